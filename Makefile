@@ -1,0 +1,102 @@
+# stoic — build, test, demo.  See README.md.
+#
+#   make          build bin/stoic
+#   make deps     install missing Debian packages (apt-get; needs root)
+#   make check    every test: CUnit unit tests, end-to-end tests
+#   make demo     generate, compile and run the digits example
+
+CC       ?= cc
+PYTHON   ?= /usr/bin/python3
+XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
+XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
+
+WARN     = -Wall -Wextra -Wconversion -Wshadow -Werror -Wstrict-prototypes \
+           -Wmissing-prototypes -Wundef
+CFLAGS  ?= -O2 -g
+GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
+             -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
+# The runtime ships on the ECU: strict C99, pedantic.
+RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
+LDLIBS     = $(XML_LIBS) -lm
+
+# Debian packages the build, the tests and the demo need.
+DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang
+
+RT_SRC   = $(sort $(wildcard runtime/*.c))
+RT_HDR   = $(sort $(wildcard runtime/*.h))
+GEN_SRC  = $(sort $(filter-out generator/main.c,$(wildcard generator/*.c)))
+GEN_HDR  = $(sort $(wildcard generator/*.h))
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+
+RT_OBJ   = $(RT_SRC:%.c=build/%.o)
+GEN_OBJ  = $(GEN_SRC:%.c=build/%.o) build/embedded.o
+UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
+
+# Files compiled into bin/stoic: the schema and the runtime sources it copies
+# into every output directory.
+EMBED_FILES = schemas/model.xsd $(RT_HDR) $(RT_SRC)
+
+.PHONY: all deps check unit e2e demo clean
+all: bin/stoic
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+bin/embed: generator/tools/embed.c
+	@mkdir -p bin
+	$(CC) -std=c99 $(WARN) $(CFLAGS) -o $@ $<
+
+build/embedded.c: bin/embed $(EMBED_FILES)
+	@mkdir -p build
+	bin/embed $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+
+build/embedded.o: build/embedded.c
+	$(CC) -std=c99 $(CFLAGS) -Igenerator -c -o $@ $<
+
+build/runtime/%.o: runtime/%.c $(RT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+build/generator/%.o: generator/%.c $(GEN_HDR) $(RT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+
+build/tests/%.o: tests/%.c $(GEN_HDR) $(RT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+bin/stoic: build/generator/main.o $(GEN_OBJ) $(RT_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/unit_tests: $(UNIT_OBJ) $(GEN_OBJ) $(RT_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h
+	@mkdir -p bin
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/npycmp.c generator/npy.c -lm
+
+unit: bin/unit_tests
+	bin/unit_tests
+
+e2e: bin/stoic bin/npycmp
+	sh tests/e2e/run.sh
+	sh tests/malformed/run.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+
+demo: deps
+	$(MAKE) all
+	sh examples/digits/demo.sh
+
+clean:
+	rm -rf bin build out
