@@ -1,0 +1,27 @@
+/* Emitters: print what the passes decided. They decide nothing. */
+#ifndef STOIC_EMIT_H
+#define STOIC_EMIT_H
+
+#include "diag.h"
+#include "fileio.h"
+#include "ir.h"
+#include "strbuf.h"
+
+#define STOIC_VERSION "0.1.0"
+
+typedef struct {
+    const char *name; /* C prefix of the generated symbols */
+    const char *outdir;
+} emit_options;
+
+/* Renders NAME.h, NAME.c, NAME_weights.h, NAME_weights.c and the runtime
+ * copies into the stage. 0 or -1 (reported). */
+int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+/* Renders NAME_report.json into the stage. */
+int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+
+/* Stages outdir/file with the buffer's contents (reports failures). */
+int emit_stage(fileio_stage *st, const emit_options *o, const char *file, const strbuf *b,
+               diag *d);
+
+#endif

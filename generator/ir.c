@@ -1,0 +1,545 @@
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *ir_strdup(const char *s)
+{
+    size_t n;
+    char *p;
+    if (s == NULL) {
+        return NULL;
+    }
+    n = strlen(s) + 1;
+    p = malloc(n);
+    if (p != NULL) {
+        memcpy(p, s, n);
+    }
+    return p;
+}
+
+ir_graph *ir_new(void)
+{
+    ir_graph *g = calloc(1, sizeof *g);
+    if (g != NULL) {
+        g->input = -1;
+        g->output = -1;
+    }
+    return g;
+}
+
+static void free_node(ir_node *n)
+{
+    free(n->name);
+    free(n->xml_op);
+    free(n->inputs);
+    free(n->act_name);
+    free(n->fused);
+}
+
+void ir_free(ir_graph *g)
+{
+    int i;
+    if (g == NULL) {
+        return;
+    }
+    for (i = 0; i < g->nt; i++) {
+        free(g->t[i].name);
+        free(g->t[i].data);
+    }
+    for (i = 0; i < g->nn; i++) {
+        free_node(&g->n[i]);
+    }
+    for (i = 0; i < g->n_files; i++) {
+        free(g->files[i].path);
+    }
+    free(g->files);
+    free(g->t);
+    free(g->n);
+    free(g->name);
+    free(g->file);
+    free(g);
+}
+
+static int grow(void **arr, int *cap, int need, size_t elem)
+{
+    int ncap;
+    void *p;
+    if (need <= *cap) {
+        return 0;
+    }
+    ncap = *cap > 0 ? *cap * 2 : 16;
+    while (ncap < need) {
+        ncap *= 2;
+    }
+    p = realloc(*arr, (size_t)ncap * elem);
+    if (p == NULL) {
+        return -1;
+    }
+    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+int ir_add_tensor(ir_graph *g, const char *name, ir_tkind kind, long line)
+{
+    ir_tensor *t;
+    if (grow((void **)&g->t, &g->cap_t, g->nt + 1, sizeof *g->t) != 0) {
+        return -1;
+    }
+    t = &g->t[g->nt];
+    memset(t, 0, sizeof *t);
+    t->name = ir_strdup(name);
+    if (t->name == NULL) {
+        return -1;
+    }
+    t->kind = kind;
+    t->line = line;
+    t->producer = -1;
+    t->alias_of = -1;
+    t->storage = IR_ST_NONE;
+    return g->nt++;
+}
+
+int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *v, long line)
+{
+    int64_t n = ir_shape_count(s);
+    int ti = ir_add_tensor(g, name, IR_T_CONST, line);
+    if (ti < 0) {
+        return -1;
+    }
+    g->t[ti].shape = *s;
+    g->t[ti].data = malloc((size_t)n * sizeof(float));
+    if (g->t[ti].data == NULL) {
+        return -1;
+    }
+    memcpy(g->t[ti].data, v, (size_t)n * sizeof(float));
+    return ti;
+}
+
+int ir_add_node(ir_graph *g, ir_op op, const char *name, const char *xml_op, long line)
+{
+    ir_node *n;
+    int k;
+    if (grow((void **)&g->n, &g->cap_n, g->nn + 1, sizeof *g->n) != 0) {
+        return -1;
+    }
+    n = &g->n[g->nn];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    n->name = ir_strdup(name);
+    n->xml_op = ir_strdup(xml_op);
+    if (n->name == NULL || n->xml_op == NULL) {
+        return -1;
+    }
+    n->line = line;
+    n->output = -1;
+    for (k = 0; k < IR_MAX_PARAMS; k++) {
+        n->params[k] = -1;
+    }
+    n->kernel[0] = n->kernel[1] = 1;
+    n->strides[0] = n->strides[1] = 1;
+    n->dilations[0] = n->dilations[1] = 1;
+    n->groups = 1;
+    n->axis = -1;
+    n->epsilon = 1e-5F;
+    n->act.kind = STOIC_ACT_NONE;
+    n->act.lo = -STOIC_FLT_MAX;
+    n->act.hi = STOIC_FLT_MAX;
+    n->act.alpha = 0.0F;
+    return g->nn++;
+}
+
+int ir_find_tensor(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nt; i++) {
+        if (strcmp(g->t[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int64_t ir_shape_count(const ir_shape *s)
+{
+    int64_t n = 1;
+    int i;
+    for (i = 0; i < s->rank; i++) {
+        n *= s->d[i];
+    }
+    return n;
+}
+
+int ir_shape_eq(const ir_shape *a, const ir_shape *b)
+{
+    int i;
+    if (a->rank != b->rank) {
+        return 0;
+    }
+    for (i = 0; i < a->rank; i++) {
+        if (a->d[i] != b->d[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void ir_shape_str(const ir_shape *s, char *buf, size_t n)
+{
+    size_t used = 0;
+    int i;
+    buf[0] = '\0';
+    if (s->rank == 0) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    for (i = 0; i < s->rank && used < n; i++) {
+        int w = snprintf(buf + used, n - used, i == 0 ? "%ld" : "x%ld", (long)s->d[i]);
+        if (w < 0) {
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+const char *ir_op_name(ir_op op)
+{
+    /* ORDER OP */
+    static const char *const names[IR_OP_COUNT] = {
+        "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
+        "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
+        "reshape", "pad", "batch_norm", "affine"
+    };
+    return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
+}
+
+int ir_node_append_fused(ir_node *n, const char *name)
+{
+    size_t a = n->fused != NULL ? strlen(n->fused) : 0;
+    char *p = realloc(n->fused, a + strlen(name) + 2);
+    if (p == NULL) {
+        return -1;
+    }
+    if (a > 0) {
+        p[a] = ' ';
+        strcpy(p + a + 1, name);
+    } else {
+        strcpy(p, name);
+    }
+    n->fused = p;
+    return 0;
+}
+
+void ir_link(ir_graph *g)
+{
+    int i, k;
+    for (i = 0; i < g->nt; i++) {
+        g->t[i].producer = -1;
+        g->t[i].n_consumers = 0;
+    }
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        if (n->dead) {
+            continue;
+        }
+        if (n->output >= 0) {
+            g->t[n->output].producer = i;
+        }
+        for (k = 0; k < n->n_inputs; k++) {
+            g->t[n->inputs[k]].n_consumers++;
+        }
+        for (k = 0; k < IR_MAX_PARAMS; k++) {
+            if (n->params[k] >= 0) {
+                g->t[n->params[k]].n_consumers++;
+            }
+        }
+    }
+    if (g->output >= 0) {
+        g->t[g->output].n_consumers++;
+    }
+}
+
+int ir_compact(ir_graph *g)
+{
+    int *tmap = NULL, *nmap = NULL;
+    int i, k, nt = 0, nn = 0;
+    ir_link(g);
+    tmap = malloc((size_t)(g->nt + 1) * sizeof *tmap);
+    nmap = malloc((size_t)(g->nn + 1) * sizeof *nmap);
+    if (tmap == NULL || nmap == NULL) {
+        free(tmap);
+        free(nmap);
+        return -1;
+    }
+    for (i = 0; i < g->nn; i++) {
+        if (g->n[i].dead) {
+            nmap[i] = -1;
+            free_node(&g->n[i]);
+        } else {
+            nmap[i] = nn;
+            g->n[nn++] = g->n[i];
+        }
+    }
+    g->nn = nn;
+    for (i = 0; i < g->nt; i++) {
+        int keep = (i == g->input) || g->t[i].n_consumers > 0;
+        if (keep) {
+            tmap[i] = nt;
+            g->t[nt++] = g->t[i];
+        } else {
+            tmap[i] = -1;
+            free(g->t[i].name);
+            free(g->t[i].data);
+        }
+    }
+    g->nt = nt;
+    for (i = 0; i < g->nn; i++) {
+        ir_node *n = &g->n[i];
+        n->output = tmap[n->output];
+        for (k = 0; k < n->n_inputs; k++) {
+            n->inputs[k] = tmap[n->inputs[k]];
+        }
+        for (k = 0; k < IR_MAX_PARAMS; k++) {
+            if (n->params[k] >= 0) {
+                n->params[k] = tmap[n->params[k]];
+            }
+        }
+    }
+    for (i = 0; i < g->nt; i++) {
+        if (g->t[i].alias_of >= 0) {
+            g->t[i].alias_of = tmap[g->t[i].alias_of];
+        }
+    }
+    g->input = tmap[g->input];
+    g->output = tmap[g->output];
+    free(tmap);
+    free(nmap);
+    ir_link(g);
+    return 0;
+}
+
+static int fail(const char *pass, const char *what, const char *name)
+{
+    fprintf(stderr, "stoic: internal error: IR invariant broken after %s: %s%s%s\n",
+            pass, what, name != NULL ? ": " : "", name != NULL ? name : "");
+    return -1;
+}
+
+int ir_verify(const ir_graph *g, const char *after_pass)
+{
+    int i, k;
+    int *produced;
+    int rc = 0;
+    if (g->input < 0 || g->input >= g->nt || g->t[g->input].kind != IR_T_INPUT) {
+        return fail(after_pass, "model input is not an input tensor", NULL);
+    }
+    if (g->output < 0 || g->output >= g->nt) {
+        return fail(after_pass, "model output out of range", NULL);
+    }
+    produced = calloc((size_t)g->nt + 1, sizeof *produced);
+    if (produced == NULL) {
+        return fail(after_pass, "out of memory", NULL);
+    }
+    produced[g->input] = 1;
+    for (i = 0; i < g->nt && rc == 0; i++) {
+        const ir_tensor *t = &g->t[i];
+        if (t->kind == IR_T_CONST) {
+            produced[i] = 1;
+            if (t->data == NULL || t->shape.rank == 0) {
+                rc = fail(after_pass, "constant without data or shape", t->name);
+            }
+        }
+        if (t->alias_of >= g->nt) {
+            rc = fail(after_pass, "alias out of range", t->name);
+        }
+    }
+    for (i = 0; i < g->nn && rc == 0; i++) {
+        const ir_node *n = &g->n[i];
+        if (n->dead) {
+            continue;
+        }
+        if (n->output < 0 || n->output >= g->nt || g->t[n->output].kind != IR_T_ACT) {
+            rc = fail(after_pass, "node output is not an activation tensor", n->name);
+            break;
+        }
+        if (n->n_inputs < 1) {
+            rc = fail(after_pass, "node without inputs", n->name);
+            break;
+        }
+        for (k = 0; k < n->n_inputs; k++) {
+            int ti = n->inputs[k];
+            if (ti < 0 || ti >= g->nt) {
+                rc = fail(after_pass, "node input out of range", n->name);
+            } else if (g->t[ti].shape.rank == 0) {
+                rc = fail(after_pass, "node input without shape", n->name);
+            }
+        }
+        for (k = 0; k < IR_MAX_PARAMS && rc == 0; k++) {
+            int ti = n->params[k];
+            if (ti >= g->nt || (ti >= 0 && g->t[ti].kind != IR_T_CONST)) {
+                rc = fail(after_pass, "node parameter is not a constant", n->name);
+            }
+        }
+        if (rc != 0) {
+            break;
+        }
+        if (produced[n->output]) {
+            rc = fail(after_pass, "tensor produced twice", g->t[n->output].name);
+            break;
+        }
+        produced[n->output] = 1;
+        if (g->t[n->output].shape.rank == 0) {
+            rc = fail(after_pass, "node output without shape", n->name);
+        } else if (ir_shape_count(&g->t[n->output].shape) > IR_MAX_ELEMS) {
+            rc = fail(after_pass, "tensor too large", g->t[n->output].name);
+        }
+    }
+    if (rc == 0 && !produced[g->output]) {
+        rc = fail(after_pass, "model output never produced", g->t[g->output].name);
+    }
+    free(produced);
+    return rc;
+}
+
+static void dump_ints(FILE *f, const char *key, const int32_t *v, int n)
+{
+    int i;
+    fprintf(f, " %s=", key);
+    for (i = 0; i < n; i++) {
+        fprintf(f, i == 0 ? "%ld" : ",%ld", (long)v[i]);
+    }
+}
+
+void ir_dump(const ir_graph *g, void *file)
+{
+    FILE *f = file;
+    char sh[64];
+    int i, k;
+    fprintf(f, "model %s  (%s, sha256 %s)\n", g->name, g->file, g->sha256);
+    fprintf(f, "tensors %d\n", g->nt);
+    for (i = 0; i < g->nt; i++) {
+        const ir_tensor *t = &g->t[i];
+        static const char *const kinds[] = { "input", "const", "act" };
+        static const char *const st[] = { "-", "input", "output", "arena", "const" };
+        ir_shape_str(&t->shape, sh, sizeof sh);
+        fprintf(f, "  t%-3d %-5s %-12s %s  line %ld", i, kinds[t->kind], sh, t->name, t->line);
+        if (g->planned) {
+            fprintf(f, "  storage=%s", st[t->storage]);
+            if (t->storage == IR_ST_ARENA || t->alias_of >= 0) {
+                fprintf(f, "@%lld", (long long)t->offset);
+            }
+            if (t->alias_of >= 0) {
+                fprintf(f, " alias=t%d", t->alias_of);
+            }
+            if (t->kind == IR_T_ACT) {
+                fprintf(f, " live=[%d,%d]", t->first_use, t->last_use);
+            }
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "nodes %d\n", g->nn);
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        fprintf(f, "  n%-3d %s '%s' (%s, line %ld)%s in=", i, ir_op_name(n->op), n->name,
+                n->xml_op, n->line, n->dead ? " DEAD" : "");
+        for (k = 0; k < n->n_inputs; k++) {
+            fprintf(f, k == 0 ? "t%d" : ",t%d", n->inputs[k]);
+        }
+        fprintf(f, " out=t%d", n->output);
+        for (k = 0; k < IR_MAX_PARAMS; k++) {
+            if (n->params[k] >= 0) {
+                fprintf(f, " p%d=t%d", k, n->params[k]);
+            }
+        }
+        switch (n->op) {
+        case IR_OP_DENSE:
+            fprintf(f, " units=%ld", (long)n->units);
+            break;
+        case IR_OP_CONV2D:
+        case IR_OP_CONV1D:
+            fprintf(f, " filters=%ld groups=%ld", (long)n->filters, (long)n->groups);
+            dump_ints(f, "kernel", n->kernel, 2);
+            dump_ints(f, "strides", n->strides, 2);
+            dump_ints(f, "dilations", n->dilations, 2);
+            dump_ints(f, "pads", n->pads, 4);
+            break;
+        case IR_OP_MAXPOOL2D:
+        case IR_OP_AVGPOOL2D:
+            dump_ints(f, "kernel", n->kernel, 2);
+            dump_ints(f, "strides", n->strides, 2);
+            dump_ints(f, "pads", n->pads, 4);
+            if (n->op == IR_OP_AVGPOOL2D) {
+                fprintf(f, " count_include_pad=%d", n->count_include_pad);
+            }
+            break;
+        case IR_OP_SOFTMAX:
+        case IR_OP_CONCAT:
+            fprintf(f, " axis=%d", n->axis);
+            break;
+        case IR_OP_PAD:
+            dump_ints(f, "pads", n->padn, n->n_padn);
+            fprintf(f, " value=%.9g", (double)n->value);
+            break;
+        case IR_OP_BATCHNORM:
+            fprintf(f, " epsilon=%.9g", (double)n->epsilon);
+            break;
+        default:
+            break;
+        }
+        if (n->act.kind != STOIC_ACT_NONE) {
+            fprintf(f, " act=%s(lo=%.9g,hi=%.9g,alpha=%.9g)",
+                    n->act_name != NULL ? n->act_name : "?", (double)n->act.lo,
+                    (double)n->act.hi, (double)n->act.alpha);
+        }
+        if (n->fused != NULL) {
+            fprintf(f, " fused=[%s]", n->fused);
+        }
+        fputc('\n', f);
+    }
+    ir_shape_str(&g->t[g->output].shape, sh, sizeof sh);
+    fprintf(f, "input t%d  output t%d (%s)\n", g->input, g->output, sh);
+    if (g->planned) {
+        fprintf(f, "arena %lld elements\n", (long long)g->arena_elems);
+    }
+}
+
+int64_t ir_node_params(const ir_graph *g, int node)
+{
+    int64_t n = 0;
+    int k;
+    for (k = 0; k < IR_MAX_PARAMS; k++) {
+        int ti = g->n[node].params[k];
+        if (ti >= 0) {
+            n += ir_shape_count(&g->t[ti].shape);
+        }
+    }
+    return n;
+}
+
+int64_t ir_node_macs(const ir_graph *g, int node)
+{
+    const ir_node *n = &g->n[node];
+    int64_t out = ir_shape_count(&g->t[n->output].shape);
+    int64_t in = ir_shape_count(&g->t[n->inputs[0]].shape);
+    switch (n->op) {
+    case IR_OP_DENSE:
+        return out * g->t[n->inputs[0]].shape.d[g->t[n->inputs[0]].shape.rank - 1];
+    case IR_OP_CONV2D:
+    case IR_OP_CONV1D: {
+        const ir_shape *is = &g->t[n->inputs[0]].shape;
+        int32_t cin = is->d[is->rank - 1];
+        return out * (int64_t)n->kernel[0] * n->kernel[1] * (cin / n->groups);
+    }
+    case IR_OP_MAXPOOL2D:
+    case IR_OP_AVGPOOL2D:
+        return out * (int64_t)n->kernel[0] * n->kernel[1];
+    case IR_OP_GAVGPOOL:
+    case IR_OP_SOFTMAX:
+        return in;
+    default:
+        return out;
+    }
+}

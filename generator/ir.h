@@ -1,0 +1,176 @@
+/* The IR: a graph of tensors and nodes that refer to each other by index.
+ *
+ * Loaded from the model description (xml_load.c), transformed by passes
+ * (pass_*.c, one job each, each followed by ir_verify), evaluated on the
+ * host (eval.c) and printed as C (emit_c.c). Everything the emitter prints
+ * is decided by a pass and recorded here, so `--dump-ir` shows it.
+ *
+ * Nodes are kept in execution order once pass_order has run. Tensors and
+ * nodes are never removed during a pass; a node that disappears (folded,
+ * fused) is marked dead and dropped by ir_compact, which renumbers.
+ */
+#ifndef STOIC_IR_H
+#define STOIC_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stoic_rt.h"
+
+#define IR_MAX_RANK 4
+#define IR_MAX_PARAMS 4
+/* Largest element count of one tensor: every index fits an int32_t. */
+#define IR_MAX_ELEMS 0x7fffffffL
+
+typedef struct {
+    int rank; /* 0 = not yet inferred */
+    int32_t d[IR_MAX_RANK];
+} ir_shape;
+
+typedef enum {
+    IR_T_INPUT = 0, /* the model input */
+    IR_T_CONST,     /* weights, biases, <constant> tensors */
+    IR_T_ACT        /* produced by a node */
+} ir_tkind;
+
+/* Where a tensor lives in the generated code (decided by pass_plan). */
+typedef enum {
+    IR_ST_NONE = 0,
+    IR_ST_INPUT,  /* the caller's input array */
+    IR_ST_OUTPUT, /* the caller's output array */
+    IR_ST_ARENA,  /* the static arena, at `offset` elements */
+    IR_ST_CONST   /* a const array in NAME_weights.c */
+} ir_storage;
+
+typedef struct {
+    char *name;
+    ir_tkind kind;
+    ir_shape shape;
+    long line;       /* XML line that defined it */
+    float *data;     /* IR_T_CONST: shape-count values */
+    int producer;    /* node index, -1 for input and const */
+    int n_consumers; /* computed by ir_link */
+    /* planning (pass_plan) */
+    int alias_of;    /* tensor whose storage this one shares (reshape), -1 */
+    ir_storage storage;
+    int64_t offset;  /* in elements, within its storage */
+    int first_use;   /* node index that produces it (or 0 for input) */
+    int last_use;    /* last node index that reads it */
+} ir_tensor;
+
+/* ORDER OP: keep ir_op_name() in ir.c in the same order. */
+typedef enum {
+    IR_OP_DENSE = 0,
+    IR_OP_CONV2D,
+    IR_OP_CONV1D,
+    IR_OP_MAXPOOL2D,
+    IR_OP_AVGPOOL2D,
+    IR_OP_GAVGPOOL,
+    IR_OP_ACTIVATION, /* relu, relu6, leaky_relu, clip, sigmoid, tanh */
+    IR_OP_SOFTMAX,
+    IR_OP_ADD,
+    IR_OP_MUL,
+    IR_OP_CONCAT,
+    IR_OP_RESHAPE,    /* reshape and flatten */
+    IR_OP_PAD,
+    IR_OP_BATCHNORM,  /* before pass_fold */
+    IR_OP_AFFINE,     /* per-channel scale and shift (an unfolded batch_norm) */
+    IR_OP_COUNT
+} ir_op;
+
+typedef enum { IR_PAD_VALID = 0, IR_PAD_SAME, IR_PAD_EXPLICIT } ir_padmode;
+
+typedef struct {
+    ir_op op;
+    char *name;
+    char *xml_op;        /* element name in the model description */
+    long line;
+    int *inputs;         /* tensor indices */
+    int n_inputs;
+    int output;          /* tensor index */
+    /* const tensors by role: dense/conv: weight, bias; batch_norm: scale,
+     * bias, mean, var; affine: scale, shift. -1 when absent. */
+    int params[IR_MAX_PARAMS];
+    /* attributes (those of its op) */
+    int32_t units;       /* dense */
+    int32_t filters;     /* conv */
+    int32_t kernel[2];   /* conv, pool: kh, kw (conv1d: 1, k) */
+    int32_t strides[2];
+    int32_t dilations[2];
+    ir_padmode padding;
+    int32_t pads[4];     /* conv, pool: top, left, bottom, right (resolved by pass_shape) */
+    int32_t groups;
+    int count_include_pad;
+    int axis;            /* softmax, concat: normalised to >= 0 by pass_shape */
+    int32_t new_shape[IR_MAX_RANK]; /* reshape: as written (-1 allowed) */
+    int new_rank;
+    int32_t padn[2 * IR_MAX_RANK];  /* pad: begins then ends, as written */
+    int n_padn;
+    float value;         /* pad value */
+    float epsilon;       /* batch_norm */
+    stoic_act_f32 act;   /* fused or stand-alone activation */
+    char *act_name;      /* "relu", ... or NULL for none */
+    char *fused;         /* names of layers folded or fused into this one, or NULL */
+    int dead;
+} ir_node;
+
+typedef struct {
+    char *path;
+    char sha256[65];
+} ir_file;
+
+typedef struct {
+    char *name;          /* model name (C identifier) */
+    char *file;          /* model description path as given */
+    char sha256[65];     /* of the model description file */
+    ir_tensor *t;
+    int nt, cap_t;
+    ir_node *n;
+    int nn, cap_n;
+    int input;           /* tensor index */
+    int output;          /* tensor index */
+    long output_line;
+    ir_file *files;      /* external weight files */
+    int n_files;
+    int64_t arena_elems; /* pass_plan */
+    int planned;
+} ir_graph;
+
+ir_graph *ir_new(void);
+void ir_free(ir_graph *g);
+char *ir_strdup(const char *s);
+
+/* Adds a tensor / node; returns its index, or -1 when out of memory. */
+int ir_add_tensor(ir_graph *g, const char *name, ir_tkind kind, long line);
+int ir_add_node(ir_graph *g, ir_op op, const char *name, const char *xml_op, long line);
+int ir_find_tensor(const ir_graph *g, const char *name);
+/* Adds a constant tensor holding a copy of n values (takes a copy). */
+int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *v, long line);
+
+int64_t ir_shape_count(const ir_shape *s);
+int ir_shape_eq(const ir_shape *a, const ir_shape *b);
+/* "8x8x1" into buf */
+void ir_shape_str(const ir_shape *s, char *buf, size_t n);
+const char *ir_op_name(ir_op op);
+
+/* Appends a layer name to n->fused (traceability of folding and fusing). */
+int ir_node_append_fused(ir_node *n, const char *name);
+
+/* Recomputes producer and n_consumers of every tensor from the nodes. */
+void ir_link(ir_graph *g);
+/* Drops dead nodes and unreferenced constant/activation tensors,
+ * renumbering everything; keeps order. Returns 0 or -1 (out of memory). */
+int ir_compact(ir_graph *g);
+
+/* IR invariants, checked after every pass. Returns 0, or -1 and prints
+ * an internal error naming the pass and the broken invariant. */
+int ir_verify(const ir_graph *g, const char *after_pass);
+
+/* Deterministic text dump (--dump-ir). */
+void ir_dump(const ir_graph *g, void *file /* FILE* */);
+
+/* Multiply-accumulate count and parameter count of a node (for reports). */
+int64_t ir_node_macs(const ir_graph *g, int node);
+int64_t ir_node_params(const ir_graph *g, int node);
+
+#endif

@@ -1,0 +1,345 @@
+/* bin/stoic: the command line. See README.md, "Commands". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "emit.h"
+#include "eval.h"
+#include "fileio.h"
+#include "ir.h"
+#include "npy.h"
+#include "pipeline.h"
+
+#define NPY_MAX_BYTES ((size_t)2047 * 1024 * 1024)
+
+static const char usage_text[] =
+    "usage:\n"
+    "  stoic validate MODEL.xml [--dump-ir]\n"
+    "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
+    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir]\n"
+    "  stoic --version | --help\n"
+    "exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error\n";
+
+typedef struct {
+    const char *cmd;
+    const char *model;
+    const char *input;
+    const char *output;
+    const char *labels;
+    const char *outdir;
+    const char *name;
+    int dump_ir;
+    int quiet;
+} options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "stoic: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return STOIC_EXIT_USAGE;
+}
+
+static int is_c_ident(const char *s)
+{
+    size_t i;
+    if (s[0] == '\0' || strlen(s) > 48 || !((s[0] >= 'A' && s[0] <= 'Z') ||
+                                             (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) {
+        return 0;
+    }
+    for (i = 1; s[i] != '\0'; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    o->cmd = argv[1];
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--dump-ir") == 0) {
+            o->dump_ir = 1;
+            continue;
+        }
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--input") == 0 && strcmp(o->cmd, "eval") == 0) {
+            slot = &o->input;
+        } else if (strcmp(a, "--output") == 0 && strcmp(o->cmd, "eval") == 0) {
+            slot = &o->output;
+        } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "eval") == 0) {
+            slot = &o->labels;
+        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--outdir") == 0) &&
+                   strcmp(o->cmd, "generate") == 0) {
+            slot = &o->outdir;
+        } else if (strcmp(a, "--name") == 0 && strcmp(o->cmd, "generate") == 0) {
+            slot = &o->name;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else if (o->model == NULL) {
+            o->model = a;
+            continue;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+        if (i + 1 >= argc) {
+            return usage_error("option '%s' needs a value", a);
+        }
+        *slot = argv[++i];
+    }
+    if (o->model == NULL) {
+        return usage_error("%s: missing MODEL.xml", o->cmd);
+    }
+    if (strcmp(o->cmd, "eval") == 0 && o->input == NULL) {
+        return usage_error("%s: missing --input X.npy", o->cmd);
+    }
+    if (strcmp(o->cmd, "generate") == 0 && o->outdir == NULL) {
+        return usage_error("%s: missing -o OUTDIR", o->cmd);
+    }
+    if (o->name != NULL && !is_c_ident(o->name)) {
+        return usage_error("--name '%s' is not a C identifier of at most 48 characters", o->name);
+    }
+    return 0;
+}
+
+/* npy.c says "PATH: byte N: what"; diagnostics say "PATH: byte N: error: what". */
+static void npy_error(diag *d, const char *msg)
+{
+    const char *b = strstr(msg, ": byte ");
+    const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
+    if (colon != NULL) {
+        fprintf(stderr, "%.*s: error:%s\n", (int)(colon - msg), msg, colon + 1);
+    } else {
+        const char *c = strstr(msg, ": ");
+        if (c != NULL) {
+            fprintf(stderr, "%.*s: error: %s\n", (int)(c - msg), msg, c + 2);
+        } else {
+            fprintf(stderr, "stoic: error: %s\n", msg);
+        }
+    }
+    d->errors++;
+}
+
+static int cmd_eval(const options *o, ir_graph *g, diag *d)
+{
+    npy_array x, y;
+    char err[512];
+    float *xf = NULL, *out = NULL;
+    int64_t *labels = NULL;
+    int64_t in_n = ir_shape_count(&g->t[g->input].shape);
+    int64_t out_n = ir_shape_count(&g->t[g->output].shape);
+    int64_t rows, r, correct = 0;
+    eval_plan plan;
+    int rc = 0, k, shape_ok;
+    memset(&x, 0, sizeof x);
+    memset(&y, 0, sizeof y);
+    if (npy_read(o->input, NPY_MAX_BYTES, &x, err, sizeof err) != 0) {
+        npy_error(d, err);
+        return -1;
+    }
+    rows = x.ndim >= 1 ? x.shape[0] : 0;
+    shape_ok = x.ndim >= 2 && rows >= 1 && (int64_t)x.count == rows * in_n;
+    if (shape_ok && !(x.ndim == 2 && x.shape[1] == in_n)) {
+        shape_ok = x.ndim - 1 == g->t[g->input].shape.rank;
+        for (k = 1; k < x.ndim && shape_ok; k++) {
+            shape_ok = x.shape[k] == g->t[g->input].shape.d[k - 1];
+        }
+    }
+    if (x.dtype != NPY_F32) {
+        diag_error(d, o->input, 0, "input data must be float32 ('<f4')");
+        rc = -1;
+    } else if (!shape_ok) {
+        char sh[64];
+        ir_shape_str(&g->t[g->input].shape, sh, sizeof sh);
+        diag_error(d, o->input, 0,
+                   "shape does not fit the model input: expected [N, %s] or [N, %lld] with N >= 1",
+                   sh, (long long)in_n);
+        rc = -1;
+    }
+    if (rc == 0 && o->labels != NULL) {
+        if (npy_read(o->labels, NPY_MAX_BYTES, &y, err, sizeof err) != 0) {
+            npy_error(d, err);
+            rc = -1;
+        } else if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 ||
+                   y.shape[0] != rows) {
+            diag_error(d, o->labels, 0, "labels must be int32 or int64 of shape [%lld]",
+                       (long long)rows);
+            rc = -1;
+        } else {
+            labels = npy_to_i64(&y);
+        }
+    }
+    if (rc == 0) {
+        xf = x.data;
+        out = malloc((size_t)(rows * out_n) * sizeof *out);
+        if (out == NULL || eval_prepare(g, &plan) != 0 || (o->labels != NULL && labels == NULL)) {
+            diag_io(d, NULL, "out of memory");
+            free(out);
+            free(labels);
+            npy_free(&x);
+            npy_free(&y);
+            return -1;
+        }
+        for (r = 0; r < rows; r++) {
+            eval_run(&plan, xf + r * in_n, out + r * out_n);
+        }
+        eval_free(&plan);
+        if (x.count > 0) {
+            size_t i;
+            for (i = 0; i < (size_t)(rows * out_n); i++) {
+                if (out[i] != out[i]) {
+                    diag_warning(d, o->input, 0, "row %lld: the output is NaN",
+                                 (long long)(i / (size_t)out_n));
+                    break;
+                }
+            }
+        }
+        printf("evaluated %lld rows of %s (float32)\n", (long long)rows, o->input);
+        if (labels != NULL) {
+            for (r = 0; r < rows; r++) {
+                int64_t best = 0, j;
+                for (j = 1; j < out_n; j++) {
+                    if (out[r * out_n + j] > out[r * out_n + best]) {
+                        best = j;
+                    }
+                }
+                correct += best == labels[r];
+            }
+            printf("top-1 accuracy: %.2f%% (%lld/%lld)\n", 100.0 * (double)correct / (double)rows,
+                   (long long)correct, (long long)rows);
+        }
+        if (o->output != NULL) {
+            int64_t shape[IR_MAX_RANK + 1];
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            const ir_shape *os = &g->t[g->output].shape;
+            shape[0] = rows;
+            for (k = 0; k < os->rank; k++) {
+                shape[k + 1] = os->d[k];
+            }
+            if (npy_encode_f32(shape, os->rank + 1, out, &buf, &len) != 0 ||
+                fileio_write_atomic(o->output, buf, len) != 0) {
+                diag_io(d, o->output, "cannot write: %s", strerror(errno));
+                rc = -1;
+            } else {
+                printf("wrote %s\n", o->output);
+            }
+            free(buf);
+        }
+    }
+    free(out);
+    free(labels);
+    npy_free(&x);
+    npy_free(&y);
+    return rc;
+}
+
+static int cmd_generate(const options *o, ir_graph *g, diag *d)
+{
+    emit_options eo;
+    fileio_stage *st;
+    struct stat sb;
+    int created = 0, rc;
+    eo.name = o->name != NULL ? o->name : g->name;
+    eo.outdir = o->outdir;
+    if (stat(o->outdir, &sb) != 0) {
+        if (mkdir(o->outdir, 0777) != 0) {
+            diag_io(d, o->outdir, "cannot create the output directory: %s", strerror(errno));
+            return -1;
+        }
+        created = 1;
+    } else if (!S_ISDIR(sb.st_mode)) {
+        diag_io(d, o->outdir, "not a directory");
+        return -1;
+    }
+    st = fileio_stage_new();
+    if (st == NULL) {
+        diag_io(d, NULL, "out of memory");
+        rc = -1;
+    } else {
+        rc = emit_c(g, &eo, st, d);
+        if (rc == 0) {
+            rc = emit_report(g, &eo, st, d);
+        }
+        if (rc == 0) {
+            if (fileio_stage_commit(st) != 0) {
+                diag_io(d, o->outdir, "cannot move the generated files into place: %s",
+                        strerror(errno));
+                rc = -1;
+            }
+        } else {
+            fileio_stage_abort(st);
+        }
+    }
+    if (rc != 0 && created) {
+        (void)rmdir(o->outdir);
+    }
+    if (rc == 0) {
+        printf("generated %s/%s.h %s/%s.c %s/%s_weights.c (+ runtime sources)\n", o->outdir,
+               eo.name, o->outdir, eo.name, o->outdir, eo.name);
+        printf("report: %s/%s_report.json\n", o->outdir, eo.name);
+        printf("arena: %lld bytes\n", (long long)(g->arena_elems * 4));
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    diag d;
+    ir_graph *g;
+    int rc;
+    memset(&d, 0, sizeof d);
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return STOIC_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("stoic %s (runtime ABI %d)\n", STOIC_VERSION, STOIC_RT_ABI);
+        return STOIC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_text, stdout);
+        return STOIC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "validate") != 0 && strcmp(argv[1], "eval") != 0 &&
+        strcmp(argv[1], "generate") != 0) {
+        return usage_error("unknown command '%s'", argv[1]);
+    }
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0) {
+        return rc;
+    }
+    d.quiet = o.quiet;
+    g = pipeline_build(o.model, &d);
+    if (g == NULL) {
+        rc = diag_exit_code(&d);
+        return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
+    }
+    if (o.dump_ir) {
+        ir_dump(g, stdout);
+    }
+    if (strcmp(o.cmd, "validate") == 0) {
+        printf("%s: valid (%d layers, %d tensors)\n", o.model, g->nn, g->nt);
+    } else if (strcmp(o.cmd, "eval") == 0) {
+        (void)cmd_eval(&o, g, &d);
+    } else {
+        (void)cmd_generate(&o, g, &d);
+    }
+    ir_free(g);
+    return diag_exit_code(&d);
+}

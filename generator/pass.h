@@ -1,0 +1,27 @@
+/* Passes over the IR. Each has one job and one signature; pipeline.c runs
+ * them in order and checks the IR invariants (ir_verify) after each.
+ * A pass returns 0, or -1 after reporting errors through d. */
+#ifndef STOIC_PASS_H
+#define STOIC_PASS_H
+
+#include "diag.h"
+#include "ir.h"
+
+typedef int (*pass_fn)(ir_graph *g, diag *d);
+
+/* Topological order (stable: file order among ready layers); reports
+ * cycles; drops layers whose output does not reach the model output. */
+int pass_order(ir_graph *g, diag *d);
+/* Infers every tensor's shape; checks weights and attributes against it;
+ * resolves "same" padding into explicit pads; normalises axes. */
+int pass_shape(ir_graph *g, diag *d);
+/* Gives every dense/conv a bias; folds batch_norm into the preceding
+ * dense/conv where possible, else turns it into a per-channel affine. */
+int pass_fold(ir_graph *g, diag *d);
+/* Fuses a stand-alone activation into the layer that produces its input. */
+int pass_fuse(ir_graph *g, diag *d);
+/* Memory plan: reshape aliases, storage classes, liveness, and the arena
+ * offsets (greedy, largest first, first fitting gap). */
+int pass_plan(ir_graph *g, diag *d);
+
+#endif

@@ -1,0 +1,1087 @@
+#include "xml_load.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "base64.h"
+#include "embedded.h"
+#include "fileio.h"
+#include "sha256.h"
+
+#define NS "urn:stoic:model:1"
+
+/* libxml2 2.12 made the structured error argument const. */
+#if LIBXML_VERSION >= 21200
+#define XERR_CONST const
+#else
+#define XERR_CONST
+#endif
+
+typedef struct {
+    char *path;      /* resolved path */
+    uint8_t *data;
+    size_t len;
+    char sha256[65];
+    int failed;      /* could not be read: reported once */
+} ext_file;
+
+typedef struct {
+    const char *path; /* model path as given */
+    diag *d;
+    ir_graph *g;
+    ext_file *ext;
+    int n_ext;
+    long doctype_line;
+    int oom;
+} loader;
+
+/* ---- libxml2 shim ---------------------------------------------------- */
+
+static void on_xml_error(void *ud, XERR_CONST xmlError *e)
+{
+    loader *L = ud;
+    char msg[512];
+    size_t n;
+    if (e == NULL || e->level == XML_ERR_WARNING) {
+        return;
+    }
+    snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message : "malformed XML");
+    n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
+        msg[--n] = '\0';
+    }
+    diag_error(L->d, L->path, e->line > 0 ? (long)e->line : 1L, "%s", msg);
+}
+
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+                       const xmlChar *sys_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    loader *L = ctxt->_private;
+    (void)name;
+    (void)ext_id;
+    (void)sys_id;
+    L->doctype_line = ctxt->input != NULL ? (long)ctxt->input->line : 1L;
+    xmlStopParser(ctxt);
+}
+
+static xmlParserInputPtr deny_entity_loader(const char *url, const char *id,
+                                            xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+static xmlDocPtr parse_xml(loader *L, const char *buf, size_t len)
+{
+    xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc;
+    xmlSetExternalEntityLoader(deny_entity_loader);
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        L->oom = 1;
+        return NULL;
+    }
+    ctxt->_private = L;
+    ctxt->sax->internalSubset = on_doctype;
+    xmlSetStructuredErrorFunc(L, on_xml_error);
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, L->path, NULL,
+                            XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (L->doctype_line > 0) {
+        diag_error(L->d, L->path, L->doctype_line,
+                   "a DOCTYPE is not allowed in a model description (refused for safety)");
+        if (doc != NULL) {
+            xmlFreeDoc(doc);
+            doc = NULL;
+        }
+    } else if (doc == NULL && L->d->errors == 0) {
+        diag_error(L->d, L->path, 1, "not a well-formed XML document");
+    } else if (doc != NULL && !ctxt->wellFormed) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+static int validate_schema(loader *L, xmlDocPtr doc)
+{
+    const stoic_embedded_file *xsd = stoic_embedded_find("model.xsd");
+    xmlSchemaParserCtxtPtr pctxt;
+    xmlSchemaPtr schema = NULL;
+    xmlSchemaValidCtxtPtr vctxt;
+    int rc = -1;
+    if (xsd == NULL) {
+        diag_io(L->d, NULL, "internal error: schema not compiled in");
+        return -1;
+    }
+    pctxt = xmlSchemaNewMemParserCtxt((const char *)xsd->data, (int)xsd->len);
+    if (pctxt != NULL) {
+        schema = xmlSchemaParse(pctxt);
+        xmlSchemaFreeParserCtxt(pctxt);
+    }
+    if (schema == NULL) {
+        diag_io(L->d, NULL, "internal error: the compiled-in schema does not parse");
+        return -1;
+    }
+    vctxt = xmlSchemaNewValidCtxt(schema);
+    if (vctxt != NULL) {
+        xmlSchemaSetValidStructuredErrors(vctxt, on_xml_error, L);
+        rc = xmlSchemaValidateDoc(vctxt, doc);
+        xmlSchemaFreeValidCtxt(vctxt);
+    }
+    xmlSchemaFree(schema);
+    if (rc != 0 && L->d->errors == 0) {
+        diag_error(L->d, L->path, 1, "the document does not match the model schema");
+    }
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static long line_of(const xmlNode *n)
+{
+    long l = xmlGetLineNo(n);
+    return l > 0 ? l : 1L;
+}
+
+/* Attribute value (malloc'd) or NULL. */
+static char *attr(const xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *s = NULL;
+    if (v != NULL) {
+        s = ir_strdup((const char *)v);
+        xmlFree(v);
+    }
+    return s;
+}
+
+static int is_el(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+           strcmp((const char *)n->ns->href, NS) == 0 &&
+           (name == NULL || strcmp((const char *)n->name, name) == 0);
+}
+
+/* Splits a whitespace-separated list of integers; returns the count or -1. */
+static int parse_ints(const char *s, long *v, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p != '\0') {
+        char *end;
+        long x;
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        errno = 0;
+        x = strtol(p, &end, 10);
+        if (end == p || errno != 0 || n >= max) {
+            return -1;
+        }
+        v[n++] = x;
+        p = end;
+    }
+    return n;
+}
+
+/* Integer attribute with a default; the schema has checked the syntax. */
+static int attr_ints(loader *L, const xmlNode *n, const char *name, long *v, int count,
+                     const long *dflt)
+{
+    char *s = attr(n, name);
+    int k, rc = 0;
+    if (s == NULL) {
+        for (k = 0; k < count; k++) {
+            v[k] = dflt[k];
+        }
+        return 0;
+    }
+    if (parse_ints(s, v, count) != count) {
+        diag_error(L->d, L->path, line_of(n), "attribute '%s': expected %d integer(s), got '%s'",
+                   name, count, s);
+        rc = -1;
+    }
+    free(s);
+    return rc;
+}
+
+static int attr_float(loader *L, const xmlNode *n, const char *name, float *v, float dflt)
+{
+    char *s = attr(n, name);
+    int rc = 0;
+    if (s == NULL) {
+        *v = dflt;
+        return 0;
+    }
+    {
+        char *end;
+        double x = strtod(s, &end);
+        while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r') {
+            end++;
+        }
+        if (end == s || *end != '\0' || isnan(x)) {
+            diag_error(L->d, L->path, line_of(n), "attribute '%s': '%s' is not a number", name, s);
+            rc = -1;
+        } else if (isinf(x)) {
+            *v = x > 0 ? STOIC_FLT_MAX : -STOIC_FLT_MAX;
+        } else if (fabs(x) > (double)STOIC_FLT_MAX) {
+            diag_error(L->d, L->path, line_of(n), "attribute '%s': %s is out of float range",
+                       name, s);
+            rc = -1;
+        } else {
+            *v = (float)x;
+        }
+    }
+    free(s);
+    return rc;
+}
+
+static int attr_bool(const xmlNode *n, const char *name, int dflt)
+{
+    char *s = attr(n, name);
+    int v = dflt;
+    if (s != NULL) {
+        v = (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) ? 1 : 0;
+        free(s);
+    }
+    return v;
+}
+
+static int to_i32(loader *L, const xmlNode *n, const char *what, long x, int32_t *out)
+{
+    if (x < -2147483647L || x > 2147483647L) {
+        diag_error(L->d, L->path, line_of(n), "%s: %ld is out of range", what, x);
+        return -1;
+    }
+    *out = (int32_t)x;
+    return 0;
+}
+
+static int parse_shape(loader *L, const xmlNode *n, ir_shape *s)
+{
+    long v[IR_MAX_RANK + 1];
+    char *txt = attr(n, "shape");
+    int k, r;
+    if (txt == NULL) {
+        diag_error(L->d, L->path, line_of(n), "missing attribute 'shape'");
+        return -1;
+    }
+    r = parse_ints(txt, v, IR_MAX_RANK + 1);
+    free(txt);
+    if (r < 1 || r > IR_MAX_RANK) {
+        diag_error(L->d, L->path, line_of(n), "shape must have 1 to %d dimensions", IR_MAX_RANK);
+        return -1;
+    }
+    s->rank = r;
+    for (k = 0; k < r; k++) {
+        if (v[k] < 1 || v[k] > 16777216L) {
+            diag_error(L->d, L->path, line_of(n), "shape dimension %ld is out of range", v[k]);
+            return -1;
+        }
+        s->d[k] = (int32_t)v[k];
+    }
+    if (ir_shape_count(s) > IR_MAX_ELEMS) {
+        diag_error(L->d, L->path, line_of(n), "shape has more than %ld elements", IR_MAX_ELEMS);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- weights ---------------------------------------------------------- */
+
+static char *resolve_path(const char *model_path, const char *src)
+{
+    const char *slash = strrchr(model_path, '/');
+    size_t dir_len = slash != NULL ? (size_t)(slash - model_path) + 1 : 0;
+    char *p;
+    if (src[0] == '/' || dir_len == 0) {
+        return ir_strdup(src);
+    }
+    p = malloc(dir_len + strlen(src) + 1);
+    if (p != NULL) {
+        memcpy(p, model_path, dir_len);
+        strcpy(p + dir_len, src);
+    }
+    return p;
+}
+
+static ext_file *get_ext(loader *L, const xmlNode *n, const char *src)
+{
+    char *path = resolve_path(L->path, src);
+    ext_file *e;
+    int i, rc;
+    char *buf = NULL;
+    size_t len = 0;
+    if (path == NULL) {
+        L->oom = 1;
+        return NULL;
+    }
+    for (i = 0; i < L->n_ext; i++) {
+        if (strcmp(L->ext[i].path, path) == 0) {
+            free(path);
+            return L->ext[i].failed ? NULL : &L->ext[i];
+        }
+    }
+    e = realloc(L->ext, (size_t)(L->n_ext + 1) * sizeof *e);
+    if (e == NULL) {
+        free(path);
+        L->oom = 1;
+        return NULL;
+    }
+    L->ext = e;
+    e = &L->ext[L->n_ext++];
+    memset(e, 0, sizeof *e);
+    e->path = path;
+    rc = fileio_read_all(path, (size_t)XML_LOAD_MAX_WEIGHT_FILE, &buf, &len);
+    if (rc == -1) {
+        diag_error(L->d, L->path, line_of(n), "weight file '%s' cannot be read: %s", path,
+                   strerror(errno));
+        e->failed = 1;
+        return NULL;
+    }
+    if (rc == -2) {
+        diag_error(L->d, L->path, line_of(n), "weight file '%s' is larger than %ld bytes", path,
+                   XML_LOAD_MAX_WEIGHT_FILE);
+        e->failed = 1;
+        return NULL;
+    }
+    e->data = (uint8_t *)buf;
+    e->len = len;
+    sha256_hex(buf, len, e->sha256);
+    return e;
+}
+
+static float *bytes_to_floats(const uint8_t *b, int64_t count)
+{
+    float *v = malloc((size_t)(count > 0 ? count : 1) * sizeof(float));
+    int64_t i;
+    if (v == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < count; i++) {
+        uint32_t u = (uint32_t)b[4 * i] | ((uint32_t)b[4 * i + 1] << 8) |
+                     ((uint32_t)b[4 * i + 2] << 16) | ((uint32_t)b[4 * i + 3] << 24);
+        memcpy(&v[i], &u, sizeof u);
+    }
+    return v;
+}
+
+/* Decodes the data of a <param> or <constant>; returns count floats or NULL. */
+static float *load_data(loader *L, const xmlNode *n, const char *what, const ir_shape *s)
+{
+    int64_t count = ir_shape_count(s);
+    char *enc = attr(n, "encoding");
+    char *src = attr(n, "src");
+    float *v = NULL;
+    long line = line_of(n);
+    if (enc != NULL && src != NULL) {
+        diag_error(L->d, L->path, line, "%s: give either inline data (encoding) or src, not both",
+                   what);
+    } else if (enc != NULL) {
+        xmlChar *txt = xmlNodeGetContent(n);
+        uint8_t *bytes = NULL;
+        size_t nbytes = 0, off = 0;
+        const char *t = txt != NULL ? (const char *)txt : "";
+        if (base64_decode(t, strlen(t), &bytes, &nbytes, &off) != 0) {
+            diag_error(L->d, L->path, line, "%s: invalid base64 data at character %lu", what,
+                       (unsigned long)off);
+        } else if ((int64_t)nbytes != count * 4) {
+            diag_error(L->d, L->path, line,
+                       "%s: %lu bytes of inline data, but shape needs %lld float32 values (%lld bytes)",
+                       what, (unsigned long)nbytes, (long long)count, (long long)(count * 4));
+        } else {
+            v = bytes_to_floats(bytes, count);
+            if (v == NULL) {
+                L->oom = 1;
+            }
+        }
+        free(bytes);
+        xmlFree(txt);
+    } else if (src != NULL) {
+        char *off_s = attr(n, "offset"), *cnt_s = attr(n, "count"), *sha = attr(n, "sha256");
+        if (off_s == NULL || cnt_s == NULL || sha == NULL) {
+            diag_error(L->d, L->path, line,
+                       "%s: external data needs the attributes offset, count and sha256", what);
+        } else {
+            long long off = strtoll(off_s, NULL, 10), cnt = strtoll(cnt_s, NULL, 10);
+            ext_file *e;
+            if (cnt != count) {
+                diag_error(L->d, L->path, line,
+                           "%s: count=\"%lld\" does not match shape (%lld elements)", what, cnt,
+                           (long long)count);
+            } else if ((e = get_ext(L, n, src)) != NULL) {
+                if (strcmp(e->sha256, sha) != 0) {
+                    diag_error(L->d, L->path, line,
+                               "%s: sha256 mismatch for '%s': the file has %s, the model says %s",
+                               what, e->path, e->sha256, sha);
+                } else if (off < 0 || (unsigned long long)off > e->len ||
+                           (unsigned long long)(cnt * 4) > e->len - (unsigned long long)off) {
+                    diag_error(L->d, L->path, line,
+                               "%s: weight file '%s' is too short: needs bytes %lld..%lld, has %lu",
+                               what, e->path, off, off + cnt * 4, (unsigned long)e->len);
+                } else {
+                    v = bytes_to_floats(e->data + off, count);
+                    if (v == NULL) {
+                        L->oom = 1;
+                    }
+                }
+            }
+        }
+        free(off_s);
+        free(cnt_s);
+        free(sha);
+    } else {
+        diag_error(L->d, L->path, line,
+                   "%s: no data: give base64 text with encoding=\"base64\", or src, offset, count and sha256",
+                   what);
+    }
+    if (v != NULL) {
+        int64_t i;
+        for (i = 0; i < count; i++) {
+            if (!isfinite(v[i])) {
+                diag_error(L->d, L->path, line, "%s: value %lld is not finite (%g)", what,
+                           (long long)i, (double)v[i]);
+                free(v);
+                v = NULL;
+                break;
+            }
+        }
+    }
+    free(enc);
+    free(src);
+    return v;
+}
+
+/* A const tensor from a <param> or <constant> element. */
+static int load_const(loader *L, const xmlNode *n, const char *tname, const char *what)
+{
+    ir_shape s;
+    float *v;
+    int ti;
+    if (parse_shape(L, n, &s) != 0) {
+        return -1;
+    }
+    v = load_data(L, n, what, &s);
+    if (v == NULL) {
+        return -1;
+    }
+    ti = ir_add_tensor(L->g, tname, IR_T_CONST, line_of(n));
+    if (ti < 0) {
+        free(v);
+        L->oom = 1;
+        return -1;
+    }
+    L->g->t[ti].shape = s;
+    L->g->t[ti].data = v;
+    return ti;
+}
+
+/* ---- layers ----------------------------------------------------------- */
+
+typedef struct {
+    const char *element;
+    ir_op op;
+    const char *params[IR_MAX_PARAMS]; /* roles, in params[] order */
+    int n_required;                    /* the first n are required */
+} op_desc;
+
+static const op_desc ops[] = {
+    { "dense", IR_OP_DENSE, { "weight", "bias", NULL, NULL }, 1 },
+    { "conv2d", IR_OP_CONV2D, { "weight", "bias", NULL, NULL }, 1 },
+    { "conv1d", IR_OP_CONV1D, { "weight", "bias", NULL, NULL }, 1 },
+    { "max_pool2d", IR_OP_MAXPOOL2D, { NULL, NULL, NULL, NULL }, 0 },
+    { "avg_pool2d", IR_OP_AVGPOOL2D, { NULL, NULL, NULL, NULL }, 0 },
+    { "global_avg_pool", IR_OP_GAVGPOOL, { NULL, NULL, NULL, NULL }, 0 },
+    { "relu", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "relu6", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "leaky_relu", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "clip", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "sigmoid", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "tanh", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "softmax", IR_OP_SOFTMAX, { NULL, NULL, NULL, NULL }, 0 },
+    { "add", IR_OP_ADD, { NULL, NULL, NULL, NULL }, 0 },
+    { "mul", IR_OP_MUL, { NULL, NULL, NULL, NULL }, 0 },
+    { "concat", IR_OP_CONCAT, { NULL, NULL, NULL, NULL }, 0 },
+    { "reshape", IR_OP_RESHAPE, { NULL, NULL, NULL, NULL }, 0 },
+    { "flatten", IR_OP_RESHAPE, { NULL, NULL, NULL, NULL }, 0 },
+    { "pad", IR_OP_PAD, { NULL, NULL, NULL, NULL }, 0 },
+    { "batch_norm", IR_OP_BATCHNORM, { "scale", "bias", "mean", "var" }, 4 },
+};
+
+/* Sets an activation by name ("relu", ...), reading alpha/min/max from el. */
+static int set_activation(loader *L, const xmlNode *el, ir_node *nd, const char *kind)
+{
+    stoic_act_f32 *a = &nd->act;
+    int rc = 0;
+    if (strcmp(kind, "none") == 0) {
+        return 0;
+    }
+    if (strcmp(kind, "relu") == 0) {
+        a->kind = STOIC_ACT_CLAMP;
+        a->lo = 0.0F;
+    } else if (strcmp(kind, "relu6") == 0) {
+        a->kind = STOIC_ACT_CLAMP;
+        a->lo = 0.0F;
+        a->hi = 6.0F;
+    } else if (strcmp(kind, "clip") == 0) {
+        a->kind = STOIC_ACT_CLAMP;
+        rc |= attr_float(L, el, "min", &a->lo, -STOIC_FLT_MAX);
+        rc |= attr_float(L, el, "max", &a->hi, STOIC_FLT_MAX);
+        if (rc == 0 && a->lo > a->hi) {
+            diag_error(L->d, L->path, line_of(el), "clip: min (%g) is greater than max (%g)",
+                       (double)a->lo, (double)a->hi);
+            rc = -1;
+        }
+    } else if (strcmp(kind, "leaky_relu") == 0) {
+        a->kind = STOIC_ACT_LEAKY;
+        rc |= attr_float(L, el, "alpha", &a->alpha, 0.01F);
+    } else if (strcmp(kind, "sigmoid") == 0) {
+        a->kind = STOIC_ACT_SIGMOID;
+    } else if (strcmp(kind, "tanh") == 0) {
+        a->kind = STOIC_ACT_TANH;
+    } else {
+        diag_error(L->d, L->path, line_of(el), "unknown activation '%s'", kind);
+        return -1;
+    }
+    nd->act_name = ir_strdup(kind);
+    if (nd->act_name == NULL) {
+        L->oom = 1;
+        rc = -1;
+    }
+    return rc;
+}
+
+static int pair_attr(loader *L, const xmlNode *el, const char *name, int32_t v[2],
+                     long d0, long d1)
+{
+    long dflt[2], x[2];
+    dflt[0] = d0;
+    dflt[1] = d1;
+    if (attr_ints(L, el, name, x, 2, dflt) != 0) {
+        return -1;
+    }
+    if (to_i32(L, el, name, x[0], &v[0]) != 0 || to_i32(L, el, name, x[1], &v[1]) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int padding_attr(loader *L, const xmlNode *el, ir_node *nd, int one_d)
+{
+    char *p = attr(el, "padding");
+    char *pads = attr(el, "pads");
+    int rc = 0;
+    nd->padding = IR_PAD_VALID;
+    if (p != NULL && strcmp(p, "same") == 0) {
+        nd->padding = IR_PAD_SAME;
+    } else if (p != NULL && strcmp(p, "explicit") == 0) {
+        nd->padding = IR_PAD_EXPLICIT;
+    }
+    if (nd->padding == IR_PAD_EXPLICIT) {
+        long v[4];
+        int want = one_d ? 2 : 4, k;
+        if (pads == NULL || parse_ints(pads, v, 4) != want) {
+            diag_error(L->d, L->path, line_of(el),
+                       "padding=\"explicit\" needs pads with %d values", want);
+            rc = -1;
+        } else if (one_d) {
+            nd->pads[0] = 0;
+            nd->pads[1] = (int32_t)v[0];
+            nd->pads[2] = 0;
+            nd->pads[3] = (int32_t)v[1];
+        } else {
+            for (k = 0; k < 4; k++) {
+                nd->pads[k] = (int32_t)v[k];
+            }
+        }
+    } else if (pads != NULL) {
+        diag_error(L->d, L->path, line_of(el), "pads is only allowed with padding=\"explicit\"");
+        rc = -1;
+    }
+    free(p);
+    free(pads);
+    return rc;
+}
+
+static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
+{
+    int rc = 0;
+    long v[2 * IR_MAX_RANK];
+    long one = 1;
+    char *s;
+    switch (nd->op) {
+    case IR_OP_DENSE:
+        rc |= attr_ints(L, el, "units", v, 1, &one);
+        rc |= to_i32(L, el, "units", v[0], &nd->units);
+        break;
+    case IR_OP_CONV2D:
+        rc |= attr_ints(L, el, "filters", v, 1, &one);
+        rc |= to_i32(L, el, "filters", v[0], &nd->filters);
+        rc |= pair_attr(L, el, "kernel", nd->kernel, 1, 1);
+        rc |= pair_attr(L, el, "strides", nd->strides, 1, 1);
+        rc |= pair_attr(L, el, "dilations", nd->dilations, 1, 1);
+        rc |= attr_ints(L, el, "groups", v, 1, &one);
+        rc |= to_i32(L, el, "groups", v[0], &nd->groups);
+        rc |= padding_attr(L, el, nd, 0);
+        break;
+    case IR_OP_CONV1D:
+        rc |= attr_ints(L, el, "filters", v, 1, &one);
+        rc |= to_i32(L, el, "filters", v[0], &nd->filters);
+        nd->kernel[0] = nd->strides[0] = nd->dilations[0] = 1;
+        rc |= attr_ints(L, el, "kernel", v, 1, &one);
+        rc |= to_i32(L, el, "kernel", v[0], &nd->kernel[1]);
+        rc |= attr_ints(L, el, "stride", v, 1, &one);
+        rc |= to_i32(L, el, "stride", v[0], &nd->strides[1]);
+        rc |= attr_ints(L, el, "dilation", v, 1, &one);
+        rc |= to_i32(L, el, "dilation", v[0], &nd->dilations[1]);
+        rc |= attr_ints(L, el, "groups", v, 1, &one);
+        rc |= to_i32(L, el, "groups", v[0], &nd->groups);
+        rc |= padding_attr(L, el, nd, 1);
+        break;
+    case IR_OP_MAXPOOL2D:
+    case IR_OP_AVGPOOL2D:
+        rc |= pair_attr(L, el, "kernel", nd->kernel, 1, 1);
+        s = attr(el, "strides");
+        if (s == NULL) {
+            diag_error(L->d, L->path, line_of(el), "%s: missing attribute 'strides'", nd->xml_op);
+            rc = -1;
+        }
+        free(s);
+        rc |= pair_attr(L, el, "strides", nd->strides, 1, 1);
+        rc |= padding_attr(L, el, nd, 0);
+        nd->count_include_pad = attr_bool(el, "count_include_pad", 0);
+        break;
+    case IR_OP_ACTIVATION:
+        rc |= set_activation(L, el, nd, nd->xml_op);
+        break;
+    case IR_OP_SOFTMAX:
+    case IR_OP_CONCAT: {
+        long dflt = -1;
+        rc |= attr_ints(L, el, "axis", v, 1, &dflt);
+        nd->axis = (int)v[0];
+        break;
+    }
+    case IR_OP_RESHAPE:
+        if (strcmp(nd->xml_op, "flatten") == 0) {
+            nd->new_rank = 1;
+            nd->new_shape[0] = -1;
+        } else {
+            int k, r, neg = 0;
+            s = attr(el, "shape");
+            r = s != NULL ? parse_ints(s, v, IR_MAX_RANK) : -1;
+            free(s);
+            if (r < 1) {
+                diag_error(L->d, L->path, line_of(el), "reshape: shape needs 1 to %d values",
+                           IR_MAX_RANK);
+                rc = -1;
+                break;
+            }
+            nd->new_rank = r;
+            for (k = 0; k < r; k++) {
+                if (v[k] == 0 || v[k] < -1) {
+                    diag_error(L->d, L->path, line_of(el),
+                               "reshape: dimension %ld is not allowed (positive, or one -1)", v[k]);
+                    rc = -1;
+                }
+                neg += v[k] == -1;
+                nd->new_shape[k] = (int32_t)v[k];
+            }
+            if (neg > 1) {
+                diag_error(L->d, L->path, line_of(el), "reshape: at most one dimension may be -1");
+                rc = -1;
+            }
+        }
+        break;
+    case IR_OP_PAD: {
+        int k, r;
+        s = attr(el, "pads");
+        r = s != NULL ? parse_ints(s, v, 2 * IR_MAX_RANK) : -1;
+        free(s);
+        if (r < 2 || (r % 2) != 0) {
+            diag_error(L->d, L->path, line_of(el), "pad: pads needs an even number of values");
+            rc = -1;
+            break;
+        }
+        nd->n_padn = r;
+        for (k = 0; k < r; k++) {
+            nd->padn[k] = (int32_t)v[k];
+        }
+        rc |= attr_float(L, el, "value", &nd->value, 0.0F);
+        break;
+    }
+    case IR_OP_BATCHNORM:
+        rc |= attr_float(L, el, "epsilon", &nd->epsilon, 1e-5F);
+        if (rc == 0 && !(nd->epsilon >= 0.0F)) {
+            diag_error(L->d, L->path, line_of(el), "batch_norm: epsilon must not be negative");
+            rc = -1;
+        }
+        break;
+    default:
+        break;
+    }
+    if (nd->op == IR_OP_DENSE || nd->op == IR_OP_CONV2D || nd->op == IR_OP_CONV1D ||
+        nd->op == IR_OP_ADD || nd->op == IR_OP_MUL) {
+        s = attr(el, "activation");
+        if (s != NULL) {
+            rc |= set_activation(L, el, nd, s);
+            free(s);
+        }
+    }
+    return rc != 0 ? -1 : 0;
+}
+
+static int load_params(loader *L, const xmlNode *el, ir_node *nd, const op_desc *od)
+{
+    const xmlNode *c;
+    int rc = 0, k;
+    for (c = el->children; c != NULL; c = c->next) {
+        char *pname, tname[300], what[300];
+        int role = -1, ti;
+        if (!is_el(c, "param")) {
+            continue;
+        }
+        pname = attr(c, "name");
+        for (k = 0; k < IR_MAX_PARAMS && pname != NULL; k++) {
+            if (od->params[k] != NULL && strcmp(od->params[k], pname) == 0) {
+                role = k;
+            }
+        }
+        if (role < 0) {
+            diag_error(L->d, L->path, line_of(c), "%s '%s': unknown param '%s'", od->element,
+                       nd->name, pname != NULL ? pname : "");
+            rc = -1;
+        } else if (nd->params[role] >= 0) {
+            diag_error(L->d, L->path, line_of(c), "%s '%s': duplicate param '%s'", od->element,
+                       nd->name, pname);
+            rc = -1;
+        } else {
+            snprintf(tname, sizeof tname, "%s.%s", nd->name, pname);
+            snprintf(what, sizeof what, "%s '%s' param '%s'", od->element, nd->name, pname);
+            ti = load_const(L, c, tname, what);
+            if (ti < 0) {
+                rc = -1;
+            } else {
+                /* L->g->n may have moved: index by node number */
+                nd->params[role] = ti;
+            }
+        }
+        free(pname);
+    }
+    for (k = 0; k < od->n_required; k++) {
+        if (nd->params[k] < 0 && rc == 0) {
+            diag_error(L->d, L->path, nd->line, "%s '%s': missing param '%s'", od->element,
+                       nd->name, od->params[k]);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static const op_desc *find_op(const char *element)
+{
+    size_t i;
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (strcmp(ops[i].element, element) == 0) {
+            return &ops[i];
+        }
+    }
+    return NULL;
+}
+
+/* Splits the inputs attribute into names (pointers into s, NUL-separated). */
+static int split_names(char *s, char **names, int max)
+{
+    int n = 0;
+    char *p = s;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            *p++ = '\0';
+        }
+        if (*p == '\0') {
+            break;
+        }
+        if (n >= max) {
+            return -1;
+        }
+        names[n++] = p;
+        while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+            p++;
+        }
+    }
+    return n;
+}
+
+static int add_layer(loader *L, const xmlNode *el)
+{
+    const op_desc *od = find_op((const char *)el->name);
+    char *name = attr(el, "name"), *out = attr(el, "output");
+    int ni = -1, ti, k, rc = 0;
+    long line = line_of(el);
+    if (od == NULL || name == NULL || out == NULL) {
+        diag_error(L->d, L->path, line, "unknown layer '%s'", (const char *)el->name);
+        free(name);
+        free(out);
+        return -1;
+    }
+    for (k = 0; k < L->g->nn; k++) {
+        if (strcmp(L->g->n[k].name, name) == 0) {
+            diag_error(L->d, L->path, line, "duplicate layer name '%s' (first defined on line %ld)",
+                       name, L->g->n[k].line);
+            rc = -1;
+        }
+    }
+    ti = ir_find_tensor(L->g, out);
+    if (ti >= 0) {
+        diag_error(L->d, L->path, line,
+                   "duplicate tensor '%s': it is already defined on line %ld", out,
+                   L->g->t[ti].line);
+        rc = -1;
+    }
+    if (rc == 0) {
+        ni = ir_add_node(L->g, od->op, name, od->element, line);
+        ti = ni >= 0 ? ir_add_tensor(L->g, out, IR_T_ACT, line) : -1;
+        if (ni < 0 || ti < 0) {
+            L->oom = 1;
+            rc = -1;
+        } else {
+            L->g->n[ni].output = ti;
+            rc = layer_attrs(L, el, &L->g->n[ni]);
+            if (load_params(L, el, &L->g->n[ni], od) != 0) {
+                rc = -1;
+            }
+        }
+    }
+    free(name);
+    free(out);
+    return rc;
+}
+
+static int is_param(const ir_graph *g, int ti)
+{
+    int i, k;
+    for (i = 0; i < g->nn; i++) {
+        for (k = 0; k < IR_MAX_PARAMS; k++) {
+            if (g->n[i].params[k] == ti) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int resolve_inputs(loader *L, const xmlNode *el, ir_node *nd)
+{
+    char *s = attr(el, "inputs");
+    char *names[65];
+    int n, k, rc = 0;
+    size_t want_min = 1, want_max = 1;
+    if (s == NULL) {
+        diag_error(L->d, L->path, nd->line, "missing attribute 'inputs'");
+        return -1;
+    }
+    n = split_names(s, names, 64);
+    if (nd->op == IR_OP_ADD || nd->op == IR_OP_MUL) {
+        want_min = want_max = 2;
+    } else if (nd->op == IR_OP_CONCAT) {
+        want_max = 64;
+    }
+    if (n < (int)want_min || n > (int)want_max) {
+        if (want_min == want_max) {
+            diag_error(L->d, L->path, nd->line, "%s '%s' takes %lu input(s), %d given", nd->xml_op,
+                       nd->name, (unsigned long)want_min, n);
+        } else {
+            diag_error(L->d, L->path, nd->line, "%s '%s' takes 1 to %lu inputs, %d given",
+                       nd->xml_op, nd->name, (unsigned long)want_max, n);
+        }
+        free(s);
+        return -1;
+    }
+    nd->inputs = malloc((size_t)n * sizeof(int));
+    if (nd->inputs == NULL) {
+        free(s);
+        L->oom = 1;
+        return -1;
+    }
+    nd->n_inputs = n;
+    for (k = 0; k < n; k++) {
+        int ti = ir_find_tensor(L->g, names[k]);
+        if (ti >= 0 && is_param(L->g, ti)) {
+            ti = -1; /* a layer's own weights are not tensors other layers can read */
+        }
+        if (ti < 0) {
+            diag_error(L->d, L->path, nd->line, "%s '%s': unknown tensor '%s'", nd->xml_op,
+                       nd->name, names[k]);
+            rc = -1;
+        }
+        nd->inputs[k] = ti;
+    }
+    free(s);
+    return rc;
+}
+
+static ir_graph *build(loader *L, xmlNode *root)
+{
+    xmlNode *c, *layers = NULL, *out_el = NULL;
+    char *s;
+    int rc = 0, k;
+    ir_graph *g = L->g;
+    s = attr(root, "name");
+    g->name = s != NULL ? s : ir_strdup("model");
+    for (c = root->children; c != NULL; c = c->next) {
+        if (is_el(c, "input")) {
+            char *nm = attr(c, "name");
+            int ti = nm != NULL ? ir_add_tensor(g, nm, IR_T_INPUT, line_of(c)) : -1;
+            free(nm);
+            if (ti < 0) {
+                L->oom = 1;
+                return NULL;
+            }
+            g->input = ti;
+            if (parse_shape(L, c, &g->t[ti].shape) != 0) {
+                rc = -1;
+            }
+        } else if (is_el(c, "constant")) {
+            char *nm = attr(c, "name"), what[300];
+            if (nm != NULL && ir_find_tensor(g, nm) >= 0) {
+                diag_error(L->d, L->path, line_of(c),
+                           "duplicate tensor '%s': it is already defined on line %ld", nm,
+                           g->t[ir_find_tensor(g, nm)].line);
+                rc = -1;
+            } else if (nm != NULL) {
+                snprintf(what, sizeof what, "constant '%s'", nm);
+                if (load_const(L, c, nm, what) < 0) {
+                    rc = -1;
+                }
+            }
+            free(nm);
+        } else if (is_el(c, "layers")) {
+            layers = c;
+        } else if (is_el(c, "output")) {
+            out_el = c;
+        }
+    }
+    if (layers == NULL || out_el == NULL || g->input < 0) {
+        diag_error(L->d, L->path, line_of(root), "model needs input, layers and output");
+        return NULL;
+    }
+    /* Pass 1: every layer and its output tensor (any order in the file). */
+    for (c = layers->children; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && add_layer(L, c) != 0) {
+            rc = -1;
+        }
+    }
+    /* Pass 2: resolve inputs by name. */
+    if (rc == 0) {
+        k = 0;
+        for (c = layers->children; c != NULL; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE) {
+                if (resolve_inputs(L, c, &g->n[k]) != 0) {
+                    rc = -1;
+                }
+                k++;
+            }
+        }
+    }
+    s = attr(out_el, "name");
+    if (s != NULL && rc == 0) {
+        int ti = ir_find_tensor(g, s);
+        g->output_line = line_of(out_el);
+        if (ti < 0) {
+            diag_error(L->d, L->path, line_of(out_el), "output: unknown tensor '%s'", s);
+            rc = -1;
+        } else if (g->t[ti].kind != IR_T_ACT) {
+            diag_error(L->d, L->path, line_of(out_el),
+                       "output '%s' is not produced by any layer", s);
+            rc = -1;
+        } else {
+            g->output = ti;
+        }
+    }
+    free(s);
+    if (rc != 0 || L->oom) {
+        return NULL;
+    }
+    for (k = 0; k < L->n_ext; k++) {
+        ir_file *f = realloc(g->files, (size_t)(g->n_files + 1) * sizeof *f);
+        if (f == NULL) {
+            L->oom = 1;
+            return NULL;
+        }
+        g->files = f;
+        f[g->n_files].path = ir_strdup(L->ext[k].path);
+        memcpy(f[g->n_files].sha256, L->ext[k].sha256, 65);
+        g->n_files++;
+    }
+    return g;
+}
+
+ir_graph *xml_load(const char *path, diag *d)
+{
+    loader L;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc, k;
+    xmlDocPtr doc;
+    xmlNode *root;
+    ir_graph *res = NULL;
+
+    memset(&L, 0, sizeof L);
+    L.path = path;
+    L.d = d;
+    rc = fileio_read_all(path, (size_t)XML_LOAD_MAX_BYTES, &buf, &len);
+    if (rc == -1) {
+        diag_error(d, path, 0, "cannot read the model description: %s", strerror(errno));
+        return NULL;
+    }
+    if (rc == -2) {
+        diag_error(d, path, 0, "model description larger than %ld bytes", XML_LOAD_MAX_BYTES);
+        return NULL;
+    }
+    LIBXML_TEST_VERSION
+    doc = parse_xml(&L, buf, len);
+    if (doc != NULL && validate_schema(&L, doc) == 0) {
+        root = xmlDocGetRootElement(doc);
+        L.g = ir_new();
+        if (L.g == NULL) {
+            L.oom = 1;
+        } else {
+            L.g->file = ir_strdup(path);
+            sha256_hex(buf, len, L.g->sha256);
+            res = build(&L, root);
+        }
+    }
+    if (L.oom) {
+        diag_io(d, path, "out of memory");
+        res = NULL;
+    }
+    if (res == NULL) {
+        ir_free(L.g);
+    }
+    for (k = 0; k < L.n_ext; k++) {
+        free(L.ext[k].path);
+        free(L.ext[k].data);
+    }
+    free(L.ext);
+    if (doc != NULL) {
+        xmlFreeDoc(doc);
+    }
+    free(buf);
+    return res;
+}
