@@ -1,0 +1,188 @@
+/* bin/npycmp A.npy B.npy [--rtol R] [--atol A]
+ *
+ * Compares two .npy arrays of the same shape (any dtype npy_read supports,
+ * converted to double). Element i passes if |a-b| <= atol + rtol*|b| (equal
+ * values, including equal infinities, always pass); a NaN in either array
+ * fails. Prints a one-line summary. Exit status: 0 all elements pass, 1 some
+ * differ or the shapes differ, 2 bad usage or an unreadable file. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "npy.h"
+
+/* npy.c reads files with fileio_read_all(), but the Makefile rule for
+ * bin/npycmp links only npycmp.c and npy.c: compile fileio.c in here.
+ * (Drop this if generator/fileio.c is ever added to that rule.) */
+#include "fileio.c"
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: npycmp A.npy B.npy [--rtol R] [--atol A]"
+                    "  (defaults: rtol 1e-5, atol 1e-6)\n");
+}
+
+static int parse_tol(const char *opt, const char *s, double *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !(*v >= 0.0) || isinf(*v)) {
+        fprintf(stderr, "npycmp: %s needs a finite non-negative number, not '%s'\n", opt, s);
+        return -1;
+    }
+    return 0;
+}
+
+static double value_at(const npy_array *a, size_t i)
+{
+    switch (a->dtype) {
+    case NPY_F32: return (double)((const float *)a->data)[i];
+    case NPY_F64: return ((const double *)a->data)[i];
+    case NPY_I32: return (double)((const int32_t *)a->data)[i];
+    case NPY_I64: return (double)((const int64_t *)a->data)[i];
+    case NPY_U8: return (double)((const uint8_t *)a->data)[i];
+    case NPY_I8: return (double)((const int8_t *)a->data)[i];
+    }
+    return 0.0;
+}
+
+static void print_shape(const npy_array *a)
+{
+    int d;
+
+    putchar('(');
+    for (d = 0; d < a->ndim; d++) {
+        printf(d == 0 ? "%lld" : ", %lld", (long long)a->shape[d]);
+    }
+    printf(a->ndim == 1 ? ",)" : ")");
+}
+
+/* the C-order multi-index of flat index i, as [i0, i1, ...] */
+static void print_index(const npy_array *a, size_t i)
+{
+    size_t idx[NPY_MAX_DIMS];
+    int d;
+
+    for (d = a->ndim - 1; d >= 0; d--) {
+        size_t n = (size_t)a->shape[d];
+        idx[d] = i % n;
+        i /= n;
+    }
+    putchar('[');
+    for (d = 0; d < a->ndim; d++) {
+        printf(d == 0 ? "%zu" : ", %zu", idx[d]);
+    }
+    putchar(']');
+}
+
+int main(int argc, char **argv)
+{
+    const char *files[2];
+    int nfiles = 0, i, d, rc;
+    double rtol = 1e-5, atol = 1e-6, max_abs = 0.0, max_rel = 0.0;
+    double fa = 0.0, fb = 0.0;
+    size_t k, nfail = 0, first = 0;
+    npy_array a, b;
+    char err[512];
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rtol") == 0 || strcmp(argv[i], "--atol") == 0) {
+            if (i + 1 >= argc) {
+                usage();
+                return 2;
+            }
+            if (parse_tol(argv[i], argv[i + 1], argv[i][2] == 'r' ? &rtol : &atol) != 0) {
+                return 2;
+            }
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            usage();
+            return 2;
+        } else if (nfiles < 2) {
+            files[nfiles++] = argv[i];
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    if (nfiles != 2) {
+        usage();
+        return 2;
+    }
+
+    if (npy_read(files[0], SIZE_MAX, &a, err, sizeof err) != 0) {
+        fprintf(stderr, "npycmp: %s\n", err);
+        return 2;
+    }
+    if (npy_read(files[1], SIZE_MAX, &b, err, sizeof err) != 0) {
+        fprintf(stderr, "npycmp: %s\n", err);
+        npy_free(&a);
+        return 2;
+    }
+
+    rc = a.ndim == b.ndim ? 0 : 1;
+    for (d = 0; rc == 0 && d < a.ndim; d++) {
+        if (a.shape[d] != b.shape[d]) {
+            rc = 1;
+        }
+    }
+    if (rc != 0) {
+        printf("npycmp: %s vs %s: shapes differ: ", files[0], files[1]);
+        print_shape(&a);
+        printf(" vs ");
+        print_shape(&b);
+        putchar('\n');
+        npy_free(&a);
+        npy_free(&b);
+        return 1;
+    }
+
+    for (k = 0; k < a.count; k++) {
+        double x = value_at(&a, k), y = value_at(&b, k), diff, rel;
+        int ok;
+
+        if (isnan(x) || isnan(y)) {
+            ok = 0;
+        } else if (x == y) {
+            ok = 1;
+            diff = 0.0;
+            rel = 0.0;
+        } else {
+            diff = fabs(x - y);
+            rel = y != 0.0 ? diff / fabs(y) : INFINITY;
+            ok = diff <= atol + rtol * fabs(y);
+            if (diff > max_abs) {
+                max_abs = diff;
+            }
+            if (rel > max_rel) {
+                max_rel = rel;
+            }
+        }
+        if (!ok) {
+            if (nfail == 0) {
+                first = k;
+                fa = x;
+                fb = y;
+            }
+            nfail++;
+        }
+    }
+
+    printf("npycmp: %s vs %s: %zu elements, max abs err %.6g, max rel err %.6g",
+           files[0], files[1], a.count, max_abs, max_rel);
+    if (nfail == 0) {
+        printf(", all within rtol %g atol %g\n", rtol, atol);
+    } else {
+        printf(", %zu differ (rtol %g atol %g); first at ", nfail, rtol, atol);
+        print_index(&a, first);
+        printf(": %.9g vs %.9g\n", fa, fb);
+    }
+    npy_free(&a);
+    npy_free(&b);
+    return nfail == 0 ? 0 : 1;
+}
