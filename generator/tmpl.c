@@ -11,7 +11,7 @@ int tmpl_render_text(const char *name, const char *text, tmpl_var *vars, int n_v
     const char *p = text;
     long line = 1;
     int i, rc = 0;
-    char tname[128];
+    char tname[128], where[160];
     snprintf(tname, sizeof tname, "templates/%s", name);
     for (i = 0; i < n_vars; i++) {
         vars[i].used = 0;
@@ -32,7 +32,8 @@ int tmpl_render_text(const char *name, const char *text, tmpl_var *vars, int n_v
         sb_putn(out, p, (size_t)(open - p));
         close = strstr(open + 2, "}}");
         if (close == NULL || memchr(open, '\n', (size_t)(close - open)) != NULL) {
-            diag_io(d, tname, "line %ld: unterminated placeholder", line);
+            snprintf(where, sizeof where, "%s:%ld", tname, line);
+            diag_io(d, where, "unterminated placeholder");
             return -1;
         }
         klen = (size_t)(close - open - 2);
@@ -42,7 +43,8 @@ int tmpl_render_text(const char *name, const char *text, tmpl_var *vars, int n_v
             }
         }
         if (found < 0) {
-            diag_io(d, tname, "line %ld: unknown key '%.*s'", line, (int)klen, open + 2);
+            snprintf(where, sizeof where, "%s:%ld", tname, line);
+            diag_io(d, where, "unknown key '%.*s'", (int)klen, open + 2);
             rc = -1;
         } else {
             sb_puts(out, vars[found].value);
