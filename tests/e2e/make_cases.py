@@ -1,0 +1,1791 @@
+#!/usr/bin/python3
+"""Generates the end-to-end test cases under tests/e2e/cases/<case>/.
+
+Each case directory holds:
+  model.xml     the model description (name "model"), weights inline base64,
+                or external (model.bin beside it) for the ext_* cases
+  input.npy     float32 [N, ...input shape], N = 3..8
+  expected.npy  float32 [N, ...output shape], computed here by a plain numpy
+                implementation of README.md's operator semantics (float64,
+                rounded to float32 at the end) -- never by running stoic
+  arena_max     (optional) upper bound in bytes for MODEL_ARENA_SIZE, for
+                cases whose point is that the memory planner reuses buffers
+
+Deterministic: every case has its own fixed seed (crc32 of its name).
+The hand_* cases have expected values written out literally below, with
+the derivation in a comment in their model.xml.
+
+Usage:  /usr/bin/python3 tests/e2e/make_cases.py [--check]
+  --check  also cross-checks the numpy reference kernels against torch
+           (a second oracle) on random configurations, and the interpreter
+           against the literal hand-derived values; writes nothing else.
+
+Needs numpy only (torch only for --check).
+"""
+
+import base64
+import hashlib
+import math
+import os
+import shutil
+import sys
+import zlib
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "cases")
+
+# --------------------------------------------------------------------------
+# Reference semantics (README.md "Operators"), float64 throughout.
+# --------------------------------------------------------------------------
+
+FLT_MAX = float(np.finfo(np.float32).max)
+
+
+def f32(v):
+    """An attribute value as the tool reads it: parsed to float32."""
+    return float(np.float32(v))
+
+
+def act_ref(x, kind="none", alpha=None, lo=None, hi=None):
+    x = np.asarray(x, dtype=np.float64)
+    if kind == "none":
+        return x
+    if kind == "relu":
+        return np.maximum(x, 0.0)
+    if kind == "relu6":
+        return np.minimum(np.maximum(x, 0.0), 6.0)
+    if kind == "leaky_relu":
+        a = f32(0.01 if alpha is None else alpha)
+        return np.maximum(x, 0.0) + a * np.minimum(x, 0.0)
+    if kind == "clip":
+        y = x
+        if lo is not None:
+            y = np.maximum(y, f32(lo))
+        if hi is not None:
+            y = np.minimum(y, f32(hi))
+        return y
+    if kind == "sigmoid":
+        # stable: never exp of a large positive number
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    if kind == "tanh":
+        return np.tanh(x)
+    raise ValueError(kind)
+
+
+def same_pads(n, k, stride, dil):
+    out = -(-n // stride)
+    total = max((out - 1) * stride + (k - 1) * dil + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
+def out_size(n, before, after, k, stride, dil):
+    return (n + before + after - ((k - 1) * dil + 1)) // stride + 1
+
+
+def resolve_pads2d(h, w, kernel, strides, dil, padding, pads):
+    """-> (top, left, bottom, right)"""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "explicit":
+        return tuple(pads)
+    t, b = same_pads(h, kernel[0], strides[0], dil[0])
+    l, r = same_pads(w, kernel[1], strides[1], dil[1])
+    return (t, l, b, r)
+
+
+def conv2d_ref(x, w, b, strides=(1, 1), dil=(1, 1), pads=(0, 0, 0, 0), groups=1):
+    """x [H W C], w [F kh kw C/groups] (OHWI), b [F] or None -> [OH OW F]."""
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    H, W, C = x.shape
+    F, kh, kw, cg = w.shape
+    assert C % groups == 0 and F % groups == 0 and cg == C // groups
+    t, l, bo, r = pads
+    OH = out_size(H, t, bo, kh, strides[0], dil[0])
+    OW = out_size(W, l, r, kw, strides[1], dil[1])
+    fpg = F // groups
+    y = np.zeros((OH, OW, F))
+    for oh in range(OH):
+        for ow in range(OW):
+            for f in range(F):
+                g = f // fpg
+                acc = 0.0 if b is None else float(b[f])
+                for i in range(kh):
+                    ih = oh * strides[0] - t + i * dil[0]
+                    if ih < 0 or ih >= H:
+                        continue
+                    for j in range(kw):
+                        iw = ow * strides[1] - l + j * dil[1]
+                        if iw < 0 or iw >= W:
+                            continue
+                        acc += float(np.dot(x[ih, iw, g * cg:(g + 1) * cg], w[f, i, j, :]))
+                y[oh, ow, f] = acc
+    return y
+
+
+def pool2d_ref(x, kind, kernel, strides, pads, count_include_pad=False):
+    x = np.asarray(x, np.float64)
+    H, W, C = x.shape
+    kh, kw = kernel
+    t, l, bo, r = pads
+    OH = out_size(H, t, bo, kh, strides[0], 1)
+    OW = out_size(W, l, r, kw, strides[1], 1)
+    assert OH >= 1 and OW >= 1
+    y = np.zeros((OH, OW, C))
+    for oh in range(OH):
+        for ow in range(OW):
+            h0 = oh * strides[0] - t
+            w0 = ow * strides[1] - l
+            hs = range(max(h0, 0), min(h0 + kh, H))
+            ws = range(max(w0, 0), min(w0 + kw, W))
+            cells = np.array([x[i, j, :] for i in hs for j in ws])
+            assert len(cells) > 0
+            if kind == "max":
+                y[oh, ow] = cells.max(axis=0)
+            else:
+                div = kh * kw if count_include_pad else len(cells)
+                y[oh, ow] = cells.sum(axis=0) / div
+    return y
+
+
+def softmax_ref(x, axis):
+    x = np.asarray(x, np.float64)
+    m = x.max(axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# --------------------------------------------------------------------------
+# Model builder + reference interpreter
+# --------------------------------------------------------------------------
+
+
+def fmt_float(v):
+    r = repr(float(v))
+    return r[:-2] if r.endswith(".0") else r
+
+
+def fmt_attr(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return " ".join(fmt_attr(e) for e in v)
+    if isinstance(v, float):
+        return fmt_float(v)
+    return str(v)
+
+
+class Data:
+    """A <param> or <constant>: float32 values of a shape, inline or external."""
+
+    def __init__(self, name, arr, external=False, wrap=0):
+        self.name = name
+        self.arr = np.asarray(arr, dtype=np.float32)
+        self.external = external
+        self.wrap = wrap
+        self.offset = None  # set when laid out in the .bin
+
+
+class Layer:
+    def __init__(self, op, name, inputs, output, params=(), **attrs):
+        self.op = op
+        self.name = name
+        self.inputs = inputs if isinstance(inputs, list) else inputs.split()
+        self.output = output
+        self.params = list(params)
+        self.attrs = attrs
+
+    def param(self, name):
+        for p in self.params:
+            if p.name == name:
+                return p.arr.astype(np.float64)
+        return None
+
+
+class Model:
+    def __init__(self, in_shape, in_name="x"):
+        self.in_name = in_name
+        self.in_shape = tuple(in_shape)
+        self.constants = []
+        self.layers = []
+        self.out_name = None
+        self.comment = None
+        self.order = None  # permutation of layers for the XML listing
+
+    def const(self, name, arr, **kw):
+        self.constants.append(Data(name, arr, **kw))
+        return name
+
+    def add(self, op, name, inputs, output, params=(), **attrs):
+        self.layers.append(Layer(op, name, inputs, output, params, **attrs))
+        return output
+
+    # ---- XML ------------------------------------------------------------
+
+    def all_data(self):
+        out = list(self.constants)
+        for l in self.layers:
+            out.extend(l.params)
+        return out
+
+    def layout_bin(self):
+        blob = b""
+        for d in self.all_data():
+            if d.external:
+                # 8-byte alignment of every block, a few padding bytes between
+                while len(blob) % 8:
+                    blob += b"\xa5"
+                blob += b"\x00" * 8
+                d.offset = len(blob)
+                blob += d.arr.astype("<f4").tobytes()
+        return blob
+
+    def data_xml(self, tag, d, indent, sha):
+        shape = " ".join(str(s) for s in d.arr.shape) if d.arr.ndim else "1"
+        if d.external:
+            return ('%s<%s name="%s" shape="%s" src="model.bin" offset="%d" count="%d" sha256="%s"/>'
+                    % (indent, tag, d.name, shape, d.offset, d.arr.size, sha))
+        b64 = base64.b64encode(d.arr.astype("<f4").tobytes()).decode("ascii")
+        if d.wrap:
+            lines = [b64[i:i + d.wrap] for i in range(0, len(b64), d.wrap)]
+            body = "\n" + "\n".join(indent + "  " + s for s in lines) + "\n" + indent
+        else:
+            body = b64
+        return '%s<%s name="%s" shape="%s" encoding="base64">%s</%s>' % (
+            indent, tag, d.name, shape, body, tag)
+
+    def xml(self):
+        blob = self.layout_bin()
+        sha = hashlib.sha256(blob).hexdigest() if blob else None
+        o = ['<?xml version="1.0" encoding="UTF-8"?>']
+        if self.comment:
+            assert "--" not in self.comment
+            o.append("<!--")
+            o.extend("  " + s if s else "" for s in self.comment.strip("\n").split("\n"))
+            o.append("-->")
+        o.append('<model xmlns="urn:stoic:model:1" name="model" version="1">')
+        o.append('  <input name="%s" shape="%s" dtype="float32"/>'
+                 % (self.in_name, " ".join(map(str, self.in_shape))))
+        for c in self.constants:
+            o.append(self.data_xml("constant", c, "  ", sha))
+        o.append("  <layers>")
+        order = self.order if self.order is not None else range(len(self.layers))
+        for i in order:
+            l = self.layers[i]
+            attrs = 'name="%s" inputs="%s" output="%s"' % (l.name, " ".join(l.inputs), l.output)
+            for k, v in l.attrs.items():
+                attrs += ' %s="%s"' % (k, fmt_attr(v))
+            if l.params:
+                o.append("    <%s %s>" % (l.op, attrs))
+                for p in l.params:
+                    o.append(self.data_xml("param", p, "      ", sha))
+                o.append("    </%s>" % l.op)
+            else:
+                o.append("    <%s %s/>" % (l.op, attrs))
+        o.append("  </layers>")
+        o.append('  <output name="%s"/>' % self.out_name)
+        o.append("</model>")
+        return "\n".join(o) + "\n", blob
+
+    # ---- reference interpreter (one row) ---------------------------------
+
+    def run_row(self, x):
+        env = {self.in_name: np.asarray(x, np.float64)}
+        for c in self.constants:
+            env[c.name] = c.arr.astype(np.float64)
+        todo = list(self.layers)
+        while todo:
+            ready = [l for l in todo if all(i in env for i in l.inputs)]
+            assert ready, "cycle or unknown tensor in test model"
+            for l in ready:
+                assert l.output not in env
+                env[l.output] = run_layer(l, [env[i] for i in l.inputs])
+                todo.remove(l)
+        return env[self.out_name]
+
+    def run(self, X):
+        return np.stack([self.run_row(r) for r in X]).astype(np.float32)
+
+
+def layer_act(l, y):
+    a = l.attrs
+    return act_ref(y, a.get("activation", "none"), a.get("alpha"), a.get("min"), a.get("max"))
+
+
+def run_layer(l, ins):
+    a = l.attrs
+    op = l.op
+    x = ins[0]
+    if op == "dense":
+        w = l.param("weight")
+        b = l.param("bias")
+        y = x @ w.T
+        if b is not None:
+            y = y + b
+        return layer_act(l, y)
+    if op in ("conv2d", "conv1d"):
+        w = l.param("weight")
+        b = l.param("bias")
+        groups = a.get("groups", 1)
+        if op == "conv2d":
+            kernel = a["kernel"]
+            strides = a.get("strides", (1, 1))
+            dil = a.get("dilations", (1, 1))
+            pads = resolve_pads2d(x.shape[0], x.shape[1], kernel, strides, dil,
+                                  a.get("padding", "valid"), a.get("pads"))
+            y = conv2d_ref(x, w, b, strides, dil, pads, groups)
+        else:
+            k = a["kernel"]
+            s = a.get("stride", 1)
+            d = a.get("dilation", 1)
+            padding = a.get("padding", "valid")
+            if padding == "valid":
+                pl, pr = 0, 0
+            elif padding == "explicit":
+                pl, pr = a["pads"]
+            else:
+                pl, pr = same_pads(x.shape[0], k, s, d)
+            y = conv2d_ref(x[None], w[:, None], b, (1, s), (1, d), (0, pl, 0, pr), groups)[0]
+        return layer_act(l, y)
+    if op in ("max_pool2d", "avg_pool2d"):
+        kernel = a["kernel"]
+        strides = a["strides"]
+        pads = resolve_pads2d(x.shape[0], x.shape[1], kernel, strides, (1, 1),
+                              a.get("padding", "valid"), a.get("pads"))
+        return pool2d_ref(x, "max" if op == "max_pool2d" else "avg", kernel, strides, pads,
+                          a.get("count_include_pad", False))
+    if op == "global_avg_pool":
+        return x.mean(axis=(0, 1), keepdims=True)
+    if op in ("relu", "relu6", "sigmoid", "tanh"):
+        return act_ref(x, op)
+    if op == "leaky_relu":
+        return act_ref(x, "leaky_relu", a.get("alpha", 0.01))
+    if op == "clip":
+        return act_ref(x, "clip", lo=a.get("min"), hi=a.get("max"))
+    if op == "softmax":
+        return softmax_ref(x, a.get("axis", -1))
+    if op in ("add", "mul"):
+        b = ins[1]
+        if x.shape != b.shape:
+            big = x if x.ndim >= b.ndim else b
+            small = b if x.ndim >= b.ndim else x
+            assert small.ndim == 1 and small.shape[0] == big.shape[-1]
+        y = x + b if op == "add" else x * b
+        return layer_act(l, y)
+    if op == "concat":
+        return np.concatenate(ins, axis=a.get("axis", -1))
+    if op == "reshape":
+        shape = list(a["shape"])
+        if -1 in shape:
+            known = int(np.prod([s for s in shape if s != -1]))
+            shape[shape.index(-1)] = x.size // known
+        assert int(np.prod(shape)) == x.size
+        return x.reshape(shape)
+    if op == "flatten":
+        return x.reshape(-1)
+    if op == "pad":
+        p = a["pads"]
+        r = x.ndim
+        assert len(p) == 2 * r
+        return np.pad(x, [(p[i], p[r + i]) for i in range(r)], constant_values=f32(a.get("value", 0.0)))
+    if op == "batch_norm":
+        eps = f32(a.get("epsilon", 1e-5))
+        s, b, m, v = (l.param(n) for n in ("scale", "bias", "mean", "var"))
+        return (x - m) / np.sqrt(v + eps) * s + b
+    raise ValueError(op)
+
+
+# --------------------------------------------------------------------------
+# The cases
+# --------------------------------------------------------------------------
+
+CASE_FUNCS = []
+
+
+def case(fn):
+    CASE_FUNCS.append(fn)
+    return fn
+
+
+class Ctx:
+    def __init__(self, name):
+        self.name = name
+        self.rng = np.random.default_rng(zlib.crc32(name.encode()))
+
+    def u(self, shape, lo=-1.0, hi=1.0):
+        return self.rng.uniform(lo, hi, size=shape).astype(np.float32)
+
+    def w(self, shape, fan_in=None, gain=1.0):
+        if fan_in is None:
+            fan_in = int(np.prod(shape[1:]))
+        return self.u(shape, -1.0, 1.0) * np.float32(gain * math.sqrt(3.0 / fan_in))
+
+    def x(self, n, shape, lo=-2.0, hi=2.0):
+        return self.u((n,) + tuple(shape), lo, hi)
+
+    def bn_params(self, c):
+        return [Data("scale", self.u((c,), 0.5, 1.5)), Data("bias", self.u((c,), -0.5, 0.5)),
+                Data("mean", self.u((c,), -0.5, 0.5)), Data("var", self.u((c,), 0.25, 2.0))]
+
+
+def dense_params(c, units, k, bias=True, gain=1.0, external=False):
+    p = [Data("weight", c.w((units, k), gain=gain), external=external)]
+    if bias:
+        p.append(Data("bias", c.u((units,), -0.5, 0.5), external=external))
+    return p
+
+
+def conv_params(c, filters, kh, kw, cin_per_group, bias=True, gain=1.0, external=False):
+    p = [Data("weight", c.w((filters, kh, kw, cin_per_group), gain=gain), external=external)]
+    if bias:
+        p.append(Data("bias", c.u((filters,), -0.3, 0.3), external=external))
+    return p
+
+
+def conv1d_params(c, filters, k, cin_per_group, bias=True):
+    p = [Data("weight", c.w((filters, k, cin_per_group)))]
+    if bias:
+        p.append(Data("bias", c.u((filters,), -0.3, 0.3)))
+    return p
+
+
+# ---- dense -----------------------------------------------------------------
+
+@case
+def dense_vec(c):
+    m = Model((7,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 5, 7), units=5)
+    return m, c.x(5, (7,))
+
+
+@case
+def dense_vec_nobias(c):
+    m = Model((6,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 4, 6, bias=False), units=4)
+    return m, c.x(4, (6,))
+
+
+@case
+def dense_rank2(c):
+    m = Model((4, 6))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 3, 6), units=3)
+    return m, c.x(5, (4, 6))
+
+
+@case
+def dense_rank3_nobias(c):
+    m = Model((2, 3, 5))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 4, 5, bias=False), units=4)
+    return m, c.x(3, (2, 3, 5))
+
+
+def _dense_act(c, **act):
+    m = Model((8,))
+    gain = 6.0 if act.get("activation") in ("relu6", "clip", "sigmoid", "tanh") else 1.0
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 6, 8, gain=gain), units=6, **act)
+    return m, c.x(6, (8,))
+
+
+@case
+def dense_act_none_explicit(c):
+    return _dense_act(c, activation="none")
+
+
+@case
+def dense_act_relu(c):
+    return _dense_act(c, activation="relu")
+
+
+@case
+def dense_act_relu6(c):
+    return _dense_act(c, activation="relu6")
+
+
+@case
+def dense_act_leaky_relu(c):
+    return _dense_act(c, activation="leaky_relu", alpha=0.2)
+
+
+@case
+def dense_act_clip(c):
+    return _dense_act(c, activation="clip", min=-0.5, max=0.75)
+
+
+@case
+def dense_act_clip_min_only(c):
+    return _dense_act(c, activation="clip", min=-0.25)
+
+
+@case
+def dense_act_sigmoid(c):
+    return _dense_act(c, activation="sigmoid")
+
+
+@case
+def dense_act_tanh(c):
+    return _dense_act(c, activation="tanh")
+
+
+@case
+def dense_rank2_relu6(c):
+    m = Model((3, 5))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 4, 5, gain=6.0), units=4,
+                       activation="relu6")
+    return m, c.x(4, (3, 5))
+
+
+# ---- conv2d ----------------------------------------------------------------
+
+@case
+def conv2d_valid(c):
+    m = Model((6, 6, 3))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 4, 3, 3, 3), filters=4, kernel=(3, 3))
+    return m, c.x(4, (6, 6, 3))
+
+
+@case
+def conv2d_stride2(c):
+    m = Model((7, 7, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+                       strides=(2, 2), padding="valid")
+    return m, c.x(3, (7, 7, 2))
+
+
+@case
+def conv2d_dilation2(c):
+    m = Model((8, 7, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+                       dilations=(2, 2))
+    return m, c.x(3, (8, 7, 2))
+
+
+@case
+def conv2d_same(c):
+    m = Model((5, 6, 3))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 4, 3, 3, 3), filters=4, kernel=(3, 3),
+                       padding="same")
+    return m, c.x(4, (5, 6, 3))
+
+
+@case
+def conv2d_same_stride2(c):
+    # H: in 8, k 3, s 2 -> out 4, total pad 1: top 0, bottom 1
+    # W: in 7, k 2, s 2 -> out 4, total pad 1: left 0, right 1
+    m = Model((8, 7, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 2, 2), filters=3, kernel=(3, 2),
+                       strides=(2, 2), padding="same")
+    return m, c.x(4, (8, 7, 2))
+
+
+@case
+def conv2d_same_stride2_even_kernel(c):
+    # H: in 6, k 4, s 2 -> out 3, total 2: 1/1 ; W: in 5, k 4, s 2 -> out 3, total 3: 1/2
+    m = Model((6, 5, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 2, 4, 4, 2), filters=2, kernel=(4, 4),
+                       strides=(2, 2), padding="same")
+    return m, c.x(3, (6, 5, 2))
+
+
+@case
+def conv2d_same_dilation2(c):
+    # in 6, k 3, d 2, s 1: out 6, total pad 4 -> 2/2; W in 5, k 2, d 2: total 2 -> 1/1
+    m = Model((6, 5, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 2, 2), filters=3, kernel=(3, 2),
+                       dilations=(2, 2), padding="same")
+    return m, c.x(3, (6, 5, 2))
+
+
+@case
+def conv2d_explicit_asym(c):
+    m = Model((5, 5, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+                       padding="explicit", pads=(1, 0, 2, 3))
+    return m, c.x(4, (5, 5, 2))
+
+
+@case
+def conv2d_explicit_stride_dil(c):
+    m = Model((9, 8, 3))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 4, 3, 2, 3), filters=4, kernel=(3, 2),
+                       strides=(2, 3), dilations=(2, 1), padding="explicit", pads=(2, 1, 0, 2))
+    return m, c.x(3, (9, 8, 3))
+
+
+@case
+def conv2d_groups2(c):
+    m = Model((5, 5, 4))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 6, 3, 3, 2), filters=6, kernel=(3, 3),
+                       groups=2, padding="same")
+    return m, c.x(3, (5, 5, 4))
+
+
+@case
+def conv2d_depthwise(c):
+    m = Model((6, 6, 3))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 3, 3, 3, 1), filters=3, kernel=(3, 3),
+                       groups=3, padding="same")
+    return m, c.x(4, (6, 6, 3))
+
+
+@case
+def conv2d_depthwise_mult2(c):
+    m = Model((6, 5, 3))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 6, 3, 3, 1), filters=6, kernel=(3, 3),
+                       groups=3, strides=(2, 1), padding="valid")
+    return m, c.x(3, (6, 5, 3))
+
+
+@case
+def conv2d_nonsquare(c):
+    m = Model((7, 6, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 1, 3, 2), filters=3, kernel=(1, 3),
+                       strides=(1, 2))
+    return m, c.x(3, (7, 6, 2))
+
+
+@case
+def conv2d_nonsquare_tall(c):
+    m = Model((7, 4, 3))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 2, 4, 1, 3), filters=2, kernel=(4, 1),
+                       padding="same")
+    return m, c.x(3, (7, 4, 3))
+
+
+@case
+def conv2d_nobias_relu(c):
+    m = Model((5, 5, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 3, 2, bias=False), filters=3,
+                       kernel=(3, 3), activation="relu")
+    return m, c.x(4, (5, 5, 2))
+
+
+@case
+def conv2d_leaky(c):
+    m = Model((5, 5, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 3, 3, 3, 2), filters=3,
+                       kernel=(3, 3), padding="same", activation="leaky_relu", alpha=0.1)
+    return m, c.x(4, (5, 5, 2))
+
+
+@case
+def conv2d_1x1(c):
+    m = Model((4, 4, 5))
+    m.out_name = m.add("conv2d", "pw", "x", "y", conv_params(c, 3, 1, 1, 5), filters=3, kernel=(1, 1),
+                       activation="clip", min=-1.0, max=1.0)
+    return m, c.x(3, (4, 4, 5))
+
+
+# ---- conv1d ----------------------------------------------------------------
+
+@case
+def conv1d_valid(c):
+    m = Model((10, 3))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 4, 3, 3), filters=4, kernel=3)
+    return m, c.x(4, (10, 3))
+
+
+@case
+def conv1d_stride2(c):
+    m = Model((11, 2))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 3, 3, 2), filters=3, kernel=3, stride=2)
+    return m, c.x(3, (11, 2))
+
+
+@case
+def conv1d_dilation2(c):
+    m = Model((12, 2))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 3, 3, 2), filters=3, kernel=3,
+                       dilation=2, activation="tanh")
+    return m, c.x(3, (12, 2))
+
+
+@case
+def conv1d_same(c):
+    m = Model((9, 3))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 2, 4, 3), filters=2, kernel=4,
+                       padding="same")
+    return m, c.x(3, (9, 3))
+
+
+@case
+def conv1d_same_stride2(c):
+    # in 9, k 3, s 2: out 5, total pad 2 -> 1/1; in 10 would give total 1 -> 0/1
+    m = Model((10, 2))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 3, 3, 2), filters=3, kernel=3,
+                       stride=2, padding="same")
+    return m, c.x(4, (10, 2))
+
+
+@case
+def conv1d_explicit(c):
+    m = Model((8, 2))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 3, 3, 2), filters=3, kernel=3,
+                       padding="explicit", pads=(2, 1))
+    return m, c.x(3, (8, 2))
+
+
+@case
+def conv1d_groups2(c):
+    m = Model((8, 4))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 6, 3, 2), filters=6, kernel=3,
+                       groups=2, padding="same")
+    return m, c.x(3, (8, 4))
+
+
+@case
+def conv1d_depthwise(c):
+    m = Model((8, 3))
+    m.out_name = m.add("conv1d", "c1", "x", "y", conv1d_params(c, 3, 3, 1, bias=False), filters=3,
+                       kernel=3, groups=3, activation="relu")
+    return m, c.x(3, (8, 3))
+
+
+# ---- pooling ---------------------------------------------------------------
+
+@case
+def max_pool2d_basic(c):
+    m = Model((6, 6, 2))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(4, (6, 6, 2))
+
+
+@case
+def max_pool2d_pads_negative(c):
+    # All-negative inputs: padded cells must be ignored, not read as 0.
+    m = Model((5, 5, 2))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, c.x(4, (5, 5, 2), -3.0, -0.5)
+
+
+@case
+def max_pool2d_stride_ne_kernel(c):
+    m = Model((7, 6, 3))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(3, 2), strides=(1, 2),
+                       padding="explicit", pads=(0, 1, 2, 0))
+    return m, c.x(3, (7, 6, 3))
+
+
+@case
+def max_pool2d_same(c):
+    m = Model((5, 7, 2))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2), padding="same")
+    return m, c.x(3, (5, 7, 2), -2.0, -0.1)
+
+
+@case
+def avg_pool2d_basic(c):
+    m = Model((6, 4, 2))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (6, 4, 2))
+
+
+@case
+def avg_pool2d_pads_exclude(c):
+    m = Model((5, 5, 2))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, c.x(4, (5, 5, 2), 0.5, 2.0)
+
+
+@case
+def avg_pool2d_pads_exclude_explicit_false(c):
+    m = Model((6, 5, 3))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 3), strides=(2, 1),
+                       padding="explicit", pads=(1, 2, 0, 1), count_include_pad=False)
+    return m, c.x(3, (6, 5, 3))
+
+
+@case
+def avg_pool2d_pads_include(c):
+    m = Model((5, 5, 2))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1), count_include_pad=True)
+    return m, c.x(4, (5, 5, 2), 0.5, 2.0)
+
+
+@case
+def avg_pool2d_same(c):
+    m = Model((5, 6, 2))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2), padding="same")
+    return m, c.x(3, (5, 6, 2))
+
+
+@case
+def avg_pool2d_same_include(c):
+    m = Model((5, 6, 2))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2), padding="same",
+                       count_include_pad=True)
+    return m, c.x(3, (5, 6, 2))
+
+
+@case
+def global_avg_pool(c):
+    m = Model((4, 5, 3))
+    m.out_name = m.add("global_avg_pool", "g", "x", "y")
+    return m, c.x(4, (4, 5, 3))
+
+
+# ---- element-wise activations (on the model input: nothing to fuse into) --
+
+def _extreme_values(c, n, shape):
+    x = c.x(n, shape, -4.0, 4.0)
+    special = np.array([0.0, -0.0, 1e-30, -1e-30, 1e-7, -1e-7, 1e-3, -1e-3, 0.5, -0.5,
+                        8.0, -8.0, 15.0, -15.0, 20.0, -20.0, 50.0, -50.0, 88.0, -88.0,
+                        90.0, -90.0, 100.0, -100.0, 1e4, -1e4, 1e30, -1e30, 3e38, -3e38],
+                       dtype=np.float32)
+    flat = x.reshape(-1)
+    flat[:special.size] = special
+    return flat.reshape(x.shape)
+
+
+@case
+def relu(c):
+    m = Model((3, 4))
+    m.out_name = m.add("relu", "a", "x", "y")
+    return m, c.x(3, (3, 4))
+
+
+@case
+def relu6(c):
+    m = Model((12,))
+    m.out_name = m.add("relu6", "a", "x", "y")
+    return m, c.x(4, (12,), -9.0, 9.0)
+
+
+@case
+def leaky_relu_default(c):
+    m = Model((2, 2, 3))
+    m.out_name = m.add("leaky_relu", "a", "x", "y")
+    return m, c.x(3, (2, 2, 3))
+
+
+@case
+def leaky_relu_alpha(c):
+    m = Model((10,))
+    m.out_name = m.add("leaky_relu", "a", "x", "y", alpha=0.3)
+    return m, c.x(3, (10,))
+
+
+@case
+def clip_min_only(c):
+    m = Model((10,))
+    m.out_name = m.add("clip", "a", "x", "y", min=-0.5)
+    return m, c.x(3, (10,))
+
+
+@case
+def clip_max_only(c):
+    m = Model((10,))
+    m.out_name = m.add("clip", "a", "x", "y", max=0.25)
+    return m, c.x(3, (10,))
+
+
+@case
+def clip_both(c):
+    m = Model((2, 5))
+    m.out_name = m.add("clip", "a", "x", "y", min=-1.5, max=0.75)
+    return m, c.x(3, (2, 5))
+
+
+@case
+def sigmoid_extreme(c):
+    m = Model((12,))
+    m.out_name = m.add("sigmoid", "a", "x", "y")
+    return m, _extreme_values(c, 4, (12,))
+
+
+@case
+def tanh_extreme(c):
+    m = Model((12,))
+    m.out_name = m.add("tanh", "a", "x", "y")
+    return m, _extreme_values(c, 4, (12,))
+
+
+# ---- softmax ---------------------------------------------------------------
+
+@case
+def softmax_last(c):
+    m = Model((4, 5))
+    m.out_name = m.add("softmax", "s", "x", "y")
+    return m, c.x(4, (4, 5), -3.0, 3.0)
+
+
+@case
+def softmax_axis0(c):
+    m = Model((4, 5))
+    m.out_name = m.add("softmax", "s", "x", "y", axis=0)
+    return m, c.x(4, (4, 5), -3.0, 3.0)
+
+
+@case
+def softmax_axis_mid(c):
+    m = Model((3, 4, 2))
+    m.out_name = m.add("softmax", "s", "x", "y", axis=-2)
+    return m, c.x(3, (3, 4, 2), -3.0, 3.0)
+
+
+@case
+def softmax_large_logits(c):
+    m = Model((6,))
+    m.out_name = m.add("softmax", "s", "x", "y", axis=-1)
+    x = np.array([[1000.0, 1001.0, 999.5, -1000.0, 0.0, 1000.25],
+                  [-1000.0, -1001.0, -999.0, -1000.5, -1002.0, -1003.0],
+                  [88.0, 89.0, 90.0, 91.0, 92.0, 93.0],
+                  [1e30, 0.0, -1e30, 1e30, 5.0, -5.0],
+                  [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    return m, x
+
+
+@case
+def softmax_after_dense(c):
+    m = Model((8,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 5, 8, gain=8.0), units=5)
+    m.out_name = m.add("softmax", "s", h, "y")
+    return m, c.x(5, (8,))
+
+
+# ---- add / mul -------------------------------------------------------------
+
+@case
+def add_same_shape_layers(c):
+    m = Model((3, 4, 2))
+    a = m.add("relu", "r", "x", "a")
+    b = m.add("tanh", "t", "x", "b")
+    m.out_name = m.add("add", "s", "a b", "y")
+    return m, c.x(3, (3, 4, 2))
+
+
+@case
+def add_same_shape_const(c):
+    m = Model((3, 4))
+    m.const("k", c.u((3, 4)))
+    m.out_name = m.add("add", "s", "x k", "y", activation="relu")
+    return m, c.x(3, (3, 4))
+
+
+@case
+def add_bcast_const(c):
+    m = Model((3, 3, 4))
+    m.const("offs", c.u((4,)))
+    m.out_name = m.add("add", "s", "x offs", "y")
+    return m, c.x(3, (3, 3, 4))
+
+
+@case
+def add_bcast_const_first(c):
+    # "one of them [C]": the broadcast operand given first
+    m = Model((2, 5, 3))
+    m.const("offs", c.u((3,)))
+    m.out_name = m.add("add", "s", "offs x", "y")
+    return m, c.x(3, (2, 5, 3))
+
+
+@case
+def add_act_clip_max_only(c):
+    m = Model((10,))
+    m.const("k", c.u((10,)))
+    m.out_name = m.add("add", "s", "x k", "y", activation="clip", max=0.5)
+    return m, c.x(3, (10,))
+
+
+@case
+def mul_same_shape_layers(c):
+    m = Model((4, 3))
+    a = m.add("dense", "fa", "x", "a", dense_params(c, 3, 3), units=3)
+    b = m.add("sigmoid", "sg", "x", "b")
+    m.out_name = m.add("mul", "m", "a b", "y")
+    return m, c.x(4, (4, 3))
+
+
+@case
+def mul_bcast_const(c):
+    m = Model((3, 2, 4))
+    m.const("gain", c.u((4,), -2.0, 2.0))
+    m.out_name = m.add("mul", "m", "x gain", "y", activation="tanh")
+    return m, c.x(3, (3, 2, 4))
+
+
+@case
+def mul_bcast_const_first(c):
+    m = Model((5, 3))
+    m.const("gain", c.u((3,), -2.0, 2.0))
+    m.out_name = m.add("mul", "m", "gain x", "y", activation="leaky_relu", alpha=0.05)
+    return m, c.x(3, (5, 3))
+
+
+@case
+def mul_same_shape_const(c):
+    m = Model((6,))
+    m.const("k", c.u((6,), -3.0, 3.0))
+    m.out_name = m.add("mul", "m", "x k", "y", activation="relu6")
+    return m, c.x(3, (6,), -4.0, 4.0)
+
+
+@case
+def add_self(c):
+    # both inputs the same tensor
+    m = Model((7,))
+    m.out_name = m.add("add", "s", "x x", "y")
+    return m, c.x(3, (7,))
+
+
+# ---- concat / reshape / flatten / pad ---------------------------------------
+
+@case
+def concat2_channels(c):
+    m = Model((4, 4, 2))
+    a = m.add("conv2d", "ca", "x", "a", conv_params(c, 2, 3, 3, 2), filters=2, kernel=(3, 3),
+              padding="same")
+    b = m.add("conv2d", "cb", "x", "b", conv_params(c, 3, 1, 1, 2), filters=3, kernel=(1, 1))
+    m.out_name = m.add("concat", "cat", "a b", "y")
+    return m, c.x(3, (4, 4, 2))
+
+
+@case
+def concat3_channels(c):
+    m = Model((3, 4, 2))
+    a = m.add("relu", "r", "x", "a")
+    b = m.add("conv2d", "cb", "x", "b", conv_params(c, 3, 1, 1, 2), filters=3, kernel=(1, 1))
+    m.out_name = m.add("concat", "cat", "a b x", "y", axis=2)
+    return m, c.x(3, (3, 4, 2))
+
+
+@case
+def concat_axis0(c):
+    m = Model((3, 4))
+    m.const("k", c.u((2, 4)))
+    a = m.add("relu", "r", "x", "a")
+    m.out_name = m.add("concat", "cat", "a k x", "y", axis=0)
+    return m, c.x(3, (3, 4))
+
+
+@case
+def concat_axis_mid(c):
+    m = Model((2, 3, 2))
+    a = m.add("tanh", "t", "x", "a")
+    m.const("k", c.u((2, 1, 2)))
+    m.out_name = m.add("concat", "cat", "x k a", "y", axis=1)
+    return m, c.x(3, (2, 3, 2))
+
+
+@case
+def concat_single(c):
+    m = Model((5,))
+    a = m.add("relu", "r", "x", "a")
+    m.out_name = m.add("concat", "cat", "a", "y")
+    return m, c.x(3, (5,))
+
+
+@case
+def reshape_minus1(c):
+    m = Model((4, 6))
+    r = m.add("reshape", "rs", "x", "r", shape=(2, -1, 3))
+    m.out_name = m.add("softmax", "s", r, "y", axis=1)
+    return m, c.x(3, (4, 6))
+
+
+@case
+def reshape_to_image(c):
+    m = Model((24,))
+    r = m.add("reshape", "rs", "x", "r", shape=(-1, 4, 2))
+    m.out_name = m.add("max_pool2d", "p", r, "y", kernel=(2, 2), strides=(1, 2))
+    return m, c.x(3, (24,))
+
+
+@case
+def flatten_conv_dense(c):
+    m = Model((4, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              activation="relu")
+    f = m.add("flatten", "f", h, "f")
+    m.out_name = m.add("dense", "fc", f, "y", dense_params(c, 4, 12), units=4)
+    return m, c.x(4, (4, 4, 2))
+
+
+@case
+def pad_rank3(c):
+    m = Model((4, 5, 2))
+    m.out_name = m.add("pad", "p", "x", "y", pads=(1, 2, 0, 2, 1, 0), value=1.5)
+    return m, c.x(3, (4, 5, 2))
+
+
+@case
+def pad_rank2_default_value(c):
+    m = Model((3, 4))
+    m.out_name = m.add("pad", "p", "x", "y", pads=(0, 3, 2, 1))
+    return m, c.x(3, (3, 4))
+
+
+@case
+def pad_rank1(c):
+    m = Model((5,))
+    m.out_name = m.add("pad", "p", "x", "y", pads=(2, 1), value=-2.5)
+    return m, c.x(3, (5,))
+
+
+@case
+def pad_then_conv(c):
+    m = Model((4, 4, 2))
+    p = m.add("pad", "p", "x", "p", pads=(1, 1, 0, 0, 1, 0), value=-1.0)
+    m.out_name = m.add("conv2d", "c1", p, "y", conv_params(c, 2, 2, 2, 2), filters=2, kernel=(2, 2))
+    return m, c.x(3, (4, 4, 2))
+
+
+# ---- batch_norm --------------------------------------------------------------
+
+@case
+def bn_fold_conv2d(c):
+    m = Model((5, 5, 3))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 4, 3, 3, 3), filters=4, kernel=(3, 3),
+              padding="same")
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(4))
+    return m, c.x(3, (5, 5, 3))
+
+
+@case
+def bn_fold_conv2d_nobias_eps(c):
+    m = Model((5, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 2, 2, 2, bias=False), filters=3, kernel=(2, 2))
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(3), epsilon=0.001)
+    return m, c.x(3, (5, 4, 2))
+
+
+@case
+def bn_fold_depthwise(c):
+    m = Model((5, 5, 3))
+    h = m.add("conv2d", "dw", "x", "h", conv_params(c, 6, 3, 3, 1), filters=6, kernel=(3, 3),
+              groups=3)
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(6))
+    return m, c.x(3, (5, 5, 3))
+
+
+@case
+def bn_fold_dense(c):
+    m = Model((6,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 4, 6), units=4)
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(4))
+    return m, c.x(4, (6,))
+
+
+@case
+def bn_fold_conv1d(c):
+    m = Model((8, 2))
+    h = m.add("conv1d", "c1", "x", "h", conv1d_params(c, 3, 3, 2), filters=3, kernel=3)
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(3))
+    return m, c.x(3, (8, 2))
+
+
+@case
+def bn_after_add(c):
+    m = Model((3, 3, 2))
+    m.const("k", c.u((2,)))
+    a = m.add("add", "ad", "x k", "a")
+    m.out_name = m.add("batch_norm", "bn", a, "y", c.bn_params(2))
+    return m, c.x(3, (3, 3, 2))
+
+
+@case
+def bn_conv_act_nofold(c):
+    m = Model((5, 5, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              activation="relu")
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(3))
+    return m, c.x(3, (5, 5, 2))
+
+
+@case
+def bn_conv_two_consumers(c):
+    m = Model((4, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              padding="same")
+    b = m.add("batch_norm", "bn", h, "b", c.bn_params(3))
+    m.out_name = m.add("add", "ad", "b h", "y")
+    return m, c.x(3, (4, 4, 2))
+
+
+@case
+def bn_standalone_input(c):
+    m = Model((3, 2, 4))
+    m.out_name = m.add("batch_norm", "bn", "x", "y", c.bn_params(4))
+    return m, c.x(3, (3, 2, 4))
+
+
+@case
+def bn_fold_then_relu(c):
+    # conv -> bn (folded) -> relu (then fused)
+    m = Model((5, 5, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3))
+    b = m.add("batch_norm", "bn", h, "b", c.bn_params(3))
+    m.out_name = m.add("relu", "r", b, "y")
+    return m, c.x(3, (5, 5, 2))
+
+
+# ---- activation fusion -------------------------------------------------------
+
+@case
+def fuse_conv_relu(c):
+    m = Model((5, 5, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3))
+    m.out_name = m.add("relu", "r", h, "y")
+    return m, c.x(4, (5, 5, 2))
+
+
+@case
+def fuse_dense_sigmoid(c):
+    m = Model((6,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 5, 6, gain=4.0), units=5)
+    m.out_name = m.add("sigmoid", "s", h, "y")
+    return m, c.x(4, (6,))
+
+
+@case
+def fuse_conv1d_leaky(c):
+    m = Model((8, 2))
+    h = m.add("conv1d", "c1", "x", "h", conv1d_params(c, 3, 3, 2), filters=3, kernel=3)
+    m.out_name = m.add("leaky_relu", "lr", h, "y", alpha=0.25)
+    return m, c.x(3, (8, 2))
+
+
+@case
+def fuse_add_relu6(c):
+    m = Model((8,))
+    m.const("k", c.u((8,), -3.0, 3.0))
+    a = m.add("add", "ad", "x k", "a")
+    m.out_name = m.add("relu6", "r6", a, "y")
+    return m, c.x(3, (8,), -6.0, 6.0)
+
+
+@case
+def fuse_mul_clip(c):
+    m = Model((2, 4))
+    m.const("g", c.u((4,), -2.0, 2.0))
+    a = m.add("mul", "mu", "x g", "a")
+    m.out_name = m.add("clip", "cl", a, "y", min=-0.3, max=0.6)
+    return m, c.x(3, (2, 4))
+
+
+@case
+def fuse_dense_tanh_rank2(c):
+    m = Model((3, 4))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 2, 4, gain=3.0), units=2)
+    m.out_name = m.add("tanh", "t", h, "y")
+    return m, c.x(3, (3, 4))
+
+
+@case
+def act_after_act(c):
+    # conv already has an activation; a following tanh must compose with it,
+    # not replace it: y = tanh(sigmoid(conv(x)))
+    m = Model((4, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 2, 3, 3, 2, gain=3.0), filters=2,
+              kernel=(3, 3), activation="sigmoid")
+    m.out_name = m.add("tanh", "t", h, "y")
+    return m, c.x(3, (4, 4, 2))
+
+
+@case
+def relu_two_consumers(c):
+    # h feeds both the relu and the add: the relu must not be fused into c1
+    m = Model((4, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 2, 3, 3, 2), filters=2, kernel=(3, 3),
+              padding="same")
+    r = m.add("relu", "r", h, "r")
+    m.out_name = m.add("add", "ad", "r h", "y")
+    return m, c.x(3, (4, 4, 2))
+
+
+@case
+def relu_of_output_consumed(c):
+    # the conv output h is the model output and also feeds the relu
+    m = Model((4, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 2, 3, 3, 2), filters=2, kernel=(3, 3))
+    r = m.add("relu", "r", h, "r")
+    m.out_name = m.add("concat", "cat", "r h", "y")
+    return m, c.x(3, (4, 4, 2))
+
+
+# ---- graphs ------------------------------------------------------------------
+
+@case
+def residual_block(c):
+    m = Model((6, 6, 4))
+    h = m.add("conv2d", "c1", "x", "h1", conv_params(c, 4, 3, 3, 4), filters=4, kernel=(3, 3),
+              padding="same", activation="relu")
+    h2 = m.add("conv2d", "c2", h, "h2", conv_params(c, 4, 3, 3, 4), filters=4, kernel=(3, 3),
+               padding="same")
+    m.out_name = m.add("add", "res", "h2 x", "y", activation="relu")
+    return m, c.x(3, (6, 6, 4))
+
+
+def _chain(c, m):
+    t = m.add("conv2d", "c1", "x", "t1", conv_params(c, 8, 3, 3, 2), filters=8, kernel=(3, 3),
+              padding="same", activation="relu")
+    t = m.add("pad", "p1", t, "t2", pads=(1, 1, 0, 1, 1, 0), value=0.0)
+    t = m.add("conv2d", "c2", t, "t3", conv_params(c, 8, 3, 3, 8), filters=8, kernel=(3, 3),
+              activation="leaky_relu", alpha=0.1)
+    t = m.add("max_pool2d", "mp", t, "t4", kernel=(2, 2), strides=(2, 2))
+    t = m.add("conv2d", "c3", t, "t5", conv_params(c, 12, 3, 3, 8), filters=12, kernel=(3, 3),
+              padding="same", activation="relu6")
+    t = m.add("softmax", "sm", t, "t6")
+    t = m.add("conv2d", "c4", t, "t7", conv_params(c, 8, 1, 1, 12, gain=4.0), filters=8,
+              kernel=(1, 1), activation="tanh")
+    t = m.add("avg_pool2d", "ap", t, "t8", kernel=(2, 2), strides=(1, 1), padding="same")
+    t = m.add("flatten", "fl", t, "t9")
+    t = m.add("dense", "fc1", t, "t10", dense_params(c, 16, 128), units=16, activation="sigmoid")
+    t = m.add("dense", "fc2", t, "y", dense_params(c, 4, 16), units=4)
+    return t
+
+
+@case
+def chain_reuse(c):
+    # 11 layers, nothing fusable; the intermediates sum to far more than
+    # any two of them: a planner that reuses buffers needs much less.
+    m = Model((8, 8, 2))
+    m.out_name = _chain(c, m)
+    return m, c.x(3, (8, 8, 2))
+
+
+def chain_reuse_arena_max():
+    # intermediates (floats): t1 512, t2 800, t3 512, t4 128, t5 192, t6 192,
+    # t7 128, t8 128, (t9 128 if flatten copies), t10 16  -> 2736 floats
+    # = 10944 bytes without reuse (10432 if flatten aliases).  Live at once
+    # at most t2+t3 = 1312 floats = 5248 bytes; a ping-pong plan of two
+    # 800-float buffers needs 6400.  Allow 3/4 of no reuse.
+    return 10944 * 3 // 4
+
+
+@case
+def out_of_order(c):
+    # same graph as a small branchy model, layers listed in reverse
+    m = Model((4, 4, 2))
+    a = m.add("conv2d", "c1", "x", "a", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              padding="same")
+    b = m.add("relu", "r1", a, "b")
+    d = m.add("conv2d", "c2", "x", "d", conv_params(c, 3, 1, 1, 2), filters=3, kernel=(1, 1))
+    e = m.add("add", "ad", "b d", "e")
+    f = m.add("global_avg_pool", "g", e, "f")
+    g = m.add("flatten", "fl", f, "g")
+    m.out_name = m.add("dense", "fc", g, "y", dense_params(c, 2, 3), units=2)
+    m.order = [4, 6, 1, 3, 5, 0, 2]
+    return m, c.x(4, (4, 4, 2))
+
+
+@case
+def diamond_shared_input(c):
+    # the model input feeds four layers; tensors with several consumers
+    m = Model((6,))
+    a = m.add("dense", "da", "x", "a", dense_params(c, 6, 6), units=6, activation="relu")
+    b = m.add("dense", "db", "x", "b", dense_params(c, 6, 6), units=6)
+    s = m.add("add", "s1", "a b", "s")
+    p = m.add("mul", "m1", "s a", "p")
+    q = m.add("concat", "cat", "p x s", "q")
+    m.out_name = m.add("dense", "fc", q, "y", dense_params(c, 3, 18), units=3)
+    return m, c.x(4, (6,))
+
+
+@case
+def names_with_symbols(c):
+    # names may use A-Za-z0-9_.:/- (they end up in C comments / identifiers)
+    m = Model((4,), in_name="in:0")
+    m.const("bias/c.1", c.u((4,)))
+    h = m.add("add", "block-1/add.0", "in:0 bias/c.1", "t/1:0")
+    m.out_name = m.add("dense", "block-1/fc:0", h, "out.y-2",
+                       dense_params(c, 3, 4), units=3)
+    return m, c.x(3, (4,))
+
+
+@case
+def base64_wrapped(c):
+    # inline base64 broken over several lines (MIME-style, 64 per line)
+    m = Model((10,))
+    p = [Data("weight", c.w((6, 10)), wrap=64), Data("bias", c.u((6,)), wrap=64)]
+    m.out_name = m.add("dense", "fc", "x", "y", p, units=6)
+    return m, c.x(3, (10,))
+
+
+# ---- external weights --------------------------------------------------------
+
+@case
+def ext_dense(c):
+    m = Model((6,))
+    h = m.add("dense", "fc1", "x", "h", dense_params(c, 5, 6, external=True), units=5,
+              activation="relu")
+    m.out_name = m.add("dense", "fc2", h, "y", dense_params(c, 3, 5, external=True), units=3)
+    return m, c.x(4, (6,))
+
+
+@case
+def ext_conv_const(c):
+    # external conv weight, inline bias, external <constant>
+    m = Model((5, 5, 2))
+    m.const("offs", c.u((3,)), external=True)
+    p = conv_params(c, 3, 3, 3, 2)
+    p[0].external = True
+    h = m.add("conv2d", "c1", "x", "h", p, filters=3, kernel=(3, 3), padding="same")
+    m.out_name = m.add("add", "ad", "h offs", "y")
+    return m, c.x(3, (5, 5, 2))
+
+
+# ---- hand-derived ------------------------------------------------------------
+
+HAND = {}
+
+
+def hand(expected, comment):
+    def deco(fn):
+        def wrapped(c):
+            m, x = fn(c)
+            m.comment = comment
+            return m, x
+        wrapped.__name__ = fn.__name__
+        HAND[fn.__name__] = np.array(expected, dtype=np.float32)
+        return case(wrapped)
+    return deco
+
+
+IMG3 = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+        [[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]],
+        [[0, 9, 0], [0, 0, 0], [5, 0, -7]]]
+
+
+def img3_input():
+    return np.array(IMG3, dtype=np.float32)[..., None]  # [3, 3, 3, 1]
+
+
+@hand([[5.5, 10.0], [-2.5, -6.0], [3.5, 4.0], [0.5, -1.0]], """
+hand_dense: expected values derived by hand (no activation).
+  weight [2 2] = [[1 2] [3 4]]  (row o holds the weights of output o)
+  bias [2]     = [0.5 -1]
+  y0 = 1*x0 + 2*x1 + 0.5
+  y1 = 3*x0 + 4*x1 - 1
+  x = [1 2]   ->  y0 =  1 + 4 + 0.5 =  5.5   y1 =  3 + 8 - 1 = 10
+  x = [1 -2]  ->  y0 =  1 - 4 + 0.5 = -2.5   y1 =  3 - 8 - 1 = -6
+  x = [-1 2]  ->  y0 = -1 + 4 + 0.5 =  3.5   y1 = -3 + 8 - 1 =  4
+  x = [0 0]   ->  y0 = 0.5                   y1 = -1
+""")
+def hand_dense(c):
+    m = Model((2,))
+    p = [Data("weight", [[1, 2], [3, 4]]), Data("bias", [0.5, -1])]
+    m.out_name = m.add("dense", "fc", "x", "y", p, units=2)
+    return m, np.array([[1, 2], [1, -2], [-1, 2], [0, 0]], dtype=np.float32)
+
+
+HAND_POOL_COMMENT = """
+%s: expected values derived by hand.
+  input [3 3 1], kernel 3x3, strides 2 2, pads 1 1 1 1 -> output [2 2 1]
+  (floor((3 + 1 + 1 - 3) / 2) + 1 = 2). The four windows cover rows/cols
+  -1..1 or 1..3, i.e. these real cells (r,c):
+    out(0,0): (0,0) (0,1) (1,0) (1,1)      out(0,1): (0,1) (0,2) (1,1) (1,2)
+    out(1,0): (1,0) (1,1) (2,0) (2,1)      out(1,1): (1,1) (1,2) (2,1) (2,2)
+  four real cells each, five padding cells each.
+  row 0: [[1 2 3] [4 5 6] [7 8 9]]
+  row 1: [[-1 -2 -3] [-4 -5 -6] [-7 -8 -9]]
+  row 2: [[0 9 0] [0 0 0] [5 0 -7]]
+%s"""
+
+
+@hand([[[5, 6], [8, 9]], [[-1, -2], [-4, -5]], [[9, 9], [5, 0]]],
+      HAND_POOL_COMMENT % ("hand_max_pool", """
+  max ignores padding (a zero pad would give 0 for all of row 1):
+  row 0: max(1 2 4 5)=5  max(2 3 5 6)=6  max(4 5 7 8)=8  max(5 6 8 9)=9
+  row 1: -1 -2 -4 -5
+  row 2: max(0 9 0 0)=9  max(9 0 0 0)=9  max(0 0 5 0)=5  max(0 0 0 -7)=0"""))
+def hand_max_pool(c):
+    m = Model((3, 3, 1))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, img3_input()
+
+
+@hand([[[3, 4], [6, 7]], [[-3, -4], [-6, -7]], [[2.25, 2.25], [1.25, -1.75]]],
+      HAND_POOL_COMMENT % ("hand_avg_pool", """
+  count_include_pad false (default): divide by the 4 real cells
+  row 0: (1+2+4+5)/4=3  (2+3+5+6)/4=4  (4+5+7+8)/4=6  (5+6+8+9)/4=7
+  row 1: -3 -4 -6 -7
+  row 2: (0+9+0+0)/4=2.25  (9+0+0+0)/4=2.25  (0+0+5+0)/4=1.25  (0+0+0-7)/4=-1.75"""))
+def hand_avg_pool(c):
+    m = Model((3, 3, 1))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, img3_input()
+
+
+@hand([[[12 / 9, 16 / 9], [24 / 9, 28 / 9]], [[-12 / 9, -16 / 9], [-24 / 9, -28 / 9]],
+       [[1, 1], [5 / 9, -7 / 9]]],
+      HAND_POOL_COMMENT % ("hand_avg_pool_include_pad", """
+  count_include_pad true: divide by kh*kw = 9 (padding counts as 0)
+  row 0: 12/9 16/9 24/9 28/9
+  row 1: -12/9 -16/9 -24/9 -28/9
+  row 2: 9/9=1  9/9=1  5/9  -7/9"""))
+def hand_avg_pool_include_pad(c):
+    m = Model((3, 3, 1))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(3, 3), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1), count_include_pad=True)
+    return m, img3_input()
+
+
+@hand([[[-3, -3], [-3, -3]], [[5, 5], [5, 5]], [[1, 10], [1, 8]]], """
+hand_conv2d: expected values derived by hand.
+  input [3 3 1], one filter, kernel 2x2, valid, weight [1 2 2 1] =
+  [[1 0] [0 -1]], bias 1:  y(i,j) = x(i,j) - x(i+1,j+1) + 1, output [2 2 1]
+  row 0: [[1 2 3] [4 5 6] [7 8 9]]:  1-5+1=-3  2-6+1=-3  4-8+1=-3  5-9+1=-3
+  row 1: the negation of row 0:     -1+5+1=5  (all four) = 5
+  row 2: [[0 9 0] [0 0 0] [5 0 -7]]: 0-0+1=1  9-0+1=10  0-0+1=1  0+7+1=8
+""")
+def hand_conv2d(c):
+    m = Model((3, 3, 1))
+    p = [Data("weight", np.array([1, 0, 0, -1], np.float32).reshape(1, 2, 2, 1)),
+         Data("bias", [1])]
+    m.out_name = m.add("conv2d", "c", "x", "y", p, filters=1, kernel=(2, 2))
+    return m, img3_input()
+
+
+# --------------------------------------------------------------------------
+# Writing the cases
+# --------------------------------------------------------------------------
+
+ARENA_MAX = {"chain_reuse": chain_reuse_arena_max}
+
+
+def npy_bytes(arr):
+    """A .npy v1.0 file, written here so the output does not depend on the
+    numpy version's header formatting."""
+    arr = np.ascontiguousarray(arr, dtype="<f4")
+    shape = "(" + "".join("%d, " % s for s in arr.shape)
+    shape = shape[:-2] + ("," if arr.ndim == 1 else "") + ")"
+    if arr.ndim == 0:
+        shape = "()"
+    hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % shape
+    pad = 64 - (10 + len(hdr) + 1) % 64
+    if pad == 64:
+        pad = 0
+    hdr = hdr + " " * pad + "\n"
+    return b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode("latin1") + arr.tobytes()
+
+
+def build(fn):
+    c = Ctx(fn.__name__)
+    m, x = fn(c)
+    x = np.asarray(x, np.float32)
+    assert x.shape[1:] == m.in_shape, (fn.__name__, x.shape, m.in_shape)
+    assert 3 <= x.shape[0] <= 8, fn.__name__
+    y = m.run(x)
+    if fn.__name__ in HAND:
+        h = HAND[fn.__name__].reshape(y.shape)
+        assert np.allclose(y, h, rtol=1e-6, atol=1e-6), (fn.__name__, y, h)
+        y = h
+    assert np.all(np.isfinite(y)), fn.__name__
+    return m, x, y
+
+
+def write_cases():
+    if os.path.isdir(CASES):
+        shutil.rmtree(CASES)
+    os.makedirs(CASES)
+    names = [f.__name__ for f in CASE_FUNCS]
+    assert len(names) == len(set(names)), "duplicate case names"
+    for fn in CASE_FUNCS:
+        m, x, y = build(fn)
+        d = os.path.join(CASES, fn.__name__)
+        os.makedirs(d)
+        text, blob = m.xml()
+        with open(os.path.join(d, "model.xml"), "w") as f:
+            f.write(text)
+        if blob:
+            with open(os.path.join(d, "model.bin"), "wb") as f:
+                f.write(blob)
+        with open(os.path.join(d, "input.npy"), "wb") as f:
+            f.write(npy_bytes(x))
+        with open(os.path.join(d, "expected.npy"), "wb") as f:
+            f.write(npy_bytes(y))
+        if fn.__name__ in ARENA_MAX:
+            with open(os.path.join(d, "arena_max"), "w") as f:
+                f.write("%d\n" % ARENA_MAX[fn.__name__]())
+    print("%d cases written to %s" % (len(CASE_FUNCS), os.path.relpath(CASES)))
+
+
+# --------------------------------------------------------------------------
+# Second oracle: torch
+# --------------------------------------------------------------------------
+
+def torch_check():
+    import torch
+    import torch.nn.functional as F
+    torch.set_default_dtype(torch.float64)
+    rng = np.random.default_rng(12345)
+    n = 0
+
+    def close(a, b, what):
+        if not np.allclose(a, b, rtol=1e-9, atol=1e-9):
+            raise AssertionError("%s: max diff %g" % (what, np.abs(a - b).max()))
+
+    # conv2d: random geometry, padding modes, groups, dilation
+    for it in range(300):
+        groups = int(rng.choice([1, 1, 2, 3]))
+        cg = int(rng.integers(1, 3))
+        C = groups * cg
+        mult = int(rng.integers(1, 3))
+        F_ = groups * mult
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        sh, sw = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+        dh, dw = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        H, W = int(rng.integers(kh * dh, 9)), int(rng.integers(kw * dw, 9))
+        padding = str(rng.choice(["valid", "same", "explicit"]))
+        pads = tuple(int(v) for v in rng.integers(0, 3, size=4))
+        x = rng.standard_normal((H, W, C))
+        w = rng.standard_normal((F_, kh, kw, cg))
+        b = rng.standard_normal(F_) if rng.random() < 0.5 else None
+        p = resolve_pads2d(H, W, (kh, kw), (sh, sw), (dh, dw), padding, pads)
+        ours = conv2d_ref(x, w, b, (sh, sw), (dh, dw), p, groups)
+        xt = torch.tensor(x).permute(2, 0, 1)[None]
+        xt = F.pad(xt, (p[1], p[3], p[0], p[2]))
+        yt = F.conv2d(xt, torch.tensor(w).permute(0, 3, 1, 2),
+                      None if b is None else torch.tensor(b), stride=(sh, sw),
+                      dilation=(dh, dw), groups=groups)
+        theirs = yt[0].permute(1, 2, 0).numpy()
+        if padding == "same":
+            assert ours.shape[:2] == (-(-H // sh), -(-W // sw))
+        close(ours, theirs, "conv2d %d" % it)
+        n += 1
+
+    # conv1d through the interpreter (same / explicit / groups)
+    for it in range(100):
+        groups = int(rng.choice([1, 2]))
+        C = groups * int(rng.integers(1, 3))
+        F_ = groups * int(rng.integers(1, 3))
+        k = int(rng.integers(1, 5))
+        s, d = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        L = int(rng.integers(k * d, 14))
+        padding = str(rng.choice(["valid", "same", "explicit"]))
+        pl, pr = (int(v) for v in rng.integers(0, 3, size=2))
+        lay = Layer("conv1d", "c", "x", "y",
+                    [Data("weight", rng.standard_normal((F_, k, C // groups))),
+                     Data("bias", rng.standard_normal(F_))],
+                    filters=F_, kernel=k, stride=s, dilation=d, padding=padding,
+                    pads=(pl, pr), groups=groups)
+        x = rng.standard_normal((L, C))
+        ours = run_layer(lay, [x])
+        if padding == "valid":
+            pl, pr = 0, 0
+        elif padding == "same":
+            pl, pr = same_pads(L, k, s, d)
+        xt = F.pad(torch.tensor(x).T[None], (pl, pr))
+        yt = F.conv1d(xt, torch.tensor(lay.param("weight")).permute(0, 2, 1),
+                      torch.tensor(lay.param("bias")), stride=s, dilation=d, groups=groups)
+        close(ours, yt[0].T.numpy(), "conv1d %d" % it)
+        n += 1
+
+    # pooling: max with -inf padding; avg via sum-pool of data and of a ones mask
+    for it in range(300):
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        H, W, C = int(rng.integers(kh, 8)), int(rng.integers(kw, 8)), int(rng.integers(1, 4))
+        padding = str(rng.choice(["valid", "same", "explicit"]))
+        pads = tuple(int(v) for v in rng.integers(0, 3, size=4))
+        p = resolve_pads2d(H, W, (kh, kw), (sh, sw), (1, 1), padding, pads)
+        if p[0] >= kh or p[2] >= kh or p[1] >= kw or p[3] >= kw:
+            continue  # a window entirely in padding: not a valid model
+        x = rng.standard_normal((H, W, C))
+        xt = torch.tensor(x).permute(2, 0, 1)[None]
+        padspec = (p[1], p[3], p[0], p[2])
+        mx = F.max_pool2d(F.pad(xt, padspec, value=-math.inf), (kh, kw), (sh, sw))
+        close(pool2d_ref(x, "max", (kh, kw), (sh, sw), p), mx[0].permute(1, 2, 0).numpy(),
+              "maxpool %d" % it)
+        s = F.avg_pool2d(F.pad(xt, padspec), (kh, kw), (sh, sw)) * (kh * kw)
+        cnt = F.avg_pool2d(F.pad(torch.ones_like(xt), padspec), (kh, kw), (sh, sw)) * (kh * kw)
+        close(pool2d_ref(x, "avg", (kh, kw), (sh, sw), p, True),
+              (s / (kh * kw))[0].permute(1, 2, 0).numpy(), "avgpool incl %d" % it)
+        close(pool2d_ref(x, "avg", (kh, kw), (sh, sw), p, False),
+              (s / cnt)[0].permute(1, 2, 0).numpy(), "avgpool excl %d" % it)
+        if p[0] == p[2] and p[1] == p[3] and 2 * p[0] <= kh and 2 * p[1] <= kw:
+            # torch's own padded avg pool (symmetric pads only)
+            for inc in (True, False):
+                a = F.avg_pool2d(xt, (kh, kw), (sh, sw), padding=(p[0], p[1]),
+                                 count_include_pad=inc)
+                close(pool2d_ref(x, "avg", (kh, kw), (sh, sw), p, inc),
+                      a[0].permute(1, 2, 0).numpy(), "avgpool torch %d" % it)
+        n += 1
+
+    # element-wise, softmax, batch norm
+    x = rng.standard_normal((4, 5, 6)) * 10
+    close(act_ref(x, "sigmoid"), torch.sigmoid(torch.tensor(x)).numpy(), "sigmoid")
+    ext = np.array([-1e30, -100, -88, 0, 88, 100, 1e30, 1e-30])
+    close(act_ref(ext, "sigmoid"), torch.sigmoid(torch.tensor(ext)).numpy(), "sigmoid ext")
+    close(act_ref(x, "leaky_relu", 0.2), F.leaky_relu(torch.tensor(x), float(np.float32(0.2))).numpy(),
+          "leaky")
+    close(act_ref(x, "relu6"), F.relu6(torch.tensor(x)).numpy(), "relu6")
+    for ax in (0, 1, 2, -1):
+        close(softmax_ref(x, ax), torch.softmax(torch.tensor(x), ax).numpy(), "softmax")
+    C = 6
+    sc, bi, mu, va = (rng.uniform(0.5, 2, C) for _ in range(4))
+    lay = Layer("batch_norm", "b", "x", "y",
+                [Data("scale", sc), Data("bias", bi), Data("mean", mu), Data("var", va)])
+    ours = run_layer(lay, [x])
+    lp = [p.arr.astype(np.float64) for p in lay.params]
+    bt = F.batch_norm(torch.tensor(x).permute(2, 0, 1)[None], torch.tensor(lp[2]),
+                      torch.tensor(lp[3]), torch.tensor(lp[0]), torch.tensor(lp[1]),
+                      False, 0.0, float(np.float32(1e-5)))
+    close(ours, bt[0].permute(1, 2, 0).numpy(), "batch_norm")
+    print("torch cross-check: %d random kernel configurations agree" % n)
+
+
+def check_cases():
+    # every case through torch where an op maps directly (second oracle on
+    # the very models written out): conv2d / conv1d / pools / dense only
+    import torch
+    import torch.nn.functional as F
+    torch.set_default_dtype(torch.float64)
+    checked = 0
+    for fn in CASE_FUNCS:
+        m, x, y = build(fn)
+        if len(m.layers) != 1:
+            continue
+        l = m.layers[0]
+        a = l.attrs
+        if l.op not in ("conv2d", "dense", "max_pool2d", "avg_pool2d") or \
+                a.get("activation", "none") != "none":
+            continue
+        xt = torch.tensor(x.astype(np.float64))
+        if l.op == "dense":
+            w = torch.tensor(l.param("weight"))
+            b = l.param("bias")
+            yt = F.linear(xt, w, None if b is None else torch.tensor(b))
+        else:
+            p = resolve_pads2d(x.shape[1], x.shape[2], a["kernel"], a.get("strides", (1, 1)),
+                               a.get("dilations", (1, 1)), a.get("padding", "valid"), a.get("pads"))
+            xt = xt.permute(0, 3, 1, 2)
+            padspec = (p[1], p[3], p[0], p[2])
+            if l.op == "conv2d":
+                b = l.param("bias")
+                yt = F.conv2d(F.pad(xt, padspec), torch.tensor(l.param("weight")).permute(0, 3, 1, 2),
+                              None if b is None else torch.tensor(b), stride=a.get("strides", (1, 1)),
+                              dilation=a.get("dilations", (1, 1)), groups=a.get("groups", 1))
+            elif l.op == "max_pool2d":
+                yt = F.max_pool2d(F.pad(xt, padspec, value=-math.inf), a["kernel"], a["strides"])
+            else:
+                k = a["kernel"][0] * a["kernel"][1]
+                s = F.avg_pool2d(F.pad(xt, padspec), a["kernel"], a["strides"]) * k
+                if a.get("count_include_pad", False):
+                    yt = s / k
+                else:
+                    cnt = F.avg_pool2d(F.pad(torch.ones_like(xt), padspec), a["kernel"],
+                                       a["strides"]) * k
+                    yt = s / cnt
+            yt = yt.permute(0, 2, 3, 1)
+        yt = yt.numpy().astype(np.float32)
+        if not np.allclose(y, yt, rtol=1e-5, atol=1e-6):
+            raise AssertionError("%s: torch disagrees, max diff %g" % (fn.__name__, np.abs(y - yt).max()))
+        checked += 1
+    print("torch cross-check: %d single-layer cases agree with expected.npy" % checked)
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv[1:]:
+        torch_check()
+        check_cases()
+    else:
+        write_cases()
