@@ -37,24 +37,23 @@ int fileio_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
         return -2;
     }
     /* The size is only a hint (the file may change, or not be regular):
-     * read until EOF, never keeping more than max_bytes. */
+     * read until EOF, never keeping more than max_bytes + 1 bytes. */
     cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
-    if (cap == 0 || cap > max_bytes) {
-        cap = max_bytes < (size_t)-1 ? max_bytes + 1 : max_bytes;
-    }
-    if (cap < 16) {
-        cap = 16;
+    if (max_bytes < SIZE_MAX && cap > max_bytes + 1) {
+        cap = max_bytes + 1;
     }
     for (;;) {
         ssize_t r;
         if (p == NULL || used == cap) {
             char *q;
             if (p != NULL) {
-                if (cap > (size_t)-1 / 2) {
+                /* here used == cap <= max_bytes */
+                size_t limit = max_bytes < SIZE_MAX ? max_bytes + 1 : SIZE_MAX;
+                cap = cap <= limit / 2 ? cap * 2 : limit;
+                if (cap == used) {
                     errno = ENOMEM;
                     goto fail;
                 }
-                cap *= 2;
             }
             q = (char *)realloc(p, cap);
             if (q == NULL) {

@@ -1,10 +1,11 @@
 /* bin/npycmp A.npy B.npy [--rtol R] [--atol A]
  *
  * Compares two .npy arrays of the same shape (any dtype npy_read supports,
- * converted to double). Element i passes if |a-b| <= atol + rtol*|b| (equal
- * values, including equal infinities, always pass); a NaN in either array
- * fails. Prints a one-line summary. Exit status: 0 all elements pass, 1 some
- * differ or the shapes differ, 2 bad usage or an unreadable file. */
+ * converted to double). Element i passes if |a-b| <= atol + rtol*|b|; equal
+ * values, including equal infinities, always pass; a NaN in either array,
+ * or an infinity against any other value, fails. Prints a one-line summary.
+ * Exit status: 0 all elements pass, 1 some differ or the shapes differ,
+ * 2 bad usage or an unreadable file. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -152,6 +153,10 @@ int main(int argc, char **argv)
             ok = 1;
             diff = 0.0;
             rel = 0.0;
+        } else if (isinf(x) || isinf(y)) {
+            ok = 0; /* an infinity only matches the same infinity */
+            max_abs = INFINITY;
+            max_rel = INFINITY;
         } else {
             diff = fabs(x - y);
             rel = y != 0.0 ? diff / fabs(y) : INFINITY;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -160,6 +161,60 @@ static void test_read_all(void)
     unlink(in_dir("empty"));
 }
 
+/* a child process writes n bytes of 'x' into the FIFO at p */
+static pid_t fifo_writer(const char *p, size_t n)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char chunk[1000];
+        FILE *f = fopen(p, "wb");
+        size_t i;
+        memset(chunk, 'x', sizeof chunk);
+        for (i = 0; f != NULL && i < n; i += sizeof chunk) {
+            fwrite(chunk, 1, n - i < sizeof chunk ? n - i : sizeof chunk, f);
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+        _exit(0);
+    }
+    return pid;
+}
+
+/* A FIFO has no size: read_all must read to EOF and still stop at the cap. */
+static void test_read_all_fifo(void)
+{
+    char p[512], *buf = NULL;
+    size_t len = 0, i, nx = 0;
+    pid_t pid;
+    int rc;
+
+    snprintf(p, sizeof p, "%s", in_dir("fifo"));
+    CU_ASSERT_EQUAL_FATAL(mkfifo(p, 0600), 0);
+
+    pid = fifo_writer(p, 10000);
+    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_EQUAL(fileio_read_all(p, 10000, &buf, &len), 0);
+    CU_ASSERT_EQUAL(len, 10000u);
+    for (i = 0; buf != NULL && i < len; i++) {
+        nx += buf[i] == 'x';
+    }
+    CU_ASSERT_EQUAL(nx, 10000u);
+    CU_ASSERT_EQUAL(buf != NULL ? buf[len] : 1, '\0');
+    free(buf);
+    waitpid(pid, NULL, 0);
+
+    pid = fifo_writer(p, 10000);
+    CU_ASSERT_FATAL(pid > 0);
+    rc = fileio_read_all(p, 9999, &buf, &len);
+    CU_ASSERT_EQUAL(rc, -2);
+    if (rc == 0) {
+        free(buf);
+    }
+    waitpid(pid, NULL, 0); /* may have died of SIGPIPE */
+    unlink(p);
+}
+
 static void test_write_atomic(void)
 {
     char before[4096], after[4096], p[512];
@@ -267,6 +322,7 @@ UNIT_SUITE(fileio)
 {
     CU_pSuite s = CU_add_suite("fileio", suite_init, suite_clean);
     CU_add_test(s, "read_all and its cap", test_read_all);
+    CU_add_test(s, "read_all from a FIFO", test_read_all_fifo);
     CU_add_test(s, "write_atomic", test_write_atomic);
     CU_add_test(s, "stage abort leaves the directory as it was", test_stage_abort);
     CU_add_test(s, "stage commit puts every file in place", test_stage_commit);
