@@ -78,9 +78,9 @@ bin/unit_tests: $(UNIT_OBJ) $(GEN_OBJ) $(RT_OBJ)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
-bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h
+bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h generator/fileio.c
 	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/npycmp.c generator/npy.c -lm
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/npycmp.c generator/npy.c generator/fileio.c -lm
 
 unit: bin/unit_tests
 	bin/unit_tests

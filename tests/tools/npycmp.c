@@ -15,10 +15,6 @@
 
 #include "npy.h"
 
-/* npy.c reads files with fileio_read_all(), but the Makefile rule for
- * bin/npycmp links only npycmp.c and npy.c: compile fileio.c in here.
- * (Drop this if generator/fileio.c is ever added to that rule.) */
-#include "fileio.c"
 
 static void usage(void)
 {
