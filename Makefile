@@ -85,9 +85,10 @@ bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h generator/filei
 unit: bin/unit_tests
 	bin/unit_tests
 
-e2e: bin/stoic bin/npycmp
+e2e: bin/stoic bin/npycmp bin/top1
 	sh tests/e2e/run.sh
 	sh tests/malformed/run.sh
+	sh tests/example/run.sh
 
 check: deps
 	$(MAKE) all
@@ -100,3 +101,7 @@ demo: deps
 
 clean:
 	rm -rf bin build out
+
+bin/top1: tests/tools/top1.c generator/npy.c generator/npy.h generator/fileio.c
+	@mkdir -p bin
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm

@@ -1,0 +1,47 @@
+#!/bin/sh
+# The digits example end to end: the generated C code must reach the same
+# top-1 accuracy as the float model it came from (PyTorch's own outputs,
+# examples/digits/val_logits_torch.npy, are the independent oracle), match
+# PyTorch's outputs within 1e-4, and equal the host evaluator bit for bit.
+set -u
+EX=examples/digits
+W=build/example
+rm -rf $W
+mkdir -p $W
+pass=0
+fail=0
+check() { # name, command...
+    name=$1
+    shift
+    if "$@" >$W/last.log 2>&1; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name"
+        sed 's/^/    /' $W/last.log
+    fi
+}
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+build() {
+    bin/stoic generate $EX/digits.xml -o $W/out &&
+    for f in $W/out/*.c; do cc $STRICT -c -o "$W/$(basename "$f" .c).o" "$f" || return 1; done &&
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/out -o $W/demo \
+        $EX/demo_main.c generator/npy.c generator/fileio.c $W/stoic_*.o $W/digits*.o
+}
+check "generate and compile digits (strict flags)" build
+check "run generated code on the validation set" $W/demo $EX/val_x.npy $EX/val_y.npy $W/c.npy
+check "host evaluator" bin/stoic eval $EX/digits.xml --input $EX/val_x.npy --output $W/eval.npy
+check "generated code == evaluator, bit for bit" bin/npycmp $W/c.npy $W/eval.npy --rtol 0 --atol 0
+check "generated code vs PyTorch (1e-4)" bin/npycmp $W/c.npy $EX/val_logits_torch.npy --rtol 1e-4 --atol 1e-4
+same_accuracy() {
+    c=$(bin/top1 $W/c.npy $EX/val_y.npy) && t=$(bin/top1 $EX/val_logits_torch.npy $EX/val_y.npy) &&
+    echo "generated code: $c, PyTorch: $t (correct rows)" && [ "$c" = "$t" ]
+}
+check "same top-1 accuracy as the float model" same_accuracy
+no_alloc() {
+    ! nm $W/digits*.o $W/stoic_*.o | grep -E ' U (malloc|calloc|realloc|free|exp|expf|tanhf|tanh)$'
+}
+check "no allocation, no libm in the generated objects" no_alloc
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
