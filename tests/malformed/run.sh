@@ -1,0 +1,138 @@
+#!/bin/sh
+# Malformed model descriptions (run from the repository root: `make e2e`).
+#
+# Every tests/malformed/<case>.xml holds one defect and a header
+#     <!-- expect-line: L [L2 ...] -->    the line(s) the diagnostic may name
+#     <!-- expect: SUB[|SUB2 ...] -->     substring(s), any one must occur
+# (written by make_malformed.py; external fixtures <case>.bin sit beside).
+# For `stoic validate FILE` and `stoic generate FILE -o build/malformed/<case>/out`:
+#   - exit status 1 (bad input)
+#   - stderr has a line starting with "FILE:L: error:" (FILE as given on the
+#     command line, L one of the expected lines) that contains SUB,
+#     case-insensitively
+#   - stderr does not show /etc/passwd (the XXE case)
+#   - generate leaves no build/malformed/<case>/out behind
+# Output: one line per case, then "N passed, M failed". Exit 1 on failure.
+#
+# Usage: sh tests/malformed/run.sh [CASE...]     Environment: STOIC.
+
+set -u
+
+STOIC=${STOIC:-bin/stoic}
+DIR=tests/malformed
+WORK=build/malformed
+
+if [ ! -d "$DIR" ]; then
+    echo "run.sh: $DIR not found (run from the repository root)" >&2
+    exit 2
+fi
+if [ ! -x "$STOIC" ]; then
+    echo "run.sh: $STOIC not built (make bin/stoic)" >&2
+    exit 2
+fi
+mkdir -p "$WORK" || exit 2
+
+why=
+
+# check_diag FILE STDERR LINES SUBS: one "FILE:L: error:" line containing SUB
+check_diag() {
+    _file=$1
+    _err=$2
+    _lines=$3
+    _subs=$4
+    for _l in $_lines; do
+        awk -v p="$_file:$_l: error:" 'index($0, p) == 1' "$_err"
+    done | tr 'A-Z' 'a-z' >"$_err.cand"
+    if [ ! -s "$_err.cand" ]; then
+        why="no line starting with '$_file:L: error:' for L in {$_lines}"
+        return 1
+    fi
+    _old_ifs=$IFS
+    IFS='|'
+    for _s in $_subs; do
+        IFS=$_old_ifs
+        if grep -Fq -- "$_s" "$_err.cand"; then
+            return 0
+        fi
+    done
+    IFS=$_old_ifs
+    why="no diagnostic on line(s) $_lines mentions '$_subs'"
+    return 1
+}
+
+# one_run TAG CMD...: runs stoic, checks status and stderr
+one_run() {
+    _tag=$1
+    shift
+    "$@" >"$w/$_tag.out" 2>"$w/$_tag.err"
+    _rc=$?
+    log="$w/$_tag.err"
+    if [ "$_rc" -ne 1 ]; then
+        why="$_tag: exit $_rc, expected 1"
+        return 1
+    fi
+    if grep -q 'root:.*:0:0:' "$w/$_tag.err" "$w/$_tag.out"; then
+        why="$_tag: prints the contents of /etc/passwd (external entity expanded)"
+        return 1
+    fi
+    if ! check_diag "$file" "$w/$_tag.err" "$lines" "$subs"; then
+        why="$_tag: $why"
+        return 1
+    fi
+    return 0
+}
+
+run_case() {
+    name=$1
+    file=$DIR/$name.xml
+    w=$WORK/$name
+    log=
+    rm -rf "$w"
+    mkdir -p "$w"
+    lines=$(sed -n 's/^<!-- expect-line: \([0-9 ]*[0-9]\) -->$/\1/p' "$file" | head -n 1)
+    subs=$(sed -n 's/^<!-- expect: \(.*\) -->$/\1/p' "$file" | head -n 1)
+    if [ -z "$lines" ] || [ -z "$subs" ]; then
+        why="no expect-line / expect header"
+        return 1
+    fi
+    one_run validate "$STOIC" validate "$file" || return 1
+    one_run generate "$STOIC" generate "$file" -o "$w/out" || return 1
+    if [ -e "$w/out" ]; then
+        ls -la "$w/out" >"$w/leftover.log" 2>&1
+        log="$w/leftover.log"
+        why="generate left $w/out behind"
+        return 1
+    fi
+    return 0
+}
+
+if [ $# -gt 0 ]; then
+    list="$*"
+else
+    list=$(cd "$DIR" && for f in *.xml; do [ -f "$f" ] && echo "${f%.xml}"; done)
+fi
+
+passed=0
+failed=0
+for c in $list; do
+    if [ ! -f "$DIR/$c.xml" ]; then
+        echo "FAIL $c: no such case"
+        failed=$((failed + 1))
+        continue
+    fi
+    why=
+    if run_case "$c"; then
+        echo "PASS $c"
+        passed=$((passed + 1))
+        rm -rf "${WORK:?}/$c"
+    else
+        echo "FAIL $c: $why"
+        if [ -n "$log" ] && [ -f "$log" ]; then
+            head -n 10 "$log" | sed 's/^/    | /'
+        fi
+        failed=$((failed + 1))
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
