@@ -181,7 +181,8 @@ def fmt_attr(v):
 class Data:
     """A <param> or <constant>: float32 values of a shape, inline or external."""
 
-    def __init__(self, name, arr, external=False, wrap=0):
+    def __init__(self, name, arr, external=False, wrap=0, misalign=0):
+        self.misalign = misalign  # extra bytes before an external block
         self.name = name
         self.arr = np.asarray(arr, dtype=np.float32)
         self.external = external
@@ -238,7 +239,7 @@ class Model:
                 # 8-byte alignment of every block, a few padding bytes between
                 while len(blob) % 8:
                     blob += b"\xa5"
-                blob += b"\x00" * 8
+                blob += b"\x00" * 8 + b"\x5a" * d.misalign
                 d.offset = len(blob)
                 blob += d.arr.astype("<f4").tobytes()
         return blob
@@ -1407,6 +1408,220 @@ def base64_wrapped(c):
     return m, c.x(3, (10,))
 
 
+# ---- aliasing / in-place hazards for the memory planner ------------------------
+
+@case
+def alias_reshape_inplace(c):
+    # h is read again at the end; its reshape r must not be clobbered in place
+    m = Model((6,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 6, 6), units=6)
+    r = m.add("reshape", "rs", h, "r", shape=(2, 3))
+    a = m.add("relu", "re", r, "a")
+    f = m.add("flatten", "fl", a, "f")
+    m.out_name = m.add("add", "ad", "f h", "y")
+    return m, c.x(4, (6,))
+
+
+@case
+def inplace_shared_sigmoid(c):
+    # s = sigmoid(h) cannot run in place: h is read by the mul afterwards
+    m = Model((5,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 5, 5, gain=3.0), units=5)
+    s = m.add("sigmoid", "sg", h, "s")
+    m.out_name = m.add("mul", "mu", "s h", "y")
+    return m, c.x(4, (5,))
+
+
+@case
+def concat_same_twice(c):
+    m = Model((2, 3))
+    h = m.add("tanh", "t", "x", "h")
+    m.out_name = m.add("concat", "cat", "h x h", "y", axis=0)
+    return m, c.x(3, (2, 3))
+
+
+@case
+def mul_square(c):
+    m = Model((3, 2))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 4, 2), units=4)
+    m.out_name = m.add("mul", "sq", "h h", "y", activation="relu6")
+    return m, c.x(3, (3, 2))
+
+
+@case
+def long_skip(c):
+    # t1 stays live across five layers and is read by the last one
+    m = Model((6, 6, 2))
+    t1 = m.add("conv2d", "c1", "x", "t1", conv_params(c, 4, 3, 3, 2), filters=4, kernel=(3, 3),
+               padding="same", activation="relu")
+    t = m.add("conv2d", "c2", t1, "t2", conv_params(c, 4, 3, 3, 4), filters=4, kernel=(3, 3),
+              padding="same", activation="tanh")
+    t = m.add("softmax", "sm", t, "t3")
+    t = m.add("pad", "pd", t, "t4", pads=(1, 1, 0, 1, 1, 0), value=0.5)
+    t = m.add("avg_pool2d", "ap", t, "t5", kernel=(3, 3), strides=(1, 1))
+    t = m.add("conv2d", "c3", t, "t6", conv_params(c, 4, 1, 1, 4), filters=4, kernel=(1, 1))
+    m.out_name = m.add("add", "ad", "t6 t1", "y")
+    return m, c.x(3, (6, 6, 2))
+
+
+# ---- more activation composition ------------------------------------------------
+
+@case
+def act_chain3(c):
+    # dense -> relu -> tanh -> sigmoid: y = sigmoid(tanh(relu(dense(x))))
+    m = Model((5,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 4, 5, gain=3.0), units=4)
+    a = m.add("relu", "r", h, "a")
+    b = m.add("tanh", "t", a, "b")
+    m.out_name = m.add("sigmoid", "s", b, "y")
+    return m, c.x(4, (5,))
+
+
+@case
+def leaky_relu_alpha_gt1(c):
+    # y = max(x,0) + alpha*min(x,0) with alpha 1.5 (not max(x, alpha*x))
+    m = Model((8,))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 8, 8), units=8)
+    m.out_name = m.add("leaky_relu", "lr", h, "y", alpha=1.5)
+    return m, c.x(3, (8,))
+
+
+@case
+def leaky_relu_alpha_gt1_standalone(c):
+    m = Model((8,))
+    m.out_name = m.add("leaky_relu", "lr", "x", "y", alpha=1.5)
+    return m, c.x(3, (8,))
+
+
+@case
+def bn_fold_dense_rank2(c):
+    m = Model((3, 4))
+    h = m.add("dense", "fc", "x", "h", dense_params(c, 5, 4), units=5)
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(5))
+    return m, c.x(3, (3, 4))
+
+
+@case
+def bn_fold_conv_groups2(c):
+    m = Model((4, 4, 4))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 6, 3, 3, 2), filters=6, kernel=(3, 3),
+              groups=2, padding="same")
+    m.out_name = m.add("batch_norm", "bn", h, "y", c.bn_params(6), epsilon=0.01)
+    return m, c.x(3, (4, 4, 4))
+
+
+# ---- shapes and edge sizes ---------------------------------------------------------
+
+@case
+def gap_dense_rank3(c):
+    # dense straight on [1 1 C] (no flatten): output [1 1 units]
+    m = Model((3, 4, 5))
+    g = m.add("global_avg_pool", "g", "x", "g")
+    m.out_name = m.add("dense", "fc", g, "y", dense_params(c, 3, 5), units=3, activation="tanh")
+    return m, c.x(3, (3, 4, 5))
+
+
+@case
+def dense_1x1(c):
+    m = Model((1,))
+    m.out_name = m.add("dense", "fc", "x", "y", [Data("weight", [[-2.5]]), Data("bias", [0.25])], units=1)
+    return m, c.x(3, (1,))
+
+
+@case
+def conv2d_kernel_is_input(c):
+    m = Model((3, 4, 2))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 5, 3, 4, 2), filters=5, kernel=(3, 4))
+    return m, c.x(3, (3, 4, 2))
+
+
+@case
+def max_pool2d_stride_gt_kernel(c):
+    m = Model((7, 8, 2))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(1, 2), strides=(3, 3))
+    return m, c.x(3, (7, 8, 2))
+
+
+@case
+def rank4_ops(c):
+    m = Model((2, 3, 2, 4))
+    d = m.add("dense", "fc", "x", "d", dense_params(c, 3, 4), units=3)
+    s = m.add("softmax", "sm", d, "s", axis=1)
+    p = m.add("pad", "pd", s, "p", pads=(1, 0, 0, 1, 0, 1, 2, 0), value=-1.0)
+    b = m.add("batch_norm", "bn", p, "b", c.bn_params(4))
+    m.out_name = m.add("concat", "cat", "b b", "y", axis=-4)
+    return m, c.x(3, (2, 3, 2, 4))
+
+
+@case
+def concat_negative_axis(c):
+    m = Model((2, 3, 2))
+    a = m.add("relu", "r", "x", "a")
+    m.out_name = m.add("concat", "cat", "x a", "y", axis=-3)
+    return m, c.x(3, (2, 3, 2))
+
+
+@case
+def concat_64_inputs(c):
+    m = Model((2, 1))
+    a = m.add("tanh", "t", "x", "a")
+    m.out_name = m.add("concat", "cat", ["x", "a"] * 32, "y")
+    return m, c.x(3, (2, 1))
+
+
+@case
+def softmax_single_element_axis(c):
+    # softmax over an axis of length 1 is 1 everywhere
+    m = Model((3, 1))
+    m.out_name = m.add("softmax", "s", "x", "y")
+    return m, c.x(3, (3, 1), -50.0, 50.0)
+
+
+# ---- names, literals ----------------------------------------------------------------
+
+@case
+def names_sanitize_collisions(c):
+    # names that differ only in . _ - : / must stay distinct in the C code;
+    # names that are C keywords or look like the generated API
+    m = Model((4,), in_name="a.b")
+    m.const("a_b", c.u((4,)))
+    m.const("a-b", c.u((4,)))
+    t = m.add("add", "int", "a.b a_b", "a:b")
+    t = m.add("mul", "return", "a:b a-b", "a/b")
+    t = m.add("relu", "model_run", t, "model_run_float")
+    t = m.add("add", "/", "model_run_float a/b", "MODEL_INPUT_SIZE")
+    long_name = ("L" * 120) + "/end.0:1"
+    assert len(long_name) == 128
+    t = m.add("tanh", long_name, t, "a//b/")
+    m.out_name = m.add("dense", "a..b", t, "-", dense_params(c, 3, 4), units=3)
+    return m, c.x(3, (4,))
+
+
+@case
+def weights_exact_literals(c):
+    # each weight must reach the C code (and eval) bit-exact:
+    #   y0 = (1 + 2^-23) * x0 - x1 with x0 = x1 = 2^23: 2^23 + 1 - 2^23 = 1
+    #        exactly (0 if the literal 1.00000012f is rounded to 1.0f)
+    #   y1 = FLT_MAX * x2 + FLT_MIN * x3 + (smallest denormal) * x4
+    #   y2 = -0.0 * x0 + 0.123456789f * x1 - 3.0517578e-05f * x4
+    eps = np.float32(2.0 ** -23)
+    fmax = np.finfo(np.float32).max
+    fmin = np.finfo(np.float32).tiny
+    dmin = np.float32(1.4e-45)
+    w = np.array([[1 + eps, -1.0, 0.0, 0.0, 0.0],
+                  [0.0, 0.0, fmax, fmin, dmin],
+                  [-0.0, np.float32(0.123456789), 0.0, 0.0, np.float32(-3.0517578e-05)]],
+                 dtype=np.float32)
+    m = Model((5,))
+    m.out_name = m.add("dense", "fc", "x", "y", [Data("weight", w)], units=3)
+    b = 2.0 ** 23
+    x = np.array([[b, b, 2.0 ** -100, 2.0 ** 100, 1.0],
+                  [b, b, 2.0 ** -110, 0.0, 4.0],
+                  [1.0, 1.0, 0.0, 2.0 ** 120, 0.5],
+                  [-b, -b, -(2.0 ** -100), 2.0 ** 90, 2.0]], dtype=np.float32)
+    return m, x
+
+
 # ---- external weights --------------------------------------------------------
 
 @case
@@ -1428,6 +1643,16 @@ def ext_conv_const(c):
     h = m.add("conv2d", "c1", "x", "h", p, filters=3, kernel=(3, 3), padding="same")
     m.out_name = m.add("add", "ad", "h offs", "y")
     return m, c.x(3, (5, 5, 2))
+
+
+@case
+def ext_unaligned_offset(c):
+    # external blocks at byte offsets that are not multiples of 4 (11 and 78)
+    m = Model((4,))
+    p = [Data("weight", c.w((3, 4)), external=True, misalign=3),
+         Data("bias", c.u((3,)), external=True, misalign=6)]
+    m.out_name = m.add("dense", "fc", "x", "y", p, units=3, activation="tanh")
+    return m, c.x(3, (4,))
 
 
 # ---- hand-derived ------------------------------------------------------------
