@@ -76,7 +76,11 @@ static float f32_from_bits(uint32_t u)
 /* 2^e for e in [-126, 127] (normal range), built from its exponent bits. */
 static float f32_pow2(int32_t e)
 {
-    uint32_t biased = (uint32_t)(e + F32_EXP_BIAS);
+    int32_t be;
+    uint32_t biased;
+
+    be = e + F32_EXP_BIAS;    /* in [1, 254] */
+    biased = (uint32_t)be;
     return f32_from_bits(biased << F32_MANT_BITS);
 }
 
