@@ -105,3 +105,11 @@ clean:
 bin/top1: tests/tools/top1.c generator/npy.c generator/npy.h generator/fileio.c
 	@mkdir -p bin
 	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm
+
+# The generator under AddressSanitizer and UndefinedBehaviorSanitizer; the
+# malformed-input suite and the example run with it in `make check`.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+bin/stoic-asan: build/embedded.c generator/main.c $(GEN_SRC) $(GEN_HDR) $(RT_SRC) $(RT_HDR)
+	@mkdir -p bin
+	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
+	    $(XML_CFLAGS) -o $@ generator/main.c $(GEN_SRC) build/embedded.c $(RT_SRC) $(LDLIBS)

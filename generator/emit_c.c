@@ -104,16 +104,25 @@ static void weights(const ir_graph *g, const char *name, strbuf *decls, strbuf *
         }
         sb_puts(arrays, "\n};\n\n");
     }
+    if (arrays->len == 0) {
+        /* ISO C wants at least one declaration in a translation unit. */
+        sb_printf(arrays, "/* This model has no weights. */\ntypedef int %s_no_weights;\n", name);
+    }
 }
 
 static void print_params(const lower_call *c, const char *name, int idx, strbuf *b)
 {
+    static const char *const act_kinds[5] = { "STOIC_ACT_NONE", "STOIC_ACT_CLAMP",
+                                               "STOIC_ACT_LEAKY", "STOIC_ACT_SIGMOID",
+                                               "STOIC_ACT_TANH" };
     lower_field f[32];
     int n = lower_fields(c, f, 32), k;
     sb_printf(b, "static const %s %s_p%d = {\n", lower_kernel_params(c->k), name, idx);
     for (k = 0; k < n; k++) {
         sb_printf(b, "    .%s = ", f[k].name);
-        if (f[k].is_float) {
+        if (strcmp(f[k].name, "act.kind") == 0 && f[k].ival >= 0 && f[k].ival <= 4) {
+            sb_puts(b, act_kinds[f[k].ival]);
+        } else if (f[k].is_float) {
             sb_c_float(b, f[k].fval);
         } else {
             sb_printf(b, "%ld", f[k].ival);
