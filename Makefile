@@ -36,7 +36,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = schemas/model.xsd $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e demo clean
+.PHONY: all deps check unit e2e demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -85,13 +85,14 @@ bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h generator/filei
 unit: bin/unit_tests
 	bin/unit_tests
 
-e2e: bin/stoic bin/npycmp bin/top1
+e2e: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	sh tests/e2e/run.sh
 	sh tests/malformed/run.sh
 	sh tests/example/run.sh
 
 check: deps
 	$(MAKE) all
+	$(MAKE) clang-lint
 	$(MAKE) unit
 	$(MAKE) e2e
 
@@ -113,3 +114,11 @@ bin/stoic-asan: build/embedded.c generator/main.c $(GEN_SRC) $(GEN_HDR) $(RT_SRC
 	@mkdir -p bin
 	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
 	    $(XML_CFLAGS) -o $@ generator/main.c $(GEN_SRC) build/embedded.c $(RT_SRC) $(LDLIBS)
+
+# The generator and the runtime must also compile cleanly with clang.
+clang-lint: build/embedded.c
+	@for f in $(GEN_SRC) generator/main.c; do \
+	  clang -std=c99 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
+	    $(XML_CFLAGS) -fsyntax-only $$f || exit 1; done
+	@for f in $(RT_SRC); do clang $(RT_CFLAGS) -fsyntax-only $$f || exit 1; done
+	@echo "clang: generator and runtime compile cleanly"

@@ -43,5 +43,24 @@ no_alloc() {
     ! nm $W/digits*.o $W/stoic_*.o | grep -E ' U (malloc|calloc|realloc|free|exp|expf|tanhf|tanh)$'
 }
 check "no allocation, no libm in the generated objects" no_alloc
+rerun_identical() {
+    bin/stoic generate $EX/digits.xml -o $W/again >/dev/null && diff -r $W/out $W/again
+}
+check "regenerating gives byte-identical files" rerun_identical
+failed_run_leaves_outdir() {
+    # a failing generate into an existing OUTDIR changes nothing in it
+    cp -r $W/out $W/before &&
+    printf '<model xmlns="urn:stoic:model:1" name="digits">\n<input name="x" shape="4"/>\n</model>\n' >$W/bad.xml &&
+    { bin/stoic generate $W/bad.xml -o $W/out --name digits; test $? -eq 1; } &&
+    diff -r $W/before $W/out && [ -z "$(ls -a $W/out | grep tmp)" ]
+}
+check "a failing run leaves OUTDIR as it was" failed_run_leaves_outdir
+under_asan() {
+    [ -x bin/stoic-asan ] || return 0
+    bin/stoic-asan generate $EX/digits.xml -o $W/asan >/dev/null && diff -r $W/out $W/asan &&
+    bin/stoic-asan eval $EX/digits.xml --input $EX/val_x.npy --output $W/asan.npy >/dev/null &&
+    bin/npycmp $W/asan.npy $W/eval.npy --rtol 0 --atol 0
+}
+check "generator under ASan/UBSan gives the same files and results" under_asan
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
