@@ -8,10 +8,14 @@
  * one expression by default); build with -ffp-contract=off as well when the
  * compiler is run in a GNU mode, which contracts across statements.
  *
- * No loop, no recursion, no library call. The only branches are the
- * selections `c ? a : b` of clamps, which compilers lower to min/max or
- * conditional-select instructions; the choice between the two tanh formulas
- * and the sign handling are done with bit masks, not with branches.
+ * No loop, no recursion, no library call, and no branch on data: every
+ * data-dependent choice (clamps, the sign, the choice between the two tanh
+ * formulas, NaN handling) is a selection with an integer bit mask computed
+ * by integer arithmetic, with no comparison operator a compiler could turn
+ * into a jump (GCC does turn `x < c ? x : c` into jumps, and then gives the
+ * clamped case a shorter path through expf). So the instruction path of
+ * these functions is the same for every argument. The only `if`s are on
+ * the activation kind, a constant parameter.
  *
  * Special values: NaN in gives NaN out; +-inf saturate like the largest
  * finite argument of the same sign.
@@ -46,6 +50,41 @@ static float f32_from_bits(uint32_t u)
 
 #define F32_SIGN_MASK 0x80000000U
 #define F32_ABS_MASK  0x7FFFFFFFU
+#define F32_INF_BITS  0x7F800000U
+
+/* ---- branch-free selection and comparison ------------------------------ */
+
+/* a where mask is all ones, b where it is zero (mask is 0 or ~0). */
+static uint32_t sel_bits(uint32_t mask, uint32_t a, uint32_t b)
+{
+    return (a & mask) | (b & (~mask));
+}
+
+/* Order key of a float's bits: an unsigned integer whose order is the
+ * order of the floats, -NaN < -inf < ... < -0 < +0 < ... < +inf < +NaN.
+ * Negative floats have all bits inverted, positive ones the sign set. */
+static uint32_t f32_key(uint32_t b)
+{
+    uint32_t neg = 0U - (b >> 31U);
+    return b ^ (neg | F32_SIGN_MASK);
+}
+
+/* All ones when ka < kb (unsigned), else 0, without a comparison operator:
+ * the 64-bit difference ka - kb wraps below zero exactly then, which fills
+ * its high word with ones. */
+static uint32_t lt_mask(uint32_t ka, uint32_t kb)
+{
+    uint64_t d;
+
+    d = (uint64_t)ka - (uint64_t)kb;
+    return (uint32_t)(d >> 32U);
+}
+
+/* All ones when the bits are a NaN (|b| > bits of inf), else 0. */
+static uint32_t nan_mask(uint32_t b)
+{
+    return lt_mask(F32_INF_BITS, b & F32_ABS_MASK);
+}
 
 /* ---- exp ------------------------------------------------------------- */
 
@@ -86,8 +125,11 @@ static float f32_pow2(int32_t e)
 
 float stoic_expf(float x)
 {
-    float xa;   /* clamped argument, NaN mapped to EXP_X_HI: used for all arithmetic */
-    float xn;   /* clamped argument, NaN kept: used only to propagate NaN */
+    uint32_t bx;
+    uint32_t ba;    /* bits of the clamped argument */
+    uint32_t m;
+    float xa;       /* argument clamped into [EXP_X_LO, EXP_X_HI], NaN -> +-bound */
+    float xn;       /* the same, but NaN kept: carries NaN into the result */
     float kf;
     float t;
     float r;
@@ -98,12 +140,18 @@ float stoic_expf(float x)
     int32_t k1;
     int32_t k2;
 
-    /* Clamp. The comparisons are false for NaN: xa gets EXP_X_HI (so the
-     * float-to-integer conversion below is always defined), xn stays NaN. */
-    xa = (x < EXP_X_HI) ? x : EXP_X_HI;
-    xa = (xa > EXP_X_LO) ? xa : EXP_X_LO;
-    xn = (x > EXP_X_HI) ? EXP_X_HI : x;
-    xn = (xn < EXP_X_LO) ? EXP_X_LO : xn;
+    /* Clamp, on order keys: +inf and +NaN are above EXP_X_HI, -inf and
+     * -NaN below EXP_X_LO, so the float-to-integer conversion of xa below
+     * is always defined. xn is xa except for NaN, which it keeps: NaN
+     * reaches the result through the arithmetic on r (a final select
+     * instead would let a compiler skip the polynomial for NaN). */
+    bx = f32_to_bits(x);
+    m = lt_mask(f32_key(f32_to_bits(EXP_X_HI)), f32_key(bx));
+    ba = sel_bits(m, f32_to_bits(EXP_X_HI), bx);
+    m = lt_mask(f32_key(ba), f32_key(f32_to_bits(EXP_X_LO)));
+    ba = sel_bits(m, f32_to_bits(EXP_X_LO), ba);
+    xa = f32_from_bits(ba);
+    xn = f32_from_bits(sel_bits(nan_mask(bx), bx, ba));
 
     /* x = k * ln2 + r, k in [-126, 128], |r| <= ln2 / 2 (+ rounding). */
     t = xa * EXP_LOG2E;
@@ -111,7 +159,7 @@ float stoic_expf(float x)
     k = (int32_t)t - EXP_K_BIAS;
     kf = (float)k;
     t = kf * EXP_LN2_HI;
-    r = xa - t;
+    r = xn - t;
     t = kf * EXP_LN2_LO;
     r = r - t;
 
@@ -138,10 +186,6 @@ float stoic_expf(float x)
     k2 = k - k1;
     y = p * f32_pow2(k1);
     y = y * f32_pow2(k2);
-
-    /* xn - xn is +0 for every non-NaN xn (xn is finite) and NaN for NaN. */
-    t = xn - xn;
-    y = y + t;
     return y;
 }
 
@@ -150,27 +194,30 @@ float stoic_expf(float x)
 float stoic_sigmoidf(float x)
 {
     uint32_t bx;
-    uint32_t neg;   /* 1 for x < 0 (and for -0, -NaN), else 0 */
-    uint32_t mask;  /* all ones for x < 0 */
+    uint32_t mask;  /* all ones for x < 0 (and for -0, -NaN), else 0 */
     float ma;       /* -|x| */
     float e;        /* exp(-|x|), in (0, 1] */
     float d;
     float q;        /* e / (1 + e) = sigmoid(-|x|), in (0, 0.5] */
-    float pos;      /* 1 - q = sigmoid(|x|) */
-    uint32_t yb;
+    float c;        /* 0 for x < 0, else 1 */
+    float qs;       /* q for x < 0, else -q */
+    float y;
 
     bx = f32_to_bits(x);
-    neg = bx >> 31U;
-    mask = 0U - neg;
+    mask = 0U - (bx >> 31U);
     ma = f32_from_bits(bx | F32_SIGN_MASK);
     e = stoic_expf(ma);
     d = 1.0F + e;
     q = e / d;
-    pos = 1.0F - q;
-    /* x < 0: q; else 1 - q. Computing sigmoid(|x|) as 1 - q rather than
-     * 1 / (1 + e) keeps the rounding of 1 + e in the small term. */
-    yb = (f32_to_bits(q) & mask) | (f32_to_bits(pos) & (~mask));
-    return f32_from_bits(yb);
+    /* x < 0: 0 + q = q exactly; else 1 + (-q) = 1 - q. The sign and the
+     * constant are set with bit masks, and the one addition is always
+     * done, so no compiler can skip it for one sign. Computing
+     * sigmoid(|x|) as 1 - q rather than 1 / (1 + e) keeps the rounding of
+     * 1 + e in the small term. */
+    c = f32_from_bits(f32_to_bits(1.0F) & (~mask));
+    qs = f32_from_bits(f32_to_bits(q) ^ ((~mask) & F32_SIGN_MASK));
+    y = c + qs;
+    return y;
 }
 
 /* ---- tanh ------------------------------------------------------------ */
@@ -190,8 +237,7 @@ float stoic_tanhf(float x)
     uint32_t bx;
     uint32_t sign;
     uint32_t ba;
-    uint32_t small;  /* 1 when |x| < TANH_SMALL (and not NaN), else 0 */
-    uint32_t mask;
+    uint32_t mask;   /* all ones when |x| < TANH_SMALL (not NaN), else 0 */
     float a;         /* |x| */
     float as;        /* min(|x|, TANH_SMALL): keeps the polynomial finite */
     float z;
@@ -207,12 +253,11 @@ float stoic_tanhf(float x)
     a = f32_from_bits(ba);
 
     /* Both formulas are evaluated; the result is selected with a mask.
-     * ba and the bits of TANH_SMALL are below 2^31, so the unsigned
-     * difference wraps (top bit 1) exactly when |x| < TANH_SMALL. */
-    small = (ba - f32_to_bits(TANH_SMALL)) >> 31U;
-    mask = 0U - small;
+     * For non-negative floats (and NaN, above +inf) the bits order as the
+     * values do. */
+    mask = lt_mask(ba, f32_to_bits(TANH_SMALL));
 
-    as = (a < TANH_SMALL) ? a : TANH_SMALL;
+    as = f32_from_bits(sel_bits(mask, ba, f32_to_bits(TANH_SMALL)));
     z = as * as;
     q = TANH_Q0 * z;
     q = q + TANH_Q1;
@@ -232,7 +277,7 @@ float stoic_tanhf(float x)
     yl = 2.0F / e;
     yl = 1.0F - yl;
 
-    yb = (f32_to_bits(ys) & mask) | (f32_to_bits(yl) & (~mask));
+    yb = sel_bits(mask, f32_to_bits(ys), f32_to_bits(yl));
     return f32_from_bits(yb | sign);
 }
 
@@ -240,20 +285,27 @@ float stoic_tanhf(float x)
 
 float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
 {
+    uint32_t bx;
+    uint32_t by;
+    uint32_t m;
     float y;
-    float pos;
-    float neg;
 
+    bx = f32_to_bits(x);
     if (act->kind == STOIC_ACT_CLAMP) {
-        /* NaN passes both comparisons unchanged. */
-        y = (x < act->lo) ? act->lo : x;
-        y = (y > act->hi) ? act->hi : y;
+        /* min(max(x, lo), hi) on order keys (so -0 < +0); NaN stays NaN. */
+        m = lt_mask(f32_key(bx), f32_key(f32_to_bits(act->lo)));
+        by = sel_bits(m, f32_to_bits(act->lo), bx);
+        m = lt_mask(f32_key(f32_to_bits(act->hi)), f32_key(by));
+        by = sel_bits(m, f32_to_bits(act->hi), by);
+        m = nan_mask(bx);
+        y = f32_from_bits(sel_bits(m, bx, by));
     } else if (act->kind == STOIC_ACT_LEAKY) {
-        /* Written so that NaN passes through both selections. */
-        pos = (x < 0.0F) ? 0.0F : x;
-        neg = (x > 0.0F) ? 0.0F : x;
-        neg = act->alpha * neg;
-        y = pos + neg;
+        /* max(x, 0) + alpha * min(x, 0) is alpha * x for x < 0, x else:
+         * selected by the sign bit (so -0 gives alpha * -0 = -0, and NaN
+         * gives NaN either way). */
+        y = act->alpha * x;
+        m = 0U - (bx >> 31U);
+        y = f32_from_bits(sel_bits(m, f32_to_bits(y), bx));
     } else if (act->kind == STOIC_ACT_SIGMOID) {
         y = stoic_sigmoidf(x);
     } else if (act->kind == STOIC_ACT_TANH) {

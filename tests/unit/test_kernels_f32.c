@@ -1010,6 +1010,49 @@ static void test_pool_hand(void)
     }
 }
 
+static void test_pool_special(void)
+{
+    /* max over special values, 1x4 input, 1x2 windows, stride 2 (two
+     * windows per row), 4 rows:
+     * [-inf, 1] -> 1;  [-inf, -inf] -> -inf;  [-0, +0] -> 0;
+     * [2, -NaN] -> NaN; [+NaN, 3] -> NaN;  [-5, -3] -> -3;
+     * [1e-45 (denormal), -1e-45] -> 1e-45;  [-FLT_MAX, -inf] -> -FLT_MAX */
+    float x[16];
+    stoic_pool2d_f32_params p;
+    float *o = buf_out(8);
+    x[0] = -(float)INFINITY; x[1] = 1.0f;
+    x[2] = -(float)INFINITY; x[3] = -(float)INFINITY;
+    x[4] = -0.0f;            x[5] = 0.0f;
+    x[6] = 2.0f;             x[7] = -(float)NAN;
+    x[8] = (float)NAN;       x[9] = 3.0f;
+    x[10] = -5.0f;           x[11] = -3.0f;
+    x[12] = 1e-45f;          x[13] = -1e-45f;
+    x[14] = -STOIC_FLT_MAX;  x[15] = -(float)INFINITY;
+    p.in_h = 4;
+    p.in_w = 4;
+    p.c = 1;
+    p.out_h = 4;
+    p.out_w = 2;
+    p.k_h = 1;
+    p.k_w = 2;
+    p.stride_h = 1;
+    p.stride_w = 2;
+    p.pad_top = 0;
+    p.pad_left = 0;
+    p.count_include_pad = 0;
+    stoic_maxpool2d_f32(&p, x, o);
+    CU_ASSERT(o[0] == 1.0f);
+    CU_ASSERT(o[1] == -(float)INFINITY);
+    CU_ASSERT(o[2] == 0.0f);
+    CU_ASSERT(isnan(o[3]));
+    CU_ASSERT(isnan(o[4]));
+    CU_ASSERT(o[5] == -3.0f);
+    CU_ASSERT(o[6] == 1e-45f);
+    CU_ASSERT(o[7] == -STOIC_FLT_MAX);
+    CU_ASSERT(buf_guards_ok(o, 8));
+    buf_free(o);
+}
+
 /* ===================================================================== */
 /* global average pool                                                    */
 /* ===================================================================== */
@@ -1185,6 +1228,28 @@ static void test_softmax_hand(void)
         CU_ASSERT(near(o[0], 1.0 / 3.0, 1e-7) && near(o[1], 0.5, 1e-7) &&
                   near(o[2], 2.0 / 3.0, 1e-7) && near(o[3], 0.5, 1e-7));
         CU_ASSERT(buf_guards_ok(o, 4));
+        buf_free(o);
+    }
+    /* NaN poisons its own vector only: [outer 2][axis 2][inner 1],
+     * in = [1, NaN, 0, ln 2] -> [NaN, NaN, 1/3, 2/3]; -inf gets (almost) 0:
+     * [-inf, 0] -> [~0 (at most exp(-87.3) = 1.2e-38), 1] */
+    {
+        float x[6];
+        float *o = buf_out(6);
+        x[0] = 1.0f;
+        x[1] = (float)NAN;
+        x[2] = 0.0f;
+        x[3] = 0.69314718055994531f;
+        x[4] = -(float)INFINITY;
+        x[5] = 0.0f;
+        p.outer = 3;
+        p.axis_n = 2;
+        p.inner = 1;
+        stoic_softmax_f32(&p, x, o);
+        CU_ASSERT(isnan(o[0]) && isnan(o[1]));
+        CU_ASSERT(near(o[2], 1.0 / 3.0, 1e-7) && near(o[3], 2.0 / 3.0, 1e-7));
+        CU_ASSERT(o[4] >= 0.0f && o[4] < 1.3e-38f && o[5] == 1.0f);
+        CU_ASSERT(buf_guards_ok(o, 6));
         buf_free(o);
     }
     /* a single element is 1 exactly: exp(0) / exp(0) */
@@ -1577,6 +1642,7 @@ UNIT_SUITE(kernel_f32_layers)
     CU_add_test(s, "conv2d random vs reference", test_conv2d_random);
     CU_add_test(s, "pool hand-derived", test_pool_hand);
     CU_add_test(s, "max/avg pool random vs reference", test_pool_random);
+    CU_add_test(s, "maxpool special values (inf, NaN, signed zero)", test_pool_special);
     CU_add_test(s, "global avg pool", test_gavgpool);
     CU_add_test(s, "activation", test_activation);
     CU_add_test(s, "softmax hand-derived", test_softmax_hand);
