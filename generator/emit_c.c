@@ -97,7 +97,7 @@ static void weights(const ir_graph *g, const char *name, strbuf *decls, strbuf *
                   sh, g->file, t->line, name, i, (long long)n);
         for (k = 0; k < n; k++) {
             sb_puts(arrays, (k % 6) == 0 ? "\n    " : " ");
-            sb_c_float(arrays, t->data[k]);
+            sb_c_float_lit(arrays, t->data[k]);
             if (k + 1 < n) {
                 sb_puts(arrays, ",");
             }

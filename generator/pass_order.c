@@ -55,7 +55,7 @@ static void report_cycle(ir_graph *g, diag *d, const int *done, int start)
     if (used < sizeof path) {
         snprintf(path + used, sizeof path - used, "'%s'", g->n[first].name);
     }
-    diag_error(d, g->file, g->n[first].line, "cycle: layer %s (reads its own output)", path);
+    diag_error(d, g->file, g->n[first].line, "layers form a cycle: %s (A <- B: A reads the output of B)", path);
     free(seen);
 }
 

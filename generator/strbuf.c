@@ -91,15 +91,18 @@ void sb_json_str(strbuf *b, const char *s)
 
 void sb_c_float(strbuf *b, float v)
 {
-    char buf[48];
     if (v >= STOIC_FLT_MAX) {
         sb_puts(b, "STOIC_FLT_MAX");
-        return;
-    }
-    if (v <= -STOIC_FLT_MAX) {
+    } else if (v <= -STOIC_FLT_MAX) {
         sb_puts(b, "-STOIC_FLT_MAX");
-        return;
+    } else {
+        sb_c_float_lit(b, v);
     }
+}
+
+void sb_c_float_lit(strbuf *b, float v)
+{
+    char buf[48];
     snprintf(buf, sizeof buf, "%.9g", (double)v);
     sb_puts(b, buf);
     if (strpbrk(buf, ".e") == NULL) {

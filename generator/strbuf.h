@@ -20,5 +20,7 @@ void sb_json_str(strbuf *b, const char *s);
 /* A float as a C literal that reads back to the same float ("1.5F"),
  * STOIC_FLT_MAX for the open end of a clamp. */
 void sb_c_float(strbuf *b, float v);
+/* The same, always a numeric literal (for files without stoic_rt.h). */
+void sb_c_float_lit(strbuf *b, float v);
 
 #endif

@@ -116,12 +116,16 @@ static xmlDocPtr parse_xml(loader *L, const char *buf, size_t len)
     return doc;
 }
 
+static long line_of(const xmlNode *n);
+static int is_el(const xmlNode *n, const char *name);
+
 static int validate_schema(loader *L, xmlDocPtr doc)
 {
     const stoic_embedded_file *xsd = stoic_embedded_find("model.xsd");
     xmlSchemaParserCtxtPtr pctxt;
     xmlSchemaPtr schema = NULL;
     xmlSchemaValidCtxtPtr vctxt;
+    xmlNode *root;
     int rc = -1;
     if (xsd == NULL) {
         diag_io(L->d, NULL, "internal error: schema not compiled in");
@@ -134,6 +138,13 @@ static int validate_schema(loader *L, xmlDocPtr doc)
     }
     if (schema == NULL) {
         diag_io(L->d, NULL, "internal error: the compiled-in schema does not parse");
+        return -1;
+    }
+    root = xmlDocGetRootElement(doc);
+    if (root == NULL || !is_el(root, "model")) {
+        diag_error(L->d, L->path, root != NULL ? line_of(root) : 1L,
+                   "the root element must be <model> in the namespace \"%s\"", NS);
+        xmlSchemaFree(schema);
         return -1;
     }
     vctxt = xmlSchemaNewValidCtxt(schema);
@@ -530,8 +541,22 @@ static int set_activation(loader *L, const xmlNode *el, ir_node *nd, const char 
 {
     stoic_act_f32 *a = &nd->act;
     int rc = 0;
-    if (strcmp(kind, "none") == 0) {
-        return 0;
+    static const char *const only[3][2] = {
+        { "alpha", "leaky_relu" }, { "min", "clip" }, { "max", "clip" }
+    };
+    int k;
+    for (k = 0; k < 3; k++) {
+        xmlChar *v = xmlGetProp(el, (const xmlChar *)only[k][0]);
+        if (v != NULL && strcmp(kind, only[k][1]) != 0) {
+            diag_error(L->d, L->path, line_of(el),
+                       "attribute '%s' applies only to the %s activation, not '%s'", only[k][0],
+                       only[k][1], kind);
+            rc = -1;
+        }
+        xmlFree(v);
+    }
+    if (rc != 0 || strcmp(kind, "none") == 0) {
+        return rc;
     }
     if (strcmp(kind, "relu") == 0) {
         a->kind = STOIC_ACT_CLAMP;

@@ -51,6 +51,12 @@ float stoic_sigmoidf(float x); /* abs err <= 1e-7 */
 float stoic_tanhf(float x);    /* rel err <= 1e-6 for |x| >= 1e-3; abs err <= 1e-7 everywhere */
 float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
 
+/* Bias: dense and conv accept bias == NULL (no bias); the generator always
+ * passes an array. Pooling: a window entirely in padding gives 0 (the
+ * generator rejects pads that could make one). Kernels never write their
+ * output while reading an overlapping input: the planner gives them
+ * disjoint buffers. */
+
 /* ---- dense (fully connected), along the last axis ---------------------- */
 /* out[r][o] = act(bias[o] + sum_i in[r][i] * w[o][i]),
  * r < rows, o < out_n, i < in_n. w is [out_n][in_n] row-major. */
@@ -72,12 +78,20 @@ void stoic_dense_f32(const stoic_dense_f32_params *p, const float *in,
  * positions outside the input contribute nothing (zero padding).
  * conv1d is this kernel with in_h = out_h = k_h = 1. */
 typedef struct {
-    int32_t in_h, in_w, in_c;
-    int32_t out_h, out_w, out_c;
-    int32_t k_h, k_w;
-    int32_t stride_h, stride_w;
-    int32_t dil_h, dil_w;
-    int32_t pad_top, pad_left;
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
     int32_t groups;
     stoic_act_f32 act;
 } stoic_conv2d_f32_params;
@@ -91,11 +105,17 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
  *      k_h * k_w                 when count_include_pad != 0,
  *      number of in-bounds cells otherwise. */
 typedef struct {
-    int32_t in_h, in_w, c;
-    int32_t out_h, out_w;
-    int32_t k_h, k_w;
-    int32_t stride_h, stride_w;
-    int32_t pad_top, pad_left;
+    int32_t in_h;
+    int32_t in_w;
+    int32_t c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
     int32_t count_include_pad; /* avg only: 0 or 1 */
 } stoic_pool2d_f32_params;
 void stoic_maxpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);

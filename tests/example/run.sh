@@ -62,5 +62,25 @@ under_asan() {
     bin/npycmp $W/asan.npy $W/eval.npy --rtol 0 --atol 0
 }
 check "generator under ASan/UBSan gives the same files and results" under_asan
+same_instruction_count() {
+    # The same instruction path for every input: callgrind counts the
+    # instructions executed inside digits_run for real inputs and extremes.
+    command -v valgrind >/dev/null || { echo "valgrind not installed"; return 1; }
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/out -include digits.h \
+        -DRUN=digits_run -DIN_SIZE=DIGITS_INPUT_SIZE -DOUT_SIZE=DIGITS_OUTPUT_SIZE \
+        -o $W/icount tests/tools/icount_main.c generator/npy.c generator/fileio.c \
+        $W/stoic_*.o $W/digits*.o || return 1
+    counts=""
+    for row in 0 1 2 3 4 5 6 7 -1 -2 -3 -4; do
+        valgrind --tool=callgrind --toggle-collect=digits_run \
+            --callgrind-out-file=$W/cg.out $W/icount $EX/val_x.npy $row >/dev/null 2>$W/cg.log ||
+            { cat $W/cg.log; return 1; }
+        n=$(sed -n 's/^summary: *//p' $W/cg.out)
+        echo "row $row: $n instructions in digits_run"
+        counts="$counts $n"
+    done
+    [ "$(echo $counts | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ] && [ -n "$n" ] && [ "$n" -gt 0 ]
+}
+check "same instruction count for every input (callgrind)" same_instruction_count
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
