@@ -105,6 +105,9 @@ void eval_run(const eval_plan *p, const float *in, float *out)
         case LK_PAD:
             stoic_pad_f32(&c->p.pad, a[0], a[1]);
             break;
+        case LK_TRANSPOSE:
+            stoic_transpose_f32(&c->p.transpose, a[0], a[1]);
+            break;
         default:
             break;
         }

@@ -211,7 +211,7 @@ const char *ir_op_name(ir_op op)
     static const char *const names[IR_OP_COUNT] = {
         "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
         "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
-        "reshape", "pad", "batch_norm", "affine"
+        "reshape", "pad", "batch_norm", "affine", "transpose"
     };
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
@@ -485,6 +485,12 @@ void ir_dump(const ir_graph *g, void *file)
             break;
         case IR_OP_BATCHNORM:
             fprintf(f, " epsilon=%.9g", (double)n->epsilon);
+            break;
+        case IR_OP_TRANSPOSE:
+            fprintf(f, " perm=");
+            for (k = 0; k < n->n_perm; k++) {
+                fprintf(f, k == 0 ? "%d" : ",%d", n->perm[k]);
+            }
             break;
         default:
             break;

@@ -75,6 +75,7 @@ typedef enum {
     IR_OP_PAD,
     IR_OP_BATCHNORM,  /* before pass_fold */
     IR_OP_AFFINE,     /* per-channel scale and shift (an unfolded batch_norm) */
+    IR_OP_TRANSPOSE,
     IR_OP_COUNT
 } ir_op;
 
@@ -106,6 +107,8 @@ typedef struct {
     int new_rank;
     int32_t padn[2 * IR_MAX_RANK];  /* pad: begins then ends, as written */
     int n_padn;
+    int perm[IR_MAX_RANK]; /* transpose: output axis k is input axis perm[k] */
+    int n_perm;
     float value;         /* pad value */
     float epsilon;       /* batch_norm */
     stoic_act_f32 act;   /* fused or stand-alone activation */

@@ -6,18 +6,20 @@
 static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dense_f32", "stoic_conv2d_f32", "stoic_maxpool2d_f32", "stoic_avgpool2d_f32",
     "stoic_gavgpool_f32", "stoic_activation_f32", "stoic_softmax_f32", "stoic_add_f32",
-    "stoic_mul_f32", "stoic_affine_f32", "stoic_copy_f32", "stoic_pad_f32"
+    "stoic_mul_f32", "stoic_affine_f32", "stoic_copy_f32", "stoic_pad_f32", "stoic_transpose_f32"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
     "stoic_pool2d_f32_params", "stoic_gavgpool_f32_params", "stoic_activation_f32_params",
     "stoic_softmax_f32_params", "stoic_binary_f32_params", "stoic_binary_f32_params",
-    "stoic_affine_f32_params", "stoic_copy_f32_params", "stoic_pad_f32_params"
+    "stoic_affine_f32_params", "stoic_copy_f32_params", "stoic_pad_f32_params",
+    "stoic_transpose_f32_params"
 };
 static const char *const kernel_file[LK_COUNT] = {
     "stoic_dense_f32.c", "stoic_conv2d_f32.c", "stoic_maxpool2d_f32.c", "stoic_avgpool2d_f32.c",
     "stoic_gavgpool_f32.c", "stoic_activation_f32.c", "stoic_softmax_f32.c", "stoic_add_f32.c",
-    "stoic_mul_f32.c", "stoic_affine_f32.c", "stoic_copy_f32.c", "stoic_pad_f32.c"
+    "stoic_mul_f32.c", "stoic_affine_f32.c", "stoic_copy_f32.c", "stoic_pad_f32.c",
+    "stoic_transpose_f32.c"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -147,6 +149,25 @@ static void lower_pad(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
+static void lower_transpose(const ir_graph *g, const ir_node *n, lower_call *c)
+{
+    const ir_shape *is = shape_of(g, n->inputs[0]), *os = shape_of(g, n->output);
+    stoic_transpose_f32_params *p = &c->p.transpose;
+    int32_t stride[IR_MAX_RANK];
+    int lead = 4 - is->rank, k;
+    c->k = LK_TRANSPOSE;
+    stride[is->rank - 1] = 1;
+    for (k = is->rank - 2; k >= 0; k--) {
+        stride[k] = stride[k + 1] * is->d[k + 1];
+    }
+    for (k = 0; k < 4; k++) {
+        int src = k - lead;
+        p->out_dim[k] = src >= 0 ? os->d[src] : 1;
+        p->in_stride[k] = src >= 0 ? stride[n->perm[src]] : 0;
+    }
+    set_args(c, n->inputs[0], -1, -1, n->output);
+}
+
 int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
 {
     const ir_node *n = &g->n[ni];
@@ -237,6 +258,9 @@ int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
     case IR_OP_PAD:
         lower_pad(g, n, c);
         return 1;
+    case IR_OP_TRANSPOSE:
+        lower_transpose(g, n, c);
+        return 1;
     default:
         return -1;
     }
@@ -285,6 +309,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     static const char *const out_dim[4] = { "out_dim[0]", "out_dim[1]", "out_dim[2]",
                                             "out_dim[3]" };
     static const char *const before[4] = { "before[0]", "before[1]", "before[2]", "before[3]" };
+    static const char *const in_stride[4] = { "in_stride[0]", "in_stride[1]", "in_stride[2]",
+                                              "in_stride[3]" };
     l.f = f;
     l.n = 0;
     l.max = max;
@@ -374,6 +400,14 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
             fi(&l, before[k], c->p.pad.before[k]);
         }
         ff(&l, "value", c->p.pad.value);
+        break;
+    case LK_TRANSPOSE:
+        for (k = 0; k < 4; k++) {
+            fi(&l, out_dim[k], c->p.transpose.out_dim[k]);
+        }
+        for (k = 0; k < 4; k++) {
+            fi(&l, in_stride[k], c->p.transpose.in_stride[k]);
+        }
         break;
     default:
         break;

@@ -25,6 +25,7 @@ typedef enum {
     LK_AFFINE,
     LK_COPY,
     LK_PAD,
+    LK_TRANSPOSE,
     LK_COUNT
 } lower_kernel;
 
@@ -44,6 +45,7 @@ typedef struct {
         stoic_affine_f32_params affine;
         stoic_copy_f32_params copy;
         stoic_pad_f32_params pad;
+        stoic_transpose_f32_params transpose;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;

@@ -15,6 +15,8 @@ int pass_order(ir_graph *g, diag *d);
 /* Infers every tensor's shape; checks weights and attributes against it;
  * resolves "same" padding into explicit pads; normalises axes. */
 int pass_shape(ir_graph *g, diag *d);
+/* Turns transposes that keep the element order into reshapes. */
+int pass_simplify(ir_graph *g, diag *d);
 /* Gives every dense/conv a bias; folds batch_norm into the preceding
  * dense/conv where possible, else turns it into a per-channel affine. */
 int pass_fold(ir_graph *g, diag *d);

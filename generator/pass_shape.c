@@ -275,6 +275,31 @@ static int pad_shape(const ctx *c, ir_node *n, ir_shape *out)
     return 0;
 }
 
+static int transpose_shape(const ctx *c, ir_node *n, ir_shape *out)
+{
+    const ir_shape *a = in_shape(c, 0);
+    int seen[IR_MAX_RANK] = { 0, 0, 0, 0 };
+    int k, ok = n->n_perm == a->rank;
+    for (k = 0; k < n->n_perm && ok; k++) {
+        if (n->perm[k] < 0 || n->perm[k] >= a->rank || seen[n->perm[k]]) {
+            ok = 0;
+        } else {
+            seen[n->perm[k]] = 1;
+        }
+    }
+    if (!ok) {
+        diag_error(c->d, c->g->file, n->line,
+                   "transpose '%s': perm must be a permutation of the %d axes of its input",
+                   n->name, a->rank);
+        return -1;
+    }
+    *out = *a;
+    for (k = 0; k < a->rank; k++) {
+        out->d[k] = a->d[n->perm[k]];
+    }
+    return 0;
+}
+
 static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
 {
     const ir_shape *a = in_shape(c, 0);
@@ -335,6 +360,8 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         return reshape_shape(c, n, out);
     case IR_OP_PAD:
         return pad_shape(c, n, out);
+    case IR_OP_TRANSPOSE:
+        return transpose_shape(c, n, out);
     case IR_OP_BATCHNORM:
         ws = shape1(a->d[a->rank - 1]);
         rc |= check_param(c, 0, "scale", &ws);

@@ -9,6 +9,7 @@ static const struct {
 } passes[] = {
     { "pass_order", pass_order },
     { "pass_shape", pass_shape },
+    { "pass_simplify", pass_simplify },
     { "pass_fold", pass_fold },
     { "pass_fuse", pass_fuse },
     { "pass_plan", pass_plan },

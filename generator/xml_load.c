@@ -534,6 +534,7 @@ static const op_desc ops[] = {
     { "flatten", IR_OP_RESHAPE, { NULL, NULL, NULL, NULL }, 0 },
     { "pad", IR_OP_PAD, { NULL, NULL, NULL, NULL }, 0 },
     { "batch_norm", IR_OP_BATCHNORM, { "scale", "bias", "mean", "var" }, 4 },
+    { "transpose", IR_OP_TRANSPOSE, { NULL, NULL, NULL, NULL }, 0 },
 };
 
 /* Sets an activation by name ("relu", ...), reading alpha/min/max from el. */
@@ -749,6 +750,23 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
             nd->padn[k] = (int32_t)v[k];
         }
         rc |= attr_float(L, el, "value", &nd->value, 0.0F);
+        break;
+    }
+    case IR_OP_TRANSPOSE: {
+        int k, r;
+        s = attr(el, "perm");
+        r = s != NULL ? parse_ints(s, v, IR_MAX_RANK) : -1;
+        free(s);
+        if (r < 1) {
+            diag_error(L->d, L->path, line_of(el), "transpose: perm needs 1 to %d axes",
+                       IR_MAX_RANK);
+            rc = -1;
+            break;
+        }
+        nd->n_perm = r;
+        for (k = 0; k < r; k++) {
+            nd->perm[k] = (int)v[k];
+        }
         break;
     }
     case IR_OP_BATCHNORM:

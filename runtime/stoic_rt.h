@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 1
+#define STOIC_RT_ABI 2
 
 /* Fused activation kinds (stoic_act_f32.kind). */
 #define STOIC_ACT_NONE    0 /* y = x                                   */
@@ -189,5 +189,17 @@ typedef struct {
     float value;
 } stoic_pad_f32_params;
 void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out);
+
+/* ---- transpose (axis permutation), rank normalised to 4 ----------------- */
+/* out[o0][o1][o2][o3] = in[o0 * in_stride[0] + o1 * in_stride[1]
+ *                          + o2 * in_stride[2] + o3 * in_stride[3]],
+ * ok < out_dim[k]. in_stride[k] is the input stride (in elements) of the
+ * input axis that becomes output axis k; the generator computes it from
+ * the permutation. */
+typedef struct {
+    int32_t out_dim[4];
+    int32_t in_stride[4];
+} stoic_transpose_f32_params;
+void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out);
 
 #endif /* STOIC_RT_H */

@@ -392,6 +392,8 @@ def run_layer(l, ins):
         r = x.ndim
         assert len(p) == 2 * r
         return np.pad(x, [(p[i], p[r + i]) for i in range(r)], constant_values=f32(a.get("value", 0.0)))
+    if op == "transpose":
+        return np.transpose(x, a["perm"])
     if op == "batch_norm":
         eps = f32(a.get("epsilon", 1e-5))
         s, b, m, v = (l.param(n) for n in ("scale", "bias", "mean", "var"))
@@ -1105,6 +1107,40 @@ def flatten_conv_dense(c):
     f = m.add("flatten", "f", h, "f")
     m.out_name = m.add("dense", "fc", f, "y", dense_params(c, 4, 12), units=4)
     return m, c.x(4, (4, 4, 2))
+
+
+@case
+def transpose_rank3(c):
+    m = Model((2, 3, 4))
+    m.out_name = m.add("transpose", "t", "x", "y", perm=(2, 0, 1))
+    return m, c.x(3, (2, 3, 4))
+
+
+@case
+def transpose_rank4_then_conv(c):
+    # channels-first [C H W] data -> channels-last for a convolution, and back
+    m = Model((3, 5, 4))
+    t = m.add("transpose", "to_nhwc", "x", "t", perm=(1, 2, 0))
+    y = m.add("conv2d", "c1", t, "c", conv_params(c, 2, 3, 3, 3), filters=2, kernel=(3, 3),
+              padding="same", activation="relu")
+    m.out_name = m.add("transpose", "to_nchw", y, "y", perm=(2, 0, 1))
+    return m, c.x(3, (3, 5, 4))
+
+
+@case
+def transpose_rank4(c):
+    m = Model((2, 3, 4, 5))
+    m.out_name = m.add("transpose", "t", "x", "y", perm=(3, 1, 0, 2))
+    return m, c.x(3, (2, 3, 4, 5))
+
+
+@case
+def transpose_keeps_order(c):
+    # only a size-1 axis moves: stoic turns it into a free reshape
+    m = Model((1, 4, 3))
+    t = m.add("transpose", "t", "x", "t", perm=(1, 2, 0))
+    m.out_name = m.add("dense", "d", t, "y", dense_params(c, 2, 1), units=2)
+    return m, c.x(3, (1, 4, 3))
 
 
 @case
