@@ -105,6 +105,8 @@ static void lower_pool(const ir_graph *g, const ir_node *n, lower_call *c)
     p->pad_top = n->pads[0];
     p->pad_left = n->pads[1];
     p->count_include_pad = n->count_include_pad != 0 ? 1 : 0;
+    p->dil_h = n->dilations[0];
+    p->dil_w = n->dilations[1];
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
@@ -356,6 +358,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "pad_top", p->pad_top);
         fi(&l, "pad_left", p->pad_left);
         fi(&l, "count_include_pad", p->count_include_pad);
+        fi(&l, "dil_h", p->dil_h);
+        fi(&l, "dil_w", p->dil_w);
         break;
     }
     case LK_GAVGPOOL:

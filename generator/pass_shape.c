@@ -89,6 +89,24 @@ static int spatial(const ctx *c, ir_node *n, int axis, int32_t in, int32_t *out)
         return -1;
     }
     o = ((int64_t)in + *before + *after - eff) / s + 1;
+    if (n->op == IR_OP_MAXPOOL2D || n->op == IR_OP_AVGPOOL2D) {
+        /* every window must hold a real cell (with dilation, one can fall
+         * between the cells of the input) */
+        int64_t i, t;
+        for (i = 0; i < o; i++) {
+            int real = 0;
+            for (t = 0; t < k && !real; t++) {
+                int64_t pos = i * s - *before + t * dl;
+                real = pos >= 0 && pos < in;
+            }
+            if (!real) {
+                diag_error(c->d, c->g->file, n->line,
+                           "%s '%s': output %lld of axis %d pools only padding", n->xml_op,
+                           n->name, (long long)i, axis);
+                return -1;
+            }
+        }
+    }
     *out = (int32_t)o;
     return 0;
 }

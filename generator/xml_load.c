@@ -691,6 +691,7 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
         }
         free(s);
         rc |= pair_attr(L, el, "strides", nd->strides, 1, 1);
+        rc |= pair_attr(L, el, "dilations", nd->dilations, 1, 1);
         rc |= padding_attr(L, el, nd, 0);
         nd->count_include_pad = attr_bool(el, "count_include_pad", 0);
         break;

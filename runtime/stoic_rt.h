@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 2
+#define STOIC_RT_ABI 3
 
 /* Fused activation kinds (stoic_act_f32.kind). */
 #define STOIC_ACT_NONE    0 /* y = x                                   */
@@ -99,7 +99,7 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
                       const float *w, const float *bias, float *out);
 
 /* ---- 2-D pooling, NHWC ---------------------------------------------- */
-/* Window of output (oh, ow): ih = oh * stride_h - pad_top + kh, kh < k_h.
+/* Window of output (oh, ow): ih = oh * stride_h - pad_top + kh * dil_h, kh < k_h.
  * max: maximum over in-bounds positions (padding is ignored).
  * avg: sum over in-bounds positions divided by
  *      k_h * k_w                 when count_include_pad != 0,
@@ -117,6 +117,8 @@ typedef struct {
     int32_t pad_top;
     int32_t pad_left;
     int32_t count_include_pad; /* avg only: 0 or 1 */
+    int32_t dil_h;             /* dilation, >= 1 */
+    int32_t dil_w;
 } stoic_pool2d_f32_params;
 void stoic_maxpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);
 void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);

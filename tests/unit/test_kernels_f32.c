@@ -818,8 +818,8 @@ static void ref_pool(const stoic_pool2d_f32_params *p, const float *in, int is_m
                 int32_t cnt = 0;
                 for (kh = 0; kh < p->k_h; kh++) {
                     for (kw = 0; kw < p->k_w; kw++) {
-                        int32_t ih = oh * p->stride_h - p->pad_top + kh;
-                        int32_t iw = ow * p->stride_w - p->pad_left + kw;
+                        int32_t ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
+                        int32_t iw = ow * p->stride_w - p->pad_left + kw * p->dil_w;
                         double v;
                         if (ih < 0 || ih >= p->in_h || iw < 0 || iw >= p->in_w) {
                             continue;
@@ -831,7 +831,12 @@ static void ref_pool(const stoic_pool2d_f32_params *p, const float *in, int is_m
                         cnt++;
                     }
                 }
-                if (is_max) {
+                if (cnt == 0) {
+                    /* a window entirely in padding (possible with dilation):
+                     * 0 by the kernel contract (stoic_rt.h) */
+                    ref[o] = 0.0;
+                    tol[o] = 0.0;
+                } else if (is_max) {
                     ref[o] = m;
                     tol[o] = 0.0;
                 } else {
@@ -868,8 +873,10 @@ static void test_pool_random(void)
         pad_bottom = rng_int(0, p.k_h - 1);
         pad_right = rng_int(0, p.k_w - 1);
         p.count_include_pad = rng_int(0, 1);
-        p.out_h = conv_out_size(p.in_h, p.pad_top, pad_bottom, p.k_h, 1, p.stride_h);
-        p.out_w = conv_out_size(p.in_w, p.pad_left, pad_right, p.k_w, 1, p.stride_w);
+        p.dil_h = rng_int(1, 2);
+        p.dil_w = rng_int(1, 2);
+        p.out_h = conv_out_size(p.in_h, p.pad_top, pad_bottom, p.k_h, p.dil_h, p.stride_h);
+        p.out_w = conv_out_size(p.in_w, p.pad_left, pad_right, p.k_w, p.dil_w, p.stride_w);
         if (p.out_h < 1 || p.out_w < 1) {
             c--;
             continue;
@@ -919,6 +926,8 @@ static void pool_params_3x3(stoic_pool2d_f32_params *p)
     p->pad_top = 1;
     p->pad_left = 1;
     p->count_include_pad = 0;
+    p->dil_h = 1;
+    p->dil_w = 1;
 }
 
 static void test_pool_hand(void)
@@ -1040,6 +1049,8 @@ static void test_pool_special(void)
     p.pad_top = 0;
     p.pad_left = 0;
     p.count_include_pad = 0;
+    p.dil_h = 1;
+    p.dil_w = 1;
     stoic_maxpool2d_f32(&p, x, o);
     CU_ASSERT(o[0] == 1.0f);
     CU_ASSERT(o[1] == -(float)INFINITY);
