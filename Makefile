@@ -17,10 +17,11 @@ GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
              -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
 # The runtime ships on the ECU: strict C99, pedantic.
 RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
-LDLIBS     = $(XML_LIBS) -lm
+LDLIBS     = $(XML_LIBS) -lprotobuf-c -lm
 
 # Debian packages the build, the tests and the demo need.
-DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang
+DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang \
+           libprotobuf-c-dev protobuf-c-compiler libonnx-testdata
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -29,7 +30,7 @@ GEN_HDR  = $(sort $(wildcard generator/*.h))
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
 RT_OBJ   = $(RT_SRC:%.c=build/%.o)
-GEN_OBJ  = $(GEN_SRC:%.c=build/%.o) build/embedded.o
+GEN_OBJ  = $(GEN_SRC:%.c=build/%.o) build/embedded.o build/onnx.pb-c.o
 UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 
 # Files compiled into bin/stoic: the schema and the runtime sources it copies
@@ -58,6 +59,18 @@ build/embedded.c: bin/embed $(EMBED_FILES)
 build/embedded.o: build/embedded.c
 	$(CC) -std=c99 $(CFLAGS) -Igenerator -c -o $@ $<
 
+# The ONNX schema subset (generator/onnx.proto) as C, with protobuf-c. The
+# generated code is compiled without -Werror; generator objects may include
+# onnx.pb-c.h, so it is generated before any of them.
+build/%.pb-c.c build/%.pb-c.h: generator/%.proto
+	@mkdir -p build
+	protoc-c --c_out=build -Igenerator $<
+
+build/onnx.pb-c.o: build/onnx.pb-c.c build/onnx.pb-c.h
+	$(CC) -std=c99 $(CFLAGS) -Ibuild -c -o $@ $<
+
+$(GEN_OBJ) $(UNIT_OBJ): build/onnx.pb-c.h
+
 build/runtime/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
@@ -85,10 +98,11 @@ bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h generator/filei
 unit: bin/unit_tests
 	bin/unit_tests
 
-e2e: bin/stoic bin/stoic-asan bin/npycmp bin/top1
+e2e: bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo-asan bin/corrupt
 	sh tests/e2e/run.sh
 	sh tests/malformed/run.sh
 	sh tests/example/run.sh
+	sh tests/onnx/corrupt.sh
 
 check: deps
 	$(MAKE) all
@@ -107,16 +121,40 @@ bin/top1: tests/tools/top1.c generator/npy.c generator/npy.h generator/fileio.c
 	@mkdir -p bin
 	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm
 
+# ONNX test tools: the reader (generator/onnx_read.c) on its own.
+ONNX_TOOL_SRC = generator/onnx_read.c generator/diag.c generator/fileio.c
+ONNX_TOOL_DEP = $(ONNX_TOOL_SRC) generator/onnx_read.h generator/diag.h generator/fileio.h \
+                build/onnx.pb-c.h
+
+bin/onnxinfo: tests/tools/onnxinfo.c $(ONNX_TOOL_DEP) build/onnx.pb-c.o
+	@mkdir -p bin
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.o -lprotobuf-c
+
+bin/pb2npy: tests/tools/pb2npy.c $(ONNX_TOOL_DEP) generator/npy.c generator/npy.h build/onnx.pb-c.o
+	@mkdir -p bin
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/pb2npy.c $(ONNX_TOOL_SRC) generator/npy.c \
+	    build/onnx.pb-c.o -lprotobuf-c -lm
+
+bin/corrupt: tests/tools/corrupt.c generator/fileio.c generator/fileio.h
+	@mkdir -p bin
+	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/corrupt.c generator/fileio.c
+
 # The generator under AddressSanitizer and UndefinedBehaviorSanitizer; the
 # malformed-input suite and the example run with it in `make check`.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-bin/stoic-asan: build/embedded.c generator/main.c $(GEN_SRC) $(GEN_HDR) $(RT_SRC) $(RT_HDR)
+bin/stoic-asan: build/embedded.c build/onnx.pb-c.c build/onnx.pb-c.h generator/main.c $(GEN_SRC) $(GEN_HDR) $(RT_SRC) $(RT_HDR)
 	@mkdir -p bin
 	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
-	    $(XML_CFLAGS) -o $@ generator/main.c $(GEN_SRC) build/embedded.c $(RT_SRC) $(LDLIBS)
+	    $(XML_CFLAGS) -o $@ generator/main.c $(GEN_SRC) build/embedded.c build/onnx.pb-c.c $(RT_SRC) $(LDLIBS)
+
+# onnxinfo under the sanitizers, for the corrupted-file check (tests/onnx/corrupt.sh).
+bin/onnxinfo-asan: tests/tools/onnxinfo.c $(ONNX_TOOL_DEP) build/onnx.pb-c.c
+	@mkdir -p bin
+	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Ibuild \
+	    -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.c -lprotobuf-c
 
 # The generator and the runtime must also compile cleanly with clang.
-clang-lint: build/embedded.c
+clang-lint: build/embedded.c build/onnx.pb-c.h
 	@for f in $(GEN_SRC) generator/main.c; do \
 	  clang -std=c99 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
 	    $(XML_CFLAGS) -fsyntax-only $$f || exit 1; done
