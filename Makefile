@@ -37,7 +37,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = schemas/model.xsd $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e demo clean clang-lint
+.PHONY: all deps check unit e2e onnx demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -109,6 +109,12 @@ check: deps
 	$(MAKE) clang-lint
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) onnx
+
+# ONNX conformance: the backend node tests and PyTorch-converted tests of
+# Debian's libonnx-testdata, imported, generated, compiled and run.
+onnx: bin/stoic bin/onnxinfo bin/pb2npy bin/npycmp
+	sh tests/onnx/conformance.sh
 
 demo: deps
 	$(MAKE) all

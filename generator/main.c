@@ -10,6 +10,7 @@
 #include "emit.h"
 #include "eval.h"
 #include "fileio.h"
+#include "import_onnx.h"
 #include "ir.h"
 #include "npy.h"
 #include "pipeline.h"
@@ -21,6 +22,7 @@ static const char usage_text[] =
     "  stoic validate MODEL.xml [--dump-ir]\n"
     "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
     "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir]\n"
+    "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic --version | --help\n"
     "exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error\n";
 
@@ -34,6 +36,10 @@ typedef struct {
     const char *name;
     int dump_ir;
     int quiet;
+    int n_freeze;
+    const char *freeze_names[16];
+    const char *freeze_files[16];
+    char freeze_buf[16][256];
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -84,10 +90,29 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->labels;
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--outdir") == 0) &&
-                   strcmp(o->cmd, "generate") == 0) {
+                   (strcmp(o->cmd, "generate") == 0 || strcmp(o->cmd, "import") == 0)) {
             slot = &o->outdir;
-        } else if (strcmp(a, "--name") == 0 && strcmp(o->cmd, "generate") == 0) {
+        } else if (strcmp(a, "--name") == 0 &&
+                   (strcmp(o->cmd, "generate") == 0 || strcmp(o->cmd, "import") == 0)) {
             slot = &o->name;
+        } else if (strcmp(a, "--freeze") == 0 && strcmp(o->cmd, "import") == 0) {
+            char *eq;
+            if (i + 1 >= argc) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            if (o->n_freeze >= 16 || strlen(argv[i + 1]) >= sizeof o->freeze_buf[0]) {
+                return usage_error("too many or too long --freeze options ('%s')", argv[i + 1]);
+            }
+            strcpy(o->freeze_buf[o->n_freeze], argv[++i]);
+            eq = strchr(o->freeze_buf[o->n_freeze], '=');
+            if (eq == NULL || eq == o->freeze_buf[o->n_freeze] || eq[1] == '\0') {
+                return usage_error("--freeze needs INPUT=TENSOR.pb, got '%s'", argv[i]);
+            }
+            *eq = '\0';
+            o->freeze_names[o->n_freeze] = o->freeze_buf[o->n_freeze];
+            o->freeze_files[o->n_freeze] = eq + 1;
+            o->n_freeze++;
+            continue;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
         } else if (o->model == NULL) {
@@ -102,7 +127,11 @@ static int parse_args(int argc, char **argv, options *o)
         *slot = argv[++i];
     }
     if (o->model == NULL) {
-        return usage_error("%s: missing MODEL.xml", o->cmd);
+        return usage_error(strcmp(o->cmd, "import") == 0 ? "%s: missing MODEL.onnx"
+                                                          : "%s: missing MODEL.xml", o->cmd);
+    }
+    if (strcmp(o->cmd, "import") == 0 && o->outdir == NULL) {
+        return usage_error("%s: missing -o MODEL.xml", o->cmd);
     }
     if (strcmp(o->cmd, "eval") == 0 && o->input == NULL) {
         return usage_error("%s: missing --input X.npy", o->cmd);
@@ -248,6 +277,45 @@ static int cmd_eval(const options *o, ir_graph *g, diag *d)
     return rc;
 }
 
+/* import, then load the written description through the whole pipeline:
+ * what the importer writes must be a valid model, or nothing is left. */
+static int cmd_import(const options *o, diag *d)
+{
+    import_options io;
+    ir_graph *g;
+    io.onnx_path = o->model;
+    io.xml_path = o->outdir;
+    io.name = o->name;
+    io.n_freeze = o->n_freeze;
+    io.freeze_names = o->freeze_names;
+    io.freeze_files = o->freeze_files;
+    if (import_onnx(&io, d) != 0) {
+        return diag_exit_code(d) != 0 ? diag_exit_code(d) : STOIC_EXIT_INPUT;
+    }
+    g = pipeline_build(o->outdir, d);
+    if (g == NULL) {
+        char bin[4096];
+        size_t len = strlen(o->outdir);
+        fprintf(stderr, "stoic: internal error: the imported description does not load; "
+                        "nothing written\n");
+        if (len > 4 && strcmp(o->outdir + len - 4, ".xml") == 0) {
+            snprintf(bin, sizeof bin, "%.*s.bin", (int)(len - 4), o->outdir);
+        } else {
+            snprintf(bin, sizeof bin, "%s.bin", o->outdir);
+        }
+        (void)remove(o->outdir);
+        (void)remove(bin);
+        return STOIC_EXIT_IO;
+    }
+    if (o->dump_ir) {
+        ir_dump(g, stdout);
+    }
+    printf("imported %s -> %s (%d layers after folding, input %s)\n", o->model, o->outdir, g->nn,
+           g->t[g->input].name);
+    ir_free(g);
+    return STOIC_EXIT_OK;
+}
+
 static int cmd_generate(const options *o, ir_graph *g, diag *d)
 {
     emit_options eo;
@@ -317,7 +385,7 @@ int main(int argc, char **argv)
         return STOIC_EXIT_OK;
     }
     if (strcmp(argv[1], "validate") != 0 && strcmp(argv[1], "eval") != 0 &&
-        strcmp(argv[1], "generate") != 0) {
+        strcmp(argv[1], "generate") != 0 && strcmp(argv[1], "import") != 0) {
         return usage_error("unknown command '%s'", argv[1]);
     }
     rc = parse_args(argc, argv, &o);
@@ -325,6 +393,9 @@ int main(int argc, char **argv)
         return rc;
     }
     d.quiet = o.quiet;
+    if (strcmp(o.cmd, "import") == 0) {
+        return cmd_import(&o, &d);
+    }
     g = pipeline_build(o.model, &d);
     if (g == NULL) {
         rc = diag_exit_code(&d);

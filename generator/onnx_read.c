@@ -32,12 +32,18 @@ typedef char onnx_double_is_64_bits[(sizeof(double) == 8 && DBL_MANT_DIG == 53) 
 #define WIRE_MAX_DEPTH 32
 /* Longest name quoted in a message. */
 #define QUOTE_MAX 100
+/* Most fields that protobuf-c gives memory of their own (messages, strings,
+ * byte strings, unknown fields): a two-byte field can cost a hundred bytes
+ * of memory, so this bounds what a file of a few bytes per field can
+ * demand (real models have far fewer). */
+#define WIRE_MAX_OWNED 16777216UL
 
 typedef struct {
     const char *path;
     diag *d;
     int oom;          /* out of memory seen (and reported) */
     int alloc_failed; /* set by the protobuf-c allocator */
+    unsigned long owned; /* fields counted against WIRE_MAX_OWNED */
 } rd;
 
 /* ---------------------------------------------------------------- messages */
@@ -195,15 +201,16 @@ static int read_varint(const uint8_t *p, size_t end, size_t *pos, int max_bytes,
     return *pos + (size_t)i >= end ? -1 : -2;
 }
 
-/* Describes field number fnum of message desc for messages. */
-static void field_desc(char *buf, size_t n, const ProtobufCMessageDescriptor *desc,
-                       const ProtobufCFieldDescriptor *fd, uint64_t fnum)
+/* Describes field number fnum of message desc for messages (in buf). */
+static const char *field_desc(char *buf, size_t n, const ProtobufCMessageDescriptor *desc,
+                              const ProtobufCFieldDescriptor *fd, uint64_t fnum)
 {
     if (fd != NULL) {
         snprintf(buf, n, "field '%s' (%u) of %s", fd->name, (unsigned)fd->id, desc->short_name);
     } else {
         snprintf(buf, n, "field %llu of %s", (unsigned long long)fnum, desc->short_name);
     }
+    return buf;
 }
 
 /* Checks bytes [start, end) of data as a message of type desc. */
@@ -212,6 +219,7 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
 {
     size_t pos = start;
     char what[200];
+#define WHAT field_desc(what, sizeof what, desc, fd, fnum)
 
     if (depth > WIRE_MAX_DEPTH) {
         rd_error(r, start, "messages nested more than %d deep", WIRE_MAX_DEPTH);
@@ -238,21 +246,20 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
             return -1;
         }
         fd = protobuf_c_message_descriptor_get_field(desc, (unsigned)fnum);
-        field_desc(what, sizeof what, desc, fd, fnum);
         val_off = pos;
         switch (wt) {
         case 0:
             rc = read_varint(data, end, &pos, 10, &v);
             if (rc != 0) {
                 rd_error(r, val_off, "%s varint in %s", rc == -1 ? "truncated" : "malformed",
-                         what);
+                         WHAT);
                 return -1;
             }
             break;
         case 1:
         case 5:
             if (end - pos < (wt == 1 ? 8u : 4u)) {
-                rd_error(r, val_off, "truncated %s value in %s", wire_name(wt), what);
+                rd_error(r, val_off, "truncated %s value in %s", wire_name(wt), WHAT);
                 return -1;
             }
             pos += wt == 1 ? 8u : 4u;
@@ -262,12 +269,12 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
             rc = read_varint(data, end, &pos, 5, &v);
             if (rc != 0 || v > UINT32_MAX) {
                 rd_error(r, val_off, "%s length in %s", rc == -1 ? "truncated" : "malformed",
-                         what);
+                         WHAT);
                 return -1;
             }
             if (v > end - pos) {
                 rd_error(r, val_off, "%s is %llu bytes long, past the end of %s (byte %zu)",
-                         what, (unsigned long long)v,
+                         WHAT, (unsigned long long)v,
                          depth == 0 ? "the file" : "the enclosing message", end);
                 return -1;
             }
@@ -277,20 +284,28 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
             break;
         case 3:
         case 4:
-            rd_error(r, key_off, "%s uses the group wire type, which is not supported", what);
+            rd_error(r, key_off, "%s uses the group wire type, which is not supported", WHAT);
             return -1;
         default:
-            rd_error(r, key_off, "invalid wire type %u in %s", wt, what);
+            rd_error(r, key_off, "invalid wire type %u in %s", wt, WHAT);
             return -1;
         }
+        if (fd == NULL || fd->type == PROTOBUF_C_TYPE_MESSAGE ||
+            fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_BYTES) {
+            if (++r->owned > WIRE_MAX_OWNED) {
+                rd_error(r, key_off, "more than %lu messages, strings and unknown fields",
+                         WIRE_MAX_OWNED);
+                return -1;
+            }
+        }
         if (fd == NULL) {
-            continue; /* unknown field: skipped by protobuf-c */
+            continue; /* unknown field: kept aside by protobuf-c */
         }
         if (wt != wire_type_of(fd->type)) {
             unsigned ewt = wire_type_of(fd->type);
             size_t i;
             if (fd->label != PROTOBUF_C_LABEL_REPEATED || ewt == 2 || wt != 2) {
-                rd_error(r, key_off, "%s has wire type %s, expected %s", what, wire_name(wt),
+                rd_error(r, key_off, "%s has wire type %s, expected %s", WHAT, wire_name(wt),
                          wire_name(ewt));
                 return -1;
             }
@@ -302,13 +317,13 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
                     rc = read_varint(data, pay_start + pay_len, &i, 10, &v);
                     if (rc != 0) {
                         rd_error(r, at, "%s varint in packed %s",
-                                 rc == -1 ? "truncated" : "malformed", what);
+                                 rc == -1 ? "truncated" : "malformed", WHAT);
                         return -1;
                     }
                 }
             } else if (pay_len % (ewt == 1 ? 8u : 4u) != 0) {
                 rd_error(r, val_off, "packed %s is %zu bytes long, not a multiple of %u",
-                         what, pay_len, ewt == 1 ? 8u : 4u);
+                         WHAT, pay_len, ewt == 1 ? 8u : 4u);
                 return -1;
             }
             continue;
@@ -320,11 +335,12 @@ static int wire_check(rd *r, const uint8_t *data, const ProtobufCMessageDescript
             }
         } else if (fd->type == PROTOBUF_C_TYPE_STRING &&
                    memchr(data + pay_start, 0, pay_len) != NULL) {
-            rd_error(r, pay_start, "%s contains a NUL byte", what);
+            rd_error(r, pay_start, "%s contains a NUL byte", WHAT);
             return -1;
         }
     }
     return 0;
+#undef WHAT
 }
 
 /* Checks and unpacks data as a message of type desc; NULL after reporting. */

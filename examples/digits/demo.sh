@@ -1,16 +1,18 @@
 #!/bin/sh
-# make demo: generate C for the digits model, compile it, run it on the
-# validation data, and compare with the host evaluator and with PyTorch.
+# make demo: the digits CNN as a user brings it -- an ONNX file exported by
+# PyTorch (examples/digits/train.py) -- through stoic import, generate,
+# a strict C99 compile, and a run on the validation set; compared with the
+# host evaluator (bit for bit) and with PyTorch's own outputs.
 set -eu
 EX=examples/digits
 OUT=out/digits
 mkdir -p out
-echo "== stoic validate"
-bin/stoic validate $EX/digits.xml
+echo "== stoic import (ONNX -> reviewed model description)"
+bin/stoic import $EX/digits.onnx -o out/digits.xml
 echo "== stoic eval (host evaluator, the runtime kernels)"
-bin/stoic eval $EX/digits.xml --input $EX/val_x.npy --labels $EX/val_y.npy --output out/digits_eval.npy
+bin/stoic eval out/digits.xml --input $EX/val_x_nchw.npy --labels $EX/val_y.npy --output out/digits_eval.npy
 echo "== stoic generate"
-bin/stoic generate $EX/digits.xml -o $OUT
+bin/stoic generate out/digits.xml -o $OUT
 echo "== compile the generated code (strict C99) and run it"
 CFLAGS_GEN="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
 for f in $OUT/*.c; do
@@ -18,7 +20,7 @@ for f in $OUT/*.c; do
 done
 cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$OUT -o out/digits_demo \
     $EX/demo_main.c generator/npy.c generator/fileio.c out/stoic_*.o out/digits*.o
-out/digits_demo $EX/val_x.npy $EX/val_y.npy out/digits_c.npy
+out/digits_demo $EX/val_x_nchw.npy $EX/val_y.npy out/digits_c.npy
 echo "== generated code vs host evaluator (must be identical)"
 bin/npycmp out/digits_c.npy out/digits_eval.npy --rtol 0 --atol 0
 echo "== generated code vs PyTorch"
@@ -26,4 +28,5 @@ bin/npycmp out/digits_c.npy $EX/val_logits_torch.npy --rtol 1e-4 --atol 1e-4
 echo
 echo "generated files:"
 ls -l $OUT
+echo "model description: out/digits.xml (+ out/digits.bin)"
 echo "report: $OUT/digits_report.json"

@@ -15,6 +15,7 @@ Writes, next to this script:
     digits.bin            all weights, little-endian float32, concatenated
     digits.onnx           the same PyTorch model, ONNX opset 13, NCHW input [1,1,8,8]
     val_x.npy             float32 [N,8,8,1]  validation images (NHWC), values in [0,1]
+    val_x_nchw.npy        float32 [N,1,8,8]  the same, NCHW (the ONNX model's input order)
     val_y.npy             int64   [N]        validation labels
     val_logits_torch.npy  float32 [N,10]     PyTorch's logits for val_x (eval mode)
     calib_x.npy           float32 [M,8,8,1]  calibration images (for quantization)
@@ -317,6 +318,8 @@ def main():
     write_bytes(os.path.join(HERE, BIN_NAME), blob)
     write_bytes(os.path.join(HERE, "digits.xml"), xml.encode("utf-8"))
     save_npy("val_x.npy", np.ascontiguousarray(xval, dtype="<f4"))
+    # the same images in the ONNX model's NCHW order, for `stoic import` users
+    save_npy("val_x_nchw.npy", np.ascontiguousarray(xval.transpose(0, 3, 1, 2), dtype="<f4"))
     save_npy("val_y.npy", np.ascontiguousarray(yval, dtype="<i8"))
     save_npy("calib_x.npy", np.ascontiguousarray(xcal, dtype="<f4"))
     save_npy("val_logits_torch.npy", np.ascontiguousarray(val_logits, dtype="<f4"))

@@ -82,5 +82,37 @@ same_instruction_count() {
     [ "$(echo $counts | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ] && [ -n "$n" ] && [ "$n" -gt 0 ]
 }
 check "same instruction count for every input (callgrind)" same_instruction_count
+# ONNX models exported by PyTorch, through stoic import, as a user's models
+# enter: generated code vs PyTorch's outputs (1e-4) and the evaluator (bit
+# for bit), and the same top-1 accuracy.
+onnx_model() { # ONNX X.npy LABELS.npy TORCH_LOGITS.npy
+    d=$W/$(basename "$1" .onnx)
+    mkdir -p $d
+    bin/stoic import "$1" -o $d/model.xml >$d/import.log &&
+    bin/stoic eval $d/model.xml --input "$2" --output $d/eval.npy >/dev/null &&
+    bin/stoic generate $d/model.xml -o $d/out --name model >/dev/null || return 1
+    for f in $d/out/*.c; do cc $STRICT -c -o "$d/$(basename "$f" .c).o" "$f" || return 1; done
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$d/out -o $d/harness \
+        tests/e2e/harness.c generator/npy.c generator/fileio.c $d/*.o -lm &&
+    $d/harness "$2" $d/c.npy "$4" >/dev/null &&
+    bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0 &&
+    bin/npycmp $d/c.npy "$4" --rtol 1e-4 --atol 1e-4 &&
+    c=$(bin/top1 $d/c.npy "$3") && t=$(bin/top1 "$4" "$3") &&
+    echo "generated code: $c, PyTorch: $t (correct rows)" && [ "$c" = "$t" ]
+}
+check "digits.onnx: import, generate, run = PyTorch" onnx_model $EX/digits.onnx \
+    $EX/val_x_nchw.npy $EX/val_y.npy $EX/val_logits_torch.npy
+DS=examples/dsconv
+check "dsconv.onnx (Conv, depthwise-separable, Clip, MaxPool, Pad+AveragePool, Gemm) = PyTorch" \
+    onnx_model $DS/dsconv.onnx $DS/val_x.npy $DS/val_y.npy $DS/val_logits_torch.npy
+check "dsconv_bn.onnx (the same with BatchNormalization nodes) = PyTorch" \
+    onnx_model $DS/dsconv_bn.onnx $DS/val_x.npy $DS/val_y.npy $DS/val_logits_torch.npy
+unsupported_onnx() {
+    # an unsupported operator: file and node named, exit 1, nothing written
+    bin/stoic import $DS/dsconv_zeropad.onnx -o $W/zp.xml 2>$W/zp.err
+    test $? -eq 1 && grep -q "^$DS/dsconv_zeropad.onnx: error: node '.*' (ConstantOfShape): " $W/zp.err &&
+        [ ! -e $W/zp.xml ] && [ ! -e $W/zp.bin ]
+}
+check "unsupported ONNX operator: clear error, exit 1, nothing written" unsupported_onnx
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1352,6 +1352,29 @@ static void test_byte_flips(void)
     pb_free(&m);
 }
 
+/* A file of tiny fields that protobuf-c would each give memory of its own
+ * is refused before unpacking (16777216 + 1 unknown two-byte fields). */
+static void test_too_many_fields(void)
+{
+    const size_t n = (size_t)16777216 + 1;
+    uint8_t *b = (uint8_t *)malloc(2 * n);
+    diag d = {0, 0, 0, 0};
+    onnx_model *m;
+    size_t i;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    for (i = 0; i < n; i++) {
+        b[2 * i] = 15 << 3; /* field 15, varint */
+        b[2 * i + 1] = 0;
+    }
+    cap_begin();
+    m = onnx_read_mem("t.onnx", b, 2 * n, &d);
+    expect_msg(cap_end(), "t.onnx: byte 33554432: error: more than 16777216 messages, strings "
+                          "and unknown fields", __LINE__);
+    CU_ASSERT_PTR_NULL(m);
+    free(b);
+}
+
 static void test_unreadable(void)
 {
     diag d = {0, 0, 0, 0};
@@ -1455,6 +1478,7 @@ UNIT_SUITE(onnx_reader)
     CU_add_test(s, "graph structure errors", test_graph_errors);
     CU_add_test(s, "every truncation fails cleanly", test_truncation);
     CU_add_test(s, "every bit flip: error xor model", test_byte_flips);
+    CU_add_test(s, "too many fields", test_too_many_fields);
     CU_add_test(s, "unreadable files", test_unreadable);
     CU_add_test(s, "real model: node/test_relu", test_real_relu);
     CU_add_test(s, "real tensor: INT64 shape", test_real_int64);
