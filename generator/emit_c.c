@@ -59,10 +59,7 @@ static void banner(const ir_graph *g, const char *file, strbuf *b)
 static void tensor_ref(const ir_graph *g, const char *name, int t, strbuf *b)
 {
     const ir_tensor *x = &g->t[t];
-    int r = t;
-    while (g->t[r].alias_of >= 0) {
-        r = g->t[r].alias_of;
-    }
+    int r = ir_root(g, t);
     switch (x->storage) {
     case IR_ST_INPUT:
         sb_printf(b, "&in[%lld]", (long long)x->offset);
@@ -110,6 +107,25 @@ static void weights(const ir_graph *g, const char *name, strbuf *decls, strbuf *
     }
 }
 
+/* Renders one file from its template and stages it; v[0] is "banner". */
+static int render_file(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d,
+                       const char *tmpl, const char *file, tmpl_var *v, int n)
+{
+    strbuf ban, out;
+    int rc;
+    sb_init(&ban);
+    sb_init(&out);
+    banner(g, file, &ban);
+    v[0].value = ban.s != NULL ? ban.s : "";
+    rc = tmpl_render(tmpl, v, n, &out, d);
+    if (rc == 0) {
+        rc = emit_stage(st, o, file, &out, d);
+    }
+    sb_free(&ban);
+    sb_free(&out);
+    return rc;
+}
+
 static void print_params(const lower_call *c, const char *name, int idx, strbuf *b)
 {
     static const char *const act_kinds[5] = { "STOIC_ACT_NONE", "STOIC_ACT_CLAMP",
@@ -134,7 +150,7 @@ static void print_params(const lower_call *c, const char *name, int idx, strbuf 
 
 int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
 {
-    strbuf hdr, src, wh, wc, ban, params, body, decls, arrays, arena;
+    strbuf params, body, decls, arrays, arena;
     char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16];
     lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
     int used[LK_COUNT];
@@ -146,10 +162,6 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         return -1;
     }
     memset(used, 0, sizeof used);
-    sb_init(&hdr);
-    sb_init(&src);
-    sb_init(&wh);
-    sb_init(&wc);
     sb_init(&params);
     sb_init(&body);
     sb_init(&decls);
@@ -209,12 +221,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         };
         snprintf(file, sizeof file, "%s.h", name);
         snprintf(guard, sizeof guard, "%s_H", NAME);
-        sb_init(&ban);
-        banner(g, file, &ban);
-        v[0].value = ban.s;
-        rc |= tmpl_render("model.h.tmpl", v, N_VARS(v), &hdr, d);
-        rc |= rc == 0 ? emit_stage(st, o, file, &hdr, d) : 0;
-        sb_free(&ban);
+        rc = render_file(g, o, st, d, "model.h.tmpl", file, v, N_VARS(v));
     }
     if (rc == 0) { /* NAME.c */
         tmpl_var v[] = {
@@ -224,12 +231,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             { "body", body.s != NULL ? body.s : "", 0 },
         };
         snprintf(file, sizeof file, "%s.c", name);
-        sb_init(&ban);
-        banner(g, file, &ban);
-        v[0].value = ban.s;
-        rc |= tmpl_render("model.c.tmpl", v, N_VARS(v), &src, d);
-        rc |= rc == 0 ? emit_stage(st, o, file, &src, d) : 0;
-        sb_free(&ban);
+        rc = render_file(g, o, st, d, "model.c.tmpl", file, v, N_VARS(v));
     }
     if (rc == 0) { /* NAME_weights.h */
         tmpl_var v[] = {
@@ -238,12 +240,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         };
         snprintf(file, sizeof file, "%s_weights.h", name);
         snprintf(guard, sizeof guard, "%s_WEIGHTS_H", NAME);
-        sb_init(&ban);
-        banner(g, file, &ban);
-        v[0].value = ban.s;
-        rc |= tmpl_render("weights.h.tmpl", v, N_VARS(v), &wh, d);
-        rc |= rc == 0 ? emit_stage(st, o, file, &wh, d) : 0;
-        sb_free(&ban);
+        rc = render_file(g, o, st, d, "weights.h.tmpl", file, v, N_VARS(v));
     }
     if (rc == 0) { /* NAME_weights.c */
         tmpl_var v[] = {
@@ -251,12 +248,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             { "arrays", arrays.s != NULL ? arrays.s : "", 0 },
         };
         snprintf(file, sizeof file, "%s_weights.c", name);
-        sb_init(&ban);
-        banner(g, file, &ban);
-        v[0].value = ban.s;
-        rc |= tmpl_render("weights.c.tmpl", v, N_VARS(v), &wc, d);
-        rc |= rc == 0 ? emit_stage(st, o, file, &wc, d) : 0;
-        sb_free(&ban);
+        rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
     for (k = -2; k < LK_COUNT && rc == 0; k++) {
@@ -281,10 +273,6 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         rc |= emit_stage(st, o, rt, &copy, d);
         sb_free(&copy);
     }
-    sb_free(&hdr);
-    sb_free(&src);
-    sb_free(&wh);
-    sb_free(&wc);
     sb_free(&params);
     sb_free(&body);
     sb_free(&decls);

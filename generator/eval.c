@@ -40,10 +40,7 @@ static float *ptr(const eval_plan *p, int t, const float *in, float *out)
 {
     const ir_graph *g = p->g;
     const ir_tensor *x = &g->t[t];
-    int r = t;
-    while (g->t[r].alias_of >= 0) {
-        r = g->t[r].alias_of;
-    }
+    int r = ir_root(g, t);
     switch (x->storage) {
     case IR_ST_INPUT:
         return (float *)(uintptr_t)in + x->offset; /* read-only by construction */

@@ -789,14 +789,48 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
     return 0;
 }
 
+/* Conv and pooling: the layer (when emitting; its layout change listed
+ * first), the spatial attributes and the output value with `channels`. */
+static value *spatial_layer(imp *I, const onnx_node *n, int emit, const char *elem, value *x,
+                            int sp, const int64_t *k, int64_t channels, int pool, int *li)
+{
+    int64_t out_sp[2], od[MAXD];
+    layer *l = NULL;
+    int i;
+    value *y;
+    *li = -1;
+    if (emit) {
+        if (no_batch_mix_in_conv(I) != 0 || act(I, x, 1) == NULL) {
+            return NULL;
+        }
+        l = new_layer(I, elem, node_name(n), "");
+        if (l == NULL) {
+            return NULL;
+        }
+        *li = (int)(l - I->l);
+    }
+    if (spatial_attrs(I, n, l, sp, &x->d[2], k, out_sp, pool) != 0) {
+        return NULL;
+    }
+    od[0] = x->d[0];
+    od[1] = channels;
+    for (i = 0; i < sp; i++) {
+        od[2 + i] = out_sp[i];
+    }
+    y = define_out(I, n, 0, x->ndim, od);
+    if (y == NULL && !I->failed) {
+        (void)unsupported(I, "no output");
+    }
+    return y;
+}
+
 static int op_conv(imp *I, const onnx_node *n, int emit)
 {
     static const char *const known[] = { "auto_pad", "dilations", "group", "kernel_shape",
                                          "pads", "strides", NULL };
     value *x = input_value(I, n, 0), *w = input_value(I, n, 1), *b = input_value(I, n, 2), *y;
-    int64_t group = attr_i(n, "group", 1), k[2], out_sp[2], od[MAXD];
-    int sp, i;
-    layer *l = NULL;
+    int64_t group = attr_i(n, "group", 1), k[2];
+    int sp, i, li;
     if (known_attrs(I, n, known) != 0 || need_act(I, x, "X") != 0 || need_const(I, w, "W") != 0) {
         return -1;
     }
@@ -826,28 +860,12 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
             return unsupported(I, "kernel_shape does not match the weight shape");
         }
     }
-    if (emit) {
-        if (no_batch_mix_in_conv(I) != 0 || act(I, x, 1) == NULL) {
-            return -1; /* (the layout change, if any, is listed before the layer) */
-        }
-        l = new_layer(I, sp == 2 ? "conv2d" : "conv1d", node_name(n), "");
-        if (l == NULL) {
-            return -1;
-        }
-    }
-    if (spatial_attrs(I, n, l, sp, &x->d[2], k, out_sp, 0) != 0) {
+    y = spatial_layer(I, n, emit, sp == 2 ? "conv2d" : "conv1d", x, sp, k, w->d[0], 0, &li);
+    if (y == NULL) {
         return -1;
     }
-    od[0] = x->d[0];
-    od[1] = w->d[0];
-    for (i = 0; i < sp; i++) {
-        od[2 + i] = out_sp[i];
-    }
-    y = define_out(I, n, 0, x->ndim, od);
-    if (y == NULL) {
-        return I->failed ? -1 : unsupported(I, "no output");
-    }
     if (emit) {
+        layer *l = &I->l[li];
         /* weight [M C/g kh kw] -> [M kh kw C/g] */
         int64_t m = w->d[0], c = w->d[1], kh = sp == 2 ? k[0] : 1, kw = sp == 2 ? k[1] : k[0];
         int64_t oc, ic, a, bb;
@@ -910,9 +928,8 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
                                          "dilations", "kernel_shape", "pads", "storage_order",
                                          "strides", NULL };
     value *x = input_value(I, n, 0), *y;
-    int is_max = strcmp(n->op_type, "MaxPool") == 0, sp, i;
-    int64_t k[2], out_sp[2], od[MAXD];
-    layer *l = NULL;
+    int is_max = strcmp(n->op_type, "MaxPool") == 0, sp, li;
+    int64_t k[2];
     if (known_attrs(I, n, known) != 0 || need_act(I, x, "X") != 0) {
         return -1;
     }
@@ -929,28 +946,14 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
     if (attr_ints(n, "kernel_shape", k, 2) != sp) {
         return unsupported(I, "kernel_shape must have %d values", sp);
     }
-    if (emit) {
-        if (no_batch_mix_in_conv(I) != 0 || act(I, x, 1) == NULL) {
-            return -1;
-        }
-        l = new_layer(I, is_max ? "max_pool2d" : "avg_pool2d", node_name(n), "");
-        if (l == NULL) {
-            return -1;
-        }
-    }
-    if (spatial_attrs(I, n, l, sp, &x->d[2], k, out_sp, 1) != 0) {
+    y = spatial_layer(I, n, emit, is_max ? "max_pool2d" : "avg_pool2d", x, sp, k, x->d[1], 1,
+                      &li);
+    if (y == NULL) {
         return -1;
     }
-    od[0] = x->d[0];
-    od[1] = x->d[1];
-    for (i = 0; i < sp; i++) {
-        od[2 + i] = out_sp[i];
-    }
-    y = define_out(I, n, 0, x->ndim, od);
-    if (y == NULL) {
-        return I->failed ? -1 : unsupported(I, "no output");
-    }
     if (emit) {
+        layer *l = &I->l[li];
+        int64_t out_l = y->d[2];
         const char *in = act(I, x, 1);
         char *out = tensor_name(I, y->name, "");
         if (in == NULL || out == NULL) {
@@ -985,7 +988,7 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
             if (r2 == NULL || set_io(I, r2, t2, out) != 0) {
                 return -1;
             }
-            lattr(r2, "shape", "%lld %lld", (long long)out_sp[0], (long long)x->d[1]);
+            lattr(r2, "shape", "%lld %lld", (long long)out_l, (long long)x->d[1]);
             /* listing order does not matter: stoic sorts layers by their data flow */
         }
         y->cl = out;

@@ -216,6 +216,14 @@ const char *ir_op_name(ir_op op)
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
 
+int ir_root(const ir_graph *g, int t)
+{
+    while (g->t[t].alias_of >= 0) {
+        t = g->t[t].alias_of;
+    }
+    return t;
+}
+
 int ir_node_append_fused(ir_node *n, const char *name)
 {
     size_t a = n->fused != NULL ? strlen(n->fused) : 0;

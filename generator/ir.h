@@ -156,6 +156,9 @@ int ir_shape_eq(const ir_shape *a, const ir_shape *b);
 void ir_shape_str(const ir_shape *s, char *buf, size_t n);
 const char *ir_op_name(ir_op op);
 
+/* The tensor whose storage t shares (follows alias_of); t itself if none. */
+int ir_root(const ir_graph *g, int t);
+
 /* Appends a layer name to n->fused (traceability of folding and fusing). */
 int ir_node_append_fused(ir_node *n, const char *name);
 

@@ -24,14 +24,6 @@
 
 #define STOIC_ARENA_ALIGN 4 /* elements: 16 bytes of float */
 
-static int root_of(const ir_graph *g, int t)
-{
-    while (g->t[t].alias_of >= 0) {
-        t = g->t[t].alias_of;
-    }
-    return t;
-}
-
 typedef struct {
     int t;
     int64_t size;
@@ -69,7 +61,7 @@ static void aliases(ir_graph *g)
         if (n->op != IR_OP_RESHAPE) {
             continue;
         }
-        r = root_of(g, n->inputs[0]);
+        r = ir_root(g, n->inputs[0]);
         if (n->output == g->output && g->t[r].kind != IR_T_ACT) {
             continue; /* copy into the caller's output */
         }
@@ -140,10 +132,10 @@ int pass_plan(ir_graph *g, diag *d)
             t->storage = IR_ST_ARENA;
         }
     }
-    g->t[root_of(g, g->output)].storage = IR_ST_OUTPUT;
+    g->t[ir_root(g, g->output)].storage = IR_ST_OUTPUT;
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
-        int r = root_of(g, n->output);
+        int r = ir_root(g, n->output);
         if (g->t[n->output].alias_of < 0) {
             g->t[r].first_use = i;
             if (g->t[r].last_use < i) {
@@ -151,7 +143,7 @@ int pass_plan(ir_graph *g, diag *d)
             }
         }
         for (k = 0; k < n->n_inputs; k++) {
-            int ri = root_of(g, n->inputs[k]);
+            int ri = ir_root(g, n->inputs[k]);
             if (g->t[ri].last_use < i) {
                 g->t[ri].last_use = i;
             }
@@ -178,7 +170,7 @@ int pass_plan(ir_graph *g, diag *d)
     /* aliases inherit their root's storage and offset */
     for (i = 0; i < g->nt; i++) {
         if (g->t[i].alias_of >= 0) {
-            int r = root_of(g, i);
+            int r = ir_root(g, i);
             g->t[i].storage = g->t[r].storage;
             g->t[i].offset = g->t[r].offset;
             g->t[i].first_use = g->t[r].first_use;

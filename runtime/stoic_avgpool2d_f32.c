@@ -12,40 +12,6 @@
  */
 #include "stoic_rt.h"
 
-/* Window rows (columns) k in [0, k_n) with 0 <= base + k < in_n:
- * [*first, *end), empty when *first == *end. */
-static void avgpool_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n,
-                              int32_t *first, int32_t *end)
-{
-    int32_t lo;
-    int32_t hi;
-
-    /* smallest k with base + k * dil >= 0 */
-    if (base >= 0) {
-        lo = 0;
-    } else {
-        lo = ((-base) + (dil - 1)) / dil;
-    }
-    /* one past the largest k with base + k * dil <= in_n - 1 */
-    if (base >= in_n) {
-        hi = 0;
-    } else {
-        hi = ((in_n - base) + (dil - 1)) / dil;
-    }
-    if (hi > k_n) {
-        hi = k_n;
-    } else {
-        /* window ends at or beyond the input's end */
-    }
-    if (lo > hi) {
-        lo = hi;
-    } else {
-        /* ordered */
-    }
-    *first = lo;
-    *end = hi;
-}
-
 void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out)
 {
     int32_t oh;
@@ -67,10 +33,10 @@ void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, floa
 
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
-        avgpool_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
+        stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
         for (ow = 0; ow < p->out_w; ow++) {
             base_w = (ow * p->stride_w) - p->pad_left;
-            avgpool_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
+            stoic_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
             out_pix = ((oh * p->out_w) + ow) * p->c;
             if (p->count_include_pad != 0) {
                 count = p->k_h * p->k_w;

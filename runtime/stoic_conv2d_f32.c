@@ -16,41 +16,6 @@
 #include <stddef.h>
 #include "stoic_rt.h"
 
-/* Number of taps k in [0, k_n) with 0 <= base + k * dil < in_n: returns the
- * first such k in *first and one past the last in *end (first >= end when
- * there is none). base = out_index * stride - pad_before. */
-static void conv_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n,
-                           int32_t *first, int32_t *end)
-{
-    int32_t lo;
-    int32_t hi;
-
-    /* smallest k with base + k * dil >= 0 */
-    if (base >= 0) {
-        lo = 0;
-    } else {
-        lo = ((-base) + (dil - 1)) / dil;
-    }
-    /* one past the largest k with base + k * dil <= in_n - 1 */
-    if (base >= in_n) {
-        hi = 0;
-    } else {
-        hi = ((in_n - base) + (dil - 1)) / dil;
-    }
-    if (hi > k_n) {
-        hi = k_n;
-    } else {
-        /* hi already within the kernel */
-    }
-    if (lo > hi) {
-        lo = hi;
-    } else {
-        /* non-empty or empty range, already ordered */
-    }
-    *first = lo;
-    *end = hi;
-}
-
 void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
                       const float *w, const float *bias, float *out)
 {
@@ -81,10 +46,10 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
     ocpg = p->out_c / p->groups;
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
-        conv_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
+        stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
         for (ow = 0; ow < p->out_w; ow++) {
             base_w = (ow * p->stride_w) - p->pad_left;
-            conv_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
+            stoic_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
             out_pix = ((oh * p->out_w) + ow) * p->out_c;
             for (oc = 0; oc < p->out_c; oc++) {
                 ic0 = (oc / ocpg) * icpg;

@@ -316,3 +316,88 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
     }
     return y;
 }
+
+/* ---- helpers shared by the kernels (declared in stoic_rt.h) ----------- */
+
+#define ORDER_SIGN_MASK 0x80000000U
+#define ORDER_ABS_MASK  0x7FFFFFFFU
+#define ORDER_INF_BITS  0x7F800000U
+
+/* Order key of x: -inf < ... < -0 < +0 < ... < +inf < NaN (a NaN's sign
+ * bit is cleared first, so every NaN is above +inf). */
+uint32_t stoic_f32_order_key(float x)
+{
+    uint32_t u;
+    uint32_t a;
+    uint64_t d;
+    uint32_t nan;
+    uint32_t neg;
+
+    u = f32_to_bits(x);
+    a = u & ORDER_ABS_MASK;
+    /* all ones when |u| > inf bits (NaN): the 64-bit difference wraps */
+    d = (uint64_t)ORDER_INF_BITS - (uint64_t)a;
+    nan = (uint32_t)(d >> 32U);
+    u = u & (~(nan & ORDER_SIGN_MASK));
+    neg = 0U - (u >> 31U);
+    return u ^ (neg | ORDER_SIGN_MASK);
+}
+
+/* The float whose order key is k. */
+float stoic_f32_from_order_key(uint32_t k)
+{
+    uint32_t pos;
+
+    pos = k >> 31U;   /* 1 for keys of floats with the sign bit clear */
+    return f32_from_bits(k ^ ((pos - 1U) | ORDER_SIGN_MASK));
+}
+
+/* max(ka, kb) of two keys without a comparison operator: the 64-bit
+ * difference ka - kb wraps below zero exactly when ka < kb, which fills
+ * its high word with ones; that mask merges kb into ka. (Written this way,
+ * neither GCC nor clang turns it into a select they might lower to a
+ * branch: clang does so for a loop-carried `a < b ? b : a` on x86.) */
+uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb)
+{
+    uint64_t d;
+    uint32_t lt;
+
+    d = (uint64_t)ka - (uint64_t)kb;
+    lt = (uint32_t)(d >> 32U);
+    return ka ^ ((ka ^ kb) & lt);
+}
+
+/* Taps k in [0, k_n) with 0 <= base + k * dil < in_n: the first in *first,
+ * one past the last in *end (empty when *first == *end). base is
+ * out_index * stride - pad_before. Index arithmetic only, no tensor data. */
+void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
+                     int32_t *end)
+{
+    int32_t lo;
+    int32_t hi;
+
+    /* smallest k with base + k * dil >= 0 */
+    if (base >= 0) {
+        lo = 0;
+    } else {
+        lo = ((-base) + (dil - 1)) / dil;
+    }
+    /* one past the largest k with base + k * dil <= in_n - 1 */
+    if (base >= in_n) {
+        hi = 0;
+    } else {
+        hi = ((in_n - base) + (dil - 1)) / dil;
+    }
+    if (hi > k_n) {
+        hi = k_n;
+    } else {
+        /* the window ends before the input does */
+    }
+    if (lo > hi) {
+        lo = hi;
+    } else {
+        /* ordered */
+    }
+    *first = lo;
+    *end = hi;
+}

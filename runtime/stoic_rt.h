@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 3
+#define STOIC_RT_ABI 4
 
 /* Fused activation kinds (stoic_act_f32.kind). */
 #define STOIC_ACT_NONE    0 /* y = x                                   */
@@ -50,6 +50,16 @@ float stoic_expf(float x);     /* |rel err| <= 4 ulp for x in [-87, 88]; saturat
 float stoic_sigmoidf(float x); /* abs err <= 1e-7 */
 float stoic_tanhf(float x);    /* rel err <= 1e-6 for |x| >= 1e-3; abs err <= 1e-7 everywhere */
 float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
+
+/* Helpers the kernels share (stoic_math_f32.c, copied with every model). */
+/* An unsigned key whose order is the order of the floats, NaN highest;
+ * max on keys needs no comparison of floats, so no branch on data. */
+uint32_t stoic_f32_order_key(float x);
+float stoic_f32_from_order_key(uint32_t k);
+uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb);
+/* The taps of a window that fall inside the input (index arithmetic). */
+void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
+                     int32_t *end);
 
 /* Bias: dense and conv accept bias == NULL (no bias); the generator always
  * passes an array. Pooling: a window entirely in padding gives 0 (the

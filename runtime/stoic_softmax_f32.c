@@ -9,61 +9,13 @@
  * out must not overlap in unless it is the same array (in place is fine).
  *
  * The maximum is taken without a branch on data: on order keys of the float
- * bits (an unsigned integer whose order is the order of the floats, -NaN
- * lowest, +NaN highest), with a borrow mask instead of a comparison
+ * bits (stoic_f32_order_key: an unsigned integer whose order is the order
+ * of the floats, NaN highest), with a borrow mask instead of a comparison
  * operator, so that no compiler, at any optimisation level, turns it into
  * a jump. A NaN input makes its whole softmax vector NaN (via x - m and
  * the sum).
  */
 #include "stoic_rt.h"
-
-/* MISRA Ref 19.2.1: deviation from Rule 19.2 (advisory, "union shall not
- * be used"): reinterprets the 32 bits of an IEEE-754 float as an unsigned
- * integer and back, as C99 6.5.2.3 (footnote 82) defines; there is no other
- * way without a library call (memcpy). Both members have size 4. */
-typedef union {
-    float f;
-    uint32_t u;
-} softmax_f32_bits;
-
-#define SOFTMAX_SIGN_MASK 0x80000000U
-
-/* Order key of x: -NaN < -inf < ... < -0 < +0 < ... < +inf < +NaN. */
-static uint32_t softmax_key(float x)
-{
-    softmax_f32_bits b; /* MISRA Ref 19.2.1 */
-    uint32_t neg;
-
-    b.f = x;
-    neg = 0U - (b.u >> 31U);
-    return b.u ^ (neg | SOFTMAX_SIGN_MASK);
-}
-
-/* The float whose order key is k. */
-static float softmax_unkey(uint32_t k)
-{
-    softmax_f32_bits b; /* MISRA Ref 19.2.1 */
-    uint32_t pos;
-
-    pos = k >> 31U;
-    b.u = k ^ ((pos - 1U) | SOFTMAX_SIGN_MASK);
-    return b.f;
-}
-
-/* max(ka, kb) of two keys without a comparison operator: the 64-bit
- * difference ka - kb wraps below zero exactly when ka < kb, which fills
- * its high word with ones; that mask merges kb into ka. (Written this way,
- * neither GCC nor clang turns it into a select they might lower to a
- * branch: clang does so for a loop-carried `a < b ? b : a` on x86.) */
-static uint32_t softmax_key_max(uint32_t ka, uint32_t kb)
-{
-    uint64_t d;
-    uint32_t lt;
-
-    d = (uint64_t)ka - (uint64_t)kb;
-    lt = (uint32_t)(d >> 32U);
-    return ka ^ ((ka ^ kb) & lt);
-}
 
 void stoic_softmax_f32(const stoic_softmax_f32_params *p, const float *in, float *out)
 {
@@ -80,11 +32,11 @@ void stoic_softmax_f32(const stoic_softmax_f32_params *p, const float *in, float
     for (o = 0; o < p->outer; o++) {
         for (i = 0; i < p->inner; i++) {
             base = (o * p->axis_n * p->inner) + i;
-            mk = softmax_key(in[base]);
+            mk = stoic_f32_order_key(in[base]);
             for (a = 1; a < p->axis_n; a++) {
-                mk = softmax_key_max(mk, softmax_key(in[base + (a * p->inner)]));
+                mk = stoic_order_key_max(mk, stoic_f32_order_key(in[base + (a * p->inner)]));
             }
-            m = softmax_unkey(mk);
+            m = stoic_f32_from_order_key(mk);
             s = 0.0F;
             for (a = 0; a < p->axis_n; a++) {
                 idx = base + (a * p->inner);
