@@ -419,10 +419,32 @@ static void lattr_float(layer *l, const char *key, float v)
     sb_free(&b);
 }
 
+/* Weights must be finite (as in any model description). */
+static int finite_data(imp *I, const float *data, int rank, const int32_t *shape,
+                       const char *what)
+{
+    int64_t n = 1, i;
+    int k;
+    for (k = 0; k < rank; k++) {
+        n *= shape[k];
+    }
+    for (i = 0; i < n; i++) {
+        if (!isfinite(data[i])) {
+            return unsupported(I, "%s value %lld is not finite", what, (long long)i);
+        }
+    }
+    return 0;
+}
+
 static int lparam_add(imp *I, layer *l, const char *pname, int rank, const int32_t *shape,
                       float *data)
 {
-    lparam *p = &l->p[l->np++];
+    lparam *p;
+    if (finite_data(I, data, rank, shape, pname) != 0) {
+        free(data);
+        return -1;
+    }
+    p = &l->p[l->np++];
     p->pname = dup(pname);
     p->rank = rank;
     memcpy(p->shape, shape, (size_t)rank * sizeof *shape);
@@ -441,8 +463,13 @@ static int set_io(imp *I, layer *l, const char *inputs, const char *output)
 static const char *add_konst(imp *I, const char *base, int rank, const int32_t *shape,
                              float *data)
 {
-    konst *nk = grow(I, I->k, &I->capk, I->nk + 1, sizeof *I->k);
+    konst *nk;
     char *name;
+    if (finite_data(I, data, rank, shape, "constant") != 0) {
+        free(data);
+        return NULL;
+    }
+    nk = grow(I, I->k, &I->capk, I->nk + 1, sizeof *I->k);
     if (nk == NULL) {
         free(data);
         return NULL;
@@ -743,6 +770,9 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
         if (pads[i] < 0 || pads[i + sp] < 0) {
             return unsupported(I, "negative pads are not supported");
         }
+        if (pool && (pads[i] >= k[i] || pads[i + sp] >= k[i])) {
+            return unsupported(I, "pads must be smaller than the kernel");
+        }
         if (in_sp[i] + pads[i] + pads[i + sp] < eff) {
             return unsupported(I, "the window is larger than the padded input");
         }
@@ -763,6 +793,10 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
                     return unsupported(I, "ceil_mode=1 with count_include_pad=1 is not supported");
                 }
                 pads[i + sp] += extra;
+                if (pads[i + sp] >= k[i]) {
+                    return unsupported(I, "ceil_mode=1 here needs more end padding than the "
+                                          "kernel is wide");
+                }
             }
             out_sp[i] = o;
         }
@@ -2260,9 +2294,55 @@ static int uses_of(const onnx_model *m, const char *name)
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* Length of the well-formed UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s)
+{
+    int n, k;
+    unsigned cp;
+    if (s[0] < 0x80) {
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        cp = s[0] & 0x1Fu;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        cp = s[0] & 0x0Fu;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        cp = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    for (k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[k] & 0x3Fu);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        return 0;
+    }
+    return n;
+}
+
+/* Text for an XML attribute or element: escaped; bytes that are not
+ * well-formed UTF-8 (a producer string is the ONNX file's, unchecked)
+ * become '?'. */
 static void xml_text(strbuf *b, const char *s)
 {
     for (; *s != '\0'; s++) {
+        int n = utf8_len((const unsigned char *)s);
+        if (n == 0) {
+            sb_putn(b, "?", 1);
+            continue;
+        }
+        if (n > 1) {
+            sb_putn(b, s, (size_t)n);
+            s += n - 1;
+            continue;
+        }
         switch (*s) {
         case '&':
             sb_puts(b, "&amp;");

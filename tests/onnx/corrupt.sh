@@ -1,5 +1,6 @@
 #!/bin/sh
-# Fuzz check of the ONNX reader (generator/onnx_read.c): deterministic
+# Fuzz check of the ONNX reader (generator/onnx_read.c) and of `stoic
+# import` (generator/import_onnx.c, then the whole pipeline): deterministic
 # corruptions of real models (truncations, bit flips, inserted, deleted and
 # overwritten bytes; tests/tools/corrupt.c) read by onnxinfo built with
 # AddressSanitizer and UndefinedBehaviorSanitizer. Every run must end with
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/../.." || exit 2
 
 COUNT=${1:-200}
 INFO=bin/onnxinfo-asan
+IMPORT=bin/stoic-asan   # stoic import under the sanitizers, on the same files
 TD=/usr/share/libonnx-testdata/data
 MODELS="examples/digits/digits.onnx
 $TD/node/test_constant/model.onnx
@@ -84,6 +86,23 @@ worker() {
             ok=1
         elif [ $rc -eq 1 ]; then
             case $line in *': error: '*) ok=1 ;; esac
+        fi
+        if [ $ok -eq 1 ] && [ -x "$IMPORT" ]; then
+            # the importer on the same file: an error (exit 1) or a model
+            # (exit 0); never a crash, a sanitizer report or exit 3
+            rm -rf "$work/imp.$j"
+            mkdir -p "$work/imp.$j"
+            $IMPORT import "$file" -o "$work/imp.$j/m.xml" >/dev/null 2>"$work/err.$j"
+            rc=$?
+            line=
+            read -r line <"$work/err.$j"
+            ok=0
+            if [ $rc -eq 0 ]; then
+                ok=1
+            elif [ $rc -eq 1 ]; then
+                case $line in *': error: '*) ok=1 ;; esac
+                [ -z "$(ls "$work/imp.$j")" ] || ok=0 # nothing written on error
+            fi
         fi
         if [ $ok -eq 1 ]; then
             p=$((p + 1))
