@@ -114,6 +114,7 @@ check: deps
 # ONNX conformance: the backend node tests and PyTorch-converted tests of
 # Debian's libonnx-testdata, imported, generated, compiled and run.
 onnx: bin/stoic bin/onnxinfo bin/pb2npy bin/npycmp
+	sh tests/onnx/bad.sh
 	sh tests/onnx/conformance.sh
 
 demo: deps
