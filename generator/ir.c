@@ -479,6 +479,7 @@ void ir_dump(const ir_graph *g, void *file)
             dump_ints(f, "kernel", n->kernel, 2);
             dump_ints(f, "strides", n->strides, 2);
             dump_ints(f, "pads", n->pads, 4);
+            dump_ints(f, "dilations", n->dilations, 2);
             if (n->op == IR_OP_AVGPOOL2D) {
                 fprintf(f, " count_include_pad=%d", n->count_include_pad);
             }
