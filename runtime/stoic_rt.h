@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 4
+#define STOIC_RT_ABI 5
 
 /* Fused activation kinds (stoic_act_f32.kind). */
 #define STOIC_ACT_NONE    0 /* y = x                                   */
@@ -213,5 +213,103 @@ typedef struct {
     int32_t in_stride[4];
 } stoic_transpose_f32_params;
 void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out);
+
+/* ======================================================================
+ * integer arithmetic (int8 fixed point; /work/shared/arithmetic.md)
+ * ====================================================================== */
+/* The integer contract of TensorFlow Lite's reference kernels, bit for bit.
+ * Quantized value q stands for scale * (q - zero_point). No floating point.
+ * Every primitive is a pure function of its arguments, computed with the
+ * same instructions for every value (selects are arithmetic, not branches),
+ * and relies on no implementation-defined behaviour: no right shift of a
+ * negative value, no conversion of an out-of-range value to a signed type. */
+
+/* Effective multiplier M = m * 2^(shift - 31) of one output channel:
+ * m = round(M0 * 2^31) with M0 in [0.5, 1), so m in [2^30, 2^31 - 1];
+ * shift > 0 is a left shift, shift < 0 a right shift. The generator
+ * guarantees -31 <= shift <= 31 (the primitives below assume it). */
+typedef struct {
+    int32_t m;
+    int32_t shift;
+} stoic_qmul;
+
+/* Saturating rounding doubling high multiply (stoic_requant.c):
+ * INT32_MAX when a == b == INT32_MIN; otherwise, with p = a * b exact in
+ * 64 bits, (p + (p >= 0 ? 2^30 : 1 - 2^30)) / 2^31 truncated toward zero.
+ * (Equivalently floor((p + 2^30) / 2^31): ties go toward +infinity.) */
+int32_t stoic_srdhm(int32_t a, int32_t b);
+
+/* Rounding divide by a power of two, 0 <= e <= 31 (precondition):
+ * x / 2^e rounded to nearest, ties away from zero (e = 0 gives x). */
+int32_t stoic_rdbpot(int32_t x, int32_t e);
+
+/* RDBPOT(SRDHM(sat32(acc * 2^max(shift, 0)), m), max(-shift, 0)), where
+ * sat32 saturates the left shift to [INT32_MIN, INT32_MAX];
+ * -31 <= shift <= 31 (precondition). */
+int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift);
+
+/* Output stage of the int8 kernels: y = stoic_requantize(acc, q->m,
+ * q->shift) + output_offset (exact, no overflow), then clamped to
+ * [act_min, act_max]; -128 <= act_min <= act_max <= 127 (precondition). */
+int8_t stoic_requant_s8(int32_t acc, const stoic_qmul *q, int32_t output_offset,
+                        int32_t act_min, int32_t act_max);
+
+/* int8 kernels: activations int8, asymmetric per tensor; weights int8,
+ * symmetric per output channel (zero point 0); bias int32 per output
+ * channel (bias == NULL: no bias; the generator always passes an array);
+ * qmul per output channel (a per-tensor multiplier is repeated).
+ * input_offset = -zp_in (in [-127, 128]), output_offset = zp_out;
+ * relu, relu6 and clip are folded into [act_min, act_max].
+ * Accumulation is int32: the generator guarantees (its overflow bound)
+ * |bias[o]| + sum |(q_x + input_offset) * q_w| <= INT32_MAX for every
+ * output, so no partial sum overflows. */
+
+/* ---- dense (fully connected), int8, along the last axis ------------------- */
+/* acc = bias[o] + sum_i (in[r][i] + input_offset) * w[o][i];
+ * out[r][o] = clamp(requantize(acc, qmul[o]) + output_offset, act_min, act_max).
+ * w is [out_n][in_n] row-major. */
+typedef struct {
+    int32_t rows;          /* product of all input dims but the last */
+    int32_t in_n;
+    int32_t out_n;
+    int32_t input_offset;  /* -zp_in */
+    int32_t output_offset; /* zp_out */
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul; /* [out_n] */
+} stoic_dense_s8_params;
+void stoic_dense_s8(const stoic_dense_s8_params *p, const int8_t *in, const int8_t *w,
+                    const int32_t *bias, int8_t *out);
+
+/* ---- conv2d, int8, NHWC input, OHWI weights, groups ---------------------- */
+/* Geometry exactly as stoic_conv2d_f32 (groups, depthwise, stride,
+ * dilation, pad_top/pad_left). A tap outside the input acts as the input
+ * value zp_in, i.e. (q_x + input_offset) = 0: it contributes nothing.
+ * acc = bias[oc] + sum over taps (in + input_offset) * w; the output stage
+ * is that of dense. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t groups;
+    int32_t input_offset;  /* -zp_in */
+    int32_t output_offset; /* zp_out */
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul; /* [out_c] */
+} stoic_conv2d_s8_params;
+void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const int8_t *w,
+                     const int32_t *bias, int8_t *out);
 
 #endif /* STOIC_RT_H */
