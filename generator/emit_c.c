@@ -251,8 +251,9 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -2; k < LK_COUNT && rc == 0; k++) {
-        const char *rt = k == -2 ? "stoic_rt.h" : (k == -1 ? "stoic_math_f32.c" : NULL);
+    for (k = -3; k < LK_COUNT && rc == 0; k++) {
+        const char *rt = k == -3 ? "stoic_rt.h"
+                         : (k == -2 ? "stoic_common.c" : (k == -1 ? "stoic_math_f32.c" : NULL));
         const stoic_embedded_file *f;
         strbuf copy;
         if (k >= 0) {

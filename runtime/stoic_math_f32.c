@@ -366,38 +366,3 @@ uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb)
     lt = (uint32_t)(d >> 32U);
     return ka ^ ((ka ^ kb) & lt);
 }
-
-/* Taps k in [0, k_n) with 0 <= base + k * dil < in_n: the first in *first,
- * one past the last in *end (empty when *first == *end). base is
- * out_index * stride - pad_before. Index arithmetic only, no tensor data. */
-void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
-                     int32_t *end)
-{
-    int32_t lo;
-    int32_t hi;
-
-    /* smallest k with base + k * dil >= 0 */
-    if (base >= 0) {
-        lo = 0;
-    } else {
-        lo = ((-base) + (dil - 1)) / dil;
-    }
-    /* one past the largest k with base + k * dil <= in_n - 1 */
-    if (base >= in_n) {
-        hi = 0;
-    } else {
-        hi = ((in_n - base) + (dil - 1)) / dil;
-    }
-    if (hi > k_n) {
-        hi = k_n;
-    } else {
-        /* the window ends before the input does */
-    }
-    if (lo > hi) {
-        lo = hi;
-    } else {
-        /* ordered */
-    }
-    *first = lo;
-    *end = hi;
-}

@@ -57,7 +57,8 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
 uint32_t stoic_f32_order_key(float x);
 float stoic_f32_from_order_key(uint32_t k);
 uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb);
-/* The taps of a window that fall inside the input (index arithmetic). */
+/* The taps of a window that fall inside the input (index arithmetic;
+ * stoic_common.c, copied with every model). */
 void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
                      int32_t *end);
 
