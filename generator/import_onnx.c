@@ -28,18 +28,6 @@
 #define MAXD ONNX_MAX_DIMS
 #define IMP_MAX_RANK 4 /* stoic tensors, without the batch axis */
 
-/* ONNX TensorProto.DataType values used here */
-#define DT_FLOAT 1
-#define DT_DOUBLE 11
-
-/* ONNX AttributeProto.AttributeType values used here */
-#define AT_FLOAT 1
-#define AT_INT 2
-#define AT_STRING 3
-#define AT_TENSOR 4
-#define AT_FLOATS 6
-#define AT_INTS 7
-
 typedef struct {
     char *name;       /* ONNX name */
     int is_const;
@@ -560,13 +548,13 @@ static value *define_out(imp *I, const onnx_node *n, size_t k, int ndim, const i
 static int64_t attr_i(const onnx_node *n, const char *name, int64_t dflt)
 {
     const onnx_attr *a = onnx_node_attr(n, name);
-    return a != NULL && a->type == AT_INT ? a->i : dflt;
+    return a != NULL && a->type == ONNX_ATTR_INT ? a->i : dflt;
 }
 
 static float attr_f(const onnx_node *n, const char *name, float dflt)
 {
     const onnx_attr *a = onnx_node_attr(n, name);
-    return a != NULL && a->type == AT_FLOAT ? a->f : dflt;
+    return a != NULL && a->type == ONNX_ATTR_FLOAT ? a->f : dflt;
 }
 
 /* ints attribute into v (at most max); returns the count, or -1 if absent */
@@ -574,7 +562,7 @@ static int attr_ints(const onnx_node *n, const char *name, int64_t *v, int max)
 {
     const onnx_attr *a = onnx_node_attr(n, name);
     size_t k;
-    if (a == NULL || a->type != AT_INTS) {
+    if (a == NULL || a->type != ONNX_ATTR_INTS) {
         return -1;
     }
     for (k = 0; k < a->n_ints && (int)k < max; k++) {
@@ -586,7 +574,7 @@ static int attr_ints(const onnx_node *n, const char *name, int64_t *v, int max)
 static const char *attr_s(const onnx_node *n, const char *name, const char *dflt)
 {
     const onnx_attr *a = onnx_node_attr(n, name);
-    return a != NULL && a->type == AT_STRING && a->s != NULL ? a->s : dflt;
+    return a != NULL && a->type == ONNX_ATTR_STRING && a->s != NULL ? a->s : dflt;
 }
 
 /* Rejects attributes the importer does not know for this op. */
@@ -2057,7 +2045,7 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
     value *y;
     (void)emit;
     memset(&t, 0, sizeof t);
-    if (a != NULL && a->type == AT_TENSOR && a->t != NULL) {
+    if (a != NULL && a->type == ONNX_ATTR_TENSOR && a->t != NULL) {
         y = add_const(I, n->outputs[0], a->t);
         return y != NULL ? 0 : -1;
     }
@@ -2079,17 +2067,17 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
         return -1;
     }
     y->is_const = 1;
-    if (a->type == AT_FLOAT || a->type == AT_INT) {
+    if (a->type == ONNX_ATTR_FLOAT || a->type == ONNX_ATTR_INT) {
         y->ndim = 0;
         y->f = malloc(sizeof *y->f);
         y->iv = malloc(sizeof *y->iv);
         if (y->f == NULL || y->iv == NULL) {
             return oom(I);
         }
-        y->f[0] = a->type == AT_FLOAT ? a->f : (float)a->i;
-        y->iv[0] = a->type == AT_INT ? a->i : (int64_t)a->f;
+        y->f[0] = a->type == ONNX_ATTR_FLOAT ? a->f : (float)a->i;
+        y->iv[0] = a->type == ONNX_ATTR_INT ? a->i : (int64_t)a->f;
     } else {
-        size_t c = a->type == AT_FLOATS ? a->n_floats : a->n_ints, i;
+        size_t c = a->type == ONNX_ATTR_FLOATS ? a->n_floats : a->n_ints, i;
         y->ndim = 1;
         y->d[0] = (int64_t)c;
         y->f = malloc((c > 0 ? c : 1) * sizeof *y->f);
@@ -2098,8 +2086,8 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
             return oom(I);
         }
         for (i = 0; i < c; i++) {
-            y->f[i] = a->type == AT_FLOATS ? a->floats[i] : (float)a->ints[i];
-            y->iv[i] = a->type == AT_INTS ? a->ints[i] : (int64_t)a->floats[i];
+            y->f[i] = a->type == ONNX_ATTR_FLOATS ? a->floats[i] : (float)a->ints[i];
+            y->iv[i] = a->type == ONNX_ATTR_INTS ? a->ints[i] : (int64_t)a->floats[i];
         }
     }
     return 0;
@@ -2212,7 +2200,7 @@ static int walk(imp *I, int emit, value **in_v)
                                   "others with --freeze NAME=TENSOR.pb",
                                (*in_v)->name, vi->name);
         }
-        if (!vi->has_shape || (vi->elem_type != DT_FLOAT && vi->elem_type != 0)) {
+        if (!vi->has_shape || (vi->elem_type != ONNX_FLOAT && vi->elem_type != 0)) {
             return unsupported(I, "input '%s' must be a float tensor with a known shape",
                                vi->name);
         }
