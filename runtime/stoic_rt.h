@@ -24,7 +24,17 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 5
+#define STOIC_RT_ABI 6
+
+/* The taps of a window that fall inside the input (index arithmetic;
+ * stoic_common.c, copied with every model). */
+void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
+                     int32_t *end);
+
+/* Float kernels and helpers. An integer model's run path needs none of
+ * them: the generated code defines STOIC_NO_FLOAT when NAME_NO_FLOAT is
+ * defined, and then this header declares no float at all. */
+#ifndef STOIC_NO_FLOAT
 
 /* Fused activation kinds (stoic_act_f32.kind). */
 #define STOIC_ACT_NONE    0 /* y = x                                   */
@@ -57,10 +67,6 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
 uint32_t stoic_f32_order_key(float x);
 float stoic_f32_from_order_key(uint32_t k);
 uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb);
-/* The taps of a window that fall inside the input (index arithmetic;
- * stoic_common.c, copied with every model). */
-void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
-                     int32_t *end);
 
 /* Bias: dense and conv accept bias == NULL (no bias); the generator always
  * passes an array. Pooling: a window entirely in padding gives 0 (the
@@ -215,6 +221,8 @@ typedef struct {
 } stoic_transpose_f32_params;
 void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out);
 
+#endif /* !STOIC_NO_FLOAT */
+
 /* ======================================================================
  * integer arithmetic (int8 fixed point; /work/shared/arithmetic.md)
  * ====================================================================== */
@@ -312,5 +320,249 @@ typedef struct {
 } stoic_conv2d_s8_params;
 void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const int8_t *w,
                      const int32_t *bias, int8_t *out);
+
+/* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
+/* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the
+ * effective multiplier M = m * 2^(shift - 31), rounded to nearest with ties
+ * toward +infinity (TensorFlow Lite's 64-bit MultiplyByQuantizedMultiplier
+ * of its 16x8 kernels), saturated to [INT32_MIN, INT32_MAX].
+ * Preconditions: |acc| <= 2^47, 2^30 <= m <= 2^31 - 1, -31 <= shift <= 31.
+ * Exact: no intermediate result is rounded or wraps. */
+int32_t stoic_requantize64(int64_t acc, int32_t m, int32_t shift);
+
+/* Output stage of the int16 kernels (zero point 0):
+ * clamp(stoic_requantize64(acc, q->m, q->shift), act_min, act_max);
+ * -32768 <= act_min <= act_max <= 32767 (precondition). */
+int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int32_t act_max);
+
+/* ---- constant-time reciprocal (stoic_recip.c) --------------------------- */
+/* floor(2^46 / s) for 2^15 <= s <= 2^31 - 1 (precondition), so the result
+ * is in [2^15, 2^31]. Computed by a fixed number of shift-and-subtract
+ * steps with arithmetic selects: the same instructions for every s (no
+ * hardware divide, whose time depends on its operands on Cortex-M). */
+uint32_t stoic_recip46(int32_t s);
+
+/* ---- int16 dense and conv2d (16x8) -------------------------------------- */
+/* int16 activations, symmetric (zero point 0); int8 weights, symmetric per
+ * output channel; int64 bias (bias == NULL: no bias). Accumulation in
+ * int64; the generator guarantees |bias[o]| + sum |q_x * q_w| <= 2^47.
+ * acc = bias[o] + sum_i in[r][i] * w[o][i];
+ * out = stoic_requant_s16(acc, &qmul[o], act_min, act_max). */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul; /* [out_n] */
+} stoic_dense_s16_params;
+void stoic_dense_s16(const stoic_dense_s16_params *p, const int16_t *in, const int8_t *w,
+                     const int64_t *bias, int16_t *out);
+
+/* Geometry exactly as stoic_conv2d_f32; a tap outside the input
+ * contributes nothing; acc and output stage as dense_s16. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t groups;
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul; /* [out_c] */
+} stoic_conv2d_s16_params;
+void stoic_conv2d_s16(const stoic_conv2d_s16_params *p, const int16_t *in, const int8_t *w,
+                      const int64_t *bias, int16_t *out);
+
+/* ---- 2-D pooling, int8 and int16 ---------------------------------------- */
+/* Window geometry exactly as stoic_pool2d_f32_params.
+ * max: out = clamp(max over in-bounds taps of in, act_min, act_max); the
+ *      output has the input's scale and zero point (offsets, qmul unused;
+ *      the generator rejects pads that leave a window empty).
+ * avg: acc = sum over in-bounds taps of (in + input_offset)   (int32);
+ *      n = number of in-bounds taps;
+ *      out = clamp(requantize(acc, qmul[count_include_pad != 0 ? 0 : n])
+ *                  + output_offset, act_min, act_max),
+ *      qmul[0] = s_in / (s_out * k_h * k_w) when count_include_pad != 0,
+ *      else qmul has k_h * k_w + 1 entries, entry n = s_in / (s_out * n)
+ *      (entry 0 unused but valid). int16: offsets 0; the generator
+ *      guarantees k_h * k_w * 65536 <= 2^31 - 1. Padded taps count as the
+ *      real value 0, which is q = zp_in: they add nothing to acc. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t count_include_pad; /* avg only: 0 or 1 */
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t input_offset;      /* avg: -zp_in */
+    int32_t output_offset;     /* avg: zp_out */
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul;    /* avg only (max: NULL) */
+} stoic_pool2d_q_params;
+void stoic_maxpool2d_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_avgpool2d_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_maxpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
+void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
+
+/* ---- element-wise function by table (sigmoid, tanh, leaky relu, ...) ---- */
+/* int8: out[i] = table[in[i] + 128], table of 256 entries computed at
+ * build time. */
+typedef struct {
+    int32_t n;
+    const int8_t *table; /* [256] */
+} stoic_lut_s8_params;
+void stoic_lut_s8(const stoic_lut_s8_params *p, const int8_t *in, int8_t *out);
+
+/* int16: interpolated table of 513 entries; entry k is the output for the
+ * input q = 128 * k - 32768 (entry 512 for the virtual q = 32768).
+ * u = in[i] + 32768, k = u / 128, f = u % 128,
+ * out[i] = table[k] + floor(((table[k + 1] - table[k]) * f + 64) / 128). */
+typedef struct {
+    int32_t n;
+    const int16_t *table; /* [513] */
+} stoic_lut_s16_params;
+void stoic_lut_s16(const stoic_lut_s16_params *p, const int16_t *in, int16_t *out);
+
+/* ---- softmax over one axis, view [outer][axis_n][inner] ----------------- */
+/* Per row (fixed outer index and inner index) of axis_n values q_j:
+ *   mx = max_j q_j;  d_j = mx - q_j;  e_j = E(d_j);  S = sum_j e_j;
+ *   inv = stoic_recip46(S) = floor(2^46 / S);
+ * int8:  E(d) = exp_table[d], 256 entries, exp_table[d] =
+ *        round(2^15 * exp(-s_in * d)), so exp_table[0] = 2^15;
+ *        out_j = clamp(floor((e_j * inv + 2^37) / 2^38) - 128, -128, 127)
+ *        (output scale 1/256, zero point -128).
+ * int16: E(d) interpolated as stoic_lut_s16 from 513 entries,
+ *        k = d / 128, f = d % 128, exp_table[k] = round(2^15 * exp(-s_in * 128 * k)),
+ *        E(d) = exp_table[k] + floor(((exp_table[k + 1] - exp_table[k]) * f + 64) / 128);
+ *        out_j = clamp(floor((e_j * inv + 2^30) / 2^31), 0, 32767)
+ *        (output scale 1/32768, zero point 0).
+ * The generator guarantees axis_n <= 65535, so 2^15 <= S <= 2^31 - 1. */
+typedef struct {
+    int32_t outer;
+    int32_t axis_n;
+    int32_t inner;
+    const int32_t *exp_table; /* int8: [256]; int16: [513] */
+} stoic_softmax_q_params;
+void stoic_softmax_s8(const stoic_softmax_q_params *p, const int8_t *in, int8_t *out);
+void stoic_softmax_s16(const stoic_softmax_q_params *p, const int16_t *in, int16_t *out);
+
+/* ---- add / mul with rescaling, broadcast of b as stoic_binary_f32 ------- */
+/* x = a[o][i] + a_offset, y = b[o * b_outer_stride + i] + b_offset;
+ * add: s = requantize(x * 2^left_shift, a_mul) + requantize(y * 2^left_shift, b_mul);
+ *      out = clamp(requantize(s, out_mul) + output_offset, act_min, act_max)
+ *      (a_mul = s_a / (2 max(s_a, s_b)), b_mul likewise, out_mul =
+ *      2 max(s_a, s_b) / (2^left_shift s_out); left_shift 20 for int8, 15
+ *      for int16).
+ * mul: out = clamp(requantize(x * y, out_mul) + output_offset, act_min, act_max)
+ *      (out_mul = s_a s_b / s_out; a_mul, b_mul, left_shift unused).
+ * requantize is stoic_requantize (int32). int16: offsets 0. */
+typedef struct {
+    int32_t outer;
+    int32_t inner;
+    int32_t b_outer_stride;
+    int32_t a_offset;      /* -zp_a */
+    int32_t b_offset;      /* -zp_b */
+    int32_t output_offset; /* zp_out */
+    int32_t left_shift;
+    stoic_qmul a_mul;
+    stoic_qmul b_mul;
+    stoic_qmul out_mul;
+    int32_t act_min;
+    int32_t act_max;
+} stoic_binary_q_params;
+void stoic_add_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void stoic_mul_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void stoic_add_s16(const stoic_binary_q_params *p, const int16_t *a, const int16_t *b,
+                   int16_t *out);
+void stoic_mul_s16(const stoic_binary_q_params *p, const int16_t *a, const int16_t *b,
+                   int16_t *out);
+
+/* ---- requantizing strided copy: concat inputs, reshape copies, clamps,
+ *      and conversions between int8 and int16 ------------------------------ */
+/* Index geometry as stoic_copy_f32: o < outer, i < in_inner,
+ *   x = in[o * in_inner + i] + input_offset,
+ *   out[o * out_inner + out_offset + i] =
+ *       clamp(requantize(x, qmul.m, qmul.shift) + output_offset, act_min, act_max).
+ * The identity multiplier (m = 2^30, shift = 1) copies exactly.
+ * int16 sides have offset 0. */
+typedef struct {
+    int32_t outer;
+    int32_t in_inner;
+    int32_t out_inner;
+    int32_t out_offset;
+    int32_t input_offset;  /* -zp_in */
+    int32_t output_offset; /* zp_out */
+    stoic_qmul qmul;
+    int32_t act_min;
+    int32_t act_max;
+} stoic_copy_q_params;
+void stoic_copy_s8(const stoic_copy_q_params *p, const int8_t *in, int8_t *out);
+void stoic_copy_s16(const stoic_copy_q_params *p, const int16_t *in, int16_t *out);
+void stoic_convert_s8_s16(const stoic_copy_q_params *p, const int8_t *in, int16_t *out);
+void stoic_convert_s16_s8(const stoic_copy_q_params *p, const int16_t *in, int8_t *out);
+
+/* ---- constant pad and transpose, int8 and int16 ------------------------- */
+/* As stoic_pad_f32 with an integer pad value (the quantized real value). */
+typedef struct {
+    int32_t in_dim[4];
+    int32_t out_dim[4];
+    int32_t before[4];
+    int32_t value;
+} stoic_pad_q_params;
+void stoic_pad_s8(const stoic_pad_q_params *p, const int8_t *in, int8_t *out);
+void stoic_pad_s16(const stoic_pad_q_params *p, const int16_t *in, int16_t *out);
+
+/* As stoic_transpose_f32. */
+typedef struct {
+    int32_t out_dim[4];
+    int32_t in_stride[4];
+} stoic_transpose_q_params;
+void stoic_transpose_s8(const stoic_transpose_q_params *p, const int8_t *in, int8_t *out);
+void stoic_transpose_s16(const stoic_transpose_q_params *p, const int16_t *in, int16_t *out);
+
+#ifndef STOIC_NO_FLOAT
+/* ---- float boundary: the float wrapper and float layers of a mixed model */
+/* quantize: t = in[i] * inv_scale (float), rounded to the nearest integer
+ * (ties away from zero), plus zero_point, saturated to [q_min, q_max];
+ * NaN gives zero_point. Branch-free. */
+typedef struct {
+    int32_t n;
+    float inv_scale;  /* 1 / scale */
+    int32_t zero_point;
+    int32_t q_min;    /* -128 / -32768 */
+    int32_t q_max;    /* 127 / 32767 */
+} stoic_quantize_params;
+void stoic_quantize_s8(const stoic_quantize_params *p, const float *in, int8_t *out);
+void stoic_quantize_s16(const stoic_quantize_params *p, const float *in, int16_t *out);
+
+/* dequantize: out[i] = scale * (float)(in[i] - zero_point). */
+typedef struct {
+    int32_t n;
+    float scale;
+    int32_t zero_point;
+} stoic_dequantize_params;
+void stoic_dequantize_s8(const stoic_dequantize_params *p, const int8_t *in, float *out);
+void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, float *out);
+#endif /* !STOIC_NO_FLOAT */
 
 #endif /* STOIC_RT_H */
