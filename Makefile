@@ -35,7 +35,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 
 # Files compiled into bin/stoic: the schema and the runtime sources it copies
 # into every output directory.
-EMBED_FILES = schemas/model.xsd $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
+EMBED_FILES = $(sort $(wildcard schemas/*.xsd)) $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
 .PHONY: all deps check unit e2e onnx demo clean clang-lint
 all: bin/stoic
