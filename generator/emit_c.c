@@ -55,6 +55,44 @@ static void banner(const ir_graph *g, const char *file, strbuf *b)
     sb_puts(b, " */");
 }
 
+static const char *arena_suffix(ir_dtype dt)
+{
+    return dt == IR_DT_S8 ? "_s8" : (dt == IR_DT_S16 ? "_s16" : "");
+}
+
+/* One element of a constant, as a C initializer. */
+static void const_elem(strbuf *b, const ir_tensor *t, int64_t k)
+{
+    switch (t->dtype) {
+    case IR_DT_S8:
+        sb_printf(b, "%d", (int)((const int8_t *)t->qdata)[k]);
+        break;
+    case IR_DT_S16:
+        sb_printf(b, "%d", (int)((const int16_t *)t->qdata)[k]);
+        break;
+    case IR_DT_S32: {
+        int32_t v = ((const int32_t *)t->qdata)[k];
+        if (v == INT32_MIN) {
+            sb_puts(b, "(-2147483647 - 1)");
+        } else {
+            sb_printf(b, "%ld", (long)v);
+        }
+        break;
+    }
+    case IR_DT_S64:
+        sb_printf(b, "INT64_C(%lld)", (long long)((const int64_t *)t->qdata)[k]);
+        break;
+    case IR_DT_QMUL: {
+        const stoic_qmul *q = &((const stoic_qmul *)t->qdata)[k];
+        sb_printf(b, "{ %ld, %ld }", (long)q->m, (long)q->shift);
+        break;
+    }
+    default:
+        sb_c_float_lit(b, t->data[k]);
+        break;
+    }
+}
+
 /* Name of the storage behind tensor t, as a C expression. */
 static void tensor_ref(const ir_graph *g, const char *name, int t, strbuf *b)
 {
@@ -68,7 +106,7 @@ static void tensor_ref(const ir_graph *g, const char *name, int t, strbuf *b)
         sb_printf(b, "&out[%lld]", (long long)x->offset);
         break;
     case IR_ST_ARENA:
-        sb_printf(b, "&%s_arena[%lld]", name, (long long)x->offset);
+        sb_printf(b, "&%s_arena%s[%lld]", name, arena_suffix(x->dtype), (long long)x->offset);
         break;
     default:
         sb_printf(b, "%s_t%d", name, r);
@@ -88,13 +126,15 @@ static void weights(const ir_graph *g, const char *name, strbuf *decls, strbuf *
         }
         n = ir_shape_count(&t->shape);
         ir_shape_str(&t->shape, sh, sizeof sh);
-        sb_printf(decls, "extern const float %s_t%d[%lld]; /* %s, %s */\n", name, i,
-                  (long long)n, t->name, sh);
-        sb_printf(arrays, "/* %s, shape %s (%s:%ld) */\nconst float %s_t%d[%lld] = {", t->name,
-                  sh, g->file, t->line, name, i, (long long)n);
+        sb_printf(decls, "extern const %s %s_t%d[%lld]; /* %s, %s */\n", ir_dtype_c(t->dtype),
+                  name, i, (long long)n, t->name, sh);
+        sb_printf(arrays, "/* %s, shape %s, %s (%s:%ld) */\nconst %s %s_t%d[%lld] = {", t->name,
+                  sh, ir_dtype_name(t->dtype), g->file, t->line, ir_dtype_c(t->dtype), name, i,
+                  (long long)n);
         for (k = 0; k < n; k++) {
-            sb_puts(arrays, (k % 6) == 0 ? "\n    " : " ");
-            sb_c_float_lit(arrays, t->data[k]);
+            sb_puts(arrays, (k % (t->dtype == IR_DT_F32 || t->dtype == IR_DT_QMUL ? 6 : 12)) == 0
+                                ? "\n    " : " ");
+            const_elem(arrays, t, k);
             if (k + 1 < n) {
                 sb_puts(arrays, ",");
             }
@@ -126,17 +166,23 @@ static int render_file(const ir_graph *g, const emit_options *o, fileio_stage *s
     return rc;
 }
 
-static void print_params(const lower_call *c, const char *name, int idx, strbuf *b)
+static void print_params(const lower_call *c, const char *name, const char *idx, strbuf *b)
 {
     static const char *const act_kinds[5] = { "STOIC_ACT_NONE", "STOIC_ACT_CLAMP",
                                                "STOIC_ACT_LEAKY", "STOIC_ACT_SIGMOID",
                                                "STOIC_ACT_TANH" };
     lower_field f[32];
     int n = lower_fields(c, f, 32), k;
-    sb_printf(b, "static const %s %s_p%d = {\n", lower_kernel_params(c->k), name, idx);
+    sb_printf(b, "static const %s %s_p%s = {\n", lower_kernel_params(c->k), name, idx);
     for (k = 0; k < n; k++) {
         sb_printf(b, "    .%s = ", f[k].name);
-        if (strcmp(f[k].name, "act.kind") == 0 && f[k].ival >= 0 && f[k].ival <= 4) {
+        if (f[k].is_ptr) {
+            if (f[k].ref >= 0) {
+                sb_printf(b, "%s_t%d", name, f[k].ref);
+            } else {
+                sb_puts(b, "NULL");
+            }
+        } else if (strcmp(f[k].name, "act.kind") == 0 && f[k].ival >= 0 && f[k].ival <= 4) {
             sb_puts(b, act_kinds[f[k].ival]);
         } else if (f[k].is_float) {
             sb_c_float(b, f[k].fval);
@@ -151,7 +197,11 @@ static void print_params(const lower_call *c, const char *name, int idx, strbuf 
 int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
 {
     strbuf params, body, decls, arrays, arena;
-    char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16];
+    char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16], idx[16];
+    char rtfile[64];
+    strbuf fwrap;
+    lower_call io;
+    int has_float = 0, has_int = 0;
     lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
     int used[LK_COUNT];
     int i, j, k, n_call = 0, rc = 0;
@@ -188,7 +238,8 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         sb_puts(&body, " */\n");
         for (j = 0; j < nc; j++) {
             used[calls[j].k] = 1;
-            print_params(&calls[j], name, n_call, &params);
+            snprintf(idx, sizeof idx, "%d", n_call);
+            print_params(&calls[j], name, idx, &params);
             sb_printf(&body, "    %s(&%s_p%d", lower_kernel_fn(calls[j].k), name, n_call);
             for (k = 0; k < calls[j].n_args; k++) {
                 sb_puts(&body, ", ");
@@ -198,16 +249,64 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             n_call++;
         }
     }
-    if (g->arena_elems > 0) {
-        sb_printf(&arena, "\n/* Activation arena: %lld floats, offsets planned by stoic "
-                          "(see %s_report.json). */\nstatic float %s_arena[%lld];\n",
-                  (long long)g->arena_elems, name, name, (long long)g->arena_elems);
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        if (g->arena_n[k] > 0) {
+            sb_printf(&arena, "\n/* Activation arena, %s: %lld elements, offsets planned by "
+                              "stoic (see %s_report.json). */\nstatic %s %s_arena%s[%lld];\n",
+                      ir_dtype_name((ir_dtype)k), (long long)g->arena_n[k], name,
+                      ir_dtype_c((ir_dtype)k), name, arena_suffix((ir_dtype)k),
+                      (long long)g->arena_n[k]);
+        }
+    }
+    for (i = 0; i < g->nn; i++) {
+        if (g->n[i].op == IR_OP_CONVERT) {
+            has_float |= g->t[g->n[i].inputs[0]].dtype == IR_DT_F32 ||
+                         g->t[g->n[i].output].dtype == IR_DT_F32;
+            has_int = 1;
+        } else if (g->n[i].prec == IR_DT_F32) {
+            has_float = 1;
+        } else {
+            has_int = 1;
+        }
+    }
+    /* the float wrapper */
+    sb_init(&fwrap);
+    {
+        const char *in_arg = "in", *out_arg = "out";
+        if (lower_float_in(g, &io)) {
+            sb_printf(&fwrap, "static %s %s_qin[%s_INPUT_SIZE];\n",
+                      ir_dtype_c(g->t[g->input].dtype), name, NAME);
+            print_params(&io, name, "_qin", &fwrap);
+            used[io.k] = 1;
+            in_arg = "qin";
+        }
+        if (lower_float_out(g, &io)) {
+            sb_printf(&fwrap, "static %s %s_qout[%s_OUTPUT_SIZE];\n",
+                      ir_dtype_c(g->t[g->output].dtype), name, NAME);
+            print_params(&io, name, "_qout", &fwrap);
+            used[io.k] = 1;
+            out_arg = "qout";
+        }
+        sb_printf(&fwrap, "\nvoid %s_run_float(const float in[%s_INPUT_SIZE], "
+                          "float out[%s_OUTPUT_SIZE])\n{\n", name, NAME, NAME);
+        if (lower_float_in(g, &io)) {
+            sb_printf(&fwrap, "    %s(&%s_p_qin, in, %s_qin);\n", lower_kernel_fn(io.k), name,
+                      name);
+        }
+        sb_printf(&fwrap, "    %s_run(%s%s%s, %s%s%s);\n", name,
+                  in_arg[0] == 'q' ? name : "", in_arg[0] == 'q' ? "_" : "", in_arg,
+                  out_arg[0] == 'q' ? name : "", out_arg[0] == 'q' ? "_" : "", out_arg);
+        if (lower_float_out(g, &io)) {
+            sb_printf(&fwrap, "    %s(&%s_p_qout, %s_qout, out);\n", lower_kernel_fn(io.k), name,
+                      name);
+        }
+        sb_puts(&fwrap, "}\n");
     }
     weights(g, name, &decls, &arrays);
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
     snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
-    snprintf(num[2], sizeof num[2], "%lld", (long long)(g->arena_elems * 4));
+    snprintf(num[2], sizeof num[2], "%lld", (long long)ir_arena_bytes(g));
     ir_shape_str(&g->t[g->input].shape, ish, sizeof ish);
     ir_shape_str(&g->t[g->output].shape, osh, sizeof osh);
 
@@ -218,6 +317,11 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             { "input_shape", ish, 0 }, { "input_size", num[0], 0 },
             { "output_name", g->t[g->output].name, 0 }, { "output_shape", osh, 0 },
             { "output_size", num[1], 0 }, { "arena_bytes", num[2], 0 },
+            { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
+            { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
+            { "run_doc", has_float ? (has_int ? "This model mixes float32 and integer layers."
+                                              : "A float32 model.")
+                                   : "An integer model: no floating point in its run path.", 0 },
         };
         snprintf(file, sizeof file, "%s.h", name);
         snprintf(guard, sizeof guard, "%s_H", NAME);
@@ -229,6 +333,11 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             { "abi", abi, 0 }, { "arena", arena.s != NULL ? arena.s : "", 0 },
             { "params", params.s != NULL ? params.s : "", 0 },
             { "body", body.s != NULL ? body.s : "", 0 },
+            { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
+            { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
+            { "float_wrapper", fwrap.s != NULL ? fwrap.s : "", 0 },
+            { "no_float_check", has_float ? "#error \"this model has float32 layers: "
+                                              "its run path needs floating point\"\n" : "", 0 },
         };
         snprintf(file, sizeof file, "%s.c", name);
         rc = render_file(g, o, st, d, "model.c.tmpl", file, v, N_VARS(v));
@@ -251,17 +360,30 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -3; k < LK_COUNT && rc == 0; k++) {
-        const char *rt = k == -3 ? "stoic_rt.h"
-                         : (k == -2 ? "stoic_common.c" : (k == -1 ? "stoic_math_f32.c" : NULL));
+    for (k = -5; k < LK_COUNT && rc == 0; k++) {
         const stoic_embedded_file *f;
+        const char *rt = rtfile;
         strbuf copy;
-        if (k >= 0) {
-            if (!used[k] || (k == LK_MUL && used[LK_ADD] &&
-                             strcmp(lower_kernel_file(LK_MUL), lower_kernel_file(LK_ADD)) == 0)) {
+        if (k == -5) {
+            rt = "stoic_rt.h";
+        } else if (k == -4) {
+            rt = "stoic_common.c";
+        } else if (k == -3) {
+            rt = "stoic_math_f32.c"; /* float kernels and the float wrapper */
+        } else if (k == -2) {
+            if (!has_int) {
                 continue;
             }
-            rt = lower_kernel_file((lower_kernel)k);
+            rt = "stoic_requant.c";
+        } else if (k == -1) {
+            if (!used[LK_SOFTMAX_S8] && !used[LK_SOFTMAX_S16]) {
+                continue;
+            }
+            rt = "stoic_recip.c";
+        } else if (!used[k]) {
+            continue;
+        } else {
+            lower_kernel_file((lower_kernel)k, rtfile, sizeof rtfile);
         }
         f = stoic_embedded_find(rt);
         if (f == NULL) {
@@ -274,6 +396,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         rc |= emit_stage(st, o, rt, &copy, d);
         sb_free(&copy);
     }
+    sb_free(&fwrap);
     sb_free(&params);
     sb_free(&body);
     sb_free(&decls);

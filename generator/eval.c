@@ -5,17 +5,26 @@
 
 int eval_prepare(const ir_graph *g, eval_plan *p)
 {
-    int i, cap = 0;
+    int i, k, cap = 0;
     memset(p, 0, sizeof *p);
     p->g = g;
     for (i = 0; i < g->nn; i++) {
         cap += g->n[i].op == IR_OP_CONCAT ? g->n[i].n_inputs : 1;
     }
-    p->calls = calloc((size_t)cap + 1, sizeof *p->calls);
-    p->arena = calloc((size_t)g->arena_elems + 1, sizeof(float));
-    if (p->calls == NULL || p->arena == NULL) {
+    p->calls = calloc((size_t)cap + LOWER_MAX_CALLS, sizeof *p->calls);
+    p->node_first = calloc((size_t)g->nn + 1, sizeof *p->node_first);
+    p->in_buf = calloc((size_t)ir_shape_count(&g->t[g->input].shape) + 1, sizeof(double));
+    p->out_buf = calloc((size_t)ir_shape_count(&g->t[g->output].shape) + 1, sizeof(double));
+    if (p->calls == NULL || p->node_first == NULL || p->in_buf == NULL || p->out_buf == NULL) {
         eval_free(p);
         return -1;
+    }
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        p->arena[k] = calloc((size_t)g->arena_n[k] + 1, ir_dtype_size((ir_dtype)k));
+        if (p->arena[k] == NULL) {
+            eval_free(p);
+            return -1;
+        }
     }
     for (i = 0; i < g->nn; i++) {
         int n = lower_node(g, i, &p->calls[p->n_calls]);
@@ -23,90 +32,245 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
             eval_free(p);
             return -1;
         }
+        p->node_first[i] = p->n_calls;
         p->n_calls += n;
     }
+    p->node_first[g->nn] = p->n_calls;
+    p->has_q_in = lower_float_in(g, &p->q_in);
+    p->has_dq_out = lower_float_out(g, &p->dq_out);
     return 0;
 }
 
 void eval_free(eval_plan *p)
 {
+    int k;
     free(p->calls);
-    free(p->arena);
+    free(p->node_first);
+    free(p->in_buf);
+    free(p->out_buf);
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        free(p->arena[k]);
+        p->arena[k] = NULL;
+    }
     p->calls = NULL;
-    p->arena = NULL;
+    p->node_first = NULL;
+    p->in_buf = p->out_buf = NULL;
 }
 
-static float *ptr(const eval_plan *p, int t, const float *in, float *out)
+static void *ptr(const eval_plan *p, int t, const void *in, void *out)
 {
     const ir_graph *g = p->g;
     const ir_tensor *x = &g->t[t];
-    int r = ir_root(g, t);
+    const ir_tensor *r = &g->t[ir_root(g, t)];
+    size_t es = ir_dtype_size(x->dtype);
     switch (x->storage) {
     case IR_ST_INPUT:
-        return (float *)(uintptr_t)in + x->offset; /* read-only by construction */
+        return (char *)(uintptr_t)in + (size_t)x->offset * es; /* read-only by construction */
     case IR_ST_OUTPUT:
-        return out + x->offset;
+        return (char *)out + (size_t)x->offset * es;
     case IR_ST_ARENA:
-        return p->arena + x->offset;
+        return (char *)p->arena[x->dtype] + (size_t)x->offset * es;
     case IR_ST_CONST:
-        return g->t[r].data;
+        return r->dtype == IR_DT_F32 ? (void *)r->data : r->qdata;
     default:
         return NULL;
     }
 }
 
-void eval_run(const eval_plan *p, const float *in, float *out)
+double eval_real(const ir_tensor *t, const void *data, int64_t i)
 {
-    int i;
-    for (i = 0; i < p->n_calls; i++) {
-        const lower_call *c = &p->calls[i];
-        float *a[LOWER_MAX_ARGS];
-        int k;
-        for (k = 0; k < c->n_args; k++) {
-            a[k] = ptr(p, c->args[k], in, out);
+    switch (t->dtype) {
+    case IR_DT_S8:
+        return t->scale * (double)((int32_t)((const int8_t *)data)[i] - t->zp);
+    case IR_DT_S16:
+        return t->scale * (double)((const int16_t *)data)[i];
+    default:
+        return (double)((const float *)data)[i];
+    }
+}
+
+/* Runs one kernel call; a[] are the argument pointers in call order. */
+static void run_call(const lower_call *c, void *const *a)
+{
+    switch (c->k) {
+    case LK_DENSE:
+        stoic_dense_f32(&c->p.dense, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_CONV2D:
+        stoic_conv2d_f32(&c->p.conv2d, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_MAXPOOL2D:
+        stoic_maxpool2d_f32(&c->p.pool2d, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D:
+        stoic_avgpool2d_f32(&c->p.pool2d, a[0], a[1]);
+        break;
+    case LK_GAVGPOOL:
+        stoic_gavgpool_f32(&c->p.gavgpool, a[0], a[1]);
+        break;
+    case LK_ACTIVATION:
+        stoic_activation_f32(&c->p.activation, a[0], a[1]);
+        break;
+    case LK_SOFTMAX:
+        stoic_softmax_f32(&c->p.softmax, a[0], a[1]);
+        break;
+    case LK_ADD:
+        stoic_add_f32(&c->p.binary, a[0], a[1], a[2]);
+        break;
+    case LK_MUL:
+        stoic_mul_f32(&c->p.binary, a[0], a[1], a[2]);
+        break;
+    case LK_AFFINE:
+        stoic_affine_f32(&c->p.affine, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_COPY:
+        stoic_copy_f32(&c->p.copy, a[0], a[1]);
+        break;
+    case LK_PAD:
+        stoic_pad_f32(&c->p.pad, a[0], a[1]);
+        break;
+    case LK_TRANSPOSE:
+        stoic_transpose_f32(&c->p.transpose, a[0], a[1]);
+        break;
+    case LK_DENSE_S8:
+        stoic_dense_s8(&c->p.dense_s8, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_CONV2D_S8:
+        stoic_conv2d_s8(&c->p.conv2d_s8, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_MAXPOOL2D_S8:
+        stoic_maxpool2d_s8(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D_S8:
+        stoic_avgpool2d_s8(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_LUT_S8:
+        stoic_lut_s8(&c->p.lut_s8, a[0], a[1]);
+        break;
+    case LK_SOFTMAX_S8:
+        stoic_softmax_s8(&c->p.softmax_q, a[0], a[1]);
+        break;
+    case LK_ADD_S8:
+        stoic_add_s8(&c->p.binary_q, a[0], a[1], a[2]);
+        break;
+    case LK_MUL_S8:
+        stoic_mul_s8(&c->p.binary_q, a[0], a[1], a[2]);
+        break;
+    case LK_COPY_S8:
+        stoic_copy_s8(&c->p.copy_q, a[0], a[1]);
+        break;
+    case LK_PAD_S8:
+        stoic_pad_s8(&c->p.pad_q, a[0], a[1]);
+        break;
+    case LK_TRANSPOSE_S8:
+        stoic_transpose_s8(&c->p.transpose_q, a[0], a[1]);
+        break;
+    case LK_DENSE_S16:
+        stoic_dense_s16(&c->p.dense_s16, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_CONV2D_S16:
+        stoic_conv2d_s16(&c->p.conv2d_s16, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_MAXPOOL2D_S16:
+        stoic_maxpool2d_s16(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D_S16:
+        stoic_avgpool2d_s16(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_LUT_S16:
+        stoic_lut_s16(&c->p.lut_s16, a[0], a[1]);
+        break;
+    case LK_SOFTMAX_S16:
+        stoic_softmax_s16(&c->p.softmax_q, a[0], a[1]);
+        break;
+    case LK_ADD_S16:
+        stoic_add_s16(&c->p.binary_q, a[0], a[1], a[2]);
+        break;
+    case LK_MUL_S16:
+        stoic_mul_s16(&c->p.binary_q, a[0], a[1], a[2]);
+        break;
+    case LK_COPY_S16:
+        stoic_copy_s16(&c->p.copy_q, a[0], a[1]);
+        break;
+    case LK_PAD_S16:
+        stoic_pad_s16(&c->p.pad_q, a[0], a[1]);
+        break;
+    case LK_TRANSPOSE_S16:
+        stoic_transpose_s16(&c->p.transpose_q, a[0], a[1]);
+        break;
+    case LK_CONVERT_S8_S16:
+        stoic_convert_s8_s16(&c->p.copy_q, a[0], a[1]);
+        break;
+    case LK_CONVERT_S16_S8:
+        stoic_convert_s16_s8(&c->p.copy_q, a[0], a[1]);
+        break;
+    case LK_QUANTIZE_S8:
+        stoic_quantize_s8(&c->p.quantize, a[0], a[1]);
+        break;
+    case LK_QUANTIZE_S16:
+        stoic_quantize_s16(&c->p.quantize, a[0], a[1]);
+        break;
+    case LK_DEQUANTIZE_S8:
+        stoic_dequantize_s8(&c->p.dequantize, a[0], a[1]);
+        break;
+    case LK_DEQUANTIZE_S16:
+        stoic_dequantize_s16(&c->p.dequantize, a[0], a[1]);
+        break;
+    default:
+        break;
+    }
+}
+
+void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer obs, void *ctx)
+{
+    const ir_graph *g = p->g;
+    int i, j;
+    if (obs != NULL) {
+        obs(ctx, g->input, in, ir_shape_count(&g->t[g->input].shape));
+    }
+    for (i = 0; i < g->nn; i++) {
+        int t = g->n[i].output;
+        for (j = p->node_first[i]; j < p->node_first[i + 1]; j++) {
+            const lower_call *c = &p->calls[j];
+            void *a[LOWER_MAX_ARGS];
+            int k;
+            for (k = 0; k < c->n_args; k++) {
+                a[k] = ptr(p, c->args[k], in, out);
+            }
+            for (; k < LOWER_MAX_ARGS; k++) {
+                a[k] = NULL;
+            }
+            run_call(c, a);
         }
-        switch (c->k) {
-        case LK_DENSE:
-            stoic_dense_f32(&c->p.dense, a[0], a[1], a[2], a[3]);
-            break;
-        case LK_CONV2D:
-            stoic_conv2d_f32(&c->p.conv2d, a[0], a[1], a[2], a[3]);
-            break;
-        case LK_MAXPOOL2D:
-            stoic_maxpool2d_f32(&c->p.pool2d, a[0], a[1]);
-            break;
-        case LK_AVGPOOL2D:
-            stoic_avgpool2d_f32(&c->p.pool2d, a[0], a[1]);
-            break;
-        case LK_GAVGPOOL:
-            stoic_gavgpool_f32(&c->p.gavgpool, a[0], a[1]);
-            break;
-        case LK_ACTIVATION:
-            stoic_activation_f32(&c->p.activation, a[0], a[1]);
-            break;
-        case LK_SOFTMAX:
-            stoic_softmax_f32(&c->p.softmax, a[0], a[1]);
-            break;
-        case LK_ADD:
-            stoic_add_f32(&c->p.binary, a[0], a[1], a[2]);
-            break;
-        case LK_MUL:
-            stoic_mul_f32(&c->p.binary, a[0], a[1], a[2]);
-            break;
-        case LK_AFFINE:
-            stoic_affine_f32(&c->p.affine, a[0], a[1], a[2], a[3]);
-            break;
-        case LK_COPY:
-            stoic_copy_f32(&c->p.copy, a[0], a[1]);
-            break;
-        case LK_PAD:
-            stoic_pad_f32(&c->p.pad, a[0], a[1]);
-            break;
-        case LK_TRANSPOSE:
-            stoic_transpose_f32(&c->p.transpose, a[0], a[1]);
-            break;
-        default:
-            break;
+        if (obs != NULL) {
+            obs(ctx, t, ptr(p, t, in, out), ir_shape_count(&g->t[t].shape));
         }
     }
+}
+
+void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
+{
+    const void *rin = in;
+    void *rout = out;
+    void *a[LOWER_MAX_ARGS];
+    if (p->has_q_in) {
+        a[0] = (void *)(uintptr_t)in;
+        a[1] = p->in_buf;
+        run_call(&p->q_in, a);
+        rin = p->in_buf;
+    }
+    if (p->has_dq_out) {
+        rout = p->out_buf;
+    }
+    eval_run_raw(p, rin, rout, obs, ctx);
+    if (p->has_dq_out) {
+        a[0] = p->out_buf;
+        a[1] = out;
+        run_call(&p->dq_out, a);
+    }
+}
+
+void eval_run(const eval_plan *p, const float *in, float *out)
+{
+    eval_run_obs(p, in, out, NULL, NULL);
 }

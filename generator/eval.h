@@ -1,23 +1,44 @@
 /* The host evaluator: runs a planned graph through the runtime kernels,
  * with the parameters lower.c decides — the same calls the generated code
- * makes, so build-time results are the deployed results, bit for bit. */
+ * makes, so build-time results are the deployed results, bit for bit.
+ * Float and integer (int8/int16, mixed) graphs alike. */
 #ifndef STOIC_EVAL_H
 #define STOIC_EVAL_H
 
 #include "ir.h"
 #include "lower.h"
 
+/* Called with every activation tensor as soon as it is computed (and with
+ * the model input first): its index, its storage and element count. */
+typedef void (*eval_observer)(void *ctx, int tensor, const void *data, int64_t n);
+
 typedef struct {
     const ir_graph *g;
     lower_call *calls;
     int n_calls;
-    float *arena;
+    int *node_first;      /* calls of node i: [node_first[i], node_first[i + 1]) */
+    void *arena[IR_DT_COUNT];
+    lower_call q_in;      /* the float wrapper (lower_float_in / _out) */
+    lower_call dq_out;
+    int has_q_in;
+    int has_dq_out;
+    void *in_buf;         /* typed input and output of the float wrapper */
+    void *out_buf;
 } eval_plan;
 
-/* Lowers every node once and allocates the arena. 0 or -1 (out of memory). */
+/* Lowers every node once and allocates the arenas. 0 or -1 (out of memory). */
 int eval_prepare(const ir_graph *g, eval_plan *p);
-/* One inference: in has the input's element count, out the output's. */
+/* One inference as NAME_run_float: float input (the input's element count)
+ * quantized if the model input is an integer tensor, float output. */
 void eval_run(const eval_plan *p, const float *in, float *out);
+/* The same, calling obs (may be NULL) with every tensor. */
+void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx);
+/* One inference as NAME_run: in and out have the dtypes of the model's
+ * input and output tensors. */
+void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer obs, void *ctx);
 void eval_free(eval_plan *p);
+
+/* Real value of element i of a tensor's storage (dequantized if integer). */
+double eval_real(const ir_tensor *t, const void *data, int64_t i);
 
 #endif

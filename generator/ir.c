@@ -19,6 +19,38 @@ char *ir_strdup(const char *s)
     return p;
 }
 
+/* ORDER DT */
+static const size_t dt_size[IR_DT_COUNT] = { 4, 1, 2, 4, 8, 8 };
+static const char *const dt_c[IR_DT_COUNT] = { "float", "int8_t", "int16_t", "int32_t", "int64_t",
+                                               "stoic_qmul" };
+static const char *const dt_name[IR_DT_COUNT] = { "float32", "int8", "int16", "int32", "int64",
+                                                  "qmul" };
+
+size_t ir_dtype_size(ir_dtype dt)
+{
+    return dt_size[dt];
+}
+
+const char *ir_dtype_c(ir_dtype dt)
+{
+    return dt_c[dt];
+}
+
+const char *ir_dtype_name(ir_dtype dt)
+{
+    return dt_name[dt];
+}
+
+int64_t ir_arena_bytes(const ir_graph *g)
+{
+    int64_t b = 0;
+    int k;
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        b += g->arena_n[k] * (int64_t)dt_size[k];
+    }
+    return b;
+}
+
 ir_graph *ir_new(void)
 {
     ir_graph *g = calloc(1, sizeof *g);
@@ -47,6 +79,7 @@ void ir_free(ir_graph *g)
     for (i = 0; i < g->nt; i++) {
         free(g->t[i].name);
         free(g->t[i].data);
+        free(g->t[i].qdata);
     }
     for (i = 0; i < g->nn; i++) {
         free_node(&g->n[i]);
@@ -116,6 +149,24 @@ int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *
         return -1;
     }
     memcpy(g->t[ti].data, v, (size_t)n * sizeof(float));
+    return ti;
+}
+
+int ir_add_qconst(ir_graph *g, const char *name, const ir_shape *s, ir_dtype dt, const void *v,
+                  long line)
+{
+    size_t bytes = (size_t)ir_shape_count(s) * dt_size[dt];
+    int ti = ir_add_tensor(g, name, IR_T_CONST, line);
+    if (ti < 0) {
+        return -1;
+    }
+    g->t[ti].shape = *s;
+    g->t[ti].dtype = dt;
+    g->t[ti].qdata = malloc(bytes + 1);
+    if (g->t[ti].qdata == NULL) {
+        return -1;
+    }
+    memcpy(g->t[ti].qdata, v, bytes);
     return ti;
 }
 
@@ -211,7 +262,7 @@ const char *ir_op_name(ir_op op)
     static const char *const names[IR_OP_COUNT] = {
         "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
         "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
-        "reshape", "pad", "batch_norm", "affine", "transpose"
+        "reshape", "pad", "batch_norm", "affine", "transpose", "convert"
     };
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
@@ -301,6 +352,7 @@ int ir_compact(ir_graph *g)
             tmap[i] = -1;
             free(g->t[i].name);
             free(g->t[i].data);
+            free(g->t[i].qdata);
         }
     }
     g->nt = nt;
@@ -356,7 +408,8 @@ int ir_verify(const ir_graph *g, const char *after_pass)
         const ir_tensor *t = &g->t[i];
         if (t->kind == IR_T_CONST) {
             produced[i] = 1;
-            if (t->data == NULL || t->shape.rank == 0) {
+            if ((t->dtype == IR_DT_F32 ? (void *)t->data : t->qdata) == NULL ||
+                t->shape.rank == 0) {
                 rc = fail(after_pass, "constant without data or shape", t->name);
             }
         }
@@ -434,6 +487,12 @@ void ir_dump(const ir_graph *g, void *file)
         static const char *const st[] = { "-", "input", "output", "arena", "const" };
         ir_shape_str(&t->shape, sh, sizeof sh);
         fprintf(f, "  t%-3d %-5s %-12s %s  line %ld", i, kinds[t->kind], sh, t->name, t->line);
+        if (t->dtype != IR_DT_F32) {
+            fprintf(f, "  %s", dt_name[t->dtype]);
+        }
+        if (t->has_q) {
+            fprintf(f, " scale=%.9g zp=%ld", t->scale, (long)t->zp);
+        }
         if (g->planned) {
             fprintf(f, "  storage=%s", st[t->storage]);
             if (t->storage == IR_ST_ARENA || t->alias_of >= 0) {
@@ -512,12 +571,18 @@ void ir_dump(const ir_graph *g, void *file)
         if (n->fused != NULL) {
             fprintf(f, " fused=[%s]", n->fused);
         }
+        if (n->prec != IR_DT_F32) {
+            fprintf(f, " prec=%s acc_bound=%lld/%lld", dt_name[n->prec], (long long)n->acc_bound,
+                    (long long)n->acc_limit);
+        }
         fputc('\n', f);
     }
     ir_shape_str(&g->t[g->output].shape, sh, sizeof sh);
     fprintf(f, "input t%d  output t%d (%s)\n", g->input, g->output, sh);
     if (g->planned) {
-        fprintf(f, "arena %lld elements\n", (long long)g->arena_elems);
+        fprintf(f, "arena %lld float, %lld int8, %lld int16 elements\n",
+                (long long)g->arena_n[IR_DT_F32], (long long)g->arena_n[IR_DT_S8],
+                (long long)g->arena_n[IR_DT_S16]);
     }
 }
 

@@ -27,6 +27,21 @@ typedef struct {
     int32_t d[IR_MAX_RANK];
 } ir_shape;
 
+/* Element type of a tensor. ORDER DT: keep the tables in ir.c in order. */
+typedef enum {
+    IR_DT_F32 = 0,
+    IR_DT_S8,
+    IR_DT_S16,
+    IR_DT_S32,
+    IR_DT_S64,
+    IR_DT_QMUL, /* stoic_qmul {m, shift} pairs: requantization multipliers */
+    IR_DT_COUNT
+} ir_dtype;
+
+size_t ir_dtype_size(ir_dtype dt);
+const char *ir_dtype_c(ir_dtype dt);    /* "float", "int8_t", ..., "stoic_qmul" */
+const char *ir_dtype_name(ir_dtype dt); /* "float32", "int8", ... */
+
 typedef enum {
     IR_T_INPUT = 0, /* the model input */
     IR_T_CONST,     /* weights, biases, <constant> tensors */
@@ -47,7 +62,13 @@ typedef struct {
     ir_tkind kind;
     ir_shape shape;
     long line;       /* XML line that defined it */
-    float *data;     /* IR_T_CONST: shape-count values */
+    float *data;     /* IR_T_CONST of dtype float32: shape-count values */
+    /* quantization (pass_quantize) */
+    ir_dtype dtype;  /* IR_DT_F32 until quantized */
+    int has_q;       /* scale and zp are set (integer activations) */
+    double scale;    /* real = scale * (q - zp) */
+    int32_t zp;
+    void *qdata;     /* IR_T_CONST of another dtype: shape-count elements */
     int producer;    /* node index, -1 for input and const */
     int n_consumers; /* computed by ir_link */
     /* planning (pass_plan) */
@@ -76,6 +97,7 @@ typedef enum {
     IR_OP_BATCHNORM,  /* before pass_fold */
     IR_OP_AFFINE,     /* per-channel scale and shift (an unfolded batch_norm) */
     IR_OP_TRANSPOSE,
+    IR_OP_CONVERT,    /* dtype or scale change (pass_quantize, mixed precision) */
     IR_OP_COUNT
 } ir_op;
 
@@ -114,6 +136,14 @@ typedef struct {
     stoic_act_f32 act;   /* fused or stand-alone activation */
     char *act_name;      /* "relu", ... or NULL for none */
     char *fused;         /* names of layers folded or fused into this one, or NULL */
+    /* quantization (pass_quantize): the precision the node computes in
+     * (IR_DT_F32, IR_DT_S8 or IR_DT_S16). Integer nodes hold their integer
+     * constants in params: 0 weights (int8), 1 bias (int32/int64),
+     * 2 multipliers (qmul), 3 table (lut, softmax). */
+    ir_dtype prec;
+    ir_dtype target;     /* the precision asked for (policy), before pass_quantize */
+    int64_t acc_bound;   /* largest |accumulator| any input can give (integer) */
+    int64_t acc_limit;   /* what the accumulator holds: 2^31 - 1 or 2^47 */
     int dead;
 } ir_node;
 
@@ -135,7 +165,8 @@ typedef struct {
     long output_line;
     ir_file *files;      /* external weight files */
     int n_files;
-    int64_t arena_elems; /* pass_plan */
+    int64_t arena_elems; /* pass_plan: float arena, elements */
+    int64_t arena_n[IR_DT_COUNT]; /* pass_plan: elements of each arena (F32, S8, S16) */
     int planned;
 } ir_graph;
 
@@ -149,6 +180,11 @@ int ir_add_node(ir_graph *g, ir_op op, const char *name, const char *xml_op, lon
 int ir_find_tensor(const ir_graph *g, const char *name);
 /* Adds a constant tensor holding a copy of n values (takes a copy). */
 int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *v, long line);
+/* Adds a constant of another dtype (a copy of shape-count elements). */
+int ir_add_qconst(ir_graph *g, const char *name, const ir_shape *s, ir_dtype dt, const void *v,
+                  long line);
+/* Total bytes of the arenas (pass_plan). */
+int64_t ir_arena_bytes(const ir_graph *g);
 
 int64_t ir_shape_count(const ir_shape *s);
 int ir_shape_eq(const ir_shape *a, const ir_shape *b);

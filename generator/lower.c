@@ -1,25 +1,39 @@
 #include "lower.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ORDER KERNEL */
 static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dense_f32", "stoic_conv2d_f32", "stoic_maxpool2d_f32", "stoic_avgpool2d_f32",
     "stoic_gavgpool_f32", "stoic_activation_f32", "stoic_softmax_f32", "stoic_add_f32",
-    "stoic_mul_f32", "stoic_affine_f32", "stoic_copy_f32", "stoic_pad_f32", "stoic_transpose_f32"
+    "stoic_mul_f32", "stoic_affine_f32", "stoic_copy_f32", "stoic_pad_f32", "stoic_transpose_f32",
+    "stoic_dense_s8", "stoic_conv2d_s8", "stoic_maxpool2d_s8", "stoic_avgpool2d_s8",
+    "stoic_lut_s8", "stoic_softmax_s8", "stoic_add_s8", "stoic_mul_s8", "stoic_copy_s8",
+    "stoic_pad_s8", "stoic_transpose_s8",
+    "stoic_dense_s16", "stoic_conv2d_s16", "stoic_maxpool2d_s16", "stoic_avgpool2d_s16",
+    "stoic_lut_s16", "stoic_softmax_s16", "stoic_add_s16", "stoic_mul_s16", "stoic_copy_s16",
+    "stoic_pad_s16", "stoic_transpose_s16",
+    "stoic_convert_s8_s16", "stoic_convert_s16_s8", "stoic_quantize_s8", "stoic_quantize_s16",
+    "stoic_dequantize_s8", "stoic_dequantize_s16"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
     "stoic_pool2d_f32_params", "stoic_gavgpool_f32_params", "stoic_activation_f32_params",
     "stoic_softmax_f32_params", "stoic_binary_f32_params", "stoic_binary_f32_params",
     "stoic_affine_f32_params", "stoic_copy_f32_params", "stoic_pad_f32_params",
-    "stoic_transpose_f32_params"
-};
-static const char *const kernel_file[LK_COUNT] = {
-    "stoic_dense_f32.c", "stoic_conv2d_f32.c", "stoic_maxpool2d_f32.c", "stoic_avgpool2d_f32.c",
-    "stoic_gavgpool_f32.c", "stoic_activation_f32.c", "stoic_softmax_f32.c", "stoic_add_f32.c",
-    "stoic_mul_f32.c", "stoic_affine_f32.c", "stoic_copy_f32.c", "stoic_pad_f32.c",
-    "stoic_transpose_f32.c"
+    "stoic_transpose_f32_params",
+    "stoic_dense_s8_params", "stoic_conv2d_s8_params", "stoic_pool2d_q_params",
+    "stoic_pool2d_q_params", "stoic_lut_s8_params", "stoic_softmax_q_params",
+    "stoic_binary_q_params", "stoic_binary_q_params", "stoic_copy_q_params",
+    "stoic_pad_q_params", "stoic_transpose_q_params",
+    "stoic_dense_s16_params", "stoic_conv2d_s16_params", "stoic_pool2d_q_params",
+    "stoic_pool2d_q_params", "stoic_lut_s16_params", "stoic_softmax_q_params",
+    "stoic_binary_q_params", "stoic_binary_q_params", "stoic_copy_q_params",
+    "stoic_pad_q_params", "stoic_transpose_q_params",
+    "stoic_copy_q_params", "stoic_copy_q_params", "stoic_quantize_params",
+    "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -32,9 +46,9 @@ const char *lower_kernel_params(lower_kernel k)
     return kernel_params[k];
 }
 
-const char *lower_kernel_file(lower_kernel k)
+void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 {
-    return kernel_file[k];
+    snprintf(buf, n, "%s.c", kernel_fn[k]);
 }
 
 static int64_t count_of(const ir_graph *g, int t)
@@ -170,14 +184,13 @@ static void lower_transpose(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
-int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
+static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
 {
     const ir_node *n = &g->n[ni];
     lower_call *c = &calls[0];
     const ir_shape *is = shape_of(g, n->inputs[0]);
     int32_t last = is->d[is->rank - 1];
     int k;
-    memset(calls, 0, sizeof *calls);
     switch (n->op) {
     case IR_OP_DENSE:
         c->k = LK_DENSE;
@@ -268,6 +281,378 @@ int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
     }
 }
 
+/* ---- integer nodes ------------------------------------------------------ */
+
+static int32_t dt_min(ir_dtype dt)
+{
+    return dt == IR_DT_S16 ? -32768 : -128;
+}
+
+static int32_t dt_max(ir_dtype dt)
+{
+    return dt == IR_DT_S16 ? 32767 : 127;
+}
+
+int32_t lower_quantize_value(const ir_tensor *t, double v)
+{
+    double q = floor(v / t->scale + 0.5) + (double)t->zp;
+    double lo = (double)dt_min(t->dtype), hi = (double)dt_max(t->dtype);
+    return (int32_t)(q < lo ? lo : (q > hi ? hi : q));
+}
+
+/* The output clamp of an integer node: the dtype's range narrowed by a
+ * fused relu / relu6 / clip. */
+static void act_range(const ir_graph *g, const ir_node *n, int32_t *lo, int32_t *hi)
+{
+    const ir_tensor *t = &g->t[n->output];
+    *lo = dt_min(t->dtype);
+    *hi = dt_max(t->dtype);
+    if (n->act.kind == STOIC_ACT_CLAMP) {
+        if (n->act.lo > -STOIC_FLT_MAX) {
+            *lo = lower_quantize_value(t, (double)n->act.lo);
+        }
+        if (n->act.hi < STOIC_FLT_MAX) {
+            *hi = lower_quantize_value(t, (double)n->act.hi);
+        }
+    }
+}
+
+static const stoic_qmul *qmul_of(const ir_graph *g, const ir_node *n)
+{
+    return n->params[2] >= 0 ? (const stoic_qmul *)g->t[n->params[2]].qdata : NULL;
+}
+
+static stoic_qmul qmul_at(const ir_graph *g, const ir_node *n, int k)
+{
+    const stoic_qmul *q = qmul_of(g, n);
+    stoic_qmul id = { 1073741824, 1 }; /* exactly 1 */
+    return q != NULL ? q[k] : id;
+}
+
+static int32_t off_of(const ir_graph *g, int t)
+{
+    return g->t[t].dtype == IR_DT_S8 ? g->t[t].zp : 0;
+}
+
+/* kernel of precision dt: the int8 one, or the int16 one LK_*_S16 */
+static lower_kernel kq(lower_kernel k8, ir_dtype dt)
+{
+    return dt == IR_DT_S16 ? (lower_kernel)(k8 + (LK_DENSE_S16 - LK_DENSE_S8)) : k8;
+}
+
+static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
+{
+    stoic_conv2d_f32_params f;
+    lower_call tmp;
+    int32_t amin, amax;
+    memset(&tmp, 0, sizeof tmp);
+    if (n->op == IR_OP_AFFINE) { /* a per-channel 1x1 depthwise convolution */
+        const ir_shape *is = shape_of(g, n->inputs[0]);
+        int32_t ch = is->d[is->rank - 1];
+        memset(&f, 0, sizeof f);
+        f.in_h = f.out_h = (int32_t)(count_of(g, n->inputs[0]) / ch);
+        f.in_w = f.out_w = 1;
+        f.in_c = f.out_c = ch;
+        f.k_h = f.k_w = f.stride_h = f.stride_w = f.dil_h = f.dil_w = 1;
+        f.groups = ch;
+    } else {
+        lower_conv(g, n, &tmp);
+        f = tmp.p.conv2d;
+    }
+    act_range(g, n, &amin, &amax);
+    if (n->prec == IR_DT_S16) {
+        stoic_conv2d_s16_params *p = &c->p.conv2d_s16;
+        c->k = LK_CONV2D_S16;
+        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
+        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
+        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
+        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        p->groups = f.groups;
+        p->act_min = amin;
+        p->act_max = amax;
+        p->qmul = qmul_of(g, n);
+    } else {
+        stoic_conv2d_s8_params *p = &c->p.conv2d_s8;
+        c->k = LK_CONV2D_S8;
+        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
+        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
+        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
+        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        p->groups = f.groups;
+        p->input_offset = -off_of(g, n->inputs[0]);
+        p->output_offset = off_of(g, n->output);
+        p->act_min = amin;
+        p->act_max = amax;
+        p->qmul = qmul_of(g, n);
+    }
+    c->ref_qmul = n->params[2];
+    set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
+}
+
+static void lower_pool_q(const ir_graph *g, const ir_node *n, lower_call *c)
+{
+    stoic_pool2d_q_params *p = &c->p.pool_q;
+    const ir_shape *is = shape_of(g, n->inputs[0]);
+    lower_call tmp;
+    memset(&tmp, 0, sizeof tmp);
+    if (n->op == IR_OP_GAVGPOOL) {
+        p->in_h = p->k_h = is->d[0];
+        p->in_w = p->k_w = is->d[1];
+        p->c = is->d[2];
+        p->out_h = p->out_w = 1;
+        p->stride_h = p->stride_w = p->dil_h = p->dil_w = 1;
+        p->count_include_pad = 1;
+    } else {
+        const stoic_pool2d_f32_params *f = &tmp.p.pool2d;
+        lower_pool(g, n, &tmp);
+        p->in_h = f->in_h, p->in_w = f->in_w, p->c = f->c, p->out_h = f->out_h;
+        p->out_w = f->out_w, p->k_h = f->k_h, p->k_w = f->k_w, p->stride_h = f->stride_h;
+        p->stride_w = f->stride_w, p->pad_top = f->pad_top, p->pad_left = f->pad_left;
+        p->count_include_pad = f->count_include_pad, p->dil_h = f->dil_h, p->dil_w = f->dil_w;
+    }
+    act_range(g, n, &p->act_min, &p->act_max);
+    if (n->op == IR_OP_MAXPOOL2D) {
+        c->k = kq(LK_MAXPOOL2D_S8, n->prec);
+        p->qmul = NULL;
+    } else {
+        c->k = kq(LK_AVGPOOL2D_S8, n->prec);
+        p->input_offset = -off_of(g, n->inputs[0]);
+        p->output_offset = off_of(g, n->output);
+        p->qmul = qmul_of(g, n);
+        c->ref_qmul = n->params[2];
+    }
+    set_args(c, n->inputs[0], -1, -1, n->output);
+}
+
+static void lower_copy_q(const ir_graph *g, const ir_node *n, int in, lower_call *c,
+                         stoic_qmul q, int32_t outer, int32_t in_inner, int32_t out_inner,
+                         int32_t out_offset)
+{
+    stoic_copy_q_params *p = &c->p.copy_q;
+    ir_dtype di = g->t[in].dtype, dout = g->t[n->output].dtype;
+    c->k = di == dout ? kq(LK_COPY_S8, di)
+                      : (di == IR_DT_S8 ? LK_CONVERT_S8_S16 : LK_CONVERT_S16_S8);
+    p->outer = outer;
+    p->in_inner = in_inner;
+    p->out_inner = out_inner;
+    p->out_offset = out_offset;
+    p->input_offset = -off_of(g, in);
+    p->output_offset = off_of(g, n->output);
+    p->qmul = q;
+    act_range(g, n, &p->act_min, &p->act_max);
+    set_args(c, in, -1, -1, n->output);
+}
+
+static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
+{
+    const ir_node *n = &g->n[ni];
+    lower_call *c = &calls[0];
+    const ir_shape *is = shape_of(g, n->inputs[0]);
+    int32_t last = is->d[is->rank - 1], cnt = (int32_t)count_of(g, n->inputs[0]);
+    lower_call tmp;
+    int k;
+    memset(&tmp, 0, sizeof tmp);
+    switch (n->op) {
+    case IR_OP_DENSE:
+        if (n->prec == IR_DT_S16) {
+            stoic_dense_s16_params *p = &c->p.dense_s16;
+            c->k = LK_DENSE_S16;
+            p->rows = cnt / last;
+            p->in_n = last;
+            p->out_n = n->units;
+            act_range(g, n, &p->act_min, &p->act_max);
+            p->qmul = qmul_of(g, n);
+        } else {
+            stoic_dense_s8_params *p = &c->p.dense_s8;
+            c->k = LK_DENSE_S8;
+            p->rows = cnt / last;
+            p->in_n = last;
+            p->out_n = n->units;
+            p->input_offset = -off_of(g, n->inputs[0]);
+            p->output_offset = off_of(g, n->output);
+            act_range(g, n, &p->act_min, &p->act_max);
+            p->qmul = qmul_of(g, n);
+        }
+        c->ref_qmul = n->params[2];
+        set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
+        return 1;
+    case IR_OP_CONV2D:
+    case IR_OP_CONV1D:
+    case IR_OP_AFFINE:
+        lower_conv_q(g, n, c);
+        return 1;
+    case IR_OP_MAXPOOL2D:
+    case IR_OP_AVGPOOL2D:
+    case IR_OP_GAVGPOOL:
+        lower_pool_q(g, n, c);
+        return 1;
+    case IR_OP_ACTIVATION:
+        if (n->params[3] >= 0) {
+            c->k = kq(LK_LUT_S8, n->prec);
+            if (n->prec == IR_DT_S16) {
+                c->p.lut_s16.n = cnt;
+                c->p.lut_s16.table = g->t[n->params[3]].qdata;
+            } else {
+                c->p.lut_s8.n = cnt;
+                c->p.lut_s8.table = g->t[n->params[3]].qdata;
+            }
+            c->ref_table = n->params[3];
+            set_args(c, n->inputs[0], -1, -1, n->output);
+        } else {
+            lower_copy_q(g, n, n->inputs[0], c, qmul_at(g, n, 0), 1, cnt, cnt, 0);
+        }
+        return 1;
+    case IR_OP_SOFTMAX:
+        lower_node_f32(g, ni, &tmp);
+        c->k = kq(LK_SOFTMAX_S8, n->prec);
+        c->p.softmax_q.outer = tmp.p.softmax.outer;
+        c->p.softmax_q.axis_n = tmp.p.softmax.axis_n;
+        c->p.softmax_q.inner = tmp.p.softmax.inner;
+        c->p.softmax_q.exp_table = g->t[n->params[3]].qdata;
+        c->ref_table = n->params[3];
+        set_args(c, n->inputs[0], -1, -1, n->output);
+        return 1;
+    case IR_OP_ADD:
+    case IR_OP_MUL: {
+        stoic_binary_q_params *p = &c->p.binary_q;
+        lower_node_f32(g, ni, &tmp);
+        c->k = kq(n->op == IR_OP_ADD ? LK_ADD_S8 : LK_MUL_S8, n->prec);
+        p->outer = tmp.p.binary.outer;
+        p->inner = tmp.p.binary.inner;
+        p->b_outer_stride = tmp.p.binary.b_outer_stride;
+        p->a_offset = -off_of(g, n->inputs[0]);
+        p->b_offset = -off_of(g, n->inputs[1]);
+        p->output_offset = off_of(g, n->output);
+        p->left_shift = n->op == IR_OP_ADD ? (n->prec == IR_DT_S16 ? 15 : 20) : 0;
+        p->a_mul = qmul_at(g, n, 0);
+        p->b_mul = qmul_at(g, n, 1);
+        p->out_mul = qmul_at(g, n, 2);
+        act_range(g, n, &p->act_min, &p->act_max);
+        set_args(c, n->inputs[0], n->inputs[1], -1, n->output);
+        return 1;
+    }
+    case IR_OP_CONCAT: {
+        int nc = lower_concat(g, n, calls);
+        for (k = 0; k < nc; k++) {
+            stoic_copy_f32_params f = calls[k].p.copy;
+            lower_copy_q(g, n, n->inputs[k], &calls[k], qmul_at(g, n, k), f.outer, f.in_inner,
+                         f.out_inner, f.out_offset);
+        }
+        return nc;
+    }
+    case IR_OP_RESHAPE:
+        if (g->t[n->output].alias_of >= 0) {
+            return 0;
+        }
+        lower_copy_q(g, n, n->inputs[0], c, qmul_at(g, n, 0), 1, cnt, cnt, 0);
+        return 1;
+    case IR_OP_PAD: {
+        stoic_pad_q_params *p = &c->p.pad_q;
+        lower_pad(g, n, &tmp);
+        c->k = kq(LK_PAD_S8, n->prec);
+        memcpy(p->in_dim, tmp.p.pad.in_dim, sizeof p->in_dim);
+        memcpy(p->out_dim, tmp.p.pad.out_dim, sizeof p->out_dim);
+        memcpy(p->before, tmp.p.pad.before, sizeof p->before);
+        p->value = lower_quantize_value(&g->t[n->output], (double)n->value);
+        set_args(c, n->inputs[0], -1, -1, n->output);
+        return 1;
+    }
+    case IR_OP_TRANSPOSE:
+        lower_transpose(g, n, &tmp);
+        c->k = kq(LK_TRANSPOSE_S8, n->prec);
+        memcpy(c->p.transpose_q.out_dim, tmp.p.transpose.out_dim, sizeof tmp.p.transpose.out_dim);
+        memcpy(c->p.transpose_q.in_stride, tmp.p.transpose.in_stride,
+               sizeof tmp.p.transpose.in_stride);
+        set_args(c, n->inputs[0], -1, -1, n->output);
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+/* A dtype change: float <-> integer, or int8 <-> int16 with rescaling. */
+static void lower_quantize(const ir_tensor *to, int32_t n, lower_call *c)
+{
+    c->k = to->dtype == IR_DT_S16 ? LK_QUANTIZE_S16 : LK_QUANTIZE_S8;
+    c->p.quantize.n = n;
+    c->p.quantize.inv_scale = (float)(1.0 / to->scale);
+    c->p.quantize.zero_point = to->zp;
+    c->p.quantize.q_min = dt_min(to->dtype);
+    c->p.quantize.q_max = dt_max(to->dtype);
+}
+
+static void lower_dequantize(const ir_tensor *from, int32_t n, lower_call *c)
+{
+    c->k = from->dtype == IR_DT_S16 ? LK_DEQUANTIZE_S16 : LK_DEQUANTIZE_S8;
+    c->p.dequantize.n = n;
+    c->p.dequantize.scale = (float)from->scale;
+    c->p.dequantize.zero_point = from->zp;
+}
+
+static int lower_convert(const ir_graph *g, int ni, lower_call *c)
+{
+    const ir_node *n = &g->n[ni];
+    const ir_tensor *in = &g->t[n->inputs[0]], *out = &g->t[n->output];
+    int32_t cnt = (int32_t)count_of(g, n->inputs[0]);
+    if (in->dtype == IR_DT_F32) {
+        lower_quantize(out, cnt, c);
+    } else if (out->dtype == IR_DT_F32) {
+        lower_dequantize(in, cnt, c);
+    } else {
+        lower_copy_q(g, n, n->inputs[0], c, qmul_at(g, n, 0), 1, cnt, cnt, 0);
+        return 1;
+    }
+    set_args(c, n->inputs[0], -1, -1, n->output);
+    return 1;
+}
+
+int lower_float_in(const ir_graph *g, lower_call *c)
+{
+    const ir_tensor *t = &g->t[g->input];
+    memset(c, 0, sizeof *c);
+    c->node = -1;
+    c->ref_qmul = c->ref_table = -1;
+    if (t->dtype == IR_DT_F32) {
+        return 0;
+    }
+    lower_quantize(t, (int32_t)ir_shape_count(&t->shape), c);
+    return 1;
+}
+
+int lower_float_out(const ir_graph *g, lower_call *c)
+{
+    const ir_tensor *t = &g->t[g->output];
+    memset(c, 0, sizeof *c);
+    c->node = -1;
+    c->ref_qmul = c->ref_table = -1;
+    if (t->dtype == IR_DT_F32) {
+        return 0;
+    }
+    lower_dequantize(t, (int32_t)ir_shape_count(&t->shape), c);
+    return 1;
+}
+
+int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
+{
+    const ir_node *n = &g->n[ni];
+    int nc, k;
+    for (k = 0; k < LOWER_MAX_CALLS; k++) {
+        memset(&calls[k], 0, sizeof calls[k]);
+        calls[k].ref_qmul = calls[k].ref_table = -1;
+    }
+    if (n->op == IR_OP_CONVERT) {
+        nc = lower_convert(g, ni, calls);
+    } else if (n->prec != IR_DT_F32) {
+        nc = lower_node_q(g, ni, calls);
+    } else {
+        nc = lower_node_f32(g, ni, calls);
+    }
+    for (k = 0; k < nc; k++) {
+        calls[k].node = ni;
+    }
+    return nc;
+}
+
 /* ---- field listing for the emitter ------------------------------------- */
 
 typedef struct {
@@ -281,6 +666,8 @@ static void fi(fl *l, const char *name, long v)
         l->f[l->n].name = name;
         l->f[l->n].is_float = 0;
         l->f[l->n].ival = v;
+        l->f[l->n].ref = -1;
+        l->f[l->n].is_ptr = 0;
         l->n++;
     }
 }
@@ -291,7 +678,30 @@ static void ff(fl *l, const char *name, float v)
         l->f[l->n].name = name;
         l->f[l->n].is_float = 1;
         l->f[l->n].fval = v;
+        l->f[l->n].ref = -1;
+        l->f[l->n].is_ptr = 0;
         l->n++;
+    }
+}
+
+/* a pointer field: the array of constant tensor ref, or NULL (ref < 0) */
+static void fp(fl *l, const char *name, int ref)
+{
+    if (l->n < l->max) {
+        l->f[l->n].name = name;
+        l->f[l->n].is_float = 0;
+        l->f[l->n].ival = 0;
+        l->f[l->n].ref = ref;
+        l->f[l->n].is_ptr = 1;
+        l->n++;
+    }
+}
+
+static void fgeom(fl *l, const int32_t *v, const char *const *names, int n)
+{
+    int k;
+    for (k = 0; k < n; k++) {
+        fi(l, names[k], v[k]);
     }
 }
 
@@ -412,6 +822,157 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         for (k = 0; k < 4; k++) {
             fi(&l, in_stride[k], c->p.transpose.in_stride[k]);
         }
+        break;
+    case LK_DENSE_S8:
+    case LK_DENSE_S16: {
+        const stoic_dense_s8_params *p8 = &c->p.dense_s8;
+        const stoic_dense_s16_params *p16 = &c->p.dense_s16;
+        int s16 = c->k == LK_DENSE_S16;
+        fi(&l, "rows", s16 ? p16->rows : p8->rows);
+        fi(&l, "in_n", s16 ? p16->in_n : p8->in_n);
+        fi(&l, "out_n", s16 ? p16->out_n : p8->out_n);
+        if (!s16) {
+            fi(&l, "input_offset", p8->input_offset);
+            fi(&l, "output_offset", p8->output_offset);
+        }
+        fi(&l, "act_min", s16 ? p16->act_min : p8->act_min);
+        fi(&l, "act_max", s16 ? p16->act_max : p8->act_max);
+        fp(&l, "qmul", c->ref_qmul);
+        break;
+    }
+    case LK_CONV2D_S8: {
+        const stoic_conv2d_s8_params *p = &c->p.conv2d_s8;
+        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
+                                            "dil_w", "pad_top", "pad_left", "groups" };
+        int32_t v[15];
+        v[0] = p->in_h, v[1] = p->in_w, v[2] = p->in_c, v[3] = p->out_h, v[4] = p->out_w;
+        v[5] = p->out_c, v[6] = p->k_h, v[7] = p->k_w, v[8] = p->stride_h, v[9] = p->stride_w;
+        v[10] = p->dil_h, v[11] = p->dil_w, v[12] = p->pad_top, v[13] = p->pad_left;
+        v[14] = p->groups;
+        fgeom(&l, v, nm, 15);
+        fi(&l, "input_offset", p->input_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fp(&l, "qmul", c->ref_qmul);
+        break;
+    }
+    case LK_CONV2D_S16: {
+        const stoic_conv2d_s16_params *p = &c->p.conv2d_s16;
+        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
+                                            "dil_w", "pad_top", "pad_left", "groups" };
+        int32_t v[15];
+        v[0] = p->in_h, v[1] = p->in_w, v[2] = p->in_c, v[3] = p->out_h, v[4] = p->out_w;
+        v[5] = p->out_c, v[6] = p->k_h, v[7] = p->k_w, v[8] = p->stride_h, v[9] = p->stride_w;
+        v[10] = p->dil_h, v[11] = p->dil_w, v[12] = p->pad_top, v[13] = p->pad_left;
+        v[14] = p->groups;
+        fgeom(&l, v, nm, 15);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fp(&l, "qmul", c->ref_qmul);
+        break;
+    }
+    case LK_MAXPOOL2D_S8:
+    case LK_AVGPOOL2D_S8:
+    case LK_MAXPOOL2D_S16:
+    case LK_AVGPOOL2D_S16: {
+        const stoic_pool2d_q_params *p = &c->p.pool_q;
+        static const char *const nm[18] = { "in_h", "in_w", "c", "out_h", "out_w", "k_h", "k_w",
+                                            "stride_h", "stride_w", "pad_top", "pad_left",
+                                            "count_include_pad", "dil_h", "dil_w",
+                                            "input_offset", "output_offset", "act_min",
+                                            "act_max" };
+        int32_t v[18];
+        v[0] = p->in_h, v[1] = p->in_w, v[2] = p->c, v[3] = p->out_h, v[4] = p->out_w;
+        v[5] = p->k_h, v[6] = p->k_w, v[7] = p->stride_h, v[8] = p->stride_w;
+        v[9] = p->pad_top, v[10] = p->pad_left, v[11] = p->count_include_pad;
+        v[12] = p->dil_h, v[13] = p->dil_w, v[14] = p->input_offset, v[15] = p->output_offset;
+        v[16] = p->act_min, v[17] = p->act_max;
+        fgeom(&l, v, nm, 18);
+        fp(&l, "qmul", c->ref_qmul);
+        break;
+    }
+    case LK_LUT_S8:
+        fi(&l, "n", c->p.lut_s8.n);
+        fp(&l, "table", c->ref_table);
+        break;
+    case LK_LUT_S16:
+        fi(&l, "n", c->p.lut_s16.n);
+        fp(&l, "table", c->ref_table);
+        break;
+    case LK_SOFTMAX_S8:
+    case LK_SOFTMAX_S16:
+        fi(&l, "outer", c->p.softmax_q.outer);
+        fi(&l, "axis_n", c->p.softmax_q.axis_n);
+        fi(&l, "inner", c->p.softmax_q.inner);
+        fp(&l, "exp_table", c->ref_table);
+        break;
+    case LK_ADD_S8:
+    case LK_MUL_S8:
+    case LK_ADD_S16:
+    case LK_MUL_S16: {
+        const stoic_binary_q_params *p = &c->p.binary_q;
+        fi(&l, "outer", p->outer);
+        fi(&l, "inner", p->inner);
+        fi(&l, "b_outer_stride", p->b_outer_stride);
+        fi(&l, "a_offset", p->a_offset);
+        fi(&l, "b_offset", p->b_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "left_shift", p->left_shift);
+        fi(&l, "a_mul.m", p->a_mul.m);
+        fi(&l, "a_mul.shift", p->a_mul.shift);
+        fi(&l, "b_mul.m", p->b_mul.m);
+        fi(&l, "b_mul.shift", p->b_mul.shift);
+        fi(&l, "out_mul.m", p->out_mul.m);
+        fi(&l, "out_mul.shift", p->out_mul.shift);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        break;
+    }
+    case LK_COPY_S8:
+    case LK_COPY_S16:
+    case LK_CONVERT_S8_S16:
+    case LK_CONVERT_S16_S8: {
+        const stoic_copy_q_params *p = &c->p.copy_q;
+        fi(&l, "outer", p->outer);
+        fi(&l, "in_inner", p->in_inner);
+        fi(&l, "out_inner", p->out_inner);
+        fi(&l, "out_offset", p->out_offset);
+        fi(&l, "input_offset", p->input_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "qmul.m", p->qmul.m);
+        fi(&l, "qmul.shift", p->qmul.shift);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        break;
+    }
+    case LK_PAD_S8:
+    case LK_PAD_S16:
+        fgeom(&l, c->p.pad_q.in_dim, in_dim, 4);
+        fgeom(&l, c->p.pad_q.out_dim, out_dim, 4);
+        fgeom(&l, c->p.pad_q.before, before, 4);
+        fi(&l, "value", c->p.pad_q.value);
+        break;
+    case LK_TRANSPOSE_S8:
+    case LK_TRANSPOSE_S16:
+        fgeom(&l, c->p.transpose_q.out_dim, out_dim, 4);
+        fgeom(&l, c->p.transpose_q.in_stride, in_stride, 4);
+        break;
+    case LK_QUANTIZE_S8:
+    case LK_QUANTIZE_S16:
+        fi(&l, "n", c->p.quantize.n);
+        ff(&l, "inv_scale", c->p.quantize.inv_scale);
+        fi(&l, "zero_point", c->p.quantize.zero_point);
+        fi(&l, "q_min", c->p.quantize.q_min);
+        fi(&l, "q_max", c->p.quantize.q_max);
+        break;
+    case LK_DEQUANTIZE_S8:
+    case LK_DEQUANTIZE_S16:
+        fi(&l, "n", c->p.dequantize.n);
+        ff(&l, "scale", c->p.dequantize.scale);
+        fi(&l, "zero_point", c->p.dequantize.zero_point);
         break;
     default:
         break;

@@ -26,6 +26,37 @@ typedef enum {
     LK_COPY,
     LK_PAD,
     LK_TRANSPOSE,
+    /* int8 */
+    LK_DENSE_S8,
+    LK_CONV2D_S8,
+    LK_MAXPOOL2D_S8,
+    LK_AVGPOOL2D_S8,
+    LK_LUT_S8,
+    LK_SOFTMAX_S8,
+    LK_ADD_S8,
+    LK_MUL_S8,
+    LK_COPY_S8,
+    LK_PAD_S8,
+    LK_TRANSPOSE_S8,
+    /* int16 (16x8) */
+    LK_DENSE_S16,
+    LK_CONV2D_S16,
+    LK_MAXPOOL2D_S16,
+    LK_AVGPOOL2D_S16,
+    LK_LUT_S16,
+    LK_SOFTMAX_S16,
+    LK_ADD_S16,
+    LK_MUL_S16,
+    LK_COPY_S16,
+    LK_PAD_S16,
+    LK_TRANSPOSE_S16,
+    /* conversions */
+    LK_CONVERT_S8_S16,
+    LK_CONVERT_S16_S8,
+    LK_QUANTIZE_S8,
+    LK_QUANTIZE_S16,
+    LK_DEQUANTIZE_S8,
+    LK_DEQUANTIZE_S16,
     LK_COUNT
 } lower_kernel;
 
@@ -46,17 +77,46 @@ typedef struct {
         stoic_copy_f32_params copy;
         stoic_pad_f32_params pad;
         stoic_transpose_f32_params transpose;
+        stoic_dense_s8_params dense_s8;
+        stoic_conv2d_s8_params conv2d_s8;
+        stoic_dense_s16_params dense_s16;
+        stoic_conv2d_s16_params conv2d_s16;
+        stoic_pool2d_q_params pool_q;
+        stoic_lut_s8_params lut_s8;
+        stoic_lut_s16_params lut_s16;
+        stoic_softmax_q_params softmax_q;
+        stoic_binary_q_params binary_q;
+        stoic_copy_q_params copy_q;
+        stoic_pad_q_params pad_q;
+        stoic_transpose_q_params transpose_q;
+        stoic_quantize_params quantize;
+        stoic_dequantize_params dequantize;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
+    int node;                 /* the IR node it computes (-1: the float wrapper) */
+    /* constant tensors behind the pointer fields of p (-1: none): the
+     * multipliers (qmul) and the table (lut, exp_table) */
+    int ref_qmul;
+    int ref_table;
 } lower_call;
+
+/* The float wrapper of an integer model: quantizes the caller's float
+ * input, dequantizes the integer output. Returns 1 and fills *c when the
+ * model input (q_in) / output (dq_out) is an integer tensor, else 0. */
+int lower_float_in(const ir_graph *g, lower_call *c);
+int lower_float_out(const ir_graph *g, lower_call *c);
+
+/* The integer value of real value v in tensor t (rounded, saturated). */
+int32_t lower_quantize_value(const ir_tensor *t, double v);
 
 /* Fills calls[] for node ni; returns how many (0 for an aliasing reshape). */
 int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS]);
 
 const char *lower_kernel_fn(lower_kernel k);     /* "stoic_dense_f32" */
 const char *lower_kernel_params(lower_kernel k); /* "stoic_dense_f32_params" */
-const char *lower_kernel_file(lower_kernel k);   /* "stoic_dense_f32.c" */
+/* The runtime file that defines the kernel: its function name plus ".c". */
+void lower_kernel_file(lower_kernel k, char *buf, size_t n);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).
@@ -66,6 +126,8 @@ typedef struct {
     int is_float;
     long ival;
     float fval;
+    int ref; /* pointer field: -1 NULL, else the constant tensor it points to */
+    int is_ptr;
 } lower_field;
 int lower_fields(const lower_call *c, lower_field *f, int max);
 

@@ -26,4 +26,13 @@ int pass_fuse(ir_graph *g, diag *d);
  * offsets (greedy, largest first, first fitting gap). */
 int pass_plan(ir_graph *g, diag *d);
 
+/* Integer layers cannot apply a fused sigmoid, tanh or leaky relu: these
+ * become stand-alone (table) layers. Uses each node's target precision. */
+int pass_unfuse(ir_graph *g, diag *d);
+/* Quantizes the graph to each node's target precision, from the
+ * calibrated range [lo[t], hi[t]] of every tensor t with has_range[t]
+ * (arrays indexed by tensor, as the graph is on entry). Re-plan after. */
+int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *has_range,
+                  diag *d);
+
 #endif

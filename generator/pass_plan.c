@@ -69,13 +69,17 @@ static void aliases(ir_graph *g)
     }
 }
 
-static int place(ir_graph *g, item *items, int n_items)
+static int64_t place(ir_graph *g, item *items, int n_items)
 {
     int i, j;
     int64_t top = 0;
     item *placed = malloc((size_t)(n_items + 1) * sizeof *placed);
     if (placed == NULL) {
         return -1;
+    }
+    if (n_items == 0) {
+        free(placed);
+        return 0;
     }
     sort_graph = g;
     qsort(items, (size_t)n_items, sizeof *items, by_size);
@@ -109,14 +113,13 @@ static int place(ir_graph *g, item *items, int n_items)
             top = off + items[i].size;
         }
     }
-    g->arena_elems = top;
     free(placed);
-    return 0;
+    return top;
 }
 
 int pass_plan(ir_graph *g, diag *d)
 {
-    int i, k, n_items = 0, rc;
+    int i, k, n_items = 0, rc, dt;
     item *items;
     aliases(g);
     for (i = 0; i < g->nt; i++) {
@@ -154,14 +157,27 @@ int pass_plan(ir_graph *g, diag *d)
         diag_io(d, NULL, "out of memory");
         return -1;
     }
-    for (i = 0; i < g->nt; i++) {
-        if (g->t[i].alias_of < 0 && g->t[i].storage == IR_ST_ARENA) {
-            items[n_items].t = i;
-            items[n_items].size = ir_shape_count(&g->t[i].shape);
-            n_items++;
+    /* one arena per element type (no casts between pointer types in the
+     * generated code), each planned on its own */
+    rc = 0;
+    for (dt = 0; dt < IR_DT_COUNT; dt++) {
+        int64_t top;
+        n_items = 0;
+        for (i = 0; i < g->nt; i++) {
+            if (g->t[i].alias_of < 0 && g->t[i].storage == IR_ST_ARENA &&
+                (int)g->t[i].dtype == dt) {
+                items[n_items].t = i;
+                items[n_items].size = ir_shape_count(&g->t[i].shape);
+                n_items++;
+            }
         }
+        top = place(g, items, n_items);
+        if (top < 0) {
+            rc = -1;
+        }
+        g->arena_n[dt] = top < 0 ? 0 : top;
     }
-    rc = place(g, items, n_items);
+    g->arena_elems = g->arena_n[IR_DT_F32];
     free(items);
     if (rc != 0) {
         diag_io(d, NULL, "out of memory");
@@ -177,7 +193,7 @@ int pass_plan(ir_graph *g, diag *d)
             g->t[i].last_use = g->t[r].last_use;
         }
     }
-    if ((uint64_t)g->arena_elems * 4U > 0x7fffffffULL) {
+    if ((uint64_t)ir_arena_bytes(g) > 0x7fffffffULL) {
         diag_error(d, g->file, 0, "the activation arena would exceed 2 GiB");
         return -1;
     }
