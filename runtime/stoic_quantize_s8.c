@@ -12,11 +12,13 @@
  * on order keys (stoic_math_f32.c): unsigned integers whose order is that
  * of the floats and in which every NaN is above +inf, so max and min are
  * integer selects and no float is compared. A NaN key is replaced by the
- * key of 0. The clamped value c (|c| <= |lo| + |hi|, an integer-bounded
- * range far below 2^24) is converted to int32 by truncation, which is
- * defined for it; its fraction f = c - trunc(c) is exact (c and trunc(c)
- * lie in the same binade or trunc(c) is 0), and the rounding adds 1 when
- * f >= 0.5 and subtracts 1 when f <= -0.5, again decided on order keys.
+ * key of 0. The clamped value c (|c| <= max(|lo|, |hi|), far below 2^24)
+ * is converted to int32 by truncation, which is defined for it; its
+ * fraction f = c - trunc(c) is exact (for |c| >= 1, c/2 <= trunc(c) <= c
+ * and Sterbenz's lemma applies; below, trunc(c) is 0), and the rounding
+ * adds 1 when f >= 0.5 and subtracts 1 when f <= -0.5, again decided on
+ * order keys. Adding 0.5 in float and truncating would be wrong: for
+ * c = 0.5 - 2^-25 the sum rounds to 1.0.
  * No out-of-range value is ever converted to an integer type.
  *
  * Floating point: IEEE-754 binary32, round to nearest even, evaluated in
@@ -33,7 +35,7 @@ static uint32_t key_lt(uint32_t a, uint32_t b)
     return (uint32_t)(((uint64_t)a - (uint64_t)b) >> 63U);
 }
 
-/* min(key, hi) of two order keys, as the complement of a max. */
+/* min of two order keys, as the complement of the max of complements. */
 static uint32_t key_min(uint32_t a, uint32_t b)
 {
     return ~stoic_order_key_max(~a, ~b);
