@@ -6,25 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlschemas.h>
 
 #include "base64.h"
-#include "embedded.h"
 #include "fileio.h"
 #include "sha256.h"
+#include "xml_safe.h"
 
 #define NS "urn:stoic:model:1"
-
-/* libxml2 2.12 made the structured error argument const. */
-#if LIBXML_VERSION >= 21200
-#define XERR_CONST const
-#else
-#define XERR_CONST
-#endif
 
 typedef struct {
     char *path;      /* resolved path */
@@ -40,132 +29,14 @@ typedef struct {
     ir_graph *g;
     ext_file *ext;
     int n_ext;
-    long doctype_line;
     int oom;
 } loader;
-
-/* ---- libxml2 shim ---------------------------------------------------- */
-
-static void on_xml_error(void *ud, XERR_CONST xmlError *e)
-{
-    loader *L = ud;
-    char msg[512];
-    size_t n;
-    if (e == NULL || e->level == XML_ERR_WARNING) {
-        return;
-    }
-    snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message : "malformed XML");
-    n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
-        msg[--n] = '\0';
-    }
-    diag_error(L->d, L->path, e->line > 0 ? (long)e->line : 1L, "%s", msg);
-}
-
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-                       const xmlChar *sys_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    loader *L = ctxt->_private;
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    L->doctype_line = ctxt->input != NULL ? (long)ctxt->input->line : 1L;
-    xmlStopParser(ctxt);
-}
-
-static xmlParserInputPtr deny_entity_loader(const char *url, const char *id,
-                                            xmlParserCtxtPtr ctxt)
-{
-    (void)url;
-    (void)id;
-    (void)ctxt;
-    return NULL;
-}
-
-static xmlDocPtr parse_xml(loader *L, const char *buf, size_t len)
-{
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc;
-    xmlSetExternalEntityLoader(deny_entity_loader);
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
-        L->oom = 1;
-        return NULL;
-    }
-    ctxt->_private = L;
-    ctxt->sax->internalSubset = on_doctype;
-    xmlSetStructuredErrorFunc(L, on_xml_error);
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, L->path, NULL,
-                            XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    if (L->doctype_line > 0) {
-        diag_error(L->d, L->path, L->doctype_line,
-                   "a DOCTYPE is not allowed in a model description (refused for safety)");
-        if (doc != NULL) {
-            xmlFreeDoc(doc);
-            doc = NULL;
-        }
-    } else if (doc == NULL && L->d->errors == 0) {
-        diag_error(L->d, L->path, 1, "not a well-formed XML document");
-    } else if (doc != NULL && !ctxt->wellFormed) {
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static long line_of(const xmlNode *n);
-static int is_el(const xmlNode *n, const char *name);
-
-static int validate_schema(loader *L, xmlDocPtr doc)
-{
-    const stoic_embedded_file *xsd = stoic_embedded_find("model.xsd");
-    xmlSchemaParserCtxtPtr pctxt;
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctxt;
-    xmlNode *root;
-    int rc = -1;
-    if (xsd == NULL) {
-        diag_io(L->d, NULL, "internal error: schema not compiled in");
-        return -1;
-    }
-    pctxt = xmlSchemaNewMemParserCtxt((const char *)xsd->data, (int)xsd->len);
-    if (pctxt != NULL) {
-        schema = xmlSchemaParse(pctxt);
-        xmlSchemaFreeParserCtxt(pctxt);
-    }
-    if (schema == NULL) {
-        diag_io(L->d, NULL, "internal error: the compiled-in schema does not parse");
-        return -1;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (root == NULL || !is_el(root, "model")) {
-        diag_error(L->d, L->path, root != NULL ? line_of(root) : 1L,
-                   "the root element must be <model> in the namespace \"%s\"", NS);
-        xmlSchemaFree(schema);
-        return -1;
-    }
-    vctxt = xmlSchemaNewValidCtxt(schema);
-    if (vctxt != NULL) {
-        xmlSchemaSetValidStructuredErrors(vctxt, on_xml_error, L);
-        rc = xmlSchemaValidateDoc(vctxt, doc);
-        xmlSchemaFreeValidCtxt(vctxt);
-    }
-    xmlSchemaFree(schema);
-    if (rc != 0 && L->d->errors == 0) {
-        diag_error(L->d, L->path, 1, "the document does not match the model schema");
-    }
-    return rc == 0 ? 0 : -1;
-}
 
 /* ---- small helpers --------------------------------------------------- */
 
 static long line_of(const xmlNode *n)
 {
-    long l = xmlGetLineNo(n);
-    return l > 0 ? l : 1L;
+    return xml_safe_line(n);
 }
 
 /* Attribute value (malloc'd) or NULL. */
@@ -182,9 +53,7 @@ static char *attr(const xmlNode *n, const char *name)
 
 static int is_el(const xmlNode *n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-           strcmp((const char *)n->ns->href, NS) == 0 &&
-           (name == NULL || strcmp((const char *)n->name, name) == 0);
+    return xml_safe_is_el(n, NS, name);
 }
 
 /* Splits a whitespace-separated list of integers; returns the count or -1. */
@@ -1076,12 +945,15 @@ static ir_graph *build(loader *L, xmlNode *root)
     return g;
 }
 
+static const xml_safe_spec model_spec = {
+    "model.xsd", NS, "model", "model description", "model", XML_LOAD_MAX_BYTES
+};
+
 ir_graph *xml_load(const char *path, diag *d)
 {
     loader L;
-    char *buf = NULL;
-    size_t len = 0;
-    int rc, k;
+    char sha[65];
+    int k;
     xmlDocPtr doc;
     xmlNode *root;
     ir_graph *res = NULL;
@@ -1089,25 +961,15 @@ ir_graph *xml_load(const char *path, diag *d)
     memset(&L, 0, sizeof L);
     L.path = path;
     L.d = d;
-    rc = fileio_read_all(path, (size_t)XML_LOAD_MAX_BYTES, &buf, &len);
-    if (rc == -1) {
-        diag_error(d, path, 0, "cannot read the model description: %s", strerror(errno));
-        return NULL;
-    }
-    if (rc == -2) {
-        diag_error(d, path, 0, "model description larger than %ld bytes", XML_LOAD_MAX_BYTES);
-        return NULL;
-    }
-    LIBXML_TEST_VERSION
-    doc = parse_xml(&L, buf, len);
-    if (doc != NULL && validate_schema(&L, doc) == 0) {
+    doc = xml_safe_parse(path, &model_spec, sha, d);
+    if (doc != NULL) {
         root = xmlDocGetRootElement(doc);
         L.g = ir_new();
         if (L.g == NULL) {
             L.oom = 1;
         } else {
             L.g->file = ir_strdup(path);
-            sha256_hex(buf, len, L.g->sha256);
+            memcpy(L.g->sha256, sha, sizeof sha);
             res = build(&L, root);
         }
     }
@@ -1126,6 +988,5 @@ ir_graph *xml_load(const char *path, diag *d)
     if (doc != NULL) {
         xmlFreeDoc(doc);
     }
-    free(buf);
     return res;
 }
