@@ -32,7 +32,8 @@ static int64_t lt_flag(int64_t a, int64_t b)
     return (int64_t)((uint64_t)(a - b) >> 63U);
 }
 
-/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects; |x|, |lo|, |hi| < 2^62. */
+/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects; |x| < 2^62 + 2^47,
+ * |lo|, |hi| < 2^32. */
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
 {
     int64_t y;
