@@ -2,6 +2,7 @@
 #ifndef STOIC_EMIT_H
 #define STOIC_EMIT_H
 
+#include "compress.h"
 #include "diag.h"
 #include "fileio.h"
 #include "ir.h"
@@ -12,6 +13,9 @@
 typedef struct {
     const char *name; /* C prefix of the generated symbols */
     const char *outdir;
+    const compress_info *info;    /* what compression applied (NULL: none) */
+    const compress_evidence *ev;  /* measured on validation data (NULL: none) */
+    const ir_graph *gf;           /* the float model it was measured against */
 } emit_options;
 
 /* Renders NAME.h, NAME.c, NAME_weights.h, NAME_weights.c and the runtime

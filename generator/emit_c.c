@@ -198,7 +198,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
 {
     strbuf params, body, decls, arrays, arena;
     char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16], idx[16];
-    char rtfile[64];
+    char rtfile[64], f32inc[256];
     strbuf fwrap;
     lower_call io;
     int has_float = 0, has_int = 0;
@@ -327,6 +327,13 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         snprintf(guard, sizeof guard, "%s_H", NAME);
         rc = render_file(g, o, st, d, "model.h.tmpl", file, v, N_VARS(v));
     }
+    if (has_float) {
+        snprintf(f32inc, sizeof f32inc, "#include \"stoic_rt_f32.h\"\n");
+    } else {
+        snprintf(f32inc, sizeof f32inc,
+                 "#ifndef %s_NO_FLOAT\n#include \"stoic_rt_f32.h\" /* the float wrapper */\n"
+                 "#endif\n", NAME);
+    }
     if (rc == 0) { /* NAME.c */
         tmpl_var v[] = {
             { "banner", NULL, 0 }, { "name", name, 0 }, { "NAME", NAME, 0 },
@@ -336,6 +343,7 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
             { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
             { "float_wrapper", fwrap.s != NULL ? fwrap.s : "", 0 },
+            { "f32_include", f32inc, 0 },
             { "no_float_check", has_float ? "#error \"this model has float32 layers: "
                                               "its run path needs floating point\"\n" : "", 0 },
         };
@@ -360,12 +368,14 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -5; k < LK_COUNT && rc == 0; k++) {
+    for (k = -6; k < LK_COUNT && rc == 0; k++) {
         const stoic_embedded_file *f;
         const char *rt = rtfile;
         strbuf copy;
-        if (k == -5) {
+        if (k == -6) {
             rt = "stoic_rt.h";
+        } else if (k == -5) {
+            rt = "stoic_rt_f32.h";
         } else if (k == -4) {
             rt = "stoic_common.c";
         } else if (k == -3) {

@@ -18,6 +18,109 @@ static void shape_json(strbuf *b, const ir_shape *s)
     sb_puts(b, "]");
 }
 
+static int64_t node_weight_bytes(const ir_graph *g, int node)
+{
+    int64_t b = 0;
+    int k;
+    for (k = 0; k < IR_MAX_PARAMS; k++) {
+        int ti = g->n[node].params[k];
+        if (ti >= 0) {
+            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
+        }
+    }
+    for (k = 0; k < g->n[node].n_inputs; k++) {
+        int ti = g->n[node].inputs[k];
+        if (g->t[ti].kind == IR_T_CONST) {
+            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
+        }
+    }
+    return b;
+}
+
+static int64_t graph_weight_bytes(const ir_graph *g)
+{
+    int64_t b = 0;
+    int i;
+    for (i = 0; i < g->nt; i++) {
+        if (g->t[i].kind == IR_T_CONST) {
+            b += ir_shape_count(&g->t[i].shape) * (int64_t)ir_dtype_size(g->t[i].dtype);
+        }
+    }
+    return b;
+}
+
+/* Bytes of the weight tensors proper (dense, conv, affine: params[0]),
+ * without biases, multipliers and tables. */
+static int64_t graph_matrix_bytes(const ir_graph *g)
+{
+    int64_t b = 0;
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        int ti = n->params[0];
+        if (ti >= 0 && (n->op == IR_OP_DENSE || n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D ||
+                        n->op == IR_OP_AFFINE)) {
+            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
+        }
+    }
+    return b;
+}
+
+static void quant_json(strbuf *b, const ir_tensor *t)
+{
+    sb_printf(b, "\"dtype\": \"%s\"", ir_dtype_name(t->dtype));
+    if (t->has_q) {
+        sb_printf(b, ", \"scale\": %.9g, \"zero_point\": %ld", t->scale, (long)t->zp);
+    }
+}
+
+static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g)
+{
+    const compress_info *in = o->info;
+    const compress_evidence *ev = o->ev;
+    int64_t wq = graph_weight_bytes(g), wf = o->gf != NULL ? graph_weight_bytes(o->gf) : wq;
+    int64_t mq = graph_matrix_bytes(g), mf = o->gf != NULL ? graph_matrix_bytes(o->gf) : mq;
+    sb_puts(b, "  \"compression\": {\n    \"quantized\": ");
+    sb_puts(b, in != NULL && in->quantized ? "true" : "false");
+    if (in != NULL && in->quantized) {
+        sb_printf(b, ",\n    \"default_precision\": \"%s\"",
+                  cfg_precision_name(in->precision));
+        sb_puts(b, ",\n    \"calibration\": { \"data\": ");
+        sb_json_str(b, in->calib_path != NULL ? in->calib_path : "");
+        sb_printf(b, ", \"sha256\": \"%s\", \"rows\": %lld, \"method\": \"%s\"",
+                  in->calib_sha256, (long long)in->calib_rows, calib_method_name(in->method));
+        if (in->method == CALIB_PERCENTILE) {
+            sb_printf(b, ", \"percentile\": %.9g", in->percentile);
+        }
+        sb_puts(b, " }");
+    }
+    if (in != NULL && in->has_config) {
+        sb_puts(b, ",\n    \"policy\": { \"file\": ");
+        sb_json_str(b, in->cfg.path);
+        sb_printf(b, ", \"sha256\": \"%s\", \"layer_overrides\": %d }", in->cfg.sha256,
+                  in->cfg.n_layers);
+    }
+    sb_printf(b, ",\n    \"weight_bytes\": %lld, \"float32_weight_bytes\": %lld, "
+                 "\"weight_ratio\": %.6f",
+              (long long)mq, (long long)mf, mf > 0 ? (double)mq / (double)mf : 1.0);
+    sb_printf(b, ",\n    \"constant_bytes\": %lld, \"float32_constant_bytes\": %lld, "
+                 "\"constant_ratio\": %.6f",
+              (long long)wq, (long long)wf, wf > 0 ? (double)wq / (double)wf : 1.0);
+    if (ev != NULL) {
+        sb_printf(b, ",\n    \"validation\": { \"rows\": %lld", (long long)ev->rows);
+        if (ev->has_labels) {
+            sb_printf(b, ", \"top1_float32\": %.6f, \"top1_compressed\": %.6f, "
+                         "\"top1_change_pp\": %.4f",
+                      (double)ev->correct_float / (double)ev->rows,
+                      (double)ev->correct_quant / (double)ev->rows,
+                      100.0 * (double)(ev->correct_quant - ev->correct_float) /
+                          (double)ev->rows);
+        }
+        sb_puts(b, " }");
+    }
+    sb_puts(b, "\n  },\n");
+}
+
 static const char *storage_name(ir_storage s)
 {
     static const char *const names[] = { "none", "input", "output", "arena", "const" };
@@ -51,19 +154,26 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
     sb_puts(&b, g->n_files > 0 ? "\n    ]\n  },\n" : "]\n  },\n");
     sb_puts(&b, "  \"generated\": { \"name\": ");
     sb_json_str(&b, o->name);
-    sb_puts(&b, ", \"precision\": \"float32\" },\n  \"input\": { \"name\": ");
+    sb_printf(&b, ", \"precision\": \"%s\" },\n  \"input\": { \"name\": ",
+              o->info != NULL && o->info->quantized ? cfg_precision_name(o->info->precision)
+                                                    : "float32");
     sb_json_str(&b, g->t[g->input].name);
     sb_puts(&b, ", \"shape\": ");
     shape_json(&b, &g->t[g->input].shape);
-    sb_puts(&b, ", \"dtype\": \"float32\" },\n  \"output\": { \"name\": ");
+    sb_puts(&b, ", ");
+    quant_json(&b, &g->t[g->input]);
+    sb_puts(&b, " },\n  \"output\": { \"name\": ");
     sb_json_str(&b, g->t[g->output].name);
     sb_puts(&b, ", \"shape\": ");
     shape_json(&b, &g->t[g->output].shape);
-    sb_puts(&b, ", \"dtype\": \"float32\" },\n");
+    sb_puts(&b, ", ");
+    quant_json(&b, &g->t[g->output]);
+    sb_puts(&b, " },\n");
     sb_printf(&b, "  \"totals\": { \"layers\": %d, \"params\": %lld, \"weight_bytes\": %lld, "
                   "\"macs\": %lld, \"arena_bytes\": %lld },\n",
-              g->nn, (long long)total_params, (long long)(total_params * 4),
-              (long long)total_macs, (long long)(g->arena_elems * 4));
+              g->nn, (long long)total_params, (long long)graph_weight_bytes(g),
+              (long long)total_macs, (long long)ir_arena_bytes(g));
+    compression_json(&b, o, g);
     sb_puts(&b, "  \"layers\": [");
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
@@ -87,8 +197,30 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
         sb_json_str(&b, n->act_name != NULL ? n->act_name : "none");
         sb_puts(&b, ", \"absorbed\": ");
         sb_json_str(&b, n->fused != NULL ? n->fused : "");
+        sb_printf(&b, ", \"precision\": \"%s\", ",
+                  ir_dtype_name(n->op == IR_OP_CONVERT ? g->t[n->output].dtype : n->prec));
+        quant_json(&b, &g->t[n->output]);
+        if (n->params[2] >= 0 && g->t[n->params[2]].dtype == IR_DT_QMUL) {
+            const ir_tensor *q = &g->t[n->params[2]];
+            const stoic_qmul *m = q->qdata;
+            int64_t j, cnt = ir_shape_count(&q->shape);
+            sb_puts(&b, ", \"multipliers\": [");
+            for (j = 0; j < cnt; j++) {
+                sb_printf(&b, j == 0 ? "[%ld, %ld]" : ", [%ld, %ld]", (long)m[j].m,
+                          (long)m[j].shift);
+            }
+            sb_puts(&b, "]");
+        }
+        if (n->prec != IR_DT_F32) {
+            sb_printf(&b, ", \"accumulator_bound\": %lld, \"accumulator_limit\": %lld",
+                      (long long)n->acc_bound, (long long)n->acc_limit);
+        }
+        if (o->ev != NULL && i < o->ev->n_layers && o->ev->layers[i].node >= 0) {
+            sb_printf(&b, ", \"sqnr_db\": %.4f, \"max_abs_error\": %.9g",
+                      compress_sqnr_db(&o->ev->layers[i]), o->ev->layers[i].max_abs);
+        }
         sb_printf(&b, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld, \"kernels\": [",
-                  (long long)ir_node_params(g, i), (long long)(ir_node_params(g, i) * 4),
+                  (long long)ir_node_params(g, i), (long long)node_weight_bytes(g, i),
                   (long long)ir_node_macs(g, i));
         for (k = 0; k < nc; k++) {
             sb_printf(&b, k == 0 ? "\"%s\"" : ", \"%s\"", lower_kernel_fn(calls[k].k));
@@ -104,9 +236,12 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
         }
         sb_puts(&b, k++ == 0 ? "\n    { \"tensor\": " : ",\n    { \"tensor\": ");
         sb_json_str(&b, t->name);
-        sb_printf(&b, ", \"storage\": \"%s\", \"offset_bytes\": %lld, \"bytes\": %lld",
-                  storage_name(t->storage), (long long)(t->offset * 4),
-                  (long long)(ir_shape_count(&t->shape) * 4));
+        sb_printf(&b, ", \"storage\": \"%s\", \"arena\": \"%s\", \"offset_bytes\": %lld, "
+                      "\"bytes\": %lld, ",
+                  storage_name(t->storage), ir_dtype_name(t->dtype),
+                  (long long)(t->offset * (int64_t)ir_dtype_size(t->dtype)),
+                  (long long)(ir_shape_count(&t->shape) * (int64_t)ir_dtype_size(t->dtype)));
+        quant_json(&b, t);
         if (t->alias_of >= 0) {
             sb_puts(&b, ", \"alias_of\": ");
             sb_json_str(&b, g->t[t->alias_of].name);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 #define IR_MAX_RANK 4
 #define IR_MAX_PARAMS 4

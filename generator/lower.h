@@ -9,7 +9,7 @@
 #define STOIC_LOWER_H
 
 #include "ir.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 /* ORDER KERNEL: keep the tables in lower.c in the same order. */
 typedef enum {

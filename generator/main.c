@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "diag.h"
 #include "emit.h"
 #include "eval.h"
@@ -21,9 +22,13 @@ static const char usage_text[] =
     "usage:\n"
     "  stoic validate MODEL.xml [--dump-ir]\n"
     "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
-    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir]\n"
+    "                 [COMPRESSION]\n"
+    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [COMPRESSION]\n"
+    "                 [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic --version | --help\n"
+    "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
+    "             [--calibration minmax|percentile|mse] [--percentile P]\n"
     "exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error\n";
 
 typedef struct {
@@ -34,6 +39,8 @@ typedef struct {
     const char *labels;
     const char *outdir;
     const char *name;
+    const char *val;
+    compress_options co;
     int dump_ir;
     int quiet;
     int n_freeze;
@@ -72,9 +79,49 @@ static int parse_args(int argc, char **argv, options *o)
     int i;
     memset(o, 0, sizeof *o);
     o->cmd = argv[1];
+    o->co.precision = CFG_PREC_UNSET;
+    o->co.method = CALIB_UNSET;
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
+        int model_cmd = strcmp(o->cmd, "eval") == 0 || strcmp(o->cmd, "generate") == 0;
+        if (model_cmd && (strcmp(a, "--precision") == 0 || strcmp(a, "--calibration") == 0 ||
+                          strcmp(a, "--percentile") == 0)) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            char *end = NULL;
+            if (v == NULL) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            i++;
+            if (strcmp(a, "--precision") == 0) {
+                o->co.precision = cfg_precision_parse(v);
+                if (o->co.precision < 0) {
+                    return usage_error("--precision must be int8, int16 or float32, not '%s'", v);
+                }
+            } else if (strcmp(a, "--calibration") == 0) {
+                o->co.method = calib_method_parse(v);
+                if (o->co.method < 0) {
+                    return usage_error("--calibration must be minmax, percentile or mse, "
+                                       "not '%s'", v);
+                }
+            } else {
+                o->co.percentile = strtod(v, &end);
+                if (end == v || *end != '\0' || !(o->co.percentile > 50.0) ||
+                    !(o->co.percentile < 100.0)) {
+                    return usage_error("--percentile must be a number in (50, 100), not '%s'", v);
+                }
+            }
+            continue;
+        }
+        if (model_cmd && strcmp(a, "--calib") == 0) {
+            slot = &o->co.calib;
+        } else if (model_cmd && strcmp(a, "--config") == 0) {
+            slot = &o->co.config;
+        } else if (strcmp(a, "--val") == 0 && strcmp(o->cmd, "generate") == 0) {
+            slot = &o->val;
+        } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "generate") == 0) {
+            slot = &o->labels;
+        } else
         if (strcmp(a, "--dump-ir") == 0) {
             o->dump_ir = 1;
             continue;
@@ -83,7 +130,9 @@ static int parse_args(int argc, char **argv, options *o)
             o->quiet = 1;
             continue;
         }
-        if (strcmp(a, "--input") == 0 && strcmp(o->cmd, "eval") == 0) {
+        if (slot != NULL) {
+            /* taken above */
+        } else if (strcmp(a, "--input") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->input;
         } else if (strcmp(a, "--output") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->output;
@@ -139,6 +188,9 @@ static int parse_args(int argc, char **argv, options *o)
     if (strcmp(o->cmd, "generate") == 0 && o->outdir == NULL) {
         return usage_error("%s: missing -o OUTDIR", o->cmd);
     }
+    if (strcmp(o->cmd, "generate") == 0 && o->labels != NULL && o->val == NULL) {
+        return usage_error("%s: --labels needs --val X.npy", o->cmd);
+    }
     if (o->name != NULL && !is_c_ident(o->name)) {
         return usage_error("--name '%s' is not a C identifier of at most 48 characters", o->name);
     }
@@ -163,8 +215,33 @@ static void npy_error(diag *d, const char *msg)
     d->errors++;
 }
 
-static int cmd_eval(const options *o, ir_graph *g, diag *d)
+static void print_evidence(const ir_graph *gq, const compress_evidence *ev)
 {
+    int i;
+    if (ev->has_labels) {
+        printf("top-1 accuracy: float32 %.2f%% (%lld/%lld), compressed %.2f%% (%lld/%lld), "
+               "change %+.2f pp\n",
+               100.0 * (double)ev->correct_float / (double)ev->rows, (long long)ev->correct_float,
+               (long long)ev->rows, 100.0 * (double)ev->correct_quant / (double)ev->rows,
+               (long long)ev->correct_quant, (long long)ev->rows,
+               100.0 * (double)(ev->correct_quant - ev->correct_float) / (double)ev->rows);
+    }
+    printf("per-layer error against the float32 model (%lld rows):\n", (long long)ev->rows);
+    printf("  %-28s %-8s %10s %12s\n", "layer", "prec", "SQNR dB", "max |err|");
+    for (i = 0; i < ev->n_layers; i++) {
+        const ir_node *n = &gq->n[i];
+        if (ev->layers[i].node < 0) {
+            continue;
+        }
+        printf("  %-28s %-8s %10.2f %12.6g\n", n->name,
+               ir_dtype_name(n->op == IR_OP_CONVERT ? gq->t[n->output].dtype : n->prec),
+               compress_sqnr_db(&ev->layers[i]), ev->layers[i].max_abs);
+    }
+}
+
+static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
+{
+    ir_graph *g = gq != NULL ? gq : gf;
     npy_array x, y;
     char err[512];
     float *xf = NULL, *out = NULL;
@@ -237,7 +314,8 @@ static int cmd_eval(const options *o, ir_graph *g, diag *d)
                 }
             }
         }
-        printf("evaluated %lld rows of %s (float32)\n", (long long)rows, o->input);
+        printf("evaluated %lld rows of %s (%s)\n", (long long)rows, o->input,
+               gq != NULL ? "compressed model" : "float32");
         if (labels != NULL) {
             for (r = 0; r < rows; r++) {
                 int64_t best = 0, j;
@@ -250,6 +328,15 @@ static int cmd_eval(const options *o, ir_graph *g, diag *d)
             }
             printf("top-1 accuracy: %.2f%% (%lld/%lld)\n", 100.0 * (double)correct / (double)rows,
                    (long long)correct, (long long)rows);
+        }
+        if (gq != NULL) {
+            compress_evidence ev;
+            if (compress_measure(gf, gq, xf, rows, labels, &ev, d) != 0) {
+                rc = -1;
+            } else {
+                print_evidence(gq, &ev);
+            }
+            compress_evidence_free(&ev);
         }
         if (o->output != NULL) {
             int64_t shape[IR_MAX_RANK + 1];
@@ -316,14 +403,58 @@ static int cmd_import(const options *o, diag *d)
     return STOIC_EXIT_OK;
 }
 
-static int cmd_generate(const options *o, ir_graph *g, diag *d)
+static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const compress_info *info,
+                        diag *d)
 {
     emit_options eo;
     fileio_stage *st;
     struct stat sb;
     int created = 0, rc;
+    ir_graph *g = gq != NULL ? gq : gf;
+    compress_evidence ev;
+    float *xv = NULL;
+    int64_t *labels = NULL;
+    memset(&ev, 0, sizeof ev);
     eo.name = o->name != NULL ? o->name : g->name;
     eo.outdir = o->outdir;
+    eo.info = info;
+    eo.ev = NULL;
+    eo.gf = gf;
+    if (o->val != NULL) {
+        int64_t rows = 0;
+        xv = compress_read_rows(gf, o->val, 0, &rows, d);
+        if (xv == NULL) {
+            return -1;
+        }
+        if (o->labels != NULL) {
+            npy_array y;
+            char err[512];
+            memset(&y, 0, sizeof y);
+            if (npy_read(o->labels, NPY_MAX_BYTES, &y, err, sizeof err) != 0) {
+                npy_error(d, err);
+            } else if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 ||
+                       y.shape[0] != rows) {
+                diag_error(d, o->labels, 0, "labels must be int32 or int64 of shape [%lld]",
+                           (long long)rows);
+            } else {
+                labels = npy_to_i64(&y);
+            }
+            npy_free(&y);
+            if (labels == NULL) {
+                free(xv);
+                return -1;
+            }
+        }
+        if (compress_measure(gf, g, xv, rows, labels, &ev, d) != 0) {
+            free(xv);
+            free(labels);
+            return -1;
+        }
+        eo.ev = &ev;
+        print_evidence(g, &ev);
+    }
+    free(xv);
+    free(labels);
     if (stat(o->outdir, &sb) != 0) {
         if (mkdir(o->outdir, 0777) != 0) {
             diag_io(d, o->outdir, "cannot create the output directory: %s", strerror(errno));
@@ -356,11 +487,12 @@ static int cmd_generate(const options *o, ir_graph *g, diag *d)
     if (rc != 0 && created) {
         (void)rmdir(o->outdir);
     }
+    compress_evidence_free(&ev);
     if (rc == 0) {
         printf("generated %s/%s.h %s/%s.c %s/%s_weights.c (+ runtime sources)\n", o->outdir,
                eo.name, o->outdir, eo.name, o->outdir, eo.name);
         printf("report: %s/%s_report.json\n", o->outdir, eo.name);
-        printf("arena: %lld bytes\n", (long long)(g->arena_elems * 4));
+        printf("arena: %lld bytes\n", (long long)ir_arena_bytes(g));
     }
     return rc;
 }
@@ -369,7 +501,8 @@ int main(int argc, char **argv)
 {
     options o;
     diag d;
-    ir_graph *g;
+    ir_graph *g, *gq = NULL;
+    compress_info info;
     int rc;
     memset(&d, 0, sizeof d);
     if (argc < 2) {
@@ -401,16 +534,28 @@ int main(int argc, char **argv)
         rc = diag_exit_code(&d);
         return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
     }
+    memset(&info, 0, sizeof info);
+    if (strcmp(o.cmd, "validate") != 0 && compress_wanted(&o.co)) {
+        gq = compress_build(o.model, &o.co, &info, &d);
+        if (gq == NULL) {
+            ir_free(g);
+            compress_info_free(&info);
+            rc = diag_exit_code(&d);
+            return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
+        }
+    }
     if (o.dump_ir) {
-        ir_dump(g, stdout);
+        ir_dump(gq != NULL ? gq : g, stdout);
     }
     if (strcmp(o.cmd, "validate") == 0) {
         printf("%s: valid (%d layers, %d tensors)\n", o.model, g->nn, g->nt);
     } else if (strcmp(o.cmd, "eval") == 0) {
-        (void)cmd_eval(&o, g, &d);
+        (void)cmd_eval(&o, g, gq, &d);
     } else {
-        (void)cmd_generate(&o, g, &d);
+        (void)cmd_generate(&o, g, gq, &info, &d);
     }
     ir_free(g);
+    ir_free(gq);
+    compress_info_free(&info);
     return diag_exit_code(&d);
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void sb_init(strbuf *b)
 {

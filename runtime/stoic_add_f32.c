@@ -2,7 +2,7 @@
  * stoic runtime: element-wise add with optional broadcast of b, float32.
  * out[o][i] = act(a[o][i] + b[o * b_outer_stride + i]); out may be a.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_add_f32(const stoic_binary_f32_params *p, const float *a, const float *b, float *out)
 {

@@ -4,7 +4,7 @@
  * to float before the add (separate statements, no fused multiply-add).
  * out may be in.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_affine_f32(const stoic_affine_f32_params *p, const float *in,
                       const float *scale, const float *shift, float *out)

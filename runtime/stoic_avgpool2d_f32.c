@@ -10,7 +10,7 @@
  * any in-bounds cell (impossible when every pad is smaller than the kernel,
  * which the generator guarantees) gives 0 in both count modes.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out)
 {

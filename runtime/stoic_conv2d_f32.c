@@ -14,7 +14,7 @@
  * outside the input are skipped without any test on tensor data.
  */
 #include <stddef.h>
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
                       const float *w, const float *bias, float *out)

@@ -3,7 +3,7 @@
  * out[o * out_inner + out_offset + i] = in[o * in_inner + i],
  * o < outer, i < in_inner. in and out must not overlap.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_copy_f32(const stoic_copy_f32_params *p, const float *in, float *out)
 {

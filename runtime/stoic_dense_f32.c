@@ -8,7 +8,7 @@
  * multiply and the add are separate statements, so no fused multiply-add).
  */
 #include <stddef.h>
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_dense_f32(const stoic_dense_f32_params *p, const float *in,
                      const float *w, const float *bias, float *out)

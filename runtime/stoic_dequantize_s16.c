@@ -7,7 +7,7 @@
  * int16 range, so its conversion to float is exact); the one rounding is
  * that of the float32 multiply. No branch.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, float *out)
 {

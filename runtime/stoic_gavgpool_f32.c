@@ -3,7 +3,7 @@
  *
  * out[k] = (sum over j ascending of in[j][k], starting at 0) / hw.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_gavgpool_f32(const stoic_gavgpool_f32_params *p, const float *in, float *out)
 {

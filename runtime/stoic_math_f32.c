@@ -20,7 +20,7 @@
  * Special values: NaN in gives NaN out; +-inf saturate like the largest
  * finite argument of the same sign.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 /* ---- bit access ------------------------------------------------------ */
 

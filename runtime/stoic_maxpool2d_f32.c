@@ -13,7 +13,7 @@
  * A window without any in-bounds cell (impossible when every pad is smaller
  * than the kernel, which the generator guarantees) gives 0.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_maxpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out)
 {

@@ -6,7 +6,7 @@
  * depends on indices and parameters only. A negative before (or after)
  * crops. in and out must not overlap.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
 {

@@ -27,7 +27,7 @@
  * Preconditions: q_min <= zero_point <= q_max (in fact |q - zp| < 2^24
  * suffices), -128 <= q_min <= q_max <= 127.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 /* 1 when a < b (unsigned), else 0: the 64-bit difference wraps. */
 static uint32_t key_lt(uint32_t a, uint32_t b)

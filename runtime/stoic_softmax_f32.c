@@ -15,7 +15,7 @@
  * a jump. A NaN input makes its whole softmax vector NaN (via x - m and
  * the sum).
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_softmax_f32(const stoic_softmax_f32_params *p, const float *in, float *out)
 {

@@ -5,7 +5,7 @@
  * tensors. Loop bounds and strides are constants of the parameter struct;
  * the instruction path does not depend on the data.
  */
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out)
 {

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
         const float *in = (const float *)x.data + r * DIGITS_INPUT_SIZE;
         float *o = out + r * DIGITS_OUTPUT_SIZE;
         size_t j, best = 0;
-        digits_run(in, o);
+        digits_run_float(in, o);
         for (j = 1; j < DIGITS_OUTPUT_SIZE; j++) {
             best = o[j] > o[best] ? j : best;
         }

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <CUnit/CUnit.h>
 #include "unit.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 #define U_RND (1.0 / 16777216.0)  /* 2^-24, unit roundoff of float */
 #define GUARD 16

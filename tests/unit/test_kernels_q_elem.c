@@ -36,7 +36,7 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "qtest.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 #define P15 32768
 #define P30 1073741824

@@ -30,7 +30,7 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "qtest.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 __extension__ typedef __int128 i128;
 

@@ -33,7 +33,7 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "qtest.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 #define P30 1073741824           /* 2^30 */
 #define GUARD 32                 /* guard bytes on each side of an output */

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <CUnit/CUnit.h>
 #include "unit.h"
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 
 #define I32MIN INT32_MIN
 #define I32MAX INT32_MAX

@@ -3,7 +3,7 @@
  * in[idx permuted back], computed here with explicit multi-indices. */
 #include <string.h>
 
-#include "stoic_rt.h"
+#include "stoic_rt_f32.h"
 #include "unit.h"
 
 static unsigned rng = 2463534242u;

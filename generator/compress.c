@@ -1,0 +1,469 @@
+#include "compress.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "npy.h"
+#include "pass.h"
+#include "pipeline.h"
+#include "sha256.h"
+
+#define NPY_MAX ((size_t)2047 * 1024 * 1024)
+
+/* The default calibration method, chosen by measurement (README,
+ * "Calibration"). */
+#define DEFAULT_METHOD CALIB_MSE
+#define DEFAULT_PERCENTILE 99.99
+
+int compress_wanted(const compress_options *o)
+{
+    return o->config != NULL || (o->precision != CFG_PREC_UNSET && o->precision != CFG_PREC_F32);
+}
+
+void compress_info_free(compress_info *info)
+{
+    if (info->has_config) {
+        config_free(&info->cfg);
+    }
+    info->has_config = 0;
+}
+
+float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64_t *rows,
+                          diag *d)
+{
+    npy_array x;
+    char err[512];
+    int64_t in_n = ir_shape_count(&g->t[g->input].shape);
+    int k, ok;
+    size_t i;
+    float *out = NULL;
+    memset(&x, 0, sizeof x);
+    if (npy_read(path, NPY_MAX, &x, err, sizeof err) != 0) {
+        const char *b = strstr(err, ": byte ");
+        const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
+        if (colon != NULL) {
+            fprintf(stderr, "%.*s: error:%s\n", (int)(colon - err), err, colon + 1);
+        } else {
+            const char *c = strstr(err, ": ");
+            if (c != NULL) {
+                fprintf(stderr, "%.*s: error: %s\n", (int)(c - err), err, c + 2);
+            } else {
+                fprintf(stderr, "stoic: error: %s\n", err);
+            }
+        }
+        d->errors++;
+        return NULL;
+    }
+    *rows = x.ndim >= 1 ? x.shape[0] : 0;
+    ok = x.ndim >= 2 && *rows >= 1 && (int64_t)x.count == *rows * in_n;
+    if (ok && !(x.ndim == 2 && x.shape[1] == in_n)) {
+        ok = x.ndim - 1 == g->t[g->input].shape.rank;
+        for (k = 1; k < x.ndim && ok; k++) {
+            ok = x.shape[k] == g->t[g->input].shape.d[k - 1];
+        }
+    }
+    if (x.dtype != NPY_F32) {
+        diag_error(d, path, 0, "data must be float32 ('<f4')");
+    } else if (!ok) {
+        char sh[64];
+        ir_shape_str(&g->t[g->input].shape, sh, sizeof sh);
+        diag_error(d, path, 0,
+                   "shape does not fit the model input: expected [N, %s] or [N, %lld] with N >= 1",
+                   sh, (long long)in_n);
+    } else {
+        const float *v = x.data;
+        for (i = 0; finite && i < x.count; i++) {
+            if (!isfinite(v[i])) {
+                diag_error(d, path, 0, "row %lld, element %lld is not finite (%g)",
+                           (long long)((int64_t)i / in_n), (long long)((int64_t)i % in_n),
+                           (double)v[i]);
+                break;
+            }
+        }
+        if (!finite || i == x.count) {
+            out = x.data;
+            x.data = NULL;
+        }
+    }
+    npy_free(&x);
+    return out;
+}
+
+static int hash_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    sha256_ctx c;
+    uint8_t buf[65536], dg[32];
+    size_t n;
+    int rc;
+    if (f == NULL) {
+        return -1;
+    }
+    sha256_init(&c);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        sha256_update(&c, buf, n);
+    }
+    rc = ferror(f) ? -1 : 0;
+    fclose(f);
+    sha256_final(&c, dg);
+    sha256_digest_hex(dg, hex);
+    return rc;
+}
+
+/* ---- policy -------------------------------------------------------------- */
+
+static ir_dtype dtype_of(cfg_precision p)
+{
+    return p == CFG_PREC_INT8 ? IR_DT_S8 : (p == CFG_PREC_INT16 ? IR_DT_S16 : IR_DT_F32);
+}
+
+/* Does the space-separated list s contain name? */
+static int in_list(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    while (s != NULL && *s != '\0') {
+        const char *e = strchr(s, ' ');
+        size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
+        if (len == n && strncmp(s, name, n) == 0) {
+            return 1;
+        }
+        s = e != NULL ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+static int apply_policy(ir_graph *g, const compress_info *info, diag *d)
+{
+    int i, k, rc = 0;
+    for (i = 0; i < g->nn; i++) {
+        g->n[i].target = dtype_of(info->precision);
+    }
+    for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
+        const cfg_layer *L = &info->cfg.layers[k];
+        int found = 0;
+        for (i = 0; i < g->nn; i++) {
+            if (strcmp(g->n[i].name, L->name) == 0 || in_list(g->n[i].fused, L->name)) {
+                g->n[i].target = dtype_of(L->precision);
+                found = 1;
+            }
+        }
+        if (!found) {
+            diag_error(d, info->cfg.path, L->line, "the model has no layer '%s'", L->name);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* ---- calibration ---------------------------------------------------------- */
+
+typedef struct {
+    calib_stat *st;
+    int pass;
+} calib_ctx;
+
+static void observe(void *ctx, int t, const void *data, int64_t n)
+{
+    calib_ctx *c = ctx;
+    if (c->pass == 1) {
+        calib_observe_range(&c->st[t], data, n);
+    } else {
+        calib_observe_hist(&c->st[t], data, n);
+    }
+}
+
+static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_info *info,
+                     diag *d)
+{
+    eval_plan p;
+    calib_ctx c;
+    int64_t r, in_n = ir_shape_count(&g->t[g->input].shape);
+    int64_t out_n = ir_shape_count(&g->t[g->output].shape);
+    double *lo = calloc((size_t)g->nt + 1, sizeof *lo), *hi = calloc((size_t)g->nt + 1, sizeof *hi);
+    int *has = calloc((size_t)g->nt + 1, sizeof *has);
+    float *out = malloc((size_t)out_n * sizeof *out);
+    int t, rc = 0;
+    c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
+    if (lo == NULL || hi == NULL || has == NULL || out == NULL || c.st == NULL ||
+        eval_prepare(g, &p) != 0) {
+        free(lo), free(hi), free(has), free(out), free(c.st);
+        diag_io(d, NULL, "out of memory");
+        return -1;
+    }
+    for (t = 0; t < g->nt; t++) {
+        calib_init(&c.st[t]);
+    }
+    for (c.pass = 1; c.pass <= 2 && rc == 0; c.pass++) {
+        for (r = 0; r < rows; r++) {
+            eval_run_obs(&p, x + r * in_n, out, observe, &c);
+        }
+        for (t = 0; c.pass == 1 && t < g->nt; t++) {
+            if (c.st[t].count > 0 && calib_hist_alloc(&c.st[t], COMPRESS_HIST_BINS) != 0) {
+                diag_io(d, NULL, "out of memory");
+                rc = -1;
+                break;
+            }
+        }
+    }
+    for (t = 0; t < g->nt && rc == 0; t++) {
+        if (c.st[t].count == 0) {
+            continue;
+        }
+        if (!isfinite(c.st[t].lo) || !isfinite(c.st[t].hi)) {
+            diag_error(d, info->calib_path, 0, "tensor '%s' is not finite on the calibration "
+                       "data: it cannot be quantized", g->t[t].name);
+            rc = -1;
+            break;
+        }
+        if (calib_choose(&c.st[t], info->method, info->percentile,
+                         g->t[t].producer >= 0 ? g->n[g->t[t].producer].target == IR_DT_S16
+                                               : 0,
+                         &lo[t], &hi[t]) != 0) {
+            diag_error(d, info->calib_path, 0, "tensor '%s': no calibration range", g->t[t].name);
+            rc = -1;
+            break;
+        }
+        has[t] = 1;
+    }
+    eval_free(&p);
+    for (t = 0; t < g->nt; t++) {
+        calib_free(&c.st[t]);
+    }
+    free(c.st);
+    free(out);
+    if (rc == 0) {
+        rc = pass_quantize(g, lo, hi, has, d);
+    }
+    free(lo);
+    free(hi);
+    free(has);
+    return rc;
+}
+
+static int replan(ir_graph *g, const char *after, diag *d)
+{
+    if (pass_order(g, d) != 0 || pass_plan(g, d) != 0) {
+        return -1;
+    }
+    if (ir_verify(g, after) != 0) {
+        d->io_errors++;
+        return -1;
+    }
+    return 0;
+}
+
+ir_graph *compress_build(const char *model, const compress_options *o, compress_info *info,
+                         diag *d)
+{
+    ir_graph *g;
+    float *x = NULL;
+    int i, any = 0;
+    memset(info, 0, sizeof *info);
+    info->method = CALIB_UNSET;
+    info->precision = CFG_PREC_F32;
+    if (o->config != NULL) {
+        if (config_load(o->config, &info->cfg, d) != 0) {
+            return NULL;
+        }
+        info->has_config = 1;
+        if (info->cfg.precision != CFG_PREC_UNSET) {
+            info->precision = info->cfg.precision;
+        }
+        info->method = info->cfg.calib;
+        info->percentile = info->cfg.percentile;
+    }
+    if (o->precision != CFG_PREC_UNSET) {
+        info->precision = (cfg_precision)o->precision;
+    }
+    if (o->method != CALIB_UNSET) {
+        info->method = (calib_method)o->method;
+    }
+    if (o->percentile > 0.0) {
+        info->percentile = o->percentile;
+    }
+    if (info->method == CALIB_UNSET) {
+        info->method = DEFAULT_METHOD;
+    }
+    if (info->method == CALIB_PERCENTILE && info->percentile <= 0.0) {
+        info->percentile = DEFAULT_PERCENTILE;
+    }
+    g = pipeline_build(model, d);
+    if (g == NULL) {
+        return NULL;
+    }
+    if (apply_policy(g, info, d) != 0) {
+        ir_free(g);
+        return NULL;
+    }
+    for (i = 0; i < g->nn; i++) {
+        any |= g->n[i].target != IR_DT_F32;
+    }
+    if (!any) {
+        return g; /* float32 throughout */
+    }
+    info->quantized = 1;
+    info->calib_path = o->calib;
+    if (o->calib == NULL) {
+        diag_error(d, model, 0, "integer layers need calibration data: give --calib X.npy");
+        ir_free(g);
+        return NULL;
+    }
+    if (hash_file(o->calib, info->calib_sha256) != 0) {
+        diag_error(d, o->calib, 0, "cannot read: %s", strerror(errno));
+        ir_free(g);
+        return NULL;
+    }
+    x = compress_read_rows(g, o->calib, 1, &info->calib_rows, d);
+    if (x == NULL || pass_unfuse(g, d) != 0 || replan(g, "pass_unfuse", d) != 0 ||
+        calibrate(g, x, info->calib_rows, info, d) != 0 || replan(g, "pass_quantize", d) != 0) {
+        free(x);
+        ir_free(g);
+        return NULL;
+    }
+    free(x);
+    return g;
+}
+
+/* ---- measurement ----------------------------------------------------------- */
+
+typedef struct {
+    const ir_graph *g;
+    float **val;     /* float graph: per-tensor values of the current row */
+    const int *map;  /* compressed tensor -> float tensor, -1 */
+    compress_layer_err *err; /* per compressed tensor */
+} measure_ctx;
+
+static void keep_float(void *ctx, int t, const void *data, int64_t n)
+{
+    measure_ctx *c = ctx;
+    if (c->val[t] != NULL) {
+        memcpy(c->val[t], data, (size_t)n * sizeof(float));
+    }
+}
+
+static void compare_quant(void *ctx, int t, const void *data, int64_t n)
+{
+    measure_ctx *c = ctx;
+    int f = c->map[t];
+    int64_t i;
+    if (f < 0 || c->val[f] == NULL) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        double ref = (double)c->val[f][i], q = eval_real(&c->g->t[t], data, i);
+        double e = fabs(q - ref);
+        c->err[t].signal += ref * ref;
+        c->err[t].noise += e * e;
+        if (e > c->err[t].max_abs) {
+            c->err[t].max_abs = e;
+        }
+    }
+}
+
+static int64_t argmax(const float *v, int64_t n)
+{
+    int64_t best = 0, j;
+    for (j = 1; j < n; j++) {
+        if (v[j] > v[best]) {
+            best = j;
+        }
+    }
+    return best;
+}
+
+int compress_measure(const ir_graph *gf, const ir_graph *gq, const float *x, int64_t rows,
+                     const int64_t *labels, compress_evidence *ev, diag *d)
+{
+    eval_plan pf, pq;
+    measure_ctx cf, cq;
+    int64_t in_n = ir_shape_count(&gf->t[gf->input].shape), r;
+    int64_t out_n = ir_shape_count(&gf->t[gf->output].shape);
+    float *of = malloc((size_t)out_n * sizeof *of), *oq = malloc((size_t)out_n * sizeof *oq);
+    int *map = malloc((size_t)gq->nt * sizeof *map);
+    float **val = calloc((size_t)gf->nt, sizeof *val);
+    compress_layer_err *err = calloc((size_t)gq->nt, sizeof *err);
+    int t, i, rc = 0;
+    memset(ev, 0, sizeof *ev);
+    if (of == NULL || oq == NULL || map == NULL || val == NULL || err == NULL) {
+        rc = -1;
+    }
+    for (t = 0; rc == 0 && t < gf->nt; t++) {
+        if (gf->t[t].kind != IR_T_CONST) {
+            val[t] = malloc((size_t)ir_shape_count(&gf->t[t].shape) * sizeof(float));
+            rc = val[t] == NULL ? -1 : 0;
+        }
+    }
+    for (t = 0; rc == 0 && t < gq->nt; t++) {
+        map[t] = gq->t[t].kind == IR_T_CONST ? -1 : ir_find_tensor(gf, gq->t[t].name);
+        if (map[t] >= 0 && !ir_shape_eq(&gf->t[map[t]].shape, &gq->t[t].shape)) {
+            map[t] = -1;
+        }
+    }
+    if (rc == 0 && eval_prepare(gf, &pf) != 0) {
+        rc = -1;
+    } else if (rc == 0 && eval_prepare(gq, &pq) != 0) {
+        eval_free(&pf);
+        rc = -1;
+    }
+    if (rc == 0) {
+        cf.g = gf;
+        cf.val = val;
+        cq.g = gq;
+        cq.val = val;
+        cq.map = map;
+        cq.err = err;
+        for (r = 0; r < rows; r++) {
+            eval_run_obs(&pf, x + r * in_n, of, keep_float, &cf);
+            eval_run_obs(&pq, x + r * in_n, oq, compare_quant, &cq);
+            if (labels != NULL) {
+                ev->correct_float += argmax(of, out_n) == labels[r];
+                ev->correct_quant += argmax(oq, out_n) == labels[r];
+            }
+        }
+        eval_free(&pf);
+        eval_free(&pq);
+        ev->rows = rows;
+        ev->has_labels = labels != NULL;
+        ev->layers = calloc((size_t)gq->nn + 1, sizeof *ev->layers);
+        if (ev->layers == NULL) {
+            rc = -1;
+        } else {
+            ev->n_layers = gq->nn;
+            for (i = 0; i < gq->nn; i++) {
+                int o = gq->n[i].output;
+                ev->layers[i] = err[o];
+                ev->layers[i].node = map[o] >= 0 ? i : -1;
+            }
+        }
+    }
+    for (t = 0; val != NULL && t < gf->nt; t++) {
+        free(val[t]);
+    }
+    free(val);
+    free(map);
+    free(err);
+    free(of);
+    free(oq);
+    if (rc != 0) {
+        diag_io(d, NULL, "out of memory");
+    }
+    return rc;
+}
+
+void compress_evidence_free(compress_evidence *ev)
+{
+    free(ev->layers);
+    ev->layers = NULL;
+}
+
+double compress_sqnr_db(const compress_layer_err *e)
+{
+    if (e->noise <= 0.0 || e->signal <= 0.0) {
+        return e->noise <= 0.0 ? 200.0 : 0.0;
+    }
+    return fmin(200.0, 10.0 * log10(e->signal / e->noise));
+}

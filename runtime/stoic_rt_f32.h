@@ -1,0 +1,225 @@
+/*
+ * stoic runtime: the float kernels and the float boundary of integer
+ * models (quantize, dequantize), and the float helpers they share.
+ *
+ * Kept apart from stoic_rt.h so that an integer model's run path includes
+ * no floating point at all: its generated NAME.c includes this header only
+ * when it has float32 layers or compiles the float wrapper (NAME_run_float,
+ * absent when NAME_NO_FLOAT is defined); the integer kernels include only
+ * stoic_rt.h. Conventions and the ABI version are those of stoic_rt.h.
+ */
+#ifndef STOIC_RT_F32_H
+#define STOIC_RT_F32_H
+
+#include "stoic_rt.h"
+
+/* Fused activation kinds (stoic_act_f32.kind). */
+#define STOIC_ACT_NONE    0 /* y = x                                   */
+#define STOIC_ACT_CLAMP   1 /* y = min(max(x, lo), hi): relu, relu6, clip */
+#define STOIC_ACT_LEAKY   2 /* y = max(x, 0) + alpha * min(x, 0)       */
+#define STOIC_ACT_SIGMOID 3 /* y = 1 / (1 + exp(-x))                   */
+#define STOIC_ACT_TANH    4 /* y = tanh(x)                             */
+
+/* Largest finite float, used as the open end of a clamp (relu: hi = this). */
+#define STOIC_FLT_MAX 3.402823466e+38F
+
+/* Activation applied to every output element of a kernel. */
+typedef struct {
+    int32_t kind;  /* STOIC_ACT_* */
+    float lo;      /* CLAMP: lower bound (-STOIC_FLT_MAX for none) */
+    float hi;      /* CLAMP: upper bound (STOIC_FLT_MAX for none)  */
+    float alpha;   /* LEAKY: slope for negative inputs            */
+} stoic_act_f32;
+
+/* ---- element-wise float math (stoic_math_f32.c) ------------------------ */
+/* Self-contained, no libm: same bits on every target with IEEE-754 float. */
+float stoic_expf(float x);     /* |rel err| <= 4 ulp for x in [-87, 88]; saturates outside */
+float stoic_sigmoidf(float x); /* abs err <= 1e-7 */
+float stoic_tanhf(float x);    /* rel err <= 1e-6 for |x| >= 1e-3; abs err <= 1e-7 everywhere */
+float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
+
+/* Helpers the kernels share (stoic_math_f32.c, copied with every model). */
+/* An unsigned key whose order is the order of the floats, NaN highest;
+ * max on keys needs no comparison of floats, so no branch on data. */
+uint32_t stoic_f32_order_key(float x);
+float stoic_f32_from_order_key(uint32_t k);
+uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb);
+
+/* Bias: dense and conv accept bias == NULL (no bias); the generator always
+ * passes an array. Pooling: a window entirely in padding gives 0 (the
+ * generator rejects pads that could make one). Kernels never write their
+ * output while reading an overlapping input: the planner gives them
+ * disjoint buffers. */
+
+/* ---- dense (fully connected), along the last axis ---------------------- */
+/* out[r][o] = act(bias[o] + sum_i in[r][i] * w[o][i]),
+ * r < rows, o < out_n, i < in_n. w is [out_n][in_n] row-major. */
+typedef struct {
+    int32_t rows;   /* product of all input dims but the last */
+    int32_t in_n;
+    int32_t out_n;
+    stoic_act_f32 act;
+} stoic_dense_f32_params;
+void stoic_dense_f32(const stoic_dense_f32_params *p, const float *in,
+                     const float *w, const float *bias, float *out);
+
+/* ---- conv2d, NHWC input, OHWI weights, groups ------------------------- */
+/* in [in_h][in_w][in_c], w [out_c][k_h][k_w][in_c / groups],
+ * bias [out_c], out [out_h][out_w][out_c].
+ * Output channel oc belongs to group g = oc / (out_c / groups) and reads
+ * input channels g * (in_c / groups) ... + in_c / groups - 1.
+ * Input position: ih = oh * stride_h - pad_top + kh * dil_h (likewise w);
+ * positions outside the input contribute nothing (zero padding).
+ * conv1d is this kernel with in_h = out_h = k_h = 1. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t groups;
+    stoic_act_f32 act;
+} stoic_conv2d_f32_params;
+void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
+                      const float *w, const float *bias, float *out);
+
+/* ---- 2-D pooling, NHWC ---------------------------------------------- */
+/* Window of output (oh, ow): ih = oh * stride_h - pad_top + kh * dil_h, kh < k_h.
+ * max: maximum over in-bounds positions (padding is ignored).
+ * avg: sum over in-bounds positions divided by
+ *      k_h * k_w                 when count_include_pad != 0,
+ *      number of in-bounds cells otherwise. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t count_include_pad; /* avg only: 0 or 1 */
+    int32_t dil_h;             /* dilation, >= 1 */
+    int32_t dil_w;
+} stoic_pool2d_f32_params;
+void stoic_maxpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);
+void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);
+
+/* ---- global average pool: [hw][c] -> [c] ------------------------------ */
+typedef struct {
+    int32_t hw;
+    int32_t c;
+} stoic_gavgpool_f32_params;
+void stoic_gavgpool_f32(const stoic_gavgpool_f32_params *p, const float *in, float *out);
+
+/* ---- standalone activation over n elements ---------------------------- */
+typedef struct {
+    int32_t n;
+    stoic_act_f32 act;
+} stoic_activation_f32_params;
+void stoic_activation_f32(const stoic_activation_f32_params *p, const float *in, float *out);
+
+/* ---- softmax over one axis: view as [outer][axis_n][inner] ------------- */
+typedef struct {
+    int32_t outer;
+    int32_t axis_n;
+    int32_t inner;
+} stoic_softmax_f32_params;
+void stoic_softmax_f32(const stoic_softmax_f32_params *p, const float *in, float *out);
+
+/* ---- add / mul with optional broadcast of b ------------------------- */
+/* out[o][i] = act(a[o][i] OP b[o * b_outer_stride + i]),
+ * o < outer, i < inner. Same shapes: outer = 1, inner = n, b_outer_stride = n
+ * (any value; o is 0). Per-channel b of [c]: outer = n / c, inner = c,
+ * b_outer_stride = 0. */
+typedef struct {
+    int32_t outer;
+    int32_t inner;
+    int32_t b_outer_stride;
+    stoic_act_f32 act;
+} stoic_binary_f32_params;
+void stoic_add_f32(const stoic_binary_f32_params *p, const float *a, const float *b, float *out);
+void stoic_mul_f32(const stoic_binary_f32_params *p, const float *a, const float *b, float *out);
+
+/* ---- per-channel affine (stand-alone batch norm): [outer][c] ---------- */
+/* out[o][k] = act(in[o][k] * scale[k] + shift[k]) */
+typedef struct {
+    int32_t outer;
+    int32_t c;
+    stoic_act_f32 act;
+} stoic_affine_f32_params;
+void stoic_affine_f32(const stoic_affine_f32_params *p, const float *in,
+                      const float *scale, const float *shift, float *out);
+
+/* ---- strided copy: one input of a concat, or a reshape copy ----------- */
+/* out[o * out_inner + out_offset + i] = in[o * in_inner + i],
+ * o < outer, i < in_inner; out_offset + in_inner <= out_inner. */
+typedef struct {
+    int32_t outer;
+    int32_t in_inner;
+    int32_t out_inner;
+    int32_t out_offset;
+} stoic_copy_f32_params;
+void stoic_copy_f32(const stoic_copy_f32_params *p, const float *in, float *out);
+
+/* ---- constant pad, rank normalised to 4 -------------------------------- */
+/* Dims are right-aligned into 4 (leading dims of size 1 with zero pads).
+ * out[d0][d1][d2][d3] = in[d0 - before[0]]...[d3 - before[3]] where inside,
+ * value elsewhere. out_dim[k] = in_dim[k] + before[k] + after[k]. */
+typedef struct {
+    int32_t in_dim[4];
+    int32_t out_dim[4];
+    int32_t before[4];
+    float value;
+} stoic_pad_f32_params;
+void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out);
+
+/* ---- transpose (axis permutation), rank normalised to 4 ----------------- */
+/* out[o0][o1][o2][o3] = in[o0 * in_stride[0] + o1 * in_stride[1]
+ *                          + o2 * in_stride[2] + o3 * in_stride[3]],
+ * ok < out_dim[k]. in_stride[k] is the input stride (in elements) of the
+ * input axis that becomes output axis k; the generator computes it from
+ * the permutation. */
+typedef struct {
+    int32_t out_dim[4];
+    int32_t in_stride[4];
+} stoic_transpose_f32_params;
+void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out);
+
+
+/* ---- float boundary: the float wrapper and float layers of a mixed model */
+/* quantize: t = in[i] * inv_scale (float), rounded to the nearest integer
+ * (ties away from zero), plus zero_point, saturated to [q_min, q_max];
+ * NaN gives zero_point. Branch-free. */
+typedef struct {
+    int32_t n;
+    float inv_scale;  /* 1 / scale */
+    int32_t zero_point;
+    int32_t q_min;    /* -128 / -32768 */
+    int32_t q_max;    /* 127 / 32767 */
+} stoic_quantize_params;
+void stoic_quantize_s8(const stoic_quantize_params *p, const float *in, int8_t *out);
+void stoic_quantize_s16(const stoic_quantize_params *p, const float *in, int16_t *out);
+
+/* dequantize: out[i] = scale * (float)(in[i] - zero_point). */
+typedef struct {
+    int32_t n;
+    float scale;
+    int32_t zero_point;
+} stoic_dequantize_params;
+void stoic_dequantize_s8(const stoic_dequantize_params *p, const int8_t *in, float *out);
+void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, float *out);
+
+#endif /* STOIC_RT_F32_H */

@@ -1,0 +1,188 @@
+#!/bin/sh
+# Quantization end to end (issue 4), on the digits example:
+#  - int8 and int16 models are generated from float32 with calibration on
+#    examples/digits/calib_x.npy, compiled with strict flags and run on the
+#    validation set; their outputs equal the host evaluator's bit for bit;
+#  - top-1 accuracy of the generated code against the labels: int8 within
+#    0.5 percentage points of float32, int16 within 0.1; int8 weights take at
+#    most 26% of the float32 bytes (from the report);
+#  - compiled with -DDIGITS_NO_FLOAT, the preprocessed run path (the model
+#    and the integer kernels) contains no float or double, and it still links
+#    and runs;
+#  - a mixed-precision policy file (int8, int16 and float32 layers);
+#  - the integer run path executes the same number of instructions for every
+#    input (callgrind);
+#  - bad calibration data and policies: a clear error, exit 1, nothing written.
+set -u
+EX=examples/digits
+W=build/quant
+rm -rf $W
+mkdir -p $W
+pass=0
+fail=0
+check() { # name, command...
+    name=$1
+    shift
+    if "$@" >$W/last.log 2>&1; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+        sed 's/^/    /' $W/last.log | grep -E '^    (top-1|accuracy|weights|row|int8|int16|float32|generated|  layer)' | head -20
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name"
+        sed 's/^/    /' $W/last.log
+    fi
+}
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+
+# generate + compile + run one configuration: $1 tag, rest: stoic options
+build_run() {
+    tag=$1
+    shift
+    bin/stoic generate $EX/digits.xml -o $W/$tag "$@" --val $EX/val_x.npy --labels $EX/val_y.npy &&
+    mkdir -p $W/$tag.o &&
+    for f in $W/$tag/*.c; do cc $STRICT -c -o "$W/$tag.o/$(basename "$f" .c).o" "$f" || return 1; done &&
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/$tag -o $W/$tag.demo \
+        $EX/demo_main.c generator/npy.c generator/fileio.c $W/$tag.o/*.o &&
+    $W/$tag.demo $EX/val_x.npy $EX/val_y.npy $W/$tag.c.npy &&
+    bin/stoic eval $EX/digits.xml "$@" --input $EX/val_x.npy --labels $EX/val_y.npy \
+        --output $W/$tag.eval.npy &&
+    bin/npycmp $W/$tag.c.npy $W/$tag.eval.npy --rtol 0 --atol 0
+}
+check "float32: generate, compile, run" build_run f32
+check "int8: generate, compile, run; generated == evaluator bit for bit" \
+    build_run int8 --precision int8 --calib $EX/calib_x.npy
+check "int16: generate, compile, run; generated == evaluator bit for bit" \
+    build_run int16 --precision int16 --calib $EX/calib_x.npy
+
+# accuracy of the generated code against the labels (bin/top1 counts rows)
+within() { # tag, limit in percentage points
+    f=$(bin/top1 $W/f32.c.npy $EX/val_y.npy) && q=$(bin/top1 $W/$1.c.npy $EX/val_y.npy) &&
+    n=$($PYTHON_NROWS) &&
+    awk -v f="$f" -v q="$q" -v n="$n" -v lim="$2" -v tag="$1" 'BEGIN {
+        d = 100.0 * (f - q) / n;
+        printf "accuracy: float32 %.2f%%, %s %.2f%% (%d/%d rows), loss %.2f pp (limit %.2f)\n",
+               100.0 * f / n, tag, 100.0 * q / n, q, n, d, lim;
+        exit !(d <= lim) }'
+}
+PYTHON_NROWS="sed -n 1p $W/nrows"
+bin/top1 $EX/val_logits_torch.npy $EX/val_y.npy >/dev/null 2>&1
+/usr/bin/python3 -c "import numpy; print(len(numpy.load('$EX/val_y.npy')))" >$W/nrows 2>/dev/null ||
+    echo 450 >$W/nrows
+check "int8 top-1 within 0.5 pp of float32 (generated code)" within int8 0.5
+check "int16 top-1 within 0.1 pp of float32 (generated code)" within int16 0.1
+
+weights_ratio() {
+    # weight tensors (dense/conv matrices); biases (int32 by the scheme) and
+    # multipliers are reported apart, as constant_ratio
+    r=$(sed -n 's/.*"weight_ratio": \([0-9.]*\).*/\1/p' $W/int8/digits_report.json) &&
+    c=$(sed -n 's/.*"constant_ratio": \([0-9.]*\).*/\1/p' $W/int8/digits_report.json) &&
+    echo "weights: int8 weights take $r of the float32 bytes (limit 0.26); all constants with int32 biases and multipliers: $c" &&
+    awk -v r="$r" 'BEGIN { exit !(r > 0 && r <= 0.26) }'
+}
+check "int8 weights <= 26% of float32 bytes" weights_ratio
+
+no_float() {
+    # the run path: the model and every kernel it calls (not the float wrapper's
+    # quantize/dequantize, not the float math)
+    for tag in int8 int16; do
+        files="$W/$tag/digits.c $W/$tag/digits_weights.c"
+        for f in $W/$tag/stoic_*.c; do
+            case $(basename $f) in
+                stoic_math_f32.c|stoic_quantize_*|stoic_dequantize_*|*_f32.c) ;;
+                *) files="$files $f" ;;
+            esac
+        done
+        for f in $files; do
+            cc -std=c99 -E -P -DDIGITS_NO_FLOAT -I$W/$tag "$f" >$W/pp.c || return 1
+            if grep -nwE 'float|double' $W/pp.c; then echo "$tag: $f has float"; return 1; fi
+        done
+        cc $STRICT -DDIGITS_NO_FLOAT -I$W/$tag -o $W/$tag.nofloat \
+            -DSIZE_IN=DIGITS_INPUT_SIZE tests/quant/nofloat_main.c $files || return 1
+        $W/$tag.nofloat || return 1
+        echo "$tag: no float/double in the preprocessed run path ($(echo $files | wc -w) files)"
+    done
+}
+check "-DDIGITS_NO_FLOAT: no float in the run path; it links and runs" no_float
+
+mixed() {
+    cat >$W/mixed.xml <<'X'
+<compression xmlns="urn:stoic:compression:1">
+  <quantization precision="int8" calibration="minmax"/>
+  <layer name="conv2" precision="int16"/>
+  <layer name="fc2" precision="float32"/>
+</compression>
+X
+    build_run mixed --config $W/mixed.xml --calib $EX/calib_x.npy &&
+    grep -q '"precision": "int16"' $W/mixed/digits_report.json &&
+    grep -q '"precision": "float32"' $W/mixed/digits_report.json &&
+    grep -q '"precision": "int8"' $W/mixed/digits_report.json
+}
+check "mixed precision policy (int8 + int16 + float32 layers)" mixed
+
+same_instruction_count() {
+    command -v valgrind >/dev/null || { echo "valgrind not installed"; return 1; }
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/int8 -include digits.h \
+        -DRUN=digits_run_float -DIN_SIZE=DIGITS_INPUT_SIZE -DOUT_SIZE=DIGITS_OUTPUT_SIZE \
+        -o $W/icount tests/tools/icount_main.c generator/npy.c generator/fileio.c \
+        $W/int8.o/*.o || return 1
+    counts=""
+    for row in 0 1 2 3 -1 -2 -3 -4; do
+        valgrind --tool=callgrind --toggle-collect=digits_run \
+            --callgrind-out-file=$W/cg.out $W/icount $EX/val_x.npy $row >/dev/null 2>$W/cg.log ||
+            { cat $W/cg.log; return 1; }
+        n=$(sed -n 's/^summary: *//p' $W/cg.out)
+        echo "row $row: $n instructions in digits_run (int8)"
+        counts="$counts $n"
+    done
+    [ "$(echo $counts | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ]
+}
+check "int8 run path: same instruction count for every input" same_instruction_count
+
+# bad calibration data and policies: exit 1, the message, nothing written
+refuses() { # message regex, stoic args...
+    msg=$1
+    shift
+    rm -rf $W/refused
+    bin/stoic generate $EX/digits.xml -o $W/refused "$@" 2>$W/err.txt
+    rc=$?
+    cat $W/err.txt
+    [ $rc -eq 1 ] && grep -qE "$msg" $W/err.txt && [ ! -e $W/refused ]
+}
+/usr/bin/python3 - "$W" <<'PY'
+import sys, numpy as np
+w = sys.argv[1]
+x = np.load("examples/digits/calib_x.npy")
+np.save(w + "/cal_f64.npy", x.astype(np.float64))
+np.save(w + "/cal_shape.npy", x.reshape(x.shape[0], -1)[:, :60].copy())
+n = x.copy(); n[3, 2, 1, 0] = np.nan; np.save(w + "/cal_nan.npy", n)
+i = x.copy(); i[0, 0, 0, 0] = np.inf; np.save(w + "/cal_inf.npy", i)
+np.save(w + "/cal_empty.npy", x[:0])
+PY
+check "calibration: wrong dtype" refuses "cal_f64.npy: error: data must be float32" \
+    --precision int8 --calib $W/cal_f64.npy
+check "calibration: wrong shape" refuses "cal_shape.npy: error: shape does not fit" \
+    --precision int8 --calib $W/cal_shape.npy
+check "calibration: NaN" refuses "cal_nan.npy: error: row 3, element .* is not finite" \
+    --precision int8 --calib $W/cal_nan.npy
+check "calibration: Inf" refuses "cal_inf.npy: error: row 0, element 0 is not finite" \
+    --precision int8 --calib $W/cal_inf.npy
+check "calibration: empty" refuses "cal_empty.npy: error: shape does not fit" \
+    --precision int8 --calib $W/cal_empty.npy
+check "calibration: missing file" refuses "nope.npy: error" --precision int8 --calib $W/nope.npy
+check "calibration: not given" refuses "error: integer layers need calibration data" \
+    --precision int8
+unknown_layer() {
+    printf '<compression xmlns="urn:stoic:compression:1">\n  <layer name="conv1" precision="int8"/>\n  <layer name="nosuch" precision="int8"/>\n</compression>\n' >$W/badlayer.xml
+    refuses "badlayer.xml:3: error: the model has no layer 'nosuch'" --config $W/badlayer.xml \
+        --calib $EX/calib_x.npy
+}
+check "policy naming a layer the model lacks" unknown_layer
+bad_policy() {
+    printf '<compression xmlns="urn:stoic:compression:1">\n  <layer name="conv1" precision="int4"/>\n</compression>\n' >$W/badprec.xml
+    refuses "badprec.xml:2: error" --config $W/badprec.xml --calib $EX/calib_x.npy
+}
+check "policy with an invalid precision (schema)" bad_policy
+
+echo "quant: $pass passed, $fail failed"
+[ $fail -eq 0 ]
