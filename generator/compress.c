@@ -163,6 +163,8 @@ static int apply_policy(ir_graph *g, const compress_info *info, diag *d)
 
 typedef struct {
     calib_stat *st;
+    double **sum;       /* per tensor: per-channel sums (last axis), or NULL */
+    const ir_graph *g;
     int pass;
 } calib_ctx;
 
@@ -171,6 +173,15 @@ static void observe(void *ctx, int t, const void *data, int64_t n)
     calib_ctx *c = ctx;
     if (c->pass == 1) {
         calib_observe_range(&c->st[t], data, n);
+        if (c->sum[t] != NULL) {
+            const ir_shape *s = &c->g->t[t].shape;
+            int32_t ch = s->d[s->rank - 1];
+            const float *x = data;
+            int64_t i;
+            for (i = 0; i < n; i++) {
+                c->sum[t][i % ch] += (double)x[i];
+            }
+        }
     } else {
         calib_observe_hist(&c->st[t], data, n);
     }
@@ -186,13 +197,27 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     double *lo = calloc((size_t)g->nt + 1, sizeof *lo), *hi = calloc((size_t)g->nt + 1, sizeof *hi);
     int *has = calloc((size_t)g->nt + 1, sizeof *has);
     float *out = malloc((size_t)out_n * sizeof *out);
-    int t, rc = 0;
+    int t, rc = 0, i, nt0;
     c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
+    c.sum = calloc((size_t)g->nt + 1, sizeof *c.sum);
+    c.g = g;
     if (lo == NULL || hi == NULL || has == NULL || out == NULL || c.st == NULL ||
-        eval_prepare(g, &p) != 0) {
-        free(lo), free(hi), free(has), free(out), free(c.st);
+        c.sum == NULL || eval_prepare(g, &p) != 0) {
+        free(lo), free(hi), free(has), free(out), free(c.st), free(c.sum);
         diag_io(d, NULL, "out of memory");
         return -1;
+    }
+    /* per-channel means of the inputs of integer dense/conv layers (bias
+     * correction) */
+    for (i = 0; i < g->nn && rc == 0; i++) {
+        const ir_node *n = &g->n[i];
+        int in = n->inputs[0];
+        if (n->target != IR_DT_F32 && c.sum[in] == NULL &&
+            (n->op == IR_OP_DENSE || n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D)) {
+            const ir_shape *s = &g->t[in].shape;
+            c.sum[in] = calloc((size_t)s->d[s->rank - 1], sizeof(double));
+            rc = c.sum[in] == NULL ? -1 : 0;
+        }
     }
     for (t = 0; t < g->nt; t++) {
         calib_init(&c.st[t]);
@@ -232,12 +257,25 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     eval_free(&p);
     for (t = 0; t < g->nt; t++) {
         calib_free(&c.st[t]);
+        if (c.sum[t] != NULL) { /* sums -> means over rows and positions */
+            const ir_shape *s = &g->t[t].shape;
+            int32_t ch = s->d[s->rank - 1], k;
+            double per = (double)rows * (double)(ir_shape_count(s) / ch);
+            for (k = 0; k < ch; k++) {
+                c.sum[t][k] /= per;
+            }
+        }
     }
     free(c.st);
     free(out);
+    nt0 = g->nt; /* pass_quantize adds tensors */
     if (rc == 0) {
-        rc = pass_quantize(g, lo, hi, has, d);
+        rc = pass_quantize(g, lo, hi, has, c.sum, d);
     }
+    for (t = 0; t < nt0; t++) {
+        free(c.sum[t]);
+    }
+    free(c.sum);
     free(lo);
     free(hi);
     free(has);

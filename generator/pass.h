@@ -31,8 +31,10 @@ int pass_plan(ir_graph *g, diag *d);
 int pass_unfuse(ir_graph *g, diag *d);
 /* Quantizes the graph to each node's target precision, from the
  * calibrated range [lo[t], hi[t]] of every tensor t with has_range[t]
- * (arrays indexed by tensor, as the graph is on entry). Re-plan after. */
+ * and the per-channel (last axis) means mean[t] (NULL: no bias
+ * correction for layers reading t); arrays indexed by tensor, as the graph
+ * is on entry. Re-plan after. */
 int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *has_range,
-                  diag *d);
+                  double *const *mean, diag *d);
 
 #endif

@@ -118,6 +118,7 @@ typedef struct {
     diag *d;
     const double *lo, *hi; /* calibrated ranges of the tensors that existed */
     const int *has_range;
+    double *const *mean;   /* per tensor: mean of each channel (last axis), or NULL */
     int n_ranged;          /* tensors with an index below this have a range slot */
 } qctx;
 
@@ -218,6 +219,35 @@ static int check_bound(qctx *c, ir_node *n, int64_t bound, int64_t limit)
     return 0;
 }
 
+/* Bias correction (Nagel et al., "Data-Free Quantization", 2019): the
+ * quantized weights of output channel k change its expected output by
+ * sum_j (q_w[k][j] s_w[k] - w[k][j]) E[x_c(j)], with E[x_c] the mean of
+ * input channel c over the calibration data; the bias absorbs it, so the
+ * layer's output error has zero mean on that data. (Padded taps of a
+ * convolution read 0, not the mean; the correction ignores that.) */
+static double weight_error(const qctx *c, const ir_node *n, const ir_tensor *w,
+                           const int8_t *qw, const double *sw, int64_t k, int64_t per)
+{
+    const double *mean = n->inputs[0] < c->n_ranged ? c->mean[n->inputs[0]] : NULL;
+    const ir_shape *is = &c->g->t[n->inputs[0]].shape;
+    int32_t cin = is->d[is->rank - 1], cin_g = cin / (n->groups > 0 ? n->groups : 1);
+    int32_t ch = w->shape.d[0], grp = n->groups > 0 ? n->groups : 1;
+    int64_t j;
+    double e = 0.0;
+    if (mean == NULL || n->op == IR_OP_AFFINE) {
+        return 0.0;
+    }
+    for (j = 0; j < per; j++) {
+        int32_t ci = (int32_t)(j % cin_g) + (int32_t)(k / (ch / grp)) * cin_g;
+        double dq = (double)qw[k * per + j] * sw[k] - (double)w->data[k * per + j];
+        if (n->op == IR_OP_DENSE) {
+            ci = (int32_t)(j % cin);
+        }
+        e += dq * mean[ci];
+    }
+    return e;
+}
+
 /* dense, conv, conv1d, affine: int8 weights per output channel, bias,
  * multipliers, overflow bound. */
 static int quantize_weighted(qctx *c, int ni)
@@ -251,7 +281,8 @@ static int quantize_weighted(qctx *c, int ni)
     }
     for (k = 0; k < ch && rc == 0; k++) {
         double sb = in->scale * sw[k];
-        double v = round((double)b->data[k] / sb);
+        double bias = (double)b->data[k] - weight_error(c, n, w, qw, sw, k, per);
+        double v = round(bias / sb);
         int64_t sum = 0;
         if (fabs(v) > (double)limit) {
             rc = check_bound(c, n, limit + 1, limit);
@@ -641,7 +672,7 @@ static int quantize_node(qctx *c, int ni, int *cache)
 }
 
 int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *has_range,
-                  diag *d)
+                  double *const *mean, diag *d)
 {
     qctx c;
     int i, n0 = g->nn, first = -1, k, rc = 0;
@@ -651,6 +682,7 @@ int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *ha
     c.lo = lo;
     c.hi = hi;
     c.has_range = has_range;
+    c.mean = mean;
     c.n_ranged = g->nt;
     /* one convert per (tensor, dtype); converts only add tensors, so the
      * cache is sized for the worst case: every node adds at most n_inputs */

@@ -57,7 +57,7 @@ one() { # case precision
     $CC $HARNESS_CFLAGS -I"$out" -o "$w/harness" tests/e2e/harness.c "$WORK/support/npy.o" \
         "$WORK/support/fileio.o" "$w/obj"/*.o >"$w/link.log" 2>&1 ||
         { reason="link: $(head -3 "$w/link.log")"; return 1; }
-    "$w/harness" "$dir/input.npy" "$w/run.npy" >"$w/run.log" 2>&1 ||
+    "$w/harness" "$dir/input.npy" "$w/run.npy" "$dir/expected.npy" >"$w/run.log" 2>&1 ||
         { reason="harness failed"; return 1; }
     $STOIC eval "$dir/model.xml" $q --input "$dir/input.npy" --output "$w/eval.npy" \
         >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 error "$w/eval.log")"; return 1; }
