@@ -21,7 +21,7 @@ LDLIBS     = $(XML_LIBS) -lprotobuf-c -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang \
-           libprotobuf-c-dev protobuf-c-compiler libonnx-testdata
+           libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -37,7 +37,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = $(sort $(wildcard schemas/*.xsd)) $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e onnx demo clean clang-lint
+.PHONY: all deps check unit e2e quant onnx demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -104,11 +104,18 @@ e2e: bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo-asan bin/corrupt
 	sh tests/example/run.sh
 	sh tests/onnx/corrupt.sh
 
+# Quantization (issue 4): the digits example in int8, int16 and mixed
+# precision, NAME_NO_FLOAT, bad calibration data; every e2e case quantized.
+quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
+	sh tests/quant/run.sh
+	sh tests/e2e/quant.sh
+
 check: deps
 	$(MAKE) all
 	$(MAKE) clang-lint
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) quant
 	$(MAKE) onnx
 
 # ONNX conformance: the backend node tests and PyTorch-converted tests of

@@ -28,5 +28,22 @@ bin/npycmp out/digits_c.npy $EX/val_logits_torch.npy --rtol 1e-4 --atol 1e-4
 echo
 echo "generated files:"
 ls -l $OUT
+echo
+echo "== int8: stoic generate --precision int8, calibrated on calib_x.npy, measured on val_x.npy"
+Q=out/digits_int8
+bin/stoic generate $EX/digits.xml -o $Q --precision int8 --calib $EX/calib_x.npy \
+    --val $EX/val_x.npy --labels $EX/val_y.npy
+mkdir -p out/int8
+for f in $Q/*.c; do
+    cc $CFLAGS_GEN -c -o "out/int8/$(basename "$f" .c).o" "$f"
+done
+cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$Q -o out/digits_int8_demo \
+    $EX/demo_main.c generator/npy.c generator/fileio.c out/int8/*.o
+out/digits_int8_demo $EX/val_x.npy $EX/val_y.npy out/digits_int8_c.npy
+bin/stoic eval $EX/digits.xml --precision int8 --calib $EX/calib_x.npy \
+    --input $EX/val_x.npy --output out/digits_int8_eval.npy >/dev/null
+echo "== int8 generated code vs host evaluator (must be identical)"
+bin/npycmp out/digits_int8_c.npy out/digits_int8_eval.npy --rtol 0 --atol 0
+ls -l $Q
 echo "model description: out/digits.xml (+ out/digits.bin)"
 echo "report: $OUT/digits_report.json"
