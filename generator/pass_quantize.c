@@ -228,7 +228,8 @@ static int check_bound(qctx *c, ir_node *n, int64_t bound, int64_t limit)
 static double weight_error(const qctx *c, const ir_node *n, const ir_tensor *w,
                            const int8_t *qw, const double *sw, int64_t k, int64_t per)
 {
-    const double *mean = n->inputs[0] < c->n_ranged ? c->mean[n->inputs[0]] : NULL;
+    const double *mean = c->mean != NULL && n->inputs[0] < c->n_ranged ? c->mean[n->inputs[0]]
+                                                                         : NULL;
     const ir_shape *is = &c->g->t[n->inputs[0]].shape;
     int32_t cin = is->d[is->rank - 1], cin_g = cin / (n->groups > 0 ? n->groups : 1);
     int32_t ch = w->shape.d[0], grp = n->groups > 0 ? n->groups : 1;

@@ -1,0 +1,219 @@
+/*
+ * pass_quantize on a hand-built dense layer: every number the pass decides
+ * (scales, zero points, int8 weights, bias, multipliers, accumulator
+ * bound) against values derived by hand in the comments, from
+ * ../shared/arithmetic.md; and the convert layers of a mixed graph.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "unit.h"
+#include "ir.h"
+#include "pass.h"
+
+/* x [4] -> dense fc (2 units) -> y [2]; optionally -> dense fc2 -> z [2] */
+static ir_graph *dense_graph(int two)
+{
+    /* values chosen so that no rounding below is near a tie */
+    static const float w[8] = { 0.6F, -0.25F, 1.0F, 0.0F, 0.1F, 0.3F, -0.3F, 0.4F };
+    static const float b[2] = { 0.125F, -0.25F };
+    ir_graph *g = ir_new();
+    ir_shape s4 = { 1, { 4 } }, s2 = { 1, { 2 } }, s24 = { 2, { 2, 4 } }, s22 = { 2, { 2, 2 } };
+    int k;
+    g->name = ir_strdup("m");
+    g->file = ir_strdup("m.xml");
+    g->input = ir_add_tensor(g, "x", IR_T_INPUT, 1);
+    g->t[g->input].shape = s4;
+    for (k = 0; k < (two ? 2 : 1); k++) {
+        int ni = ir_add_node(g, IR_OP_DENSE, k == 0 ? "fc" : "fc2", "dense", 2 + k);
+        int in = k == 0 ? g->input : g->n[0].output;
+        int out = ir_add_tensor(g, k == 0 ? "y" : "z", IR_T_ACT, 2 + k);
+        g->t[out].shape = s2;
+        g->n[ni].inputs = malloc(sizeof(int));
+        g->n[ni].inputs[0] = in;
+        g->n[ni].n_inputs = 1;
+        g->n[ni].output = out;
+        g->n[ni].units = 2;
+        g->n[ni].params[0] = ir_add_const(g, k == 0 ? "w" : "w2", k == 0 ? &s24 : &s22, w, 2);
+        g->n[ni].params[1] = ir_add_const(g, k == 0 ? "b" : "b2", &s2, b, 2);
+        g->output = out;
+    }
+    ir_link(g);
+    return g;
+}
+
+/* ranges: x [-1, 1], y [-2, 2], z [-1, 1] */
+static void ranges(const ir_graph *g, double *lo, double *hi, int *has)
+{
+    int t;
+    for (t = 0; t < g->nt; t++) {
+        const char *n = g->t[t].name;
+        has[t] = g->t[t].kind != IR_T_CONST;
+        lo[t] = strcmp(n, "y") == 0 ? -2.0 : -1.0;
+        hi[t] = strcmp(n, "y") == 0 ? 2.0 : 1.0;
+    }
+}
+
+static int find_node(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void test_int8_dense(void)
+{
+    ir_graph *g = dense_graph(0);
+    double lo[16], hi[16];
+    int has[16], fc;
+    diag d;
+    const int8_t *qw;
+    const int32_t *qb;
+    const stoic_qmul *qm;
+    memset(&d, 0, sizeof d);
+    ranges(g, lo, hi, has);
+    g->n[0].target = IR_DT_S8;
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    fc = find_node(g, "fc");
+    CU_ASSERT_FATAL(fc >= 0);
+    /* x: scale = 2/255; zp = round(-128 - (-1)/(2/255)) = round(-0.5) = -1
+     * (half away from zero) */
+    CU_ASSERT_EQUAL(g->t[g->input].dtype, IR_DT_S8);
+    CU_ASSERT_DOUBLE_EQUAL(g->t[g->input].scale, 2.0 / 255.0, 1e-15);
+    CU_ASSERT_EQUAL(g->t[g->input].zp, -1);
+    /* y: scale = 4/255, zp = round(-128 + 127.5) = -1 */
+    CU_ASSERT_DOUBLE_EQUAL(g->t[g->n[fc].output].scale, 4.0 / 255.0, 1e-15);
+    CU_ASSERT_EQUAL(g->t[g->n[fc].output].zp, -1);
+    /* weights: channel 0 max 1.0, s = 1/127: 76.2 -> 76, -31.75 -> -32, 127, 0;
+     * channel 1 max 0.4F, s = 0.4F/127: 31.75 -> 32, 95.25 -> 95, -95, 127 */
+    qw = g->t[g->n[fc].params[0]].qdata;
+    CU_ASSERT_EQUAL(g->t[g->n[fc].params[0]].dtype, IR_DT_S8);
+    CU_ASSERT(qw[0] == 76 && qw[1] == -32 && qw[2] == 127 && qw[3] == 0);
+    CU_ASSERT(qw[4] == 32 && qw[5] == 95 && qw[6] == -95 && qw[7] == 127);
+    /* bias: 0.125 / ((2/255)(1/127)) = 0.125 * 255 * 127 / 2 = 2024.0625 -> 2024;
+     * -0.25 / ((2/255)(0.4F/127)) = -10120.31 -> -10120 (no bias correction) */
+    qb = g->t[g->n[fc].params[1]].qdata;
+    CU_ASSERT_EQUAL(g->t[g->n[fc].params[1]].dtype, IR_DT_S32);
+    CU_ASSERT_EQUAL(qb[0], 2024);
+    CU_ASSERT_EQUAL(qb[1], -10120);
+    /* M0 = (2/255)(1/127)/(4/255) = 1/254 = (128/254) 2^-7:
+     *   m = round(2^38 / 254) = round(1082196484.03) = 1082196484, shift -7;
+     * M1 = 0.4F/254 = (512 0.4F / 254) 2^-9 with 0.4F = 0.4000000059604645:
+     *   m = round(2^31 512 0.4F / 254) = round(1731514400.25) = 1731514400, shift -9 */
+    qm = g->t[g->n[fc].params[2]].qdata;
+    CU_ASSERT_EQUAL(qm[0].m, 1082196484);
+    CU_ASSERT_EQUAL(qm[0].shift, -7);
+    CU_ASSERT_EQUAL(qm[1].m, 1731514400);
+    CU_ASSERT_EQUAL(qm[1].shift, -9);
+    /* bound: max |q_x - zp_x| = 127 - (-1) = 128;
+     * channel 0: 2024 + (76 + 32 + 127 + 0) 128 = 32104;
+     * channel 1: 10120 + (32 + 95 + 95 + 127) 128 = 54792 */
+    CU_ASSERT_EQUAL(g->n[fc].acc_bound, 54792);
+    CU_ASSERT_EQUAL(g->n[fc].acc_limit, 2147483647);
+    CU_ASSERT_EQUAL(d.errors, 0);
+    ir_free(g);
+}
+
+static void test_int16_dense(void)
+{
+    ir_graph *g = dense_graph(0);
+    double lo[16], hi[16];
+    int has[16], fc;
+    diag d;
+    const int64_t *qb;
+    const stoic_qmul *qm;
+    memset(&d, 0, sizeof d);
+    ranges(g, lo, hi, has);
+    g->n[0].target = IR_DT_S16;
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    fc = find_node(g, "fc");
+    /* x: symmetric, scale = 1/32767, zp 0; y: 2/32767 */
+    CU_ASSERT_EQUAL(g->t[g->input].dtype, IR_DT_S16);
+    CU_ASSERT_DOUBLE_EQUAL(g->t[g->input].scale, 1.0 / 32767.0, 1e-18);
+    CU_ASSERT_EQUAL(g->t[g->input].zp, 0);
+    CU_ASSERT_DOUBLE_EQUAL(g->t[g->n[fc].output].scale, 2.0 / 32767.0, 1e-18);
+    /* bias int64: 0.125 * 32767 * 127 = 520176.125 -> 520176;
+     * -0.25 * 32767 * 127 / 0.4F = -2600880.59 -> -2600881 */
+    qb = g->t[g->n[fc].params[1]].qdata;
+    CU_ASSERT_EQUAL(g->t[g->n[fc].params[1]].dtype, IR_DT_S64);
+    CU_ASSERT_EQUAL(qb[0], 520176);
+    CU_ASSERT_EQUAL(qb[1], -2600881);
+    /* M0 = (1/32767)(1/127)/(2/32767) = 1/254: the int8 case's multiplier */
+    qm = g->t[g->n[fc].params[2]].qdata;
+    CU_ASSERT_EQUAL(qm[0].m, 1082196484);
+    CU_ASSERT_EQUAL(qm[0].shift, -7);
+    /* bound (max |q_x| = 32768): 2600881 + 349 * 32768 = 14036913 <= 2^47 */
+    CU_ASSERT_EQUAL(g->n[fc].acc_bound, 14036913);
+    CU_ASSERT_EQUAL(g->n[fc].acc_limit, (int64_t)1 << 47);
+    ir_free(g);
+}
+
+static void test_mixed_converts(void)
+{
+    ir_graph *g = dense_graph(1);
+    double lo[16], hi[16];
+    int has[16], fc2, cv;
+    diag d;
+    memset(&d, 0, sizeof d);
+    ranges(g, lo, hi, has);
+    g->n[0].target = IR_DT_S8;  /* fc: int8 */
+    g->n[1].target = IR_DT_F32; /* fc2: float32 */
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    /* fc2 reads y through a convert layer int8 -> float32 */
+    fc2 = find_node(g, "fc2");
+    cv = find_node(g, "y.to_float32");
+    CU_ASSERT_FATAL(fc2 >= 0 && cv >= 0);
+    CU_ASSERT_EQUAL(g->n[cv].op, IR_OP_CONVERT);
+    CU_ASSERT_EQUAL(g->t[g->n[cv].inputs[0]].dtype, IR_DT_S8);
+    CU_ASSERT_EQUAL(g->t[g->n[cv].output].dtype, IR_DT_F32);
+    CU_ASSERT_EQUAL(g->n[fc2].inputs[0], g->n[cv].output);
+    CU_ASSERT_EQUAL(g->n[fc2].prec, IR_DT_F32);
+    CU_ASSERT_EQUAL(g->t[g->n[fc2].params[0]].dtype, IR_DT_F32);
+    /* fc2 int16 after an int8 fc: an int8 -> int16 convert with the
+     * multiplier s_y / s_y16 = (4/255) / (2/32767) = 2 * 32767 / 255 */
+    ir_free(g);
+    g = dense_graph(1);
+    ranges(g, lo, hi, has);
+    g->n[0].target = IR_DT_S8;
+    g->n[1].target = IR_DT_S16;
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    cv = find_node(g, "y.to_int16");
+    CU_ASSERT_FATAL(cv >= 0);
+    {
+        const stoic_qmul *q = g->t[g->n[cv].params[2]].qdata;
+        double M = (double)q->m * pow(2.0, (double)q->shift - 31.0);
+        CU_ASSERT_DOUBLE_EQUAL(M, 2.0 * 32767.0 / 255.0, 1e-7);
+    }
+    ir_free(g);
+}
+
+static void test_overflow_refused(void)
+{
+    /* an int8 dense whose bias alone exceeds int32: 1e6 / ((2/255)(1/127))
+     * = 1.6e10 > 2^31 - 1: refused with the layer named */
+    ir_graph *g = dense_graph(0);
+    double lo[16], hi[16];
+    int has[16];
+    diag d;
+    memset(&d, 0, sizeof d);
+    ranges(g, lo, hi, has);
+    g->t[g->n[0].params[1]].data[0] = 1e6F;
+    g->n[0].target = IR_DT_S8;
+    CU_ASSERT(pass_quantize(g, lo, hi, has, NULL, &d) != 0);
+    CU_ASSERT_EQUAL(d.errors, 1);
+    ir_free(g);
+}
+
+UNIT_SUITE(pass_quantize_tests)
+{
+    CU_pSuite s = CU_add_suite("pass_quantize hand-derived", NULL, NULL);
+    CU_add_test(s, "int8 dense: scales, weights, bias, multipliers, bound", test_int8_dense);
+    CU_add_test(s, "int16 dense: int64 bias, multipliers, bound", test_int16_dense);
+    CU_add_test(s, "mixed precision: convert layers", test_mixed_converts);
+    CU_add_test(s, "accumulator overflow is refused", test_overflow_refused);
+}
