@@ -713,6 +713,19 @@ static void fact(fl *l, const stoic_act_f32 *a)
     ff(l, "act.alpha", a->alpha);
 }
 
+/* The 15 geometry fields every conv2d parameter struct starts with. */
+static const char *const conv_names[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
+                                            "dil_w", "pad_top", "pad_left", "groups" };
+#define CONV_GEOM(l, p)                                                                        \
+    do {                                                                                       \
+        const int32_t v_[15] = { (p)->in_h, (p)->in_w, (p)->in_c, (p)->out_h, (p)->out_w,     \
+                                 (p)->out_c, (p)->k_h, (p)->k_w, (p)->stride_h, (p)->stride_w, \
+                                 (p)->dil_h, (p)->dil_w, (p)->pad_top, (p)->pad_left,         \
+                                 (p)->groups };                                                \
+        fgeom((l), v_, conv_names, 15);                                                        \
+    } while (0)
+
 int lower_fields(const lower_call *c, lower_field *f, int max)
 {
     fl l;
@@ -735,21 +748,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         break;
     case LK_CONV2D: {
         const stoic_conv2d_f32_params *p = &c->p.conv2d;
-        fi(&l, "in_h", p->in_h);
-        fi(&l, "in_w", p->in_w);
-        fi(&l, "in_c", p->in_c);
-        fi(&l, "out_h", p->out_h);
-        fi(&l, "out_w", p->out_w);
-        fi(&l, "out_c", p->out_c);
-        fi(&l, "k_h", p->k_h);
-        fi(&l, "k_w", p->k_w);
-        fi(&l, "stride_h", p->stride_h);
-        fi(&l, "stride_w", p->stride_w);
-        fi(&l, "dil_h", p->dil_h);
-        fi(&l, "dil_w", p->dil_w);
-        fi(&l, "pad_top", p->pad_top);
-        fi(&l, "pad_left", p->pad_left);
-        fi(&l, "groups", p->groups);
+        CONV_GEOM(&l, p);
         fact(&l, &p->act);
         break;
     }
@@ -842,15 +841,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     }
     case LK_CONV2D_S8: {
         const stoic_conv2d_s8_params *p = &c->p.conv2d_s8;
-        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
-                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
-                                            "dil_w", "pad_top", "pad_left", "groups" };
-        int32_t v[15];
-        v[0] = p->in_h, v[1] = p->in_w, v[2] = p->in_c, v[3] = p->out_h, v[4] = p->out_w;
-        v[5] = p->out_c, v[6] = p->k_h, v[7] = p->k_w, v[8] = p->stride_h, v[9] = p->stride_w;
-        v[10] = p->dil_h, v[11] = p->dil_w, v[12] = p->pad_top, v[13] = p->pad_left;
-        v[14] = p->groups;
-        fgeom(&l, v, nm, 15);
+        CONV_GEOM(&l, p);
         fi(&l, "input_offset", p->input_offset);
         fi(&l, "output_offset", p->output_offset);
         fi(&l, "act_min", p->act_min);
@@ -860,15 +851,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     }
     case LK_CONV2D_S16: {
         const stoic_conv2d_s16_params *p = &c->p.conv2d_s16;
-        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
-                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
-                                            "dil_w", "pad_top", "pad_left", "groups" };
-        int32_t v[15];
-        v[0] = p->in_h, v[1] = p->in_w, v[2] = p->in_c, v[3] = p->out_h, v[4] = p->out_w;
-        v[5] = p->out_c, v[6] = p->k_h, v[7] = p->k_w, v[8] = p->stride_h, v[9] = p->stride_w;
-        v[10] = p->dil_h, v[11] = p->dil_w, v[12] = p->pad_top, v[13] = p->pad_left;
-        v[14] = p->groups;
-        fgeom(&l, v, nm, 15);
+        CONV_GEOM(&l, p);
         fi(&l, "act_min", p->act_min);
         fi(&l, "act_max", p->act_max);
         fp(&l, "qmul", c->ref_qmul);

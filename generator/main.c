@@ -535,6 +535,11 @@ int main(int argc, char **argv)
         return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
     }
     memset(&info, 0, sizeof info);
+    if (!compress_wanted(&o.co) && (o.co.calib != NULL || o.co.method != CALIB_UNSET ||
+                                    o.co.percentile > 0.0)) {
+        diag_warning(&d, o.model, 0, "calibration options are ignored: no layer is quantized "
+                     "(give --precision int8 or int16, or --config)");
+    }
     if (strcmp(o.cmd, "validate") != 0 && compress_wanted(&o.co)) {
         gq = compress_build(o.model, &o.co, &info, &d);
         if (gq == NULL) {
