@@ -17,11 +17,12 @@ GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
              -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
 # The runtime ships on the ECU: strict C99, pedantic.
 RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
-LDLIBS     = $(XML_LIBS) -lprotobuf-c -lm
+LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang \
-           libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy
+           libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
+           liblapacke-dev
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))

@@ -70,6 +70,9 @@ static void const_elem(strbuf *b, const ir_tensor *t, int64_t k)
     case IR_DT_S16:
         sb_printf(b, "%d", (int)((const int16_t *)t->qdata)[k]);
         break;
+    case IR_DT_U8:
+        sb_printf(b, "%uU", (unsigned)((const uint8_t *)t->qdata)[k]);
+        break;
     case IR_DT_S32: {
         int32_t v = ((const int32_t *)t->qdata)[k];
         if (v == INT32_MIN) {

@@ -20,11 +20,11 @@ char *ir_strdup(const char *s)
 }
 
 /* ORDER DT */
-static const size_t dt_size[IR_DT_COUNT] = { 4, 1, 2, 4, 8, 8 };
+static const size_t dt_size[IR_DT_COUNT] = { 4, 1, 2, 4, 8, 8, 1 };
 static const char *const dt_c[IR_DT_COUNT] = { "float", "int8_t", "int16_t", "int32_t", "int64_t",
-                                               "stoic_qmul" };
+                                               "stoic_qmul", "uint8_t" };
 static const char *const dt_name[IR_DT_COUNT] = { "float32", "int8", "int16", "int32", "int64",
-                                                  "qmul" };
+                                                  "qmul", "uint8" };
 
 size_t ir_dtype_size(ir_dtype dt)
 {

@@ -18,7 +18,7 @@
 #include "stoic_rt_f32.h"
 
 #define IR_MAX_RANK 4
-#define IR_MAX_PARAMS 4
+#define IR_MAX_PARAMS 6
 /* Largest element count of one tensor: every index fits an int32_t. */
 #define IR_MAX_ELEMS 0x7fffffffL
 
@@ -35,6 +35,7 @@ typedef enum {
     IR_DT_S32,
     IR_DT_S64,
     IR_DT_QMUL, /* stoic_qmul {m, shift} pairs: requantization multipliers */
+    IR_DT_U8,   /* sparse column deltas */
     IR_DT_COUNT
 } ir_dtype;
 
@@ -139,11 +140,18 @@ typedef struct {
     /* quantization (pass_quantize): the precision the node computes in
      * (IR_DT_F32, IR_DT_S8 or IR_DT_S16). Integer nodes hold their integer
      * constants in params: 0 weights (int8), 1 bias (int32/int64),
-     * 2 multipliers (qmul), 3 table (lut, softmax). */
+     * 2 multipliers (qmul), 3 table (lut, softmax). A dense layer emitted
+     * sparse (pass_sparse) holds its kept weights in 0 and their layout in
+     * 4 (row_start, int32) and 5 (column deltas, uint8). */
     ir_dtype prec;
     ir_dtype target;     /* the precision asked for (policy), before pass_quantize */
     int64_t acc_bound;   /* largest |accumulator| any input can give (integer) */
     int64_t acc_limit;   /* what the accumulator holds: 2^31 - 1 or 2^47 */
+    /* compression (pass_lowrank, pass_prune, pass_sparse): what was done */
+    int sparse;          /* emitted in the sparse form (params 4, 5) */
+    double sparsity;     /* fraction of zero weights after pruning */
+    int32_t rank;        /* low-rank factor: its rank (0: not a factor) */
+    int32_t pruned_channels; /* output channels removed by structured pruning */
     int dead;
 } ir_node;
 

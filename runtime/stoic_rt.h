@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 6
+#define STOIC_RT_ABI 7
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -192,6 +192,38 @@ typedef struct {
 } stoic_conv2d_s16_params;
 void stoic_conv2d_s16(const stoic_conv2d_s16_params *p, const int16_t *in, const int8_t *w,
                       const int64_t *bias, int16_t *out);
+
+/* ---- sparse dense (unstructured pruning), int8 and int16 ---------------- */
+/* The weights w [out_n][in_n] stored by rows, only the kept ones: row o
+ * owns the entries k = row_start[o] .. row_start[o + 1] - 1; entry k is the
+ * weight values[k] at column c_k, where the column runs from 0 at the start
+ * of each row and c_k = c_(k-1) + delta[k] (c_(-1) = 0 for the row's first
+ * entry: c = delta[k]). A gap wider than 255 columns is bridged by filler
+ * entries of value 0 (they add nothing). row_start, delta and values are
+ * const arrays fixed at generation: every loop bound and index depends on
+ * them only, never on the input, so the instruction path is the same for
+ * every input.
+ * int8:  acc = bias[o] + sum_k (in[r][c_k] + input_offset) * values[k] (int32);
+ *        output stage as stoic_dense_s8.
+ * int16: acc = bias[o] + sum_k in[r][c_k] * values[k] (int64);
+ *        output stage as stoic_dense_s16.
+ * Bit for bit the dense kernel on the same weights with zeros elsewhere. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t input_offset;       /* int8: -zp_in; int16: unused (0) */
+    int32_t output_offset;      /* int8: zp_out; int16: unused (0) */
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul;     /* [out_n] */
+    const int32_t *row_start;   /* [out_n + 1], row_start[0] = 0 */
+    const uint8_t *delta;       /* [row_start[out_n]] */
+} stoic_dense_sparse_q_params;
+void stoic_dense_s8_sparse(const stoic_dense_sparse_q_params *p, const int8_t *in,
+                           const int8_t *values, const int32_t *bias, int8_t *out);
+void stoic_dense_s16_sparse(const stoic_dense_sparse_q_params *p, const int16_t *in,
+                            const int8_t *values, const int64_t *bias, int16_t *out);
 
 /* ---- 2-D pooling, int8 and int16 ---------------------------------------- */
 /* Window geometry exactly as stoic_pool2d_f32_params.

@@ -63,6 +63,24 @@ typedef struct {
 void stoic_dense_f32(const stoic_dense_f32_params *p, const float *in,
                      const float *w, const float *bias, float *out);
 
+/* ---- sparse dense (unstructured pruning), float ------------------------ */
+/* Storage of the kept weights as stoic_dense_sparse_q_params (row_start,
+ * delta, values); out[r][o] = act(bias[o] + sum_k in[r][c_k] * values[k]),
+ * summed from the bias in the order of k (increasing column, as the dense
+ * kernel sums): bit for bit stoic_dense_f32 on the same weights with zeros
+ * elsewhere for finite inputs (adding a zero product leaves a sum unchanged;
+ * only 0 * inf, which the dense kernel would turn into NaN, differs). */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    stoic_act_f32 act;
+    const int32_t *row_start;   /* [out_n + 1] */
+    const uint8_t *delta;       /* [row_start[out_n]] */
+} stoic_dense_f32_sparse_params;
+void stoic_dense_f32_sparse(const stoic_dense_f32_sparse_params *p, const float *in,
+                            const float *values, const float *bias, float *out);
+
 /* ---- conv2d, NHWC input, OHWI weights, groups ------------------------- */
 /* in [in_h][in_w][in_c], w [out_c][k_h][k_w][in_c / groups],
  * bias [out_c], out [out_h][out_w][out_c].
