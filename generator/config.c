@@ -173,6 +173,42 @@ static int check_duplicates(const char *path, const compress_config *c, diag *d,
     return rc;
 }
 
+void cfg_compress_unset(cfg_compress *c)
+{
+    c->sparsity = -1.0;
+    c->channels = -1.0;
+    c->norm = 0;
+    c->rank = -1;
+    c->energy = -1.0;
+}
+
+/* A number attribute (schema-checked syntax) into *v when present. */
+static void num_attr(const xmlNode *n, const char *name, double *v, int *oom)
+{
+    char *s = attr(n, name, oom);
+    if (s != NULL) {
+        *v = strtod(s, NULL);
+    }
+    free(s);
+}
+
+static void read_compress(const xmlNode *n, cfg_compress *c, int *oom)
+{
+    char *norm = attr(n, "norm", oom);
+    double rank = -1.0;
+    num_attr(n, "sparsity", &c->sparsity, oom);
+    num_attr(n, "channels", &c->channels, oom);
+    num_attr(n, "energy", &c->energy, oom);
+    num_attr(n, "rank", &rank, oom);
+    if (rank >= 0.0) {
+        c->rank = (int32_t)rank;
+    }
+    if (norm != NULL) {
+        c->norm = strcmp(norm, "l1") == 0 ? 1 : 2;
+    }
+    free(norm);
+}
+
 int config_load(const char *path, compress_config *c, diag *d)
 {
     xmlDocPtr doc;
@@ -182,6 +218,8 @@ int config_load(const char *path, compress_config *c, diag *d)
     memset(c, 0, sizeof *c);
     c->precision = CFG_PREC_UNSET;
     c->calib = CALIB_UNSET;
+    cfg_compress_unset(&c->defaults);
+    c->max_drop = -1.0;
     doc = xml_safe_parse(path, &config_spec, c->sha256, d);
     if (doc == NULL) {
         config_free(c);
@@ -201,17 +239,34 @@ int config_load(const char *path, compress_config *c, diag *d)
     for (n = root->children; n != NULL && !oom; n = n->next) {
         if (xml_safe_is_el(n, NS, "quantization")) {
             rc |= read_quantization(path, n, c, d, &oom);
+        } else if (xml_safe_is_el(n, NS, "pruning") || xml_safe_is_el(n, NS, "lowrank")) {
+            read_compress(n, &c->defaults, &oom);
+        } else if (xml_safe_is_el(n, NS, "budget")) {
+            char *m = attr(n, "metric", &oom), *z = attr(n, "minimize", &oom);
+            num_attr(n, "max_drop", &c->max_drop, &oom);
+            c->metric_mse = m != NULL && strcmp(m, "mse") == 0;
+            c->minimize_macs = z != NULL && strcmp(z, "macs") == 0;
+            c->budget_line = xml_safe_line(n);
+            free(m);
+            free(z);
         } else if (xml_safe_is_el(n, NS, "layer")) {
             cfg_layer *L = &c->layers[c->n_layers++];
             char *prec = attr(n, "precision", &oom);
             L->name = attr(n, "name", &oom);
             L->line = xml_safe_line(n);
-            L->precision = (cfg_precision)cfg_precision_parse(prec);
+            L->precision = prec != NULL ? (cfg_precision)cfg_precision_parse(prec)
+                                        : CFG_PREC_UNSET;
             free(prec);
-            if (!oom && (L->name == NULL || L->precision == CFG_PREC_UNSET)) {
-                /* the schema requires both: not reached with a valid schema */
-                diag_error(d, path, L->line, "layer: name and precision are required");
+            cfg_compress_unset(&L->c);
+            read_compress(n, &L->c, &oom);
+            if (!oom && L->name == NULL) {
+                /* the schema requires it: not reached with a valid schema */
+                diag_error(d, path, L->line, "layer: a name is required");
                 unnamed = 1;
+                rc = -1;
+            }
+            if (!oom && L->c.energy == 0.0) {
+                diag_error(d, path, L->line, "layer '%s': energy must be in (0, 1]", L->name);
                 rc = -1;
             }
         }

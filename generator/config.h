@@ -18,6 +18,8 @@
 #ifndef STOIC_CONFIG_H
 #define STOIC_CONFIG_H
 
+#include <stdint.h>
+
 #include "calib.h"
 #include "diag.h"
 
@@ -30,9 +32,19 @@ typedef enum {
     CFG_PREC_INT16 = 2
 } cfg_precision;
 
+/* Pruning and low-rank settings; a negative value is "not set". */
+typedef struct {
+    double sparsity;         /* unstructured: fraction of weights zeroed */
+    double channels;         /* structured: fraction of output channels removed */
+    int norm;                /* 1 (l1) or 2 (l2); 0 unset */
+    int32_t rank;            /* low-rank: explicit rank (0: off) */
+    double energy;           /* low-rank: energy kept (0 < E <= 1) */
+} cfg_compress;
+
 typedef struct {
     char *name;              /* layer name as written */
-    cfg_precision precision;
+    cfg_precision precision; /* or CFG_PREC_UNSET */
+    cfg_compress c;
     long line;               /* of its <layer> element */
 } cfg_layer;
 
@@ -43,6 +55,11 @@ typedef struct {
     calib_method calib;      /* <quantization calibration>, or CALIB_UNSET */
     double percentile;       /* <quantization percentile>, 0 = unset */
     long line;               /* of <quantization>, or of <compression> without one */
+    cfg_compress defaults;   /* <pruning>, <lowrank> */
+    double max_drop;         /* <budget max_drop>, negative when absent */
+    int metric_mse;          /* <budget metric="mse"> */
+    int minimize_macs;       /* <budget minimize="macs"> */
+    long budget_line;
     cfg_layer *layers;       /* in file order */
     int n_layers;
 } compress_config;
@@ -53,6 +70,8 @@ typedef struct {
  * nothing to free (config_free on it is harmless). */
 int config_load(const char *path, compress_config *c, diag *d);
 void config_free(compress_config *c);
+/* All fields "not set". */
+void cfg_compress_unset(cfg_compress *c);
 
 /* "int8" -> CFG_PREC_INT8, "int16" -> CFG_PREC_INT16, "float32" ->
  * CFG_PREC_F32; -1 (= CFG_PREC_UNSET) for anything else or NULL. */

@@ -329,9 +329,14 @@ static void test_schema_errors(void)
     FAILS(HEAD "  <quantization precision=\"int4\"/>\n</compression>\n", 2, "precision");
     FAILS(HEAD "  <quantization calibration=\"kl\"/>\n</compression>\n", 2, "calibration");
     FAILS(HEAD "\n  <layer name=\"c\" precision=\"fp16\"/>\n</compression>\n", 3, "precision");
-    /* required attributes of <layer> */
-    FAILS(HEAD "<layer name=\"c\" precision=\"int8\"/>\n<layer name=\"d\"/>\n</compression>\n",
-          3, "precision");
+    /* required attribute of <layer>; compression attributes' ranges */
+    FAILS(HEAD "<layer name=\"c\" precision=\"int8\"/>\n<layer name=\"d\" sparsity=\"1.5\"/>\n"
+               "</compression>\n",
+          3, "sparsity");
+    FAILS(HEAD "<layer name=\"c\" norm=\"l3\"/>\n</compression>\n", 2, "norm");
+    FAILS(HEAD "<layer name=\"c\" rank=\"-1\"/>\n</compression>\n", 2, "rank");
+    FAILS(HEAD "<pruning channels=\"2\"/>\n</compression>\n", 2, "channels");
+    FAILS(HEAD "<budget metric=\"top1\"/>\n</compression>\n", 2, "max_drop");
     FAILS(HEAD "<layer precision=\"int8\"/>\n</compression>\n", 2, "name");
     /* names as in the model description */
     FAILS(HEAD "<layer name=\"a b\" precision=\"int8\"/>\n</compression>\n", 2, "name");
@@ -339,11 +344,11 @@ static void test_schema_errors(void)
     FAILS(HEAD "<layer name=\"x*/\" precision=\"int8\"/>\n</compression>\n", 2, "name");
     /* unknown attributes and elements */
     FAILS(HEAD "<quantization precision=\"int8\" bits=\"4\"/>\n</compression>\n", 2, "bits");
-    FAILS(HEAD "<layer name=\"c\" precision=\"int8\" sparsity=\"0.5\"/>\n</compression>\n", 2,
-          "sparsity");
+    FAILS(HEAD "<layer name=\"c\" precision=\"int8\" bits=\"4\"/>\n</compression>\n", 2,
+          "bits");
     FAILS(HEAD "\n<fold name=\"c\"/>\n</compression>\n", 3, "fold");
-    /* issue 5's elements are not accepted yet (libxml2 names the <layer>
-     * that holds them: its content must be empty) */
+    /* a <layer> has no content (its settings are attributes; libxml2 names
+     * the <layer> that holds the element) */
     FAILS(HEAD "<layer name=\"c\" precision=\"int8\">\n  <prune sparsity=\"0.5\"/>\n</layer>\n"
                "</compression>\n",
           2, "content is not allowed");
@@ -491,11 +496,46 @@ static void test_unsafe_input(void)
     unlink(big);
 }
 
+static void test_compression_settings(void)
+{
+    static const char text[] =
+        HEAD
+        "  <quantization precision=\"int8\"/>\n"
+        "  <pruning sparsity=\"0.75\" channels=\"0.25\" norm=\"l1\"/>\n"
+        "  <lowrank energy=\"0.95\"/>\n"
+        "  <budget max_drop=\"0.01\" minimize=\"macs\"/>\n"
+        "  <layer name=\"fc1\" sparsity=\"0.9\" rank=\"16\"/>\n"
+        "  <layer name=\"fc3\" precision=\"int16\" sparsity=\"0\" channels=\"0\"/>\n"
+        "</compression>\n";
+    compress_config c;
+    diag d = {0, 0, 0, 0};
+    write_text("compress.xml", text);
+    CU_ASSERT_EQUAL_FATAL(config_load(path, &c, &d), 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.defaults.sparsity, 0.75, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(c.defaults.channels, 0.25, 0.0);
+    CU_ASSERT_EQUAL(c.defaults.norm, 1);
+    CU_ASSERT_DOUBLE_EQUAL(c.defaults.energy, 0.95, 0.0);
+    CU_ASSERT_EQUAL(c.defaults.rank, -1);
+    CU_ASSERT_DOUBLE_EQUAL(c.max_drop, 0.01, 0.0);
+    CU_ASSERT_EQUAL(c.metric_mse, 0);
+    CU_ASSERT_EQUAL(c.minimize_macs, 1);
+    CU_ASSERT_EQUAL_FATAL(c.n_layers, 2);
+    CU_ASSERT_EQUAL(c.layers[0].precision, CFG_PREC_UNSET);
+    CU_ASSERT_DOUBLE_EQUAL(c.layers[0].c.sparsity, 0.9, 0.0);
+    CU_ASSERT_EQUAL(c.layers[0].c.rank, 16);
+    CU_ASSERT_DOUBLE_EQUAL(c.layers[0].c.channels, -1.0, 0.0);
+    CU_ASSERT_EQUAL(c.layers[1].precision, CFG_PREC_INT16);
+    CU_ASSERT_DOUBLE_EQUAL(c.layers[1].c.sparsity, 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(c.layers[1].c.channels, 0.0, 0.0);
+    config_free(&c);
+}
+
 UNIT_SUITE(suite_config)
 {
     CU_pSuite s = CU_add_suite("config", suite_init, suite_clean);
     CU_add_test(s, "precision and method names", test_names);
     CU_add_test(s, "a full policy", test_full);
+    CU_add_test(s, "pruning, low-rank and budget settings", test_compression_settings);
     CU_add_test(s, "minimal policies and single attributes", test_minimal);
     CU_add_test(s, "20000 layers", test_many_layers);
     CU_add_test(s, "schema violations at their line", test_schema_errors);
