@@ -186,13 +186,20 @@ static void xparam(const char *name, const char *shape)
     xdata("param", name, shape, -1.0F, 1.0F);
 }
 
-static void xbegin(const char *input_shape)
+/* The header, up to the input; constants may follow, then <layers>. */
+static void xhead(const char *input_shape)
 {
     xml_len = 0;
     xadd("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<model xmlns=\"urn:stoic:model:1\" name=\"m\" version=\"1\">\n"
-         "<input name=\"x\" shape=\"%s\" dtype=\"float32\"/>\n<layers>\n",
+         "<input name=\"x\" shape=\"%s\" dtype=\"float32\"/>\n",
          input_shape);
+}
+
+static void xbegin(const char *input_shape)
+{
+    xhead(input_shape);
+    xadd("<layers>\n");
 }
 
 /* A conv2d/dense with random weight and bias. */
@@ -311,7 +318,7 @@ static void zero_channels(ir_graph *g, const char *layer, const unsigned char *r
 {
     int ni = node_named(g, layer), k;
     const ir_node *n = &g->n[ni];
-    int32_t c = g->t[n->params[0]].shape.d[n->op == IR_OP_AFFINE ? 0 : 0], j;
+    int32_t c = g->t[n->params[0]].shape.d[0], j;
     if (n->op == IR_OP_AFFINE) {
         for (k = 0; k < 2; k++) {
             for (j = 0; j < c; j++) {
@@ -578,6 +585,74 @@ static void test_channels_affine(void)
     ir_free(ref);
 }
 
+static void test_channels_const_operand_gap(void)
+{
+    /* conv -> add [C] constant -> mul [H W C] constant -> global_avg_pool
+     * -> reshape [C] -> dense: the constants lose the channels' entries,
+     * the reshape's shape follows */
+    static const char *const c1[] = { "c1" };
+    ir_graph *g, *ref;
+    unsigned char removed[64];
+    int32_t k;
+    const char *names[2] = { "offs", "gain" };
+    int q;
+    xhead("4 4 2");
+    xdata("constant", "offs", "5", -1.0F, 1.0F);
+    xdata("constant", "gain", "4 4 5", -1.0F, 1.0F);
+    xadd("<layers>\n");
+    xconv("c1", "x", "h1", 5, 3, 3, 2, 1, "padding=\"same\"");
+    xadd("<add name=\"a\" inputs=\"h1 offs\" output=\"h2\" activation=\"relu\"/>\n");
+    xadd("<mul name=\"m\" inputs=\"h2 gain\" output=\"h3\"/>\n");
+    xadd("<global_avg_pool name=\"gap\" inputs=\"h3\" output=\"h4\"/>\n");
+    xadd("<reshape name=\"rs\" inputs=\"h4\" output=\"h5\" shape=\"5\"/>\n");
+    xdense("d", "h5", "y", 3, 5, "");
+    CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
+    choose(ref, c1, 1, 1, 0.4, removed, &k);
+    for (q = 0; q < 2; q++) {
+        ir_tensor *t = &ref->t[ir_find_tensor(ref, names[q])];
+        int64_t n = ir_shape_count(&t->shape), e;
+        for (e = 0; e < n; e++) {
+            if (removed[e % 5]) {
+                t->data[e] = 0.0F;
+            }
+        }
+    }
+    prune_and_compare(g, ref, "c1", 0.4, 1, c1, 1, c1, 1);
+    CU_ASSERT_EQUAL(g->t[ir_find_tensor(g, "offs")].shape.d[0], 5 - k);
+    CU_ASSERT_EQUAL(g->t[ir_find_tensor(g, "gain")].shape.d[2], 5 - k);
+    CU_ASSERT_EQUAL(g->n[node_named(g, "rs")].new_shape[0], 5 - k);
+    CU_ASSERT_EQUAL(param_of(g, "d", 0)->shape.d[1], 5 - k);
+    check_same(g, ref);
+    ir_free(g);
+    ir_free(ref);
+}
+
+static void test_channels_concat_add(void)
+{
+    /* add(concat(ca, cb), cd) -> ce: pruning ca takes the same channels
+     * from the first four of cd's */
+    ir_graph *g, *ref;
+    diag d;
+    memset(&d, 0, sizeof d);
+    xbegin("5 5 2");
+    xconv("ca", "x", "a", 4, 3, 3, 2, 1, "padding=\"same\"");
+    xconv("cb", "x", "b", 3, 1, 1, 2, 1, "");
+    xadd("<concat name=\"cat\" inputs=\"a b\" output=\"c\"/>\n");
+    xconv("cd", "x", "dd", 7, 1, 1, 2, 1, "");
+    xadd("<add name=\"s\" inputs=\"c dd\" output=\"e\" activation=\"relu\"/>\n");
+    xconv("ce", "e", "y", 2, 1, 1, 7, 1, "");
+    CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
+    CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, "ca"), 0.5, 2, &d), 0);
+    CU_ASSERT_EQUAL(out_channels(g, "ca"), 2);
+    CU_ASSERT_EQUAL(out_channels(g, "cb"), 3);
+    CU_ASSERT_EQUAL(out_channels(g, "cd"), 5);
+    CU_ASSERT_EQUAL(g->n[node_named(g, "cd")].pruned_channels, 2);
+    CU_ASSERT_EQUAL(param_of(g, "ce", 0)->shape.d[3], 5);
+    check_graph(g);
+    ir_free(g);
+    ir_free(ref);
+}
+
 /* ir_dump into a string, to see that a refusal changed nothing. */
 static char *dump(const ir_graph *g)
 {
@@ -686,5 +761,8 @@ UNIT_SUITE(suite_prune)
     CU_add_test(s, "channels: concat of two convs", test_channels_concat);
     CU_add_test(s, "channels: depthwise conv follows / is pruned", test_channels_depthwise);
     CU_add_test(s, "channels: conv -> batch_norm (affine) -> conv", test_channels_affine);
+    CU_add_test(s, "channels: constant operands, global_avg_pool, reshape",
+                test_channels_const_operand_gap);
+    CU_add_test(s, "channels: concat feeding an add", test_channels_concat_add);
     CU_add_test(s, "channels: refusals leave the graph unchanged", test_channels_refused);
 }
