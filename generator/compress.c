@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "eval.h"
+#include "lowrank.h"
+#include "prune.h"
 #include "npy.h"
 #include "pass.h"
 #include "pipeline.h"
@@ -21,15 +23,25 @@
 
 int compress_wanted(const compress_options *o)
 {
-    return o->config != NULL || (o->precision != CFG_PREC_UNSET && o->precision != CFG_PREC_F32);
+    return o->config != NULL || (o->precision != CFG_PREC_UNSET && o->precision != CFG_PREC_F32) ||
+           o->cli.sparsity > 0.0 || o->cli.channels > 0.0 || o->cli.rank > 0 ||
+           (o->cli.energy > 0.0 && o->cli.energy < 1.0) || o->max_drop >= 0.0;
 }
 
 void compress_info_free(compress_info *info)
 {
+    int i;
     if (info->has_config) {
         config_free(&info->cfg);
     }
     info->has_config = 0;
+    compress_plan_free(&info->plan);
+    for (i = 0; i < info->n_cand; i++) {
+        free(info->cand[i].what);
+    }
+    free(info->cand);
+    info->cand = NULL;
+    info->n_cand = 0;
 }
 
 float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64_t *rows,
@@ -136,27 +148,148 @@ static int in_list(const char *s, const char *name)
     return 0;
 }
 
-static int apply_policy(ir_graph *g, const compress_info *info, diag *d)
+static int prunable(const ir_graph *g, const ir_node *n)
+{
+    const ir_shape *is = &g->t[n->inputs[0]].shape;
+    int32_t cin = is->d[is->rank - 1];
+    return n->op == IR_OP_DENSE ||
+           ((n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) &&
+            (n->groups == 1 || (n->groups == cin && n->filters == cin)));
+}
+
+static void merge(cfg_compress *dst, const cfg_compress *src)
+{
+    if (src->sparsity >= 0.0) {
+        dst->sparsity = src->sparsity;
+    }
+    if (src->channels >= 0.0) {
+        dst->channels = src->channels;
+    }
+    if (src->norm > 0) {
+        dst->norm = src->norm;
+    }
+    if (src->rank >= 0) {
+        dst->rank = src->rank;
+        dst->energy = src->rank > 0 ? -1.0 : dst->energy;
+    }
+    if (src->energy >= 0.0) {
+        dst->energy = src->energy;
+        dst->rank = src->energy > 0.0 ? -1 : dst->rank;
+    }
+}
+
+void compress_plan_free(compress_plan *p)
+{
+    int i;
+    for (i = 0; i < p->n; i++) {
+        free(p->l[i].name);
+    }
+    free(p->l);
+    p->l = NULL;
+    p->n = 0;
+}
+
+int compress_plan_copy(compress_plan *dst, const compress_plan *src)
+{
+    int i;
+    dst->n = 0;
+    dst->l = calloc((size_t)src->n + 1, sizeof *dst->l);
+    if (dst->l == NULL) {
+        return -1;
+    }
+    for (i = 0; i < src->n; i++) {
+        dst->l[i] = src->l[i];
+        dst->l[i].name = ir_strdup(src->l[i].name);
+        if (dst->l[i].name == NULL) {
+            compress_plan_free(dst);
+            return -1;
+        }
+        dst->n++;
+    }
+    return 0;
+}
+
+/* The plan of every layer of g: defaults (policy file, then command
+ * line), then the policy's per-layer settings. */
+static int resolve_plan(const ir_graph *g, const compress_info *info, const compress_options *o,
+                        compress_plan *p, diag *d)
 {
     int i, k, rc = 0;
-    for (i = 0; i < g->nn; i++) {
-        g->n[i].target = dtype_of(info->precision);
+    cfg_compress def;
+    cfg_compress_unset(&def);
+    if (info->has_config) {
+        merge(&def, &info->cfg.defaults);
     }
-    for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
-        const cfg_layer *L = &info->cfg.layers[k];
-        int found = 0;
-        for (i = 0; i < g->nn; i++) {
-            if (strcmp(g->n[i].name, L->name) == 0 || in_list(g->n[i].fused, L->name)) {
-                g->n[i].target = dtype_of(L->precision);
-                found = 1;
+    merge(&def, &o->cli);
+    p->l = calloc((size_t)g->nn + 1, sizeof *p->l);
+    if (p->l == NULL) {
+        diag_io(d, NULL, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        compress_layer *L = &p->l[p->n++];
+        cfg_compress c = def;
+        L->name = ir_strdup(n->name);
+        if (L->name == NULL) {
+            diag_io(d, NULL, "out of memory");
+            return -1;
+        }
+        L->precision = info->precision;
+        L->prunable = prunable(g, n);
+        L->is_output = n->output == g->output;
+        for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
+            const cfg_layer *C = &info->cfg.layers[k];
+            if (strcmp(n->name, C->name) == 0 || in_list(n->fused, C->name)) {
+                if (C->precision != CFG_PREC_UNSET) {
+                    L->precision = C->precision;
+                }
+                merge(&c, &C->c);
             }
         }
+        if (L->prunable) {
+            L->sparsity = c.sparsity > 0.0 ? c.sparsity : 0.0;
+            /* a default never removes the model's output channels */
+            L->channels = c.channels > 0.0 ? c.channels : 0.0;
+            L->norm = c.norm > 0 ? c.norm : 1;
+            L->rank = c.rank > 0 ? c.rank : 0;
+            L->energy = c.energy > 0.0 && c.energy < 1.0 ? c.energy : 0.0;
+        }
+    }
+    for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
+        const cfg_layer *C = &info->cfg.layers[k];
+        int found = 0;
+        for (i = 0; i < g->nn; i++) {
+            found |= strcmp(g->n[i].name, C->name) == 0 || in_list(g->n[i].fused, C->name);
+        }
         if (!found) {
-            diag_error(d, info->cfg.path, L->line, "the model has no layer '%s'", L->name);
+            diag_error(d, info->cfg.path, C->line, "the model has no layer '%s'", C->name);
             rc = -1;
         }
     }
     return rc;
+}
+
+static compress_layer *plan_find(const compress_plan *p, const char *name)
+{
+    int i;
+    for (i = 0; i < p->n; i++) {
+        if (strcmp(p->l[i].name, name) == 0) {
+            return &p->l[i];
+        }
+    }
+    return NULL;
+}
+
+static int node_named(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 /* ---- calibration ---------------------------------------------------------- */
@@ -294,15 +427,282 @@ static int replan(ir_graph *g, const char *after, diag *d)
     return 0;
 }
 
+/* ---- data-aware refit (least squares on calibration data) -------------- */
+
+/* Captures one tensor of every row. */
+typedef struct {
+    int t;
+    float *buf;
+    int64_t n;     /* elements per row */
+    int64_t row;
+} grab_ctx;
+
+static void grab(void *ctx, int t, const void *data, int64_t n)
+{
+    grab_ctx *c = ctx;
+    if (t == c->t && n == c->n) {
+        memcpy(c->buf + c->row * n, data, (size_t)n * sizeof(float));
+    }
+}
+
+/* Values of tensor t of a float graph on every calibration row. */
+static float *collect(const ir_graph *g, int t, const float *x, int64_t rows)
+{
+    eval_plan p;
+    grab_ctx c;
+    int64_t in_n = ir_shape_count(&g->t[g->input].shape);
+    float *out = malloc((size_t)ir_shape_count(&g->t[g->output].shape) * sizeof *out);
+    c.t = t;
+    c.n = ir_shape_count(&g->t[t].shape);
+    c.buf = malloc((size_t)(rows * c.n) * sizeof(float));
+    if (out == NULL || c.buf == NULL || eval_prepare(g, &p) != 0) {
+        free(out);
+        free(c.buf);
+        return NULL;
+    }
+    for (c.row = 0; c.row < rows; c.row++) {
+        eval_run_obs(&p, x + c.row * in_n, out, grab, &c);
+    }
+    eval_free(&p);
+    free(out);
+    return c.buf;
+}
+
+/* mean squared error of z w^T + b against y over rows [r0, r1) */
+static double lin_mse(const double *w, const double *b, const float *z, const float *y,
+                      int64_t r0, int64_t r1, int in, int out)
+{
+    double e = 0.0;
+    int64_t r;
+    int o, j;
+    for (r = r0; r < r1; r++) {
+        for (o = 0; o < out; o++) {
+            double v = b[o];
+            for (j = 0; j < in; j++) {
+                v += w[o * in + j] * (double)z[r * in + j];
+            }
+            v -= (double)y[r * out + o];
+            e += v * v;
+        }
+    }
+    return r1 > r0 ? e / (double)((r1 - r0) * out) : 0.0;
+}
+
+/* Refits dense node `name` of student g (its weights: sparse mask kept, or
+ * the second low-rank factor) so that, on the student's own inputs, it
+ * reproduces the teacher's pre-activation outputs W x + b of the same
+ * layer on the teacher's inputs (the float model as teacher). Fitted on
+ * the first 2/3 of the calibration rows, kept only if it lowers the error
+ * on the last third. */
+static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const float *x,
+                       int64_t rows, diag *d)
+{
+    int ns = node_named(g, L->name), nt = node_named(gt, L->name);
+    const ir_node *n, *tn;
+    float *xs = NULL, *xt = NULL, *y = NULL;
+    double *w = NULL, *b = NULL, *w0 = NULL, *b0 = NULL;
+    unsigned char *keep = NULL;
+    int in, out, tin, rc = 0, o, j;
+    int64_t r, fit = rows * 2 / 3, nw;
+    if (ns < 0 || nt < 0 || g->n[ns].op != IR_OP_DENSE || gt->n[nt].op != IR_OP_DENSE ||
+        fit < 8 || rows - fit < 4) {
+        return 0;
+    }
+    n = &g->n[ns];
+    tn = &gt->n[nt];
+    in = (int)g->t[n->params[0]].shape.d[1];
+    out = (int)g->t[n->params[0]].shape.d[0];
+    tin = (int)gt->t[tn->params[0]].shape.d[1];
+    if (ir_shape_count(&g->t[n->inputs[0]].shape) != in ||
+        ir_shape_count(&gt->t[tn->inputs[0]].shape) != tin || out != n->units) {
+        return 0; /* batched rows: left alone */
+    }
+    nw = (int64_t)out * in;
+    xs = collect(g, n->inputs[0], x, rows);
+    xt = collect(gt, tn->inputs[0], x, rows);
+    y = malloc((size_t)(rows * out) * sizeof *y);
+    w = malloc((size_t)nw * sizeof *w);
+    w0 = malloc((size_t)nw * sizeof *w0);
+    b = malloc((size_t)out * sizeof *b);
+    b0 = malloc((size_t)out * sizeof *b0);
+    keep = malloc((size_t)nw + 1);
+    if (xs == NULL || xt == NULL || y == NULL || w == NULL || w0 == NULL || b == NULL ||
+        b0 == NULL || keep == NULL) {
+        diag_io(d, NULL, "out of memory");
+        rc = -1;
+    } else {
+        const float *tw = gt->t[tn->params[0]].data, *tb = gt->t[tn->params[1]].data;
+        float *sw = g->t[n->params[0]].data, *sb = g->t[n->params[1]].data;
+        for (r = 0; r < rows; r++) { /* teacher pre-activation */
+            for (o = 0; o < out; o++) {
+                double v = (double)tb[o];
+                for (j = 0; j < tin; j++) {
+                    v += (double)tw[o * tin + j] * (double)xt[r * tin + j];
+                }
+                y[r * out + o] = (float)v;
+            }
+        }
+        for (j = 0; j < nw; j++) {
+            w0[j] = (double)sw[j];
+            keep[j] = (unsigned char)(L->sparsity_applied > 0.0 ? sw[j] != 0.0F : 1);
+        }
+        for (o = 0; o < out; o++) {
+            b0[o] = (double)sb[o];
+        }
+        rc = L->rank_applied > 0 ? refit_linear(w, b, xs, y, fit, in, out)
+                                 : refit_masked(w, b, keep, xs, y, fit, in, out);
+        if (rc == 0) {
+            L->refit_before = lin_mse(w0, b0, xs, y, fit, rows, in, out);
+            L->refit_after = lin_mse(w, b, xs, y, fit, rows, in, out);
+            L->refit_kept = L->refit_after < L->refit_before ? 1 : -1;
+            if (L->refit_kept == 1) {
+                for (j = 0; j < nw; j++) {
+                    sw[j] = (float)w[j];
+                }
+                for (o = 0; o < out; o++) {
+                    sb[o] = (float)b[o];
+                }
+            }
+        } else {
+            rc = 0; /* a failed solve keeps the weights as they are */
+        }
+    }
+    free(xs);
+    free(xt);
+    free(y);
+    free(w);
+    free(w0);
+    free(b);
+    free(b0);
+    free(keep);
+    return rc;
+}
+
+/* ---- applying a plan ------------------------------------------------------ */
+
+ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p,
+                         const float *calib, int64_t rows, diag *d)
+{
+    ir_graph *g = pipeline_build(model, d), *gt = NULL;
+    int i, any = 0, structural = 0;
+    if (g == NULL) {
+        return NULL;
+    }
+    /* 1. low-rank, 2. channel pruning, 3. magnitude pruning */
+    for (i = 0; i < p->n; i++) {
+        compress_layer *L = &p->l[i];
+        int ni = node_named(g, L->name), r = 0, rc;
+        double disc = 0.0;
+        L->rank_applied = 0;
+        L->sparsity_applied = 0.0;
+        L->channels_removed = 0;
+        L->refit_kept = 0;
+        if (ni < 0 || (L->rank == 0 && L->energy <= 0.0)) {
+            continue;
+        }
+        rc = lowrank_node(g, ni, L->rank, L->energy, d, &r, &disc);
+        if (rc < 0) {
+            ir_free(g);
+            return NULL;
+        }
+        if (rc == 0) {
+            L->rank_applied = r;
+            structural = 1;
+        }
+    }
+    if (structural && replan(g, "pass_lowrank", d) != 0) {
+        ir_free(g);
+        return NULL;
+    }
+    for (i = 0; i < p->n; i++) {
+        compress_layer *L = &p->l[i];
+        int ni = node_named(g, L->name);
+        if (ni < 0 || L->channels <= 0.0 || L->is_output) {
+            continue;
+        }
+        if (prune_channels(g, ni, L->channels, L->norm, d) != 0 ||
+            replan(g, "pass_prune", d) != 0) {
+            ir_free(g);
+            return NULL;
+        }
+        ni = node_named(g, L->name);
+        L->channels_removed = ni >= 0 ? g->n[ni].pruned_channels : 0;
+        structural = 1;
+    }
+    for (i = 0; i < p->n; i++) {
+        compress_layer *L = &p->l[i];
+        int ni = node_named(g, L->name);
+        if (ni < 0 || L->sparsity <= 0.0) {
+            continue;
+        }
+        (void)prune_magnitude(g, ni, L->sparsity);
+        L->sparsity_applied = g->n[node_named(g, L->name)].sparsity;
+        structural = 1;
+    }
+    /* 4. least-squares refits against the float model (dense layers) */
+    if (structural && info->refit && calib != NULL) {
+        gt = pipeline_build(model, d);
+        if (gt == NULL) {
+            ir_free(g);
+            return NULL;
+        }
+        for (i = 0; i < p->n; i++) {
+            compress_layer *L = &p->l[i];
+            if ((L->rank_applied > 0 || L->sparsity_applied > 0.0) &&
+                refit_layer(g, gt, L, calib, rows, d) != 0) {
+                ir_free(g);
+                ir_free(gt);
+                return NULL;
+            }
+        }
+        ir_free(gt);
+    }
+    /* 5. precision of every layer (a low-rank factor takes its layer's) */
+    for (i = 0; i < g->nn; i++) {
+        char base[512];
+        const compress_layer *L;
+        size_t len = strlen(g->n[i].name);
+        snprintf(base, sizeof base, "%s", g->n[i].name);
+        if (len > 8 && strcmp(base + len - 8, ".lowrank") == 0) {
+            base[len - 8] = '\0';
+        }
+        L = plan_find(p, base);
+        g->n[i].target = dtype_of(L != NULL ? L->precision : info->precision);
+        any |= g->n[i].target != IR_DT_F32;
+    }
+    if (any) {
+        info->quantized = 1;
+        if (calib == NULL) {
+            diag_error(d, model, 0, "integer layers need calibration data: give --calib X.npy");
+            ir_free(g);
+            return NULL;
+        }
+        if (pass_unfuse(g, d) != 0 || replan(g, "pass_unfuse", d) != 0 ||
+            calibrate(g, calib, rows, info, d) != 0 || replan(g, "pass_quantize", d) != 0) {
+            ir_free(g);
+            return NULL;
+        }
+    }
+    /* 6. sparse emission where it pays */
+    if (structural && (pass_sparse(g, d) != 0 || replan(g, "pass_sparse", d) != 0)) {
+        ir_free(g);
+        return NULL;
+    }
+    return g;
+}
+
 ir_graph *compress_build(const char *model, const compress_options *o, compress_info *info,
                          diag *d)
 {
-    ir_graph *g;
+    ir_graph *g, *out = NULL;
     float *x = NULL;
-    int i, any = 0;
     memset(info, 0, sizeof *info);
     info->method = CALIB_UNSET;
     info->precision = CFG_PREC_F32;
+    info->refit = !o->no_refit;
+    info->max_drop = o->max_drop;
+    info->metric_mse = o->metric_mse;
+    info->minimize_macs = o->minimize_macs;
     if (o->config != NULL) {
         if (config_load(o->config, &info->cfg, d) != 0) {
             return NULL;
@@ -313,6 +713,11 @@ ir_graph *compress_build(const char *model, const compress_options *o, compress_
         }
         info->method = info->cfg.calib;
         info->percentile = info->cfg.percentile;
+        if (info->max_drop < 0.0 && info->cfg.max_drop >= 0.0) {
+            info->max_drop = info->cfg.max_drop;
+            info->metric_mse = info->cfg.metric_mse;
+            info->minimize_macs = info->cfg.minimize_macs;
+        }
     }
     if (o->precision != CFG_PREC_UNSET) {
         info->precision = (cfg_precision)o->precision;
@@ -333,37 +738,34 @@ ir_graph *compress_build(const char *model, const compress_options *o, compress_
     if (g == NULL) {
         return NULL;
     }
-    if (apply_policy(g, info, d) != 0) {
+    if (resolve_plan(g, info, o, &info->plan, d) != 0) {
         ir_free(g);
         return NULL;
     }
-    for (i = 0; i < g->nn; i++) {
-        any |= g->n[i].target != IR_DT_F32;
-    }
-    if (!any) {
-        return g; /* float32 throughout */
-    }
-    info->quantized = 1;
     info->calib_path = o->calib;
-    if (o->calib == NULL) {
-        diag_error(d, model, 0, "integer layers need calibration data: give --calib X.npy");
-        ir_free(g);
-        return NULL;
+    if (o->calib != NULL) {
+        if (hash_file(o->calib, info->calib_sha256) != 0) {
+            diag_error(d, o->calib, 0, "cannot read: %s", strerror(errno));
+            ir_free(g);
+            return NULL;
+        }
+        x = compress_read_rows(g, o->calib, 1, &info->calib_rows, d);
+        if (x == NULL) {
+            ir_free(g);
+            return NULL;
+        }
     }
-    if (hash_file(o->calib, info->calib_sha256) != 0) {
-        diag_error(d, o->calib, 0, "cannot read: %s", strerror(errno));
-        ir_free(g);
-        return NULL;
+    if (info->max_drop >= 0.0) {
+        if (compress_search(model, g, o, info, x, info->calib_rows, d) != 0) {
+            free(x);
+            ir_free(g);
+            return NULL;
+        }
     }
-    x = compress_read_rows(g, o->calib, 1, &info->calib_rows, d);
-    if (x == NULL || pass_unfuse(g, d) != 0 || replan(g, "pass_unfuse", d) != 0 ||
-        calibrate(g, x, info->calib_rows, info, d) != 0 || replan(g, "pass_quantize", d) != 0) {
-        free(x);
-        ir_free(g);
-        return NULL;
-    }
+    ir_free(g);
+    out = compress_apply(model, info, &info->plan, x, info->calib_rows, d);
     free(x);
-    return g;
+    return out;
 }
 
 /* ---- measurement ----------------------------------------------------------- */

@@ -20,7 +20,51 @@ typedef struct {
     const char *config;   /* --config COMPRESS.xml */
     int method;           /* calib_method from --calibration, or CALIB_UNSET */
     double percentile;    /* --percentile, 0 when not given */
+    cfg_compress cli;     /* --prune, --prune-channels, --prune-norm, --lowrank-rank,
+                           * --lowrank-energy (negative: not given) */
+    int no_refit;         /* --no-refit: skip the least-squares refits */
+    double max_drop;      /* --max-accuracy-drop, negative when not given */
+    int metric_mse;       /* --metric mse */
+    int minimize_macs;    /* --minimize macs */
+    const char *val;      /* --val X.npy (budget search and evidence) */
+    const char *labels;   /* --labels L.npy */
 } compress_options;
+
+/* The compression of one layer (a dense or conv layer for the pruning and
+ * low-rank fields), by name in the float model. */
+typedef struct {
+    char *name;
+    cfg_precision precision;
+    double sparsity;      /* unstructured pruning: fraction zeroed (0: none) */
+    double channels;      /* structured pruning: fraction of output channels (0: none) */
+    int norm;             /* 1 (l1) or 2 (l2) */
+    int32_t rank;         /* low-rank: explicit rank (0: none) */
+    double energy;        /* low-rank: energy kept (0: none, 1: none) */
+    int prunable;         /* dense or conv (groups 1 or depthwise) */
+    int is_output;        /* produces the model output */
+    /* results (compress_apply) */
+    int32_t rank_applied;
+    double sparsity_applied;
+    int32_t channels_removed;
+    double refit_before, refit_after; /* held-out MSE of the layer's pre-activation */
+    int refit_kept;       /* 1 kept, 0 not tried, -1 tried and dropped */
+} compress_layer;
+
+typedef struct {
+    compress_layer *l;
+    int n;
+} compress_plan;
+
+/* One candidate of the budget search. */
+typedef struct {
+    char *what;           /* "fc1 sparsity 0.8", ... */
+    int64_t bytes;
+    int64_t macs;
+    double metric;        /* top1: fraction of validation rows whose top-1 changed; or
+                           * the outputs' MSE against the float model */
+    double drop;          /* top-1 accuracy drop (fraction) */
+    int accepted;
+} compress_candidate;
 
 /* What was applied, for the report. */
 typedef struct {
@@ -33,6 +77,15 @@ typedef struct {
     calib_method method;
     double percentile;
     cfg_precision precision;    /* the default precision */
+    compress_plan plan;         /* per layer, as applied */
+    int refit;                  /* least-squares refits were tried */
+    int searched;               /* the plan comes from a budget search */
+    double max_drop;
+    int metric_mse, minimize_macs;
+    double base_metric;         /* the search's reference: float model's metric on val */
+    double final_metric;
+    compress_candidate *cand;   /* every candidate the search evaluated */
+    int n_cand;
 } compress_info;
 
 /* Per-tensor error of the compressed model against the float model. */
@@ -60,6 +113,25 @@ int compress_wanted(const compress_options *o);
 ir_graph *compress_build(const char *model, const compress_options *o, compress_info *info,
                          diag *d);
 void compress_info_free(compress_info *info);
+
+/* Applies a plan to the model (low-rank, channel pruning, magnitude
+ * pruning, refits, quantization, sparse emission); the plan's result
+ * fields are filled. calib may be NULL for an all-float plan. */
+ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p,
+                         const float *calib, int64_t rows, diag *d);
+void compress_plan_free(compress_plan *p);
+int compress_plan_copy(compress_plan *dst, const compress_plan *src);
+
+/* The budget search (search.c): from the resolved plan in info->plan,
+ * finds the per-layer plan of least weight bytes (or MACs) whose
+ * validation metric stays within info->max_drop; writes it to info->plan
+ * and every candidate to info->cand. g is the float model. */
+int compress_search(const char *model, const ir_graph *g, const compress_options *o,
+                    compress_info *info, const float *calib, int64_t rows, diag *d);
+
+/* Weight bytes and MACs of a (compressed) graph. */
+int64_t compress_weight_bytes(const ir_graph *g);
+int64_t compress_macs(const ir_graph *g);
 
 /* Reads rows of model input from a float32 .npy ([N, input shape] or
  * [N, input elements], N >= 1; finite values when finite != 0). Returns the data (caller

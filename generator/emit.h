@@ -24,6 +24,9 @@ int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
 /* Renders NAME_report.json into the stage. */
 int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
 
+/* Renders NAME_plan.xml (the applied compression as a policy file). */
+int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+
 /* Stages outdir/file with the buffer's contents (reports failures). */
 int emit_stage(fileio_stage *st, const emit_options *o, const char *file, const strbuf *b,
                diag *d);

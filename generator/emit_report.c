@@ -127,6 +127,50 @@ static const char *storage_name(ir_storage s)
     return names[s];
 }
 
+/* NAME_plan.xml: the applied compression as a policy file, so the same
+ * model can be rebuilt or evaluated on other data (stoic eval --config). */
+int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
+{
+    const compress_info *in = o->info;
+    strbuf b;
+    char file[256];
+    int i, rc;
+    (void)g;
+    if (in == NULL || in->plan.n == 0) {
+        return 0;
+    }
+    sb_init(&b);
+    sb_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- The compression stoic %s "
+                  "applied to %s (sha256 %s)%s.\n     Rebuild or evaluate with this file as the "
+                  "policy file, and the same calibration data. -->\n",
+              STOIC_VERSION, g->file, g->sha256,
+              in->searched ? ", chosen by its budget search" : "");
+    sb_puts(&b, "<compression xmlns=\"urn:stoic:compression:1\">\n");
+    sb_printf(&b, "  <quantization precision=\"%s\" calibration=\"%s\"",
+              cfg_precision_name(in->precision), calib_method_name(in->method));
+    if (in->method == CALIB_PERCENTILE) {
+        sb_printf(&b, " percentile=\"%.6f\"", in->percentile);
+    }
+    sb_puts(&b, "/>\n");
+    for (i = 0; i < in->plan.n; i++) {
+        const compress_layer *L = &in->plan.l[i];
+        sb_puts(&b, "  <layer name=");
+        sb_json_str(&b, L->name);
+        sb_printf(&b, " precision=\"%s\"", cfg_precision_name(L->precision));
+        if (L->prunable) {
+            sb_printf(&b, " sparsity=\"%.6f\" channels=\"%.6f\" norm=\"l%d\" rank=\"%ld\"",
+                      L->sparsity, L->is_output ? 0.0 : L->channels, L->norm > 0 ? L->norm : 1,
+                      (long)L->rank_applied);
+        }
+        sb_puts(&b, "/>\n");
+    }
+    sb_puts(&b, "</compression>\n");
+    snprintf(file, sizeof file, "%s_plan.xml", o->name);
+    rc = emit_stage(st, o, file, &b, d);
+    sb_free(&b);
+    return rc;
+}
+
 int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
 {
     strbuf b;

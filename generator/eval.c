@@ -216,6 +216,15 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_DEQUANTIZE_S16:
         stoic_dequantize_s16(&c->p.dequantize, a[0], a[1]);
         break;
+    case LK_DENSE_F32_SPARSE:
+        stoic_dense_f32_sparse(&c->p.dense_sp, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_DENSE_S8_SPARSE:
+        stoic_dense_s8_sparse(&c->p.dense_spq, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_DENSE_S16_SPARSE:
+        stoic_dense_s16_sparse(&c->p.dense_spq, a[0], a[1], a[2], a[3]);
+        break;
     default:
         break;
     }

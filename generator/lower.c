@@ -16,7 +16,8 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_lut_s16", "stoic_softmax_s16", "stoic_add_s16", "stoic_mul_s16", "stoic_copy_s16",
     "stoic_pad_s16", "stoic_transpose_s16",
     "stoic_convert_s8_s16", "stoic_convert_s16_s8", "stoic_quantize_s8", "stoic_quantize_s16",
-    "stoic_dequantize_s8", "stoic_dequantize_s16"
+    "stoic_dequantize_s8", "stoic_dequantize_s16",
+    "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -33,7 +34,8 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_binary_q_params", "stoic_binary_q_params", "stoic_copy_q_params",
     "stoic_pad_q_params", "stoic_transpose_q_params",
     "stoic_copy_q_params", "stoic_copy_q_params", "stoic_quantize_params",
-    "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params"
+    "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
+    "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -193,6 +195,19 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
     int k;
     switch (n->op) {
     case IR_OP_DENSE:
+        if (n->sparse) {
+            c->k = LK_DENSE_F32_SPARSE;
+            c->p.dense_sp.rows = (int32_t)(count_of(g, n->inputs[0]) / last);
+            c->p.dense_sp.in_n = last;
+            c->p.dense_sp.out_n = n->units;
+            c->p.dense_sp.act = n->act;
+            c->p.dense_sp.row_start = g->t[n->params[4]].qdata;
+            c->p.dense_sp.delta = g->t[n->params[5]].qdata;
+            c->ref_rows = n->params[4];
+            c->ref_delta = n->params[5];
+            set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
+            return 1;
+        }
         c->k = LK_DENSE;
         c->p.dense.rows = (int32_t)(count_of(g, n->inputs[0]) / last);
         c->p.dense.in_n = last;
@@ -454,6 +469,24 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
     memset(&tmp, 0, sizeof tmp);
     switch (n->op) {
     case IR_OP_DENSE:
+        if (n->sparse) {
+            stoic_dense_sparse_q_params *p = &c->p.dense_spq;
+            c->k = n->prec == IR_DT_S16 ? LK_DENSE_S16_SPARSE : LK_DENSE_S8_SPARSE;
+            p->rows = cnt / last;
+            p->in_n = last;
+            p->out_n = n->units;
+            p->input_offset = -off_of(g, n->inputs[0]);
+            p->output_offset = off_of(g, n->output);
+            act_range(g, n, &p->act_min, &p->act_max);
+            p->qmul = qmul_of(g, n);
+            p->row_start = g->t[n->params[4]].qdata;
+            p->delta = g->t[n->params[5]].qdata;
+            c->ref_qmul = n->params[2];
+            c->ref_rows = n->params[4];
+            c->ref_delta = n->params[5];
+            set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
+            return 1;
+        }
         if (n->prec == IR_DT_S16) {
             stoic_dense_s16_params *p = &c->p.dense_s16;
             c->k = LK_DENSE_S16;
@@ -612,6 +645,7 @@ int lower_float_in(const ir_graph *g, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
+    c->ref_rows = c->ref_delta = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -625,6 +659,7 @@ int lower_float_out(const ir_graph *g, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
+    c->ref_rows = c->ref_delta = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -639,6 +674,7 @@ int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
     for (k = 0; k < LOWER_MAX_CALLS; k++) {
         memset(&calls[k], 0, sizeof calls[k]);
         calls[k].ref_qmul = calls[k].ref_table = -1;
+        calls[k].ref_rows = calls[k].ref_delta = -1;
     }
     if (n->op == IR_OP_CONVERT) {
         nc = lower_convert(g, ni, calls);
@@ -957,6 +993,29 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         ff(&l, "scale", c->p.dequantize.scale);
         fi(&l, "zero_point", c->p.dequantize.zero_point);
         break;
+    case LK_DENSE_F32_SPARSE:
+        fi(&l, "rows", c->p.dense_sp.rows);
+        fi(&l, "in_n", c->p.dense_sp.in_n);
+        fi(&l, "out_n", c->p.dense_sp.out_n);
+        fact(&l, &c->p.dense_sp.act);
+        fp(&l, "row_start", c->ref_rows);
+        fp(&l, "delta", c->ref_delta);
+        break;
+    case LK_DENSE_S8_SPARSE:
+    case LK_DENSE_S16_SPARSE: {
+        const stoic_dense_sparse_q_params *p = &c->p.dense_spq;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "input_offset", p->input_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fp(&l, "qmul", c->ref_qmul);
+        fp(&l, "row_start", c->ref_rows);
+        fp(&l, "delta", c->ref_delta);
+        break;
+    }
     default:
         break;
     }

@@ -57,6 +57,10 @@ typedef enum {
     LK_QUANTIZE_S16,
     LK_DEQUANTIZE_S8,
     LK_DEQUANTIZE_S16,
+    /* sparse dense (pass_sparse) */
+    LK_DENSE_F32_SPARSE,
+    LK_DENSE_S8_SPARSE,
+    LK_DENSE_S16_SPARSE,
     LK_COUNT
 } lower_kernel;
 
@@ -91,6 +95,8 @@ typedef struct {
         stoic_transpose_q_params transpose_q;
         stoic_quantize_params quantize;
         stoic_dequantize_params dequantize;
+        stoic_dense_f32_sparse_params dense_sp;
+        stoic_dense_sparse_q_params dense_spq;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -99,6 +105,8 @@ typedef struct {
      * multipliers (qmul) and the table (lut, exp_table) */
     int ref_qmul;
     int ref_table;
+    int ref_rows;             /* sparse: row starts and column deltas */
+    int ref_delta;
 } lower_call;
 
 /* The float wrapper of an integer model: quantizes the caller's float

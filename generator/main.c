@@ -1,5 +1,6 @@
 /* bin/stoic: the command line. See README.md, "Commands". */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,10 @@ static const char usage_text[] =
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
+    "             [--prune S] [--prune-channels F] [--prune-norm l1|l2]\n"
+    "             [--lowrank-rank R | --lowrank-energy E] [--no-refit]\n"
+    "             [--max-accuracy-drop D --val X.npy --labels L.npy\n"
+    "              [--metric top1|mse] [--minimize bytes|macs]]\n"
     "exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error\n";
 
 typedef struct {
@@ -81,10 +86,69 @@ static int parse_args(int argc, char **argv, options *o)
     o->cmd = argv[1];
     o->co.precision = CFG_PREC_UNSET;
     o->co.method = CALIB_UNSET;
+    o->co.max_drop = -1.0;
+    cfg_compress_unset(&o->co.cli);
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
         int model_cmd = strcmp(o->cmd, "eval") == 0 || strcmp(o->cmd, "generate") == 0;
+        if (model_cmd && strcmp(a, "--no-refit") == 0) {
+            o->co.no_refit = 1;
+            continue;
+        }
+        if (model_cmd && (strcmp(a, "--prune") == 0 || strcmp(a, "--prune-channels") == 0 ||
+                          strcmp(a, "--lowrank-energy") == 0 ||
+                          strcmp(a, "--max-accuracy-drop") == 0 ||
+                          strcmp(a, "--lowrank-rank") == 0)) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            char *end = NULL;
+            double x;
+            if (v == NULL) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            i++;
+            x = strtod(v, &end);
+            if (end == v || *end != '\0' || !(x >= 0.0) ||
+                (strcmp(a, "--lowrank-rank") != 0 && strcmp(a, "--max-accuracy-drop") != 0 &&
+                 !(x <= 1.0)) ||
+                (strcmp(a, "--lowrank-rank") == 0 && (x != floor(x) || x > 65535.0))) {
+                return usage_error("bad value for %s", a);
+            }
+            if (strcmp(a, "--prune") == 0) {
+                o->co.cli.sparsity = x;
+            } else if (strcmp(a, "--prune-channels") == 0) {
+                o->co.cli.channels = x;
+            } else if (strcmp(a, "--lowrank-energy") == 0) {
+                o->co.cli.energy = x;
+                o->co.cli.rank = -1;
+            } else if (strcmp(a, "--lowrank-rank") == 0) {
+                o->co.cli.rank = (int32_t)x;
+                o->co.cli.energy = -1.0;
+            } else {
+                o->co.max_drop = x;
+            }
+            continue;
+        }
+        if (model_cmd && (strcmp(a, "--prune-norm") == 0 || strcmp(a, "--metric") == 0 ||
+                          strcmp(a, "--minimize") == 0)) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            if (v == NULL) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            i++;
+            if (strcmp(a, "--prune-norm") == 0 && (strcmp(v, "l1") == 0 || strcmp(v, "l2") == 0)) {
+                o->co.cli.norm = v[1] == '1' ? 1 : 2;
+            } else if (strcmp(a, "--metric") == 0 &&
+                       (strcmp(v, "top1") == 0 || strcmp(v, "mse") == 0)) {
+                o->co.metric_mse = strcmp(v, "mse") == 0;
+            } else if (strcmp(a, "--minimize") == 0 &&
+                       (strcmp(v, "bytes") == 0 || strcmp(v, "macs") == 0)) {
+                o->co.minimize_macs = strcmp(v, "macs") == 0;
+            } else {
+                return usage_error("bad value '%s'", v);
+            }
+            continue;
+        }
         if (model_cmd && (strcmp(a, "--precision") == 0 || strcmp(a, "--calibration") == 0 ||
                           strcmp(a, "--percentile") == 0)) {
             const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -117,7 +181,7 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->co.calib;
         } else if (model_cmd && strcmp(a, "--config") == 0) {
             slot = &o->co.config;
-        } else if (strcmp(a, "--val") == 0 && strcmp(o->cmd, "generate") == 0) {
+        } else if (strcmp(a, "--val") == 0 && model_cmd) {
             slot = &o->val;
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "generate") == 0) {
             slot = &o->labels;
@@ -190,6 +254,16 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (strcmp(o->cmd, "generate") == 0 && o->labels != NULL && o->val == NULL) {
         return usage_error("%s: --labels needs --val X.npy", o->cmd);
+    }
+    o->co.val = o->val;
+    o->co.labels = strcmp(o->cmd, "generate") == 0 ? o->labels : NULL;
+    if (o->co.max_drop >= 0.0 && strcmp(o->cmd, "generate") != 0) {
+        return usage_error("%s: the budget search (--max-accuracy-drop) runs in generate; "
+                           "evaluate its plan with --config OUTDIR/NAME_plan.xml", o->cmd);
+    }
+    if (o->co.max_drop >= 0.0 && o->val == NULL) {
+        return usage_error("%s: --max-accuracy-drop needs --val X.npy (and --labels L.npy)",
+                           o->cmd);
     }
     if (o->name != NULL && !is_c_ident(o->name)) {
         return usage_error("--name '%s' is not a C identifier of at most 48 characters", o->name);
@@ -473,6 +547,9 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
         rc = emit_c(g, &eo, st, d);
         if (rc == 0) {
             rc = emit_report(g, &eo, st, d);
+        }
+        if (rc == 0 && info != NULL && info->plan.n > 0) {
+            rc = emit_plan(g, &eo, st, d);
         }
         if (rc == 0) {
             if (fileio_stage_commit(st) != 0) {

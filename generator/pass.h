@@ -36,5 +36,8 @@ int pass_unfuse(ir_graph *g, diag *d);
  * is on entry. Re-plan after. */
 int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *has_range,
                   double *const *mean, diag *d);
+/* Emits dense layers whose weights are mostly zero in the runtime's
+ * sparse form when that takes fewer bytes (after pass_quantize). */
+int pass_sparse(ir_graph *g, diag *d);
 
 #endif

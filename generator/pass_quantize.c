@@ -263,7 +263,7 @@ static int quantize_weighted(qctx *c, int ni)
     double *sw = malloc((size_t)ch * sizeof *sw), *M = malloc((size_t)ch * sizeof *M);
     void *qb = malloc((size_t)ch * 8);
     int64_t bound = 0, limit = n->prec == IR_DT_S16 ? ACC64_LIMIT : ACC32_LIMIT;
-    int tw, tb, tq, rc = 0;
+    int tw, tb, tq, rc = 0, zeroed = 0;
     char name[512];
     ir_shape bs;
     if (qw == NULL || sw == NULL || M == NULL || qb == NULL) {
@@ -279,6 +279,27 @@ static int quantize_weighted(qctx *c, int ni)
         }
     } else {
         quant_weights_s8(w->data, ch, per, qw, sw);
+    }
+    /* A channel whose weights are so small that its multiplier has no Q31
+     * form (M < 2^-32: a dead unit, weights decayed to ~1e-26) contributes
+     * less than 2^-32 of an output step per accumulator unit: its weights
+     * become exactly 0 and its scale s_out / s_in (M = 1), so the output is
+     * its bias alone. */
+    for (k = 0; k < ch; k++) {
+        int32_t mm, sh;
+        if (quant_multiplier(in->scale * sw[k] / out->scale, &mm, &sh) != 0 &&
+            in->scale * sw[k] / out->scale < 1.0) {
+            for (j = 0; j < per; j++) {
+                qw[k * per + j] = 0;
+            }
+            sw[k] = out->scale / in->scale;
+            zeroed++;
+        }
+    }
+    if (zeroed > 0) {
+        diag_note(c->d, c->g->file, n->line,
+                  "layer '%s': %d output channel%s below the output resolution: weights "
+                  "quantized to 0", n->name, zeroed, zeroed == 1 ? " has weights" : "s have weights");
     }
     for (k = 0; k < ch && rc == 0; k++) {
         double sb = in->scale * sw[k];

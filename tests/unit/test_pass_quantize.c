@@ -209,6 +209,39 @@ static void test_overflow_refused(void)
     ir_free(g);
 }
 
+static void test_dead_channel(void)
+{
+    /* channel 1 decayed to ~1e-30: M = (2/255)(0.4e-30/127)/(4/255) < 2^-32
+     * has no Q31 form; the channel is quantized to zero weights with M = 1
+     * (m = 2^30, shift 1) and its bias in output steps:
+     * -0.25 / (4/255) = -15.94 -> -16 */
+    ir_graph *g = dense_graph(0);
+    double lo[16], hi[16];
+    int has[16], k, fc;
+    diag d;
+    const int8_t *qw;
+    const int32_t *qb;
+    const stoic_qmul *qm;
+    memset(&d, 0, sizeof d);
+    d.quiet = 1;
+    ranges(g, lo, hi, has);
+    for (k = 4; k < 8; k++) {
+        g->t[g->n[0].params[0]].data[k] *= 1e-30F;
+    }
+    g->n[0].target = IR_DT_S8;
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    fc = find_node(g, "fc");
+    qw = g->t[g->n[fc].params[0]].qdata;
+    qb = g->t[g->n[fc].params[1]].qdata;
+    qm = g->t[g->n[fc].params[2]].qdata;
+    CU_ASSERT(qw[4] == 0 && qw[5] == 0 && qw[6] == 0 && qw[7] == 0);
+    CU_ASSERT(qw[0] == 76 && qw[2] == 127); /* channel 0 untouched */
+    CU_ASSERT_EQUAL(qm[1].m, 1073741824);
+    CU_ASSERT_EQUAL(qm[1].shift, 1);
+    CU_ASSERT_EQUAL(qb[1], -16);
+    ir_free(g);
+}
+
 UNIT_SUITE(pass_quantize_tests)
 {
     CU_pSuite s = CU_add_suite("pass_quantize hand-derived", NULL, NULL);
@@ -216,4 +249,5 @@ UNIT_SUITE(pass_quantize_tests)
     CU_add_test(s, "int16 dense: int64 bias, multipliers, bound", test_int16_dense);
     CU_add_test(s, "mixed precision: convert layers", test_mixed_converts);
     CU_add_test(s, "accumulator overflow is refused", test_overflow_refused);
+    CU_add_test(s, "a dead channel quantizes to zero weights", test_dead_channel);
 }
