@@ -5,6 +5,7 @@
 #include "emit.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "lower.h"
 
@@ -74,13 +75,88 @@ static void quant_json(strbuf *b, const ir_tensor *t)
     }
 }
 
+/* bytes and MACs of the layer `name` of g: itself and its low-rank factor */
+static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int64_t *macs)
+{
+    int i;
+    size_t n = strlen(name);
+    *bytes = 0;
+    *macs = 0;
+    for (i = 0; g != NULL && i < g->nn; i++) {
+        const char *m = g->n[i].name;
+        if (strcmp(m, name) == 0 || (strncmp(m, name, n) == 0 && strcmp(m + n, ".lowrank") == 0)) {
+            *bytes += node_weight_bytes(g, i);
+            if (g->n[i].sparse) {
+                const ir_tensor *in = &g->t[g->n[i].inputs[0]];
+                *macs += ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1] *
+                         ir_shape_count(&g->t[g->n[i].params[0]].shape);
+            } else {
+                *macs += ir_node_macs(g, i);
+            }
+        }
+    }
+}
+
+/* The plan per layer (before/after) and the budget search's candidates. */
+static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
+{
+    const compress_info *in = o->info;
+    int i;
+    if (in == NULL || in->plan.n == 0) {
+        return;
+    }
+    sb_puts(b, ",\n    \"refit\": ");
+    sb_puts(b, in->refit ? "true" : "false");
+    sb_puts(b, ",\n    \"plan\": [");
+    for (i = 0; i < in->plan.n; i++) {
+        const compress_layer *L = &in->plan.l[i];
+        int64_t b0, m0, b1, m1;
+        layer_cost(o->gf, L->name, &b0, &m0);
+        layer_cost(g, L->name, &b1, &m1);
+        sb_puts(b, i == 0 ? "\n      { \"layer\": " : ",\n      { \"layer\": ");
+        sb_json_str(b, L->name);
+        sb_printf(b, ", \"precision\": \"%s\", \"sparsity\": %.4f, \"channels_removed\": %ld, "
+                     "\"rank\": %ld, \"weight_bytes_before\": %lld, \"weight_bytes_after\": %lld, "
+                     "\"macs_before\": %lld, \"macs_after\": %lld",
+                  cfg_precision_name(L->precision), L->sparsity_applied, (long)L->channels_removed,
+                  (long)L->rank_applied, (long long)b0, (long long)b1, (long long)m0,
+                  (long long)m1);
+        if (L->refit_kept != 0) {
+            sb_printf(b, ", \"refit\": { \"kept\": %s, \"heldout_mse_before\": %.9g, "
+                         "\"heldout_mse_after\": %.9g }",
+                      L->refit_kept > 0 ? "true" : "false", L->refit_before, L->refit_after);
+        }
+        sb_puts(b, " }");
+    }
+    sb_puts(b, "\n    ]");
+    if (in->searched) {
+        sb_printf(b, ",\n    \"search\": { \"budget\": %.9g, \"metric\": \"%s\", "
+                     "\"minimize\": \"%s\", \"float32_top1\": %.6f, \"chosen_metric\": %.9g, "
+                     "\"candidates\": [",
+                  in->max_drop, in->metric_mse ? "mse" : "top1_changed",
+                  in->minimize_macs ? "macs" : "bytes", in->base_metric, in->final_metric);
+        for (i = 0; i < in->n_cand; i++) {
+            const compress_candidate *c = &in->cand[i];
+            sb_puts(b, i == 0 ? "\n        { \"what\": " : ",\n        { \"what\": ");
+            sb_json_str(b, c->what);
+            sb_printf(b, ", \"bytes\": %lld, \"macs\": %lld, \"metric\": %.9g, "
+                         "\"top1_drop\": %.9g, \"accepted\": %s }",
+                      (long long)c->bytes, (long long)c->macs, c->metric, c->drop,
+                      c->accepted ? "true" : "false");
+        }
+        sb_puts(b, "\n      ] }");
+    }
+}
+
 static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g)
 {
     const compress_info *in = o->info;
     const compress_evidence *ev = o->ev;
     int64_t wq = graph_weight_bytes(g), wf = o->gf != NULL ? graph_weight_bytes(o->gf) : wq;
     int64_t mq = graph_matrix_bytes(g), mf = o->gf != NULL ? graph_matrix_bytes(o->gf) : mq;
-    sb_puts(b, "  \"compression\": {\n    \"quantized\": ");
+    sb_printf(b, "  \"compression\": {\n    \"macs\": %lld, \"float32_macs\": %lld,\n",
+              (long long)compress_macs(g), (long long)(o->gf != NULL ? compress_macs(o->gf) : 0));
+    sb_puts(b, "    \"quantized\": ");
     sb_puts(b, in != NULL && in->quantized ? "true" : "false");
     if (in != NULL && in->quantized) {
         sb_printf(b, ",\n    \"default_precision\": \"%s\"",
@@ -118,6 +194,7 @@ static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g
         }
         sb_puts(b, " }");
     }
+    plan_json(b, o, g);
     sb_puts(b, "\n  },\n");
 }
 
@@ -254,6 +331,12 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
                           (long)m[j].shift);
             }
             sb_puts(&b, "]");
+        }
+        if (n->sparse || n->sparsity > 0.0 || n->rank > 0 || n->pruned_channels > 0) {
+            sb_printf(&b, ", \"sparse_form\": %s, \"sparsity\": %.4f, \"rank\": %ld, "
+                          "\"pruned_channels\": %ld",
+                      n->sparse ? "true" : "false", n->sparsity, (long)n->rank,
+                      (long)n->pruned_channels);
         }
         if (n->prec != IR_DT_F32) {
             sb_printf(&b, ", \"accumulator_bound\": %lld, \"accumulator_limit\": %lld",
