@@ -488,72 +488,130 @@ static double lin_mse(const double *w, const double *b, const float *z, const fl
     return r1 > r0 ? e / (double)((r1 - r0) * out) : 0.0;
 }
 
-/* Refits dense node `name` of student g (its weights: sparse mask kept, or
- * the second low-rank factor) so that, on the student's own inputs, it
- * reproduces the teacher's pre-activation outputs W x + b of the same
- * layer on the teacher's inputs (the float model as teacher). Fitted on
- * the first 2/3 of the calibration rows, kept only if it lowers the error
- * on the last third. */
+/* Patches of a conv layer's input (im2col): one row per output position
+ * and input row, K = k_h * k_w * in_c columns in the weights' order (OHWI),
+ * zeros where the window leaves the input. */
+static void im2col(const ir_node *n, const ir_shape *is, const ir_shape *os, const float *x,
+                   int64_t rows, float *z)
+{
+    int one_d = n->op == IR_OP_CONV1D;
+    int32_t ih = one_d ? 1 : is->d[0], iw = is->d[one_d ? 0 : 1], ic = is->d[is->rank - 1];
+    int32_t oh = one_d ? 1 : os->d[0], ow = os->d[one_d ? 0 : 1];
+    int32_t kh = n->kernel[0], kw = n->kernel[1], y, xx, a, bb, c;
+    int64_t r, k = 0, in_n = (int64_t)ih * iw * ic;
+    for (r = 0; r < rows; r++) {
+        for (y = 0; y < oh; y++) {
+            for (xx = 0; xx < ow; xx++) {
+                for (a = 0; a < kh; a++) {
+                    for (bb = 0; bb < kw; bb++) {
+                        int32_t py = y * n->strides[0] - n->pads[0] + a * n->dilations[0];
+                        int32_t px = xx * n->strides[1] - n->pads[1] + bb * n->dilations[1];
+                        int in = py >= 0 && py < ih && px >= 0 && px < iw;
+                        for (c = 0; c < ic; c++) {
+                            z[k++] = in ? x[r * in_n + ((int64_t)py * iw + px) * ic + c] : 0.0F;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#define REFIT_MAX_SAMPLES 200000
+
+/* Refits dense or conv layer `name` of student g (groups 1) so that, on the
+ * student's own inputs, it reproduces the pre-activation outputs W x + b
+ * of the same layer of the teacher gt (the float model) on the teacher's
+ * inputs, for the output channels the student kept: the data-aware,
+ * build-time form of distillation. A pruned layer keeps its zero pattern;
+ * a low-rank layer refits its second factor. Fitted on the first 2/3 of
+ * the calibration rows, kept only if it lowers the error on the last
+ * third. */
 static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const float *x,
                        int64_t rows, diag *d)
 {
     int ns = node_named(g, L->name), nt = node_named(gt, L->name);
     const ir_node *n, *tn;
-    float *xs = NULL, *xt = NULL, *y = NULL;
+    float *xs = NULL, *xt = NULL, *zs = NULL, *zt = NULL, *y = NULL;
     double *w = NULL, *b = NULL, *w0 = NULL, *b0 = NULL;
     unsigned char *keep = NULL;
-    int in, out, tin, rc = 0, o, j;
-    int64_t r, fit = rows * 2 / 3, nw;
-    if (ns < 0 || nt < 0 || g->n[ns].op != IR_OP_DENSE || gt->n[nt].op != IR_OP_DENSE ||
-        fit < 8 || rows - fit < 4) {
+    int in, out, tin, tout, rc = 0, o, j, conv;
+    int64_t r, nw, per = 1, samples, fit;
+    if (ns < 0 || nt < 0 || g->n[ns].op != gt->n[nt].op || g->n[ns].groups != 1 ||
+        gt->n[nt].groups != 1 || !prunable(g, &g->n[ns])) {
         return 0;
     }
     n = &g->n[ns];
     tn = &gt->n[nt];
-    in = (int)g->t[n->params[0]].shape.d[1];
+    conv = n->op != IR_OP_DENSE;
     out = (int)g->t[n->params[0]].shape.d[0];
-    tin = (int)gt->t[tn->params[0]].shape.d[1];
-    if (ir_shape_count(&g->t[n->inputs[0]].shape) != in ||
-        ir_shape_count(&gt->t[tn->inputs[0]].shape) != tin || out != n->units) {
-        return 0; /* batched rows: left alone */
+    in = (int)(ir_shape_count(&g->t[n->params[0]].shape) / out);
+    tout = (int)gt->t[tn->params[0]].shape.d[0];
+    tin = (int)(ir_shape_count(&gt->t[tn->params[0]].shape) / tout);
+    if (conv) {
+        per = ir_shape_count(&g->t[n->output].shape) / out; /* output positions */
+    } else if (ir_shape_count(&g->t[n->inputs[0]].shape) != in ||
+               ir_shape_count(&gt->t[tn->inputs[0]].shape) != tin) {
+        return 0; /* a dense over several rows: left alone */
+    }
+    if (n->rank > 0 && (tn->rank > 0 || strstr(n->name, ".lowrank") != NULL)) {
+        return 0;
+    }
+    samples = rows * per;
+    fit = rows * 2 / 3 * per;
+    if (rows < 12 || samples * (in + 1) > (int64_t)REFIT_MAX_SAMPLES * 64) {
+        return 0;
     }
     nw = (int64_t)out * in;
     xs = collect(g, n->inputs[0], x, rows);
     xt = collect(gt, tn->inputs[0], x, rows);
-    y = malloc((size_t)(rows * out) * sizeof *y);
+    y = malloc((size_t)(samples * out) * sizeof *y);
     w = malloc((size_t)nw * sizeof *w);
     w0 = malloc((size_t)nw * sizeof *w0);
     b = malloc((size_t)out * sizeof *b);
     b0 = malloc((size_t)out * sizeof *b0);
     keep = malloc((size_t)nw + 1);
-    if (xs == NULL || xt == NULL || y == NULL || w == NULL || w0 == NULL || b == NULL ||
+    if (conv && xs != NULL && xt != NULL) {
+        zs = malloc((size_t)(samples * in) * sizeof *zs);
+        zt = malloc((size_t)(samples * tin) * sizeof *zt);
+        if (zs != NULL && zt != NULL) {
+            im2col(n, &g->t[n->inputs[0]].shape, &g->t[n->output].shape, xs, rows, zs);
+            im2col(tn, &gt->t[tn->inputs[0]].shape, &gt->t[tn->output].shape, xt, rows, zt);
+        }
+    } else {
+        zs = xs;
+        zt = xt;
+        xs = xt = NULL;
+    }
+    if (zs == NULL || zt == NULL || y == NULL || w == NULL || w0 == NULL || b == NULL ||
         b0 == NULL || keep == NULL) {
         diag_io(d, NULL, "out of memory");
         rc = -1;
     } else {
         const float *tw = gt->t[tn->params[0]].data, *tb = gt->t[tn->params[1]].data;
         float *sw = g->t[n->params[0]].data, *sb = g->t[n->params[1]].data;
-        for (r = 0; r < rows; r++) { /* teacher pre-activation */
+        for (r = 0; r < samples; r++) { /* teacher pre-activation, kept channels */
             for (o = 0; o < out; o++) {
-                double v = (double)tb[o];
+                int to = n->kept != NULL ? n->kept[o] : o;
+                double v = (double)tb[to];
                 for (j = 0; j < tin; j++) {
-                    v += (double)tw[o * tin + j] * (double)xt[r * tin + j];
+                    v += (double)tw[(int64_t)to * tin + j] * (double)zt[r * tin + j];
                 }
                 y[r * out + o] = (float)v;
             }
         }
         for (j = 0; j < nw; j++) {
             w0[j] = (double)sw[j];
-            keep[j] = (unsigned char)(L->sparsity_applied > 0.0 ? sw[j] != 0.0F : 1);
+            keep[j] = (unsigned char)(n->sparsity > 0.0 ? sw[j] != 0.0F : 1);
         }
         for (o = 0; o < out; o++) {
             b0[o] = (double)sb[o];
         }
-        rc = L->rank_applied > 0 ? refit_linear(w, b, xs, y, fit, in, out)
-                                 : refit_masked(w, b, keep, xs, y, fit, in, out);
+        rc = n->sparsity > 0.0 ? refit_masked(w, b, keep, zs, y, fit, in, out)
+                               : refit_linear(w, b, zs, y, fit, in, out);
         if (rc == 0) {
-            L->refit_before = lin_mse(w0, b0, xs, y, fit, rows, in, out);
-            L->refit_after = lin_mse(w, b, xs, y, fit, rows, in, out);
+            L->refit_before = lin_mse(w0, b0, zs, y, fit, samples, in, out);
+            L->refit_after = lin_mse(w, b, zs, y, fit, samples, in, out);
             L->refit_kept = L->refit_after < L->refit_before ? 1 : -1;
             if (L->refit_kept == 1) {
                 for (j = 0; j < nw; j++) {
@@ -569,6 +627,8 @@ static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const
     }
     free(xs);
     free(xt);
+    free(zs);
+    free(zt);
     free(y);
     free(w);
     free(w0);
@@ -646,10 +706,9 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
             ir_free(g);
             return NULL;
         }
-        for (i = 0; i < p->n; i++) {
+        for (i = 0; i < p->n; i++) { /* in graph order: later layers see earlier refits */
             compress_layer *L = &p->l[i];
-            if ((L->rank_applied > 0 || L->sparsity_applied > 0.0) &&
-                refit_layer(g, gt, L, calib, rows, d) != 0) {
+            if (refit_layer(g, gt, L, calib, rows, d) != 0) {
                 ir_free(g);
                 ir_free(gt);
                 return NULL;

@@ -68,6 +68,7 @@ static void free_node(ir_node *n)
     free(n->inputs);
     free(n->act_name);
     free(n->fused);
+    free(n->kept);
 }
 
 void ir_free(ir_graph *g)

@@ -152,6 +152,9 @@ typedef struct {
     double sparsity;     /* fraction of zero weights after pruning */
     int32_t rank;        /* low-rank factor: its rank (0: not a factor) */
     int32_t pruned_channels; /* output channels removed by structured pruning */
+    int32_t *kept;       /* after channel pruning: the original index of each
+                          * remaining output channel (units / filters of them);
+                          * NULL when none was removed */
     int dead;
 } ir_node;
 

@@ -772,6 +772,16 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
         }
         if (is_weighted(n->op) && keep[n->output] != NULL) {
             int32_t before = n->op == IR_OP_DENSE ? n->units : n->filters;
+            int32_t *list = malloc((size_t)before * sizeof *list), q, m = 0;
+            if (list != NULL) { /* original indices of the channels that stay */
+                for (q = 0; q < before; q++) {
+                    if (keep[n->output][q]) {
+                        list[m++] = n->kept != NULL ? n->kept[q] : q;
+                    }
+                }
+            }
+            free(n->kept);
+            n->kept = list;
             if (n->op == IR_OP_DENSE) {
                 n->units = kept[n->output];
             } else {
