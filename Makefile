@@ -38,7 +38,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = $(sort $(wildcard schemas/*.xsd)) $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e quant onnx demo clean clang-lint
+.PHONY: all deps check unit e2e quant compress onnx demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -111,12 +111,17 @@ quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	sh tests/quant/run.sh
 	sh tests/e2e/quant.sh
 
+# Pruning, low-rank and the accuracy budget (issue 5).
+compress: bin/stoic bin/npycmp bin/top1
+	sh tests/compress/run.sh
+
 check: deps
 	$(MAKE) all
 	$(MAKE) clang-lint
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) quant
+	$(MAKE) compress
 	$(MAKE) onnx
 
 # ONNX conformance: the backend node tests and PyTorch-converted tests of

@@ -244,6 +244,7 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
                 if (C->precision != CFG_PREC_UNSET) {
                     L->precision = C->precision;
                 }
+                L->channels_asked |= C->c.channels > 0.0;
                 merge(&c, &C->c);
             }
         }
@@ -677,8 +678,8 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     for (i = 0; i < p->n; i++) {
         compress_layer *L = &p->l[i];
         int ni = node_named(g, L->name);
-        if (ni < 0 || L->channels <= 0.0 || L->is_output) {
-            continue;
+        if (ni < 0 || L->channels <= 0.0 || (L->is_output && !L->channels_asked)) {
+            continue; /* a default never removes the model's output channels */
         }
         if (prune_channels(g, ni, L->channels, L->norm, d) != 0 ||
             replan(g, "pass_prune", d) != 0) {

@@ -41,6 +41,7 @@ typedef struct {
     int32_t rank;         /* low-rank: explicit rank (0: none) */
     double energy;        /* low-rank: energy kept (0: none, 1: none) */
     int prunable;         /* dense or conv (groups 1 or depthwise) */
+    int channels_asked;   /* channels set for this layer by name (not a default) */
     int is_output;        /* produces the model output */
     /* results (compress_apply) */
     int32_t rank_applied;

@@ -1,0 +1,180 @@
+#!/bin/sh
+# Pruning, low-rank and the accuracy budget (issue 5), end to end:
+#  - examples/mlp (LeNet-300-100 on digits): the budget search with
+#    --max-accuracy-drop 0.01 on the validation split; the generated code,
+#    compiled strictly and run on the held-back test split, loses at most
+#    1 percentage point of top-1 against float32, its weights (all
+#    constants: int8 values, sparse indices, int32 biases, multipliers) take
+#    at most 1/10 of the float32 bytes, it equals the evaluator bit for bit;
+#    the search is deterministic (a second run writes identical files) and
+#    no accepted plan exceeds the budget on the validation rows (report);
+#  - sparse emission (--prune 0.9, float32 and int8) and low-rank
+#    (--lowrank-energy 0.9): generated code == evaluator bit for bit;
+#  - examples/digits (CNN): removing 50% of the channels (--prune-channels
+#    0.5) cuts the instructions of digits_run by at least 40% (callgrind),
+#    int8 and float32; the pruned code equals the evaluator;
+#  - bad options: clear errors.
+set -u
+W=build/compress
+rm -rf $W
+mkdir -p $W
+pass=0
+fail=0
+check() { # name, command...
+    name=$1
+    shift
+    if "$@" >$W/last.log 2>&1; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+        grep -E '^(bytes|accuracy|instructions|search:.*chosen|plan)' $W/last.log | sed 's/^/    /'
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name"
+        sed 's/^/    /' $W/last.log | tail -30
+    fi
+}
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+M=examples/mlp
+D=examples/digits
+
+# build DIR NAME: compile DIR/*.c strictly, link the generic e2e harness
+build() {
+    mkdir -p $1/obj &&
+    for f in $1/out/*.c; do cc $STRICT -c -o "$1/obj/$(basename "$f" .c).o" "$f" || return 1; done &&
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -o $1/harness \
+        tests/e2e/harness.c generator/npy.c generator/fileio.c $1/obj/*.o
+}
+# variant TAG MODEL X.npy stoic-options...: generate, build, run on X, == eval
+variant() {
+    tag=$1 model=$2 x=$3
+    shift 3
+    d=$W/$tag
+    mkdir -p $d &&
+    bin/stoic generate $model -o $d/out --name model "$@" >$d/gen.log 2>&1 &&
+    build $d && $d/harness $x $d/c.npy >/dev/null &&
+    bin/stoic eval $model "$@" --input $x --output $d/eval.npy >/dev/null &&
+    bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
+}
+n_rows() { /usr/bin/python3 -c "import numpy; print(len(numpy.load('$1')))"; }
+json() { # file, python expression on r (the report)
+    /usr/bin/python3 -c "import json; r = json.load(open('$1')); print($2)"
+}
+
+# ---- the MLP under a budget -------------------------------------------------
+search() {
+    d=$W/search
+    mkdir -p $d &&
+    bin/stoic generate $M/mlp.xml -o $d/out --name model --precision int8 \
+        --calib $M/calib_x.npy --max-accuracy-drop 0.01 --val $M/val_x.npy \
+        --labels $M/val_y.npy >$d/gen.log 2>&1 &&
+    build $d && $d/harness $M/test_x.npy $d/c.npy >/dev/null &&
+    bin/stoic eval $M/mlp.xml --config $d/out/model_plan.xml --calib $M/calib_x.npy \
+        --input $M/test_x.npy --output $d/eval.npy >/dev/null &&
+    bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0 &&
+    grep 'search:.*chosen' $d/gen.log
+}
+check "mlp: budget search (int8, drop <= 1%); its plan's generated code == evaluator on the test split" search
+mlp_bytes() {
+    r=$W/search/out/model_report.json
+    q=$(json $r "r['compression']['constant_bytes']") &&
+    f=$(json $r "r['compression']['float32_constant_bytes']") &&
+    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.2f%%", 100*q/f }'), limit 10%)" &&
+    [ $((q * 10)) -le $f ]
+}
+check "mlp: weight bytes <= 1/10 of float32" mlp_bytes
+mlp_test_accuracy() {
+    mkdir -p $W/f32 &&
+    bin/stoic eval $M/mlp.xml --input $M/test_x.npy --output $W/f32/test.npy >/dev/null &&
+    f=$(bin/top1 $W/f32/test.npy $M/test_y.npy) && q=$(bin/top1 $W/search/c.npy $M/test_y.npy) &&
+    n=$(n_rows $M/test_y.npy) &&
+    awk -v f="$f" -v q="$q" -v n="$n" 'BEGIN {
+        d = 100.0 * (f - q) / n;
+        printf "accuracy: held-back test, float32 %.2f%%, compressed (generated code) %.2f%%, drop %.2f pp (limit 1)\n",
+               100.0 * f / n, 100.0 * q / n, d;
+        exit !(d <= 1.0) }'
+}
+check "mlp: top-1 drop on the held-back test split <= 1 pp (generated code)" mlp_test_accuracy
+budget_kept() {
+    # every accepted candidate and the chosen plan within the budget on val;
+    # the chosen plan re-measured independently with stoic eval --config
+    r=$W/search/out/model_report.json
+    json $r "all(c['metric'] <= 0.01 for c in r['compression']['search']['candidates'] if c['accepted'])" | grep -qx True &&
+    json $r "r['compression']['search']['chosen_metric'] <= 0.01" | grep -qx True &&
+    bin/stoic eval $M/mlp.xml --config $W/search/out/model_plan.xml --calib $M/calib_x.npy \
+        --input $M/val_x.npy --output $W/search/val.npy >/dev/null &&
+    bin/stoic eval $M/mlp.xml --input $M/val_x.npy --output $W/f32/val.npy >/dev/null &&
+    /usr/bin/python3 -c "
+import numpy as np
+f = np.load('$W/f32/val.npy').argmax(1); q = np.load('$W/search/val.npy').argmax(1)
+y = np.load('$M/val_y.npy')
+ch = (f != q).mean(); drop = (f == y).mean() - (q == y).mean()
+print('plan: on val, top-1 changed on %.2f%% of rows, accuracy drop %.2f pp (budget 1)' % (100 * ch, 100 * drop))
+assert ch <= 0.01 + 1e-12 and drop <= 0.01 + 1e-12"
+}
+check "mlp: the chosen plan stays within the budget on the validation split" budget_kept
+deterministic() {
+    bin/stoic generate $M/mlp.xml -o $W/search2 --name model --precision int8 \
+        --calib $M/calib_x.npy --max-accuracy-drop 0.01 --val $M/val_x.npy \
+        --labels $M/val_y.npy >$W/search2.log 2>&1 &&
+    diff -r $W/search/out $W/search2 &&
+    grep '^search:' $W/search/gen.log >$W/s1 && grep '^search:' $W/search2.log >$W/s2 &&
+    cmp $W/s1 $W/s2
+}
+check "mlp: the search is deterministic (identical files and candidates)" deterministic
+
+# ---- sparse and low-rank forms, bit for bit ------------------------------------
+check "mlp float32 --prune 0.9 (sparse form): generated == evaluator" \
+    variant sp32 $M/mlp.xml $M/test_x.npy --prune 0.9 --calib $M/calib_x.npy
+check "mlp int8 --prune 0.9 (sparse form): generated == evaluator" \
+    variant sp8 $M/mlp.xml $M/test_x.npy --prune 0.9 --precision int8 --calib $M/calib_x.npy
+check "mlp int16 --prune 0.9 (sparse form): generated == evaluator" \
+    variant sp16 $M/mlp.xml $M/test_x.npy --prune 0.9 --precision int16 --calib $M/calib_x.npy
+sparse_used() {
+    grep -q 'stoic_dense_s8_sparse(' $W/sp8/out/model.c && grep -q 'stoic_dense_f32_sparse(' $W/sp32/out/model.c
+}
+check "the pruned layers are emitted in the sparse form" sparse_used
+check "mlp int8 --lowrank-energy 0.9: generated == evaluator" \
+    variant lr8 $M/mlp.xml $M/test_x.npy --lowrank-energy 0.9 --precision int8 --calib $M/calib_x.npy
+
+# ---- channel pruning on a CNN: instructions ---------------------------------------
+count() { # dir -> instructions of model_run on row 0
+    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -include model.h \
+        -DRUN=model_run_float -DIN_SIZE=MODEL_INPUT_SIZE -DOUT_SIZE=MODEL_OUTPUT_SIZE \
+        -o $1/icount tests/tools/icount_main.c generator/npy.c generator/fileio.c $1/obj/*.o &&
+    valgrind --tool=callgrind --toggle-collect=model_run --callgrind-out-file=$1/cg.out \
+        $1/icount $D/val_x.npy 0 >/dev/null 2>$1/cg.log &&
+    sed -n 's/^summary: *//p' $1/cg.out
+}
+channels() { # precision
+    p=$1
+    variant cnn-$p $D/digits.xml $D/val_x.npy --precision $p --calib $D/calib_x.npy &&
+    variant cnn-$p-half $D/digits.xml $D/val_x.npy --precision $p --calib $D/calib_x.npy \
+        --prune-channels 0.5 &&
+    a=$(count $W/cnn-$p) && b=$(count $W/cnn-$p-half) &&
+    echo "instructions: digits_run $p $a, with 50% of the channels removed $b ($(awk -v a=$a -v b=$b 'BEGIN { printf "%.1f%%", 100*(a-b)/a }') fewer, limit 40%)" &&
+    [ $((b * 10)) -le $((a * 6)) ]
+}
+command -v valgrind >/dev/null || echo "valgrind missing"
+check "digits CNN int8: 50% of channels removed -> >= 40% fewer instructions" channels int8
+check "digits CNN float32: 50% of channels removed -> >= 40% fewer instructions" channels float32
+
+# ---- bad options ---------------------------------------------------------------------
+refused() { # exit code, message, args...
+    code=$1 msg=$2
+    shift 2
+    bin/stoic "$@" >$W/r.out 2>$W/r.err
+    rc=$?
+    cat $W/r.err
+    [ $rc -eq $code ] && grep -qE "$msg" $W/r.err
+}
+check "--prune 1.5 is a usage error" refused 2 "bad value for --prune" \
+    generate $M/mlp.xml -o $W/x --prune 1.5
+check "--max-accuracy-drop without --val" refused 2 "needs --val" \
+    generate $M/mlp.xml -o $W/x --max-accuracy-drop 0.01
+check "the budget search in eval is refused" refused 2 "runs in generate" \
+    eval $M/mlp.xml --input $M/test_x.npy --max-accuracy-drop 0.01 --val $M/val_x.npy
+check "channel pruning that reaches the model output: error" refused 1 "error" \
+    generate $M/mlp.xml -o $W/x --config tests/compress/prune_output.xml
+
+echo "compress: $pass passed, $fail failed"
+[ $fail -eq 0 ]
