@@ -12,8 +12,9 @@
  *      as a sparsity below the sparse form's break-even or a rank that does
  *      not pay, are walked past): sparsity along 0.5, 0.6, 0.7, 0.8, 0.85,
  *      0.9, 0.95, 0.97; for dense layers a low-rank energy along 0.99,
- *      0.95, 0.9, 0.8 (a layer is either pruned or factorised); with
- *      --minimize macs also output-channel pruning along 0.25, 0.5, 0.75;
+ *      0.95, 0.9, 0.8 (a layer is either pruned or factorised); its
+ *      precision along float32, int16, int8; with --minimize macs also
+ *      output-channel pruning along 0.25, 0.5, 0.75;
  *   3. of the candidates within the budget that lower the objective (weight
  *      bytes, or MACs), the one saving the most per unit of metric spent
  *      wins (saving / (metric increase + increase of the outputs' squared
@@ -39,6 +40,13 @@
 static const double sparsity_levels[] = { 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97 };
 static const double energy_levels[] = { 0.99, 0.95, 0.9, 0.8 };
 static const double channel_levels[] = { 0.25, 0.5, 0.75 };
+/* precision steps toward fewer bits (int16 is 16x8: int8 weights) */
+static const cfg_precision bits_levels[] = { CFG_PREC_INT16, CFG_PREC_INT8 };
+
+static int bits_rank(cfg_precision p)
+{
+    return p == CFG_PREC_INT8 ? 2 : (p == CFG_PREC_INT16 ? 1 : 0);
+}
 #define N_LEVELS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int64_t compress_weight_bytes(const ir_graph *g)
@@ -325,16 +333,17 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
             if (!L->prunable) {
                 continue;
             }
-            for (knob = 0; knob < 3 && rc == 0; knob++) {
+            for (knob = 0; knob < 4 && rc == 0; knob++) {
                 int lv, nlv = knob == 0 ? N_LEVELS(sparsity_levels)
                                         : (knob == 1 ? N_LEVELS(energy_levels)
-                                                     : N_LEVELS(channel_levels));
+                                                     : (knob == 2 ? N_LEVELS(channel_levels)
+                                                                  : N_LEVELS(bits_levels)));
                 /* the first level beyond the layer's current one */
                 for (lv = 0; lv < nlv; lv++) {
-                    if (knob == 0 ? sparsity_levels[lv] > L->sparsity + 1e-9
-                                  : (knob == 1 ? (L->energy <= 0.0 ||
-                                                  energy_levels[lv] < L->energy - 1e-9)
-                                               : channel_levels[lv] > L->channels + 1e-9)) {
+                    if (knob == 0   ? sparsity_levels[lv] > L->sparsity + 1e-9
+                        : knob == 1 ? (L->energy <= 0.0 || energy_levels[lv] < L->energy - 1e-9)
+                        : knob == 2 ? channel_levels[lv] > L->channels + 1e-9
+                                    : bits_rank(bits_levels[lv]) > bits_rank(L->precision)) {
                         break;
                     }
                 }
@@ -362,10 +371,14 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
                         trial.l[i].energy = energy_levels[lv];
                         snprintf(what, sizeof what, "%s low-rank energy %.2f", L->name,
                                  energy_levels[lv]);
-                    } else {
+                    } else if (knob == 2) {
                         trial.l[i].channels = channel_levels[lv];
                         snprintf(what, sizeof what, "%s channels %.2f", L->name,
                                  channel_levels[lv]);
+                    } else {
+                        trial.l[i].precision = bits_levels[lv];
+                        snprintf(what, sizeof what, "%s %s", L->name,
+                                 cfg_precision_name(bits_levels[lv]));
                     }
                     if (measure(&s, &trial, &bb, &bm, &bmet, &bn) != 0) {
                         show(info, what, 0, 0, 0.0, 0.0, 0);
