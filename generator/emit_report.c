@@ -38,17 +38,6 @@ static int64_t node_weight_bytes(const ir_graph *g, int node)
     return b;
 }
 
-static int64_t graph_weight_bytes(const ir_graph *g)
-{
-    int64_t b = 0;
-    int i;
-    for (i = 0; i < g->nt; i++) {
-        if (g->t[i].kind == IR_T_CONST) {
-            b += ir_shape_count(&g->t[i].shape) * (int64_t)ir_dtype_size(g->t[i].dtype);
-        }
-    }
-    return b;
-}
 
 /* Bytes of the weight tensors proper (dense, conv, affine: params[0]),
  * without biases, multipliers and tables. */
@@ -152,7 +141,7 @@ static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g
 {
     const compress_info *in = o->info;
     const compress_evidence *ev = o->ev;
-    int64_t wq = graph_weight_bytes(g), wf = o->gf != NULL ? graph_weight_bytes(o->gf) : wq;
+    int64_t wq = compress_weight_bytes(g), wf = o->gf != NULL ? compress_weight_bytes(o->gf) : wq;
     int64_t mq = graph_matrix_bytes(g), mf = o->gf != NULL ? graph_matrix_bytes(o->gf) : mq;
     sb_printf(b, "  \"compression\": {\n    \"macs\": %lld, \"float32_macs\": %lld,\n",
               (long long)compress_macs(g), (long long)(o->gf != NULL ? compress_macs(o->gf) : 0));
@@ -292,7 +281,7 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
     sb_puts(&b, " },\n");
     sb_printf(&b, "  \"totals\": { \"layers\": %d, \"params\": %lld, \"weight_bytes\": %lld, "
                   "\"macs\": %lld, \"arena_bytes\": %lld },\n",
-              g->nn, (long long)total_params, (long long)graph_weight_bytes(g),
+              g->nn, (long long)total_params, (long long)compress_weight_bytes(g),
               (long long)total_macs, (long long)ir_arena_bytes(g));
     compression_json(&b, o, g);
     sb_puts(&b, "  \"layers\": [");
