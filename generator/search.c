@@ -11,8 +11,9 @@
  *      level that changes the objective (levels that change nothing, such
  *      as a sparsity below the sparse form's break-even or a rank that does
  *      not pay, are walked past): sparsity along 0.5, 0.6, 0.7, 0.8, 0.85,
- *      0.9, 0.95, 0.97; for dense layers a low-rank energy along 0.99,
- *      0.95, 0.9, 0.8 (a layer is either pruned or factorised); its
+ *      0.9, 0.95, 0.97; a low-rank energy along 0.99, 0.95, 0.9, 0.8
+ *      (dense, and convolutions without groups; a layer is either pruned
+ *      or factorised); its
  *      precision along float32, int16, int8; with --minimize macs also
  *      output-channel pruning along 0.25, 0.5, 0.75;
  *   3. of the candidates within the budget that lower the objective (weight
@@ -78,15 +79,16 @@ int64_t compress_macs(const ir_graph *g)
     return m;
 }
 
-static int node_is_conv(const ir_graph *g, const char *name)
+/* dense, or a convolution with groups 1 (lowrank_node's domain) */
+static int lowrankable(const ir_graph *g, const char *name)
 {
     int i;
     for (i = 0; i < g->nn; i++) {
         if (strcmp(g->n[i].name, name) == 0) {
-            return g->n[i].op != IR_OP_DENSE;
+            return g->n[i].op == IR_OP_DENSE || g->n[i].groups == 1;
         }
     }
-    return 1;
+    return 0;
 }
 
 typedef struct {
@@ -348,8 +350,7 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
                     }
                 }
                 if ((knob == 0 && (L->energy > 0.0 || L->rank > 0)) ||
-                    (knob == 1 && (L->sparsity > 0.0 || L->rank > 0 ||
-                                   node_is_conv(g, L->name))) ||
+                    (knob == 1 && (L->sparsity > 0.0 || L->rank > 0 || !lowrankable(g, L->name))) ||
                     (knob == 2 && (!info->minimize_macs || L->is_output))) {
                     continue;
                 }
