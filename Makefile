@@ -131,7 +131,7 @@ onnx: bin/stoic bin/onnxinfo bin/pb2npy bin/npycmp
 	sh tests/onnx/conformance.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all bin/npycmp bin/top1
 	sh examples/digits/demo.sh
 
 clean:
