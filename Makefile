@@ -112,7 +112,7 @@ quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	sh tests/e2e/quant.sh
 
 # Pruning, low-rank and the accuracy budget (issue 5).
-compress: bin/stoic bin/npycmp bin/top1
+compress: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	sh tests/compress/run.sh
 
 check: deps

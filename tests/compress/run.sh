@@ -158,6 +158,17 @@ command -v valgrind >/dev/null || echo "valgrind missing"
 check "digits CNN int8: 50% of channels removed -> >= 40% fewer instructions" channels int8
 check "digits CNN float32: 50% of channels removed -> >= 40% fewer instructions" channels float32
 
+under_asan() {
+    # every transformation at once, through the sanitized generator: clean,
+    # and the same files as the normal build
+    opts="--precision int16 --calib $D/calib_x.npy --prune-channels 0.5 --prune 0.5 --lowrank-energy 0.9"
+    # shellcheck disable=SC2086
+    bin/stoic generate $D/digits.xml -o $W/all $opts >/dev/null &&
+    bin/stoic-asan generate $D/digits.xml -o $W/all-asan $opts >/dev/null &&
+    diff -r $W/all $W/all-asan && echo "asan: low-rank + channels + sparsity + int16: same files"
+}
+check "generator under ASan/UBSan: low-rank, channel and magnitude pruning, int16" under_asan
+
 # ---- bad options ---------------------------------------------------------------------
 refused() { # exit code, message, args...
     code=$1 msg=$2
