@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 7
+#define STOIC_RT_ABI 8
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -224,6 +224,49 @@ void stoic_dense_s8_sparse(const stoic_dense_sparse_q_params *p, const int8_t *i
                            const int8_t *values, const int32_t *bias, int8_t *out);
 void stoic_dense_s16_sparse(const stoic_dense_sparse_q_params *p, const int16_t *in,
                             const int8_t *values, const int64_t *bias, int16_t *out);
+
+/* ---- sparse conv2d (unstructured pruning), groups 1, int8 and int16 ------ */
+/* Geometry exactly as stoic_conv2d_s8 with groups = 1. The kept weights of
+ * output channel o are the entries k = row_start[o] .. row_start[o+1] - 1
+ * over the flattened tap index j = (kh * k_w + kw) * in_c + ci (OHWI
+ * order), coded as in the sparse dense kernels: j runs from 0 at the start
+ * of each channel, j_k = j_(k-1) + delta[k], fillers of value 0 bridge gaps
+ * over 255. For each output position, a tap outside the input contributes
+ * nothing (as in the dense kernel).
+ * int8:  acc = bias[o] + sum over kept in-bounds taps (in + input_offset) * values[k];
+ *        output stage as stoic_conv2d_s8.
+ * int16: acc = bias[o] + sum over kept in-bounds taps in * values[k] (int64);
+ *        output stage as stoic_conv2d_s16.
+ * Bit for bit the dense kernel on the same weights with zeros elsewhere.
+ * Loop bounds and indices depend only on the const arrays and the
+ * geometry, never on the input. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t input_offset;       /* int8: -zp_in; int16: unused (0) */
+    int32_t output_offset;      /* int8: zp_out; int16: unused (0) */
+    int32_t act_min;
+    int32_t act_max;
+    const stoic_qmul *qmul;     /* [out_c] */
+    const int32_t *row_start;   /* [out_c + 1] */
+    const uint8_t *delta;       /* [row_start[out_c]] */
+} stoic_conv2d_sparse_q_params;
+void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t *in,
+                            const int8_t *values, const int32_t *bias, int8_t *out);
+void stoic_conv2d_s16_sparse(const stoic_conv2d_sparse_q_params *p, const int16_t *in,
+                             const int8_t *values, const int64_t *bias, int16_t *out);
 
 /* ---- 2-D pooling, int8 and int16 ---------------------------------------- */
 /* Window geometry exactly as stoic_pool2d_f32_params.

@@ -81,6 +81,34 @@ typedef struct {
 void stoic_dense_f32_sparse(const stoic_dense_f32_sparse_params *p, const float *in,
                             const float *values, const float *bias, float *out);
 
+/* ---- sparse conv2d (unstructured pruning), groups 1, float ---------------- */
+/* Storage as stoic_conv2d_sparse_q_params; out = act(bias[o] + sum over
+ * kept in-bounds taps in * values[k]), summed from the bias in increasing
+ * tap index (the dense kernel's order): bit for bit stoic_conv2d_f32 on the
+ * same weights with zeros elsewhere, for finite inputs and a bias that is
+ * not -0 (the generator writes +0). */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t dil_h;
+    int32_t dil_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    stoic_act_f32 act;
+    const int32_t *row_start;   /* [out_c + 1] */
+    const uint8_t *delta;       /* [row_start[out_c]] */
+} stoic_conv2d_f32_sparse_params;
+void stoic_conv2d_f32_sparse(const stoic_conv2d_f32_sparse_params *p, const float *in,
+                             const float *values, const float *bias, float *out);
+
 /* ---- conv2d, NHWC input, OHWI weights, groups ------------------------- */
 /* in [in_h][in_w][in_c], w [out_c][k_h][k_w][in_c / groups],
  * bias [out_c], out [out_h][out_w][out_c].
