@@ -1,0 +1,93 @@
+/*
+ * stoic runtime: sparse 2-D convolution, int8, groups 1, for unstructured
+ * pruning: only the kept weights are stored (stoic_rt.h). NHWC input,
+ * stride, dilation, padding; the geometry is that of stoic_conv2d_s8.
+ *
+ * Encoding: output channel oc owns the entries
+ * k = row_start[oc] .. row_start[oc + 1] - 1; entry k is the weight
+ * values[k] at the flattened tap index j_k = (kh * k_w + kw) * in_c + ci
+ * (OHWI order), j starting from 0 at each channel and growing by delta[k].
+ * Gaps wider than 255 are bridged by filler entries of value 0.
+ *
+ *   acc = bias[oc] + sum over in-bounds entries (in + input_offset) * values[k]  (int32)
+ *   out = stoic_requant_s8(acc, &qmul[oc], output_offset, act_min, act_max)
+ *
+ * Why it equals stoic_conv2d_s8 (groups 1) on the same weights with zeros
+ * elsewhere: both skip the taps outside the input (the same
+ * stoic_tap_range); an in-bounds pruned tap adds (in + input_offset) * 0
+ * = 0 to the dense sum and a filler adds the same 0 here, so both
+ * accumulators hold the same integer. Integer sums are exact, and every
+ * partial sum here is a partial sum of a subset of the dense kernel's
+ * terms in the same order, which the generator's overflow bound keeps
+ * inside int32. The output stage is the same function with the same
+ * arguments.
+ *
+ * The decoding of j into (kh, kw, ci) and the in-bounds test depend only
+ * on the const encoding and the geometry, never on tensor data.
+ */
+#include <stddef.h>
+#include "stoic_rt.h"
+
+void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t *in,
+                            const int8_t *values, const int32_t *bias, int8_t *out)
+{
+    int32_t oh;
+    int32_t ow;
+    int32_t oc;
+    int32_t k;
+    int32_t k_end;
+    int32_t j;        /* flattened tap index (kh * k_w + kw) * in_c + ci */
+    int32_t kwc;      /* k_w * in_c: taps per kernel row */
+    int32_t kh;
+    int32_t kw;
+    int32_t ci;
+    int32_t base_h;
+    int32_t base_w;
+    int32_t kh0;
+    int32_t kh1;
+    int32_t kw0;
+    int32_t kw1;
+    int32_t ih;
+    int32_t iw;
+    int32_t in_idx;   /* index of in[ih][iw][ci] */
+    int32_t out_pix;  /* index of out[oh][ow][0] */
+    int32_t acc;
+    int32_t x;
+
+    kwc = p->k_w * p->in_c;
+    for (oh = 0; oh < p->out_h; oh++) {
+        base_h = (oh * p->stride_h) - p->pad_top;
+        stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
+        for (ow = 0; ow < p->out_w; ow++) {
+            base_w = (ow * p->stride_w) - p->pad_left;
+            stoic_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
+            out_pix = ((oh * p->out_w) + ow) * p->out_c;
+            for (oc = 0; oc < p->out_c; oc++) {
+                if (bias != NULL) {
+                    acc = bias[oc];
+                } else {
+                    acc = 0;
+                }
+                j = 0;
+                k_end = p->row_start[oc + 1];
+                for (k = p->row_start[oc]; k < k_end; k++) {
+                    j = j + (int32_t)p->delta[k];
+                    kh = j / kwc;
+                    kw = (j / p->in_c) % p->k_w;
+                    ci = j % p->in_c;
+                    if ((kh >= kh0) && (kh < kh1) && (kw >= kw0) && (kw < kw1)) {
+                        ih = base_h + (kh * p->dil_h);
+                        iw = base_w + (kw * p->dil_w);
+                        in_idx = (((ih * p->in_w) + iw) * p->in_c) + ci;
+                        x = (int32_t)in[in_idx] + p->input_offset;
+                        acc = acc + (x * (int32_t)values[k]);
+                    } else {
+                        /* tap outside the input: contributes nothing */
+                    }
+                }
+                out[out_pix + oc] = stoic_requant_s8(acc, &p->qmul[oc], p->output_offset,
+                                                     p->act_min, p->act_max);
+            }
+        }
+    }
+}
