@@ -76,7 +76,8 @@ static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int6
         if (strcmp(m, name) == 0 || (strncmp(m, name, n) == 0 && strcmp(m + n, ".lowrank") == 0)) {
             *bytes += node_weight_bytes(g, i);
             if (g->n[i].sparse) {
-                const ir_tensor *in = &g->t[g->n[i].inputs[0]];
+                const ir_tensor *in = &g->t[g->n[i].op == IR_OP_DENSE ? g->n[i].inputs[0]
+                                                                      : g->n[i].output];
                 *macs += ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1] *
                          ir_shape_count(&g->t[g->n[i].params[0]].shape);
             } else {

@@ -225,6 +225,15 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_DENSE_S16_SPARSE:
         stoic_dense_s16_sparse(&c->p.dense_spq, a[0], a[1], a[2], a[3]);
         break;
+    case LK_CONV2D_F32_SPARSE:
+        stoic_conv2d_f32_sparse(&c->p.conv_sp, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_CONV2D_S8_SPARSE:
+        stoic_conv2d_s8_sparse(&c->p.conv_spq, a[0], a[1], a[2], a[3]);
+        break;
+    case LK_CONV2D_S16_SPARSE:
+        stoic_conv2d_s16_sparse(&c->p.conv_spq, a[0], a[1], a[2], a[3]);
+        break;
     default:
         break;
     }

@@ -17,7 +17,8 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_pad_s16", "stoic_transpose_s16",
     "stoic_convert_s8_s16", "stoic_convert_s16_s8", "stoic_quantize_s8", "stoic_quantize_s16",
     "stoic_dequantize_s8", "stoic_dequantize_s16",
-    "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse"
+    "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
+    "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -35,7 +36,8 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_pad_q_params", "stoic_transpose_q_params",
     "stoic_copy_q_params", "stoic_copy_q_params", "stoic_quantize_params",
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
-    "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params"
+    "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
+    "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -218,6 +220,21 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
         lower_conv(g, n, c);
+        if (n->sparse) {
+            stoic_conv2d_f32_params f = c->p.conv2d;
+            stoic_conv2d_f32_sparse_params *p = &c->p.conv_sp;
+            c->k = LK_CONV2D_F32_SPARSE;
+            p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
+            p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
+            p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
+            p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top;
+            p->pad_left = f.pad_left;
+            p->act = f.act;
+            p->row_start = g->t[n->params[4]].qdata;
+            p->delta = g->t[n->params[5]].qdata;
+            c->ref_rows = n->params[4];
+            c->ref_delta = n->params[5];
+        }
         return 1;
     case IR_OP_MAXPOOL2D:
     case IR_OP_AVGPOOL2D:
@@ -375,7 +392,23 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
         f = tmp.p.conv2d;
     }
     act_range(g, n, &amin, &amax);
-    if (n->prec == IR_DT_S16) {
+    if (n->sparse) {
+        stoic_conv2d_sparse_q_params *p = &c->p.conv_spq;
+        c->k = n->prec == IR_DT_S16 ? LK_CONV2D_S16_SPARSE : LK_CONV2D_S8_SPARSE;
+        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
+        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
+        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
+        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        p->input_offset = -off_of(g, n->inputs[0]);
+        p->output_offset = off_of(g, n->output);
+        p->act_min = amin;
+        p->act_max = amax;
+        p->qmul = qmul_of(g, n);
+        p->row_start = g->t[n->params[4]].qdata;
+        p->delta = g->t[n->params[5]].qdata;
+        c->ref_rows = n->params[4];
+        c->ref_delta = n->params[5];
+    } else if (n->prec == IR_DT_S16) {
         stoic_conv2d_s16_params *p = &c->p.conv2d_s16;
         c->k = LK_CONV2D_S16;
         p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
@@ -1001,6 +1034,37 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fp(&l, "row_start", c->ref_rows);
         fp(&l, "delta", c->ref_delta);
         break;
+    case LK_CONV2D_F32_SPARSE: {
+        const stoic_conv2d_f32_sparse_params *p = &c->p.conv_sp;
+        static const char *const nm[14] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
+                                            "dil_w", "pad_top", "pad_left" };
+        const int32_t v[14] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->k_h, p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w,
+                                p->pad_top, p->pad_left };
+        fgeom(&l, v, nm, 14);
+        fact(&l, &p->act);
+        fp(&l, "row_start", c->ref_rows);
+        fp(&l, "delta", c->ref_delta);
+        break;
+    }
+    case LK_CONV2D_S8_SPARSE:
+    case LK_CONV2D_S16_SPARSE: {
+        const stoic_conv2d_sparse_q_params *p = &c->p.conv_spq;
+        static const char *const nm[18] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "dil_h",
+                                            "dil_w", "pad_top", "pad_left", "input_offset",
+                                            "output_offset", "act_min", "act_max" };
+        const int32_t v[18] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->k_h, p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w,
+                                p->pad_top, p->pad_left, p->input_offset, p->output_offset,
+                                p->act_min, p->act_max };
+        fgeom(&l, v, nm, 18);
+        fp(&l, "qmul", c->ref_qmul);
+        fp(&l, "row_start", c->ref_rows);
+        fp(&l, "delta", c->ref_delta);
+        break;
+    }
     case LK_DENSE_S8_SPARSE:
     case LK_DENSE_S16_SPARSE: {
         const stoic_dense_sparse_q_params *p = &c->p.dense_spq;

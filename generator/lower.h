@@ -61,6 +61,9 @@ typedef enum {
     LK_DENSE_F32_SPARSE,
     LK_DENSE_S8_SPARSE,
     LK_DENSE_S16_SPARSE,
+    LK_CONV2D_F32_SPARSE,
+    LK_CONV2D_S8_SPARSE,
+    LK_CONV2D_S16_SPARSE,
     LK_COUNT
 } lower_kernel;
 
@@ -97,6 +100,8 @@ typedef struct {
         stoic_dequantize_params dequantize;
         stoic_dense_f32_sparse_params dense_sp;
         stoic_dense_sparse_q_params dense_spq;
+        stoic_conv2d_f32_sparse_params conv_sp;
+        stoic_conv2d_sparse_q_params conv_spq;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;

@@ -1,4 +1,6 @@
-/* pass_sparse: a dense layer whose weights are mostly zero (after
+/* pass_sparse: a dense layer, or a convolution without groups (its
+ * weights per output channel flattened in OHWI order), whose weights are
+ * mostly zero (after
  * pruning and quantization) is emitted in the sparse form of the runtime
  * (stoic_rt.h, "sparse dense"): its kept weights row by row, a uint8
  * column delta per entry (filler entries of value 0 bridge gaps wider than
@@ -43,7 +45,7 @@ static int encode(ir_graph *g, int ni, int64_t entries)
 {
     ir_node *n = &g->n[ni];
     const ir_tensor *w = &g->t[n->params[0]];
-    int32_t out = w->shape.d[0], in = w->shape.d[1];
+    int32_t out = w->shape.d[0], in = (int32_t)(ir_shape_count(&w->shape) / out);
     size_t vb = ir_dtype_size(w->dtype);
     int32_t *rs = malloc((size_t)(out + 1) * sizeof *rs);
     uint8_t *delta = malloc((size_t)entries + 1);
@@ -101,6 +103,13 @@ static int encode(ir_graph *g, int ni, int64_t entries)
         rc = -1;
     } else {
         n = &g->n[ni];
+        if (wdt == IR_DT_F32) { /* a -0 bias would differ from the dense kernel's sum */
+            float *b = g->t[n->params[1]].data;
+            int32_t q;
+            for (q = 0; q < out; q++) {
+                b[q] = b[q] == 0.0F ? 0.0F : b[q];
+            }
+        }
         n->params[0] = tv;
         n->params[4] = tr;
         n->params[5] = td;
@@ -122,15 +131,18 @@ int pass_sparse(ir_graph *g, diag *d)
         int32_t out, in;
         int64_t entries = 0, o, dense, sparse, zeros = 0, j;
         size_t vb;
-        if (n->op != IR_OP_DENSE || n->sparse || n->params[0] < 0) {
+        if (!(n->op == IR_OP_DENSE ||
+              ((n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) && n->groups == 1)) ||
+            n->sparse || n->params[0] < 0) {
             continue;
         }
         w = &g->t[n->params[0]];
-        if ((w->dtype != IR_DT_F32 && w->dtype != IR_DT_S8) || w->shape.rank != 2) {
+        if ((w->dtype != IR_DT_F32 && w->dtype != IR_DT_S8) ||
+            (n->op == IR_OP_DENSE && w->shape.rank != 2)) {
             continue;
         }
         out = w->shape.d[0];
-        in = w->shape.d[1];
+        in = (int32_t)(ir_shape_count(&w->shape) / out); /* conv: k_h * k_w * in_c */
         for (j = 0; j < (int64_t)out * in; j++) {
             zeros += w->dtype == IR_DT_F32 ? w->data[j] == 0.0F
                                            : ((const int8_t *)w->qdata)[j] == 0;

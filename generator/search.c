@@ -68,9 +68,11 @@ int64_t compress_macs(const ir_graph *g)
     int i;
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
-        if (n->sparse) { /* one multiply-accumulate per kept entry and row */
-            const ir_tensor *in = &g->t[n->inputs[0]];
-            int64_t rows = ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1];
+        if (n->sparse) { /* one multiply-accumulate per kept entry and position */
+            const ir_tensor *in = &g->t[n->inputs[0]], *o = &g->t[n->output];
+            int64_t rows = n->op == IR_OP_DENSE
+                               ? ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1]
+                               : ir_shape_count(&o->shape) / o->shape.d[o->shape.rank - 1];
             m += rows * ir_shape_count(&g->t[n->params[0]].shape);
         } else {
             m += ir_node_macs(g, i);

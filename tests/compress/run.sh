@@ -133,6 +133,18 @@ sparse_used() {
     grep -q 'stoic_dense_s8_sparse(' $W/sp8/out/model.c && grep -q 'stoic_dense_f32_sparse(' $W/sp32/out/model.c
 }
 check "the pruned layers are emitted in the sparse form" sparse_used
+check "digits CNN int8 --prune 0.8 (sparse convolutions): generated == evaluator" \
+    variant cspi8 $D/digits.xml $D/val_x.npy --prune 0.8 --precision int8 --calib $D/calib_x.npy
+check "digits CNN float32 --prune 0.8 (sparse convolutions): generated == evaluator" \
+    variant cspf $D/digits.xml $D/val_x.npy --prune 0.8 --calib $D/calib_x.npy
+check "digits CNN int16 --prune 0.8 (sparse convolutions): generated == evaluator" \
+    variant cspi16 $D/digits.xml $D/val_x.npy --prune 0.8 --precision int16 --calib $D/calib_x.npy
+sparse_conv_used() {
+    grep -q 'stoic_conv2d_s8_sparse(' $W/cspi8/out/model.c &&
+    grep -q 'stoic_conv2d_f32_sparse(' $W/cspf/out/model.c &&
+    grep -q 'stoic_conv2d_s16_sparse(' $W/cspi16/out/model.c
+}
+check "the pruned convolutions are emitted in the sparse form" sparse_conv_used
 check "mlp int8 --lowrank-energy 0.9: generated == evaluator" \
     variant lr8 $M/mlp.xml $M/test_x.npy --lowrank-energy 0.9 --precision int8 --calib $M/calib_x.npy
 

@@ -147,9 +147,90 @@ static void test_sparse_equals_dense(void)
     CU_ASSERT(fillers > 0); /* gaps over 255 columns occurred */
 }
 
+/* x [h][w][c] -> conv2d (f filters, k x k, stride 2, padding) -> y, weights
+ * with density `keep` */
+static ir_graph *conv_graph(int32_t h, int32_t c, int32_t f, int32_t k, double keep,
+                            uint32_t *seed)
+{
+    ir_graph *g = ir_new();
+    int32_t oh = (h + 2 - k) / 2 + 1, j, cnt = f * k * k * c;
+    ir_shape si = { 3, { h, h, c } }, so = { 3, { oh, oh, f } }, sw = { 4, { f, k, k, c } };
+    ir_shape sb = { 1, { f } };
+    float *w = malloc((size_t)cnt * sizeof *w), *b = malloc((size_t)f * sizeof *b);
+    int ni, t;
+    for (j = 0; j < cnt; j++) {
+        int kept = (double)qt_range(seed, 0, 999999) < keep * 1e6;
+        w[j] = kept ? (float)(qt_range(seed, -1000, 1000)) / 512.0F : 0.0F;
+    }
+    for (j = 0; j < f; j++) {
+        b[j] = (float)qt_range(seed, -100, 100) / 64.0F;
+    }
+    g->name = ir_strdup("m");
+    g->file = ir_strdup("m.xml");
+    g->input = ir_add_tensor(g, "x", IR_T_INPUT, 1);
+    g->t[g->input].shape = si;
+    ni = ir_add_node(g, IR_OP_CONV2D, "cv", "conv2d", 2);
+    t = ir_add_tensor(g, "y", IR_T_ACT, 2);
+    g->t[t].shape = so;
+    g->n[ni].inputs = malloc(sizeof(int));
+    g->n[ni].inputs[0] = g->input;
+    g->n[ni].n_inputs = 1;
+    g->n[ni].output = t;
+    g->n[ni].filters = f;
+    g->n[ni].kernel[0] = g->n[ni].kernel[1] = k;
+    g->n[ni].strides[0] = g->n[ni].strides[1] = 2;
+    g->n[ni].pads[0] = g->n[ni].pads[1] = g->n[ni].pads[2] = g->n[ni].pads[3] = 1;
+    g->n[ni].params[0] = ir_add_const(g, "w", &sw, w, 2);
+    g->n[ni].params[1] = ir_add_const(g, "b", &sb, b, 2);
+    g->output = t;
+    ir_link(g);
+    free(w);
+    free(b);
+    return g;
+}
+
+static void test_sparse_conv_equals_dense(void)
+{
+    static const double keeps[] = { 0.01, 0.1, 0.2 };
+    uint32_t seed = 0xBADC0DEu;
+    int a, c, sparse = 0;
+    diag d;
+    memset(&d, 0, sizeof d);
+    for (a = 0; a < 4; a++) {
+        for (c = 0; c < 3; c++) {
+            int32_t h = 5 + a * 3, ch = 1 + a * 13, f = 3 + a, k = 3, in_n, out_n, j;
+            ir_graph *g = conv_graph(h, ch, f, k, keeps[c], &seed);
+            float *x, *y0, *y1;
+            int rows = 3;
+            in_n = (int32_t)ir_shape_count(&g->t[g->input].shape);
+            out_n = (int32_t)ir_shape_count(&g->t[g->output].shape);
+            x = malloc((size_t)rows * (size_t)in_n * sizeof *x);
+            y0 = malloc((size_t)rows * (size_t)out_n * sizeof *y0);
+            y1 = malloc((size_t)rows * (size_t)out_n * sizeof *y1);
+            for (j = 0; j < rows * in_n; j++) {
+                x[j] = (float)qt_range(&seed, -2000, 2000) / 256.0F;
+            }
+            CU_ASSERT_FATAL(pass_order(g, &d) == 0 && pass_plan(g, &d) == 0);
+            run(g, x, rows, in_n, out_n, y0);
+            CU_ASSERT_FATAL(pass_sparse(g, &d) == 0);
+            CU_ASSERT_FATAL(pass_order(g, &d) == 0 && pass_plan(g, &d) == 0);
+            sparse += g->n[0].sparse;
+            run(g, x, rows, in_n, out_n, y1);
+            CU_ASSERT(memcmp(y0, y1, (size_t)rows * (size_t)out_n * sizeof *y0) == 0);
+            free(x);
+            free(y0);
+            free(y1);
+            ir_free(g);
+        }
+    }
+    CU_ASSERT(sparse >= 8); /* the sparse form was exercised */
+}
+
 UNIT_SUITE(pass_sparse_tests)
 {
     CU_pSuite s = CU_add_suite("pass_sparse", NULL, NULL);
     CU_add_test(s, "sparse form == dense layer with zeros; encoding decodes to the weights",
                 test_sparse_equals_dense);
+    CU_add_test(s, "sparse convolution == dense convolution with zeros",
+                test_sparse_conv_equals_dense);
 }
