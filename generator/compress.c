@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "fileio.h"
 #include "lowrank.h"
 #include "prune.h"
 #include "npy.h"
@@ -44,6 +45,45 @@ void compress_info_free(compress_info *info)
     info->n_cand = 0;
 }
 
+void compress_npy_error(diag *d, const char *msg)
+{
+    const char *b = strstr(msg, ": byte ");
+    const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
+    if (colon != NULL) {
+        fprintf(stderr, "%.*s: error:%s\n", (int)(colon - msg), msg, colon + 1);
+    } else {
+        const char *c = strstr(msg, ": ");
+        if (c != NULL) {
+            fprintf(stderr, "%.*s: error: %s\n", (int)(c - msg), msg, c + 2);
+        } else {
+            fprintf(stderr, "stoic: error: %s\n", msg);
+        }
+    }
+    d->errors++;
+}
+
+int64_t *compress_read_labels(const char *path, int64_t rows, diag *d)
+{
+    npy_array y;
+    char err[512];
+    int64_t *labels = NULL;
+    memset(&y, 0, sizeof y);
+    if (npy_read(path, NPY_MAX, &y, err, sizeof err) != 0) {
+        compress_npy_error(d, err);
+        return NULL;
+    }
+    if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 || y.shape[0] != rows) {
+        diag_error(d, path, 0, "labels must be int32 or int64 of shape [%lld]", (long long)rows);
+    } else {
+        labels = npy_to_i64(&y);
+        if (labels == NULL) {
+            diag_io(d, NULL, "out of memory");
+        }
+    }
+    npy_free(&y);
+    return labels;
+}
+
 float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64_t *rows,
                           diag *d)
 {
@@ -55,19 +95,7 @@ float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64
     float *out = NULL;
     memset(&x, 0, sizeof x);
     if (npy_read(path, NPY_MAX, &x, err, sizeof err) != 0) {
-        const char *b = strstr(err, ": byte ");
-        const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
-        if (colon != NULL) {
-            fprintf(stderr, "%.*s: error:%s\n", (int)(colon - err), err, colon + 1);
-        } else {
-            const char *c = strstr(err, ": ");
-            if (c != NULL) {
-                fprintf(stderr, "%.*s: error: %s\n", (int)(c - err), err, c + 2);
-            } else {
-                fprintf(stderr, "stoic: error: %s\n", err);
-            }
-        }
-        d->errors++;
+        compress_npy_error(d, err);
         return NULL;
     }
     *rows = x.ndim >= 1 ? x.shape[0] : 0;
@@ -107,23 +135,14 @@ float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64
 
 static int hash_file(const char *path, char hex[65])
 {
-    FILE *f = fopen(path, "rb");
-    sha256_ctx c;
-    uint8_t buf[65536], dg[32];
-    size_t n;
-    int rc;
-    if (f == NULL) {
+    char *buf = NULL;
+    size_t len = 0;
+    if (fileio_read_all(path, NPY_MAX, &buf, &len) != 0) {
         return -1;
     }
-    sha256_init(&c);
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sha256_update(&c, buf, n);
-    }
-    rc = ferror(f) ? -1 : 0;
-    fclose(f);
-    sha256_final(&c, dg);
-    sha256_digest_hex(dg, hex);
-    return rc;
+    sha256_hex(buf, len, hex);
+    free(buf);
+    return 0;
 }
 
 /* ---- policy -------------------------------------------------------------- */

@@ -133,12 +133,19 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
 /* Weight bytes and MACs of a (compressed) graph. */
 int64_t compress_weight_bytes(const ir_graph *g);
 int64_t compress_macs(const ir_graph *g);
+int64_t compress_node_macs(const ir_graph *g, int node); /* sparse layers: kept entries only */
 
 /* Reads rows of model input from a float32 .npy ([N, input shape] or
  * [N, input elements], N >= 1; finite values when finite != 0). Returns the data (caller
  * frees) and the number of rows, or NULL after reporting the error. */
 float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64_t *rows,
                           diag *d);
+
+/* Reads int32/int64 labels of shape [rows]; NULL after reporting. */
+int64_t *compress_read_labels(const char *path, int64_t rows, diag *d);
+
+/* Reports npy.c's "PATH: byte N: what" as "PATH: byte N: error: what". */
+void compress_npy_error(diag *d, const char *msg);
 
 /* Runs both graphs on rows of x and measures per-layer error and (with
  * labels) top-1 accuracy of both. 0 or -1 (out of memory, reported). */

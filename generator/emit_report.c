@@ -75,14 +75,7 @@ static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int6
         const char *m = g->n[i].name;
         if (strcmp(m, name) == 0 || (strncmp(m, name, n) == 0 && strcmp(m + n, ".lowrank") == 0)) {
             *bytes += node_weight_bytes(g, i);
-            if (g->n[i].sparse) {
-                const ir_tensor *in = &g->t[g->n[i].op == IR_OP_DENSE ? g->n[i].inputs[0]
-                                                                      : g->n[i].output];
-                *macs += ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1] *
-                         ir_shape_count(&g->t[g->n[i].params[0]].shape);
-            } else {
-                *macs += ir_node_macs(g, i);
-            }
+            *macs += compress_node_macs(g, i);
         }
     }
 }
@@ -248,7 +241,7 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
     sb_init(&b);
     for (i = 0; i < g->nn; i++) {
         total_params += ir_node_params(g, i);
-        total_macs += ir_node_macs(g, i);
+        total_macs += compress_node_macs(g, i);
     }
     sb_printf(&b, "{\n  \"tool\": \"stoic\",\n  \"version\": \"%s\",\n  \"runtime_abi\": %d,\n",
               STOIC_VERSION, STOIC_RT_ABI);
@@ -338,7 +331,7 @@ int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag
         }
         sb_printf(&b, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld, \"kernels\": [",
                   (long long)ir_node_params(g, i), (long long)node_weight_bytes(g, i),
-                  (long long)ir_node_macs(g, i));
+                  (long long)compress_node_macs(g, i));
         for (k = 0; k < nc; k++) {
             sb_printf(&b, k == 0 ? "\"%s\"" : ", \"%s\"", lower_kernel_fn(calls[k].k));
         }

@@ -55,6 +55,26 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
     snprintf(buf, n, "%s.c", kernel_fn[k]);
 }
 
+/* The 14 geometry fields shared by every conv2d parameter struct (all but
+ * groups), copied from one struct to another. */
+#define COPY_CONV_GEOM(dst, src)                                                               \
+    do {                                                                                       \
+        (dst)->in_h = (src)->in_h;                                                             \
+        (dst)->in_w = (src)->in_w;                                                             \
+        (dst)->in_c = (src)->in_c;                                                             \
+        (dst)->out_h = (src)->out_h;                                                           \
+        (dst)->out_w = (src)->out_w;                                                           \
+        (dst)->out_c = (src)->out_c;                                                           \
+        (dst)->k_h = (src)->k_h;                                                               \
+        (dst)->k_w = (src)->k_w;                                                               \
+        (dst)->stride_h = (src)->stride_h;                                                     \
+        (dst)->stride_w = (src)->stride_w;                                                     \
+        (dst)->dil_h = (src)->dil_h;                                                           \
+        (dst)->dil_w = (src)->dil_w;                                                           \
+        (dst)->pad_top = (src)->pad_top;                                                       \
+        (dst)->pad_left = (src)->pad_left;                                                     \
+    } while (0)
+
 static int64_t count_of(const ir_graph *g, int t)
 {
     return ir_shape_count(&g->t[t].shape);
@@ -224,11 +244,7 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
             stoic_conv2d_f32_params f = c->p.conv2d;
             stoic_conv2d_f32_sparse_params *p = &c->p.conv_sp;
             c->k = LK_CONV2D_F32_SPARSE;
-            p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
-            p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
-            p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
-            p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top;
-            p->pad_left = f.pad_left;
+            COPY_CONV_GEOM(p, &f);
             p->act = f.act;
             p->row_start = g->t[n->params[4]].qdata;
             p->delta = g->t[n->params[5]].qdata;
@@ -395,10 +411,7 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     if (n->sparse) {
         stoic_conv2d_sparse_q_params *p = &c->p.conv_spq;
         c->k = n->prec == IR_DT_S16 ? LK_CONV2D_S16_SPARSE : LK_CONV2D_S8_SPARSE;
-        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
-        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
-        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
-        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        COPY_CONV_GEOM(p, &f);
         p->input_offset = -off_of(g, n->inputs[0]);
         p->output_offset = off_of(g, n->output);
         p->act_min = amin;
@@ -411,10 +424,7 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     } else if (n->prec == IR_DT_S16) {
         stoic_conv2d_s16_params *p = &c->p.conv2d_s16;
         c->k = LK_CONV2D_S16;
-        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
-        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
-        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
-        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        COPY_CONV_GEOM(p, &f);
         p->groups = f.groups;
         p->act_min = amin;
         p->act_max = amax;
@@ -422,10 +432,7 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     } else {
         stoic_conv2d_s8_params *p = &c->p.conv2d_s8;
         c->k = LK_CONV2D_S8;
-        p->in_h = f.in_h, p->in_w = f.in_w, p->in_c = f.in_c;
-        p->out_h = f.out_h, p->out_w = f.out_w, p->out_c = f.out_c;
-        p->k_h = f.k_h, p->k_w = f.k_w, p->stride_h = f.stride_h, p->stride_w = f.stride_w;
-        p->dil_h = f.dil_h, p->dil_w = f.dil_w, p->pad_top = f.pad_top, p->pad_left = f.pad_left;
+        COPY_CONV_GEOM(p, &f);
         p->groups = f.groups;
         p->input_offset = -off_of(g, n->inputs[0]);
         p->output_offset = off_of(g, n->output);

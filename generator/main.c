@@ -17,7 +17,6 @@
 #include "npy.h"
 #include "pipeline.h"
 
-#define NPY_MAX_BYTES ((size_t)2047 * 1024 * 1024)
 
 static const char usage_text[] =
     "usage:\n"
@@ -271,24 +270,6 @@ static int parse_args(int argc, char **argv, options *o)
     return 0;
 }
 
-/* npy.c says "PATH: byte N: what"; diagnostics say "PATH: byte N: error: what". */
-static void npy_error(diag *d, const char *msg)
-{
-    const char *b = strstr(msg, ": byte ");
-    const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
-    if (colon != NULL) {
-        fprintf(stderr, "%.*s: error:%s\n", (int)(colon - msg), msg, colon + 1);
-    } else {
-        const char *c = strstr(msg, ": ");
-        if (c != NULL) {
-            fprintf(stderr, "%.*s: error: %s\n", (int)(c - msg), msg, c + 2);
-        } else {
-            fprintf(stderr, "stoic: error: %s\n", msg);
-        }
-    }
-    d->errors++;
-}
-
 static void print_evidence(const ir_graph *gq, const compress_evidence *ev)
 {
     int i;
@@ -316,69 +297,35 @@ static void print_evidence(const ir_graph *gq, const compress_evidence *ev)
 static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
 {
     ir_graph *g = gq != NULL ? gq : gf;
-    npy_array x, y;
-    char err[512];
-    float *xf = NULL, *out = NULL;
+    float *xf, *out = NULL;
     int64_t *labels = NULL;
     int64_t in_n = ir_shape_count(&g->t[g->input].shape);
     int64_t out_n = ir_shape_count(&g->t[g->output].shape);
-    int64_t rows, r, correct = 0;
+    int64_t rows = 0, r, correct = 0;
     eval_plan plan;
-    int rc = 0, k, shape_ok;
-    memset(&x, 0, sizeof x);
-    memset(&y, 0, sizeof y);
-    if (npy_read(o->input, NPY_MAX_BYTES, &x, err, sizeof err) != 0) {
-        npy_error(d, err);
+    int rc = 0, k;
+    xf = compress_read_rows(g, o->input, 0, &rows, d);
+    if (xf == NULL) {
         return -1;
     }
-    rows = x.ndim >= 1 ? x.shape[0] : 0;
-    shape_ok = x.ndim >= 2 && rows >= 1 && (int64_t)x.count == rows * in_n;
-    if (shape_ok && !(x.ndim == 2 && x.shape[1] == in_n)) {
-        shape_ok = x.ndim - 1 == g->t[g->input].shape.rank;
-        for (k = 1; k < x.ndim && shape_ok; k++) {
-            shape_ok = x.shape[k] == g->t[g->input].shape.d[k - 1];
-        }
-    }
-    if (x.dtype != NPY_F32) {
-        diag_error(d, o->input, 0, "input data must be float32 ('<f4')");
-        rc = -1;
-    } else if (!shape_ok) {
-        char sh[64];
-        ir_shape_str(&g->t[g->input].shape, sh, sizeof sh);
-        diag_error(d, o->input, 0,
-                   "shape does not fit the model input: expected [N, %s] or [N, %lld] with N >= 1",
-                   sh, (long long)in_n);
-        rc = -1;
-    }
-    if (rc == 0 && o->labels != NULL) {
-        if (npy_read(o->labels, NPY_MAX_BYTES, &y, err, sizeof err) != 0) {
-            npy_error(d, err);
-            rc = -1;
-        } else if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 ||
-                   y.shape[0] != rows) {
-            diag_error(d, o->labels, 0, "labels must be int32 or int64 of shape [%lld]",
-                       (long long)rows);
-            rc = -1;
-        } else {
-            labels = npy_to_i64(&y);
-        }
+    if (o->labels != NULL) {
+        labels = compress_read_labels(o->labels, rows, d);
+        rc = labels == NULL ? -1 : 0;
     }
     if (rc == 0) {
-        xf = x.data;
         out = malloc((size_t)(rows * out_n) * sizeof *out);
-        if (out == NULL || eval_prepare(g, &plan) != 0 || (o->labels != NULL && labels == NULL)) {
+        if (out == NULL || eval_prepare(g, &plan) != 0) {
             diag_io(d, NULL, "out of memory");
             free(out);
             free(labels);
-            npy_free(&x);
-            npy_free(&y);
+            free(xf);
             return -1;
         }
         for (r = 0; r < rows; r++) {
             eval_run(&plan, xf + r * in_n, out + r * out_n);
         }
         eval_free(&plan);
-        if (x.count > 0) {
+        {
             size_t i;
             for (i = 0; i < (size_t)(rows * out_n); i++) {
                 if (out[i] != out[i]) {
@@ -433,8 +380,7 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
     }
     free(out);
     free(labels);
-    npy_free(&x);
-    npy_free(&y);
+    free(xf);
     return rc;
 }
 
@@ -501,19 +447,7 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
             return -1;
         }
         if (o->labels != NULL) {
-            npy_array y;
-            char err[512];
-            memset(&y, 0, sizeof y);
-            if (npy_read(o->labels, NPY_MAX_BYTES, &y, err, sizeof err) != 0) {
-                npy_error(d, err);
-            } else if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 ||
-                       y.shape[0] != rows) {
-                diag_error(d, o->labels, 0, "labels must be int32 or int64 of shape [%lld]",
-                           (long long)rows);
-            } else {
-                labels = npy_to_i64(&y);
-            }
-            npy_free(&y);
+            labels = compress_read_labels(o->labels, rows, d);
             if (labels == NULL) {
                 free(xv);
                 return -1;

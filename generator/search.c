@@ -34,7 +34,6 @@
 #include <string.h>
 
 #include "eval.h"
-#include "npy.h"
 
 #define SEARCH_MAX_EVALS 400
 
@@ -62,21 +61,26 @@ int64_t compress_weight_bytes(const ir_graph *g)
     return b;
 }
 
+int64_t compress_node_macs(const ir_graph *g, int i)
+{
+    const ir_node *n = &g->n[i];
+    const ir_tensor *t;
+    if (!n->sparse) {
+        return ir_node_macs(g, i);
+    }
+    /* one multiply-accumulate per kept entry and row (dense) or output
+     * position (conv) */
+    t = &g->t[n->op == IR_OP_DENSE ? n->inputs[0] : n->output];
+    return ir_shape_count(&t->shape) / t->shape.d[t->shape.rank - 1] *
+           ir_shape_count(&g->t[n->params[0]].shape);
+}
+
 int64_t compress_macs(const ir_graph *g)
 {
     int64_t m = 0;
     int i;
     for (i = 0; i < g->nn; i++) {
-        const ir_node *n = &g->n[i];
-        if (n->sparse) { /* one multiply-accumulate per kept entry and position */
-            const ir_tensor *in = &g->t[n->inputs[0]], *o = &g->t[n->output];
-            int64_t rows = n->op == IR_OP_DENSE
-                               ? ir_shape_count(&in->shape) / in->shape.d[in->shape.rank - 1]
-                               : ir_shape_count(&o->shape) / o->shape.d[o->shape.rank - 1];
-            m += rows * ir_shape_count(&g->t[n->params[0]].shape);
-        } else {
-            m += ir_node_macs(g, i);
-        }
+        m += compress_node_macs(g, i);
     }
     return m;
 }
@@ -209,30 +213,19 @@ static void all_precision(compress_plan *pl, cfg_precision p)
 
 static int read_val(search_ctx *s, const compress_options *o, diag *d)
 {
-    npy_array y;
-    char err[512];
     s->vx = compress_read_rows(s->gf, o->val, 1, &s->vrows, d);
     if (s->vx == NULL) {
         return -1;
     }
     if (o->labels == NULL) {
-        return s->info->metric_mse ? 0 : (diag_error(d, o->val, 0, "the accuracy budget needs "
-                                                     "--labels L.npy (or metric mse)"), -1);
-    }
-    memset(&y, 0, sizeof y);
-    if (npy_read(o->labels, (size_t)2047 * 1024 * 1024, &y, err, sizeof err) != 0) {
-        diag_error(d, o->labels, 0, "%s", err);
+        if (s->info->metric_mse) {
+            return 0;
+        }
+        diag_error(d, o->val, 0, "the accuracy budget needs --labels L.npy (or metric mse)");
         return -1;
     }
-    if ((y.dtype != NPY_I32 && y.dtype != NPY_I64) || y.ndim != 1 || y.shape[0] != s->vrows) {
-        diag_error(d, o->labels, 0, "labels must be int32 or int64 of shape [%lld]",
-                   (long long)s->vrows);
-        npy_free(&y);
-        return -1;
-    }
-    s->vy = npy_to_i64(&y);
-    npy_free(&y);
-    return s->vy == NULL ? (diag_io(d, NULL, "out of memory"), -1) : 0;
+    s->vy = compress_read_labels(o->labels, s->vrows, d);
+    return s->vy == NULL ? -1 : 0;
 }
 
 int compress_search(const char *model, const ir_graph *g, const compress_options *o,

@@ -58,14 +58,13 @@ check "int16: generate, compile, run; generated == evaluator bit for bit" \
 # accuracy of the generated code against the labels (bin/top1 counts rows)
 within() { # tag, limit in percentage points
     f=$(bin/top1 $W/f32.c.npy $EX/val_y.npy) && q=$(bin/top1 $W/$1.c.npy $EX/val_y.npy) &&
-    n=$($PYTHON_NROWS) &&
+    n=$(sed -n 1p $W/nrows) &&
     awk -v f="$f" -v q="$q" -v n="$n" -v lim="$2" -v tag="$1" 'BEGIN {
         d = 100.0 * (f - q) / n;
         printf "accuracy: float32 %.2f%%, %s %.2f%% (%d/%d rows), loss %.2f pp (limit %.2f)\n",
                100.0 * f / n, tag, 100.0 * q / n, q, n, d, lim;
         exit !(d <= lim) }'
 }
-PYTHON_NROWS="sed -n 1p $W/nrows"
 /usr/bin/python3 -c "import numpy; print(len(numpy.load('$EX/val_y.npy')))" >$W/nrows
 check "int8 top-1 within 0.5 pp of float32 (generated code)" within int8 0.5
 check "int16 top-1 within 0.1 pp of float32 (generated code)" within int16 0.1

@@ -68,7 +68,7 @@ static void test_sparse_equals_dense(void)
     static const int32_t ins[] = { 1, 7, 64, 255, 256, 300, 700 };
     static const double keeps[] = { 0.0, 0.003, 0.02, 0.1, 0.3, 0.45 };
     uint32_t seed = 0xC0FFEEu;
-    int a, c, cases = 0, fillers = 0;
+    int a, c, fillers = 0;
     diag d;
     memset(&d, 0, sizeof d);
     for (a = 0; a < (int)(sizeof ins / sizeof ins[0]); a++) {
@@ -135,7 +135,6 @@ static void test_sparse_equals_dense(void)
             }
             run(g, x, rows, in, out, y1);
             CU_ASSERT(memcmp(y0, y1, (size_t)rows * (size_t)out * sizeof *y0) == 0);
-            cases++;
             free(x);
             free(y0);
             free(y1);
@@ -143,7 +142,6 @@ static void test_sparse_equals_dense(void)
             ir_free(g);
         }
     }
-    CU_ASSERT_EQUAL(cases, 42);
     CU_ASSERT(fillers > 0); /* gaps over 255 columns occurred */
 }
 
