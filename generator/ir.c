@@ -1,5 +1,7 @@
 #include "ir.h"
 
+#include "ckd.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,10 +221,12 @@ int64_t ir_shape_count(const ir_shape *s)
 {
     int64_t n = 1;
     int i;
-    for (i = 0; i < s->rank; i++) {
-        n *= s->d[i];
+    for (i = 0; i < s->rank && n <= IR_MAX_ELEMS; i++) {
+        if (s->d[i] < 0 || ckd_mul_i64(&n, n, s->d[i])) {
+            n = IR_COUNT_TOO_LARGE;
+        }
     }
-    return n;
+    return n <= IR_MAX_ELEMS ? n : IR_COUNT_TOO_LARGE;
 }
 
 int ir_shape_eq(const ir_shape *a, const ir_shape *b)

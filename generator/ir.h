@@ -21,6 +21,10 @@
 #define IR_MAX_PARAMS 6
 /* Largest element count of one tensor: every index fits an int32_t. */
 #define IR_MAX_ELEMS 0x7fffffffL
+/* What ir_shape_count returns for a shape with a negative dimension or
+ * more than IR_MAX_ELEMS elements: larger than any valid count, and small
+ * enough that multiplying it by an element size cannot overflow int64_t. */
+#define IR_COUNT_TOO_LARGE (IR_MAX_ELEMS + 1L)
 
 typedef struct {
     int rank; /* 0 = not yet inferred */
@@ -197,6 +201,9 @@ int ir_add_qconst(ir_graph *g, const char *name, const ir_shape *s, ir_dtype dt,
 /* Total bytes of the arenas (pass_plan). */
 int64_t ir_arena_bytes(const ir_graph *g);
 
+/* The element count of s (1 for rank 0), or IR_COUNT_TOO_LARGE when a
+ * dimension is negative or the count exceeds IR_MAX_ELEMS (checked, never
+ * wraps). */
 int64_t ir_shape_count(const ir_shape *s);
 int ir_shape_eq(const ir_shape *a, const ir_shape *b);
 /* "8x8x1" into buf */
