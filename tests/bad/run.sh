@@ -1,0 +1,105 @@
+#!/bin/sh
+# The bad-input corpus (issue 9): every input stoic must refuse, and how.
+#
+# Each tests/bad/*.cases file holds one case per line (# comments):
+#     NAME | EXIT | DIAG | ARGS
+# ARGS are the arguments of bin/stoic, expanded by the shell with
+#     $D  = tests/bad/files      (committed inputs)
+#     $W  = build/bad/NAME       (a fresh, empty work directory)
+# and every output a case asks for must be under $W. A case passes when
+#   - stoic exits with EXIT;
+#   - stderr has a line containing "error: " and DIAG (a fixed string,
+#     case-sensitive; DIAG "-" skips this for cases that must succeed);
+#   - stderr has no control character other than newline and tab (log
+#     injection) and no sanitizer report;
+#   - when EXIT is not 0, $W holds nothing stoic wrote: it is empty, or
+#     holds exactly what the case's PRE step put there (see below).
+# A line "NAME | pre | SHELL" before a case runs SHELL (same variables)
+# before it, e.g. to plant a symbolic link; what PRE leaves in $W is
+# listed and must be unchanged afterwards.
+#
+# Runs under the ASan/UBSan generator (STOIC=bin/stoic-asan by default),
+# cases in parallel (JOBS, default 2). Output: a line per failure, then
+# "N passed, M failed". Usage: sh tests/bad/run.sh [NAME...]
+set -u
+STOIC=${STOIC:-bin/stoic-asan}
+JOBS=${JOBS:-2}
+DIR=tests/bad
+WORK=build/bad
+[ -x "$STOIC" ] || { echo "run.sh: $STOIC not built" >&2; exit 2; }
+
+# one case: NAME EXIT DIAG ARGS PRE -> prints PASS/FAIL line
+if [ "${1:-}" = "--one" ]; then
+    name=$2 want=$3 diag=$4 args=$5 pre=$6
+    D=$DIR/files
+    W=$WORK/$name
+    mkdir -p "$W"
+    if [ -n "$pre" ]; then
+        (D=$D W=$W; eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
+    fi
+    before=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
+    eval "set -- $args"
+    ASAN_OPTIONS=detect_leaks=1 "$STOIC" "$@" >"$W.out" 2>"$W.err" </dev/null
+    rc=$?
+    why=
+    if [ "$rc" -ne "$want" ]; then
+        why="exit $rc, expected $want"
+    elif grep -q 'Sanitizer\|runtime error:' "$W.err"; then
+        why="sanitizer report"
+    elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$W.err" "$W.out"; then
+        why="control characters in the output"
+    elif [ "$diag" != "-" ] && ! grep 'error: ' "$W.err" | grep -qF -- "$diag"; then
+        why="no error line containing '$diag'"
+    elif [ "$want" -ne 0 ]; then
+        after=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
+        [ "$before" = "$after" ] || why="wrote into \$W: $(cd "$W" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
+    fi
+    if [ -z "$why" ]; then
+        echo "PASS $name"
+    else
+        echo "FAIL $name: $why"
+        head -n 8 "$W.err" | cat -v | sed 's/^/    | /'
+    fi
+    exit 0
+fi
+
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 2
+
+# The case table: NAME<tab>EXIT<tab>DIAG<tab>ARGS<tab>PRE, one per line.
+trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
+table=$WORK/cases.tsv
+: >"$table"
+for f in "$DIR"/*.cases; do
+    pre_name= pre_cmd=
+    while IFS= read -r line; do
+        case $line in ''|'#'*) continue ;; esac
+        name=$(printf '%s' "$line" | cut -d'|' -f1 | trim)
+        f2=$(printf '%s' "$line" | cut -d'|' -f2 | trim)
+        if [ "$f2" = pre ]; then
+            pre_name=$name
+            pre_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
+            continue
+        fi
+        diag=$(printf '%s' "$line" | cut -d'|' -f3 | trim)
+        args=$(printf '%s' "$line" | cut -d'|' -f4- | trim)
+        pre=
+        [ "$pre_name" = "$name" ] && pre=$pre_cmd
+        if [ $# -gt 0 ]; then
+            case " $* " in *" $name "*) ;; *) continue ;; esac
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
+    done <"$f"
+done
+dups=$(cut -f1 "$table" | sort | uniq -d)
+[ -z "$dups" ] || { echo "run.sh: duplicate case names: $dups" >&2; exit 2; }
+
+results=$WORK/results.txt
+tr '\n' '\0' <"$table" | xargs -0 -P "$JOBS" -I{} sh -c '
+    IFS="$(printf "\t")"; set -- $1; sh "$0" --one "$1" "$2" "$3" "$4" "${5:-}"' "$DIR/run.sh" {} >"$results"
+grep -v '^PASS' "$results"
+passed=$(grep -c '^PASS' "$results")
+failed=$(grep -c '^FAIL' "$results")
+total=$(wc -l <"$table")
+echo "bad inputs: $passed passed, $failed failed (of $total)"
+[ "$failed" -eq 0 ] && [ "$passed" -eq "$total" ]
