@@ -475,23 +475,29 @@ int npy_read(const char *path, size_t max_bytes, npy_array *a, char *err, size_t
         goto fail;
     }
 
-    /* element count and byte size, overflow-checked */
+    /* element count and byte size, overflow-checked. A zero dimension makes
+     * the array empty, but the other dimensions must still be sizes the
+     * callers can multiply: their product (times the item size) is checked
+     * as if the zero were not there, as npy_encode_f32 checks it. */
     isz = itemsize_of(a->dtype);
+    a->count = 1;
+    nbytes = isz;
     for (i = 0; i < (size_t)a->ndim; i++) {
-        if (a->shape[i] == 0) {
-            zero = 1;
-        }
-    }
-    a->count = zero ? 0 : 1;
-    nbytes = zero ? 0 : isz;
-    for (i = 0; !zero && i < (size_t)a->ndim; i++) {
         uint64_t d = (uint64_t)a->shape[i];
+        if (d == 0) {
+            zero = 1;
+            continue;
+        }
         if (d > (uint64_t)SIZE_MAX || nbytes > SIZE_MAX / (size_t)d) {
             set_err(&e, dim_off[i], "'shape' is too large: the array size overflows");
             goto fail;
         }
         a->count *= (size_t)d;
         nbytes *= (size_t)d;
+    }
+    if (zero) {
+        a->count = 0;
+        nbytes = 0;
     }
 
     data_len = len - data_off;
@@ -605,7 +611,7 @@ int npy_encode_f32(const int64_t *shape, int ndim, const float *data,
     char hdr[512];
     size_t hl, total, count = 1, nbytes, i, pad;
     uint8_t *b;
-    int n;
+    int n, zero = 0;
 
     *buf = NULL;
     *len = 0;
@@ -617,16 +623,20 @@ int npy_encode_f32(const int64_t *shape, int ndim, const float *data,
             return -1;
         }
     }
+    /* as npy_read: the product of the non-zero dimensions must fit */
     for (i = 0; i < (size_t)ndim; i++) {
         uint64_t d = (uint64_t)shape[i];
         if (d == 0) {
-            count = 0;
-            break;
+            zero = 1;
+            continue;
         }
         if (d > (uint64_t)SIZE_MAX || count > SIZE_MAX / 4 / (size_t)d) {
             return -1;
         }
         count *= (size_t)d;
+    }
+    if (zero) {
+        count = 0;
     }
     if (count > 0 && data == NULL) {
         return -1;
