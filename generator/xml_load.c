@@ -857,6 +857,10 @@ static ir_graph *build(loader *L, xmlNode *root)
     ir_graph *g = L->g;
     s = attr(root, "name");
     g->name = s != NULL ? s : ir_strdup("model");
+    if (g->name != NULL && ir_c_name_problem(g->name) != NULL) {
+        diag_error(L->d, L->path, line_of(root), "model name '%s' %s", g->name, ir_c_name_problem(g->name));
+        rc = -1;
+    }
     for (c = root->children; c != NULL; c = c->next) {
         if (is_el(c, "input")) {
             char *nm = attr(c, "name");

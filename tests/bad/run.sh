@@ -8,8 +8,8 @@
 #     $W  = build/bad/NAME       (a fresh, empty work directory)
 # and every output a case asks for must be under $W. A case passes when
 #   - stoic exits with EXIT;
-#   - stderr has a line containing "error: " and DIAG (a fixed string,
-#     case-sensitive; DIAG "-" skips this for cases that must succeed);
+#   - stderr has a line containing DIAG (a fixed string, case-sensitive;
+#     DIAG "-" skips this), and a line with "error: " when EXIT is not 0;
 #   - stderr has no control character other than newline and tab (log
 #     injection) and no sanitizer report;
 #   - when EXIT is not 0, $W holds nothing stoic wrote: it is empty, or
@@ -48,8 +48,10 @@ if [ "${1:-}" = "--one" ]; then
         why="sanitizer report"
     elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$W.err" "$W.out"; then
         why="control characters in the output"
-    elif [ "$diag" != "-" ] && ! grep 'error: ' "$W.err" | grep -qF -- "$diag"; then
-        why="no error line containing '$diag'"
+    elif [ "$want" -ne 0 ] && ! grep -q 'error: ' "$W.err"; then
+        why="no 'error: ' line"
+    elif [ "$diag" != "-" ] && ! grep -qF -- "$diag" "$W.err"; then
+        why="no line of stderr contains '$diag'"
     elif [ "$want" -ne 0 ]; then
         after=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
         [ "$before" = "$after" ] || why="wrote into \$W: $(cd "$W" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
