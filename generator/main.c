@@ -16,15 +16,16 @@
 #include "ir.h"
 #include "npy.h"
 #include "pipeline.h"
+#include "xml_load.h"
 
 
 static const char usage_text[] =
     "usage:\n"
-    "  stoic validate MODEL.xml [--dump-ir]\n"
+    "  stoic validate MODEL.xml [--dump-ir] [--weights-root DIR]\n"
     "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
-    "                 [COMPRESSION]\n"
-    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [COMPRESSION]\n"
-    "                 [--val X.npy [--labels L.npy]]\n"
+    "                 [--weights-root DIR] [COMPRESSION]\n"
+    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [--weights-root DIR]\n"
+    "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
@@ -44,6 +45,7 @@ typedef struct {
     const char *outdir;
     const char *name;
     const char *val;
+    const char *weights_root;
     compress_options co;
     int dump_ir;
     int quiet;
@@ -176,6 +178,8 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->co.calib;
         } else if (model_cmd && strcmp(a, "--config") == 0) {
             slot = &o->co.config;
+        } else if (strcmp(a, "--weights-root") == 0 && strcmp(o->cmd, "import") != 0) {
+            slot = &o->weights_root;
         } else if (strcmp(a, "--val") == 0 && model_cmd) {
             slot = &o->val;
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "generate") == 0) {
@@ -263,6 +267,9 @@ static int parse_args(int argc, char **argv, options *o)
     if (o->co.max_drop >= 0.0 && o->val == NULL) {
         return usage_error("%s: --max-accuracy-drop needs --val X.npy (and --labels L.npy)",
                            o->cmd);
+    }
+    if (o->weights_root != NULL && xml_load_set_weights_root(o->weights_root) != 0) {
+        return usage_error("--weights-root '%s' is not a directory", o->weights_root);
     }
     if (o->name != NULL && ir_c_name_problem(o->name) != NULL) {
         char msg[300];

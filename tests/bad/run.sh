@@ -39,10 +39,13 @@ if [ "${1:-}" = "--one" ]; then
     fi
     before=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
     eval "set -- $args"
-    ASAN_OPTIONS=detect_leaks=1 "$STOIC" "$@" >"$W.out" 2>"$W.err" </dev/null
+    ASAN_OPTIONS=detect_leaks=1 timeout -k 5 "${CASE_TIMEOUT:-300}" "$STOIC" "$@" \
+        >"$W.out" 2>"$W.err" </dev/null
     rc=$?
     why=
-    if [ "$rc" -ne "$want" ]; then
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        why="timed out (hangs)"
+    elif [ "$rc" -ne "$want" ]; then
         why="exit $rc, expected $want"
     elif grep -q 'Sanitizer\|runtime error:' "$W.err"; then
         why="sanitizer report"
