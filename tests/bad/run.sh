@@ -14,15 +14,18 @@
 #     injection) and no sanitizer report;
 #   - when EXIT is not 0, $W holds nothing stoic wrote: it is empty, or
 #     holds exactly what the case's PRE step put there (see below).
-# A line "NAME | pre | SHELL" before a case runs SHELL (same variables)
-# before it, e.g. to plant a symbolic link; what PRE leaves in $W is
-# listed and must be unchanged afterwards.
+# A line "NAME | pre | SHELL" before a case runs SHELL (same variables,
+# and $STOIC) before it, e.g. to plant a symbolic link; what PRE leaves in
+# $W is listed and must be unchanged afterwards. A line "NAME | post |
+# SHELL" after it runs SHELL after a passing case: it must exit 0 (e.g. a
+# cmp of two outputs).
 #
 # Runs under the ASan/UBSan generator (STOIC=bin/stoic-asan by default),
 # cases in parallel (JOBS, default 2). Output: a line per failure, then
 # "N passed, M failed". Usage: sh tests/bad/run.sh [NAME...]
 set -u
 STOIC=${STOIC:-bin/stoic-asan}
+export STOIC
 JOBS=${JOBS:-2}
 DIR=tests/bad
 WORK=build/bad
@@ -30,12 +33,12 @@ WORK=build/bad
 
 # one case: NAME EXIT DIAG ARGS PRE -> prints PASS/FAIL line
 if [ "${1:-}" = "--one" ]; then
-    name=$2 want=$3 diag=$4 args=$5 pre=$6
+    name=$2 want=$3 diag=$4 args=$5 pre=$6 post=$7
     D=$DIR/files
     W=$WORK/$name
     mkdir -p "$W"
     if [ -n "$pre" ]; then
-        (D=$D W=$W; eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
+        (eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
     fi
     before=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
     eval "set -- $args"
@@ -59,6 +62,9 @@ if [ "${1:-}" = "--one" ]; then
         after=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
         [ "$before" = "$after" ] || why="wrote into \$W: $(cd "$W" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
     fi
+    if [ -z "$why" ] && [ -n "$post" ] && ! (eval "$post") >"$W.post.log" 2>&1; then
+        why="post step failed: $(head -c 300 "$W.post.log" | tr '\n' ' ')"
+    fi
     if [ -z "$why" ]; then
         echo "PASS $name"
     else
@@ -71,7 +77,9 @@ fi
 rm -rf "$WORK"
 mkdir -p "$WORK" || exit 2
 
-# The case table: NAME<tab>EXIT<tab>DIAG<tab>ARGS<tab>PRE, one per line.
+# The case table: NAME EXIT DIAG ARGS PRE [POST], separated by the ASCII
+# unit separator (empty fields survive the shell's field splitting).
+US=$(printf '\037')
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 table=$WORK/cases.tsv
 : >"$table"
@@ -86,6 +94,16 @@ for f in "$DIR"/*.cases; do
             pre_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
             continue
         fi
+        if [ "$f2" = post ]; then
+            # attach to the case just read (the last line of the table)
+            post_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
+            last=$(tail -n 1 "$table")
+            [ "$(printf '%s' "$last" | cut -d"$US" -f1)" = "$name" ] ||
+                { echo "run.sh: post line for '$name' does not follow its case" >&2; exit 2; }
+            sed -i '$d' "$table"
+            printf '%s\037%s\n' "$last" "$post_cmd" >>"$table"
+            continue
+        fi
         diag=$(printf '%s' "$line" | cut -d'|' -f3 | trim)
         args=$(printf '%s' "$line" | cut -d'|' -f4- | trim)
         pre=
@@ -93,15 +111,16 @@ for f in "$DIR"/*.cases; do
         if [ $# -gt 0 ]; then
             case " $* " in *" $name "*) ;; *) continue ;; esac
         fi
-        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
+        printf '%s\037%s\037%s\037%s\037%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
+        pre_name=
     done <"$f"
 done
-dups=$(cut -f1 "$table" | sort | uniq -d)
+dups=$(cut -d"$US" -f1 "$table" | sort | uniq -d)
 [ -z "$dups" ] || { echo "run.sh: duplicate case names: $dups" >&2; exit 2; }
 
 results=$WORK/results.txt
 tr '\n' '\0' <"$table" | xargs -0 -P "$JOBS" -I{} sh -c '
-    IFS="$(printf "\t")"; set -- $1; sh "$0" --one "$1" "$2" "$3" "$4" "${5:-}"' "$DIR/run.sh" {} >"$results"
+    IFS="$(printf "\037")"; set -- $1; sh "$0" --one "$1" "$2" "$3" "$4" "${5:-}" "${6:-}"' "$DIR/run.sh" {} >"$results"
 grep -v '^PASS' "$results"
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
