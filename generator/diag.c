@@ -6,37 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the well-formed UTF-8 sequence at s (2..4), or 0 when the bytes
- * there are not one, or encode a C1 control (U+0080..U+009F, which some
- * terminals obey like ESC). */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n, i;
-    uint32_t cp;
-    if (s[0] >= 0xC2U && s[0] <= 0xDFU) {
-        n = 2;
-        cp = s[0] & 0x1FU;
-    } else if (s[0] >= 0xE0U && s[0] <= 0xEFU) {
-        n = 3;
-        cp = s[0] & 0x0FU;
-    } else if (s[0] >= 0xF0U && s[0] <= 0xF4U) {
-        n = 4;
-        cp = s[0] & 0x07U;
-    } else {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0U) != 0x80U) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3FU);
-    }
-    if ((n == 3 && cp < 0x800U) || (n == 4 && (cp < 0x10000U || cp > 0x10FFFFU)) ||
-        (cp >= 0xD800U && cp <= 0xDFFFU) || (cp >= 0x80U && cp <= 0x9FU)) {
-        return 0;
-    }
-    return n;
-}
+#include "strbuf.h"
 
 size_t diag_escape(const char *s, char *out, size_t cap)
 {
@@ -48,7 +18,11 @@ size_t diag_escape(const char *s, char *out, size_t cap)
         return 0;
     }
     while (*p != '\0') {
-        size_t u = *p >= 0x80U ? utf8_len(p) : 0;
+        uint32_t cp = 0;
+        size_t u = *p >= 0x80U ? sb_utf8_len((const char *)p, &cp) : 0;
+        if (cp >= 0x80U && cp <= 0x9FU) {
+            u = 0; /* a C1 control: some terminals obey it like ESC */
+        }
         size_t need = u > 0 ? u : (*p < 0x20U || *p >= 0x7FU || *p == '\\') ? 4 : 1;
         if (o + need + 1 > cap) {
             /* cut: step back over whole items until "..." fits (items are

@@ -88,6 +88,9 @@ for f in "$DIR"/*.cases; do
     while IFS= read -r line; do
         case $line in ''|'#'*) continue ;; esac
         name=$(printf '%s' "$line" | cut -d'|' -f1 | trim)
+        if [ $# -gt 0 ]; then
+            case " $* " in *" $name "*) ;; *) continue ;; esac
+        fi
         f2=$(printf '%s' "$line" | cut -d'|' -f2 | trim)
         if [ "$f2" = pre ]; then
             pre_name=$name
@@ -108,9 +111,6 @@ for f in "$DIR"/*.cases; do
         args=$(printf '%s' "$line" | cut -d'|' -f4- | trim)
         pre=
         [ "$pre_name" = "$name" ] && pre=$pre_cmd
-        if [ $# -gt 0 ]; then
-            case " $* " in *" $name "*) ;; *) continue ;; esac
-        fi
         printf '%s\037%s\037%s\037%s\037%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
         pre_name=
     done <"$f"
