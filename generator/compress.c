@@ -47,22 +47,21 @@ void compress_info_free(compress_info *info)
 
 void compress_npy_error(diag *d, const char *msg)
 {
+    /* npy.c writes "FILE: byte N: what" or "FILE: what"; FILE may hold
+     * ": " too, so split at the last "byte N:" or the first ": ". */
     const char *b = strstr(msg, ": byte ");
     const char *colon = b != NULL ? strchr(b + 7, ':') : NULL;
+    const char *c = strstr(msg, ": ");
     if (colon != NULL) {
-        fprintf(stderr, "%.*s: error:%s\n", (int)(colon - msg), msg, colon + 1);
+        diag_error_line(d, "%.*s: error:%s", (int)(colon - msg), msg, colon + 1);
+    } else if (c != NULL) {
+        diag_error_line(d, "%.*s: error: %s", (int)(c - msg), msg, c + 2);
     } else {
-        const char *c = strstr(msg, ": ");
-        if (c != NULL) {
-            fprintf(stderr, "%.*s: error: %s\n", (int)(c - msg), msg, c + 2);
-        } else {
-            fprintf(stderr, "stoic: error: %s\n", msg);
-        }
+        diag_error_line(d, "stoic: error: %s", msg);
     }
-    d->errors++;
 }
 
-int64_t *compress_read_labels(const char *path, int64_t rows, diag *d)
+int64_t *compress_read_labels(const char *path, int64_t rows, int64_t classes, diag *d)
 {
     npy_array y;
     char err[512];
@@ -78,6 +77,18 @@ int64_t *compress_read_labels(const char *path, int64_t rows, diag *d)
         labels = npy_to_i64(&y);
         if (labels == NULL) {
             diag_io(d, NULL, "out of memory");
+        } else {
+            int64_t r;
+            for (r = 0; r < rows; r++) {
+                if (labels[r] < 0 || labels[r] >= classes) {
+                    diag_error(d, path, 0, "label %lld of row %lld is not a class index of the "
+                               "model's output (0 to %lld)", (long long)labels[r], (long long)r,
+                               (long long)(classes - 1));
+                    free(labels);
+                    labels = NULL;
+                    break;
+                }
+            }
         }
     }
     npy_free(&y);
@@ -796,6 +807,13 @@ ir_graph *compress_build(const char *model, const compress_options *o, compress_
             info->max_drop = info->cfg.max_drop;
             info->metric_mse = info->cfg.metric_mse;
             info->minimize_macs = info->cfg.minimize_macs;
+            if (!info->metric_mse && info->max_drop > COMPRESS_MAX_TOP1_DROP) {
+                diag_error(d, o->config, info->cfg.budget_line,
+                           "max_drop=\"%g\" is a fraction of the validation rows (0.01 = 1 pp); "
+                           "a top-1 budget above %g is refused", info->max_drop,
+                           COMPRESS_MAX_TOP1_DROP);
+                return NULL;
+            }
         }
     }
     if (o->precision != CFG_PREC_UNSET) {

@@ -13,6 +13,10 @@
 #include "ir.h"
 
 #define COMPRESS_HIST_BINS 2048
+/* The largest top-1 budget (--max-accuracy-drop, <budget max_drop>): a
+ * fraction of the validation rows; a user who writes 1 means 1 pp, not
+ * 100 %, and above one half nothing is being bounded. */
+#define COMPRESS_MAX_TOP1_DROP 0.5
 
 typedef struct {
     int precision;        /* cfg_precision from --precision, or CFG_PREC_UNSET */
@@ -141,8 +145,9 @@ int64_t compress_node_macs(const ir_graph *g, int node); /* sparse layers: kept 
 float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64_t *rows,
                           diag *d);
 
-/* Reads int32/int64 labels of shape [rows]; NULL after reporting. */
-int64_t *compress_read_labels(const char *path, int64_t rows, diag *d);
+/* Reads int32/int64 labels of shape [rows], each a class index in
+ * [0, classes); NULL after reporting. */
+int64_t *compress_read_labels(const char *path, int64_t rows, int64_t classes, diag *d);
 
 /* Reports npy.c's "PATH: byte N: what" as "PATH: byte N: error: what". */
 void compress_npy_error(diag *d, const char *msg);

@@ -201,9 +201,10 @@ int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *
     }
     sb_init(&b);
     sb_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- The compression stoic %s "
-                  "applied to %s (sha256 %s)%s.\n     Rebuild or evaluate with this file as the "
-                  "policy file, and the same calibration data. -->\n",
-              STOIC_VERSION, g->file, g->sha256,
+                  "applied to ", STOIC_VERSION);
+    sb_safe_label(&b, g->file); /* never raw path bytes in a comment ("--") */
+    sb_printf(&b, " (sha256 %s)%s.\n     Rebuild or evaluate with this file as the "
+                  "policy file, and the same calibration data. -->\n", g->sha256,
               in->searched ? ", chosen by its budget search" : "");
     sb_puts(&b, "<compression xmlns=\"urn:stoic:compression:1\">\n");
     sb_printf(&b, "  <quantization precision=\"%s\" calibration=\"%s\"",
@@ -215,7 +216,7 @@ int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *
     for (i = 0; i < in->plan.n; i++) {
         const compress_layer *L = &in->plan.l[i];
         sb_puts(&b, "  <layer name=");
-        sb_json_str(&b, L->name);
+        sb_xml_attr(&b, L->name);
         sb_printf(&b, " precision=\"%s\"", cfg_precision_name(L->precision));
         if (L->prunable) {
             sb_printf(&b, " sparsity=\"%.6f\" channels=\"%.6f\" norm=\"l%d\" rank=\"%ld\"",

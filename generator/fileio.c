@@ -13,27 +13,38 @@
 
 int fileio_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 {
-    struct stat st;
-    char *p = NULL;
-    size_t cap, used = 0;
-    int fd, e;
-
+    int fd, rc, e;
     *buf = NULL;
     *len = 0;
-    fd = open(path, O_RDONLY);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return -1;
     }
+    rc = fileio_read_fd(fd, max_bytes, buf, len);
+    e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+int fileio_read_fd(int fd, size_t max_bytes, char **buf, size_t *len)
+{
+    struct stat st;
+    char *p = NULL;
+    size_t cap, used = 0;
+    int e;
+
+    *buf = NULL;
+    *len = 0;
     if (fstat(fd, &st) != 0) {
-        goto fail;
+        return -1;
     }
     if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
-        goto fail;
+        return -1;
     }
     if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
         (uintmax_t)st.st_size > (uintmax_t)max_bytes) {
-        close(fd);
         return -2;
     }
     /* The size is only a hint (the file may change, or not be regular):
@@ -75,11 +86,9 @@ int fileio_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
         used += (size_t)r;
         if (used > max_bytes) {
             free(p);
-            close(fd);
             return -2;
         }
     }
-    close(fd);
     if (used == cap) {
         char *q = (char *)realloc(p, cap + 1);
         if (q == NULL) {
@@ -97,7 +106,6 @@ int fileio_read_all(const char *path, size_t max_bytes, char **buf, size_t *len)
 fail:
     e = errno;
     free(p);
-    close(fd);
     errno = e;
     return -1;
 }

@@ -7,6 +7,8 @@
  * (with one extra NUL byte after *len bytes), -1 when it cannot be read
  * (errno set), -2 when it is larger than max_bytes. */
 int fileio_read_all(const char *path, size_t max_bytes, char **buf, size_t *len);
+/* The same from an open descriptor (not closed). */
+int fileio_read_fd(int fd, size_t max_bytes, char **buf, size_t *len);
 
 /* Writes data to "<path>.tmp.<pid>" and renames it onto path. On failure
  * nothing is left behind and path is untouched; returns 0 or -1 (errno). */

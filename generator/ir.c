@@ -1,6 +1,7 @@
 #include "ir.h"
 
 #include "ckd.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,8 +389,8 @@ int ir_compact(ir_graph *g)
 
 static int fail(const char *pass, const char *what, const char *name)
 {
-    fprintf(stderr, "stoic: internal error: IR invariant broken after %s: %s%s%s\n",
-            pass, what, name != NULL ? ": " : "", name != NULL ? name : "");
+    diag_err("stoic: internal error: IR invariant broken after %s: %s%s%s",
+             pass, what, name != NULL ? ": " : "", name != NULL ? name : "");
     return -1;
 }
 
@@ -627,4 +628,48 @@ int64_t ir_node_macs(const ir_graph *g, int node)
     default:
         return out;
     }
+}
+
+/* C keywords (C99 and C11) and the standard headers' names: a model named
+ * after one would not compile, or its NAME.h would shadow the header. */
+static const char *const reserved_names[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+    "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof",
+    "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert",
+    "_Thread_local", "assert", "complex", "ctype", "errno", "fenv", "inttypes", "iso646",
+    "limits", "locale", "math", "setjmp", "signal", "stdalign", "stdarg", "stdatomic",
+    "stdbool", "stddef", "stdint", "stdio", "stdlib", "stdnoreturn", "string", "tgmath",
+    "threads", "time", "uchar", "wchar", "wctype", "main", NULL
+};
+
+const char *ir_c_name_problem(const char *s)
+{
+    size_t i, n = strlen(s);
+    int k;
+    if (n == 0 || n > 48 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+                              s[0] == '_')) {
+        return "is not a C identifier of 1 to 48 characters";
+    }
+    for (i = 1; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_')) {
+            return "is not a C identifier of 1 to 48 characters";
+        }
+    }
+    if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z'))) {
+        return "is reserved to the C implementation (it starts with '__' or '_' and a capital)";
+    }
+    if (n >= 5 && (s[0] | 0x20) == 's' && (s[1] | 0x20) == 't' && (s[2] | 0x20) == 'o' &&
+        (s[3] | 0x20) == 'i' && (s[4] | 0x20) == 'c') {
+        return "starts with 'stoic', the prefix of the runtime's files, symbols and macros";
+    }
+    for (k = 0; reserved_names[k] != NULL; k++) {
+        if (strcmp(s, reserved_names[k]) == 0) {
+            return "is a C keyword, the name of a standard header or 'main'";
+        }
+    }
+    return NULL;
 }

@@ -209,6 +209,13 @@ int ir_shape_eq(const ir_shape *a, const ir_shape *b);
 /* "8x8x1" into buf */
 void ir_shape_str(const ir_shape *s, char *buf, size_t n);
 const char *ir_op_name(ir_op op);
+/* Why s cannot name a model in generated C (its files NAME.h, NAME.c, ...,
+ * its symbols NAME_run, ... and macros NAME_INPUT_SIZE, ...), or NULL when
+ * it can: a C identifier of 1..48 characters, not reserved to the C
+ * implementation, not a C keyword or standard header name or "main", and
+ * not starting with "stoic" in any case (the runtime's files stoic_*.c,
+ * guards STOIC_*_H and symbols stoic_*). */
+const char *ir_c_name_problem(const char *s);
 
 /* The tensor whose storage t shares (follows alias_of); t itself if none. */
 int ir_root(const ir_graph *g, int t);

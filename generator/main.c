@@ -16,15 +16,16 @@
 #include "ir.h"
 #include "npy.h"
 #include "pipeline.h"
+#include "xml_load.h"
 
 
 static const char usage_text[] =
     "usage:\n"
-    "  stoic validate MODEL.xml [--dump-ir]\n"
+    "  stoic validate MODEL.xml [--dump-ir] [--weights-root DIR]\n"
     "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
-    "                 [COMPRESSION]\n"
-    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [COMPRESSION]\n"
-    "                 [--val X.npy [--labels L.npy]]\n"
+    "                 [--weights-root DIR] [COMPRESSION]\n"
+    "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [--weights-root DIR]\n"
+    "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
@@ -44,6 +45,7 @@ typedef struct {
     const char *outdir;
     const char *name;
     const char *val;
+    const char *weights_root;
     compress_options co;
     int dump_ir;
     int quiet;
@@ -55,27 +57,11 @@ typedef struct {
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "stoic: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, arg);
+    diag_err("stoic: error: %s", msg);
+    fputs(usage_text, stderr);
     return STOIC_EXIT_USAGE;
-}
-
-static int is_c_ident(const char *s)
-{
-    size_t i;
-    if (s[0] == '\0' || strlen(s) > 48 || !((s[0] >= 'A' && s[0] <= 'Z') ||
-                                             (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) {
-        return 0;
-    }
-    for (i = 1; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_')) {
-            return 0;
-        }
-    }
-    return 1;
 }
 
 static int parse_args(int argc, char **argv, options *o)
@@ -87,6 +73,11 @@ static int parse_args(int argc, char **argv, options *o)
     o->co.method = CALIB_UNSET;
     o->co.max_drop = -1.0;
     cfg_compress_unset(&o->co.cli);
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return -1;
+        }
+    }
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -107,11 +98,20 @@ static int parse_args(int argc, char **argv, options *o)
             }
             i++;
             x = strtod(v, &end);
-            if (end == v || *end != '\0' || !(x >= 0.0) ||
+            if (end == v || *end != '\0' || !isfinite(x) || !(x >= 0.0) ||
                 (strcmp(a, "--lowrank-rank") != 0 && strcmp(a, "--max-accuracy-drop") != 0 &&
                  !(x <= 1.0)) ||
-                (strcmp(a, "--lowrank-rank") == 0 && (x != floor(x) || x > 65535.0))) {
-                return usage_error("bad value for %s", a);
+                (strcmp(a, "--lowrank-rank") == 0 && (x != floor(x) || x < 1.0 || x > 65535.0))) {
+                return usage_error(strcmp(a, "--lowrank-rank") == 0
+                                       ? "bad value for %s: an integer from 1 to 65535"
+                                       : (strcmp(a, "--max-accuracy-drop") == 0
+                                              ? "bad value for %s: a number >= 0"
+                                              : "bad value for %s: a number from 0 to 1"), a);
+            }
+            if ((strcmp(a, "--lowrank-energy") == 0 && o->co.cli.rank > 0) ||
+                (strcmp(a, "--lowrank-rank") == 0 && o->co.cli.energy >= 0.0)) {
+                return usage_error("%s: give either --lowrank-rank or --lowrank-energy, not both",
+                                   a);
             }
             if (strcmp(a, "--prune") == 0) {
                 o->co.cli.sparsity = x;
@@ -119,10 +119,8 @@ static int parse_args(int argc, char **argv, options *o)
                 o->co.cli.channels = x;
             } else if (strcmp(a, "--lowrank-energy") == 0) {
                 o->co.cli.energy = x;
-                o->co.cli.rank = -1;
             } else if (strcmp(a, "--lowrank-rank") == 0) {
                 o->co.cli.rank = (int32_t)x;
-                o->co.cli.energy = -1.0;
             } else {
                 o->co.max_drop = x;
             }
@@ -180,6 +178,8 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->co.calib;
         } else if (model_cmd && strcmp(a, "--config") == 0) {
             slot = &o->co.config;
+        } else if (strcmp(a, "--weights-root") == 0 && strcmp(o->cmd, "import") != 0) {
+            slot = &o->weights_root;
         } else if (strcmp(a, "--val") == 0 && model_cmd) {
             slot = &o->val;
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "generate") == 0) {
@@ -260,12 +260,21 @@ static int parse_args(int argc, char **argv, options *o)
         return usage_error("%s: the budget search (--max-accuracy-drop) runs in generate; "
                            "evaluate its plan with --config OUTDIR/NAME_plan.xml", o->cmd);
     }
+    if (o->co.max_drop > COMPRESS_MAX_TOP1_DROP && !o->co.metric_mse) {
+        return usage_error("%s: --max-accuracy-drop is a fraction of the validation rows "
+                           "(0.01 = 1 pp); a top-1 budget above 0.5 is refused", o->cmd);
+    }
     if (o->co.max_drop >= 0.0 && o->val == NULL) {
         return usage_error("%s: --max-accuracy-drop needs --val X.npy (and --labels L.npy)",
                            o->cmd);
     }
-    if (o->name != NULL && !is_c_ident(o->name)) {
-        return usage_error("--name '%s' is not a C identifier of at most 48 characters", o->name);
+    if (o->weights_root != NULL && xml_load_set_weights_root(o->weights_root) != 0) {
+        return usage_error("--weights-root '%s' is not a directory", o->weights_root);
+    }
+    if (o->name != NULL && ir_c_name_problem(o->name) != NULL) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "--name '%.64s' %s", o->name, ir_c_name_problem(o->name));
+        return usage_error("%s", msg);
     }
     return 0;
 }
@@ -309,7 +318,7 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
         return -1;
     }
     if (o->labels != NULL) {
-        labels = compress_read_labels(o->labels, rows, d);
+        labels = compress_read_labels(o->labels, rows, out_n, d);
         rc = labels == NULL ? -1 : 0;
     }
     if (rc == 0) {
@@ -335,7 +344,7 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
                 }
             }
         }
-        printf("evaluated %lld rows of %s (%s)\n", (long long)rows, o->input,
+        diag_out("evaluated %lld rows of %s (%s)", (long long)rows, o->input,
                gq != NULL ? "compressed model" : "float32");
         if (labels != NULL) {
             for (r = 0; r < rows; r++) {
@@ -373,7 +382,7 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
                 diag_io(d, o->output, "cannot write: %s", strerror(errno));
                 rc = -1;
             } else {
-                printf("wrote %s\n", o->output);
+                diag_out("wrote %s", o->output);
             }
             free(buf);
         }
@@ -403,8 +412,8 @@ static int cmd_import(const options *o, diag *d)
     if (g == NULL) {
         char bin[4096];
         size_t len = strlen(o->outdir);
-        fprintf(stderr, "stoic: internal error: the imported description does not load; "
-                        "nothing written\n");
+        diag_err("stoic: internal error: the imported description does not load; "
+                 "nothing written");
         if (len > 4 && strcmp(o->outdir + len - 4, ".xml") == 0) {
             snprintf(bin, sizeof bin, "%.*s.bin", (int)(len - 4), o->outdir);
         } else {
@@ -417,7 +426,7 @@ static int cmd_import(const options *o, diag *d)
     if (o->dump_ir) {
         ir_dump(g, stdout);
     }
-    printf("imported %s -> %s (%d layers after folding, input %s)\n", o->model, o->outdir, g->nn,
+    diag_out("imported %s -> %s (%d layers after folding, input %s)", o->model, o->outdir, g->nn,
            g->t[g->input].name);
     ir_free(g);
     return STOIC_EXIT_OK;
@@ -447,7 +456,8 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
             return -1;
         }
         if (o->labels != NULL) {
-            labels = compress_read_labels(o->labels, rows, d);
+            labels = compress_read_labels(o->labels, rows,
+                                          ir_shape_count(&gf->t[gf->output].shape), d);
             if (labels == NULL) {
                 free(xv);
                 return -1;
@@ -500,20 +510,64 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     }
     compress_evidence_free(&ev);
     if (rc == 0) {
-        printf("generated %s/%s.h %s/%s.c %s/%s_weights.c (+ runtime sources)\n", o->outdir,
+        diag_out("generated %s/%s.h %s/%s.c %s/%s_weights.c (+ runtime sources)", o->outdir,
                eo.name, o->outdir, eo.name, o->outdir, eo.name);
-        printf("report: %s/%s_report.json\n", o->outdir, eo.name);
+        diag_out("report: %s/%s_report.json", o->outdir, eo.name);
         printf("arena: %lld bytes\n", (long long)ir_arena_bytes(g));
     }
     return rc;
+}
+
+/* validate, eval, generate or import, once the options are parsed; the
+ * exit code. */
+static int run_command(const options *o, diag *d)
+{
+    ir_graph *g, *gq = NULL;
+    compress_info info;
+    int rc;
+    if (strcmp(o->cmd, "import") == 0) {
+        return cmd_import(o, d);
+    }
+    g = pipeline_build(o->model, d);
+    if (g == NULL) {
+        rc = diag_exit_code(d);
+        return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
+    }
+    memset(&info, 0, sizeof info);
+    if (!compress_wanted(&o->co) && (o->co.calib != NULL || o->co.method != CALIB_UNSET ||
+                                    o->co.percentile > 0.0)) {
+        diag_warning(d, o->model, 0, "calibration options are ignored: no layer is quantized "
+                     "(give --precision int8 or int16, or --config)");
+    }
+    if (strcmp(o->cmd, "validate") != 0 && compress_wanted(&o->co)) {
+        gq = compress_build(o->model, &o->co, &info, d);
+        if (gq == NULL) {
+            ir_free(g);
+            compress_info_free(&info);
+            rc = diag_exit_code(d);
+            return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
+        }
+    }
+    if (o->dump_ir) {
+        ir_dump(gq != NULL ? gq : g, stdout);
+    }
+    if (strcmp(o->cmd, "validate") == 0) {
+        diag_out("%s: valid (%d layers, %d tensors)", o->model, g->nn, g->nt);
+    } else if (strcmp(o->cmd, "eval") == 0) {
+        (void)cmd_eval(o, g, gq, d);
+    } else {
+        (void)cmd_generate(o, g, gq, &info, d);
+    }
+    ir_free(g);
+    ir_free(gq);
+    compress_info_free(&info);
+    return diag_exit_code(d);
 }
 
 int main(int argc, char **argv)
 {
     options o;
     diag d;
-    ir_graph *g, *gq = NULL;
-    compress_info info;
     int rc;
     memset(&d, 0, sizeof d);
     if (argc < 2) {
@@ -533,45 +587,15 @@ int main(int argc, char **argv)
         return usage_error("unknown command '%s'", argv[1]);
     }
     rc = parse_args(argc, argv, &o);
+    if (rc < 0) { /* COMMAND --help */
+        fputs(usage_text, stdout);
+        return STOIC_EXIT_OK;
+    }
     if (rc != 0) {
         return rc;
     }
     d.quiet = o.quiet;
-    if (strcmp(o.cmd, "import") == 0) {
-        return cmd_import(&o, &d);
-    }
-    g = pipeline_build(o.model, &d);
-    if (g == NULL) {
-        rc = diag_exit_code(&d);
-        return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
-    }
-    memset(&info, 0, sizeof info);
-    if (!compress_wanted(&o.co) && (o.co.calib != NULL || o.co.method != CALIB_UNSET ||
-                                    o.co.percentile > 0.0)) {
-        diag_warning(&d, o.model, 0, "calibration options are ignored: no layer is quantized "
-                     "(give --precision int8 or int16, or --config)");
-    }
-    if (strcmp(o.cmd, "validate") != 0 && compress_wanted(&o.co)) {
-        gq = compress_build(o.model, &o.co, &info, &d);
-        if (gq == NULL) {
-            ir_free(g);
-            compress_info_free(&info);
-            rc = diag_exit_code(&d);
-            return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
-        }
-    }
-    if (o.dump_ir) {
-        ir_dump(gq != NULL ? gq : g, stdout);
-    }
-    if (strcmp(o.cmd, "validate") == 0) {
-        printf("%s: valid (%d layers, %d tensors)\n", o.model, g->nn, g->nt);
-    } else if (strcmp(o.cmd, "eval") == 0) {
-        (void)cmd_eval(&o, g, gq, &d);
-    } else {
-        (void)cmd_generate(&o, g, gq, &info, &d);
-    }
-    ir_free(g);
-    ir_free(gq);
-    compress_info_free(&info);
-    return diag_exit_code(&d);
+    rc = run_command(&o, &d);
+    diag_finish(&d);
+    return rc;
 }

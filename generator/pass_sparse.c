@@ -47,10 +47,14 @@ static int encode(ir_graph *g, int ni, int64_t entries)
     const ir_tensor *w = &g->t[n->params[0]];
     int32_t out = w->shape.d[0], in = (int32_t)(ir_shape_count(&w->shape) / out);
     size_t vb = ir_dtype_size(w->dtype);
-    int32_t *rs = malloc((size_t)(out + 1) * sizeof *rs);
-    uint8_t *delta = malloc((size_t)entries + 1);
-    char *vals = malloc((size_t)entries * vb + 1);
-    int *keep = malloc((size_t)in * sizeof *keep);
+    /* A layer pruned to nothing has no entries: its arrays keep one zero
+     * element (C has no empty arrays) that no row reads, and the output
+     * is the bias alone. Zeroed, so the emitted bytes are always the same. */
+    size_t ne = entries > 0 ? (size_t)entries : 1;
+    int32_t *rs = calloc((size_t)out + 1, sizeof *rs);
+    uint8_t *delta = calloc(ne, 1);
+    char *vals = calloc(ne, vb);
+    int *keep = calloc((size_t)in, sizeof *keep);
     int64_t k = 0, o, j;
     int tv, tr, td, rc = 0;
     char name[512];
@@ -158,6 +162,11 @@ int pass_sparse(ir_graph *g, diag *d)
         sparse = entries * (int64_t)(vb + 1) + 4 * ((int64_t)out + 1);
         if (sparse >= dense) {
             continue;
+        }
+        if (entries == 0) {
+            diag_warning(d, g->file, n->line, "%s '%s': every weight is zero (pruned or "
+                         "quantized to zero); its output is its bias alone, for every input",
+                         n->xml_op, n->name);
         }
         if (encode(g, i, entries) != 0) {
             diag_io(d, NULL, "out of memory");

@@ -224,7 +224,8 @@ static int read_val(search_ctx *s, const compress_options *o, diag *d)
         diag_error(d, o->val, 0, "the accuracy budget needs --labels L.npy (or metric mse)");
         return -1;
     }
-    s->vy = compress_read_labels(o->labels, s->vrows, d);
+    s->vy = compress_read_labels(o->labels, s->vrows,
+                                 ir_shape_count(&s->gf->t[s->gf->output].shape), d);
     return s->vy == NULL ? -1 : 0;
 }
 

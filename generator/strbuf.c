@@ -1,6 +1,7 @@
 #include "strbuf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,20 +74,108 @@ void sb_printf(strbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+size_t sb_utf8_len(const char *str, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n, i;
+    uint32_t c;
+    if (s[0] < 0x80U) {
+        *cp = s[0];
+        return s[0] != 0U ? 1 : 0;
+    }
+    if (s[0] >= 0xC2U && s[0] <= 0xDFU) {
+        n = 2;
+        c = s[0] & 0x1FU;
+    } else if (s[0] >= 0xE0U && s[0] <= 0xEFU) {
+        n = 3;
+        c = s[0] & 0x0FU;
+    } else if (s[0] >= 0xF0U && s[0] <= 0xF4U) {
+        n = 4;
+        c = s[0] & 0x07U;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0U) != 0x80U) {
+            return 0;
+        }
+        c = (c << 6) | (s[i] & 0x3FU);
+    }
+    if ((n == 3 && c < 0x800U) || (n == 4 && (c < 0x10000U || c > 0x10FFFFU)) ||
+        (c >= 0xD800U && c <= 0xDFFFU)) {
+        return 0;
+    }
+    *cp = c;
+    return n;
+}
+
 void sb_json_str(strbuf *b, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    const char *p = s != NULL ? s : "";
     sb_putn(b, "\"", 1);
-    for (; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            sb_printf(b, "\\%c", *p);
-        } else if (*p < 0x20) {
-            sb_printf(b, "\\u%04x", (unsigned)*p);
+    while (*p != '\0') {
+        uint32_t cp = 0;
+        size_t n = sb_utf8_len(p, &cp);
+        if (n == 0) { /* not UTF-8: JSON text must be */
+            sb_puts(b, "\\ufffd");
+            p++;
+        } else if (cp == '"' || cp == '\\') {
+            sb_printf(b, "\\%c", (char)cp);
+            p++;
+        } else if (cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU) || cp == 0x2028U ||
+                   cp == 0x2029U) {
+            sb_printf(b, "\\u%04x", (unsigned)cp);
+            p += n;
         } else {
-            sb_putn(b, (const char *)p, 1);
+            sb_putn(b, p, n);
+            p += n;
         }
     }
     sb_putn(b, "\"", 1);
+}
+
+void sb_xml_attr(strbuf *b, const char *s)
+{
+    const char *p = s != NULL ? s : "";
+    sb_putn(b, "\"", 1);
+    while (*p != '\0') {
+        uint32_t cp = 0;
+        size_t n = sb_utf8_len(p, &cp);
+        if (n == 0 || (cp < 0x20U && cp != 0x9U && cp != 0xAU && cp != 0xDU) ||
+            cp == 0xFFFEU || cp == 0xFFFFU) {
+            sb_puts(b, "&#xfffd;"); /* not a character XML 1.0 can hold */
+            p += n > 0 ? n : 1;
+        } else if (cp < 0x20U || cp == '&' || cp == '<' || cp == '>' || cp == '"' ||
+                   cp == '\'') {
+            sb_printf(b, "&#x%x;", (unsigned)cp);
+            p += n;
+        } else {
+            sb_putn(b, p, n);
+            p += n;
+        }
+    }
+    sb_putn(b, "\"", 1);
+}
+
+void sb_safe_label(strbuf *b, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t i, n = 0;
+    char prev = '\0';
+    base = base != NULL ? base + 1 : path;
+    for (i = 0; base[i] != '\0' && n < 64; i++) {
+        char c = base[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || (c == '-' && prev != '-'))) {
+            c = '_';
+        }
+        sb_putn(b, &c, 1);
+        prev = c;
+        n++;
+    }
+    if (n == 0) {
+        sb_putn(b, "_", 1);
+    }
 }
 
 void sb_c_float(strbuf *b, float v)

@@ -1,14 +1,20 @@
+/* realpath */
+#define _XOPEN_SOURCE 700
 #include "xml_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/tree.h>
 
 #include "base64.h"
+#include "ckd.h"
 #include "fileio.h"
 #include "sha256.h"
 #include "xml_safe.h"
@@ -24,6 +30,7 @@ typedef struct {
 } ext_file;
 
 typedef struct {
+    const xmlNode *root; /* of the document */
     const char *path; /* model path as given */
     diag *d;
     ir_graph *g;
@@ -186,7 +193,46 @@ static int parse_shape(loader *L, const xmlNode *n, ir_shape *s)
 
 /* ---- weights ---------------------------------------------------------- */
 
-static char *resolve_path(const char *model_path, const char *src)
+static char *weights_root; /* realpath of --weights-root, or NULL */
+
+int xml_load_set_weights_root(const char *dir)
+{
+    char *r = dir != NULL ? realpath(dir, NULL) : NULL;
+    struct stat st;
+    if (dir != NULL && (r == NULL || stat(r, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        free(r);
+        return -1;
+    }
+    free(weights_root);
+    weights_root = r;
+    return 0;
+}
+
+/* The directory weight files must be in: --weights-root, or the model's
+ * own directory; canonical (realpath), malloc'd. */
+static char *root_dir(const char *model_path)
+{
+    const char *slash = strrchr(model_path, '/');
+    char *dir, *r;
+    if (weights_root != NULL) {
+        return ir_strdup(weights_root);
+    }
+    if (slash == NULL) {
+        return realpath(".", NULL);
+    }
+    dir = malloc((size_t)(slash - model_path) + 2);
+    if (dir == NULL) {
+        return NULL;
+    }
+    memcpy(dir, model_path, (size_t)(slash - model_path) + 1);
+    dir[(slash - model_path) + 1] = '\0';
+    r = realpath(dir, NULL);
+    free(dir);
+    return r;
+}
+
+/* src relative to the model's directory (or absolute), as given. */
+static char *join_path(const char *model_path, const char *src)
 {
     const char *slash = strrchr(model_path, '/');
     size_t dir_len = slash != NULL ? (size_t)(slash - model_path) + 1 : 0;
@@ -202,13 +248,59 @@ static char *resolve_path(const char *model_path, const char *src)
     return p;
 }
 
+/* The largest end (offset + 4 * count) of any element of the document
+ * whose src resolves to the file real: how much of it the model can use.
+ * -1 when no such element has a usable offset and count (each reports its
+ * own error). Recursive over the element tree, whose depth the safe
+ * parser caps (xml_safe.c). */
+static int64_t needed_bytes(const loader *L, const xmlNode *n, const char *real)
+{
+    int64_t best = -1;
+    for (; n != NULL; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            char *s = attr(n, "src");
+            char *j = s != NULL ? join_path(L->path, s) : NULL;
+            char *r = j != NULL ? realpath(j, NULL) : NULL;
+            if (r != NULL && strcmp(r, real) == 0) {
+                char *o = attr(n, "offset"), *c = attr(n, "count"), *e1 = NULL, *e2 = NULL;
+                long long off, cnt;
+                int64_t end;
+                errno = 0;
+                off = o != NULL ? strtoll(o, &e1, 10) : -1;
+                cnt = c != NULL ? strtoll(c, &e2, 10) : -1;
+                if (errno == 0 && off >= 0 && cnt >= 0 && *e1 == '\0' && *e2 == '\0' &&
+                    !ckd_mul_i64(&end, cnt, 4) && !ckd_add_i64(&end, end, off) && end > best) {
+                    best = end;
+                }
+                free(o);
+                free(c);
+            }
+            free(s);
+            free(j);
+            free(r);
+            {
+                int64_t sub = needed_bytes(L, n->children, real);
+                best = sub > best ? sub : best;
+            }
+        }
+    }
+    return best;
+}
+
+/* Opens a weight file: inside the allowed directory tree (after resolving
+ * every symbolic link and "..": a src cannot reach any other file on the
+ * machine), a regular file (not a FIFO, a device or /dev/stdin, which
+ * could block or never end), and no longer than the model's parameters
+ * need. Its bytes are then read and hashed. Reports and returns NULL. */
 static ext_file *get_ext(loader *L, const xmlNode *n, const char *src)
 {
-    char *path = resolve_path(L->path, src);
+    char *path = join_path(L->path, src), *real = NULL, *root = NULL;
     ext_file *e;
-    int i, rc;
+    int i, rc = -1, fd = -1;
     char *buf = NULL;
-    size_t len = 0;
+    size_t len = 0, rl;
+    struct stat st;
+    int64_t need;
     if (path == NULL) {
         L->oom = 1;
         return NULL;
@@ -229,19 +321,47 @@ static ext_file *get_ext(loader *L, const xmlNode *n, const char *src)
     e = &L->ext[L->n_ext++];
     memset(e, 0, sizeof *e);
     e->path = path;
-    rc = fileio_read_all(path, (size_t)XML_LOAD_MAX_WEIGHT_FILE, &buf, &len);
-    if (rc == -1) {
-        diag_error(L->d, L->path, line_of(n), "weight file '%s' cannot be read: %s", path,
+    e->failed = 1;
+    root = root_dir(L->path);
+    real = realpath(path, NULL);
+    rl = root != NULL ? strlen(root) : 0;
+    need = real != NULL ? needed_bytes(L, L->root, real) : -1;
+    if (root == NULL || real == NULL) {
+        diag_error(L->d, L->path, line_of(n), "weight file '%s' cannot be read: %s", src,
                    strerror(errno));
-        e->failed = 1;
+    } else if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && rl != 1)) {
+        diag_error(L->d, L->path, line_of(n),
+                   "weight file '%s' is outside %s, the directory tree weight files must be in "
+                   "(the model's directory; --weights-root DIR names another)", src, root);
+    } else if ((fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+               fstat(fd, &st) != 0) {
+        diag_error(L->d, L->path, line_of(n), "weight file '%s' cannot be read: %s", src,
+                   strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        diag_error(L->d, L->path, line_of(n), "weight file '%s' is not a regular file", src);
+    } else if (need >= 0 && (uintmax_t)st.st_size > (uintmax_t)need) {
+        diag_error(L->d, L->path, line_of(n),
+                   "weight file '%s' has %lld bytes, more than the %lld the model's parameters "
+                   "use", src, (long long)st.st_size, (long long)need);
+    } else {
+        rc = fileio_read_fd(fd, (size_t)XML_LOAD_MAX_WEIGHT_FILE, &buf, &len);
+        if (rc == -1) {
+            diag_error(L->d, L->path, line_of(n), "weight file '%s' cannot be read: %s", src,
+                       strerror(errno));
+        } else if (rc == -2) {
+            diag_error(L->d, L->path, line_of(n), "weight file '%s' is larger than %ld bytes",
+                       src, XML_LOAD_MAX_WEIGHT_FILE);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(root);
+    free(real);
+    if (rc != 0) {
         return NULL;
     }
-    if (rc == -2) {
-        diag_error(L->d, L->path, line_of(n), "weight file '%s' is larger than %ld bytes", path,
-                   XML_LOAD_MAX_WEIGHT_FILE);
-        e->failed = 1;
-        return NULL;
-    }
+    e->failed = 0;
     e->data = (uint8_t *)buf;
     e->len = len;
     sha256_hex(buf, len, e->sha256);
@@ -300,22 +420,36 @@ static float *load_data(loader *L, const xmlNode *n, const char *what, const ir_
             diag_error(L->d, L->path, line,
                        "%s: external data needs the attributes offset, count and sha256", what);
         } else {
-            long long off = strtoll(off_s, NULL, 10), cnt = strtoll(cnt_s, NULL, 10);
+            char *end1 = NULL, *end2 = NULL;
+            long long off, cnt;
+            int64_t last = -1;
             ext_file *e;
+            errno = 0;
+            off = strtoll(off_s, &end1, 10);
+            cnt = strtoll(cnt_s, &end2, 10);
+            if (errno != 0 || *end1 != '\0' || *end2 != '\0' || off < 0 ||
+                ckd_mul_i64(&last, cnt, 4) || ckd_add_i64(&last, last, off)) {
+                last = -1; /* reported as too short below */
+            }
             if (cnt != count) {
                 diag_error(L->d, L->path, line,
-                           "%s: count=\"%lld\" does not match shape (%lld elements)", what, cnt,
+                           "%s: count=\"%s\" does not match shape (%lld elements)", what, cnt_s,
                            (long long)count);
             } else if ((e = get_ext(L, n, src)) != NULL) {
                 if (strcmp(e->sha256, sha) != 0) {
+                    /* the file's own hash is not printed: it would tell
+                     * the hash of any file a src can name */
                     diag_error(L->d, L->path, line,
-                               "%s: sha256 mismatch for '%s': the file has %s, the model says %s",
-                               what, e->path, e->sha256, sha);
-                } else if (off < 0 || (unsigned long long)off > e->len ||
-                           (unsigned long long)(cnt * 4) > e->len - (unsigned long long)off) {
+                               "%s: weight file '%s' does not match the sha256 the model gives",
+                               what, src);
+                } else if (last < 0) {
+                    diag_error(L->d, L->path, line,
+                               "%s: weight file '%s' is too short: offset %s is out of range "
+                               "(has %lu bytes)", what, src, off_s, (unsigned long)e->len);
+                } else if ((uint64_t)last > (uint64_t)e->len) {
                     diag_error(L->d, L->path, line,
                                "%s: weight file '%s' is too short: needs bytes %lld..%lld, has %lu",
-                               what, e->path, off, off + cnt * 4, (unsigned long)e->len);
+                               what, src, off, (long long)last, (unsigned long)e->len);
                 } else {
                     v = bytes_to_floats(e->data + off, count);
                     if (v == NULL) {
@@ -857,6 +991,10 @@ static ir_graph *build(loader *L, xmlNode *root)
     ir_graph *g = L->g;
     s = attr(root, "name");
     g->name = s != NULL ? s : ir_strdup("model");
+    if (g->name != NULL && ir_c_name_problem(g->name) != NULL) {
+        diag_error(L->d, L->path, line_of(root), "model name '%s' %s", g->name, ir_c_name_problem(g->name));
+        rc = -1;
+    }
     for (c = root->children; c != NULL; c = c->next) {
         if (is_el(c, "input")) {
             char *nm = attr(c, "name");
@@ -970,6 +1108,7 @@ ir_graph *xml_load(const char *path, diag *d)
         } else {
             L.g->file = ir_strdup(path);
             memcpy(L.g->sha256, sha, sizeof sha);
+            L.root = root;
             res = build(&L, root);
         }
     }

@@ -17,6 +17,11 @@
 #define XML_LOAD_MAX_BYTES (256L * 1024L * 1024L)
 #define XML_LOAD_MAX_WEIGHT_FILE (2047L * 1024L * 1024L)
 
+/* Weight files (src="...") must lie in the model's directory tree, or,
+ * after this call, in dir's (NULL: back to the model's). -1 when dir is
+ * not a directory. */
+int xml_load_set_weights_root(const char *dir);
+
 /* Returns the graph, or NULL after reporting errors through d. */
 ir_graph *xml_load(const char *path, diag *d);
 

@@ -8,21 +8,24 @@
 #     $W  = build/bad/NAME       (a fresh, empty work directory)
 # and every output a case asks for must be under $W. A case passes when
 #   - stoic exits with EXIT;
-#   - stderr has a line containing "error: " and DIAG (a fixed string,
-#     case-sensitive; DIAG "-" skips this for cases that must succeed);
+#   - stderr has a line containing DIAG (a fixed string, case-sensitive;
+#     DIAG "-" skips this), and a line with "error: " when EXIT is not 0;
 #   - stderr has no control character other than newline and tab (log
 #     injection) and no sanitizer report;
 #   - when EXIT is not 0, $W holds nothing stoic wrote: it is empty, or
 #     holds exactly what the case's PRE step put there (see below).
-# A line "NAME | pre | SHELL" before a case runs SHELL (same variables)
-# before it, e.g. to plant a symbolic link; what PRE leaves in $W is
-# listed and must be unchanged afterwards.
+# A line "NAME | pre | SHELL" before a case runs SHELL (same variables,
+# and $STOIC) before it, e.g. to plant a symbolic link; what PRE leaves in
+# $W is listed and must be unchanged afterwards. A line "NAME | post |
+# SHELL" after it runs SHELL after a passing case: it must exit 0 (e.g. a
+# cmp of two outputs).
 #
 # Runs under the ASan/UBSan generator (STOIC=bin/stoic-asan by default),
 # cases in parallel (JOBS, default 2). Output: a line per failure, then
 # "N passed, M failed". Usage: sh tests/bad/run.sh [NAME...]
 set -u
 STOIC=${STOIC:-bin/stoic-asan}
+export STOIC
 JOBS=${JOBS:-2}
 DIR=tests/bad
 WORK=build/bad
@@ -30,29 +33,37 @@ WORK=build/bad
 
 # one case: NAME EXIT DIAG ARGS PRE -> prints PASS/FAIL line
 if [ "${1:-}" = "--one" ]; then
-    name=$2 want=$3 diag=$4 args=$5 pre=$6
+    name=$2 want=$3 diag=$4 args=$5 pre=$6 post=$7
     D=$DIR/files
     W=$WORK/$name
     mkdir -p "$W"
     if [ -n "$pre" ]; then
-        (D=$D W=$W; eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
+        (eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
     fi
     before=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
     eval "set -- $args"
-    ASAN_OPTIONS=detect_leaks=1 "$STOIC" "$@" >"$W.out" 2>"$W.err" </dev/null
+    ASAN_OPTIONS=detect_leaks=1 timeout -k 5 "${CASE_TIMEOUT:-300}" "$STOIC" "$@" \
+        >"$W.out" 2>"$W.err" </dev/null
     rc=$?
     why=
-    if [ "$rc" -ne "$want" ]; then
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        why="timed out (hangs)"
+    elif [ "$rc" -ne "$want" ]; then
         why="exit $rc, expected $want"
     elif grep -q 'Sanitizer\|runtime error:' "$W.err"; then
         why="sanitizer report"
     elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$W.err" "$W.out"; then
         why="control characters in the output"
-    elif [ "$diag" != "-" ] && ! grep 'error: ' "$W.err" | grep -qF -- "$diag"; then
-        why="no error line containing '$diag'"
+    elif [ "$want" -ne 0 ] && ! grep -q 'error: ' "$W.err"; then
+        why="no 'error: ' line"
+    elif [ "$diag" != "-" ] && ! grep -qF -- "$diag" "$W.err"; then
+        why="no line of stderr contains '$diag'"
     elif [ "$want" -ne 0 ]; then
         after=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
         [ "$before" = "$after" ] || why="wrote into \$W: $(cd "$W" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
+    fi
+    if [ -z "$why" ] && [ -n "$post" ] && ! (eval "$post") >"$W.post.log" 2>&1; then
+        why="post step failed: $(head -c 300 "$W.post.log" | tr '\n' ' ')"
     fi
     if [ -z "$why" ]; then
         echo "PASS $name"
@@ -66,7 +77,9 @@ fi
 rm -rf "$WORK"
 mkdir -p "$WORK" || exit 2
 
-# The case table: NAME<tab>EXIT<tab>DIAG<tab>ARGS<tab>PRE, one per line.
+# The case table: NAME EXIT DIAG ARGS PRE [POST], separated by the ASCII
+# unit separator (empty fields survive the shell's field splitting).
+US=$(printf '\037')
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 table=$WORK/cases.tsv
 : >"$table"
@@ -75,28 +88,39 @@ for f in "$DIR"/*.cases; do
     while IFS= read -r line; do
         case $line in ''|'#'*) continue ;; esac
         name=$(printf '%s' "$line" | cut -d'|' -f1 | trim)
+        if [ $# -gt 0 ]; then
+            case " $* " in *" $name "*) ;; *) continue ;; esac
+        fi
         f2=$(printf '%s' "$line" | cut -d'|' -f2 | trim)
         if [ "$f2" = pre ]; then
             pre_name=$name
             pre_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
             continue
         fi
+        if [ "$f2" = post ]; then
+            # attach to the case just read (the last line of the table)
+            post_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
+            last=$(tail -n 1 "$table")
+            [ "$(printf '%s' "$last" | cut -d"$US" -f1)" = "$name" ] ||
+                { echo "run.sh: post line for '$name' does not follow its case" >&2; exit 2; }
+            sed -i '$d' "$table"
+            printf '%s\037%s\n' "$last" "$post_cmd" >>"$table"
+            continue
+        fi
         diag=$(printf '%s' "$line" | cut -d'|' -f3 | trim)
         args=$(printf '%s' "$line" | cut -d'|' -f4- | trim)
         pre=
         [ "$pre_name" = "$name" ] && pre=$pre_cmd
-        if [ $# -gt 0 ]; then
-            case " $* " in *" $name "*) ;; *) continue ;; esac
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
+        printf '%s\037%s\037%s\037%s\037%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
+        pre_name=
     done <"$f"
 done
-dups=$(cut -f1 "$table" | sort | uniq -d)
+dups=$(cut -d"$US" -f1 "$table" | sort | uniq -d)
 [ -z "$dups" ] || { echo "run.sh: duplicate case names: $dups" >&2; exit 2; }
 
 results=$WORK/results.txt
 tr '\n' '\0' <"$table" | xargs -0 -P "$JOBS" -I{} sh -c '
-    IFS="$(printf "\t")"; set -- $1; sh "$0" --one "$1" "$2" "$3" "$4" "${5:-}"' "$DIR/run.sh" {} >"$results"
+    IFS="$(printf "\037")"; set -- $1; sh "$0" --one "$1" "$2" "$3" "$4" "${5:-}" "${6:-}"' "$DIR/run.sh" {} >"$results"
 grep -v '^PASS' "$results"
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")

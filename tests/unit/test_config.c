@@ -121,7 +121,7 @@ static int has_diag(const char *msgs, long line, const char *want)
 static void config_fails(const char *text, long line, const char *want, int src_line)
 {
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     const char *msgs;
     int rc;
     write_text("bad.xml", text);
@@ -191,7 +191,7 @@ static void test_full(void)
         "  <layer name=\"conv2\" precision=\"int8\"/>\n"                           /* 10 */
         "</compression>\n";
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     char sha[65];
     write_text("full.xml", text);
     CU_ASSERT_EQUAL_FATAL(config_load(path, &c, &d), 0);
@@ -223,7 +223,7 @@ static void test_full(void)
 static void test_minimal(void)
 {
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     /* empty policy: everything unset */
     write_text("empty.xml", "\n\n<compression xmlns=\"urn:stoic:compression:1\"/>\n");
     CU_ASSERT_EQUAL_FATAL(config_load(path, &c, &d), 0);
@@ -300,7 +300,7 @@ static void test_many_layers(void)
     size_t cap = (size_t)N * 64 + 256, len = 0;
     char *text = malloc(cap);
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     int k;
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     len += (size_t)snprintf(text + len, cap - len, "%s", HEAD);
@@ -420,7 +420,7 @@ static void test_semantic_errors(void)
 static void test_all_errors_reported(void)
 {
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     const char *msgs;
     write_text("multi.xml",
                HEAD                                                                   /* 1 */
@@ -446,7 +446,7 @@ static void test_all_errors_reported(void)
 static void test_unsafe_input(void)
 {
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     const char *msgs;
     char big[600];
     FILE *f;
@@ -508,7 +508,7 @@ static void test_compression_settings(void)
         "  <layer name=\"fc3\" precision=\"int16\" sparsity=\"0\" channels=\"0\"/>\n"
         "</compression>\n";
     compress_config c;
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     write_text("compress.xml", text);
     CU_ASSERT_EQUAL_FATAL(config_load(path, &c, &d), 0);
     CU_ASSERT_DOUBLE_EQUAL(c.defaults.sparsity, 0.75, 0.0);
