@@ -32,6 +32,8 @@ FUZZ_WRAP      = -Wl,--wrap=fileio_read_all
 FUZZ_WRAP_generate = -Wl,--wrap=fileio_stage_add
 
 .PHONY: fuzz fuzz-build fuzz-crashes
+# objects reached only through the pattern rules: keep them between builds
+.SECONDARY: $(FUZZ_GEN_OBJ) $(FUZZ_RT_OBJ) $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%.o)
 
 fuzz-build: $(FUZZ_BINS)
 

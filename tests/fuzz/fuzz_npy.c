@@ -143,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(x);
     memset(&d, 0, sizeof d);
     d.quiet = 1;
-    labels = compress_read_labels(npy_path, rows > 0 ? rows : 1, &d);
+    labels = compress_read_labels(npy_path, rows > 0 ? rows : 1, 6, &d);
     if (labels == NULL && d.errors + d.io_errors == 0) {
         fz_fail("fuzz_npy: compress_read_labels failed without a diagnostic");
     }

@@ -26,8 +26,8 @@ if [ "${1:-}" = "--crashes" ]; then
             if "$FD/fuzz_$h" $OPTS "$f" >"$FD/log/crash.log" 2>&1; then
                 echo "fixed     $f"
             else
-                top=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|fuzz_[a-z]*: ' \
-                      "$FD/log/crash.log" | cut -c1-100)
+                top=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|^fuzz_[a-z]*: ' \
+                      "$FD/log/crash.log" | sed 's/^==[0-9]*==//' | cut -c1-110)
                 echo "CRASHES   $f: $top"
             fi
         done
