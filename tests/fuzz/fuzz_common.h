@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -82,11 +84,35 @@ static void fz_cleanup(void)
     }
 }
 
+/* A harness that crashed (libFuzzer ends the process without exit
+ * handlers) leaves its directory behind: directories of processes that no
+ * longer exist are removed when the next harness starts. */
+static void fz_remove_stale(const char *base)
+{
+    DIR *dir = opendir(base);
+    struct dirent *e;
+    char sub[PATH_MAX];
+    if (dir == NULL) {
+        return;
+    }
+    while ((e = readdir(dir)) != NULL) {
+        long pid;
+        char rest[16];
+        if (sscanf(e->d_name, "stoic-fuzz-%ld-%15s", &pid, rest) == 2 && pid > 0 &&
+            kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            snprintf(sub, sizeof sub, "%s/%s", base, e->d_name);
+            fz_rmtree(sub);
+        }
+    }
+    closedir(dir);
+}
+
 /* The private directory (created on first use; its real path). */
 static const char *fz_tmpdir(void)
 {
     char tmpl[PATH_MAX];
     struct stat sb;
+    const char *base;
     if (fz_dir_len > 0) {
         return fz_dir;
     }
@@ -94,9 +120,10 @@ static const char *fz_tmpdir(void)
     if (fz_msg_fd < 0) {
         fz_msg_fd = 2;
     }
-    snprintf(tmpl, sizeof tmpl, "%s/stoic-fuzz-XXXXXX",
-             stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0
-                 ? "/dev/shm" : "/tmp");
+    base = stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0
+               ? "/dev/shm" : "/tmp";
+    fz_remove_stale(base);
+    snprintf(tmpl, sizeof tmpl, "%s/stoic-fuzz-%ld-XXXXXX", base, (long)getpid());
     if (mkdtemp(tmpl) == NULL || realpath(tmpl, fz_dir) == NULL) {
         perror("fuzz: mkdtemp");
         abort();
