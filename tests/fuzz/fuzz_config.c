@@ -4,7 +4,8 @@
  * fixed_models.h: conv c1 + batch_norm bn1 + relu r1 folded into c1, max
  * pool p1, flatten f, dense fc1 and fc2, softmax sm): plan resolution,
  * low-rank, pruning, refits, calibration, quantization, sparse emission and,
- * with a <budget>, the search.
+ * with a <budget>, the search (as with --no-refit --calibration minmax, to
+ * keep a run short).
  *
  * Each input is the text of a policy file. Checked besides the sanitizers:
  *   - config_load: a failure reported an error; a success holds what the
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     compress_info info;
     diag d;
     ir_graph *g;
-    int k, j;
+    int k, j, budget;
     if (size > 64 * 1024) {
         return 0;
     }
@@ -104,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     }
+    budget = c.max_drop >= 0.0;
     config_free(&c);
 
     memset(&o, 0, sizeof o);
@@ -115,6 +117,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.calib = calib_path;
     o.val = val_path;
     o.labels = labels_path;
+    /* the budget search applies the whole pipeline per candidate: there as
+     * with --no-refit --calibration minmax (the mse calibration's search and
+     * the least-squares refits dominate), so that one run stays short */
+    if (budget) {
+        o.no_refit = 1;
+        o.method = CALIB_MINMAX;
+    }
     memset(&d, 0, sizeof d);
     d.quiet = 1;
     g = compress_build(model_path, &o, &info, &d);
