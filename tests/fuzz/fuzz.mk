@@ -54,6 +54,7 @@ $(FUZZ_DIR)/onnx.pb-c.o: build/onnx.pb-c.c build/onnx.pb-c.h
 	$(FUZZ_CC) -std=c99 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Ibuild -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fixed_models.h \
+                      tests/fuzz/xml_mutator.h \
                       $(GEN_HDR) $(RT_HDR) build/onnx.pb-c.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_XOPEN_SOURCE=700 -fsanitize=fuzzer-no-link $(FUZZ_INC) \

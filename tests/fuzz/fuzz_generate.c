@@ -11,7 +11,8 @@
  * calibration rows written by the harness, and measures the compressed
  * model against the float one on those rows (the report's evidence).
  * Models over a small budget (elements, MACs, layers) are skipped, so one
- * run stays cheap.
+ * run stays cheap. Mutation is structure-aware (xml_mutator.h), the options
+ * comment included.
  *
  * The staged files are captured in memory: the harness links with
  * -Wl,--wrap=fileio_stage_add (same contract: a path staged twice is
@@ -42,6 +43,7 @@
 #include "eval.h"
 #include "ir.h"
 #include "pipeline.h"
+#include "xml_mutator.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -623,6 +625,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fz_path(model_path, sizeof model_path, "fz.xml");
     fz_path(calib_path, sizeof calib_path, "calib.npy");
     fz_path(out_dir, sizeof out_dir, "out"); /* never created: staging is captured */
+    xm_with_options = 1;
     return 0;
 }
 

@@ -9,6 +9,10 @@
  * reaches the external-weights code; reads outside the directory are
  * refused (fuzz_common.h).
  *
+ * Mutation is structure-aware (xml_mutator.h): attribute values of their
+ * kind, layers duplicated, moved, deleted or changed to another operator,
+ * weights re-encoded; one in six is libFuzzer's byte mutation.
+ *
  * Checked besides the sanitizers: a failure reported an input error and
  * no internal one (an IR invariant broken by a pass, out of memory); a
  * success reported no error and its graph passes ir_verify again. */
@@ -17,6 +21,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "pipeline.h"
+#include "xml_mutator.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
