@@ -35,8 +35,9 @@ typedef struct {
     int64_t d[MAXD];  /* full ONNX shape; a symbolic batch counts as 1 */
     float *f;         /* constant values */
     int64_t *iv;      /* constant integer values (shape operands), or NULL */
-    char *nat;        /* stoic tensor holding it, natural (ONNX) axis order */
-    char *cl;         /* stoic tensor holding it, channels last */
+    /* names owned by the name table (imp.tnames), never freed here: */
+    const char *nat;  /* stoic tensor holding it, natural (ONNX) axis order */
+    const char *cl;   /* stoic tensor holding it, channels last */
     int layer;        /* index of the layer that wrote it, -1 */
     int uses;         /* ONNX node inputs reading it (+1 for the graph output) */
 } value;
@@ -57,10 +58,11 @@ typedef struct {
     lparam p[4];
     int np;
     int dead;
+    int idx;          /* its index in imp.l */
 } layer;
 
 typedef struct {
-    char *name;
+    const char *name; /* owned by the name table (imp.tnames) */
     int rank;
     int32_t shape[IMP_MAX_RANK];
     float *data;
@@ -70,9 +72,12 @@ typedef struct {
     const import_options *o;
     diag *d;
     onnx_model *m;
-    value *v;
+    /* Values and layers are allocated one by one and listed by pointer:
+     * a value * or layer * stays valid while the lists grow (operators
+     * hold their inputs' pointers across define_out and new_layer). */
+    value **v;
     int nv, capv;
-    layer *l;
+    layer **l;
     int nl, capl;
     konst *k;
     int nk, capk;
@@ -157,8 +162,8 @@ static value *find(imp *I, const char *name)
 {
     int i;
     for (i = I->nv - 1; i >= 0; i--) {
-        if (strcmp(I->v[i].name, name) == 0) {
-            return &I->v[i];
+        if (strcmp(I->v[i]->name, name) == 0) {
+            return I->v[i];
         }
     }
     return NULL;
@@ -167,13 +172,17 @@ static value *find(imp *I, const char *name)
 static value *add_value(imp *I, const char *name)
 {
     value *v;
-    value *nvp = grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
+    value **nvp = grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
     if (nvp == NULL) {
         return NULL;
     }
     I->v = nvp;
-    v = &I->v[I->nv++];
-    memset(v, 0, sizeof *v);
+    v = calloc(1, sizeof *v);
+    if (v == NULL) {
+        (void)oom(I);
+        return NULL;
+    }
+    I->v[I->nv++] = v;
     v->name = dup(name);
     v->layer = -1;
     if (v->name == NULL) {
@@ -249,8 +258,10 @@ static int name_taken(const imp *I, const char *s)
 }
 
 /* A fresh stoic tensor name from base: the allowed characters only, at
- * most 128, unique. */
-static char *tensor_name(imp *I, const char *base, const char *suffix)
+ * most 128, unique. The name table owns the string: callers may keep the
+ * pointer (it lives until free_layers) but never free it; a structure that
+ * frees its strings stores a copy. */
+static const char *tensor_name(imp *I, const char *base, const char *suffix)
 {
     char buf[160], cand[200];
     size_t i, n = 0;
@@ -347,17 +358,24 @@ static void shape_str(const int32_t *s, int r, char *buf, size_t n)
 
 static layer *new_layer(imp *I, const char *elem, const char *base, const char *suffix)
 {
-    layer *l, *nl = grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
-    char *name;
+    layer *l, **nl = grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
+    const char *name;
     int k, i;
     char cand[200];
     if (nl == NULL) {
         return NULL;
     }
     I->l = nl;
-    l = &I->l[I->nl];
-    memset(l, 0, sizeof *l);
+    l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        (void)oom(I);
+        return NULL;
+    }
+    I->l[I->nl] = l;
+    I->nl++; /* listed at once, so free_layers frees it on any failure below */
+    l->idx = I->nl - 1;
     l->elem = elem;
+    sb_init(&l->attrs);
     /* layer names: their own name space, same character rules */
     name = tensor_name(I, base, suffix); /* reserve as a tensor name too: simpler, still unique */
     if (name == NULL) {
@@ -367,7 +385,7 @@ static layer *new_layer(imp *I, const char *elem, const char *base, const char *
     for (k = 2;; k++) {
         int clash = 0;
         for (i = 0; i < I->nl && !clash; i++) {
-            clash = strcmp(I->l[i].name, cand) == 0;
+            clash = I->l[i]->name != NULL && strcmp(I->l[i]->name, cand) == 0;
         }
         if (!clash) {
             break;
@@ -375,12 +393,10 @@ static layer *new_layer(imp *I, const char *elem, const char *base, const char *
         snprintf(cand, sizeof cand, "%s_%d", name, k);
     }
     l->name = dup(cand);
-    sb_init(&l->attrs);
     if (l->name == NULL) {
         (void)oom(I);
         return NULL;
     }
-    I->nl++;
     return l;
 }
 
@@ -452,7 +468,7 @@ static const char *add_konst(imp *I, const char *base, int rank, const int32_t *
                              float *data)
 {
     konst *nk;
-    char *name;
+    const char *name;
     if (finite_data(I, data, rank, shape, "constant") != 0) {
         free(data);
         return NULL;
@@ -483,7 +499,7 @@ static const char *act(imp *I, value *v, int cl)
     int32_t s[MAXD];
     int r = ishape(I, v, 0, s), k, c0 = I->drop ? 0 : 1;
     const char *have;
-    char *name;
+    const char *name;
     char perm[64];
     layer *l;
     size_t used = 0;
@@ -829,7 +845,7 @@ static value *spatial_layer(imp *I, const onnx_node *n, int emit, const char *el
         if (l == NULL) {
             return NULL;
         }
-        *li = (int)(l - I->l);
+        *li = l->idx;
     }
     if (spatial_attrs(I, n, l, sp, &x->d[2], k, out_sp, pool) != 0) {
         return NULL;
@@ -887,14 +903,14 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
         return -1;
     }
     if (emit) {
-        layer *l = &I->l[li];
+        layer *l = I->l[li];
         /* weight [M C/g kh kw] -> [M kh kw C/g] */
         int64_t m = w->d[0], c = w->d[1], kh = sp == 2 ? k[0] : 1, kw = sp == 2 ? k[1] : k[0];
         int64_t oc, ic, a, bb;
         int32_t ws[4];
         float *wd = malloc((size_t)(m * c * kh * kw) * sizeof *wd);
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         if (wd == NULL || in == NULL || out == NULL) {
             free(wd);
             return wd == NULL ? oom(I) : -1;
@@ -939,7 +955,7 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
             }
         }
         y->cl = out;
-        y->layer = (int)(l - I->l);
+        y->layer = l->idx;
     }
     return 0;
 }
@@ -974,10 +990,10 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
         return -1;
     }
     if (emit) {
-        layer *l = &I->l[li];
+        layer *l = I->l[li];
         int64_t out_l = y->d[2];
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         if (in == NULL || out == NULL) {
             return -1;
         }
@@ -995,14 +1011,12 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
             }
         } else { /* [L C] -> [1 L C] -> pool -> [OL C] */
             layer *r1, *r2;
-            char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
-            int lidx = (int)(l - I->l);
+            const char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
             r1 = t1 != NULL && t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
             if (r1 == NULL || set_io(I, r1, in, t1) != 0) {
                 return -1;
             }
             lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
-            l = &I->l[lidx];
             if (set_io(I, l, t1, t2) != 0) {
                 return -1;
             }
@@ -1041,7 +1055,7 @@ static int op_gap(imp *I, const onnx_node *n, int emit)
     if (emit) {
         layer *l;
         const char *in;
-        char *out;
+        const char *out;
         if (no_batch_mix_in_conv(I) != 0) {
             return -1;
         }
@@ -1068,7 +1082,7 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
     const char *elem = NULL;
     layer *l;
     const char *in;
-    char *out;
+    const char *out;
     int cl;
     float lo = -INFINITY, hi = INFINITY;
     if (need_act(I, x, "X") != 0) {
@@ -1154,7 +1168,7 @@ static int op_softmax(imp *I, const onnx_node *n, int emit)
     int64_t dflt = I->m->opset < 13 ? 1 : -1;
     layer *l;
     const char *in;
-    char *out;
+    const char *out;
     if (need_act(I, x, "X") != 0 || norm_axis(I, attr_i(n, "axis", dflt), x->ndim, &axis) != 0) {
         return -1;
     }
@@ -1194,7 +1208,7 @@ static int op_binary(imp *I, const onnx_node *n, int emit)
     int64_t od[MAXD];
     layer *l;
     const char *ia, *ib;
-    char *out;
+    const char *out;
     if (a == NULL || b == NULL) {
         return unsupported(I, "needs two inputs");
     }
@@ -1260,19 +1274,25 @@ static int op_binary(imp *I, const onnx_node *n, int emit)
         inner = shape[rank - 1];
         /* MatMul/Gemm + Add of a bias: fold into the dense layer */
         if (is_add && per_channel && a->layer >= 0 && a->uses == 1 &&
-            strcmp(I->l[a->layer].elem, "dense") == 0 && I->l[a->layer].np == 1 &&
-            strcmp(I->l[a->layer].output, ia) == 0) {
-            l = &I->l[a->layer];
+            strcmp(I->l[a->layer]->elem, "dense") == 0 && I->l[a->layer]->np == 1 &&
+            strcmp(I->l[a->layer]->output, ia) == 0) {
+            l = I->l[a->layer];
             vshape[0] = (int32_t)inner;
             if (lparam_add(I, l, "bias", 1, vshape, lay) != 0) {
                 return -1;
             }
-            free(l->output);
-            l->output = tensor_name(I, y->name, "");
-            if (l->output == NULL) {
+            /* the layer owns its output string; the name itself is owned
+             * by the name table (I->tnames), like every value's nat/cl */
+            out = tensor_name(I, y->name, "");
+            if (out == NULL) {
                 return -1;
             }
-            y->nat = l->output;
+            free(l->output);
+            l->output = dup(out);
+            if (l->output == NULL) {
+                return oom(I);
+            }
+            y->nat = out;
             y->layer = a->layer;
             return 0;
         }
@@ -1321,7 +1341,7 @@ static int op_concat(imp *I, const onnx_node *n, int emit)
     size_t i;
     strbuf ins;
     layer *l;
-    char *out;
+    const char *out;
     if (x0 == NULL || norm_axis(I, attr_i(n, "axis", 0), x0->ndim, &axis) != 0) {
         return x0 == NULL ? unsupported(I, "needs inputs") : -1;
     }
@@ -1402,7 +1422,7 @@ static int emit_reshape(imp *I, const onnx_node *n, value *x, value *y)
     char buf[128];
     size_t used = 0;
     const char *in = act(I, x, 0);
-    char *out = tensor_name(I, y->name, "");
+    const char *out = tensor_name(I, y->name, "");
     layer *l = in != NULL && out != NULL ? new_layer(I, "reshape", node_name(n), "") : NULL;
     if (l == NULL || set_io(I, l, in, out) != 0) {
         return -1;
@@ -1634,7 +1654,7 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
     }
     if (emit) {
         const char *in = act(I, x, 0);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l = in != NULL && out != NULL ? new_layer(I, "transpose", node_name(n), "") : NULL;
         char buf[64];
         size_t used = 0;
@@ -1714,7 +1734,7 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
         int r, a;
         int64_t ip[2 * MAXD];
         const char *in;
-        char *out;
+        const char *out;
         layer *l;
         char buf[160];
         size_t used = 0;
@@ -1783,7 +1803,7 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
     }
     if (emit) {
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l = in != NULL && out != NULL ? new_layer(I, "batch_norm", node_name(n), "") : NULL;
         int32_t cs = (int32_t)x->d[1];
         if (l == NULL || set_io(I, l, in, out) != 0) {
@@ -1816,7 +1836,7 @@ static int emit_dense(imp *I, const onnx_node *n, const char *in, value *y, cons
 {
     int32_t ws[2];
     float *wd = malloc((size_t)(k_in * n_out) * sizeof *wd);
-    char *out = tensor_name(I, y->name, suffix);
+    const char *out = tensor_name(I, y->name, suffix);
     layer *l;
     int64_t i, j;
     if (wd == NULL) {
@@ -1852,7 +1872,7 @@ static int emit_dense(imp *I, const onnx_node *n, const char *in, value *y, cons
         }
     }
     y->nat = out;
-    y->layer = (int)(l - I->l);
+    y->layer = l->idx;
     return 0;
 }
 
@@ -1950,7 +1970,7 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
     {
         const char *in = act(I, a, 0);
         if (in != NULL && ta) { /* batch kept: A is one sample [K M] -> [M K] */
-            char *t = tensor_name(I, a->name, ".T");
+            const char *t = tensor_name(I, a->name, ".T");
             layer *l = t != NULL ? new_layer(I, "transpose", node_name(n), ".transA") : NULL;
             if (l == NULL || set_io(I, l, in, t) != 0) {
                 free(bias);
@@ -1970,7 +1990,7 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
         float *cd = expand_const(I, matrix_bias, 2, od);
         const char *cname;
         char ins[600];
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l;
         if (cd == NULL || out == NULL) {
             free(cd);
@@ -2137,29 +2157,37 @@ static op_fn find_op(const char *op)
 
 /* ---- the walk -------------------------------------------------------- */
 
-static void free_values(imp *I)
+/* Frees the values from index `from` on. */
+static void free_values(imp *I, int from)
 {
     int i;
-    for (i = 0; i < I->nv; i++) {
-        free(I->v[i].name);
-        free(I->v[i].f);
-        free(I->v[i].iv);
+    for (i = from; i < I->nv; i++) {
+        free(I->v[i]->name);
+        free(I->v[i]->f);
+        free(I->v[i]->iv);
+        free(I->v[i]);
+        I->v[i] = NULL;
     }
-    I->nv = 0;
+    if (from < I->nv) {
+        I->nv = from;
+    }
 }
 
 static void free_layers(imp *I)
 {
     int i, k;
     for (i = 0; i < I->nl; i++) {
-        free(I->l[i].name);
-        free(I->l[i].inputs);
-        free(I->l[i].output);
-        sb_free(&I->l[i].attrs);
-        for (k = 0; k < I->l[i].np; k++) {
-            free(I->l[i].p[k].pname);
-            free(I->l[i].p[k].data);
+        layer *l = I->l[i];
+        free(l->name);
+        free(l->inputs);
+        free(l->output);
+        sb_free(&l->attrs);
+        for (k = 0; k < l->np; k++) {
+            free(l->p[k].pname);
+            free(l->p[k].data);
         }
+        free(l);
+        I->l[i] = NULL;
     }
     I->nl = 0;
     for (i = 0; i < I->nk; i++) {
@@ -2224,7 +2252,7 @@ static int walk(imp *I, int emit, value **in_v)
         return unsupported(I, "the model has no input to compute from");
     }
     if (emit) {
-        char *t = tensor_name(I, (*in_v)->name, "");
+        const char *t = tensor_name(I, (*in_v)->name, "");
         int32_t s[MAXD];
         if (t == NULL) {
             return -1;
@@ -2434,7 +2462,7 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, const binref *r, const c
         sb_puts(x, "  <layers>\n");
     }
     for (i = 0; i < I->nl; i++) {
-        const layer *l = &I->l[i];
+        const layer *l = I->l[i];
         if (l->dead) {
             continue;
         }
@@ -2598,12 +2626,7 @@ int import_onnx(const import_options *o, diag *d)
         }
         I.drop = !I.touched;
         /* walk 2 starts again from the frozen inputs */
-        for (i = nfrozen; i < I.nv; i++) {
-            free(I.v[i].name);
-            free(I.v[i].f);
-            free(I.v[i].iv);
-        }
-        I.nv = nfrozen;
+        free_values(&I, nfrozen);
     }
     if (walk(&I, 1, &in_v) != 0) {
         goto out;
@@ -2620,7 +2643,7 @@ int import_onnx(const import_options *o, diag *d)
         int r = ishape(&I, out_v, 0, s), k;
         char buf[128];
         size_t used = 0;
-        char *t = tensor_name(&I, out_v->name, ".out");
+        const char *t = tensor_name(&I, out_v->name, ".out");
         layer *l = t != NULL ? new_layer(&I, "reshape", out_v->name, ".copy") : NULL;
         if (l == NULL || set_io(&I, l, in_v->nat, t) != 0) {
             goto out;
@@ -2640,7 +2663,7 @@ out:
     if (I.failed && rc == 0) {
         rc = -1;
     }
-    free_values(&I);
+    free_values(&I, 0);
     free_layers(&I);
     free(I.v);
     free(I.l);
