@@ -63,11 +63,22 @@ os.makedirs(HERE, exist_ok=True)
 import torch  # noqa: E402
 
 
+def save_io(name, x, y):
+    """NAME.in.npy (4 samples, ONNX layout) and NAME.want.npy (the reference
+    outputs) for tests/onnx/patterns.sh."""
+    np.save(os.path.join(HERE, name + ".in.npy"), np.ascontiguousarray(x, dtype=np.float32))
+    np.save(os.path.join(HERE, name + ".want.npy"), np.ascontiguousarray(y, dtype=np.float32))
+
+
 def export(name, model, x):
     model.eval()
     torch.onnx.export(model, x, os.path.join(HERE, name + ".onnx"), opset_version=13,
                       input_names=["input"], output_names=["output"],
                       do_constant_folding=True)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        ys = torch.cat([model(xs[i:i + 1]) for i in range(4)])
+    save_io(name, xs.numpy(), ys.numpy())
 
 
 class Dense(torch.nn.Module):
@@ -131,6 +142,13 @@ for i, (a, b) in enumerate([(24, 16), (16, 16), (16, 6)]):
 save("cntk_times_plus", helper.make_graph(nodes, "CNTKGraph", [vi("Input3", [1, 24])],
                                           [vi(prev, [1, 6])], inits),
      opset=8, producer="CNTK 2.5.1")
+xs = rng.standard_normal((4, 24)).astype(np.float32)
+h = xs
+for i in range(3):
+    h = h @ numpy_helper.to_array(inits[2 * i]) + numpy_helper.to_array(inits[2 * i + 1])
+    if i < 2:
+        h = np.maximum(h, 0)
+save_io("cntk_times_plus", xs, h)
 
 # the model zoo's MNIST (mnist-8) layout, smaller
 g = helper.make_graph([
@@ -167,6 +185,13 @@ g = helper.make_graph([
     const("Parameter194", rnd(1, 10)),
 ])
 save("mnist_zoo", g, opset=8, producer="CNTK 2.5.1")
+P = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in g.initializer}
+F = torch.nn.functional
+xs = torch.from_numpy(rng.standard_normal((4, 1, 12, 12)).astype(np.float32))
+h = F.max_pool2d(F.relu(F.conv2d(xs, P["Parameter5"], padding=2) + P["Parameter6"]), 2)
+h = F.max_pool2d(F.relu(F.conv2d(h, P["Parameter87"], padding=2) + P["Parameter88"]), 3)
+h = h.reshape(4, 32) @ P["Parameter193"].reshape(32, 10) + P["Parameter194"]
+save_io("mnist_zoo", xs.numpy(), h.numpy())
 
 # ---- hostile sizes -----------------------------------------------------------
 W33 = const("w", rnd(2, 1, 3, 3))
@@ -256,6 +281,9 @@ g = helper.make_graph([
 ], "graph\n-- */ name", [vi("in\n--> put", [1, 6])], [vi("out */ -- \\ \u00e9", [1, 3])],
     [const("W\x1b*/1", w1), const("b\"1", b1), const("W\x1b*/2", w2)])
 save("names_hostile", g, producer="evil\n-->\x1b[2J */ \"producer\" -- \u00e9")
+xs = rng.standard_normal((4, 6)).astype(np.float32)
+h = np.maximum(np.maximum(xs @ w1 + b1, 0), 0) @ w2
+save_io("names_hostile", xs, 1 / (1 + np.exp(-h)))
 
 save("names_error", helper.make_graph([
     helper.make_node("Relu", ["x"], ["r\n\x1b[31m"], name="ok"),
