@@ -95,6 +95,7 @@ typedef struct {
     int touched;   /* some node mixes samples */
     const onnx_node *cur;
     int failed;
+    char src_sha[65]; /* of the very bytes that were parsed */
 } imp;
 
 /* ---- diagnostics ------------------------------------------------------ */
@@ -2824,12 +2825,11 @@ static int check_outputs(const import_options *o, const char *bin_path, diag *d)
 static int finish(imp *I, const value *in, const value *out_v)
 {
     strbuf x, bin;
-    char bin_path[4096], model_name[64], sha[65], src_sha[65];
+    char bin_path[4096], model_name[64], sha[65];
+    const char *src_sha = I->src_sha;
     const char *bin_base;
     binref r;
     fileio_stage *st;
-    char *src = NULL;
-    size_t src_len = 0;
     int rc = 0;
     const char *out_name = out_v->nat;
     if (bin_path_of(I->o->xml_path, bin_path, sizeof bin_path) != 0) {
@@ -2838,12 +2838,6 @@ static int finish(imp *I, const value *in, const value *out_v)
     bin_base = strrchr(bin_path, '/');
     bin_base = bin_base != NULL ? bin_base + 1 : bin_path;
     model_name_from(I->o, model_name, sizeof model_name);
-    if (fileio_read_all(I->o->onnx_path, (size_t)1 << 31, &src, &src_len) == 0) {
-        sha256_hex(src, src_len, src_sha);
-        free(src);
-    } else {
-        snprintf(src_sha, sizeof src_sha, "unknown");
-    }
     sb_init(&x);
     sb_init(&bin);
     r.src = bin_base;
@@ -2910,7 +2904,28 @@ int import_onnx(const import_options *o, diag *d)
                    strlen(o->name) >= sizeof q ? "..." : "");
         return -1;
     }
-    I.m = onnx_read(o->onnx_path, d);
+    {
+        /* read once: the model is parsed from, and its provenance hash
+         * taken of, the same bytes */
+        char *src = NULL;
+        size_t src_len = 0;
+        int rr = fileio_read_all(o->onnx_path, ONNX_MAX_FILE_BYTES, &src, &src_len);
+        if (rr == -2) {
+            diag_error(d, o->onnx_path, 0, "file larger than %zu bytes", ONNX_MAX_FILE_BYTES);
+            return -1;
+        }
+        if (rr != 0) {
+            if (errno == ENOMEM) {
+                diag_io(d, o->onnx_path, "out of memory");
+            } else {
+                diag_error(d, o->onnx_path, 0, "cannot read: %s", strerror(errno));
+            }
+            return -1;
+        }
+        sha256_hex(src, src_len, I.src_sha);
+        I.m = onnx_read_mem(o->onnx_path, (const uint8_t *)src, src_len, d);
+        free(src);
+    }
     if (I.m == NULL) {
         return -1;
     }
