@@ -1247,6 +1247,9 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
         elem = "tanh";
     } else if (strcmp(n->op_type, "LeakyRelu") == 0) {
         elem = "leaky_relu";
+        if (!isfinite(attr_f(n, "alpha", 0.01F))) {
+            return unsupported(I, "alpha %g is not finite", (double)attr_f(n, "alpha", 0.01F));
+        }
     } else { /* Clip: attributes before opset 11, inputs after */
         value *mn = input_value(I, n, 1), *mx = input_value(I, n, 2);
         elem = "clip";
@@ -1263,6 +1266,10 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
             }
             lo = mn != NULL ? mn->f[0] : -INFINITY;
             hi = mx != NULL ? mx->f[0] : INFINITY;
+        }
+        if (isnan(lo) || isnan(hi) || lo > hi || lo == INFINITY || hi == -INFINITY) {
+            return unsupported(I, "min %g and max %g do not bound a range", (double)lo,
+                               (double)hi);
         }
         if (lo == 0.0F && hi == 6.0F) {
             elem = "relu6";
@@ -1879,6 +1886,9 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
             return unsupported(I, "the axes input is not supported");
         }
     }
+    if (!isfinite(pad_value)) {
+        return unsupported(I, "the pad value %g is not finite", (double)pad_value);
+    }
     if (np != 2 * x->ndim) {
         return unsupported(I, "pads has %d values for rank %d", np, x->ndim);
     }
@@ -1962,6 +1972,10 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
     if (x->ndim < 2) {
         return unsupported(I, "input of rank %d", x->ndim);
     }
+    if (!isfinite(attr_f(n, "epsilon", 1e-5F)) || attr_f(n, "epsilon", 1e-5F) < 0.0F) {
+        return unsupported(I, "epsilon %g is not a finite non-negative number",
+                           (double)attr_f(n, "epsilon", 1e-5F));
+    }
     for (k = 0; k < 4; k++) {
         p[k] = input_value(I, n, (size_t)k + 1);
         if (need_const(I, p[k], roles[k]) != 0) {
@@ -1969,6 +1983,16 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
         }
         if (p[k]->ndim != 1 || p[k]->d[0] != x->d[1]) {
             return unsupported(I, "%s must have one value per channel", roles[k]);
+        }
+    }
+    {
+        int64_t c;
+        float eps = attr_f(n, "epsilon", 1e-5F);
+        for (c = 0; c < p[3]->d[0]; c++) {
+            if (!(p[3]->f[c] + eps > 0.0F)) {
+                return unsupported(I, "var + epsilon is %g for channel %lld (must be positive)",
+                                   (double)(p[3]->f[c] + eps), (long long)c);
+            }
         }
     }
     y = define_out(I, n, 0, x->ndim, x->d);

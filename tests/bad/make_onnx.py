@@ -16,7 +16,9 @@ Real patterns that must import (and did crash):
 Hostile sizes (each must be refused, naming the node or input):
   pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
-  wrap_reshape, transpose_dup_perm, unsqueeze_dup_axes, neg_dim
+  wrap_reshape, transpose_dup_perm, unsqueeze_dup_axes, neg_dim;
+  leaky_alpha_inf, clip_min_nan, clip_min_gt_max, pad_value_nan, bn_eps_nan,
+  bn_var_neg (float attributes that are no number a description can hold)
 Hostile names:
   names_hostile   node, tensor, graph and producer names with newline, ESC,
                   */, --, -->, quotes, backslash, non-ASCII (must import)
@@ -265,6 +267,30 @@ m = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
                       [vi("x", [1, 4])], [vi("y", None)])
 m.input[0].type.tensor_type.shape.dim[0].dim_value = -5
 save("neg_dim", m)
+
+# float attributes that are not numbers a model description can hold
+INF, NAN = float("inf"), float("nan")
+
+
+def one_node(name, node, inits=(), shape=(1, 4), opset=13):
+    save(name, helper.make_graph([node], "g", [vi("x", list(shape))], [vi("y", None)],
+                                 list(inits)), opset=opset)
+
+
+one_node("leaky_alpha_inf", helper.make_node("LeakyRelu", ["x"], ["y"], name="lr", alpha=INF))
+one_node("clip_min_nan", helper.make_node("Clip", ["x"], ["y"], name="clip", min=NAN, max=1.0),
+         opset=10)
+one_node("clip_min_gt_max", helper.make_node("Clip", ["x"], ["y"], name="clip", min=2.0,
+                                             max=1.0), opset=10)
+one_node("pad_value_nan", helper.make_node("Pad", ["x"], ["y"], name="pad", pads=[0, 1, 0, 1],
+                                           value=NAN), opset=10)
+BN = [const(k, np.ones(2, np.float32)) for k in ("s", "b", "m")]
+one_node("bn_eps_nan", helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                        name="bn", epsilon=NAN),
+         BN + [const("v", np.ones(2, np.float32))], shape=(1, 2, 3, 3))
+one_node("bn_var_neg", helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                        name="bn"),
+         BN + [const("v", -np.ones(2, np.float32))], shape=(1, 2, 3, 3))
 
 # ---- hostile names -------------------------------------------------------------
 EVIL = ["a\nb", "esc\x1b[31mred", "c*/d", "e--f", "g-->h", "q\"u'o<t>e&", "back\\slash",
