@@ -35,6 +35,12 @@
  * kernel size, stride or dilation (type dim) and a pad (type padValue). */
 #define IMP_MAX_DIM 16777216L
 #define IMP_MAX_PAD 65536L
+/* ... and at most 4096 layers and 1024 constants. */
+#define IMP_MAX_LAYERS 4096
+#define IMP_MAX_KONSTS 1024
+/* Most ONNX nodes read (the walk's look-ups are linear, so this also
+ * bounds its time); well above what 4096 layers need. */
+#define IMP_MAX_NODES 16384
 
 typedef struct {
     char *name;       /* ONNX name */
@@ -2856,8 +2862,17 @@ static int finish(imp *I, const value *in, const value *out_v)
     fileio_stage *st;
     int rc = 0;
     const char *out_name = out_v->nat;
+    int i, nlive = 0;
     if (bin_path_of(I->o->xml_path, bin_path, sizeof bin_path) != 0) {
         return unsupported(I, "-o: the path is too long");
+    }
+    for (i = 0; i < I->nl; i++) {
+        nlive += !I->l[i]->dead;
+    }
+    if (nlive > IMP_MAX_LAYERS || I->nk > IMP_MAX_KONSTS) {
+        return unsupported(I, "the model needs %d layers and %d constants; a model description "
+                              "holds at most %d and %d", nlive, I->nk, IMP_MAX_LAYERS,
+                           IMP_MAX_KONSTS);
     }
     bin_base = strrchr(bin_path, '/');
     bin_base = bin_base != NULL ? bin_base + 1 : bin_path;
@@ -2975,6 +2990,11 @@ int import_onnx(const import_options *o, diag *d)
             goto out;
         }
         onnx_tensor_free(&t);
+    }
+    if (I.m->n_nodes > IMP_MAX_NODES) {
+        diag_error(d, o->onnx_path, 0, "the model has %lu nodes; stoic imports at most %d",
+                   (unsigned long)I.m->n_nodes, IMP_MAX_NODES);
+        goto out;
     }
     if (I.m->n_outputs != 1) {
         diag_error(d, o->onnx_path, 0, "the model has %lu outputs; stoic models have one",

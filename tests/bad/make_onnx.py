@@ -18,7 +18,8 @@ Hostile sizes (each must be refused, naming the node or input):
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
   wrap_reshape, transpose_dup_perm, unsqueeze_dup_axes, neg_dim;
   leaky_alpha_inf, clip_min_nan, clip_min_gt_max, pad_value_nan, bn_eps_nan,
-  bn_var_neg (float attributes that are no number a description can hold)
+  bn_var_neg (float attributes that are no number a description can hold);
+  too_many_layers
 Hostile names:
   names_hostile   node, tensor, graph and producer names with newline, ESC,
                   */, --, -->, quotes, backslash, non-ASCII (must import)
@@ -291,6 +292,11 @@ one_node("bn_eps_nan", helper.make_node("BatchNormalization", ["x", "s", "b", "m
 one_node("bn_var_neg", helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
                                         name="bn"),
          BN + [const("v", -np.ones(2, np.float32))], shape=(1, 2, 3, 3))
+
+# more layers than a model description holds (4096)
+save("too_many_layers", helper.make_graph(
+    [helper.make_node("Relu", ["t%d" % i], ["t%d" % (i + 1)]) for i in range(4097)], "g",
+    [vi("t0", [1, 4])], [vi("t4097", [1, 4])]))
 
 # ---- hostile names -------------------------------------------------------------
 EVIL = ["a\nb", "esc\x1b[31mred", "c*/d", "e--f", "g-->h", "q\"u'o<t>e&", "back\\slash",
