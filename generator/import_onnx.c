@@ -227,9 +227,9 @@ static value *add_value(imp *I, const char *name)
     return v;
 }
 
-/* The element count of an ONNX shape: 0 when a dimension is 0, else
- * IR_COUNT_TOO_LARGE when a dimension is negative or the count exceeds
- * IR_MAX_ELEMS (checked: it never wraps). */
+/* The element count of an ONNX shape, checked (it never wraps):
+ * IR_COUNT_TOO_LARGE when a dimension is negative, else 0 when one is 0,
+ * else the count, or IR_COUNT_TOO_LARGE when it exceeds IR_MAX_ELEMS. */
 static int64_t count_of(int ndim, const int64_t *d)
 {
     int64_t n = 1;
