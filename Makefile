@@ -133,8 +133,9 @@ hardening: bin/stoic-asan
 
 # ONNX conformance: the backend node tests and PyTorch-converted tests of
 # Debian's libonnx-testdata, imported, generated, compiled and run.
-onnx: bin/stoic bin/onnxinfo bin/pb2npy bin/npycmp
+onnx: bin/stoic bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
 	sh tests/onnx/bad.sh
+	sh tests/onnx/patterns.sh
 	sh tests/onnx/conformance.sh
 
 demo: deps
