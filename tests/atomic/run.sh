@@ -129,6 +129,7 @@ stream() { # stream S TRIALS -> lines "ok|FAIL ...", "killed|completed"
         delay=$(awk -v s=$s -v i=$i -v m=$max 'BEGIN { srand(1000 * s + i); printf "%.3f", rand() * m / 1000 }')
         sig=KILL
         [ $((i % 4)) -eq 3 ] && sig=TERM
+        pre=$(beside "$d") # what earlier SIGKILLs left: the next run removes it
         # stoic itself in the background (not a function: its subshell would
         # take the signal and leave stoic running)
         if [ $((i % 2)) -eq 0 ]; then
@@ -148,8 +149,11 @@ stream() { # stream S TRIALS -> lines "ok|FAIL ...", "killed|completed"
             echo "FAIL trial $s.$i (SIG$sig after ${delay}s): OUTDIR is neither the old nor a complete new output"
             ls -A "$d" 2>&1 | head -5 | sed 's/^/    | /'
         fi
-        if [ $sig = TERM ] && [ $rc -eq 143 ] && [ -n "$(beside "$d")" ]; then
-            echo "FAIL trial $s.$i (SIGTERM after ${delay}s): left beside OUTDIR: $(beside "$d" | tr '\n' ' ')"
+        if [ $sig = TERM ] && [ $rc -eq 143 ]; then
+            new=$(beside "$d" | grep -vxF "$pre" || true)
+            [ -z "$pre" ] && new=$(beside "$d")
+            [ -z "$new" ] ||
+                echo "FAIL trial $s.$i (SIGTERM after ${delay}s): left beside OUTDIR: $(echo $new)"
         fi
         i=$((i + 1))
     done
