@@ -194,6 +194,29 @@ static mode_t file_mode(void)
     return mode;
 }
 
+/* Writes all n bytes to fd and closes it; 0, or -1 with errno (fd closed
+ * either way). */
+static int write_all_close(int fd, const void *data, size_t n)
+{
+    const char *p = (const char *)data;
+    int e;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return close(fd);
+}
+
 /* Creates a new temporary file "<path>.tmp.XXXXXX" (mkstemp: a fresh,
  * unpredictable name opened with O_CREAT | O_EXCL, so a planted file or
  * symbolic link is never followed or truncated), registered for removal
@@ -203,7 +226,6 @@ static char *write_temp(const char *path, const void *data, size_t n)
 {
     size_t len = strlen(path) + 16;
     char *t = (char *)malloc(len);
-    const char *p = (const char *)data;
     int fd, e, mark;
     if (t == NULL) {
         errno = ENOMEM;
@@ -219,30 +241,13 @@ static char *write_temp(const char *path, const void *data, size_t n)
     }
     mark = fileio_cleanup_push(t, 0);
     if (mark < 0 || fchmod(fd, file_mode()) != 0) {
-        goto fail;
-    }
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            goto fail;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    return t;
-
-fail:
-    e = errno;
-    if (fd >= 0) {
+        e = errno;
         close(fd);
+        errno = e;
+    } else if (write_all_close(fd, data, n) == 0) {
+        return t;
     }
+    e = errno;
     unlink(t);
     fileio_cleanup_release(mark);
     free(t);
@@ -252,37 +257,18 @@ fail:
 
 int fileio_write_new(int dirfd, const char *name, const void *data, size_t n)
 {
-    const char *p = (const char *)data;
     int fd, e;
     fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode());
     if (fd < 0) {
         return -1;
     }
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            goto fail;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
+    if (write_all_close(fd, data, n) != 0) {
+        e = errno;
+        (void)unlinkat(dirfd, name, 0);
+        errno = e;
+        return -1;
     }
     return 0;
-
-fail:
-    e = errno;
-    if (fd >= 0) {
-        close(fd);
-    }
-    (void)unlinkat(dirfd, name, 0);
-    errno = e;
-    return -1;
 }
 
 int fileio_write_atomic(const char *path, const void *data, size_t n)
