@@ -38,7 +38,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = $(sort $(wildcard schemas/*.xsd)) $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e quant compress onnx demo clean clang-lint
+.PHONY: all deps check unit e2e quant compress onnx hardening demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -123,11 +123,19 @@ check: deps
 	$(MAKE) quant
 	$(MAKE) compress
 	$(MAKE) onnx
+	$(MAKE) hardening
+
+# Hardening (issue 9): the bad-input corpus and the output directory's
+# atomicity (kills, failed renames, concurrent runs).
+hardening: bin/stoic-asan
+	sh tests/bad/run.sh
+	sh tests/atomic/run.sh
 
 # ONNX conformance: the backend node tests and PyTorch-converted tests of
 # Debian's libonnx-testdata, imported, generated, compiled and run.
-onnx: bin/stoic bin/onnxinfo bin/pb2npy bin/npycmp
+onnx: bin/stoic bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
 	sh tests/onnx/bad.sh
+	sh tests/onnx/patterns.sh
 	sh tests/onnx/conformance.sh
 
 demo: deps
@@ -142,7 +150,7 @@ bin/top1: tests/tools/top1.c generator/npy.c generator/npy.h generator/fileio.c
 	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm
 
 # ONNX test tools: the reader (generator/onnx_read.c) on its own.
-ONNX_TOOL_SRC = generator/onnx_read.c generator/diag.c generator/fileio.c
+ONNX_TOOL_SRC = generator/onnx_read.c generator/diag.c generator/strbuf.c generator/fileio.c
 ONNX_TOOL_DEP = $(ONNX_TOOL_SRC) generator/onnx_read.h generator/diag.h generator/fileio.h \
                 build/onnx.pb-c.h
 
@@ -170,7 +178,7 @@ bin/stoic-asan: build/embedded.c build/onnx.pb-c.c build/onnx.pb-c.h generator/m
 # onnxinfo under the sanitizers, for the corrupted-file check (tests/onnx/corrupt.sh).
 bin/onnxinfo-asan: tests/tools/onnxinfo.c $(ONNX_TOOL_DEP) build/onnx.pb-c.c
 	@mkdir -p bin
-	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Ibuild \
+	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
 	    -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.c -lprotobuf-c
 
 # The generator and the runtime must also compile cleanly with clang.

@@ -4,7 +4,7 @@
 
 #include "compress.h"
 #include "diag.h"
-#include "fileio.h"
+#include "outdir.h"
 #include "ir.h"
 #include "strbuf.h"
 
@@ -12,7 +12,6 @@
 
 typedef struct {
     const char *name; /* C prefix of the generated symbols */
-    const char *outdir;
     const compress_info *info;    /* what compression applied (NULL: none) */
     const compress_evidence *ev;  /* measured on validation data (NULL: none) */
     const ir_graph *gf;           /* the float model it was measured against */
@@ -20,15 +19,15 @@ typedef struct {
 
 /* Renders NAME.h, NAME.c, NAME_weights.h, NAME_weights.c and the runtime
  * copies into the stage. 0 or -1 (reported). */
-int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d);
 /* Renders NAME_report.json into the stage. */
-int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d);
 
 /* Renders NAME_plan.xml (the applied compression as a policy file). */
-int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d);
+int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d);
 
-/* Stages outdir/file with the buffer's contents (reports failures). */
-int emit_stage(fileio_stage *st, const emit_options *o, const char *file, const strbuf *b,
+/* Stages OUTDIR/file with the buffer's contents (reports failures). */
+int emit_stage(outdir *st, const emit_options *o, const char *file, const strbuf *b,
                diag *d);
 
 #endif

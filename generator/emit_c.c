@@ -18,20 +18,14 @@
 
 #define N_VARS(v) ((int)(sizeof(v) / sizeof((v)[0])))
 
-int emit_stage(fileio_stage *st, const emit_options *o, const char *file, const strbuf *b,
-               diag *d)
+int emit_stage(outdir *st, const emit_options *o, const char *file, const strbuf *b, diag *d)
 {
-    char path[4096];
+    (void)o;
     if (b->oom) {
         diag_io(d, NULL, "out of memory");
         return -1;
     }
-    snprintf(path, sizeof path, "%s/%s", o->outdir, file);
-    if (fileio_stage_add(st, path, b->s != NULL ? b->s : "", b->len) != 0) {
-        diag_io(d, path, "cannot write: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    return outdir_add(st, file, b->s != NULL ? b->s : "", b->len, d);
 }
 
 static void upper(const char *s, char *out, size_t n)
@@ -171,7 +165,7 @@ static void weights(const ir_graph *g, const char *name, const char *label, strb
 }
 
 /* Renders one file from its template and stages it; v[0] is "banner". */
-static int render_file(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d,
+static int render_file(const ir_graph *g, const emit_options *o, outdir *st, diag *d,
                        const char *tmpl, const char *file, tmpl_var *v, int n)
 {
     strbuf ban, out;
@@ -217,7 +211,7 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
     sb_puts(b, "};\n");
 }
 
-int emit_c(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
+int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf params, body, decls, arrays, arena;
     char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16], idx[16];

@@ -189,7 +189,7 @@ static const char *storage_name(ir_storage s)
 
 /* NAME_plan.xml: the applied compression as a policy file, so the same
  * model can be rebuilt or evaluated on other data (stoic eval --config). */
-int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
+int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     const compress_info *in = o->info;
     strbuf b;
@@ -232,7 +232,7 @@ int emit_plan(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *
     return rc;
 }
 
-int emit_report(const ir_graph *g, const emit_options *o, fileio_stage *st, diag *d)
+int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf b;
     char file[256];

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,92 +111,198 @@ fail:
     return -1;
 }
 
-/* "<path>.tmp.<pid>", malloc'd; NULL with errno ENOMEM. */
-static char *temp_name(const char *path)
+/* ---- removal on signals ---------------------------------------------- */
+
+/* Files and directories this process has created and not yet committed:
+ * a signal handler removes them (newest first, so files go before their
+ * directory) and ends the process with the same signal. Only
+ * async-signal-safe calls in the handler (unlink, rmdir, signal, raise). */
+#define CLEANUP_MAX 1024
+static char *volatile cleanup_path[CLEANUP_MAX];
+static volatile sig_atomic_t cleanup_dir[CLEANUP_MAX];
+static volatile sig_atomic_t cleanup_n;
+
+static void on_signal(int sig)
 {
-    size_t n = strlen(path) + 32;
-    char *t = (char *)malloc(n);
-    if (t == NULL) {
-        errno = ENOMEM;
-        return NULL;
+    sig_atomic_t i;
+    for (i = cleanup_n; i > 0; i--) {
+        char *p = cleanup_path[i - 1];
+        if (p != NULL) {
+            if (cleanup_dir[i - 1]) {
+                (void)rmdir(p);
+            } else {
+                (void)unlink(p);
+            }
+        }
     }
-    snprintf(t, n, "%s.tmp.%ld", path, (long)getpid());
-    return t;
+    (void)signal(sig, SIG_DFL);
+    (void)raise(sig);
 }
 
-/* Writes data to tmp (created or truncated). On failure removes tmp and
- * returns -1 with errno from the first failing call. */
-static int write_file(const char *tmp, const void *data, size_t n)
+void fileio_cleanup_install(void)
 {
-    const char *p = (const char *)data;
-    int fd, e;
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+    size_t k;
+    for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigfillset(&sa.sa_mask); /* one cleanup at a time */
+        (void)sigaction(sigs[k], &sa, NULL);
+    }
+}
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) {
+int fileio_cleanup_push(const char *path, int is_dir)
+{
+    size_t n = strlen(path) + 1;
+    char *p;
+    sig_atomic_t k = cleanup_n;
+    if (k >= CLEANUP_MAX || (p = (char *)malloc(n)) == NULL) {
+        errno = ENOMEM;
         return -1;
     }
+    memcpy(p, path, n);
+    cleanup_dir[k] = is_dir;
+    cleanup_path[k] = p;
+    cleanup_n = k + 1; /* published last: the handler sees complete entries */
+    return (int)k;
+}
+
+void fileio_cleanup_release(int mark)
+{
+    while (mark >= 0 && cleanup_n > mark) {
+        sig_atomic_t k = cleanup_n - 1;
+        char *p = cleanup_path[k];
+        cleanup_n = k; /* unpublished first */
+        cleanup_path[k] = NULL;
+        free(p);
+    }
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static mode_t file_mode(void)
+{
+    static int done;
+    static mode_t mode;
+    if (!done) {
+        mode_t m = umask(0);
+        (void)umask(m);
+        mode = (mode_t)(0666 & ~m);
+        done = 1;
+    }
+    return mode;
+}
+
+/* Writes all n bytes to fd and closes it; 0, or -1 with errno (fd closed
+ * either way). */
+static int write_all_close(int fd, const void *data, size_t n)
+{
+    const char *p = (const char *)data;
+    int e;
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            goto fail;
+            e = errno;
+            close(fd);
+            errno = e;
+            return -1;
         }
         p += w;
         n -= (size_t)w;
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
+    return close(fd);
+}
+
+/* Creates a new temporary file "<path>.tmp.XXXXXX" (mkstemp: a fresh,
+ * unpredictable name opened with O_CREAT | O_EXCL, so a planted file or
+ * symbolic link is never followed or truncated), registered for removal
+ * on signals, with data written and the mode a plain creat would give.
+ * Returns the malloc'd name, or NULL with errno (nothing left behind). */
+static char *write_temp(const char *path, const void *data, size_t n)
+{
+    size_t len = strlen(path) + 16;
+    char *t = (char *)malloc(len);
+    int fd, e, mark;
+    if (t == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    snprintf(t, len, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(t);
+    if (fd < 0) {
+        e = errno;
+        free(t);
+        errno = e;
+        return NULL;
+    }
+    mark = fileio_cleanup_push(t, 0);
+    if (mark < 0 || fchmod(fd, file_mode()) != 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+    } else if (write_all_close(fd, data, n) == 0) {
+        return t;
+    }
+    e = errno;
+    unlink(t);
+    fileio_cleanup_release(mark);
+    free(t);
+    errno = e;
+    return NULL;
+}
+
+int fileio_write_new(int dirfd, const char *name, const void *data, size_t n)
+{
+    int fd, e;
+    fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode());
+    if (fd < 0) {
+        return -1;
+    }
+    if (write_all_close(fd, data, n) != 0) {
+        e = errno;
+        (void)unlinkat(dirfd, name, 0);
+        errno = e;
+        return -1;
     }
     return 0;
-
-fail:
-    e = errno;
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(tmp);
-    errno = e;
-    return -1;
 }
 
 int fileio_write_atomic(const char *path, const void *data, size_t n)
 {
-    char *tmp = temp_name(path);
+    int mark = (int)cleanup_n;
+    char *tmp = write_temp(path, data, n);
     int e;
 
     if (tmp == NULL) {
         return -1;
     }
-    if (write_file(tmp, data, n) != 0) {
-        goto fail;
-    }
     if (rename(tmp, path) != 0) {
         e = errno;
         unlink(tmp);
+        fileio_cleanup_release(mark);
+        free(tmp);
         errno = e;
-        goto fail;
+        return -1;
     }
+    fileio_cleanup_release(mark);
     free(tmp);
     return 0;
-
-fail:
-    e = errno;
-    free(tmp);
-    errno = e;
-    return -1;
 }
 
 typedef struct {
     char *path;
     char *tmp;
+    char *backup; /* a hard link to the file path replaces, or NULL */
 } staged_file;
 
 struct fileio_stage {
     staged_file *files;
     size_t n, cap;
+    int mark; /* cleanup entries from here on are this stage's */
 };
 
 fileio_stage *fileio_stage_new(void)
@@ -203,6 +310,8 @@ fileio_stage *fileio_stage_new(void)
     fileio_stage *s = (fileio_stage *)calloc(1, sizeof *s);
     if (s == NULL) {
         errno = ENOMEM;
+    } else {
+        s->mark = (int)cleanup_n;
     }
     return s;
 }
@@ -221,13 +330,11 @@ int fileio_stage_add(fileio_stage *s, const char *path, const void *data, size_t
 {
     staged_file f;
     size_t i;
-    int e;
 
     if (s == NULL || path == NULL) {
         errno = EINVAL;
         return -1;
     }
-    /* The same path twice would share one temp name: refuse. */
     for (i = 0; i < s->n; i++) {
         if (strcmp(s->files[i].path, path) == 0) {
             errno = EEXIST;
@@ -244,18 +351,16 @@ int fileio_stage_add(fileio_stage *s, const char *path, const void *data, size_t
         s->files = nf;
         s->cap = ncap;
     }
+    f.backup = NULL;
     f.path = dup_string(path);
-    f.tmp = temp_name(path);
-    if (f.path == NULL || f.tmp == NULL) {
-        free(f.path);
-        free(f.tmp);
+    if (f.path == NULL) {
         errno = ENOMEM;
         return -1;
     }
-    if (write_file(f.tmp, data, n) != 0) {
-        e = errno;
+    f.tmp = write_temp(path, data, n);
+    if (f.tmp == NULL) {
+        int e = errno;
         free(f.path);
-        free(f.tmp);
         errno = e;
         return -1;
     }
@@ -266,32 +371,85 @@ int fileio_stage_add(fileio_stage *s, const char *path, const void *data, size_t
 static void stage_free(fileio_stage *s)
 {
     size_t i;
+    fileio_cleanup_release(s->mark);
     for (i = 0; i < s->n; i++) {
         free(s->files[i].path);
         free(s->files[i].tmp);
+        free(s->files[i].backup);
     }
     free(s->files);
     free(s);
 }
 
+/* Keeps the file at path reachable under a new name "<path>.tmp.XXXXXX"
+ * (a hard link), so a failed commit can put it back. 0 when there is no
+ * file at path (nothing to keep) or it was linked; -1 with errno. */
+static int keep_old(staged_file *f)
+{
+    struct stat st;
+    size_t len = strlen(f->path) + 16;
+    int tries;
+    if (lstat(f->path, &st) != 0) {
+        return errno == ENOENT ? 0 : -1;
+    }
+    f->backup = (char *)malloc(len);
+    if (f->backup == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    for (tries = 0; tries < 100; tries++) {
+        char *t = f->tmp + strlen(f->tmp) - 6; /* the stage's own random suffix, varied */
+        snprintf(f->backup, len, "%s.tmp.%.5s%c", f->path, t, (char)('a' + tries % 26));
+        if (link(f->path, f->backup) == 0) {
+            return fileio_cleanup_push(f->backup, 0) < 0 ? -1 : 0;
+        }
+        if (errno != EEXIST) {
+            break;
+        }
+    }
+    free(f->backup);
+    f->backup = NULL;
+    return -1;
+}
+
 int fileio_stage_commit(fileio_stage *s)
 {
-    size_t i;
+    size_t i, done = 0;
     int rc = 0, e = 0;
 
     if (s == NULL) {
         errno = EINVAL;
         return -1;
     }
-    /* On a failed rename the files not yet renamed are removed; the ones
-     * already renamed stay (a rename cannot be undone). */
-    for (i = 0; i < s->n; i++) {
-        if (rc == 0 && rename(s->files[i].tmp, s->files[i].path) != 0) {
+    /* Keep the files about to be replaced; rename the new ones in; on a
+     * failure put the old ones back, so the set is all new or all old. */
+    for (i = 0; i < s->n && rc == 0; i++) {
+        if (keep_old(&s->files[i]) != 0) {
             rc = -1;
             e = errno;
         }
-        if (rc != 0) {
-            unlink(s->files[i].tmp);
+    }
+    for (i = 0; i < s->n && rc == 0; i++) {
+        if (rename(s->files[i].tmp, s->files[i].path) != 0) {
+            rc = -1;
+            e = errno;
+        } else {
+            done = i + 1;
+        }
+    }
+    for (i = 0; i < s->n; i++) {
+        staged_file *f = &s->files[i];
+        if (rc != 0 && i < done) { /* undo: the old file back, or none */
+            if (f->backup != NULL) {
+                (void)rename(f->backup, f->path);
+            } else {
+                (void)unlink(f->path);
+            }
+        } else if (rc != 0) {
+            (void)unlink(f->tmp);
+        }
+        if (f->backup != NULL) {
+            (void)unlink(f->backup);
         }
     }
     stage_free(s);

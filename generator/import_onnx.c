@@ -13,20 +13,34 @@
 #include "import_onnx.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "ckd.h"
 #include "emit.h"
 #include "fileio.h"
+#include "ir.h"
 #include "onnx_read.h"
 #include "sha256.h"
 #include "strbuf.h"
 
 #define MAXD ONNX_MAX_DIMS
 #define IMP_MAX_RANK 4 /* stoic tensors, without the batch axis */
+/* What a model description can hold (schemas/model.xsd): a dimension,
+ * kernel size, stride or dilation (type dim) and a pad (type padValue). */
+#define IMP_MAX_DIM 16777216L
+#define IMP_MAX_PAD 65536L
+/* ... and at most 4096 layers and 1024 constants. */
+#define IMP_MAX_LAYERS 4096
+#define IMP_MAX_KONSTS 1024
+/* Most ONNX nodes read (the walk's look-ups are linear, so this also
+ * bounds its time); well above what 4096 layers need. */
+#define IMP_MAX_NODES 16384
 
 typedef struct {
     char *name;       /* ONNX name */
@@ -35,8 +49,9 @@ typedef struct {
     int64_t d[MAXD];  /* full ONNX shape; a symbolic batch counts as 1 */
     float *f;         /* constant values */
     int64_t *iv;      /* constant integer values (shape operands), or NULL */
-    char *nat;        /* stoic tensor holding it, natural (ONNX) axis order */
-    char *cl;         /* stoic tensor holding it, channels last */
+    /* names owned by the name table (imp.tnames), never freed here: */
+    const char *nat;  /* stoic tensor holding it, natural (ONNX) axis order */
+    const char *cl;   /* stoic tensor holding it, channels last */
     int layer;        /* index of the layer that wrote it, -1 */
     int uses;         /* ONNX node inputs reading it (+1 for the graph output) */
 } value;
@@ -57,10 +72,11 @@ typedef struct {
     lparam p[4];
     int np;
     int dead;
+    int idx;          /* its index in imp.l */
 } layer;
 
 typedef struct {
-    char *name;
+    const char *name; /* owned by the name table (imp.tnames) */
     int rank;
     int32_t shape[IMP_MAX_RANK];
     float *data;
@@ -70,9 +86,12 @@ typedef struct {
     const import_options *o;
     diag *d;
     onnx_model *m;
-    value *v;
+    /* Values and layers are allocated one by one and listed by pointer:
+     * a value * or layer * stays valid while the lists grow (operators
+     * hold their inputs' pointers across define_out and new_layer). */
+    value **v;
     int nv, capv;
-    layer *l;
+    layer **l;
     int nl, capl;
     konst *k;
     int nk, capk;
@@ -82,6 +101,7 @@ typedef struct {
     int touched;   /* some node mixes samples */
     const onnx_node *cur;
     int failed;
+    char src_sha[65]; /* of the very bytes that were parsed */
 } imp;
 
 /* ---- diagnostics ------------------------------------------------------ */
@@ -94,21 +114,32 @@ static const char *node_name(const onnx_node *n)
     return n->n_outputs > 0 ? n->outputs[0] : "?";
 }
 
-/* "MODEL.onnx: node 'name' (OpType): what" */
+/* "MODEL.onnx: error: node 'name' (OpType): what". Names and strings of
+ * the ONNX file in the message (at most 100 bytes of a node name) have
+ * their control characters replaced by '?', so a message stays one line
+ * of plain text whatever the file holds. */
 static int unsupported(imp *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int unsupported(imp *I, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], line[768];
+    size_t i;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (I->cur != NULL) {
-        diag_error(I->d, I->o->onnx_path, 0, "node '%s' (%s): %s", node_name(I->cur),
-                   I->cur->op_type, msg);
+        snprintf(line, sizeof line, "node '%.100s' (%.100s): %s", node_name(I->cur),
+                 I->cur->op_type, msg);
     } else {
-        diag_error(I->d, I->o->onnx_path, 0, "%s", msg);
+        snprintf(line, sizeof line, "%s", msg);
     }
+    for (i = 0; line[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0x20 || c == 0x7f) {
+            line[i] = '?';
+        }
+    }
+    diag_error(I->d, I->o->onnx_path, 0, "%s", line);
     I->failed = 1;
     return -1;
 }
@@ -124,14 +155,23 @@ static void *grow(imp *I, void *arr, int *cap, int need, size_t elem)
 {
     void *p;
     int ncap;
+    size_t bytes;
     if (need <= *cap) {
         return arr;
+    }
+    if (need > INT_MAX / 2) {
+        (void)oom(I);
+        return NULL;
     }
     ncap = *cap > 0 ? *cap * 2 : 32;
     while (ncap < need) {
         ncap *= 2;
     }
-    p = realloc(arr, (size_t)ncap * elem);
+    if (ckd_bytes(&bytes, ncap, elem)) {
+        (void)oom(I);
+        return NULL;
+    }
+    p = realloc(arr, bytes);
     if (p == NULL) {
         (void)oom(I);
         return NULL;
@@ -157,8 +197,8 @@ static value *find(imp *I, const char *name)
 {
     int i;
     for (i = I->nv - 1; i >= 0; i--) {
-        if (strcmp(I->v[i].name, name) == 0) {
-            return &I->v[i];
+        if (strcmp(I->v[i]->name, name) == 0) {
+            return I->v[i];
         }
     }
     return NULL;
@@ -167,13 +207,17 @@ static value *find(imp *I, const char *name)
 static value *add_value(imp *I, const char *name)
 {
     value *v;
-    value *nvp = grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
+    value **nvp = grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
     if (nvp == NULL) {
         return NULL;
     }
     I->v = nvp;
-    v = &I->v[I->nv++];
-    memset(v, 0, sizeof *v);
+    v = calloc(1, sizeof *v);
+    if (v == NULL) {
+        (void)oom(I);
+        return NULL;
+    }
+    I->v[I->nv++] = v;
     v->name = dup(name);
     v->layer = -1;
     if (v->name == NULL) {
@@ -183,38 +227,93 @@ static value *add_value(imp *I, const char *name)
     return v;
 }
 
+/* The element count of an ONNX shape, checked (it never wraps):
+ * IR_COUNT_TOO_LARGE when a dimension is negative, else 0 when one is 0,
+ * else the count, or IR_COUNT_TOO_LARGE when it exceeds IR_MAX_ELEMS. */
 static int64_t count_of(int ndim, const int64_t *d)
 {
     int64_t n = 1;
     int k;
     for (k = 0; k < ndim; k++) {
-        n *= d[k];
+        if (d[k] < 0) {
+            return IR_COUNT_TOO_LARGE;
+        }
+    }
+    for (k = 0; k < ndim; k++) {
+        if (d[k] == 0) {
+            return 0;
+        }
+    }
+    for (k = 0; k < ndim; k++) {
+        if (ckd_mul_i64(&n, n, d[k]) || n > IR_MAX_ELEMS) {
+            return IR_COUNT_TOO_LARGE;
+        }
     }
     return n;
+}
+
+/* Every value's shape: dimensions 0..IR_MAX_ELEMS and at most IR_MAX_ELEMS
+ * elements, so counts, indices and the int32 stoic shapes never wrap.
+ * (Activations are held to the model description's 1..IMP_MAX_DIM after
+ * each node, in walk.) */
+static int shape_ok(imp *I, int ndim, const int64_t *d, const char *what, const char *name)
+{
+    int k;
+    for (k = 0; k < ndim; k++) {
+        if (d[k] < 0 || d[k] > IR_MAX_ELEMS) {
+            return unsupported(I, "%s '%s': dimension %d (%lld) is out of range (0..%ld)", what,
+                               name, k, (long long)d[k], IR_MAX_ELEMS);
+        }
+    }
+    if (count_of(ndim, d) > IR_MAX_ELEMS) {
+        return unsupported(I, "%s '%s' has more than %ld elements", what, name, IR_MAX_ELEMS);
+    }
+    return 0;
+}
+
+/* malloc of n values of size `size`, n from a checked shape (0 -> 1). */
+static void *alloc_n(imp *I, int64_t n, size_t size)
+{
+    size_t bytes;
+    void *p;
+    if (ckd_bytes(&bytes, n > 0 ? n : 1, size)) {
+        (void)oom(I);
+        return NULL;
+    }
+    p = malloc(bytes);
+    if (p == NULL) {
+        (void)oom(I);
+    }
+    return p;
 }
 
 /* A constant value from an ONNX tensor (copied). */
 static value *add_const(imp *I, const char *name, const onnx_tensor *t)
 {
-    value *v = add_value(I, name);
-    size_t n;
+    value *v;
+    if (t->ndim < 0 || t->ndim > MAXD ||
+        shape_ok(I, t->ndim, t->dims, "constant", name) != 0 ||
+        count_of(t->ndim, t->dims) != (int64_t)t->count) {
+        if (!I->failed) {
+            (void)unsupported(I, "constant '%s': shape and data do not agree", name);
+        }
+        return NULL;
+    }
+    v = add_value(I, name);
     if (v == NULL) {
         return NULL;
     }
     v->is_const = 1;
     v->ndim = t->ndim;
     memcpy(v->d, t->dims, sizeof v->d);
-    n = t->count > 0 ? t->count : 1;
-    v->f = malloc(n * sizeof *v->f);
+    v->f = alloc_n(I, (int64_t)t->count, sizeof *v->f);
     if (v->f == NULL) {
-        (void)oom(I);
         return NULL;
     }
     memcpy(v->f, t->f32, t->count * sizeof *v->f);
     if (t->i64 != NULL) {
-        v->iv = malloc(n * sizeof *v->iv);
+        v->iv = alloc_n(I, (int64_t)t->count, sizeof *v->iv);
         if (v->iv == NULL) {
-            (void)oom(I);
             return NULL;
         }
         memcpy(v->iv, t->i64, t->count * sizeof *v->iv);
@@ -248,9 +347,14 @@ static int name_taken(const imp *I, const char *s)
     return 0;
 }
 
-/* A fresh stoic tensor name from base: the allowed characters only, at
- * most 128, unique. */
-static char *tensor_name(imp *I, const char *base, const char *suffix)
+/* A fresh stoic tensor name from base: at most 100 bytes of it, each byte
+ * outside the model schema's name characters [A-Za-z0-9_.:/-] (control
+ * characters, quotes, '*', non-ASCII, ...) and the second '-' of "--"
+ * replaced by '_', plus the suffix, then "_2", "_3", ... until it is
+ * unique: a valid name of at most 128 characters. The name table owns the string: callers may keep the
+ * pointer (it lives until free_layers) but never free it; a structure that
+ * frees its strings stores a copy. */
+static const char *tensor_name(imp *I, const char *base, const char *suffix)
 {
     char buf[160], cand[200];
     size_t i, n = 0;
@@ -260,6 +364,9 @@ static char *tensor_name(imp *I, const char *base, const char *suffix)
         char c = base[i];
         int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                  c == '_' || c == '.' || c == ':' || c == '/' || c == '-';
+        if (c == '-' && n > 0 && buf[n - 1] == '-') {
+            ok = 0; /* no "--": the name may be quoted in an XML comment */
+        }
         buf[n++] = ok ? c : '_';
     }
     if (n == 0) {
@@ -347,17 +454,24 @@ static void shape_str(const int32_t *s, int r, char *buf, size_t n)
 
 static layer *new_layer(imp *I, const char *elem, const char *base, const char *suffix)
 {
-    layer *l, *nl = grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
-    char *name;
+    layer *l, **nl = grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
+    const char *name;
     int k, i;
     char cand[200];
     if (nl == NULL) {
         return NULL;
     }
     I->l = nl;
-    l = &I->l[I->nl];
-    memset(l, 0, sizeof *l);
+    l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        (void)oom(I);
+        return NULL;
+    }
+    I->l[I->nl] = l;
+    I->nl++; /* listed at once, so free_layers frees it on any failure below */
+    l->idx = I->nl - 1;
     l->elem = elem;
+    sb_init(&l->attrs);
     /* layer names: their own name space, same character rules */
     name = tensor_name(I, base, suffix); /* reserve as a tensor name too: simpler, still unique */
     if (name == NULL) {
@@ -367,7 +481,7 @@ static layer *new_layer(imp *I, const char *elem, const char *base, const char *
     for (k = 2;; k++) {
         int clash = 0;
         for (i = 0; i < I->nl && !clash; i++) {
-            clash = strcmp(I->l[i].name, cand) == 0;
+            clash = I->l[i]->name != NULL && strcmp(I->l[i]->name, cand) == 0;
         }
         if (!clash) {
             break;
@@ -375,12 +489,10 @@ static layer *new_layer(imp *I, const char *elem, const char *base, const char *
         snprintf(cand, sizeof cand, "%s_%d", name, k);
     }
     l->name = dup(cand);
-    sb_init(&l->attrs);
     if (l->name == NULL) {
         (void)oom(I);
         return NULL;
     }
-    I->nl++;
     return l;
 }
 
@@ -407,14 +519,24 @@ static void lattr_float(layer *l, const char *key, float v)
     sb_free(&b);
 }
 
+/* The element count of a stoic shape (as count_of: checked, saturating). */
+static int64_t count32(int rank, const int32_t *shape)
+{
+    int64_t d[MAXD];
+    int k;
+    for (k = 0; k < rank && k < MAXD; k++) {
+        d[k] = shape[k];
+    }
+    return count_of(k, d);
+}
+
 /* Weights must be finite (as in any model description). */
 static int finite_data(imp *I, const float *data, int rank, const int32_t *shape,
                        const char *what)
 {
-    int64_t n = 1, i;
-    int k;
-    for (k = 0; k < rank; k++) {
-        n *= shape[k];
+    int64_t n = count32(rank, shape), i;
+    if (n > IR_MAX_ELEMS) {
+        return unsupported(I, "%s has more than %ld values", what, IR_MAX_ELEMS);
     }
     for (i = 0; i < n; i++) {
         if (!isfinite(data[i])) {
@@ -452,7 +574,7 @@ static const char *add_konst(imp *I, const char *base, int rank, const int32_t *
                              float *data)
 {
     konst *nk;
-    char *name;
+    const char *name;
     if (finite_data(I, data, rank, shape, "constant") != 0) {
         free(data);
         return NULL;
@@ -483,7 +605,7 @@ static const char *act(imp *I, value *v, int cl)
     int32_t s[MAXD];
     int r = ishape(I, v, 0, s), k, c0 = I->drop ? 0 : 1;
     const char *have;
-    char *name;
+    const char *name;
     char perm[64];
     layer *l;
     size_t used = 0;
@@ -534,6 +656,12 @@ static value *define_out(imp *I, const onnx_node *n, size_t k, int ndim, const i
     if (k >= n->n_outputs || n->outputs[k][0] == '\0') {
         return NULL;
     }
+    if (ndim < 0 || ndim > MAXD || shape_ok(I, ndim, d, "output", n->outputs[k]) != 0) {
+        if (!I->failed) {
+            (void)unsupported(I, "output '%s' has rank %d", n->outputs[k], ndim);
+        }
+        return NULL;
+    }
     v = add_value(I, n->outputs[k]);
     if (v != NULL) {
         v->ndim = ndim;
@@ -557,7 +685,9 @@ static float attr_f(const onnx_node *n, const char *name, float dflt)
     return a != NULL && a->type == ONNX_ATTR_FLOAT ? a->f : dflt;
 }
 
-/* ints attribute into v (at most max); returns the count, or -1 if absent */
+/* ints attribute into v (the first max values); returns the number of
+ * values the attribute has (which may be more than max: callers check it
+ * before they read v), or -1 if absent */
 static int attr_ints(const onnx_node *n, const char *name, int64_t *v, int max)
 {
     const onnx_attr *a = onnx_node_attr(n, name);
@@ -568,7 +698,7 @@ static int attr_ints(const onnx_node *n, const char *name, int64_t *v, int max)
     for (k = 0; k < a->n_ints && (int)k < max; k++) {
         v[k] = a->ints[k];
     }
-    return (int)(a->n_ints < (size_t)max ? a->n_ints : (size_t)max);
+    return a->n_ints < (size_t)INT_MAX ? (int)a->n_ints : INT_MAX;
 }
 
 static const char *attr_s(const onnx_node *n, const char *name, const char *dflt)
@@ -615,10 +745,9 @@ static int broadcast(imp *I, const value *a, const value *b, int *ndim, int64_t 
 static float *expand_const(imp *I, const value *c, int ndim, const int64_t *d)
 {
     int64_t n = count_of(ndim, d), i;
-    float *out = malloc((size_t)(n > 0 ? n : 1) * sizeof *out);
+    float *out = alloc_n(I, n, sizeof *out);
     int k;
     if (out == NULL) {
-        (void)oom(I);
         return NULL;
     }
     for (i = 0; i < n; i++) {
@@ -654,12 +783,11 @@ static float *to_layout(imp *I, const float *full, int ndim, const int64_t *d, i
     r = ishape(I, &tmp, 0, nat);
     *rank = ishape(I, &tmp, cl, shape);
     n = count_of(ndim, d);
-    if (I->drop && ndim > 0) {
+    if (I->drop && ndim > 0 && d[0] > 0) {
         n /= d[0];
     }
-    out = malloc((size_t)(n > 0 ? n : 1) * sizeof *out);
+    out = alloc_n(I, n, sizeof *out);
     if (out == NULL) {
-        (void)oom(I);
         return NULL;
     }
     if (!cl || r < 2) {
@@ -715,6 +843,18 @@ static int need_const(imp *I, const value *v, const char *what)
     return 0;
 }
 
+/* A constant with exactly one value (its f[0] is read). */
+static int need_scalar(imp *I, const value *v, const char *what)
+{
+    if (need_const(I, v, what) != 0) {
+        return -1;
+    }
+    if (count_of(v->ndim, v->d) != 1) {
+        return unsupported(I, "input %s '%s' must hold one value", what, v->name);
+    }
+    return 0;
+}
+
 static int no_batch_mix_in_conv(imp *I)
 {
     if (!I->drop) {
@@ -731,16 +871,48 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
     int64_t strides[2] = { 1, 1 }, dil[2] = { 1, 1 }, pads[4] = { 0, 0, 0, 0 };
     const char *ap = attr_s(n, "auto_pad", "NOTSET");
     int i, np, ceil_mode = pool && attr_i(n, "ceil_mode", 0) != 0;
-    (void)attr_ints(n, "strides", strides, 2);
-    (void)attr_ints(n, "dilations", dil, 2);
+    np = attr_ints(n, "strides", strides, 2);
+    if (np >= 0 && np != sp) {
+        return unsupported(I, "strides has %d values, expected %d", np, sp);
+    }
+    np = attr_ints(n, "dilations", dil, 2);
+    if (np >= 0 && np != sp) {
+        return unsupported(I, "dilations has %d values, expected %d", np, sp);
+    }
     np = attr_ints(n, "pads", pads, 4);
     if (np >= 0 && np != 2 * sp) {
         return unsupported(I, "pads has %d values, expected %d", np, 2 * sp);
     }
+    /* ranges first (a model description holds no more), so the window
+     * arithmetic below cannot overflow */
     for (i = 0; i < sp; i++) {
-        int64_t eff = (k[i] - 1) * dil[i] + 1, total;
-        if (strides[i] < 1 || dil[i] < 1 || k[i] < 1) {
-            return unsupported(I, "strides, dilations and kernel must be positive");
+        if (strides[i] < 1 || strides[i] > IMP_MAX_DIM) {
+            return unsupported(I, "strides value %lld is out of range (1..%ld)",
+                               (long long)strides[i], IMP_MAX_DIM);
+        }
+        if (dil[i] < 1 || dil[i] > IMP_MAX_DIM) {
+            return unsupported(I, "dilations value %lld is out of range (1..%ld)",
+                               (long long)dil[i], IMP_MAX_DIM);
+        }
+        if (k[i] < 1 || k[i] > IMP_MAX_DIM) {
+            return unsupported(I, "kernel size %lld is out of range (1..%ld)", (long long)k[i],
+                               IMP_MAX_DIM);
+        }
+    }
+    for (i = 0; i < 2 * sp; i++) {
+        if (pads[i] < 0) {
+            return unsupported(I, "negative pads are not supported");
+        }
+        if (pads[i] > IMP_MAX_PAD) {
+            return unsupported(I, "pads value %lld is out of range (0..%ld)", (long long)pads[i],
+                               IMP_MAX_PAD);
+        }
+    }
+    for (i = 0; i < sp; i++) {
+        int64_t eff, total;
+        /* (k - 1) * dil + 1 <= 2^48: no overflow after the range checks */
+        if (ckd_mul_i64(&eff, k[i] - 1, dil[i]) || ckd_add_i64(&eff, eff, 1)) {
+            return unsupported(I, "kernel size times dilation is too large");
         }
         if (strcmp(ap, "SAME_UPPER") == 0 || strcmp(ap, "SAME_LOWER") == 0) {
             int64_t o = (in_sp[i] + strides[i] - 1) / strides[i];
@@ -755,8 +927,9 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
         } else if (strcmp(ap, "NOTSET") != 0) {
             return unsupported(I, "auto_pad '%s' is not supported", ap);
         }
-        if (pads[i] < 0 || pads[i + sp] < 0) {
-            return unsupported(I, "negative pads are not supported");
+        if (pads[i] > IMP_MAX_PAD || pads[i + sp] > IMP_MAX_PAD) {
+            return unsupported(I, "auto_pad %s needs pads %lld %lld, out of range (0..%ld)", ap,
+                               (long long)pads[i], (long long)pads[i + sp], IMP_MAX_PAD);
         }
         if (pool && (pads[i] >= k[i] || pads[i + sp] >= k[i])) {
             return unsupported(I, "pads must be smaller than the kernel");
@@ -781,7 +954,7 @@ static int spatial_attrs(imp *I, const onnx_node *n, layer *l, int sp, const int
                     return unsupported(I, "ceil_mode=1 with count_include_pad=1 is not supported");
                 }
                 pads[i + sp] += extra;
-                if (pads[i + sp] >= k[i]) {
+                if (pads[i + sp] >= k[i] || pads[i + sp] > IMP_MAX_PAD) {
                     return unsupported(I, "ceil_mode=1 here needs more end padding than the "
                                           "kernel is wide");
                 }
@@ -829,7 +1002,7 @@ static value *spatial_layer(imp *I, const onnx_node *n, int emit, const char *el
         if (l == NULL) {
             return NULL;
         }
-        *li = (int)(l - I->l);
+        *li = l->idx;
     }
     if (spatial_attrs(I, n, l, sp, &x->d[2], k, out_sp, pool) != 0) {
         return NULL;
@@ -864,8 +1037,8 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
         return unsupported(I, "only 1-D and 2-D convolutions are supported (input rank %d)",
                            x->ndim);
     }
-    if (group < 1 || x->d[1] % group != 0 || w->d[0] % group != 0 ||
-        w->d[1] * group != x->d[1]) {
+    if (group < 1 || group > x->d[1] || x->d[1] % group != 0 || w->d[0] % group != 0 ||
+        w->d[1] != x->d[1] / group) {
         return unsupported(I, "group %lld does not fit %lld input channels and weight shape",
                            (long long)group, (long long)x->d[1]);
     }
@@ -887,17 +1060,17 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
         return -1;
     }
     if (emit) {
-        layer *l = &I->l[li];
+        layer *l = I->l[li];
         /* weight [M C/g kh kw] -> [M kh kw C/g] */
         int64_t m = w->d[0], c = w->d[1], kh = sp == 2 ? k[0] : 1, kw = sp == 2 ? k[1] : k[0];
         int64_t oc, ic, a, bb;
         int32_t ws[4];
-        float *wd = malloc((size_t)(m * c * kh * kw) * sizeof *wd);
+        float *wd = alloc_n(I, count_of(w->ndim, w->d), sizeof *wd);
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         if (wd == NULL || in == NULL || out == NULL) {
             free(wd);
-            return wd == NULL ? oom(I) : -1;
+            return -1;
         }
         for (oc = 0; oc < m; oc++) {
             for (ic = 0; ic < c; ic++) {
@@ -929,9 +1102,9 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
             return -1;
         }
         if (b != NULL) {
-            float *bd = malloc((size_t)m * sizeof *bd);
+            float *bd = alloc_n(I, m, sizeof *bd);
             if (bd == NULL) {
-                return oom(I);
+                return -1;
             }
             memcpy(bd, b->f, (size_t)m * sizeof *bd);
             if (lparam_add(I, l, "bias", 1, ws, bd) != 0) {
@@ -939,7 +1112,7 @@ static int op_conv(imp *I, const onnx_node *n, int emit)
             }
         }
         y->cl = out;
-        y->layer = (int)(l - I->l);
+        y->layer = l->idx;
     }
     return 0;
 }
@@ -974,10 +1147,10 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
         return -1;
     }
     if (emit) {
-        layer *l = &I->l[li];
+        layer *l = I->l[li];
         int64_t out_l = y->d[2];
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         if (in == NULL || out == NULL) {
             return -1;
         }
@@ -995,14 +1168,12 @@ static int op_pool(imp *I, const onnx_node *n, int emit)
             }
         } else { /* [L C] -> [1 L C] -> pool -> [OL C] */
             layer *r1, *r2;
-            char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
-            int lidx = (int)(l - I->l);
+            const char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
             r1 = t1 != NULL && t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
             if (r1 == NULL || set_io(I, r1, in, t1) != 0) {
                 return -1;
             }
             lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
-            l = &I->l[lidx];
             if (set_io(I, l, t1, t2) != 0) {
                 return -1;
             }
@@ -1041,7 +1212,7 @@ static int op_gap(imp *I, const onnx_node *n, int emit)
     if (emit) {
         layer *l;
         const char *in;
-        char *out;
+        const char *out;
         if (no_batch_mix_in_conv(I) != 0) {
             return -1;
         }
@@ -1068,7 +1239,7 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
     const char *elem = NULL;
     layer *l;
     const char *in;
-    char *out;
+    const char *out;
     int cl;
     float lo = -INFINITY, hi = INFINITY;
     if (need_act(I, x, "X") != 0) {
@@ -1082,6 +1253,9 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
         elem = "tanh";
     } else if (strcmp(n->op_type, "LeakyRelu") == 0) {
         elem = "leaky_relu";
+        if (!isfinite(attr_f(n, "alpha", 0.01F))) {
+            return unsupported(I, "alpha %g is not finite", (double)attr_f(n, "alpha", 0.01F));
+        }
     } else { /* Clip: attributes before opset 11, inputs after */
         value *mn = input_value(I, n, 1), *mx = input_value(I, n, 2);
         elem = "clip";
@@ -1092,12 +1266,16 @@ static int op_unary(imp *I, const onnx_node *n, int emit)
             lo = attr_f(n, "min", -INFINITY);
             hi = attr_f(n, "max", INFINITY);
         } else {
-            if ((mn != NULL && need_const(I, mn, "min") != 0) ||
-                (mx != NULL && need_const(I, mx, "max") != 0)) {
+            if ((mn != NULL && need_scalar(I, mn, "min") != 0) ||
+                (mx != NULL && need_scalar(I, mx, "max") != 0)) {
                 return -1;
             }
             lo = mn != NULL ? mn->f[0] : -INFINITY;
             hi = mx != NULL ? mx->f[0] : INFINITY;
+        }
+        if (isnan(lo) || isnan(hi) || lo > hi || lo == INFINITY || hi == -INFINITY) {
+            return unsupported(I, "min %g and max %g do not bound a range", (double)lo,
+                               (double)hi);
         }
         if (lo == 0.0F && hi == 6.0F) {
             elem = "relu6";
@@ -1154,7 +1332,7 @@ static int op_softmax(imp *I, const onnx_node *n, int emit)
     int64_t dflt = I->m->opset < 13 ? 1 : -1;
     layer *l;
     const char *in;
-    char *out;
+    const char *out;
     if (need_act(I, x, "X") != 0 || norm_axis(I, attr_i(n, "axis", dflt), x->ndim, &axis) != 0) {
         return -1;
     }
@@ -1194,7 +1372,7 @@ static int op_binary(imp *I, const onnx_node *n, int emit)
     int64_t od[MAXD];
     layer *l;
     const char *ia, *ib;
-    char *out;
+    const char *out;
     if (a == NULL || b == NULL) {
         return unsupported(I, "needs two inputs");
     }
@@ -1260,27 +1438,33 @@ static int op_binary(imp *I, const onnx_node *n, int emit)
         inner = shape[rank - 1];
         /* MatMul/Gemm + Add of a bias: fold into the dense layer */
         if (is_add && per_channel && a->layer >= 0 && a->uses == 1 &&
-            strcmp(I->l[a->layer].elem, "dense") == 0 && I->l[a->layer].np == 1 &&
-            strcmp(I->l[a->layer].output, ia) == 0) {
-            l = &I->l[a->layer];
+            strcmp(I->l[a->layer]->elem, "dense") == 0 && I->l[a->layer]->np == 1 &&
+            strcmp(I->l[a->layer]->output, ia) == 0) {
+            l = I->l[a->layer];
             vshape[0] = (int32_t)inner;
             if (lparam_add(I, l, "bias", 1, vshape, lay) != 0) {
                 return -1;
             }
-            free(l->output);
-            l->output = tensor_name(I, y->name, "");
-            if (l->output == NULL) {
+            /* the layer owns its output string; the name itself is owned
+             * by the name table (I->tnames), like every value's nat/cl */
+            out = tensor_name(I, y->name, "");
+            if (out == NULL) {
                 return -1;
             }
-            y->nat = l->output;
+            free(l->output);
+            l->output = dup(out);
+            if (l->output == NULL) {
+                return oom(I);
+            }
+            y->nat = out;
             y->layer = a->layer;
             return 0;
         }
         if (per_channel && rank >= 1) {
-            float *vec = malloc((size_t)inner * sizeof *vec);
+            float *vec = alloc_n(I, inner, sizeof *vec);
             if (vec == NULL) {
                 free(lay);
-                return oom(I);
+                return -1;
             }
             memcpy(vec, lay, (size_t)inner * sizeof *vec);
             free(lay);
@@ -1321,7 +1505,7 @@ static int op_concat(imp *I, const onnx_node *n, int emit)
     size_t i;
     strbuf ins;
     layer *l;
-    char *out;
+    const char *out;
     if (x0 == NULL || norm_axis(I, attr_i(n, "axis", 0), x0->ndim, &axis) != 0) {
         return x0 == NULL ? unsupported(I, "needs inputs") : -1;
     }
@@ -1402,7 +1586,7 @@ static int emit_reshape(imp *I, const onnx_node *n, value *x, value *y)
     char buf[128];
     size_t used = 0;
     const char *in = act(I, x, 0);
-    char *out = tensor_name(I, y->name, "");
+    const char *out = tensor_name(I, y->name, "");
     layer *l = in != NULL && out != NULL ? new_layer(I, "reshape", node_name(n), "") : NULL;
     if (l == NULL || set_io(I, l, in, out) != 0) {
         return -1;
@@ -1436,19 +1620,19 @@ static int reshape_to(imp *I, const onnx_node *n, value *x, int nd, const int64_
         return I->failed ? -1 : unsupported(I, "no output");
     }
     if (x->is_const) {
-        size_t c = (size_t)count_of(nd, od);
+        int64_t c = count_of(nd, od);
         y->is_const = 1;
-        y->f = malloc((c > 0 ? c : 1) * sizeof *y->f);
+        y->f = alloc_n(I, c, sizeof *y->f);
         if (y->f == NULL) {
-            return oom(I);
+            return -1;
         }
-        memcpy(y->f, x->f, c * sizeof *y->f);
+        memcpy(y->f, x->f, (size_t)c * sizeof *y->f);
         if (x->iv != NULL) {
-            y->iv = malloc((c > 0 ? c : 1) * sizeof *y->iv);
+            y->iv = alloc_n(I, c, sizeof *y->iv);
             if (y->iv == NULL) {
-                return oom(I);
+                return -1;
             }
-            memcpy(y->iv, x->iv, c * sizeof *y->iv);
+            memcpy(y->iv, x->iv, (size_t)c * sizeof *y->iv);
         }
         return 0;
     }
@@ -1459,7 +1643,7 @@ static int op_reshape(imp *I, const onnx_node *n, int emit)
 {
     value *x = input_value(I, n, 0), *s = input_value(I, n, 1);
     int64_t od[MAXD], known = 1;
-    int nd, k, neg = -1, allowzero = (int)attr_i(n, "allowzero", 0);
+    int nd, k, neg = -1, allowzero = attr_i(n, "allowzero", 0) != 0;
     if (x == NULL || need_const(I, s, "shape") != 0) {
         return x == NULL ? unsupported(I, "missing input") : -1;
     }
@@ -1482,8 +1666,9 @@ static int op_reshape(imp *I, const onnx_node *n, int emit)
             neg = k;
         } else if (od[k] < 0) {
             return unsupported(I, "negative dimension in the shape");
-        } else {
-            known *= od[k];
+        } else if (od[k] > IR_MAX_ELEMS || ckd_mul_i64(&known, known, od[k])) {
+            return unsupported(I, "shape value %lld is out of range (the new shape has more "
+                                  "than %ld elements)", (long long)od[k], IR_MAX_ELEMS);
         }
     }
     if (neg >= 0) {
@@ -1533,6 +1718,9 @@ static int op_squeeze_unsqueeze(imp *I, const onnx_node *n, int emit)
         }
     } else {
         na = attr_ints(n, "axes", axes, MAXD);
+        if (na > MAXD) {
+            return unsupported(I, "axes has %d values (at most %d)", na, MAXD);
+        }
     }
     memset(mark, 0, sizeof mark);
     if (unsq) {
@@ -1544,6 +1732,9 @@ static int op_squeeze_unsqueeze(imp *I, const onnx_node *n, int emit)
             int a = 0;
             if (norm_axis(I, axes[k], nd, &a) != 0) {
                 return -1;
+            }
+            if (mark[a]) {
+                return unsupported(I, "axes lists axis %d twice", a);
             }
             mark[a] = 1;
         }
@@ -1565,6 +1756,9 @@ static int op_squeeze_unsqueeze(imp *I, const onnx_node *n, int emit)
                 if (x->d[a] != 1) {
                     return unsupported(I, "cannot squeeze axis %d of size %lld", a,
                                        (long long)x->d[a]);
+                }
+                if (mark[a]) {
+                    return unsupported(I, "axes lists axis %d twice", a);
                 }
                 mark[a] = 1;
             }
@@ -1596,11 +1790,16 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
     if (np != x->ndim) {
         return unsupported(I, "perm does not match the rank");
     }
-    for (k = 0; k < np; k++) {
-        if (perm[k] < 0 || perm[k] >= np) {
-            return unsupported(I, "perm is not a permutation");
+    {
+        int seen[MAXD];
+        memset(seen, 0, sizeof seen);
+        for (k = 0; k < np; k++) {
+            if (perm[k] < 0 || perm[k] >= np || seen[perm[k]]) {
+                return unsupported(I, "perm is not a permutation");
+            }
+            seen[perm[k]] = 1;
+            od[k] = x->d[perm[k]];
         }
-        od[k] = x->d[perm[k]];
     }
     if (!x->is_const && np > 0 && perm[0] != 0) {
         touch(I);
@@ -1612,9 +1811,9 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
     if (x->is_const) {
         int64_t c = count_of(np, od), i;
         y->is_const = 1;
-        y->f = malloc((size_t)(c > 0 ? c : 1) * sizeof *y->f);
+        y->f = alloc_n(I, c, sizeof *y->f);
         if (y->f == NULL) {
-            return oom(I);
+            return -1;
         }
         for (i = 0; i < c; i++) {
             int64_t rem = i, src = 0, idx[MAXD], in_idx[MAXD];
@@ -1634,7 +1833,7 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
     }
     if (emit) {
         const char *in = act(I, x, 0);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l = in != NULL && out != NULL ? new_layer(I, "transpose", node_name(n), "") : NULL;
         char buf[64];
         size_t used = 0;
@@ -1684,7 +1883,7 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
             pads[k] = pv->iv[k];
         }
         if (cv != NULL) {
-            if (need_const(I, cv, "constant_value") != 0) {
+            if (need_scalar(I, cv, "constant_value") != 0) {
                 return -1;
             }
             pad_value = cv->f[0];
@@ -1693,6 +1892,9 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
             return unsupported(I, "the axes input is not supported");
         }
     }
+    if (!isfinite(pad_value)) {
+        return unsupported(I, "the pad value %g is not finite", (double)pad_value);
+    }
     if (np != 2 * x->ndim) {
         return unsupported(I, "pads has %d values for rank %d", np, x->ndim);
     }
@@ -1700,7 +1902,15 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
         if (pads[k] < 0 || pads[k + x->ndim] < 0) {
             return unsupported(I, "negative pads (cropping) are not supported");
         }
-        od[k] = x->d[k] + pads[k] + pads[k + x->ndim];
+        if (pads[k] > IMP_MAX_PAD || pads[k + x->ndim] > IMP_MAX_PAD) {
+            return unsupported(I, "pads value %lld is out of range (0..%ld)",
+                               (long long)(pads[k] > IMP_MAX_PAD ? pads[k] : pads[k + x->ndim]),
+                               IMP_MAX_PAD);
+        }
+        if (ckd_add_i64(&od[k], x->d[k], pads[k]) ||
+            ckd_add_i64(&od[k], od[k], pads[k + x->ndim])) {
+            return unsupported(I, "the padded size is too large");
+        }
     }
     if (x->ndim > 0 && (pads[0] != 0 || pads[x->ndim] != 0)) {
         touch(I);
@@ -1714,7 +1924,7 @@ static int op_pad(imp *I, const onnx_node *n, int emit)
         int r, a;
         int64_t ip[2 * MAXD];
         const char *in;
-        char *out;
+        const char *out;
         layer *l;
         char buf[160];
         size_t used = 0;
@@ -1768,6 +1978,10 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
     if (x->ndim < 2) {
         return unsupported(I, "input of rank %d", x->ndim);
     }
+    if (!isfinite(attr_f(n, "epsilon", 1e-5F)) || attr_f(n, "epsilon", 1e-5F) < 0.0F) {
+        return unsupported(I, "epsilon %g is not a finite non-negative number",
+                           (double)attr_f(n, "epsilon", 1e-5F));
+    }
     for (k = 0; k < 4; k++) {
         p[k] = input_value(I, n, (size_t)k + 1);
         if (need_const(I, p[k], roles[k]) != 0) {
@@ -1777,13 +1991,23 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
             return unsupported(I, "%s must have one value per channel", roles[k]);
         }
     }
+    {
+        int64_t c;
+        float eps = attr_f(n, "epsilon", 1e-5F);
+        for (c = 0; c < p[3]->d[0]; c++) {
+            if (!(p[3]->f[c] + eps > 0.0F)) {
+                return unsupported(I, "var + epsilon is %g for channel %lld (must be positive)",
+                                   (double)(p[3]->f[c] + eps), (long long)c);
+            }
+        }
+    }
     y = define_out(I, n, 0, x->ndim, x->d);
     if (y == NULL) {
         return I->failed ? -1 : unsupported(I, "no output");
     }
     if (emit) {
         const char *in = act(I, x, 1);
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l = in != NULL && out != NULL ? new_layer(I, "batch_norm", node_name(n), "") : NULL;
         int32_t cs = (int32_t)x->d[1];
         if (l == NULL || set_io(I, l, in, out) != 0) {
@@ -1791,9 +2015,9 @@ static int op_batchnorm(imp *I, const onnx_node *n, int emit)
         }
         lattr_float(l, "epsilon", attr_f(n, "epsilon", 1e-5F));
         for (k = 0; k < 4; k++) {
-            float *c = malloc((size_t)cs * sizeof *c);
+            float *c = alloc_n(I, cs, sizeof *c);
             if (c == NULL) {
-                return oom(I);
+                return -1;
             }
             memcpy(c, p[k]->f, (size_t)cs * sizeof *c);
             if (lparam_add(I, l, roles[k], 1, &cs, c) != 0) {
@@ -1815,12 +2039,13 @@ static int emit_dense(imp *I, const onnx_node *n, const char *in, value *y, cons
                       float beta, const char *suffix)
 {
     int32_t ws[2];
-    float *wd = malloc((size_t)(k_in * n_out) * sizeof *wd);
-    char *out = tensor_name(I, y->name, suffix);
+    int64_t kn = 0;
+    float *wd = ckd_mul_i64(&kn, k_in, n_out) ? NULL : alloc_n(I, kn, sizeof *wd);
+    const char *out = tensor_name(I, y->name, suffix);
     layer *l;
     int64_t i, j;
     if (wd == NULL) {
-        return oom(I);
+        return I->failed ? -1 : oom(I);
     }
     l = in != NULL && out != NULL ? new_layer(I, "dense", node_name(n), "") : NULL;
     if (l == NULL || set_io(I, l, in, out) != 0) {
@@ -1840,9 +2065,9 @@ static int emit_dense(imp *I, const onnx_node *n, const char *in, value *y, cons
         return -1;
     }
     if (bias != NULL) {
-        float *bd = malloc((size_t)n_out * sizeof *bd);
+        float *bd = alloc_n(I, n_out, sizeof *bd);
         if (bd == NULL) {
-            return oom(I);
+            return -1;
         }
         for (i = 0; i < n_out; i++) {
             bd[i] = beta == 1.0F ? bias[i] : (float)((double)beta * (double)bias[i]);
@@ -1852,7 +2077,7 @@ static int emit_dense(imp *I, const onnx_node *n, const char *in, value *y, cons
         }
     }
     y->nat = out;
-    y->layer = (int)(l - I->l);
+    y->layer = l->idx;
     return 0;
 }
 
@@ -1915,14 +2140,14 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
             return -1;
         }
         if (count_of(c->ndim, c->d) == 1) {
-            bias = malloc((size_t)n_out * sizeof *bias);
+            bias = alloc_n(I, n_out, sizeof *bias);
             if (bias != NULL) {
                 for (i = 0; i < n_out; i++) {
                     bias[i] = c->f[0];
                 }
             }
         } else if (count_of(c->ndim, c->d) == n_out && c->d[c->ndim - 1] == n_out) {
-            bias = malloc((size_t)n_out * sizeof *bias);
+            bias = alloc_n(I, n_out, sizeof *bias);
             if (bias != NULL) {
                 memcpy(bias, c->f, (size_t)n_out * sizeof *bias);
             }
@@ -1933,7 +2158,7 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
             return unsupported(I, "bias C does not broadcast to [M N]");
         }
         if (bias == NULL && matrix_bias == NULL) {
-            return oom(I);
+            return -1; /* alloc_n reported it */
         }
     }
     od[0] = ta ? a->d[1] : a->d[0];
@@ -1950,7 +2175,7 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
     {
         const char *in = act(I, a, 0);
         if (in != NULL && ta) { /* batch kept: A is one sample [K M] -> [M K] */
-            char *t = tensor_name(I, a->name, ".T");
+            const char *t = tensor_name(I, a->name, ".T");
             layer *l = t != NULL ? new_layer(I, "transpose", node_name(n), ".transA") : NULL;
             if (l == NULL || set_io(I, l, in, t) != 0) {
                 free(bias);
@@ -1970,7 +2195,7 @@ static int op_gemm(imp *I, const onnx_node *n, int emit)
         float *cd = expand_const(I, matrix_bias, 2, od);
         const char *cname;
         char ins[600];
-        char *out = tensor_name(I, y->name, "");
+        const char *out = tensor_name(I, y->name, "");
         layer *l;
         if (cd == NULL || out == NULL) {
             free(cd);
@@ -2009,7 +2234,7 @@ static int op_identity(imp *I, const onnx_node *n, int emit)
     }
     if (strcmp(n->op_type, "Dropout") == 0 && n->n_inputs > 2 && n->inputs[2][0] != '\0') {
         value *t = input_value(I, n, 2);
-        if (t == NULL || !t->is_const || t->f[0] != 0.0F) {
+        if (t == NULL || !t->is_const || count_of(t->ndim, t->d) != 1 || t->f[0] != 0.0F) {
             return unsupported(I, "training_mode must be a constant false");
         }
     }
@@ -2019,18 +2244,18 @@ static int op_identity(imp *I, const onnx_node *n, int emit)
     }
     y->is_const = x->is_const;
     if (x->is_const) {
-        size_t c = (size_t)count_of(x->ndim, x->d);
-        y->f = malloc((c > 0 ? c : 1) * sizeof *y->f);
+        int64_t c = count_of(x->ndim, x->d);
+        y->f = alloc_n(I, c, sizeof *y->f);
         if (y->f == NULL) {
-            return oom(I);
+            return -1;
         }
-        memcpy(y->f, x->f, c * sizeof *y->f);
+        memcpy(y->f, x->f, (size_t)c * sizeof *y->f);
         if (x->iv != NULL) {
-            y->iv = malloc((c > 0 ? c : 1) * sizeof *y->iv);
+            y->iv = alloc_n(I, c, sizeof *y->iv);
             if (y->iv == NULL) {
-                return oom(I);
+                return -1;
             }
-            memcpy(y->iv, x->iv, c * sizeof *y->iv);
+            memcpy(y->iv, x->iv, (size_t)c * sizeof *y->iv);
         }
     }
     y->nat = x->nat;
@@ -2062,32 +2287,55 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
     if (a == NULL) {
         return unsupported(I, "only tensor, float(s) and int(s) constants are supported");
     }
+    if (a->type != ONNX_ATTR_FLOAT && a->type != ONNX_ATTR_INT &&
+        a->type != ONNX_ATTR_FLOATS && a->type != ONNX_ATTR_INTS) {
+        return unsupported(I, "attribute '%s' has type %s", a->name,
+                           onnx_attr_type_name(a->type));
+    }
     y = add_value(I, n->outputs[0]);
     if (y == NULL) {
         return -1;
     }
     y->is_const = 1;
+    /* integer values (shape operands) only for the int forms: a float is
+     * never converted to an integer (no undefined conversion of NaN or
+     * of a value out of the int64 range) */
     if (a->type == ONNX_ATTR_FLOAT || a->type == ONNX_ATTR_INT) {
         y->ndim = 0;
-        y->f = malloc(sizeof *y->f);
-        y->iv = malloc(sizeof *y->iv);
-        if (y->f == NULL || y->iv == NULL) {
-            return oom(I);
+        y->f = alloc_n(I, 1, sizeof *y->f);
+        if (y->f == NULL) {
+            return -1;
         }
         y->f[0] = a->type == ONNX_ATTR_FLOAT ? a->f : (float)a->i;
-        y->iv[0] = a->type == ONNX_ATTR_INT ? a->i : (int64_t)a->f;
+        if (a->type == ONNX_ATTR_INT) {
+            y->iv = alloc_n(I, 1, sizeof *y->iv);
+            if (y->iv == NULL) {
+                return -1;
+            }
+            y->iv[0] = a->i;
+        }
     } else {
         size_t c = a->type == ONNX_ATTR_FLOATS ? a->n_floats : a->n_ints, i;
+        if (c > (size_t)IR_MAX_ELEMS) {
+            return unsupported(I, "more than %ld values", IR_MAX_ELEMS);
+        }
         y->ndim = 1;
         y->d[0] = (int64_t)c;
-        y->f = malloc((c > 0 ? c : 1) * sizeof *y->f);
-        y->iv = malloc((c > 0 ? c : 1) * sizeof *y->iv);
-        if (y->f == NULL || y->iv == NULL) {
-            return oom(I);
+        y->f = alloc_n(I, (int64_t)c, sizeof *y->f);
+        if (y->f == NULL) {
+            return -1;
+        }
+        if (a->type == ONNX_ATTR_INTS) {
+            y->iv = alloc_n(I, (int64_t)c, sizeof *y->iv);
+            if (y->iv == NULL) {
+                return -1;
+            }
         }
         for (i = 0; i < c; i++) {
             y->f[i] = a->type == ONNX_ATTR_FLOATS ? a->floats[i] : (float)a->ints[i];
-            y->iv[i] = a->type == ONNX_ATTR_INTS ? a->ints[i] : (int64_t)a->floats[i];
+            if (y->iv != NULL) {
+                y->iv[i] = a->ints[i];
+            }
         }
     }
     return 0;
@@ -2137,29 +2385,37 @@ static op_fn find_op(const char *op)
 
 /* ---- the walk -------------------------------------------------------- */
 
-static void free_values(imp *I)
+/* Frees the values from index `from` on. */
+static void free_values(imp *I, int from)
 {
     int i;
-    for (i = 0; i < I->nv; i++) {
-        free(I->v[i].name);
-        free(I->v[i].f);
-        free(I->v[i].iv);
+    for (i = from; i < I->nv; i++) {
+        free(I->v[i]->name);
+        free(I->v[i]->f);
+        free(I->v[i]->iv);
+        free(I->v[i]);
+        I->v[i] = NULL;
     }
-    I->nv = 0;
+    if (from < I->nv) {
+        I->nv = from;
+    }
 }
 
 static void free_layers(imp *I)
 {
     int i, k;
     for (i = 0; i < I->nl; i++) {
-        free(I->l[i].name);
-        free(I->l[i].inputs);
-        free(I->l[i].output);
-        sb_free(&I->l[i].attrs);
-        for (k = 0; k < I->l[i].np; k++) {
-            free(I->l[i].p[k].pname);
-            free(I->l[i].p[k].data);
+        layer *l = I->l[i];
+        free(l->name);
+        free(l->inputs);
+        free(l->output);
+        sb_free(&l->attrs);
+        for (k = 0; k < l->np; k++) {
+            free(l->p[k].pname);
+            free(l->p[k].data);
         }
+        free(l);
+        I->l[i] = NULL;
     }
     I->nl = 0;
     for (i = 0; i < I->nk; i++) {
@@ -2216,7 +2472,14 @@ static int walk(imp *I, int emit, value **in_v)
             } else if (v->d[j] < 1) {
                 return unsupported(I, "input '%s': dimension %d is dynamic or zero (%s)",
                                    vi->name, j, vi->dim_params[j] != NULL ? vi->dim_params[j] : "?");
+            } else if (v->d[j] > IMP_MAX_DIM) {
+                return unsupported(I, "input '%s': dimension %d (%lld) is out of range (1..%ld)",
+                                   vi->name, j, (long long)v->d[j], IMP_MAX_DIM);
             }
+        }
+        if (count_of(v->ndim, v->d) > IR_MAX_ELEMS) {
+            return unsupported(I, "input '%s' has more than %ld elements", vi->name,
+                               IR_MAX_ELEMS);
         }
         *in_v = v;
     }
@@ -2224,7 +2487,7 @@ static int walk(imp *I, int emit, value **in_v)
         return unsupported(I, "the model has no input to compute from");
     }
     if (emit) {
-        char *t = tensor_name(I, (*in_v)->name, "");
+        const char *t = tensor_name(I, (*in_v)->name, "");
         int32_t s[MAXD];
         if (t == NULL) {
             return -1;
@@ -2255,8 +2518,17 @@ static int walk(imp *I, int emit, value **in_v)
         {
             value *y = find(I, n->outputs[0]);
             int32_t s[MAXD];
+            int k;
             if (y != NULL && !y->is_const && ishape(I, y, 0, s) > IMP_MAX_RANK) {
                 return unsupported(I, "rank %d tensors are not supported", y->ndim);
+            }
+            /* a computed tensor must fit the model description's dim type */
+            for (k = 0; y != NULL && !y->is_const && k < y->ndim; k++) {
+                if (y->d[k] < 1 || y->d[k] > IMP_MAX_DIM) {
+                    return unsupported(I, "output '%s': dimension %d (%lld) is out of range "
+                                          "(1..%ld)", y->name, k, (long long)y->d[k],
+                                       IMP_MAX_DIM);
+                }
             }
         }
     }
@@ -2353,6 +2625,31 @@ static void xml_text(strbuf *b, const char *s)
     }
 }
 
+/* Provenance text (a path, the producer's name) in the description: at
+ * most max bytes of it, printable ASCII letters, digits and " ._:/+()@,=-"
+ * kept, every other byte (control characters, quotes, '<', '&', '*',
+ * non-ASCII) written as '_', and no "--", so nothing of the ONNX file can
+ * end the element, open markup or close a comment if the text is ever
+ * quoted in one. */
+static void prov_text(strbuf *b, const char *s, size_t max)
+{
+    size_t i;
+    char prev = '\0';
+    for (i = 0; s[i] != '\0' && i < max; i++) {
+        char c = s[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 (c != '\0' && strchr(" ._:/+()@,=-", c) != NULL);
+        if (!ok || (c == '-' && prev == '-')) {
+            c = '_';
+        }
+        sb_putn(b, &c, 1);
+        prev = c;
+    }
+    if (s[i] != '\0') {
+        sb_puts(b, "...");
+    }
+}
+
 static void put_f32le(strbuf *bin, const float *v, int64_t n)
 {
     int64_t i;
@@ -2371,17 +2668,14 @@ static void put_f32le(strbuf *bin, const float *v, int64_t n)
 typedef struct {
     const char *src;
     const char *sha;
+    int too_large;    /* the offsets passed INT64_MAX (never with real memory) */
 } binref;
 
-static void data_attrs(strbuf *x, strbuf *bin, const binref *r, int rank, const int32_t *shape,
+static void data_attrs(strbuf *x, strbuf *bin, binref *r, int rank, const int32_t *shape,
                        const float *data, int64_t *off, int pass)
 {
     char sh[128];
-    int64_t n = 1;
-    int k;
-    for (k = 0; k < rank; k++) {
-        n *= shape[k];
-    }
+    int64_t n = count32(rank, shape), bytes; /* <= IR_MAX_ELEMS: finite_data checked */
     shape_str(shape, rank, sh, sizeof sh);
     sb_printf(x, " shape=\"%s\" src=\"", sh);
     xml_text(x, r->src);
@@ -2390,11 +2684,14 @@ static void data_attrs(strbuf *x, strbuf *bin, const binref *r, int rank, const 
     if (pass == 0) {
         put_f32le(bin, data, n);
     }
-    *off += n * 4;
+    if (ckd_mul_i64(&bytes, n, 4) || ckd_add_i64(off, *off, bytes)) {
+        r->too_large = 1;
+        *off = 0;
+    }
 }
 
 /* Writes the weights (pass 0) or the XML (pass 1, with the file's hash). */
-static void write_model(imp *I, strbuf *x, strbuf *bin, const binref *r, const char *model_name,
+static void write_model(imp *I, strbuf *x, strbuf *bin, binref *r, const char *model_name,
                         const value *in, const char *out_name, const char *src_sha, int pass)
 {
     int64_t off = 0;
@@ -2406,9 +2703,10 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, const binref *r, const c
         sb_puts(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb_printf(x, "<model xmlns=\"urn:stoic:model:1\" name=\"%s\" version=\"1\">\n", model_name);
         sb_puts(x, "  <description>Imported by stoic " STOIC_VERSION " from ");
-        xml_text(x, I->o->onnx_path);
+        prov_text(x, I->o->onnx_path, 200);
         sb_printf(x, " (sha256 %s); producer ", src_sha);
-        xml_text(x, I->m->producer != NULL ? I->m->producer : "unknown");
+        prov_text(x, I->m->producer != NULL && I->m->producer[0] != '\0' ? I->m->producer
+                                                                         : "unknown", 100);
         sb_printf(x, "; ONNX IR %lld, opset %lld. Input and output keep the ONNX model's element "
                      "order (channels first); transpose layers change the layout where stoic "
                      "needs channels last. Batch axis: %s.</description>\n",
@@ -2434,7 +2732,7 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, const binref *r, const c
         sb_puts(x, "  <layers>\n");
     }
     for (i = 0; i < I->nl; i++) {
-        const layer *l = &I->l[i];
+        const layer *l = I->l[i];
         if (l->dead) {
             continue;
         }
@@ -2471,6 +2769,25 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, const binref *r, const c
     }
 }
 
+/* A model name: a C identifier of at most 48 characters (model.xsd). */
+static int valid_model_name(const char *s)
+{
+    size_t i;
+    for (i = 0; s[i] != '\0'; i++) {
+        char c = s[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+                 (i > 0 && c >= '0' && c <= '9');
+        if (!ok || i >= 48) {
+            return 0;
+        }
+    }
+    return i > 0;
+}
+
+/* The model name: --name (checked by import_onnx), else from the -o file
+ * name: its base name up to the first '.', other characters than letters,
+ * digits and '_' (and a leading digit) replaced by '_', at most 47
+ * characters, "m" if nothing is left. */
 static void model_name_from(const import_options *o, char *buf, size_t n)
 {
     const char *base = strrchr(o->xml_path, '/');
@@ -2492,43 +2809,88 @@ static void model_name_from(const import_options *o, char *buf, size_t n)
     buf[k] = '\0';
 }
 
+/* The weights file beside the XML: NAME.xml -> NAME.bin, else XML.bin.
+ * Returns -1 when the path does not fit buf. */
+static int bin_path_of(const char *xml_path, char *buf, size_t n)
+{
+    size_t len = strlen(xml_path);
+    int w;
+    if (len > 4 && strcmp(xml_path + len - 4, ".xml") == 0) {
+        w = snprintf(buf, n, "%.*s.bin", (int)(len - 4), xml_path);
+    } else {
+        w = snprintf(buf, n, "%s.bin", xml_path);
+    }
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* Refuses outputs that are an input: the XML or the weights file (an
+ * existing file, by device and inode, so also through a link) being the
+ * ONNX model or a --freeze tensor file. Writing them would destroy the
+ * input (and the import could not be repeated). */
+static int check_outputs(const import_options *o, const char *bin_path, diag *d)
+{
+    const char *outs[2];
+    int i, j;
+    outs[0] = o->xml_path;
+    outs[1] = bin_path;
+    for (i = 0; i < 2; i++) {
+        struct stat so;
+        if (stat(outs[i], &so) != 0) {
+            continue; /* a new file: no input */
+        }
+        for (j = -1; j < o->n_freeze; j++) {
+            const char *in = j < 0 ? o->onnx_path : o->freeze_files[j];
+            struct stat si;
+            if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+                diag_error(d, outs[i], 0, "writing the %s here would overwrite the input %s%s; "
+                           "choose another -o", i == 0 ? "model description" : "weights file",
+                           j < 0 ? "model " : "--freeze tensor ", in);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int finish(imp *I, const value *in, const value *out_v)
 {
     strbuf x, bin;
-    char bin_path[4096], model_name[64], sha[65], src_sha[65];
+    char bin_path[4096], model_name[64], sha[65];
+    const char *src_sha = I->src_sha;
     const char *bin_base;
     binref r;
-    size_t len = strlen(I->o->xml_path);
     fileio_stage *st;
-    char *src = NULL;
-    size_t src_len = 0;
     int rc = 0;
     const char *out_name = out_v->nat;
-    if (len > 4 && strcmp(I->o->xml_path + len - 4, ".xml") == 0) {
-        snprintf(bin_path, sizeof bin_path, "%.*s.bin", (int)(len - 4), I->o->xml_path);
-    } else {
-        snprintf(bin_path, sizeof bin_path, "%s.bin", I->o->xml_path);
+    int i, nlive = 0;
+    if (bin_path_of(I->o->xml_path, bin_path, sizeof bin_path) != 0) {
+        return unsupported(I, "-o: the path is too long");
+    }
+    for (i = 0; i < I->nl; i++) {
+        nlive += !I->l[i]->dead;
+    }
+    if (nlive > IMP_MAX_LAYERS || I->nk > IMP_MAX_KONSTS) {
+        return unsupported(I, "the model needs %d layers and %d constants; a model description "
+                              "holds at most %d and %d", nlive, I->nk, IMP_MAX_LAYERS,
+                           IMP_MAX_KONSTS);
     }
     bin_base = strrchr(bin_path, '/');
     bin_base = bin_base != NULL ? bin_base + 1 : bin_path;
     model_name_from(I->o, model_name, sizeof model_name);
-    if (fileio_read_all(I->o->onnx_path, (size_t)1 << 31, &src, &src_len) == 0) {
-        sha256_hex(src, src_len, src_sha);
-        free(src);
-    } else {
-        snprintf(src_sha, sizeof src_sha, "unknown");
-    }
     sb_init(&x);
     sb_init(&bin);
     r.src = bin_base;
     r.sha = "";
+    r.too_large = 0;
     write_model(I, &x, &bin, &r, model_name, in, out_name, src_sha, 0);
     sha256_hex(bin.s != NULL ? bin.s : "", bin.len, sha);
     r.sha = sha;
     sb_free(&x); /* pass 0 wrote only the weights that count */
     sb_init(&x);
     write_model(I, &x, &bin, &r, model_name, in, out_name, src_sha, 1);
-    if (x.oom || bin.oom) {
+    if (r.too_large) {
+        rc = unsupported(I, "the weights are too large");
+    } else if (x.oom || bin.oom) {
         rc = oom(I);
     } else {
         st = fileio_stage_new();
@@ -2557,7 +2919,52 @@ int import_onnx(const import_options *o, diag *d)
     memset(&I, 0, sizeof I);
     I.o = o;
     I.d = d;
-    I.m = onnx_read(o->onnx_path, d);
+    {
+        char bin_path[4096];
+        if (bin_path_of(o->xml_path, bin_path, sizeof bin_path) != 0) {
+            diag_error(d, o->xml_path, 0, "-o: the path is too long");
+            return -1;
+        }
+        if (check_outputs(o, bin_path, d) != 0) {
+            return -1;
+        }
+    }
+    if (o->name != NULL && !valid_model_name(o->name)) {
+        char q[64];
+        size_t k;
+        snprintf(q, sizeof q, "%s", o->name);
+        for (k = 0; q[k] != '\0'; k++) {
+            if ((unsigned char)q[k] < 0x20 || q[k] == 0x7f) {
+                q[k] = '?';
+            }
+        }
+        diag_error(d, o->onnx_path, 0, "--name '%s%s' is not a valid model name (a C "
+                   "identifier: a letter or '_', then letters, digits or '_', at most 48)", q,
+                   strlen(o->name) >= sizeof q ? "..." : "");
+        return -1;
+    }
+    {
+        /* read once: the model is parsed from, and its provenance hash
+         * taken of, the same bytes */
+        char *src = NULL;
+        size_t src_len = 0;
+        int rr = fileio_read_all(o->onnx_path, ONNX_MAX_FILE_BYTES, &src, &src_len);
+        if (rr == -2) {
+            diag_error(d, o->onnx_path, 0, "file larger than %zu bytes", ONNX_MAX_FILE_BYTES);
+            return -1;
+        }
+        if (rr != 0) {
+            if (errno == ENOMEM) {
+                diag_io(d, o->onnx_path, "out of memory");
+            } else {
+                diag_error(d, o->onnx_path, 0, "cannot read: %s", strerror(errno));
+            }
+            return -1;
+        }
+        sha256_hex(src, src_len, I.src_sha);
+        I.m = onnx_read_mem(o->onnx_path, (const uint8_t *)src, src_len, d);
+        free(src);
+    }
     if (I.m == NULL) {
         return -1;
     }
@@ -2584,6 +2991,11 @@ int import_onnx(const import_options *o, diag *d)
         }
         onnx_tensor_free(&t);
     }
+    if (I.m->n_nodes > IMP_MAX_NODES) {
+        diag_error(d, o->onnx_path, 0, "the model has %lu nodes; stoic imports at most %d",
+                   (unsigned long)I.m->n_nodes, IMP_MAX_NODES);
+        goto out;
+    }
     if (I.m->n_outputs != 1) {
         diag_error(d, o->onnx_path, 0, "the model has %lu outputs; stoic models have one",
                    (unsigned long)I.m->n_outputs);
@@ -2598,20 +3010,15 @@ int import_onnx(const import_options *o, diag *d)
         }
         I.drop = !I.touched;
         /* walk 2 starts again from the frozen inputs */
-        for (i = nfrozen; i < I.nv; i++) {
-            free(I.v[i].name);
-            free(I.v[i].f);
-            free(I.v[i].iv);
-        }
-        I.nv = nfrozen;
+        free_values(&I, nfrozen);
     }
     if (walk(&I, 1, &in_v) != 0) {
         goto out;
     }
     out_v = find(&I, I.m->outputs[0].name);
     if (out_v == NULL || out_v->is_const) {
-        diag_error(d, o->onnx_path, 0, "output '%s' is not computed from the input",
-                   I.m->outputs[0].name);
+        (void)unsupported(&I, "output '%s' is not computed from the input",
+                          I.m->outputs[0].name);
         goto out;
     }
     if (out_v->nat != NULL && strcmp(out_v->nat, in_v->nat) == 0) {
@@ -2620,7 +3027,7 @@ int import_onnx(const import_options *o, diag *d)
         int r = ishape(&I, out_v, 0, s), k;
         char buf[128];
         size_t used = 0;
-        char *t = tensor_name(&I, out_v->name, ".out");
+        const char *t = tensor_name(&I, out_v->name, ".out");
         layer *l = t != NULL ? new_layer(&I, "reshape", out_v->name, ".copy") : NULL;
         if (l == NULL || set_io(&I, l, in_v->nat, t) != 0) {
             goto out;
@@ -2640,7 +3047,7 @@ out:
     if (I.failed && rc == 0) {
         rc = -1;
     }
-    free_values(&I);
+    free_values(&I, 0);
     free_layers(&I);
     free(I.v);
     free(I.l);

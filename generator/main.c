@@ -15,6 +15,7 @@
 #include "import_onnx.h"
 #include "ir.h"
 #include "npy.h"
+#include "outdir.h"
 #include "pipeline.h"
 #include "xml_load.h"
 
@@ -432,40 +433,34 @@ static int cmd_import(const options *o, diag *d)
     return STOIC_EXIT_OK;
 }
 
+/* Emits into od (from outdir_begin) and commits it, or drops it. */
 static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const compress_info *info,
-                        diag *d)
+                        outdir *od, diag *d)
 {
     emit_options eo;
-    fileio_stage *st;
-    struct stat sb;
-    int created = 0, rc;
+    int rc;
     ir_graph *g = gq != NULL ? gq : gf;
     compress_evidence ev;
     float *xv = NULL;
     int64_t *labels = NULL;
     memset(&ev, 0, sizeof ev);
     eo.name = o->name != NULL ? o->name : g->name;
-    eo.outdir = o->outdir;
     eo.info = info;
     eo.ev = NULL;
     eo.gf = gf;
     if (o->val != NULL) {
         int64_t rows = 0;
         xv = compress_read_rows(gf, o->val, 0, &rows, d);
-        if (xv == NULL) {
-            return -1;
-        }
-        if (o->labels != NULL) {
+        if (xv != NULL && o->labels != NULL) {
             labels = compress_read_labels(o->labels, rows,
                                           ir_shape_count(&gf->t[gf->output].shape), d);
-            if (labels == NULL) {
-                free(xv);
-                return -1;
-            }
         }
-        if (compress_measure(gf, g, xv, rows, labels, &ev, d) != 0) {
+        if (xv == NULL || (o->labels != NULL && labels == NULL) ||
+            compress_measure(gf, g, xv, rows, labels, &ev, d) != 0) {
             free(xv);
             free(labels);
+            compress_evidence_free(&ev);
+            outdir_abort(od);
             return -1;
         }
         eo.ev = &ev;
@@ -473,45 +468,23 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     }
     free(xv);
     free(labels);
-    if (stat(o->outdir, &sb) != 0) {
-        if (mkdir(o->outdir, 0777) != 0) {
-            diag_io(d, o->outdir, "cannot create the output directory: %s", strerror(errno));
-            return -1;
-        }
-        created = 1;
-    } else if (!S_ISDIR(sb.st_mode)) {
-        diag_io(d, o->outdir, "not a directory");
-        return -1;
+    rc = emit_c(g, &eo, od, d);
+    if (rc == 0) {
+        rc = emit_report(g, &eo, od, d);
     }
-    st = fileio_stage_new();
-    if (st == NULL) {
-        diag_io(d, NULL, "out of memory");
-        rc = -1;
-    } else {
-        rc = emit_c(g, &eo, st, d);
-        if (rc == 0) {
-            rc = emit_report(g, &eo, st, d);
-        }
-        if (rc == 0 && info != NULL && info->plan.n > 0) {
-            rc = emit_plan(g, &eo, st, d);
-        }
-        if (rc == 0) {
-            if (fileio_stage_commit(st) != 0) {
-                diag_io(d, o->outdir, "cannot move the generated files into place: %s",
-                        strerror(errno));
-                rc = -1;
-            }
-        } else {
-            fileio_stage_abort(st);
-        }
-    }
-    if (rc != 0 && created) {
-        (void)rmdir(o->outdir);
+    if (rc == 0 && info != NULL && info->plan.n > 0) {
+        rc = emit_plan(g, &eo, od, d);
     }
     compress_evidence_free(&ev);
+    if (rc == 0 && diag_exit_code(d) == 0) {
+        rc = outdir_commit(od, d); /* on failure OUTDIR is as it was */
+    } else {
+        outdir_abort(od);
+        rc = -1;
+    }
     if (rc == 0) {
         diag_out("generated %s/%s.h %s/%s.c %s/%s_weights.c (+ runtime sources)", o->outdir,
-               eo.name, o->outdir, eo.name, o->outdir, eo.name);
+                 eo.name, o->outdir, eo.name, o->outdir, eo.name);
         diag_out("report: %s/%s_report.json", o->outdir, eo.name);
         printf("arena: %lld bytes\n", (long long)ir_arena_bytes(g));
     }
@@ -524,12 +497,19 @@ static int run_command(const options *o, diag *d)
 {
     ir_graph *g, *gq = NULL;
     compress_info info;
+    outdir *od = NULL;
     int rc;
     if (strcmp(o->cmd, "import") == 0) {
         return cmd_import(o, d);
     }
+    /* generate: the output directory is locked and checked first, so a
+     * busy or foreign OUTDIR fails before any work */
+    if (strcmp(o->cmd, "generate") == 0 && (od = outdir_begin(o->outdir, d)) == NULL) {
+        return STOIC_EXIT_IO;
+    }
     g = pipeline_build(o->model, d);
     if (g == NULL) {
+        outdir_abort(od);
         rc = diag_exit_code(d);
         return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
     }
@@ -542,6 +522,7 @@ static int run_command(const options *o, diag *d)
     if (strcmp(o->cmd, "validate") != 0 && compress_wanted(&o->co)) {
         gq = compress_build(o->model, &o->co, &info, d);
         if (gq == NULL) {
+            outdir_abort(od);
             ir_free(g);
             compress_info_free(&info);
             rc = diag_exit_code(d);
@@ -556,7 +537,7 @@ static int run_command(const options *o, diag *d)
     } else if (strcmp(o->cmd, "eval") == 0) {
         (void)cmd_eval(o, g, gq, d);
     } else {
-        (void)cmd_generate(o, g, gq, &info, d);
+        (void)cmd_generate(o, g, gq, &info, od, d); /* commits or drops od */
     }
     ir_free(g);
     ir_free(gq);
@@ -595,6 +576,7 @@ int main(int argc, char **argv)
         return rc;
     }
     d.quiet = o.quiet;
+    fileio_cleanup_install(); /* temporary files go with SIGINT, SIGTERM, ... */
     rc = run_command(&o, &d);
     diag_finish(&d);
     return rc;

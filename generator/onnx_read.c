@@ -717,7 +717,13 @@ static int decode_value_info(rd *r, const Onnx__ValueInfoProto *v, onnx_value_in
     for (i = 0; i < tt->shape->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *dm = tt->shape->dim[i];
         o->dims[i] = -1;
-        if (dm->has_dim_value && dm->dim_value >= 0) {
+        if (dm->has_dim_value && (dm->dim_value < 0 ||
+                                  (uint64_t)dm->dim_value > (uint64_t)ONNX_MAX_ELEMENTS)) {
+            rd_error(r, (size_t)-1, "%s '%.*s': dimension %zu (%lld) is out of range (0..2^31)",
+                     kind, Q(v->name), i, (long long)dm->dim_value);
+            return -1;
+        }
+        if (dm->has_dim_value) {
             o->dims[i] = dm->dim_value;
         } else if (!dm->has_dim_value && dm->dim_param != NULL && dm->dim_param[0] != '\0') {
             o->dim_params[i] = rd_strdup(r, dm->dim_param);

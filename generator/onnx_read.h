@@ -86,7 +86,7 @@ typedef struct {
     int32_t elem_type;        /* 0 when unknown (or not a tensor type) */
     int has_shape;
     int ndim;
-    int64_t dims[ONNX_MAX_DIMS];     /* -1 where symbolic or unknown */
+    int64_t dims[ONNX_MAX_DIMS];     /* 0..ONNX_MAX_ELEMENTS (checked); -1 where symbolic or unknown */
     char *dim_params[ONNX_MAX_DIMS]; /* symbolic name or NULL */
 } onnx_value_info;
 

@@ -5,6 +5,8 @@
  * kernels see one form only. */
 #include "pass.h"
 
+#include "ckd.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -91,14 +93,14 @@ static int spatial(const ctx *c, ir_node *n, int axis, int32_t in, int32_t *out)
     o = ((int64_t)in + *before + *after - eff) / s + 1;
     if (n->op == IR_OP_MAXPOOL2D || n->op == IR_OP_AVGPOOL2D) {
         /* every window must hold a real cell (with dilation, one can fall
-         * between the cells of the input) */
-        int64_t i, t;
+         * between the cells of the input): the first tap t at or after
+         * position 0, found in O(1) per window (not a loop over the taps:
+         * a crafted window of millions would take hours) */
+        int64_t i;
         for (i = 0; i < o; i++) {
-            int real = 0;
-            for (t = 0; t < k && !real; t++) {
-                int64_t pos = i * s - *before + t * dl;
-                real = pos >= 0 && pos < in;
-            }
+            int64_t start = i * s - *before;
+            int64_t t = start >= 0 ? 0 : (-start + dl - 1) / dl;
+            int real = t < k && start + t * dl < in;
             if (!real) {
                 diag_error(c->d, c->g->file, n->line,
                            "%s '%s': output %lld of axis %d pools only padding", n->xml_op,
@@ -252,13 +254,16 @@ static int reshape_shape(const ctx *c, ir_node *n, ir_shape *out)
         if (n->new_shape[k] < 0) {
             neg = k;
         } else {
-            known *= n->new_shape[k];
+            if (ckd_mul_i64(&known, known, n->new_shape[k]) || known > IR_MAX_ELEMS) {
+                known = IR_COUNT_TOO_LARGE; /* never equal to a valid total */
+            }
             out->d[k] = n->new_shape[k];
         }
     }
-    if (neg >= 0 && known > 0 && total % known == 0 && total / known <= 16777216L) {
+    if (neg >= 0 && known > 0 && known <= IR_MAX_ELEMS && total % known == 0 &&
+        total / known <= 16777216L) {
         out->d[neg] = (int32_t)(total / known);
-        known *= out->d[neg];
+        known *= out->d[neg]; /* = total */
     }
     if (known != total) {
         char sa[64];

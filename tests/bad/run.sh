@@ -40,7 +40,7 @@ if [ "${1:-}" = "--one" ]; then
     if [ -n "$pre" ]; then
         (eval "$pre") >"$W.pre.log" 2>&1 || { echo "FAIL $name: pre step failed"; exit 1; }
     fi
-    before=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
+    before=$(cd "$W" && find . -mindepth 1 -print0 | sort -z | xargs -0 -r ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
     eval "set -- $args"
     ASAN_OPTIONS=detect_leaks=1 timeout -k 5 "${CASE_TIMEOUT:-300}" "$STOIC" "$@" \
         >"$W.out" 2>"$W.err" </dev/null
@@ -59,7 +59,7 @@ if [ "${1:-}" = "--one" ]; then
     elif [ "$diag" != "-" ] && ! grep -qF -- "$diag" "$W.err"; then
         why="no line of stderr contains '$diag'"
     elif [ "$want" -ne 0 ]; then
-        after=$(cd "$W" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
+        after=$(cd "$W" && find . -mindepth 1 -print0 | sort -z | xargs -0 -r ls -ld --time-style=+%s.%N 2>/dev/null | md5sum)
         [ "$before" = "$after" ] || why="wrote into \$W: $(cd "$W" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
     fi
     if [ -z "$why" ] && [ -n "$post" ] && ! (eval "$post") >"$W.post.log" 2>&1; then

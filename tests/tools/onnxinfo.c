@@ -72,7 +72,7 @@ static void put_values(const char *kind, const onnx_value_info *v, size_t n)
 
 int main(int argc, char **argv)
 {
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     onnx_model *m;
     size_t i;
 

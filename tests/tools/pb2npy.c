@@ -15,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-    diag d = {0, 0, 0, 0};
+    diag d = {0};
     onnx_tensor t;
     uint8_t *buf;
     size_t len;

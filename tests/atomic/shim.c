@@ -1,0 +1,61 @@
+/* An LD_PRELOAD shim for the output-atomicity test (tests/atomic/run.sh):
+ * makes rename-family calls fail on demand.
+ *   STOIC_FAIL_RENAME=N   the N-th call (1-based, counted over rename,
+ *                         renameat and renameat2) fails with EIO
+ *   STOIC_NO_EXCHANGE=1   renameat2 with flags fails with EINVAL, as on a
+ *                         file system without RENAME_EXCHANGE: the
+ *                         generator takes its two-rename fallback
+ * Everything else goes to the C library's functions. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int calls;
+
+static int should_fail(void)
+{
+    const char *n = getenv("STOIC_FAIL_RENAME");
+    calls++;
+    return n != NULL && atoi(n) == calls;
+}
+
+int rename(const char *a, const char *b)
+{
+    int (*real)(const char *, const char *) =
+        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+    if (should_fail()) {
+        errno = EIO;
+        return -1;
+    }
+    return real(a, b);
+}
+
+int renameat(int fa, const char *a, int fb, const char *b)
+{
+    int (*real)(int, const char *, int, const char *) =
+        (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
+    if (should_fail()) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fa, a, fb, b);
+}
+
+int renameat2(int fa, const char *a, int fb, const char *b, unsigned int flags)
+{
+    int (*real)(int, const char *, int, const char *, unsigned int) =
+        (int (*)(int, const char *, int, const char *, unsigned int))dlsym(RTLD_NEXT,
+                                                                           "renameat2");
+    const char *nx = getenv("STOIC_NO_EXCHANGE");
+    if (flags != 0 && nx != NULL && nx[0] == '1') {
+        errno = EINVAL;
+        return -1;
+    }
+    if (should_fail()) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fa, a, fb, b, flags);
+}

@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+"""Writes tests/bad/files/onnx/*.onnx, the ONNX inputs of tests/bad/onnx.cases
+(issue 9: defects of `stoic import`). The outputs are committed; run this
+only to change them, with Debian's /usr/bin/python3 (python3-onnx,
+python3-torch, python3-numpy):
+
+    /usr/bin/python3 tests/bad/make_onnx.py
+
+Real patterns that must import (and did crash):
+  mlp_torch       a Keras-style MLP, x @ W + b, exported by torch: MatMul + Add
+  autoenc_torch   a dense autoencoder exported by torch (MatMul + Add, 3-D input)
+  dscnn_torch     a DS-CNN (conv, depthwise + pointwise blocks, BN folded) by torch
+  cntk_times_plus CNTK's Times + Plus: MatMul then Add(bias, product)
+  mnist_zoo       the ONNX model zoo's MNIST layout (Conv + Add of [C,1,1]
+                  biases, MaxPool, Reshape, MatMul + Add)
+Hostile sizes (each must be refused, naming the node or input):
+  pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
+  pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
+  wrap_reshape, transpose_dup_perm, unsqueeze_dup_axes, neg_dim;
+  leaky_alpha_inf, clip_min_nan, clip_min_gt_max, pad_value_nan, bn_eps_nan,
+  bn_var_neg (float attributes that are no number a description can hold);
+  too_many_layers
+Hostile names:
+  names_hostile   node, tensor, graph and producer names with newline, ESC,
+                  */, --, -->, quotes, backslash, non-ASCII (must import)
+  names_error     the same names in a node stoic refuses (the message must
+                  carry no control character)
+Options: relu, two_inputs + c.pb (a TensorProto for --freeze c=...).
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files", "onnx")
+I64_MAX = 2 ** 63 - 1
+
+
+def save(name, graph, opset=13, producer="stoic-tests"):
+    m = helper.make_model(graph, producer_name=producer,
+                          opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 7
+    with open(os.path.join(HERE, name + ".onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def const(name, a):
+    return numpy_helper.from_array(np.asarray(a), name)
+
+
+rng = np.random.default_rng(9)
+
+
+def rnd(*shape):
+    return (rng.standard_normal(shape) * 0.3).astype(np.float32)
+
+
+os.makedirs(HERE, exist_ok=True)
+
+# ---- real patterns, exported by torch -------------------------------------
+import torch  # noqa: E402
+
+
+def save_io(name, x, y):
+    """NAME.in.npy (4 samples, ONNX layout) and NAME.want.npy (the reference
+    outputs) for tests/onnx/patterns.sh."""
+    np.save(os.path.join(HERE, name + ".in.npy"), np.ascontiguousarray(x, dtype=np.float32))
+    np.save(os.path.join(HERE, name + ".want.npy"), np.ascontiguousarray(y, dtype=np.float32))
+
+
+def export(name, model, x):
+    model.eval()
+    torch.onnx.export(model, x, os.path.join(HERE, name + ".onnx"), opset_version=13,
+                      input_names=["input"], output_names=["output"],
+                      do_constant_folding=True)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        ys = torch.cat([model(xs[i:i + 1]) for i in range(4)])
+    save_io(name, xs.numpy(), ys.numpy())
+
+
+class Dense(torch.nn.Module):
+    """Keras' Dense: y = x @ kernel + bias (kernel [in, out])."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.kernel = torch.nn.Parameter(torch.randn(n_in, n_out) * 0.2)
+        self.bias = torch.nn.Parameter(torch.randn(n_out) * 0.1)
+
+    def forward(self, x):
+        return torch.matmul(x, self.kernel) + self.bias
+
+
+torch.manual_seed(9)
+export("mlp_torch", torch.nn.Sequential(
+    Dense(20, 32), torch.nn.ReLU(), Dense(32, 16), torch.nn.ReLU(), Dense(16, 4),
+    torch.nn.Softmax(dim=-1)), torch.randn(1, 20))
+
+sizes = [64, 48, 32, 24, 16, 8, 16, 24, 32, 48, 64]
+layers = []
+for a, b in zip(sizes[:-1], sizes[1:]):
+    layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]  # Linear on 3-D input: MatMul + Add
+layers[-1] = torch.nn.Sigmoid()
+export("autoenc_torch", torch.nn.Sequential(*layers), torch.randn(1, 1, 64))
+
+
+def dw_block(c):
+    return [torch.nn.Conv2d(c, c, 3, padding=1, groups=c, bias=False), torch.nn.BatchNorm2d(c),
+            torch.nn.ReLU(), torch.nn.Conv2d(c, c, 1, bias=False), torch.nn.BatchNorm2d(c),
+            torch.nn.ReLU()]
+
+
+ds = [torch.nn.Conv2d(1, 16, (5, 3), stride=(2, 2), padding=(2, 1)), torch.nn.BatchNorm2d(16),
+      torch.nn.ReLU()]
+for _ in range(4):
+    ds += dw_block(16)
+ds += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, 12)]
+dsm = torch.nn.Sequential(*ds)
+for mod in dsm.modules():  # non-trivial batch-norm statistics
+    if isinstance(mod, torch.nn.BatchNorm2d):
+        mod.running_mean.uniform_(-0.2, 0.2)
+        mod.running_var.uniform_(0.5, 1.5)
+export("dscnn_torch", dsm, torch.randn(1, 1, 49, 10))
+
+# ---- real patterns, as other exporters write them --------------------------
+# CNTK: Times (MatMul) and Plus (Add) with the bias first, [1 N] biases
+nodes, inits, prev = [], [], "Input3"
+for i, (a, b) in enumerate([(24, 16), (16, 16), (16, 6)]):
+    inits += [const("Parameter%d" % (10 * i + 1), rnd(a, b)),
+              const("Parameter%d" % (10 * i + 2), rnd(1, b))]
+    nodes += [helper.make_node("MatMul", [prev, "Parameter%d" % (10 * i + 1)],
+                               ["Times%d_Output_0" % i], name="Times%d" % i),
+              helper.make_node("Add", ["Parameter%d" % (10 * i + 2), "Times%d_Output_0" % i],
+                               ["Plus%d_Output_0" % i], name="Plus%d" % i)]
+    prev = "Plus%d_Output_0" % i
+    if i < 2:
+        nodes.append(helper.make_node("Relu", [prev], ["ReLU%d_Output_0" % i],
+                                      name="ReLU%d" % i))
+        prev = "ReLU%d_Output_0" % i
+save("cntk_times_plus", helper.make_graph(nodes, "CNTKGraph", [vi("Input3", [1, 24])],
+                                          [vi(prev, [1, 6])], inits),
+     opset=8, producer="CNTK 2.5.1")
+xs = rng.standard_normal((4, 24)).astype(np.float32)
+h = xs
+for i in range(3):
+    h = h @ numpy_helper.to_array(inits[2 * i]) + numpy_helper.to_array(inits[2 * i + 1])
+    if i < 2:
+        h = np.maximum(h, 0)
+save_io("cntk_times_plus", xs, h)
+
+# the model zoo's MNIST (mnist-8) layout, smaller
+g = helper.make_graph([
+    helper.make_node("Conv", ["Input3", "Parameter5"], ["Convolution28_Output_0"],
+                     name="Convolution28", kernel_shape=[5, 5], strides=[1, 1],
+                     auto_pad="SAME_UPPER", group=1, dilations=[1, 1]),
+    helper.make_node("Add", ["Convolution28_Output_0", "Parameter6"], ["Plus30_Output_0"],
+                     name="Plus30"),
+    helper.make_node("Relu", ["Plus30_Output_0"], ["ReLU32_Output_0"], name="ReLU32"),
+    helper.make_node("MaxPool", ["ReLU32_Output_0"], ["Pooling66_Output_0"], name="Pooling66",
+                     kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], auto_pad="NOTSET"),
+    helper.make_node("Conv", ["Pooling66_Output_0", "Parameter87"], ["Convolution110_Output_0"],
+                     name="Convolution110", kernel_shape=[5, 5], strides=[1, 1],
+                     auto_pad="SAME_UPPER", group=1, dilations=[1, 1]),
+    helper.make_node("Add", ["Convolution110_Output_0", "Parameter88"], ["Plus112_Output_0"],
+                     name="Plus112"),
+    helper.make_node("Relu", ["Plus112_Output_0"], ["ReLU114_Output_0"], name="ReLU114"),
+    helper.make_node("MaxPool", ["ReLU114_Output_0"], ["Pooling160_Output_0"], name="Pooling160",
+                     kernel_shape=[3, 3], strides=[3, 3], pads=[0, 0, 0, 0], auto_pad="NOTSET"),
+    helper.make_node("Reshape", ["Pooling160_Output_0", "Pooling160_Output_0_reshape0_shape"],
+                     ["Pooling160_Output_0_reshape0"], name="Times212_reshape0"),
+    helper.make_node("Reshape", ["Parameter193", "Parameter193_reshape1_shape"],
+                     ["Parameter193_reshape1"], name="Times212_reshape1"),
+    helper.make_node("MatMul", ["Pooling160_Output_0_reshape0", "Parameter193_reshape1"],
+                     ["Times212_Output_0"], name="Times212"),
+    helper.make_node("Add", ["Times212_Output_0", "Parameter194"], ["Plus214_Output_0"],
+                     name="Plus214"),
+], "CNTKGraph", [vi("Input3", [1, 1, 12, 12])], [vi("Plus214_Output_0", [1, 10])], [
+    const("Parameter5", rnd(4, 1, 5, 5)), const("Parameter6", rnd(4, 1, 1)),
+    const("Parameter87", rnd(8, 4, 5, 5)), const("Parameter88", rnd(8, 1, 1)),
+    const("Pooling160_Output_0_reshape0_shape", np.array([1, 32], dtype=np.int64)),
+    const("Parameter193", rnd(8, 2, 2, 10)),
+    const("Parameter193_reshape1_shape", np.array([32, 10], dtype=np.int64)),
+    const("Parameter194", rnd(1, 10)),
+])
+save("mnist_zoo", g, opset=8, producer="CNTK 2.5.1")
+P = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in g.initializer}
+F = torch.nn.functional
+xs = torch.from_numpy(rng.standard_normal((4, 1, 12, 12)).astype(np.float32))
+h = F.max_pool2d(F.relu(F.conv2d(xs, P["Parameter5"], padding=2) + P["Parameter6"]), 2)
+h = F.max_pool2d(F.relu(F.conv2d(h, P["Parameter87"], padding=2) + P["Parameter88"]), 3)
+h = h.reshape(4, 32) @ P["Parameter193"].reshape(32, 10) + P["Parameter194"]
+save_io("mnist_zoo", xs.numpy(), h.numpy())
+
+# ---- hostile sizes -----------------------------------------------------------
+W33 = const("w", rnd(2, 1, 3, 3))
+
+
+def conv_model(name, **attrs):
+    save(name, helper.make_graph([
+        helper.make_node("Relu", ["x"], ["r"], name="first"),
+        helper.make_node("Conv", ["r", "w"], ["c"], name="big_conv", **attrs),
+        helper.make_node("Relu", ["c"], ["y"], name="after")], "g",
+        [vi("x", [1, 1, 8, 8])], [vi("y", None)], [W33]))
+
+
+conv_model("pads_2e40", kernel_shape=[3, 3], pads=[2 ** 40] * 4)
+conv_model("pads_max", kernel_shape=[3, 3], pads=[I64_MAX] * 4)
+conv_model("strides_max", kernel_shape=[3, 3], strides=[I64_MAX, 1])
+conv_model("dilations_max", kernel_shape=[3, 3], dilations=[I64_MAX, I64_MAX])
+conv_model("same_strides_max", kernel_shape=[3, 3], strides=[I64_MAX, I64_MAX],
+           auto_pad="SAME_UPPER")
+
+
+def pool_model(name, **attrs):
+    save(name, helper.make_graph([
+        helper.make_node("MaxPool", ["x"], ["p"], name="big_pool", **attrs),
+        helper.make_node("Relu", ["p"], ["y"], name="after")], "g",
+        [vi("x", [1, 1, 8, 8])], [vi("y", None)]))
+
+
+pool_model("pool_pads_max", kernel_shape=[70000, 70000], pads=[69999] * 4)
+pool_model("pool_ceil_max", kernel_shape=[2, 2], strides=[I64_MAX, I64_MAX], ceil_mode=1)
+
+save("pad_op_max", helper.make_graph([
+    helper.make_node("Pad", ["x", "pads"], ["p"], name="big_pad"),
+    helper.make_node("Relu", ["p"], ["y"], name="after")], "g",
+    [vi("x", [1, 1, 4, 4])], [vi("y", None)],
+    [const("pads", np.array([0, 0, 1, I64_MAX, 0, 0, 1, I64_MAX], dtype=np.int64))]))
+
+# a small file whose input's element count wraps int64 (dims (2^32+1) and
+# 2^32+1: product 2^64 + 2^33 + 1; as int32 each is 1)
+save("wrap_shape", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
+    [vi("x", [1, 2 ** 32 + 1, 2 ** 32 + 1])], [vi("y", None)]))
+
+# dimensions that each fit, whose element count wraps int64 (65536^4 = 2^64)
+save("wrap_count", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
+    [vi("x", [1, 65536, 65536, 65536, 65536])], [vi("y", None)]))
+
+# a Reshape whose shape's element count wraps to the input's (2^32 * 2^32 * 16)
+save("wrap_reshape", helper.make_graph([
+    helper.make_node("Reshape", ["x", "s"], ["t"], name="wrap"),
+    helper.make_node("Relu", ["t"], ["y"], name="after")], "g",
+    [vi("x", [1, 16])], [vi("y", None)],
+    [const("s", np.array([1, 2 ** 32, 2 ** 32, 16], dtype=np.int64))]))
+
+# Transpose of a constant with a repeated axis in perm (not a permutation)
+save("transpose_dup_perm", helper.make_graph([
+    helper.make_node("Transpose", ["c"], ["ct"], name="dup_perm", perm=[1, 1]),
+    helper.make_node("Add", ["x", "ct"], ["y"], name="add")], "g",
+    [vi("x", [1, 3, 3])], [vi("y", None)], [const("c", rnd(3, 3))]))
+
+# Unsqueeze with a repeated axis
+save("unsqueeze_dup_axes", helper.make_graph([
+    helper.make_node("Unsqueeze", ["x", "axes"], ["u"], name="dup_axes"),
+    helper.make_node("Relu", ["u"], ["y"], name="after")], "g",
+    [vi("x", [1, 2, 3, 4, 5, 6])], [vi("y", None)],
+    [const("axes", np.array([1, 1], dtype=np.int64))]))
+
+# a negative dim_value on the graph input (batch axis)
+m = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
+                      [vi("x", [1, 4])], [vi("y", None)])
+m.input[0].type.tensor_type.shape.dim[0].dim_value = -5
+save("neg_dim", m)
+
+# float attributes that are not numbers a model description can hold
+INF, NAN = float("inf"), float("nan")
+
+
+def one_node(name, node, inits=(), shape=(1, 4), opset=13):
+    save(name, helper.make_graph([node], "g", [vi("x", list(shape))], [vi("y", None)],
+                                 list(inits)), opset=opset)
+
+
+one_node("leaky_alpha_inf", helper.make_node("LeakyRelu", ["x"], ["y"], name="lr", alpha=INF))
+one_node("clip_min_nan", helper.make_node("Clip", ["x"], ["y"], name="clip", min=NAN, max=1.0),
+         opset=10)
+one_node("clip_min_gt_max", helper.make_node("Clip", ["x"], ["y"], name="clip", min=2.0,
+                                             max=1.0), opset=10)
+one_node("pad_value_nan", helper.make_node("Pad", ["x"], ["y"], name="pad", pads=[0, 1, 0, 1],
+                                           value=NAN), opset=10)
+BN = [const(k, np.ones(2, np.float32)) for k in ("s", "b", "m")]
+one_node("bn_eps_nan", helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                        name="bn", epsilon=NAN),
+         BN + [const("v", np.ones(2, np.float32))], shape=(1, 2, 3, 3))
+one_node("bn_var_neg", helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                        name="bn"),
+         BN + [const("v", -np.ones(2, np.float32))], shape=(1, 2, 3, 3))
+
+# more layers than a model description holds (4096)
+save("too_many_layers", helper.make_graph(
+    [helper.make_node("Relu", ["t%d" % i], ["t%d" % (i + 1)]) for i in range(4097)], "g",
+    [vi("t0", [1, 4])], [vi("t4097", [1, 4])]))
+
+# ---- hostile names -------------------------------------------------------------
+EVIL = ["a\nb", "esc\x1b[31mred", "c*/d", "e--f", "g-->h", "q\"u'o<t>e&", "back\\slash",
+        "caf\u00e9 \u2603", "x" * 300, "a\nb\x00"[:-1] + "_", ""]
+names = [EVIL[i % len(EVIL)] + ("" if i < len(EVIL) else str(i)) for i in range(12)]
+w1, b1, w2 = rnd(6, 5), rnd(5), rnd(5, 3)
+g = helper.make_graph([
+    helper.make_node("MatMul", ["in\n--> put", "W\x1b*/1"], ["mm\x1b1"], name=names[0]),
+    helper.make_node("Add", ["mm\x1b1", "b\"1"], ["add-->1"], name=names[1]),
+    helper.make_node("Relu", ["add-->1"], ["relu\n1"], name=names[2]),
+    helper.make_node("Relu", ["relu\n1"], ["relu\x1b1"], name=names[2]),  # same node name
+    helper.make_node("MatMul", ["relu\x1b1", "W\x1b*/2"], ["x" * 300], name=names[8]),
+    helper.make_node("Sigmoid", ["x" * 300], ["out */ -- \\ \u00e9"], name=names[7]),
+], "graph\n-- */ name", [vi("in\n--> put", [1, 6])], [vi("out */ -- \\ \u00e9", [1, 3])],
+    [const("W\x1b*/1", w1), const("b\"1", b1), const("W\x1b*/2", w2)])
+save("names_hostile", g, producer="evil\n-->\x1b[2J */ \"producer\" -- \u00e9")
+xs = rng.standard_normal((4, 6)).astype(np.float32)
+h = np.maximum(np.maximum(xs @ w1 + b1, 0), 0) @ w2
+save_io("names_hostile", xs, 1 / (1 + np.exp(-h)))
+
+save("names_error", helper.make_graph([
+    helper.make_node("Relu", ["x"], ["r\n\x1b[31m"], name="ok"),
+    helper.make_node("Erf", ["r\n\x1b[31m"], ["y"], name="evil\n\x1b[31m*/-->\"\\ \u00e9")],
+    "g", [vi("x", [1, 4])], [vi("y", [1, 4])]))
+
+# ---- small models for the option cases (-o onto an input, --name) ----------
+save("relu", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
+save("two_inputs", helper.make_graph(
+    [helper.make_node("Add", ["x", "c"], ["y"], name="add")], "g",
+    [vi("x", [1, 4]), vi("c", [1, 4])], [vi("y", [1, 4])]))
+with open(os.path.join(HERE, "c.pb"), "wb") as f:
+    f.write(const("c", np.array([[1, 2, 3, 4]], dtype=np.float32)).SerializeToString())
+
+print("written to", HERE)

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Real ONNX patterns (issue 9) through the whole tool: the models of
+# tests/bad/make_onnx.py that must import -- a torch-exported MLP (MatMul +
+# bias Add), dense autoencoder and DS-CNN, CNTK's Times + Plus, the model
+# zoo's MNIST layout, and a model whose every name is hostile -- are
+# imported (under the sanitizers), generated, compiled strictly, run on 4
+# samples and compared with the reference outputs (torch or numpy, written
+# by make_onnx.py; rtol 1e-4, atol 1e-5). The imported description must
+# also hold only schema-valid names and a one-line description with no
+# "--" and no "*/".
+# Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+STOIC=${STOIC:-bin/stoic}
+IMPORT=${IMPORT:-bin/stoic-asan}
+D=tests/bad/files/onnx
+W=build/onnx_patterns
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
+MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_hostile"
+for t in "$STOIC" "$IMPORT" bin/npycmp; do
+    [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
+done
+rm -rf $W
+mkdir -p $W/support
+cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
+cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c || exit 2
+
+one() { # name -> prints nothing when it passes, else why
+    n=$1
+    w=$W/$n
+    mkdir -p $w
+    ASAN_OPTIONS=detect_leaks=1 $IMPORT import $D/$n.onnx -o $w/m.xml >$w/import.log 2>&1 ||
+        { echo "import fails: $(head -c 300 $w/import.log)"; return; }
+    # names: the schema's pattern; the description: one line, no -- or */
+    bad=$(grep -o ' \(name\|inputs\|output\)="[^"]*"' $w/m.xml | sed 's/^ [a-z]*="//; s/"$//' |
+          tr ' ' '\n' | LC_ALL=C grep -v '^[A-Za-z0-9_.:/-]\{1,128\}$' | head -1)
+    [ -z "$bad" ] || { echo "invalid name in the XML: $bad"; return; }
+    LC_ALL=C grep -q '<description>.*</description>' $w/m.xml ||
+        { echo "the description is not one line"; return; }
+    ! grep '<description>' $w/m.xml | grep -q -e '--' -e '\*/' ||
+        { echo "the description holds -- or */"; return; }
+    ! grep -o ' name="[^"]*"' $w/m.xml | grep -q -e '--' ||
+        { echo "a name holds --"; return; }
+    $STOIC generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
+        { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
+    for f in $w/out/*.c; do
+        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
+            { echo "generated code does not compile: $f"; return; }
+    done
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
+        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
+        { echo "harness does not link"; return; }
+    $w/harness $D/$n.in.npy $w/got.npy $D/$n.want.npy >$w/run.log 2>&1 ||
+        { echo "run fails: $(head -1 $w/run.log)"; return; }
+    bin/npycmp $w/got.npy $D/$n.want.npy --rtol 1e-4 --atol 1e-5 >$w/cmp.log 2>&1 ||
+        { echo "wrong result: $(head -1 $w/cmp.log)"; return; }
+}
+
+pass=0
+fail=0
+for n in $MODELS; do
+    why=$(one $n)
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+        echo "PASS $n"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $n: $why" | cat -v
+    fi
+done
+echo "onnx patterns: $pass passed, $fail failed"
+[ $fail -eq 0 ]
