@@ -27,9 +27,9 @@ FUZZ_GEN_OBJ   = $(GEN_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/embedded.o $(FUZZ_DI
 FUZZ_RT_OBJ    = $(RT_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_BINS      = $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 # Reads stay in the harness's private directory; fuzz_generate captures the
-# staged output in memory (tests/fuzz/fuzz_common.h, fuzz_generate.c).
+# generated files in memory (tests/fuzz/fuzz_common.h, fuzz_generate.c).
 FUZZ_WRAP      = -Wl,--wrap=fileio_read_all
-FUZZ_WRAP_generate = -Wl,--wrap=fileio_stage_add
+FUZZ_WRAP_generate = -Wl,--wrap=outdir_add
 
 .PHONY: fuzz fuzz-build fuzz-crashes
 # objects reached only through the pattern rules: keep them between builds

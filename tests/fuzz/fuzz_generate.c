@@ -14,9 +14,9 @@
  * run stays cheap. Mutation is structure-aware (xml_mutator.h), the options
  * comment included.
  *
- * The staged files are captured in memory: the harness links with
- * -Wl,--wrap=fileio_stage_add (same contract: a path staged twice is
- * refused with EEXIST). Checked besides the sanitizers:
+ * The generated files are captured in memory: the harness links with
+ * -Wl,--wrap=outdir_add (same contract: a plain name, not SHA256SUMS, each
+ * name once), so no output directory is made. Checked besides the sanitizers:
  *   - generation succeeds for every model the pipeline accepted (no
  *     internal error), twice, byte for byte the same;
  *   - NAME.h: NAME_INPUT_SIZE, NAME_OUTPUT_SIZE are the IR's element counts,
@@ -52,14 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_MACS (1 << 18)
 #define MAX_LAYERS 48
 
-static char model_path[PATH_MAX], calib_path[PATH_MAX], out_dir[PATH_MAX];
+static char model_path[PATH_MAX], calib_path[PATH_MAX];
 
 #define fail(fmt, arg) fz_fail("fuzz_generate: " fmt, arg)
 
 /* ---- captured output ------------------------------------------------------- */
 
 typedef struct {
-    char *path;
+    char *path; /* the file's name in OUTDIR */
     char *data; /* NUL-terminated copy */
     size_t n;
 } cap_file;
@@ -68,21 +68,26 @@ typedef struct {
 static cap_file caps[MAX_CAPS];
 static int n_caps;
 
-int __wrap_fileio_stage_add(fileio_stage *s, const char *path, const void *data, size_t n);
-int __wrap_fileio_stage_add(fileio_stage *s, const char *path, const void *data, size_t n)
+int __wrap_outdir_add(outdir *o, const char *name, const void *data, size_t n, diag *d);
+int __wrap_outdir_add(outdir *o, const char *name, const void *data, size_t n, diag *d)
 {
     int k;
-    (void)s;
+    (void)o;
+    /* outdir_add's contract: a plain name, not the manifest, each once */
+    if (strchr(name, '/') != NULL || strcmp(name, OUTDIR_MANIFEST) == 0 || name[0] == '.') {
+        diag_io(d, name, "internal error: not a name for a generated file");
+        return -1;
+    }
     for (k = 0; k < n_caps; k++) {
-        if (strcmp(caps[k].path, path) == 0) {
-            errno = EEXIST;
+        if (strcmp(caps[k].path, name) == 0) {
+            diag_io(d, name, "cannot write %s: %s", name, strerror(EEXIST));
             return -1;
         }
     }
     if (n_caps == MAX_CAPS) {
         fail("more than %s staged files", "96");
     }
-    caps[n_caps].path = strdup(path);
+    caps[n_caps].path = strdup(name);
     caps[n_caps].data = malloc(n + 1);
     if (caps[n_caps].path == NULL || caps[n_caps].data == NULL) {
         abort();
@@ -105,11 +110,9 @@ static void caps_free(cap_file *c, int n)
 
 static const cap_file *cap_find(const char *file)
 {
-    char p[PATH_MAX];
     int k;
-    snprintf(p, sizeof p, "%s/%s", out_dir, file);
     for (k = 0; k < n_caps; k++) {
-        if (strcmp(caps[k].path, p) == 0) {
+        if (strcmp(caps[k].path, file) == 0) {
             return &caps[k];
         }
     }
@@ -624,7 +627,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     fz_path(model_path, sizeof model_path, "fz.xml");
     fz_path(calib_path, sizeof calib_path, "calib.npy");
-    fz_path(out_dir, sizeof out_dir, "out"); /* never created: staging is captured */
     xm_with_options = 1;
     return 0;
 }
@@ -651,29 +653,25 @@ static int too_big(const ir_graph *g)
     return 0;
 }
 
-/* Emits g into the captured set; returns 0 or -1 with diagnostics. */
+/* Emits g into the captured set; returns 0 or -1 with diagnostics. The
+ * outdir is never begun: every outdir_add is captured by the wrapper. */
 static int emit_all(const ir_graph *g, const ir_graph *gf, const compress_info *info,
                     const compress_evidence *ev, diag *d)
 {
     emit_options eo;
-    fileio_stage *st = fileio_stage_new();
+    outdir *od = (outdir *)(void *)&eo; /* a token, never dereferenced */
     int rc;
-    if (st == NULL) {
-        abort();
-    }
     eo.name = g->name;
-    eo.outdir = out_dir;
     eo.info = info;
     eo.ev = ev;
     eo.gf = gf;
-    rc = emit_c(g, &eo, st, d);
+    rc = emit_c(g, &eo, od, d);
     if (rc == 0) {
-        rc = emit_report(g, &eo, st, d);
+        rc = emit_report(g, &eo, od, d);
     }
     if (rc == 0 && info->plan.n > 0) {
-        rc = emit_plan(g, &eo, st, d);
+        rc = emit_plan(g, &eo, od, d);
     }
-    fileio_stage_abort(st); /* nothing was written: the wrapper captured it */
     return rc;
 }
 
