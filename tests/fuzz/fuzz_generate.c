@@ -485,6 +485,15 @@ static void check_c(const ir_graph *g, const char *name, const char *c, const ch
 
 /* A small JSON validator (RFC 8259 syntax; no NaN, no Infinity). */
 static const char *json_value(const char *p, int depth);
+static const char *json_bad; /* where it first failed */
+
+static const char *json_fail(const char *p)
+{
+    if (json_bad == NULL) {
+        json_bad = p;
+    }
+    return NULL;
+}
 
 static const char *json_ws(const char *p)
 {
@@ -497,11 +506,11 @@ static const char *json_ws(const char *p)
 static const char *json_string(const char *p)
 {
     if (*p != '"') {
-        return NULL;
+        return json_fail(p);
     }
     for (p++; *p != '"'; p++) {
         if ((unsigned char)*p < 0x20) {
-            return NULL;
+            return json_fail(p);
         }
         if (*p == '\\') {
             p++;
@@ -509,12 +518,12 @@ static const char *json_string(const char *p)
                 int k;
                 for (k = 1; k <= 4; k++) {
                     if (!isxdigit((unsigned char)p[k])) {
-                        return NULL;
+                        return json_fail(p);
                     }
                 }
                 p += 4;
             } else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0') {
-                return NULL;
+                return json_fail(p);
             }
         }
     }
@@ -534,12 +543,12 @@ static const char *json_number(const char *p)
             p++;
         }
     } else {
-        return NULL;
+        return json_fail(p);
     }
     if (*p == '.') {
         p++;
         if (!isdigit((unsigned char)*p)) {
-            return NULL;
+            return json_fail(p);
         }
         while (isdigit((unsigned char)*p)) {
             p++;
@@ -551,7 +560,7 @@ static const char *json_number(const char *p)
             p++;
         }
         if (!isdigit((unsigned char)*p)) {
-            return NULL;
+            return json_fail(p);
         }
         while (isdigit((unsigned char)*p)) {
             p++;
@@ -564,7 +573,7 @@ static const char *json_value(const char *p, int depth)
 {
     p = json_ws(p);
     if (depth > 64) {
-        return NULL;
+        return json_fail(p);
     }
     if (*p == '{' || *p == '[') {
         char close = *p == '{' ? '}' : ']';
@@ -577,17 +586,17 @@ static const char *json_value(const char *p, int depth)
             if (obj) {
                 p = json_string(json_ws(p));
                 if (p == NULL) {
-                    return NULL;
+                    return json_fail(p);
                 }
                 p = json_ws(p);
                 if (*p != ':') {
-                    return NULL;
+                    return json_fail(p);
                 }
                 p++;
             }
             p = json_value(p, depth + 1);
             if (p == NULL) {
-                return NULL;
+                return json_fail(p);
             }
             p = json_ws(p);
             if (*p == ',') {
@@ -611,11 +620,13 @@ static const char *json_value(const char *p, int depth)
 
 static void check_json(const char *s)
 {
-    const char *e = json_value(s, 0);
+    const char *e;
+    json_bad = NULL;
+    e = json_value(s, 0);
     if (e == NULL || *json_ws(e) != '\0') {
-        const char *at = e != NULL ? e : s;
-        (void)at;
-        fail("NAME_report.json is not valid JSON%s", "");
+        const char *at = e != NULL ? e : (json_bad != NULL ? json_bad : s);
+        fz_fail("fuzz_generate: NAME_report.json is not valid JSON at byte %ld: '%.60s'",
+                (long)(at - s), at > s + 40 ? at - 40 : s);
     }
 }
 
