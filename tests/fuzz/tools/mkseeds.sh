@@ -1,8 +1,9 @@
 #!/bin/sh
 # Rebuilds the raw seed inputs of every harness into DIR/<harness>/ (default
 # build/fuzz/seeds); tests/fuzz/tools/minimize.sh then merges them into the
-# committed corpora (tests/fuzz/corpus/<harness>/). Needs bin/stoic-free
-# tools only: python3, cc, protobuf-c and Debian's libonnx-testdata.
+# committed corpora (tests/fuzz/corpus/<harness>/). Needs bin/onnxinfo
+# (make bin/onnxinfo), build/onnx.pb-c.c, python3, cc, protobuf-c and
+# Debian's libonnx-testdata.
 set -eu
 OUT=${1:-build/fuzz/seeds}
 D=${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}
