@@ -15,6 +15,9 @@
 #    0.5) cuts the instructions of digits_run by at least 40% (callgrind),
 #    int8 and float32; the pruned code equals the evaluator;
 #  - bad options: clear errors.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
 . tests/common.sh
 W=build/compress

@@ -3,6 +3,9 @@
 # top-1 accuracy as the float model it came from (PyTorch's own outputs,
 # examples/digits/val_logits_torch.npy, are the independent oracle), match
 # PyTorch's outputs within 1e-4, and equal the host evaluator bit for bit.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
 . tests/common.sh
 EX=examples/digits

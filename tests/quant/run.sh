@@ -13,6 +13,9 @@
 #  - the integer run path executes the same number of instructions for every
 #    input (callgrind);
 #  - bad calibration data and policies: a clear error, exit 1, nothing written.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
 . tests/common.sh
 EX=examples/digits
