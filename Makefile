@@ -19,7 +19,7 @@ Q :=
 say =
 else
 Q := @
-say = @printf '%-6s%s\n' '$(1)' '$(2)';
+say = @printf '%-7s%s\n' '$(1)' '$(2)';
 endif
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
 XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
