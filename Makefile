@@ -2,11 +2,25 @@
 #
 #   make          build bin/stoic
 #   make deps     install missing Debian packages (apt-get; needs root)
-#   make check    every test: CUnit unit tests, end-to-end tests
+#   make check    every test: CUnit unit tests, end-to-end tests (in parallel)
 #   make demo     generate, compile and run the digits example
+#   make V=1 ...  show the full compiler commands
+#   make JOBS=N   parallel jobs for make check (default: the number of CPUs)
 
 CC       ?= cc
 PYTHON   ?= /usr/bin/python3
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+export JOBS
+
+# One line per build step ("CC build/generator/ir.o"); V=1 prints the commands.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say =
+else
+Q := @
+say = @printf '%-7s%s\n' '$(1)' '$(2)';
+endif
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
 XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
 
@@ -20,7 +34,8 @@ RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
 LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
 
 # Debian packages the build, the tests and the demo need.
-DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang \
+# (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
+DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
            liblapacke-dev
 
@@ -38,7 +53,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 # into every output directory.
 EMBED_FILES = $(sort $(wildcard schemas/*.xsd)) $(RT_HDR) $(RT_SRC) $(sort $(wildcard templates/*.tmpl))
 
-.PHONY: all deps check unit e2e quant compress onnx hardening demo clean clang-lint
+.PHONY: all deps check check-build check-parts unit e2e quant compress onnx hardening demo clean clang-lint
 all: bin/stoic
 
 deps:
@@ -50,104 +65,55 @@ deps:
 	fi
 
 bin/embed: generator/tools/embed.c
-	@mkdir -p bin
-	$(CC) -std=c99 $(WARN) $(CFLAGS) -o $@ $<
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) -std=c99 $(WARN) $(CFLAGS) -o $@ $<
 
 build/embedded.c: bin/embed $(EMBED_FILES)
-	@mkdir -p build
-	bin/embed $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+	$(Q)mkdir -p build
+	$(call say,EMBED,$@)bin/embed $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
 
 build/embedded.o: build/embedded.c
-	$(CC) -std=c99 $(CFLAGS) -Igenerator -c -o $@ $<
+	$(call say,CC,$@)$(CC) -std=c99 $(CFLAGS) -Igenerator -c -o $@ $<
 
 # The ONNX schema subset (generator/onnx.proto) as C, with protobuf-c. The
 # generated code is compiled without -Werror; generator objects may include
 # onnx.pb-c.h, so it is generated before any of them.
 build/%.pb-c.c build/%.pb-c.h: generator/%.proto
-	@mkdir -p build
-	protoc-c --c_out=build -Igenerator $<
+	$(Q)mkdir -p build
+	$(call say,PROTOC,$<)protoc-c --c_out=build -Igenerator $<
 
 build/onnx.pb-c.o: build/onnx.pb-c.c build/onnx.pb-c.h
-	$(CC) -std=c99 $(CFLAGS) -Ibuild -c -o $@ $<
+	$(call say,CC,$@)$(CC) -std=c99 $(CFLAGS) -Ibuild -c -o $@ $<
 
 $(GEN_OBJ) $(UNIT_OBJ): build/onnx.pb-c.h
 
 build/runtime/%.o: runtime/%.c $(RT_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(RT_CFLAGS) -c -o $@ $<
 
 build/generator/%.o: generator/%.c $(GEN_HDR) $(RT_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -c -o $@ $<
 
 build/tests/%.o: tests/%.c $(GEN_HDR) $(RT_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) $(GEN_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 bin/stoic: build/generator/main.o $(GEN_OBJ) $(RT_OBJ)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)mkdir -p bin
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bin/unit_tests: $(UNIT_OBJ) $(GEN_OBJ) $(RT_OBJ)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(Q)mkdir -p bin
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
 bin/npycmp: tests/tools/npycmp.c generator/npy.c generator/npy.h generator/fileio.c
-	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/npycmp.c generator/npy.c generator/fileio.c -lm
-
-unit: bin/unit_tests
-	bin/unit_tests
-
-e2e: bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo-asan bin/corrupt
-	sh tests/e2e/run.sh
-	sh tests/malformed/run.sh
-	sh tests/example/run.sh
-	sh tests/onnx/corrupt.sh
-
-# Quantization (issue 4): the digits example in int8, int16 and mixed
-# precision, NAME_NO_FLOAT, bad calibration data; every e2e case quantized.
-quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
-	sh tests/quant/run.sh
-	sh tests/e2e/quant.sh
-
-# Pruning, low-rank and the accuracy budget (issue 5).
-compress: bin/stoic bin/stoic-asan bin/npycmp bin/top1
-	sh tests/compress/run.sh
-
-check: deps
-	$(MAKE) all
-	$(MAKE) clang-lint
-	$(MAKE) unit
-	$(MAKE) e2e
-	$(MAKE) quant
-	$(MAKE) compress
-	$(MAKE) onnx
-	$(MAKE) hardening
-
-# Hardening (issue 9): the bad-input corpus and the output directory's
-# atomicity (kills, failed renames, concurrent runs).
-hardening: bin/stoic-asan
-	sh tests/bad/run.sh
-	sh tests/atomic/run.sh
-
-# ONNX conformance: the backend node tests and PyTorch-converted tests of
-# Debian's libonnx-testdata, imported, generated, compiled and run.
-onnx: bin/stoic bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
-	sh tests/onnx/bad.sh
-	sh tests/onnx/patterns.sh
-	sh tests/onnx/conformance.sh
-
-demo: deps
-	$(MAKE) all bin/npycmp bin/top1
-	sh examples/digits/demo.sh
-
-clean:
-	rm -rf bin build out
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -o $@ tests/tools/npycmp.c generator/npy.c generator/fileio.c -lm
 
 bin/top1: tests/tools/top1.c generator/npy.c generator/npy.h generator/fileio.c
-	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -o $@ tests/tools/top1.c generator/npy.c generator/fileio.c -lm
 
 # ONNX test tools: the reader (generator/onnx_read.c) on its own.
 ONNX_TOOL_SRC = generator/onnx_read.c generator/diag.c generator/strbuf.c generator/fileio.c
@@ -155,30 +121,48 @@ ONNX_TOOL_DEP = $(ONNX_TOOL_SRC) generator/onnx_read.h generator/diag.h generato
                 build/onnx.pb-c.h
 
 bin/onnxinfo: tests/tools/onnxinfo.c $(ONNX_TOOL_DEP) build/onnx.pb-c.o
-	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.o -lprotobuf-c
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.o -lprotobuf-c
 
 bin/pb2npy: tests/tools/pb2npy.c $(ONNX_TOOL_DEP) generator/npy.c generator/npy.h build/onnx.pb-c.o
-	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/pb2npy.c $(ONNX_TOOL_SRC) generator/npy.c \
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -o $@ tests/tools/pb2npy.c $(ONNX_TOOL_SRC) generator/npy.c \
 	    build/onnx.pb-c.o -lprotobuf-c -lm
 
 bin/corrupt: tests/tools/corrupt.c generator/fileio.c generator/fileio.h
-	@mkdir -p bin
-	$(CC) $(GEN_CFLAGS) -o $@ tests/tools/corrupt.c generator/fileio.c
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) $(GEN_CFLAGS) -o $@ tests/tools/corrupt.c generator/fileio.c
 
-# The generator under AddressSanitizer and UndefinedBehaviorSanitizer; the
-# malformed-input suite and the example run with it in `make check`.
+# The generator under AddressSanitizer and UndefinedBehaviorSanitizer: every
+# import, validate, eval and generate of `make check` runs through it. One
+# object per source (build/asan/), so it builds in parallel and rebuilds
+# only what changed.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-bin/stoic-asan: build/embedded.c build/onnx.pb-c.c build/onnx.pb-c.h generator/main.c $(GEN_SRC) $(GEN_HDR) $(RT_SRC) $(RT_HDR)
-	@mkdir -p bin
-	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
-	    $(XML_CFLAGS) -o $@ generator/main.c $(GEN_SRC) build/embedded.c build/onnx.pb-c.c $(RT_SRC) $(LDLIBS)
+SAN_CFLAGS = -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
+             $(XML_CFLAGS)
+ASAN_OBJ = $(patsubst %.c,build/asan/%.o,generator/main.c $(GEN_SRC) $(RT_SRC)) \
+           build/asan/embedded.o build/asan/onnx.pb-c.o
+
+build/asan/generator/%.o: generator/%.c $(GEN_HDR) $(RT_HDR) build/onnx.pb-c.h
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+build/asan/runtime/%.o: runtime/%.c $(RT_HDR)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: build/%.c build/onnx.pb-c.h
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+bin/stoic-asan: $(ASAN_OBJ)
+	$(Q)mkdir -p bin
+	$(call say,LINK,$@)$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 # onnxinfo under the sanitizers, for the corrupted-file check (tests/onnx/corrupt.sh).
 bin/onnxinfo-asan: tests/tools/onnxinfo.c $(ONNX_TOOL_DEP) build/onnx.pb-c.c
-	@mkdir -p bin
-	$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
+	$(Q)mkdir -p bin
+	$(call say,CC,$@)$(CC) -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
 	    -o $@ tests/tools/onnxinfo.c $(ONNX_TOOL_SRC) build/onnx.pb-c.c -lprotobuf-c
 
 # The generator and the runtime must also compile cleanly with clang.
@@ -188,6 +172,105 @@ clang-lint: build/embedded.c build/onnx.pb-c.h
 	    $(XML_CFLAGS) -fsyntax-only $$f || exit 1; done
 	@for f in $(RT_SRC); do clang $(RT_CFLAGS) -fsyntax-only $$f || exit 1; done
 	@echo "clang: generator and runtime compile cleanly"
+
+# ---- tests -------------------------------------------------------------------
+#
+# make check: the build (in parallel), then every part below as its own
+# target, JOBS at a time (make -j), each part's output shown in one piece
+# when it ends (make -O) and kept in build/check/PART.log, then a summary:
+# a line per part with its time and its last line. Most scripts also run
+# their cases JOBS at a time. One part alone: make check-PART (e.g. make
+# check-e2e), or its script (sh tests/e2e/run.sh [CASE...]).
+#
+# The parts, longest first (compress is the longest serial one).
+CHECK_PARTS = compress e2e-quant e2e conformance atomic onnx-patterns corrupt quant \
+              example unit malformed bad onnx-bad clang-lint
+CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
+              bin/pb2npy bin/corrupt bin/unit_tests
+
+check: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) check-build
+	@rm -f build/check/*.status; start=$$(date +%s); \
+	$(MAKE) --no-print-directory -k -j$(JOBS) -O check-parts; rc=$$?; \
+	echo "== make check: $$(( $$(date +%s) - start )) s for the tests, $(JOBS) jobs"; \
+	for p in $(CHECK_PARTS); do \
+	  cat build/check/$$p.status 2>/dev/null || echo "FAIL  $$p: did not run"; done; \
+	exit $$rc
+
+check-build: all $(CHECK_BINS) build/embedded.c
+
+check-parts: $(CHECK_PARTS:%=check-%)
+.PHONY: $(CHECK_PARTS:%=check-%)
+
+# $(call part,NAME,COMMAND[,SUMMARY]): runs COMMAND, output to
+# build/check/NAME.log, then prints it; build/check/NAME.status gets
+# "ok|FAIL NAME TIME SUMMARY", SUMMARY the log's last line unless a command
+# on the log is given
+define part
+	@mkdir -p build/check; start=$$(date +%s); \
+	( $(2) ) >build/check/$(1).log 2>&1; rc=$$?; \
+	t=$$(( $$(date +%s) - start )); \
+	echo "== $(1): $(2)  ($$t s)"; cat build/check/$(1).log; \
+	if [ $$rc -eq 0 ]; then st=ok; else st=FAIL; fi; \
+	printf '%-5s %-11s %4s s  %s\n' $$st $(1) $$t \
+	    "$$($(or $(3),tail -n 1) build/check/$(1).log | tr -s ' ' | tr '\n' ' ')" \
+	    >build/check/$(1).status; \
+	exit $$rc
+endef
+
+# CUnit: the tested code's own diagnostics on stderr are expected (error
+# paths under test); they go to build/check/unit-stderr.log.
+check-unit: bin/unit_tests
+	$(call part,unit,bin/unit_tests 2>build/check/unit-stderr.log,grep -E '^ *(tests|asserts) ')
+check-clang-lint: build/embedded.c build/onnx.pb-c.h
+	$(call part,clang-lint,$(MAKE) --no-print-directory -s clang-lint)
+check-e2e: bin/stoic bin/stoic-asan bin/npycmp
+	$(call part,e2e,sh tests/e2e/run.sh)
+check-malformed: bin/stoic-asan
+	$(call part,malformed,sh tests/malformed/run.sh)
+check-example: bin/stoic bin/stoic-asan bin/npycmp bin/top1
+	$(call part,example,sh tests/example/run.sh)
+check-corrupt: bin/stoic-asan bin/onnxinfo-asan bin/corrupt
+	$(call part,corrupt,sh tests/onnx/corrupt.sh)
+check-quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
+	$(call part,quant,sh tests/quant/run.sh)
+check-e2e-quant: bin/stoic bin/stoic-asan bin/npycmp
+	$(call part,e2e-quant,sh tests/e2e/quant.sh)
+check-compress: bin/stoic bin/stoic-asan bin/npycmp bin/top1
+	$(call part,compress,sh tests/compress/run.sh)
+check-onnx-bad: bin/stoic-asan
+	$(call part,onnx-bad,sh tests/onnx/bad.sh)
+check-onnx-patterns: bin/stoic bin/stoic-asan bin/npycmp
+	$(call part,onnx-patterns,sh tests/onnx/patterns.sh)
+check-conformance: bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
+	$(call part,conformance,QUIET=1 sh tests/onnx/conformance.sh)
+check-bad: bin/stoic-asan
+	$(call part,bad,sh tests/bad/run.sh)
+check-atomic: bin/stoic-asan
+	$(call part,atomic,sh tests/atomic/run.sh)
+
+# Groups of parts (make -jN runs a group's parts in parallel).
+unit: check-unit
+e2e: check-e2e check-malformed check-example check-corrupt
+# Quantization (issue 4): the digits example in int8, int16 and mixed
+# precision, NAME_NO_FLOAT, bad calibration data; every e2e case quantized.
+quant: check-quant check-e2e-quant
+# Pruning, low-rank and the accuracy budget (issue 5).
+compress: check-compress
+# ONNX conformance: the backend node tests and PyTorch-converted tests of
+# Debian's libonnx-testdata, imported, generated, compiled and run; and the
+# ONNX models import must refuse.
+onnx: check-onnx-bad check-onnx-patterns check-conformance
+# Hardening (issue 9): the bad-input corpus and the output directory's
+# atomicity (kills, failed renames, concurrent runs).
+hardening: check-bad check-atomic
+
+demo: deps
+	$(MAKE) all bin/npycmp bin/top1
+	sh examples/digits/demo.sh
+
+clean:
+	rm -rf bin build out
 
 # Fuzzing (issue 9): make fuzz, make fuzz-build (tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk

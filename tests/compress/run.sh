@@ -6,7 +6,8 @@
 #    1 percentage point of top-1 against float32, its weights (all
 #    constants: int8 values, sparse indices, int32 biases, multipliers) take
 #    at most 1/10 of the float32 bytes, it equals the evaluator bit for bit;
-#    the search is deterministic (a second run writes identical files) and
+#    the search is deterministic (a second run, by the build without
+#    sanitizers, writes identical files) and
 #    no accepted plan exceeds the budget on the validation rows (report);
 #  - sparse emission (--prune 0.9, float32 and int8) and low-rank
 #    (--lowrank-energy 0.9): generated code == evaluator bit for bit;
@@ -14,7 +15,11 @@
 #    0.5) cuts the instructions of digits_run by at least 40% (callgrind),
 #    int8 and float32; the pruned code equals the evaluator;
 #  - bad options: clear errors.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
+. tests/common.sh
 W=build/compress
 rm -rf $W
 mkdir -p $W
@@ -50,9 +55,9 @@ variant() {
     shift 3
     d=$W/$tag
     mkdir -p $d &&
-    bin/stoic generate $model -o $d/out --name model "$@" >$d/gen.log 2>&1 &&
+    $STOIC generate $model -o $d/out --name model "$@" >$d/gen.log 2>&1 &&
     build $d && $d/harness $x $d/c.npy >/dev/null &&
-    bin/stoic eval $model "$@" --input $x --output $d/eval.npy >/dev/null &&
+    $STOIC eval $model "$@" --input $x --output $d/eval.npy >/dev/null &&
     bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
 }
 n_rows() { /usr/bin/python3 -c "import numpy; print(len(numpy.load('$1')))"; }
@@ -64,11 +69,11 @@ json() { # file, python expression on r (the report)
 search() {
     d=$W/search
     mkdir -p $d &&
-    bin/stoic generate $M/mlp.xml -o $d/out --name model --precision int8 \
+    $STOIC generate $M/mlp.xml -o $d/out --name model --precision int8 \
         --calib $M/calib_x.npy --max-accuracy-drop 0.01 --val $M/val_x.npy \
         --labels $M/val_y.npy >$d/gen.log 2>&1 &&
     build $d && $d/harness $M/test_x.npy $d/c.npy >/dev/null &&
-    bin/stoic eval $M/mlp.xml --config $d/out/model_plan.xml --calib $M/calib_x.npy \
+    $STOIC eval $M/mlp.xml --config $d/out/model_plan.xml --calib $M/calib_x.npy \
         --input $M/test_x.npy --output $d/eval.npy >/dev/null &&
     bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0 &&
     grep 'search:.*chosen' $d/gen.log
@@ -84,7 +89,7 @@ mlp_bytes() {
 check "mlp: weight bytes <= 1/10 of float32" mlp_bytes
 mlp_test_accuracy() {
     mkdir -p $W/f32 &&
-    bin/stoic eval $M/mlp.xml --input $M/test_x.npy --output $W/f32/test.npy >/dev/null &&
+    $STOIC eval $M/mlp.xml --input $M/test_x.npy --output $W/f32/test.npy >/dev/null &&
     f=$(bin/top1 $W/f32/test.npy $M/test_y.npy) && q=$(bin/top1 $W/search/c.npy $M/test_y.npy) &&
     n=$(n_rows $M/test_y.npy) &&
     awk -v f="$f" -v q="$q" -v n="$n" 'BEGIN {
@@ -100,9 +105,9 @@ budget_kept() {
     r=$W/search/out/model_report.json
     json $r "all(c['metric'] <= 0.01 for c in r['compression']['search']['candidates'] if c['accepted'])" | grep -qx True &&
     json $r "r['compression']['search']['chosen_metric'] <= 0.01" | grep -qx True &&
-    bin/stoic eval $M/mlp.xml --config $W/search/out/model_plan.xml --calib $M/calib_x.npy \
+    $STOIC eval $M/mlp.xml --config $W/search/out/model_plan.xml --calib $M/calib_x.npy \
         --input $M/val_x.npy --output $W/search/val.npy >/dev/null &&
-    bin/stoic eval $M/mlp.xml --input $M/val_x.npy --output $W/f32/val.npy >/dev/null &&
+    $STOIC eval $M/mlp.xml --input $M/val_x.npy --output $W/f32/val.npy >/dev/null &&
     /usr/bin/python3 -c "
 import numpy as np
 f = np.load('$W/f32/val.npy').argmax(1); q = np.load('$W/search/val.npy').argmax(1)
@@ -113,7 +118,9 @@ assert ch <= 0.01 + 1e-12 and drop <= 0.01 + 1e-12"
 }
 check "mlp: the chosen plan stays within the budget on the validation split" budget_kept
 deterministic() {
-    bin/stoic generate $M/mlp.xml -o $W/search2 --name model --precision int8 \
+    # the second run with the normal build: the same files with and
+    # without the sanitizers, too
+    $STOIC_PLAIN generate $M/mlp.xml -o $W/search2 --name model --precision int8 \
         --calib $M/calib_x.npy --max-accuracy-drop 0.01 --val $M/val_x.npy \
         --labels $M/val_y.npy >$W/search2.log 2>&1 &&
     diff -r $W/search/out $W/search2 &&
@@ -175,8 +182,8 @@ under_asan() {
     # and the same files as the normal build
     opts="--precision int16 --calib $D/calib_x.npy --prune-channels 0.5 --prune 0.5 --lowrank-energy 0.9"
     # shellcheck disable=SC2086
-    bin/stoic generate $D/digits.xml -o $W/all $opts >/dev/null &&
-    bin/stoic-asan generate $D/digits.xml -o $W/all-asan $opts >/dev/null &&
+    $STOIC generate $D/digits.xml -o $W/all-asan $opts >/dev/null &&
+    $STOIC_PLAIN generate $D/digits.xml -o $W/all $opts >/dev/null &&
     diff -r $W/all $W/all-asan && echo "asan: low-rank + channels + sparsity + int16: same files"
 }
 check "generator under ASan/UBSan: low-rank, channel and magnitude pruning, int16" under_asan
@@ -185,7 +192,7 @@ check "generator under ASan/UBSan: low-rank, channel and magnitude pruning, int1
 refused() { # exit code, message, args...
     code=$1 msg=$2
     shift 2
-    bin/stoic "$@" >$W/r.out 2>$W/r.err
+    $STOIC "$@" >$W/r.out 2>$W/r.err
     rc=$?
     cat $W/r.err
     [ $rc -eq $code ] && grep -qE "$msg" $W/r.err

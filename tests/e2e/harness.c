@@ -11,20 +11,156 @@
  * number of rows and elements -- so tools comparing shapes see [N, ...].
  * Prints "arena BYTES" (MODEL_ARENA_SIZE) on stdout.
  *
- * Build (see tests/e2e/run.sh):
+ *   harness --extremes [--nan]
+ *
+ * runs the model on extreme inputs instead, for the build with
+ * -fsanitize=address,undefined (tests/e2e/run.sh, quant.sh): model_run_float
+ * on rows of zeros, +-1e30, +-FLT_MAX, +-FLT_MIN/2 (subnormal), alternating
+ * signs and a mix of magnitudes; with --nan (float models) also NaN, +-inf
+ * and NaN between large values; for an integer model also model_run on
+ * rows at the input type's extremes (all minimum, all maximum, zeros,
+ * alternating). Nothing is compared: the run must finish without a
+ * sanitizer report. Prints "extremes: N rows".
+ *
+ * Build, in one piece (the model's sources in OUT):
  *   cc -std=c99 -Igenerator -IOUT tests/e2e/harness.c generator/npy.c
- *      generator/fileio.c OUT/*.o -lm
- * Exit: 0 ok, 1 bad data, 3 I/O error.
+ *      generator/fileio.c OUT_OBJECTS
+ * or in two, so that the driver is compiled once for many models
+ * (tests/e2e/run.sh): the driver with -DHARNESS_DRIVER (no model.h), and
+ * per model only the glue to the model, with -DHARNESS_GLUE -IOUT.
+ * Exit: 0 ok, 1 bad data, 2 usage, 3 I/O error.
  */
+#include <stddef.h>
+
+#if !defined(HARNESS_DRIVER) && !defined(HARNESS_GLUE)
+#define HARNESS_DRIVER
+#define HARNESS_GLUE
+#endif
+
+/* The model, as the driver sees it. */
+extern const size_t harness_in_size;
+extern const size_t harness_out_size;
+extern const unsigned long harness_arena_size;
+/* 0 for a float model, else the bytes of model_run's input elements */
+extern const int harness_in_int_bytes;
+void harness_run_float(const float *in, float *out);
+/* model_run on integer input elements (harness_in_int_bytes each) */
+void harness_run_int(const void *in);
+
+/* ---- the glue: the only part that includes model.h ----------------------- */
+#ifdef HARNESS_GLUE
+#include "model.h"
+
+/* An integer model's input type: (type)0.5 is 0. */
+#define MODEL_INPUT_IS_INT ((MODEL_INPUT_TYPE)0.5 == (MODEL_INPUT_TYPE)0)
+
+const size_t harness_in_size = (size_t)MODEL_INPUT_SIZE;
+const size_t harness_out_size = (size_t)MODEL_OUTPUT_SIZE;
+const unsigned long harness_arena_size = (unsigned long)(MODEL_ARENA_SIZE);
+const int harness_in_int_bytes = MODEL_INPUT_IS_INT ? (int)sizeof(MODEL_INPUT_TYPE) : 0;
+
+void harness_run_float(const float *in, float *out)
+{
+    model_run_float(in, out);
+}
+
+void harness_run_int(const void *in)
+{
+    static MODEL_OUTPUT_TYPE out[MODEL_OUTPUT_SIZE];
+    model_run((const MODEL_INPUT_TYPE *)in, out);
+}
+#endif
+
+/* ---- the driver ------------------------------------------------------------ */
+#ifdef HARNESS_DRIVER
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
 #include "npy.h"
 
 #define MAX_NPY_BYTES ((size_t)1 << 30)
+
+/* value of element i of float row kind k (kinds from N_FINITE_KINDS on
+ * are not finite) */
+static float extreme_f32(int k, size_t i)
+{
+    float sign = (i % 2U) != 0U ? -1.0f : 1.0f;
+    switch (k) {
+    case 0: return 0.0f;
+    case 1: return 1e30f;
+    case 2: return -1e30f;
+    case 3: return sign * 1e30f;
+    case 4: return FLT_MAX;
+    case 5: return -FLT_MAX;
+    case 6: return -sign * FLT_MAX;
+    case 7: return sign * (FLT_MIN / 2.0f);
+    case 8: return sign * (float)(i % 7U) * 1e10f;
+    case 9: return NAN;
+    case 10: return INFINITY;
+    case 11: return -INFINITY;
+    case 12: return (i % 2U) != 0U ? NAN : 1e30f;
+    default: return (i % 3U) == 0U ? -INFINITY : ((i % 3U) == 1U ? INFINITY : NAN);
+    }
+}
+#define N_FINITE_KINDS 9
+#define N_ALL_KINDS 14
+
+static int run_extremes(int nan)
+{
+    size_t n_in = harness_in_size;
+    float *x = (float *)calloc(n_in, sizeof(float));
+    float *y = (float *)calloc(harness_out_size, sizeof(float));
+    int16_t *x16 = (int16_t *)calloc(n_in, sizeof(int16_t));
+    int8_t *x8 = (int8_t *)calloc(n_in, sizeof(int8_t));
+    int kinds = nan ? N_ALL_KINDS : N_FINITE_KINDS;
+    int rows = 0;
+    int k;
+    size_t i;
+
+    if (x == NULL || y == NULL || x16 == NULL || x8 == NULL) {
+        fprintf(stderr, "harness: out of memory\n");
+        return 3;
+    }
+    for (k = 0; k < kinds; k++) {
+        for (i = 0; i < n_in; i++) {
+            x[i] = extreme_f32(k, i);
+        }
+        harness_run_float(x, y);
+        rows++;
+    }
+    if (harness_in_int_bytes == 1 || harness_in_int_bytes == 2) {
+        /* the range of int8_t or int16_t */
+        long lo = harness_in_int_bytes == 1 ? INT8_MIN : INT16_MIN;
+        long hi = harness_in_int_bytes == 1 ? INT8_MAX : INT16_MAX;
+        for (k = 0; k < 5; k++) {
+            for (i = 0; i < n_in; i++) {
+                long odd = (long)(i % 2U);
+                long v = k == 0 ? lo : k == 1 ? hi : k == 2 ? 0L
+                       : k == 3 ? (odd ? lo : hi) : (odd ? hi : lo);
+                if (harness_in_int_bytes == 1) {
+                    x8[i] = (int8_t)v;
+                } else {
+                    x16[i] = (int16_t)v;
+                }
+            }
+            harness_run_int(harness_in_int_bytes == 1 ? (const void *)x8 : (const void *)x16);
+            rows++;
+        }
+    } else if (harness_in_int_bytes != 0) {
+        fprintf(stderr, "harness: model_run takes %d-byte integers\n", harness_in_int_bytes);
+        return 3;
+    }
+    printf("extremes: %d rows\n", rows);
+    free(x);
+    free(y);
+    free(x16);
+    free(x8);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -42,41 +178,48 @@ int main(int argc, char **argv)
     int k;
     FILE *f;
 
+    if (argc >= 2 && strcmp(argv[1], "--extremes") == 0) {
+        if (argc > 3 || (argc == 3 && strcmp(argv[2], "--nan") != 0)) {
+            fprintf(stderr, "usage: %s --extremes [--nan]\n", argv[0]);
+            return 2;
+        }
+        return run_extremes(argc == 3);
+    }
     if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: %s INPUT.npy OUTPUT.npy [LIKE.npy]\n", argv[0]);
+        fprintf(stderr, "usage: %s INPUT.npy OUTPUT.npy [LIKE.npy]\n"
+                        "       %s --extremes [--nan]\n", argv[0], argv[0]);
         return 2;
     }
     if (npy_read(argv[1], MAX_NPY_BYTES, &in, err, sizeof err) != 0) {
         fprintf(stderr, "harness: %s\n", err);
         return 1;
     }
-    /* rows of MODEL_INPUT_SIZE elements; the file's own first axis need not
+    /* rows of harness_in_size elements; the file's own first axis need not
      * be the row axis (an ONNX test tensor whose batch axis stoic keeps is
      * one row) */
-    if (in.ndim < 1 || in.count == 0 || in.count % (size_t)MODEL_INPUT_SIZE != 0) {
+    if (in.ndim < 1 || in.count == 0 || in.count % harness_in_size != 0) {
         fprintf(stderr, "harness: %s: %lu elements, not N rows of %lu\n", argv[1],
-                (unsigned long)in.count, (unsigned long)MODEL_INPUT_SIZE);
+                (unsigned long)in.count, (unsigned long)harness_in_size);
         npy_free(&in);
         return 1;
     }
-    n = in.count / (size_t)MODEL_INPUT_SIZE;
+    n = in.count / harness_in_size;
     x = npy_to_f32(&in);
-    y = (float *)calloc(n * (size_t)MODEL_OUTPUT_SIZE, sizeof(float));
+    y = (float *)calloc(n * harness_out_size, sizeof(float));
     if (x == NULL || y == NULL) {
         fprintf(stderr, "harness: out of memory\n");
         return 3;
     }
     shape[0] = (int64_t)n;
-    shape[1] = (int64_t)MODEL_OUTPUT_SIZE;
+    shape[1] = (int64_t)harness_out_size;
     if (argc == 4) {
         if (npy_read(argv[3], MAX_NPY_BYTES, &like, err, sizeof err) != 0) {
             fprintf(stderr, "harness: %s\n", err);
             return 1;
         }
-        if (like.ndim < 1 ||
-            like.count != n * (size_t)MODEL_OUTPUT_SIZE) {
+        if (like.ndim < 1 || like.count != n * harness_out_size) {
             fprintf(stderr, "harness: %s: shape does not hold %lu rows of %lu elements\n",
-                    argv[3], (unsigned long)n, (unsigned long)MODEL_OUTPUT_SIZE);
+                    argv[3], (unsigned long)n, (unsigned long)harness_out_size);
             return 1;
         }
         ndim = like.ndim;
@@ -87,7 +230,7 @@ int main(int argc, char **argv)
     }
 
     for (r = 0; r < n; r++) {
-        model_run_float(x + r * (size_t)MODEL_INPUT_SIZE, y + r * (size_t)MODEL_OUTPUT_SIZE);
+        harness_run_float(x + r * harness_in_size, y + r * harness_out_size);
     }
 
     if (npy_encode_f32(shape, ndim, y, &buf, &len) != 0) {
@@ -99,7 +242,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "harness: %s: cannot write\n", argv[2]);
         return 3;
     }
-    printf("arena %lu\n", (unsigned long)(MODEL_ARENA_SIZE));
+    printf("arena %lu\n", harness_arena_size);
 
     free(buf);
     free(y);
@@ -107,3 +250,4 @@ int main(int argc, char **argv)
     npy_free(&in);
     return 0;
 }
+#endif

@@ -2,44 +2,72 @@
 # Quantized end-to-end tests (issue 4): every e2e case, quantized to int8
 # and to int16 with its own input as calibration data:
 #   1. stoic generate model.xml -o OUT --name model --precision P --calib input.npy
-#   2. every OUT/*.c compiles with the strict flags
-#   3. tests/e2e/harness.c runs model_run_float on every row
-#   4. its output equals `stoic eval ... --precision P --calib input.npy`
+#      (the generator built with ASan/UBSan, bin/stoic-asan)
+#   2. every OUT/*.c compiles silently with the strict flags, with cc, and
+#      with clang (when installed) plus the sanitizers
+#        -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+#   3. tests/e2e/harness.c runs model_run_float on every row, in both builds
+#   4. both outputs equal `stoic eval ... --precision P --calib input.npy`
 #      bit for bit (the host evaluator runs the same integer kernels)
-#   5. a second generate is byte-identical
-#   6. no dynamic memory (nm)
+#   5. the sanitized build runs the model on extreme inputs (harness
+#      --extremes: model_run_float on zeros, +-1e30, +-FLT_MAX, subnormals;
+#      model_run on the int8/int16 minimum, maximum, zeros, alternating)
+#      without a sanitizer report
+#   6. a second generate, with the normal build bin/stoic, is byte-identical
+#   7. no dynamic memory (nm)
 # The accuracy of the integer kernels themselves is checked against
 # independent references by the unit tests; here the point is that every
 # operator quantizes, compiles and agrees with the evaluator exactly.
 # A case listed in tests/e2e/quant_unsupported.txt (with its reason) must
 # instead be refused with exit 1 and a file:line: error.
+# Runtime files that are byte-identical copies of runtime/ are compiled
+# once per build and linked (see tests/e2e/run.sh).
 #
 # Usage: sh tests/e2e/quant.sh [CASE...]
+# Environment: STOIC, STOIC_PLAIN, NPYCMP, CC, CLANG, JOBS (as run.sh).
+# Output: a line per failing case (or precision), then
+# "quantized e2e: N passed, M failed". Exit 1 on any failure.
 set -u
-STOIC=${STOIC:-bin/stoic}
+. tests/common.sh
 NPYCMP=${NPYCMP:-bin/npycmp}
-CC=${CC:-cc}
 CASES=tests/e2e/cases
 WORK=build/e2e-quant
+SUP=$WORK/support
 UNSUP=tests/e2e/quant_unsupported.txt
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
-HARNESS_CFLAGS="-std=c99 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Igenerator"
-
-rm -rf "$WORK"
-mkdir -p "$WORK/support" || exit 2
-$CC $HARNESS_CFLAGS -c -o "$WORK/support/npy.o" generator/npy.c &&
-    $CC $HARNESS_CFLAGS -c -o "$WORK/support/fileio.o" generator/fileio.c || exit 2
 
 reason=
+# build_run TAG CC LDFLAGS [FLAGS...]: compile OUT, link the harness, run
+# it on the input, compare with the evaluator bit for bit
+build_run() {
+    tag=$1
+    bcc=$2
+    ldflags=$3
+    shift 3
+    # shellcheck disable=SC2086
+    out_compile "$out" "$w/plan" "$SUP/$tag" "$w/obj-$tag" "$bcc" $STRICT "$@" ||
+        { reason="$oc_reason: $(head -3 "$oc_log" 2>/dev/null)"; return 1; }
+    # shellcheck disable=SC2086
+    harness_link "$out" "$SUP/$tag" "$w/obj-$tag" "$w/harness-$tag" "$w/link-$tag.log" \
+            "$bcc" "$@" $ldflags ||
+        { reason="$tag: link: $(head -3 "$w/link-$tag.log")"; return 1; }
+    "$w/harness-$tag" "$dir/input.npy" "$w/run-$tag.npy" "$dir/expected.npy" >"$w/run-$tag.log" 2>&1 &&
+        ! sanitizer_report "$w/run-$tag.log" ||
+        { reason="$tag: harness failed: $(head -3 "$w/run-$tag.log")"; return 1; }
+    $NPYCMP "$w/run-$tag.npy" "$w/eval.npy" --rtol 0 --atol 0 >"$w/cmp-$tag.log" 2>&1 ||
+        { reason="$tag: generated code != evaluator: $(head -2 "$w/cmp-$tag.log")"; return 1; }
+}
+
 one() { # case precision
     name=$1
     p=$2
     dir=$CASES/$name
     w=$WORK/$name-$p
     out=$w/out
-    mkdir -p "$w/obj"
+    rm -rf "$w"
+    mkdir -p "$w"
     q="--precision $p --calib $dir/input.npy"
     if grep -q "^$name $p " "$UNSUP" 2>/dev/null; then
+        # shellcheck disable=SC2086
         $STOIC generate "$dir/model.xml" -o "$out" --name model $q >"$w/gen.log" 2>&1
         rc=$?
         if [ $rc -eq 1 ] && grep -q ': error: ' "$w/gen.log" && [ ! -e "$out" ]; then
@@ -48,61 +76,73 @@ one() { # case precision
         reason="listed as unsupported but generate gave exit $rc"
         return 1
     fi
+    # shellcheck disable=SC2086
     $STOIC generate "$dir/model.xml" -o "$out" --name model $q >"$w/gen.log" 2>&1 ||
-        { reason="generate: $(grep -m1 error "$w/gen.log")"; return 1; }
-    for src in "$out"/*.c; do
-        $CC $STRICT -c -o "$w/obj/$(basename "$src" .c).o" "$src" >"$w/cc.log" 2>&1 ||
-            { reason="compile $src: $(head -3 "$w/cc.log")"; return 1; }
-    done
-    $CC $HARNESS_CFLAGS -I"$out" -o "$w/harness" tests/e2e/harness.c "$WORK/support/npy.o" \
-        "$WORK/support/fileio.o" "$w/obj"/*.o >"$w/link.log" 2>&1 ||
-        { reason="link: $(head -3 "$w/link.log")"; return 1; }
-    "$w/harness" "$dir/input.npy" "$w/run.npy" "$dir/expected.npy" >"$w/run.log" 2>&1 ||
-        { reason="harness failed"; return 1; }
+        { reason="generate: $(grep -m1 -i 'error' "$w/gen.log")"; return 1; }
+    # shellcheck disable=SC2086
     $STOIC eval "$dir/model.xml" $q --input "$dir/input.npy" --output "$w/eval.npy" \
-        >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 error "$w/eval.log")"; return 1; }
-    $NPYCMP "$w/run.npy" "$w/eval.npy" --rtol 0 --atol 0 >"$w/cmp.log" 2>&1 ||
-        { reason="generated code != evaluator: $(head -2 "$w/cmp.log")"; return 1; }
-    $STOIC generate "$dir/model.xml" -o "$w/out2" --name model $q >/dev/null 2>&1 &&
+        >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 -i 'error' "$w/eval.log")"; return 1; }
+    rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
+    build_run cc "$CC" "" || return 1
+    # shellcheck disable=SC2086
+    build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
+    "$w/harness-san" --extremes >"$w/extremes.log" 2>&1 && ! sanitizer_report "$w/extremes.log" ||
+        { reason="sanitized build on extreme inputs: $(grep -m1 -E 'runtime error|ERROR|harness' "$w/extremes.log")"; return 1; }
+    # shellcheck disable=SC2086
+    $STOIC_PLAIN generate "$dir/model.xml" -o "$w/out2" --name model $q >"$w/gen2.log" 2>&1 &&
         diff -r "$out" "$w/out2" >"$w/diff.log" 2>&1 ||
-        { reason="second generate differs"; return 1; }
-    if nm "$w/obj"/*.o | awk '{ print $NF }' | grep -Eqx '_?(malloc|calloc|realloc|free)'; then
+        { reason="second generate ($STOIC_PLAIN) differs"; return 1; }
+    if has_dynamic_memory "$w"/obj-*/*.o; then
         reason="dynamic memory"
         return 1
     fi
     return 0
 }
 
+# one job of par_cases: "CASE PRECISION" -> $WORK/res/CASE_PRECISION
+if [ "${1:-}" = --one ]; then
+    # shellcheck disable=SC2086
+    set -- $2
+    r=$WORK/res/$1_$2
+    if [ ! -f "$CASES/$1/model.xml" ]; then
+        echo "FAIL $1 $2: no such case" >"$r"
+    elif one "$1" "$2"; then
+        echo "PASS $1 $2" >"$r"
+        rm -rf "${WORK:?}/$1-$2"
+    else
+        echo "FAIL $1 $2: $reason" >"$r"
+    fi
+    exit 0
+fi
+
+for tool in "$STOIC" "$STOIC_PLAIN" "$NPYCMP"; do
+    [ -x "$tool" ] || { echo "quant.sh: $tool not built (make $tool)" >&2; exit 2; }
+done
 if [ $# -gt 0 ]; then
     list="$*"
 else
     list=$(cd "$CASES" && for d in *; do [ -f "$d/model.xml" ] && echo "$d"; done)
 fi
-# int8 and int16 of a case run at the same time (two jobs); each writes
-# its verdict to a file.
-passed=0
-failed=0
+rm -rf "$WORK"
+mkdir -p "$WORK/res" "$SUP" || exit 2
+rt_sums "$SUP/rt.sha256"
+# shellcheck disable=SC2086
+if ! build_once "$SUP/cc" "$CC" || ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; then
+    echo "FAIL runtime: the runtime or the harness does not compile (silently)"
+    head -n 25 "$SUP"/*/fail.log | sed 's/^/    | /'
+    echo "quantized e2e: 0 passed, 1 failed"
+    exit 1
+fi
+if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
+    echo "FAIL runtime: dynamic memory in the runtime objects"
+    echo "quantized e2e: 0 passed, 1 failed"
+    exit 1
+fi
+
 for c in $list; do
-    for p in int8 int16; do
-        (
-            reason=
-            if one "$c" "$p"; then
-                echo PASS >"$WORK/$c-$p.res"
-            else
-                echo "FAIL $c $p: $reason" >"$WORK/$c-$p.res"
-            fi
-        ) &
-    done
-    wait
-    for p in int8 int16; do
-        if [ "$(cat "$WORK/$c-$p.res" 2>/dev/null)" = PASS ]; then
-            passed=$((passed + 1))
-            rm -rf "${WORK:?}/$c-$p" "$WORK/$c-$p.res"
-        else
-            cat "$WORK/$c-$p.res" 2>/dev/null || echo "FAIL $c $p: no verdict"
-            failed=$((failed + 1))
-        fi
-    done
-done
-echo "quantized e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+    echo "$c int8"
+    echo "$c int16"
+done >"$WORK/jobs"
+QUIET=1 par_cases tests/e2e/quant.sh "$WORK/res" "$WORK/jobs"
+echo "quantized e2e: $par_passed passed, $par_failed failed"
+[ "$par_failed" -eq 0 ]

@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end tests of bin/stoic (run from the repository root: `make e2e`).
+# End-to-end tests of the generator (run from the repository root: `make e2e`).
 #
 # For every case directory tests/e2e/cases/<case>/ (model.xml, input.npy,
 # expected.npy from tests/e2e/make_cases.py; optional arena_max):
@@ -7,61 +7,47 @@
 #   2. stoic eval model.xml --input input.npy --output eval.npy   exit 0
 #   3. eval.npy ~ expected.npy          (rtol 1e-5, atol 1e-5: the independent check)
 #   4. stoic generate model.xml -o OUT --name model               exit 0, files present
-#   5. every OUT/*.c compiles with
-#        cc -std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -c
-#      (and with clang too, when it is installed)
-#   6. the objects link with tests/e2e/harness.c; the harness runs every row
+#      (1., 2. and 4. with the generator built with ASan/UBSan, bin/stoic-asan)
+#   5. every OUT/*.c compiles silently with the strict flags
+#        -std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror
+#      with cc, and with clang (when installed) plus the sanitizers
+#        -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+#   6. each build links with tests/e2e/harness.c; the harness runs every row
 #   7. harness output ~ eval.npy (rtol 1e-5, atol 1e-6) and ~ expected.npy
 #      (rtol 1e-5, atol 1e-5), for the cc and the clang build
-#   8. MODEL_ARENA_SIZE <= arena_max, when the case has one
-#   9. a second generate into another directory is byte-identical (cmp)
-#  10. no object of OUT mentions malloc, calloc, realloc or free (nm)
+#   8. the sanitized build runs the model on extreme inputs (harness
+#      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
+#      without a sanitizer report
+#   9. MODEL_ARENA_SIZE <= arena_max, when the case has one
+#  10. a second generate, with the normal build bin/stoic, into another
+#      directory is byte-identical (cmp): deterministic, and the same
+#      files with and without the sanitizers
+#  11. no object of OUT mentions malloc, calloc, realloc or free (nm)
+#
+# Compiled once, not per case: a runtime file that OUT holds as a
+# byte-identical copy of runtime/ (cmp, with identical runtime headers) is
+# compiled once per compiler, with the same flags, and its object linked;
+# any other file of OUT is compiled per case. gcc and clang are each run
+# once per file: clang's build is the sanitized one, so it gives clang's
+# diagnostics, a second compiler's results on the real inputs and the
+# sanitizer evidence in one compilation.
 #
 # Usage: sh tests/e2e/run.sh [CASE...]     (default: every case)
-# Environment: STOIC, NPYCMP, CC (default cc), CLANG (default clang; empty
-# to skip), KEEP=1 keeps build/e2e/<case>/ of passing cases.
+# Environment: STOIC (default bin/stoic-asan), STOIC_PLAIN (bin/stoic),
+# NPYCMP, CC (default cc), CLANG (default clang; empty to skip; then the
+# sanitized build uses CC), JOBS (default: the number of CPUs), KEEP=1
+# keeps build/e2e/<case>/ of passing cases.
 # Output: one line per case, PASS or FAIL with the reason (and the log of
 # the failing step), then "N passed, M failed". Exit 1 on any failure.
 
 set -u
+. tests/common.sh
 
-STOIC=${STOIC:-bin/stoic}
 NPYCMP=${NPYCMP:-bin/npycmp}
-CC=${CC:-cc}
-CLANG=${CLANG-clang}
 KEEP=${KEEP:-0}
 CASES=tests/e2e/cases
 WORK=build/e2e
-
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
-HARNESS_CFLAGS="-std=c99 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Igenerator"
-
-if [ ! -d "$CASES" ]; then
-    echo "run.sh: $CASES not found (run from the repository root)" >&2
-    exit 2
-fi
-for tool in "$STOIC" "$NPYCMP"; do
-    if [ ! -x "$tool" ]; then
-        echo "run.sh: $tool not built (make bin/stoic bin/npycmp)" >&2
-        exit 2
-    fi
-done
-if [ -n "$CLANG" ] && ! command -v "$CLANG" >/dev/null 2>&1; then
-    CLANG=
-fi
-
-mkdir -p "$WORK" || exit 2
-
-# npy.c and fileio.c for the harness, compiled once.
-SUP="$WORK/support"
-rm -rf "$SUP"
-mkdir -p "$SUP"
-if ! $CC $HARNESS_CFLAGS -c -o "$SUP/npy.o" generator/npy.c >"$SUP/cc.log" 2>&1 ||
-   ! $CC $HARNESS_CFLAGS -c -o "$SUP/fileio.o" generator/fileio.c >>"$SUP/cc.log" 2>&1; then
-    echo "run.sh: cannot compile the harness support files:" >&2
-    cat "$SUP/cc.log" >&2
-    exit 2
-fi
+SUP=$WORK/support
 
 # ---------------------------------------------------------------------------
 
@@ -85,40 +71,25 @@ fail() {
     return 1
 }
 
-# compile_out COMPILER OBJDIR: every $out/*.c to OBJDIR/*.o
-compile_out() {
-    _cc=$1
-    _objdir=$2
-    mkdir -p "$_objdir"
-    for _src in "$out"/*.c; do
-        [ -f "$_src" ] || { fail "$_cc: no .c file in the output directory"; return 1; }
-        _base=$(basename "$_src" .c)
-        if ! $_cc $STRICT -c -o "$_objdir/$_base.o" "$_src" >"$_objdir/$_base.log" 2>&1; then
-            fail "$_cc $STRICT -c $_src fails" "$_objdir/$_base.log"
-            return 1
-        fi
-        if [ -s "$_objdir/$_base.log" ]; then
-            fail "$_cc prints diagnostics for $_src" "$_objdir/$_base.log"
-            return 1
-        fi
-    done
-    return 0
-}
-
-# link_run COMPILER OBJDIR TAG: harness + objects, run, compare
-link_run() {
-    _cc=$1
-    _objdir=$2
-    _tag=$3
-    if ! $_cc $HARNESS_CFLAGS -I"$out" -o "$w/harness-$_tag" tests/e2e/harness.c \
-            "$SUP/npy.o" "$SUP/fileio.o" "$_objdir"/*.o >"$w/link-$_tag.log" 2>&1; then
+# build_run TAG CC LDFLAGS [FLAGS...]: compile OUT, link the harness, run
+# it on the input, compare with the evaluator and the expected output
+build_run() {
+    _tag=$1
+    _cc=$2
+    _ldflags=$3
+    shift 3
+    # shellcheck disable=SC2086
+    out_compile "$out" "$w/plan" "$SUP/$_tag" "$w/obj-$_tag" "$_cc" $STRICT "$@" ||
+        { fail "$oc_reason" "$oc_log"; return 1; }
+    if ! harness_link "$out" "$SUP/$_tag" "$w/obj-$_tag" "$w/harness-$_tag" "$w/link-$_tag.log" \
+            "$_cc" "$@" $_ldflags; then
         fail "$_tag: linking the harness fails" "$w/link-$_tag.log"
         return 1
     fi
     "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" "$dir/expected.npy" \
         >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
     rc=$?
-    if [ $rc -ne 0 ]; then
+    if [ $rc -ne 0 ] || sanitizer_report "$w/harness-$_tag.log"; then
         fail "$_tag: the harness fails (exit $rc)" "$w/harness-$_tag.log"
         return 1
     fi
@@ -170,17 +141,19 @@ run_case() {
     for f in model.h model.c model_weights.c model_report.json stoic_rt.h; do
         [ -f "$out/$f" ] || { fail "generate did not write $f" "$w/generate.log"; return 1; }
     done
-    # 5. strict compile
-    compile_out "$CC" "$w/obj-cc" || return 1
-    if [ -n "$CLANG" ]; then
-        compile_out "$CLANG" "$w/obj-clang" || return 1
+    # 5.-7. compile strictly, run, compare: cc, and the sanitized build
+    rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
+    build_run cc "$CC" "" || return 1
+    # shellcheck disable=SC2086
+    build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
+    # 8. extreme inputs under the sanitizers
+    "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] || sanitizer_report "$w/extremes.log"; then
+        fail "sanitized build on extreme inputs: exit $rc" "$w/extremes.log"
+        return 1
     fi
-    # 6., 7. run the generated code
-    link_run "$CC" "$w/obj-cc" cc || return 1
-    if [ -n "$CLANG" ]; then
-        link_run "$CLANG" "$w/obj-clang" clang || return 1
-    fi
-    # 8. arena bound
+    # 9. arena bound
     if [ -f "$dir/arena_max" ]; then
         arena=$(sed -n 's/^arena \([0-9][0-9]*\)$/\1/p' "$w/harness-cc.out")
         amax=$(cat "$dir/arena_max")
@@ -190,69 +163,85 @@ run_case() {
             return 1
         fi
     fi
-    # 9. byte-identical rerun
-    if ! run_to "$w/generate2.log" "$STOIC" generate "$model" -o "$w/out2" --name model; then
-        fail "second stoic generate: exit $rc" "$w/generate2.log"
+    # 10. byte-identical rerun, with the normal build
+    if ! run_to "$w/generate2.log" "$STOIC_PLAIN" generate "$model" -o "$w/out2" --name model; then
+        fail "second stoic generate ($STOIC_PLAIN): exit $rc" "$w/generate2.log"
         return 1
     fi
-    (cd "$out" && ls -A) >"$w/files1"
-    (cd "$w/out2" && ls -A) >"$w/files2"
-    if ! cmp -s "$w/files1" "$w/files2"; then
-        diff "$w/files1" "$w/files2" >"$w/files.diff" 2>&1
-        fail "second generate wrote other files" "$w/files.diff"
+    if ! diff -r "$out" "$w/out2" >"$w/regen.diff" 2>&1; then
+        fail "second generate ($STOIC_PLAIN) differs" "$w/regen.diff"
         return 1
     fi
-    while IFS= read -r f; do
-        if ! cmp "$out/$f" "$w/out2/$f" >"$w/cmp.log" 2>&1; then
-            fail "second generate differs: $f" "$w/cmp.log"
-            return 1
-        fi
-    done <"$w/files1"
-    # 10. no dynamic memory
-    for o in "$w"/obj-*/*.o; do
-        if ! nm "$o" >"$w/nm.log" 2>&1; then
-            fail "nm $o fails" "$w/nm.log"
-            return 1
-        fi
-        if awk '{ print $NF }' "$w/nm.log" | grep -Eqx '_?(malloc|calloc|realloc|free)'; then
-            grep -Ew '_?(malloc|calloc|realloc|free)' "$w/nm.log" >"$w/dyn.log"
-            fail "dynamic memory in $(basename "$o")" "$w/dyn.log"
-            return 1
-        fi
-    done
+    # 11. no dynamic memory (the reused runtime objects are checked once)
+    if ! nm -A "$w"/obj-*/*.o >"$w/nm.log" 2>&1; then
+        fail "nm fails" "$w/nm.log"
+        return 1
+    fi
+    if awk '{ print $NF }' "$w/nm.log" | grep -Eqx '_?(malloc|calloc|realloc|free)'; then
+        grep -Ew '_?(malloc|calloc|realloc|free)' "$w/nm.log" >"$w/dyn.log"
+        fail "dynamic memory" "$w/dyn.log"
+        return 1
+    fi
     return 0
 }
 
+# one case (a job of par_cases): the verdict to $WORK/res/CASE
+if [ "${1:-}" = --one ]; then
+    c=$2
+    r=$WORK/res/$c
+    if [ ! -f "$CASES/$c/model.xml" ]; then
+        echo "FAIL $c: no such case" >"$r"
+    elif run_case "$c"; then
+        echo "PASS $c" >"$r"
+        [ "$KEEP" = 1 ] || rm -rf "${WORK:?}/$c"
+    else
+        {
+            echo "FAIL $c: $reason"
+            if [ -n "$log" ] && [ -f "$log" ]; then
+                head -n 25 "$log" | sed 's/^/    | /'
+            fi
+        } >"$r"
+    fi
+    exit 0
+fi
+
 # ---------------------------------------------------------------------------
 
+if [ ! -d "$CASES" ]; then
+    echo "run.sh: $CASES not found (run from the repository root)" >&2
+    exit 2
+fi
+for tool in "$STOIC" "$STOIC_PLAIN" "$NPYCMP"; do
+    if [ ! -x "$tool" ]; then
+        echo "run.sh: $tool not built (make $tool)" >&2
+        exit 2
+    fi
+done
 if [ $# -gt 0 ]; then
     list="$*"
 else
     list=$(cd "$CASES" && for d in *; do [ -f "$d/model.xml" ] && echo "$d"; done)
 fi
 
-passed=0
-failed=0
-for c in $list; do
-    if [ ! -f "$CASES/$c/model.xml" ]; then
-        echo "FAIL $c: no such case"
-        failed=$((failed + 1))
-        continue
-    fi
-    reason=
-    log=
-    if run_case "$c"; then
-        echo "PASS $c"
-        passed=$((passed + 1))
-        [ "$KEEP" = 1 ] || rm -rf "${WORK:?}/$c"
-    else
-        echo "FAIL $c: $reason"
-        if [ -n "$log" ] && [ -f "$log" ]; then
-            head -n 25 "$log" | sed 's/^/    | /'
-        fi
-        failed=$((failed + 1))
-    fi
-done
+rm -rf "$WORK/res" "$WORK/jobs" "$SUP"
+mkdir -p "$WORK/res" "$SUP" || exit 2
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# Once per build: the runtime, and the harness driver and support files.
+rt_sums "$SUP/rt.sha256"
+# shellcheck disable=SC2086
+if ! build_once "$SUP/cc" "$CC" || ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; then
+    echo "FAIL runtime: the runtime or the harness does not compile (silently)"
+    head -n 25 "$SUP"/*/fail.log | sed 's/^/    | /'
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
+    echo "FAIL runtime: dynamic memory in the runtime objects"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+for c in $list; do echo "$c"; done >"$WORK/jobs"
+par_cases tests/e2e/run.sh "$WORK/res" "$WORK/jobs"
+echo "$par_passed passed, $par_failed failed"
+[ "$par_failed" -eq 0 ]

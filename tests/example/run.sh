@@ -3,7 +3,11 @@
 # top-1 accuracy as the float model it came from (PyTorch's own outputs,
 # examples/digits/val_logits_torch.npy, are the independent oracle), match
 # PyTorch's outputs within 1e-4, and equal the host evaluator bit for bit.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
+. tests/common.sh
 EX=examples/digits
 W=build/example
 rm -rf $W
@@ -24,14 +28,14 @@ check() { # name, command...
 }
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
 build() {
-    bin/stoic generate $EX/digits.xml -o $W/out &&
+    $STOIC generate $EX/digits.xml -o $W/out &&
     for f in $W/out/*.c; do cc $STRICT -c -o "$W/$(basename "$f" .c).o" "$f" || return 1; done &&
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/out -o $W/demo \
         $EX/demo_main.c generator/npy.c generator/fileio.c $W/stoic_*.o $W/digits*.o
 }
 check "generate and compile digits (strict flags)" build
 check "run generated code on the validation set" $W/demo $EX/val_x.npy $EX/val_y.npy $W/c.npy
-check "host evaluator" bin/stoic eval $EX/digits.xml --input $EX/val_x.npy --output $W/eval.npy
+check "host evaluator" $STOIC eval $EX/digits.xml --input $EX/val_x.npy --output $W/eval.npy
 check "generated code == evaluator, bit for bit" bin/npycmp $W/c.npy $W/eval.npy --rtol 0 --atol 0
 check "generated code vs PyTorch (1e-4)" bin/npycmp $W/c.npy $EX/val_logits_torch.npy --rtol 1e-4 --atol 1e-4
 same_accuracy() {
@@ -44,24 +48,25 @@ no_alloc() {
 }
 check "no allocation, no libm in the generated objects" no_alloc
 rerun_identical() {
-    bin/stoic generate $EX/digits.xml -o $W/again >/dev/null && diff -r $W/out $W/again
+    $STOIC generate $EX/digits.xml -o $W/again >/dev/null && diff -r $W/out $W/again
 }
 check "regenerating gives byte-identical files" rerun_identical
 failed_run_leaves_outdir() {
     # a failing generate into an existing OUTDIR changes nothing in it
     cp -r $W/out $W/before &&
     printf '<model xmlns="urn:stoic:model:1" name="digits">\n<input name="x" shape="4"/>\n</model>\n' >$W/bad.xml &&
-    { bin/stoic generate $W/bad.xml -o $W/out --name digits; test $? -eq 1; } &&
+    { $STOIC generate $W/bad.xml -o $W/out --name digits; test $? -eq 1; } &&
     diff -r $W/before $W/out && [ -z "$(ls -a $W/out | grep tmp)" ]
 }
 check "a failing run leaves OUTDIR as it was" failed_run_leaves_outdir
-under_asan() {
-    [ -x bin/stoic-asan ] || return 0
-    bin/stoic-asan generate $EX/digits.xml -o $W/asan >/dev/null && diff -r $W/out $W/asan &&
-    bin/stoic-asan eval $EX/digits.xml --input $EX/val_x.npy --output $W/asan.npy >/dev/null &&
-    bin/npycmp $W/asan.npy $W/eval.npy --rtol 0 --atol 0
+plain_build() {
+    # every run above used the ASan/UBSan generator; the normal build must
+    # write the same files and compute the same results
+    $STOIC_PLAIN generate $EX/digits.xml -o $W/plain >/dev/null && diff -r $W/out $W/plain &&
+    $STOIC_PLAIN eval $EX/digits.xml --input $EX/val_x.npy --output $W/plain.npy >/dev/null &&
+    bin/npycmp $W/plain.npy $W/eval.npy --rtol 0 --atol 0
 }
-check "generator under ASan/UBSan gives the same files and results" under_asan
+check "generator without sanitizers ($STOIC_PLAIN) gives the same files and results" plain_build
 same_instruction_count() {
     # The same instruction path for every input: callgrind counts the
     # instructions executed inside digits_run for real inputs and extremes.
@@ -88,9 +93,9 @@ check "same instruction count for every input (callgrind)" same_instruction_coun
 onnx_model() { # ONNX X.npy LABELS.npy TORCH_LOGITS.npy
     d=$W/$(basename "$1" .onnx)
     mkdir -p $d
-    bin/stoic import "$1" -o $d/model.xml >$d/import.log &&
-    bin/stoic eval $d/model.xml --input "$2" --output $d/eval.npy >/dev/null &&
-    bin/stoic generate $d/model.xml -o $d/out --name model >/dev/null || return 1
+    $STOIC import "$1" -o $d/model.xml >$d/import.log &&
+    $STOIC eval $d/model.xml --input "$2" --output $d/eval.npy >/dev/null &&
+    $STOIC generate $d/model.xml -o $d/out --name model >/dev/null || return 1
     for f in $d/out/*.c; do cc $STRICT -c -o "$d/$(basename "$f" .c).o" "$f" || return 1; done
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$d/out -o $d/harness \
         tests/e2e/harness.c generator/npy.c generator/fileio.c $d/*.o -lm &&
@@ -109,7 +114,7 @@ check "dsconv_bn.onnx (the same with BatchNormalization nodes) = PyTorch" \
     onnx_model $DS/dsconv_bn.onnx $DS/val_x.npy $DS/val_y.npy $DS/val_logits_torch.npy
 unsupported_onnx() {
     # an unsupported operator: file and node named, exit 1, nothing written
-    bin/stoic import $DS/dsconv_zeropad.onnx -o $W/zp.xml 2>$W/zp.err
+    $STOIC import $DS/dsconv_zeropad.onnx -o $W/zp.xml 2>$W/zp.err
     test $? -eq 1 && grep -q "^$DS/dsconv_zeropad.onnx: error: node '.*' (ConstantOfShape): " $W/zp.err &&
         [ ! -e $W/zp.xml ] && [ ! -e $W/zp.bin ]
 }

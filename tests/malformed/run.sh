@@ -12,13 +12,16 @@
 #     case-insensitively
 #   - stderr does not show /etc/passwd (the XXE case)
 #   - generate leaves no build/malformed/<case>/out behind
+#   - no sanitizer report: stoic is the ASan/UBSan build, bin/stoic-asan
 # Output: one line per case, then "N passed, M failed". Exit 1 on failure.
+# Cases run in parallel (JOBS, default: the number of CPUs); the output is
+# in the order of the cases.
 #
-# Usage: sh tests/malformed/run.sh [CASE...]     Environment: STOIC.
+# Usage: sh tests/malformed/run.sh [CASE...]     Environment: STOIC, JOBS.
 
 set -u
+. tests/common.sh
 
-STOIC=${STOIC:-bin/stoic}
 DIR=tests/malformed
 WORK=build/malformed
 
@@ -71,6 +74,10 @@ one_run() {
         why="$_tag: exit $_rc, expected 1"
         return 1
     fi
+    if sanitizer_report "$w/$_tag.err"; then
+        why="$_tag: sanitizer report"
+        return 1
+    fi
     if grep -q 'root:.*:0:0:' "$w/$_tag.err" "$w/$_tag.out"; then
         why="$_tag: prints the contents of /etc/passwd (external entity expanded)"
         return 1
@@ -106,33 +113,36 @@ run_case() {
     return 0
 }
 
+# one case (a job of par_cases): the verdict to $WORK/res/CASE
+if [ "${1:-}" = --one ]; then
+    c=$2
+    r=$WORK/res/$c
+    why=
+    log=
+    if [ ! -f "$DIR/$c.xml" ]; then
+        echo "FAIL $c: no such case" >"$r"
+    elif run_case "$c"; then
+        echo "PASS $c" >"$r"
+        rm -rf "${WORK:?}/$c"
+    else
+        {
+            echo "FAIL $c: $why"
+            if [ -n "$log" ] && [ -f "$log" ]; then
+                head -n 10 "$log" | sed 's/^/    | /'
+            fi
+        } >"$r"
+    fi
+    exit 0
+fi
+
 if [ $# -gt 0 ]; then
     list="$*"
 else
     list=$(cd "$DIR" && for f in *.xml; do [ -f "$f" ] && echo "${f%.xml}"; done)
 fi
-
-passed=0
-failed=0
-for c in $list; do
-    if [ ! -f "$DIR/$c.xml" ]; then
-        echo "FAIL $c: no such case"
-        failed=$((failed + 1))
-        continue
-    fi
-    why=
-    if run_case "$c"; then
-        echo "PASS $c"
-        passed=$((passed + 1))
-        rm -rf "${WORK:?}/$c"
-    else
-        echo "FAIL $c: $why"
-        if [ -n "$log" ] && [ -f "$log" ]; then
-            head -n 10 "$log" | sed 's/^/    | /'
-        fi
-        failed=$((failed + 1))
-    fi
-done
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rm -rf "$WORK/res"
+mkdir -p "$WORK/res" || exit 2
+for c in $list; do echo "$c"; done >"$WORK/jobs"
+par_cases tests/malformed/run.sh "$WORK/res" "$WORK/jobs"
+echo "$par_passed passed, $par_failed failed"
+[ "$par_failed" -eq 0 ]

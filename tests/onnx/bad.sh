@@ -11,7 +11,7 @@ for f in tests/onnx/bad/*.onnx; do
     name=$(basename $f .onnx)
     want=$(cat tests/onnx/bad/$name.expect)
     mkdir -p $W/$name
-    bin/stoic import $f -o $W/$name/m.xml >$W/$name.out 2>$W/$name.err
+    ${STOIC:-bin/stoic-asan} import $f -o $W/$name/m.xml >$W/$name.out 2>$W/$name.err
     rc=$?
     if [ $rc -eq 1 ] && grep -F "$f: error: " $W/$name.err | grep -qF "$want" &&
        [ -z "$(ls $W/$name)" ]; then

@@ -19,29 +19,24 @@
 # too (the list must stay true). Each suite must pass >= 95% of its
 # selected tests.
 #
+# import and generate run through the generator built with ASan/UBSan
+# (bin/stoic-asan); a sanitizer report fails the test. Tests run in
+# parallel (JOBS, default: the number of CPUs); runtime files that are
+# byte-identical copies of runtime/ are compiled once (tests/common.sh).
+# The list of every test and its verdict is build/onnx/results.txt; with
+# QUIET=1 only the failures and the summaries are printed.
+#
 # Usage: sh tests/onnx/conformance.sh [TEST-NAME-SUBSTRING]
 set -u
+. tests/common.sh
 DATA=${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}
-STOIC=${STOIC:-bin/stoic}
 W=build/onnx
 EXPECT=tests/onnx/expected_failures.txt
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
+OPT=-O1
 RTOL=1e-4
 ATOL=1e-5
 OPS=" Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose "
 FILTER=${1:-}
-
-if [ ! -d "$DATA/node" ]; then
-    echo "conformance: $DATA/node not found (make deps installs libonnx-testdata)" >&2
-    exit 2
-fi
-for t in "$STOIC" bin/onnxinfo bin/pb2npy bin/npycmp; do
-    [ -x "$t" ] || { echo "conformance: $t not built" >&2; exit 2; }
-done
-rm -rf $W
-mkdir -p $W/support
-cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
-cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c || exit 2
 
 # selected? prints "yes" or the reason it is not
 select_test() {
@@ -99,22 +94,27 @@ run_test() {
         fi
         k=$((k + 1))
     done
-    if ! $STOIC import $dir/model.onnx -o $w/model.xml $freeze >$w/import.log 2>&1; then
+    $STOIC import $dir/model.onnx -o $w/model.xml $freeze >$w/import.log 2>&1
+    rc=$?
+    if sanitizer_report $w/import.log || [ $rc -gt 1 ]; then
+        echo "import: exit $rc: $(grep -m1 -E 'runtime error|ERROR|error' $w/import.log)"
+        return
+    fi
+    if [ $rc -ne 0 ]; then
         echo "unsupported: $(grep -m1 'error' $w/import.log | sed 's/^[^:]*: error: //')"
         return
     fi
     if ! $STOIC generate $w/model.xml -o $w/out --name model >$w/generate.log 2>&1; then
-        echo "generate fails: $(grep -m1 error $w/generate.log)"
+        echo "generate fails: $(grep -m1 -E 'runtime error|ERROR|error' $w/generate.log)"
         return
     fi
-    for f in $w/out/*.c; do
-        if ! cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1; then
-            echo "generated code does not compile: $f"
-            return
-        fi
-    done
-    if ! cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
-            tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1; then
+    rt_plan $w/out $W/support/rt.sha256 $w/plan
+    # shellcheck disable=SC2086
+    if ! out_compile $w/out $w/plan $W/support/cc $w/obj "$CC" $STRICT $OPT; then
+        echo "generated code does not compile: $oc_reason"
+        return
+    fi
+    if ! harness_link $w/out $W/support/cc $w/obj $w/harness $w/link.log "$CC" $OPT; then
         echo "harness does not link"
         return
     fi
@@ -132,46 +132,94 @@ run_test() {
     echo PASS
 }
 
+# one test (a job of xargs): SUITE/NAME -> $W/res/SUITE_NAME, the line to
+# print and its kind: "notsel", "pass", "xpass" (passes but listed),
+# "xfail" (listed failure) or "fail"
+if [ "${1:-}" = --one ]; then
+    suite=${2%%/*}
+    name=${2#*/}
+    dir=$DATA/$suite/$name
+    w=$W/$suite/$name
+    r=$W/res/${suite}_$name
+    mkdir -p $w
+    if ! bin/onnxinfo $dir/model.onnx >$w/info 2>$w/info.err; then
+        printf 'notsel %-58s not selected: unreadable (%s)\n' "$suite/$name" "$(head -1 $w/info.err)" >$r
+        exit 0
+    fi
+    s=$(select_test $w/info $name $suite)
+    if [ "$s" != yes ]; then
+        printf 'notsel %-58s not selected: %s\n' "$suite/$name" "$s" >$r
+        exit 0
+    fi
+    res=$(run_test $dir $w)
+    listed=$(grep -E "^$suite/$name( |$)" $EXPECT 2>/dev/null | head -1)
+    if [ "$res" = PASS ]; then
+        if [ -n "$listed" ]; then
+            printf 'xpass %-58s PASS, but listed in %s\n' "$suite/$name" "$EXPECT" >$r
+        else
+            printf 'pass %-58s PASS\n' "$suite/$name" >$r
+            rm -rf $w
+        fi
+    elif [ -n "$listed" ]; then
+        printf 'xfail %-58s expected failure: %s\n' "$suite/$name" "$res" >$r
+    else
+        printf 'fail %-58s FAIL: %s\n' "$suite/$name" "$res" >$r
+        echo "$suite/$name $res" >$r.why
+    fi
+    exit 0
+fi
+
+if [ ! -d "$DATA/node" ]; then
+    echo "conformance: $DATA/node not found (make deps installs libonnx-testdata)" >&2
+    exit 2
+fi
+for t in "$STOIC" bin/onnxinfo bin/pb2npy bin/npycmp; do
+    [ -x "$t" ] || { echo "conformance: $t not built" >&2; exit 2; }
+done
+rm -rf $W
+mkdir -p $W/support
+
+rt_sums $W/support/rt.sha256
+if ! build_once $W/support/cc "$CC" $OPT; then
+    echo "conformance: the runtime or the harness does not compile:"
+    head -n 25 $W/support/cc/fail.log
+    exit 1
+fi
+
 status=0
 total_pass=0
 : >$W/unexpected
+: >$W/results.txt
+mkdir -p $W/res
 for suite in node pytorch-converted; do
-    sel=0
-    pass=0
     for dir in $DATA/$suite/test_*; do
         name=$(basename $dir)
-        case "$name" in *"$FILTER"*) ;; *) continue ;; esac
-        w=$W/$suite/$name
-        mkdir -p $w
-        if ! bin/onnxinfo $dir/model.onnx >$w/info 2>$w/info.err; then
-            printf '%-58s not selected: unreadable (%s)\n' "$suite/$name" "$(head -1 $w/info.err)"
+        case "$name" in *"$FILTER"*) echo "$suite/$name" ;; esac
+    done >$W/jobs.$suite
+    tr '\n' '\0' <$W/jobs.$suite | xargs -0 -P "$JOBS" -I{} sh tests/onnx/conformance.sh --one {}
+    sel=0
+    pass=0
+    while IFS= read -r t; do
+        r=$W/res/$(echo "$t" | tr '/' '_')
+        if [ ! -f $r ]; then
+            printf '%-58s FAIL: no verdict (interrupted?)\n' "$t" >>$W/results.txt
+            echo "$t no verdict" >>$W/unexpected
+            sel=$((sel + 1))
             continue
         fi
-        s=$(select_test $w/info $name $suite)
-        if [ "$s" != yes ]; then
-            printf '%-58s not selected: %s\n' "$suite/$name" "$s"
-            continue
+        read -r kind line <$r
+        echo "$line" >>$W/results.txt
+        if [ "${QUIET:-0}" != 1 ] || [ "$kind" = fail ] || [ "$kind" = xpass ]; then
+            echo "$line"
         fi
+        case $kind in
+        notsel) continue ;;
+        pass) pass=$((pass + 1)) ;;
+        xpass) pass=$((pass + 1)); echo "$t passes but is listed" >>$W/unexpected ;;
+        fail) cat $r.why >>$W/unexpected ;;
+        esac
         sel=$((sel + 1))
-        r=$(run_test $dir $w)
-        listed=$(grep -E "^$suite/$name( |$)" $EXPECT 2>/dev/null | head -1)
-        if [ "$r" = PASS ]; then
-            pass=$((pass + 1))
-            if [ -n "$listed" ]; then
-                printf '%-58s PASS, but listed in %s\n' "$suite/$name" "$EXPECT"
-                echo "$suite/$name passes but is listed" >>$W/unexpected
-            else
-                printf '%-58s PASS\n' "$suite/$name"
-            fi
-        else
-            if [ -n "$listed" ]; then
-                printf '%-58s expected failure: %s\n' "$suite/$name" "$r"
-            else
-                printf '%-58s FAIL: %s\n' "$suite/$name" "$r"
-                echo "$suite/$name $r" >>$W/unexpected
-            fi
-        fi
-    done
+    done <$W/jobs.$suite
     total_pass=$((total_pass + pass))
     if [ $sel -gt 0 ]; then
         pct=$((pass * 1000 / sel))

@@ -21,7 +21,7 @@ MODELS="examples/digits/digits.onnx
 $TD/node/test_constant/model.onnx
 $TD/node/test_maxpool_2d_pads/model.onnx
 $TD/pytorch-converted/test_Conv2d/model.onnx"
-JOBS=$(nproc 2>/dev/null || echo 2)
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # distinct exit codes for sanitizer reports, so they never pass as exit 1
 UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1

@@ -13,7 +13,11 @@
 #  - the integer run path executes the same number of instructions for every
 #    input (callgrind);
 #  - bad calibration data and policies: a clear error, exit 1, nothing written.
+# Every stoic run goes through $STOIC, the generator built with ASan/UBSan
+# (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
+# files for the comparison with the normal build.
 set -u
+. tests/common.sh
 EX=examples/digits
 W=build/quant
 rm -rf $W
@@ -39,13 +43,13 @@ STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
 build_run() {
     tag=$1
     shift
-    bin/stoic generate $EX/digits.xml -o $W/$tag "$@" --val $EX/val_x.npy --labels $EX/val_y.npy &&
+    $STOIC generate $EX/digits.xml -o $W/$tag "$@" --val $EX/val_x.npy --labels $EX/val_y.npy &&
     mkdir -p $W/$tag.o &&
     for f in $W/$tag/*.c; do cc $STRICT -c -o "$W/$tag.o/$(basename "$f" .c).o" "$f" || return 1; done &&
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$W/$tag -o $W/$tag.demo \
         $EX/demo_main.c generator/npy.c generator/fileio.c $W/$tag.o/*.o &&
     $W/$tag.demo $EX/val_x.npy $EX/val_y.npy $W/$tag.c.npy &&
-    bin/stoic eval $EX/digits.xml "$@" --input $EX/val_x.npy --labels $EX/val_y.npy \
+    $STOIC eval $EX/digits.xml "$@" --input $EX/val_x.npy --labels $EX/val_y.npy \
         --output $W/$tag.eval.npy &&
     bin/npycmp $W/$tag.c.npy $W/$tag.eval.npy --rtol 0 --atol 0
 }
@@ -78,16 +82,16 @@ dsconv() { # tag, stoic options...
     shift
     d=$W/ds-$tag
     mkdir -p $d/obj &&
-    bin/stoic generate $W/dsconv.xml -o $d/out --name model "$@" &&
+    $STOIC generate $W/dsconv.xml -o $d/out --name model "$@" &&
     for f in $d/out/*.c; do cc $STRICT -c -o "$d/obj/$(basename "$f" .c).o" "$f" || return 1; done &&
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$d/out -o $d/harness \
         tests/e2e/harness.c generator/npy.c generator/fileio.c $d/obj/*.o &&
     $d/harness $DS/val_x.npy $d/c.npy $DS/val_logits_torch.npy &&
-    bin/stoic eval $W/dsconv.xml "$@" --input $DS/val_x.npy --output $d/eval.npy >/dev/null &&
+    $STOIC eval $W/dsconv.xml "$@" --input $DS/val_x.npy --output $d/eval.npy >/dev/null &&
     bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
 }
 import_dsconv() {
-    bin/stoic import $DS/dsconv_bn.onnx -o $W/dsconv.xml
+    $STOIC import $DS/dsconv_bn.onnx -o $W/dsconv.xml
 }
 check "dsconv: import" import_dsconv
 check "dsconv float32: generate, compile, run" dsconv f32
@@ -153,20 +157,22 @@ X
 }
 check "mixed precision policy (int8 + int16 + float32 layers)" mixed
 
-under_asan() {
-    [ -x bin/stoic-asan ] || { echo "bin/stoic-asan not built"; return 1; }
+plain_build() {
+    # every run above used the ASan/UBSan generator ($STOIC); the normal
+    # build must write the same files
     for tag in int8 int16 mixed; do
         case $tag in
             mixed) opts="--config $W/mixed.xml --calib $EX/calib_x.npy" ;;
             *) opts="--precision $tag --calib $EX/calib_x.npy" ;;
         esac
-        bin/stoic-asan generate $EX/digits.xml -o $W/asan-$tag $opts \
+        # shellcheck disable=SC2086
+        $STOIC_PLAIN generate $EX/digits.xml -o $W/plain-$tag $opts \
             --val $EX/val_x.npy --labels $EX/val_y.npy >/dev/null &&
-        diff -r $W/$tag $W/asan-$tag || return 1
+        diff -r $W/$tag $W/plain-$tag || return 1
     done
-    echo "int8, int16, mixed: same files under ASan/UBSan"
+    echo "int8, int16, mixed: same files with and without ASan/UBSan"
 }
-check "generator under ASan/UBSan: clean, same files" under_asan
+check "generator under ASan/UBSan: clean, and the same files as without ($STOIC_PLAIN)" plain_build
 
 same_instruction_count() {
     command -v valgrind >/dev/null || { echo "valgrind not installed"; return 1; }
@@ -192,7 +198,7 @@ refuses() { # message regex, stoic args...
     msg=$1
     shift
     rm -rf $W/refused
-    bin/stoic generate $EX/digits.xml -o $W/refused "$@" 2>$W/err.txt
+    $STOIC generate $EX/digits.xml -o $W/refused "$@" 2>$W/err.txt
     rc=$?
     cat $W/err.txt
     [ $rc -eq 1 ] && grep -qE "$msg" $W/err.txt && [ ! -e $W/refused ]

@@ -1,0 +1,198 @@
+# Shared by the test scripts (sourced from the repository root): the job
+# count, the generator builds, the sanitizer settings, the runtime and the
+# harness compiled once per build, and the parallel case runner.
+
+# Cases run JOBS at a time (default: the number of CPUs).
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# Every import, validate, eval and generate runs through the generator
+# built with AddressSanitizer and UndefinedBehaviorSanitizer; the normal
+# build (STOIC_PLAIN) regenerates files for the byte-identity comparisons,
+# so each of those also checks the two builds against each other.
+STOIC=${STOIC:-bin/stoic-asan}
+STOIC_PLAIN=${STOIC_PLAIN:-bin/stoic}
+
+# A sanitizer report exits with 97 (ASan, LeakSanitizer) or 98 (UBSan),
+# never with an exit code a test expects (1 is "bad input").
+ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=97:detect_leaks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=98:halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+# The strict flags every generated file must compile with, silently.
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
+# The build of the generated code under the sanitizers.
+SANITIZE="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+# The test harness (tests/e2e/harness.c) and its support files.
+HARNESS_CFLAGS="-std=c99 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Igenerator"
+
+# The compilers (detected once; the parallel jobs inherit the result).
+CC=${CC:-cc}
+if [ -z "${STOIC_TEST_ENV:-}" ]; then
+    CLANG=${CLANG-clang}
+    if [ -n "$CLANG" ] && ! command -v "$CLANG" >/dev/null 2>&1; then
+        CLANG=
+    fi
+    # The sanitized build of the generated code uses clang when it is
+    # installed (a second compiler), else CC. lld, when installed, links
+    # the sanitizer runtime in half the time of ld.bfd.
+    SAN_CC=${SAN_CC:-${CLANG:-$CC}}
+    SAN_LDFLAGS=
+    if command -v ld.lld >/dev/null 2>&1 &&
+       echo 'int main(void) { return 0; }' | "$SAN_CC" -x c -fuse-ld=lld -o /dev/null - >/dev/null 2>&1; then
+        SAN_LDFLAGS=-fuse-ld=lld
+    fi
+    STOIC_TEST_ENV=1
+    export CC CLANG SAN_CC SAN_LDFLAGS JOBS STOIC STOIC_PLAIN STOIC_TEST_ENV
+fi
+
+# sanitizer_report FILE...: true when a file holds a sanitizer report
+sanitizer_report() {
+    grep -qE 'runtime error:|Sanitizer|==[0-9]+==ERROR' "$@" 2>/dev/null
+}
+
+# build_once DIR CC [FLAGS...]: what every case of a build shares,
+# compiled once, in parallel: every runtime/*.c with the strict flags to
+# DIR/rt/NAME.o (for out_compile to reuse), and the harness's driver
+# (harness.c -DHARNESS_DRIVER), npy.c and fileio.c to DIR/*.o. FLAGS are
+# added to both. A runtime file that does not compile, or prints anything,
+# fails: status 1, the reason and logs in DIR/fail.log.
+build_once() {
+    _bd=$1
+    CCX=$2
+    shift 2
+    XFLAGS="$*"
+    export STRICT HARNESS_CFLAGS CCX XFLAGS
+    rm -rf "$_bd"
+    mkdir -p "$_bd/rt" || return 1
+    {
+        for _s in runtime/*.c; do
+            echo "$_bd/rt/$(basename "$_s" .c).o $_s strict"
+        done
+        echo "$_bd/npy.o generator/npy.c harness"
+        echo "$_bd/fileio.o generator/fileio.c harness"
+        echo "$_bd/driver.o tests/e2e/harness.c harness -DHARNESS_DRIVER"
+    } | xargs -P "$JOBS" -L 1 sh -c '
+        o=$1 s=$2 kind=$3 d=$4
+        if [ "$kind" = strict ]; then flags=$STRICT; else flags=$HARNESS_CFLAGS; fi
+        # shellcheck disable=SC2086
+        if ! $CCX $flags $d $XFLAGS -c -o "$o" "$s" >"$o.log" 2>&1; then
+            echo "$CCX $flags $XFLAGS -c $s fails:" >>"${o%/*}/fail.$$"
+        elif [ "$kind" = strict ] && [ -s "$o.log" ]; then
+            echo "$CCX $flags $XFLAGS -c $s prints diagnostics:" >>"${o%/*}/fail.$$"
+        else
+            exit 0
+        fi
+        cat "$o.log" >>"${o%/*}/fail.$$"' sh
+    cat "$_bd"/fail.* "$_bd"/rt/fail.* >"$_bd/fail.log" 2>/dev/null
+    [ ! -s "$_bd/fail.log" ]
+}
+# rt_sums FILE: the SHA-256 of every runtime file, for rt_plan
+rt_sums() {
+    (cd runtime && sha256sum stoic_*) >"$1"
+}
+
+# rt_plan OUT SUMS PLAN: which files of OUT to compile. A runtime file that
+# is a byte-identical copy of runtime/ (the same SHA-256 as in SUMS, from
+# rt_sums), in an OUT whose runtime headers are byte-identical copies too,
+# is not compiled again: its object from build_once (same compiler, same
+# flags) is linked instead. Writes to PLAN a line per OUT/*.c:
+# "reuse NAME" or "compile NAME".
+rt_plan() {
+    (cd "$1" && sha256sum -- *.c stoic_*.h 2>/dev/null) |
+        awk 'NR == FNR { sum[$2] = $1; next }
+             { name[++n] = $2; same[n] = ($2 in sum) && sum[$2] == $1
+               if ($2 ~ /\.h$/ && !same[n]) hdr = 1 }
+             END { for (i = 1; i <= n; i++) if (name[i] ~ /\.c$/)
+                       print (same[i] && name[i] ~ /^stoic_/ && !hdr ? "reuse " : "compile ") name[i] }' \
+            "$2" - >"$3"
+}
+
+# out_compile OUT PLAN BUILDDIR OBJDIR CC FLAGS...: the files of OUT the
+# plan says to compile, to OBJDIR/*.o, silently; writes the objects to
+# link (these and the reused runtime objects of BUILDDIR/rt) to
+# OBJDIR/objs. On failure: status 1, the reason in $oc_reason and the log
+# in $oc_log.
+oc_reason=
+oc_log=
+out_compile() {
+    _out=$1
+    _plan=$2
+    _bd=$3
+    _od=$4
+    shift 4
+    mkdir -p "$_od" || return 1
+    : >"$_od/objs"
+    if [ ! -s "$_plan" ]; then
+        oc_reason="no .c file in the output directory"
+        oc_log=
+        return 1
+    fi
+    while read -r _how _f; do
+        _b=${_f%.c}
+        if [ "$_how" = reuse ]; then
+            echo "$_bd/rt/$_b.o" >>"$_od/objs"
+            continue
+        fi
+        if ! "$@" -c -o "$_od/$_b.o" "$_out/$_f" >"$_od/$_b.log" 2>&1; then
+            oc_reason="$1: compiling $_out/$_f fails"
+            oc_log=$_od/$_b.log
+            return 1
+        fi
+        if [ -s "$_od/$_b.log" ]; then
+            oc_reason="$1 prints diagnostics for $_out/$_f"
+            oc_log=$_od/$_b.log
+            return 1
+        fi
+        echo "$_od/$_b.o" >>"$_od/objs"
+    done <"$_plan"
+    return 0
+}
+
+# harness_link OUT BUILDDIR OBJDIR EXE LOG CC FLAGS...: the harness for the
+# model in OUT: its glue (harness.c -DHARNESS_GLUE) compiled and linked
+# with BUILDDIR's driver and support objects and OBJDIR/objs.
+harness_link() {
+    _out=$1
+    _bd=$2
+    _od=$3
+    _exe=$4
+    _log=$5
+    shift 5
+    # shellcheck disable=SC2046
+    "$@" $HARNESS_CFLAGS -DHARNESS_GLUE -I"$_out" -o "$_exe" tests/e2e/harness.c \
+        "$_bd/driver.o" "$_bd/npy.o" "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1
+}
+
+# has_dynamic_memory OBJ...: true when an object refers to malloc & co.
+has_dynamic_memory() {
+    nm "$@" 2>/dev/null | awk '{ print $NF }' | grep -Eqx '_?(malloc|calloc|realloc|free)'
+}
+
+# par_cases SCRIPT RESDIR LIST: runs "sh SCRIPT --one JOB" for every line
+# JOB of the file LIST, JOBS at a time. Each writes its verdict to
+# RESDIR/JOB (spaces and slashes as _): a first line "PASS ..." or
+# "FAIL ...", then any log lines. Then prints the verdicts in the order
+# of LIST -- only the failures when QUIET=1 -- and sets par_passed and
+# par_failed.
+par_cases() {
+    _script=$1
+    _res=$2
+    _list=$3
+    mkdir -p "$_res" || return 2
+    tr '\n' '\0' <"$_list" | xargs -0 -P "$JOBS" -I{} sh "$_script" --one {}
+    par_passed=0
+    par_failed=0
+    while IFS= read -r _c; do
+        _r="$_res/$(echo "$_c" | tr ' /' '__')"
+        if [ -f "$_r" ] && head -n 1 "$_r" | grep -q '^PASS'; then
+            par_passed=$((par_passed + 1))
+            [ "${QUIET:-0}" = 1 ] || head -n 1 "$_r"
+        elif [ -f "$_r" ]; then
+            par_failed=$((par_failed + 1))
+            cat "$_r"
+        else
+            par_failed=$((par_failed + 1))
+            echo "FAIL $_c: no verdict (the case's run was interrupted?)"
+        fi
+    done <"$_list"
+}
