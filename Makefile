@@ -183,7 +183,7 @@ clang-lint: build/embedded.c build/onnx.pb-c.h
 # check-e2e), or its script (sh tests/e2e/run.sh [CASE...]).
 #
 # The parts, longest first (compress is the longest serial one).
-CHECK_PARTS = compress e2e-quant e2e conformance atomic onnx-patterns corrupt quant \
+CHECK_PARTS = compress e2e-quant fuzz e2e conformance atomic onnx-patterns corrupt quant \
               example unit malformed bad onnx-bad clang-lint
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
@@ -197,7 +197,7 @@ check: deps
 	  cat build/check/$$p.status 2>/dev/null || echo "FAIL  $$p: did not run"; done; \
 	exit $$rc
 
-check-build: all $(CHECK_BINS) build/embedded.c
+check-build: all $(CHECK_BINS) build/embedded.c fuzz-build
 
 check-parts: $(CHECK_PARTS:%=check-%)
 .PHONY: $(CHECK_PARTS:%=check-%)
@@ -248,6 +248,10 @@ check-bad: bin/stoic-asan
 	$(call part,bad,sh tests/bad/run.sh)
 check-atomic: bin/stoic-asan
 	$(call part,atomic,sh tests/atomic/run.sh)
+# libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then FUZZ_SECONDS
+# (30) per harness from the committed corpora.
+check-fuzz: fuzz-build
+	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES))
 
 # Groups of parts (make -jN runs a group's parts in parallel).
 unit: check-unit
@@ -263,7 +267,7 @@ compress: check-compress
 onnx: check-onnx-bad check-onnx-patterns check-conformance
 # Hardening (issue 9): the bad-input corpus and the output directory's
 # atomicity (kills, failed renames, concurrent runs).
-hardening: check-bad check-atomic
+hardening: check-bad check-atomic check-fuzz
 
 demo: deps
 	$(MAKE) all bin/npycmp bin/top1

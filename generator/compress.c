@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckd.h"
 #include "eval.h"
 #include "fileio.h"
 #include "lowrank.h"
@@ -110,7 +111,11 @@ float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64
         return NULL;
     }
     *rows = x.ndim >= 1 ? x.shape[0] : 0;
-    ok = x.ndim >= 2 && *rows >= 1 && (int64_t)x.count == *rows * in_n;
+    {
+        int64_t want = 0;
+        ok = x.ndim >= 2 && *rows >= 1 && !ckd_mul_i64(&want, *rows, in_n) &&
+             (int64_t)x.count == want;
+    }
     if (ok && !(x.ndim == 2 && x.shape[1] == in_n)) {
         ok = x.ndim - 1 == g->t[g->input].shape.rank;
         for (k = 1; k < x.ndim && ok; k++) {

@@ -4,10 +4,24 @@
  * and multiply-accumulate counts, and the memory plan. */
 #include "emit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lower.h"
+
+
+/* A measured figure as JSON: JSON has no infinity or NaN, so a figure that
+ * is not finite (an overflowing float model, an exact match's SQNR) is null. */
+static const char *jnum(char *buf, size_t n, const char *fmt, double v)
+{
+    if (isfinite(v)) {
+        snprintf(buf, n, fmt, v);
+    } else {
+        snprintf(buf, n, "null");
+    }
+    return buf;
+}
 
 static void shape_json(strbuf *b, const ir_shape *s)
 {
@@ -105,27 +119,32 @@ static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
                   (long)L->rank_applied, (long long)b0, (long long)b1, (long long)m0,
                   (long long)m1);
         if (L->refit_kept != 0) {
-            sb_printf(b, ", \"refit\": { \"kept\": %s, \"heldout_mse_before\": %.9g, "
-                         "\"heldout_mse_after\": %.9g }",
-                      L->refit_kept > 0 ? "true" : "false", L->refit_before, L->refit_after);
+            char j1[40], j2[40];
+            sb_printf(b, ", \"refit\": { \"kept\": %s, \"heldout_mse_before\": %s, "
+                         "\"heldout_mse_after\": %s }",
+                      L->refit_kept > 0 ? "true" : "false",
+                      jnum(j1, sizeof j1, "%.9g", L->refit_before),
+                      jnum(j2, sizeof j2, "%.9g", L->refit_after));
         }
         sb_puts(b, " }");
     }
     sb_puts(b, "\n    ]");
     if (in->searched) {
-        sb_printf(b, ",\n    \"search\": { \"budget\": %.9g, \"metric\": \"%s\", "
-                     "\"minimize\": \"%s\", \"float32_top1\": %.6f, \"chosen_metric\": %.9g, "
+        char j1[40], j2[40], j3[40];
+        sb_printf(b, ",\n    \"search\": { \"budget\": %s, \"metric\": \"%s\", "
+                     "\"minimize\": \"%s\", \"float32_top1\": %s, \"chosen_metric\": %s, "
                      "\"candidates\": [",
-                  in->max_drop, in->metric_mse ? "mse" : "top1_changed",
-                  in->minimize_macs ? "macs" : "bytes", in->base_metric, in->final_metric);
+                  jnum(j1, sizeof j1, "%.9g", in->max_drop), in->metric_mse ? "mse" : "top1_changed",
+                  in->minimize_macs ? "macs" : "bytes", jnum(j2, sizeof j2, "%.6f", in->base_metric),
+                  jnum(j3, sizeof j3, "%.9g", in->final_metric));
         for (i = 0; i < in->n_cand; i++) {
             const compress_candidate *c = &in->cand[i];
             sb_puts(b, i == 0 ? "\n        { \"what\": " : ",\n        { \"what\": ");
             sb_json_str(b, c->what);
-            sb_printf(b, ", \"bytes\": %lld, \"macs\": %lld, \"metric\": %.9g, "
-                         "\"top1_drop\": %.9g, \"accepted\": %s }",
-                      (long long)c->bytes, (long long)c->macs, c->metric, c->drop,
-                      c->accepted ? "true" : "false");
+            sb_printf(b, ", \"bytes\": %lld, \"macs\": %lld, \"metric\": %s, "
+                         "\"top1_drop\": %s, \"accepted\": %s }",
+                      (long long)c->bytes, (long long)c->macs, jnum(j1, sizeof j1, "%.9g", c->metric),
+                      jnum(j2, sizeof j2, "%.9g", c->drop), c->accepted ? "true" : "false");
         }
         sb_puts(b, "\n      ] }");
     }
@@ -327,8 +346,10 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                       (long long)n->acc_bound, (long long)n->acc_limit);
         }
         if (o->ev != NULL && i < o->ev->n_layers && o->ev->layers[i].node >= 0) {
-            sb_printf(&b, ", \"sqnr_db\": %.4f, \"max_abs_error\": %.9g",
-                      compress_sqnr_db(&o->ev->layers[i]), o->ev->layers[i].max_abs);
+            char j1[40], j2[40];
+            sb_printf(&b, ", \"sqnr_db\": %s, \"max_abs_error\": %s",
+                      jnum(j1, sizeof j1, "%.4f", compress_sqnr_db(&o->ev->layers[i])),
+                      jnum(j2, sizeof j2, "%.9g", o->ev->layers[i].max_abs));
         }
         sb_printf(&b, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld, \"kernels\": [",
                   (long long)ir_node_params(g, i), (long long)node_weight_bytes(g, i),

@@ -662,6 +662,12 @@ static value *define_out(imp *I, const onnx_node *n, size_t k, int ndim, const i
         }
         return NULL;
     }
+    if (find(I, n->outputs[k]) != NULL) {
+        /* ONNX graphs are in single static assignment form (onnx.checker) */
+        (void)unsupported(I, "'%s' is assigned twice (an ONNX graph defines each name once)",
+                          n->outputs[k]);
+        return NULL;
+    }
     v = add_value(I, n->outputs[k]);
     if (v != NULL) {
         v->ndim = ndim;
@@ -1517,7 +1523,7 @@ static int op_concat(imp *I, const onnx_node *n, int emit)
     for (i = 0; i < n->n_inputs; i++) {
         value *x = input_value(I, n, i);
         if (x == NULL) {
-            return -1;
+            return I->failed ? -1 : unsupported(I, "input %lu is missing", (unsigned long)i);
         }
         if (x->ndim != x0->ndim) {
             return unsupported(I, "inputs of different rank");
@@ -1686,7 +1692,7 @@ static int op_flatten(imp *I, const onnx_node *n, int emit)
     int axis = 0;
     int64_t od[2];
     if (x == NULL) {
-        return -1;
+        return I->failed ? -1 : unsupported(I, "missing input");
     }
     if (norm_axis(I, attr_i(n, "axis", 1), x->ndim + 1, &axis) != 0) {
         return -1;
@@ -1831,6 +1837,12 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
         }
         return 0;
     }
+    if (np - (I->drop ? 1 : 0) <= 1) {
+        /* at most one axis in the model: the transpose is the identity */
+        y->nat = x->nat;
+        y->cl = x->cl;
+        return 0;
+    }
     if (emit) {
         const char *in = act(I, x, 0);
         const char *out = tensor_name(I, y->name, "");
@@ -1845,9 +1857,6 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
         for (k = base; k < np; k++) {
             used += (size_t)snprintf(buf + used, sizeof buf - used, k == base ? "%lld" : " %lld",
                                      (long long)(perm[k] - base));
-        }
-        if (np - base == 0) {
-            snprintf(buf, sizeof buf, "0");
         }
         lattr(l, "perm", "%s", buf);
         y->nat = out;
@@ -2270,6 +2279,10 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
     value *y;
     (void)emit;
     memset(&t, 0, sizeof t);
+    if (find(I, n->outputs[0]) != NULL) {
+        return unsupported(I, "'%s' is assigned twice (an ONNX graph defines each name once)",
+                           n->outputs[0]);
+    }
     if (a != NULL && a->type == ONNX_ATTR_TENSOR && a->t != NULL) {
         y = add_const(I, n->outputs[0], a->t);
         return y != NULL ? 0 : -1;
@@ -2440,6 +2453,12 @@ static int walk(imp *I, int emit, value **in_v)
     size_t i;
     *in_v = NULL;
     for (i = 0; i < m->n_inits; i++) {
+        size_t j;
+        for (j = 0; j < i; j++) {
+            if (strcmp(m->inits[j].name, m->inits[i].name) == 0) {
+                return unsupported(I, "initializer '%s' is defined twice", m->inits[i].name);
+            }
+        }
         if (add_const(I, m->inits[i].name, &m->inits[i]) == NULL) {
             return -1;
         }
@@ -2513,7 +2532,8 @@ static int walk(imp *I, int emit, value **in_v)
             return unsupported(I, "node without outputs");
         }
         if (fn(I, n, emit) != 0 || I->failed) {
-            return -1;
+            /* every refusal names its reason; this one is the last resort */
+            return I->failed ? -1 : unsupported(I, "cannot be imported");
         }
         {
             value *y = find(I, n->outputs[0]);
@@ -2703,7 +2723,11 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, binref *r, const char *m
         sb_puts(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb_printf(x, "<model xmlns=\"urn:stoic:model:1\" name=\"%s\" version=\"1\">\n", model_name);
         sb_puts(x, "  <description>Imported by stoic " STOIC_VERSION " from ");
-        prov_text(x, I->o->onnx_path, 200);
+        {
+            /* the file's base name and hash: where it lay is not part of the model */
+            const char *b = strrchr(I->o->onnx_path, '/');
+            prov_text(x, b != NULL ? b + 1 : I->o->onnx_path, 200);
+        }
         sb_printf(x, " (sha256 %s); producer ", src_sha);
         prov_text(x, I->m->producer != NULL && I->m->producer[0] != '\0' ? I->m->producer
                                                                          : "unknown", 100);
@@ -2852,7 +2876,7 @@ static int check_outputs(const import_options *o, const char *bin_path, diag *d)
     return 0;
 }
 
-static int finish(imp *I, const value *in, const value *out_v)
+static int finish(imp *I, const value *in, const char *out_name)
 {
     strbuf x, bin;
     char bin_path[4096], model_name[64], sha[65];
@@ -2861,7 +2885,6 @@ static int finish(imp *I, const value *in, const value *out_v)
     binref r;
     fileio_stage *st;
     int rc = 0;
-    const char *out_name = out_v->nat;
     int i, nlive = 0;
     if (bin_path_of(I->o->xml_path, bin_path, sizeof bin_path) != 0) {
         return unsupported(I, "-o: the path is too long");
@@ -2915,6 +2938,7 @@ int import_onnx(const import_options *o, diag *d)
 {
     imp I;
     value *in_v = NULL, *out_v;
+    const char *out_name;
     int rc = -1, i;
     memset(&I, 0, sizeof I);
     I.o = o;
@@ -3021,6 +3045,7 @@ int import_onnx(const import_options *o, diag *d)
                           I.m->outputs[0].name);
         goto out;
     }
+    out_name = out_v->nat;
     if (out_v->nat != NULL && strcmp(out_v->nat, in_v->nat) == 0) {
         /* the output is the input itself: a copy */
         int32_t s[MAXD];
@@ -3038,11 +3063,14 @@ int import_onnx(const import_options *o, diag *d)
                                      (long)s[k]);
         }
         lattr(l, "shape", "%s", buf);
-        out_v->nat = t;
-    } else if (out_v->nat == NULL && act(&I, out_v, 0) == NULL) {
-        goto out; /* bring it to the ONNX element order */
+        out_name = t; /* out_v may be in_v itself, whose name stays */
+    } else if (out_v->nat == NULL) {
+        out_name = act(&I, out_v, 0); /* bring it to the ONNX element order */
+        if (out_name == NULL) {
+            goto out;
+        }
     }
-    rc = finish(&I, in_v, out_v);
+    rc = finish(&I, in_v, out_name);
 out:
     if (I.failed && rc == 0) {
         rc = -1;

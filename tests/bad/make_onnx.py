@@ -332,4 +332,36 @@ save("two_inputs", helper.make_graph(
 with open(os.path.join(HERE, "c.pb"), "wb") as f:
     f.write(const("c", np.array([[1, 2, 3, 4]], dtype=np.float32)).SerializeToString())
 
+# ---- what fuzz_onnx found (tests/fuzz/crashes/onnx, certification/fuzzing.md) --
+# O2: the graph's output is its input (no node): a copy that must import
+save("output_is_input", helper.make_graph([], "g", [vi("x", [1, 4])], [vi("x", [1, 4])]))
+# O4: a Transpose of a value with one axis besides the batch: the identity
+save("transpose_one_axis", helper.make_graph(
+    [helper.make_node("Transpose", ["x"], ["t"], name="tr", perm=[0, 1]),
+     helper.make_node("Relu", ["t"], ["y"], name="r")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
+save("transpose_scalar", helper.make_graph(
+    [helper.make_node("Transpose", ["x"], ["t"], name="tr"),
+     helper.make_node("Tanh", ["t"], ["y"], name="th")], "g",
+    [vi("x", [])], [vi("y", [])]))
+# O3: a node without its required input was refused with no message
+save("flatten_no_input", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["r"], name="r"),
+     helper.make_node("Flatten", [], ["f"], name="flat"),
+     helper.make_node("Concat", ["r", ""], ["y"], name="cat", axis=1)], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
+save("concat_empty_input", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["r"], name="r"),
+     helper.make_node("Concat", ["r", ""], ["y"], name="cat", axis=1)], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 8])]))
+# not single assignment: a name assigned twice, an initializer given twice
+save("assigned_twice", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r1"),
+     helper.make_node("Sigmoid", ["x"], ["y"], name="s1")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
+save("init_twice", helper.make_graph(
+    [helper.make_node("Add", ["x", "c"], ["y"], name="add")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])],
+    [const("c", np.ones((1, 4), np.float32)), const("c", np.zeros((1, 4), np.float32))]))
+
 print("written to", HERE)

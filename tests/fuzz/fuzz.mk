@@ -38,30 +38,31 @@ FUZZ_WRAP_generate = -Wl,--wrap=outdir_add
 fuzz-build: $(FUZZ_BINS)
 
 $(FUZZ_DIR)/generator/%.o: generator/%.c $(GEN_HDR) $(RT_HDR) build/onnx.pb-c.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_INC) -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_INC) -c -o $@ $<
 
 $(FUZZ_DIR)/runtime/%.o: runtime/%.c $(RT_HDR)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -pedantic -fsanitize=fuzzer-no-link -Iruntime -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -pedantic -fsanitize=fuzzer-no-link -Iruntime -c -o $@ $<
 
 $(FUZZ_DIR)/embedded.o: build/embedded.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c99 -O1 -Igenerator -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) -std=c99 -O1 -Igenerator -c -o $@ $<
 
 $(FUZZ_DIR)/onnx.pb-c.o: build/onnx.pb-c.c build/onnx.pb-c.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c99 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Ibuild -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) -std=c99 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Ibuild -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fixed_models.h \
                       tests/fuzz/xml_mutator.h \
                       $(GEN_HDR) $(RT_HDR) build/onnx.pb-c.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_XOPEN_SOURCE=700 -fsanitize=fuzzer-no-link $(FUZZ_INC) \
-	    -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -D_XOPEN_SOURCE=700 -fsanitize=fuzzer-no-link \
+	    $(FUZZ_INC) -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_GEN_OBJ) $(FUZZ_RT_OBJ)
-	$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_WRAP) $(FUZZ_WRAP_$*) -o $@ $^ $(LDLIBS)
+	$(call say,LINK,$@)$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_WRAP) $(FUZZ_WRAP_$*) \
+	    -o $@ $^ $(LDLIBS)
 
 fuzz: fuzz-build
 	FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)

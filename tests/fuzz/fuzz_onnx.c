@@ -169,7 +169,11 @@ static void *M_alloc(mctx *m, size_t n)
 
 static char *M_strdup(mctx *m, const char *s)
 {
-    size_t n = strlen(s) + 1;
+    size_t n;
+    if (s == NULL) {
+        s = ""; /* an optional string field the decoded model leaves unset */
+    }
+    n = strlen(s) + 1;
     char *p = M_alloc(m, n);
     memcpy(p, s, n);
     return p;

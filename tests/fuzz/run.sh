@@ -38,6 +38,7 @@ fi
 SECONDS_EACH=$1
 shift
 fail=0
+nfail=0
 for h in "$@"; do
     bin=$FD/fuzz_$h
     log=$FD/log/$h.log
@@ -72,9 +73,11 @@ for h in "$@"; do
         grep -E 'ERROR|SUMMARY|runtime error|fuzz_[a-z]*: |#[0-9]+ 0x' "$log" | grep -v ' in fuzzer::\| in __\| in main \| in _start\| in raise\| in abort' | sed 's/ (\/[^)]*BuildId[^)]*)//; s/ (BuildId: [0-9a-f]*)//' | head -24
         echo "  (full log: $log; replay: $bin $art)"
         fail=1
+        nfail=$((nfail + 1))
         continue
     fi
     printf 'fuzz_%-9s %9s execs in %ss, cov %s ft %s, corpus %s (units/bytes), %s regression inputs, 0 crashes\n' \
         "$h:" "${execs:-?}" "$SECONDS_EACH" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$n"
 done
+echo "fuzz: $# harnesses, $nfail failed (${SECONDS_EACH} s each)"
 exit $fail
