@@ -188,3 +188,4 @@ clang-lint: build/embedded.c build/onnx.pb-c.h
 	    $(XML_CFLAGS) -fsyntax-only $$f || exit 1; done
 	@for f in $(RT_SRC); do clang $(RT_CFLAGS) -fsyntax-only $$f || exit 1; done
 	@echo "clang: generator and runtime compile cleanly"
+include target/target.mk
