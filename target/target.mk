@@ -30,7 +30,8 @@ TGT_CFLAGS    = -std=c99 $(TGT_OPT) -g -ffp-contract=off -pedantic -Wall -Wextra
                 -Wconversion -Wshadow -Werror
 TGT_BARE_LD   = -nostartfiles -T target/bare/mps2.ld -Wl,--gc-sections
 
-TGT_VARIANTS := $(shell awk '!/^\#/ && NF { print $$1 }' target/variants.txt)
+TGT_VARIANTS_FILE ?= target/variants.txt
+TGT_VARIANTS := $(shell awk '!/^\#/ && NF { print $$1 }' $(TGT_VARIANTS_FILE))
 TGT_CORES     = m4 m7 ppc
 TGT_NEG       = mlp_s8
 
@@ -51,7 +52,7 @@ target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a
 target-check: cross target-plugin-check $(TGT_VARIANTS:%=$(TGT)/host/%) \
               $(TGT)/m4/neg_$(TGT_NEG).elf $(TGT)/m7/neg_$(TGT_NEG).elf \
               bin/stoic bin/npyraw
-	TGT=$(TGT) TGT_NEG=$(TGT_NEG) sh target/check.sh $(TGT_VARIANTS)
+	TGT=$(TGT) TGT_NEG=$(TGT_NEG) TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh target/check.sh $(TGT_VARIANTS)
 
 target-deps:
 	@missing=""; for p in $(TGT_DEB_PKGS); do \
@@ -69,11 +70,11 @@ $(TGT)/dsconv.xml: examples/dsconv/dsconv.onnx bin/stoic
 
 # gen/NAME: stoic generate with the variant's options; gen/NAME.cfg/harness_cfg.h:
 # how the harness quantizes real rows (target/harness/cfg.sh).
-$(TGT)/gen/%.stamp: bin/stoic target/variants.txt target/harness/cfg.sh $(TGT)/dsconv.xml \
+$(TGT)/gen/%.stamp: bin/stoic $(TGT_VARIANTS_FILE) target/harness/cfg.sh $(TGT)/dsconv.xml \
                     $(wildcard examples/*/*.xml examples/*/*.bin examples/*/calib_x.npy)
 	@mkdir -p $(TGT)/gen
-	@set -e; line=$$(awk -v v='$*' '$$1 == v' target/variants.txt | sed 's|@TGT@|$(TGT)|g'); \
-	  test -n "$$line" || { echo "target.mk: no variant $* in target/variants.txt"; exit 1; }; \
+	@set -e; line=$$(awk -v v='$*' '$$1 == v' $(TGT_VARIANTS_FILE) | sed 's|@TGT@|$(TGT)|g'); \
+	  test -n "$$line" || { echo "target.mk: no variant $* in $(TGT_VARIANTS_FILE)"; exit 1; }; \
 	  set -- $$line; model=$$2; shift 3; \
 	  echo "stoic generate $$model --name $* $$*"; \
 	  bin/stoic generate $$model -o $(TGT)/gen/$* --name $* "$$@" > $(TGT)/gen/$*.log; \

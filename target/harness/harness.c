@@ -18,8 +18,10 @@
  *   in.raw         rows of NAME_INPUT_SIZE float32: the correctness rows
  *   out.raw        written: NAME_run_float of each row, NAME_OUTPUT_SIZE float32
  *   probe_in.raw   rows of float32: real rows for the timing probe (at most 8 used)
- *   probe_out.raw  written: the output of every probe run, in its output
- *                  type (float32, int8 or int16)
+ *   probe_out.raw  written: the output of every probe run of NAME_run, in
+ *                  its output type (float32, int8 or int16)
+ *   probe_fout.raw written (integer models): the float32 output of every
+ *                  probe run of NAME_run_float
  *
  * Timing probe: each probe run is
  *   stoic_probe_begin(); NAME_run(in, out); stoic_probe_end();
@@ -73,6 +75,9 @@ static float g_fin[IN_N];
 static float g_fout[OUT_N];
 static uint8_t g_bytes[BYTES_MAX];
 static hio_file g_probe_out;
+#if HARNESS_QIN
+static hio_file g_probe_fout;
+#endif
 static uint32_t g_probe_k;
 static int32_t g_status;
 static uint32_t g_rng;
@@ -186,7 +191,7 @@ __attribute__((noinline, noipa)) static void probe_run_float(const char *label)
     stoic_probe_begin();
     RUN_FLOAT(g_fin, g_fout);
     stoic_probe_end();
-    write_floats(&g_probe_out, g_fout, OUT_N);
+    write_floats(&g_probe_fout, g_fout, OUT_N);
     probe_line("run_float", label);
 }
 #endif
@@ -423,6 +428,11 @@ static int32_t probe_runs(void)
     hio_close(&fi);
 #if HARNESS_QIN
     /* the float wrapper of an integer model: float inputs, then the same real rows */
+    if (hio_open_write("probe_fout.raw", &g_probe_fout) != 0) {
+        hio_puts("harness: cannot write probe_fout.raw\n");
+        hio_close(&g_probe_out);
+        return 3;
+    }
     float_patterns(g_fin, run_float_pattern);
     if (hio_open_read("probe_in.raw", &fi) == 0) {
         for (r = 0U; r < PROBE_ROWS_MAX; r++) {
@@ -437,6 +447,7 @@ static int32_t probe_runs(void)
         }
         hio_close(&fi);
     }
+    hio_close(&g_probe_fout);
 #endif
     hio_close(&g_probe_out);
     return 0;
