@@ -24,7 +24,9 @@
 #     runs must be identical on M4, M7, PowerPC and the host.
 #  3. No division instruction and no compiler-helper or library call on the
 #     run path of NAME_run and NAME_run_float (target/runpath.awk on the
-#     M4 and M7 disassembly, following every call from those functions).
+#     M4 and M7 disassembly, following every call from those functions);
+#     and runtime/stoic_requant.c has no conditional branch, division or
+#     helper call when compiled for M4 and M7 at -O0, -O1, -O2, -O3, -Os.
 #  4. The negative control: TGT_NEG (default mlp_s8) built with the
 #     data-dependent output stage of target/negative/relu_shortcut.c must
 #     still give bit-identical outputs, and step 2 must FAIL on it (its
@@ -222,6 +224,30 @@ for v in "$@"; do
         fi
     done
     [ -f "$d/m4/runpath.txt" ] && note "$v: run path$(sed -n 's/^path://p' "$d/m4/runpath.txt")"
+done
+
+# ---- 3b. the requantization without a branch at every optimisation level --
+# The trace above judges the -O2 build; the integer requantization
+# (runtime/stoic_requant.c, every int8/int16 output) must not turn into a
+# conditional branch, a division or a library call at any level either.
+for core in m4 m7; do
+    case $core in
+        m4) flags="-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard" ;;
+        m7) flags="-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard" ;;
+    esac
+    for o in -O0 -O1 -O2 -O3 -Os; do
+        obj=$W/requant-$core$o.o
+        # shellcheck disable=SC2086
+        arm-none-eabi-gcc $flags $o -std=c99 -c runtime/stoic_requant.c -o "$obj"
+        found=$(arm-none-eabi-objdump -d --no-show-raw-insn "$obj" | awk -F '\t' '
+            NF >= 2 {
+                m = $2; gsub(/ /, "", m)
+                if (m ~ /^(b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)(\.[nw])?|cbn?z|sdiv|udiv)$/) c[m]++
+                if (m ~ /^(bl|b|b\.w|b\.n)$/ && $3 ~ /<__|<mem/) c["call " $3]++
+            }
+            END { for (k in c) printf "%s x%d; ", k, c[k] }')
+        [ -z "$found" ] || bad "stoic_requant.c for $core at $o: $found"
+    done
 done
 
 # ---- 4. the negative control -------------------------------------------------

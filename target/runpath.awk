@@ -13,7 +13,8 @@
 #     starts with "__" (__aeabi_*, __divdi3, __gnu_*, ...) or that is
 #     defined in the core's libgcc, libc or libm (LIBSYMS: one name a line,
 #     from nm of those libraries),
-#   - an indirect call or jump (blx rN, bx rN other than bx lr, mov/ldr pc):
+#   - an indirect call or jump (blx rN, bx rN other than bx lr, mov/ldr pc
+#     other than a return):
 #     a function pointer, which the generated code must not have.
 # Prints "path: F1 F2 ..." (the functions reached, in the order found) and
 # one line per violation; exit status 1 when there is any.
@@ -42,7 +43,8 @@ fn != "" && NF >= 2 && $1 ~ /^ *[0-9a-f]+:$/ {
     if (m ~ /^(blx|bx)(\.n)?$/ && ops !~ /^lr/) {
         bad[fn] = bad[fn] "; indirect " m " " ops
     }
-    if ((m ~ /^(mov|ldr)/) && ops ~ /^pc,/) {
+    # a write of the PC other than a return (ldr pc, [sp], #4 is a one-register pop)
+    if ((m ~ /^(mov|ldr)/) && ops ~ /^pc,/ && ops !~ /^pc, (lr|\[sp\], #4)$/) {
         bad[fn] = bad[fn] "; indirect " m " " ops
     }
     if (m ~ /^(b|cb)/ && match(ops, /<[^>]+>/)) {

@@ -10,6 +10,8 @@
 #                             to stoic eval on M4, M7, PowerPC (and the host); the same PC-trace
 #                             hash for every probe input on M4 and M7; no division and no helper
 #                             call in the run path; the negative control detected
+#   make target-kernels       every tests/e2e case in float32, int8 and int16 through the same
+#                             checks on M4 and M7 (target/kernels.sh; minutes, not in target-check)
 #   make target-deps          install the Debian packages these need (apt-get; root)
 #
 # Everything is written under build/target (TGT).
@@ -40,7 +42,7 @@ TGT_HARN_SRC  = target/harness/harness.c target/harness/probe.c
 TGT_SRC_DEPS  = $(TGT_BARE_SRC) $(TGT_HARN_SRC) target/harness/hio_stdio.c target/bare/mps2.ld \
                 target/bare/semihost.h target/harness/hio.h target/harness/probe.h
 
-.PHONY: cross target-check target-plugin target-plugin-check target-deps
+.PHONY: cross target-check target-plugin target-plugin-check target-kernels target-deps
 
 cross: $(foreach c,$(TGT_CORES),$(TGT_VARIANTS:%=$(TGT)/$(c)/%.elf))
 
@@ -53,6 +55,9 @@ target-check: cross target-plugin-check $(TGT_VARIANTS:%=$(TGT)/host/%) \
               $(TGT)/m4/neg_$(TGT_NEG).elf $(TGT)/m7/neg_$(TGT_NEG).elf \
               bin/stoic bin/npyraw
 	TGT=$(TGT) TGT_NEG=$(TGT_NEG) TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh target/check.sh $(TGT_VARIANTS)
+
+target-kernels: bin/stoic bin/npyraw
+	sh target/kernels.sh
 
 target-deps:
 	@missing=""; for p in $(TGT_DEB_PKGS); do \
