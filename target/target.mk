@@ -48,8 +48,11 @@ cross: $(foreach c,$(TGT_CORES),$(TGT_VARIANTS:%=$(TGT)/$(c)/%.elf))
 
 target-plugin: $(TGT)/stoic_trace.so
 
-target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a
-	sh target/plugin/test/run.sh $(TGT)
+# the decoder is also checked on every instruction of three compiled models
+TGT_PLUGIN_ELFS = $(TGT)/m4/dsconv_s8.elf $(TGT)/m7/dsconv_f32.elf $(TGT)/m4/digits_s16.elf
+
+target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS)
+	sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS)
 
 target-check: cross target-plugin-check $(TGT_VARIANTS:%=$(TGT)/host/%) \
               $(TGT)/m4/neg_$(TGT_NEG).elf $(TGT)/m7/neg_$(TGT_NEG).elf \

@@ -4,7 +4,7 @@
  * between two marker functions.
  *
  *   qemu-system-arm -M mps2-an386 -icount shift=0 -semihosting ... \
- *       -plugin file=stoic_trace.so,begin=0xADDR,end=0xADDR,out=trace.txt
+ *       -plugin file=stoic_trace.so,begin=0xADDR,end=0xADDR[,out=trace.txt][,dump=FILE]
  *
  * begin and end are the addresses of the marker functions (stoic_probe_begin
  * and stoic_probe_end, from nm; the Thumb bit is ignored). A window opens
@@ -40,6 +40,9 @@
  * block (its PC is in the sequence either way), so a predicated select
  * is one path; a skipped load or store shows in A.
  *
+ * With dump=FILE it also writes "PC CLASS" for every instruction it
+ * translates (the test compares these with objdump's mnemonics).
+ *
  * Errors (a begin inside an open window, an end without one, a window
  * still open at exit) are written as lines starting with "error"; a
  * consumer must treat them as failures. At exit: "windows N errors E".
@@ -58,6 +61,7 @@
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 enum { CLS_LDST, CLS_BRANCH, CLS_MUL, CLS_OTHER, CLS_N };
+static const char *const g_cls_name[CLS_N] = { "ldst", "branch", "mul", "other" };
 
 typedef struct insn_rec {
     uint32_t pc;
@@ -69,11 +73,13 @@ typedef struct insn_rec {
 static uint32_t g_begin;
 static uint32_t g_end;
 static FILE *g_out;
+static FILE *g_dump;       /* dump=FILE: "PC CLASS" of every translated instruction */
 static insn_rec *g_recs;
 
 static int g_active;
 static uint64_t g_windows;
 static uint64_t g_errors;
+static uint64_t g_short;   /* instructions whose data QEMU gave too short */
 static uint64_t g_total;
 static uint64_t g_cls[CLS_N];
 static uint64_t g_div;
@@ -97,9 +103,11 @@ static uint32_t classify_coproc(uint32_t h1, uint32_t h2, uint32_t *div)
         if ((h1 & 0x03A0U) != 0U) {
             cls = CLS_LDST;
         }
-    } else if ((h1 & 0x0300U) == 0x0200U && (h2 & 0x0010U) == 0U) {
-        /* op1 = 10xxxx, op = 0: CDP, the floating-point data processing
-         * (A6.4 table: opc1 = h1[7:4], pattern of bits 3, 1, 0) */
+    } else if ((h1 & 0x1300U) == 0x0200U && (h2 & 0x0010U) == 0U) {
+        /* op1 = 10xxxx, op = 0, T = 0 (0xEExx): CDP, the floating-point
+         * data processing (A6.4 table: opc1 = h1[7:4], pattern of bits 3,
+         * 1, 0). The T = 1 form (0xFExx: CDP2) holds FPv5's VSEL, VMAXNM,
+         * VMINNM, VRINT and VCVT with rounding: other. */
         opc1 = (h1 >> 4) & 0xBU;
         if (opc1 == 0x0U || opc1 == 0x1U || opc1 == 0x2U || opc1 == 0x9U || opc1 == 0xAU) {
             cls = CLS_MUL;   /* VMLA/VMLS, VNMLA/VNMLS, VMUL/VNMUL, VFNMA/VFNMS, VFMA/VFMS */
@@ -283,11 +291,27 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             exit(3);
         }
         r->pc = (uint32_t)qemu_plugin_insn_vaddr(insn);
-        h1 = (uint32_t)b[0] | ((uint32_t)b[1] << 8);
-        if (size == 4U) {
-            r->cls = classify32(h1, (uint32_t)b[2] | ((uint32_t)b[3] << 8), &r->div);
-        } else {
+        h1 = (size >= 2U) ? ((uint32_t)b[0] | ((uint32_t)b[1] << 8)) : 0U;
+        /* The length comes from the first halfword (A5.1: 0b11101, 0b11110,
+         * 0b11111 in bits 15..11 start a 32-bit instruction), not from
+         * qemu_plugin_insn_size(): QEMU 7.2 appends the halfword it reads
+         * ahead at the end of a translation block to the last
+         * instruction's data (a 32-bit instruction then shows 6 bytes). */
+        if ((h1 >> 11) >= 0x1DU) {
+            if (size >= 4U) {
+                r->cls = classify32(h1, (uint32_t)b[2] | ((uint32_t)b[3] << 8), &r->div);
+            } else {
+                r->cls = CLS_OTHER;
+                g_short++;
+            }
+        } else if (size >= 2U) {
             r->cls = classify16(h1);
+        } else {
+            r->cls = CLS_OTHER;
+            g_short++;
+        }
+        if (g_dump != NULL) {
+            fprintf(g_dump, "%08" PRIx32 " %s\n", r->pc, g_cls_name[r->cls]);
         }
         r->next = g_recs;
         g_recs = r;
@@ -309,11 +333,20 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
         fprintf(g_out, "error window %" PRIu64 " still open at exit\n", g_windows);
         g_errors++;
     }
+    if (g_short != 0U) {
+        fprintf(g_out, "error %" PRIu64 " translated instructions with too few bytes to decode\n",
+                g_short);
+        g_errors++;
+    }
     fprintf(g_out, "windows %" PRIu64 " errors %" PRIu64 "\n", g_windows, g_errors);
     fflush(g_out);
     if (g_out != stderr) {
         fclose(g_out);
         g_out = stderr;
+    }
+    if (g_dump != NULL) {
+        fclose(g_dump);
+        g_dump = NULL;
     }
     while (g_recs != NULL) {
         r = g_recs->next;
@@ -340,6 +373,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     int have_begin = 0;
     int have_end = 0;
     const char *out = NULL;
+    const char *dump = NULL;
     int i;
 
     (void)info;
@@ -350,9 +384,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             have_end = 1;
         } else if (strncmp(argv[i], "out=", 4) == 0 && argv[i][4] != '\0') {
             out = argv[i] + 4;
+        } else if (strncmp(argv[i], "dump=", 5) == 0 && argv[i][5] != '\0') {
+            dump = argv[i] + 5;
         } else {
-            fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE])\n",
-                    argv[i]);
+            fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
+                            "[dump=FILE])\n", argv[i]);
             return -1;
         }
     }
@@ -365,6 +401,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         g_out = fopen(out, "w");
         if (g_out == NULL) {
             fprintf(stderr, "stoic_trace: cannot write %s\n", out);
+            return -1;
+        }
+    }
+    if (dump != NULL) {
+        g_dump = fopen(dump, "w");
+        if (g_dump == NULL) {
+            fprintf(stderr, "stoic_trace: cannot write %s\n", dump);
             return -1;
         }
     }

@@ -5,10 +5,15 @@
 # by hand in the program's comments, and window 5's hash with an
 # independent FNV-1a over its known PC sequence.
 #
-#   sh target/plugin/test/run.sh BUILD_DIR
+#   sh target/plugin/test/run.sh BUILD_DIR [ELF...]
 # BUILD_DIR holds stoic_trace.so, trace_test.elf and fnv1a (target.mk).
+# Each ELF (a compiled model with the target harness) is then run with the
+# plugin's dump=FILE, and the class the plugin decoded for every
+# instruction it translated must equal the class of objdump's mnemonic
+# for it (classify.awk): the decoder checked on real compiler output.
 set -eu
 B=${1:-build/target}
+[ $# -gt 0 ] && shift
 ELF=$B/trace_test.elf
 W=$B/plugin-test
 mkdir -p "$W"
@@ -62,6 +67,37 @@ for board in mps2-an386 mps2-an500; do
         echo "plugin test: $board: the CBZ path (x = 0) did not change the hash"; fail=1
     else
         echo "plugin test: $board: 5 windows as derived by hand; x = -1 changes the hash at equal counts"
+    fi
+done
+
+for prog in trace_test "$@"; do
+    [ "$prog" = trace_test ] && prog=$ELF
+    board=mps2-an386
+    case $prog in */m7/*) board=mps2-an500 ;; esac
+    name=$(echo "$prog" | sed 's|.*/\([^/]*\)/\([^/]*\)\.elf$|\1-\2|')
+    d=$W/dump-$name
+    mkdir -p "$d"
+    # the model programs read in.raw and probe_in.raw: 4 rows of zeros of
+    # the examples' 64 inputs
+    head -c 1024 /dev/zero > "$d/in.raw"
+    head -c 1024 /dev/zero > "$d/probe_in.raw"
+    psym() { arm-none-eabi-nm "$prog" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+    pb=$(psym stoic_probe_begin)
+    pe=$(psym stoic_probe_end)
+    [ -n "$pb" ] || { pb=$begin; pe=$end; }
+    so=$(cd "$B" && pwd)/stoic_trace.so
+    pa=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
+    (cd "$d" && qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$so,begin=$pb,end=$pe,out=trace.txt,dump=dump.txt" \
+        -kernel "$pa" > log.txt 2>&1) || true
+    if arm-none-eabi-objdump -d --no-show-raw-insn "$prog" |
+       awk -f target/plugin/test/classify.awk "$d/dump.txt" - > "$d/classify.txt"; then
+        echo "plugin test: $name on $board: $(tail -1 "$d/classify.txt")"
+    else
+        echo "plugin test: $name on $board: the decoded classes differ from the mnemonics':"
+        head -10 "$d/classify.txt" | sed 's/^/    /'
+        fail=1
     fi
 done
 exit $fail
