@@ -37,7 +37,7 @@ LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
-           liblapacke-dev
+           liblapacke-dev $(TGT_DEB_PKGS)
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -173,6 +173,12 @@ clang-lint: build/embedded.c build/onnx.pb-c.h
 	@for f in $(RT_SRC); do clang $(RT_CFLAGS) -fsyntax-only $$f || exit 1; done
 	@echo "clang: generator and runtime compile cleanly"
 
+# Fuzzing (issue 9): make fuzz, make fuzz-build (tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk
+# The generated code on the target cores (issue 10): make cross, make
+# target-check (target/target.mk).
+include target/target.mk
+
 # ---- tests -------------------------------------------------------------------
 #
 # make check: the build (in parallel), then every part below as its own
@@ -183,8 +189,8 @@ clang-lint: build/embedded.c build/onnx.pb-c.h
 # check-e2e), or its script (sh tests/e2e/run.sh [CASE...]).
 #
 # The parts, longest first (compress is the longest serial one).
-CHECK_PARTS = compress e2e-quant fuzz e2e conformance atomic onnx-patterns corrupt quant \
-              example unit malformed bad onnx-bad clang-lint
+CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
+              quant example unit malformed bad onnx-bad clang-lint
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
@@ -197,7 +203,7 @@ check: deps
 	  cat build/check/$$p.status 2>/dev/null || echo "FAIL  $$p: did not run"; done; \
 	exit $$rc
 
-check-build: all $(CHECK_BINS) build/embedded.c fuzz-build
+check-build: all $(CHECK_BINS) build/embedded.c fuzz-build $(TGT_CHECK_BUILD)
 
 check-parts: $(CHECK_PARTS:%=check-%)
 .PHONY: $(CHECK_PARTS:%=check-%)
@@ -248,6 +254,11 @@ check-bad: bin/stoic-asan
 	$(call part,bad,sh tests/bad/run.sh)
 check-atomic: bin/stoic-asan
 	$(call part,atomic,sh tests/atomic/run.sh)
+# The generated code on Cortex-M4, Cortex-M7 and PowerPC under QEMU
+# (target/target.mk, target/check.sh): the trace plugin's own test, then
+# the examples' outputs, timing traces and run paths.
+check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
+	$(call part,target,sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS) && $(TGT_CHECK_RUN))
 # libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then FUZZ_SECONDS
 # (30) per harness from the committed corpora.
 check-fuzz: fuzz-build
@@ -276,5 +287,3 @@ demo: deps
 clean:
 	rm -rf bin build out
 
-# Fuzzing (issue 9): make fuzz, make fuzz-build (tests/fuzz/fuzz.mk).
-include tests/fuzz/fuzz.mk

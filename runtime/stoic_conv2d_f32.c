@@ -28,6 +28,8 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
     int32_t icpg;     /* input channels per group */
     int32_t ocpg;     /* output channels per group */
     int32_t ic0;      /* first input channel of the group of oc */
+    int32_t g;        /* group */
+    int32_t j;        /* output channel within the group */
     int32_t base_h;
     int32_t base_w;
     int32_t kh0;
@@ -42,8 +44,8 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
     float acc;
     float prod;
 
-    icpg = p->in_c / p->groups;
-    ocpg = p->out_c / p->groups;
+    icpg = stoic_div_index(p->in_c, p->groups);
+    ocpg = stoic_div_index(p->out_c, p->groups);
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
         stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
@@ -51,26 +53,29 @@ void stoic_conv2d_f32(const stoic_conv2d_f32_params *p, const float *in,
             base_w = (ow * p->stride_w) - p->pad_left;
             stoic_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
             out_pix = ((oh * p->out_w) + ow) * p->out_c;
-            for (oc = 0; oc < p->out_c; oc++) {
-                ic0 = (oc / ocpg) * icpg;
-                if (bias != NULL) {
-                    acc = bias[oc];
-                } else {
-                    acc = 0.0F;
-                }
-                for (kh = kh0; kh < kh1; kh++) {
-                    ih = base_h + (kh * p->dil_h);
-                    for (kw = kw0; kw < kw1; kw++) {
-                        iw = base_w + (kw * p->dil_w);
-                        in_pix = (((ih * p->in_w) + iw) * p->in_c) + ic0;
-                        w_tap = ((((oc * p->k_h) + kh) * p->k_w) + kw) * icpg;
-                        for (ic = 0; ic < icpg; ic++) {
-                            prod = in[in_pix + ic] * w[w_tap + ic];
-                            acc = acc + prod;
+            for (g = 0; g < p->groups; g++) {
+                ic0 = g * icpg;
+                for (j = 0; j < ocpg; j++) {
+                    oc = (g * ocpg) + j;
+                    if (bias != NULL) {
+                        acc = bias[oc];
+                    } else {
+                        acc = 0.0F;
+                    }
+                    for (kh = kh0; kh < kh1; kh++) {
+                        ih = base_h + (kh * p->dil_h);
+                        for (kw = kw0; kw < kw1; kw++) {
+                            iw = base_w + (kw * p->dil_w);
+                            in_pix = (((ih * p->in_w) + iw) * p->in_c) + ic0;
+                            w_tap = ((((oc * p->k_h) + kh) * p->k_w) + kw) * icpg;
+                            for (ic = 0; ic < icpg; ic++) {
+                                prod = in[in_pix + ic] * w[w_tap + ic];
+                                acc = acc + prod;
+                            }
                         }
                     }
+                    out[out_pix + oc] = stoic_act_apply_f32(&p->act, acc);
                 }
-                out[out_pix + oc] = stoic_act_apply_f32(&p->act, acc);
             }
         }
     }

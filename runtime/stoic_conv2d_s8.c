@@ -29,6 +29,8 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
     int32_t icpg;     /* input channels per group */
     int32_t ocpg;     /* output channels per group */
     int32_t ic0;      /* first input channel of the group of oc */
+    int32_t g;        /* group */
+    int32_t j;        /* output channel within the group */
     int32_t base_h;
     int32_t base_w;
     int32_t kh0;
@@ -43,8 +45,8 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
     int32_t acc;
     int32_t x;
 
-    icpg = p->in_c / p->groups;
-    ocpg = p->out_c / p->groups;
+    icpg = stoic_div_index(p->in_c, p->groups);
+    ocpg = stoic_div_index(p->out_c, p->groups);
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
         stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
@@ -52,27 +54,30 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
             base_w = (ow * p->stride_w) - p->pad_left;
             stoic_tap_range(base_w, p->dil_w, p->k_w, p->in_w, &kw0, &kw1);
             out_pix = ((oh * p->out_w) + ow) * p->out_c;
-            for (oc = 0; oc < p->out_c; oc++) {
-                ic0 = (oc / ocpg) * icpg;
-                if (bias != NULL) {
-                    acc = bias[oc];
-                } else {
-                    acc = 0;
-                }
-                for (kh = kh0; kh < kh1; kh++) {
-                    ih = base_h + (kh * p->dil_h);
-                    for (kw = kw0; kw < kw1; kw++) {
-                        iw = base_w + (kw * p->dil_w);
-                        in_pix = (((ih * p->in_w) + iw) * p->in_c) + ic0;
-                        w_tap = ((((oc * p->k_h) + kh) * p->k_w) + kw) * icpg;
-                        for (ic = 0; ic < icpg; ic++) {
-                            x = (int32_t)in[in_pix + ic] + p->input_offset;
-                            acc = acc + (x * (int32_t)w[w_tap + ic]);
+            for (g = 0; g < p->groups; g++) {
+                ic0 = g * icpg;
+                for (j = 0; j < ocpg; j++) {
+                    oc = (g * ocpg) + j;
+                    if (bias != NULL) {
+                        acc = bias[oc];
+                    } else {
+                        acc = 0;
+                    }
+                    for (kh = kh0; kh < kh1; kh++) {
+                        ih = base_h + (kh * p->dil_h);
+                        for (kw = kw0; kw < kw1; kw++) {
+                            iw = base_w + (kw * p->dil_w);
+                            in_pix = (((ih * p->in_w) + iw) * p->in_c) + ic0;
+                            w_tap = ((((oc * p->k_h) + kh) * p->k_w) + kw) * icpg;
+                            for (ic = 0; ic < icpg; ic++) {
+                                x = (int32_t)in[in_pix + ic] + p->input_offset;
+                                acc = acc + (x * (int32_t)w[w_tap + ic]);
+                            }
                         }
                     }
+                    out[out_pix + oc] = stoic_requant_s8(acc, &p->qmul[oc], p->output_offset,
+                                                         p->act_min, p->act_max);
                 }
-                out[out_pix + oc] = stoic_requant_s8(acc, &p->qmul[oc], p->output_offset,
-                                                     p->act_min, p->act_max);
             }
         }
     }

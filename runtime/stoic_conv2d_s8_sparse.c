@@ -24,6 +24,11 @@
  *
  * The decoding of j into (kh, kw, ci) and the in-bounds test depend only
  * on the const encoding and the geometry, never on tensor data.
+ *
+ * Decoding without a division: (kh, kw, ci) follow j as it grows by
+ * delta[k], ci carried into kw and kw into kh (after each step
+ * j = (kh * k_w + kw) * in_c + ci with ci < in_c and kw < k_w); the
+ * trip counts of the carry loops are fixed by the const encoding.
  */
 #include <stddef.h>
 #include "stoic_rt.h"
@@ -36,8 +41,6 @@ void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t 
     int32_t oc;
     int32_t k;
     int32_t k_end;
-    int32_t j;        /* flattened tap index (kh * k_w + kw) * in_c + ci */
-    int32_t kwc;      /* k_w * in_c: taps per kernel row */
     int32_t kh;
     int32_t kw;
     int32_t ci;
@@ -54,7 +57,6 @@ void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t 
     int32_t acc;
     int32_t x;
 
-    kwc = p->k_w * p->in_c;
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
         stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);
@@ -68,13 +70,21 @@ void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t 
                 } else {
                     acc = 0;
                 }
-                j = 0;
+                /* (kh, kw, ci) of the tap index j, kept in step with j: no division */
+                kh = 0;
+                kw = 0;
+                ci = 0;
                 k_end = p->row_start[oc + 1];
                 for (k = p->row_start[oc]; k < k_end; k++) {
-                    j = j + (int32_t)p->delta[k];
-                    kh = j / kwc;
-                    kw = (j / p->in_c) % p->k_w;
-                    ci = j % p->in_c;
+                    ci = ci + (int32_t)p->delta[k];
+                    while (ci >= p->in_c) {
+                        ci = ci - p->in_c;
+                        kw = kw + 1;
+                    }
+                    while (kw >= p->k_w) {
+                        kw = kw - p->k_w;
+                        kh = kh + 1;
+                    }
                     if ((kh >= kh0) && (kh < kh1) && (kw >= kw0) && (kw < kw1)) {
                         ih = base_h + (kh * p->dil_h);
                         iw = base_w + (kw * p->dil_w);

@@ -11,94 +11,175 @@
  *                 accumulator (the int16 kernels), a single exact rounding,
  *   requant_s16   requantize64 clamped to the activation.
  *
- * Timing: no branch depends on a value. Every select is arithmetic: a
- * condition becomes 0 or 1 (the sign bit of a 64-bit difference, read as
- * an unsigned number) and multiplies the difference of the two choices.
+ * Timing: the same instructions for every value, on every compiler we
+ * know of. The code is written so that a compiler has nothing to lower
+ * into a branch or a library call:
+ *  - no division and no remainder (arm-none-eabi-gcc 12 lowers a signed
+ *    64-bit division by 2^31 to a compare and a conditional branch on the
+ *    sign; x86 compilers happen to use a cmov): every floor division by a
+ *    power of two is an unsigned shift of a biased value;
+ *  - no comparison, no ?:, no if: a condition is a bit of a value (the
+ *    sign bit of a difference, read as an unsigned number) and a select
+ *    is a mask, x ^ ((x ^ y) & (0 - c));
+ *  - no 64-bit shift by a variable amount (a library call on cores without
+ *    a 64-bit shifter sequence): variable shifts are 32-bit, by 0..31;
+ *    64-bit shifts are by constants, and a 64-bit value is scaled by 2^k
+ *    as a multiplication by the 32-bit power of two 1U << k.
+ * The QEMU trace test (target/, make target-check) is the judge: on
+ * Cortex-M4 and Cortex-M7 the executed instruction path of every int8
+ * and int16 example is identical for every input.
  *
  * Portability: nothing here relies on implementation-defined behaviour.
- * No negative value is shifted: the arithmetic right shift x >> e of
- * RDBPOT is computed on u = x + 2^31, which is non-negative, as
- * (u >> e) - 2^(31 - e) (exact, since 2^e divides 2^31); and x & (2^e - 1)
- * equals u & (2^e - 1) for the same reason. Signed to unsigned conversions
- * are modular (defined); every unsigned to signed conversion is of a value
- * that fits. int64 division truncates toward zero (C99 6.5.5), which is
- * what SRDHM specifies.
+ * No negative value is shifted (signed values are biased into unsigned
+ * ones first: x + 2^31 for an int32, v + 2^63 for an int64); signed to
+ * unsigned conversions are modular (defined); an unsigned bit pattern is
+ * turned into an int32 by s32_of_bits (arithmetic, no conversion of an
+ * out-of-range value), and every other unsigned to signed conversion is
+ * of a value that fits.
  */
 #include "stoic_rt.h"
 
-#define TWO_POW_30 ((int64_t)1073741824)
-#define TWO_POW_31 ((int64_t)2147483648)
-#define I32_MAX_64 ((int64_t)2147483647)
-#define I32_MIN_64 (-TWO_POW_31)
+#define TWO_POW_31_U ((uint32_t)0x80000000U)
+#define TWO_POW_30_U64 ((uint64_t)1073741824U)
+#define TWO_POW_63_U64 ((uint64_t)1U << 63U)
 
-/* 1 when a < b, else 0; |a - b| < 2^63 (all callers stay below 2^63). */
-static int64_t lt_flag(int64_t a, int64_t b)
+/* The int32 whose two's complement bits are p: (p mod 2^31) + bit31 * INT32_MIN,
+ * computed without overflow (bit31 * INT32_MIN is 0 or INT32_MIN, and the
+ * sum is in [-2^31, 2^31 - 1]). gcc and clang emit no instruction for it. */
+static int32_t s32_of_bits(uint32_t p)
 {
-    return (int64_t)((uint64_t)(a - b) >> 63U);
+    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
 }
 
-/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects. */
+/* 0xFFFFFFFF when c == 1, 0 when c == 0 */
+static uint32_t mask32(uint32_t c)
+{
+    return 0U - c;
+}
+
+/* a < b for |a - b| < 2^63, as 0 or 1 */
+static uint64_t lt64(int64_t a, int64_t b)
+{
+    return (uint64_t)(a - b) >> 63U;
+}
+
+/* min(max(x, lo), hi) for lo <= hi and |x|, |lo|, |hi| < 2^62, by masks on
+ * unsigned images: a difference is selected only where it is positive
+ * (lo - x when x < lo, y - hi when y > hi), so converting it back to
+ * int64 is of a value that fits. */
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
 {
     int64_t y;
 
-    y = x + ((lo - x) * lt_flag(x, lo));
-    y = y + ((hi - y) * lt_flag(hi, y));
+    y = x + (int64_t)((uint64_t)(lo - x) & (0U - lt64(x, lo)));
+    y = y - (int64_t)((uint64_t)(y - hi) & (0U - lt64(hi, y)));
     return y;
 }
 
-int32_t stoic_srdhm(int32_t a, int32_t b)
+/* floor(v / 2^16) and floor(v / 2^15), floor(v / 2^32) for any int64 v:
+ * the unsigned image of v plus 2^63 is the non-negative v + 2^63, and
+ * (v + 2^63) >> k = floor(v / 2^k) + 2^(63 - k) exactly. */
+static int64_t floor_shr16(int64_t v)
 {
-    int64_t p;
-    int64_t neg;
-    int64_t nudge;
-    int64_t q;
-    int64_t over;
-
-    p = (int64_t)a * (int64_t)b;          /* exact: |p| <= 2^62 */
-    neg = lt_flag(p, 0);                  /* 1 when p < 0 */
-    /* 2^30 when p >= 0, 1 - 2^30 when p < 0 (2^30 - (2^31 - 1)) */
-    nudge = TWO_POW_30 - (neg * (TWO_POW_31 - 1));
-    q = (p + nudge) / TWO_POW_31;         /* truncates toward zero */
-    /* |q| <= 2^31 - 1 except for a == b == INT32_MIN, where p = 2^62 and
-     * q = 2^31: that one case saturates to INT32_MAX. */
-    over = lt_flag(I32_MAX_64, q);
-    return (int32_t)(q - over);
+    return (int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 16U) - (int64_t)(TWO_POW_63_U64 >> 16U);
 }
 
+static int64_t floor_shr15(int64_t v)
+{
+    return (int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 15U) - (int64_t)(TWO_POW_63_U64 >> 15U);
+}
+
+static int32_t floor_shr32(int64_t v)
+{
+    return (int32_t)((int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 32U) - (int64_t)2147483648U);
+}
+
+/* sat32(w) for |w| < 2^63: w + 2^31 (mod 2^64) is below 2^32 exactly when
+ * w fits an int32; otherwise the result is INT32_MAX or INT32_MIN by the
+ * sign of w. */
+static int32_t sat32_64(int64_t w)
+{
+    uint64_t u;
+    uint32_t hi;
+    uint32_t out;   /* 1 when w does not fit */
+    uint32_t sat;   /* bits of INT32_MAX (w > 0) or INT32_MIN (w < 0) */
+    uint32_t bits;
+
+    u = (uint64_t)w + (uint64_t)TWO_POW_31_U;
+    hi = (uint32_t)(u >> 32U);
+    out = (hi | (0U - hi)) >> 31U;
+    sat = 0x7FFFFFFFU + (uint32_t)((uint64_t)w >> 63U);
+    bits = (uint32_t)u ^ TWO_POW_31_U;          /* the low 32 bits of w */
+    bits = bits ^ ((bits ^ sat) & mask32(out));
+    return s32_of_bits(bits);
+}
+
+/* SRDHM(a, b) = floor((a * b + 2^30) / 2^31), saturated: with p = a * b,
+ * the contract's (p + (p >= 0 ? 2^30 : 1 - 2^30)) / 2^31 truncated toward
+ * zero is floor((p + 2^30) / 2^31) (for p < 0 the numerator is negative,
+ * and truncating (v + 1 - 2^31) / 2^31 toward zero is ceil((v + 1 - 2^31)
+ * / 2^31) = floor(v / 2^31) with v = p + 2^30).
+ * p is in [-2^62 + 2^31, 2^62], so u = p + 2^30 + 2^63 is in
+ * [2^62, 2^63 + 2^62 + 2^30] and (u >> 31) - 2^32 is the floor, in
+ * [-2^31 + 1, 2^31]; its low 32 bits are the result's bits except for
+ * 2^31, which only a == b == INT32_MIN gives (p = 2^62; every other p is
+ * at most (2^31 - 1)^2 < 2^62 - 2^30): exactly then bits 63 and 62 of u
+ * are both set, and 2^31 - 1 = INT32_MAX is returned. */
+int32_t stoic_srdhm(int32_t a, int32_t b)
+{
+    uint64_t u;
+    uint32_t hi;
+    uint32_t over;
+
+    u = (uint64_t)((int64_t)a * (int64_t)b) + (TWO_POW_63_U64 + TWO_POW_30_U64);
+    hi = (uint32_t)(u >> 32U);
+    over = (hi >> 30U) & (hi >> 31U);
+    return s32_of_bits((uint32_t)(u >> 31U) - over);
+}
+
+/* RDBPOT(x, e), 0 <= e <= 31: with u = x + 2^31 in [0, 2^32) (the bits of
+ * x with bit 31 flipped),
+ *   x >> e (arithmetic) = (u >> e) - 2^(31 - e), exact since 2^e divides
+ *                         2^31; its bits are the difference mod 2^32;
+ *   x & (2^e - 1)       = u & (2^e - 1), for the same reason;
+ *   x < 0               exactly when bit 31 of u is clear;
+ * and r > t for r < 2^31, t <= 2^30 is the sign bit of t - r. The sum
+ * floor + up stays in int32 (up = 1 needs e >= 1, so floor < 2^30). */
 int32_t stoic_rdbpot(int32_t x, int32_t e)
 {
-    uint64_t u;     /* x + 2^31, in [0, 2^32) */
-    uint64_t mask;
-    uint64_t r;
-    uint64_t t;
-    uint64_t up;
-    int64_t fl;     /* floor(x / 2^e), the arithmetic shift x >> e */
+    uint32_t ue;
+    uint32_t u;
+    uint32_t mask;
+    uint32_t r;
+    uint32_t t;
+    uint32_t up;
+    uint32_t fl;
 
-    u = (uint64_t)((int64_t)x + TWO_POW_31);
-    mask = ((uint64_t)1U << (uint32_t)e) - 1U;
-    r = u & mask;                                   /* == x & mask */
-    /* (mask >> 1) + (x < 0 ? 1 : 0); bit 31 of u is clear exactly when x < 0 */
+    ue = (uint32_t)e;
+    u = (uint32_t)x ^ TWO_POW_31_U;
+    mask = (1U << ue) - 1U;
+    r = u & mask;
     t = (mask >> 1U) + (1U - (u >> 31U));
-    up = (t - r) >> 63U;                            /* 1 when r > t (both < 2^32) */
-    fl = (int64_t)(u >> (uint32_t)e) - (int64_t)((uint64_t)1U << (uint32_t)(31 - e));
-    return (int32_t)(fl + (int64_t)up);             /* in [-2^31, 2^31 - 1] */
+    up = (t - r) >> 31U;
+    fl = (u >> ue) - (TWO_POW_31_U >> ue);
+    return s32_of_bits(fl + up);
 }
 
 int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift)
 {
-    int32_t neg;    /* 1 when shift < 0 */
-    int32_t left;   /* max(shift, 0) */
-    int32_t right;  /* max(-shift, 0) */
-    int64_t v;
+    uint32_t us;
+    uint32_t neg;   /* 1 when shift < 0 */
+    uint32_t left;  /* max(shift, 0) */
+    uint32_t right; /* max(-shift, 0) */
+    int32_t v;
 
-    neg = (int32_t)((uint32_t)shift >> 31U);
-    left = shift * (1 - neg);
-    right = (-shift) * neg;
+    us = (uint32_t)shift;
+    neg = us >> 31U;
+    left = us & mask32(1U - neg);
+    right = (0U - us) & mask32(neg);
     /* |acc| * 2^31 <= 2^62: exact in int64, then saturated to int32 */
-    v = (int64_t)acc * (int64_t)((uint64_t)1U << (uint32_t)left);
-    v = clamp64(v, I32_MIN_64, I32_MAX_64);
-    return stoic_rdbpot(stoic_srdhm((int32_t)v, m), right);
+    v = sat32_64((int64_t)acc * (int64_t)(1U << left));
+    return stoic_rdbpot(stoic_srdhm(v, m), (int32_t)right);
 }
 
 int8_t stoic_requant_s8(int32_t acc, const stoic_qmul *q, int32_t output_offset,
@@ -115,8 +196,10 @@ int8_t stoic_requant_s8(int32_t acc, const stoic_qmul *q, int32_t output_offset,
 /* ---- 64-bit requantization (int16 kernels) --------------------------------
  *
  * stoic_requantize64(acc, m, shift) = sat32(floor((acc * m * 2^shift + 2^30) / 2^31))
- * for |acc| <= 2^47, 2^30 <= m <= 2^31 - 1, -31 <= shift <= 31. Why it is
- * exact, step by step (no intermediate value is rounded, none can wrap):
+ * for |acc| <= 2^47, 2^30 <= m <= 2^31 - 1, -31 <= shift <= 31. With
+ * left = max(shift, 0), right = max(-shift, 0), e = 31 + right, the result
+ * is sat32(floor((acc * 2^left * m + 2^(e - 1)) / 2^e)). Why it is exact,
+ * step by step (no intermediate value is rounded, none can wrap):
  *
  * 1. Pre-saturation. For shift >= 0 the multiplier M = m * 2^(shift - 31)
  *    is >= 1/2, so |acc| * 2^shift >= 2^32 gives |acc * M| >= 2^31: the
@@ -125,66 +208,65 @@ int8_t stoic_requant_s8(int32_t acc, const stoic_qmul *q, int32_t output_offset,
  *    saturates to INT32_MAX, and -2^32 * M <= -2^31 (plus the rounding
  *    term 1/2, floor is still <= -2^31) still gives INT32_MIN. For
  *    shift < 0 the clamp is to +-2^47, the precondition (a no-op).
- *    Then x = acc * 2^max(shift, 0) has |x| <= 2^47 (2^32 when shift > 0)
- *    and the result is sat32(floor((x * m + 2^(e - 1)) / 2^e)) with
- *    e = 31 + max(-shift, 0) in [31, 62].
+ *    Then x = acc * 2^left has |x| <= 2^47 (2^32 when shift > 0).
  * 2. x * m can reach 2^78, so m is split in 16-bit halves, m = mh * 2^16 + ml
  *    (mh < 2^15, ml < 2^16): t = x * ml (|t| < 2^63) is written
  *    t = th * 2^16 + tl with th = floor(t / 2^16) and 0 <= tl < 2^16, and
  *    x * m = s * 2^16 + tl with s = x * mh + th (|s| < 2^62 + 2^47).
- * 3. With N = s + 2^(e - 17) (e - 17 >= 14, |N| < 2^63):
- *    x * m + 2^(e - 1) = N * 2^16 + tl, and since 0 <= tl < 2^16 and 2^16
- *    divides 2^e, floor((N * 2^16 + tl) / 2^e) = floor(N / 2^(e - 16)).
- *    (Write N = Q * 2^(e - 16) + R, 0 <= R < 2^(e - 16): the remainder
- *    R * 2^16 + tl is at most 2^e - 1.)
- * 4. floor(v / 2^k) is computed without shifting a negative value: the
- *    unsigned image of v plus 2^63 is the non-negative v + 2^63, and
- *    (v + 2^63) >> k = floor(v / 2^k) + 2^(63 - k) exactly.
- * 5. The quotient (|q| <= 2^47) is saturated to int32 by arithmetic selects.
+ * 3. Since 0 <= tl < 2^16 and 2^16 divides both 2^(e - 1) and 2^31:
+ *    Q = floor((x * m + 2^(e - 1)) / 2^31) = floor((s + 2^(e - 17)) / 2^15)
+ *    (|s + 2^(e - 17)| < 2^63; write N = s + 2^(e - 17) = Q * 2^15 + R,
+ *    0 <= R < 2^15: the remainder R * 2^16 + tl is at most 2^31 - 1), and
+ *    2^(e - 17) = 2^14 * 2^right.
+ * 4. floor(y / 2^e) = floor(Q / 2^right) (floors of divisions by powers of
+ *    two compose). |Q| <= 2^47 + 1 is split as Q = Qh * 2^32 + Ql with
+ *    Qh = floor(Q / 2^32) (|Qh| <= 2^15 + 1) and 0 <= Ql < 2^32, so
+ *    floor(Q / 2^right) = Qh * 2^(32 - right) + (Ql >> right) exactly: a
+ *    32-bit shift and a multiplication by 2 * 2^(31 - right), no 64-bit
+ *    shift by a variable amount.
+ * 5. The quotient (|q| <= 2^47 + 1) is saturated to int32 (sat32_64).
+ * Every floor of a division by a constant power of two is an unsigned
+ * shift of v + 2^63 (floor_shr15, floor_shr16, floor_shr32).
  */
-
-#define TWO_POW_63_U ((uint64_t)1U << 63U)
-
-/* floor(v / 2^k) for 1 <= k <= 63, for any int64 v (see step 4). */
-static int64_t floor_pow2(int64_t v, uint32_t k)
-{
-    uint64_t u;
-
-    u = (uint64_t)v + TWO_POW_63_U;     /* modular: the value v + 2^63 */
-    /* u >> k < 2^63 fits; the difference is floor(v / 2^k), in range */
-    return (int64_t)(u >> k) - (int64_t)(TWO_POW_63_U >> k);
-}
 
 int32_t stoic_requantize64(int64_t acc, int32_t m, int32_t shift)
 {
-    int32_t neg;    /* 1 when shift < 0 */
-    int32_t left;   /* max(shift, 0) */
-    int32_t right;  /* max(-shift, 0) */
+    uint32_t us;
+    uint32_t neg;   /* 1 when shift < 0 */
+    uint32_t left;  /* max(shift, 0) */
+    uint32_t right; /* max(-shift, 0) */
     int64_t lim;    /* pre-saturation bound of acc (step 1) */
+    int64_t lim_neg;
     int64_t x;      /* acc * 2^left, |x| <= 2^47 */
     uint32_t mu;
     int64_t mh;     /* m = mh * 2^16 + ml */
     int64_t ml;
     int64_t th;     /* floor(x * ml / 2^16) */
     int64_t s;      /* x * m = s * 2^16 + tl */
-    uint32_t e;     /* x * m is divided by 2^e, 31 <= e <= 62 */
-    int64_t q;
+    int64_t q;      /* Q of step 3 */
+    int32_t qh;     /* Q = qh * 2^32 + ql */
+    uint32_t ql;
 
-    neg = (int32_t)((uint32_t)shift >> 31U);
-    left = shift * (1 - neg);
-    right = (-shift) * neg;
-    /* 2^(32 - left) when shift >= 0, 2^47 when shift < 0 (left = 0 then) */
-    lim = (int64_t)((uint64_t)1U << (uint32_t)((32 - left) + (15 * neg)));
-    x = clamp64(acc, -lim, lim) * (int64_t)((uint64_t)1U << (uint32_t)left);
+    us = (uint32_t)shift;
+    neg = us >> 31U;
+    left = us & mask32(1U - neg);
+    right = (0U - us) & mask32(neg);
+    /* 2^(32 - left) = 2 * 2^(31 - left) when shift >= 0, 2^47 when shift < 0 */
+    lim = (int64_t)(1U << (31U - left)) * 2;
+    lim_neg = (int64_t)140737488355328;   /* 2^47 */
+    lim = lim + (int64_t)((uint64_t)(lim_neg - lim) & (0U - (uint64_t)neg));
+    x = clamp64(acc, -lim, lim) * (int64_t)(1U << left);
     mu = (uint32_t)m;
     mh = (int64_t)(mu >> 16U);
     ml = (int64_t)(mu & 0xFFFFU);
-    th = floor_pow2(x * ml, 16U);
+    th = floor_shr16(x * ml);
     s = (x * mh) + th;
-    e = (uint32_t)(31 + right);
-    q = floor_pow2(s + (int64_t)((uint64_t)1U << (e - 17U)), e - 16U);
-    q = clamp64(q, I32_MIN_64, I32_MAX_64);
-    return (int32_t)q;
+    q = floor_shr15(s + ((int64_t)(1U << right) * 16384));
+    qh = floor_shr32(q);
+    ql = (uint32_t)((uint64_t)q & 0xFFFFFFFFU);
+    /* floor(q / 2^right) = qh * 2^(32 - right) + (ql >> right) */
+    q = (((int64_t)qh * (int64_t)(1U << (31U - right))) * 2) + (int64_t)(ql >> right);
+    return sat32_64(q);
 }
 
 int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int32_t act_max)

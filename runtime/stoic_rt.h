@@ -31,6 +31,11 @@
 void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32_t *first,
                      int32_t *end);
 
+/* floor(n / d) for 0 <= n < 2^31, 1 <= d < 2^31, without a division
+ * instruction and with the same instructions for any values (index
+ * arithmetic of the kernels; stoic_common.c). */
+int32_t stoic_div_index(int32_t n, int32_t d);
+
 
 /* ======================================================================
  * integer arithmetic (int8 fixed point; /work/shared/arithmetic.md)

@@ -1,0 +1,417 @@
+/*
+ * stoic_trace: a QEMU TCG plugin (API version 1, qemu_plugin_v1.h) that
+ * measures the executed instruction path of an ARMv7-M (Thumb-2) program
+ * between two marker functions.
+ *
+ *   qemu-system-arm -M mps2-an386 -icount shift=0 -semihosting ... \
+ *       -plugin file=stoic_trace.so,begin=0xADDR,end=0xADDR[,out=trace.txt][,dump=FILE]
+ *
+ * begin and end are the addresses of the marker functions (stoic_probe_begin
+ * and stoic_probe_end, from nm; the Thumb bit is ignored). A window opens
+ * when the first instruction of begin executes and closes when the first
+ * instruction of end executes: it holds begin's own instructions, its
+ * return, everything the program executes up to the call of end, and that
+ * call. A program may open any number of windows, one after the other;
+ * one line is written per closed window:
+ *
+ *   window N insns T ldst L branch B mul M other O div D mem A hash H
+ *
+ *   T      instructions executed in the window; T = L + B + M + O
+ *   L      loads and stores (LDR*, STR*, LDM, STM, PUSH, POP without PC,
+ *          LDRD/STRD, exclusives, VLDR, VSTR, VLDM, VSTM, VPUSH, VPOP)
+ *   B      instructions that may change the PC: B, B<c>, BL, BX, BLX,
+ *          CBZ, CBNZ, TBB, TBH, POP/LDM with PC, LDR PC, MOV/ADD PC
+ *   M      multiplies, multiply-accumulates and divides, integer (MUL,
+ *          MLA, MLS, SMULL, SMLAL, SMLAD, SMMUL, ..., SDIV, UDIV) and
+ *          floating point (VMUL, VNMUL, VMLA, VMLS, VNMLA, VNMLS, VFMA,
+ *          VFMS, VFNMA, VFNMS, VDIV, VSQRT)
+ *   O      everything else
+ *   D      of M, the divides and square roots (SDIV, UDIV, VDIV, VSQRT)
+ *   A      memory accesses made (one per register of LDM/STM/PUSH/POP); a
+ *          conditional load or store whose condition fails makes none
+ *   H      FNV-1a 64 over the executed PCs, each as 4 bytes little-endian,
+ *          in execution order (16 hex digits)
+ *
+ * The class is decoded from the instruction bytes (ARMv7-M Architecture
+ * Reference Manual, A5 "The Thumb instruction set encoding" and A7.5/A6
+ * floating-point encodings), once per translation. An instruction is
+ * counted when it is executed whether or not its condition passes: QEMU
+ * calls the plugin before the condition check of an instruction in an IT
+ * block (its PC is in the sequence either way), so a predicated select
+ * is one path; a skipped load or store shows in A.
+ *
+ * With dump=FILE it also writes "PC CLASS" for every instruction it
+ * translates (the test compares these with objdump's mnemonics).
+ *
+ * Errors (a begin inside an open window, an end without one, a window
+ * still open at exit) are written as lines starting with "error"; a
+ * consumer must treat them as failures. At exit: "windows N errors E".
+ * Deterministic: use -icount shift=0 and a single vCPU.
+ *
+ * Host code (a shared object loaded by QEMU), not target code: it uses
+ * the C library freely.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qemu_plugin_v1.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+enum { CLS_LDST, CLS_BRANCH, CLS_MUL, CLS_OTHER, CLS_N };
+static const char *const g_cls_name[CLS_N] = { "ldst", "branch", "mul", "other" };
+
+typedef struct insn_rec {
+    uint32_t pc;
+    uint32_t cls;
+    uint32_t div;
+    struct insn_rec *next;   /* every record, to free at exit */
+} insn_rec;
+
+static uint32_t g_begin;
+static uint32_t g_end;
+static FILE *g_out;
+static FILE *g_dump;       /* dump=FILE: "PC CLASS" of every translated instruction */
+static insn_rec *g_recs;
+
+static int g_active;
+static uint64_t g_windows;
+static uint64_t g_errors;
+static uint64_t g_short;   /* instructions whose data QEMU gave too short */
+static uint64_t g_total;
+static uint64_t g_cls[CLS_N];
+static uint64_t g_div;
+static uint64_t g_mem;
+static uint64_t g_hash;
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* ---- Thumb-2 decoding (ARMv7-M ARM, A5.1-A5.3, A6.4, A7.5) ------------- */
+
+/* The 32-bit coprocessor space: floating point on ARMv7-M. */
+static uint32_t classify_coproc(uint32_t h1, uint32_t h2, uint32_t *div)
+{
+    uint32_t cls = CLS_OTHER;
+    uint32_t opc1;
+
+    if ((h1 & 0x0200U) == 0U) {
+        /* op1 = 0xxxxx: LDC/STC (VLDR, VSTR, VLDM, VSTM, VPUSH, VPOP),
+         * except 000x0x (undefined, MCRR/MRRC: VMOV of two core registers) */
+        if ((h1 & 0x03A0U) != 0U) {
+            cls = CLS_LDST;
+        }
+    } else if ((h1 & 0x1300U) == 0x0200U && (h2 & 0x0010U) == 0U) {
+        /* op1 = 10xxxx, op = 0, T = 0 (0xEExx): CDP, the floating-point
+         * data processing (A6.4 table: opc1 = h1[7:4], pattern of bits 3,
+         * 1, 0). The T = 1 form (0xFExx: CDP2) holds FPv5's VSEL, VMAXNM,
+         * VMINNM, VRINT and VCVT with rounding: other. */
+        opc1 = (h1 >> 4) & 0xBU;
+        if (opc1 == 0x0U || opc1 == 0x1U || opc1 == 0x2U || opc1 == 0x9U || opc1 == 0xAU) {
+            cls = CLS_MUL;   /* VMLA/VMLS, VNMLA/VNMLS, VMUL/VNMUL, VFNMA/VFNMS, VFMA/VFMS */
+        } else if (opc1 == 0x8U) {
+            cls = CLS_MUL;   /* VDIV */
+            *div = 1U;
+        } else if (opc1 == 0xBU && (h1 & 0xFU) == 0x1U && (h2 & 0x00C0U) == 0x00C0U) {
+            cls = CLS_MUL;   /* VSQRT */
+            *div = 1U;
+        } else {
+            /* VADD, VSUB, VMOV, VABS, VNEG, VCMP, VCVT */
+        }
+    } else {
+        /* MCR/MRC (VMOV core <-> single, VMRS, VMSR), undefined */
+    }
+    return cls;
+}
+
+static uint32_t classify32(uint32_t h1, uint32_t h2, uint32_t *div)
+{
+    uint32_t op1 = (h1 >> 11) & 3U;
+    uint32_t cls = CLS_OTHER;
+
+    if (op1 == 1U) {
+        if ((h1 & 0xFE40U) == 0xE800U) {
+            /* load/store multiple (LDM, STM, PUSH.W, POP.W) */
+            cls = ((h1 & 0x0010U) != 0U && (h2 & 0x8000U) != 0U) ? CLS_BRANCH : CLS_LDST;
+        } else if ((h1 & 0xFE40U) == 0xE840U) {
+            /* load/store dual or exclusive, table branch */
+            cls = ((h1 & 0xFFF0U) == 0xE8D0U && (h2 & 0xFFE0U) == 0xF000U) ? CLS_BRANCH : CLS_LDST;
+        } else if ((h1 & 0x0400U) != 0U) {
+            cls = classify_coproc(h1, h2, div);
+        } else {
+            /* data processing (shifted register) */
+        }
+    } else if (op1 == 2U) {
+        if ((h2 & 0x8000U) != 0U) {
+            /* branches and miscellaneous control */
+            if ((h2 & 0x5000U) != 0U) {
+                cls = CLS_BRANCH;            /* B.W (T4), BL */
+            } else if ((h1 & 0x0380U) != 0x0380U) {
+                cls = CLS_BRANCH;            /* B<c>.W (T3) */
+            } else {
+                /* MSR, MRS, hints, barriers, UDF */
+            }
+        } else {
+            /* data processing (modified or plain immediate): SSAT, USAT, ... */
+        }
+    } else if (op1 == 3U) {
+        if ((h1 & 0x0400U) != 0U) {
+            cls = classify_coproc(h1, h2, div);
+        } else if ((h1 & 0xFE00U) == 0xF800U) {
+            /* load/store single (and PLD/PLI); LDR.W into the PC is a branch */
+            cls = ((h1 & 0xFF70U) == 0xF850U && (h2 >> 12) == 0xFU) ? CLS_BRANCH : CLS_LDST;
+        } else if ((h1 & 0xFF80U) == 0xFB00U) {
+            cls = CLS_MUL;                   /* multiply, multiply-accumulate, abs. difference */
+        } else if ((h1 & 0xFF80U) == 0xFB80U) {
+            cls = CLS_MUL;                   /* long multiply, long MAC, divide */
+            if ((h1 & 0xFFD0U) == 0xFB90U && (h2 & 0x00F0U) == 0x00F0U) {
+                *div = 1U;                   /* SDIV (FB9x), UDIV (FBBx) */
+            }
+        } else {
+            /* data processing (register): extends, SXTB16, shifts, ... */
+        }
+    } else {
+        /* op1 == 0 is a 16-bit instruction; not reached */
+    }
+    return cls;
+}
+
+static uint32_t classify16(uint32_t h)
+{
+    uint32_t cls = CLS_OTHER;
+
+    if ((h & 0xF000U) == 0xD000U && (h & 0x0E00U) != 0x0E00U) {
+        cls = CLS_BRANCH;    /* B<c> (not UDF, SVC) */
+    } else if ((h & 0xF800U) == 0xE000U) {
+        cls = CLS_BRANCH;    /* B */
+    } else if ((h & 0xFF00U) == 0x4700U) {
+        cls = CLS_BRANCH;    /* BX, BLX (register) */
+    } else if ((h & 0xF500U) == 0xB100U) {
+        cls = CLS_BRANCH;    /* CBZ, CBNZ */
+    } else if ((h & 0xFF00U) == 0xBD00U) {
+        cls = CLS_BRANCH;    /* POP with PC */
+    } else if ((h & 0xFD00U) == 0x4400U && (h & 0x0087U) == 0x0087U) {
+        cls = CLS_BRANCH;    /* ADD PC, Rm / MOV PC, Rm */
+    } else if ((h & 0xFFC0U) == 0x4340U) {
+        cls = CLS_MUL;       /* MULS */
+    } else if ((h & 0xF000U) == 0x5000U || (h & 0xE000U) == 0x6000U ||
+               (h & 0xF000U) == 0x8000U || (h & 0xF000U) == 0x9000U ||
+               (h & 0xF800U) == 0x4800U || (h & 0xF000U) == 0xC000U ||
+               (h & 0xFE00U) == 0xB400U || (h & 0xFF00U) == 0xBC00U) {
+        cls = CLS_LDST;      /* LDR/STR (register, immediate, SP, literal), LDM/STM, PUSH, POP */
+    } else {
+        /* data processing, IT, hints, ... */
+    }
+    return cls;
+}
+
+/* ---- callbacks ---------------------------------------------------------- */
+
+static void window_close(void)
+{
+    fprintf(g_out,
+            "window %" PRIu64 " insns %" PRIu64 " ldst %" PRIu64 " branch %" PRIu64
+            " mul %" PRIu64 " other %" PRIu64 " div %" PRIu64 " mem %" PRIu64
+            " hash %016" PRIx64 "\n",
+            g_windows, g_total, g_cls[CLS_LDST], g_cls[CLS_BRANCH], g_cls[CLS_MUL],
+            g_cls[CLS_OTHER], g_div, g_mem, g_hash);
+    fflush(g_out);
+    g_active = 0;
+}
+
+static void on_exec(unsigned int vcpu, void *udata)
+{
+    const insn_rec *r = udata;
+    uint32_t pc;
+    int i;
+
+    (void)vcpu;
+    if (r->pc == g_end) {
+        if (g_active) {
+            window_close();
+        } else {
+            fprintf(g_out, "error end marker executed outside a window\n");
+            g_errors++;
+        }
+        return;
+    }
+    if (r->pc == g_begin) {
+        if (g_active) {
+            fprintf(g_out, "error begin marker executed inside window %" PRIu64 "\n", g_windows);
+            g_errors++;
+        }
+        g_active = 1;
+        g_windows++;
+        g_total = 0;
+        memset(g_cls, 0, sizeof g_cls);
+        g_div = 0;
+        g_mem = 0;
+        g_hash = FNV_OFFSET;
+    }
+    if (g_active) {
+        g_total++;
+        g_cls[r->cls]++;
+        g_div += r->div;
+        pc = r->pc;
+        for (i = 0; i < 4; i++) {
+            g_hash ^= (uint64_t)((pc >> (8 * i)) & 0xFFU);
+            g_hash *= FNV_PRIME;
+        }
+    }
+}
+
+static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+{
+    (void)vcpu;
+    (void)info;
+    (void)vaddr;
+    (void)udata;
+    if (g_active) {
+        g_mem++;
+    }
+}
+
+static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    size_t i;
+
+    (void)id;
+    for (i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        const uint8_t *b = qemu_plugin_insn_data(insn);
+        size_t size = qemu_plugin_insn_size(insn);
+        insn_rec *r = calloc(1, sizeof *r);
+        uint32_t h1;
+
+        if (r == NULL) {
+            fprintf(stderr, "stoic_trace: out of memory\n");
+            exit(3);
+        }
+        r->pc = (uint32_t)qemu_plugin_insn_vaddr(insn);
+        h1 = (size >= 2U) ? ((uint32_t)b[0] | ((uint32_t)b[1] << 8)) : 0U;
+        /* The length comes from the first halfword (A5.1: 0b11101, 0b11110,
+         * 0b11111 in bits 15..11 start a 32-bit instruction), not from
+         * qemu_plugin_insn_size(): QEMU 7.2 appends the halfword it reads
+         * ahead at the end of a translation block to the last
+         * instruction's data (a 32-bit instruction then shows 6 bytes). */
+        if ((h1 >> 11) >= 0x1DU) {
+            if (size >= 4U) {
+                r->cls = classify32(h1, (uint32_t)b[2] | ((uint32_t)b[3] << 8), &r->div);
+            } else {
+                r->cls = CLS_OTHER;
+                g_short++;
+            }
+        } else if (size >= 2U) {
+            r->cls = classify16(h1);
+        } else {
+            r->cls = CLS_OTHER;
+            g_short++;
+        }
+        if (g_dump != NULL) {
+            fprintf(g_dump, "%08" PRIx32 " %s\n", r->pc, g_cls_name[r->cls]);
+        }
+        r->next = g_recs;
+        g_recs = r;
+        qemu_plugin_register_vcpu_insn_exec_cb(insn, on_exec, QEMU_PLUGIN_CB_NO_REGS, r);
+        if (r->cls == CLS_LDST || r->cls == CLS_BRANCH) {
+            qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_RW, NULL);
+        }
+    }
+}
+
+static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
+{
+    insn_rec *r;
+
+    (void)id;
+    (void)udata;
+    if (g_active) {
+        fprintf(g_out, "error window %" PRIu64 " still open at exit\n", g_windows);
+        g_errors++;
+    }
+    if (g_short != 0U) {
+        fprintf(g_out, "error %" PRIu64 " translated instructions with too few bytes to decode\n",
+                g_short);
+        g_errors++;
+    }
+    fprintf(g_out, "windows %" PRIu64 " errors %" PRIu64 "\n", g_windows, g_errors);
+    fflush(g_out);
+    if (g_out != stderr) {
+        fclose(g_out);
+        g_out = stderr;
+    }
+    if (g_dump != NULL) {
+        fclose(g_dump);
+        g_dump = NULL;
+    }
+    while (g_recs != NULL) {
+        r = g_recs->next;
+        free(g_recs);
+        g_recs = r;
+    }
+}
+
+static int parse_addr(const char *s, uint32_t *v)
+{
+    char *end;
+    unsigned long long x = strtoull(s, &end, 0);
+
+    if (*s == '\0' || *end != '\0' || x > 0xFFFFFFFFULL) {
+        return -1;
+    }
+    *v = (uint32_t)x & ~1U;   /* the Thumb bit of a function symbol */
+    return 0;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
+{
+    int have_begin = 0;
+    int have_end = 0;
+    const char *out = NULL;
+    const char *dump = NULL;
+    int i;
+
+    (void)info;
+    for (i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "begin=", 6) == 0 && parse_addr(argv[i] + 6, &g_begin) == 0) {
+            have_begin = 1;
+        } else if (strncmp(argv[i], "end=", 4) == 0 && parse_addr(argv[i] + 4, &g_end) == 0) {
+            have_end = 1;
+        } else if (strncmp(argv[i], "out=", 4) == 0 && argv[i][4] != '\0') {
+            out = argv[i] + 4;
+        } else if (strncmp(argv[i], "dump=", 5) == 0 && argv[i][5] != '\0') {
+            dump = argv[i] + 5;
+        } else {
+            fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
+                            "[dump=FILE])\n", argv[i]);
+            return -1;
+        }
+    }
+    if (!have_begin || !have_end || g_begin == g_end) {
+        fprintf(stderr, "stoic_trace: needs begin=ADDR and end=ADDR, two different addresses\n");
+        return -1;
+    }
+    g_out = stderr;
+    if (out != NULL) {
+        g_out = fopen(out, "w");
+        if (g_out == NULL) {
+            fprintf(stderr, "stoic_trace: cannot write %s\n", out);
+            return -1;
+        }
+    }
+    if (dump != NULL) {
+        g_dump = fopen(dump, "w");
+        if (g_dump == NULL) {
+            fprintf(stderr, "stoic_trace: cannot write %s\n", dump);
+            return -1;
+        }
+    }
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
+    qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
+    return 0;
+}

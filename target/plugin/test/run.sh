@@ -1,0 +1,103 @@
+#!/bin/sh
+# The trace plugin's own test (make target-plugin-check, part of
+# make target-check): runs target/plugin/test/trace_test.S on both QEMU
+# boards with the plugin and compares every window with the counts derived
+# by hand in the program's comments, and window 5's hash with an
+# independent FNV-1a over its known PC sequence.
+#
+#   sh target/plugin/test/run.sh BUILD_DIR [ELF...]
+# BUILD_DIR holds stoic_trace.so, trace_test.elf and fnv1a (target.mk).
+# Each ELF (a compiled model with the target harness) is then run with the
+# plugin's dump=FILE, and the class the plugin decoded for every
+# instruction it translated must equal the class of objdump's mnemonic
+# for it (classify.awk): the decoder checked on real compiler output.
+set -eu
+B=${1:-build/target}
+[ $# -gt 0 ] && shift
+ELF=$B/trace_test.elf
+W=$B/plugin-test
+mkdir -p "$W"
+sym() { arm-none-eabi-nm "$ELF" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+begin=$(sym tb_begin)
+end=$(sym tb_end)
+tl_a=$(sym tl_a)
+[ -n "$begin" ] && [ -n "$end" ] && [ -n "$tl_a" ] || { echo "plugin test: symbols missing in $ELF"; exit 1; }
+a0=$(printf '0x%x' $((tl_a)))
+a2=$(printf '0x%x' $((tl_a + 2)))
+a4=$(printf '0x%x' $((tl_a + 4)))
+a6=$(printf '0x%x' $((tl_a + 6)))
+h5=$("$B/fnv1a" "$begin" "$a0" "$a2" "$a4" "$a6")
+
+# Derivation (trace_test.S): kernel for x != 0 is L 20, M 15, O 21, B 12
+# (D 4) = 68 instructions with 25 memory accesses (26 for x < 0); the
+# window adds tb_begin's bx lr, run_window's mov and two bl: B 3, O 1.
+cat > "$W/expected" <<EXP
+window 1 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25
+window 2 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 26
+window 3 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25
+window 4 insns 71 ldst 20 branch 15 mul 15 other 21 div 4 mem 25
+window 5 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 hash $h5
+windows 5 errors 0
+EXP
+
+fail=0
+for board in mps2-an386 mps2-an500; do
+    out=$W/$board.txt
+    rm -f "$out"
+    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out" \
+        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+        echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
+    fi
+    # the counts of windows 1-4 (their hashes are compared below), window 5 whole
+    got=$(awk '/^window [1-4] / { $NF = ""; $(NF-1) = ""; sub(/ +$/, "") } { print }' "$out")
+    if [ "$got" != "$(cat "$W/expected")" ]; then
+        echo "plugin test: $board: windows differ from the hand-derived counts"
+        echo "$got" | diff "$W/expected" - || true
+        fail=1
+        continue
+    fi
+    h() { awk -v w="$1" '$1 == "window" && $2 == w { print $NF }' "$out"; }
+    if [ "$(h 1)" != "$(h 3)" ]; then
+        echo "plugin test: $board: the same path (x = 1, x = 5) gave two hashes"; fail=1
+    elif [ "$(h 1)" = "$(h 2)" ]; then
+        echo "plugin test: $board: the other arm of the branch (x = -1) left the hash unchanged"; fail=1
+    elif [ "$(h 1)" = "$(h 4)" ] || [ "$(h 2)" = "$(h 4)" ]; then
+        echo "plugin test: $board: the CBZ path (x = 0) did not change the hash"; fail=1
+    else
+        echo "plugin test: $board: 5 windows as derived by hand; x = -1 changes the hash at equal counts"
+    fi
+done
+
+for prog in trace_test "$@"; do
+    [ "$prog" = trace_test ] && prog=$ELF
+    board=mps2-an386
+    case $prog in */m7/*) board=mps2-an500 ;; esac
+    name=$(echo "$prog" | sed 's|.*/\([^/]*\)/\([^/]*\)\.elf$|\1-\2|')
+    d=$W/dump-$name
+    mkdir -p "$d"
+    # the model programs read in.raw and probe_in.raw: 4 rows of zeros of
+    # the examples' 64 inputs
+    head -c 1024 /dev/zero > "$d/in.raw"
+    head -c 1024 /dev/zero > "$d/probe_in.raw"
+    psym() { arm-none-eabi-nm "$prog" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+    pb=$(psym stoic_probe_begin)
+    pe=$(psym stoic_probe_end)
+    [ -n "$pb" ] || { pb=$begin; pe=$end; }
+    so=$(cd "$B" && pwd)/stoic_trace.so
+    pa=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
+    (cd "$d" && qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$so,begin=$pb,end=$pe,out=trace.txt,dump=dump.txt" \
+        -kernel "$pa" > log.txt 2>&1) || true
+    if arm-none-eabi-objdump -d --no-show-raw-insn "$prog" |
+       awk -f target/plugin/test/classify.awk "$d/dump.txt" - > "$d/classify.txt"; then
+        echo "plugin test: $name on $board: $(tail -1 "$d/classify.txt")"
+    else
+        echo "plugin test: $name on $board: the decoded classes differ from the mnemonics':"
+        head -10 "$d/classify.txt" | sed 's/^/    /'
+        fail=1
+    fi
+done
+exit $fail
