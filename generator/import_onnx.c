@@ -575,6 +575,14 @@ static const char *add_konst(imp *I, const char *base, int rank, const int32_t *
 {
     konst *nk;
     const char *name;
+    int k;
+    for (k = 0; k < rank; k++) {
+        if (shape[k] < 1) {
+            free(data);
+            (void)unsupported(I, "constant '%s' has no elements (a dimension is 0)", base);
+            return NULL;
+        }
+    }
     if (finite_data(I, data, rank, shape, "constant") != 0) {
         free(data);
         return NULL;
