@@ -367,5 +367,9 @@ save("init_twice", helper.make_graph(
 save("concat_empty_const", helper.make_graph(
     [helper.make_node("Concat", ["x", "e"], ["y"], name="cat", axis=1)], "g",
     [vi("x", [1, 4])], [vi("y", [1, 4])], [const("e", np.zeros((1, 0), np.float32))]))
+# more inputs than the operator has (Add takes two): the third was ignored
+save("add_three_inputs", helper.make_graph(
+    [helper.make_node("Add", ["x", "x", "x"], ["y"], name="add3")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
 
 print("written to", HERE)
