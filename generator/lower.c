@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ORDER KERNEL */
@@ -18,7 +19,8 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_convert_s8_s16", "stoic_convert_s16_s8", "stoic_quantize_s8", "stoic_quantize_s16",
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
-    "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse"
+    "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
+    "stoic_dense_s8_pk"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -37,7 +39,8 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_copy_q_params", "stoic_copy_q_params", "stoic_quantize_params",
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
-    "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params"
+    "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
+    "stoic_dense_s8_pk_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -87,15 +90,27 @@ static const ir_shape *shape_of(const ir_graph *g, int t)
 
 static void set_args(lower_call *c, int a0, int a1, int a2, int a3)
 {
-    int v[LOWER_MAX_ARGS];
+    int v[4];
     int k;
     v[0] = a0;
     v[1] = a1;
     v[2] = a2;
     v[3] = a3;
     c->n_args = 0;
-    for (k = 0; k < LOWER_MAX_ARGS; k++) {
+    for (k = 0; k < 4; k++) {
         if (v[k] >= 0) {
+            c->args[c->n_args++] = v[k];
+        }
+    }
+}
+
+/* arguments in call order, LOWER_ARG_NONE ones skipped (packed kernels) */
+static void set_args6(lower_call *c, const int *v, int n)
+{
+    int k;
+    c->n_args = 0;
+    for (k = 0; k < n && k < LOWER_MAX_ARGS; k++) {
+        if (v[k] != LOWER_ARG_NONE) {
             c->args[c->n_args++] = v[k];
         }
     }
@@ -388,6 +403,252 @@ static lower_kernel kq(lower_kernel k8, ir_dtype dt)
     return dt == IR_DT_S16 ? (lower_kernel)(k8 + (LK_DENSE_S16 - LK_DENSE_S8)) : k8;
 }
 
+/* ---- packed int8 kernels ------------------------------------------------ */
+/*
+ * A packed kernel (stoic_dsp.h) runs when lower can prove its
+ * preconditions for the layer's actual constants; otherwise the layer
+ * keeps the plain kernel (same results, slower). What is proved, from the
+ * quantized weights w (all in [-127, 127]), the bias b folded with the
+ * input zero point, b'[o] = b[o] - zp_in * sum_i w[o][i], and inputs
+ * q_x in [-128, 127]:
+ *   B[o] = |b'[o]| + 128 * sum_i |w[o][i]|   bounds every partial sum of
+ *                                           output o, in any order;
+ *   B[o] < 2^30                             (the output stage takes 2 acc);
+ *   B[r] + 256 B[r + 1] < 2^31              (a pair's shared accumulator);
+ *   every shift in [-31, -1], and |2 zp_out + 1| 2^(-shift - 1) + B[o] + 2
+ *   < 2^31                                  (stoic_dsp_rq's hi word).
+ */
+#define PK_LIM31 2147483647LL
+#define PK_LIM30 1073741824LL
+
+typedef struct {
+    const int8_t *w;       /* [out_n][in_n] */
+    const int32_t *b;      /* [out_n] or NULL */
+    const stoic_qmul *q;   /* [out_n] */
+    int32_t zp_in;
+    int32_t zp_out;
+} pk_src;
+
+static int pk_src_of(const ir_graph *g, const ir_node *n, int32_t out_n, int64_t per, pk_src *s)
+{
+    const ir_tensor *tw, *tq;
+    if (n->prec != IR_DT_S8 || n->sparse || n->params[0] < 0 || n->params[2] < 0) {
+        return 0;
+    }
+    tw = &g->t[n->params[0]];
+    tq = &g->t[n->params[2]];
+    if (tw->dtype != IR_DT_S8 || tw->qdata == NULL || ir_shape_count(&tw->shape) != out_n * per ||
+        tq->dtype != IR_DT_QMUL || ir_shape_count(&tq->shape) != out_n ||
+        g->t[n->inputs[0]].dtype != IR_DT_S8 || g->t[n->output].dtype != IR_DT_S8) {
+        return 0;
+    }
+    s->w = tw->qdata;
+    s->q = tq->qdata;
+    s->b = NULL;
+    if (n->params[1] >= 0) {
+        const ir_tensor *tb = &g->t[n->params[1]];
+        if (tb->dtype != IR_DT_S32 || ir_shape_count(&tb->shape) != out_n) {
+            return 0;
+        }
+        s->b = tb->qdata;
+    }
+    s->zp_in = g->t[n->inputs[0]].zp;
+    s->zp_out = g->t[n->output].zp;
+    return 1;
+}
+
+/* the folded bias of output o, and its bound B[o] (see above) */
+static int64_t pk_bias(const pk_src *s, int32_t o, int64_t per, int64_t *bound)
+{
+    int64_t sum = 0, mag = 0, b, i;
+    for (i = 0; i < per; i++) {
+        int32_t v = s->w[(int64_t)o * per + i];
+        sum += v;
+        mag += v < 0 ? -v : v;
+    }
+    b = (s->b != NULL ? (int64_t)s->b[o] : 0) - (int64_t)s->zp_in * sum;
+    *bound = (b < 0 ? -b : b) + 128 * mag;
+    return b;
+}
+
+/* Whether outputs [0, out_n) with `per` weights each can run packed in
+ * row pairs (the pairs (0,1), (2,3), ...; an odd last row pairs with a
+ * zero row). */
+static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
+{
+    int32_t o;
+    int64_t i, prev = 0;
+    int64_t c1 = 2 * (int64_t)s->zp_out + 1;
+    for (i = 0; i < (int64_t)out_n * per; i++) {
+        if (s->w[i] < -127) {
+            return 0;
+        }
+    }
+    for (o = 0; o < out_n; o++) {
+        int64_t bound, e = -(int64_t)s->q[o].shift;
+        (void)pk_bias(s, o, per, &bound);
+        if (s->q[o].m < (int32_t)PK_LIM30 || e < 1 || e > 31 || bound >= PK_LIM30 ||
+            (c1 < 0 ? -c1 : c1) * ((int64_t)1 << (e - 1)) + bound + 2 >= PK_LIM31) {
+            return 0;
+        }
+        if (pairs && (o % 2) == 1 && prev + 256 * bound >= PK_LIM31) {
+            return 0;
+        }
+        prev = bound;
+    }
+    return 1;
+}
+
+/* lane i of the packed word of rows (r, r + 1): 256 w[r+1][i] + w[r][i] */
+static int32_t pk_lane(const pk_src *s, int32_t out_n, int64_t per, int32_t r, int64_t i)
+{
+    int32_t lo = 0, hi = 0;
+    if (i < per) {
+        lo = s->w[(int64_t)r * per + i];
+        hi = r + 1 < out_n ? s->w[(int64_t)(r + 1) * per + i] : 0;
+    }
+    return 256 * hi + lo;
+}
+
+/* stoic_dsp_pack */
+static int32_t pk_word(int32_t lo, int32_t hi)
+{
+    return (int32_t)((uint32_t)lo & 0xFFFFU) + hi * 65536;
+}
+
+static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char *role)
+{
+    c->own[k].data = calloc((size_t)(n > 0 ? n : 1), ir_dtype_size(dt));
+    c->own[k].dtype = dt;
+    c->own[k].n = n;
+    c->own[k].role = role;
+    return c->own[k].data;
+}
+
+/* Multipliers and right shifts per output, padded to an even count
+ * (m = 2^30, e = 1: a valid pair for a padded row never stored). */
+static int pk_quant(lower_call *c, const pk_src *s, int32_t out_n, int km, int ke,
+                    const int32_t **mult, const uint8_t **rshift)
+{
+    int32_t n2 = out_n + (out_n % 2), o;
+    int32_t *m = own_alloc(c, km, IR_DT_S32, n2, "m");
+    uint8_t *e = own_alloc(c, ke, IR_DT_U8, n2, "e");
+    if (m == NULL || e == NULL) {
+        return -1;
+    }
+    for (o = 0; o < n2; o++) {
+        m[o] = o < out_n ? s->q[o].m : (int32_t)PK_LIM30;
+        e[o] = (uint8_t)(o < out_n ? -s->q[o].shift : 1);
+    }
+    *mult = m;
+    *rshift = e;
+    return 0;
+}
+
+/* dense (and 1x1 convolution): stoic_dense_s8_pk.c's layout */
+static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, int32_t rows,
+                          int32_t in_n, int32_t out_n)
+{
+    stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+    pk_src s;
+    int v[6];
+    if (!pk_src_of(g, n, out_n, in_n, &s) || !pk_ok(&s, out_n, in_n, 1)) {
+        return 0;
+    }
+    c->k = LK_DENSE_S8_PK;
+    p->rows = rows;
+    p->in_n = in_n;
+    p->out_n = out_n;
+    p->in_words = (in_n + 1) / 2;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->mult = NULL;
+    p->rshift = NULL;
+    c->n_own = 4;
+    c->scratch_words = p->in_words;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+static int attach_dense_pk(const ir_graph *g, lower_call *c)
+{
+    stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+    const ir_node *n = &g->n[c->node];
+    pk_src s;
+    int32_t nw = p->in_words, out_n = p->out_n, in_n = p->in_n;
+    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
+    int32_t *w, *b;
+    if (!pk_src_of(g, n, out_n, in_n, &s)) {
+        return -1;
+    }
+    w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
+    b = own_alloc(c, 1, IR_DT_S32, (int64_t)n_pairs * 2, "b");
+    if (w == NULL || b == NULL || pk_quant(c, &s, out_n, 2, 3, &p->mult, &p->rshift) != 0) {
+        return -1;
+    }
+    for (r = 0; r < n_pairs * 2; r += 2) {
+        int64_t bd;
+        int64_t b0 = pk_bias(&s, r, in_n, &bd);
+        int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, in_n, &bd) : 0;
+        b[kb++] = (int32_t)b0;
+        b[kb++] = (int32_t)(b0 + 256 * b1);
+    }
+    for (q = 0; q < n_quads; q++) {
+        for (j = 0; j < nw; j++) {
+            for (r = 4 * q; r < 4 * q + 4; r += 2) {
+                w[k++] = pk_word(pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j),
+                                 pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j + 1));
+            }
+        }
+    }
+    for (r = 4 * n_quads; r < out_n; r += 2) {
+        for (j = 0; j < nw; j++) {
+            w[k++] = pk_word(pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j),
+                             pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j + 1));
+        }
+    }
+    return 0;
+}
+
+int lower_attach(const ir_graph *g, lower_call *c)
+{
+    int rc = 0;
+    if (c->n_own == 0) {
+        return 0;
+    }
+    switch (c->k) {
+    case LK_DENSE_S8_PK:
+        rc = attach_dense_pk(g, c);
+        break;
+    default:
+        rc = -1;
+        break;
+    }
+    if (rc != 0) {
+        lower_release(c);
+    }
+    return rc;
+}
+
+void lower_release(lower_call *c)
+{
+    int k;
+    for (k = 0; k < LOWER_MAX_OWN; k++) {
+        free(c->own[k].data);
+        c->own[k].data = NULL;
+    }
+    if (c->k == LK_DENSE_S8_PK) {
+        c->p.dense_pk.mult = NULL;
+        c->p.dense_pk.rshift = NULL;
+    }
+}
+
 static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     stoic_conv2d_f32_params f;
@@ -406,6 +667,12 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     } else {
         lower_conv(g, n, &tmp);
         f = tmp.p.conv2d;
+    }
+    if (n->op != IR_OP_AFFINE && f.groups == 1 && f.k_h == 1 && f.k_w == 1 && f.stride_h == 1 &&
+        f.stride_w == 1 && f.pad_top == 0 && f.pad_left == 0 && f.in_h == f.out_h &&
+        f.in_w == f.out_w &&
+        lower_dense_pk(g, n, c, f.out_h * f.out_w, f.in_c, f.out_c)) {
+        return; /* a 1x1 convolution is a dense layer over the pixels */
     }
     act_range(g, n, &amin, &amax);
     if (n->sparse) {
@@ -535,6 +802,8 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
             p->out_n = n->units;
             act_range(g, n, &p->act_min, &p->act_max);
             p->qmul = qmul_of(g, n);
+        } else if (lower_dense_pk(g, n, c, cnt / last, last, n->units)) {
+            return 1;
         } else {
             stoic_dense_s8_params *p = &c->p.dense_s8;
             c->k = LK_DENSE_S8;
@@ -743,6 +1012,7 @@ static void fi(fl *l, const char *name, long v)
         l->f[l->n].is_float = 0;
         l->f[l->n].ival = v;
         l->f[l->n].ref = -1;
+        l->f[l->n].own = -1;
         l->f[l->n].is_ptr = 0;
         l->n++;
     }
@@ -755,6 +1025,7 @@ static void ff(fl *l, const char *name, float v)
         l->f[l->n].is_float = 1;
         l->f[l->n].fval = v;
         l->f[l->n].ref = -1;
+        l->f[l->n].own = -1;
         l->f[l->n].is_ptr = 0;
         l->n++;
     }
@@ -768,6 +1039,21 @@ static void fp(fl *l, const char *name, int ref)
         l->f[l->n].is_float = 0;
         l->f[l->n].ival = 0;
         l->f[l->n].ref = ref;
+        l->f[l->n].own = -1;
+        l->f[l->n].is_ptr = 1;
+        l->n++;
+    }
+}
+
+/* a pointer field: the call's own[k] array */
+static void fo(fl *l, const char *name, int k)
+{
+    if (l->n < l->max) {
+        l->f[l->n].name = name;
+        l->f[l->n].is_float = 0;
+        l->f[l->n].ival = 0;
+        l->f[l->n].ref = -1;
+        l->f[l->n].own = k;
         l->f[l->n].is_ptr = 1;
         l->n++;
     }
@@ -1085,6 +1371,20 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fp(&l, "qmul", c->ref_qmul);
         fp(&l, "row_start", c->ref_rows);
         fp(&l, "delta", c->ref_delta);
+        break;
+    }
+    case LK_DENSE_S8_PK: {
+        const stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
+        fi(&l, "c1", p->c1);
+        fo(&l, "mult", 2);
+        fo(&l, "rshift", 3);
         break;
     }
     default:

@@ -135,6 +135,36 @@ typedef struct {
 void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const int8_t *w,
                      const int32_t *bias, int8_t *out);
 
+/* ---- packed int8 kernels (stoic_dsp.h; chosen by the generator) ---------- */
+/* The fast forms of dense and conv2d, for layers where the generator can
+ * prove their preconditions (lower.c): the input zero point folded into
+ * the bias, weights packed at generation time in the order the loop reads
+ * them, the output stage in one rounding (stoic_dsp_rq):
+ *   out = clamp(RDBPOT(SRDHM(acc, mult[o]), rshift[o]) + zp_out, act_min, act_max)
+ * with 1 <= rshift[o] <= 31 (the contract's shift = -rshift) and
+ * c1 = 2 zp_out + 1. clamp = 0 when [act_min, act_max] = [-128, 127].
+ * scratch: int32 words owned by the caller (the generated code's
+ * NAME_scratch), at least the kernel's scratch_words. Same results as
+ * stoic_dense_s8 / stoic_conv2d_s8 with the unpacked parameters, bit for
+ * bit. */
+
+/* dense, and 1x1 convolution with stride 1 and no padding (rows = pixels);
+ * layout of w and bias_pk: stoic_dense_s8_pk.c. scratch: in_words. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t in_words;      /* (in_n + 1) / 2 */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+    const int32_t *mult;   /* [out_n rounded up to even] */
+    const uint8_t *rshift; /* [out_n rounded up to even] */
+} stoic_dense_s8_pk_params;
+void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
+                       const int32_t *bias_pk, int8_t *out, int32_t *scratch);
+
 /* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
 /* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the
  * effective multiplier M = m * 2^(shift - 31), rounded to nearest with ties

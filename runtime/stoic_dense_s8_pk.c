@@ -1,0 +1,152 @@
+/*
+ * stoic runtime: dense (fully connected) layer, int8, packed row pairs.
+ * Also a 1x1 convolution with stride 1 and no padding (rows = pixels).
+ *
+ *   acc[r][o] = bias[o] + sum_i in[r][i] * w[o][i]             (int32)
+ *   out[r][o] = clamp(RDBPOT(SRDHM(acc, m[o]), e[o]) + zp_out, act_min, act_max)
+ *
+ * The input zero point is folded into the bias at generation time
+ * (bias[o] = b[o] - zp_in * sum_i w[o][i]), so the sum runs over the raw
+ * int8 inputs. Each input row is first sign-extended into packed words of
+ * two int16 lanes, (in[2j], in[2j+1]), in the scratch buffer.
+ *
+ * Weights come from the generator in the order the loop reads them. Two
+ * output rows r, r+1 share a word: its lane k holds 256 * w[r+1][i] + w[r][i]
+ * (|value| <= 32639, an int16) for the inputs i = 2j, 2j+1. Then
+ *   C += SMLAD(x, W)          = sum x * (256 w[r+1] + w[r]),
+ *   A += SMLAD(x, SXTB16(W))  = sum x * w[r]
+ * (the low byte of each lane, sign-extended, is w[r]): one word, one
+ * SXTB16 and two SMLAD are four multiply-accumulates, and
+ *   acc[r] = A,  acc[r+1] = (C - A) / 256   (exact: C - A = 256 sum x w[r+1]).
+ * A starts at bias[r], C at bias[r] + 256 bias[r+1] (bias_pk holds both, per
+ * pair). The generator proves per layer that no partial C leaves int32
+ * (|bias[r]| + sum |x w[r]| + 256 (|bias[r+1]| + sum |x w[r+1]|) < 2^31) and
+ * that |acc| < 2^30; otherwise it uses stoic_dense_s8.
+ *
+ * Loop: four output rows (two pairs) per pass, each input word loaded once
+ * for both; a remaining pair (out_n mod 4 >= 2, or an odd last row paired
+ * with a zero row, not stored) in a last pass. Weight words of a pass:
+ * for each input word j, the word of the first pair then of the second.
+ *
+ * The output stage is stoic_dsp_rq (stoic_dsp.h): one rounding, no
+ * branch. Every loop bound comes from the parameter struct.
+ */
+#include "stoic_rt.h"
+#include "stoic_dsp.h"
+
+/* one output from twice its accumulator: requantize, clamp */
+static inline int8_t out8(const stoic_dense_s8_pk_params *p, int32_t a2, int32_t m, uint32_t e)
+{
+    int32_t y = stoic_dsp_sat8(stoic_dsp_rq(a2, m, e, p->c1));
+    if (p->clamp != 0) {
+        y = (y < p->act_min) ? p->act_min : y;
+        y = (y > p->act_max) ? p->act_max : y;
+    }
+    return (int8_t)y;
+}
+
+/* two accumulators of one input word against the word of a row pair */
+#define STOIC_PK_MAC(x, w, a, c)                                                                 \
+    do {                                                                                       \
+        (c) = stoic_dsp_smlad((x), (w), (c));                                                  \
+        (a) = stoic_dsp_smlad((x), stoic_dsp_sxtb16(w), (a));                                  \
+    } while (0)
+
+void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
+                       const int32_t *bias_pk, int8_t *out, int32_t *scratch)
+{
+    int32_t r;
+    int32_t i;
+    int32_t j;
+    int32_t q;
+    int32_t n_w;
+    int32_t n_w2;
+    int32_t half;
+    int32_t n_quads;
+    int32_t n_pairs;
+    int32_t odd_last;
+    const int8_t *x8;
+    const int32_t *xp;
+    const int32_t *wp;
+    const int32_t *bp;
+    const int32_t *mp;
+    const uint8_t *ep;
+    int8_t *op;
+    int32_t a0;
+    int32_t c0;
+    int32_t a1;
+    int32_t c1;
+    int32_t x;
+    int32_t y;
+
+    n_w = p->in_words;
+    n_w2 = n_w / 2;
+    half = p->in_n / 2;
+    n_quads = p->out_n / 4;
+    n_pairs = ((p->out_n % 4) + 1) / 2;
+    odd_last = p->out_n % 2;
+    for (r = 0; r < p->rows; r++) {
+        x8 = &in[r * p->in_n];
+        op = &out[r * p->out_n];
+        /* the input row as packed int16 pairs */
+        for (i = 0; i < half; i++) {
+            scratch[i] = stoic_dsp_pack((int32_t)x8[2 * i], (int32_t)x8[(2 * i) + 1]);
+        }
+        if (half < n_w) {
+            scratch[half] = stoic_dsp_pack((int32_t)x8[2 * half], 0);
+        }
+        wp = w;
+        bp = bias_pk;
+        mp = p->mult;
+        ep = p->rshift;
+        for (q = 0; q < n_quads; q++) {
+            a0 = bp[0];
+            c0 = bp[1];
+            a1 = bp[2];
+            c1 = bp[3];
+            bp = &bp[4];
+            xp = scratch;
+            for (j = 0; j < n_w2; j++) {
+                x = xp[0];
+                STOIC_PK_MAC(x, wp[0], a0, c0);
+                STOIC_PK_MAC(x, wp[1], a1, c1);
+                x = xp[1];
+                STOIC_PK_MAC(x, wp[2], a0, c0);
+                STOIC_PK_MAC(x, wp[3], a1, c1);
+                xp = &xp[2];
+                wp = &wp[4];
+            }
+            if (n_w2 * 2 < n_w) {
+                x = xp[0];
+                STOIC_PK_MAC(x, wp[0], a0, c0);
+                STOIC_PK_MAC(x, wp[1], a1, c1);
+                wp = &wp[2];
+            }
+            op[0] = out8(p, a0 * 2, mp[0], (uint32_t)ep[0]);
+            op[1] = out8(p, stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1]);
+            op[2] = out8(p, a1 * 2, mp[2], (uint32_t)ep[2]);
+            op[3] = out8(p, stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3]);
+            op = &op[4];
+            mp = &mp[4];
+            ep = &ep[4];
+        }
+        for (q = 0; q < n_pairs; q++) {
+            a0 = bp[0];
+            c0 = bp[1];
+            bp = &bp[2];
+            xp = scratch;
+            for (j = 0; j < n_w; j++) {
+                STOIC_PK_MAC(xp[j], wp[j], a0, c0);
+            }
+            wp = &wp[n_w];
+            op[0] = out8(p, a0 * 2, mp[0], (uint32_t)ep[0]);
+            y = (int32_t)out8(p, stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1]);
+            if ((q + 1 < n_pairs) || (odd_last == 0)) {
+                op[1] = (int8_t)y;
+            }
+            op = &op[2];
+            mp = &mp[2];
+            ep = &ep[2];
+        }
+    }
+}

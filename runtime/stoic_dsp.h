@@ -1,0 +1,153 @@
+/*
+ * stoic runtime: the primitives of the packed int8 kernels
+ * (stoic_dense_s8_pk.c, stoic_conv2d_s8_dw3.c, ...): dual 16-bit
+ * multiply-accumulate, byte-pair sign extension, and the single-rounding
+ * form of the int8 output stage. Static inline, so each kernel compiles
+ * them into its loops.
+ *
+ * Two implementations of every primitive, bit for bit the same:
+ *  - on a core with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4, M7,
+ *    M33, ...), the ACLE intrinsics __smlad, __sxtb16 and __ssat, each one
+ *    instruction;
+ *  - everywhere else, plain C99 on exact integer arithmetic.
+ * Both compute exact integers (no intermediate result wraps under the
+ * preconditions stated, which the generator proves per layer), so they
+ * agree for every input; make target-check compares the Cortex-M4/M7 code
+ * (DSP path) with the host evaluator (C path) bit for bit.
+ *
+ * Packed words. A 32-bit word holds two 16-bit lanes: lane 0 is
+ * w mod 2^16 (the low half of its value), lane 1 the high half, each a
+ * two's complement int16. Words are int32_t values computed arithmetically
+ * (lane0 + 65536 * lane1 with lane0 read as unsigned), so their meaning
+ * does not depend on the byte order of the core.
+ *
+ * Implementation-defined behaviour, DSP path only (MISRA C:2012 Dir 1.1,
+ * deviation of Rule 10.1 documented in certification/): the arithmetic
+ * right shift of a negative int32 (stoic_dsp_floor_shr); GCC and Clang
+ * define >> on a negative value as an arithmetic shift. The C path uses
+ * only shifts of unsigned values.
+ */
+#ifndef STOIC_DSP_H
+#define STOIC_DSP_H
+
+#include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP) && !defined(STOIC_NO_DSP)
+#include <arm_acle.h>
+#define STOIC_DSP 1
+#else
+#define STOIC_DSP 0
+#endif
+
+/* The int32 whose two's complement bits are p (no instruction on gcc/clang). */
+static inline int32_t stoic_dsp_s32(uint32_t p)
+{
+    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
+}
+
+/* lane 0 / lane 1 of a packed word, as int32 */
+static inline int32_t stoic_dsp_lo16(int32_t w)
+{
+    uint32_t u = (uint32_t)w & 0xFFFFU;
+    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+}
+
+static inline int32_t stoic_dsp_hi16(int32_t w)
+{
+    uint32_t u = (uint32_t)w >> 16U;
+    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+}
+
+/* The packed word of lanes (lo, hi), both in [-32768, 32767]. */
+static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
+{
+#if STOIC_DSP
+    return (int32_t)(((uint32_t)lo & 0xFFFFU) | ((uint32_t)hi << 16U));
+#else
+    return (int32_t)((uint32_t)lo & 0xFFFFU) + (hi * 65536);
+#endif
+}
+
+/* acc + lo(x) * lo(y) + hi(x) * hi(y) (SMLAD); precondition: no partial
+ * result leaves int32. */
+static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlad(x, y, acc);
+#else
+    return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
+           (stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
+#endif
+}
+
+/* The sign-extended bytes 0 and 2 of w as the lanes of a packed word
+ * (SXTB16). */
+static inline int32_t stoic_dsp_sxtb16(int32_t w)
+{
+#if STOIC_DSP
+    return __sxtb16(w);
+#else
+    uint32_t u = (uint32_t)w;
+    int32_t b0 = (int32_t)(u & 0xFFU) - (int32_t)((u & 0x80U) << 1U);
+    int32_t b2 = (int32_t)((u >> 16U) & 0xFFU) - (int32_t)(((u >> 16U) & 0x80U) << 1U);
+    return stoic_dsp_pack(b0, b2);
+#endif
+}
+
+/* floor(x / 2^e), 0 <= e <= 31 */
+static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
+{
+#if STOIC_DSP
+    return x >> e;   /* arithmetic shift (see the header comment) */
+#else
+    /* (x + 2^31) >> e = floor(x / 2^e) + 2^(31 - e), exactly */
+    return stoic_dsp_s32((((uint32_t)x ^ 0x80000000U) >> e) - (0x80000000U >> e));
+#endif
+}
+
+/* min(max(x, -128), 127) */
+static inline int32_t stoic_dsp_sat8(int32_t x)
+{
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(x, 8);
+#else
+    int32_t y = x;
+    if (y < -128) {
+        y = -128;
+    }
+    if (y > 127) {
+        y = 127;
+    }
+    return y;
+#endif
+}
+
+/*
+ * The int8 output stage in one rounding. For an accumulator a, a
+ * multiplier 2^30 <= m < 2^31 and a right shift 1 <= e (the contract's
+ * shift = -e), TensorFlow Lite's
+ *     RDBPOT(SRDHM(a, m), e) + zp
+ * equals
+ *     floor((2am + 2^31 + H * 2^32) / 2^(32 + e)),  H = (2 zp + 1) 2^(e-1) - [a < 0]:
+ * SRDHM(a, m) = floor((2am + 2^31) / 2^32) (ties up; m > 0 never
+ * saturates), RDBPOT(s, e) = floor((s + 2^(e-1) - [s < 0]) / 2^e) (ties
+ * away from zero), floors of divisions by powers of two compose, and
+ * [a < 0] may stand for [s < 0] (they differ only when s = 0, where the
+ * correction of 1 below a multiple of 2^e changes no floor); zp * 2^e
+ * added before the division is zp after it.
+ * Argument a2 = 2a. Preconditions (checked by the generator per layer,
+ * stoic lower.c): |a| < 2^30, 1 <= e <= 31, |c1 * 2^(e-1)| + |a| < 2^31 - 1
+ * with c1 = 2 zp + 1. Returns the unclamped y + zp.
+ * Instructions on Cortex-M4: sub, lsl, sub (H), mov, smlal, asr.
+ */
+static inline int32_t stoic_dsp_rq(int32_t a2, int32_t m, uint32_t e, int32_t c1)
+{
+    int32_t h;
+    uint64_t v;
+
+    h = stoic_dsp_s32((uint32_t)c1 << (e - 1U)) - (int32_t)((uint32_t)a2 >> 31U);
+    v = (uint64_t)((int64_t)a2 * (int64_t)m) + ((uint64_t)(uint32_t)h << 32U) + 0x80000000U;
+    return stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e);
+}
+
+#endif /* STOIC_DSP_H */
