@@ -34,15 +34,17 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-/* one output from twice its accumulator: requantize, clamp */
-static inline int8_t out8(const stoic_dense_s8_pk_params *p, int32_t a2, int32_t m, uint32_t e)
+/* one output from twice its accumulator: requantize, saturate */
+static inline int32_t out8(int32_t a2, int32_t m, uint32_t e, int32_t c1)
 {
-    int32_t y = stoic_dsp_sat8(stoic_dsp_rq(a2, m, e, p->c1));
-    if (p->clamp != 0) {
-        y = (y < p->act_min) ? p->act_min : y;
-        y = (y > p->act_max) ? p->act_max : y;
-    }
-    return (int8_t)y;
+    return stoic_dsp_sat8(stoic_dsp_rq(a2, m, e, c1));
+}
+
+/* the activation's clamp, when narrower than [-128, 127] */
+static inline int8_t act8(int32_t y, int32_t lo, int32_t hi)
+{
+    int32_t v = (y < lo) ? lo : y;
+    return (int8_t)((v > hi) ? hi : v);
 }
 
 /* two accumulators of one input word against the word of a row pair */
@@ -60,7 +62,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     int32_t j;
     int32_t q;
     int32_t n_w;
-    int32_t n_w2;
+    int32_t n_w4;
+    int32_t n_wr;
     int32_t half;
     int32_t n_quads;
     int32_t n_pairs;
@@ -77,14 +80,22 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     int32_t a1;
     int32_t c1;
     int32_t x;
-    int32_t y;
+    int32_t y0;
+    int32_t y1;
+    int32_t y2;
+    int32_t y3;
+    int32_t k1;
+    int32_t clamp;
 
     n_w = p->in_words;
-    n_w2 = n_w / 2;
+    n_w4 = n_w / 4;
+    n_wr = n_w % 4;
     half = p->in_n / 2;
     n_quads = p->out_n / 4;
     n_pairs = ((p->out_n % 4) + 1) / 2;
     odd_last = p->out_n % 2;
+    k1 = p->c1;
+    clamp = p->clamp;
     for (r = 0; r < p->rows; r++) {
         x8 = &in[r * p->in_n];
         op = &out[r * p->out_n];
@@ -106,26 +117,42 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             c1 = bp[3];
             bp = &bp[4];
             xp = scratch;
-            for (j = 0; j < n_w2; j++) {
+            for (j = 0; j < n_w4; j++) {
                 x = xp[0];
                 STOIC_PK_MAC(x, wp[0], a0, c0);
                 STOIC_PK_MAC(x, wp[1], a1, c1);
                 x = xp[1];
                 STOIC_PK_MAC(x, wp[2], a0, c0);
                 STOIC_PK_MAC(x, wp[3], a1, c1);
-                xp = &xp[2];
-                wp = &wp[4];
+                x = xp[2];
+                STOIC_PK_MAC(x, wp[4], a0, c0);
+                STOIC_PK_MAC(x, wp[5], a1, c1);
+                x = xp[3];
+                STOIC_PK_MAC(x, wp[6], a0, c0);
+                STOIC_PK_MAC(x, wp[7], a1, c1);
+                xp = &xp[4];
+                wp = &wp[8];
             }
-            if (n_w2 * 2 < n_w) {
-                x = xp[0];
+            for (j = 0; j < n_wr; j++) {
+                x = xp[j];
                 STOIC_PK_MAC(x, wp[0], a0, c0);
                 STOIC_PK_MAC(x, wp[1], a1, c1);
                 wp = &wp[2];
             }
-            op[0] = out8(p, a0 * 2, mp[0], (uint32_t)ep[0]);
-            op[1] = out8(p, stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1]);
-            op[2] = out8(p, a1 * 2, mp[2], (uint32_t)ep[2]);
-            op[3] = out8(p, stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3]);
+            y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
+            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
+            y2 = out8(a1 * 2, mp[2], (uint32_t)ep[2], k1);
+            y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3], k1);
+            if (clamp != 0) {
+                y0 = act8(y0, p->act_min, p->act_max);
+                y1 = act8(y1, p->act_min, p->act_max);
+                y2 = act8(y2, p->act_min, p->act_max);
+                y3 = act8(y3, p->act_min, p->act_max);
+            }
+            op[0] = (int8_t)y0;
+            op[1] = (int8_t)y1;
+            op[2] = (int8_t)y2;
+            op[3] = (int8_t)y3;
             op = &op[4];
             mp = &mp[4];
             ep = &ep[4];
@@ -139,10 +166,15 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 STOIC_PK_MAC(xp[j], wp[j], a0, c0);
             }
             wp = &wp[n_w];
-            op[0] = out8(p, a0 * 2, mp[0], (uint32_t)ep[0]);
-            y = (int32_t)out8(p, stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1]);
+            y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
+            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
+            if (clamp != 0) {
+                y0 = act8(y0, p->act_min, p->act_max);
+                y1 = act8(y1, p->act_min, p->act_max);
+            }
+            op[0] = (int8_t)y0;
             if ((q + 1 < n_pairs) || (odd_last == 0)) {
-                op[1] = (int8_t)y;
+                op[1] = (int8_t)y1;
             }
             op = &op[2];
             mp = &mp[2];

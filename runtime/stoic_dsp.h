@@ -146,7 +146,9 @@ static inline int32_t stoic_dsp_rq(int32_t a2, int32_t m, uint32_t e, int32_t c1
     uint64_t v;
 
     h = stoic_dsp_s32((uint32_t)c1 << (e - 1U)) - (int32_t)((uint32_t)a2 >> 31U);
-    v = (uint64_t)((int64_t)a2 * (int64_t)m) + ((uint64_t)(uint32_t)h << 32U) + 0x80000000U;
+    /* in this order gcc makes it one SMLAL into (hi, lo) = (h, 2^31) */
+    v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
+    v += (uint64_t)((int64_t)a2 * (int64_t)m);
     return stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e);
 }
 
