@@ -80,6 +80,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     int32_t a1;
     int32_t c1;
     int32_t x;
+    int32_t x0;
+    int32_t x1;
     int32_t y0;
     int32_t y1;
     int32_t y2;
@@ -117,19 +119,19 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             c1 = bp[3];
             bp = &bp[4];
             xp = scratch;
-            for (j = 0; j < n_w4; j++) {
-                x = xp[0];
-                STOIC_PK_MAC(x, wp[0], a0, c0);
-                STOIC_PK_MAC(x, wp[1], a1, c1);
-                x = xp[1];
-                STOIC_PK_MAC(x, wp[2], a0, c0);
-                STOIC_PK_MAC(x, wp[3], a1, c1);
-                x = xp[2];
-                STOIC_PK_MAC(x, wp[4], a0, c0);
-                STOIC_PK_MAC(x, wp[5], a1, c1);
-                x = xp[3];
-                STOIC_PK_MAC(x, wp[6], a0, c0);
-                STOIC_PK_MAC(x, wp[7], a1, c1);
+            for (j = n_w4; j > 0; j--) {
+                x0 = xp[0];
+                x1 = xp[1];
+                STOIC_PK_MAC(x0, wp[0], a0, c0);
+                STOIC_PK_MAC(x0, wp[1], a1, c1);
+                STOIC_PK_MAC(x1, wp[2], a0, c0);
+                STOIC_PK_MAC(x1, wp[3], a1, c1);
+                x0 = xp[2];
+                x1 = xp[3];
+                STOIC_PK_MAC(x0, wp[4], a0, c0);
+                STOIC_PK_MAC(x0, wp[5], a1, c1);
+                STOIC_PK_MAC(x1, wp[6], a0, c0);
+                STOIC_PK_MAC(x1, wp[7], a1, c1);
                 xp = &xp[4];
                 wp = &wp[8];
             }
