@@ -490,7 +490,11 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         const char *rt = rtfile;
         strbuf copy;
         if (k == -7) {
-            if (!used[LK_DENSE_S8_PK]) {
+            int u = 0, kk;
+            for (kk = 0; kk < LK_COUNT; kk++) {
+                u |= used[kk] && lower_kernel_dsp((lower_kernel)kk);
+            }
+            if (!u) {
                 continue;
             }
             rt = "stoic_dsp.h"; /* the packed kernels' primitives */

@@ -20,7 +20,7 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
-    "stoic_dense_s8_pk"
+    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -40,7 +40,7 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
-    "stoic_dense_s8_pk_params"
+    "stoic_dense_s8_pk_params", "stoic_conv2d_s8_dw3_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -56,6 +56,11 @@ const char *lower_kernel_params(lower_kernel k)
 void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 {
     snprintf(buf, n, "%s.c", kernel_fn[k]);
+}
+
+int lower_kernel_dsp(lower_kernel k)
+{
+    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -474,6 +479,8 @@ static int64_t pk_bias(const pk_src *s, int32_t o, int64_t per, int64_t *bound)
 /* Whether outputs [0, out_n) with `per` weights each can run packed in
  * row pairs (the pairs (0,1), (2,3), ...; an odd last row pairs with a
  * zero row). */
+#define PK_ROW_PAIRS 1  /* rows (0, 1), (2, 3), ... share an accumulator */
+#define PK_SELF_PAIRS 2 /* two outputs of each row share one (257 B[o] < 2^31) */
 static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
 {
     int32_t o;
@@ -491,7 +498,10 @@ static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
             (c1 < 0 ? -c1 : c1) * ((int64_t)1 << (e - 1)) + bound + 2 >= PK_LIM31) {
             return 0;
         }
-        if (pairs && (o % 2) == 1 && prev + 256 * bound >= PK_LIM31) {
+        if (pairs == PK_ROW_PAIRS && (o % 2) == 1 && prev + 256 * bound >= PK_LIM31) {
+            return 0;
+        }
+        if (pairs == PK_SELF_PAIRS && 257 * bound >= PK_LIM31) {
             return 0;
         }
         prev = bound;
@@ -552,7 +562,7 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     stoic_dense_s8_pk_params *p = &c->p.dense_pk;
     pk_src s;
     int v[6];
-    if (!pk_src_of(g, n, out_n, in_n, &s) || !pk_ok(&s, out_n, in_n, 1)) {
+    if (!pk_src_of(g, n, out_n, in_n, &s) || !pk_ok(&s, out_n, in_n, PK_ROW_PAIRS)) {
         return 0;
     }
     c->k = LK_DENSE_S8_PK;
@@ -616,6 +626,70 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
     return 0;
 }
 
+/* 3x3 stride-1 convolution with one input channel per group:
+ * stoic_conv2d_s8_dw3.c */
+static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
+                          lower_call *c)
+{
+    stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+    pk_src s;
+    int v[6];
+    if (n->op != IR_OP_CONV2D || f->k_h != 3 || f->k_w != 3 || f->stride_h != 1 ||
+        f->stride_w != 1 || f->dil_h != 1 || f->dil_w != 1 || f->groups != f->in_c ||
+        f->out_c % f->groups != 0 || f->pad_top < 0 || f->pad_top > 1 || f->pad_left < 0 ||
+        f->pad_left > 1 || f->in_h + f->pad_top > f->out_h + 2 ||
+        f->in_w + f->pad_left > f->out_w + 2 || !pk_src_of(g, n, f->out_c, 9, &s) ||
+        !pk_ok(&s, f->out_c, 9, PK_SELF_PAIRS)) {
+        return 0;
+    }
+    c->k = LK_CONV2D_S8_DW3;
+    p->in_h = f->in_h;
+    p->in_w = f->in_w;
+    p->in_c = f->in_c;
+    p->out_h = f->out_h;
+    p->out_w = f->out_w;
+    p->out_c = f->out_c;
+    p->depth_mult = f->out_c / f->groups;
+    p->pad_top = f->pad_top;
+    p->pad_left = f->pad_left;
+    p->zp_in = s.zp_in;
+    p->n_pass = (f->out_w + 3) / 4;
+    p->plane_w = 2 * p->n_pass + 1;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->mult = NULL;
+    p->rshift = NULL;
+    c->n_own = 3;
+    c->scratch_words = (int64_t)(p->out_h + 2) * p->plane_w + 12;
+    v[0] = n->inputs[0];
+    v[1] = n->params[0];
+    v[2] = LOWER_ARG_OWN(0);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+static int attach_dw3(const ir_graph *g, lower_call *c)
+{
+    stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+    pk_src s;
+    int32_t o, *b;
+    if (!pk_src_of(g, &g->n[c->node], p->out_c, 9, &s)) {
+        return -1;
+    }
+    b = own_alloc(c, 0, IR_DT_S32, p->out_c, "b");
+    if (b == NULL || pk_quant(c, &s, p->out_c, 1, 2, &p->mult, &p->rshift) != 0) {
+        return -1;
+    }
+    for (o = 0; o < p->out_c; o++) {
+        int64_t bd;
+        b[o] = (int32_t)pk_bias(&s, o, 9, &bd);
+    }
+    return 0;
+}
+
 int lower_attach(const ir_graph *g, lower_call *c)
 {
     int rc = 0;
@@ -625,6 +699,9 @@ int lower_attach(const ir_graph *g, lower_call *c)
     switch (c->k) {
     case LK_DENSE_S8_PK:
         rc = attach_dense_pk(g, c);
+        break;
+    case LK_CONV2D_S8_DW3:
+        rc = attach_dw3(g, c);
         break;
     default:
         rc = -1;
@@ -646,6 +723,9 @@ void lower_release(lower_call *c)
     if (c->k == LK_DENSE_S8_PK) {
         c->p.dense_pk.mult = NULL;
         c->p.dense_pk.rshift = NULL;
+    } else if (c->k == LK_CONV2D_S8_DW3) {
+        c->p.dw3.mult = NULL;
+        c->p.dw3.rshift = NULL;
     }
 }
 
@@ -673,6 +753,9 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
         f.in_w == f.out_w &&
         lower_dense_pk(g, n, c, f.out_h * f.out_w, f.in_c, f.out_c)) {
         return; /* a 1x1 convolution is a dense layer over the pixels */
+    }
+    if (lower_conv_dw3(g, n, &f, c)) {
+        return;
     }
     act_range(g, n, &amin, &amax);
     if (n->sparse) {
@@ -1385,6 +1468,20 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "c1", p->c1);
         fo(&l, "mult", 2);
         fo(&l, "rshift", 3);
+        break;
+    }
+    case LK_CONV2D_S8_DW3: {
+        const stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+        static const char *const nm[16] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "depth_mult", "pad_top", "pad_left", "zp_in",
+                                            "plane_w", "n_pass", "act_min", "act_max", "clamp",
+                                            "c1" };
+        const int32_t v[16] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->depth_mult, p->pad_top, p->pad_left, p->zp_in, p->plane_w,
+                                p->n_pass, p->act_min, p->act_max, p->clamp, p->c1 };
+        fgeom(&l, v, nm, 16);
+        fo(&l, "mult", 1);
+        fo(&l, "rshift", 2);
         break;
     }
     default:

@@ -66,6 +66,7 @@ typedef enum {
     LK_CONV2D_S16_SPARSE,
     /* packed int8 kernels (stoic_dsp.h), chosen when their preconditions hold */
     LK_DENSE_S8_PK,
+    LK_CONV2D_S8_DW3,
     LK_COUNT
 } lower_kernel;
 
@@ -112,6 +113,7 @@ typedef struct {
         stoic_conv2d_f32_sparse_params conv_sp;
         stoic_conv2d_sparse_q_params conv_spq;
         stoic_dense_s8_pk_params dense_pk;
+        stoic_conv2d_s8_dw3_params dw3;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -157,6 +159,8 @@ const char *lower_kernel_fn(lower_kernel k);     /* "stoic_dense_f32" */
 const char *lower_kernel_params(lower_kernel k); /* "stoic_dense_f32_params" */
 /* The runtime file that defines the kernel: its function name plus ".c". */
 void lower_kernel_file(lower_kernel k, char *buf, size_t n);
+/* Whether kernel k includes stoic_dsp.h (the packed kernels). */
+int lower_kernel_dsp(lower_kernel k);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).

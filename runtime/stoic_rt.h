@@ -165,6 +165,35 @@ typedef struct {
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *bias_pk, int8_t *out, int32_t *scratch);
 
+/* 3x3 convolution, stride 1, dilation 1, one input channel per group
+ * (depthwise with a channel multiplier, or in_c == 1); pad_top and
+ * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
+ * output channel), bias folded. scratch: (out_h + 2) * plane_w + 12 words,
+ * plane_w = 2 * n_pass + 1, n_pass = ceil(out_w / 4).
+ * Layout and proof: stoic_conv2d_s8_dw3.c. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t depth_mult;    /* out_c / in_c */
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t zp_in;
+    int32_t plane_w;
+    int32_t n_pass;
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+    const int32_t *mult;   /* [out_c] */
+    const uint8_t *rshift; /* [out_c] */
+} stoic_conv2d_s8_dw3_params;
+void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
+                         const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
+
 /* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
 /* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the
  * effective multiplier M = m * 2^(shift - 31), rounded to nearest with ties
