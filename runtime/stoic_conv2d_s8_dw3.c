@@ -47,6 +47,54 @@ static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
     return (v > hi) ? hi : v;
 }
 
+/* the four accumulators of one kernel row: input words x01, x23, x45 of
+ * that row against the row's words wa, wb and their SXTB16 sa, sb */
+#define STOIC_DW3_ROW(xr, wa, wb, sa, sb)                                                      \
+    do {                                                                                       \
+        x01 = (xr)[0];                                                                         \
+        x23 = (xr)[1];                                                                         \
+        x45 = (xr)[2];                                                                         \
+        c0 = stoic_dsp_smlad(x01, (wa), c0);                                                   \
+        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
+        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
+        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
+        c1 = stoic_dsp_smlad(x23, (wa), c1);                                                   \
+        c1 = stoic_dsp_smlad(x45, (wb), c1);                                                   \
+        a1 = stoic_dsp_smlad(x23, (sa), a1);                                                   \
+        a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
+    } while (0)
+
+/* the plane of input channel g in the scratch (see above) */
+static void plane(const stoic_conv2d_s8_dw3_params *p, const int8_t *in, int32_t g,
+                  int32_t *scratch)
+{
+    int32_t ih;
+    int32_t k;
+    int32_t n_full;   /* full pairs of input columns in a plane row */
+    int32_t step;
+    const int8_t *src;
+    int32_t *dst;
+
+    step = p->in_c;
+    n_full = (p->in_w - p->pad_left) / 2;
+    for (ih = 0; ih < p->in_h; ih++) {
+        src = &in[(ih * p->in_w * step) + g];
+        dst = &scratch[(ih + p->pad_top) * p->plane_w];
+        if (p->pad_left != 0) {
+            dst[0] = stoic_dsp_pack(p->zp_in, (int32_t)src[0]);
+            src = &src[step];
+            dst = &dst[1];
+        }
+        for (k = 0; k < n_full; k++) {
+            dst[k] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+            src = &src[2 * step];
+        }
+        if ((n_full * 2) + p->pad_left < p->in_w) {
+            dst[n_full] = stoic_dsp_pack((int32_t)src[0], p->zp_in);
+        }
+    }
+}
+
 /* scratch: the plane, then the 12 weight words of the current channel */
 void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch)
@@ -58,14 +106,13 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
     int32_t o;
     int32_t oh;
     int32_t ps;
-    int32_t ih;
     int32_t k;
-    int32_t n_full;   /* full pairs of input columns in a plane row */
+    int32_t oc;       /* output pixel stride */
+    int32_t n_full;   /* passes with four outputs stored */
+    int32_t rem;      /* outputs stored by the last pass when out_w % 4 != 0 */
     int32_t zz;       /* the word (zp_in, zp_in) */
     int32_t *wk;
-    const int8_t *src;
     const int8_t *wo;
-    int32_t *dst;
     const int32_t *xr;
     int32_t b;
     int32_t b257;
@@ -78,39 +125,29 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
     int32_t x45;
     int32_t m;
     uint32_t e;
-    int32_t y[4];
+    int32_t k1;
+    int32_t y0;
+    int32_t y1;
+    int32_t y2;
+    int32_t y3;
     int8_t *op;
     int32_t v0;
     int32_t v1;
+    int32_t v2;
 
     pw = p->plane_w;
     hp = p->out_h + 2;
+    oc = p->out_c;
+    n_full = p->out_w / 4;
+    rem = p->out_w % 4;
+    k1 = p->c1;
     wk = &scratch[hp * pw];
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
     for (k = 0; k < hp * pw; k++) {
         scratch[k] = zz;
     }
-    n_full = (p->in_w - p->pad_left) / 2;
     for (g = 0; g < p->in_c; g++) {
-        /* the interior of the plane: input channel g */
-        for (ih = 0; ih < p->in_h; ih++) {
-            src = &in[(ih * p->in_w * p->in_c) + g];
-            dst = &scratch[(ih + p->pad_top) * pw];
-            if (p->pad_left != 0) {
-                dst[0] = stoic_dsp_pack(p->zp_in, (int32_t)src[0]);
-                src = &src[p->in_c];
-                dst = &dst[1];
-            }
-            for (k = 0; k < n_full; k++) {
-                v0 = (int32_t)src[0];
-                v1 = (int32_t)src[p->in_c];
-                dst[k] = stoic_dsp_pack(v0, v1);
-                src = &src[2 * p->in_c];
-            }
-            if ((n_full * 2) + p->pad_left < p->in_w) {
-                dst[n_full] = stoic_dsp_pack((int32_t)src[0], p->zp_in);
-            }
-        }
+        plane(p, in, g, scratch);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
             /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */
@@ -118,9 +155,9 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
             for (k = 0; k < 3; k++) {
                 v0 = (int32_t)wo[3 * k];
                 v1 = (int32_t)wo[(3 * k) + 1];
+                v2 = (int32_t)wo[(3 * k) + 2];
                 wk[4 * k] = stoic_dsp_pack(v0, (256 * v0) + v1);
-                wk[(4 * k) + 1] = stoic_dsp_pack((256 * v1) + (int32_t)wo[(3 * k) + 2],
-                                                 256 * (int32_t)wo[(3 * k) + 2]);
+                wk[(4 * k) + 1] = stoic_dsp_pack((256 * v1) + v2, 256 * v2);
                 wk[(4 * k) + 2] = stoic_dsp_sxtb16(wk[4 * k]);
                 wk[(4 * k) + 3] = stoic_dsp_sxtb16(wk[(4 * k) + 1]);
             }
@@ -129,38 +166,42 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
             m = p->mult[o];
             e = (uint32_t)p->rshift[o];
             for (oh = 0; oh < p->out_h; oh++) {
-                op = &out[(oh * p->out_w * p->out_c) + o];
+                op = &out[(oh * p->out_w * oc) + o];
+                xr = &scratch[oh * pw];
                 for (ps = 0; ps < p->n_pass; ps++) {
                     a0 = b;
                     c0 = b257;
                     a1 = b;
                     c1 = b257;
-                    xr = &scratch[(oh * pw) + (2 * ps)];
-                    for (k = 0; k < 3; k++) {
-                        x01 = xr[0];
-                        x23 = xr[1];
-                        x45 = xr[2];
-                        c0 = stoic_dsp_smlad(x01, wk[4 * k], c0);
-                        c0 = stoic_dsp_smlad(x23, wk[(4 * k) + 1], c0);
-                        a0 = stoic_dsp_smlad(x01, wk[(4 * k) + 2], a0);
-                        a0 = stoic_dsp_smlad(x23, wk[(4 * k) + 3], a0);
-                        c1 = stoic_dsp_smlad(x23, wk[4 * k], c1);
-                        c1 = stoic_dsp_smlad(x45, wk[(4 * k) + 1], c1);
-                        a1 = stoic_dsp_smlad(x23, wk[(4 * k) + 2], a1);
-                        a1 = stoic_dsp_smlad(x45, wk[(4 * k) + 3], a1);
-                        xr = &xr[pw];
-                    }
-                    y[0] = out8(a0 * 2, m, e, p->c1);
-                    y[1] = out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, p->c1);
-                    y[2] = out8(a1 * 2, m, e, p->c1);
-                    y[3] = out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, p->c1);
+                    STOIC_DW3_ROW(xr, wk[0], wk[1], wk[2], wk[3]);
+                    STOIC_DW3_ROW(&xr[pw], wk[4], wk[5], wk[6], wk[7]);
+                    STOIC_DW3_ROW(&xr[2 * pw], wk[8], wk[9], wk[10], wk[11]);
+                    xr = &xr[2];
+                    y0 = out8(a0 * 2, m, e, k1);
+                    y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
+                    y2 = out8(a1 * 2, m, e, k1);
+                    y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
                     if (p->clamp != 0) {
-                        for (k = 0; k < 4; k++) {
-                            y[k] = act8(y[k], p->act_min, p->act_max);
-                        }
+                        y0 = act8(y0, p->act_min, p->act_max);
+                        y1 = act8(y1, p->act_min, p->act_max);
+                        y2 = act8(y2, p->act_min, p->act_max);
+                        y3 = act8(y3, p->act_min, p->act_max);
                     }
-                    for (k = 0; (k < 4) && ((4 * ps) + k < p->out_w); k++) {
-                        op[((4 * ps) + k) * p->out_c] = (int8_t)y[k];
+                    if (ps < n_full) {
+                        op[0] = (int8_t)y0;
+                        op[oc] = (int8_t)y1;
+                        op[2 * oc] = (int8_t)y2;
+                        op[3 * oc] = (int8_t)y3;
+                        op = &op[4 * oc];
+                    } else {
+                        /* the last pass of a row whose width is not a multiple of 4 */
+                        op[0] = (int8_t)y0;
+                        if (rem > 1) {
+                            op[oc] = (int8_t)y1;
+                        }
+                        if (rem > 2) {
+                            op[2 * oc] = (int8_t)y2;
+                        }
                     }
                 }
             }
