@@ -535,8 +535,8 @@ static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char 
     return c->own[k].data;
 }
 
-/* Multipliers and right shifts per output, padded to an even count
- * (m = 2^30, e = 1: a valid pair for a padded row never stored). */
+/* Multipliers and right shifts minus one per output, padded to an even
+ * count (m = 2^30, e - 1 = 0: valid for a padded row, never stored). */
 static int pk_quant(lower_call *c, const pk_src *s, int32_t out_n, int km, int ke,
                     const int32_t **mult, const uint8_t **rshift)
 {
@@ -548,7 +548,7 @@ static int pk_quant(lower_call *c, const pk_src *s, int32_t out_n, int km, int k
     }
     for (o = 0; o < n2; o++) {
         m[o] = o < out_n ? s->q[o].m : (int32_t)PK_LIM30;
-        e[o] = (uint8_t)(o < out_n ? -s->q[o].shift : 1);
+        e[o] = (uint8_t)(o < out_n ? -s->q[o].shift - 1 : 0); /* right shift - 1 */
     }
     *mult = m;
     *rshift = e;
@@ -654,14 +654,13 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->pad_left = f->pad_left;
     p->zp_in = s.zp_in;
     p->n_pass = (f->out_w + 3) / 4;
-    p->plane_w = 2 * p->n_pass + 1;
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
     p->mult = NULL;
     p->rshift = NULL;
     c->n_own = 3;
-    c->scratch_words = (int64_t)(p->out_h + 2) * p->plane_w + 12;
+    c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12;
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);
@@ -1472,14 +1471,13 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     }
     case LK_CONV2D_S8_DW3: {
         const stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
-        static const char *const nm[16] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                             "depth_mult", "pad_top", "pad_left", "zp_in",
-                                            "plane_w", "n_pass", "act_min", "act_max", "clamp",
-                                            "c1" };
-        const int32_t v[16] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
-                                p->depth_mult, p->pad_top, p->pad_left, p->zp_in, p->plane_w,
+                                            "n_pass", "act_min", "act_max", "clamp", "c1" };
+        const int32_t v[15] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->depth_mult, p->pad_top, p->pad_left, p->zp_in,
                                 p->n_pass, p->act_min, p->act_max, p->clamp, p->c1 };
-        fgeom(&l, v, nm, 16);
+        fgeom(&l, v, nm, 15);
         fo(&l, "mult", 1);
         fo(&l, "rshift", 2);
         break;

@@ -12,9 +12,13 @@
  * zp_in itself.
  *
  * Per input channel, the padded plane of that channel is written to the
- * scratch as packed int16 pairs: row r holds the columns (2k, 2k + 1) in
- * word k, value zp_in outside the input (written once per call; every
- * channel overwrites the same interior). Then per output channel its nine
+ * scratch as packed int16 pairs, word k of plane row r holding the
+ * columns (2k, 2k + 1), value zp_in outside the input. The plane is kept
+ * as strips, one per pass of four output columns: strip s holds the words
+ * 2s, 2s + 1, 2s + 2 of every plane row, three consecutive words per row,
+ * so the nine words a pass reads for output row oh are consecutive (rows
+ * oh .. oh + 2). The zp_in border is written once per call; every channel
+ * overwrites the same interior. Then per output channel its nine
  * weights become, per kernel row kh, the words
  *   WA = (w0, 256 w0 + w1),  WB = (256 w1 + w2, 256 w2)     (w_j = w[o][kh][j])
  * with lane values 256 * (weight of output ow + 1) + (weight of output ow)
@@ -36,9 +40,9 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-static inline int32_t out8(int32_t a2, int32_t m, uint32_t e, int32_t c1)
+static inline int32_t out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
 {
-    return stoic_dsp_sat8(stoic_dsp_rq(a2, m, e, c1));
+    return stoic_dsp_rq8(a2, m, e1, c1);
 }
 
 static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
@@ -64,43 +68,59 @@ static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
         a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
     } while (0)
 
-/* the plane of input channel g in the scratch (see above) */
+/* word k of a plane row into the strips: strip k / 2 at k % 2, and the
+ * previous strip at 2 when k is even */
+static inline void put(int32_t *row, int32_t ss, int32_t n_pass, int32_t k, int32_t v)
+{
+    int32_t s = k / 2;
+    if (s < n_pass) {
+        row[(s * ss) + (k % 2)] = v;
+    }
+    if (((k % 2) == 0) && (s > 0)) {
+        row[((s - 1) * ss) + 2] = v;
+    }
+}
+
+/* the interior of the plane of input channel g (see above) */
 static void plane(const stoic_conv2d_s8_dw3_params *p, const int8_t *in, int32_t g,
                   int32_t *scratch)
 {
     int32_t ih;
     int32_t k;
+    int32_t kk;
     int32_t n_full;   /* full pairs of input columns in a plane row */
     int32_t step;
+    int32_t ss;       /* words per strip */
     const int8_t *src;
-    int32_t *dst;
+    int32_t *row;
 
     step = p->in_c;
+    ss = 3 * (p->out_h + 2);
     n_full = (p->in_w - p->pad_left) / 2;
     for (ih = 0; ih < p->in_h; ih++) {
         src = &in[(ih * p->in_w * step) + g];
-        dst = &scratch[(ih + p->pad_top) * p->plane_w];
+        row = &scratch[3 * (ih + p->pad_top)];
+        k = 0;
         if (p->pad_left != 0) {
-            dst[0] = stoic_dsp_pack(p->zp_in, (int32_t)src[0]);
+            put(row, ss, p->n_pass, 0, stoic_dsp_pack(p->zp_in, (int32_t)src[0]));
             src = &src[step];
-            dst = &dst[1];
+            k = 1;
         }
-        for (k = 0; k < n_full; k++) {
-            dst[k] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+        for (kk = 0; kk < n_full; kk++) {
+            put(row, ss, p->n_pass, k + kk, stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]));
             src = &src[2 * step];
         }
         if ((n_full * 2) + p->pad_left < p->in_w) {
-            dst[n_full] = stoic_dsp_pack((int32_t)src[0], p->zp_in);
+            put(row, ss, p->n_pass, k + n_full, stoic_dsp_pack((int32_t)src[0], p->zp_in));
         }
     }
 }
 
-/* scratch: the plane, then the 12 weight words of the current channel */
+/* scratch: the strips, then the 12 weight words of the current channel */
 void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch)
 {
-    int32_t pw;       /* words per plane row */
-    int32_t hp;       /* plane rows */
+    int32_t ss;       /* words per strip */
     int32_t g;
     int32_t j;
     int32_t o;
@@ -108,6 +128,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
     int32_t ps;
     int32_t k;
     int32_t oc;       /* output pixel stride */
+    int32_t orow;     /* output row stride */
     int32_t n_full;   /* passes with four outputs stored */
     int32_t rem;      /* outputs stored by the last pass when out_w % 4 != 0 */
     int32_t zz;       /* the word (zp_in, zp_in) */
@@ -135,15 +156,15 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
     int32_t v1;
     int32_t v2;
 
-    pw = p->plane_w;
-    hp = p->out_h + 2;
+    ss = 3 * (p->out_h + 2);
     oc = p->out_c;
+    orow = p->out_w * oc;
     n_full = p->out_w / 4;
     rem = p->out_w % 4;
     k1 = p->c1;
-    wk = &scratch[hp * pw];
+    wk = &scratch[ss * p->n_pass];
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
-    for (k = 0; k < hp * pw; k++) {
+    for (k = 0; k < ss * p->n_pass; k++) {
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {
@@ -165,18 +186,18 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
             b257 = b * 257;
             m = p->mult[o];
             e = (uint32_t)p->rshift[o];
-            for (oh = 0; oh < p->out_h; oh++) {
-                op = &out[(oh * p->out_w * oc) + o];
-                xr = &scratch[oh * pw];
-                for (ps = 0; ps < p->n_pass; ps++) {
+            for (ps = 0; ps < p->n_pass; ps++) {
+                op = &out[(4 * ps * oc) + o];
+                xr = &scratch[ps * ss];
+                for (oh = 0; oh < p->out_h; oh++) {
                     a0 = b;
                     c0 = b257;
                     a1 = b;
                     c1 = b257;
                     STOIC_DW3_ROW(xr, wk[0], wk[1], wk[2], wk[3]);
-                    STOIC_DW3_ROW(&xr[pw], wk[4], wk[5], wk[6], wk[7]);
-                    STOIC_DW3_ROW(&xr[2 * pw], wk[8], wk[9], wk[10], wk[11]);
-                    xr = &xr[2];
+                    STOIC_DW3_ROW(&xr[3], wk[4], wk[5], wk[6], wk[7]);
+                    STOIC_DW3_ROW(&xr[6], wk[8], wk[9], wk[10], wk[11]);
+                    xr = &xr[3];
                     y0 = out8(a0 * 2, m, e, k1);
                     y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
                     y2 = out8(a1 * 2, m, e, k1);
@@ -192,7 +213,6 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
                         op[oc] = (int8_t)y1;
                         op[2 * oc] = (int8_t)y2;
                         op[3 * oc] = (int8_t)y3;
-                        op = &op[4 * oc];
                     } else {
                         /* the last pass of a row whose width is not a multiple of 4 */
                         op[0] = (int8_t)y0;
@@ -203,6 +223,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
                             op[2 * oc] = (int8_t)y2;
                         }
                     }
+                    op = &op[orow];
                 }
             }
         }

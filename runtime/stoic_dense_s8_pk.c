@@ -35,9 +35,9 @@
 #include "stoic_dsp.h"
 
 /* one output from twice its accumulator: requantize, saturate */
-static inline int32_t out8(int32_t a2, int32_t m, uint32_t e, int32_t c1)
+static inline int32_t out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
 {
-    return stoic_dsp_sat8(stoic_dsp_rq(a2, m, e, c1));
+    return stoic_dsp_rq8(a2, m, e1, c1);
 }
 
 /* the activation's clamp, when narrower than [-128, 127] */

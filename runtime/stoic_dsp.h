@@ -124,7 +124,7 @@ static inline int32_t stoic_dsp_sat8(int32_t x)
 
 /*
  * The int8 output stage in one rounding. For an accumulator a, a
- * multiplier 2^30 <= m < 2^31 and a right shift 1 <= e (the contract's
+ * multiplier 2^30 <= m < 2^31 and a right shift e >= 1 (the contract's
  * shift = -e), TensorFlow Lite's
  *     RDBPOT(SRDHM(a, m), e) + zp
  * equals
@@ -134,22 +134,29 @@ static inline int32_t stoic_dsp_sat8(int32_t x)
  * away from zero), floors of divisions by powers of two compose, and
  * [a < 0] may stand for [s < 0] (they differ only when s = 0, where the
  * correction of 1 below a multiple of 2^e changes no floor); zp * 2^e
- * added before the division is zp after it.
- * Argument a2 = 2a. Preconditions (checked by the generator per layer,
- * stoic lower.c): |a| < 2^30, 1 <= e <= 31, |c1 * 2^(e-1)| + |a| < 2^31 - 1
- * with c1 = 2 zp + 1. Returns the unclamped y + zp.
- * Instructions on Cortex-M4: sub, lsl, sub (H), mov, smlal, asr.
+ * added before the division is zp after it. The division by 2^e is
+ * done as 2^(e-1), then 2 with the saturation (SSAT's shifted operand).
+ * Arguments: a2 = 2a, e1 = e - 1, c1 = 2 zp + 1. Preconditions (checked
+ * by the generator per layer, stoic lower.c): |a| < 2^30, 0 <= e1 <= 30,
+ * |c1 * 2^e1| + |a| + 2 < 2^31. Returns y + zp saturated to [-128, 127].
+ * Instructions on Cortex-M4: lsl, sub (H), mov, smlal, asr, ssat.
  */
-static inline int32_t stoic_dsp_rq(int32_t a2, int32_t m, uint32_t e, int32_t c1)
+static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
 {
     int32_t h;
     uint64_t v;
+    int32_t t;
 
-    h = stoic_dsp_s32((uint32_t)c1 << (e - 1U)) - (int32_t)((uint32_t)a2 >> 31U);
+    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)((uint32_t)a2 >> 31U);
     /* in this order gcc makes it one SMLAL into (hi, lo) = (h, 2^31) */
     v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
     v += (uint64_t)((int64_t)a2 * (int64_t)m);
-    return stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e);
+    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1 */
+#else
+    return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
+#endif
 }
 
 #endif /* STOIC_DSP_H */

@@ -140,8 +140,8 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
  * prove their preconditions (lower.c): the input zero point folded into
  * the bias, weights packed at generation time in the order the loop reads
  * them, the output stage in one rounding (stoic_dsp_rq):
- *   out = clamp(RDBPOT(SRDHM(acc, mult[o]), rshift[o]) + zp_out, act_min, act_max)
- * with 1 <= rshift[o] <= 31 (the contract's shift = -rshift) and
+ *   out = clamp(RDBPOT(SRDHM(acc, mult[o]), rshift[o] + 1) + zp_out, act_min, act_max)
+ * with 0 <= rshift[o] <= 30 (the contract's shift = -(rshift + 1)) and
  * c1 = 2 zp_out + 1. clamp = 0 when [act_min, act_max] = [-128, 127].
  * scratch: int32 words owned by the caller (the generated code's
  * NAME_scratch), at least the kernel's scratch_words. Same results as
@@ -168,8 +168,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
- * output channel), bias folded. scratch: (out_h + 2) * plane_w + 12 words,
- * plane_w = 2 * n_pass + 1, n_pass = ceil(out_w / 4).
+ * output channel), bias folded. scratch: 3 * (out_h + 2) * n_pass + 12
+ * words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.c. */
 typedef struct {
     int32_t in_h;
@@ -182,7 +182,6 @@ typedef struct {
     int32_t pad_top;
     int32_t pad_left;
     int32_t zp_in;
-    int32_t plane_w;
     int32_t n_pass;
     int32_t act_min;
     int32_t act_max;
