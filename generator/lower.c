@@ -20,7 +20,7 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
-    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3"
+    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -40,7 +40,7 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
-    "stoic_dense_s8_pk_params", "stoic_conv2d_s8_dw3_params"
+    "stoic_dense_s8_pk_params", "stoic_conv2d_s8_dw3_params", "stoic_dense_s16_pk_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -60,7 +60,7 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 
 int lower_kernel_dsp(lower_kernel k)
 {
-    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3;
+    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -428,37 +428,48 @@ static lower_kernel kq(lower_kernel k8, ir_dtype dt)
 
 typedef struct {
     const int8_t *w;       /* [out_n][in_n] */
-    const int32_t *b;      /* [out_n] or NULL */
+    const int32_t *b;      /* int8: [out_n] or NULL */
+    const int64_t *b64;    /* int16: [out_n] or NULL */
     const stoic_qmul *q;   /* [out_n] */
     int32_t zp_in;
     int32_t zp_out;
+    int64_t x_mag;         /* largest |input|: 128 (int8) or 32768 (int16) */
 } pk_src;
 
 static int pk_src_of(const ir_graph *g, const ir_node *n, int32_t out_n, int64_t per, pk_src *s)
 {
     const ir_tensor *tw, *tq;
-    if (n->prec != IR_DT_S8 || n->sparse || n->params[0] < 0 || n->params[2] < 0) {
+    ir_dtype dt = n->prec;
+    if ((dt != IR_DT_S8 && dt != IR_DT_S16) || n->sparse || n->params[0] < 0 ||
+        n->params[2] < 0) {
         return 0;
     }
     tw = &g->t[n->params[0]];
     tq = &g->t[n->params[2]];
     if (tw->dtype != IR_DT_S8 || tw->qdata == NULL || ir_shape_count(&tw->shape) != out_n * per ||
         tq->dtype != IR_DT_QMUL || ir_shape_count(&tq->shape) != out_n ||
-        g->t[n->inputs[0]].dtype != IR_DT_S8 || g->t[n->output].dtype != IR_DT_S8) {
+        g->t[n->inputs[0]].dtype != dt || g->t[n->output].dtype != dt) {
         return 0;
     }
     s->w = tw->qdata;
     s->q = tq->qdata;
     s->b = NULL;
+    s->b64 = NULL;
     if (n->params[1] >= 0) {
         const ir_tensor *tb = &g->t[n->params[1]];
-        if (tb->dtype != IR_DT_S32 || ir_shape_count(&tb->shape) != out_n) {
+        if (tb->dtype != (dt == IR_DT_S8 ? IR_DT_S32 : IR_DT_S64) ||
+            ir_shape_count(&tb->shape) != out_n) {
             return 0;
         }
-        s->b = tb->qdata;
+        if (dt == IR_DT_S8) {
+            s->b = tb->qdata;
+        } else {
+            s->b64 = tb->qdata;
+        }
     }
-    s->zp_in = g->t[n->inputs[0]].zp;
-    s->zp_out = g->t[n->output].zp;
+    s->zp_in = dt == IR_DT_S8 ? g->t[n->inputs[0]].zp : 0;
+    s->zp_out = dt == IR_DT_S8 ? g->t[n->output].zp : 0;
+    s->x_mag = dt == IR_DT_S8 ? 128 : 32768;
     return 1;
 }
 
@@ -471,8 +482,9 @@ static int64_t pk_bias(const pk_src *s, int32_t o, int64_t per, int64_t *bound)
         sum += v;
         mag += v < 0 ? -v : v;
     }
-    b = (s->b != NULL ? (int64_t)s->b[o] : 0) - (int64_t)s->zp_in * sum;
-    *bound = (b < 0 ? -b : b) + 128 * mag;
+    b = (s->b != NULL ? (int64_t)s->b[o] : (s->b64 != NULL ? s->b64[o] : 0)) -
+        (int64_t)s->zp_in * sum;
+    *bound = (b < 0 ? -b : b) + s->x_mag * mag;
     return b;
 }
 
@@ -562,8 +574,30 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     stoic_dense_s8_pk_params *p = &c->p.dense_pk;
     pk_src s;
     int v[6];
-    if (!pk_src_of(g, n, out_n, in_n, &s) || !pk_ok(&s, out_n, in_n, PK_ROW_PAIRS)) {
+    if (!pk_src_of(g, n, out_n, in_n, &s) ||
+        !pk_ok(&s, out_n, in_n, n->prec == IR_DT_S8 ? PK_ROW_PAIRS : 0)) {
         return 0;
+    }
+    if (n->prec == IR_DT_S16) {
+        stoic_dense_s16_pk_params *p16 = &c->p.dense16_pk;
+        c->k = LK_DENSE_S16_PK;
+        p16->rows = rows;
+        p16->in_n = in_n;
+        p16->out_n = out_n;
+        p16->in_words = (in_n + 1) / 2;
+        act_range(g, n, &p16->act_min, &p16->act_max);
+        p16->clamp = (p16->act_min > -32768 || p16->act_max < 32767) ? 1 : 0;
+        p16->mult = NULL;
+        p16->rshift = NULL;
+        c->n_own = 4;
+        c->scratch_words = p16->in_words;
+        v[0] = n->inputs[0];
+        v[1] = LOWER_ARG_OWN(0);
+        v[2] = LOWER_ARG_OWN(1);
+        v[3] = n->output;
+        v[4] = LOWER_ARG_SCRATCH;
+        set_args6(c, v, 5);
+        return 1;
     }
     c->k = LK_DENSE_S8_PK;
     p->rows = rows;
@@ -588,10 +622,14 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
 
 static int attach_dense_pk(const ir_graph *g, lower_call *c)
 {
-    stoic_dense_s8_pk_params *p = &c->p.dense_pk;
     const ir_node *n = &g->n[c->node];
+    int s16 = c->k == LK_DENSE_S16_PK;
     pk_src s;
-    int32_t nw = p->in_words, out_n = p->out_n, in_n = p->in_n;
+    int32_t nw = s16 ? c->p.dense16_pk.in_words : c->p.dense_pk.in_words;
+    int32_t out_n = s16 ? c->p.dense16_pk.out_n : c->p.dense_pk.out_n;
+    int32_t in_n = s16 ? c->p.dense16_pk.in_n : c->p.dense_pk.in_n;
+    const int32_t **mult = s16 ? &c->p.dense16_pk.mult : &c->p.dense_pk.mult;
+    const uint8_t **rshift = s16 ? &c->p.dense16_pk.rshift : &c->p.dense_pk.rshift;
     int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
     int32_t *w, *b;
     if (!pk_src_of(g, n, out_n, in_n, &s)) {
@@ -599,7 +637,7 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
     b = own_alloc(c, 1, IR_DT_S32, (int64_t)n_pairs * 2, "b");
-    if (w == NULL || b == NULL || pk_quant(c, &s, out_n, 2, 3, &p->mult, &p->rshift) != 0) {
+    if (w == NULL || b == NULL || pk_quant(c, &s, out_n, 2, 3, mult, rshift) != 0) {
         return -1;
     }
     for (r = 0; r < n_pairs * 2; r += 2) {
@@ -607,7 +645,7 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
         int64_t b0 = pk_bias(&s, r, in_n, &bd);
         int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, in_n, &bd) : 0;
         b[kb++] = (int32_t)b0;
-        b[kb++] = (int32_t)(b0 + 256 * b1);
+        b[kb++] = (int32_t)(s16 ? b1 : b0 + 256 * b1); /* int16: C starts in 64 bits */
     }
     for (q = 0; q < n_quads; q++) {
         for (j = 0; j < nw; j++) {
@@ -697,6 +735,7 @@ int lower_attach(const ir_graph *g, lower_call *c)
     }
     switch (c->k) {
     case LK_DENSE_S8_PK:
+    case LK_DENSE_S16_PK:
         rc = attach_dense_pk(g, c);
         break;
     case LK_CONV2D_S8_DW3:
@@ -725,6 +764,9 @@ void lower_release(lower_call *c)
     } else if (c->k == LK_CONV2D_S8_DW3) {
         c->p.dw3.mult = NULL;
         c->p.dw3.rshift = NULL;
+    } else if (c->k == LK_DENSE_S16_PK) {
+        c->p.dense16_pk.mult = NULL;
+        c->p.dense16_pk.rshift = NULL;
     }
 }
 
@@ -876,6 +918,9 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
             set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
             return 1;
         }
+        if (lower_dense_pk(g, n, c, cnt / last, last, n->units)) {
+            return 1;
+        }
         if (n->prec == IR_DT_S16) {
             stoic_dense_s16_params *p = &c->p.dense_s16;
             c->k = LK_DENSE_S16;
@@ -884,8 +929,6 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
             p->out_n = n->units;
             act_range(g, n, &p->act_min, &p->act_max);
             p->qmul = qmul_of(g, n);
-        } else if (lower_dense_pk(g, n, c, cnt / last, last, n->units)) {
-            return 1;
         } else {
             stoic_dense_s8_params *p = &c->p.dense_s8;
             c->k = LK_DENSE_S8;
@@ -1465,6 +1508,19 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
         fi(&l, "c1", p->c1);
+        fo(&l, "mult", 2);
+        fo(&l, "rshift", 3);
+        break;
+    }
+    case LK_DENSE_S16_PK: {
+        const stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
         fo(&l, "mult", 2);
         fo(&l, "rshift", 3);
         break;

@@ -80,6 +80,44 @@ static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 #endif
 }
 
+/* acc + lo(x) * lo(y) + hi(x) * hi(y) in 64 bits (SMLALD); exact. */
+static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
+{
+#if STOIC_DSP
+    return __smlald(x, y, acc);
+#else
+    return acc + (int64_t)(stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
+           (int64_t)(stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
+#endif
+}
+
+/* acc + lo(x) * lo(y) (SMLABB) and acc + hi(x) * lo(y) (SMLATB);
+ * precondition: the result fits int32. */
+static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlabb(x, y, acc);
+#else
+    return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y));
+#endif
+}
+
+static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlatb(x, y, acc);
+#else
+    return acc + (stoic_dsp_hi16(x) * stoic_dsp_lo16(y));
+#endif
+}
+
+/* The packed word (hi(x), lo(y)): lanes x1 and y0 of two neighbouring
+ * words. */
+static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
+{
+    return (int32_t)(((uint32_t)x >> 16U) | ((uint32_t)y << 16U));
+}
+
 /* The sign-extended bytes 0 and 2 of w as the lanes of a packed word
  * (SXTB16). */
 static inline int32_t stoic_dsp_sxtb16(int32_t w)
@@ -156,6 +194,37 @@ static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t 
     return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1 */
 #else
     return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
+#endif
+}
+
+/*
+ * The int16 output stage (stoic_requant_s16 before the activation clamp)
+ * for an accumulator that fits int32: sat16(floor((a m 2^shift + 2^30) /
+ * 2^31)) with shift = -e <= -1 is
+ *     floor((2am + 2^(31+e)) / 2^(32+e)) = floor(hi / 2^e),
+ * hi = floor((2am + 2^(e-1) 2^32) / 2^32): one SMLAL into (2^(e-1), 0).
+ * Arguments: a2 = 2a, e1 = e - 1. Preconditions (lower.c): |a| < 2^30,
+ * 0 <= e1 <= 29. Returns the value saturated to [-32768, 32767].
+ */
+static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
+{
+    uint64_t v;
+    int32_t t;
+
+    v = (uint64_t)(1U << e1) << 32U;
+    v += (uint64_t)((int64_t)a2 * (int64_t)m);
+    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1 */
+#else
+    t = stoic_dsp_floor_shr(t, 1U);
+    if (t < -32768) {
+        t = -32768;
+    }
+    if (t > 32767) {
+        t = 32767;
+    }
+    return t;
 #endif
 }
 

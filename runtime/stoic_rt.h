@@ -193,6 +193,25 @@ typedef struct {
 void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
 
+/* dense and 1x1 convolution, 16x8 (int16 activations, zero points 0):
+ * stoic_dense_s16's results where the generator proves |bias[o]| + 32768
+ * sum |w[o]| < 2^30; w as stoic_dense_s8_pk's, bias (bias[r], bias[r+1])
+ * int32 per row pair, mult/rshift as above (shift = -(rshift + 1)).
+ * scratch: in_words. Layout and proof: stoic_dense_s16_pk.c. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t in_words;      /* (in_n + 1) / 2 */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;         /* 0 when [act_min, act_max] = [-32768, 32767] */
+    const int32_t *mult;   /* [out_n rounded up to even] */
+    const uint8_t *rshift; /* [out_n rounded up to even] */
+} stoic_dense_s16_pk_params;
+void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, const int32_t *w,
+                        const int32_t *bias, int16_t *out, int32_t *scratch);
+
 /* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
 /* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the
  * effective multiplier M = m * 2^(shift - 31), rounded to nearest with ties
