@@ -20,7 +20,7 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
-    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk"
+    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -40,7 +40,8 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
-    "stoic_dense_s8_pk_params", "stoic_conv2d_s8_dw3_params", "stoic_dense_s16_pk_params"
+    "stoic_dense_s8_pk_params", "stoic_conv2d_dw3_params", "stoic_dense_s16_pk_params",
+    "stoic_conv2d_dw3_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -60,7 +61,8 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 
 int lower_kernel_dsp(lower_kernel k)
 {
-    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK;
+    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
+           k == LK_CONV2D_S16_DW3;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -669,7 +671,7 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
 static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
                           lower_call *c)
 {
-    stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+    stoic_conv2d_dw3_params *p = &c->p.dw3;
     pk_src s;
     int v[6];
     if (n->op != IR_OP_CONV2D || f->k_h != 3 || f->k_w != 3 || f->stride_h != 1 ||
@@ -677,10 +679,10 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
         f->out_c % f->groups != 0 || f->pad_top < 0 || f->pad_top > 1 || f->pad_left < 0 ||
         f->pad_left > 1 || f->in_h + f->pad_top > f->out_h + 2 ||
         f->in_w + f->pad_left > f->out_w + 2 || !pk_src_of(g, n, f->out_c, 9, &s) ||
-        !pk_ok(&s, f->out_c, 9, PK_SELF_PAIRS)) {
+        !pk_ok(&s, f->out_c, 9, n->prec == IR_DT_S8 ? PK_SELF_PAIRS : 0)) {
         return 0;
     }
-    c->k = LK_CONV2D_S8_DW3;
+    c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_DW3 : LK_CONV2D_S16_DW3;
     p->in_h = f->in_h;
     p->in_w = f->in_w;
     p->in_c = f->in_c;
@@ -693,7 +695,7 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->zp_in = s.zp_in;
     p->n_pass = (f->out_w + 3) / 4;
     act_range(g, n, &p->act_min, &p->act_max);
-    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
     p->mult = NULL;
     p->rshift = NULL;
@@ -710,7 +712,7 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
 
 static int attach_dw3(const ir_graph *g, lower_call *c)
 {
-    stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+    stoic_conv2d_dw3_params *p = &c->p.dw3;
     pk_src s;
     int32_t o, *b;
     if (!pk_src_of(g, &g->n[c->node], p->out_c, 9, &s)) {
@@ -739,6 +741,7 @@ int lower_attach(const ir_graph *g, lower_call *c)
         rc = attach_dense_pk(g, c);
         break;
     case LK_CONV2D_S8_DW3:
+    case LK_CONV2D_S16_DW3:
         rc = attach_dw3(g, c);
         break;
     default:
@@ -761,7 +764,7 @@ void lower_release(lower_call *c)
     if (c->k == LK_DENSE_S8_PK) {
         c->p.dense_pk.mult = NULL;
         c->p.dense_pk.rshift = NULL;
-    } else if (c->k == LK_CONV2D_S8_DW3) {
+    } else if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
         c->p.dw3.mult = NULL;
         c->p.dw3.rshift = NULL;
     } else if (c->k == LK_DENSE_S16_PK) {
@@ -1525,8 +1528,9 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fo(&l, "rshift", 3);
         break;
     }
-    case LK_CONV2D_S8_DW3: {
-        const stoic_conv2d_s8_dw3_params *p = &c->p.dw3;
+    case LK_CONV2D_S8_DW3:
+    case LK_CONV2D_S16_DW3: {
+        const stoic_conv2d_dw3_params *p = &c->p.dw3;
         static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                             "depth_mult", "pad_top", "pad_left", "zp_in",
                                             "n_pass", "act_min", "act_max", "clamp", "c1" };

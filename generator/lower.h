@@ -68,6 +68,7 @@ typedef enum {
     LK_DENSE_S8_PK,
     LK_CONV2D_S8_DW3,
     LK_DENSE_S16_PK,
+    LK_CONV2D_S16_DW3,
     LK_COUNT
 } lower_kernel;
 
@@ -114,7 +115,7 @@ typedef struct {
         stoic_conv2d_f32_sparse_params conv_sp;
         stoic_conv2d_sparse_q_params conv_spq;
         stoic_dense_s8_pk_params dense_pk;
-        stoic_conv2d_s8_dw3_params dw3;
+        stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */

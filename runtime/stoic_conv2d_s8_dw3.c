@@ -82,7 +82,7 @@ static inline void put(int32_t *row, int32_t ss, int32_t n_pass, int32_t k, int3
 }
 
 /* the interior of the plane of input channel g (see above) */
-static void plane(const stoic_conv2d_s8_dw3_params *p, const int8_t *in, int32_t g,
+static void plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
                   int32_t *scratch)
 {
     int32_t ih;
@@ -117,7 +117,7 @@ static void plane(const stoic_conv2d_s8_dw3_params *p, const int8_t *in, int32_t
 }
 
 /* scratch: the strips, then the 12 weight words of the current channel */
-void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
+void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch)
 {
     int32_t ss;       /* words per strip */

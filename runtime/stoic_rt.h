@@ -189,9 +189,14 @@ typedef struct {
     int32_t c1;
     const int32_t *mult;   /* [out_c] */
     const uint8_t *rshift; /* [out_c] */
-} stoic_conv2d_s8_dw3_params;
-void stoic_conv2d_s8_dw3(const stoic_conv2d_s8_dw3_params *p, const int8_t *in,
+} stoic_conv2d_dw3_params;
+void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
+/* The same for 16x8 (zp_in = 0, c1 unused): stoic_conv2d_s16's results
+ * where the generator proves |bias[o]| + 32768 sum |w[o]| < 2^30.
+ * scratch: 3 * (out_h + 2) * n_pass + 6 words. */
+void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
+                          const int8_t *w, const int32_t *bias, int16_t *out, int32_t *scratch);
 
 /* dense and 1x1 convolution, 16x8 (int16 activations, zero points 0):
  * stoic_dense_s16's results where the generator proves |bias[o]| + 32768
