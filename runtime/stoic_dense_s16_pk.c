@@ -22,11 +22,13 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-#define STOIC_PK16_MAC(x, w, a, c)                                                               \
-    do {                                                                                       \
-        (c) = stoic_dsp_smlald((x), (w), (c));                                                 \
-        (a) = stoic_dsp_smlad((x), stoic_dsp_sxtb16(w), (a));                                  \
-    } while (0)
+/* one input word x against the word w of a row pair: C += SMLALD(x, w),
+ * A += SMLAD(x, SXTB16(w)) */
+static inline void pk_mac16(int32_t x, int32_t w, int32_t *a, int64_t *c)
+{
+    *c = stoic_dsp_smlald(x, w, *c);
+    *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
+}
 
 /* 2 acc[r+1] = (C - A) / 128, exact: C - A = 256 acc[r+1], |acc[r+1]| < 2^30 */
 static inline int32_t upper2(int64_t c, int32_t a)
@@ -107,17 +109,17 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             for (j = n_w2; j > 0; j--) {
                 x0 = xp[0];
                 x1 = xp[1];
-                STOIC_PK16_MAC(x0, wp[0], a0, c0);
-                STOIC_PK16_MAC(x0, wp[1], a1, c1);
-                STOIC_PK16_MAC(x1, wp[2], a0, c0);
-                STOIC_PK16_MAC(x1, wp[3], a1, c1);
+                pk_mac16(x0, wp[0], &a0, &c0);
+                pk_mac16(x0, wp[1], &a1, &c1);
+                pk_mac16(x1, wp[2], &a0, &c0);
+                pk_mac16(x1, wp[3], &a1, &c1);
                 xp = &xp[2];
                 wp = &wp[4];
             }
             if ((n_w2 * 2) < n_w) {
                 x0 = xp[0];
-                STOIC_PK16_MAC(x0, wp[0], a0, c0);
-                STOIC_PK16_MAC(x0, wp[1], a1, c1);
+                pk_mac16(x0, wp[0], &a0, &c0);
+                pk_mac16(x0, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
             y0 = stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]);
@@ -138,7 +140,7 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             bp = &bp[2];
             xp = scratch;
             for (j = 0; j < n_w; j++) {
-                STOIC_PK16_MAC(xp[j], wp[j], a0, c0);
+                pk_mac16(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
             op[0] = act16(stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]), clamp, p->act_min,

@@ -47,12 +47,13 @@ static inline int8_t act8(int32_t y, int32_t lo, int32_t hi)
     return (int8_t)((v > hi) ? hi : v);
 }
 
-/* two accumulators of one input word against the word of a row pair */
-#define STOIC_PK_MAC(x, w, a, c)                                                                 \
-    do {                                                                                       \
-        (c) = stoic_dsp_smlad((x), (w), (c));                                                  \
-        (a) = stoic_dsp_smlad((x), stoic_dsp_sxtb16(w), (a));                                  \
-    } while (0)
+/* one input word x against the word w of a row pair: C += SMLAD(x, w),
+ * A += SMLAD(x, SXTB16(w)) */
+static inline void pk_mac(int32_t x, int32_t w, int32_t *a, int32_t *c)
+{
+    *c = stoic_dsp_smlad(x, w, *c);
+    *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
+}
 
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *bias_pk, int8_t *out, int32_t *scratch)
@@ -122,23 +123,23 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             for (j = n_w4; j > 0; j--) {
                 x0 = xp[0];
                 x1 = xp[1];
-                STOIC_PK_MAC(x0, wp[0], a0, c0);
-                STOIC_PK_MAC(x0, wp[1], a1, c1);
-                STOIC_PK_MAC(x1, wp[2], a0, c0);
-                STOIC_PK_MAC(x1, wp[3], a1, c1);
+                pk_mac(x0, wp[0], &a0, &c0);
+                pk_mac(x0, wp[1], &a1, &c1);
+                pk_mac(x1, wp[2], &a0, &c0);
+                pk_mac(x1, wp[3], &a1, &c1);
                 x0 = xp[2];
                 x1 = xp[3];
-                STOIC_PK_MAC(x0, wp[4], a0, c0);
-                STOIC_PK_MAC(x0, wp[5], a1, c1);
-                STOIC_PK_MAC(x1, wp[6], a0, c0);
-                STOIC_PK_MAC(x1, wp[7], a1, c1);
+                pk_mac(x0, wp[4], &a0, &c0);
+                pk_mac(x0, wp[5], &a1, &c1);
+                pk_mac(x1, wp[6], &a0, &c0);
+                pk_mac(x1, wp[7], &a1, &c1);
                 xp = &xp[4];
                 wp = &wp[8];
             }
             for (j = 0; j < n_wr; j++) {
                 x = xp[j];
-                STOIC_PK_MAC(x, wp[0], a0, c0);
-                STOIC_PK_MAC(x, wp[1], a1, c1);
+                pk_mac(x, wp[0], &a0, &c0);
+                pk_mac(x, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
             y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
@@ -165,7 +166,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             bp = &bp[2];
             xp = scratch;
             for (j = 0; j < n_w; j++) {
-                STOIC_PK_MAC(xp[j], wp[j], a0, c0);
+                pk_mac(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
             y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
