@@ -424,6 +424,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
     snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
     snprintf(num[2], sizeof num[2], "%lld", (long long)ir_arena_bytes(g));
+    snprintf(num[3], sizeof num[3], "%lld", (long long)scratch * 4);
     ir_shape_str(&g->t[g->input].shape, ish, sizeof ish);
     ir_shape_str(&g->t[g->output].shape, osh, sizeof osh);
 
@@ -434,6 +435,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             { "input_shape", ish, 0 }, { "input_size", num[0], 0 },
             { "output_name", g->t[g->output].name, 0 }, { "output_shape", osh, 0 },
             { "output_size", num[1], 0 }, { "arena_bytes", num[2], 0 },
+            { "scratch_bytes", num[3], 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
             { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
             { "run_doc", has_float ? (has_int ? "This model mixes float32 and integer layers."

@@ -21,11 +21,12 @@
  * (lane0 + 65536 * lane1 with lane0 read as unsigned), so their meaning
  * does not depend on the byte order of the core.
  *
- * Implementation-defined behaviour, DSP path only (MISRA C:2012 Dir 1.1,
- * deviation of Rule 10.1 documented in certification/): the arithmetic
- * right shift of a negative int32 (stoic_dsp_floor_shr); GCC and Clang
- * define >> on a negative value as an arithmetic shift. The C path uses
- * only shifts of unsigned values.
+ * DSP path only, recorded in certification/misra-deviations.md: D1, the
+ * arithmetic right shift of a negative int32 (stoic_dsp_floor_shr and the
+ * halving inside SSAT; implementation-defined in C99, documented by GCC
+ * and Clang as a sign-extending shift); D2, the ACLE intrinsics and
+ * __builtin_arm_ssat. The C path uses only shifts of unsigned values and
+ * standard C.
  */
 #ifndef STOIC_DSP_H
 #define STOIC_DSP_H
@@ -136,7 +137,7 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 {
 #if STOIC_DSP
-    return x >> e;   /* arithmetic shift (see the header comment) */
+    return x >> e;   /* MISRA deviation D1: arithmetic shift */
 #else
     /* (x + 2^31) >> e = floor(x / 2^e) + 2^(31 - e), exactly */
     return stoic_dsp_s32((((uint32_t)x ^ 0x80000000U) >> e) - (0x80000000U >> e));
