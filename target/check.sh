@@ -28,7 +28,8 @@
 #     and runtime/stoic_requant.c has no conditional branch, division or
 #     helper call when compiled for M4 and M7 at -O0, -O1, -O2, -O3, -Os.
 #  4. The negative control: TGT_NEG (default mlp_s8) built with the
-#     data-dependent output stage of target/negative/relu_shortcut.c must
+#     data-dependent output stages of target/negative/relu_shortcut.c and
+#     relu_shortcut_pk.c (the packed kernels' output stage) must
 #     still give bit-identical outputs, and step 2 must FAIL on it (its
 #     hashes differ between inputs): the test can see what it looks for.
 #
