@@ -20,7 +20,8 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
-    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3"
+    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3",
+    "stoic_conv2d_s8_pk"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -41,7 +42,7 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
     "stoic_dense_s8_pk_params", "stoic_conv2d_dw3_params", "stoic_dense_s16_pk_params",
-    "stoic_conv2d_dw3_params"
+    "stoic_conv2d_dw3_params", "stoic_conv2d_s8_pk_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -62,7 +63,7 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 int lower_kernel_dsp(lower_kernel k)
 {
     return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
-           k == LK_CONV2D_S16_DW3;
+           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -524,12 +525,22 @@ static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
 }
 
 /* lane i of the packed word of rows (r, r + 1): 256 w[r+1][i] + w[r][i] */
-static int32_t pk_lane(const pk_src *s, int32_t out_n, int64_t per, int32_t r, int64_t i)
+/* Lane i of the words of rows (r, r + 1): the weight index of lane i is i
+ * (dense) or, for a convolution packed by channel pairs (ch > 0: ch input
+ * channels, cw = (ch + 1) / 2 words per tap), tap i / (2 cw) and channel
+ * i % (2 cw), absent when the channel is ch (odd ch). */
+static int32_t pk_lane(const pk_src *s, int32_t out_n, int64_t per, int32_t ch, int32_t r,
+                       int64_t i)
 {
     int32_t lo = 0, hi = 0;
-    if (i < per) {
-        lo = s->w[(int64_t)r * per + i];
-        hi = r + 1 < out_n ? s->w[(int64_t)(r + 1) * per + i] : 0;
+    int64_t k = i;
+    if (ch > 0) {
+        int64_t cw2 = 2 * (int64_t)((ch + 1) / 2), cc = i % cw2;
+        k = cc < ch ? (i / cw2) * ch + cc : per;
+    }
+    if (k < per) {
+        lo = s->w[(int64_t)r * per + k];
+        hi = r + 1 < out_n ? s->w[(int64_t)(r + 1) * per + k] : 0;
     }
     return 256 * hi + lo;
 }
@@ -622,19 +633,17 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     return 1;
 }
 
-static int attach_dense_pk(const ir_graph *g, lower_call *c)
+/* The row-pair constants of stoic_dense_s8_pk / _s16_pk / stoic_conv2d_s8_pk:
+ * nw words per row pair, per weights per output, ch as pk_lane. */
+static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int64_t per,
+                   int32_t ch, int32_t nw, const int32_t **mult, const uint8_t **rshift)
 {
     const ir_node *n = &g->n[c->node];
-    int s16 = c->k == LK_DENSE_S16_PK;
     pk_src s;
-    int32_t nw = s16 ? c->p.dense16_pk.in_words : c->p.dense_pk.in_words;
-    int32_t out_n = s16 ? c->p.dense16_pk.out_n : c->p.dense_pk.out_n;
-    int32_t in_n = s16 ? c->p.dense16_pk.in_n : c->p.dense_pk.in_n;
-    const int32_t **mult = s16 ? &c->p.dense16_pk.mult : &c->p.dense_pk.mult;
-    const uint8_t **rshift = s16 ? &c->p.dense16_pk.rshift : &c->p.dense_pk.rshift;
     int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
+    int64_t in_n = per;
     int32_t *w, *b;
-    if (!pk_src_of(g, n, out_n, in_n, &s)) {
+    if (!pk_src_of(g, n, out_n, per, &s)) {
         return -1;
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
@@ -652,18 +661,83 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
     for (q = 0; q < n_quads; q++) {
         for (j = 0; j < nw; j++) {
             for (r = 4 * q; r < 4 * q + 4; r += 2) {
-                w[k++] = pk_word(pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j),
-                                 pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j + 1));
+                w[k++] = pk_word(pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j),
+                                 pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j + 1));
             }
         }
     }
     for (r = 4 * n_quads; r < out_n; r += 2) {
         for (j = 0; j < nw; j++) {
-            w[k++] = pk_word(pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j),
-                             pk_lane(&s, out_n, in_n, r, 2 * (int64_t)j + 1));
+            w[k++] = pk_word(pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j),
+                             pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j + 1));
         }
     }
     return 0;
+}
+
+static int attach_dense_pk(const ir_graph *g, lower_call *c)
+{
+    int s16 = c->k == LK_DENSE_S16_PK;
+    if (s16) {
+        stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
+        return pk_rows(g, c, 1, p->out_n, p->in_n, 0, p->in_words, &p->mult, &p->rshift);
+    } else {
+        stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+        return pk_rows(g, c, 0, p->out_n, p->in_n, 0, p->in_words, &p->mult, &p->rshift);
+    }
+}
+
+static int attach_conv_pk(const ir_graph *g, lower_call *c)
+{
+    stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
+    return pk_rows(g, c, 0, p->out_c, (int64_t)p->k_h * p->k_w * p->in_c, p->in_c,
+                   p->k_h * p->k_w * p->cw, &p->mult, &p->rshift);
+}
+
+/* groups 1, dilation 1, any kernel, stride, pads: stoic_conv2d_s8_pk.c */
+static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
+                         lower_call *c)
+{
+    stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
+    pk_src s;
+    int v[6];
+    int64_t per = (int64_t)f->k_h * f->k_w * f->in_c;
+    if (n->prec != IR_DT_S8 || f->groups != 1 || f->dil_h != 1 || f->dil_w != 1 ||
+        f->pad_top < 0 || f->pad_left < 0 || !pk_src_of(g, n, f->out_c, per, &s) ||
+        !pk_ok(&s, f->out_c, per, PK_ROW_PAIRS)) {
+        return 0;
+    }
+    c->k = LK_CONV2D_S8_PK;
+    p->in_h = f->in_h;
+    p->in_w = f->in_w;
+    p->in_c = f->in_c;
+    p->out_h = f->out_h;
+    p->out_w = f->out_w;
+    p->out_c = f->out_c;
+    p->k_h = f->k_h;
+    p->k_w = f->k_w;
+    p->stride_h = f->stride_h;
+    p->stride_w = f->stride_w;
+    p->pad_top = f->pad_top;
+    p->pad_left = f->pad_left;
+    p->zp_in = s.zp_in;
+    p->cw = (f->in_c + 1) / 2;
+    p->img_h = (f->out_h - 1) * f->stride_h + f->k_h;
+    p->img_w = (f->out_w - 1) * f->stride_w + f->k_w;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->mult = NULL;
+    p->rshift = NULL;
+    c->n_own = 4;
+    c->scratch_words = (int64_t)p->img_h * p->img_w * p->cw;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
 }
 
 /* 3x3 stride-1 convolution with one input channel per group:
@@ -740,6 +814,9 @@ int lower_attach(const ir_graph *g, lower_call *c)
     case LK_DENSE_S16_PK:
         rc = attach_dense_pk(g, c);
         break;
+    case LK_CONV2D_S8_PK:
+        rc = attach_conv_pk(g, c);
+        break;
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
         rc = attach_dw3(g, c);
@@ -770,6 +847,9 @@ void lower_release(lower_call *c)
     } else if (c->k == LK_DENSE_S16_PK) {
         c->p.dense16_pk.mult = NULL;
         c->p.dense16_pk.rshift = NULL;
+    } else if (c->k == LK_CONV2D_S8_PK) {
+        c->p.conv_pk.mult = NULL;
+        c->p.conv_pk.rshift = NULL;
     }
 }
 
@@ -798,7 +878,7 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
         lower_dense_pk(g, n, c, f.out_h * f.out_w, f.in_c, f.out_c)) {
         return; /* a 1x1 convolution is a dense layer over the pixels */
     }
-    if (lower_conv_dw3(g, n, &f, c)) {
+    if (lower_conv_dw3(g, n, &f, c) || lower_conv_pk(g, n, &f, c)) {
         return;
     }
     act_range(g, n, &amin, &amax);
@@ -1524,6 +1604,21 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_min", p->act_min);
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
+        fo(&l, "mult", 2);
+        fo(&l, "rshift", 3);
+        break;
+    }
+    case LK_CONV2D_S8_PK: {
+        const stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
+        static const char *const nm[20] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "pad_top",
+                                            "pad_left", "zp_in", "cw", "img_h", "img_w",
+                                            "act_min", "act_max", "clamp", "c1" };
+        const int32_t v[20] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->k_h, p->k_w, p->stride_h, p->stride_w, p->pad_top,
+                                p->pad_left, p->zp_in, p->cw, p->img_h, p->img_w,
+                                p->act_min, p->act_max, p->clamp, p->c1 };
+        fgeom(&l, v, nm, 20);
         fo(&l, "mult", 2);
         fo(&l, "rshift", 3);
         break;

@@ -165,6 +165,40 @@ typedef struct {
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *bias_pk, int8_t *out, int32_t *scratch);
 
+/* conv2d, groups 1, dilation 1, any kernel size, stride and padding:
+ * the padded input (img_h x img_w pixels, as far as the output reads it)
+ * as int16 channel pairs (cw = ceil(in_c / 2) words per pixel), then each
+ * output pixel a dense row of k_h * k_w * cw words (k_h segments of
+ * k_w * cw); w and bias_pk as stoic_dense_s8_pk's over those words.
+ * scratch: img_h * img_w * cw words. Layout and proof:
+ * stoic_conv2d_s8_pk.c. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t zp_in;
+    int32_t cw;            /* (in_c + 1) / 2 */
+    int32_t img_h;         /* (out_h - 1) * stride_h + k_h */
+    int32_t img_w;         /* (out_w - 1) * stride_w + k_w */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+    const int32_t *mult;   /* [out_c rounded up to even] */
+    const uint8_t *rshift; /* [out_c rounded up to even] */
+} stoic_conv2d_s8_pk_params;
+void stoic_conv2d_s8_pk(const stoic_conv2d_s8_pk_params *p, const int8_t *in, const int32_t *w,
+                        const int32_t *bias_pk, int8_t *out, int32_t *scratch);
+
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per

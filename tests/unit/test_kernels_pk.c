@@ -212,6 +212,7 @@ typedef struct {
     ir_dtype dt;       /* IR_DT_S8 or IR_DT_S16 */
     int32_t rows, in_n, out_n;                    /* dense */
     int32_t in_h, in_w, in_c, out_h, out_w, out_c, kh, kw, groups, pt, pl; /* conv */
+    int32_t sh, sw;    /* conv strides (0: 1) */
     int act;           /* 0 none, 1 relu, 2 relu6-like */
 } layer;
 
@@ -271,7 +272,8 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     g->n[ni].units = L->out_n;
     g->n[ni].filters = L->out_c;
     g->n[ni].kernel[0] = L->kh, g->n[ni].kernel[1] = L->kw;
-    g->n[ni].strides[0] = g->n[ni].strides[1] = 1;
+    g->n[ni].strides[0] = L->sh > 0 ? L->sh : 1;
+    g->n[ni].strides[1] = L->sw > 0 ? L->sw : 1;
     g->n[ni].dilations[0] = g->n[ni].dilations[1] = 1;
     g->n[ni].padding = IR_PAD_EXPLICIT;
     g->n[ni].pads[0] = L->pt, g->n[ni].pads[1] = L->pl;
@@ -320,10 +322,11 @@ static int32_t ref_layer(const ir_graph *g, const layer *L, const void *x, int32
         }
     } else {
         int32_t oh = pix / L->out_w, ow = pix % L->out_w, icpg = L->in_c / L->groups;
+        int32_t sh = L->sh > 0 ? L->sh : 1, sw = L->sw > 0 ? L->sw : 1;
         int32_t g0 = (o / (L->out_c / L->groups)) * icpg, a, bb, c;
         for (a = 0; a < L->kh; a++) {
             for (bb = 0; bb < L->kw; bb++) {
-                int32_t ih = oh + a - L->pt, iw = ow + bb - L->pl;
+                int32_t ih = oh * sh + a - L->pt, iw = ow * sw + bb - L->pl;
                 if (ih < 0 || ih >= L->in_h || iw < 0 || iw >= L->in_w) {
                     continue; /* the value zp_in: contributes 0 */
                 }
@@ -390,6 +393,9 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
     case LK_CONV2D_S16_DW3:
         amin = calls[0].p.dw3.act_min, amax = calls[0].p.dw3.act_max;
         break;
+    case LK_CONV2D_S8_PK:
+        amin = calls[0].p.conv_pk.act_min, amax = calls[0].p.conv_pk.act_max;
+        break;
     case LK_DENSE_S8:
         amin = calls[0].p.dense_s8.act_min, amax = calls[0].p.dense_s8.act_max;
         break;
@@ -428,6 +434,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         case LK_DENSE_S16_PK: stoic_dense_s16_pk(&calls[0].p.dense16_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_DW3: stoic_conv2d_s8_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S16_DW3: stoic_conv2d_s16_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
+        case LK_CONV2D_S8_PK: stoic_conv2d_s8_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S8: stoic_dense_s8(&calls[0].p.dense_s8, a[0], a[1], a[2], a[3]); break;
         case LK_DENSE_S16: stoic_dense_s16(&calls[0].p.dense_s16, a[0], a[1], a[2], a[3]); break;
         case LK_CONV2D_S8: stoic_conv2d_s8(&calls[0].p.conv2d_s8, a[0], a[1], a[2], a[3]); break;
@@ -569,6 +576,46 @@ static void test_conv_pk(void)
     printf("\n  conv: %d dw3, %d 1x1 packed, %d plain", dw, pw, other);
 }
 
+/* groups 1, any kernel, stride and pads: stoic_conv2d_s8_pk */
+static void test_conv_wide(void)
+{
+    uint32_t s = 0x7E57C0DEu;
+    int n, wide = 0, other = 0;
+    for (n = 0; n < 400; n++) {
+        layer L;
+        int k;
+        int32_t pb, pr;
+        memset(&L, 0, sizeof L);
+        L.op = IR_OP_CONV2D;
+        L.dt = IR_DT_S8;
+        L.in_h = (int32_t)qt_range(&s, 1, 8);
+        L.in_w = (int32_t)qt_range(&s, 1, 8);
+        L.in_c = (int32_t)qt_range(&s, 2, 11);
+        L.out_c = (int32_t)qt_range(&s, 1, 13);
+        L.groups = 1;
+        L.kh = (int32_t)qt_range(&s, 1, 4);
+        L.kw = (int32_t)qt_range(&s, 1, 4);
+        L.sh = (int32_t)qt_range(&s, 1, 3);
+        L.sw = (int32_t)qt_range(&s, 1, 3);
+        L.pt = (int32_t)qt_range(&s, 0, L.kh - 1);
+        L.pl = (int32_t)qt_range(&s, 0, L.kw - 1);
+        pb = (int32_t)qt_range(&s, 0, L.kh - 1);
+        pr = (int32_t)qt_range(&s, 0, L.kw - 1);
+        L.act = (int)qt_range(&s, 0, 2);
+        if (L.in_h + L.pt + pb < L.kh || L.in_w + L.pl + pr < L.kw) {
+            continue;
+        }
+        L.out_h = (L.in_h + L.pt + pb - L.kh) / L.sh + 1;
+        L.out_w = (L.in_w + L.pl + pr - L.kw) / L.sw + 1;
+        k = run_layer(&L, &s, 0, 2);
+        CU_ASSERT(k >= 0);
+        wide += k == LK_CONV2D_S8_PK;
+        other += k >= 0 && k != LK_CONV2D_S8_PK;
+    }
+    CU_ASSERT(wide > 200);
+    printf("\n  wide conv: %d packed, %d other (1x1 / plain)", wide, other);
+}
+
 UNIT_SUITE(kernel_pk)
 {
     CU_pSuite s = CU_add_suite("packed int8/int16 kernels (stoic_dsp.h, lower.c)", NULL, NULL);
@@ -578,4 +625,5 @@ UNIT_SUITE(kernel_pk)
     CU_add_test(s, "dense int8/int16 packed, through lower, vs int64 reference", test_dense_pk);
     CU_add_test(s, "bounds that fail: plain kernels chosen", test_fallback);
     CU_add_test(s, "conv 3x3 dw / first layer and 1x1, through lower, vs reference", test_conv_pk);
+    CU_add_test(s, "conv groups 1, any kernel/stride/pads, through lower, vs reference", test_conv_wide);
 }
