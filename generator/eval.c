@@ -276,6 +276,9 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_CONV2D_S8_PK:
         stoic_conv2d_s8_pk(&c->p.conv_pk, a[0], a[1], a[2], a[3], a[4]);
         break;
+    case LK_CONV2D_S16_PK:
+        stoic_conv2d_s16_pk(&c->p.conv_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
     case LK_DENSE_S16_PK:
         stoic_dense_s16_pk(&c->p.dense16_pk, a[0], a[1], a[2], a[3], a[4]);
         break;

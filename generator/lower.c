@@ -21,7 +21,7 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
     "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3",
-    "stoic_conv2d_s8_pk"
+    "stoic_conv2d_s8_pk", "stoic_conv2d_s16_pk"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -42,7 +42,7 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
     "stoic_dense_s8_pk_params", "stoic_conv2d_dw3_params", "stoic_dense_s16_pk_params",
-    "stoic_conv2d_dw3_params", "stoic_conv2d_s8_pk_params"
+    "stoic_conv2d_dw3_params", "stoic_conv2d_pk_params", "stoic_conv2d_pk_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -63,7 +63,7 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 int lower_kernel_dsp(lower_kernel k)
 {
     return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
-           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK;
+           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -689,25 +689,26 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
 
 static int attach_conv_pk(const ir_graph *g, lower_call *c)
 {
-    stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
-    return pk_rows(g, c, 0, p->out_c, (int64_t)p->k_h * p->k_w * p->in_c, p->in_c,
-                   p->k_h * p->k_w * p->cw, &p->mult, &p->rshift);
+    stoic_conv2d_pk_params *p = &c->p.conv_pk;
+    return pk_rows(g, c, c->k == LK_CONV2D_S16_PK, p->out_c,
+                   (int64_t)p->k_h * p->k_w * p->in_c, p->in_c, p->k_h * p->k_w * p->cw,
+                   &p->mult, &p->rshift);
 }
 
 /* groups 1, dilation 1, any kernel, stride, pads: stoic_conv2d_s8_pk.c */
 static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
                          lower_call *c)
 {
-    stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
+    stoic_conv2d_pk_params *p = &c->p.conv_pk;
     pk_src s;
     int v[6];
     int64_t per = (int64_t)f->k_h * f->k_w * f->in_c;
-    if (n->prec != IR_DT_S8 || f->groups != 1 || f->dil_h != 1 || f->dil_w != 1 ||
-        f->pad_top < 0 || f->pad_left < 0 || !pk_src_of(g, n, f->out_c, per, &s) ||
-        !pk_ok(&s, f->out_c, per, PK_ROW_PAIRS)) {
+    if (f->groups != 1 || f->dil_h != 1 || f->dil_w != 1 || f->pad_top < 0 ||
+        f->pad_left < 0 || !pk_src_of(g, n, f->out_c, per, &s) ||
+        !pk_ok(&s, f->out_c, per, n->prec == IR_DT_S8 ? PK_ROW_PAIRS : 0)) {
         return 0;
     }
-    c->k = LK_CONV2D_S8_PK;
+    c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_PK : LK_CONV2D_S16_PK;
     p->in_h = f->in_h;
     p->in_w = f->in_w;
     p->in_c = f->in_c;
@@ -725,7 +726,7 @@ static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d
     p->img_h = (f->out_h - 1) * f->stride_h + f->k_h;
     p->img_w = (f->out_w - 1) * f->stride_w + f->k_w;
     act_range(g, n, &p->act_min, &p->act_max);
-    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
     p->mult = NULL;
     p->rshift = NULL;
@@ -815,6 +816,7 @@ int lower_attach(const ir_graph *g, lower_call *c)
         rc = attach_dense_pk(g, c);
         break;
     case LK_CONV2D_S8_PK:
+    case LK_CONV2D_S16_PK:
         rc = attach_conv_pk(g, c);
         break;
     case LK_CONV2D_S8_DW3:
@@ -847,7 +849,7 @@ void lower_release(lower_call *c)
     } else if (c->k == LK_DENSE_S16_PK) {
         c->p.dense16_pk.mult = NULL;
         c->p.dense16_pk.rshift = NULL;
-    } else if (c->k == LK_CONV2D_S8_PK) {
+    } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
         c->p.conv_pk.mult = NULL;
         c->p.conv_pk.rshift = NULL;
     }
@@ -1608,8 +1610,9 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fo(&l, "rshift", 3);
         break;
     }
-    case LK_CONV2D_S8_PK: {
-        const stoic_conv2d_s8_pk_params *p = &c->p.conv_pk;
+    case LK_CONV2D_S8_PK:
+    case LK_CONV2D_S16_PK: {
+        const stoic_conv2d_pk_params *p = &c->p.conv_pk;
         static const char *const nm[20] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
                                             "k_h", "k_w", "stride_h", "stride_w", "pad_top",
                                             "pad_left", "zp_in", "cw", "img_h", "img_w",

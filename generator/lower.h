@@ -70,6 +70,7 @@ typedef enum {
     LK_DENSE_S16_PK,
     LK_CONV2D_S16_DW3,
     LK_CONV2D_S8_PK,
+    LK_CONV2D_S16_PK,
     LK_COUNT
 } lower_kernel;
 
@@ -118,7 +119,7 @@ typedef struct {
         stoic_dense_s8_pk_params dense_pk;
         stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
-        stoic_conv2d_s8_pk_params conv_pk;
+        stoic_conv2d_pk_params conv_pk;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;

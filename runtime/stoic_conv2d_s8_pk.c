@@ -43,7 +43,7 @@ static inline void pk_mac(int32_t x, int32_t w, int32_t *a, int32_t *c)
 }
 
 /* the padded input as channel pairs (see above) */
-static void image(const stoic_conv2d_s8_pk_params *p, const int8_t *in, int32_t *img)
+static void image(const stoic_conv2d_pk_params *p, const int8_t *in, int32_t *img)
 {
     int32_t r;
     int32_t cx;
@@ -80,7 +80,7 @@ static void image(const stoic_conv2d_s8_pk_params *p, const int8_t *in, int32_t 
     }
 }
 
-void stoic_conv2d_s8_pk(const stoic_conv2d_s8_pk_params *p, const int8_t *in, const int32_t *w,
+void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
                         const int32_t *bias_pk, int8_t *out, int32_t *scratch)
 {
     int32_t oh;

@@ -195,9 +195,14 @@ typedef struct {
     int32_t c1;
     const int32_t *mult;   /* [out_c rounded up to even] */
     const uint8_t *rshift; /* [out_c rounded up to even] */
-} stoic_conv2d_s8_pk_params;
-void stoic_conv2d_s8_pk(const stoic_conv2d_s8_pk_params *p, const int8_t *in, const int32_t *w,
+} stoic_conv2d_pk_params;
+void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
                         const int32_t *bias_pk, int8_t *out, int32_t *scratch);
+/* The same for 16x8 (zp_in = 0, c1 unused; bias (bias[r], bias[r+1]) per
+ * row pair as stoic_dense_s16_pk): stoic_conv2d_s16's results where the
+ * generator proves |bias[o]| + 32768 sum |w[o]| < 2^30. */
+void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, const int32_t *w,
+                         const int32_t *bias, int16_t *out, int32_t *scratch);
 
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and

@@ -394,6 +394,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         amin = calls[0].p.dw3.act_min, amax = calls[0].p.dw3.act_max;
         break;
     case LK_CONV2D_S8_PK:
+    case LK_CONV2D_S16_PK:
         amin = calls[0].p.conv_pk.act_min, amax = calls[0].p.conv_pk.act_max;
         break;
     case LK_DENSE_S8:
@@ -435,6 +436,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         case LK_CONV2D_S8_DW3: stoic_conv2d_s8_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S16_DW3: stoic_conv2d_s16_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_PK: stoic_conv2d_s8_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
+        case LK_CONV2D_S16_PK: stoic_conv2d_s16_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S8: stoic_dense_s8(&calls[0].p.dense_s8, a[0], a[1], a[2], a[3]); break;
         case LK_DENSE_S16: stoic_dense_s16(&calls[0].p.dense_s16, a[0], a[1], a[2], a[3]); break;
         case LK_CONV2D_S8: stoic_conv2d_s8(&calls[0].p.conv2d_s8, a[0], a[1], a[2], a[3]); break;
@@ -576,18 +578,18 @@ static void test_conv_pk(void)
     printf("\n  conv: %d dw3, %d 1x1 packed, %d plain", dw, pw, other);
 }
 
-/* groups 1, any kernel, stride and pads: stoic_conv2d_s8_pk */
+/* groups 1, any kernel, stride and pads: stoic_conv2d_s8_pk / _s16_pk */
 static void test_conv_wide(void)
 {
     uint32_t s = 0x7E57C0DEu;
     int n, wide = 0, other = 0;
-    for (n = 0; n < 400; n++) {
+    for (n = 0; n < 600; n++) {
         layer L;
         int k;
         int32_t pb, pr;
         memset(&L, 0, sizeof L);
         L.op = IR_OP_CONV2D;
-        L.dt = IR_DT_S8;
+        L.dt = (n % 3) == 2 ? IR_DT_S16 : IR_DT_S8;
         L.in_h = (int32_t)qt_range(&s, 1, 8);
         L.in_w = (int32_t)qt_range(&s, 1, 8);
         L.in_c = (int32_t)qt_range(&s, 2, 11);
@@ -609,10 +611,10 @@ static void test_conv_wide(void)
         L.out_w = (L.in_w + L.pl + pr - L.kw) / L.sw + 1;
         k = run_layer(&L, &s, 0, 2);
         CU_ASSERT(k >= 0);
-        wide += k == LK_CONV2D_S8_PK;
-        other += k >= 0 && k != LK_CONV2D_S8_PK;
+        wide += k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK;
+        other += k >= 0 && k != LK_CONV2D_S8_PK && k != LK_CONV2D_S16_PK;
     }
-    CU_ASSERT(wide > 200);
+    CU_ASSERT(wide > 300);
     printf("\n  wide conv: %d packed, %d other (1x1 / plain)", wide, other);
 }
 
