@@ -40,6 +40,11 @@ static inline int32_t out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
     return stoic_dsp_rq8(a2, m, e1, c1);
 }
 
+static inline int32_t out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8a(a, m, e1, c1);
+}
+
 /* the activation's clamp, when narrower than [-128, 127] */
 static inline int8_t act8(int32_t y, int32_t lo, int32_t hi)
 {
@@ -142,9 +147,9 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 pk_mac(x, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
-            y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
+            y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
             y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
-            y2 = out8(a1 * 2, mp[2], (uint32_t)ep[2], k1);
+            y2 = out8a(a1, mp[2], (uint32_t)ep[2], k1);
             y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3], k1);
             if (clamp != 0) {
                 y0 = act8(y0, p->act_min, p->act_max);
@@ -169,7 +174,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 pk_mac(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
-            y0 = out8(a0 * 2, mp[0], (uint32_t)ep[0], k1);
+            y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
             y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
             if (clamp != 0) {
                 y0 = act8(y0, p->act_min, p->act_max);

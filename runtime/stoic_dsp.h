@@ -180,13 +180,14 @@ static inline int32_t stoic_dsp_sat8(int32_t x)
  * |c1 * 2^e1| + |a| + 2 < 2^31. Returns y + zp saturated to [-128, 127].
  * Instructions on Cortex-M4: lsl, sub (H), mov, smlal, asr, ssat.
  */
-static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t e1, int32_t c1)
 {
     int32_t h;
     uint64_t v;
     int32_t t;
 
-    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)((uint32_t)a2 >> 31U);
+    /* sa: a value with the sign of a (a2 or a itself) */
+    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)((uint32_t)sa >> 31U);
     /* in this order gcc makes it one SMLAL into (hi, lo) = (h, 2^31) */
     v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
     v += (uint64_t)((int64_t)a2 * (int64_t)m);
@@ -196,6 +197,19 @@ static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t 
 #else
     return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
 #endif
+}
+
+/* the output stage from twice the accumulator, a2 = 2a */
+static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8s(a2, a2, m, e1, c1);
+}
+
+/* the output stage from the accumulator a itself (its sign read from a:
+ * one instruction fewer on Cortex-M4 than from 2a) */
+static inline int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8s(a * 2, a, m, e1, c1);
 }
 
 /*
