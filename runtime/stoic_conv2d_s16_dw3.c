@@ -110,6 +110,7 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     int32_t n_full;
     int32_t rem;
     int32_t clamp;
+    int32_t zz;
     int32_t *wk;
     const int8_t *wo;
     const int32_t *xr;
@@ -136,8 +137,11 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     rem = p->out_w % 4;
     clamp = p->clamp;
     wk = &scratch[ss * p->n_pass];
+    /* zp_in is 0 (int16); read from the parameters, so that no compiler
+     * turns the loop into a call to memset */
+    zz = stoic_dsp_pack(p->zp_in, p->zp_in);
     for (k = 0; k < ss * p->n_pass; k++) {
-        scratch[k] = 0;
+        scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {
         plane(p, in, g, scratch);

@@ -63,7 +63,7 @@ static void image(const stoic_conv2d_pk_params *p, const int16_t *in, int32_t *i
     int32_t *dst;
 
     half = p->in_c / 2;
-    zz = 0;
+    zz = stoic_dsp_pack(p->zp_in, p->zp_in); /* 0, from the parameters: no memset */
     dst = img;
     for (r = 0; r < p->img_h; r++) {
         ih = r - p->pad_top;
