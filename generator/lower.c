@@ -600,9 +600,7 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
         p16->in_words = (in_n + 1) / 2;
         act_range(g, n, &p16->act_min, &p16->act_max);
         p16->clamp = (p16->act_min > -32768 || p16->act_max < 32767) ? 1 : 0;
-        p16->mult = NULL;
-        p16->rshift = NULL;
-        c->n_own = 4;
+        c->n_own = 2;
         c->scratch_words = p16->in_words;
         v[0] = n->inputs[0];
         v[1] = LOWER_ARG_OWN(0);
@@ -620,9 +618,7 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
-    p->mult = NULL;
-    p->rshift = NULL;
-    c->n_own = 4;
+    c->n_own = 2;
     c->scratch_words = p->in_words;
     v[0] = n->inputs[0];
     v[1] = LOWER_ARG_OWN(0);
@@ -633,43 +629,59 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     return 1;
 }
 
-/* The row-pair constants of stoic_dense_s8_pk / _s16_pk / stoic_conv2d_s8_pk:
- * nw words per row pair, per weights per output, ch as pk_lane. */
+/* The constants of stoic_dense_s8_pk / _s16_pk / stoic_conv2d_*_pk: the
+ * weight words (own 0, nw words per row pair, per weights per output, ch
+ * as pk_lane) and the records of consts (own 1; stoic_rt.h): per pass of
+ * four rows the bias words of its two pairs, four multipliers and the four
+ * right shifts minus one in one word; per last pair two bias words, two
+ * multipliers and the shifts. An odd last row pairs with a zero row
+ * (multiplier 2^30, shift 0: valid, never stored). */
 static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int64_t per,
-                   int32_t ch, int32_t nw, const int32_t **mult, const uint8_t **rshift)
+                   int32_t ch, int32_t nw)
 {
     const ir_node *n = &g->n[c->node];
     pk_src s;
-    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
-    int64_t in_n = per;
+    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, t, k = 0, kb = 0;
+    int64_t n_rec = (int64_t)n_quads * 9 + (int64_t)(n_pairs - 2 * n_quads) * 5;
     int32_t *w, *b;
     if (!pk_src_of(g, n, out_n, per, &s)) {
         return -1;
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
-    b = own_alloc(c, 1, IR_DT_S32, (int64_t)n_pairs * 2, "b");
-    if (w == NULL || b == NULL || pk_quant(c, &s, out_n, 2, 3, mult, rshift) != 0) {
+    b = own_alloc(c, 1, IR_DT_S32, n_rec, "c");
+    if (w == NULL || b == NULL) {
         return -1;
     }
     for (r = 0; r < n_pairs * 2; r += 2) {
+        int32_t first = r < 4 * n_quads ? r - (r % 4) : r; /* the pass's first row */
+        int32_t rows = r < 4 * n_quads ? 4 : 2;
         int64_t bd;
-        int64_t b0 = pk_bias(&s, r, in_n, &bd);
-        int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, in_n, &bd) : 0;
+        int64_t b0 = pk_bias(&s, r, per, &bd);
+        int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, per, &bd) : 0;
         b[kb++] = (int32_t)b0;
         b[kb++] = (int32_t)(s16 ? b1 : b0 + 256 * b1); /* int16: C starts in 64 bits */
+        if (r + 2 == first + rows) { /* the pass's last pair: its multipliers, shifts */
+            uint32_t es = 0;
+            for (t = 0; t < rows; t++) {
+                int32_t o = first + t;
+                b[kb++] = o < out_n ? s.q[o].m : (int32_t)PK_LIM30;
+                es |= (uint32_t)(o < out_n ? -s.q[o].shift - 1 : 0) << (8 * t);
+            }
+            b[kb++] = (int32_t)es; /* shifts - 1 <= 30: below 2^31 */
+        }
     }
     for (q = 0; q < n_quads; q++) {
         for (j = 0; j < nw; j++) {
             for (r = 4 * q; r < 4 * q + 4; r += 2) {
-                w[k++] = pk_word(pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j),
-                                 pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j + 1));
+                w[k++] = pk_word(pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j),
+                                 pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j + 1));
             }
         }
     }
     for (r = 4 * n_quads; r < out_n; r += 2) {
         for (j = 0; j < nw; j++) {
-            w[k++] = pk_word(pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j),
-                             pk_lane(&s, out_n, in_n, ch, r, 2 * (int64_t)j + 1));
+            w[k++] = pk_word(pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j),
+                             pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j + 1));
         }
     }
     return 0;
@@ -677,22 +689,20 @@ static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int
 
 static int attach_dense_pk(const ir_graph *g, lower_call *c)
 {
-    int s16 = c->k == LK_DENSE_S16_PK;
-    if (s16) {
-        stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
-        return pk_rows(g, c, 1, p->out_n, p->in_n, 0, p->in_words, &p->mult, &p->rshift);
+    if (c->k == LK_DENSE_S16_PK) {
+        const stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
+        return pk_rows(g, c, 1, p->out_n, p->in_n, 0, p->in_words);
     } else {
-        stoic_dense_s8_pk_params *p = &c->p.dense_pk;
-        return pk_rows(g, c, 0, p->out_n, p->in_n, 0, p->in_words, &p->mult, &p->rshift);
+        const stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+        return pk_rows(g, c, 0, p->out_n, p->in_n, 0, p->in_words);
     }
 }
 
 static int attach_conv_pk(const ir_graph *g, lower_call *c)
 {
-    stoic_conv2d_pk_params *p = &c->p.conv_pk;
+    const stoic_conv2d_pk_params *p = &c->p.conv_pk;
     return pk_rows(g, c, c->k == LK_CONV2D_S16_PK, p->out_c,
-                   (int64_t)p->k_h * p->k_w * p->in_c, p->in_c, p->k_h * p->k_w * p->cw,
-                   &p->mult, &p->rshift);
+                   (int64_t)p->k_h * p->k_w * p->in_c, p->in_c, p->k_h * p->k_w * p->cw);
 }
 
 /* groups 1, dilation 1, any kernel, stride, pads: stoic_conv2d_s8_pk.c */
@@ -728,9 +738,7 @@ static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
-    p->mult = NULL;
-    p->rshift = NULL;
-    c->n_own = 4;
+    c->n_own = 2;
     c->scratch_words = (int64_t)p->img_h * p->img_w * p->cw;
     v[0] = n->inputs[0];
     v[1] = LOWER_ARG_OWN(0);
@@ -840,18 +848,9 @@ void lower_release(lower_call *c)
         free(c->own[k].data);
         c->own[k].data = NULL;
     }
-    if (c->k == LK_DENSE_S8_PK) {
-        c->p.dense_pk.mult = NULL;
-        c->p.dense_pk.rshift = NULL;
-    } else if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
+    if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
         c->p.dw3.mult = NULL;
         c->p.dw3.rshift = NULL;
-    } else if (c->k == LK_DENSE_S16_PK) {
-        c->p.dense16_pk.mult = NULL;
-        c->p.dense16_pk.rshift = NULL;
-    } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
-        c->p.conv_pk.mult = NULL;
-        c->p.conv_pk.rshift = NULL;
     }
 }
 
@@ -1593,8 +1592,6 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
         fi(&l, "c1", p->c1);
-        fo(&l, "mult", 2);
-        fo(&l, "rshift", 3);
         break;
     }
     case LK_DENSE_S16_PK: {
@@ -1606,8 +1603,6 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_min", p->act_min);
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
-        fo(&l, "mult", 2);
-        fo(&l, "rshift", 3);
         break;
     }
     case LK_CONV2D_S8_PK:
@@ -1622,8 +1617,6 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
                                 p->pad_left, p->zp_in, p->cw, p->img_h, p->img_w,
                                 p->act_min, p->act_max, p->clamp, p->c1 };
         fgeom(&l, v, nm, 20);
-        fo(&l, "mult", 2);
-        fo(&l, "rshift", 3);
         break;
     }
     case LK_CONV2D_S8_DW3:

@@ -8,8 +8,8 @@
  *   out = clamp(sat32(floor((acc m[o] 2^shift[o] + 2^30) / 2^31)), act_min, act_max)
  * (stoic_conv2d_s16's arithmetic, groups 1, zero points 0: a padded tap
  * is 0). The shared accumulator of a row pair is 64-bit (SMLALD), the low
- * row's 32-bit (the generator proves |bias| + 32768 sum |w| < 2^30); bias
- * holds (bias[r], bias[r+1]) per row pair.
+ * row's 32-bit (the generator proves |bias| + 32768 sum |w| < 2^30); the
+ * records of consts hold (bias[r], bias[r+1]) per row pair.
  *
  * The padded input, as far as the output reads it (img_h x img_w pixels),
  * is first written to the scratch as packed int16 pairs of channels:
@@ -88,7 +88,7 @@ static void image(const stoic_conv2d_pk_params *p, const int16_t *in, int32_t *i
 }
 
 void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, const int32_t *w,
-                         const int32_t *bias, int16_t *out, int32_t *scratch)
+                         const int32_t *consts, int16_t *out, int32_t *scratch)
 {
     int32_t oh;
     int32_t ow;
@@ -107,8 +107,7 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    const int32_t *mp;
-    const uint8_t *ep;
+    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
     int16_t *op;
     int32_t a0;
     int64_t c0;
@@ -135,15 +134,12 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
             xb = &scratch[(oh * p->stride_h * rowst) + (ow * p->stride_w * p->cw)];
             op = &out[((oh * p->out_w) + ow) * p->out_c];
             wp = w;
-            bp = bias;
-            mp = p->mult;
-            ep = p->rshift;
+            bp = consts;
             for (q = 0; q < n_quads; q++) {
                 a0 = bp[0];
                 c0 = (int64_t)bp[0] + ((int64_t)bp[1] * 256);
                 a1 = bp[2];
                 c1 = (int64_t)bp[2] + ((int64_t)bp[3] * 256);
-                bp = &bp[4];
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = seg4; j > 0; j--) {
@@ -169,22 +165,21 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
                         wp = &wp[2];
                     }
                 }
-                y0 = stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]);
-                y1 = stoic_dsp_rq16(upper2(c0, a0), mp[1], (uint32_t)ep[1]);
-                y2 = stoic_dsp_rq16(a1 * 2, mp[2], (uint32_t)ep[2]);
-                y3 = stoic_dsp_rq16(upper2(c1, a1), mp[3], (uint32_t)ep[3]);
+                es = (uint32_t)bp[8];
+                y0 = stoic_dsp_rq16(a0 * 2, bp[4], (es >> 0U) & 0xFFU);
+                y1 = stoic_dsp_rq16(upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
+                y2 = stoic_dsp_rq16(a1 * 2, bp[6], (es >> 16U) & 0xFFU);
+                y3 = stoic_dsp_rq16(upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
                 op[0] = act16(y0, clamp, p->act_min, p->act_max);
                 op[1] = act16(y1, clamp, p->act_min, p->act_max);
                 op[2] = act16(y2, clamp, p->act_min, p->act_max);
                 op[3] = act16(y3, clamp, p->act_min, p->act_max);
                 op = &op[4];
-                mp = &mp[4];
-                ep = &ep[4];
+                bp = &bp[9];
             }
             for (q = 0; q < n_pairs; q++) {
                 a0 = bp[0];
                 c0 = (int64_t)bp[0] + ((int64_t)bp[1] * 256);
-                bp = &bp[2];
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = 0; j < seg; j++) {
@@ -192,15 +187,15 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
                     }
                     wp = &wp[seg];
                 }
-                y0 = stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]);
-                y1 = stoic_dsp_rq16(upper2(c0, a0), mp[1], (uint32_t)ep[1]);
+                es = (uint32_t)bp[4];
+                y0 = stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU);
+                y1 = stoic_dsp_rq16(upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
                 op[0] = act16(y0, clamp, p->act_min, p->act_max);
                 if ((q + 1 < n_pairs) || (odd_last == 0)) {
                     op[1] = act16(y1, clamp, p->act_min, p->act_max);
                 }
                 op = &op[2];
-                mp = &mp[2];
-                ep = &ep[2];
+                bp = &bp[5];
             }
         }
     }

@@ -86,7 +86,7 @@ static void image(const stoic_conv2d_pk_params *p, const int8_t *in, int32_t *im
 }
 
 void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
-                        const int32_t *bias_pk, int8_t *out, int32_t *scratch)
+                        const int32_t *consts, int8_t *out, int32_t *scratch)
 {
     int32_t oh;
     int32_t ow;
@@ -106,8 +106,7 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    const int32_t *mp;
-    const uint8_t *ep;
+    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
     int8_t *op;
     int32_t a0;
     int32_t c0;
@@ -135,15 +134,12 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
             xb = &scratch[(oh * p->stride_h * rowst) + (ow * p->stride_w * p->cw)];
             op = &out[((oh * p->out_w) + ow) * p->out_c];
             wp = w;
-            bp = bias_pk;
-            mp = p->mult;
-            ep = p->rshift;
+            bp = consts;
             for (q = 0; q < n_quads; q++) {
                 a0 = bp[0];
                 c0 = bp[1];
                 a1 = bp[2];
                 c1 = bp[3];
-                bp = &bp[4];
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = seg4; j > 0; j--) {
@@ -169,10 +165,11 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                         wp = &wp[2];
                     }
                 }
-                y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
-                y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
-                y2 = out8a(a1, mp[2], (uint32_t)ep[2], k1);
-                y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3], k1);
+                es = (uint32_t)bp[8];
+                y0 = out8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
+                y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
+                y2 = out8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
+                y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU, k1);
                 if (clamp != 0) {
                     y0 = act8(y0, p->act_min, p->act_max);
                     y1 = act8(y1, p->act_min, p->act_max);
@@ -184,13 +181,11 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                 op[2] = (int8_t)y2;
                 op[3] = (int8_t)y3;
                 op = &op[4];
-                mp = &mp[4];
-                ep = &ep[4];
+                bp = &bp[9];
             }
             for (q = 0; q < n_pairs; q++) {
                 a0 = bp[0];
                 c0 = bp[1];
-                bp = &bp[2];
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = 0; j < seg; j++) {
@@ -198,8 +193,9 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                     }
                     wp = &wp[seg];
                 }
-                y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
-                y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
+                es = (uint32_t)bp[4];
+                y0 = out8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
+                y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
                 if (clamp != 0) {
                     y0 = act8(y0, p->act_min, p->act_max);
                     y1 = act8(y1, p->act_min, p->act_max);
@@ -209,8 +205,7 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                     op[1] = (int8_t)y1;
                 }
                 op = &op[2];
-                mp = &mp[2];
-                ep = &ep[2];
+                bp = &bp[5];
             }
         }
     }

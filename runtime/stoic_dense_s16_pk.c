@@ -16,8 +16,8 @@
  * the shared sum C = acc[r] + 256 acc[r+1] needs 64 bits (SMLALD), the
  * low row's A = acc[r] does not (SMLAD on the SXTB16 of the word):
  *   C += SMLALD(x, W),  A += SMLAD(x, SXTB16(W)),  acc[r+1] = (C - A) / 256.
- * bias holds (bias[r], bias[r+1]) per pair. Four rows per pass; a last
- * pair as in stoic_dense_s8_pk.
+ * The records of consts hold (bias[r], bias[r+1]) per pair (stoic_rt.h).
+ * Four rows per pass; a last pair as in stoic_dense_s8_pk.
  */
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
@@ -48,7 +48,7 @@ static inline int16_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
 }
 
 void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, const int32_t *w,
-                        const int32_t *bias, int16_t *out, int32_t *scratch)
+                        const int32_t *consts, int16_t *out, int32_t *scratch)
 {
     int32_t r;
     int32_t i;
@@ -65,8 +65,7 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    const int32_t *mp;
-    const uint8_t *ep;
+    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
     int16_t *op;
     int32_t a0;
     int64_t c0;
@@ -96,15 +95,12 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             scratch[half] = stoic_dsp_pack((int32_t)x16[2 * half], 0);
         }
         wp = w;
-        bp = bias;
-        mp = p->mult;
-        ep = p->rshift;
+        bp = consts;
         for (q = 0; q < n_quads; q++) {
             a0 = bp[0];
             c0 = (int64_t)bp[0] + ((int64_t)bp[1] * 256);
             a1 = bp[2];
             c1 = (int64_t)bp[2] + ((int64_t)bp[3] * 256);
-            bp = &bp[4];
             xp = scratch;
             for (j = n_w2; j > 0; j--) {
                 x0 = xp[0];
@@ -122,36 +118,35 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
                 pk_mac16(x0, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
-            y0 = stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]);
-            y1 = stoic_dsp_rq16(upper2(c0, a0), mp[1], (uint32_t)ep[1]);
-            y2 = stoic_dsp_rq16(a1 * 2, mp[2], (uint32_t)ep[2]);
-            y3 = stoic_dsp_rq16(upper2(c1, a1), mp[3], (uint32_t)ep[3]);
+            es = (uint32_t)bp[8];
+            y0 = stoic_dsp_rq16(a0 * 2, bp[4], (es >> 0U) & 0xFFU);
+            y1 = stoic_dsp_rq16(upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
+            y2 = stoic_dsp_rq16(a1 * 2, bp[6], (es >> 16U) & 0xFFU);
+            y3 = stoic_dsp_rq16(upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
             op[0] = act16(y0, clamp, p->act_min, p->act_max);
             op[1] = act16(y1, clamp, p->act_min, p->act_max);
             op[2] = act16(y2, clamp, p->act_min, p->act_max);
             op[3] = act16(y3, clamp, p->act_min, p->act_max);
             op = &op[4];
-            mp = &mp[4];
-            ep = &ep[4];
+            bp = &bp[9];
         }
         for (q = 0; q < n_pairs; q++) {
             a0 = bp[0];
             c0 = (int64_t)bp[0] + ((int64_t)bp[1] * 256);
-            bp = &bp[2];
             xp = scratch;
             for (j = 0; j < n_w; j++) {
                 pk_mac16(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
-            op[0] = act16(stoic_dsp_rq16(a0 * 2, mp[0], (uint32_t)ep[0]), clamp, p->act_min,
+            es = (uint32_t)bp[4];
+            op[0] = act16(stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU), clamp, p->act_min,
                           p->act_max);
-            y1 = stoic_dsp_rq16(upper2(c0, a0), mp[1], (uint32_t)ep[1]);
+            y1 = stoic_dsp_rq16(upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
             if ((q + 1 < n_pairs) || (odd_last == 0)) {
                 op[1] = act16(y1, clamp, p->act_min, p->act_max);
             }
             op = &op[2];
-            mp = &mp[2];
-            ep = &ep[2];
+            bp = &bp[5];
         }
     }
 }

@@ -18,8 +18,10 @@
  * (the low byte of each lane, sign-extended, is w[r]): one word, one
  * SXTB16 and two SMLAD are four multiply-accumulates, and
  *   acc[r] = A,  acc[r+1] = (C - A) / 256   (exact: C - A = 256 sum x w[r+1]).
- * A starts at bias[r], C at bias[r] + 256 bias[r+1] (bias_pk holds both, per
- * pair). The generator proves per layer that no partial C leaves int32
+ * A starts at bias[r], C at bias[r] + 256 bias[r+1]. These, the
+ * multipliers and the shifts of a pass come as one record of consts
+ * (stoic_rt.h), so a pass walks two pointers, the weights and the records.
+ * The generator proves per layer that no partial C leaves int32
  * (|bias[r]| + sum |x w[r]| + 256 (|bias[r+1]| + sum |x w[r+1]|) < 2^31) and
  * that |acc| < 2^30; otherwise it uses stoic_dense_s8.
  *
@@ -61,7 +63,7 @@ static inline void pk_mac(int32_t x, int32_t w, int32_t *a, int32_t *c)
 }
 
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
-                       const int32_t *bias_pk, int8_t *out, int32_t *scratch)
+                       const int32_t *consts, int8_t *out, int32_t *scratch)
 {
     int32_t r;
     int32_t i;
@@ -78,8 +80,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    const int32_t *mp;
-    const uint8_t *ep;
+    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
     int8_t *op;
     int32_t a0;
     int32_t c0;
@@ -115,15 +116,12 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             scratch[half] = stoic_dsp_pack((int32_t)x8[2 * half], 0);
         }
         wp = w;
-        bp = bias_pk;
-        mp = p->mult;
-        ep = p->rshift;
+        bp = consts;
         for (q = 0; q < n_quads; q++) {
             a0 = bp[0];
             c0 = bp[1];
             a1 = bp[2];
             c1 = bp[3];
-            bp = &bp[4];
             xp = scratch;
             for (j = n_w4; j > 0; j--) {
                 x0 = xp[0];
@@ -147,10 +145,11 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 pk_mac(x, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
-            y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
-            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
-            y2 = out8a(a1, mp[2], (uint32_t)ep[2], k1);
-            y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], (uint32_t)ep[3], k1);
+            es = (uint32_t)bp[8];
+            y0 = out8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
+            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
+            y2 = out8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
+            y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU, k1);
             if (clamp != 0) {
                 y0 = act8(y0, p->act_min, p->act_max);
                 y1 = act8(y1, p->act_min, p->act_max);
@@ -162,20 +161,19 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             op[2] = (int8_t)y2;
             op[3] = (int8_t)y3;
             op = &op[4];
-            mp = &mp[4];
-            ep = &ep[4];
+            bp = &bp[9];
         }
         for (q = 0; q < n_pairs; q++) {
             a0 = bp[0];
             c0 = bp[1];
-            bp = &bp[2];
             xp = scratch;
             for (j = 0; j < n_w; j++) {
                 pk_mac(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
-            y0 = out8a(a0, mp[0], (uint32_t)ep[0], k1);
-            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], (uint32_t)ep[1], k1);
+            es = (uint32_t)bp[4];
+            y0 = out8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
+            y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
             if (clamp != 0) {
                 y0 = act8(y0, p->act_min, p->act_max);
                 y1 = act8(y1, p->act_min, p->act_max);
@@ -185,8 +183,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 op[1] = (int8_t)y1;
             }
             op = &op[2];
-            mp = &mp[2];
-            ep = &ep[2];
+            bp = &bp[5];
         }
     }
 }

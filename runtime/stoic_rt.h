@@ -140,16 +140,24 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
  * prove their preconditions (lower.c): the input zero point folded into
  * the bias, weights packed at generation time in the order the loop reads
  * them, the output stage in one rounding (stoic_dsp_rq):
- *   out = clamp(RDBPOT(SRDHM(acc, mult[o]), rshift[o] + 1) + zp_out, act_min, act_max)
- * with 0 <= rshift[o] <= 30 (the contract's shift = -(rshift + 1)) and
+ *   out = clamp(RDBPOT(SRDHM(acc, m[o]), e1[o] + 1) + zp_out, act_min, act_max)
+ * with 0 <= e1[o] <= 30 (the contract's shift = -(e1 + 1)) and
  * c1 = 2 zp_out + 1. clamp = 0 when [act_min, act_max] = [-128, 127].
+ * The row-pair kernels (dense_*_pk, conv2d_*_pk) read their per-channel
+ * constants as one stream of int32 records, in pass order: for each pass
+ * of four outputs o .. o+3, { bias words of the pair (o, o+1), of the pair
+ * (o+2, o+3), m[o .. o+3], e1[o] + 256 e1[o+1] + 65536 e1[o+2] +
+ * 2^24 e1[o+3] } (9 words); for a last pair { its two bias words, m[o],
+ * m[o+1], e1[o] + 256 e1[o+1] } (5 words). Bias words: int8
+ * (bias[o], bias[o] + 256 bias[o+1]), int16 (bias[o], bias[o+1]).
  * scratch: int32 words owned by the caller (the generated code's
  * NAME_scratch), at least the kernel's scratch_words. Same results as
  * stoic_dense_s8 / stoic_conv2d_s8 with the unpacked parameters, bit for
  * bit. */
 
 /* dense, and 1x1 convolution with stride 1 and no padding (rows = pixels);
- * layout of w and bias_pk: stoic_dense_s8_pk.c. scratch: in_words. */
+ * layout of w: stoic_dense_s8_pk.c; consts: the records above.
+ * scratch: in_words. */
 typedef struct {
     int32_t rows;
     int32_t in_n;
@@ -159,17 +167,16 @@ typedef struct {
     int32_t act_max;
     int32_t clamp;
     int32_t c1;
-    const int32_t *mult;   /* [out_n rounded up to even] */
-    const uint8_t *rshift; /* [out_n rounded up to even] */
 } stoic_dense_s8_pk_params;
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
-                       const int32_t *bias_pk, int8_t *out, int32_t *scratch);
+                       const int32_t *consts, int8_t *out, int32_t *scratch);
 
 /* conv2d, groups 1, dilation 1, any kernel size, stride and padding:
  * the padded input (img_h x img_w pixels, as far as the output reads it)
  * as int16 channel pairs (cw = ceil(in_c / 2) words per pixel), then each
  * output pixel a dense row of k_h * k_w * cw words (k_h segments of
- * k_w * cw); w and bias_pk as stoic_dense_s8_pk's over those words.
+ * k_w * cw); w as stoic_dense_s8_pk's over those words, consts the
+ * records above.
  * scratch: img_h * img_w * cw words. Layout and proof:
  * stoic_conv2d_s8_pk.c. */
 typedef struct {
@@ -193,16 +200,14 @@ typedef struct {
     int32_t act_max;
     int32_t clamp;
     int32_t c1;
-    const int32_t *mult;   /* [out_c rounded up to even] */
-    const uint8_t *rshift; /* [out_c rounded up to even] */
 } stoic_conv2d_pk_params;
 void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
-                        const int32_t *bias_pk, int8_t *out, int32_t *scratch);
-/* The same for 16x8 (zp_in = 0, c1 unused; bias (bias[r], bias[r+1]) per
- * row pair as stoic_dense_s16_pk): stoic_conv2d_s16's results where the
- * generator proves |bias[o]| + 32768 sum |w[o]| < 2^30. */
+                        const int32_t *consts, int8_t *out, int32_t *scratch);
+/* The same for 16x8 (zp_in = 0, c1 unused; int16 records):
+ * stoic_conv2d_s16's results where the generator proves |bias[o]| +
+ * 32768 sum |w[o]| < 2^30. */
 void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, const int32_t *w,
-                         const int32_t *bias, int16_t *out, int32_t *scratch);
+                         const int32_t *consts, int16_t *out, int32_t *scratch);
 
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
@@ -239,8 +244,7 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
 
 /* dense and 1x1 convolution, 16x8 (int16 activations, zero points 0):
  * stoic_dense_s16's results where the generator proves |bias[o]| + 32768
- * sum |w[o]| < 2^30; w as stoic_dense_s8_pk's, bias (bias[r], bias[r+1])
- * int32 per row pair, mult/rshift as above (shift = -(rshift + 1)).
+ * sum |w[o]| < 2^30; w as stoic_dense_s8_pk's, consts the records above.
  * scratch: in_words. Layout and proof: stoic_dense_s16_pk.c. */
 typedef struct {
     int32_t rows;
@@ -250,11 +254,9 @@ typedef struct {
     int32_t act_min;
     int32_t act_max;
     int32_t clamp;         /* 0 when [act_min, act_max] = [-32768, 32767] */
-    const int32_t *mult;   /* [out_n rounded up to even] */
-    const uint8_t *rshift; /* [out_n rounded up to even] */
 } stoic_dense_s16_pk_params;
 void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, const int32_t *w,
-                        const int32_t *bias, int16_t *out, int32_t *scratch);
+                        const int32_t *consts, int16_t *out, int32_t *scratch);
 
 /* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
 /* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the
