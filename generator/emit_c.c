@@ -171,13 +171,14 @@ static void own_array(const lower_call *c, int k, const char *name, int call, co
     sb_puts(arrays, "\n};\n\n");
 }
 
-/* Marks the IR constants call c reads (arguments and pointer fields). */
-static void mark_refs(const lower_call *c, char *used_t)
+/* Marks the IR constants call c reads (arguments and pointer fields; an
+ * argument by the tensor whose storage it names, as tensor_ref prints it). */
+static void mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
 {
     int k;
     for (k = 0; k < c->n_args; k++) {
         if (c->args[k] >= 0) {
-            used_t[c->args[k]] = 1;
+            used_t[ir_root(g, c->args[k])] = 1;
         }
     }
     if (c->ref_qmul >= 0) {
@@ -305,7 +306,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     for (i = 0; i < g->nn; i++) {
         int nc = lower_node(g, i, calls);
         for (j = 0; j < nc; j++) {
-            mark_refs(&calls[j], used_t);
+            mark_refs(g, &calls[j], used_t);
             scratch = calls[j].scratch_words > scratch ? calls[j].scratch_words : scratch;
         }
     }
