@@ -783,7 +783,7 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->mult = NULL;
     p->rshift = NULL;
     c->n_own = 3;
-    c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12;
+    c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12 + 4 * p->n_pass + 2;
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);

@@ -18,7 +18,8 @@
  * 2s, 2s + 1, 2s + 2 of every plane row, three consecutive words per row,
  * so the nine words a pass reads for output row oh are consecutive (rows
  * oh .. oh + 2). The zp_in border is written once per call; every channel
- * overwrites the same interior. Then per output channel its nine
+ * overwrites the same interior (each input row first as the values of
+ * its padded plane row, then paired into the strips). Then per output channel its nine
  * weights become, per kernel row kh, the words
  *   WA = (w0, 256 w0 + w1),  WB = (256 w1 + w2, 256 w2)     (w_j = w[o][kh][j])
  * with lane values 256 * (weight of output ow + 1) + (weight of output ow)
@@ -64,64 +65,65 @@ static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
         x23 = (xr)[1];                                                                         \
         x45 = (xr)[2];                                                                         \
         c0 = stoic_dsp_smlad(x01, (wa), c0);                                                   \
-        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
-        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
-        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
         c1 = stoic_dsp_smlad(x23, (wa), c1);                                                   \
+        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
         c1 = stoic_dsp_smlad(x45, (wb), c1);                                                   \
+        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
         a1 = stoic_dsp_smlad(x23, (sa), a1);                                                   \
+        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
         a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
     } while (0)
 
-/* word k of a plane row into the strips: strip k / 2 at k % 2, and the
- * previous strip at 2 when k is even */
-static inline void put(int32_t *row, int32_t ss, int32_t n_pass, int32_t k, int32_t v)
-{
-    int32_t s = k / 2;
-    if (s < n_pass) {
-        row[(s * ss) + (k % 2)] = v;
-    }
-    if (((k % 2) == 0) && (s > 0)) {
-        row[((s - 1) * ss) + 2] = v;
-    }
-}
-
-/* the interior of the plane of input channel g (see above) */
+/* The interior of the plane of input channel g (see above). Each input
+ * row first becomes the values of its padded plane row in vals
+ * (4 n_pass + 2 int32, zp_in outside the input), so that every word of
+ * the row is two neighbouring values; strip s gets the words 2s, 2s + 1,
+ * 2s + 2. */
 static void plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
-                  int32_t *scratch)
+                  int32_t *scratch, int32_t *vals)
 {
     int32_t ih;
     int32_t k;
-    int32_t kk;
-    int32_t n_full;   /* full pairs of input columns in a plane row */
     int32_t step;
     int32_t ss;       /* words per strip */
+    int32_t n_vals;
     const int8_t *src;
+    const int32_t *v;
+    int32_t *st;
+
+    /* the parameters in locals: the stores below may alias them */
+    const int32_t in_h = p->in_h;
+    const int32_t in_w = p->in_w;
+    const int32_t n_pass = p->n_pass;
+    const int32_t pad_top = p->pad_top;
     int32_t *row;
 
     step = p->in_c;
     ss = 3 * (p->out_h + 2);
-    n_full = (p->in_w - p->pad_left) / 2;
-    for (ih = 0; ih < p->in_h; ih++) {
-        src = &in[(ih * p->in_w * step) + g];
-        row = &scratch[3 * (ih + p->pad_top)];
-        k = 0;
-        if (p->pad_left != 0) {
-            put(row, ss, p->n_pass, 0, stoic_dsp_pack(p->zp_in, (int32_t)src[0]));
+    n_vals = (4 * n_pass) + 2;
+    for (k = 0; k < n_vals; k++) {
+        vals[k] = p->zp_in;
+    }
+    row = &vals[p->pad_left];
+    for (ih = 0; ih < in_h; ih++) {
+        src = &in[(ih * in_w * step) + g];
+        for (k = 0; k < in_w; k++) {
+            row[k] = (int32_t)src[0];
             src = &src[step];
-            k = 1;
         }
-        for (kk = 0; kk < n_full; kk++) {
-            put(row, ss, p->n_pass, k + kk, stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]));
-            src = &src[2 * step];
-        }
-        if ((n_full * 2) + p->pad_left < p->in_w) {
-            put(row, ss, p->n_pass, k + n_full, stoic_dsp_pack((int32_t)src[0], p->zp_in));
+        st = &scratch[3 * (ih + pad_top)];
+        v = vals;
+        for (k = 0; k < n_pass; k++) {
+            st[0] = stoic_dsp_pack(v[0], v[1]);
+            st[1] = stoic_dsp_pack(v[2], v[3]);
+            st[2] = stoic_dsp_pack(v[4], v[5]);
+            st = &st[ss];
+            v = &v[4];
         }
     }
 }
 
-/* scratch: the strips, then the 12 weight words of the current channel */
+/* scratch: the strips, the 12 weight words of the current channel, the values of a plane row */
 void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch)
 {
@@ -173,7 +175,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {
-        plane(p, in, g, scratch);
+        plane(p, in, g, scratch, &wk[12]);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
             /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */

@@ -55,32 +55,40 @@ static void image(const stoic_conv2d_pk_params *p, const int8_t *in, int32_t *im
     int32_t k;
     int32_t ih;
     int32_t iw;
-    int32_t half;
     int32_t zz;
     const int8_t *src;
     int32_t *dst;
+    /* the parameters in locals: the stores below may alias them */
+    const int32_t in_h = p->in_h;
+    const int32_t in_w = p->in_w;
+    const int32_t in_c = p->in_c;
+    const int32_t cw = p->cw;
+    const int32_t half = p->in_c / 2;
+    const int32_t img_h = p->img_h;
+    const int32_t img_w = p->img_w;
+    const int32_t pad_top = p->pad_top;
+    const int32_t pad_left = p->pad_left;
 
-    half = p->in_c / 2;
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
     dst = img;
-    for (r = 0; r < p->img_h; r++) {
-        ih = r - p->pad_top;
-        for (cx = 0; cx < p->img_w; cx++) {
-            iw = cx - p->pad_left;
-            if ((ih >= 0) && (ih < p->in_h) && (iw >= 0) && (iw < p->in_w)) {
-                src = &in[((ih * p->in_w) + iw) * p->in_c];
+    for (r = 0; r < img_h; r++) {
+        ih = r - pad_top;
+        for (cx = 0; cx < img_w; cx++) {
+            iw = cx - pad_left;
+            if ((ih >= 0) && (ih < in_h) && (iw >= 0) && (iw < in_w)) {
+                src = &in[((ih * in_w) + iw) * in_c];
                 for (k = 0; k < half; k++) {
                     dst[k] = stoic_dsp_pack((int32_t)src[2 * k], (int32_t)src[(2 * k) + 1]);
                 }
-                if (half < p->cw) {
+                if (half < cw) {
                     dst[half] = stoic_dsp_pack((int32_t)src[2 * half], 0);
                 }
             } else {
-                for (k = 0; k < p->cw; k++) {
+                for (k = 0; k < cw; k++) {
                     dst[k] = zz;
                 }
             }
-            dst = &dst[p->cw];
+            dst = &dst[cw];
         }
     }
 }

@@ -212,8 +212,8 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
- * output channel), bias folded. scratch: 3 * (out_h + 2) * n_pass + 12
- * words, n_pass = ceil(out_w / 4).
+ * output channel), bias folded. scratch: 3 * (out_h + 2) * n_pass + 14
+ * + 4 * n_pass words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.c. */
 typedef struct {
     int32_t in_h;
@@ -238,7 +238,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
 /* The same for 16x8 (zp_in = 0, c1 unused): stoic_conv2d_s16's results
  * where the generator proves |bias[o]| + 32768 sum |w[o]| < 2^30.
- * scratch: 3 * (out_h + 2) * n_pass + 6 words. */
+ * scratch as stoic_conv2d_s8_dw3. */
 void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
                           const int8_t *w, const int32_t *bias, int16_t *out, int32_t *scratch);
 
