@@ -110,10 +110,21 @@ static void const_elem(strbuf *b, const ir_tensor *t, int64_t k)
 }
 
 /* Name of the storage behind tensor t, as a C expression. */
-static void tensor_ref(const ir_graph *g, const char *name, int t, strbuf *b)
+static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c, int call,
+                       int t, strbuf *b)
 {
-    const ir_tensor *x = &g->t[t];
-    int r = ir_root(g, t);
+    const ir_tensor *x;
+    int r;
+    if (t == LOWER_ARG_SCRATCH) {
+        sb_printf(b, "%s_scratch", name);
+        return;
+    }
+    if (t < LOWER_ARG_SCRATCH) {
+        sb_printf(b, "%s_p%d_%s", name, call, c->own[LOWER_OWN_INDEX(t)].role);
+        return;
+    }
+    x = &g->t[t];
+    r = ir_root(g, t);
     switch (x->storage) {
     case IR_ST_INPUT:
         sb_printf(b, "&in[%lld]", (long long)x->offset);
@@ -130,16 +141,70 @@ static void tensor_ref(const ir_graph *g, const char *name, int t, strbuf *b)
     }
 }
 
-static void weights(const ir_graph *g, const char *name, const char *label, strbuf *decls,
-                    strbuf *arrays)
+/* One constant array made by lower_attach for call `call` (NAME_p<call>_<role>). */
+static void own_array(const lower_call *c, int k, const char *name, int call, const char *label,
+                      strbuf *decls, strbuf *arrays)
+{
+    const ir_dtype dt = c->own[k].dtype;
+    int64_t j, n = c->own[k].n;
+    sb_printf(decls, "extern const %s %s_p%d_%s[%lld];\n", ir_dtype_c(dt), name, call,
+              c->own[k].role, (long long)n);
+    sb_printf(arrays, "/* call %d, %s: %s, packed for %s (%s) */\nconst %s %s_p%d_%s[%lld] = {",
+              call, c->own[k].role, ir_dtype_name(dt), lower_kernel_fn(c->k), label,
+              ir_dtype_c(dt), name, call, c->own[k].role, (long long)n);
+    for (j = 0; j < n; j++) {
+        sb_puts(arrays, (j % (dt == IR_DT_S32 ? 8 : 16)) == 0 ? "\n    " : " ");
+        if (dt == IR_DT_U8) {
+            sb_printf(arrays, "%uU", (unsigned)((const uint8_t *)c->own[k].data)[j]);
+        } else {
+            int32_t v = ((const int32_t *)c->own[k].data)[j];
+            if (v == INT32_MIN) {
+                sb_puts(arrays, "(-2147483647 - 1)");
+            } else {
+                sb_printf(arrays, "%ld", (long)v);
+            }
+        }
+        if (j + 1 < n) {
+            sb_puts(arrays, ",");
+        }
+    }
+    sb_puts(arrays, "\n};\n\n");
+}
+
+/* Marks the IR constants call c reads (arguments and pointer fields; an
+ * argument by the tensor whose storage it names, as tensor_ref prints it). */
+static void mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
+{
+    int k;
+    for (k = 0; k < c->n_args; k++) {
+        if (c->args[k] >= 0) {
+            used_t[ir_root(g, c->args[k])] = 1;
+        }
+    }
+    if (c->ref_qmul >= 0) {
+        used_t[c->ref_qmul] = 1;
+    }
+    if (c->ref_table >= 0) {
+        used_t[c->ref_table] = 1;
+    }
+    if (c->ref_rows >= 0) {
+        used_t[c->ref_rows] = 1;
+    }
+    if (c->ref_delta >= 0) {
+        used_t[c->ref_delta] = 1;
+    }
+}
+
+static void weights(const ir_graph *g, const char *name, const char *label, const char *used_t,
+                    strbuf *decls, strbuf *arrays)
 {
     int i;
     int64_t k, n;
     char sh[64];
     for (i = 0; i < g->nt; i++) {
         const ir_tensor *t = &g->t[i];
-        if (t->kind != IR_T_CONST) {
-            continue;
+        if (t->kind != IR_T_CONST || !used_t[ir_root(g, i)]) {
+            continue; /* e.g. weights a packed kernel reads in its own layout */
         }
         n = ir_shape_count(&t->shape);
         ir_shape_str(&t->shape, sh, sizeof sh);
@@ -196,6 +261,8 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
         if (f[k].is_ptr) {
             if (f[k].ref >= 0) {
                 sb_printf(b, "%s_t%d", name, f[k].ref);
+            } else if (f[k].own >= 0) {
+                sb_printf(b, "%s_p%s_%s", name, idx, c->own[f[k].own].role);
             } else {
                 sb_puts(b, "NULL");
             }
@@ -223,10 +290,25 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     int used[LK_COUNT];
     int i, j, k, n_call = 0, rc = 0;
     const char *name = o->name;
+    char *used_t = calloc((size_t)g->nt + 1, 1);
+    int64_t scratch = 0;
+    strbuf odecls, oarrays;
 
-    if (calls == NULL) {
+    if (calls == NULL || used_t == NULL) {
         diag_io(d, NULL, "out of memory");
+        free(calls);
+        free(used_t);
         return -1;
+    }
+    sb_init(&odecls);
+    sb_init(&oarrays);
+    /* which IR constants the calls read, and the scratch they need */
+    for (i = 0; i < g->nn; i++) {
+        int nc = lower_node(g, i, calls);
+        for (j = 0; j < nc; j++) {
+            mark_refs(g, &calls[j], used_t);
+            scratch = calls[j].scratch_words > scratch ? calls[j].scratch_words : scratch;
+        }
     }
     memset(used, 0, sizeof used);
     sb_init(&params);
@@ -256,17 +338,32 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         }
         sb_puts(&body, " */\n");
         for (j = 0; j < nc; j++) {
+            calls[j].node = i;
+            if (lower_attach(g, &calls[j]) != 0) {
+                diag_io(d, NULL, "out of memory");
+                rc = -1;
+                break;
+            }
+            for (k = 0; k < calls[j].n_own; k++) {
+                own_array(&calls[j], k, name, n_call, label.s, &odecls, &oarrays);
+            }
             used[calls[j].k] = 1;
             snprintf(idx, sizeof idx, "%d", n_call);
             print_params(&calls[j], name, idx, &params);
             sb_printf(&body, "    %s(&%s_p%d", lower_kernel_fn(calls[j].k), name, n_call);
             for (k = 0; k < calls[j].n_args; k++) {
                 sb_puts(&body, ", ");
-                tensor_ref(g, name, calls[j].args[k], &body);
+                tensor_ref(g, name, &calls[j], n_call, calls[j].args[k], &body);
             }
             sb_puts(&body, ");\n");
+            lower_release(&calls[j]);
             n_call++;
         }
+    }
+    if (scratch > 0) {
+        sb_printf(&arena, "\n/* Scratch of the packed kernels (%lld bytes): each layer's input "
+                          "as int16 pairs. */\nstatic int32_t %s_scratch[%lld];\n",
+                  (long long)scratch * 4, name, (long long)scratch);
     }
     for (k = 0; k < IR_DT_COUNT; k++) {
         if (g->arena_n[k] > 0) {
@@ -321,11 +418,14 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         }
         sb_puts(&fwrap, "}\n");
     }
-    weights(g, name, label.s, &decls, &arrays);
+    weights(g, name, label.s, used_t, &decls, &arrays);
+    sb_putn(&decls, odecls.s != NULL ? odecls.s : "", odecls.len);
+    sb_putn(&arrays, oarrays.s != NULL ? oarrays.s : "", oarrays.len);
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
     snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
     snprintf(num[2], sizeof num[2], "%lld", (long long)ir_arena_bytes(g));
+    snprintf(num[3], sizeof num[3], "%lld", (long long)scratch * 4);
     ir_shape_str(&g->t[g->input].shape, ish, sizeof ish);
     ir_shape_str(&g->t[g->output].shape, osh, sizeof osh);
 
@@ -336,6 +436,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             { "input_shape", ish, 0 }, { "input_size", num[0], 0 },
             { "output_name", g->t[g->output].name, 0 }, { "output_shape", osh, 0 },
             { "output_size", num[1], 0 }, { "arena_bytes", num[2], 0 },
+            { "scratch_bytes", num[3], 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
             { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
             { "run_doc", has_float ? (has_int ? "This model mixes float32 and integer layers."
@@ -387,11 +488,20 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -6; k < LK_COUNT && rc == 0; k++) {
+    for (k = -7; k < LK_COUNT && rc == 0; k++) {
         const stoic_embedded_file *f;
         const char *rt = rtfile;
         strbuf copy;
-        if (k == -6) {
+        if (k == -7) {
+            int u = 0, kk;
+            for (kk = 0; kk < LK_COUNT; kk++) {
+                u |= used[kk] && lower_kernel_dsp((lower_kernel)kk);
+            }
+            if (!u) {
+                continue;
+            }
+            rt = "stoic_dsp.h"; /* the packed kernels' primitives */
+        } else if (k == -6) {
             rt = "stoic_rt.h";
         } else if (k == -5) {
             rt = "stoic_rt_f32.h";
@@ -432,6 +542,9 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_free(&arrays);
     sb_free(&arena);
     sb_free(&label);
+    sb_free(&odecls);
+    sb_free(&oarrays);
+    free(used_t);
     free(calls);
     return rc;
 }

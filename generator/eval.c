@@ -6,6 +6,7 @@
 int eval_prepare(const ir_graph *g, eval_plan *p)
 {
     int i, k, cap = 0;
+    int64_t scratch = 0;
     memset(p, 0, sizeof *p);
     p->g = g;
     for (i = 0; i < g->nn; i++) {
@@ -33,9 +34,25 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
             return -1;
         }
         p->node_first[i] = p->n_calls;
+        for (k = 0; k < n; k++) {
+            lower_call *c = &p->calls[p->n_calls + k];
+            c->node = i;
+            scratch = c->scratch_words > scratch ? c->scratch_words : scratch;
+        }
         p->n_calls += n;
+        for (k = p->node_first[i]; k < p->n_calls; k++) {
+            if (lower_attach(g, &p->calls[k]) != 0) {
+                eval_free(p);
+                return -1;
+            }
+        }
     }
     p->node_first[g->nn] = p->n_calls;
+    p->scratch = calloc((size_t)scratch + 1, sizeof *p->scratch);
+    if (p->scratch == NULL) {
+        eval_free(p);
+        return -1;
+    }
     p->has_q_in = lower_float_in(g, &p->q_in);
     p->has_dq_out = lower_float_out(g, &p->dq_out);
     return 0;
@@ -44,6 +61,11 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
 void eval_free(eval_plan *p)
 {
     int k;
+    for (k = 0; k < p->n_calls && p->calls != NULL; k++) {
+        lower_release(&p->calls[k]);
+    }
+    free(p->scratch);
+    p->scratch = NULL;
     free(p->calls);
     free(p->node_first);
     free(p->in_buf);
@@ -57,12 +79,20 @@ void eval_free(eval_plan *p)
     p->in_buf = p->out_buf = NULL;
 }
 
-static void *ptr(const eval_plan *p, int t, const void *in, void *out)
+static void *ptr(const eval_plan *p, const lower_call *c, int t, const void *in, void *out)
 {
     const ir_graph *g = p->g;
-    const ir_tensor *x = &g->t[t];
-    const ir_tensor *r = &g->t[ir_root(g, t)];
-    size_t es = ir_dtype_size(x->dtype);
+    const ir_tensor *x, *r;
+    size_t es;
+    if (t == LOWER_ARG_SCRATCH) {
+        return p->scratch;
+    }
+    if (t < LOWER_ARG_SCRATCH) {
+        return c->own[LOWER_OWN_INDEX(t)].data;
+    }
+    x = &g->t[t];
+    r = &g->t[ir_root(g, t)];
+    es = ir_dtype_size(x->dtype);
     switch (x->storage) {
     case IR_ST_INPUT:
         return (char *)(uintptr_t)in + (size_t)x->offset * es; /* read-only by construction */
@@ -234,6 +264,24 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_CONV2D_S16_SPARSE:
         stoic_conv2d_s16_sparse(&c->p.conv_spq, a[0], a[1], a[2], a[3]);
         break;
+    case LK_DENSE_S8_PK:
+        stoic_dense_s8_pk(&c->p.dense_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case LK_CONV2D_S8_DW3:
+        stoic_conv2d_s8_dw3(&c->p.dw3, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case LK_CONV2D_S16_DW3:
+        stoic_conv2d_s16_dw3(&c->p.dw3, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case LK_CONV2D_S8_PK:
+        stoic_conv2d_s8_pk(&c->p.conv_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case LK_CONV2D_S16_PK:
+        stoic_conv2d_s16_pk(&c->p.conv_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case LK_DENSE_S16_PK:
+        stoic_dense_s16_pk(&c->p.dense16_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
     default:
         break;
     }
@@ -253,7 +301,7 @@ void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer o
             void *a[LOWER_MAX_ARGS];
             int k;
             for (k = 0; k < c->n_args; k++) {
-                a[k] = ptr(p, c->args[k], in, out);
+                a[k] = ptr(p, c, c->args[k], in, out);
             }
             for (; k < LOWER_MAX_ARGS; k++) {
                 a[k] = NULL;
@@ -261,7 +309,7 @@ void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer o
             run_call(c, a);
         }
         if (obs != NULL) {
-            obs(ctx, t, ptr(p, t, in, out), ir_shape_count(&g->t[t].shape));
+            obs(ctx, t, ptr(p, NULL, t, in, out), ir_shape_count(&g->t[t].shape));
         }
     }
 }

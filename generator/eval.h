@@ -24,6 +24,7 @@ typedef struct {
     int has_dq_out;
     void *in_buf;         /* typed input and output of the float wrapper */
     void *out_buf;
+    int32_t *scratch;     /* the packed kernels' scratch (NAME_scratch) */
 } eval_plan;
 
 /* Lowers every node once and allocates the arenas. 0 or -1 (out of memory). */

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ORDER KERNEL */
@@ -18,7 +19,9 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_convert_s8_s16", "stoic_convert_s16_s8", "stoic_quantize_s8", "stoic_quantize_s16",
     "stoic_dequantize_s8", "stoic_dequantize_s16",
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
-    "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse"
+    "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
+    "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3",
+    "stoic_conv2d_s8_pk", "stoic_conv2d_s16_pk"
 };
 static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -37,7 +40,9 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_copy_q_params", "stoic_copy_q_params", "stoic_quantize_params",
     "stoic_quantize_params", "stoic_dequantize_params", "stoic_dequantize_params",
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
-    "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params"
+    "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
+    "stoic_dense_s8_pk_params", "stoic_conv2d_dw3_params", "stoic_dense_s16_pk_params",
+    "stoic_conv2d_dw3_params", "stoic_conv2d_pk_params", "stoic_conv2d_pk_params"
 };
 
 const char *lower_kernel_fn(lower_kernel k)
@@ -53,6 +58,12 @@ const char *lower_kernel_params(lower_kernel k)
 void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 {
     snprintf(buf, n, "%s.c", kernel_fn[k]);
+}
+
+int lower_kernel_dsp(lower_kernel k)
+{
+    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
+           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -87,15 +98,27 @@ static const ir_shape *shape_of(const ir_graph *g, int t)
 
 static void set_args(lower_call *c, int a0, int a1, int a2, int a3)
 {
-    int v[LOWER_MAX_ARGS];
+    int v[4];
     int k;
     v[0] = a0;
     v[1] = a1;
     v[2] = a2;
     v[3] = a3;
     c->n_args = 0;
-    for (k = 0; k < LOWER_MAX_ARGS; k++) {
+    for (k = 0; k < 4; k++) {
         if (v[k] >= 0) {
+            c->args[c->n_args++] = v[k];
+        }
+    }
+}
+
+/* arguments in call order, LOWER_ARG_NONE ones skipped (packed kernels) */
+static void set_args6(lower_call *c, const int *v, int n)
+{
+    int k;
+    c->n_args = 0;
+    for (k = 0; k < n && k < LOWER_MAX_ARGS; k++) {
+        if (v[k] != LOWER_ARG_NONE) {
             c->args[c->n_args++] = v[k];
         }
     }
@@ -388,6 +411,449 @@ static lower_kernel kq(lower_kernel k8, ir_dtype dt)
     return dt == IR_DT_S16 ? (lower_kernel)(k8 + (LK_DENSE_S16 - LK_DENSE_S8)) : k8;
 }
 
+/* ---- packed int8 kernels ------------------------------------------------ */
+/*
+ * A packed kernel (stoic_dsp.h) runs when lower can prove its
+ * preconditions for the layer's actual constants; otherwise the layer
+ * keeps the plain kernel (same results, slower). What is proved, from the
+ * quantized weights w (all in [-127, 127]), the bias b folded with the
+ * input zero point, b'[o] = b[o] - zp_in * sum_i w[o][i], and inputs
+ * q_x in [-128, 127]:
+ *   B[o] = |b'[o]| + 128 * sum_i |w[o][i]|   bounds every partial sum of
+ *                                           output o, in any order;
+ *   B[o] < 2^30                             (the output stage takes 2 acc);
+ *   B[r] + 256 B[r + 1] < 2^31              (a pair's shared accumulator);
+ *   every shift in [-31, -1], and |2 zp_out + 1| 2^(-shift - 1) + B[o] + 2
+ *   < 2^31                                  (stoic_dsp_rq's hi word).
+ */
+#define PK_LIM31 2147483647LL
+#define PK_LIM30 1073741824LL
+
+typedef struct {
+    const int8_t *w;       /* [out_n][in_n] */
+    const int32_t *b;      /* int8: [out_n] or NULL */
+    const int64_t *b64;    /* int16: [out_n] or NULL */
+    const stoic_qmul *q;   /* [out_n] */
+    int32_t zp_in;
+    int32_t zp_out;
+    int64_t x_mag;         /* largest |input|: 128 (int8) or 32768 (int16) */
+} pk_src;
+
+static int pk_src_of(const ir_graph *g, const ir_node *n, int32_t out_n, int64_t per, pk_src *s)
+{
+    const ir_tensor *tw, *tq;
+    ir_dtype dt = n->prec;
+    if ((dt != IR_DT_S8 && dt != IR_DT_S16) || n->sparse || n->params[0] < 0 ||
+        n->params[2] < 0) {
+        return 0;
+    }
+    tw = &g->t[n->params[0]];
+    tq = &g->t[n->params[2]];
+    if (tw->dtype != IR_DT_S8 || tw->qdata == NULL || ir_shape_count(&tw->shape) != out_n * per ||
+        tq->dtype != IR_DT_QMUL || ir_shape_count(&tq->shape) != out_n ||
+        g->t[n->inputs[0]].dtype != dt || g->t[n->output].dtype != dt) {
+        return 0;
+    }
+    s->w = tw->qdata;
+    s->q = tq->qdata;
+    s->b = NULL;
+    s->b64 = NULL;
+    if (n->params[1] >= 0) {
+        const ir_tensor *tb = &g->t[n->params[1]];
+        if (tb->dtype != (dt == IR_DT_S8 ? IR_DT_S32 : IR_DT_S64) ||
+            ir_shape_count(&tb->shape) != out_n) {
+            return 0;
+        }
+        if (dt == IR_DT_S8) {
+            s->b = tb->qdata;
+        } else {
+            s->b64 = tb->qdata;
+        }
+    }
+    s->zp_in = dt == IR_DT_S8 ? g->t[n->inputs[0]].zp : 0;
+    s->zp_out = dt == IR_DT_S8 ? g->t[n->output].zp : 0;
+    s->x_mag = dt == IR_DT_S8 ? 128 : 32768;
+    return 1;
+}
+
+/* the folded bias of output o, and its bound B[o] (see above) */
+static int64_t pk_bias(const pk_src *s, int32_t o, int64_t per, int64_t *bound)
+{
+    int64_t sum = 0, mag = 0, b, i;
+    for (i = 0; i < per; i++) {
+        int32_t v = s->w[(int64_t)o * per + i];
+        sum += v;
+        mag += v < 0 ? -v : v;
+    }
+    b = (s->b != NULL ? (int64_t)s->b[o] : (s->b64 != NULL ? s->b64[o] : 0)) -
+        (int64_t)s->zp_in * sum;
+    *bound = (b < 0 ? -b : b) + s->x_mag * mag;
+    return b;
+}
+
+/* Whether outputs [0, out_n) with `per` weights each can run packed in
+ * row pairs (the pairs (0,1), (2,3), ...; an odd last row pairs with a
+ * zero row). */
+#define PK_ROW_PAIRS 1  /* rows (0, 1), (2, 3), ... share an accumulator */
+#define PK_SELF_PAIRS 2 /* two outputs of each row share one (257 B[o] < 2^31) */
+static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
+{
+    int32_t o;
+    int64_t i, prev = 0;
+    int64_t c1 = 2 * (int64_t)s->zp_out + 1;
+    for (i = 0; i < (int64_t)out_n * per; i++) {
+        if (s->w[i] < -127) {
+            return 0;
+        }
+    }
+    for (o = 0; o < out_n; o++) {
+        int64_t bound, e = -(int64_t)s->q[o].shift;
+        (void)pk_bias(s, o, per, &bound);
+        if (s->q[o].m < (int32_t)PK_LIM30 || e < 1 || e > 31 || bound >= PK_LIM30 ||
+            (c1 < 0 ? -c1 : c1) * ((int64_t)1 << (e - 1)) + bound + 2 >= PK_LIM31) {
+            return 0;
+        }
+        if (pairs == PK_ROW_PAIRS && (o % 2) == 1 && prev + 256 * bound >= PK_LIM31) {
+            return 0;
+        }
+        if (pairs == PK_SELF_PAIRS && 257 * bound >= PK_LIM31) {
+            return 0;
+        }
+        prev = bound;
+    }
+    return 1;
+}
+
+/* lane i of the packed word of rows (r, r + 1): 256 w[r+1][i] + w[r][i] */
+/* Lane i of the words of rows (r, r + 1): the weight index of lane i is i
+ * (dense) or, for a convolution packed by channel pairs (ch > 0: ch input
+ * channels, cw = (ch + 1) / 2 words per tap), tap i / (2 cw) and channel
+ * i % (2 cw), absent when the channel is ch (odd ch). */
+static int32_t pk_lane(const pk_src *s, int32_t out_n, int64_t per, int32_t ch, int32_t r,
+                       int64_t i)
+{
+    int32_t lo = 0, hi = 0;
+    int64_t k = i;
+    if (ch > 0) {
+        int64_t cw2 = 2 * (int64_t)((ch + 1) / 2), cc = i % cw2;
+        k = cc < ch ? (i / cw2) * ch + cc : per;
+    }
+    if (k < per) {
+        lo = s->w[(int64_t)r * per + k];
+        hi = r + 1 < out_n ? s->w[(int64_t)(r + 1) * per + k] : 0;
+    }
+    return 256 * hi + lo;
+}
+
+/* stoic_dsp_pack */
+static int32_t pk_word(int32_t lo, int32_t hi)
+{
+    return (int32_t)((uint32_t)lo & 0xFFFFU) + hi * 65536;
+}
+
+static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char *role)
+{
+    c->own[k].data = calloc((size_t)(n > 0 ? n : 1), ir_dtype_size(dt));
+    c->own[k].dtype = dt;
+    c->own[k].n = n;
+    c->own[k].role = role;
+    return c->own[k].data;
+}
+
+/* Multipliers and right shifts minus one per output, padded to an even
+ * count (m = 2^30, e - 1 = 0: valid for a padded row, never stored). */
+static int pk_quant(lower_call *c, const pk_src *s, int32_t out_n, int km, int ke,
+                    const int32_t **mult, const uint8_t **rshift)
+{
+    int32_t n2 = out_n + (out_n % 2), o;
+    int32_t *m = own_alloc(c, km, IR_DT_S32, n2, "m");
+    uint8_t *e = own_alloc(c, ke, IR_DT_U8, n2, "e");
+    if (m == NULL || e == NULL) {
+        return -1;
+    }
+    for (o = 0; o < n2; o++) {
+        m[o] = o < out_n ? s->q[o].m : (int32_t)PK_LIM30;
+        e[o] = (uint8_t)(o < out_n ? -s->q[o].shift - 1 : 0); /* right shift - 1 */
+    }
+    *mult = m;
+    *rshift = e;
+    return 0;
+}
+
+/* dense (and 1x1 convolution): stoic_dense_s8_pk.c's layout */
+static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, int32_t rows,
+                          int32_t in_n, int32_t out_n)
+{
+    stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+    pk_src s;
+    int v[6];
+    if (!pk_src_of(g, n, out_n, in_n, &s) ||
+        !pk_ok(&s, out_n, in_n, n->prec == IR_DT_S8 ? PK_ROW_PAIRS : 0)) {
+        return 0;
+    }
+    if (n->prec == IR_DT_S16) {
+        stoic_dense_s16_pk_params *p16 = &c->p.dense16_pk;
+        c->k = LK_DENSE_S16_PK;
+        p16->rows = rows;
+        p16->in_n = in_n;
+        p16->out_n = out_n;
+        p16->in_words = (in_n + 1) / 2;
+        act_range(g, n, &p16->act_min, &p16->act_max);
+        p16->clamp = (p16->act_min > -32768 || p16->act_max < 32767) ? 1 : 0;
+        c->n_own = 2;
+        c->scratch_words = p16->in_words;
+        v[0] = n->inputs[0];
+        v[1] = LOWER_ARG_OWN(0);
+        v[2] = LOWER_ARG_OWN(1);
+        v[3] = n->output;
+        v[4] = LOWER_ARG_SCRATCH;
+        set_args6(c, v, 5);
+        return 1;
+    }
+    c->k = LK_DENSE_S8_PK;
+    p->rows = rows;
+    p->in_n = in_n;
+    p->out_n = out_n;
+    p->in_words = (in_n + 1) / 2;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    c->n_own = 2;
+    c->scratch_words = p->in_words;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+/* The constants of stoic_dense_s8_pk / _s16_pk / stoic_conv2d_*_pk: the
+ * weight words (own 0, nw words per row pair, per weights per output, ch
+ * as pk_lane) and the records of consts (own 1; stoic_rt.h): per pass of
+ * four rows the bias words of its two pairs, four multipliers and the four
+ * right shifts minus one in one word; per last pair two bias words, two
+ * multipliers and the shifts. An odd last row pairs with a zero row
+ * (multiplier 2^30, shift 0: valid, never stored). */
+static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int64_t per,
+                   int32_t ch, int32_t nw)
+{
+    const ir_node *n = &g->n[c->node];
+    pk_src s;
+    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, t, k = 0, kb = 0;
+    int64_t n_rec = (int64_t)n_quads * 9 + (int64_t)(n_pairs - 2 * n_quads) * 5;
+    int32_t *w, *b;
+    if (!pk_src_of(g, n, out_n, per, &s)) {
+        return -1;
+    }
+    w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
+    b = own_alloc(c, 1, IR_DT_S32, n_rec, "c");
+    if (w == NULL || b == NULL) {
+        return -1;
+    }
+    for (r = 0; r < n_pairs * 2; r += 2) {
+        int32_t first = r < 4 * n_quads ? r - (r % 4) : r; /* the pass's first row */
+        int32_t rows = r < 4 * n_quads ? 4 : 2;
+        int64_t bd;
+        int64_t b0 = pk_bias(&s, r, per, &bd);
+        int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, per, &bd) : 0;
+        b[kb++] = (int32_t)b0;
+        b[kb++] = (int32_t)(s16 ? b1 : b0 + 256 * b1); /* int16: C starts in 64 bits */
+        if (r + 2 == first + rows) { /* the pass's last pair: its multipliers, shifts */
+            uint32_t es = 0;
+            for (t = 0; t < rows; t++) {
+                int32_t o = first + t;
+                b[kb++] = o < out_n ? s.q[o].m : (int32_t)PK_LIM30;
+                es |= (uint32_t)(o < out_n ? -s.q[o].shift - 1 : 0) << (8 * t);
+            }
+            b[kb++] = (int32_t)es; /* shifts - 1 <= 30: below 2^31 */
+        }
+    }
+    for (q = 0; q < n_quads; q++) {
+        for (j = 0; j < nw; j++) {
+            for (r = 4 * q; r < 4 * q + 4; r += 2) {
+                w[k++] = pk_word(pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j),
+                                 pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j + 1));
+            }
+        }
+    }
+    for (r = 4 * n_quads; r < out_n; r += 2) {
+        for (j = 0; j < nw; j++) {
+            w[k++] = pk_word(pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j),
+                             pk_lane(&s, out_n, per, ch, r, 2 * (int64_t)j + 1));
+        }
+    }
+    return 0;
+}
+
+static int attach_dense_pk(const ir_graph *g, lower_call *c)
+{
+    if (c->k == LK_DENSE_S16_PK) {
+        const stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
+        return pk_rows(g, c, 1, p->out_n, p->in_n, 0, p->in_words);
+    } else {
+        const stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+        return pk_rows(g, c, 0, p->out_n, p->in_n, 0, p->in_words);
+    }
+}
+
+static int attach_conv_pk(const ir_graph *g, lower_call *c)
+{
+    const stoic_conv2d_pk_params *p = &c->p.conv_pk;
+    return pk_rows(g, c, c->k == LK_CONV2D_S16_PK, p->out_c,
+                   (int64_t)p->k_h * p->k_w * p->in_c, p->in_c, p->k_h * p->k_w * p->cw);
+}
+
+/* groups 1, dilation 1, any kernel, stride, pads: stoic_conv2d_s8_pk.c */
+static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
+                         lower_call *c)
+{
+    stoic_conv2d_pk_params *p = &c->p.conv_pk;
+    pk_src s;
+    int v[6];
+    int64_t per = (int64_t)f->k_h * f->k_w * f->in_c;
+    if (f->groups != 1 || f->dil_h != 1 || f->dil_w != 1 || f->pad_top < 0 ||
+        f->pad_left < 0 || !pk_src_of(g, n, f->out_c, per, &s) ||
+        !pk_ok(&s, f->out_c, per, n->prec == IR_DT_S8 ? PK_ROW_PAIRS : 0)) {
+        return 0;
+    }
+    c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_PK : LK_CONV2D_S16_PK;
+    p->in_h = f->in_h;
+    p->in_w = f->in_w;
+    p->in_c = f->in_c;
+    p->out_h = f->out_h;
+    p->out_w = f->out_w;
+    p->out_c = f->out_c;
+    p->k_h = f->k_h;
+    p->k_w = f->k_w;
+    p->stride_h = f->stride_h;
+    p->stride_w = f->stride_w;
+    p->pad_top = f->pad_top;
+    p->pad_left = f->pad_left;
+    p->zp_in = s.zp_in;
+    p->cw = (f->in_c + 1) / 2;
+    p->img_h = (f->out_h - 1) * f->stride_h + f->k_h;
+    p->img_w = (f->out_w - 1) * f->stride_w + f->k_w;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    c->n_own = 2;
+    c->scratch_words = (int64_t)p->img_h * p->img_w * p->cw;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+/* 3x3 stride-1 convolution with one input channel per group:
+ * stoic_conv2d_s8_dw3.c */
+static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
+                          lower_call *c)
+{
+    stoic_conv2d_dw3_params *p = &c->p.dw3;
+    pk_src s;
+    int v[6];
+    if (n->op != IR_OP_CONV2D || f->k_h != 3 || f->k_w != 3 || f->stride_h != 1 ||
+        f->stride_w != 1 || f->dil_h != 1 || f->dil_w != 1 || f->groups != f->in_c ||
+        f->out_c % f->groups != 0 || f->pad_top < 0 || f->pad_top > 1 || f->pad_left < 0 ||
+        f->pad_left > 1 || f->in_h + f->pad_top > f->out_h + 2 ||
+        f->in_w + f->pad_left > f->out_w + 2 || !pk_src_of(g, n, f->out_c, 9, &s) ||
+        !pk_ok(&s, f->out_c, 9, n->prec == IR_DT_S8 ? PK_SELF_PAIRS : 0)) {
+        return 0;
+    }
+    c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_DW3 : LK_CONV2D_S16_DW3;
+    p->in_h = f->in_h;
+    p->in_w = f->in_w;
+    p->in_c = f->in_c;
+    p->out_h = f->out_h;
+    p->out_w = f->out_w;
+    p->out_c = f->out_c;
+    p->depth_mult = f->out_c / f->groups;
+    p->pad_top = f->pad_top;
+    p->pad_left = f->pad_left;
+    p->zp_in = s.zp_in;
+    p->n_pass = (f->out_w + 3) / 4;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->mult = NULL;
+    p->rshift = NULL;
+    c->n_own = 3;
+    c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12 + 4 * p->n_pass + 2;
+    v[0] = n->inputs[0];
+    v[1] = n->params[0];
+    v[2] = LOWER_ARG_OWN(0);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+static int attach_dw3(const ir_graph *g, lower_call *c)
+{
+    stoic_conv2d_dw3_params *p = &c->p.dw3;
+    pk_src s;
+    int32_t o, *b;
+    if (!pk_src_of(g, &g->n[c->node], p->out_c, 9, &s)) {
+        return -1;
+    }
+    b = own_alloc(c, 0, IR_DT_S32, p->out_c, "b");
+    if (b == NULL || pk_quant(c, &s, p->out_c, 1, 2, &p->mult, &p->rshift) != 0) {
+        return -1;
+    }
+    for (o = 0; o < p->out_c; o++) {
+        int64_t bd;
+        b[o] = (int32_t)pk_bias(&s, o, 9, &bd);
+    }
+    return 0;
+}
+
+int lower_attach(const ir_graph *g, lower_call *c)
+{
+    int rc = 0;
+    if (c->n_own == 0) {
+        return 0;
+    }
+    switch (c->k) {
+    case LK_DENSE_S8_PK:
+    case LK_DENSE_S16_PK:
+        rc = attach_dense_pk(g, c);
+        break;
+    case LK_CONV2D_S8_PK:
+    case LK_CONV2D_S16_PK:
+        rc = attach_conv_pk(g, c);
+        break;
+    case LK_CONV2D_S8_DW3:
+    case LK_CONV2D_S16_DW3:
+        rc = attach_dw3(g, c);
+        break;
+    default:
+        rc = -1;
+        break;
+    }
+    if (rc != 0) {
+        lower_release(c);
+    }
+    return rc;
+}
+
+void lower_release(lower_call *c)
+{
+    int k;
+    for (k = 0; k < LOWER_MAX_OWN; k++) {
+        free(c->own[k].data);
+        c->own[k].data = NULL;
+    }
+    if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
+        c->p.dw3.mult = NULL;
+        c->p.dw3.rshift = NULL;
+    }
+}
+
 static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     stoic_conv2d_f32_params f;
@@ -406,6 +872,15 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     } else {
         lower_conv(g, n, &tmp);
         f = tmp.p.conv2d;
+    }
+    if (n->op != IR_OP_AFFINE && f.groups == 1 && f.k_h == 1 && f.k_w == 1 && f.stride_h == 1 &&
+        f.stride_w == 1 && f.pad_top == 0 && f.pad_left == 0 && f.in_h == f.out_h &&
+        f.in_w == f.out_w &&
+        lower_dense_pk(g, n, c, f.out_h * f.out_w, f.in_c, f.out_c)) {
+        return; /* a 1x1 convolution is a dense layer over the pixels */
+    }
+    if (lower_conv_dw3(g, n, &f, c) || lower_conv_pk(g, n, &f, c)) {
+        return;
     }
     act_range(g, n, &amin, &amax);
     if (n->sparse) {
@@ -525,6 +1000,9 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
             c->ref_rows = n->params[4];
             c->ref_delta = n->params[5];
             set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
+            return 1;
+        }
+        if (lower_dense_pk(g, n, c, cnt / last, last, n->units)) {
             return 1;
         }
         if (n->prec == IR_DT_S16) {
@@ -743,6 +1221,7 @@ static void fi(fl *l, const char *name, long v)
         l->f[l->n].is_float = 0;
         l->f[l->n].ival = v;
         l->f[l->n].ref = -1;
+        l->f[l->n].own = -1;
         l->f[l->n].is_ptr = 0;
         l->n++;
     }
@@ -755,6 +1234,7 @@ static void ff(fl *l, const char *name, float v)
         l->f[l->n].is_float = 1;
         l->f[l->n].fval = v;
         l->f[l->n].ref = -1;
+        l->f[l->n].own = -1;
         l->f[l->n].is_ptr = 0;
         l->n++;
     }
@@ -768,6 +1248,21 @@ static void fp(fl *l, const char *name, int ref)
         l->f[l->n].is_float = 0;
         l->f[l->n].ival = 0;
         l->f[l->n].ref = ref;
+        l->f[l->n].own = -1;
+        l->f[l->n].is_ptr = 1;
+        l->n++;
+    }
+}
+
+/* a pointer field: the call's own[k] array */
+static void fo(fl *l, const char *name, int k)
+{
+    if (l->n < l->max) {
+        l->f[l->n].name = name;
+        l->f[l->n].is_float = 0;
+        l->f[l->n].ival = 0;
+        l->f[l->n].ref = -1;
+        l->f[l->n].own = k;
         l->f[l->n].is_ptr = 1;
         l->n++;
     }
@@ -1085,6 +1580,57 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fp(&l, "qmul", c->ref_qmul);
         fp(&l, "row_start", c->ref_rows);
         fp(&l, "delta", c->ref_delta);
+        break;
+    }
+    case LK_DENSE_S8_PK: {
+        const stoic_dense_s8_pk_params *p = &c->p.dense_pk;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
+        fi(&l, "c1", p->c1);
+        break;
+    }
+    case LK_DENSE_S16_PK: {
+        const stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
+        break;
+    }
+    case LK_CONV2D_S8_PK:
+    case LK_CONV2D_S16_PK: {
+        const stoic_conv2d_pk_params *p = &c->p.conv_pk;
+        static const char *const nm[20] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "k_h", "k_w", "stride_h", "stride_w", "pad_top",
+                                            "pad_left", "zp_in", "cw", "img_h", "img_w",
+                                            "act_min", "act_max", "clamp", "c1" };
+        const int32_t v[20] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->k_h, p->k_w, p->stride_h, p->stride_w, p->pad_top,
+                                p->pad_left, p->zp_in, p->cw, p->img_h, p->img_w,
+                                p->act_min, p->act_max, p->clamp, p->c1 };
+        fgeom(&l, v, nm, 20);
+        break;
+    }
+    case LK_CONV2D_S8_DW3:
+    case LK_CONV2D_S16_DW3: {
+        const stoic_conv2d_dw3_params *p = &c->p.dw3;
+        static const char *const nm[15] = { "in_h", "in_w", "in_c", "out_h", "out_w", "out_c",
+                                            "depth_mult", "pad_top", "pad_left", "zp_in",
+                                            "n_pass", "act_min", "act_max", "clamp", "c1" };
+        const int32_t v[15] = { p->in_h, p->in_w, p->in_c, p->out_h, p->out_w, p->out_c,
+                                p->depth_mult, p->pad_top, p->pad_left, p->zp_in,
+                                p->n_pass, p->act_min, p->act_max, p->clamp, p->c1 };
+        fgeom(&l, v, nm, 15);
+        fo(&l, "mult", 1);
+        fo(&l, "rshift", 2);
         break;
     }
     default:

@@ -64,10 +64,24 @@ typedef enum {
     LK_CONV2D_F32_SPARSE,
     LK_CONV2D_S8_SPARSE,
     LK_CONV2D_S16_SPARSE,
+    /* packed int8 kernels (stoic_dsp.h), chosen when their preconditions hold */
+    LK_DENSE_S8_PK,
+    LK_CONV2D_S8_DW3,
+    LK_DENSE_S16_PK,
+    LK_CONV2D_S16_DW3,
+    LK_CONV2D_S8_PK,
+    LK_CONV2D_S16_PK,
     LK_COUNT
 } lower_kernel;
 
-#define LOWER_MAX_ARGS 4
+#define LOWER_MAX_ARGS 6
+/* Arguments that are not IR tensors: the scratch buffer (NAME_scratch),
+ * and constants made by lower_attach (own[k], printed as NAME_p<call>_<role>). */
+#define LOWER_ARG_NONE (-1)
+#define LOWER_ARG_SCRATCH (-2)
+#define LOWER_ARG_OWN(k) (-3 - (k))
+#define LOWER_OWN_INDEX(a) (-3 - (a))
+#define LOWER_MAX_OWN 4
 #define LOWER_MAX_CALLS 64 /* concat of 64 inputs */
 
 typedef struct {
@@ -102,6 +116,10 @@ typedef struct {
         stoic_dense_sparse_q_params dense_spq;
         stoic_conv2d_f32_sparse_params conv_sp;
         stoic_conv2d_sparse_q_params conv_spq;
+        stoic_dense_s8_pk_params dense_pk;
+        stoic_conv2d_dw3_params dw3;
+        stoic_dense_s16_pk_params dense16_pk;
+        stoic_conv2d_pk_params conv_pk;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -112,6 +130,17 @@ typedef struct {
     int ref_table;
     int ref_rows;             /* sparse: row starts and column deltas */
     int ref_delta;
+    /* Constants a packed kernel reads in its own layout (weights in loop
+     * order, folded bias, multipliers, shifts), made from the IR's
+     * constants by lower_attach; NULL data until then. */
+    struct {
+        void *data;
+        ir_dtype dtype;       /* IR_DT_S32 or IR_DT_U8 */
+        int64_t n;
+        const char *role;     /* "w", "b", "m", "e" */
+    } own[LOWER_MAX_OWN];
+    int n_own;
+    int64_t scratch_words;    /* int32 words of scratch the kernel needs */
 } lower_call;
 
 /* The float wrapper of an integer model: quantizes the caller's float
@@ -123,13 +152,21 @@ int lower_float_out(const ir_graph *g, lower_call *c);
 /* The integer value of real value v in tensor t (rounded, saturated). */
 int32_t lower_quantize_value(const ir_tensor *t, double v);
 
-/* Fills calls[] for node ni; returns how many (0 for an aliasing reshape). */
+/* Fills calls[] for node ni; returns how many (0 for an aliasing reshape).
+ * Allocates nothing: a call with n_own > 0 needs lower_attach before it
+ * runs or is printed. */
 int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS]);
+/* Makes the own[] constants of a call (and points its parameter struct
+ * at them); 0, or -1 when out of memory. lower_release frees them. */
+int lower_attach(const ir_graph *g, lower_call *c);
+void lower_release(lower_call *c);
 
 const char *lower_kernel_fn(lower_kernel k);     /* "stoic_dense_f32" */
 const char *lower_kernel_params(lower_kernel k); /* "stoic_dense_f32_params" */
 /* The runtime file that defines the kernel: its function name plus ".c". */
 void lower_kernel_file(lower_kernel k, char *buf, size_t n);
+/* Whether kernel k includes stoic_dsp.h (the packed kernels). */
+int lower_kernel_dsp(lower_kernel k);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).
@@ -140,6 +177,7 @@ typedef struct {
     long ival;
     float fval;
     int ref; /* pointer field: -1 NULL, else the constant tensor it points to */
+    int own; /* pointer field to own[own] of the call (ref is -1), else -1 */
     int is_ptr;
 } lower_field;
 int lower_fields(const lower_call *c, lower_field *f, int max);

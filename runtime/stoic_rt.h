@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define STOIC_RT_ABI 8
+#define STOIC_RT_ABI 9
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -134,6 +134,129 @@ typedef struct {
 } stoic_conv2d_s8_params;
 void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const int8_t *w,
                      const int32_t *bias, int8_t *out);
+
+/* ---- packed int8 kernels (stoic_dsp.h; chosen by the generator) ---------- */
+/* The fast forms of dense and conv2d, for layers where the generator can
+ * prove their preconditions (lower.c): the input zero point folded into
+ * the bias, weights packed at generation time in the order the loop reads
+ * them, the output stage in one rounding (stoic_dsp_rq):
+ *   out = clamp(RDBPOT(SRDHM(acc, m[o]), e1[o] + 1) + zp_out, act_min, act_max)
+ * with 0 <= e1[o] <= 30 (the contract's shift = -(e1 + 1)) and
+ * c1 = 2 zp_out + 1. clamp = 0 when [act_min, act_max] = [-128, 127].
+ * The row-pair kernels (dense_*_pk, conv2d_*_pk) read their per-channel
+ * constants as one stream of int32 records, in pass order: for each pass
+ * of four outputs o .. o+3, { bias words of the pair (o, o+1), of the pair
+ * (o+2, o+3), m[o .. o+3], e1[o] + 256 e1[o+1] + 65536 e1[o+2] +
+ * 2^24 e1[o+3] } (9 words); for a last pair { its two bias words, m[o],
+ * m[o+1], e1[o] + 256 e1[o+1] } (5 words). Bias words: int8
+ * (bias[o], bias[o] + 256 bias[o+1]), int16 (bias[o], bias[o+1]).
+ * scratch: int32 words owned by the caller (the generated code's
+ * NAME_scratch), at least the kernel's scratch_words. Same results as
+ * stoic_dense_s8 / stoic_conv2d_s8 with the unpacked parameters, bit for
+ * bit. */
+
+/* dense, and 1x1 convolution with stride 1 and no padding (rows = pixels);
+ * layout of w: stoic_dense_s8_pk.c; consts: the records above.
+ * scratch: in_words. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t in_words;      /* (in_n + 1) / 2 */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+} stoic_dense_s8_pk_params;
+void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
+                       const int32_t *consts, int8_t *out, int32_t *scratch);
+
+/* conv2d, groups 1, dilation 1, any kernel size, stride and padding:
+ * the padded input (img_h x img_w pixels, as far as the output reads it)
+ * as int16 channel pairs (cw = ceil(in_c / 2) words per pixel), then each
+ * output pixel a dense row of k_h * k_w * cw words (k_h segments of
+ * k_w * cw); w as stoic_dense_s8_pk's over those words, consts the
+ * records above.
+ * scratch: img_h * img_w * cw words. Layout and proof:
+ * stoic_conv2d_s8_pk.c. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t k_h;
+    int32_t k_w;
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t zp_in;
+    int32_t cw;            /* (in_c + 1) / 2 */
+    int32_t img_h;         /* (out_h - 1) * stride_h + k_h */
+    int32_t img_w;         /* (out_w - 1) * stride_w + k_w */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+} stoic_conv2d_pk_params;
+void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
+                        const int32_t *consts, int8_t *out, int32_t *scratch);
+/* The same for 16x8 (zp_in = 0, c1 unused; int16 records):
+ * stoic_conv2d_s16's results where the generator proves |bias[o]| +
+ * 32768 sum |w[o]| < 2^30. */
+void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, const int32_t *w,
+                         const int32_t *consts, int16_t *out, int32_t *scratch);
+
+/* 3x3 convolution, stride 1, dilation 1, one input channel per group
+ * (depthwise with a channel multiplier, or in_c == 1); pad_top and
+ * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
+ * output channel), bias folded. scratch: 3 * (out_h + 2) * n_pass + 14
+ * + 4 * n_pass words, n_pass = ceil(out_w / 4).
+ * Layout and proof: stoic_conv2d_s8_dw3.c. */
+typedef struct {
+    int32_t in_h;
+    int32_t in_w;
+    int32_t in_c;
+    int32_t out_h;
+    int32_t out_w;
+    int32_t out_c;
+    int32_t depth_mult;    /* out_c / in_c */
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t zp_in;
+    int32_t n_pass;
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+    const int32_t *mult;   /* [out_c] */
+    const uint8_t *rshift; /* [out_c] */
+} stoic_conv2d_dw3_params;
+void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
+                         const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
+/* The same for 16x8 (zp_in = 0, c1 unused): stoic_conv2d_s16's results
+ * where the generator proves |bias[o]| + 32768 sum |w[o]| < 2^30.
+ * scratch as stoic_conv2d_s8_dw3. */
+void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
+                          const int8_t *w, const int32_t *bias, int16_t *out, int32_t *scratch);
+
+/* dense and 1x1 convolution, 16x8 (int16 activations, zero points 0):
+ * stoic_dense_s16's results where the generator proves |bias[o]| + 32768
+ * sum |w[o]| < 2^30; w as stoic_dense_s8_pk's, consts the records above.
+ * scratch: in_words. Layout and proof: stoic_dense_s16_pk.c. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t in_words;      /* (in_n + 1) / 2 */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;         /* 0 when [act_min, act_max] = [-32768, 32767] */
+} stoic_dense_s16_pk_params;
+void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, const int32_t *w,
+                        const int32_t *consts, int16_t *out, int32_t *scratch);
 
 /* ---- 64-bit requantization (int16 activations, stoic_requant.c) ------- */
 /* sat32(floor((acc * m * 2^shift + 2^30) / 2^31)): acc times the

@@ -28,7 +28,8 @@
 #     and runtime/stoic_requant.c has no conditional branch, division or
 #     helper call when compiled for M4 and M7 at -O0, -O1, -O2, -O3, -Os.
 #  4. The negative control: TGT_NEG (default mlp_s8) built with the
-#     data-dependent output stage of target/negative/relu_shortcut.c must
+#     data-dependent output stages of target/negative/relu_shortcut.c and
+#     relu_shortcut_pk.c (the packed kernels' output stage) must
 #     still give bit-identical outputs, and step 2 must FAIL on it (its
 #     hashes differ between inputs): the test can see what it looks for.
 #
@@ -228,7 +229,8 @@ done
 
 # ---- 3b. the requantization without a branch at every optimisation level --
 # The trace above judges the -O2 build; the integer requantization
-# (runtime/stoic_requant.c, every int8/int16 output) must not turn into a
+# (runtime/stoic_requant.c, and the packed kernels' output stages of
+# runtime/stoic_dsp.h through target/tools/dsp_rq.c) must not turn into a
 # conditional branch, a division or a library call at any level either.
 for core in m4 m7; do
     case $core in
@@ -236,9 +238,10 @@ for core in m4 m7; do
         m7) flags="-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard" ;;
     esac
     for o in -O0 -O1 -O2 -O3 -Os; do
+      for src in runtime/stoic_requant.c target/tools/dsp_rq.c; do
         obj=$W/requant-$core$o.o
         # shellcheck disable=SC2086
-        arm-none-eabi-gcc $flags $o -std=c99 -c runtime/stoic_requant.c -o "$obj"
+        arm-none-eabi-gcc $flags $o -std=c99 -Iruntime -c $src -o "$obj"
         found=$(arm-none-eabi-objdump -d --no-show-raw-insn "$obj" | awk -F '\t' '
             NF >= 2 {
                 m = $2; gsub(/ /, "", m)
@@ -246,7 +249,8 @@ for core in m4 m7; do
                 if (m ~ /^(bl|b|b\.w|b\.n)$/ && $3 ~ /<__|<mem/) c["call " $3]++
             }
             END { for (k in c) printf "%s x%d; ", k, c[k] }')
-        [ -z "$found" ] || bad "stoic_requant.c for $core at $o: $found"
+        [ -z "$found" ] || bad "$src for $core at $o: $found"
+      done
     done
 done
 

@@ -124,18 +124,21 @@ $(TGT)/host/%: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS)
 	    target/harness/hio_stdio.c $(TGT_HARN_SRC) $(TGT)/gen/$*/*.c
 
 # The negative control: the model with a data-dependent output stage
-# (target/negative/relu_shortcut.c instead of the generated stoic_requant.c).
-$(TGT)/m4/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) target/negative/relu_shortcut.c
+# (target/negative/relu_shortcut.c instead of the generated stoic_requant.c,
+# relu_shortcut_pk.c instead of the packed dense kernel).
+TGT_NEG_SRC = target/negative/relu_shortcut.c target/negative/relu_shortcut_pk.c
+TGT_NEG_OUT = grep -v '/stoic_requant\.c$$' | grep -v '/stoic_dense_s8_pk\.c$$'
+$(TGT)/m4/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC)
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m4) $(TGT_CFLAGS) $(TGT_MODEL_DEFS) $(TGT_BARE_LD) -o $@ \
-	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) target/negative/relu_shortcut.c \
-	    $$(ls $(TGT)/gen/$*/*.c | grep -v '/stoic_requant\.c$$')
+	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) $(TGT_NEG_SRC) \
+	    $$(ls $(TGT)/gen/$*/*.c | $(TGT_NEG_OUT))
 
-$(TGT)/m7/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) target/negative/relu_shortcut.c
+$(TGT)/m7/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC)
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m7) $(TGT_CFLAGS) $(TGT_MODEL_DEFS) $(TGT_BARE_LD) -o $@ \
-	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) target/negative/relu_shortcut.c \
-	    $$(ls $(TGT)/gen/$*/*.c | grep -v '/stoic_requant\.c$$')
+	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) $(TGT_NEG_SRC) \
+	    $$(ls $(TGT)/gen/$*/*.c | $(TGT_NEG_OUT))
 
 # ---- the trace plugin and its test -------------------------------------------
 

@@ -42,6 +42,7 @@
 #include "emit.h"
 #include "eval.h"
 #include "ir.h"
+#include "lower.h"
 #include "pipeline.h"
 #include "xml_mutator.h"
 
@@ -332,19 +333,95 @@ static long long count_inits(const char *p, const char **endp)
     return -1;
 }
 
+/* A packed kernel's constant (lower_attach): NAME_p<call>_<role>, as
+ * declared in NAME_weights.h. */
+#define MAX_OWN_SYMS 512
+typedef struct {
+    char sym[160];
+    char type[32];
+    long long cnt;
+    int defined;
+} own_sym;
+
+static int is_own_sym(const char *sym, const char *name, size_t nl)
+{
+    int k, used = 0;
+    char role[16];
+    return strncmp(sym, name, nl) == 0 &&
+           sscanf(sym + nl, "_p%d_%15[a-z]%n", &k, role, &used) == 2 && sym[nl + (size_t)used] == '\0';
+}
+
+/* The IR constants the calls read: those NAME_weights.c must define (a
+ * layer run by a packed kernel reads its own copies instead). */
+static void used_consts(const ir_graph *g, char *used)
+{
+    lower_call *calls = calloc(LOWER_MAX_CALLS, sizeof *calls);
+    int i, j, k;
+    if (calls == NULL) {
+        fail("out of memory in %s", "used_consts");
+    }
+    for (i = 0; i < g->nn; i++) {
+        int nc = lower_node(g, i, calls);
+        for (j = 0; j < nc; j++) {
+            const lower_call *c = &calls[j];
+            for (k = 0; k < c->n_args; k++) {
+                if (c->args[k] >= 0) {
+                    used[ir_root(g, c->args[k])] = 1;
+                }
+            }
+            if (c->ref_qmul >= 0) {
+                used[c->ref_qmul] = 1;
+            }
+            if (c->ref_table >= 0) {
+                used[c->ref_table] = 1;
+            }
+            if (c->ref_rows >= 0) {
+                used[c->ref_rows] = 1;
+            }
+            if (c->ref_delta >= 0) {
+                used[c->ref_delta] = 1;
+            }
+        }
+    }
+    free(calls);
+}
+
 static void check_weights(const ir_graph *g, const char *name, const char *wh, const char *wc)
 {
     char pat[160];
-    int i, n_decl = 0, n_def = 0;
+    int i, n_decl = 0, n_def = 0, n_own = 0, k;
     const char *p;
     size_t nl = strlen(name);
-    /* every declaration and definition names a constant of that type and count */
+    own_sym *own = calloc(MAX_OWN_SYMS, sizeof *own);
+    char *used = calloc((size_t)g->nt + 1, 1);
+    if (own == NULL || used == NULL) {
+        fail("out of memory in %s", "check_weights");
+    }
+    used_consts(g, used);
+    /* every declaration and definition names a constant of that type and
+     * count: an IR constant, or a packed kernel's own (declared once,
+     * defined once with as many initializers) */
     for (p = wh; (p = strstr(p, "extern const ")) != NULL; p++) {
         char type[32], sym[160];
         long long cnt;
         int t;
         if (sscanf(p, "extern const %31s %159[A-Za-z0-9_][%lld];", type, sym, &cnt) != 3) {
             fail("unparsable declaration in NAME_weights.h near '%.60s'", p);
+        }
+        if (is_own_sym(sym, name, nl)) {
+            if (n_own >= MAX_OWN_SYMS || cnt < 1) {
+                fail("NAME_weights.h: packed constant %s", sym);
+            }
+            for (k = 0; k < n_own; k++) {
+                if (strcmp(own[k].sym, sym) == 0) {
+                    fail("NAME_weights.h declares %s twice", sym);
+                }
+            }
+            snprintf(own[n_own].sym, sizeof own[n_own].sym, "%s", sym);
+            snprintf(own[n_own].type, sizeof own[n_own].type, "%s", type);
+            own[n_own].cnt = cnt;
+            n_own++;
+            continue;
         }
         if (strncmp(sym, name, nl) != 0 || sscanf(sym + nl, "_t%d", &t) != 1 || t < 0 ||
             t >= g->nt) {
@@ -364,6 +441,23 @@ static void check_weights(const ir_graph *g, const char *name, const char *wh, c
         if (sscanf(p, "\nconst %31s %159[A-Za-z0-9_][%lld] = {", type, sym, &cnt) != 3) {
             fail("unparsable definition in NAME_weights.c near '%.60s'", p);
         }
+        brace = strchr(p + 1, '{');
+        got = count_inits(brace, &end);
+        if (got != cnt) {
+            dprintf(fz_msg_fd, "fuzz_generate: %s[%lld] has %lld initializers\n", sym, cnt, got);
+            fail("NAME_weights.c: wrong number of initializers for %s", sym);
+        }
+        p = end;
+        if (is_own_sym(sym, name, nl)) {
+            for (k = 0; k < n_own && strcmp(own[k].sym, sym) != 0; k++) {
+            }
+            if (k == n_own || own[k].defined || own[k].cnt != cnt ||
+                strcmp(own[k].type, type) != 0) {
+                fail("NAME_weights.c: %s does not match its declaration", sym);
+            }
+            own[k].defined = 1;
+            continue;
+        }
         if (strncmp(sym, name, nl) != 0 || sscanf(sym + nl, "_t%d", &t) != 1 || t < 0 ||
             t >= g->nt) {
             fail("NAME_weights.c defines an unknown symbol %s", sym);
@@ -372,28 +466,33 @@ static void check_weights(const ir_graph *g, const char *name, const char *wh, c
             cnt != count_of(g, t)) {
             fail("NAME_weights.c: the definition of %s does not match the IR", sym);
         }
-        brace = strchr(p + 1, '{');
-        got = count_inits(brace, &end);
-        if (got != cnt) {
-            dprintf(fz_msg_fd, "fuzz_generate: %s[%lld] has %lld initializers\n", sym, cnt, got);
-            fail("NAME_weights.c: wrong number of initializers for %s", sym);
-        }
-        p = end;
         n_def++;
     }
+    for (k = 0; k < n_own; k++) {
+        if (!own[k].defined) {
+            fail("NAME_weights.c does not define %s", own[k].sym);
+        }
+    }
+    /* every IR constant a call reads is emitted, and only those */
     for (i = 0; i < g->nt; i++) {
         if (g->t[i].kind == IR_T_CONST) {
             snprintf(pat, sizeof pat, " %s_t%d[", name, i);
-            if (strstr(wh, pat) == NULL || strstr(wc, pat) == NULL) {
-                fail("constant '%s' is not emitted", g->t[i].name);
+            if (used[ir_root(g, i)]) {
+                if (strstr(wh, pat) == NULL || strstr(wc, pat) == NULL) {
+                    fail("constant '%s' is not emitted", g->t[i].name);
+                }
+                n_decl--;
+                n_def--;
+            } else if (strstr(wh, pat) != NULL || strstr(wc, pat) != NULL) {
+                fail("constant '%s' is emitted but no call reads it", g->t[i].name);
             }
-            n_decl--;
-            n_def--;
         }
     }
     if (n_decl != 0 || n_def != 0) {
         fail("NAME_weights.h/.c emit a constant %s", "twice");
     }
+    free(own);
+    free(used);
 }
 
 static const char *suffix_dt(const char *s, ir_dtype *dt)

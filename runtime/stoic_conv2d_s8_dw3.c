@@ -1,0 +1,238 @@
+/*
+ * stoic runtime: 3x3 convolution, stride 1, int8, one input channel per
+ * group: depthwise (groups == in_c, with a channel multiplier out_c / in_c)
+ * and the first layer of an image network (in_c == groups == 1).
+ *
+ *   acc[oh][ow][o] = bias[o] + sum_{kh,kw} x[oh + kh - pad_top][ow + kw - pad_left][g] * w[o][kh][kw]
+ *   out = clamp(RDBPOT(SRDHM(acc, m[o]), e[o]) + zp_out, act_min, act_max)
+ * with g = o / depth_mult the input channel of output channel o, weights OHWI
+ * (w[o] is 9 int8), and a tap outside the input standing for zp_in. As in
+ * every packed kernel the input zero point is folded into the bias
+ * (bias[o] = b[o] - zp_in * sum w[o]), so a padded tap holds the value
+ * zp_in itself.
+ *
+ * Per input channel, the padded plane of that channel is written to the
+ * scratch as packed int16 pairs, word k of plane row r holding the
+ * columns (2k, 2k + 1), value zp_in outside the input. The plane is kept
+ * as strips, one per pass of four output columns: strip s holds the words
+ * 2s, 2s + 1, 2s + 2 of every plane row, three consecutive words per row,
+ * so the nine words a pass reads for output row oh are consecutive (rows
+ * oh .. oh + 2). The zp_in border is written once per call; every channel
+ * overwrites the same interior (each input row first as the values of
+ * its padded plane row, then paired into the strips). Then per output channel its nine
+ * weights become, per kernel row kh, the words
+ *   WA = (w0, 256 w0 + w1),  WB = (256 w1 + w2, 256 w2)     (w_j = w[o][kh][j])
+ * with lane values 256 * (weight of output ow + 1) + (weight of output ow)
+ * for the input columns ow .. ow + 3 (the weight of ow + 1 at column
+ * ow + j is w_(j-1)). For two outputs (ow, ow + 1), ow even:
+ *   C += SMLAD(X01, WA) + SMLAD(X23, WB)   = acc(ow) + 256 acc(ow + 1)
+ *   A += SMLAD(X01, SXTB16(WA)) + SMLAD(X23, SXTB16(WB))   = acc(ow)
+ * (SXTB16 of WA is (w0, w1), of WB (w2, 0)), X01 and X23 the words of
+ * input columns ow, ow + 1 and ow + 2, ow + 3. A pass makes four outputs
+ * ow .. ow + 3 from three input words per row, X01, X23, X45; outputs
+ * beyond out_w in the last pass are computed (from zp_in columns) and not
+ * stored. acc(ow + 1) = (C - A) / 256 exactly. The generator proves
+ * 257 (|bias[o]| + 128 sum |w[o]|) < 2^31 and the output stage's bounds
+ * (stoic lower.c), else it uses stoic_conv2d_s8.
+ *
+ * Every loop bound and index comes from the parameter struct; no branch
+ * depends on the data.
+ */
+#include "stoic_rt.h"
+#include "stoic_dsp.h"
+
+static inline int32_t out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8(a2, m, e1, c1);
+}
+
+static inline int32_t out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8a(a, m, e1, c1);
+}
+
+static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
+{
+    int32_t v = (y < lo) ? lo : y;
+    return (v > hi) ? hi : v;
+}
+
+/* the four accumulators of one kernel row: input words x01, x23, x45 of
+ * that row against the row's words wa, wb and their SXTB16 sa, sb */
+#define STOIC_DW3_ROW(xr, wa, wb, sa, sb)                                                      \
+    do {                                                                                       \
+        x01 = (xr)[0];                                                                         \
+        x23 = (xr)[1];                                                                         \
+        x45 = (xr)[2];                                                                         \
+        c0 = stoic_dsp_smlad(x01, (wa), c0);                                                   \
+        c1 = stoic_dsp_smlad(x23, (wa), c1);                                                   \
+        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
+        c1 = stoic_dsp_smlad(x45, (wb), c1);                                                   \
+        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
+        a1 = stoic_dsp_smlad(x23, (sa), a1);                                                   \
+        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
+        a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
+    } while (0)
+
+/* The interior of the plane of input channel g (see above). Each input
+ * row first becomes the values of its padded plane row in vals
+ * (4 n_pass + 2 int32, zp_in outside the input), so that every word of
+ * the row is two neighbouring values; strip s gets the words 2s, 2s + 1,
+ * 2s + 2. */
+static void plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
+                  int32_t *scratch, int32_t *vals)
+{
+    int32_t ih;
+    int32_t k;
+    int32_t step;
+    int32_t ss;       /* words per strip */
+    int32_t n_vals;
+    const int8_t *src;
+    const int32_t *v;
+    int32_t *st;
+
+    /* the parameters in locals: the stores below may alias them */
+    const int32_t in_h = p->in_h;
+    const int32_t in_w = p->in_w;
+    const int32_t n_pass = p->n_pass;
+    const int32_t pad_top = p->pad_top;
+    int32_t *row;
+
+    step = p->in_c;
+    ss = 3 * (p->out_h + 2);
+    n_vals = (4 * n_pass) + 2;
+    for (k = 0; k < n_vals; k++) {
+        vals[k] = p->zp_in;
+    }
+    row = &vals[p->pad_left];
+    for (ih = 0; ih < in_h; ih++) {
+        src = &in[(ih * in_w * step) + g];
+        for (k = 0; k < in_w; k++) {
+            row[k] = (int32_t)src[0];
+            src = &src[step];
+        }
+        st = &scratch[3 * (ih + pad_top)];
+        v = vals;
+        for (k = 0; k < n_pass; k++) {
+            st[0] = stoic_dsp_pack(v[0], v[1]);
+            st[1] = stoic_dsp_pack(v[2], v[3]);
+            st[2] = stoic_dsp_pack(v[4], v[5]);
+            st = &st[ss];
+            v = &v[4];
+        }
+    }
+}
+
+/* scratch: the strips, the 12 weight words of the current channel, the values of a plane row */
+void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
+                         const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch)
+{
+    int32_t ss;       /* words per strip */
+    int32_t g;
+    int32_t j;
+    int32_t o;
+    int32_t oh;
+    int32_t ps;
+    int32_t k;
+    int32_t oc;       /* output pixel stride */
+    int32_t orow;     /* output row stride */
+    int32_t n_full;   /* passes with four outputs stored */
+    int32_t rem;      /* outputs stored by the last pass when out_w % 4 != 0 */
+    int32_t zz;       /* the word (zp_in, zp_in) */
+    int32_t *wk;
+    const int8_t *wo;
+    const int32_t *xr;
+    int32_t b;
+    int32_t b257;
+    int32_t a0;
+    int32_t c0;
+    int32_t a1;
+    int32_t c1;
+    int32_t x01;
+    int32_t x23;
+    int32_t x45;
+    int32_t m;
+    uint32_t e;
+    int32_t k1;
+    int32_t y0;
+    int32_t y1;
+    int32_t y2;
+    int32_t y3;
+    int8_t *op;
+    int32_t v0;
+    int32_t v1;
+    int32_t v2;
+
+    ss = 3 * (p->out_h + 2);
+    oc = p->out_c;
+    orow = p->out_w * oc;
+    n_full = p->out_w / 4;
+    rem = p->out_w % 4;
+    k1 = p->c1;
+    wk = &scratch[ss * p->n_pass];
+    zz = stoic_dsp_pack(p->zp_in, p->zp_in);
+    for (k = 0; k < ss * p->n_pass; k++) {
+        scratch[k] = zz;
+    }
+    for (g = 0; g < p->in_c; g++) {
+        plane(p, in, g, scratch, &wk[12]);
+        for (j = 0; j < p->depth_mult; j++) {
+            o = (g * p->depth_mult) + j;
+            /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */
+            wo = &w[o * 9];
+            for (k = 0; k < 3; k++) {
+                v0 = (int32_t)wo[3 * k];
+                v1 = (int32_t)wo[(3 * k) + 1];
+                v2 = (int32_t)wo[(3 * k) + 2];
+                wk[4 * k] = stoic_dsp_pack(v0, (256 * v0) + v1);
+                wk[(4 * k) + 1] = stoic_dsp_pack((256 * v1) + v2, 256 * v2);
+                wk[(4 * k) + 2] = stoic_dsp_sxtb16(wk[4 * k]);
+                wk[(4 * k) + 3] = stoic_dsp_sxtb16(wk[(4 * k) + 1]);
+            }
+            b = bias[o];
+            b257 = b * 257;
+            m = p->mult[o];
+            e = (uint32_t)p->rshift[o];
+            for (ps = 0; ps < p->n_pass; ps++) {
+                op = &out[(4 * ps * oc) + o];
+                xr = &scratch[ps * ss];
+                for (oh = 0; oh < p->out_h; oh++) {
+                    a0 = b;
+                    c0 = b257;
+                    a1 = b;
+                    c1 = b257;
+                    STOIC_DW3_ROW(xr, wk[0], wk[1], wk[2], wk[3]);
+                    STOIC_DW3_ROW(&xr[3], wk[4], wk[5], wk[6], wk[7]);
+                    STOIC_DW3_ROW(&xr[6], wk[8], wk[9], wk[10], wk[11]);
+                    xr = &xr[3];
+                    y0 = out8a(a0, m, e, k1);
+                    y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
+                    y2 = out8a(a1, m, e, k1);
+                    y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
+                    if (p->clamp != 0) {
+                        y0 = act8(y0, p->act_min, p->act_max);
+                        y1 = act8(y1, p->act_min, p->act_max);
+                        y2 = act8(y2, p->act_min, p->act_max);
+                        y3 = act8(y3, p->act_min, p->act_max);
+                    }
+                    if (ps < n_full) {
+                        op[0] = (int8_t)y0;
+                        op[oc] = (int8_t)y1;
+                        op[2 * oc] = (int8_t)y2;
+                        op[3 * oc] = (int8_t)y3;
+                    } else {
+                        /* the last pass of a row whose width is not a multiple of 4 */
+                        op[0] = (int8_t)y0;
+                        if (rem > 1) {
+                            op[oc] = (int8_t)y1;
+                        }
+                        if (rem > 2) {
+                            op[2 * oc] = (int8_t)y2;
+                        }
+                    }
+                    op = &op[orow];
+                }
+            }
+        }
+    }
+}

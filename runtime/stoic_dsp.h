@@ -1,0 +1,246 @@
+/*
+ * stoic runtime: the primitives of the packed int8 kernels
+ * (stoic_dense_s8_pk.c, stoic_conv2d_s8_dw3.c, ...): dual 16-bit
+ * multiply-accumulate, byte-pair sign extension, and the single-rounding
+ * form of the int8 output stage. Static inline, so each kernel compiles
+ * them into its loops.
+ *
+ * Two implementations of every primitive, bit for bit the same:
+ *  - on a core with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4, M7,
+ *    M33, ...), the ACLE intrinsics __smlad, __sxtb16 and __ssat, each one
+ *    instruction;
+ *  - everywhere else, plain C99 on exact integer arithmetic.
+ * Both compute exact integers (no intermediate result wraps under the
+ * preconditions stated, which the generator proves per layer), so they
+ * agree for every input; make target-check compares the Cortex-M4/M7 code
+ * (DSP path) with the host evaluator (C path) bit for bit.
+ *
+ * Packed words. A 32-bit word holds two 16-bit lanes: lane 0 is
+ * w mod 2^16 (the low half of its value), lane 1 the high half, each a
+ * two's complement int16. Words are int32_t values computed arithmetically
+ * (lane0 + 65536 * lane1 with lane0 read as unsigned), so their meaning
+ * does not depend on the byte order of the core.
+ *
+ * DSP path only, recorded in certification/misra-deviations.md: D1, the
+ * arithmetic right shift of a negative int32 (stoic_dsp_floor_shr and the
+ * halving inside SSAT; implementation-defined in C99, documented by GCC
+ * and Clang as a sign-extending shift); D2, the ACLE intrinsics and
+ * __builtin_arm_ssat. The C path uses only shifts of unsigned values and
+ * standard C.
+ */
+#ifndef STOIC_DSP_H
+#define STOIC_DSP_H
+
+#include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP) && !defined(STOIC_NO_DSP)
+#include <arm_acle.h>
+#define STOIC_DSP 1
+#else
+#define STOIC_DSP 0
+#endif
+
+/* The int32 whose two's complement bits are p (no instruction on gcc/clang). */
+static inline int32_t stoic_dsp_s32(uint32_t p)
+{
+    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
+}
+
+/* lane 0 / lane 1 of a packed word, as int32 */
+static inline int32_t stoic_dsp_lo16(int32_t w)
+{
+    uint32_t u = (uint32_t)w & 0xFFFFU;
+    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+}
+
+static inline int32_t stoic_dsp_hi16(int32_t w)
+{
+    uint32_t u = (uint32_t)w >> 16U;
+    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+}
+
+/* The packed word of lanes (lo, hi), both in [-32768, 32767]. */
+static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
+{
+#if STOIC_DSP
+    return (int32_t)(((uint32_t)lo & 0xFFFFU) | ((uint32_t)hi << 16U));
+#else
+    return (int32_t)((uint32_t)lo & 0xFFFFU) + (hi * 65536);
+#endif
+}
+
+/* acc + lo(x) * lo(y) + hi(x) * hi(y) (SMLAD); precondition: no partial
+ * result leaves int32. */
+static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlad(x, y, acc);
+#else
+    return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
+           (stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
+#endif
+}
+
+/* acc + lo(x) * lo(y) + hi(x) * hi(y) in 64 bits (SMLALD); exact. */
+static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
+{
+#if STOIC_DSP
+    return __smlald(x, y, acc);
+#else
+    return acc + (int64_t)(stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
+           (int64_t)(stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
+#endif
+}
+
+/* acc + lo(x) * lo(y) (SMLABB) and acc + hi(x) * lo(y) (SMLATB);
+ * precondition: the result fits int32. */
+static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlabb(x, y, acc);
+#else
+    return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y));
+#endif
+}
+
+static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
+{
+#if STOIC_DSP
+    return __smlatb(x, y, acc);
+#else
+    return acc + (stoic_dsp_hi16(x) * stoic_dsp_lo16(y));
+#endif
+}
+
+/* The packed word (hi(x), lo(y)): lanes x1 and y0 of two neighbouring
+ * words. */
+static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
+{
+    return (int32_t)(((uint32_t)x >> 16U) | ((uint32_t)y << 16U));
+}
+
+/* The sign-extended bytes 0 and 2 of w as the lanes of a packed word
+ * (SXTB16). */
+static inline int32_t stoic_dsp_sxtb16(int32_t w)
+{
+#if STOIC_DSP
+    return __sxtb16(w);
+#else
+    uint32_t u = (uint32_t)w;
+    int32_t b0 = (int32_t)(u & 0xFFU) - (int32_t)((u & 0x80U) << 1U);
+    int32_t b2 = (int32_t)((u >> 16U) & 0xFFU) - (int32_t)(((u >> 16U) & 0x80U) << 1U);
+    return stoic_dsp_pack(b0, b2);
+#endif
+}
+
+/* floor(x / 2^e), 0 <= e <= 31 */
+static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
+{
+#if STOIC_DSP
+    return x >> e;   /* MISRA deviation D1: arithmetic shift */
+#else
+    /* (x + 2^31) >> e = floor(x / 2^e) + 2^(31 - e), exactly */
+    return stoic_dsp_s32((((uint32_t)x ^ 0x80000000U) >> e) - (0x80000000U >> e));
+#endif
+}
+
+/* min(max(x, -128), 127) */
+static inline int32_t stoic_dsp_sat8(int32_t x)
+{
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(x, 8);
+#else
+    int32_t y = x;
+    if (y < -128) {
+        y = -128;
+    }
+    if (y > 127) {
+        y = 127;
+    }
+    return y;
+#endif
+}
+
+/*
+ * The int8 output stage in one rounding. For an accumulator a, a
+ * multiplier 2^30 <= m < 2^31 and a right shift e >= 1 (the contract's
+ * shift = -e), TensorFlow Lite's
+ *     RDBPOT(SRDHM(a, m), e) + zp
+ * equals
+ *     floor((2am + 2^31 + H * 2^32) / 2^(32 + e)),  H = (2 zp + 1) 2^(e-1) - [a < 0]:
+ * SRDHM(a, m) = floor((2am + 2^31) / 2^32) (ties up; m > 0 never
+ * saturates), RDBPOT(s, e) = floor((s + 2^(e-1) - [s < 0]) / 2^e) (ties
+ * away from zero), floors of divisions by powers of two compose, and
+ * [a < 0] may stand for [s < 0] (they differ only when s = 0, where the
+ * correction of 1 below a multiple of 2^e changes no floor); zp * 2^e
+ * added before the division is zp after it. The division by 2^e is
+ * done as 2^(e-1), then 2 with the saturation (SSAT's shifted operand).
+ * Arguments: a2 = 2a, e1 = e - 1, c1 = 2 zp + 1. Preconditions (checked
+ * by the generator per layer, stoic lower.c): |a| < 2^30, 0 <= e1 <= 30,
+ * |c1 * 2^e1| + |a| + 2 < 2^31. Returns y + zp saturated to [-128, 127].
+ * Instructions on Cortex-M4: lsl, sub (H), mov, smlal, asr, ssat.
+ */
+static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t e1, int32_t c1)
+{
+    int32_t h;
+    uint64_t v;
+    int32_t t;
+
+    /* sa: a value with the sign of a (a2 or a itself) */
+    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)((uint32_t)sa >> 31U);
+    /* in this order gcc makes it one SMLAL into (hi, lo) = (h, 2^31) */
+    v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
+    v += (uint64_t)((int64_t)a2 * (int64_t)m);
+    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1 */
+#else
+    return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
+#endif
+}
+
+/* the output stage from twice the accumulator, a2 = 2a */
+static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8s(a2, a2, m, e1, c1);
+}
+
+/* the output stage from the accumulator a itself (its sign read from a:
+ * one instruction fewer on Cortex-M4 than from 2a) */
+static inline int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+{
+    return stoic_dsp_rq8s(a * 2, a, m, e1, c1);
+}
+
+/*
+ * The int16 output stage (stoic_requant_s16 before the activation clamp)
+ * for an accumulator that fits int32: sat16(floor((a m 2^shift + 2^30) /
+ * 2^31)) with shift = -e <= -1 is
+ *     floor((2am + 2^(31+e)) / 2^(32+e)) = floor(hi / 2^e),
+ * hi = floor((2am + 2^(e-1) 2^32) / 2^32): one SMLAL into (2^(e-1), 0).
+ * Arguments: a2 = 2a, e1 = e - 1. Preconditions (lower.c): |a| < 2^30,
+ * 0 <= e1 <= 29. Returns the value saturated to [-32768, 32767].
+ */
+static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
+{
+    uint64_t v;
+    int32_t t;
+
+    v = (uint64_t)(1U << e1) << 32U;
+    v += (uint64_t)((int64_t)a2 * (int64_t)m);
+    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1 */
+#else
+    t = stoic_dsp_floor_shr(t, 1U);
+    if (t < -32768) {
+        t = -32768;
+    }
+    if (t > 32767) {
+        t = 32767;
+    }
+    return t;
+#endif
+}
+
+#endif /* STOIC_DSP_H */
