@@ -64,6 +64,15 @@ typedef enum {
     LK_CONV2D_F32_SPARSE,
     LK_CONV2D_S8_SPARSE,
     LK_CONV2D_S16_SPARSE,
+    /* pooling variants chosen from the geometry (lower_pool_variant) */
+    LK_MAXPOOL2D_2X2,
+    LK_AVGPOOL2D_2X2,
+    LK_MAXPOOL2D_S8_2X2,
+    LK_AVGPOOL2D_S8_2X2,
+    LK_MAXPOOL2D_S16_2X2,
+    LK_AVGPOOL2D_S16_2X2,
+    LK_GAVGPOOL_S8,
+    LK_GAVGPOOL_S16,
     LK_COUNT
 } lower_kernel;
 
