@@ -23,8 +23,13 @@
  *    smaller than the kernel and its dilation be 1 (every window keeps a
  *    real cell, as pass_shape requires of any pool).
  *
- * Dropped layers are named in the "fused" list of the layer that absorbed
- * them (rules 1, 4); rewritten ones keep their name and XML line.
+ * 5. A reshape to its input's own shape (what rules 2 and 3 leave of an
+ *    identity transpose or an all-zero pad) is bypassed: its readers read
+ *    its input (so a pad behind it can fold, rule 4). It stays when it
+ *    writes the model output.
+ * The rules apply until none does. Dropped layers are named in the
+ * "fused" list of the layers that absorbed them (rules 1, 4, 5);
+ * rewritten ones keep their name and XML line.
  */
 #include "pass.h"
 
@@ -187,33 +192,87 @@ static int fold_pad(ir_graph *g, int ni, diag *d)
     return 1;
 }
 
-int pass_simplify(ir_graph *g, diag *d)
+/* rule 5: a reshape to its input's own shape (what rules 2 and 3 leave of
+ * an identity transpose or a zero pad) is bypassed: its readers read its
+ * input and name it; kept when it writes the model output. */
+static int bypass(ir_graph *g, int ni, diag *d)
 {
-    int i, rc;
+    ir_node *n = &g->n[ni];
+    int x = n->inputs[0], y = n->output, i, k;
+    if (y == g->output || !ir_shape_eq(&g->t[x].shape, &g->t[y].shape)) {
+        return 0;
+    }
+    for (i = 0; i < g->nn; i++) {
+        ir_node *c = &g->n[i];
+        int reads = 0;
+        if (c->dead) {
+            continue;
+        }
+        for (k = 0; k < c->n_inputs; k++) {
+            if (c->inputs[k] == y) {
+                c->inputs[k] = x;
+                reads = 1;
+            }
+        }
+        if (reads && ir_node_append_fused(c, n->name) != 0) {
+            diag_io(d, NULL, "out of memory");
+            return -1;
+        }
+    }
+    n->dead = 1;
     ir_link(g);
+    return 1;
+}
+
+/* One sweep over the nodes; returns how many rules applied, or -1. */
+static int sweep(ir_graph *g, diag *d)
+{
+    int i, rc, changed = 0;
     for (i = 0; i < g->nn; i++) {
         ir_node *n = &g->n[i];
+        rc = 0;
         if (n->dead) {
             continue;
         }
         if (n->op == IR_OP_TRANSPOSE) {
             rc = merge_transposes(g, i, d);
-            if (rc < 0) {
-                return -1;
-            }
             n = &g->n[i];
-            if (keeps_order(g, n)) {
+            if (rc >= 0 && keeps_order(g, n)) {
                 to_reshape(g, n);
+                rc = 1;
             }
         } else if (n->op == IR_OP_CONCAT && n->n_inputs == 1) {
             to_reshape(g, n);
+            rc = 1;
         } else if (n->op == IR_OP_PAD) {
             if (pad_is_zero(n)) {
                 to_reshape(g, n);
-            } else if (fold_pad(g, i, d) < 0) {
-                return -1;
+                rc = 1;
+            } else {
+                rc = fold_pad(g, i, d);
             }
+        } else if (n->op == IR_OP_RESHAPE) {
+            rc = bypass(g, i, d);
         }
+        if (rc < 0) {
+            return -1;
+        }
+        changed += rc;
+    }
+    return changed;
+}
+
+int pass_simplify(ir_graph *g, diag *d)
+{
+    int rc;
+    ir_link(g);
+    /* every rule removes a node or turns one into a reshape: at most
+     * 2 * nn sweeps change anything */
+    do {
+        rc = sweep(g, d);
+    } while (rc > 0);
+    if (rc < 0) {
+        return -1;
     }
     if (ir_compact(g) != 0) {
         diag_io(d, NULL, "out of memory");
