@@ -183,6 +183,18 @@ absent_calls() {
     return $_found
 }
 
+# arena_bound REPORT: the arena of a generated model against the lower
+# bound for its schedule (NAME_report.json "memory_plan"): prints both;
+# status 0 when the arena is within 5 % of the bound.
+arena_bound() {
+    _l=$(sed -n 's/.*"memory_plan": { "arena_bytes": \([0-9]*\), "lower_bound_bytes": \([0-9]*\),.*/\1 \2/p' "$1")
+    [ -n "$_l" ] || { echo "no memory_plan in $1"; return 1; }
+    # shellcheck disable=SC2086
+    set -- $_l
+    echo "arena $1 bytes, lower bound $2 bytes"
+    [ $(($1 * 100)) -le $(($2 * 105)) ]
+}
+
 # par_cases SCRIPT RESDIR LIST: runs "sh SCRIPT --one JOB" for every line
 # JOB of the file LIST, JOBS at a time. Each writes its verdict to
 # RESDIR/JOB (spaces and slashes as _): a first line "PASS ..." or

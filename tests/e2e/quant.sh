@@ -15,7 +15,8 @@
 #      without a sanitizer report
 #   6. a second generate, with the normal build bin/stoic, is byte-identical
 #   7. no dynamic memory (nm)
-#   8. a case's `absent` kernels are not called in model.c, and its eval
+#   8. the arena within 5% of the lower bound of the schedule (run.sh);
+#      a case's `absent` kernels are not called in model.c, and its eval
 #      equals bit for bit that of its `same_as` twin (see run.sh)
 # The accuracy of the integer kernels themselves is checked against
 # independent references by the unit tests; here the point is that every
@@ -84,6 +85,8 @@ one() { # case precision
     # shellcheck disable=SC2086
     $STOIC eval "$dir/model.xml" $q --input "$dir/input.npy" --output "$w/eval.npy" \
         >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 -i 'error' "$w/eval.log")"; return 1; }
+    arena_bound "$out/model_report.json" >"$w/bound.log" ||
+        { reason="arena more than 5% above the lower bound: $(cat "$w/bound.log")"; return 1; }
     if [ -f "$dir/absent" ] && absent_calls "$out/model.c" "$dir/absent" >"$w/absent.log"; then
         reason="a layer that must cost nothing is still computed: $(head -1 "$w/absent.log")"
         return 1

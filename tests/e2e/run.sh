@@ -18,7 +18,9 @@
 #   8. the sanitized build runs the model on extreme inputs (harness
 #      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
 #      without a sanitizer report
-#   9. MODEL_ARENA_SIZE <= arena_max, when the case has one; no call in
+#   9. MODEL_ARENA_SIZE <= arena_max, when the case has one; the arena
+#      within 5% of the lower bound of the schedule (model_report.json
+#      "memory_plan": the most bytes live at one layer); no call in
 #      model.c of a kernel listed in `absent` (a layer the passes must
 #      elide or fold); eval.npy bit for bit that of the case named in
 #      `same_as` (its twin without that layer, built by numpy)
@@ -165,6 +167,10 @@ run_case() {
             fail "arena too large: ${arena:-?} > $amax bytes" "$w/arena.log"
             return 1
         fi
+    fi
+    if ! arena_bound "$out/model_report.json" >"$w/bound.log"; then
+        fail "arena more than 5% above the lower bound of the schedule" "$w/bound.log"
+        return 1
     fi
     # 9b. layers that must cost nothing: not called, and the twin without
     #     them (made by numpy) evaluates to the same bits
