@@ -16,7 +16,8 @@
  * Each dense layer's weight W [units K] becomes W'[u][src[k]] = W[u][k],
  * so that sum_k W[u][k] y[k] = sum_j W'[u][j] x[j]; the chain's last layer
  * becomes a reshape of x (an alias: no data moves) and the others are
- * dropped. The dense layers name the transposes in their "fused" list.
+ * dropped. The dense layers name the transposes and the dropped layers in
+ * their "fused" list (a compression policy may still name them).
  *
  * Integer models: the products are the same and an integer sum does not
  * depend on the order, so int8/int16 results are bit for bit those of the
@@ -155,8 +156,9 @@ static int fold_at(ir_graph *g, int y, diag *d)
             }
             memcpy(row, w, (size_t)K * sizeof *w);
         }
+        /* the transposes, and every layer of the chain that goes */
         for (c = n_chain - 1; c >= 0; c--) {
-            if (g->n[chain[c]].op == IR_OP_TRANSPOSE &&
+            if ((g->n[chain[c]].op == IR_OP_TRANSPOSE || c > 0) &&
                 ir_node_append_fused(dn, g->n[chain[c]].name) != 0) {
                 free(src);
                 free(w);
