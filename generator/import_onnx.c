@@ -601,6 +601,14 @@ static const char *add_konst(imp *I, const char *base, int rank, const int32_t *
 {
     konst *nk;
     const char *name;
+    int k;
+    for (k = 0; k < rank; k++) {
+        if (shape[k] < 1) {
+            free(data);
+            (void)unsupported(I, "constant '%s' has no elements (a dimension is 0)", base);
+            return NULL;
+        }
+    }
     if (finite_data(I, data, rank, shape, "constant") != 0) {
         free(data);
         return NULL;
@@ -2699,49 +2707,52 @@ static int op_constant(imp *I, const onnx_node *n, int emit)
     return 0;
 }
 
+/* The operators stoic imports, with the most inputs and outputs the ONNX
+ * operator has (in any opset): a node with more is malformed. */
 static const struct {
     const char *op;
     op_fn fn;
+    unsigned max_in, max_out;
 } op_table[] = {
-    { "Conv", op_conv },
-    { "MaxPool", op_pool },
-    { "AveragePool", op_pool },
-    { "GlobalAveragePool", op_gap },
-    { "Relu", op_unary },
-    { "LeakyRelu", op_unary },
-    { "Sigmoid", op_unary },
-    { "Tanh", op_unary },
-    { "Clip", op_unary },
-    { "Softmax", op_softmax },
-    { "Add", op_binary },
-    { "Mul", op_binary },
-    { "Concat", op_concat },
-    { "Reshape", op_reshape },
-    { "Flatten", op_flatten },
-    { "Squeeze", op_squeeze_unsqueeze },
-    { "Unsqueeze", op_squeeze_unsqueeze },
-    { "Transpose", op_transpose },
-    { "Pad", op_pad },
-    { "BatchNormalization", op_batchnorm },
-    { "MatMul", op_matmul },
-    { "Gemm", op_gemm },
-    { "Identity", op_identity },
-    { "Dropout", op_identity },
-    { "Constant", op_constant },
-    { "ConstantOfShape", op_constant_of_shape },
-    { "Slice", op_slice },
-    { "Cast", op_cast },
+    { "Conv", op_conv, 3, 1 },
+    { "MaxPool", op_pool, 1, 2 },
+    { "AveragePool", op_pool, 1, 1 },
+    { "GlobalAveragePool", op_gap, 1, 1 },
+    { "Relu", op_unary, 1, 1 },
+    { "LeakyRelu", op_unary, 1, 1 },
+    { "Sigmoid", op_unary, 1, 1 },
+    { "Tanh", op_unary, 1, 1 },
+    { "Clip", op_unary, 3, 1 },
+    { "Softmax", op_softmax, 1, 1 },
+    { "Add", op_binary, 2, 1 },
+    { "Mul", op_binary, 2, 1 },
+    { "Concat", op_concat, 64, 1 },
+    { "Reshape", op_reshape, 2, 1 },
+    { "Flatten", op_flatten, 1, 1 },
+    { "Squeeze", op_squeeze_unsqueeze, 2, 1 },
+    { "Unsqueeze", op_squeeze_unsqueeze, 2, 1 },
+    { "Transpose", op_transpose, 1, 1 },
+    { "Pad", op_pad, 4, 1 },
+    { "BatchNormalization", op_batchnorm, 5, 5 },
+    { "MatMul", op_matmul, 2, 1 },
+    { "Gemm", op_gemm, 3, 1 },
+    { "Identity", op_identity, 1, 1 },
+    { "Dropout", op_identity, 3, 2 },
+    { "Constant", op_constant, 0, 1 },
+    { "ConstantOfShape", op_constant_of_shape, 1, 1 },
+    { "Slice", op_slice, 5, 1 },
+    { "Cast", op_cast, 1, 1 },
 };
 
-static op_fn find_op(const char *op)
+static int find_op(const char *op)
 {
     size_t i;
     for (i = 0; i < sizeof op_table / sizeof op_table[0]; i++) {
         if (strcmp(op_table[i].op, op) == 0) {
-            return op_table[i].fn;
+            return (int)i;
         }
     }
-    return NULL;
+    return -1;
 }
 
 /* ---- the walk -------------------------------------------------------- */
@@ -2868,13 +2879,20 @@ static int walk(imp *I, int emit, value **in_v)
     for (i = 0; i < m->n_nodes; i++) {
         const onnx_node *n = &m->nodes[i];
         op_fn fn;
+        int op;
         I->cur = n;
         if (n->domain != NULL && n->domain[0] != '\0' && strcmp(n->domain, "ai.onnx") != 0) {
             return unsupported(I, "operator domain '%s' is not supported", n->domain);
         }
-        fn = find_op(n->op_type);
-        if (fn == NULL) {
+        op = find_op(n->op_type);
+        if (op < 0) {
             return unsupported(I, "operator %s is not supported", n->op_type);
+        }
+        fn = op_table[op].fn;
+        if (n->n_inputs > op_table[op].max_in || n->n_outputs > op_table[op].max_out) {
+            return unsupported(I, "%lu inputs and %lu outputs: %s has at most %u and %u",
+                               (unsigned long)n->n_inputs, (unsigned long)n->n_outputs,
+                               n->op_type, op_table[op].max_in, op_table[op].max_out);
         }
         if (n->n_outputs < 1) {
             return unsupported(I, "node without outputs");

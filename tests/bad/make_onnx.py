@@ -363,5 +363,13 @@ save("init_twice", helper.make_graph(
     [helper.make_node("Add", ["x", "c"], ["y"], name="add")], "g",
     [vi("x", [1, 4])], [vi("y", [1, 4])],
     [const("c", np.ones((1, 4), np.float32)), const("c", np.zeros((1, 4), np.float32))]))
+# an empty constant (a dimension 0) reached the description, which refused it
+save("concat_empty_const", helper.make_graph(
+    [helper.make_node("Concat", ["x", "e"], ["y"], name="cat", axis=1)], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])], [const("e", np.zeros((1, 0), np.float32))]))
+# more inputs than the operator has (Add takes two): the third was ignored
+save("add_three_inputs", helper.make_graph(
+    [helper.make_node("Add", ["x", "x", "x"], ["y"], name="add3")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])]))
 
 print("written to", HERE)
