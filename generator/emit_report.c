@@ -200,6 +200,32 @@ static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g
     sb_puts(b, "\n  },\n");
 }
 
+/* "memory_plan": each arena's size against its lower bound for the
+ * schedule (pass_plan), and the layers that run in place. */
+static void memory_plan_json(strbuf *b, const ir_graph *g)
+{
+    int k, i, first = 1, n_in_place = 0;
+    int64_t bytes = ir_arena_bytes(g), bound = ir_arena_bound_bytes(g);
+    for (i = 0; i < g->nn; i++) {
+        const ir_tensor *y = &g->t[g->n[i].output];
+        n_in_place += g->n[i].op != IR_OP_RESHAPE && y->alias_of >= 0;
+    }
+    sb_printf(b, "\n  ],\n  \"memory_plan\": { \"arena_bytes\": %lld, \"lower_bound_bytes\": %lld, "
+                 "\"in_place_layers\": %d, \"arenas\": [",
+              (long long)bytes, (long long)bound, n_in_place);
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        if (g->arena_n[k] == 0 && g->arena_lb[k] == 0) {
+            continue;
+        }
+        sb_printf(b, "%s{ \"dtype\": \"%s\", \"bytes\": %lld, \"lower_bound_bytes\": %lld }",
+                  first ? "" : ", ", ir_dtype_name((ir_dtype)k),
+                  (long long)(g->arena_n[k] * (int64_t)ir_dtype_size((ir_dtype)k)),
+                  (long long)(g->arena_lb[k] * (int64_t)ir_dtype_size((ir_dtype)k)));
+        first = 0;
+    }
+    sb_puts(b, "] }");
+}
+
 static const char *storage_name(ir_storage s)
 {
     static const char *const names[] = { "none", "input", "output", "arena", "const" };
@@ -359,7 +385,8 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         }
         sb_puts(&b, "] }");
     }
-    sb_puts(&b, "\n  ],\n  \"memory\": [");
+    memory_plan_json(&b, g);
+    sb_puts(&b, ",\n  \"memory\": [");
     k = 0;
     for (i = 0; i < g->nt; i++) {
         const ir_tensor *t = &g->t[i];

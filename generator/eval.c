@@ -282,6 +282,30 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_DENSE_S16_PK:
         stoic_dense_s16_pk(&c->p.dense16_pk, a[0], a[1], a[2], a[3], a[4]);
         break;
+    case LK_MAXPOOL2D_2X2:
+        stoic_maxpool2d_f32_2x2(&c->p.pool2d, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D_2X2:
+        stoic_avgpool2d_f32_2x2(&c->p.pool2d, a[0], a[1]);
+        break;
+    case LK_MAXPOOL2D_S8_2X2:
+        stoic_maxpool2d_s8_2x2(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D_S8_2X2:
+        stoic_avgpool2d_s8_2x2(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_MAXPOOL2D_S16_2X2:
+        stoic_maxpool2d_s16_2x2(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_AVGPOOL2D_S16_2X2:
+        stoic_avgpool2d_s16_2x2(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_GAVGPOOL_S8:
+        stoic_gavgpool_s8(&c->p.pool_q, a[0], a[1]);
+        break;
+    case LK_GAVGPOOL_S16:
+        stoic_gavgpool_s16(&c->p.pool_q, a[0], a[1]);
+        break;
     default:
         break;
     }

@@ -3,8 +3,9 @@
  * Two walks over the ONNX nodes (which ONNX keeps in topological order):
  *  1. shapes and constants: the full ONNX shape of every value, constant
  *     folding of what acts on constants only (Constant, Identity, Reshape,
- *     Squeeze, Unsqueeze, Transpose, Flatten), and whether any node mixes
- *     samples along the batch axis;
+ *     Squeeze, Unsqueeze, Transpose, Flatten, Concat, and the shape
+ *     arithmetic of exporters: ConstantOfShape, Slice, Cast), and whether
+ *     any node mixes samples along the batch axis;
  *  2. emission: stoic layers, with transposes where the layout changes.
  * The layers are kept in memory (a MatMul followed by the Add of a bias
  * becomes one dense layer) and written out at the end, the XML and the
@@ -319,6 +320,31 @@ static value *add_const(imp *I, const char *name, const onnx_tensor *t)
         memcpy(v->iv, t->i64, t->count * sizeof *v->iv);
     }
     return v;
+}
+
+/* y (defined, of c elements) becomes the constant whose element i is
+ * element idx[i] of the constant x (its integer values too, if it has). */
+static int const_gather(imp *I, const value *x, value *y, const int64_t *idx, int64_t c)
+{
+    int64_t i;
+    y->is_const = 1;
+    y->f = alloc_n(I, c, sizeof *y->f);
+    if (y->f == NULL) {
+        return -1;
+    }
+    if (x->iv != NULL) {
+        y->iv = alloc_n(I, c, sizeof *y->iv);
+        if (y->iv == NULL) {
+            return -1;
+        }
+    }
+    for (i = 0; i < c; i++) {
+        y->f[i] = x->f[idx[i]];
+        if (y->iv != NULL) {
+            y->iv[i] = x->iv[idx[i]];
+        }
+    }
+    return 0;
 }
 
 static value *input_value(imp *I, const onnx_node *n, size_t k)
@@ -1511,6 +1537,68 @@ static int op_binary(imp *I, const onnx_node *n, int emit)
     return 0;
 }
 
+/* Concat of constants only (shape arithmetic): folded. Returns 0 when
+ * folded, 1 when some input is computed (a concat layer), -1 on error. */
+static int concat_consts(imp *I, const onnx_node *n, int axis)
+{
+    value *x0 = input_value(I, n, 0), *y;
+    int64_t od[MAXD], outer = 1, inner = 1, c, o, j, at = 0;
+    int all_int = 1, k;
+    size_t i;
+    memcpy(od, x0->d, sizeof od);
+    od[axis] = 0;
+    for (i = 0; i < n->n_inputs; i++) {
+        value *x = input_value(I, n, i);
+        if (x == NULL || !x->is_const) {
+            return x == NULL ? (I->failed ? -1 : unsupported(I, "input %lu is missing",
+                                                            (unsigned long)i)) : 1;
+        }
+        if (x->ndim != x0->ndim) {
+            return unsupported(I, "inputs of different rank");
+        }
+        for (k = 0; k < x->ndim; k++) {
+            if (k != axis && x->d[k] != x0->d[k]) {
+                return unsupported(I, "input shapes differ outside the axis");
+            }
+        }
+        if (ckd_add_i64(&od[axis], od[axis], x->d[axis]) || od[axis] > IR_MAX_ELEMS) {
+            return unsupported(I, "the result is too large");
+        }
+        all_int = all_int && x->iv != NULL;
+    }
+    y = define_out(I, n, 0, x0->ndim, od);
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    for (k = 0; k < axis; k++) {
+        outer *= od[k];
+    }
+    for (k = axis + 1; k < x0->ndim; k++) {
+        inner *= od[k];
+    }
+    c = count_of(x0->ndim, od);
+    y->is_const = 1;
+    y->f = alloc_n(I, c, sizeof *y->f);
+    y->iv = all_int ? alloc_n(I, c, sizeof *y->iv) : NULL;
+    if (y->f == NULL || (all_int && y->iv == NULL)) {
+        return -1;
+    }
+    for (o = 0; o < outer; o++) {
+        for (i = 0; i < n->n_inputs; i++) {
+            const value *x = input_value(I, n, i);
+            int64_t blk = x->d[axis] * inner;
+            for (j = 0; j < blk; j++) {
+                y->f[at] = x->f[o * blk + j];
+                if (all_int) {
+                    y->iv[at] = x->iv[o * blk + j];
+                }
+                at++;
+            }
+        }
+    }
+    return 0;
+}
+
 static int op_concat(imp *I, const onnx_node *n, int emit)
 {
     value *x0 = input_value(I, n, 0), *y;
@@ -1525,6 +1613,12 @@ static int op_concat(imp *I, const onnx_node *n, int emit)
     }
     if (n->n_inputs > 64) {
         return unsupported(I, "more than 64 inputs");
+    }
+    if (x0->is_const) {
+        int r = concat_consts(I, n, axis);
+        if (r <= 0) {
+            return r;
+        }
     }
     memcpy(od, x0->d, sizeof od);
     od[axis] = 0;
@@ -1823,10 +1917,9 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
         return I->failed ? -1 : unsupported(I, "no output");
     }
     if (x->is_const) {
-        int64_t c = count_of(np, od), i;
-        y->is_const = 1;
-        y->f = alloc_n(I, c, sizeof *y->f);
-        if (y->f == NULL) {
+        int64_t c = count_of(np, od), i, *map = alloc_n(I, c, sizeof *map);
+        int rc;
+        if (map == NULL) {
             return -1;
         }
         for (i = 0; i < c; i++) {
@@ -1841,9 +1934,11 @@ static int op_transpose(imp *I, const onnx_node *n, int emit)
             for (k = 0; k < np; k++) {
                 src = src * x->d[k] + in_idx[k];
             }
-            y->f[i] = x->f[src];
+            map[i] = src;
         }
-        return 0;
+        rc = const_gather(I, x, y, map, c);
+        free(map);
+        return rc;
     }
     if (np - (I->drop ? 1 : 0) <= 1) {
         /* at most one axis in the model: the transpose is the identity */
@@ -2280,6 +2375,256 @@ static int op_identity(imp *I, const onnx_node *n, int emit)
     return 0;
 }
 
+/* ConstantOfShape: a constant of the shape given by a constant int64
+ * vector, every element the attribute value's one element (float 0 by
+ * default). */
+static int op_constant_of_shape(imp *I, const onnx_node *n, int emit)
+{
+    value *s = input_value(I, n, 0), *y;
+    const onnx_attr *a = onnx_node_attr(n, "value");
+    int64_t od[MAXD], c, i;
+    int nd, k;
+    float fv = 0.0F;
+    int64_t iv = 0;
+    int is_int = 0;
+    (void)emit;
+    if (need_const(I, s, "input") != 0) {
+        return -1;
+    }
+    if (s->iv == NULL || s->ndim != 1 || s->d[0] > MAXD) {
+        return unsupported(I, "the shape input must be an int64 vector of at most %d", MAXD);
+    }
+    if (a != NULL) {
+        if (a->type != ONNX_ATTR_TENSOR || a->t == NULL || a->t->count != 1) {
+            return unsupported(I, "value must be a tensor of one element");
+        }
+        fv = a->t->f32[0];
+        if (a->t->i64 != NULL) {
+            iv = a->t->i64[0];
+            is_int = 1;
+        } else if (!isfinite(fv)) {
+            return unsupported(I, "value %g is not finite", (double)fv);
+        }
+    }
+    nd = (int)s->d[0];
+    for (k = 0; k < nd; k++) {
+        od[k] = s->iv[k];
+    }
+    y = define_out(I, n, 0, nd, od); /* checks every dimension and the count */
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    c = count_of(nd, od);
+    y->is_const = 1;
+    y->f = alloc_n(I, c, sizeof *y->f);
+    y->iv = is_int ? alloc_n(I, c, sizeof *y->iv) : NULL;
+    if (y->f == NULL || (is_int && y->iv == NULL)) {
+        return -1;
+    }
+    for (i = 0; i < c; i++) {
+        y->f[i] = fv;
+        if (is_int) {
+            y->iv[i] = iv;
+        }
+    }
+    return 0;
+}
+
+/* A Slice parameter vector (opset >= 10: constant int64 input k; before:
+ * the attribute), or -1 for an absent optional one. */
+static int slice_param(imp *I, const onnx_node *n, size_t k, const char *attr, int64_t *v)
+{
+    if (I->m->opset < 10) {
+        int c = attr_ints(n, attr, v, MAXD);
+        if (c > MAXD) {
+            return unsupported(I, "%s has %d values (at most %d)", attr, c, MAXD);
+        }
+        return c;
+    } else {
+        value *p = input_value(I, n, k);
+        int j;
+        if (p == NULL) {
+            return -1;
+        }
+        if (need_const(I, p, attr) != 0) {
+            return -2;
+        }
+        if (p->iv == NULL || p->ndim != 1 || p->d[0] > MAXD) {
+            return unsupported(I, "%s must be an integer vector of at most %d", attr, MAXD);
+        }
+        for (j = 0; j < (int)p->d[0]; j++) {
+            v[j] = p->iv[j];
+        }
+        return (int)p->d[0];
+    }
+}
+
+/* Slice of a constant (shape arithmetic), ONNX semantics: negative starts
+ * and ends count from the end, both are clamped, steps may be negative. */
+static int op_slice(imp *I, const onnx_node *n, int emit)
+{
+    value *x = input_value(I, n, 0), *y;
+    int64_t starts[MAXD], ends[MAXD], axes[MAXD], steps[MAXD];
+    int64_t first[MAXD], step[MAXD], od[MAXD], c, i;
+    int ns, ne, na, nst, k, j;
+    (void)emit;
+    if (x == NULL) {
+        return unsupported(I, "missing input");
+    }
+    if (!x->is_const) {
+        return unsupported(I, "slicing a computed tensor is not supported (only constants, "
+                              "folded)");
+    }
+    ns = slice_param(I, n, 1, "starts", starts);
+    ne = slice_param(I, n, 2, "ends", ends);
+    if (ns < 0 || ne < 0 || I->failed) {
+        return I->failed ? -1 : unsupported(I, "needs starts and ends");
+    }
+    na = slice_param(I, n, 3, "axes", axes);
+    nst = I->m->opset < 10 ? -1 : slice_param(I, n, 4, "steps", steps);
+    if (I->failed || na < -1 || nst < -1) {
+        return -1;
+    }
+    if (ne != ns || (na >= 0 && na != ns) || (nst >= 0 && nst != ns)) {
+        return unsupported(I, "starts, ends, axes and steps differ in length");
+    }
+    for (k = 0; k < x->ndim; k++) {
+        first[k] = 0;
+        step[k] = 1;
+        od[k] = x->d[k];
+    }
+    {
+        int seen[MAXD];
+        memset(seen, 0, sizeof seen);
+        for (j = 0; j < ns; j++) {
+            int a = j;
+            int64_t dim, st, en, s = nst >= 0 ? steps[j] : 1;
+            if (na >= 0 && norm_axis(I, axes[j], x->ndim, &a) != 0) {
+                return -1;
+            }
+            if (a >= x->ndim) {
+                return unsupported(I, "more starts than axes");
+            }
+            if (seen[a]) {
+                return unsupported(I, "axis %d is sliced twice", a);
+            }
+            seen[a] = 1;
+            if (s == 0) {
+                return unsupported(I, "a step of 0");
+            }
+            dim = x->d[a];
+            st = starts[j];
+            en = ends[j];
+            if (st < 0) {
+                st = st < -dim ? -1 : st + dim;
+            }
+            if (en < 0) {
+                en = en < -dim ? -1 : en + dim;
+            }
+            if (s > 0) {
+                st = st < 0 ? 0 : (st > dim ? dim : st);
+                en = en < 0 ? 0 : (en > dim ? dim : en);
+                od[a] = en > st ? (en - st + s - 1) / s : 0;
+            } else {
+                st = st < 0 ? -1 : (st > dim - 1 ? dim - 1 : st);
+                en = en < -1 ? -1 : (en > dim - 1 ? dim - 1 : en);
+                /* s >= INT64_MIN + 1 (a step of INT64_MIN: one element at most) */
+                od[a] = st > en ? (s == INT64_MIN ? 1 : (st - en + (-s) - 1) / (-s)) : 0;
+            }
+            first[a] = st;
+            step[a] = s;
+        }
+    }
+    y = define_out(I, n, 0, x->ndim, od);
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    c = count_of(x->ndim, od);
+    {
+        int64_t *idx = alloc_n(I, c, sizeof *idx);
+        int rc;
+        if (idx == NULL) {
+            return -1;
+        }
+        for (i = 0; i < c; i++) {
+            int64_t rem = i, src = 0, oc[MAXD];
+            for (k = x->ndim - 1; k >= 0; k--) {
+                oc[k] = rem % od[k];
+                rem /= od[k];
+            }
+            for (k = 0; k < x->ndim; k++) {
+                src = src * x->d[k] + first[k] + oc[k] * step[k];
+            }
+            idx[i] = src;
+        }
+        rc = const_gather(I, x, y, idx, c);
+        free(idx);
+        return rc;
+    }
+}
+
+/* Cast: folded on constants (to float, double, int32, int64, bool: what
+ * shape arithmetic casts to); on a computed float tensor to float or
+ * double it is the identity (stoic computes in float32). */
+static int op_cast(imp *I, const onnx_node *n, int emit)
+{
+    value *x = input_value(I, n, 0), *y;
+    int64_t to = attr_i(n, "to", 0), c, i;
+    /* ONNX TensorProto.DataType: FLOAT 1, INT32 6, INT64 7, BOOL 9, DOUBLE 11 */
+    int to_int = to == 6 || to == 7 || to == 9, to_float = to == 1 || to == 11;
+    (void)emit;
+    if (x == NULL) {
+        return unsupported(I, "missing input");
+    }
+    if (!to_int && !to_float) {
+        return unsupported(I, "cast to type %lld is not supported", (long long)to);
+    }
+    if (!x->is_const) {
+        if (!to_float) {
+            return unsupported(I, "a computed tensor can only be cast to float");
+        }
+        y = define_out(I, n, 0, x->ndim, x->d);
+        if (y == NULL) {
+            return I->failed ? -1 : unsupported(I, "no output");
+        }
+        y->nat = x->nat;
+        y->cl = x->cl;
+        return 0;
+    }
+    y = define_out(I, n, 0, x->ndim, x->d);
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    c = count_of(x->ndim, x->d);
+    y->is_const = 1;
+    y->f = alloc_n(I, c, sizeof *y->f);
+    y->iv = to_int ? alloc_n(I, c, sizeof *y->iv) : NULL;
+    if (y->f == NULL || (to_int && y->iv == NULL)) {
+        return -1;
+    }
+    for (i = 0; i < c; i++) {
+        if (!to_int) {
+            y->f[i] = x->f[i];
+            continue;
+        }
+        if (x->iv != NULL) {
+            y->iv[i] = x->iv[i];
+        } else if (!isfinite(x->f[i]) || fabs((double)x->f[i]) >= 9.2e18) {
+            return unsupported(I, "value %g cannot be cast to an integer", (double)x->f[i]);
+        } else {
+            y->iv[i] = (int64_t)x->f[i]; /* truncation toward zero, as ONNX casts */
+        }
+        if (to == 6 && (y->iv[i] < INT32_MIN || y->iv[i] > INT32_MAX)) {
+            return unsupported(I, "value %lld does not fit int32", (long long)y->iv[i]);
+        }
+        if (to == 9) {
+            y->iv[i] = y->iv[i] != 0 ? 1 : 0;
+        }
+        y->f[i] = (float)y->iv[i];
+    }
+    return 0;
+}
+
 static int op_constant(imp *I, const onnx_node *n, int emit)
 {
     const onnx_attr *a = onnx_node_attr(n, "value");
@@ -2394,6 +2739,9 @@ static const struct {
     { "Identity", op_identity, 1, 1 },
     { "Dropout", op_identity, 3, 2 },
     { "Constant", op_constant, 0, 1 },
+    { "ConstantOfShape", op_constant_of_shape, 1, 1 },
+    { "Slice", op_slice, 5, 1 },
+    { "Cast", op_cast, 1, 1 },
 };
 
 static int find_op(const char *op)

@@ -54,6 +54,16 @@ int64_t ir_arena_bytes(const ir_graph *g)
     return b;
 }
 
+int64_t ir_arena_bound_bytes(const ir_graph *g)
+{
+    int64_t b = 0;
+    int k;
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        b += g->arena_lb[k] * (int64_t)dt_size[k];
+    }
+    return b;
+}
+
 ir_graph *ir_new(void)
 {
     ir_graph *g = calloc(1, sizeof *g);

@@ -182,6 +182,8 @@ typedef struct {
     int n_files;
     int64_t arena_elems; /* pass_plan: float arena, elements */
     int64_t arena_n[IR_DT_COUNT]; /* pass_plan: elements of each arena (F32, S8, S16) */
+    int64_t arena_lb[IR_DT_COUNT]; /* pass_plan: each arena's lower bound for the schedule
+                                    * (elements: the most live at one node, rounded) */
     int planned;
 } ir_graph;
 
@@ -200,6 +202,8 @@ int ir_add_qconst(ir_graph *g, const char *name, const ir_shape *s, ir_dtype dt,
                   long line);
 /* Total bytes of the arenas (pass_plan). */
 int64_t ir_arena_bytes(const ir_graph *g);
+/* Total of the arenas' lower bounds, bytes (pass_plan). */
+int64_t ir_arena_bound_bytes(const ir_graph *g);
 
 /* The element count of s (1 for rank 0), or IR_COUNT_TOO_LARGE when a
  * dimension is negative or the count exceeds IR_MAX_ELEMS (checked, never

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* ORDER KERNEL */
-static const char *const kernel_fn[LK_COUNT] = {
+static const char *const kernel_fn[] = {
     "stoic_dense_f32", "stoic_conv2d_f32", "stoic_maxpool2d_f32", "stoic_avgpool2d_f32",
     "stoic_gavgpool_f32", "stoic_activation_f32", "stoic_softmax_f32", "stoic_add_f32",
     "stoic_mul_f32", "stoic_affine_f32", "stoic_copy_f32", "stoic_pad_f32", "stoic_transpose_f32",
@@ -21,9 +21,12 @@ static const char *const kernel_fn[LK_COUNT] = {
     "stoic_dense_f32_sparse", "stoic_dense_s8_sparse", "stoic_dense_s16_sparse",
     "stoic_conv2d_f32_sparse", "stoic_conv2d_s8_sparse", "stoic_conv2d_s16_sparse",
     "stoic_dense_s8_pk", "stoic_conv2d_s8_dw3", "stoic_dense_s16_pk", "stoic_conv2d_s16_dw3",
-    "stoic_conv2d_s8_pk", "stoic_conv2d_s16_pk"
+    "stoic_conv2d_s8_pk", "stoic_conv2d_s16_pk",
+    "stoic_maxpool2d_f32_2x2", "stoic_avgpool2d_f32_2x2", "stoic_maxpool2d_s8_2x2",
+    "stoic_avgpool2d_s8_2x2", "stoic_maxpool2d_s16_2x2", "stoic_avgpool2d_s16_2x2",
+    "stoic_gavgpool_s8", "stoic_gavgpool_s16"
 };
-static const char *const kernel_params[LK_COUNT] = {
+static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
     "stoic_pool2d_f32_params", "stoic_gavgpool_f32_params", "stoic_activation_f32_params",
     "stoic_softmax_f32_params", "stoic_binary_f32_params", "stoic_binary_f32_params",
@@ -42,8 +45,15 @@ static const char *const kernel_params[LK_COUNT] = {
     "stoic_dense_f32_sparse_params", "stoic_dense_sparse_q_params", "stoic_dense_sparse_q_params",
     "stoic_conv2d_f32_sparse_params", "stoic_conv2d_sparse_q_params", "stoic_conv2d_sparse_q_params",
     "stoic_dense_s8_pk_params", "stoic_conv2d_dw3_params", "stoic_dense_s16_pk_params",
-    "stoic_conv2d_dw3_params", "stoic_conv2d_pk_params", "stoic_conv2d_pk_params"
+    "stoic_conv2d_dw3_params", "stoic_conv2d_pk_params", "stoic_conv2d_pk_params",
+    "stoic_pool2d_f32_params", "stoic_pool2d_f32_params", "stoic_pool2d_q_params",
+    "stoic_pool2d_q_params", "stoic_pool2d_q_params", "stoic_pool2d_q_params",
+    "stoic_pool2d_q_params", "stoic_pool2d_q_params"
 };
+
+/* one name per kernel, no more, no fewer (a missing comma would join two) */
+typedef char lower_kernel_fn_complete[(sizeof kernel_fn / sizeof kernel_fn[0] == (size_t)LK_COUNT) ? 1 : -1];
+typedef char lower_kernel_params_complete[(sizeof kernel_params / sizeof kernel_params[0] == (size_t)LK_COUNT) ? 1 : -1];
 
 const char *lower_kernel_fn(lower_kernel k)
 {
@@ -149,6 +159,13 @@ static void lower_conv(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], n->params[0], n->params[1], n->output);
 }
 
+/* The pooling variants (runtime/stoic_*pool2d_*_2x2.c): 2x2 windows,
+ * stride 2, no dilation (pads, smaller than the window, are 0 or 1). */
+static int is_2x2(int32_t k_h, int32_t k_w, int32_t s_h, int32_t s_w, int32_t d_h, int32_t d_w)
+{
+    return k_h == 2 && k_w == 2 && s_h == 2 && s_w == 2 && d_h == 1 && d_w == 1;
+}
+
 static void lower_pool(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     const ir_shape *is = shape_of(g, n->inputs[0]), *os = shape_of(g, n->output);
@@ -168,6 +185,9 @@ static void lower_pool(const ir_graph *g, const ir_node *n, lower_call *c)
     p->count_include_pad = n->count_include_pad != 0 ? 1 : 0;
     p->dil_h = n->dilations[0];
     p->dil_w = n->dilations[1];
+    if (is_2x2(p->k_h, p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w)) {
+        c->k = n->op == IR_OP_MAXPOOL2D ? LK_MAXPOOL2D_2X2 : LK_AVGPOOL2D_2X2;
+    }
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
@@ -207,6 +227,24 @@ static void lower_pad(const ir_graph *g, const ir_node *n, lower_call *c)
         p->in_dim[k] = src >= 0 ? is->d[src] : 1;
         p->out_dim[k] = src >= 0 ? os->d[src] : 1;
         p->before[k] = src >= 0 ? n->padn[src] : 0;
+    }
+    /* an unpadded last axis joins the one before it (the same bytes in the
+     * same order): the kernel's rows get longer, e.g. [H W C] padded in H
+     * and W runs on rows of W*C elements, not of C */
+    for (k = 0; k < 3 && p->in_dim[3] == p->out_dim[3] && p->before[3] == 0; k++) {
+        int32_t inner = p->in_dim[3];
+        int j;
+        p->in_dim[2] *= inner;
+        p->out_dim[2] *= inner;
+        p->before[2] *= inner;
+        for (j = 3; j > 0; j--) {
+            p->in_dim[j] = p->in_dim[j - 1];
+            p->out_dim[j] = p->out_dim[j - 1];
+            p->before[j] = p->before[j - 1];
+        }
+        p->in_dim[0] = 1;
+        p->out_dim[0] = 1;
+        p->before[0] = 0;
     }
     p->value = n->value;
     set_args(c, n->inputs[0], -1, -1, n->output);
@@ -951,6 +989,13 @@ static void lower_pool_q(const ir_graph *g, const ir_node *n, lower_call *c)
         p->qmul = qmul_of(g, n);
         c->ref_qmul = n->params[2];
     }
+    if (n->op == IR_OP_GAVGPOOL) {
+        c->k = n->prec == IR_DT_S16 ? LK_GAVGPOOL_S16 : LK_GAVGPOOL_S8;
+    } else if (is_2x2(p->k_h, p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w)) {
+        c->k = n->op == IR_OP_MAXPOOL2D
+                   ? (n->prec == IR_DT_S16 ? LK_MAXPOOL2D_S16_2X2 : LK_MAXPOOL2D_S8_2X2)
+                   : (n->prec == IR_DT_S16 ? LK_AVGPOOL2D_S16_2X2 : LK_AVGPOOL2D_S8_2X2);
+    }
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
@@ -1324,7 +1369,9 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         break;
     }
     case LK_MAXPOOL2D:
-    case LK_AVGPOOL2D: {
+    case LK_AVGPOOL2D:
+    case LK_MAXPOOL2D_2X2:
+    case LK_AVGPOOL2D_2X2: {
         const stoic_pool2d_f32_params *p = &c->p.pool2d;
         fi(&l, "in_h", p->in_h);
         fi(&l, "in_w", p->in_w);
@@ -1431,7 +1478,13 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     case LK_MAXPOOL2D_S8:
     case LK_AVGPOOL2D_S8:
     case LK_MAXPOOL2D_S16:
-    case LK_AVGPOOL2D_S16: {
+    case LK_AVGPOOL2D_S16:
+    case LK_MAXPOOL2D_S8_2X2:
+    case LK_AVGPOOL2D_S8_2X2:
+    case LK_MAXPOOL2D_S16_2X2:
+    case LK_AVGPOOL2D_S16_2X2:
+    case LK_GAVGPOOL_S8:
+    case LK_GAVGPOOL_S16: {
         const stoic_pool2d_q_params *p = &c->p.pool_q;
         static const char *const nm[18] = { "in_h", "in_w", "c", "out_h", "out_w", "k_h", "k_w",
                                             "stride_h", "stride_w", "pad_top", "pad_left",

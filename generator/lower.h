@@ -71,6 +71,15 @@ typedef enum {
     LK_CONV2D_S16_DW3,
     LK_CONV2D_S8_PK,
     LK_CONV2D_S16_PK,
+    /* pooling variants chosen from the geometry (lower_pool_variant) */
+    LK_MAXPOOL2D_2X2,
+    LK_AVGPOOL2D_2X2,
+    LK_MAXPOOL2D_S8_2X2,
+    LK_AVGPOOL2D_S8_2X2,
+    LK_MAXPOOL2D_S16_2X2,
+    LK_AVGPOOL2D_S16_2X2,
+    LK_GAVGPOOL_S8,
+    LK_GAVGPOOL_S16,
     LK_COUNT
 } lower_kernel;
 

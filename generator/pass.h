@@ -15,8 +15,16 @@ int pass_order(ir_graph *g, diag *d);
 /* Infers every tensor's shape; checks weights and attributes against it;
  * resolves "same" padding into explicit pads; normalises axes. */
 int pass_shape(ir_graph *g, diag *d);
-/* Turns transposes that keep the element order into reshapes. */
+/* Drops layers that move no data or whose data movement another layer
+ * does for free: transposes that keep the element order, merged
+ * transposes, all-zero pads and one-input concats become reshapes
+ * (aliases); a zero spatial pad folds into the next conv's or counting
+ * average pool's pads. */
 int pass_simplify(ir_graph *g, diag *d);
+/* Folds a chain of transposes and reshapes that only reorders the input
+ * of dense layers (the NHWC -> NCHW transpose before Flatten) into a
+ * permutation of their weight columns. */
+int pass_permute(ir_graph *g, diag *d);
 /* Gives every dense/conv a bias; folds batch_norm into the preceding
  * dense/conv where possible, else turns it into a per-channel affine. */
 int pass_fold(ir_graph *g, diag *d);

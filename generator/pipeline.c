@@ -10,6 +10,7 @@ static const struct {
     { "pass_order", pass_order },
     { "pass_shape", pass_shape },
     { "pass_simplify", pass_simplify },
+    { "pass_permute", pass_permute },
     { "pass_fold", pass_fold },
     { "pass_fuse", pass_fuse },
     { "pass_plan", pass_plan },

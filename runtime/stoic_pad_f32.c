@@ -1,12 +1,38 @@
 /*
- * stoic runtime: constant pad, float32, rank normalised to 4.
+ * stoic runtime: constant pad, f32, rank normalised to 4.
  *
  * out[d0][d1][d2][d3] = in[d0 - before[0]]...[d3 - before[3]] where every
- * index is inside the input, value elsewhere. Whether a position is inside
- * depends on indices and parameters only. A negative before (or after)
- * crops. in and out must not overlap.
+ * index is inside the input, value elsewhere; out_dim[k] = in_dim[k] +
+ * before[k] + after[k]. A negative before (or after) crops.
+ * in and out must not overlap.
+ *
+ * Each output row (the last axis) is three runs whose bounds come from
+ * the indices and the parameters only, never from data: the cells before
+ * the input's row (value), the cells of the row (copied), the cells after
+ * it (value); a row outside the input is all value.
  */
 #include "stoic_rt_f32.h"
+
+/* The run [lo, hi) of the last axis that copies input cells: d3 with
+ * 0 <= d3 - before < in_n and d3 < out_n; empty (lo = hi) when the row is
+ * outside the input. */
+static void run_of(int32_t inside, int32_t before, int32_t in_n, int32_t out_n, int32_t *lo,
+                   int32_t *hi)
+{
+    int32_t a;
+    int32_t b;
+
+    a = (before > 0) ? before : 0;
+    a = (a < out_n) ? a : out_n;
+    b = before + in_n;
+    b = (b < out_n) ? b : out_n;
+    b = (b > a) ? b : a;
+    if (inside == 0) {
+        b = a;
+    }
+    *lo = a;
+    *hi = b;
+}
 
 void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
 {
@@ -17,13 +43,16 @@ void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
     int32_t i0;
     int32_t i1;
     int32_t i2;
-    int32_t i3;
     int32_t in0;   /* 1 when i0 is inside the input, else 0 */
     int32_t in1;   /* 1 when i0 and i1 are inside, else 0 */
     int32_t in2;   /* 1 when i0, i1 and i2 are inside, else 0 */
+    int32_t lo;    /* the copied run of the last axis */
+    int32_t hi;
+    int32_t src;   /* index of in[i0][i1][i2][lo - before[3]] */
     int32_t o;     /* running output index */
-    float v;
+    float value;
 
+    value = p->value;
     o = 0;
     for (d0 = 0; d0 < p->out_dim[0]; d0++) {
         i0 = d0 - p->before[0];
@@ -46,15 +75,22 @@ void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
                 } else {
                     in2 = 0;
                 }
-                for (d3 = 0; d3 < p->out_dim[3]; d3++) {
-                    i3 = d3 - p->before[3];
-                    if ((in2 != 0) && (i3 >= 0) && (i3 < p->in_dim[3])) {
-                        v = in[(((((i0 * p->in_dim[1]) + i1) * p->in_dim[2]) + i2)
-                                * p->in_dim[3]) + i3];
-                    } else {
-                        v = p->value;
+                run_of(in2, p->before[3], p->in_dim[3], p->out_dim[3], &lo, &hi);
+                for (d3 = 0; d3 < lo; d3++) {
+                    out[o] = value;
+                    o++;
+                }
+                if (lo < hi) {
+                    src = (((((i0 * p->in_dim[1]) + i1) * p->in_dim[2]) + i2) * p->in_dim[3]) +
+                          (lo - p->before[3]);
+                    for (d3 = lo; d3 < hi; d3++) {
+                        out[o] = in[src];
+                        o++;
+                        src++;
                     }
-                    out[o] = v;
+                }
+                for (d3 = hi; d3 < p->out_dim[3]; d3++) {
+                    out[o] = value;
                     o++;
                 }
             }

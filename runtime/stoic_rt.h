@@ -436,6 +436,22 @@ void stoic_avgpool2d_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t
 void stoic_maxpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
 void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
 
+/* Variants the generator chooses from the geometry (same parameters, same
+ * results bit for bit as the kernels above; the instruction path depends
+ * on the parameters only):
+ *  _2x2       k_h = k_w = 2, stride_h = stride_w = 2, dil_h = dil_w = 1,
+ *             pad_top, pad_left in {0, 1}: interior windows unrolled, the
+ *             border rows/columns by the general window code.
+ *  gavgpool   the average over the whole input (in_h x in_w = k_h x k_w,
+ *             out 1 x 1, count_include_pad 1, no pads): four channels per
+ *             pass over the input. */
+void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
+void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
+void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_gavgpool_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
+
 /* ---- element-wise function by table (sigmoid, tanh, leaky relu, ...) ---- */
 /* int8: out[i] = table[in[i] + 128], table of 256 entries computed at
  * build time. */

@@ -49,7 +49,12 @@ uint32_t stoic_order_key_max(uint32_t ka, uint32_t kb);
  * passes an array. Pooling: a window entirely in padding gives 0 (the
  * generator rejects pads that could make one). Kernels never write their
  * output while reading an overlapping input: the planner gives them
- * disjoint buffers. */
+ * disjoint buffers, except in place: the element-wise kernels
+ * (stoic_activation_f32, stoic_add_f32, stoic_mul_f32, stoic_affine_f32;
+ * the integer stoic_lut_*, stoic_add_*, stoic_mul_*, stoic_copy_*) may get
+ * an output that is the very array of an input of the same element count.
+ * Each computes output element i from input elements i only and reads them
+ * before it writes it; they must stay so (pass_plan relies on it). */
 
 /* ---- dense (fully connected), along the last axis ---------------------- */
 /* out[r][o] = act(bias[o] + sum_i in[r][i] * w[o][i]),
@@ -162,6 +167,10 @@ typedef struct {
 } stoic_pool2d_f32_params;
 void stoic_maxpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);
 void stoic_avgpool2d_f32(const stoic_pool2d_f32_params *p, const float *in, float *out);
+/* The variants for k_h = k_w = 2, stride 2, dilation 1, pads 0 or 1 (same
+ * parameters and results bit for bit; see stoic_rt.h). */
+void stoic_maxpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, float *out);
+void stoic_avgpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, float *out);
 
 /* ---- global average pool: [hw][c] -> [c] ------------------------------ */
 typedef struct {

@@ -168,6 +168,33 @@ has_dynamic_memory() {
     nm "$@" 2>/dev/null | awk '{ print $NF }' | grep -Eqx '_?(malloc|calloc|realloc|free)'
 }
 
+# absent_calls MODEL_C ABSENT: the calls in the generated MODEL_C of any
+# kernel whose name starts with a line of the file ABSENT (a layer that
+# must cost nothing: elided or folded by the generator's passes), printed;
+# status 0 when there is one.
+absent_calls() {
+    _found=1
+    while IFS= read -r _k; do
+        [ -n "$_k" ] || continue
+        if grep -n "^ *$_k[a-z0-9_]*(" "$1"; then
+            _found=0
+        fi
+    done <"$2"
+    return $_found
+}
+
+# arena_bound REPORT: the arena of a generated model against the lower
+# bound for its schedule (NAME_report.json "memory_plan"): prints both;
+# status 0 when the arena is within 5 % of the bound.
+arena_bound() {
+    _l=$(sed -n 's/.*"memory_plan": { "arena_bytes": \([0-9]*\), "lower_bound_bytes": \([0-9]*\),.*/\1 \2/p' "$1")
+    [ -n "$_l" ] || { echo "no memory_plan in $1"; return 1; }
+    # shellcheck disable=SC2086
+    set -- $_l
+    echo "arena $1 bytes, lower bound $2 bytes"
+    [ $(($1 * 100)) -le $(($2 * 105)) ]
+}
+
 # par_cases SCRIPT RESDIR LIST: runs "sh SCRIPT --one JOB" for every line
 # JOB of the file LIST, JOBS at a time. Each writes its verdict to
 # RESDIR/JOB (spaces and slashes as _): a first line "PASS ..." or

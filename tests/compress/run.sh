@@ -14,6 +14,9 @@
 #  - examples/digits (CNN): removing 50% of the channels (--prune-channels
 #    0.5) cuts the instructions of digits_run by at least 40% (callgrind),
 #    int8 and float32; the pruned code equals the evaluator;
+#  - a transpose folded into the next dense layer's weights (pass_permute):
+#    channel pruning, the sparse form and low-rank work after it, with the
+#    results of a twin model built without the transpose;
 #  - bad options: clear errors.
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
@@ -187,6 +190,32 @@ under_asan() {
     diff -r $W/all $W/all-asan && echo "asan: low-rank + channels + sparsity + int16: same files"
 }
 check "generator under ASan/UBSan: low-rank, channel and magnitude pruning, int16" under_asan
+
+# ---- compression after the folded transpose --------------------------------------------
+# tests/e2e/cases/fold_transpose_dense: conv, transpose to channels first,
+# flatten, dense; its twin has no transpose and the dense columns reordered
+# by numpy. pass_permute folds the transpose before compression, so every
+# form must give the twin's results bit for bit (and channel pruning, which
+# refuses transposes, must go through), and the generated code the
+# evaluator's.
+FT=tests/e2e/cases/fold_transpose_dense
+folded() { # tag, options... (variant sets d, the work directory)
+    ft=$1
+    shift
+    variant ft-$ft $FT/model.xml $FT/input.npy --calib $FT/input.npy "$@" &&
+    $STOIC eval $FT/../fold_transpose_dense_twin/model.xml --calib $FT/input.npy "$@" \
+        --input $FT/input.npy --output $d/twin.npy >/dev/null &&
+    bin/npycmp $d/eval.npy $d/twin.npy --rtol 0 --atol 0 &&
+    ! grep -n 'stoic_transpose_' $d/out/model.c
+}
+check "folded transpose, channel pruning (float32): == its twin, generated == evaluator" \
+    folded ch --prune-channels 0.34
+check "folded transpose, channel pruning int8: == its twin, generated == evaluator" \
+    folded ch8 --prune-channels 0.34 --precision int8
+check "folded transpose, 90% pruned int16 (sparse form): == its twin, generated == evaluator" \
+    folded sp16 --prune 0.9 --precision int16
+check "folded transpose, low-rank int8: == its twin, generated == evaluator" \
+    folded lr8 --lowrank-rank 2 --precision int8
 
 # ---- bad options ---------------------------------------------------------------------
 refused() { # exit code, message, args...

@@ -10,6 +10,10 @@ Each case directory holds:
                 rounded to float32 at the end) -- never by running stoic
   arena_max     (optional) upper bound in bytes for MODEL_ARENA_SIZE, for
                 cases whose point is that the memory planner reuses buffers
+  absent        (optional) kernels (name prefixes, one a line) the generated
+                model.c must not call: a layer that must cost nothing
+  same_as       (optional) a twin case without that layer, made here by
+                numpy; `stoic eval` of both must agree bit for bit
 
 Deterministic: every case has its own fixed seed (crc32 of its name).
 The hand_* cases have expected values written out literally below, with
@@ -1805,6 +1809,196 @@ def hand_conv2d(c):
     return m, img3_input()
 
 
+# ---- layers that must cost nothing (pass_simplify, pass_permute) ----------
+#
+# Each case's `absent` file lists kernels that must not be called in the
+# generated model.c (run.sh, quant.sh): the layer is really gone, not only
+# computed right. `same_as` names a twin case, built here by hand without
+# the layer (numpy does the reordering), whose `stoic eval` output must be
+# bit for bit the same, in float32, int8 and int16.
+
+ABSENT = {}
+SAME_AS = {}
+
+
+def elided(*kernels):
+    def deco(fn):
+        ABSENT[fn.__name__] = kernels
+        return fn
+    return deco
+
+
+@case
+@elided("stoic_pad_", "stoic_copy_")
+def elide_zero_pad(c):
+    m = Model((5, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              padding="same", activation="relu")
+    p = m.add("pad", "p", h, "p", pads=(0, 0, 0, 0, 0, 0))
+    m.out_name = m.add("conv2d", "c2", p, "y", conv_params(c, 2, 1, 1, 3), filters=2,
+                       kernel=(1, 1))
+    return m, c.x(4, (5, 4, 2))
+
+
+@case
+@elided("stoic_transpose_", "stoic_copy_")
+def elide_identity_transpose(c):
+    m = Model((3, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 2, 2, 2), filters=3, kernel=(2, 2),
+              activation="relu6")
+    t = m.add("transpose", "t", h, "t", perm=(0, 1, 2))
+    m.out_name = m.add("dense", "fc", t, "y", dense_params(c, 2, 3), units=2)
+    return m, c.x(3, (3, 4, 2))
+
+
+@case
+@elided("stoic_transpose_", "stoic_copy_")
+def elide_transpose_pair(c):
+    # to channels first and back: the two transposes merge into the identity
+    m = Model((4, 3, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              padding="same")
+    t1 = m.add("transpose", "to_nchw", h, "t1", perm=(2, 0, 1))
+    t2 = m.add("transpose", "to_nhwc", t1, "t2", perm=(1, 2, 0))
+    m.out_name = m.add("conv2d", "c2", t2, "y", conv_params(c, 2, 3, 3, 3), filters=2,
+                       kernel=(3, 3), padding="same")
+    return m, c.x(3, (4, 3, 2))
+
+
+@case
+@elided("stoic_copy_")
+def elide_concat_one(c):
+    m = Model((6,))
+    h = m.add("dense", "fc1", "x", "h", dense_params(c, 5, 6), units=5, activation="tanh")
+    k = m.add("concat", "cat", h, "k")
+    m.out_name = m.add("dense", "fc2", k, "y", dense_params(c, 3, 5), units=3)
+    return m, c.x(4, (6,))
+
+
+@case
+@elided("stoic_pad_")
+def fold_pad_avg_pool(c):
+    # examples/dsconv: zero padding, then a 2x2 average that counts it
+    m = Model((8, 8, 3))
+    h = m.add("max_pool2d", "mp", "x", "h", kernel=(2, 2), strides=(2, 2))
+    p = m.add("pad", "pd", h, "p", pads=(1, 1, 0, 1, 1, 0))
+    m.out_name = m.add("avg_pool2d", "ap", p, "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(4, (8, 8, 3))
+
+
+@case
+@elided("stoic_pad_")
+def fold_pad_avg_pool_include(c):
+    # pads of its own that count too: the two add up (1 + 1 < kernel 3)
+    m = Model((5, 6, 2))
+    p = m.add("pad", "pd", "x", "p", pads=(1, 0, 0, 0, 1, 0))
+    m.out_name = m.add("avg_pool2d", "ap", p, "y", kernel=(3, 3), strides=(2, 1),
+                       padding="explicit", pads=(1, 1, 0, 1), count_include_pad=True)
+    return m, c.x(4, (5, 6, 2))
+
+
+@case
+def pad_then_avg_pool_exclude(c):
+    # not foldable: the pool's own pads are not counted, the pad's zeros are
+    m = Model((5, 5, 2))
+    p = m.add("pad", "pd", "x", "p", pads=(1, 1, 0, 0, 0, 0))
+    m.out_name = m.add("avg_pool2d", "ap", p, "y", kernel=(2, 2), strides=(2, 2),
+                       padding="explicit", pads=(0, 0, 1, 1))
+    return m, c.x(4, (5, 5, 2))
+
+
+@case
+def pad_zero_then_max_pool(c):
+    # not foldable: max pooling ignores padding, the pad's zeros are values
+    m = Model((4, 4, 2))
+    p = m.add("pad", "pd", "x", "p", pads=(1, 1, 0, 0, 0, 0))
+    m.out_name = m.add("max_pool2d", "mp", p, "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(4, (4, 4, 2), -3.0, -1.0)
+
+
+@case
+@elided("stoic_pad_")
+def fold_pad_conv2d(c):
+    m = Model((5, 4, 3))
+    p = m.add("pad", "pd", "x", "p", pads=(2, 0, 0, 1, 1, 0))
+    m.out_name = m.add("conv2d", "cv", p, "y", conv_params(c, 4, 3, 3, 3), filters=4,
+                       kernel=(3, 3), strides=(2, 1), padding="explicit", pads=(1, 1, 0, 1),
+                       activation="relu")
+    return m, c.x(4, (5, 4, 3))
+
+
+@case
+@elided("stoic_pad_")
+def fold_pad_conv1d(c):
+    m = Model((7, 2))
+    p = m.add("pad", "pd", "x", "p", pads=(1, 0, 2, 0))
+    m.out_name = m.add("conv1d", "cv", p, "y", conv1d_params(c, 3, 3, 2), filters=3, kernel=3,
+                       padding="same")
+    return m, c.x(4, (7, 2))
+
+
+def _fold_transpose(c, permuted):
+    """conv [4 5 2] -> [4 5 3]; channels first (a transpose), flatten, dense.
+    The twin (permuted=True) has no transpose: numpy reorders the dense
+    weights' columns into the conv's own (channels-last) order."""
+    m = Model((4, 5, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 3, 3, 2), filters=3, kernel=(3, 3),
+              padding="same", activation="relu")
+    wd = dense_params(c, 6, 60)
+    if permuted:
+        w = wd[0].arr.reshape(6, 3, 4, 5)                # [units][C][H][W] (NCHW flatten)
+        wd[0] = Data("weight", w.transpose(0, 2, 3, 1).reshape(6, 60))  # -> [units][H][W][C]
+        f = m.add("flatten", "fl", h, "f")
+    else:
+        t = m.add("transpose", "to_nchw", h, "t", perm=(2, 0, 1))
+        f = m.add("flatten", "fl", t, "f")
+    m.out_name = m.add("dense", "fc", f, "y", wd, units=6)
+    return m, c.x(4, (4, 5, 2))
+
+
+@case
+@elided("stoic_transpose_", "stoic_copy_")
+def fold_transpose_dense(c):
+    return _fold_transpose(c, False)
+
+
+@case
+def fold_transpose_dense_twin(c):
+    c.rng = np.random.default_rng(zlib.crc32(b"fold_transpose_dense"))
+    return _fold_transpose(c, True)
+
+
+SAME_AS["fold_transpose_dense"] = "fold_transpose_dense_twin"
+
+
+@case
+@elided("stoic_transpose_", "stoic_copy_")
+def fold_transpose_two_dense(c):
+    # one flatten read by two dense layers; a reshape instead of flatten;
+    # the transpose of a rank-3 tensor with two axes above 1
+    m = Model((3, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 2, 2, 2, 2), filters=2, kernel=(2, 2),
+              padding="same")
+    t = m.add("transpose", "t", h, "t", perm=(1, 2, 0))
+    f = m.add("reshape", "rs", t, "f", shape=(1, 24))
+    a = m.add("dense", "fa", f, "a", dense_params(c, 4, 24), units=4, activation="relu")
+    b = m.add("dense", "fb", f, "b", dense_params(c, 4, 24), units=4)
+    m.out_name = m.add("add", "ad", "a b", "y")
+    return m, c.x(4, (3, 4, 2))
+
+
+@case
+def transpose_flatten_shared(c):
+    # not foldable: the channels-first tensor is also an output of the model
+    m = Model((2, 3, 2))
+    h = m.add("relu", "r", "x", "h")
+    t = m.add("transpose", "t", h, "t", perm=(2, 0, 1))
+    f = m.add("flatten", "fl", t, "f")
+    d = m.add("dense", "fc", f, "d", dense_params(c, 12, 12), units=12)
+    m.out_name = m.add("add", "ad", "d f", "y")
+    return m, c.x(3, (2, 3, 2))
+
+
 # --------------------------------------------------------------------------
 # Writing the cases
 # --------------------------------------------------------------------------
@@ -1866,6 +2060,12 @@ def write_cases():
         if fn.__name__ in ARENA_MAX:
             with open(os.path.join(d, "arena_max"), "w") as f:
                 f.write("%d\n" % ARENA_MAX[fn.__name__]())
+        if fn.__name__ in ABSENT:
+            with open(os.path.join(d, "absent"), "w") as f:
+                f.write("\n".join(ABSENT[fn.__name__]) + "\n")
+        if fn.__name__ in SAME_AS:
+            with open(os.path.join(d, "same_as"), "w") as f:
+                f.write(SAME_AS[fn.__name__] + "\n")
     print("%d cases written to %s" % (len(CASE_FUNCS), os.path.relpath(CASES)))
 
 

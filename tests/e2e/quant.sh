@@ -15,6 +15,9 @@
 #      without a sanitizer report
 #   6. a second generate, with the normal build bin/stoic, is byte-identical
 #   7. no dynamic memory (nm)
+#   8. the arena within 5% of the lower bound of the schedule (run.sh);
+#      a case's `absent` kernels are not called in model.c, and its eval
+#      equals bit for bit that of its `same_as` twin (see run.sh)
 # The accuracy of the integer kernels themselves is checked against
 # independent references by the unit tests; here the point is that every
 # operator quantizes, compiles and agrees with the evaluator exactly.
@@ -82,6 +85,19 @@ one() { # case precision
     # shellcheck disable=SC2086
     $STOIC eval "$dir/model.xml" $q --input "$dir/input.npy" --output "$w/eval.npy" \
         >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 -i 'error' "$w/eval.log")"; return 1; }
+    arena_bound "$out/model_report.json" >"$w/bound.log" ||
+        { reason="arena more than 5% above the lower bound: $(cat "$w/bound.log")"; return 1; }
+    if [ -f "$dir/absent" ] && absent_calls "$out/model.c" "$dir/absent" >"$w/absent.log"; then
+        reason="a layer that must cost nothing is still computed: $(head -1 "$w/absent.log")"
+        return 1
+    fi
+    if [ -f "$dir/same_as" ]; then
+        twin=$CASES/$(cat "$dir/same_as")
+        # shellcheck disable=SC2086
+        $STOIC eval "$twin/model.xml" $q --input "$dir/input.npy" --output "$w/twin.npy" \
+            >"$w/twin.log" 2>&1 && $NPYCMP "$w/eval.npy" "$w/twin.npy" --rtol 0 --atol 0 \
+            >>"$w/twin.log" 2>&1 || { reason="eval differs from its twin $twin"; return 1; }
+    fi
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
     build_run cc "$CC" "" || return 1
     # shellcheck disable=SC2086

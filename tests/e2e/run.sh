@@ -18,7 +18,12 @@
 #   8. the sanitized build runs the model on extreme inputs (harness
 #      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
 #      without a sanitizer report
-#   9. MODEL_ARENA_SIZE <= arena_max, when the case has one
+#   9. MODEL_ARENA_SIZE <= arena_max, when the case has one; the arena
+#      within 5% of the lower bound of the schedule (model_report.json
+#      "memory_plan": the most bytes live at one layer); no call in
+#      model.c of a kernel listed in `absent` (a layer the passes must
+#      elide or fold); eval.npy bit for bit that of the case named in
+#      `same_as` (its twin without that layer, built by numpy)
 #  10. a second generate, with the normal build bin/stoic, into another
 #      directory is byte-identical (cmp): deterministic, and the same
 #      files with and without the sanitizers
@@ -160,6 +165,25 @@ run_case() {
         if [ -z "$arena" ] || [ "$arena" -gt "$amax" ]; then
             echo "MODEL_ARENA_SIZE ${arena:-?} > arena_max $amax (buffers not reused?)" >"$w/arena.log"
             fail "arena too large: ${arena:-?} > $amax bytes" "$w/arena.log"
+            return 1
+        fi
+    fi
+    if ! arena_bound "$out/model_report.json" >"$w/bound.log"; then
+        fail "arena more than 5% above the lower bound of the schedule" "$w/bound.log"
+        return 1
+    fi
+    # 9b. layers that must cost nothing: not called, and the twin without
+    #     them (made by numpy) evaluates to the same bits
+    if [ -f "$dir/absent" ] && absent_calls "$out/model.c" "$dir/absent" >"$w/absent.log"; then
+        fail "a layer that must cost nothing is still computed" "$w/absent.log"
+        return 1
+    fi
+    if [ -f "$dir/same_as" ]; then
+        twin=$CASES/$(cat "$dir/same_as")
+        if ! run_to "$w/twin.log" "$STOIC" eval "$twin/model.xml" --input "$dir/input.npy" \
+                --output "$w/twin.npy" ||
+           ! "$NPYCMP" "$w/eval.npy" "$w/twin.npy" --rtol 0 --atol 0 >>"$w/twin.log" 2>&1; then
+            fail "stoic eval differs from that of its twin $twin" "$w/twin.log"
             return 1
         fi
     fi

@@ -1,0 +1,122 @@
+/*
+ * stoic runtime: 2-D max pooling, float32, NHWC, 2x2 windows with stride 2.
+ *
+ * The variant of stoic_maxpool2d_f32 the generator chooses for k_h = k_w = 2,
+ * stride_h = stride_w = 2, dil_h = dil_w = 1 (pads 0 or 1, smaller than the
+ * window). Same parameters, same results, bit for bit: the maximum over
+ * the window's real cells on order keys of the float bits (the functions
+ * of stoic_math_f32.c, written out here so that they inline): NaN above
+ * everything (its sign cleared; of several, the largest bits), +0 above
+ * -0; no comparison of floats and no branch on data.
+ *
+ * Every window reads four cells. Where the window reaches padding (the
+ * position decides, never the data), the cell in the padding is replaced
+ * by the window's real cell in the same column (row): the maximum of keys
+ * does not change when one is repeated. The same instructions for every
+ * window and every input.
+ */
+#include "stoic_rt_f32.h"
+
+/* MISRA Ref 19.2.1 (see stoic_math_f32.c): the 32 bits of a float. */
+typedef union {
+    float f;
+    uint32_t u;
+} pool_f32_bits;
+
+#define KEY_SIGN 0x80000000U
+#define KEY_ABS  0x7FFFFFFFU
+#define KEY_INF  0x7F800000U
+
+/* stoic_f32_order_key, in fewer instructions: with a = |u| (the bits
+ * without the sign), the key is a | 2^31 for a positive float and for any
+ * NaN (whose sign the key clears), and ~u for a negative non-NaN. */
+static uint32_t key_of(float x)
+{
+    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+    uint32_t a;
+    uint32_t num;     /* all ones for a number (not NaN): a < KEY_INF + 1 */
+    uint32_t neg;     /* all ones for a negative float */
+
+    b.f = x;
+    a = b.u & KEY_ABS;
+    num = (uint32_t)(((uint64_t)a - ((uint64_t)KEY_INF + 1U)) >> 32U);
+    neg = 0U - (b.u >> 31U);
+    return (a | KEY_SIGN) ^ (neg & num);
+}
+
+/* stoic_order_key_max */
+static uint32_t key_max(uint32_t ka, uint32_t kb)
+{
+    uint32_t lt;
+
+    lt = (uint32_t)(((uint64_t)ka - (uint64_t)kb) >> 32U);
+    return ka ^ ((ka ^ kb) & lt);
+}
+
+/* stoic_f32_from_order_key */
+static float from_key(uint32_t k)
+{
+    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+
+    b.u = k ^ (((k >> 31U) - 1U) | KEY_SIGN);
+    return b.f;
+}
+
+/* The two input rows (or columns) of window o along an axis of n inputs,
+ * `pad` of padding before: i0 = 2 o - pad and i0 + 1. A tap in the
+ * padding (i0 = -1 when pad is 1, i0 + 1 = n at the far end) is replaced by
+ * the window's other tap, which is inside (the generator guarantees every
+ * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
+ * padding. Index arithmetic only, the same instructions for every o. */
+static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                 int32_t *v1)
+{
+    int32_t a;
+    int32_t b;
+
+    a = (2 * o) - pad;
+    b = a + 1;
+    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
+    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *i0 = a + (1 - *v0);
+    *i1 = b - (1 - *v1);
+}
+
+void stoic_maxpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, float *out)
+{
+    int32_t oh;
+    int32_t ow;
+    int32_t c;
+    int32_t nc;       /* channels */
+    int32_t r0;       /* the window's input rows and columns (padding replaced) */
+    int32_t r1;
+    int32_t c0;
+    int32_t c1;
+    int32_t v0;       /* real-cell flags (unused: a repeated cell is harmless) */
+    int32_t v1;
+    int32_t io;       /* index of the output pixel */
+    const float *t00; /* the four cells, channel 0 */
+    const float *t01;
+    const float *t10;
+    const float *t11;
+    float *o;
+
+    nc = p->c;
+    io = 0;
+    for (oh = 0; oh < p->out_h; oh++) {
+        taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        for (ow = 0; ow < p->out_w; ow++) {
+            taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            t00 = &in[((r0 * p->in_w) + c0) * nc];
+            t01 = &in[((r0 * p->in_w) + c1) * nc];
+            t10 = &in[((r1 * p->in_w) + c0) * nc];
+            t11 = &in[((r1 * p->in_w) + c1) * nc];
+            o = &out[io];
+            for (c = 0; c < nc; c++) {
+                o[c] = from_key(key_max(key_max(key_of(t00[c]), key_of(t01[c])),
+                                        key_max(key_of(t10[c]), key_of(t11[c]))));
+            }
+            io += nc;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+/*
+ * stoic runtime: 2-D max pooling, int16, NHWC, 2x2 windows with stride 2.
+ *
+ * The variant of stoic_maxpool2d_s16 the generator chooses for k_h = k_w = 2,
+ * stride_h = stride_w = 2, dil_h = dil_w = 1 (pads 0 or 1, smaller than the
+ * window). Same parameters, same results, bit for bit:
+ *   out[oh][ow][c] = clamp(max over the window's real taps, act_min, act_max).
+ *
+ * Every window reads four taps. Where the window reaches padding (the
+ * first row or column with a pad of 1 before, the last with one after:
+ * the position decides, never the data), the tap in the padding is
+ * replaced by the window's real tap in the same column (row): a maximum
+ * does not change when one of its operands is repeated, so the result is
+ * the maximum over the real taps, with the same instructions for every
+ * window and every input.
+ *
+ * The maximum is taken without a branch or a comparison on data. With the
+ * DSP extension (Cortex-M4/M7: __ARM_FEATURE_DSP), two channels at a time
+ * (an odd last channel alone): SSUB16 sets the GE flags of each halfword
+ * lane where a >= b, SEL takes a there and b elsewhere (a lane-wise signed
+ * max in two instructions; min with the operands of SEL swapped, for the
+ * clamp). The two halfwords of a word are read and written as halfwords
+ * combined arithmetically (a compiler merges them into one word access
+ * where the core allows unaligned ones).
+ * Otherwise, and for the remaining channels, one at a time:
+ * m + (x - m) * [m < x], [m < x] the sign bit of the int32 difference read
+ * unsigned (no overflow: |m - x| < 2^17). Both compute the same
+ * maximum of the same integers.
+ */
+#include "stoic_rt.h"
+
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+#include <arm_acle.h>
+#define STOIC_POOL_SIMD 1
+#else
+#define STOIC_POOL_SIMD 0
+#endif
+
+/* 1 when a < b, else 0; |a - b| < 2^31 (int16 values and clamps). */
+static int32_t lt_flag32(int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)(a - b) >> 31U);
+}
+
+static int32_t max32(int32_t m, int32_t x)
+{
+    return m + ((x - m) * lt_flag32(m, x));
+}
+
+static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
+{
+    int32_t y;
+
+    y = m + ((lo - m) * lt_flag32(m, lo));
+    return y + ((hi - y) * lt_flag32(hi, y));
+}
+
+#if STOIC_POOL_SIMD
+/* two int16 lanes in a word, lane k = halfword k */
+static uint32_t ldw(const int16_t *p)
+{
+    return (uint32_t)(uint16_t)p[0] | ((uint32_t)(uint16_t)p[1] << 16U);
+}
+
+static void stw(int16_t *p, uint32_t v)
+{
+    p[0] = (int16_t)(uint16_t)v;
+    p[1] = (int16_t)(uint16_t)(v >> 16U);
+}
+
+/* lane-wise signed max / min */
+static uint32_t maxw(uint32_t a, uint32_t b)
+{
+    (void)__ssub16((int16x2_t)a, (int16x2_t)b);
+    return (uint32_t)__sel((uint8x4_t)a, (uint8x4_t)b);
+}
+
+static uint32_t minw(uint32_t a, uint32_t b)
+{
+    (void)__ssub16((int16x2_t)a, (int16x2_t)b);
+    return (uint32_t)__sel((uint8x4_t)b, (uint8x4_t)a);
+}
+
+/* v in both lanes */
+static uint32_t splat(int32_t v)
+{
+    return ((uint32_t)v & 0xFFFFU) * 0x00010001U;
+}
+#endif
+
+/* The two input rows (or columns) of window o along an axis of n inputs,
+ * `pad` of padding before: i0 = 2 o - pad and i0 + 1. A tap in the
+ * padding (i0 = -1 when pad is 1, i0 + 1 = n at the far end) is replaced by
+ * the window's other tap, which is inside (the generator guarantees every
+ * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
+ * padding. Index arithmetic only, the same instructions for every o. */
+static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                 int32_t *v1)
+{
+    int32_t a;
+    int32_t b;
+
+    a = (2 * o) - pad;
+    b = a + 1;
+    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
+    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *i0 = a + (1 - *v0);
+    *i1 = b - (1 - *v1);
+}
+
+void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out)
+{
+    int32_t oh;
+    int32_t ow;
+    int32_t c;
+    int32_t nc;       /* channels */
+    int32_t r0;       /* the window's input rows and columns (padding replaced) */
+    int32_t r1;
+    int32_t c0;
+    int32_t c1;
+    int32_t v0;       /* real-tap flags (unused: a repeated tap is harmless) */
+    int32_t v1;
+    int32_t io;       /* index of the output pixel */
+    int32_t m;
+    const int16_t *t00;  /* the four taps, channel 0 */
+    const int16_t *t01;
+    const int16_t *t10;
+    const int16_t *t11;
+    int16_t *o;
+#if STOIC_POOL_SIMD
+    int32_t cw;       /* channels done 2 at a time */
+    uint32_t lo;
+    uint32_t hi;
+    uint32_t w;
+#endif
+
+    nc = p->c;
+#if STOIC_POOL_SIMD
+    cw = nc - (nc % 2);
+    lo = splat(p->act_min);
+    hi = splat(p->act_max);
+#endif
+    io = 0;
+    for (oh = 0; oh < p->out_h; oh++) {
+        taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        for (ow = 0; ow < p->out_w; ow++) {
+            taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            t00 = &in[((r0 * p->in_w) + c0) * nc];
+            t01 = &in[((r0 * p->in_w) + c1) * nc];
+            t10 = &in[((r1 * p->in_w) + c0) * nc];
+            t11 = &in[((r1 * p->in_w) + c1) * nc];
+            o = &out[io];
+#if STOIC_POOL_SIMD
+            for (c = 0; c < cw; c += 2) {
+                w = maxw(maxw(ldw(&t00[c]), ldw(&t01[c])), maxw(ldw(&t10[c]), ldw(&t11[c])));
+                stw(&o[c], minw(maxw(w, lo), hi));
+            }
+#else
+            c = 0;
+#endif
+            for (; c < nc; c++) {
+                m = max32(max32((int32_t)t00[c], (int32_t)t01[c]),
+                          max32((int32_t)t10[c], (int32_t)t11[c]));
+                o[c] = (int16_t)clamp32(m, p->act_min, p->act_max);
+            }
+            io += nc;
+        }
+    }
+}
