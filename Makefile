@@ -178,6 +178,8 @@ include tests/fuzz/fuzz.mk
 # The generated code on the target cores (issue 10): make cross, make
 # target-check (target/target.mk).
 include target/target.mk
+# Benchmarks (issue 10): make bench, make bench-fit (bench/bench.mk).
+include bench/bench.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -190,7 +192,7 @@ include target/target.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example unit malformed bad onnx-bad clang-lint
+              quant example unit malformed bad onnx-bad clang-lint bench
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
