@@ -4,6 +4,8 @@
 #   make deps     install missing Debian packages (apt-get; needs root)
 #   make check    every test: CUnit unit tests, end-to-end tests (in parallel)
 #   make demo     generate, compile and run the digits example
+#   make bench    measure the examples on Cortex-M4/M7, write bench/RESULTS.md
+#                 (bench/bench.mk; make bench-fit refits the generator's cost table)
 #   make V=1 ...  show the full compiler commands
 #   make JOBS=N   parallel jobs for make check (default: the number of CPUs)
 

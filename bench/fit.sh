@@ -4,7 +4,9 @@
 # and compiler. Run it after a change of runtime/ (make bench says so).
 #
 #  1. Every tests/e2e case (or the CASEs given) in float32, int8 and int16
-#     (calibrated on its own input, as target/kernels.sh does) is generated
+#     (calibrated on its own input, as target/kernels.sh does), and those
+#     with dense or convolution layers also pruned to 90 % (the sparse
+#     kernels), is generated
 #     and built for Cortex-M4 and M7 (target/target.mk, under $K) and run
 #     under the trace plugin split by NAME_run's calls (bench/measure.sh,
 #     parts qemu and frame): per layer its kernel, its trip counts (from
@@ -40,13 +42,20 @@ else
 fi
 : > "$vf"
 for c in $list; do
-    for p in f32 s8 s16; do
+    # with dense or conv layers also pruned to 90 %: the sparse kernels
+    pruned=""
+    grep -q '<dense\|<conv' "$CASES/$c/model.xml" && pruned="pf32 ps8 ps16"
+    for p in f32 s8 s16 $pruned; do
+        cal="--calib $CASES/$c/input.npy"
         case $p in
             f32) opts="" ;;
-            s8) opts="--precision int8 --calib $CASES/$c/input.npy" ;;
-            s16) opts="--precision int16 --calib $CASES/$c/input.npy" ;;
+            s8) opts="--precision int8 $cal" ;;
+            s16) opts="--precision int16 $cal" ;;
+            pf32) opts="--prune 0.9 $cal" ;;
+            ps8) opts="--prune 0.9 --precision int8 $cal" ;;
+            ps16) opts="--prune 0.9 --precision int16 $cal" ;;
         esac
-        prec=$(echo "$p" | sed 's/^s/int/')
+        prec=$(echo "$p" | sed 's/^p//; s/^s/int/; s/^f32$/float32/')
         grep -q "^$c $prec " "$UNSUP" 2>/dev/null && continue
         echo "f_${c}_$p $CASES/$c/model.xml $CASES/$c/input.npy $opts" >> "$vf"
     done
@@ -58,7 +67,7 @@ echo "bench-fit: building $(echo "$names" | wc -w) models for M4 and M7 under $K
 make -s -j"$JOBS" TGT="$K" TGT_VARIANTS_FILE="$vf" TGT_STOIC=bin/stoic $elfs "$K/stoic_trace.so"
 echo "bench-fit: measuring"
 echo "$names" | tr ' ' '\n' | grep . |
-    TGT=$K OUT=$K/m BENCH_PARTS="qemu frame" xargs -P "$JOBS" -I{} sh bench/measure.sh {} 2> "$K/measure.log" || true
+    TGT=$K OUT=$K/m BENCH_PARTS=qemu xargs -P "$JOBS" -I{} sh bench/measure.sh {} 2> "$K/measure.log" || true
 grep -h "bench:" "$K/measure.log" | head -20 || true
 
 rows=$K/rows.tsv
@@ -67,14 +76,9 @@ for n in $names; do
     d=$K/m/$n
     [ -f "$d/figures.tsv" ] || continue
     grep -q '	error	' "$d/figures.tsv" && continue
-    # one row per layer with one kind of kernel, per core
+    # one row per layer with a key in the cost table (one kind of kernel), per core
     awk -F '\t' '
-        FILENAME == ARGV[1] && $1 == "layer" && $5 != "-" && $5 !~ /,/ { kern[$3] = $5; work[$3] = $7; order[++n] = $3 }
-        FILENAME == ARGV[1] && $1 == "layer" && $5 ~ /,/ {
-            m = split($5, ks, ","); same = 1
-            for (j = 2; j <= m; j++) if (ks[j] != ks[1]) same = 0
-            if (same) { kern[$3] = ks[1]; work[$3] = $7; order[++n] = $3 }
-        }
+        FILENAME == ARGV[1] && $1 == "layer" && $6 != "-" { kern[$3] = $6; work[$3] = $8; order[++n] = $3 }
         FILENAME == ARGV[2] {
             if ($2 ~ /^layer:/) { l = substr($2, 7); val[l, $3] = $4 }
             else if ($2 == "frame") val["\001frame", $3] = $4
@@ -97,8 +101,6 @@ for n in $names; do
                 line = "frame\t" core
                 for (j = 1; j <= 7; j++) line = line "\t" val["\001frame", core "." cl[j]]
                 print line
-                if (("\001net", core ".frame.run") in val)
-                    print "framestack\t" core "\t" val["\001net", core ".frame.run"] "\t" val["\001net", core ".frame.run_float"]
             }
         }' "$d/report.tsv" "$d/figures.tsv" >> "$rows"
 done

@@ -16,16 +16,16 @@
 #    NAME_report.json. Every NAME_run window must be identical.
 #  - flash and RAM: every generated .c compiled as make cross compiles it,
 #    plus -fstack-usage -fcallgraph-info=su; arm-none-eabi-size of each
-#    object (code: .text; constants: .rodata; RAM: .data, .bss); the
+#    object (code: .text; constants: .rodata; RAM: .data, .bss; the arena
+#    NAME_ARENA_SIZE of NAME.h); the
 #    worst-case stack of NAME_run and NAME_run_float from the call graph
 #    (bench/stack.awk).
 #  - the host: one NAME_run under callgrind (bench/tools/hostrun.c, cc -O2).
 #  - the generator's own estimates, from NAME_report.json.
 #
 # Environment: TGT (build/target), OUT (build/bench), STOIC_PLUGIN
-# ($TGT/stoic_trace.so), BENCH_PARTS ("qemu size host": which parts;
-# "frame" measures only the stack frames of NAME_run and NAME_run_float,
-# for make bench-fit), HOST_CC (cc).
+# ($TGT/stoic_trace.so), BENCH_PARTS ("qemu size host": which parts),
+# HOST_CC (cc).
 set -eu
 v=$1
 TGT=${TGT:-build/target}
@@ -60,15 +60,15 @@ awk -F '\t' -v v="$v" '
     function put(s, m, x) { printf "%s\t%s\t%s\t%s\n", v, s, m, x }
     $1 == "layer" {
         s = "layer:" $3
-        put(s, "index", $2); put(s, "op", $4); put(s, "kernels", $5); put(s, "macs", $6)
-        if ($8 != "-") {
-            split($8, e, ",")
+        put(s, "index", $2); put(s, "op", $4); put(s, "kernels", $5); put(s, "macs", $7)
+        if ($9 != "-") {
+            split($9, e, ",")
             put(s, "est.m4.insns", e[1]); put(s, "est.m4.cycles", e[2])
             put(s, "est.m7.insns", e[3]); put(s, "est.m7.cycles", e[4])
         }
     }
     $1 == "net" {
-        put("net", "macs", $2); put("net", "ram.arena", $3)
+        put("net", "macs", $2)
         if ($4 != "-") {
             split($4, e, ",")
             put("net", "est.m4.insns", e[1]); put("net", "est.m4.cycles", e[2])
@@ -78,6 +78,16 @@ awk -F '\t' -v v="$v" '
         if (st[1] != "-") { put("net", "est.m4.stack.run", st[1]); put("net", "est.m4.stack.run_float", st[2]) }
         if (st[3] != "-") { put("net", "est.m7.stack.run", st[3]); put("net", "est.m7.stack.run_float", st[4]) }
     }' "$OA/report.tsv" >> "$fig"
+
+# the arena: NAME_ARENA_SIZE of the generated header (the report must agree)
+arena=$(sed -n 's/^#define [A-Z0-9_]*_ARENA_SIZE  *\([0-9]*\)U*$/\1/p' "$gen/$v.h")
+if [ -z "$arena" ]; then
+    err "no NAME_ARENA_SIZE in $gen/$v.h"
+elif [ "$arena" != "$(awk -F '\t' '$1 == "net" { print $3 }' "$OA/report.tsv")" ]; then
+    err "NAME_ARENA_SIZE $arena differs from the report's arena_bytes"
+else
+    put net ram.arena "$arena"
+fi
 
 # ---- QEMU: M4 and M7, split by NAME_run's calls ----------------------------
 qemu_core() { # CORE
@@ -146,23 +156,7 @@ size_core() { # CORE
     else
         err "$core: stack: $(grep '^error' "$d/stack.txt" | head -3 | tr '\n' ' ')"
     fi
-    # NAME_run's and NAME_run_float's own frames (the generator's table needs them)
-    awk -v v="$v" -v core="$core" -F '\t' '
-        { n = $1; sub(/.*:/, "", n) }
-        n == v "_run" { printf "%s\tnet\t%s.frame.run\t%s\n", v, core, $2 }
-        n == v "_run_float" { printf "%s\tnet\t%s.frame.run_float\t%s\n", v, core, $2 }' \
-        "$d/$v.su" >> "$fig"
-}
-
-# ---- only NAME_run's and NAME_run_float's frames (make bench-fit) ----------
-frame_core() { # CORE
-    core=$1
-    case $core in m4) flags=$M4_FLAGS ;; m7) flags=$M7_FLAGS ;; esac
-    d=$OA/obj-$core
-    mkdir -p "$d"
-    # shellcheck disable=SC2086
-    (cd "$d" && arm-none-eabi-gcc $flags $CFLAGS_GEN -I"$GA" -c -fstack-usage -o "$v.o" "$GA/$v.c") ||
-        { err "$core: cannot compile $v.c"; return; }
+    # NAME_run's and NAME_run_float's own frames (to compare with cost_frame_bound)
     awk -v v="$v" -v core="$core" -F '\t' '
         { n = $1; sub(/.*:/, "", n) }
         n == v "_run" { printf "%s\tnet\t%s.frame.run\t%s\n", v, core, $2 }
@@ -192,7 +186,6 @@ for p in $PARTS; do
     case $p in
         qemu) qemu_core m4; qemu_core m7 ;;
         size) size_core m4; size_core m7 ;;
-        frame) frame_core m4; frame_core m7 ;;
         host) host_part ;;
     esac
 done

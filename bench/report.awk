@@ -2,8 +2,9 @@
 # written by stoic generate (one layer per line, as emit_report.c prints
 # them; layer and tensor names are of the schema's [A-Za-z0-9_.:/-], never
 # escaped). Prints tab-separated lines:
-#   layer INDEX NAME OP KERNELS MACS WORK EST
+#   layer INDEX NAME OP KERNELS KEY MACS WORK EST
 #       KERNELS  the kernel calls, comma-separated ("-" for none)
+#       KEY      the layer's key in the generator's cost table ("-" for none)
 #       WORK     the 8 trip counts of "work", comma-separated
 #       EST      m4 insns, m4 cycles, m7 insns, m7 cycles, comma-separated, or "-"
 #   net macs MACS arena ARENA est EST stack M4RUN,M4FLOAT,M7RUN,M7FLOAT ("-" unknown)
@@ -62,8 +63,9 @@ function nums(s, key,    v, depth, i, c, out, tok) {
     gsub(/[" ]/, "", k)
     if (k == "") k = "-"
     w = nums($0, "work")
-    printf "layer\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", idx++, str($0, "name"), str($0, "op"), k,
-        num($0, "macs"), w, nums($0, "estimate")
+    key = str(after($0, "work"), "kernel")
+    printf "layer\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", idx++, str($0, "name"), str($0, "op"), k,
+        (key == "") ? "-" : key, num($0, "macs"), w, nums($0, "estimate")
 }
 END {
     printf "net\t%s\t%s\t%s\t%s\n", macs, arena, est, st

@@ -81,8 +81,8 @@ else
     echo "bench: no committed $RD/results.tsv: nothing to compare with (commit this run's)"
 fi
 awk -F '\t' -f bench/compare.awk "$base" "$tsv" > "$OUT/compare.txt" || rc=1
-grep -v '^improved\|^new\|^gone' "$OUT/compare.txt" || true
-nchg=$(grep -c '^improved\|^new\|^gone' "$OUT/compare.txt" || true)
+grep -v -e '^improved' -e '^new' -e '^gone' "$OUT/compare.txt" || true
+nchg=$(grep -c -e '^improved' -e '^new' -e '^gone' "$OUT/compare.txt" || true)
 [ "$nchg" -gt 0 ] && echo "bench: $nchg figures improved, new or gone: $OUT/compare.txt"
 
 # ---- the generator's estimates ------------------------------------------------

@@ -3,6 +3,7 @@
 #include "cost.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "compress.h"
@@ -32,43 +33,52 @@ int64_t cost_node_macs(const ir_graph *g, int node)
     }
 }
 
+/* floor(a / b) for b > 0 */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
 /* In-bounds taps of a window along one axis: the k in [0, kn) with
- * 0 <= base + k * dil < in (the range stoic_tap_range computes). */
+ * 0 <= base + k * dil < in (the range stoic_tap_range computes), in
+ * constant time: k from ceil(-base / dil) to floor((in - 1 - base) / dil). */
 static int64_t taps_1d(int64_t base, int64_t dil, int64_t kn, int64_t in)
 {
-    int64_t k, n = 0;
-    for (k = 0; k < kn; k++) {
-        int64_t i = base + k * dil;
-        n += (i >= 0 && i < in) ? 1 : 0;
+    int64_t lo, hi;
+    if (dil <= 0 || kn <= 0 || in <= 0) {
+        return 0;
     }
-    return n;
+    lo = -floor_div(base, dil); /* ceil(-base / dil) */
+    hi = floor_div(in - 1 - base, dil);
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > kn - 1 ? kn - 1 : hi;
+    return hi >= lo ? hi - lo + 1 : 0;
 }
 
 /* Sliding windows (conv2d, conv1d, pools): per output position the
- * in-bounds kernel rows and taps, summed; per_pos is the number of
- * outputs (channels) at each position. */
+ * in-bounds kernel rows and taps, summed (the window is separable: the
+ * taps of a position are its in-bounds rows times its in-bounds columns);
+ * per_pos is the number of outputs (channels) at each position. */
 static void window_work(const ir_graph *g, const ir_node *n, int64_t per_pos, cost_work *w)
 {
     const ir_shape *is = &g->t[n->inputs[0]].shape, *os = &g->t[n->output].shape;
     int one_d = n->op == IR_OP_CONV1D;
     int64_t in_h = one_d ? 1 : is->d[0], in_w = is->d[one_d ? 0 : 1];
     int64_t out_h = one_d ? 1 : os->d[0], out_w = os->d[one_d ? 0 : 1];
-    int64_t oh, ow, krows = 0, taps = 0;
+    int64_t oh, ow, sum_h = 0, sum_w = 0;
     for (oh = 0; oh < out_h; oh++) {
-        int64_t vh = taps_1d(oh * n->strides[0] - n->pads[0], n->dilations[0], n->kernel[0], in_h);
-        for (ow = 0; ow < out_w; ow++) {
-            int64_t vw = taps_1d(ow * n->strides[1] - n->pads[1], n->dilations[1], n->kernel[1],
-                                 in_w);
-            krows += vh;
-            taps += vh * vw;
-        }
+        sum_h += taps_1d(oh * n->strides[0] - n->pads[0], n->dilations[0], n->kernel[0], in_h);
+    }
+    for (ow = 0; ow < out_w; ow++) {
+        sum_w += taps_1d(ow * n->strides[1] - n->pads[1], n->dilations[1], n->kernel[1], in_w);
     }
     w->w[COST_W_ROWS] = out_h;
     w->w[COST_W_PIXELS] = out_h * out_w;
     w->w[COST_W_GPIX] = out_h * out_w;
-    w->w[COST_W_KROWS] = krows * per_pos;
-    w->w[COST_W_TAPS] = taps * per_pos;
-    w->w[COST_W_INNER] = taps * per_pos;
+    w->w[COST_W_KROWS] = sum_h * out_w * per_pos;
+    w->w[COST_W_TAPS] = sum_h * sum_w * per_pos;
+    w->w[COST_W_INNER] = sum_h * sum_w * per_pos;
 }
 
 void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
@@ -77,21 +87,19 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
     const ir_shape *os = &g->t[n->output].shape, *is = &g->t[n->inputs[0]].shape;
     int64_t outs = ir_shape_count(os), ins = ir_shape_count(is);
     int64_t last = os->rank > 0 ? os->d[os->rank - 1] : 1;
-    int64_t rows = 1;
+    int64_t outer = 1;
     int k;
 
     memset(w, 0, sizeof *w);
     if (ncalls <= 0) {
         return; /* shares its input's storage: no code */
     }
-    for (k = 0; k + 2 < os->rank; k++) {
-        rows *= os->d[k];
-    }
-    /* element-wise by default: one pass over the outputs, row by row */
+    /* by default one flat loop over the outputs per call (element-wise
+     * kernels, conversions, plain copies): the rows are the calls */
     w->w[COST_W_CALLS] = ncalls;
-    w->w[COST_W_ROWS] = rows;
-    w->w[COST_W_PIXELS] = last > 0 ? outs / last : 0;
-    w->w[COST_W_GPIX] = w->w[COST_W_PIXELS];
+    w->w[COST_W_ROWS] = ncalls;
+    w->w[COST_W_PIXELS] = ncalls;
+    w->w[COST_W_GPIX] = ncalls;
     w->w[COST_W_OUTPUTS] = outs;
     w->w[COST_W_KROWS] = outs;
     w->w[COST_W_TAPS] = outs;
@@ -128,23 +136,76 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
         window_work(g, n, last, w);
         break;
     case IR_OP_GAVGPOOL:
-        w->w[COST_W_ROWS] = 1;
-        w->w[COST_W_PIXELS] = 1;
-        w->w[COST_W_GPIX] = 1;
-        w->w[COST_W_INNER] = ins;
+        w->w[COST_W_INNER] = ins; /* per channel, every input position */
         break;
     case IR_OP_SOFTMAX: {
+        /* rows of the axis (outer x inner), three passes over each */
         int64_t an = n->axis >= 0 && n->axis < os->rank ? os->d[n->axis] : last;
+        for (k = 0; k < n->axis && k < os->rank; k++) {
+            outer *= os->d[k];
+        }
+        w->w[COST_W_ROWS] = outer;
         w->w[COST_W_PIXELS] = an > 0 ? outs / an : 0;
         w->w[COST_W_GPIX] = w->w[COST_W_PIXELS];
         break;
     }
-    case IR_OP_CONCAT:
-        /* one copy per input, each row by row */
-        w->w[COST_W_ROWS] = rows * ncalls;
+    case IR_OP_ADD:
+    case IR_OP_MUL:
+    case IR_OP_AFFINE: {
+        /* rows of the broadcast operand (lower.c: outer x inner) */
+        int64_t nb = n->op == IR_OP_AFFINE ? last : ir_shape_count(&g->t[n->inputs[1]].shape);
+        outer = (nb > 0 && nb != outs) ? outs / nb : 1;
+        w->w[COST_W_ROWS] = outer;
+        w->w[COST_W_PIXELS] = outer;
+        w->w[COST_W_GPIX] = outer;
         break;
+    }
+    case IR_OP_CONCAT:
+        /* one copy per input, row by row: outer rows each */
+        for (k = 0; k < n->axis && k < os->rank; k++) {
+            outer *= os->d[k];
+        }
+        w->w[COST_W_ROWS] = outer * ncalls;
+        w->w[COST_W_PIXELS] = outer * ncalls;
+        w->w[COST_W_GPIX] = outer * ncalls;
+        break;
+    case IR_OP_PAD:
+    case IR_OP_TRANSPOSE: {
+        /* four nested loops over the output, its rank normalised to 4:
+         * d0 * d1 rows, d0 * d1 * d2 pixels; a pad copies its input's
+         * elements (inner) and writes the value elsewhere */
+        int64_t rows = 1;
+        for (k = 0; k + 2 < os->rank; k++) {
+            rows *= os->d[k];
+        }
+        w->w[COST_W_ROWS] = rows;
+        w->w[COST_W_PIXELS] = last > 0 ? outs / last : 0;
+        w->w[COST_W_GPIX] = w->w[COST_W_PIXELS];
+        if (n->op == IR_OP_PAD) {
+            w->w[COST_W_INNER] = ins;
+        }
+        break;
+    }
     default:
         break;
+    }
+}
+
+void cost_node_key(const ir_graph *g, int node, const char *kernel, char *buf, size_t n)
+{
+    /* ORDER STOIC_ACT (stoic_rt_f32.h) */
+    static const char *const acts[5] = { "none", "clamp", "leaky", "sigmoid", "tanh" };
+    const ir_node *nd = &g->n[node];
+    int32_t kind = nd->act.kind;
+    if (n == 0) {
+        return;
+    }
+    if (kernel == NULL) {
+        buf[0] = '\0';
+    } else if (nd->op != IR_OP_CONVERT && nd->prec == IR_DT_F32 && kind > 0 && kind < 5) {
+        snprintf(buf, n, "%s/%s", kernel, acts[kind]);
+    } else {
+        snprintf(buf, n, "%s", kernel);
     }
 }
 
@@ -178,7 +239,7 @@ int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_e
     if (w->w[COST_W_CALLS] == 0) {
         return 0;
     }
-    k = find_kernel(kernel);
+    k = kernel != NULL && kernel[0] != '\0' ? find_kernel(kernel) : NULL;
     if (k == NULL || k->fitted == 0 || core < 0 || core >= COST_NCORES) {
         return -1;
     }
@@ -227,4 +288,10 @@ int32_t cost_kernel_stack(const char *kernel, int core)
 {
     const cost_kernel *k = find_kernel(kernel);
     return k != NULL && core >= 0 && core < COST_NCORES ? k->stack[core] : -1;
+}
+
+int32_t cost_frame_bound(int max_args)
+{
+    int32_t b = 36 + 4 * (max_args > 4 ? max_args - 4 : 0);
+    return (b + 7) / 8 * 8;
 }

@@ -13,7 +13,8 @@
  * (cost_node_work: calls, rows, pixels, group pixels, outputs, kernel
  * rows, taps, innermost iterations). Compiled code without data-dependent
  * branches executes, per instruction class, a count that is linear in
- * those trip counts; the coefficients of each kernel (per core and class)
+ * those trip counts; the coefficients of each kernel (per core and class;
+ * a float32 kernel per kind of fused activation: cost_node_key)
  * are in the table generator/cost_table.c, fitted by `make bench-fit` on
  * the per-call instruction counts the trace plugin measured for the
  * tests/e2e cases. The estimate of a layer is that linear form, rounded;
@@ -23,10 +24,14 @@
  *
  * The stack: the table holds, per kernel and core, the worst-case stack of
  * the kernel and everything it calls (arm-none-eabi-gcc -fstack-usage and
- * -fcallgraph-info of the runtime, the generated code's flags), and the
- * largest frame NAME_run and NAME_run_float had in the fit. NAME_run
- * only calls kernels, one after the other, so its worst case is its frame
- * plus the deepest kernel it calls.
+ * -fcallgraph-info of the runtime, the generated code's flags). NAME_run
+ * only calls kernels, one after the other, so its worst case is its own
+ * frame plus the deepest kernel it calls; its frame is bounded without
+ * compiling it (cost_frame_bound): a function that holds nothing but
+ * pointers across calls saves at most the eight callee-saved core
+ * registers and LR, keeps the stack 8-byte aligned and reserves the
+ * arguments beyond the fourth. make bench checks the bound against the
+ * measured frames.
  *
  * The table is valid for the runtime and compiler it was fitted with
  * (cost_table_runtime_sha256, cost_table_toolchain); `make bench` fails
@@ -88,8 +93,6 @@ extern const int cost_n_kernels;
 /* NAME_run's own instructions (prologue, argument set-up not attributed to a call,
  * epilogue) and the probe's call around it, per core and class */
 extern const double cost_frame[COST_NCORES][COST_NC];
-/* the largest frames of NAME_run [0] and NAME_run_float [1] in the fit, bytes */
-extern const int32_t cost_frame_stack[COST_NCORES][2];
 extern const char cost_table_toolchain[];      /* compiler and flags of the fit */
 extern const char cost_table_runtime_sha256[]; /* sha256 of the runtime it was fitted on */
 
@@ -103,10 +106,16 @@ int64_t cost_node_macs(const ir_graph *g, int node);
 /* The trip counts of node's kernel calls (ncalls: what lower_node gave). */
 void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w);
 
-/* The estimate of one layer: 0, or -1 when its kernel is not in the
- * table (no estimate). kernel is lower_kernel_fn of its calls. A layer
- * without calls (an aliasing reshape) costs nothing. */
-int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_est *e);
+/* The table's key of a layer run by kernel (lower_kernel_fn of its calls;
+ * NULL for a layer of mixed kernels: no key): the kernel's name, and for
+ * a float32 layer with a fused activation "/" and the activation's kind
+ * ("stoic_dense_f32/sigmoid"), whose cost per output differs by kind. */
+void cost_node_key(const ir_graph *g, int node, const char *kernel, char *buf, size_t n);
+
+/* The estimate of one layer from its key: 0, or -1 when the key is not in
+ * the table (no estimate). A layer without calls (an aliasing reshape)
+ * costs nothing. */
+int cost_layer_estimate(const char *key, const cost_work *w, int core, cost_est *e);
 
 /* NAME_run's frame (cost_frame), rounded. */
 void cost_frame_estimate(int core, cost_est *e);
@@ -116,5 +125,11 @@ int64_t cost_cycles(int core, const int64_t c[COST_NC]);
 
 /* Worst-case stack of a kernel with its callees: bytes, or -1 unknown. */
 int32_t cost_kernel_stack(const char *kernel, int core);
+
+/* A bound of the stack frame of a function that only calls, with at
+ * most max_args arguments a call (AAPCS: 4 in registers): r4-r11 and lr
+ * saved (36 bytes), the outgoing arguments beyond the fourth, rounded up
+ * to 8 bytes. */
+int32_t cost_frame_bound(int max_args);
 
 #endif

@@ -268,22 +268,24 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
 {
     cost_work w;
     cost_est e[COST_NCORES];
+    char key[96];
     int core, f, c, ok = 1;
-    const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : NULL;
+    const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
     for (f = 1; f < nc; f++) {
         if (calls[f].k != calls[0].k) {
             kernel = NULL; /* one kernel per layer: no model for a mix */
         }
     }
+    cost_node_key(g, i, kernel, key, sizeof key);
     cost_node_work(g, i, nc, &w);
-    sb_puts(b, ", \"work\": {");
+    sb_puts(b, ", \"work\": { \"kernel\": ");
+    sb_json_str(b, key);
     for (f = 0; f < COST_NW; f++) {
-        sb_printf(b, f == 0 ? " \"%s\": %lld" : ", \"%s\": %lld", cost_feature_name(f),
-                  (long long)w.w[f]);
+        sb_printf(b, ", \"%s\": %lld", cost_feature_name(f), (long long)w.w[f]);
     }
     sb_puts(b, " }, \"estimate\": ");
     for (core = 0; core < COST_NCORES; core++) {
-        if (cost_layer_estimate(kernel, &w, core, &e[core]) != 0) {
+        if (cost_layer_estimate(key, &w, core, &e[core]) != 0) {
             ok = 0;
             tot_ok[core] = 0;
         } else {
@@ -332,32 +334,36 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     sb_puts(b, ", \"stack_bytes\": ");
     for (core = 0; core < COST_NCORES; core++) {
         int32_t run = 0, fl = 0, s;
+        int args = 0, fargs = 2; /* NAME_run_float calls NAME_run(in, out) */
         for (i = 0; i < g->nn && run >= 0; i++) {
             nc = lower_node(g, i, calls);
             for (k = 0; k < nc && run >= 0; k++) {
                 s = cost_kernel_stack(lower_kernel_fn(calls[k].k), core);
                 run = s < 0 ? -1 : (s > run ? s : run);
+                args = calls[k].n_args + 1 > args ? calls[k].n_args + 1 : args;
             }
         }
         if (run >= 0) {
+            run += cost_frame_bound(args);
             fl = run;
             if (lower_float_in(g, &io)) {
                 s = cost_kernel_stack(lower_kernel_fn(io.k), core);
                 fl = s < 0 ? -1 : (s > fl ? s : fl);
+                fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
             }
             if (fl >= 0 && lower_float_out(g, &io)) {
                 s = cost_kernel_stack(lower_kernel_fn(io.k), core);
                 fl = s < 0 ? -1 : (s > fl ? s : fl);
+                fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
             }
         }
-        if (run < 0 || fl < 0 || cost_frame_stack[core][0] < 0 || cost_frame_stack[core][1] < 0) {
+        if (run < 0 || fl < 0) {
             sb_printf(b, core == 0 ? "{ \"%s\": null" : ", \"%s\": null",
                       cost_core_name(core));
             continue;
         }
         /* NAME_run_float calls the quantize kernel, NAME_run, the dequantize kernel */
-        run += cost_frame_stack[core][0];
-        fl = cost_frame_stack[core][1] + (run > fl ? run : fl);
+        fl += cost_frame_bound(fargs);
         sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
         sb_printf(b, "{ \"run\": %ld, \"run_float\": %ld }", (long)run, (long)fl);
     }

@@ -8,7 +8,6 @@
  *       and its measured counts (cost.h COST_C order)
  *   frame CORE LDST BRANCH MUL OTHER DIV MEM TAKEN
  *       what a model's NAME_run executed outside its calls
- *   framestack CORE RUN RUN_FLOAT      NAME_run's and NAME_run_float's frames
  *   stack FUNCTION CORE BYTES          worst-case stack with callees
  *
  * usage: costfit TOOLCHAIN RUNTIME_SHA256 < rows > cost_table.c
@@ -19,8 +18,7 @@
  * calls, outputs, inner, taps, pixels, kernel rows, group pixels, rows,
  * e.g. taps == outputs for a dense layer, gets coefficient 0). The fit
  * residual is written as a comment per kernel. The frame is the mean of
- * the frames, the frame stack the largest. Deterministic: the same input
- * gives the same bytes.
+ * the frames. Deterministic: the same input gives the same bytes.
  *
  * Exit status: 0; 1 bad input; 2 usage.
  */
@@ -49,7 +47,6 @@ static kern *g_k[MAXK];
 static int g_nk;
 static double g_frame[NCORES][NC];
 static int g_nframe[NCORES];
-static long g_fstack[NCORES][2] = { { -1, -1 }, { -1, -1 } };
 
 /* the fitting order of the trip counts (cost.h COST_W indices) */
 static const int g_order[NW] = { 0, 4, 7, 6, 2, 5, 3, 1 };
@@ -207,11 +204,6 @@ int main(int argc, char **argv)
                 g_frame[core][i] += strtod(f[2 + i], NULL);
             }
             g_nframe[core]++;
-        } else if (strcmp(f[0], "framestack") == 0 && nf == 4 && (core = core_index(f[1])) >= 0) {
-            for (i = 0; i < 2; i++) {
-                long v = strtol(f[2 + i], NULL, 10);
-                g_fstack[core][i] = v > g_fstack[core][i] ? v : g_fstack[core][i];
-            }
         } else if (strcmp(f[0], "stack") == 0 && nf == 4 && (core = core_index(f[2])) >= 0) {
             kk = find(f[1]);
             if (kk == NULL) {
@@ -300,9 +292,7 @@ int main(int argc, char **argv)
         }
         printf(" }%s\n", core + 1 < NCORES ? "," : "");
     }
-    printf("};\n/* the largest frames of NAME_run and NAME_run_float */\n");
-    printf("const int32_t cost_frame_stack[COST_NCORES][2] = { { %ld, %ld }, { %ld, %ld } };\n",
-           g_fstack[0][0], g_fstack[0][1], g_fstack[1][0], g_fstack[1][1]);
+    printf("};\n");
     for (k = 0; k < g_nk; k++) {
         free(g_k[k]);
     }
