@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/fit.sh [CASE...] -- make bench-fit: refits generator/cost_table.c,
+# bench/fit.sh [--refit | CASE...] -- make bench-fit: refits generator/cost_table.c,
 # the generator's cost table (generator/cost.h), on the current runtime
 # and compiler. Run it after a change of runtime/ (make bench says so).
 #
@@ -19,6 +19,10 @@
 #  3. bench/tools/costfit fits and writes generator/cost_table.c (or
 #     $COST_TABLE), with the compiler's version and the runtime's
 #     fingerprint (bench/runtime-sha.sh).
+# --refit: no build and no measurement: the last run's measurements with
+# the trip counts of the current generator (each model generated again;
+# one whose C sources changed is left out) -- for a change of the trip
+# counts or of the fit, in a minute instead of half an hour.
 # Environment: BENCH_FIT_DIR (build/bench-fit), BENCH_JOBS (2).
 set -eu
 K=${BENCH_FIT_DIR:-build/bench-fit}
@@ -32,45 +36,81 @@ CFLAGS_GEN="-std=c99 -O2 -g -ffp-contract=off -pedantic -Wall -Wextra -Wconversi
 mkdir -p "$K"
 RT=$(pwd)/runtime
 t0=$(date +%s)
+rows=$K/rows.tsv
+vf=$K/variants.txt
+refit=0
+if [ "${1:-}" = --refit ]; then
+    refit=1
+    [ -s "$vf" ] || { echo "bench-fit: --refit: no $vf (run make bench-fit first)"; exit 1; }
+    shift
+fi
 
 # ---- 1. the e2e cases, built and measured -----------------------------------
-vf=$K/variants.txt
-if [ $# -gt 0 ]; then
-    list="$*"
-else
-    list=$(cd "$CASES" && for d in *; do [ -f "$d/model.xml" ] && echo "$d"; done)
-fi
-: > "$vf"
-for c in $list; do
-    # with dense or conv layers also pruned to 90 %: the sparse kernels
-    pruned=""
-    grep -q '<dense\|<conv' "$CASES/$c/model.xml" && pruned="pf32 ps8 ps16"
-    for p in f32 s8 s16 $pruned; do
-        cal="--calib $CASES/$c/input.npy"
-        case $p in
-            f32) opts="" ;;
-            s8) opts="--precision int8 $cal" ;;
-            s16) opts="--precision int16 $cal" ;;
-            pf32) opts="--prune 0.9 $cal" ;;
-            ps8) opts="--prune 0.9 --precision int8 $cal" ;;
-            ps16) opts="--prune 0.9 --precision int16 $cal" ;;
-        esac
-        prec=$(echo "$p" | sed 's/^p//; s/^s/int/; s/^f32$/float32/')
-        grep -q "^$c $prec " "$UNSUP" 2>/dev/null && continue
-        echo "f_${c}_$p $CASES/$c/model.xml $CASES/$c/input.npy $opts" >> "$vf"
+if [ $refit -eq 0 ]; then
+    if [ $# -gt 0 ]; then
+        list="$*"
+    else
+        list=$(cd "$CASES" && for d in *; do [ -f "$d/model.xml" ] && echo "$d"; done)
+    fi
+    : > "$vf"
+    for c in $list; do
+        # with dense or conv layers also pruned to 90 %: the sparse kernels
+        pruned=""
+        grep -q -e '<dense' -e '<conv' "$CASES/$c/model.xml" && pruned="pf32 ps8 ps16"
+        for p in f32 s8 s16 $pruned; do
+            cal="--calib $CASES/$c/input.npy"
+            case $p in
+                f32) opts="" ;;
+                s8) opts="--precision int8 $cal" ;;
+                s16) opts="--precision int16 $cal" ;;
+                pf32) opts="--prune 0.9 $cal" ;;
+                ps8) opts="--prune 0.9 --precision int8 $cal" ;;
+                ps16) opts="--prune 0.9 --precision int16 $cal" ;;
+            esac
+            prec=$(echo "$p" | sed 's/^p//; s/^s/int/; s/^f32$/float32/')
+            grep -q "^$c $prec " "$UNSUP" 2>/dev/null && continue
+            echo "f_${c}_$p $CASES/$c/model.xml $CASES/$c/input.npy $opts" >> "$vf"
+        done
     done
-done
-names=$(awk '{ print $1 }' "$vf")
-elfs=$(for n in $names; do echo "$K/m4/$n.elf $K/m7/$n.elf"; done)
-echo "bench-fit: building $(echo "$names" | wc -w) models for M4 and M7 under $K"
-# shellcheck disable=SC2086
-make -s -j"$JOBS" TGT="$K" TGT_VARIANTS_FILE="$vf" TGT_STOIC=bin/stoic $elfs "$K/stoic_trace.so"
-echo "bench-fit: measuring"
-echo "$names" | tr ' ' '\n' | grep . |
-    TGT=$K OUT=$K/m BENCH_PARTS=qemu xargs -P "$JOBS" -I{} sh bench/measure.sh {} 2> "$K/measure.log" || true
-grep -h "bench:" "$K/measure.log" | head -20 || true
+    names=$(awk '{ print $1 }' "$vf")
+    elfs=$(for n in $names; do echo "$K/m4/$n.elf $K/m7/$n.elf"; done)
+    echo "bench-fit: building $(echo "$names" | wc -w) models for M4 and M7 under $K"
+    # shellcheck disable=SC2086
+    make -s -j"$JOBS" TGT="$K" TGT_VARIANTS_FILE="$vf" TGT_STOIC=bin/stoic $elfs "$K/stoic_trace.so"
+    echo "bench-fit: measuring"
+    echo "$names" | tr ' ' '\n' | grep . |
+        TGT=$K OUT=$K/m BENCH_PARTS=qemu xargs -P "$JOBS" -I{} sh bench/measure.sh {} 2> "$K/measure.log" || true
+    grep -h "bench:" "$K/measure.log" | head -20 || true
+else
+    # the trip counts of the current generator, on the last measurements:
+    # each model generated again, its C sources compared with the measured
+    # ones (a change of the generated code needs the full run)
+    names=$(awk '{ print $1 }' "$vf")
+    echo "bench-fit: --refit: generating $(echo "$names" | wc -w) models again for their reports"
+    mkdir -p "$K/regen"
+    stale=0
+    for n in $names; do
+        line=$(awk -v v="$n" '$1 == v' "$vf")
+        # shellcheck disable=SC2086
+        set -- $line
+        model=$2
+        shift 3
+        rm -rf "$K/regen/$n"
+        bin/stoic generate "$model" -o "$K/regen/$n" --name "$n" "$@" > /dev/null 2>&1 || { stale=$((stale + 1)); continue; }
+        same=1
+        for f in "$K/gen/$n"/*.c "$K/gen/$n"/*.h; do
+            cmp -s "$f" "$K/regen/$n/$(basename "$f")" || same=0
+        done
+        if [ $same -eq 1 ] && [ -d "$K/m/$n" ]; then
+            awk -f bench/report.awk "$K/regen/$n/${n}_report.json" > "$K/m/$n/report.tsv"
+        else
+            stale=$((stale + 1))
+            rm -rf "$K/m/$n"
+        fi
+    done
+    [ $stale -eq 0 ] || echo "bench-fit: --refit: $stale models generate other code now: left out (run make bench-fit)"
+fi
 
-rows=$K/rows.tsv
 : > "$rows"
 for n in $names; do
     d=$K/m/$n

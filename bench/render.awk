@@ -162,7 +162,7 @@ END {
                 g(v, s, "op"), (kern == "-") ? "(none: shares its input)" : kern,
                 (m + 0 > 0) ? n(m) : "", n(t), (m + 0 > 0) ? ratio(t, m) : "", mix(v, s, "m4"),
                 n(g(v, s, "m4.cycles")), n(g(v, s, "m7.insns")), n(g(v, s, "m7.cycles")),
-                (e == "") ? "–" : n(e) " (" dev(e, t) ")"
+                (kern == "-") ? "" : (e == "") ? "–" : n(e) " (" dev(e, t) ")"
         }
         s = "frame"
         printf "| | (`NAME_run` itself, the probe's call) | | | | %s | | %s | %s | %s | %s | |\n",

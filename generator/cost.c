@@ -136,7 +136,14 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
         window_work(g, n, last, w);
         break;
     case IR_OP_GAVGPOOL:
-        w->w[COST_W_INNER] = ins; /* per channel, every input position */
+        /* a window over the whole input (an integer one runs as an
+         * average pool with it): per channel H kernel rows, H * W taps */
+        w->w[COST_W_ROWS] = 1;
+        w->w[COST_W_PIXELS] = 1;
+        w->w[COST_W_GPIX] = 1;
+        w->w[COST_W_KROWS] = is->rank == 3 ? (int64_t)is->d[0] * last : outs;
+        w->w[COST_W_TAPS] = ins;
+        w->w[COST_W_INNER] = ins;
         break;
     case IR_OP_SOFTMAX: {
         /* rows of the axis (outer x inner), three passes over each */

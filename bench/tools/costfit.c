@@ -17,8 +17,11 @@
  * count that is a linear combination of those before it in the order
  * calls, outputs, inner, taps, pixels, kernel rows, group pixels, rows,
  * e.g. taps == outputs for a dense layer, gets coefficient 0). The fit
- * residual is written as a comment per kernel. The frame is the mean of
- * the frames. Deterministic: the same input gives the same bytes.
+ * residual is written as a comment per kernel. A key with fewer than
+ * MARGIN layers more than its independent trip counts is written with
+ * fitted = 0 (the generator gives no estimate): a fit through every point
+ * predicts nothing. The frame is the mean of the frames. Deterministic:
+ * the same input gives the same bytes.
  *
  * Exit status: 0; 1 bad input; 2 usage.
  */
@@ -32,6 +35,9 @@
 #define NCORES 2
 #define MAXK 256
 #define MAXR 1024
+/* a key is used only when its fit is overdetermined by this many layers:
+ * with fewer, a fit through every point says nothing about other sizes */
+#define MARGIN 2
 
 typedef struct {
     char name[64];
@@ -41,6 +47,8 @@ typedef struct {
     long stack[NCORES];
     double coef[NCORES][NC][NW];
     double maxrel[NCORES]; /* largest |fit - measured| / measured of the instruction total */
+    int rank[NCORES];      /* independent trip counts (the largest over the classes) */
+    int usable;            /* enough layers on both cores: n >= rank + MARGIN */
 } kern;
 
 static kern *g_k[MAXK];
@@ -78,7 +86,7 @@ static kern *find(const char *name)
 
 /* least squares y ~ X b over n rows, columns taken in g_order, dependent
  * columns dropped (b = 0) */
-static void fit(int n, double (*x)[NW], const double *y, double *b)
+static int fit(int n, double (*x)[NW], const double *y, double *b)
 {
     static double q[NW][MAXR];
     double r[NW][NW], qy[NW], norm0, s;
@@ -143,6 +151,7 @@ static void fit(int n, double (*x)[NW], const double *y, double *b)
             b[c] = 0.0; /* no -0 */
         }
     }
+    return nk;
 }
 
 static int cmp_kern(const void *a, const void *b)
@@ -223,10 +232,12 @@ int main(int argc, char **argv)
                 continue;
             }
             for (c = 0; c < NC; c++) {
+                int rk;
                 for (r = 0; r < kk->n[core]; r++) {
                     y[r] = kk->y[core][r][c];
                 }
-                fit(kk->n[core], kk->w[core], y, kk->coef[core][c]);
+                rk = fit(kk->n[core], kk->w[core], y, kk->coef[core][c]);
+                kk->rank[core] = rk > kk->rank[core] ? rk : kk->rank[core];
             }
             for (r = 0; r < kk->n[core]; r++) {
                 double est = 0.0, meas = 0.0;
@@ -241,6 +252,11 @@ int main(int argc, char **argv)
                 }
             }
         }
+    }
+    for (k = 0; k < g_nk; k++) {
+        kk = g_k[k];
+        kk->usable = kk->n[0] >= kk->rank[0] + MARGIN && kk->n[1] >= kk->rank[1] + MARGIN &&
+                     kk->n[0] > 0 && kk->n[1] > 0;
     }
     qsort(g_k, (size_t)g_nk, sizeof g_k[0], cmp_kern);
 
@@ -259,11 +275,18 @@ int main(int argc, char **argv)
     printf("const cost_kernel cost_kernels[] = {\n");
     for (k = 0; k < g_nk; k++) {
         kk = g_k[k];
-        printf("    /* %s: fitted on %d (M4) and %d (M7) layers; largest error of the\n"
-               "     * fit in instructions: %.2f %% (M4), %.2f %% (M7) */\n",
-               kk->name, kk->n[0], kk->n[1], 100.0 * kk->maxrel[0], 100.0 * kk->maxrel[1]);
+        if (kk->n[0] + kk->n[1] == 0) {
+            printf("    /* %s: not measured as a layer (stack only) */\n", kk->name);
+        } else {
+            printf("    /* %s: %d (M4) and %d (M7) layers, %d independent trip counts;\n"
+                   "     * largest error of the fit in instructions: %.2f %% (M4), %.2f %% (M7)%s */\n",
+                   kk->name, kk->n[0], kk->n[1], kk->rank[0], 100.0 * kk->maxrel[0],
+                   100.0 * kk->maxrel[1],
+                   kk->usable ? "" : ";\n     * too few layers for a fit: no estimate");
+        }
         printf("    { \"%s\", %d, { %ld, %ld }, {\n", kk->name,
-               kk->n[0] < kk->n[1] ? kk->n[0] : kk->n[1], kk->stack[0], kk->stack[1]);
+               kk->usable ? (kk->n[0] < kk->n[1] ? kk->n[0] : kk->n[1]) : 0, kk->stack[0],
+               kk->stack[1]);
         for (core = 0; core < NCORES; core++) {
             printf("        {\n");
             for (c = 0; c < NC; c++) {
