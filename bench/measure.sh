@@ -16,10 +16,9 @@
 #    NAME_report.json. Every NAME_run window must be identical.
 #  - flash and RAM: every generated .c compiled as make cross compiles it,
 #    plus -fstack-usage -fcallgraph-info=su; arm-none-eabi-size of each
-#    object (code: .text; constants: .rodata; RAM: .data, .bss; the arena
-#    NAME_ARENA_SIZE of NAME.h); the
-#    worst-case stack of NAME_run and NAME_run_float from the call graph
-#    (bench/stack.awk).
+#    object (code: .text; constants: .rodata; RAM: .data, .bss; the arena:
+#    NAME_ARENA_SIZE of NAME.h); the worst-case stack of NAME_run and
+#    NAME_run_float from the call graph (bench/stack.awk).
 #  - the host: one NAME_run under callgrind (bench/tools/hostrun.c, cc -O2).
 #  - the generator's own estimates, from NAME_report.json.
 #
