@@ -4,6 +4,8 @@
 #   make deps     install missing Debian packages (apt-get; needs root)
 #   make check    every test: CUnit unit tests, end-to-end tests (in parallel)
 #   make demo     generate, compile and run the digits example
+#   make bench    measure the examples on Cortex-M4/M7, write bench/RESULTS.md
+#                 (bench/bench.mk; make bench-fit refits the generator's cost table)
 #   make V=1 ...  show the full compiler commands
 #   make JOBS=N   parallel jobs for make check (default: the number of CPUs)
 
@@ -178,6 +180,8 @@ include tests/fuzz/fuzz.mk
 # The generated code on the target cores (issue 10): make cross, make
 # target-check (target/target.mk).
 include target/target.mk
+# Benchmarks (issue 10): make bench, make bench-fit (bench/bench.mk).
+include bench/bench.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -190,7 +194,7 @@ include target/target.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example unit malformed bad onnx-bad clang-lint
+              quant example unit malformed bad onnx-bad clang-lint bench
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 

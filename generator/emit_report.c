@@ -1,13 +1,15 @@
 /* emit_report: NAME_report.json, the machine-readable record of a run:
  * which model (SHA-256 of every input), the layers after folding and fusing
  * (with the layers they absorbed and their XML lines), per-layer parameter
- * and multiply-accumulate counts, and the memory plan. */
+ * and multiply-accumulate counts, the cost estimates on Cortex-M4/M7 and
+ * the worst-case stack (cost.c), and the memory plan. */
 #include "emit.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cost.h"
 #include "lower.h"
 
 
@@ -277,6 +279,133 @@ int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     return rc;
 }
 
+/* ---- cost (cost.c) ----------------------------------------------------- */
+
+static void est_json(strbuf *b, const cost_est *e)
+{
+    sb_printf(b, "{ \"insns\": %lld, \"cycles\": %lld }", (long long)e->insns,
+              (long long)e->cycles);
+}
+
+/* The estimate of layer i on each core ("estimate": {...} or null), added
+ * into tot[core] (tot_ok[core] cleared when a layer has none). */
+static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_call *calls, int nc,
+                            cost_est tot[COST_NCORES], int tot_ok[COST_NCORES])
+{
+    cost_work w;
+    cost_est e[COST_NCORES];
+    char key[96];
+    int core, f, c, ok = 1;
+    const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
+    for (f = 1; f < nc; f++) {
+        if (calls[f].k != calls[0].k) {
+            kernel = NULL; /* one kernel per layer: no model for a mix */
+        }
+    }
+    cost_node_key(g, i, kernel, key, sizeof key);
+    cost_node_work(g, i, nc, &w);
+    sb_puts(b, ", \"work\": { \"kernel\": ");
+    sb_json_str(b, key);
+    for (f = 0; f < COST_NW; f++) {
+        sb_printf(b, ", \"%s\": %lld", cost_feature_name(f), (long long)w.w[f]);
+    }
+    sb_puts(b, " }, \"estimate\": ");
+    for (core = 0; core < COST_NCORES; core++) {
+        if (cost_layer_estimate(key, &w, core, &e[core]) != 0) {
+            ok = 0;
+            tot_ok[core] = 0;
+        } else {
+            for (c = 0; c < COST_NC; c++) {
+                tot[core].c[c] += e[core].c[c];
+            }
+        }
+    }
+    if (!ok) {
+        sb_puts(b, "null");
+        return;
+    }
+    for (core = 0; core < COST_NCORES; core++) {
+        sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
+        est_json(b, &e[core]);
+    }
+    sb_puts(b, " }");
+}
+
+/* "estimate" of NAME_run (its layers and its frame) and "stack_bytes" of
+ * NAME_run and NAME_run_float, per core, for the totals. */
+static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCORES],
+                             const int tot_ok[COST_NCORES])
+{
+    lower_call calls[LOWER_MAX_CALLS];
+    lower_call io;
+    cost_est fr;
+    int core, c, i, k, nc;
+    sb_puts(b, ", \"estimate\": ");
+    if (!tot_ok[COST_M4] || !tot_ok[COST_M7]) {
+        sb_puts(b, "null");
+    } else {
+        for (core = 0; core < COST_NCORES; core++) {
+            cost_frame_estimate(core, &fr);
+            for (c = 0; c < COST_NC; c++) {
+                tot[core].c[c] += fr.c[c];
+            }
+            tot[core].insns = tot[core].c[COST_C_LDST] + tot[core].c[COST_C_BRANCH] +
+                              tot[core].c[COST_C_MUL] + tot[core].c[COST_C_OTHER];
+            tot[core].cycles = cost_cycles(core, tot[core].c);
+            sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
+            est_json(b, &tot[core]);
+        }
+        sb_puts(b, " }");
+    }
+    sb_puts(b, ", \"stack_bytes\": ");
+    for (core = 0; core < COST_NCORES; core++) {
+        int32_t run = 0, fl = 0, s;
+        int args = 0, fargs = 2; /* NAME_run_float calls NAME_run(in, out) */
+        for (i = 0; i < g->nn && run >= 0; i++) {
+            nc = lower_node(g, i, calls);
+            for (k = 0; k < nc && run >= 0; k++) {
+                s = cost_kernel_stack(lower_kernel_fn(calls[k].k), core);
+                run = s < 0 ? -1 : (s > run ? s : run);
+                args = calls[k].n_args + 1 > args ? calls[k].n_args + 1 : args;
+            }
+        }
+        if (run >= 0) {
+            run += cost_frame_bound(args);
+            fl = run;
+            if (lower_float_in(g, &io)) {
+                s = cost_kernel_stack(lower_kernel_fn(io.k), core);
+                fl = s < 0 ? -1 : (s > fl ? s : fl);
+                fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
+            }
+            if (fl >= 0 && lower_float_out(g, &io)) {
+                s = cost_kernel_stack(lower_kernel_fn(io.k), core);
+                fl = s < 0 ? -1 : (s > fl ? s : fl);
+                fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
+            }
+        }
+        if (run < 0 || fl < 0) {
+            sb_printf(b, core == 0 ? "{ \"%s\": null" : ", \"%s\": null",
+                      cost_core_name(core));
+            continue;
+        }
+        /* NAME_run_float calls the quantize kernel, NAME_run, the dequantize kernel */
+        fl += cost_frame_bound(fargs);
+        sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
+        sb_printf(b, "{ \"run\": %ld, \"run_float\": %ld }", (long)run, (long)fl);
+    }
+    sb_puts(b, " }");
+}
+
+/* Where the estimates come from (cost.h). */
+static void cost_model_json(strbuf *b)
+{
+    sb_puts(b, "  \"cost_model\": { \"toolchain\": ");
+    sb_json_str(b, cost_table_toolchain);
+    sb_puts(b, ", \"runtime_sha256\": ");
+    sb_json_str(b, cost_table_runtime_sha256);
+    sb_puts(b, ", \"cycles\": \"bench/README.md\", \"cores\": [\"m4\", \"m7\"] },\n");
+}
+
 int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf b;
@@ -284,10 +413,15 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     int i, k, rc;
     int64_t total_params = 0, total_macs = 0;
     lower_call calls[LOWER_MAX_CALLS];
+    cost_est tot[COST_NCORES];
+    int tot_ok[COST_NCORES] = { 1, 1 };
+    strbuf lay;
     sb_init(&b);
+    sb_init(&lay);
+    memset(tot, 0, sizeof tot);
     for (i = 0; i < g->nn; i++) {
         total_params += ir_node_params(g, i);
-        total_macs += compress_node_macs(g, i);
+        total_macs += cost_node_macs(g, i);
     }
     sb_printf(&b, "{\n  \"tool\": \"stoic\",\n  \"version\": \"%s\",\n  \"runtime_abi\": %d,\n",
               STOIC_VERSION, STOIC_RT_ABI);
@@ -319,72 +453,84 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_puts(&b, ", ");
     quant_json(&b, &g->t[g->output]);
     sb_puts(&b, " },\n");
-    sb_printf(&b, "  \"totals\": { \"layers\": %d, \"params\": %lld, \"weight_bytes\": %lld, "
-                  "\"macs\": %lld, \"arena_bytes\": %lld },\n",
-              g->nn, (long long)total_params, (long long)compress_weight_bytes(g),
-              (long long)total_macs, (long long)ir_arena_bytes(g));
-    compression_json(&b, o, g);
-    sb_puts(&b, "  \"layers\": [");
+    /* the layers first: their estimates add up to the totals' */
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         int nc = lower_node(g, i, calls);
-        sb_puts(&b, i == 0 ? "\n    { \"name\": " : ",\n    { \"name\": ");
-        sb_json_str(&b, n->name);
-        sb_puts(&b, ", \"op\": ");
-        sb_json_str(&b, n->xml_op);
-        sb_printf(&b, ", \"line\": %ld, \"inputs\": [", n->line);
+        strbuf *lb = &lay;
+        sb_puts(lb, i == 0 ? "\n    { \"name\": " : ",\n    { \"name\": ");
+        sb_json_str(lb, n->name);
+        sb_puts(lb, ", \"op\": ");
+        sb_json_str(lb, n->xml_op);
+        sb_printf(lb, ", \"line\": %ld, \"inputs\": [", n->line);
         for (k = 0; k < n->n_inputs; k++) {
             if (k > 0) {
-                sb_puts(&b, ", ");
+                sb_puts(lb, ", ");
             }
-            sb_json_str(&b, g->t[n->inputs[k]].name);
+            sb_json_str(lb, g->t[n->inputs[k]].name);
         }
-        sb_puts(&b, "], \"output\": ");
-        sb_json_str(&b, g->t[n->output].name);
-        sb_puts(&b, ", \"shape\": ");
-        shape_json(&b, &g->t[n->output].shape);
-        sb_puts(&b, ", \"activation\": ");
-        sb_json_str(&b, n->act_name != NULL ? n->act_name : "none");
-        sb_puts(&b, ", \"absorbed\": ");
-        sb_json_str(&b, n->fused != NULL ? n->fused : "");
-        sb_printf(&b, ", \"precision\": \"%s\", ",
+        sb_puts(lb, "], \"output\": ");
+        sb_json_str(lb, g->t[n->output].name);
+        sb_puts(lb, ", \"shape\": ");
+        shape_json(lb, &g->t[n->output].shape);
+        sb_puts(lb, ", \"activation\": ");
+        sb_json_str(lb, n->act_name != NULL ? n->act_name : "none");
+        sb_puts(lb, ", \"absorbed\": ");
+        sb_json_str(lb, n->fused != NULL ? n->fused : "");
+        sb_printf(lb, ", \"precision\": \"%s\", ",
                   ir_dtype_name(n->op == IR_OP_CONVERT ? g->t[n->output].dtype : n->prec));
-        quant_json(&b, &g->t[n->output]);
+        quant_json(lb, &g->t[n->output]);
         if (n->params[2] >= 0 && g->t[n->params[2]].dtype == IR_DT_QMUL) {
             const ir_tensor *q = &g->t[n->params[2]];
             const stoic_qmul *m = q->qdata;
             int64_t j, cnt = ir_shape_count(&q->shape);
-            sb_puts(&b, ", \"multipliers\": [");
+            sb_puts(lb, ", \"multipliers\": [");
             for (j = 0; j < cnt; j++) {
-                sb_printf(&b, j == 0 ? "[%ld, %ld]" : ", [%ld, %ld]", (long)m[j].m,
+                sb_printf(lb, j == 0 ? "[%ld, %ld]" : ", [%ld, %ld]", (long)m[j].m,
                           (long)m[j].shift);
             }
-            sb_puts(&b, "]");
+            sb_puts(lb, "]");
         }
         if (n->sparse || n->sparsity > 0.0 || n->rank > 0 || n->pruned_channels > 0) {
-            sb_printf(&b, ", \"sparse_form\": %s, \"sparsity\": %.4f, \"rank\": %ld, "
+            sb_printf(lb, ", \"sparse_form\": %s, \"sparsity\": %.4f, \"rank\": %ld, "
                           "\"pruned_channels\": %ld",
                       n->sparse ? "true" : "false", n->sparsity, (long)n->rank,
                       (long)n->pruned_channels);
         }
         if (n->prec != IR_DT_F32) {
-            sb_printf(&b, ", \"accumulator_bound\": %lld, \"accumulator_limit\": %lld",
+            sb_printf(lb, ", \"accumulator_bound\": %lld, \"accumulator_limit\": %lld",
                       (long long)n->acc_bound, (long long)n->acc_limit);
         }
         if (o->ev != NULL && i < o->ev->n_layers && o->ev->layers[i].node >= 0) {
             char j1[40], j2[40];
-            sb_printf(&b, ", \"sqnr_db\": %s, \"max_abs_error\": %s",
+            sb_printf(lb, ", \"sqnr_db\": %s, \"max_abs_error\": %s",
                       jnum(j1, sizeof j1, "%.4f", compress_sqnr_db(&o->ev->layers[i])),
                       jnum(j2, sizeof j2, "%.9g", o->ev->layers[i].max_abs));
         }
-        sb_printf(&b, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld, \"kernels\": [",
+        sb_printf(lb, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld",
                   (long long)ir_node_params(g, i), (long long)node_weight_bytes(g, i),
-                  (long long)compress_node_macs(g, i));
+                  (long long)cost_node_macs(g, i));
+        layer_cost_json(lb, g, i, calls, nc, tot, tot_ok);
+        sb_puts(lb, ", \"kernels\": [");
         for (k = 0; k < nc; k++) {
-            sb_printf(&b, k == 0 ? "\"%s\"" : ", \"%s\"", lower_kernel_fn(calls[k].k));
+            sb_printf(lb, k == 0 ? "\"%s\"" : ", \"%s\"", lower_kernel_fn(calls[k].k));
         }
-        sb_puts(&b, "] }");
+        sb_puts(lb, "] }");
     }
+    sb_printf(&b, "  \"totals\": { \"layers\": %d, \"params\": %lld, \"weight_bytes\": %lld, "
+                  "\"macs\": %lld, \"arena_bytes\": %lld",
+              g->nn, (long long)total_params, (long long)compress_weight_bytes(g),
+              (long long)total_macs, (long long)ir_arena_bytes(g));
+    totals_cost_json(&b, g, tot, tot_ok);
+    sb_puts(&b, " },\n");
+    cost_model_json(&b);
+    compression_json(&b, o, g);
+    sb_puts(&b, "  \"layers\": [");
+    sb_puts(&b, lay.s != NULL ? lay.s : "");
+    if (lay.oom) {
+        b.oom = 1;
+    }
+    sb_free(&lay);
     memory_plan_json(&b, g);
     sb_puts(&b, ",\n  \"memory\": [");
     k = 0;

@@ -264,7 +264,7 @@ for core in ${NEG:+m4 m7}; do
     elif windows "$r" > "$r/windows.txt"; then
         bad "negative control $core: neg_$NEG (a branch on the data) was NOT detected"
     else
-        ndist=$(awk '$1 == "window" { h[$NF] = 1 } END { print length(h) }' "$r/trace.txt")
+        ndist=$(awk '$1 == "window" { for (i = 3; i < NF; i++) if ($i == "hash") h[$(i + 1)] = 1 } END { print length(h) }' "$r/trace.txt")
         range=$(awk '$1 == "window" { if (lo == "" || $4 < lo) lo = $4; if ($4 > hi) hi = $4 }
                      END { print lo " to " hi }' "$r/trace.txt")
         note "negative control $core: detected as expected (outputs bit-identical to stoic eval;" \

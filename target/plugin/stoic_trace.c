@@ -5,6 +5,7 @@
  *
  *   qemu-system-arm -M mps2-an386 -icount shift=0 -semihosting ... \
  *       -plugin file=stoic_trace.so,begin=0xADDR,end=0xADDR[,out=trace.txt][,dump=FILE]
+ *               [,run=0xLO:0xHI]
  *
  * begin and end are the addresses of the marker functions (stoic_probe_begin
  * and stoic_probe_end, from nm; the Thumb bit is ignored). A window opens
@@ -14,7 +15,7 @@
  * call. A program may open any number of windows, one after the other;
  * one line is written per closed window:
  *
- *   window N insns T ldst L branch B mul M other O div D mem A hash H
+ *   window N insns T ldst L branch B mul M other O div D mem A hash H taken X
  *
  *   T      instructions executed in the window; T = L + B + M + O
  *   L      loads and stores (LDR*, STR*, LDM, STM, PUSH, POP without PC,
@@ -31,6 +32,29 @@
  *          conditional load or store whose condition fails makes none
  *   H      FNV-1a 64 over the executed PCs, each as 4 bytes little-endian,
  *          in execution order (16 hex digits)
+ *   X      instructions taken: the next instruction executed is not the one
+ *          that follows it in memory (taken branches, calls, returns; a
+ *          branch to the very next instruction counts as not taken: no
+ *          compiler emits one). The last instruction of the window (the
+ *          call of end) is counted: its successor is end's first instruction.
+ *
+ * Calls (run=0xLO:0xHI, the address range of the function under test,
+ * e.g. NAME_run from nm -S): each window is also split into segments by
+ * the call structure of that function, and after its window line one line
+ * per segment is written, in order:
+ *
+ *   segment K insns T ldst L branch B mul M other O div D mem A taken X
+ *
+ * Segment 0 holds what runs before the first instruction inside the range
+ * (the begin marker's return and the call); every return into the range
+ * from outside it (a callee returning) starts the next segment. So with
+ * NAME_run a sequence of calls c1..cn, segment k (1..n) is cn's argument
+ * set-up in NAME_run followed by the whole call (the kernel and whatever
+ * it calls), segment 1 also NAME_run's prologue, and segment n+1 the
+ * epilogue and the return to the caller up to the call of end (absent
+ * when cn is a tail call: then segment n holds it). The segments add up to
+ * the window. A taken instruction counts in the segment of its own
+ * instruction; a memory access in that of the instruction making it.
  *
  * The class is decoded from the instruction bytes (ARMv7-M Architecture
  * Reference Manual, A5 "The Thumb instruction set encoding" and A7.5/A6
@@ -67,8 +91,18 @@ typedef struct insn_rec {
     uint32_t pc;
     uint32_t cls;
     uint32_t div;
+    uint32_t len;            /* 2 or 4 bytes */
     struct insn_rec *next;   /* every record, to free at exit */
 } insn_rec;
+
+/* the counts of a window or of a segment */
+typedef struct {
+    uint64_t total;
+    uint64_t cls[CLS_N];
+    uint64_t div;
+    uint64_t mem;
+    uint64_t taken;
+} counts;
 
 static uint32_t g_begin;
 static uint32_t g_end;
@@ -80,11 +114,20 @@ static int g_active;
 static uint64_t g_windows;
 static uint64_t g_errors;
 static uint64_t g_short;   /* instructions whose data QEMU gave too short */
-static uint64_t g_total;
-static uint64_t g_cls[CLS_N];
-static uint64_t g_div;
-static uint64_t g_mem;
+static counts g_win;       /* the open window's counts */
 static uint64_t g_hash;
+static int g_have_prev;    /* an instruction of this window executed before */
+static uint32_t g_prev_next; /* the address that follows it in memory */
+
+/* run=LO:HI: segments by the call structure of [LO, HI) */
+static int g_split;
+static uint32_t g_run_lo;
+static uint32_t g_run_hi;
+static counts *g_seg;      /* the open window's segments */
+static size_t g_nseg;      /* segments used (the current one is g_nseg - 1) */
+static size_t g_capseg;
+static int g_entered;      /* the window has executed an instruction in range */
+static int g_prev_in;      /* the previous instruction was in range */
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
@@ -209,25 +252,66 @@ static uint32_t classify16(uint32_t h)
 
 /* ---- callbacks ---------------------------------------------------------- */
 
-static void window_close(void)
+static void put_counts(const counts *c)
 {
     fprintf(g_out,
-            "window %" PRIu64 " insns %" PRIu64 " ldst %" PRIu64 " branch %" PRIu64
-            " mul %" PRIu64 " other %" PRIu64 " div %" PRIu64 " mem %" PRIu64
-            " hash %016" PRIx64 "\n",
-            g_windows, g_total, g_cls[CLS_LDST], g_cls[CLS_BRANCH], g_cls[CLS_MUL],
-            g_cls[CLS_OTHER], g_div, g_mem, g_hash);
+            " insns %" PRIu64 " ldst %" PRIu64 " branch %" PRIu64 " mul %" PRIu64
+            " other %" PRIu64 " div %" PRIu64 " mem %" PRIu64,
+            c->total, c->cls[CLS_LDST], c->cls[CLS_BRANCH], c->cls[CLS_MUL], c->cls[CLS_OTHER],
+            c->div, c->mem);
+}
+
+static void window_close(void)
+{
+    size_t k;
+
+    fprintf(g_out, "window %" PRIu64, g_windows);
+    put_counts(&g_win);
+    fprintf(g_out, " hash %016" PRIx64 " taken %" PRIu64 "\n", g_hash, g_win.taken);
+    for (k = 0; g_split && k < g_nseg; k++) {
+        fprintf(g_out, "segment %zu", k);
+        put_counts(&g_seg[k]);
+        fprintf(g_out, " taken %" PRIu64 "\n", g_seg[k].taken);
+    }
     fflush(g_out);
     g_active = 0;
+}
+
+/* starts segment g_nseg (zeroed) */
+static void segment_open(void)
+{
+    counts *n;
+
+    if (g_nseg == g_capseg) {
+        g_capseg = (g_capseg == 0U) ? 64U : 2U * g_capseg;
+        n = realloc(g_seg, g_capseg * sizeof *n);
+        if (n == NULL) {
+            fprintf(stderr, "stoic_trace: out of memory\n");
+            exit(3);
+        }
+        g_seg = n;
+    }
+    memset(&g_seg[g_nseg], 0, sizeof g_seg[g_nseg]);
+    g_nseg++;
 }
 
 static void on_exec(unsigned int vcpu, void *udata)
 {
     const insn_rec *r = udata;
+    counts *seg = NULL;
     uint32_t pc;
+    int in_run;
     int i;
 
     (void)vcpu;
+    /* the previous instruction of the window was taken when this one is
+     * not the next in memory (counted before the window may close) */
+    if (g_active && g_have_prev && r->pc != g_prev_next) {
+        g_win.taken++;
+        if (g_split) {
+            g_seg[g_nseg - 1U].taken++;
+        }
+    }
     if (r->pc == g_end) {
         if (g_active) {
             window_close();
@@ -244,21 +328,42 @@ static void on_exec(unsigned int vcpu, void *udata)
         }
         g_active = 1;
         g_windows++;
-        g_total = 0;
-        memset(g_cls, 0, sizeof g_cls);
-        g_div = 0;
-        g_mem = 0;
+        memset(&g_win, 0, sizeof g_win);
         g_hash = FNV_OFFSET;
+        g_have_prev = 0;
+        g_nseg = 0;
+        g_entered = 0;
+        g_prev_in = 0;
+        if (g_split) {
+            segment_open();
+        }
     }
     if (g_active) {
-        g_total++;
-        g_cls[r->cls]++;
-        g_div += r->div;
         pc = r->pc;
+        if (g_split) {
+            in_run = (pc >= g_run_lo) && (pc < g_run_hi);
+            if (in_run && !g_prev_in && g_entered) {
+                segment_open();      /* a callee returned into the range */
+            }
+            if (in_run && !g_entered) {
+                g_entered = 1;
+                segment_open();      /* the first instruction in range */
+            }
+            g_prev_in = in_run;
+            seg = &g_seg[g_nseg - 1U];
+            seg->total++;
+            seg->cls[r->cls]++;
+            seg->div += r->div;
+        }
+        g_win.total++;
+        g_win.cls[r->cls]++;
+        g_win.div += r->div;
         for (i = 0; i < 4; i++) {
             g_hash ^= (uint64_t)((pc >> (8 * i)) & 0xFFU);
             g_hash *= FNV_PRIME;
         }
+        g_have_prev = 1;
+        g_prev_next = pc + r->len;
     }
 }
 
@@ -269,7 +374,10 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
     (void)vaddr;
     (void)udata;
     if (g_active) {
-        g_mem++;
+        g_win.mem++;
+        if (g_split) {
+            g_seg[g_nseg - 1U].mem++;
+        }
     }
 }
 
@@ -297,6 +405,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
          * qemu_plugin_insn_size(): QEMU 7.2 appends the halfword it reads
          * ahead at the end of a translation block to the last
          * instruction's data (a 32-bit instruction then shows 6 bytes). */
+        r->len = ((h1 >> 11) >= 0x1DU) ? 4U : 2U;
         if ((h1 >> 11) >= 0x1DU) {
             if (size >= 4U) {
                 r->cls = classify32(h1, (uint32_t)b[2] | ((uint32_t)b[3] << 8), &r->div);
@@ -353,6 +462,8 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
         free(g_recs);
         g_recs = r;
     }
+    free(g_seg);
+    g_seg = NULL;
 }
 
 static int parse_addr(const char *s, uint32_t *v)
@@ -364,6 +475,28 @@ static int parse_addr(const char *s, uint32_t *v)
         return -1;
     }
     *v = (uint32_t)x & ~1U;   /* the Thumb bit of a function symbol */
+    return 0;
+}
+
+/* run=LO:HI, LO < HI */
+static int parse_range(const char *s, uint32_t *lo, uint32_t *hi)
+{
+    char buf[64];
+    char *colon;
+    size_t n = strlen(s);
+
+    if (n >= sizeof buf) {
+        return -1;
+    }
+    memcpy(buf, s, n + 1U);
+    colon = strchr(buf, ':');
+    if (colon == NULL) {
+        return -1;
+    }
+    *colon = '\0';
+    if (parse_addr(buf, lo) != 0 || parse_addr(colon + 1, hi) != 0 || *lo >= *hi) {
+        return -1;
+    }
     return 0;
 }
 
@@ -386,9 +519,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             out = argv[i] + 4;
         } else if (strncmp(argv[i], "dump=", 5) == 0 && argv[i][5] != '\0') {
             dump = argv[i] + 5;
+        } else if (strncmp(argv[i], "run=", 4) == 0 &&
+                   parse_range(argv[i] + 4, &g_run_lo, &g_run_hi) == 0) {
+            g_split = 1;
         } else {
             fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
-                            "[dump=FILE])\n", argv[i]);
+                            "[dump=FILE] [run=LO:HI])\n", argv[i]);
             return -1;
         }
     }

@@ -3,7 +3,10 @@
 # make target-check): runs target/plugin/test/trace_test.S on both QEMU
 # boards with the plugin and compares every window with the counts derived
 # by hand in the program's comments, and window 5's hash with an
-# independent FNV-1a over its known PC sequence.
+# independent FNV-1a over its known PC sequence. The runs split the
+# windows by the calls of run_window (run=, as make bench does with
+# NAME_run): the segments are compared with hand-derived counts too, and
+# a run without run= must give the same window lines and no segment.
 #
 #   sh target/plugin/test/run.sh BUILD_DIR [ELF...]
 # BUILD_DIR holds stoic_trace.so, trace_test.elf and fnv1a (target.mk).
@@ -21,7 +24,11 @@ sym() { arm-none-eabi-nm "$ELF" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
 begin=$(sym tb_begin)
 end=$(sym tb_end)
 tl_a=$(sym tl_a)
-[ -n "$begin" ] && [ -n "$end" ] && [ -n "$tl_a" ] || { echo "plugin test: symbols missing in $ELF"; exit 1; }
+# run_window's address range LO:HI for run= (nm -S: address, size)
+rw=$(arm-none-eabi-nm -S "$ELF" | awk '$4 == "run_window" { print $1, $2 }')
+[ -n "$rw" ] && rw=$(printf '0x%x:0x%x' $((0x${rw% *})) $((0x${rw% *} + 0x${rw#* })))
+[ -n "$begin" ] && [ -n "$end" ] && [ -n "$tl_a" ] && [ -n "$rw" ] ||
+    { echo "plugin test: symbols missing in $ELF"; exit 1; }
 a0=$(printf '0x%x' $((tl_a)))
 a2=$(printf '0x%x' $((tl_a + 2)))
 a4=$(printf '0x%x' $((tl_a + 4)))
@@ -31,12 +38,33 @@ h5=$("$B/fnv1a" "$begin" "$a0" "$a2" "$a4" "$a6")
 # Derivation (trace_test.S): kernel for x != 0 is L 20, M 15, O 21, B 12
 # (D 4) = 68 instructions with 25 memory accesses (26 for x < 0); the
 # window adds tb_begin's bx lr, run_window's mov and two bl: B 3, O 1.
+# Taken: kernel's loops 3 + 2 back edges, one of blt (x < 0) or b 4f over
+# the other arm (x > 0; for x < 0 its b 4f goes to the next instruction:
+# not taken), tbb, pop {pc}: 8 (9 when cbz jumps, x == 0); the window adds
+# tb_begin's bx lr, bl kernel, bl tb_end: 11 (12).
+# Segments by run_window's calls: 0 is tb_begin's bx lr (before the first
+# instruction of run_window), 1 run_window's mov, bl kernel and the kernel,
+# 2 the bl tb_end after the return. Window 5 (run_line) never enters
+# run_window: one segment.
 cat > "$W/expected" <<EXP
-window 1 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25
-window 2 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 26
-window 3 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25
-window 4 insns 71 ldst 20 branch 15 mul 15 other 21 div 4 mem 25
-window 5 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 hash $h5
+window 1 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25 taken 11
+segment 0 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+segment 1 insns 70 ldst 20 branch 13 mul 15 other 22 div 4 mem 25 taken 9
+segment 2 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+window 2 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 26 taken 11
+segment 0 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+segment 1 insns 70 ldst 20 branch 13 mul 15 other 22 div 4 mem 26 taken 9
+segment 2 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+window 3 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25 taken 11
+segment 0 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+segment 1 insns 70 ldst 20 branch 13 mul 15 other 22 div 4 mem 25 taken 9
+segment 2 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+window 4 insns 71 ldst 20 branch 15 mul 15 other 21 div 4 mem 25 taken 12
+segment 0 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+segment 1 insns 69 ldst 20 branch 13 mul 15 other 21 div 4 mem 25 taken 10
+segment 2 insns 1 ldst 0 branch 1 mul 0 other 0 div 0 mem 0 taken 1
+window 5 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 hash $h5 taken 2
+segment 0 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 taken 2
 windows 5 errors 0
 EXP
 
@@ -46,19 +74,31 @@ for board in mps2-an386 mps2-an500; do
     rm -f "$out"
     if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
         -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out" \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out,run=$rw" \
         -kernel "$ELF" > "$W/$board.log" 2>&1; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
     fi
+    # without run=: the same window lines, no segment
+    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.nosplit" \
+        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+        echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
+    fi
+    if [ "$(grep -v '^segment ' "$out")" != "$(cat "$out.nosplit")" ]; then
+        echo "plugin test: $board: splitting into segments (run=) changed the window lines"
+        fail=1
+        continue
+    fi
     # the counts of windows 1-4 (their hashes are compared below), window 5 whole
-    got=$(awk '/^window [1-4] / { $NF = ""; $(NF-1) = ""; sub(/ +$/, "") } { print }' "$out")
+    got=$(awk '/^window [1-4] / { sub(/ hash [0-9a-f]+/, "") } { print }' "$out")
     if [ "$got" != "$(cat "$W/expected")" ]; then
         echo "plugin test: $board: windows differ from the hand-derived counts"
         echo "$got" | diff "$W/expected" - || true
         fail=1
         continue
     fi
-    h() { awk -v w="$1" '$1 == "window" && $2 == w { print $NF }' "$out"; }
+    h() { awk -v w="$1" '$1 == "window" && $2 == w { for (i = 3; i < NF; i++) if ($i == "hash") print $(i + 1) }' "$out"; }
     if [ "$(h 1)" != "$(h 3)" ]; then
         echo "plugin test: $board: the same path (x = 1, x = 5) gave two hashes"; fail=1
     elif [ "$(h 1)" = "$(h 2)" ]; then
@@ -66,7 +106,7 @@ for board in mps2-an386 mps2-an500; do
     elif [ "$(h 1)" = "$(h 4)" ] || [ "$(h 2)" = "$(h 4)" ]; then
         echo "plugin test: $board: the CBZ path (x = 0) did not change the hash"; fail=1
     else
-        echo "plugin test: $board: 5 windows as derived by hand; x = -1 changes the hash at equal counts"
+        echo "plugin test: $board: 5 windows and their segments as derived by hand; x = -1 changes the hash at equal counts"
     fi
 done
 

@@ -23,7 +23,9 @@
  *     nor the PC sequence (the plugin sees conditional instructions whether
  *     or not their condition passes), only the memory accesses.
  * So windows 1 and 3 (x = 1, 5) must have equal hashes, window 2 the same
- * counts and a different hash, window 4 one instruction less.
+ * counts and a different hash, window 4 one instruction less. (run.sh
+ * also derives each window's taken instructions and its segments by the
+ * calls of run_window.)
  * Window 5 is straight-line code (run_line) whose PC sequence is known
  * from the symbols alone: tb_begin, tl_a, tl_a + 2, tl_a + 4, tl_a + 6;
  * run.sh computes its FNV-1a hash independently (fnv1a.c).

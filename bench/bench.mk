@@ -1,0 +1,35 @@
+# bench/bench.mk -- make bench, make bench-fit (bench/README.md). Included
+# by the top-level Makefile after target/target.mk (it uses TGT,
+# TGT_VARIANTS and the builds of make cross).
+#
+#   make bench       every build of target/variants.txt measured on M4 and M7
+#                    (QEMU, trace plugin), on the host (callgrind), flash, RAM,
+#                    stack; writes bench/RESULTS.md and bench/results.tsv; fails
+#                    when a figure regressed by more than 1 % against the
+#                    committed bench/results.tsv, or when the generator's
+#                    estimates are off (bench/run.sh)
+#   make bench-fit   refits generator/cost_table.c, the generator's cost table,
+#                    on the tests/e2e cases (bench/fit.sh; minutes)
+#   make check-bench the part of make check: the comparison shown to fail on a
+#                    doctored baseline, the cycle model of the generator equal
+#                    to bench/model.awk, the measurement of one build (bench/test.sh)
+
+BENCH ?= build/bench
+
+.PHONY: bench bench-fit
+
+bench: $(foreach c,m4 m7,$(TGT_VARIANTS:%=$(TGT)/$(c)/%.elf)) $(TGT)/stoic_trace.so
+	TGT=$(TGT) BENCH_OUT=$(BENCH) TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh bench/run.sh $(TGT_VARIANTS)
+
+bench-fit: bin/stoic
+	sh bench/fit.sh
+
+# the generator's cycle model, for the check that it equals bench/model.awk
+bin/bench-cyclecheck: bench/tools/cyclecheck.c $(GEN_OBJ) $(RT_OBJ)
+	$(Q)mkdir -p bin
+	$(call say,LINK,$@)$(CC) $(GEN_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_OBJ) $(LDLIBS)
+
+check-build: bin/bench-cyclecheck
+
+check-bench: bin/bench-cyclecheck $(TGT)/m4/mlp_s8.elf $(TGT)/m7/mlp_s8.elf $(TGT)/stoic_trace.so
+	$(call part,bench,TGT=$(TGT) sh bench/test.sh)
