@@ -152,6 +152,24 @@ void fileio_cleanup_install(void)
     }
 }
 
+static sigset_t held_mask;
+
+void fileio_cleanup_hold(void)
+{
+    sigset_t set;
+    (void)sigemptyset(&set);
+    (void)sigaddset(&set, SIGINT);
+    (void)sigaddset(&set, SIGTERM);
+    (void)sigaddset(&set, SIGHUP);
+    (void)sigaddset(&set, SIGPIPE);
+    (void)sigprocmask(SIG_BLOCK, &set, &held_mask);
+}
+
+void fileio_cleanup_resume(void)
+{
+    (void)sigprocmask(SIG_SETMASK, &held_mask, NULL);
+}
+
 int fileio_cleanup_push(const char *path, int is_dir)
 {
     size_t n = strlen(path) + 1;
@@ -232,14 +250,17 @@ static char *write_temp(const char *path, const void *data, size_t n)
         return NULL;
     }
     snprintf(t, len, "%s.tmp.XXXXXX", path);
+    fileio_cleanup_hold();
     fd = mkstemp(t);
     if (fd < 0) {
         e = errno;
+        fileio_cleanup_resume();
         free(t);
         errno = e;
         return NULL;
     }
     mark = fileio_cleanup_push(t, 0);
+    fileio_cleanup_resume();
     if (mark < 0 || fchmod(fd, file_mode()) != 0) {
         e = errno;
         close(fd);

@@ -29,6 +29,13 @@ int fileio_write_new(int dirfd, const char *name, const void *data, size_t n);
 void fileio_cleanup_install(void);
 int fileio_cleanup_push(const char *path, int is_dir);
 void fileio_cleanup_release(int mark);
+/* hold blocks those signals, resume delivers what arrived meanwhile:
+ * around the creation of a file or directory and the push of its path, so
+ * that a signal never finds a created path not yet registered (found by
+ * tests/atomic: a SIGTERM between mkdtemp and the push left the staging
+ * directory). Not nested. */
+void fileio_cleanup_hold(void);
+void fileio_cleanup_resume(void);
 
 /* Staged output set beside other files (stoic import's MODEL.xml and
  * MODEL.bin): files are written to temporary names as they are added;

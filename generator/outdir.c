@@ -322,6 +322,7 @@ outdir *outdir_begin(const char *path, diag *d)
 {
     outdir *o = calloc(1, sizeof *o);
     char *tmpl;
+    int mark_stage;
     if (o == NULL || (o->path = dup_str(path)) == NULL) {
         free(o);
         diag_io(d, NULL, "out of memory");
@@ -331,11 +332,18 @@ outdir *outdir_begin(const char *path, diag *d)
     o->stage_fd = -1;
     o->mark = -1;
     fileio_cleanup_install();
-    if (resolve(o, d) != 0 || take_lock(o, d) != 0) {
+    if (resolve(o, d) != 0) {
+        outdir_abort(o);
+        return NULL;
+    }
+    fileio_cleanup_hold(); /* the lock file is registered as soon as it exists */
+    if (take_lock(o, d) != 0) {
+        fileio_cleanup_resume();
         outdir_abort(o);
         return NULL;
     }
     o->mark = fileio_cleanup_push(o->lock, 0);
+    fileio_cleanup_resume();
     clean_leftovers(o);
     if (o->mark < 0 || check_foreign(o, d) != 0) {
         if (o->mark < 0) {
@@ -347,15 +355,20 @@ outdir *outdir_begin(const char *path, diag *d)
     tmpl = cat3(o->parent, strcmp(o->parent, "/") == 0 ? "." : "/.", o->base);
     o->stage = tmpl != NULL ? cat3(tmpl, ".stoic-", "XXXXXX") : NULL;
     free(tmpl);
+    fileio_cleanup_hold(); /* the staging directory is registered as soon as it exists */
     if (o->stage == NULL || mkdtemp(o->stage) == NULL) {
+        int e = errno;
+        fileio_cleanup_resume();
         diag_io(d, o->path, "cannot make a staging directory beside the output directory: %s",
-                o->stage != NULL ? strerror(errno) : "out of memory");
+                o->stage != NULL ? strerror(e) : "out of memory");
         free(o->stage);
         o->stage = NULL;
         outdir_abort(o);
         return NULL;
     }
-    if (fileio_cleanup_push(o->stage, 1) < 0 ||
+    mark_stage = fileio_cleanup_push(o->stage, 1);
+    fileio_cleanup_resume();
+    if (mark_stage < 0 ||
         (o->stage_fd = open(o->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         diag_io(d, o->stage, "cannot use the staging directory: %s", strerror(errno));
         outdir_abort(o);

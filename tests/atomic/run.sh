@@ -19,6 +19,11 @@
 #      never followed.
 #   4. two generates into one OUTDIR at once, 20 times: the second is
 #      refused by the lock or runs after the first; OUTDIR never mixes them.
+#   5. a SIGTERM right after the staging directory, the lock file (generate)
+#      or a temporary file (import) is created, before the generator can
+#      have registered it (the shim raises it inside mkdtemp, flock,
+#      mkstemp): the run ends by the signal and leaves nothing. (A random
+#      kill of part 2 once hit that window on a loaded machine.)
 # Every run goes through the ASan/UBSan generator.
 # Usage: sh tests/atomic/run.sh     Environment: STOIC, KILLS, CC.
 set -u
@@ -219,6 +224,30 @@ while [ $i -lt 20 ]; do
     i=$((i + 1))
 done
 echo "concurrent runs: 20 pairs, $refused refused by the lock, OUTDIR one complete output after each"
+
+# ---- 5. a signal in the window between a creation and its registration ----
+n5=0
+f5=$failed
+for f in mkdtemp flock; do
+    d=$W/win-$f/out
+    mkdir -p "$W/win-$f"
+    STOIC_TERM_AFTER=$f LD_PRELOAD=$SHIM "$STOIC" generate "$M/digits.xml" -o "$d" \
+        --name digits >"$W/win-$f.log" 2>&1
+    rc=$?
+    [ $rc -eq 143 ] || fail "SIGTERM after $f: exit $rc, not 143 (the signal)"
+    left=$(ls -A "$W/win-$f")
+    [ -z "$left" ] || fail "SIGTERM after $f: left $(echo $left)"
+    n5=$((n5 + 1))
+done
+d=$W/win-mkstemp
+mkdir -p "$d"
+STOIC_TERM_AFTER=mkstemp LD_PRELOAD=$SHIM "$STOIC" import "$M/digits.onnx" -o "$d/m.xml" \
+    >"$d.log" 2>&1
+rc=$?
+[ $rc -eq 143 ] || fail "import, SIGTERM after mkstemp: exit $rc, not 143 (the signal)"
+left=$(ls -A "$d")
+[ -z "$left" ] || fail "import, SIGTERM after mkstemp: left $(echo $left)"
+[ $failed -eq $f5 ] && echo "signal between creation and registration: 3 runs ($n5 generate, 1 import), nothing left"
 
 if [ $failed -eq 0 ]; then echo "atomic output: all checks passed"; else echo "atomic output: $failed failures"; fi
 [ $failed -eq 0 ]

@@ -5,10 +5,17 @@
  *   STOIC_NO_EXCHANGE=1   renameat2 with flags fails with EINVAL, as on a
  *                         file system without RENAME_EXCHANGE: the
  *                         generator takes its two-rename fallback
+ *   STOIC_TERM_AFTER=F    F one of mkdtemp, mkstemp, flock: raise SIGTERM
+ *                         right after the first successful call of F (the
+ *                         path it created exists; the generator may not
+ *                         have registered it for removal yet)
  * Everything else goes to the C library's functions. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,4 +65,56 @@ int renameat2(int fa, const char *a, int fb, const char *b, unsigned int flags)
         return -1;
     }
     return real(fa, a, fb, b, flags);
+}
+
+static void term_after(const char *fn)
+{
+    static int done;
+    const char *t = getenv("STOIC_TERM_AFTER");
+    if (!done && t != NULL && strcmp(t, fn) == 0) {
+        done = 1;
+        (void)raise(SIGTERM);
+    }
+}
+
+char *mkdtemp(char *tmpl)
+{
+    static char *(*real)(char *);
+    char *r;
+    if (real == NULL) {
+        real = (char *(*)(char *))dlsym(RTLD_NEXT, "mkdtemp");
+    }
+    r = real(tmpl);
+    if (r != NULL) {
+        term_after("mkdtemp");
+    }
+    return r;
+}
+
+int mkstemp(char *tmpl)
+{
+    static int (*real)(char *);
+    int r;
+    if (real == NULL) {
+        real = (int (*)(char *))dlsym(RTLD_NEXT, "mkstemp");
+    }
+    r = real(tmpl);
+    if (r >= 0) {
+        term_after("mkstemp");
+    }
+    return r;
+}
+
+int flock(int fd, int op)
+{
+    static int (*real)(int, int);
+    int r;
+    if (real == NULL) {
+        real = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
+    }
+    r = real(fd, op);
+    if (r == 0) {
+        term_after("flock");
+    }
+    return r;
 }
