@@ -421,10 +421,18 @@ static int keep_old(staged_file *f)
     for (tries = 0; tries < 100; tries++) {
         char *t = f->tmp + strlen(f->tmp) - 6; /* the stage's own random suffix, varied */
         snprintf(f->backup, len, "%s.tmp.%.5s%c", f->path, t, (char)('a' + tries % 26));
-        if (link(f->path, f->backup) == 0) {
-            return fileio_cleanup_push(f->backup, 0) < 0 ? -1 : 0;
+        int r;
+        fileio_cleanup_hold();
+        r = link(f->path, f->backup);
+        if (r == 0) {
+            r = fileio_cleanup_push(f->backup, 0) < 0 ? -1 : 0;
+            fileio_cleanup_resume();
+            return r;
         }
-        if (errno != EEXIST) {
+        r = errno;
+        fileio_cleanup_resume();
+        errno = r;
+        if (r != EEXIST) {
             break;
         }
     }
