@@ -21,6 +21,7 @@
 #      refused by the lock or runs after the first; OUTDIR never mixes them.
 # Every run goes through the ASan/UBSan generator.
 # Usage: sh tests/atomic/run.sh     Environment: STOIC, KILLS, CC.
+# REQ: REQ-RPT-002 REQ-ERR-001 REQ-ERR-005
 set -u
 STOIC=${STOIC:-bin/stoic-asan}
 KILLS=${KILLS:-200}
