@@ -10,8 +10,8 @@
 #                                       "L<TAB>ID<TAB>FILE<TAB>PART" per link
 #
 # Requirements: the headings "### REQ-PFX-NNN — title" of
-# certification/requirements.md. Links: a comment in a test file holding
-# "REQ:" followed by ids (`# REQ: REQ-ERR-001 REQ-ERR-004`,
+# certification/requirements.md. Links: a comment in a test file whose
+# text starts with "REQ:" followed by ids (`# REQ: REQ-ERR-001 REQ-ERR-004`,
 # `/* REQ: REQ-ARITH-003 */`). Test files are the text files (.sh .c .h
 # .cases .awk .S .py) under tests/, target/, bench/ and
 # certification/tests/ (not fixtures/, corpora or regression inputs); each
@@ -51,7 +51,7 @@ done) | sort >"$tmp/files"
 # FILE:LINE:TEXT of every annotation.
 : >"$tmp/ann"
 while IFS= read -r f; do
-    grep -n 'REQ:' "$ROOT/$f" 2>/dev/null | sed "s|^|$f:|" >>"$tmp/ann"
+    grep -nE '(#|/\*|//)[[:space:]]*REQ:' "$ROOT/$f" 2>/dev/null | sed "s|^|$f:|" >>"$tmp/ann"
 done <"$tmp/files"
 
 awk -v reqs="$REQS" -v mode="$mode" -v tsv="$tmp/tsv" '
@@ -184,11 +184,11 @@ case $mode in
         diff "$OUT" "$tmp/matrix.md" | head -n 40 >&2
         exit 1
     fi
-    sed -n 's/^\([0-9]* requirements,.*\)$/trace: \1 matrix up to date/p' "$OUT"
+    echo "trace: $(sed -n 's/^\([0-9]* requirements,.*\)$/\1/p' "$OUT") matrix up to date"
     ;;
 write)
     cp "$tmp/matrix.md" "$OUT.tmp" && mv "$OUT.tmp" "$OUT" || exit 3
-    sed -n 's/^\([0-9]* requirements,.*\)$/trace: \1 written to '"$(echo "$OUT" | sed 's/[|&]/\\&/g')"'/p' "$OUT"
+    echo "trace: $(sed -n 's/^\([0-9]* requirements,.*\)$/\1/p' "$OUT") written to $OUT"
     ;;
 *)
     echo "usage: sh certification/trace.sh [--check | --tsv]" >&2
