@@ -182,6 +182,9 @@ include tests/fuzz/fuzz.mk
 include target/target.mk
 # Benchmarks (issue 10): make bench, make bench-fit (bench/bench.mk).
 include bench/bench.mk
+# Tool qualification (issue 11): make trace, make qualify, make coverage
+# (certification/qual.mk).
+include certification/qual.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -194,7 +197,7 @@ include bench/bench.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example unit malformed bad onnx-bad clang-lint bench
+              quant example coverage unit malformed bad onnx-bad qual clang-lint bench
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
