@@ -14,7 +14,8 @@
 # text starts with "REQ:" followed by ids (`# REQ: REQ-ERR-001 REQ-ERR-004`,
 # `/* REQ: REQ-ARITH-003 */`). Test files are the text files (.sh .c .h
 # .cases .awk .S .py) under tests/, target/, bench/ and
-# certification/tests/ (not fixtures/, corpora or regression inputs); each
+# certification/tests/ (not fixtures/, corpora or regression inputs), and
+# certification/coverage.sh (the coverage part); each
 # must belong to a make check part (part_of below), so every link names
 # a test make check runs.
 #
@@ -46,7 +47,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
     find "$d" \( -name fixtures -o -name corpus -o -name regress -o -name crashes \) -prune -o \
         -type f \( -name '*.sh' -o -name '*.c' -o -name '*.h' -o -name '*.cases' -o -name '*.awk' \
                    -o -name '*.S' -o -name '*.py' \) -print
-done) | sort >"$tmp/files"
+done
+[ -f certification/coverage.sh ] && echo certification/coverage.sh) | sort >"$tmp/files"
 
 # FILE:LINE:TEXT of every annotation.
 : >"$tmp/ann"
@@ -73,7 +75,7 @@ function part_of(f) {
     if (f ~ /^tests\/fuzz\//) return "fuzz"
     if (f == "target/check.sh" || f ~ /^target\/plugin\/test\//) return "target"
     if (f == "bench/test.sh") return "bench"
-    if (f ~ /^certification\/tests\/coverage/) return "coverage"
+    if (f == "certification/coverage.sh") return "coverage"
     if (f ~ /^certification\/tests\//) return "qual"
     return ""
 }
