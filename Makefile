@@ -6,6 +6,8 @@
 #   make demo     generate, compile and run the digits example
 #   make bench    measure the examples on Cortex-M4/M7, write bench/RESULTS.md
 #                 (bench/bench.mk; make bench-fit refits the generator's cost table)
+#   make qualify  make check, then certification/qualification-report.md; also
+#                 make trace, make coverage (certification/qual.mk)
 #   make V=1 ...  show the full compiler commands
 #   make JOBS=N   parallel jobs for make check (default: the number of CPUs)
 

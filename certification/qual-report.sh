@@ -37,7 +37,7 @@ trap 'rm -f "$PARTS"' EXIT INT TERM
 for s in "$CD"/*.status; do
     [ -f "$s" ] || continue
     awk '{ st = $1; p = $2; t = $3; sum = $0
-           sub(/^[^ ]+ +[^ ]+ +[^ ]+ s  ?/, "", sum)
+           sub(/^[^ ]+ +[^ ]+ +[^ ]+ s  ?/, "", sum); sub(/ +$/, "", sum)
            printf "%s\t%s\t%s\t%s\n", p, st, t, sum; exit }' "$s"
 done >"$PARTS" || exit 3
 # Unit test files CUnit names in a failure, and whether it finished.

@@ -48,7 +48,7 @@ bin/stoic-cov: $(filter-out build/asan/runtime/%,$(ASAN_OBJ)) $(COV_RT_OBJ)
 	$(Q)mkdir -p bin
 	$(call say,LINK,$@)$(CC) $(SAN_FLAGS) --coverage -o $@ $^ $(LDLIBS)
 
-coverage: $(COV_BINS) bin/npycmp
+coverage: $(COV_BINS)
 	@sh certification/coverage.sh
 
 check-build: $(COV_BINS)
