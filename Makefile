@@ -6,6 +6,8 @@
 #   make demo     generate, compile and run the digits example
 #   make bench    measure the examples on Cortex-M4/M7, write bench/RESULTS.md
 #                 (bench/bench.mk; make bench-fit refits the generator's cost table)
+#   make qualify  make check, then certification/qualification-report.md; also
+#                 make trace, make coverage (certification/qual.mk)
 #   make V=1 ...  show the full compiler commands
 #   make JOBS=N   parallel jobs for make check (default: the number of CPUs)
 
@@ -182,6 +184,9 @@ include tests/fuzz/fuzz.mk
 include target/target.mk
 # Benchmarks (issue 10): make bench, make bench-fit (bench/bench.mk).
 include bench/bench.mk
+# Tool qualification (issue 11): make trace, make qualify, make coverage
+# (certification/qual.mk).
+include certification/qual.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -194,7 +199,7 @@ include bench/bench.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example unit malformed bad onnx-bad clang-lint bench
+              quant example coverage unit malformed bad onnx-bad qual clang-lint bench
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 

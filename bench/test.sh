@@ -21,6 +21,7 @@
 #     the stack is that of NAME_run's call chain. Its figures against the
 #     committed ones and the generator's estimates are printed, not
 #     required (the full make bench requires them).
+# REQ: REQ-DET-005
 set -eu
 TGT=${TGT:-build/target}
 W=build/check/bench

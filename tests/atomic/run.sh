@@ -26,6 +26,7 @@
 #      kill of part 2 once hit that window on a loaded machine.)
 # Every run goes through the ASan/UBSan generator.
 # Usage: sh tests/atomic/run.sh     Environment: STOIC, KILLS, CC.
+# REQ: REQ-RPT-002 REQ-ERR-001 REQ-ERR-005
 set -u
 STOIC=${STOIC:-bin/stoic-asan}
 KILLS=${KILLS:-200}

@@ -9,6 +9,7 @@
 # sources define no macro the names carried; NAME_plan.xml is well-formed
 # and stoic takes it back as a policy; the report is valid JSON that gives
 # the model path byte for byte.
+# REQ: REQ-GEN-011 REQ-RPT-001
 set -eu
 step=$1
 W=$2

@@ -23,6 +23,7 @@
 # Runs under the ASan/UBSan generator (STOIC=bin/stoic-asan by default),
 # cases in parallel (JOBS, default 2). Output: a line per failure, then
 # "N passed, M failed". Usage: sh tests/bad/run.sh [NAME...]
+# REQ: REQ-ERR-001 REQ-ERR-002 REQ-ERR-003 REQ-ERR-004 REQ-ERR-006
 set -u
 STOIC=${STOIC:-bin/stoic-asan}
 export STOIC

@@ -30,6 +30,7 @@
 # Environment: STOIC, STOIC_PLAIN, NPYCMP, CC, CLANG, JOBS (as run.sh).
 # Output: a line per failing case (or precision), then
 # "quantized e2e: N passed, M failed". Exit 1 on any failure.
+# REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001
 set -u
 . tests/common.sh
 NPYCMP=${NPYCMP:-bin/npycmp}

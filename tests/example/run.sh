@@ -6,6 +6,7 @@
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
+# REQ: REQ-IMP-005 REQ-GEN-002 REQ-GEN-003 REQ-GEN-004 REQ-GEN-010 REQ-DET-003 REQ-MEM-001
 set -u
 . tests/common.sh
 EX=examples/digits

@@ -10,6 +10,7 @@
 #   sh tests/fuzz/run.sh --crashes HARNESS... runs the open reproducers of
 #       tests/fuzz/crashes/HARNESS one by one and says which still crash (a
 #       fixed one belongs in tests/fuzz/regress/HARNESS); never fails.
+# REQ: REQ-ERR-006
 set -u
 export UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:-}"
 FD=${FUZZ_DIR:-build/fuzz}

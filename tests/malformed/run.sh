@@ -18,6 +18,7 @@
 # in the order of the cases.
 #
 # Usage: sh tests/malformed/run.sh [CASE...]     Environment: STOIC, JOBS.
+# REQ: REQ-IMP-001 REQ-IMP-002 REQ-IMP-003 REQ-IMP-004 REQ-ERR-001 REQ-ERR-002 REQ-ERR-004
 
 set -u
 . tests/common.sh

@@ -27,6 +27,7 @@
 # QUIET=1 only the failures and the summaries are printed.
 #
 # Usage: sh tests/onnx/conformance.sh [TEST-NAME-SUBSTRING]
+# REQ: REQ-IMP-005
 set -u
 . tests/common.sh
 DATA=${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}

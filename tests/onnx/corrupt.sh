@@ -10,6 +10,7 @@
 # code is a failure. The runs are shared among the CPUs. Failing inputs are kept in out/onnx_corrupt/.
 # Needs bin/onnxinfo-asan and bin/corrupt (make e2e builds them).
 # Usage: sh tests/onnx/corrupt.sh [COUNT-PER-MODEL]
+# REQ: REQ-IMP-007 REQ-ERR-006
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 

@@ -9,6 +9,7 @@
 # also hold only schema-valid names and a one-line description with no
 # "--" and no "*/".
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
+# REQ: REQ-IMP-005 REQ-GEN-011
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 STOIC=${STOIC:-bin/stoic}

@@ -16,6 +16,7 @@
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
+# REQ: REQ-IMP-008 REQ-IMP-009 REQ-GEN-001 REQ-GEN-004 REQ-GEN-008 REQ-ARITH-007 REQ-DET-003 REQ-RPT-001 REQ-ERR-002 REQ-ERR-004
 set -u
 . tests/common.sh
 EX=examples/digits

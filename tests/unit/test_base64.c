@@ -1,4 +1,5 @@
 /* Base64 against the RFC 4648 section 10 test vectors, and malformed input. */
+/* REQ: REQ-IMP-002 */
 #include <stdlib.h>
 #include <string.h>
 

@@ -5,6 +5,7 @@
  * round-half-away-from-zero with clamping, written here), and the real
  * squared error is compared with min-max's and with the best of a
  * brute-force grid search written here. */
+/* REQ: REQ-ARITH-008 */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,7 @@
  * "FILE:LINE: error: ..." naming the line of the defect (stderr is
  * captured). Also: DOCTYPE and external entities refused, size cap, and
  * the name/parse helpers. */
+/* REQ: REQ-IMP-003 REQ-IMP-009 REQ-ERR-002 */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * terminal escape. Expected strings written by hand from the rule in
  * diag.h (control bytes, DEL, C1 controls, invalid UTF-8 and backslash
  * become \xHH; valid UTF-8 stays). */
+/* REQ: REQ-ERR-003 */
 #include <string.h>
 
 #include "diag.h"

@@ -1,4 +1,5 @@
 /* fileio: capped reading, atomic writing, staged output sets. */
+/* REQ: REQ-ERR-005 */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

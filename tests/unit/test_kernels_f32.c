@@ -16,6 +16,7 @@
  *
  * The hand-derived cases give expected numbers worked out in comments.
  */
+/* REQ: REQ-ARITH-001 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

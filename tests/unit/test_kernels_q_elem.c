@@ -28,6 +28,7 @@
  *    shift in [-31, 31], do reach it), and x * 2^left_shift saturates to
  *    int32 like stoic_requantize's own left shift (left_shift in [0, 31]).
  */
+/* REQ: REQ-ARITH-003 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,6 +22,7 @@
  * Output buffers carry guard bytes, and every kernel runs twice on
  * differently pre-filled outputs: an out-of-bounds or a missing write fails.
  */
+/* REQ: REQ-ARITH-002 REQ-ARITH-003 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

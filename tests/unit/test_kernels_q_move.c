@@ -24,6 +24,7 @@
  * shows as a change of the fill. Inputs are allocated to their exact size
  * (run under valgrind to catch out-of-bounds reads).
  */
+/* REQ: REQ-ARITH-003 */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>

@@ -18,6 +18,7 @@
  * same cases. Output buffers carry guard bytes, and every kernel runs twice
  * on differently pre-filled outputs: an out-of-bounds or missing write fails.
  */
+/* REQ: REQ-ARITH-002 REQ-ARITH-003 */
 #include <math.h>
 #include <math.h>
 #include <stdio.h>

@@ -30,6 +30,7 @@
  * +0 product makes the dense sum +0. test_f32_sparse_negzero documents it;
  * the random draws never use a -0 bias.
  */
+/* REQ: REQ-ARITH-004 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,6 +25,7 @@
  *    sums stay finite, bias +0 or nonzero, never -0; inputs include +0 and
  *    -0). Coverage counters are printed and asserted nonzero.
  */
+/* REQ: REQ-ARITH-004 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

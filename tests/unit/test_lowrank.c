@@ -5,6 +5,7 @@
  * linear maps, and double-precision reference layers (dense, convolution
  * with stride, dilation and padding) computed by loops in this file.
  */
+/* REQ: REQ-CMP-002 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* .npy reading and writing. Files are built byte by byte from the format
  * description (numpy.lib.format) and written to a temporary directory. */
+/* REQ: REQ-IMP-008 */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * the values encoded. Also: malformed wire data, unsupported versions and
  * tensors, every truncation and byte flip of a small model, and a real
  * model from the ONNX backend test data (Debian's libonnx-testdata). */
+/* REQ: REQ-IMP-007 */
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>

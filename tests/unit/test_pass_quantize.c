@@ -4,6 +4,7 @@
  * bound) against values derived by hand in the comments, from
  * ../shared/arithmetic.md; and the convert layers of a mixed graph.
  */
+/* REQ: REQ-ARITH-005 REQ-ARITH-006 */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

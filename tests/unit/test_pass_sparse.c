@@ -5,6 +5,7 @@
  * the pass's encoding is also checked against the weights directly
  * (every kept weight at its column, in order, fillers of value 0).
  */
+/* REQ: REQ-ARITH-004 */
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>

@@ -1,5 +1,6 @@
 /* The memory planner: a hand-derived plan, and on random graphs the
  * property that matters: no two tensors live at the same time overlap. */
+/* REQ: REQ-MEM-001 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

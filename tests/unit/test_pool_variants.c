@@ -6,6 +6,7 @@
  * both signs and several payloads, infinities, signed zeros, subnormals).
  * The general kernels are themselves checked against independent
  * references in test_kernels_f32.c and test_kernels_q_layer.c. */
+/* REQ: REQ-ARITH-001 REQ-ARITH-004 */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

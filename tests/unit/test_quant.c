@@ -1,5 +1,6 @@
 /* Quantization parameter choice, against values derived by hand from the
  * formulas of ../shared/arithmetic.md. */
+/* REQ: REQ-ARITH-005 */
 #include <math.h>
 
 #include "quant.h"

@@ -1,4 +1,5 @@
 /* SHA-256 against the FIPS 180-2 / NIST example vectors. */
+/* REQ: REQ-RPT-001 REQ-RPT-002 */
 #include <stdlib.h>
 #include <string.h>
 

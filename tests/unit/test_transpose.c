@@ -1,6 +1,7 @@
 /* stoic_transpose_f32 against a straightforward reference: for random
  * shapes of rank 1..4 and random permutations, out[idx] must equal
  * in[idx permuted back], computed here with explicit multi-indices. */
+/* REQ: REQ-ARITH-001 */
 #include <string.h>
 
 #include "stoic_rt_f32.h"

@@ -14,6 +14,7 @@
 # plugin's dump=FILE, and the class the plugin decoded for every
 # instruction it translated must equal the class of objdump's mnemonic
 # for it (classify.awk): the decoder checked on real compiler output.
+# REQ: REQ-DET-004
 set -eu
 B=${1:-build/target}
 [ $# -gt 0 ] && shift
