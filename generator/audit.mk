@@ -23,7 +23,7 @@ check-audit: bin/stoic bin/stoic-asan
 	$(call part,audit,sh tests/audit/run.sh)
 
 # The HTML report in headless Chromium (Debian chromium; not in make check):
-# screenshots of the examples' reports in build/audit/*.png.
+# screenshots of the examples' reports in build/audit-shots/*.png.
 audit-screenshots: bin/stoic
 	sh tests/audit/screenshots.sh
 .PHONY: check-audit audit-screenshots
