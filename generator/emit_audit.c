@@ -100,9 +100,12 @@ static int is_num(const json *v)
     return v != NULL && v->kind == JSON_NUMBER;
 }
 
-/* estimate[core][what] of a layer or the totals */
+/* estimate[core][what] of a layer or the totals; "ldst": loads_stores[core] */
 static const json *est(const json *obj, const char *core, const char *what)
 {
+    if (strcmp(what, "ldst") == 0) {
+        return path2(obj, "loads_stores", core);
+    }
     return json_get(path2(obj, "estimate", core), what);
 }
 

@@ -286,8 +286,26 @@ int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 
 static void est_json(strbuf *b, const cost_est *e)
 {
-    sb_printf(b, "{ \"insns\": %lld, \"cycles\": %lld, \"ldst\": %lld }", (long long)e->insns,
-              (long long)e->cycles, (long long)e->c[COST_C_LDST]);
+    sb_printf(b, "{ \"insns\": %lld, \"cycles\": %lld }", (long long)e->insns,
+              (long long)e->cycles);
+}
+
+/* ", "loads_stores": {...}": the load/store class of the estimates, per
+ * core (a member of its own: bench/report.awk reads "estimate" as four
+ * numbers). */
+static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
+{
+    int core;
+    sb_puts(b, ", \"loads_stores\": ");
+    if (!ok) {
+        sb_puts(b, "null");
+        return;
+    }
+    for (core = 0; core < COST_NCORES; core++) {
+        sb_printf(b, core == 0 ? "{ \"%s\": %lld" : ", \"%s\": %lld", cost_core_name(core),
+                  (long long)e[core].c[COST_C_LDST]);
+    }
+    sb_puts(b, " }");
 }
 
 /* The estimate of layer i on each core ("estimate": {...} or null), added
@@ -325,6 +343,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
     }
     if (!ok) {
         sb_puts(b, "null");
+        ldst_json(b, e, 0);
         return;
     }
     for (core = 0; core < COST_NCORES; core++) {
@@ -332,6 +351,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
         est_json(b, &e[core]);
     }
     sb_puts(b, " }");
+    ldst_json(b, e, 1);
 }
 
 /* "estimate" of NAME_run (its layers and its frame) and "stack_bytes" of
@@ -346,6 +366,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     sb_puts(b, ", \"estimate\": ");
     if (!tot_ok[COST_M4] || !tot_ok[COST_M7]) {
         sb_puts(b, "null");
+        ldst_json(b, tot, 0);
     } else {
         for (core = 0; core < COST_NCORES; core++) {
             cost_frame_estimate(core, &fr);
@@ -359,6 +380,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
             est_json(b, &tot[core]);
         }
         sb_puts(b, " }");
+        ldst_json(b, tot, 1);
     }
     sb_puts(b, ", \"stack_bytes\": ");
     for (core = 0; core < COST_NCORES; core++) {

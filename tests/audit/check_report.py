@@ -107,11 +107,12 @@ def mdesc(s):
 
 for i, L in enumerate(r["layers"]):
     e = L.get("estimate") or {}
+    ls = L.get("loads_stores") or {}
     row = "| %d | %s | %s | %s | %d" % (i, mdesc(L["name"]), mdesc(L["op"]),
                                        mdesc(L["work"]["kernel"]), L["macs"])
     for core in ("m4", "m7"):
         c = e.get(core) or {}
-        row += " | %s | %s | %s" % (cell(c.get("insns")), cell(c.get("ldst")), cell(c.get("cycles")))
+        row += " | %s | %s | %s" % (cell(c.get("insns")), cell(ls.get(core)), cell(c.get("cycles")))
     if row + " |\n" not in md:
         fail("timing.md lacks the row %r" % row)
 if "| multiply-accumulates | %d | %d |" % (r["totals"]["macs"], r["totals"]["macs"]) not in md:
