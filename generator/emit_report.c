@@ -458,7 +458,13 @@ static void identity_json(strbuf *b, const ir_graph *g, const emit_options *o)
         if (i > 0) {
             sb_puts(b, ", ");
         }
-        sb_json_str(b, i == 0 ? "stoic" : o->argv[i]); /* not the program's path */
+        /* not the program's path, nor OUTDIR's: the same run into another
+         * directory, or by another installation, gives the same bytes */
+        sb_json_str(b, i == 0 ? "stoic"
+                              : (i > 1 && (strcmp(o->argv[i - 1], "-o") == 0 ||
+                                           strcmp(o->argv[i - 1], "--outdir") == 0)
+                                     ? "OUTDIR"
+                                     : o->argv[i]));
     }
     sb_puts(b, "],\n  \"inputs\": [");
     input_file_json(b, &first, "model", g->file, g->sha256);

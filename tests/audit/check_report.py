@@ -30,7 +30,8 @@ if r["build"]["version"] != r["version"]:
     fail("build.version")
 # the command line: the arguments as given (NUL-separated file), "stoic" first
 args = open(args_file, "rb").read().decode("utf-8", "surrogateescape").split("\0")[:-1]
-if r["command_line"] != ["stoic"] + args:
+want = ["OUTDIR" if i > 0 and args[i - 1] in ("-o", "--outdir") else a for i, a in enumerate(args)]
+if r["command_line"] != ["stoic"] + want:
     fail("command_line %r, ran %r" % (r["command_line"], args))
 # every input with the SHA-256 of the file it names
 roles = {}
