@@ -30,7 +30,7 @@ FUZZ_BINS      = $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 # Reads stay in the harness's private directory; fuzz_generate captures the
 # generated files in memory (tests/fuzz/fuzz_common.h, fuzz_generate.c).
 FUZZ_WRAP      = -Wl,--wrap=fileio_read_all
-FUZZ_WRAP_generate = -Wl,--wrap=outdir_add
+FUZZ_WRAP_generate = -Wl,--wrap=outdir_add -Wl,--wrap=outdir_staged
 
 .PHONY: fuzz fuzz-build fuzz-crashes
 # objects reached only through the pattern rules: keep them between builds
