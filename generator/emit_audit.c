@@ -345,18 +345,29 @@ static void arena_map(strbuf *b, const json *r)
                       (i + 0.5) * colw, plot_h + 26, i);
         }
         sb_printf(b, "\n<text x=\"%d\" y=\"%d\">layer (schedule step) \xE2\x86\x92; offset "
-                     "in the arena \xE2\x86\x93</text>\n", left, plot_h + 44);
+                     "in the arena \xE2\x86\x93; a tensor that shares another's storage "
+                     "(reshape, flatten) is drawn as that one</text>\n", left, plot_h + 44);
         for (i = 0; i < json_len(mem); i++) {
             const json *t = json_at(mem, i), *live = json_get(t, "live");
+            const char *tn = json_str(json_get(t, "tensor"), "");
             double off, sz, x0, x1;
+            int k;
             if (strcmp(json_str(json_get(t, "storage"), ""), "arena") != 0 ||
-                strcmp(json_str(json_get(t, "arena"), ""), dt) != 0 || json_len(live) != 2) {
-                continue;
+                strcmp(json_str(json_get(t, "arena"), ""), dt) != 0 || json_len(live) != 2 ||
+                json_get(t, "alias_of") != NULL) {
+                continue; /* a tensor sharing another's storage is drawn as that one */
             }
             off = json_num(json_get(t, "offset_bytes"), 0.0);
             sz = json_num(json_get(t, "bytes"), 0.0);
             x0 = json_num(json_at(live, 0), 0.0);
             x1 = json_num(json_at(live, 1), 0.0);
+            for (k = 0; k < json_len(mem); k++) { /* ... until its aliases' last reader */
+                const json *u = json_at(mem, k);
+                double e = json_num(json_at(json_get(u, "live"), 1), 0.0);
+                if (strcmp(json_str(json_get(u, "alias_of"), ""), tn) == 0 && e > x1) {
+                    x1 = e;
+                }
+            }
             x1 = x1 < x0 ? x0 : x1;
             sb_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                          "fill=\"hsl(%d,55%%,62%%)\" fill-opacity=\"0.75\" stroke=\"#333\" "
@@ -652,11 +663,11 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
         v[i] = json_num(json_get(json_at(layers, i), "macs"), 0.0);
     }
     bar_chart(b, layers, v, n, "multiply-accumulates per layer", "%.0f", "MACs per layer");
-    for (i = 0, have = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         const json *c = est(json_at(layers, i), "m4", "cycles");
         v[i] = is_num(c) ? c->num : -1.0;
-        have |= is_num(c);
     }
+    have = is_num(est(tot, "m4", "cycles")); /* every layer has an estimate */
     if (have) {
         bar_chart(b, layers, v, n, "Cortex-M4 cycles per layer (estimate, cost model of "
                   "bench/README.md)", "%.0f", "M4 cycles per layer");
