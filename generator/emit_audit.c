@@ -37,6 +37,31 @@ static void html_text(strbuf *b, const char *s)
     }
 }
 
+/* s as HTML text of at most max characters (code points): a longer one
+ * keeps its end (a layer's most specific part) after an ellipsis. */
+static void html_tail(strbuf *b, const char *s, int max)
+{
+    const char *p = s != NULL ? s : "";
+    int n = 0, skip;
+    const char *q;
+    uint32_t cp;
+    size_t k;
+    for (q = p; *q != '\0'; q += k > 0 ? k : 1) {
+        k = sb_utf8_len(q, &cp);
+        n++;
+    }
+    if (n <= max) {
+        html_text(b, p);
+        return;
+    }
+    for (skip = n - (max > 1 ? max - 1 : 1), q = p; skip > 0 && *q != '\0'; skip--) {
+        k = sb_utf8_len(q, &cp);
+        q += k > 0 ? k : 1;
+    }
+    sb_puts(b, "\xE2\x80\xA6");
+    html_text(b, q);
+}
+
 /* s for Markdown text (a table cell): ASCII punctuation backslash-escaped
  * (so no markup, link, HTML tag or cell separator), control characters and
  * bytes that are not UTF-8 as U+FFFD. */
@@ -243,7 +268,9 @@ static const char css[] =
     "th{background:#e9eef3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "tr:nth-child(even) td{background:#f7f9fb}"
     "code,.h{font-family:'DejaVu Sans Mono',monospace;font-size:12px;word-break:break-all}"
-    ".kv th{width:230px}.ok{color:#17692e;font-weight:bold}.bad{color:#a31515;font-weight:bold}"
+    "td.w{min-width:150px;max-width:240px;overflow-wrap:anywhere}table.l{font-size:11.5px}"
+    "table.l td,table.l th{padding:2px 5px}.kv th{width:230px}"
+    ".kv td.n{text-align:left}.ok{color:#17692e;font-weight:bold}.bad{color:#a31515;font-weight:bold}"
     ".na{color:#777;font-style:italic}.note{color:#444;font-size:12.5px}"
     "svg{display:block;margin:6px 0 14px;background:#fcfdfe;border:1px solid #dde2e6}"
     "svg text{font-family:'DejaVu Sans',Arial,sans-serif;font-size:11px;fill:#222}"
@@ -285,7 +312,7 @@ static void kv_num(strbuf *b, const char *key, const json *v)
 static void bar_chart(strbuf *b, const json *layers, const double *v, int n, const char *unit,
                       const char *fmt, const char *aria)
 {
-    const int row = 18, left = 190, width = 1040, bar_w = 700;
+    const int row = 18, left = 260, width = 1040, bar_w = 640;
     double max = 0.0;
     int i, h = n * row + 34;
     for (i = 0; i < n; i++) {
@@ -299,7 +326,7 @@ static void bar_chart(strbuf *b, const json *layers, const double *v, int n, con
         double w = max > 0.0 && v[i] > 0.0 ? v[i] / max * bar_w : 0.0;
         char val[48];
         sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + 12);
-        html_text(b, json_str(json_get(json_at(layers, i), "name"), ""));
+        html_tail(b, json_str(json_get(json_at(layers, i), "name"), ""), 40);
         sb_puts(b, "</text>");
         if (v[i] >= 0.0) {
             snprintf(val, sizeof val, fmt, v[i]);
@@ -376,10 +403,10 @@ static void arena_map(strbuf *b, const json *r)
                       sz * ys < 1.5 ? 1.5 : sz * ys, (i * 47) % 360);
             html_text(b, json_str(json_get(t, "tensor"), ""));
             sb_printf(b, ": %.0f bytes at %.0f</title></rect>", sz, off);
-            if (sz * ys >= 12.0) {
+            if (sz * ys >= 12.0 && (x1 - x0 + 1) * colw >= 30.0) { /* a label that fits */
                 sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\">", left + x0 * colw + 4,
                           10 + off * ys + 12);
-                html_text(b, json_str(json_get(t, "tensor"), ""));
+                html_tail(b, json_str(json_get(t, "tensor"), ""), (int)(((x1 - x0 + 1) * colw - 8) / 6.5));
                 sb_puts(b, "</text>");
             }
             sb_puts(b, "\n");
@@ -436,6 +463,18 @@ static void results_section(strbuf *b, const json *res, const char *what, const 
     if (n > 2000) {
         sb_printf(b, "<p class=\"note\">%d more findings: see the results file.</p>\n", n - 2000);
     }
+}
+
+/* k when v is 2^k (1 <= k <= 62), else 0 */
+static int pow2(double v)
+{
+    int k;
+    for (k = 1; k <= 62; k++) {
+        if (v == ldexp(1.0, k)) {
+            return k;
+        }
+    }
+    return 0;
 }
 
 static void est_cells(strbuf *b, const json *obj)
@@ -589,7 +628,7 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
     sb_puts(b, "</table>\n");
 
     /* 4 layers */
-    sb_puts(b, "<h2 id=\"layers\">4 Layers</h2>\n<table>\n<tr><th>#</th><th>layer</th>"
+    sb_puts(b, "<h2 id=\"layers\">4 Layers</h2>\n<table class=\"l\">\n<tr><th>#</th><th>layer</th>"
                "<th>op</th><th>XML line</th><th>output shape</th><th>precision</th>"
                "<th>scale</th><th>MACs</th><th>accumulator bound</th><th>limit</th>"
                "<th>margin (bits)</th><th>SQNR dB</th><th>max |error|</th><th>M4 insns</th>"
@@ -599,8 +638,9 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
         double bound = json_num(json_get(L, "accumulator_bound"), -1.0);
         double lim = json_num(json_get(L, "accumulator_limit"), -1.0);
         int k;
-        sb_printf(b, "<tr><td class=\"n\">%d</td>", i);
-        td_text(b, json_str(json_get(L, "name"), ""), 0);
+        sb_printf(b, "<tr><td class=\"n\">%d</td><td class=\"w\">", i);
+        html_text(b, json_str(json_get(L, "name"), ""));
+        sb_puts(b, "</td>");
         td_text(b, json_str(json_get(L, "op"), ""), 0);
         td_num(b, json_get(L, "line"));
         sb_puts(b, "<td>");
@@ -613,7 +653,13 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
         td_num(b, json_get(L, "scale"));
         td_num(b, json_get(L, "macs"));
         td_num(b, json_get(L, "accumulator_bound"));
-        td_num(b, json_get(L, "accumulator_limit"));
+        if (lim > 0.0 && lim < 9.0e15 && (pow2(lim + 1.0) > 0 || pow2(lim) > 0)) {
+            sb_printf(b, "<td class=\"n\">2<sup>%d</sup>%s</td>",
+                      pow2(lim + 1.0) > 0 ? pow2(lim + 1.0) : pow2(lim),
+                      pow2(lim + 1.0) > 0 ? "\xE2\x88\x92" "1" : "");
+        } else {
+            td_num(b, json_get(L, "accumulator_limit"));
+        }
         if (bound > 0.0 && lim > 0.0) {
             sb_printf(b, "<td class=\"n%s\">%.1f</td>", lim >= bound ? "" : " bad",
                       log2(lim / bound));

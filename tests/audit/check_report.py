@@ -125,7 +125,7 @@ for bad in ("<script", "<link", "<iframe", "<img", "<object", "url(", "http:", "
     if bad in h.lower():
         fail("the HTML holds %r" % bad)
 for L in r["layers"]:
-    if "<td>%s</td>" % L["name"] not in h:
+    if '<td class="w">%s</td>' % L["name"] not in h:
         fail("the HTML lacks layer %s" % L["name"])
 for f in r["inputs"] + r["files"]:
     if f["sha256"] not in h:
