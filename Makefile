@@ -50,7 +50,7 @@ GEN_HDR  = $(sort $(wildcard generator/*.h))
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
 RT_OBJ   = $(RT_SRC:%.c=build/%.o)
-GEN_OBJ  = $(GEN_SRC:%.c=build/%.o) build/embedded.o build/onnx.pb-c.o
+GEN_OBJ  = $(GEN_SRC:%.c=build/%.o) build/embedded.o build/onnx.pb-c.o build/build_id.o
 UNIT_OBJ = $(UNIT_SRC:%.c=build/%.o)
 
 # Files compiled into bin/stoic: the schema and the runtime sources it copies
@@ -145,7 +145,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 SAN_CFLAGS = -std=c99 $(WARN) $(SAN_FLAGS) -D_POSIX_C_SOURCE=200809L -Igenerator -Iruntime -Ibuild \
              $(XML_CFLAGS)
 ASAN_OBJ = $(patsubst %.c,build/asan/%.o,generator/main.c $(GEN_SRC) $(RT_SRC)) \
-           build/asan/embedded.o build/asan/onnx.pb-c.o
+           build/asan/embedded.o build/asan/onnx.pb-c.o build/asan/build_id.o
 
 build/asan/generator/%.o: generator/%.c $(GEN_HDR) $(RT_HDR) build/onnx.pb-c.h
 	$(Q)mkdir -p $(dir $@)
@@ -187,6 +187,8 @@ include bench/bench.mk
 # Tool qualification (issue 11): make trace, make qualify, make coverage
 # (certification/qual.mk).
 include certification/qual.mk
+# The audit report: the build identity, make check-audit (generator/audit.mk).
+include generator/audit.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -199,7 +201,7 @@ include certification/qual.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example coverage unit malformed bad onnx-bad qual clang-lint bench
+              quant example coverage unit malformed bad onnx-bad qual clang-lint bench audit
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 

@@ -422,6 +422,13 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
             break;
         }
         has[t] = 1;
+        if (t == g->input) {
+            g->input_calibrated = 1;
+            g->input_min = c.st[t].lo;
+            g->input_max = c.st[t].hi;
+            g->input_lo = lo[t];
+            g->input_hi = hi[t];
+        }
     }
     eval_free(&p);
     for (t = 0; t < g->nt; t++) {

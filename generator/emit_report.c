@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
+#include "build_id.h"
 #include "cost.h"
+#include "json.h"
 #include "lower.h"
 
 
@@ -287,6 +290,24 @@ static void est_json(strbuf *b, const cost_est *e)
               (long long)e->cycles);
 }
 
+/* ", "loads_stores": {...}": the load/store class of the estimates, per
+ * core (a member of its own: bench/report.awk reads "estimate" as four
+ * numbers). */
+static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
+{
+    int core;
+    sb_puts(b, ", \"loads_stores\": ");
+    if (!ok) {
+        sb_puts(b, "null");
+        return;
+    }
+    for (core = 0; core < COST_NCORES; core++) {
+        sb_printf(b, core == 0 ? "{ \"%s\": %lld" : ", \"%s\": %lld", cost_core_name(core),
+                  (long long)e[core].c[COST_C_LDST]);
+    }
+    sb_puts(b, " }");
+}
+
 /* The estimate of layer i on each core ("estimate": {...} or null), added
  * into tot[core] (tot_ok[core] cleared when a layer has none). */
 static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_call *calls, int nc,
@@ -322,6 +343,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
     }
     if (!ok) {
         sb_puts(b, "null");
+        ldst_json(b, e, 0);
         return;
     }
     for (core = 0; core < COST_NCORES; core++) {
@@ -329,6 +351,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
         est_json(b, &e[core]);
     }
     sb_puts(b, " }");
+    ldst_json(b, e, 1);
 }
 
 /* "estimate" of NAME_run (its layers and its frame) and "stack_bytes" of
@@ -343,6 +366,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     sb_puts(b, ", \"estimate\": ");
     if (!tot_ok[COST_M4] || !tot_ok[COST_M7]) {
         sb_puts(b, "null");
+        ldst_json(b, tot, 0);
     } else {
         for (core = 0; core < COST_NCORES; core++) {
             cost_frame_estimate(core, &fr);
@@ -356,6 +380,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
             est_json(b, &tot[core]);
         }
         sb_puts(b, " }");
+        ldst_json(b, tot, 1);
     }
     sb_puts(b, ", \"stack_bytes\": ");
     for (core = 0; core < COST_NCORES; core++) {
@@ -406,10 +431,168 @@ static void cost_model_json(strbuf *b)
     sb_puts(b, ", \"cycles\": \"bench/README.md\", \"cores\": [\"m4\", \"m7\"] },\n");
 }
 
+/* ---- identification (issue 11) ------------------------------------------ */
+
+static void input_file_json(strbuf *b, int *first, const char *role, const char *path,
+                            const char *sha256)
+{
+    sb_puts(b, *first ? "\n    { \"role\": " : ",\n    { \"role\": ");
+    sb_json_str(b, role);
+    sb_puts(b, ", \"path\": ");
+    sb_json_str(b, path);
+    sb_printf(b, ", \"sha256\": \"%s\" }", sha256);
+    *first = 0;
+}
+
+/* "build" (the generator's identity), "command_line" (argv, each argument
+ * a JSON string) and "inputs" (every file the run read, with its SHA-256). */
+static void identity_json(strbuf *b, const ir_graph *g, const emit_options *o)
+{
+    const compress_info *in = o->info;
+    int i, first = 1;
+    sb_printf(b, "  \"build\": { \"version\": \"%s\", \"sha256\": \"%s\", "
+                 "\"recompute\": \"sh generator/tools/build-id.sh\" },\n",
+              STOIC_VERSION, stoic_build_sha256);
+    sb_puts(b, "  \"command_line\": [");
+    for (i = 0; i < o->argc; i++) {
+        if (i > 0) {
+            sb_puts(b, ", ");
+        }
+        /* not the program's path, nor OUTDIR's: the same run into another
+         * directory, or by another installation, gives the same bytes */
+        sb_json_str(b, i == 0 ? "stoic"
+                              : (i > 1 && (strcmp(o->argv[i - 1], "-o") == 0 ||
+                                           strcmp(o->argv[i - 1], "--outdir") == 0)
+                                     ? "OUTDIR"
+                                     : o->argv[i]));
+    }
+    sb_puts(b, "],\n  \"inputs\": [");
+    input_file_json(b, &first, "model", g->file, g->sha256);
+    for (i = 0; i < g->n_files; i++) {
+        input_file_json(b, &first, "weights", g->files[i].path, g->files[i].sha256);
+    }
+    if (in != NULL && in->quantized && in->calib_path != NULL) {
+        input_file_json(b, &first, "calibration", in->calib_path, in->calib_sha256);
+    }
+    if (in != NULL && in->has_config) {
+        input_file_json(b, &first, "policy", in->cfg.path, in->cfg.sha256);
+    }
+    if (o->val_path != NULL) {
+        input_file_json(b, &first, "validation", o->val_path, o->val_sha256);
+    }
+    if (o->labels_path != NULL) {
+        input_file_json(b, &first, "labels", o->labels_path, o->labels_sha256);
+    }
+    sb_puts(b, "\n  ],\n");
+}
+
+/* "input_domain": what NAME_run and NAME_run_float accept. */
+static void domain_json(strbuf *b, const ir_graph *g)
+{
+    const ir_tensor *x = &g->t[g->input];
+    char j1[40], j2[40], j3[40], j4[40];
+    sb_puts(b, "  \"input_domain\": { \"tensor\": ");
+    sb_json_str(b, x->name);
+    sb_printf(b, ", \"dtype\": \"%s\"", ir_dtype_name(x->dtype));
+    if (g->input_calibrated) {
+        sb_printf(b, ", \"calibration_min\": %s, \"calibration_max\": %s, "
+                     "\"calibrated_range\": [%s, %s]",
+                  jnum(j1, sizeof j1, "%.9g", g->input_min), jnum(j2, sizeof j2, "%.9g", g->input_max),
+                  jnum(j3, sizeof j3, "%.9g", g->input_lo), jnum(j4, sizeof j4, "%.9g", g->input_hi));
+    }
+    if (x->has_q && (x->dtype == IR_DT_S8 || x->dtype == IR_DT_S16)) {
+        long qmin = x->dtype == IR_DT_S8 ? -128L : -32768L, qmax = x->dtype == IR_DT_S8 ? 127L : 32767L;
+        sb_printf(b, ", \"grid\": { \"scale\": %.9g, \"zero_point\": %ld, \"q_min\": %ld, "
+                     "\"q_max\": %ld, \"real_min\": %s, \"real_max\": %s }",
+                  x->scale, (long)x->zp, qmin, qmax,
+                  jnum(j1, sizeof j1, "%.9g", x->scale * (double)(qmin - x->zp)),
+                  jnum(j2, sizeof j2, "%.9g", x->scale * (double)(qmax - x->zp)));
+        sb_printf(b, ", \"max_quantization_error\": %s, \"run\": \"any %s value q stands for "
+                     "scale * (q - zero_point)\", \"run_float\": \"x is rounded to the grid "
+                     "(nearest, ties away from zero): error at most scale / 2 inside [real_min, "
+                     "real_max]; outside it saturates to q_min or q_max; NaN gives the zero "
+                     "point\", \"outside\": \"saturation\" }",
+                  jnum(j3, sizeof j3, "%.9g", x->scale / 2.0), ir_dtype_name(x->dtype));
+    } else {
+        sb_puts(b, ", \"grid\": null, \"max_quantization_error\": 0, \"run\": \"float32 "
+                   "values, no quantization of the input\", \"outside\": \"none: every finite "
+                   "float32 is accepted; the layers compute in IEEE-754 binary32\" }");
+    }
+    sb_puts(b, ",\n");
+}
+
+/* The end of the report: "files" (every file staged so far, NAME_timing.md
+ * included), then the report itself and NAME_report.html, both rendered
+ * from it. b holds the report up to its last member, without the closing
+ * brace. */
+static int finish_report(strbuf *b, const emit_options *o, outdir *st, diag *d)
+{
+    strbuf doc, md, html;
+    json *rep = NULL;
+    char file[256], err[160];
+    long line = 0;
+    size_t i, len;
+    const char *fname, *sha;
+    int rc = 0, first = 1;
+    sb_init(&doc);
+    sb_init(&md);
+    sb_init(&html);
+    sb_putn(&doc, b->s != NULL ? b->s : "", b->len);
+    sb_puts(&doc, "\n}\n");
+    if (b->oom || doc.oom) {
+        diag_io(d, NULL, "out of memory");
+        rc = -1;
+    }
+    if (rc == 0) {
+        rep = json_parse(doc.s, doc.len, &line, err, sizeof err);
+        if (rep == NULL) {
+            diag_io(d, NULL, "internal error: the report is not JSON (line %ld: %s)", line, err);
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        audit_timing_md(rep, &md);
+        snprintf(file, sizeof file, "%s_timing.md", o->name);
+        rc = emit_stage(st, o, file, &md, d);
+    }
+    json_free(rep);
+    rep = NULL;
+    if (rc == 0) {
+        sb_printf(b, ",\n  \"files_note\": \"SHA-256 of every file of OUTDIR but %s_report.json "
+                     "(a file cannot hold its own hash), %s_report.html (rendered from this "
+                     "report) and SHA256SUMS (which lists all of them)\",\n  \"files\": [",
+                  o->name, o->name);
+        for (i = 0; outdir_staged(st, i, &fname, &sha, &len) == 0; i++) {
+            sb_puts(b, first ? "\n    { \"file\": " : ",\n    { \"file\": ");
+            sb_json_str(b, fname);
+            sb_printf(b, ", \"sha256\": \"%s\", \"bytes\": %lu }", sha, (unsigned long)len);
+            first = 0;
+        }
+        sb_puts(b, "\n  ]\n}\n");
+        snprintf(file, sizeof file, "%s_report.json", o->name);
+        rc = emit_stage(st, o, file, b, d);
+    }
+    if (rc == 0) {
+        rep = json_parse(b->s, b->len, &line, err, sizeof err);
+        if (rep == NULL) {
+            diag_io(d, NULL, "internal error: the report is not JSON (line %ld: %s)", line, err);
+            rc = -1;
+        } else {
+            audit_html(rep, NULL, &html);
+            snprintf(file, sizeof file, "%s_report.html", o->name);
+            rc = emit_stage(st, o, file, &html, d);
+        }
+    }
+    json_free(rep);
+    sb_free(&doc);
+    sb_free(&md);
+    sb_free(&html);
+    return rc;
+}
+
 int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf b;
-    char file[256];
     int i, k, rc;
     int64_t total_params = 0, total_macs = 0;
     lower_call calls[LOWER_MAX_CALLS];
@@ -423,8 +606,10 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         total_params += ir_node_params(g, i);
         total_macs += cost_node_macs(g, i);
     }
-    sb_printf(&b, "{\n  \"tool\": \"stoic\",\n  \"version\": \"%s\",\n  \"runtime_abi\": %d,\n",
-              STOIC_VERSION, STOIC_RT_ABI);
+    sb_printf(&b, "{\n  \"report_version\": %d,\n  \"tool\": \"stoic\",\n  \"version\": \"%s\",\n"
+                  "  \"runtime_abi\": %d,\n",
+              STOIC_REPORT_VERSION, STOIC_VERSION, STOIC_RT_ABI);
+    identity_json(&b, g, o);
     sb_puts(&b, "  \"model\": {\n    \"name\": ");
     sb_json_str(&b, g->name);
     sb_puts(&b, ",\n    \"file\": ");
@@ -446,7 +631,9 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     shape_json(&b, &g->t[g->input].shape);
     sb_puts(&b, ", ");
     quant_json(&b, &g->t[g->input]);
-    sb_puts(&b, " },\n  \"output\": { \"name\": ");
+    sb_puts(&b, " },\n");
+    domain_json(&b, g);
+    sb_puts(&b, "  \"output\": { \"name\": ");
     sb_json_str(&b, g->t[g->output].name);
     sb_puts(&b, ", \"shape\": ");
     shape_json(&b, &g->t[g->output].shape);
@@ -553,9 +740,8 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         }
         sb_printf(&b, ", \"live\": [%d, %d] }", t->first_use, t->last_use);
     }
-    sb_puts(&b, "\n  ]\n}\n");
-    snprintf(file, sizeof file, "%s_report.json", o->name);
-    rc = emit_stage(st, o, file, &b, d);
+    sb_puts(&b, "\n  ]");
+    rc = finish_report(&b, o, st, d);
     sb_free(&b);
     return rc;
 }

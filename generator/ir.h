@@ -185,6 +185,11 @@ typedef struct {
     int64_t arena_lb[IR_DT_COUNT]; /* pass_plan: each arena's lower bound for the schedule
                                     * (elements: the most live at one node, rounded) */
     int planned;
+    /* calibration (compress.c): the input tensor's smallest and largest
+     * value on the calibration data, and the range chosen for it (the
+     * declared input domain of the report) */
+    int input_calibrated;
+    double input_min, input_max, input_lo, input_hi;
 } ir_graph;
 
 ir_graph *ir_new(void);

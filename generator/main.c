@@ -1,5 +1,7 @@
 /* bin/stoic: the command line. See README.md, "Commands". */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "compress.h"
 #include "diag.h"
 #include "emit.h"
@@ -14,9 +17,11 @@
 #include "fileio.h"
 #include "import_onnx.h"
 #include "ir.h"
+#include "json.h"
 #include "npy.h"
 #include "outdir.h"
 #include "pipeline.h"
+#include "sha256.h"
 #include "xml_load.h"
 
 
@@ -28,6 +33,7 @@ static const char usage_text[] =
     "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [--weights-root DIR]\n"
     "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
+    "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
@@ -47,6 +53,10 @@ typedef struct {
     const char *name;
     const char *val;
     const char *weights_root;
+    const char *check_json;
+    const char *misra_json;
+    int argc;
+    char *const *argv;
     compress_options co;
     int dump_ir;
     int quiet;
@@ -203,8 +213,13 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->labels;
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--outdir") == 0) &&
-                   (strcmp(o->cmd, "generate") == 0 || strcmp(o->cmd, "import") == 0)) {
+                   (strcmp(o->cmd, "generate") == 0 || strcmp(o->cmd, "import") == 0 ||
+                    strcmp(o->cmd, "report") == 0)) {
             slot = &o->outdir;
+        } else if (strcmp(a, "--check") == 0 && strcmp(o->cmd, "report") == 0) {
+            slot = &o->check_json;
+        } else if (strcmp(a, "--misra") == 0 && strcmp(o->cmd, "report") == 0) {
+            slot = &o->misra_json;
         } else if (strcmp(a, "--name") == 0 &&
                    (strcmp(o->cmd, "generate") == 0 || strcmp(o->cmd, "import") == 0)) {
             slot = &o->name;
@@ -240,8 +255,14 @@ static int parse_args(int argc, char **argv, options *o)
         *slot = argv[++i];
     }
     if (o->model == NULL) {
-        return usage_error(strcmp(o->cmd, "import") == 0 ? "%s: missing MODEL.onnx"
-                                                          : "%s: missing MODEL.xml", o->cmd);
+        return usage_error(strcmp(o->cmd, "import") == 0
+                               ? "%s: missing MODEL.onnx"
+                               : (strcmp(o->cmd, "report") == 0 ? "%s: missing OUTDIR"
+                                                                 : "%s: missing MODEL.xml"),
+                           o->cmd);
+    }
+    if (strcmp(o->cmd, "report") == 0 && o->outdir == NULL) {
+        return usage_error("%s: missing -o REPORT.html", o->cmd);
     }
     if (strcmp(o->cmd, "import") == 0 && o->outdir == NULL) {
         return usage_error("%s: missing -o MODEL.xml", o->cmd);
@@ -433,6 +454,135 @@ static int cmd_import(const options *o, diag *d)
     return STOIC_EXIT_OK;
 }
 
+/* The SHA-256 of a file the run reads (validation data, labels), for the
+ * report. 0, or -1 after reporting. */
+static int hash_path(const char *path, char hex[65], diag *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = fileio_read_all(path, (size_t)1 << 32, &buf, &len);
+    if (rc != 0) {
+        diag_error(d, path, 0, rc == -2 ? "larger than 4 GiB" : "cannot read: %s",
+                   strerror(errno));
+        return -1;
+    }
+    sha256_hex(buf, len, hex);
+    free(buf);
+    return 0;
+}
+
+/* A JSON file (the report, results of stoic check or MISRA), parsed; NULL
+ * after reporting "file:line: error: ..." (exit code 1). */
+static json *read_json(const char *path, diag *d)
+{
+    char *buf = NULL, err[160];
+    size_t len = 0;
+    long line = 0;
+    json *v;
+    int rc = fileio_read_all(path, (size_t)256 << 20, &buf, &len);
+    if (rc != 0) {
+        diag_error(d, path, 0, rc == -2 ? "larger than 256 MiB" : "cannot read: %s",
+                   strerror(errno));
+        return NULL;
+    }
+    v = json_parse(buf, len, &line, err, sizeof err);
+    free(buf);
+    if (v == NULL) {
+        diag_error(d, path, line, "not JSON: %s", err);
+    }
+    return v;
+}
+
+/* stoic report OUTDIR -o F.html [--check C.json] [--misra M.json]: the
+ * HTML report of OUTDIR's NAME_report.json with the results of the two
+ * tools, and whether OUTDIR's files still match the SHA-256 it records. */
+static int cmd_report(const options *o, diag *d)
+{
+    DIR *dir;
+    struct dirent *e;
+    char *found = NULL, path[PATH_MAX], tmp[PATH_MAX];
+    struct stat sd, so;
+    json *rep = NULL, *chk = NULL, *mis = NULL;
+    audit_extra x;
+    strbuf html;
+    int n = 0, rc = 0;
+    const char *slash;
+    memset(&x, 0, sizeof x);
+    dir = opendir(o->model);
+    if (dir == NULL) {
+        diag_error(d, o->model, 0, "cannot open the output directory: %s", strerror(errno));
+        return STOIC_EXIT_INPUT;
+    }
+    while ((e = readdir(dir)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l > 12 && strcmp(e->d_name + l - 12, "_report.json") == 0) {
+            n++;
+            if (found == NULL) {
+                found = ir_strdup(e->d_name);
+            }
+        }
+    }
+    closedir(dir);
+    if (n != 1 || found == NULL) {
+        diag_error(d, o->model, 0, n == 0 ? "no NAME_report.json: not an output directory of "
+                                            "stoic generate"
+                                          : "more than one NAME_report.json");
+        free(found);
+        return STOIC_EXIT_INPUT;
+    }
+    /* the HTML goes beside OUTDIR, never into it (stoic replaces OUTDIR
+     * whole and refuses one with files it did not write) */
+    slash = strrchr(o->outdir, '/');
+    snprintf(tmp, sizeof tmp, "%.*s", slash != NULL ? (int)(slash - o->outdir + 1) : 1,
+             slash != NULL ? o->outdir : ".");
+    if (stat(o->model, &sd) == 0 && stat(tmp, &so) == 0 && sd.st_dev == so.st_dev &&
+        sd.st_ino == so.st_ino) {
+        free(found);
+        return usage_error("%s: -o must name a file outside OUTDIR", o->cmd);
+    }
+    snprintf(path, sizeof path, "%s/%s", o->model, found);
+    free(found);
+    rep = read_json(path, d);
+    if (rep != NULL && (json_get(rep, "report_version") == NULL || json_get(rep, "layers") == NULL)) {
+        diag_error(d, path, 1, "not a report this stoic writes (no report_version or layers): "
+                   "regenerate OUTDIR");
+        rc = -1;
+    }
+    if (o->check_json != NULL) {
+        chk = read_json(o->check_json, d);
+        rc |= chk == NULL || audit_results_problem(chk, o->check_json, d) ? -1 : 0;
+    }
+    if (o->misra_json != NULL) {
+        mis = read_json(o->misra_json, d);
+        rc |= mis == NULL || audit_results_problem(mis, o->misra_json, d) ? -1 : 0;
+    }
+    if (rep == NULL || rc != 0) {
+        json_free(rep);
+        json_free(chk);
+        json_free(mis);
+        return diag_exit_code(d) != 0 ? diag_exit_code(d) : STOIC_EXIT_INPUT;
+    }
+    x.check = chk;
+    x.misra = mis;
+    audit_verify_outdir(rep, o->model, &x);
+    sb_init(&html);
+    audit_html(rep, &x, &html);
+    if (html.oom) {
+        diag_io(d, NULL, "out of memory");
+    } else if (fileio_write_atomic(o->outdir, html.s, html.len) != 0) {
+        diag_io(d, o->outdir, "cannot write: %s", strerror(errno));
+    } else {
+        diag_out("wrote %s (%d of %d files of %s match the report's SHA-256)", o->outdir,
+                 x.n_match, x.n_files, o->model);
+    }
+    audit_extra_free(&x);
+    sb_free(&html);
+    json_free(rep);
+    json_free(chk);
+    json_free(mis);
+    return diag_exit_code(d);
+}
+
 /* Emits into od (from outdir_begin) and commits it, or drops it. */
 static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const compress_info *info,
                         outdir *od, diag *d)
@@ -448,6 +598,15 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     eo.info = info;
     eo.ev = NULL;
     eo.gf = gf;
+    eo.argc = o->argc;
+    eo.argv = o->argv;
+    eo.val_path = o->val;
+    eo.labels_path = o->labels;
+    if ((o->val != NULL && hash_path(o->val, eo.val_sha256, d) != 0) ||
+        (o->labels != NULL && hash_path(o->labels, eo.labels_sha256, d) != 0)) {
+        outdir_abort(od);
+        return -1;
+    }
     if (o->val != NULL) {
         int64_t rows = 0;
         xv = compress_read_rows(gf, o->val, 0, &rows, d);
@@ -469,11 +628,11 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     free(xv);
     free(labels);
     rc = emit_c(g, &eo, od, d);
-    if (rc == 0) {
-        rc = emit_report(g, &eo, od, d);
-    }
     if (rc == 0 && info != NULL && info->plan.n > 0) {
         rc = emit_plan(g, &eo, od, d);
+    }
+    if (rc == 0) { /* last: it lists the SHA-256 of the files before it */
+        rc = emit_report(g, &eo, od, d);
     }
     compress_evidence_free(&ev);
     if (rc == 0 && diag_exit_code(d) == 0) {
@@ -501,6 +660,9 @@ static int run_command(const options *o, diag *d)
     int rc;
     if (strcmp(o->cmd, "import") == 0) {
         return cmd_import(o, d);
+    }
+    if (strcmp(o->cmd, "report") == 0) {
+        return cmd_report(o, d);
     }
     /* generate: the output directory is locked and checked first, so a
      * busy or foreign OUTDIR fails before any work */
@@ -564,7 +726,8 @@ int main(int argc, char **argv)
         return STOIC_EXIT_OK;
     }
     if (strcmp(argv[1], "validate") != 0 && strcmp(argv[1], "eval") != 0 &&
-        strcmp(argv[1], "generate") != 0 && strcmp(argv[1], "import") != 0) {
+        strcmp(argv[1], "generate") != 0 && strcmp(argv[1], "import") != 0 &&
+        strcmp(argv[1], "report") != 0) {
         return usage_error("unknown command '%s'", argv[1]);
     }
     rc = parse_args(argc, argv, &o);
@@ -575,6 +738,8 @@ int main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    o.argc = argc;
+    o.argv = argv;
     d.quiet = o.quiet;
     fileio_cleanup_install(); /* temporary files go with SIGINT, SIGTERM, ... */
     rc = run_command(&o, &d);

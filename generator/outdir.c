@@ -19,6 +19,7 @@
 typedef struct {
     char *name;
     char sha256[65];
+    size_t bytes;
 } out_file;
 
 struct outdir {
@@ -403,6 +404,7 @@ int outdir_add(outdir *o, const char *name, const void *data, size_t n, diag *d)
     }
     free(p);
     sha256_hex(data, n, o->files[o->n].sha256);
+    o->files[o->n].bytes = n;
     o->n++;
     if (fileio_write_new(o->stage_fd, name, data, n) != 0) {
         diag_io(d, o->path, "cannot write %s: %s", name, strerror(errno));
@@ -539,4 +541,16 @@ void outdir_abort(outdir *o)
     free(o->lock);
     free(o->stage);
     free(o);
+}
+
+int outdir_staged(const outdir *o, size_t i, const char **name, const char **sha256,
+                  size_t *bytes)
+{
+    if (o == NULL || i >= o->n) {
+        return -1;
+    }
+    *name = o->files[i].name;
+    *sha256 = o->files[i].sha256;
+    *bytes = o->files[i].bytes;
+    return 0;
 }

@@ -46,6 +46,10 @@ outdir *outdir_begin(const char *path, diag *d);
 /* Writes name (a plain file name) into the staging directory. 0, or -1
  * after reporting. */
 int outdir_add(outdir *o, const char *name, const void *data, size_t n, diag *d);
+/* The i-th file staged so far (in the order added): its name, SHA-256
+ * (hex) and size. 0, or -1 when there is no such file. */
+int outdir_staged(const outdir *o, size_t i, const char **name, const char **sha256,
+                  size_t *bytes);
 /* Makes the staged files OUTDIR; frees o. 0, or -1 after reporting (then
  * OUTDIR is as before). */
 int outdir_commit(outdir *o, diag *d);

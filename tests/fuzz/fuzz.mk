@@ -23,13 +23,14 @@ FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS    = -std=c99 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
                  -D_POSIX_C_SOURCE=200809L $(filter-out -Werror,$(WARN))
 FUZZ_INC       = -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
-FUZZ_GEN_OBJ   = $(GEN_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/embedded.o $(FUZZ_DIR)/onnx.pb-c.o
+FUZZ_GEN_OBJ   = $(GEN_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/embedded.o $(FUZZ_DIR)/onnx.pb-c.o \
+                 $(FUZZ_DIR)/build_id.o
 FUZZ_RT_OBJ    = $(RT_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_BINS      = $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 # Reads stay in the harness's private directory; fuzz_generate captures the
 # generated files in memory (tests/fuzz/fuzz_common.h, fuzz_generate.c).
 FUZZ_WRAP      = -Wl,--wrap=fileio_read_all
-FUZZ_WRAP_generate = -Wl,--wrap=outdir_add
+FUZZ_WRAP_generate = -Wl,--wrap=outdir_add -Wl,--wrap=outdir_staged
 
 .PHONY: fuzz fuzz-build fuzz-crashes
 # objects reached only through the pattern rules: keep them between builds
@@ -46,6 +47,10 @@ $(FUZZ_DIR)/runtime/%.o: runtime/%.c $(RT_HDR)
 	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -pedantic -fsanitize=fuzzer-no-link -Iruntime -c -o $@ $<
 
 $(FUZZ_DIR)/embedded.o: build/embedded.c
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) -std=c99 -O1 -Igenerator -c -o $@ $<
+
+$(FUZZ_DIR)/build_id.o: build/build_id.c
 	$(Q)mkdir -p $(dir $@)
 	$(call say,CC,$@)$(FUZZ_CC) -std=c99 -O1 -Igenerator -c -o $@ $<
 

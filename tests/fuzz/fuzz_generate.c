@@ -44,6 +44,7 @@
 #include "ir.h"
 #include "lower.h"
 #include "pipeline.h"
+#include "sha256.h"
 #include "xml_mutator.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -97,6 +98,24 @@ int __wrap_outdir_add(outdir *o, const char *name, const void *data, size_t n, d
     caps[n_caps].data[n] = '\0';
     caps[n_caps].n = n;
     n_caps++;
+    return 0;
+}
+
+/* The files staged so far (emit_report lists them with their SHA-256). */
+int __wrap_outdir_staged(const outdir *o, size_t i, const char **name, const char **sha256,
+                         size_t *bytes);
+int __wrap_outdir_staged(const outdir *o, size_t i, const char **name, const char **sha256,
+                         size_t *bytes)
+{
+    static char hex[65];
+    (void)o;
+    if (i >= (size_t)n_caps) {
+        return -1;
+    }
+    sha256_hex(caps[i].data, caps[i].n, hex);
+    *name = caps[i].path;
+    *sha256 = hex;
+    *bytes = caps[i].n;
     return 0;
 }
 
@@ -771,16 +790,17 @@ static int emit_all(const ir_graph *g, const ir_graph *gf, const compress_info *
     emit_options eo;
     outdir *od = (outdir *)(void *)&eo; /* a token, never dereferenced */
     int rc;
+    memset(&eo, 0, sizeof eo);
     eo.name = g->name;
     eo.info = info;
     eo.ev = ev;
     eo.gf = gf;
     rc = emit_c(g, &eo, od, d);
-    if (rc == 0) {
-        rc = emit_report(g, &eo, od, d);
-    }
     if (rc == 0 && info->plan.n > 0) {
         rc = emit_plan(g, &eo, od, d);
+    }
+    if (rc == 0) { /* last, as stoic generate: it lists the files before it */
+        rc = emit_report(g, &eo, od, d);
     }
     return rc;
 }
