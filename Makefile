@@ -25,6 +25,12 @@ say = @printf '%-7s%s\n' '$(1)' '$(2)';
 endif
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
 XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
+# libclang (Debian libclang-14-dev), for stoic check (generator/check.c).
+# Its headers come with XML_CFLAGS, so every build of the generator's
+# sources (bin/stoic, bin/stoic-asan, unit tests, fuzzers) finds them.
+CLANG_DIR  ?= /usr/lib/llvm-14
+XML_CFLAGS += -isystem $(CLANG_DIR)/include
+CLANG_LIBS  = -L$(CLANG_DIR)/lib -lclang-14
 
 WARN     = -Wall -Wextra -Wconversion -Wshadow -Werror -Wstrict-prototypes \
            -Wmissing-prototypes -Wundef
@@ -33,13 +39,13 @@ GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
              -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
 # The runtime ships on the ECU: strict C99, pedantic.
 RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
-LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
+LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm $(CLANG_LIBS)
 
 # Debian packages the build, the tests and the demo need.
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
-           liblapacke-dev $(TGT_DEB_PKGS)
+           liblapacke-dev libclang-14-dev $(TGT_DEB_PKGS)
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
