@@ -49,6 +49,7 @@ typedef struct {
     char *callee_usr;
     char *callee_name;
     int callee; /* index in fns, -1: not defined in OUTDIR */
+    int ref;    /* the function's name used other than in a call (its address) */
     char *file;
     unsigned line, col;
 } call_rec;
@@ -588,6 +589,27 @@ static void walk(ctx *c, fn_rec *f, CXCursor cur, CXCursor parent)
             cr->callee = -1;
             (void)loc_of(c, cur, file, sizeof file, &cr->line, &cr->col);
             cr->file = xstrdup(c, file);
+        }
+        break;
+    }
+    case CXCursor_DeclRefExpr: {
+        /* a function named, not called: its address is taken (a function
+         * pointer, reported where its type is); it counts as reached */
+        CXCursor r = clang_getCursorReferenced(cur);
+        if (clang_getCursorKind(r) == CXCursor_FunctionDecl &&
+            clang_getCursorKind(parent) != CXCursor_CallExpr) {
+            GROW(f->calls, f->n_calls, f->cap_calls, c);
+            if (!c->oom) {
+                call_rec *cr = &f->calls[f->n_calls++];
+                char file[4096];
+                memset(cr, 0, sizeof *cr);
+                cr->callee_usr = cursor_usr(c, r);
+                cr->callee_name = cursor_name(c, r);
+                cr->callee = -1;
+                cr->ref = 1;
+                (void)loc_of(c, cur, file, sizeof file, &cr->line, &cr->col);
+                cr->file = xstrdup(c, file);
+            }
         }
         break;
     }
@@ -1203,7 +1225,7 @@ static void graph_checks(ctx *c)
             continue;
         }
         for (j = 0; j < f->n_calls; j++) {
-            if (f->calls[j].callee < 0) {
+            if (f->calls[j].callee < 0 && !f->calls[j].ref) {
                 add_finding(c, f->calls[j].file, f->calls[j].line, f->calls[j].col,
                             "check.library-call",
                             "'%s' calls '%s', which is not defined in OUTDIR (run path)", f->name,
