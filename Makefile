@@ -200,7 +200,7 @@ include bench/bench.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example unit malformed bad onnx-bad clang-lint bench
+              quant example unit malformed bad onnx-bad clang-lint bench stoic-check runpath
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
@@ -273,6 +273,9 @@ check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
 # (30) per harness from the committed corpora.
 check-fuzz: fuzz-build
 	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES))
+
+# stoic check and the run-path walk's negative controls (issue 11).
+include tests/check/check.mk
 
 # Groups of parts (make -jN runs a group's parts in parallel).
 unit: check-unit
