@@ -27,6 +27,12 @@ say = @printf '%-7s%s\n' '$(1)' '$(2)';
 endif
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
 XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
+# libclang (Debian libclang-14-dev), for stoic check (generator/check.c).
+# Its headers come with XML_CFLAGS, so every build of the generator's
+# sources (bin/stoic, bin/stoic-asan, unit tests, fuzzers) finds them.
+CLANG_DIR  ?= /usr/lib/llvm-14
+XML_CFLAGS += -isystem $(CLANG_DIR)/include
+CLANG_LIBS  = -L$(CLANG_DIR)/lib -lclang-14
 
 WARN     = -Wall -Wextra -Wconversion -Wshadow -Werror -Wstrict-prototypes \
            -Wmissing-prototypes -Wundef
@@ -35,13 +41,13 @@ GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
              -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
 # The runtime ships on the ECU: strict C99, pedantic.
 RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
-LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
+LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm $(CLANG_LIBS)
 
 # Debian packages the build, the tests and the demo need.
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
-           liblapacke-dev $(TGT_DEB_PKGS)
+           liblapacke-dev libclang-14-dev $(TGT_DEB_PKGS)
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -201,7 +207,8 @@ include generator/audit.mk
 #
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
-              quant example coverage unit malformed bad onnx-bad qual clang-lint bench audit
+              quant example coverage unit malformed bad onnx-bad qual clang-lint bench audit \
+              stoic-check runpath
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
@@ -274,6 +281,9 @@ check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
 # (30) per harness from the committed corpora.
 check-fuzz: fuzz-build
 	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES))
+
+# stoic check and the run-path walk's negative controls (issue 11).
+include tests/check/check.mk
 
 # Groups of parts (make -jN runs a group's parts in parallel).
 unit: check-unit

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "embedded.h"
+#include "ship.h"
 #include "lower.h"
 #include "tmpl.h"
 
@@ -282,12 +283,12 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf params, body, decls, arrays, arena;
     char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16], idx[16];
-    char rtfile[64], f32inc[256];
+    char f32inc[256];
     strbuf fwrap, label;
     lower_call io;
     int has_float = 0, has_int = 0;
     lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
-    int used[LK_COUNT];
+    int used[LK_COUNT], used_w[LK_COUNT]; /* kernels of NAME_run, of the float wrapper */
     int i, j, k, n_call = 0, rc = 0;
     const char *name = o->name;
     char *used_t = calloc((size_t)g->nt + 1, 1);
@@ -311,6 +312,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         }
     }
     memset(used, 0, sizeof used);
+    memset(used_w, 0, sizeof used_w);
     sb_init(&params);
     sb_init(&body);
     sb_init(&decls);
@@ -393,14 +395,14 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             sb_printf(&fwrap, "static %s %s_qin[%s_INPUT_SIZE];\n",
                       ir_dtype_c(g->t[g->input].dtype), name, NAME);
             print_params(&io, name, "_qin", &fwrap);
-            used[io.k] = 1;
+            used_w[io.k] = 1;
             in_arg = "qin";
         }
         if (lower_float_out(g, &io)) {
             sb_printf(&fwrap, "static %s %s_qout[%s_OUTPUT_SIZE];\n",
                       ir_dtype_c(g->t[g->output].dtype), name, NAME);
             print_params(&io, name, "_qout", &fwrap);
-            used[io.k] = 1;
+            used_w[io.k] = 1;
             out_arg = "qout";
         }
         sb_printf(&fwrap, "\nvoid %s_run_float(const float in[%s_INPUT_SIZE], "
@@ -487,53 +489,58 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         snprintf(file, sizeof file, "%s_weights.c", name);
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
-    /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -7; k < LK_COUNT && rc == 0; k++) {
+    /* The runtime this model needs, so OUTDIR builds on its own: the
+     * headers, then the .c files with only the functions NAME_run and
+     * NAME_run_float reach (ship.c; README "Ship only what runs"). */
+    for (k = 0; k < 3 && rc == 0; k++) {
+        static const char *const hdr[3] = { "stoic_dsp.h", "stoic_rt.h", "stoic_rt_f32.h" };
         const stoic_embedded_file *f;
-        const char *rt = rtfile;
         strbuf copy;
-        if (k == -7) {
+        if (k == 0) {
             int u = 0, kk;
             for (kk = 0; kk < LK_COUNT; kk++) {
-                u |= used[kk] && lower_kernel_dsp((lower_kernel)kk);
+                u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
             }
             if (!u) {
                 continue;
             }
-            rt = "stoic_dsp.h"; /* the packed kernels' primitives */
-        } else if (k == -6) {
-            rt = "stoic_rt.h";
-        } else if (k == -5) {
-            rt = "stoic_rt_f32.h";
-        } else if (k == -4) {
-            rt = "stoic_common.c";
-        } else if (k == -3) {
-            rt = "stoic_math_f32.c"; /* float kernels and the float wrapper */
-        } else if (k == -2) {
-            if (!has_int) {
-                continue;
-            }
-            rt = "stoic_requant.c";
-        } else if (k == -1) {
-            if (!used[LK_SOFTMAX_S8] && !used[LK_SOFTMAX_S16]) {
-                continue;
-            }
-            rt = "stoic_recip.c";
-        } else if (!used[k]) {
-            continue;
-        } else {
-            lower_kernel_file((lower_kernel)k, rtfile, sizeof rtfile);
         }
-        f = stoic_embedded_find(rt);
+        f = stoic_embedded_find(hdr[k]);
         if (f == NULL) {
-            diag_io(d, NULL, "internal error: runtime file '%s' is not compiled in", rt);
+            diag_io(d, NULL, "internal error: runtime file '%s' is not compiled in", hdr[k]);
             rc = -1;
             break;
         }
         sb_init(&copy);
         sb_putn(&copy, (const char *)f->data, (size_t)f->len);
-        rc |= emit_stage(st, o, rt, &copy, d);
+        rc |= emit_stage(st, o, hdr[k], &copy, d);
         sb_free(&copy);
+    }
+    if (rc == 0) {
+        const char *run_fn[LK_COUNT], *wrap_fn[LK_COUNT];
+        int n_run = 0, n_wrap = 0, nf;
+        ship_file *sf = NULL;
+        char err[256], nofloat[160];
+        for (k = 0; k < LK_COUNT; k++) {
+            if (used[k]) {
+                run_fn[n_run++] = lower_kernel_fn((lower_kernel)k);
+            } else if (used_w[k]) {
+                wrap_fn[n_wrap++] = lower_kernel_fn((lower_kernel)k);
+            }
+        }
+        snprintf(nofloat, sizeof nofloat, "%s_NO_FLOAT", NAME);
+        nf = ship_runtime(run_fn, n_run, wrap_fn, n_wrap, has_float ? NULL : nofloat, &sf, err,
+                          sizeof err);
+        if (nf < 0) {
+            diag_io(d, NULL, "internal error: %s", err);
+            rc = -1;
+        }
+        for (k = 0; k < nf && rc == 0; k++) {
+            rc |= emit_stage(st, o, sf[k].name, &sf[k].text, d);
+        }
+        if (nf > 0) {
+            ship_free(sf, nf);
+        }
     }
     sb_free(&fwrap);
     sb_free(&params);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "check.h"
 #include "compress.h"
 #include "diag.h"
 #include "emit.h"
@@ -34,6 +35,7 @@ static const char usage_text[] =
     "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
+    "  stoic check    OUTDIR [--json FILE] [--quiet]\n"
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
@@ -41,7 +43,7 @@ static const char usage_text[] =
     "             [--lowrank-rank R | --lowrank-energy E] [--no-refit]\n"
     "             [--max-accuracy-drop D --val X.npy --labels L.npy\n"
     "              [--metric top1|mse] [--minimize bytes|macs]]\n"
-    "exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error\n";
+    "exit codes: 0 ok, 1 bad input (check: a finding), 2 usage, 3 I/O or internal error\n";
 
 typedef struct {
     const char *cmd;
@@ -707,6 +709,39 @@ static int run_command(const options *o, diag *d)
     return diag_exit_code(d);
 }
 
+/* stoic check OUTDIR [--json FILE] [--quiet] (check.c). */
+static int cmd_check(int argc, char **argv)
+{
+    const char *dir = NULL, *json = NULL;
+    int i, quiet = 0;
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return STOIC_EXIT_OK;
+        }
+    }
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            if (i + 1 >= argc) {
+                return usage_error("option '%s' needs a value", argv[i]);
+            }
+            json = argv[++i];
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = 1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage_error("unknown option '%s'", argv[i]);
+        } else if (dir == NULL) {
+            dir = argv[i];
+        } else {
+            return usage_error("unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (dir == NULL) {
+        return usage_error("%s: missing OUTDIR", "check");
+    }
+    return check_outdir(dir, json, quiet);
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -724,6 +759,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage_text, stdout);
         return STOIC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        return cmd_check(argc, argv);
     }
     if (strcmp(argv[1], "validate") != 0 && strcmp(argv[1], "eval") != 0 &&
         strcmp(argv[1], "generate") != 0 && strcmp(argv[1], "import") != 0 &&

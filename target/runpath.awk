@@ -13,9 +13,16 @@
 #     starts with "__" (__aeabi_*, __divdi3, __gnu_*, ...) or that is
 #     defined in the core's libgcc, libc or libm (LIBSYMS: one name a line,
 #     from nm of those libraries),
-#   - an indirect call or jump (blx rN, bx rN other than bx lr, mov/ldr pc
-#     other than a return):
-#     a function pointer, which the generated code must not have.
+#   - an indirect call or jump: a function pointer or a jump table, which
+#     the generated code must not have. Precisely: the returns are bx lr,
+#     pop {..., pc}, ldmia sp!, {..., pc} (the same pop), ldr pc, [sp], #4
+#     (a one-register pop) and mov pc, lr; every other instruction that
+#     takes the next PC from a register, memory or a table is an indirect
+#     branch: blx rN, bx rN (N other than lr), any other instruction whose
+#     destination is pc (mov, add, ldr, ...), ldm rN, {..., pc} from a
+#     register other than sp, and tbb / tbh (a switch's jump table).
+# target/runpath_test.sh plants each of these (and a division and a
+# helper call) and checks that this walk reports them.
 # Prints "path: F1 F2 ..." (the functions reached, in the order found) and
 # one line per violation; exit status 1 when there is any.
 BEGIN {
@@ -44,8 +51,17 @@ fn != "" && NF >= 2 && $1 ~ /^ *[0-9a-f]+:$/ {
         bad[fn] = bad[fn] "; indirect " m " " ops
     }
     # a write of the PC other than a return (ldr pc, [sp], #4 is a one-register pop)
-    if ((m ~ /^(mov|ldr)/) && ops ~ /^pc,/ && ops !~ /^pc, (lr|\[sp\], #4)$/) {
+    if (ops ~ /^pc,/ && !(m ~ /^mov/ && ops ~ /^pc, lr$/) &&
+        !(m ~ /^ldr/ && ops ~ /^pc, \[sp\], #4$/)) {
         bad[fn] = bad[fn] "; indirect " m " " ops
+    }
+    # a load of several registers with the PC: a return only from the stack
+    if (m ~ /^(ldm|pop)/ && ops ~ /pc\}/ && !(m ~ /^pop/ || ops ~ /^sp!, \{/)) {
+        bad[fn] = bad[fn] "; indirect " m " " ops
+    }
+    # a table branch: a switch's jump table
+    if (m ~ /^tb[bh](\.w)?$/) {
+        bad[fn] = bad[fn] "; indirect " m " " ops " (a jump table)"
     }
     if (m ~ /^(b|cb)/ && match(ops, /<[^>]+>/)) {
         t = substr(ops, RSTART + 1, RLENGTH - 2)
