@@ -712,7 +712,7 @@ static int run_command(const options *o, diag *d)
 /* stoic check OUTDIR [--json FILE] [--quiet] (check.c). */
 static int cmd_check(int argc, char **argv)
 {
-    const char *dir = NULL, *json = NULL;
+    const char *dir = NULL, *json_out = NULL;
     int i, quiet = 0;
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -725,7 +725,7 @@ static int cmd_check(int argc, char **argv)
             if (i + 1 >= argc) {
                 return usage_error("option '%s' needs a value", argv[i]);
             }
-            json = argv[++i];
+            json_out = argv[++i];
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -739,7 +739,7 @@ static int cmd_check(int argc, char **argv)
     if (dir == NULL) {
         return usage_error("%s: missing OUTDIR", "check");
     }
-    return check_outdir(dir, json, quiet);
+    return check_outdir(dir, json_out, quiet);
 }
 
 int main(int argc, char **argv)
