@@ -223,10 +223,6 @@ static void weights(const ir_graph *g, const char *name, const char *label, cons
         }
         sb_puts(arrays, "\n};\n\n");
     }
-    if (arrays->len == 0) {
-        /* ISO C wants at least one declaration in a translation unit. */
-        sb_printf(arrays, "/* This model has no weights. */\ntypedef int %s_no_weights;\n", name);
-    }
 }
 
 /* Renders one file from its template and stages it; v[0] is "banner". */
@@ -421,6 +417,11 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     weights(g, name, label.s, used_t, &decls, &arrays);
     sb_putn(&decls, odecls.s != NULL ? odecls.s : "", odecls.len);
     sb_putn(&arrays, oarrays.s != NULL ? oarrays.s : "", oarrays.len);
+    if (arrays.len == 0) {
+        /* ISO C wants at least one declaration in a translation unit (after
+         * the packed kernels' constants: a model with only those has weights). */
+        sb_printf(&arrays, "/* This model has no weights. */\ntypedef int %s_no_weights;\n", name);
+    }
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
     snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
@@ -488,11 +489,13 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime sources this model needs, so OUTDIR builds on its own. */
-    for (k = -7; k < LK_COUNT && rc == 0; k++) {
+    for (k = -8; k < LK_COUNT && rc == 0; k++) {
         const stoic_embedded_file *f;
         const char *rt = rtfile;
         strbuf copy;
-        if (k == -7) {
+        if (k == -8) {
+            rt = "stoic_bits.h"; /* the kernels' shared integer helpers */
+        } else if (k == -7) {
             int u = 0, kk;
             for (kk = 0; kk < LK_COUNT; kk++) {
                 u |= used[kk] && lower_kernel_dsp((lower_kernel)kk);

@@ -14,6 +14,7 @@
  * instructions for every input.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 /* ---- the output stage -------------------------------------------------------
  * out = clamp(stoic_requantize(acc, m, shift) + output_offset, act_min,
@@ -62,23 +63,6 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
     s->hi = hi;
 }
 
-/* 1 when a < b, else 0; |a - b| < 2^31 */
-static int32_t lt32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
-
-/* 1 when a < b, else 0; |a - b| < 2^63 */
-static uint64_t lt64(int64_t a, int64_t b)
-{
-    return (uint64_t)(a - b) >> 63U;
-}
-
-static int32_t s32_of_bits(uint32_t p)
-{
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
-}
-
 /* The formula (s->fast != 0). */
 static int32_t stage_fast(const out_stage *s, int32_t acc)
 {
@@ -89,9 +73,9 @@ static int32_t stage_fast(const out_stage *s, int32_t acc)
     /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
     v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
     w = (uint32_t)(v >> 31U);
-    y = s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
-    y = y + ((s->lo - y) * lt32(y, s->lo));
-    return y + ((s->hi - y) * lt32(s->hi, y));   /* in [act_min, act_max] */
+    y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
+    y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
+    return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
 static int32_t stage_apply(const out_stage *s, int32_t acc)
@@ -103,8 +87,8 @@ static int32_t stage_apply(const out_stage *s, int32_t acc)
         y = stage_fast(s, acc);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - lt64(z, (int64_t)s->lo)));
-        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - lt64((int64_t)s->hi, z)));
+        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - stoic_lt_u64(z, (int64_t)s->lo)));
+        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - stoic_lt_u64((int64_t)s->hi, z)));
         y = (int32_t)z;
     }
     return y;   /* in [act_min, act_max] */

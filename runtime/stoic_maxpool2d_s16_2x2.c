@@ -28,6 +28,7 @@
  * maximum of the same integers.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
 #include <arm_acle.h>
@@ -36,23 +37,17 @@
 #define STOIC_POOL_SIMD 0
 #endif
 
-/* 1 when a < b, else 0; |a - b| < 2^31 (int16 values and clamps). */
-static int32_t lt_flag32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
-
 static int32_t max32(int32_t m, int32_t x)
 {
-    return m + ((x - m) * lt_flag32(m, x));
+    return m + ((x - m) * stoic_lt_s32(m, x));
 }
 
 static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
 {
     int32_t y;
 
-    y = m + ((lo - m) * lt_flag32(m, lo));
-    return y + ((hi - y) * lt_flag32(hi, y));
+    y = m + ((lo - m) * stoic_lt_s32(m, lo));
+    return y + ((hi - y) * stoic_lt_s32(hi, y));
 }
 
 #if STOIC_POOL_SIMD

@@ -38,29 +38,16 @@
  * of a value that fits.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define TWO_POW_31_U ((uint32_t)0x80000000U)
 #define TWO_POW_30_U64 ((uint64_t)1073741824U)
 #define TWO_POW_63_U64 ((uint64_t)1U << 63U)
 
-/* The int32 whose two's complement bits are p: (p mod 2^31) + bit31 * INT32_MIN,
- * computed without overflow (bit31 * INT32_MIN is 0 or INT32_MIN, and the
- * sum is in [-2^31, 2^31 - 1]). gcc and clang emit no instruction for it. */
-static int32_t s32_of_bits(uint32_t p)
-{
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
-}
-
 /* 0xFFFFFFFF when c == 1, 0 when c == 0 */
 static uint32_t mask32(uint32_t c)
 {
     return 0U - c;
-}
-
-/* a < b for |a - b| < 2^63, as 0 or 1 */
-static uint64_t lt64(int64_t a, int64_t b)
-{
-    return (uint64_t)(a - b) >> 63U;
 }
 
 /* min(max(x, lo), hi) for lo <= hi and |x|, |lo|, |hi| < 2^62, by masks on
@@ -71,8 +58,8 @@ static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
 {
     int64_t y;
 
-    y = x + (int64_t)((uint64_t)(lo - x) & (0U - lt64(x, lo)));
-    y = y - (int64_t)((uint64_t)(y - hi) & (0U - lt64(hi, y)));
+    y = x + (int64_t)((uint64_t)(lo - x) & (0U - stoic_lt_u64(x, lo)));
+    y = y - (int64_t)((uint64_t)(y - hi) & (0U - stoic_lt_u64(hi, y)));
     return y;
 }
 
@@ -111,7 +98,7 @@ static int32_t sat32_64(int64_t w)
     sat = 0x7FFFFFFFU + (uint32_t)((uint64_t)w >> 63U);
     bits = (uint32_t)u ^ TWO_POW_31_U;          /* the low 32 bits of w */
     bits = bits ^ ((bits ^ sat) & mask32(out));
-    return s32_of_bits(bits);
+    return stoic_s32_of_bits(bits);
 }
 
 /* SRDHM(a, b) = floor((a * b + 2^30) / 2^31), saturated: with p = a * b,
@@ -134,7 +121,7 @@ int32_t stoic_srdhm(int32_t a, int32_t b)
     u = (uint64_t)((int64_t)a * (int64_t)b) + (TWO_POW_63_U64 + TWO_POW_30_U64);
     hi = (uint32_t)(u >> 32U);
     over = (hi >> 30U) & (hi >> 31U);
-    return s32_of_bits((uint32_t)(u >> 31U) - over);
+    return stoic_s32_of_bits((uint32_t)(u >> 31U) - over);
 }
 
 /* RDBPOT(x, e), 0 <= e <= 31: with u = x + 2^31 in [0, 2^32) (the bits of
@@ -162,7 +149,7 @@ int32_t stoic_rdbpot(int32_t x, int32_t e)
     t = (mask >> 1U) + (1U - (u >> 31U));
     up = (t - r) >> 31U;
     fl = (u >> ue) - (TWO_POW_31_U >> ue);
-    return s32_of_bits(fl + up);
+    return stoic_s32_of_bits(fl + up);
 }
 
 int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift)

@@ -1,0 +1,86 @@
+/*
+ * stoic runtime: branch-free integer helpers shared by the kernels (one
+ * definition each, instead of a static copy per kernel file: MISRA C:2012
+ * Rule 5.9). static inline (Rule 8.10): each kernel compiles them as
+ * before, with the same instructions.
+ *
+ * MISRA C:2012 Rule 10.8: a composite expression is never cast to another
+ * essential type category or a wider type. A difference of two signed
+ * values is formed on their unsigned images ((uint32_t)a - (uint32_t)b:
+ * the same bits as a - b, modulo 2^32, and no signed overflow), and a bit
+ * computed in an unsigned variable is converted on its own.
+ */
+#ifndef STOIC_BITS_H
+#define STOIC_BITS_H
+
+#include <stdint.h>
+
+/* 1 when a < b, else 0; |a - b| < 2^31 (the sign bit of a - b) */
+static inline uint32_t stoic_lt_u32(int32_t a, int32_t b)
+{
+    uint32_t d;
+
+    d = (uint32_t)a - (uint32_t)b;
+    return d >> 31U;
+}
+
+static inline int32_t stoic_lt_s32(int32_t a, int32_t b)
+{
+    uint32_t f;
+
+    f = stoic_lt_u32(a, b);
+    return (int32_t)f;
+}
+
+/* 1 when a < b, else 0; |a - b| < 2^63 (the sign bit of a - b) */
+static inline uint64_t stoic_lt_u64(int64_t a, int64_t b)
+{
+    uint64_t d;
+
+    d = (uint64_t)a - (uint64_t)b;
+    return d >> 63U;
+}
+
+static inline int64_t stoic_lt_s64(int64_t a, int64_t b)
+{
+    uint64_t f;
+
+    f = stoic_lt_u64(a, b);
+    return (int64_t)f;
+}
+
+/* min(max(x, lo), hi) for lo <= hi by arithmetic selects; the products
+ * (lo - x) * flag and (hi - y) * flag fit (|x| < 2^62 + 2^48, |lo|, |hi|
+ * < 2^32 at every call) */
+static inline int64_t stoic_clamp_s64(int64_t x, int64_t lo, int64_t hi)
+{
+    int64_t y;
+
+    y = x + ((lo - x) * stoic_lt_s64(x, lo));
+    y = y + ((hi - y) * stoic_lt_s64(hi, y));
+    return y;
+}
+
+/* x saturated to [INT32_MIN, INT32_MAX], |x| < 2^62 + 2^40 */
+static inline int32_t stoic_sat_s32(int64_t x)
+{
+    int64_t y;
+
+    y = stoic_clamp_s64(x, (int64_t)INT32_MIN, (int64_t)INT32_MAX);
+    return (int32_t)y;
+}
+
+/* The int32 whose two's complement bits are p: (p mod 2^31) + bit31 *
+ * INT32_MIN, without overflow and without converting an out-of-range
+ * value (gcc and clang emit no instruction for it). */
+static inline int32_t stoic_s32_of_bits(uint32_t p)
+{
+    uint32_t lo;
+    uint32_t hi;
+
+    lo = p & 0x7FFFFFFFU;
+    hi = p >> 31U;
+    return (int32_t)lo + ((int32_t)hi * INT32_MIN);
+}
+
+#endif
