@@ -23,8 +23,8 @@
  */
 #include "stoic_rt_f32.h"
 
-/* MISRA Ref 19.2.1 (see stoic_math_f32.c): the 32 bits of a float. */
-typedef union {
+/* MISRA deviation MD-03 (see stoic_math_f32.c): the 32 bits of a float. */
+typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
 } pool_f32_bits;
@@ -32,7 +32,7 @@ typedef union {
 /* x where mask is all ones, +0 where it is zero */
 static float masked(float x, uint32_t mask)
 {
-    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+    pool_f32_bits b; /* MISRA deviation MD-03 */
 
     b.f = x;
     b.u = b.u & mask;

@@ -21,10 +21,10 @@
  * (lane0 + 65536 * lane1 with lane0 read as unsigned), so their meaning
  * does not depend on the byte order of the core.
  *
- * DSP path only, recorded in certification/misra-deviations.md: D1, the
+ * DSP path only, recorded in certification/misra/deviations.md: MD-01, the
  * arithmetic right shift of a negative int32 (stoic_dsp_floor_shr and the
  * halving inside SSAT; implementation-defined in C99, documented by GCC
- * and Clang as a sign-extending shift); D2, the ACLE intrinsics and
+ * and Clang as a sign-extending shift); MD-02, the ACLE intrinsics and
  * __builtin_arm_ssat. The C path uses only shifts of unsigned values and
  * standard C.
  */
@@ -74,7 +74,7 @@ static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
 static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlad(x, y, acc);
+    return __smlad(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
            (stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
@@ -85,7 +85,7 @@ static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 {
 #if STOIC_DSP
-    return __smlald(x, y, acc);
+    return __smlald(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (int64_t)(stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
            (int64_t)(stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
@@ -97,7 +97,7 @@ static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlabb(x, y, acc);
+    return __smlabb(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y));
 #endif
@@ -106,7 +106,7 @@ static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlatb(x, y, acc);
+    return __smlatb(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_hi16(x) * stoic_dsp_lo16(y));
 #endif
@@ -124,7 +124,7 @@ static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
 static inline int32_t stoic_dsp_sxtb16(int32_t w)
 {
 #if STOIC_DSP
-    return __sxtb16(w);
+    return __sxtb16(w);   /* MISRA deviation MD-02 */
 #else
     uint32_t u = (uint32_t)w;
     int32_t b0 = (int32_t)(u & 0xFFU) - (int32_t)((u & 0x80U) << 1U);
@@ -137,7 +137,7 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 {
 #if STOIC_DSP
-    return x >> e;   /* MISRA deviation D1: arithmetic shift */
+    return x >> e;   /* MISRA deviation MD-01: arithmetic shift */
 #else
     /* (x + 2^31) >> e = floor(x / 2^e) + 2^(31 - e), exactly */
     return stoic_dsp_s32((((uint32_t)x ^ 0x80000000U) >> e) - (0x80000000U >> e));
@@ -148,7 +148,7 @@ static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 static inline int32_t stoic_dsp_sat8(int32_t x)
 {
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(x, 8);
+    return (int32_t)__builtin_arm_ssat(x, 8);   /* MISRA deviation MD-02 */
 #else
     int32_t y = x;
     if (y < -128) {
@@ -193,7 +193,7 @@ static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t
     v += (uint64_t)((int64_t)a2 * (int64_t)m);
     t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1 */
+    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1; MISRA deviation MD-01, MD-02 */
 #else
     return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
 #endif
@@ -230,7 +230,7 @@ static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
     v += (uint64_t)((int64_t)a2 * (int64_t)m);
     t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1 */
+    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1; MISRA deviation MD-01, MD-02 */
 #else
     t = stoic_dsp_floor_shr(t, 1U);
     if (t < -32768) {

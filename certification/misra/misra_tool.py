@@ -98,7 +98,8 @@ def deviations(path):
                 cur = m.group(1)
                 if cur in devs:
                     die('%s:%d: %s defined twice' % (path, n, cur))
-                devs[cur] = {'rules': [], 'locations': [], 'line': n, 'fields': set()}
+                devs[cur] = {'rules': [], 'locations': [], 'line': n, 'fields': set(),
+                             'untooled': False}
                 continue
             m = re.match(r'^- \*\*([A-Za-z ]+):\*\* ?(.*)$', line)
             if m and cur is not None:
@@ -108,6 +109,8 @@ def deviations(path):
                     devs[cur]['rules'] = re.findall(r'(?:Rule|Dir) ([0-9]+\.[0-9]+)', val)
                     if not devs[cur]['rules']:
                         die('%s:%d: %s: no rule' % (path, n, cur))
+                elif key == 'reported by cppcheck':
+                    devs[cur]['untooled'] = val.strip().lower().startswith('no')
                 elif key == 'location':
                     devs[cur]['locations'] = re.findall(r'`([^`]+)`', val)
     for d, v in devs.items():
@@ -149,13 +152,16 @@ def cmd_suppressions(dpath, vpath, root):
             lines = []
             with open(src, encoding='utf-8') as f:
                 for n, line in enumerate(f, 1):
-                    for t in TAG.findall(line):
+                    for t in (re.findall(r'MD-[0-9]+', line) if 'MISRA deviation' in line else []):
                         if t == d:
                             lines.append(n)
                         elif t not in devs:
                             die('%s:%d: tag %s is not in %s' % (loc, n, t, dpath))
             if not lines:
                 die('%s: %s: no line of %s carries "MISRA deviation %s"' % (dpath, d, loc, d))
+            if v['untooled']:
+                out.append('# %s: %s (not reported by cppcheck: no suppression)' % (d, loc))
+                continue
             out.append('# %s: %s' % (d, loc))
             base = os.path.basename(loc)
             for r in v['rules']:
@@ -241,7 +247,7 @@ def cmd_report(spath, dpath, gpath, version, out, results):
     for s in sup:
         used[s['dev']] = used.get(s['dev'], 0) + s['used']
     for d in sorted(devs, key=lambda x: int(x[3:])):
-        if used.get(d, 0) == 0:
+        if used.get(d, 0) == 0 and not devs[d]['untooled']:
             print('%s:%d: error: deviation %s matches no finding (remove it, or the code it '
                   'covers has changed)' % (dpath, devs[d]['line'], d))
             rc = 1
