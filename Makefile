@@ -39,7 +39,7 @@ LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
-           liblapacke-dev $(TGT_DEB_PKGS)
+           liblapacke-dev $(TGT_DEB_PKGS) $(MISRA_DEB_PKGS)
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -182,6 +182,8 @@ include tests/fuzz/fuzz.mk
 include target/target.mk
 # Benchmarks (issue 10): make bench, make bench-fit (bench/bench.mk).
 include bench/bench.mk
+# MISRA C:2012 (issue 11): make misra, make misra-update (certification/misra/misra.mk).
+include certification/misra/misra.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -193,7 +195,7 @@ include bench/bench.mk
 # check-e2e), or its script (sh tests/e2e/run.sh [CASE...]).
 #
 # The parts, longest first (compress is the longest serial one).
-CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
+CHECK_PARTS = compress e2e-quant misra fuzz e2e target conformance atomic onnx-patterns corrupt \
               quant example unit malformed bad onnx-bad clang-lint bench
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
