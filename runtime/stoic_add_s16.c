@@ -33,7 +33,7 @@ static int32_t rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
 {
     int64_t v;
 
-    v = x * (int64_t)((uint64_t)1U << (uint32_t)left_shift);
+    v = x * (int64_t)stoic_pow2_u32((uint32_t)left_shift);
     v = stoic_clamp_s64(v, I32_MIN_64, I32_MAX_64);
     return stoic_requantize((int32_t)v, q->m, q->shift);
 }

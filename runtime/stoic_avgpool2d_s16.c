@@ -47,7 +47,7 @@ void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
     int64_t hi;
 
     cip = (uint32_t)p->count_include_pad;
-    all = (int32_t)((cip | (0U - cip)) >> 31U);
+    all = (int32_t)stoic_nz_u32(cip);
     lo = (int64_t)p->act_min;
     hi = (int64_t)p->act_max;
     for (oh = 0; oh < p->out_h; oh++) {

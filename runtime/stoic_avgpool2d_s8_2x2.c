@@ -55,7 +55,7 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 {
     uint32_t e;
 
-    e = (uint32_t)(0 - q->shift);
+    e = 0U - (uint32_t)q->shift;
     s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
     s->m = q->m;
     s->shift = q->shift;
@@ -72,11 +72,13 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 static int32_t stage_fast(const out_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
 
     /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+    p = (int64_t)acc * (int64_t)s->m;
+    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
     w = (uint32_t)(v >> 31U);
     y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
     y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
@@ -86,21 +88,22 @@ static int32_t stage_fast(const out_stage *s, int32_t acc)
 static int32_t stage_apply(const out_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
     int64_t z;
 
     if (s->fast != 0) {
         /* stage_fast, written out: each of the two has one caller, so both inline */
-        v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+        p = (int64_t)acc * (int64_t)s->m;
+        v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
         w = (uint32_t)(v >> 31U);
         y = stoic_s32_of_bits((w >> s->e) - s->bias);
         y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
         y = y + ((s->hi - y) * stoic_lt_s32(s->hi, y));
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - stoic_lt_u64(z, (int64_t)s->lo)));
-        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - stoic_lt_u64((int64_t)s->hi, z)));
+        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
         y = (int32_t)z;
     }
     return y;   /* in [act_min, act_max] */
@@ -120,8 +123,8 @@ static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, in
 
     a = (2 * o) - pad;
     b = a + 1;
-    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
-    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);    /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
 }
@@ -159,7 +162,7 @@ void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
 
     nc = p->c;
     cip = (uint32_t)p->count_include_pad;
-    notall = 1 - (int32_t)((cip | (0U - cip)) >> 31U);
+    notall = 1 - (int32_t)stoic_nz_u32(cip);
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
         taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);

@@ -83,4 +83,33 @@ static inline int32_t stoic_s32_of_bits(uint32_t p)
     return (int32_t)lo + ((int32_t)hi * INT32_MIN);
 }
 
+/* 1 when x != 0, else 0 */
+static inline uint32_t stoic_nz_u32(uint32_t x)
+{
+    return (x | (0U - x)) >> 31U;
+}
+
+/* 2^k as a 32-bit unsigned value, 0 <= k <= 31 (a 32-bit shift: no 64-bit
+ * shift by a variable amount, which is a library call on some cores) */
+static inline uint32_t stoic_pow2_u32(uint32_t k)
+{
+    return 1U << k;
+}
+
+/* min(max(x, lo), hi) for lo <= hi and |x|, |lo|, |hi| < 2^62, by masks on
+ * unsigned images: a difference is selected only where it is positive
+ * (lo - x when x < lo, y - hi when y > hi), so converting it back to
+ * int64 is of a value that fits. */
+static inline int64_t stoic_clamp_mask_s64(int64_t x, int64_t lo, int64_t hi)
+{
+    uint64_t d;
+    int64_t y;
+
+    d = ((uint64_t)lo - (uint64_t)x) & (0U - stoic_lt_u64(x, lo));
+    y = x + (int64_t)d;
+    d = ((uint64_t)y - (uint64_t)hi) & (0U - stoic_lt_u64(hi, y));
+    y = y - (int64_t)d;
+    return y;
+}
+
 #endif

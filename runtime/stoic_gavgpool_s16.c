@@ -50,7 +50,7 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 {
     uint32_t e;
 
-    e = (uint32_t)(0 - q->shift);
+    e = 0U - (uint32_t)q->shift;
     s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
     s->m = q->m;
     s->shift = q->shift;
@@ -67,11 +67,13 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 static int32_t stage_fast(const out_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
 
     /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+    p = (int64_t)acc * (int64_t)s->m;
+    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
     w = (uint32_t)(v >> 31U);
     y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
     y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
@@ -87,8 +89,7 @@ static int32_t stage_apply(const out_stage *s, int32_t acc)
         y = stage_fast(s, acc);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - stoic_lt_u64(z, (int64_t)s->lo)));
-        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - stoic_lt_u64((int64_t)s->hi, z)));
+        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
         y = (int32_t)z;
     }
     return y;   /* in [act_min, act_max] */
