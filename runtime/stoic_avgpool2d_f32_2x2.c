@@ -28,12 +28,12 @@
 typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
-} pool_f32_bits;
+} ap_f32_bits;
 
 /* x where mask is all ones, +0 where it is zero */
 static float masked(float x, uint32_t mask)
 {
-    pool_f32_bits b; /* MISRA deviation MD-03 */
+    ap_f32_bits b; /* MISRA deviation MD-03 */
 
     b.f = x;
     b.u = b.u & mask;

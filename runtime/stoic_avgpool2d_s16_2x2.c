@@ -48,15 +48,18 @@ typedef struct {
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
-} out_stage;
+} ap16_stage;
 
-static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
                      int32_t lo, int32_t hi)
 {
     uint32_t e;
 
     e = 0U - (uint32_t)q->shift;
-    s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
+    s->fast = 0;
+    if ((q->shift <= 0) && (small_acc != 0)) {
+        s->fast = 1;
+    }
     s->m = q->m;
     s->shift = q->shift;
     s->e = e & 31U;
@@ -69,7 +72,7 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 }
 
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const out_stage *s, int32_t acc)
+static int32_t stage_fast(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -85,7 +88,7 @@ static int32_t stage_fast(const out_stage *s, int32_t acc)
     return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
-static int32_t stage_apply(const out_stage *s, int32_t acc)
+static int32_t stage_apply(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -154,7 +157,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
     int32_t io;       /* index of the output pixel */
     int32_t acc;
     uint32_t cip;
-    out_stage st;
+    ap16_stage st;
     const int16_t *t00;  /* the four taps, channel 0 */
     const int16_t *t01;
     const int16_t *t10;

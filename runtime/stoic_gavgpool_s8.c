@@ -42,15 +42,18 @@ typedef struct {
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
-} out_stage;
+} gap8_stage;
 
-static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+static void stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
                      int32_t lo, int32_t hi)
 {
     uint32_t e;
 
     e = 0U - (uint32_t)q->shift;
-    s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
+    s->fast = 0;
+    if ((q->shift <= 0) && (small_acc != 0)) {
+        s->fast = 1;
+    }
     s->m = q->m;
     s->shift = q->shift;
     s->e = e & 31U;
@@ -63,7 +66,7 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
 }
 
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const out_stage *s, int32_t acc)
+static int32_t stage_fast(const gap8_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -79,7 +82,7 @@ static int32_t stage_fast(const out_stage *s, int32_t acc)
     return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
-static int32_t stage_apply(const out_stage *s, int32_t acc)
+static int32_t stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
@@ -107,7 +110,7 @@ void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t 
     int32_t s1;
     int32_t s2;
     int32_t s3;
-    out_stage st;
+    gap8_stage st;
 
     hw = p->in_h * p->in_w;
     nc = p->c;

@@ -22,7 +22,7 @@
 typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
-} pool_f32_bits;
+} mp_f32_bits;
 
 #define KEY_SIGN 0x80000000U
 #define KEY_ABS  0x7FFFFFFFU
@@ -33,7 +33,7 @@ typedef union { /* MISRA deviation MD-03 */
  * NaN (whose sign the key clears), and ~u for a negative non-NaN. */
 static uint32_t key_of(float x)
 {
-    pool_f32_bits b; /* MISRA deviation MD-03 */
+    mp_f32_bits b; /* MISRA deviation MD-03 */
     uint32_t a;
     uint32_t num;     /* all ones for a number (not NaN): a < KEY_INF + 1 */
     uint32_t neg;     /* all ones for a negative float */
@@ -57,7 +57,7 @@ static uint32_t key_max(uint32_t ka, uint32_t kb)
 /* stoic_f32_from_order_key */
 static float from_key(uint32_t k)
 {
-    pool_f32_bits b; /* MISRA deviation MD-03 */
+    mp_f32_bits b; /* MISRA deviation MD-03 */
 
     b.u = k ^ (((k >> 31U) - 1U) | KEY_SIGN);
     return b.f;
