@@ -47,7 +47,7 @@ LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm $(CLANG_LIBS)
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
-           liblapacke-dev libclang-14-dev $(TGT_DEB_PKGS)
+           liblapacke-dev libclang-14-dev $(TGT_DEB_PKGS) $(MISRA_DEB_PKGS)
 
 RT_SRC   = $(sort $(wildcard runtime/*.c))
 RT_HDR   = $(sort $(wildcard runtime/*.h))
@@ -195,6 +195,8 @@ include bench/bench.mk
 include certification/qual.mk
 # The audit report: the build identity, make check-audit (generator/audit.mk).
 include generator/audit.mk
+# MISRA C:2012 (issue 11): make misra, make misra-update (certification/misra/misra.mk).
+include certification/misra/misra.mk
 
 # ---- tests -------------------------------------------------------------------
 #
@@ -206,7 +208,7 @@ include generator/audit.mk
 # check-e2e), or its script (sh tests/e2e/run.sh [CASE...]).
 #
 # The parts, longest first (compress is the longest serial one).
-CHECK_PARTS = compress e2e-quant fuzz e2e target conformance atomic onnx-patterns corrupt \
+CHECK_PARTS = compress e2e-quant misra fuzz e2e target conformance atomic onnx-patterns corrupt \
               quant example coverage unit malformed bad onnx-bad qual clang-lint bench audit \
               stoic-check runpath
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \

@@ -224,10 +224,6 @@ static void weights(const ir_graph *g, const char *name, const char *label, cons
         }
         sb_puts(arrays, "\n};\n\n");
     }
-    if (arrays->len == 0) {
-        /* ISO C wants at least one declaration in a translation unit. */
-        sb_printf(arrays, "/* This model has no weights. */\ntypedef int %s_no_weights;\n", name);
-    }
 }
 
 /* Renders one file from its template and stages it; v[0] is "banner". */
@@ -423,6 +419,11 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     weights(g, name, label.s, used_t, &decls, &arrays);
     sb_putn(&decls, odecls.s != NULL ? odecls.s : "", odecls.len);
     sb_putn(&arrays, oarrays.s != NULL ? oarrays.s : "", oarrays.len);
+    if (arrays.len == 0) {
+        /* ISO C wants at least one declaration in a translation unit (after
+         * the packed kernels' constants: a model with only those has weights). */
+        sb_printf(&arrays, "/* This model has no weights. */\ntypedef int %s_no_weights;\n", name);
+    }
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
     snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
@@ -490,13 +491,15 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
     /* The runtime this model needs, so OUTDIR builds on its own: the
-     * headers, then the .c files with only the functions NAME_run and
-     * NAME_run_float reach (ship.c; README "Ship only what runs"). */
-    for (k = 0; k < 3 && rc == 0; k++) {
-        static const char *const hdr[3] = { "stoic_dsp.h", "stoic_rt.h", "stoic_rt_f32.h" };
+     * headers (stoic_bits.h: the kernels' shared integer helpers), then the
+     * .c files with only the functions NAME_run and NAME_run_float reach
+     * (ship.c; README "Ship only what runs"). */
+    for (k = 0; k < 4 && rc == 0; k++) {
+        static const char *const hdr[4] = { "stoic_bits.h", "stoic_dsp.h", "stoic_rt.h",
+                                            "stoic_rt_f32.h" };
         const stoic_embedded_file *f;
         strbuf copy;
-        if (k == 0) {
+        if (k == 1) {
             int u = 0, kk;
             for (kk = 0; kk < LK_COUNT; kk++) {
                 u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);

@@ -22,26 +22,10 @@
  * No branch on data: saturation and clamps are arithmetic selects.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define I32_MAX_64 ((int64_t)2147483647)
 #define I32_MIN_64 (-I32_MAX_64 - 1)
-
-/* 1 when a < b, else 0; |a - b| < 2^63. */
-static int64_t lt_flag(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
-
-/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects; |x| < 2^62 + 2^47,
- * |lo|, |hi| < 2^32. */
-static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
-{
-    int64_t y;
-
-    y = x + ((lo - x) * lt_flag(x, lo));
-    y = y + ((hi - y) * lt_flag(hi, y));
-    return y;
-}
 
 /* requantize(sat32(x * 2^left_shift), q): |x| <= 2^31 + 2^15,
  * 0 <= left_shift <= 31. */
@@ -49,8 +33,8 @@ static int32_t rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
 {
     int64_t v;
 
-    v = x * (int64_t)((uint64_t)1U << (uint32_t)left_shift);
-    v = clamp64(v, I32_MIN_64, I32_MAX_64);
+    v = x * (int64_t)stoic_pow2_u32((uint32_t)left_shift);
+    v = stoic_clamp_s64(v, I32_MIN_64, I32_MAX_64);
     return stoic_requantize((int32_t)v, q->m, q->shift);
 }
 
@@ -73,10 +57,10 @@ void stoic_add_s16(const stoic_binary_q_params *p, const int16_t *a, const int16
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
             s = (int64_t)rescale(x, p->left_shift, &p->a_mul)
                 + (int64_t)rescale(y, p->left_shift, &p->b_mul);
-            s = clamp64(s, I32_MIN_64, I32_MAX_64);
+            s = stoic_clamp_s64(s, I32_MIN_64, I32_MAX_64);
             s = (int64_t)stoic_requantize((int32_t)s, p->out_mul.m, p->out_mul.shift)
                 + (int64_t)p->output_offset;
-            out[a_row + i] = (int16_t)clamp64(s, (int64_t)p->act_min, (int64_t)p->act_max);
+            out[a_row + i] = (int16_t)stoic_clamp_s64(s, (int64_t)p->act_min, (int64_t)p->act_max);
         }
     }
 }

@@ -19,34 +19,16 @@
  * No branch on data: saturation is an arithmetic select.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
-#define I32_MAX_64 ((int64_t)2147483647)
-#define I32_MIN_64 (-I32_MAX_64 - 1)
-
-/* 1 when a < b, else 0; |a - b| < 2^63. */
-static int64_t lt_flag(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
-
-/* x saturated to [INT32_MIN, INT32_MAX], |x| < 2^62 + 2^40. */
-static int32_t sat32(int64_t x)
-{
-    int64_t y;
-
-    y = x + ((I32_MIN_64 - x) * lt_flag(x, I32_MIN_64));
-    y = y + ((I32_MAX_64 - y) * lt_flag(I32_MAX_64, y));
-    return (int32_t)y;
-}
-
-/* requantize(sat32(x * 2^left_shift), q): |x| <= 2^31 + 2^7,
+/* requantize(stoic_sat_s32(x * 2^left_shift), q): |x| <= 2^31 + 2^7,
  * 0 <= left_shift <= 31. */
 static int32_t rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
 {
     int64_t v;
 
-    v = x * (int64_t)((uint64_t)1U << (uint32_t)left_shift);
-    return stoic_requantize(sat32(v), q->m, q->shift);
+    v = x * (int64_t)stoic_pow2_u32((uint32_t)left_shift);
+    return stoic_requantize(stoic_sat_s32(v), q->m, q->shift);
 }
 
 void stoic_add_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t *b, int8_t *out)
@@ -67,7 +49,7 @@ void stoic_add_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t 
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
             s = (int64_t)rescale(x, p->left_shift, &p->a_mul)
                 + (int64_t)rescale(y, p->left_shift, &p->b_mul);
-            out[a_row + i] = stoic_requant_s8(sat32(s), &p->out_mul, p->output_offset,
+            out[a_row + i] = stoic_requant_s8(stoic_sat_s32(s), &p->out_mul, p->output_offset,
                                               p->act_min, p->act_max);
         }
     }

@@ -22,17 +22,18 @@
  * every input.
  */
 #include "stoic_rt_f32.h"
+#include "stoic_bits.h"
 
-/* MISRA Ref 19.2.1 (see stoic_math_f32.c): the 32 bits of a float. */
-typedef union {
+/* MISRA deviation MD-03 (see stoic_math_f32.c): the 32 bits of a float. */
+typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
-} pool_f32_bits;
+} ap_f32_bits;
 
 /* x where mask is all ones, +0 where it is zero */
 static float masked(float x, uint32_t mask)
 {
-    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+    ap_f32_bits b; /* MISRA deviation MD-03 */
 
     b.f = x;
     b.u = b.u & mask;
@@ -53,8 +54,8 @@ static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, in
 
     a = (2 * o) - pad;
     b = a + 1;
-    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
-    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);    /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
 }

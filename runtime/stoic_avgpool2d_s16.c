@@ -21,12 +21,7 @@
  * clamp(output_offset), the real value 0.
  */
 #include "stoic_rt.h"
-
-/* 1 when a < b, else 0; |a - b| < 2^63 (here |a|, |b| < 2^33). */
-static int64_t lt_flag64(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
+#include "stoic_bits.h"
 
 void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out)
 {
@@ -52,7 +47,7 @@ void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
     int64_t hi;
 
     cip = (uint32_t)p->count_include_pad;
-    all = (int32_t)((cip | (0U - cip)) >> 31U);
+    all = (int32_t)stoic_nz_u32(cip);
     lo = (int64_t)p->act_min;
     hi = (int64_t)p->act_max;
     for (oh = 0; oh < p->out_h; oh++) {
@@ -74,8 +69,8 @@ void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
                 }
                 y = (int64_t)stoic_requantize(acc, p->qmul[idx].m, p->qmul[idx].shift) +
                     (int64_t)p->output_offset;
-                y = y + ((lo - y) * lt_flag64(y, lo));
-                y = y + ((hi - y) * lt_flag64(hi, y));
+                y = y + ((lo - y) * stoic_lt_s64(y, lo));
+                y = y + ((hi - y) * stoic_lt_s64(hi, y));
                 out[out_pix + c] = (int16_t)y;   /* in [act_min, act_max] */
             }
         }

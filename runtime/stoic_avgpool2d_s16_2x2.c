@@ -19,6 +19,7 @@
  * constant-time stoic_requantize, the clamp arithmetic selects.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 /* ---- the output stage -------------------------------------------------------
  * out = clamp(stoic_requantize(acc, m, shift) + output_offset, act_min,
@@ -47,15 +48,18 @@ typedef struct {
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
-} out_stage;
+} ap16_stage;
 
-static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
                      int32_t lo, int32_t hi)
 {
     uint32_t e;
 
-    e = (uint32_t)(0 - q->shift);
-    s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
+    e = 0U - (uint32_t)q->shift;
+    s->fast = 0;
+    if ((q->shift <= 0) && (small_acc != 0)) {
+        s->fast = 1;
+    }
     s->m = q->m;
     s->shift = q->shift;
     s->e = e & 31U;
@@ -67,56 +71,42 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
     s->hi = hi;
 }
 
-/* 1 when a < b, else 0; |a - b| < 2^31 */
-static int32_t lt32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
-
-/* 1 when a < b, else 0; |a - b| < 2^63 */
-static uint64_t lt64(int64_t a, int64_t b)
-{
-    return (uint64_t)(a - b) >> 63U;
-}
-
-static int32_t s32_of_bits(uint32_t p)
-{
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
-}
-
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const out_stage *s, int32_t acc)
+static int32_t stage_fast(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
 
     /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+    p = (int64_t)acc * (int64_t)s->m;
+    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
     w = (uint32_t)(v >> 31U);
-    y = s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
-    y = y + ((s->lo - y) * lt32(y, s->lo));
-    return y + ((s->hi - y) * lt32(s->hi, y));   /* in [act_min, act_max] */
+    y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
+    y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
+    return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
-static int32_t stage_apply(const out_stage *s, int32_t acc)
+static int32_t stage_apply(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
     int64_t z;
 
     if (s->fast != 0) {
         /* stage_fast, written out: each of the two has one caller, so both inline */
-        v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+        p = (int64_t)acc * (int64_t)s->m;
+        v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
         w = (uint32_t)(v >> 31U);
-        y = s32_of_bits((w >> s->e) - s->bias);
-        y = y + ((s->lo - y) * lt32(y, s->lo));
-        y = y + ((s->hi - y) * lt32(s->hi, y));
+        y = stoic_s32_of_bits((w >> s->e) - s->bias);
+        y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
+        y = y + ((s->hi - y) * stoic_lt_s32(s->hi, y));
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - lt64(z, (int64_t)s->lo)));
-        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - lt64((int64_t)s->hi, z)));
+        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
         y = (int32_t)z;
     }
     return y;   /* in [act_min, act_max] */
@@ -137,8 +127,8 @@ static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, in
 
     a = (2 * o) - pad;
     b = a + 1;
-    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
-    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);    /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
 }
@@ -167,7 +157,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
     int32_t io;       /* index of the output pixel */
     int32_t acc;
     uint32_t cip;
-    out_stage st;
+    ap16_stage st;
     const int16_t *t00;  /* the four taps, channel 0 */
     const int16_t *t01;
     const int16_t *t10;
@@ -176,7 +166,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
 
     nc = p->c;
     cip = (uint32_t)p->count_include_pad;
-    notall = 1 - (int32_t)((cip | (0U - cip)) >> 31U);
+    notall = 1 - (int32_t)stoic_nz_u32(cip);
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
         taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);

@@ -21,6 +21,7 @@
  * real value 0.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 void stoic_avgpool2d_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out)
 {
@@ -43,7 +44,7 @@ void stoic_avgpool2d_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t
     int32_t acc;
 
     cip = (uint32_t)p->count_include_pad;
-    all = (int32_t)((cip | (0U - cip)) >> 31U);
+    all = (int32_t)stoic_nz_u32(cip);
     for (oh = 0; oh < p->out_h; oh++) {
         base_h = (oh * p->stride_h) - p->pad_top;
         stoic_tap_range(base_h, p->dil_h, p->k_h, p->in_h, &kh0, &kh1);

@@ -9,6 +9,7 @@
  * target/, make target-check).
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 /* Taps k in [0, k_n) with 0 <= base + k * dil < in_n: the first in *first,
  * one past the last in *end (empty when *first == *end). base is
@@ -33,7 +34,7 @@ void stoic_tap_range(int32_t base, int32_t dil, int32_t k_n, int32_t in_n, int32
     v = base;
     for (k = 0; k < k_n; k++) {
         lo = lo + ((uint32_t)v >> 31U);                          /* v < 0 */
-        hi = hi + (1U - ((uint32_t)((in_n - 1) - v) >> 31U));    /* v <= in_n - 1 */
+        hi = hi + (1U - stoic_lt_u32(in_n - 1, v));    /* v <= in_n - 1 */
         v = v + dil;
     }
     *first = (int32_t)lo;

@@ -71,8 +71,7 @@ void stoic_conv2d_s16(const stoic_conv2d_s16_params *p, const int16_t *in, const
                             in_pix = (((ih * p->in_w) + iw) * p->in_c) + ic0;
                             w_tap = ((((oc * p->k_h) + kh) * p->k_w) + kw) * icpg;
                             for (ic = 0; ic < icpg; ic++) {
-                                acc = acc + (int64_t)((int32_t)in[in_pix + ic] *
-                                                      (int32_t)w[w_tap + ic]);
+                                acc = acc + ((int64_t)in[in_pix + ic] * (int64_t)w[w_tap + ic]);
                             }
                         }
                     }

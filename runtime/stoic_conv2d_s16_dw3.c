@@ -143,7 +143,7 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     /* zp_in is 0 (int16); read from the parameters, so that no compiler
      * turns the loop into a call to memset */
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
-    for (k = 0; k < ss * p->n_pass; k++) {
+    for (k = 0; k < (ss * p->n_pass); k++) {
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {

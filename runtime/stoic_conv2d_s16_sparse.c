@@ -88,7 +88,7 @@ void stoic_conv2d_s16_sparse(const stoic_conv2d_sparse_q_params *p, const int16_
                         ih = base_h + (kh * p->dil_h);
                         iw = base_w + (kw * p->dil_w);
                         in_idx = (((ih * p->in_w) + iw) * p->in_c) + ci;
-                        acc = acc + (int64_t)((int32_t)in[in_idx] * (int32_t)values[k]);
+                        acc = acc + ((int64_t)in[in_idx] * (int64_t)values[k]);
                     } else {
                         /* tap outside the input: contributes nothing */
                     }

@@ -171,7 +171,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
     k1 = p->c1;
     wk = &scratch[ss * p->n_pass];
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
-    for (k = 0; k < ss * p->n_pass; k++) {
+    for (k = 0; k < (ss * p->n_pass); k++) {
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {

@@ -62,8 +62,8 @@ void stoic_convert_s8_s16(const stoic_copy_q_params *p, const int8_t *in, int16_
     uint32_t key_hi;  /* key of act_max - output_offset */
     uint32_t k;
 
-    key_lo = (uint32_t)(((int64_t)p->act_min - (int64_t)p->output_offset) + TWO_POW_31);
-    key_hi = (uint32_t)(((int64_t)p->act_max - (int64_t)p->output_offset) + TWO_POW_31);
+    key_lo = ((uint32_t)p->act_min - (uint32_t)p->output_offset) + 0x80000000U;
+    key_hi = ((uint32_t)p->act_max - (uint32_t)p->output_offset) + 0x80000000U;
     for (o = 0; o < p->outer; o++) {
         in_row = o * p->in_inner;
         out_row = (o * p->out_inner) + p->out_offset;

@@ -35,7 +35,7 @@ void stoic_dense_s16(const stoic_dense_s16_params *p, const int16_t *in, const i
                 acc = 0;
             }
             for (i = 0; i < p->in_n; i++) {
-                acc = acc + (int64_t)((int32_t)in[in_row + i] * (int32_t)w[w_row + i]);
+                acc = acc + ((int64_t)in[in_row + i] * (int64_t)w[w_row + i]);
             }
             out[(r * p->out_n) + o] = stoic_requant_s16(acc, &p->qmul[o], p->act_min,
                                                         p->act_max);

@@ -33,7 +33,7 @@ static inline void pk_mac16(int32_t x, int32_t w, int32_t *a, int64_t *c)
 /* 2 acc[r+1] = (C - A) / 128, exact: C - A = 256 acc[r+1], |acc[r+1]| < 2^30 */
 static inline int32_t upper2(int64_t c, int32_t a)
 {
-    uint64_t d = (uint64_t)(c - (int64_t)a);
+    uint64_t d = (uint64_t)c - (uint64_t)a;
     return stoic_dsp_s32((uint32_t)(d >> 7U));
 }
 
@@ -142,7 +142,7 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             op[0] = act16(stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU), clamp, p->act_min,
                           p->act_max);
             y1 = stoic_dsp_rq16(upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
-            if ((q + 1 < n_pairs) || (odd_last == 0)) {
+            if (((q + 1) < n_pairs) || (odd_last == 0)) {
                 op[1] = act16(y1, clamp, p->act_min, p->act_max);
             }
             op = &op[2];

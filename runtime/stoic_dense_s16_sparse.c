@@ -49,7 +49,7 @@ void stoic_dense_s16_sparse(const stoic_dense_sparse_q_params *p, const int16_t 
             k_end = p->row_start[o + 1];
             for (k = p->row_start[o]; k < k_end; k++) {
                 col = col + (int32_t)p->delta[k];
-                acc = acc + (int64_t)((int32_t)in[in_row + col] * (int32_t)values[k]);
+                acc = acc + ((int64_t)in[in_row + col] * (int64_t)values[k]);
             }
             out[(r * p->out_n) + o] = stoic_requant_s16(acc, &p->qmul[o], p->act_min,
                                                         p->act_max);

@@ -179,7 +179,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 y1 = act8(y1, p->act_min, p->act_max);
             }
             op[0] = (int8_t)y0;
-            if ((q + 1 < n_pairs) || (odd_last == 0)) {
+            if (((q + 1) < n_pairs) || (odd_last == 0)) {
                 op[1] = (int8_t)y1;
             }
             op = &op[2];

@@ -12,8 +12,10 @@
 void stoic_dequantize_s8(const stoic_dequantize_params *p, const int8_t *in, float *out)
 {
     int32_t i;
+    int32_t d;
 
     for (i = 0; i < p->n; i++) {
-        out[i] = p->scale * (float)((int32_t)in[i] - p->zero_point);
+        d = (int32_t)in[i] - p->zero_point;
+        out[i] = p->scale * (float)d;
     }
 }

@@ -21,10 +21,10 @@
  * (lane0 + 65536 * lane1 with lane0 read as unsigned), so their meaning
  * does not depend on the byte order of the core.
  *
- * DSP path only, recorded in certification/misra-deviations.md: D1, the
+ * DSP path only, recorded in certification/misra/deviations.md: MD-01, the
  * arithmetic right shift of a negative int32 (stoic_dsp_floor_shr and the
  * halving inside SSAT; implementation-defined in C99, documented by GCC
- * and Clang as a sign-extending shift); D2, the ACLE intrinsics and
+ * and Clang as a sign-extending shift); MD-02, the ACLE intrinsics and
  * __builtin_arm_ssat. The C path uses only shifts of unsigned values and
  * standard C.
  */
@@ -43,20 +43,24 @@
 /* The int32 whose two's complement bits are p (no instruction on gcc/clang). */
 static inline int32_t stoic_dsp_s32(uint32_t p)
 {
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
+    uint32_t lo = p & 0x7FFFFFFFU;
+    uint32_t hi = p >> 31U;
+    return (int32_t)lo + ((int32_t)hi * INT32_MIN);
 }
 
 /* lane 0 / lane 1 of a packed word, as int32 */
 static inline int32_t stoic_dsp_lo16(int32_t w)
 {
     uint32_t u = (uint32_t)w & 0xFFFFU;
-    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+    uint32_t s = (u & 0x8000U) << 1U;
+    return (int32_t)u - (int32_t)s;
 }
 
 static inline int32_t stoic_dsp_hi16(int32_t w)
 {
     uint32_t u = (uint32_t)w >> 16U;
-    return (int32_t)u - (int32_t)((u & 0x8000U) << 1U);
+    uint32_t s = (u & 0x8000U) << 1U;
+    return (int32_t)u - (int32_t)s;
 }
 
 /* The packed word of lanes (lo, hi), both in [-32768, 32767]. */
@@ -65,7 +69,8 @@ static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
 #if STOIC_DSP
     return (int32_t)(((uint32_t)lo & 0xFFFFU) | ((uint32_t)hi << 16U));
 #else
-    return (int32_t)((uint32_t)lo & 0xFFFFU) + (hi * 65536);
+    uint32_t l = (uint32_t)lo & 0xFFFFU;
+    return (int32_t)l + (hi * 65536);
 #endif
 }
 
@@ -74,7 +79,7 @@ static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
 static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlad(x, y, acc);
+    return __smlad(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
            (stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
@@ -85,7 +90,7 @@ static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 {
 #if STOIC_DSP
-    return __smlald(x, y, acc);
+    return __smlald(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (int64_t)(stoic_dsp_lo16(x) * stoic_dsp_lo16(y)) +
            (int64_t)(stoic_dsp_hi16(x) * stoic_dsp_hi16(y));
@@ -97,7 +102,7 @@ static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlabb(x, y, acc);
+    return __smlabb(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_lo16(x) * stoic_dsp_lo16(y));
 #endif
@@ -106,7 +111,7 @@ static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
-    return __smlatb(x, y, acc);
+    return __smlatb(x, y, acc);   /* MISRA deviation MD-02 */
 #else
     return acc + (stoic_dsp_hi16(x) * stoic_dsp_lo16(y));
 #endif
@@ -116,7 +121,8 @@ static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
  * words. */
 static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
 {
-    return (int32_t)(((uint32_t)x >> 16U) | ((uint32_t)y << 16U));
+    uint32_t u = ((uint32_t)x >> 16U) | ((uint32_t)y << 16U);
+    return stoic_dsp_s32(u);
 }
 
 /* The sign-extended bytes 0 and 2 of w as the lanes of a packed word
@@ -124,11 +130,15 @@ static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
 static inline int32_t stoic_dsp_sxtb16(int32_t w)
 {
 #if STOIC_DSP
-    return __sxtb16(w);
+    return __sxtb16(w);   /* MISRA deviation MD-02 */
 #else
     uint32_t u = (uint32_t)w;
-    int32_t b0 = (int32_t)(u & 0xFFU) - (int32_t)((u & 0x80U) << 1U);
-    int32_t b2 = (int32_t)((u >> 16U) & 0xFFU) - (int32_t)(((u >> 16U) & 0x80U) << 1U);
+    uint32_t l0 = u & 0xFFU;
+    uint32_t s0 = (u & 0x80U) << 1U;
+    uint32_t l2 = (u >> 16U) & 0xFFU;
+    uint32_t s2 = ((u >> 16U) & 0x80U) << 1U;
+    int32_t b0 = (int32_t)l0 - (int32_t)s0;
+    int32_t b2 = (int32_t)l2 - (int32_t)s2;
     return stoic_dsp_pack(b0, b2);
 #endif
 }
@@ -137,7 +147,7 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 {
 #if STOIC_DSP
-    return x >> e;   /* MISRA deviation D1: arithmetic shift */
+    return x >> e;   /* MISRA deviation MD-01: arithmetic shift */
 #else
     /* (x + 2^31) >> e = floor(x / 2^e) + 2^(31 - e), exactly */
     return stoic_dsp_s32((((uint32_t)x ^ 0x80000000U) >> e) - (0x80000000U >> e));
@@ -148,7 +158,7 @@ static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 static inline int32_t stoic_dsp_sat8(int32_t x)
 {
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(x, 8);
+    return (int32_t)__builtin_arm_ssat(x, 8);   /* MISRA deviation MD-02 */
 #else
     int32_t y = x;
     if (y < -128) {
@@ -185,15 +195,19 @@ static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t
     int32_t h;
     uint64_t v;
     int32_t t;
+    uint32_t sgn;
+    int64_t p;
 
     /* sa: a value with the sign of a (a2 or a itself) */
-    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)((uint32_t)sa >> 31U);
+    sgn = (uint32_t)sa >> 31U;
+    h = stoic_dsp_s32((uint32_t)c1 << e1) - (int32_t)sgn;
     /* in this order gcc makes it one SMLAL into (hi, lo) = (h, 2^31) */
     v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
-    v += (uint64_t)((int64_t)a2 * (int64_t)m);
+    p = (int64_t)a2 * (int64_t)m;
+    v += (uint64_t)p;
     t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1 */
+    return (int32_t)__builtin_arm_ssat(t >> 1, 8);   /* SSAT #8, t, ASR #1; MISRA deviation MD-01, MD-02 */
 #else
     return stoic_dsp_sat8(stoic_dsp_floor_shr(t, 1U));
 #endif
@@ -225,12 +239,16 @@ static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
 {
     uint64_t v;
     int32_t t;
+    uint32_t b;
+    int64_t p;
 
-    v = (uint64_t)(1U << e1) << 32U;
-    v += (uint64_t)((int64_t)a2 * (int64_t)m);
+    b = 1U << e1;
+    v = (uint64_t)b << 32U;
+    p = (int64_t)a2 * (int64_t)m;
+    v += (uint64_t)p;
     t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
 #if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1 */
+    return (int32_t)__builtin_arm_ssat(t >> 1, 16);   /* SSAT #16, t, ASR #1; MISRA deviation MD-01, MD-02 */
 #else
     t = stoic_dsp_floor_shr(t, 1U);
     if (t < -32768) {

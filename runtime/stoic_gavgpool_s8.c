@@ -13,6 +13,7 @@
  * instructions for every input.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 /* ---- the output stage -------------------------------------------------------
  * out = clamp(stoic_requantize(acc, m, shift) + output_offset, act_min,
@@ -41,15 +42,18 @@ typedef struct {
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
-} out_stage;
+} gap8_stage;
 
-static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+static void stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
                      int32_t lo, int32_t hi)
 {
     uint32_t e;
 
-    e = (uint32_t)(0 - q->shift);
-    s->fast = ((q->shift <= 0) && (small_acc != 0)) ? 1 : 0;
+    e = 0U - (uint32_t)q->shift;
+    s->fast = 0;
+    if ((q->shift <= 0) && (small_acc != 0)) {
+        s->fast = 1;
+    }
     s->m = q->m;
     s->shift = q->shift;
     s->e = e & 31U;
@@ -61,39 +65,24 @@ static void stage_of(out_stage *s, const stoic_qmul *q, int32_t small_acc, int32
     s->hi = hi;
 }
 
-/* 1 when a < b, else 0; |a - b| < 2^31 */
-static int32_t lt32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
-
-/* 1 when a < b, else 0; |a - b| < 2^63 */
-static uint64_t lt64(int64_t a, int64_t b)
-{
-    return (uint64_t)(a - b) >> 63U;
-}
-
-static int32_t s32_of_bits(uint32_t p)
-{
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
-}
-
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const out_stage *s, int32_t acc)
+static int32_t stage_fast(const gap8_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
     uint32_t w;
     int32_t y;
 
     /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    v = (uint64_t)((int64_t)acc * (int64_t)s->m) + (s->add - (uint64_t)((uint32_t)acc & s->neg));
+    p = (int64_t)acc * (int64_t)s->m;
+    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
     w = (uint32_t)(v >> 31U);
-    y = s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
-    y = y + ((s->lo - y) * lt32(y, s->lo));
-    return y + ((s->hi - y) * lt32(s->hi, y));   /* in [act_min, act_max] */
+    y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
+    y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
+    return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
-static int32_t stage_apply(const out_stage *s, int32_t acc)
+static int32_t stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
@@ -102,8 +91,7 @@ static int32_t stage_apply(const out_stage *s, int32_t acc)
         y = stage_fast(s, acc);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = z + (int64_t)((uint64_t)((int64_t)s->lo - z) & (0U - lt64(z, (int64_t)s->lo)));
-        z = z - (int64_t)((uint64_t)(z - (int64_t)s->hi) & (0U - lt64((int64_t)s->hi, z)));
+        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
         y = (int32_t)z;
     }
     return y;   /* in [act_min, act_max] */
@@ -122,7 +110,7 @@ void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t 
     int32_t s1;
     int32_t s2;
     int32_t s3;
-    out_stage st;
+    gap8_stage st;
 
     hw = p->in_h * p->in_w;
     nc = p->c;

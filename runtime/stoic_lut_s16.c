@@ -31,15 +31,17 @@ void stoic_lut_s16(const stoic_lut_s16_params *p, const int16_t *in, int16_t *ou
     int32_t t1;
     int32_t x;      /* (t1 - t0) * f + 64 + 2^23, in [65727, 16711553] */
     int32_t step;   /* floor(((t1 - t0) * f + 64) / 128) */
+    uint32_t ux;
 
     for (i = 0; i < p->n; i++) {
-        u = (uint32_t)((int32_t)in[i] + 32768);
+        u = (uint32_t)in[i] + 32768U;
         k = u >> 7U;
         f = u & 127U;
         t0 = (int32_t)p->table[k];
         t1 = (int32_t)p->table[k + 1U];
         x = ((t1 - t0) * (int32_t)f) + 64 + 8388608;
-        step = (int32_t)((uint32_t)x >> 7U) - 65536;
+        ux = (uint32_t)x >> 7U;
+        step = (int32_t)ux - 65536;
         out[i] = (int16_t)(t0 + step);
     }
 }

@@ -24,26 +24,26 @@
 
 /* ---- bit access ------------------------------------------------------ */
 
-/* MISRA Ref 19.2.1: deviation from Rule 19.2 (advisory, "union shall not
+/* MISRA deviation MD-03: deviation from Rule 19.2 (advisory, "union shall not
  * be used"). The union reinterprets the 32 bits of an IEEE-754 float as an
  * unsigned integer and back, which C99 (6.5.2.3, footnote 82) defines.
  * It is the only way to build 2^k or to move a sign bit without a library
  * call (memcpy) or a loop. Both members have size 4 and no padding. */
-typedef union {
+typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
 } stoic_f32_bits;
 
 static uint32_t f32_to_bits(float x)
 {
-    stoic_f32_bits b; /* MISRA Ref 19.2.1 */
+    stoic_f32_bits b; /* MISRA deviation MD-03 */
     b.f = x;
     return b.u;
 }
 
 static float f32_from_bits(uint32_t u)
 {
-    stoic_f32_bits b; /* MISRA Ref 19.2.1 */
+    stoic_f32_bits b; /* MISRA deviation MD-03 */
     b.u = u;
     return b.f;
 }

@@ -16,12 +16,13 @@
  * window and every input.
  */
 #include "stoic_rt_f32.h"
+#include "stoic_bits.h"
 
-/* MISRA Ref 19.2.1 (see stoic_math_f32.c): the 32 bits of a float. */
-typedef union {
+/* MISRA deviation MD-03 (see stoic_math_f32.c): the 32 bits of a float. */
+typedef union { /* MISRA deviation MD-03 */
     float f;
     uint32_t u;
-} pool_f32_bits;
+} mp_f32_bits;
 
 #define KEY_SIGN 0x80000000U
 #define KEY_ABS  0x7FFFFFFFU
@@ -32,7 +33,7 @@ typedef union {
  * NaN (whose sign the key clears), and ~u for a negative non-NaN. */
 static uint32_t key_of(float x)
 {
-    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+    mp_f32_bits b; /* MISRA deviation MD-03 */
     uint32_t a;
     uint32_t num;     /* all ones for a number (not NaN): a < KEY_INF + 1 */
     uint32_t neg;     /* all ones for a negative float */
@@ -56,7 +57,7 @@ static uint32_t key_max(uint32_t ka, uint32_t kb)
 /* stoic_f32_from_order_key */
 static float from_key(uint32_t k)
 {
-    pool_f32_bits b; /* MISRA Ref 19.2.1 */
+    mp_f32_bits b; /* MISRA deviation MD-03 */
 
     b.u = k ^ (((k >> 31U) - 1U) | KEY_SIGN);
     return b.f;
@@ -76,8 +77,8 @@ static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, in
 
     a = (2 * o) - pad;
     b = a + 1;
-    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
-    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);    /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
 }

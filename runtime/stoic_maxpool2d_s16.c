@@ -18,12 +18,7 @@
  * clamp(-32768, act_min, act_max) = act_min.
  */
 #include "stoic_rt.h"
-
-/* 1 when a < b, else 0; |a - b| < 2^31 (int16 values and clamps). */
-static int32_t lt_flag32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
+#include "stoic_bits.h"
 
 void stoic_maxpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out)
 {
@@ -57,11 +52,11 @@ void stoic_maxpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
                         in_idx = ((((base_h + (kh * p->dil_h)) * p->in_w) +
                                    (base_w + (kw * p->dil_w))) * p->c) + c;
                         x = (int32_t)in[in_idx];
-                        m = m + ((x - m) * lt_flag32(m, x));
+                        m = m + ((x - m) * stoic_lt_s32(m, x));
                     }
                 }
-                m = m + ((p->act_min - m) * lt_flag32(m, p->act_min));
-                m = m + ((p->act_max - m) * lt_flag32(p->act_max, m));
+                m = m + ((p->act_min - m) * stoic_lt_s32(m, p->act_min));
+                m = m + ((p->act_max - m) * stoic_lt_s32(p->act_max, m));
                 out[out_pix + c] = (int16_t)m;   /* in [act_min, act_max] */
             }
         }

@@ -28,6 +28,7 @@
  * maximum of the same integers.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
 #include <arm_acle.h>
@@ -36,23 +37,17 @@
 #define STOIC_POOL_SIMD 0
 #endif
 
-/* 1 when a < b, else 0; |a - b| < 2^31 (int8 values and clamps). */
-static int32_t lt_flag32(int32_t a, int32_t b)
-{
-    return (int32_t)((uint32_t)(a - b) >> 31U);
-}
-
 static int32_t max32(int32_t m, int32_t x)
 {
-    return m + ((x - m) * lt_flag32(m, x));
+    return m + ((x - m) * stoic_lt_s32(m, x));
 }
 
 static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
 {
     int32_t y;
 
-    y = m + ((lo - m) * lt_flag32(m, lo));
-    return y + ((hi - y) * lt_flag32(hi, y));
+    y = m + ((lo - m) * stoic_lt_s32(m, lo));
+    return y + ((hi - y) * stoic_lt_s32(hi, y));
 }
 
 #if STOIC_POOL_SIMD
@@ -105,8 +100,8 @@ static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, in
 
     a = (2 * o) - pad;
     b = a + 1;
-    *v0 = 1 - (int32_t)((uint32_t)a >> 31U);      /* a >= 0 */
-    *v1 = (int32_t)((uint32_t)(b - n) >> 31U);    /* b < n */
+    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);    /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
 }

@@ -17,26 +17,10 @@
  * (precondition), so the conversion to int16_t is of an in-range value.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define I32_MAX_64 ((int64_t)2147483647)
 #define I32_MIN_64 (-I32_MAX_64 - 1)
-
-/* 1 when a < b, else 0; |a - b| < 2^63. */
-static int64_t lt_flag(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
-
-/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects; |x| < 2^62 + 2^48,
- * |lo|, |hi| < 2^32. */
-static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
-{
-    int64_t y;
-
-    y = x + ((lo - x) * lt_flag(x, lo));
-    y = y + ((hi - y) * lt_flag(hi, y));
-    return y;
-}
 
 void stoic_mul_s16(const stoic_binary_q_params *p, const int16_t *a, const int16_t *b,
                    int16_t *out)
@@ -55,10 +39,10 @@ void stoic_mul_s16(const stoic_binary_q_params *p, const int16_t *a, const int16
         for (i = 0; i < p->inner; i++) {
             x = (int64_t)a[a_row + i] + (int64_t)p->a_offset;
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
-            v = clamp64(x * y, I32_MIN_64, I32_MAX_64);
+            v = stoic_clamp_s64(x * y, I32_MIN_64, I32_MAX_64);
             v = (int64_t)stoic_requantize((int32_t)v, p->out_mul.m, p->out_mul.shift)
                 + (int64_t)p->output_offset;
-            out[a_row + i] = (int16_t)clamp64(v, (int64_t)p->act_min, (int64_t)p->act_max);
+            out[a_row + i] = (int16_t)stoic_clamp_s64(v, (int64_t)p->act_min, (int64_t)p->act_max);
         }
     }
 }

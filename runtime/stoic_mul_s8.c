@@ -15,25 +15,7 @@
  * keeps every parameter value defined.
  */
 #include "stoic_rt.h"
-
-#define I32_MAX_64 ((int64_t)2147483647)
-#define I32_MIN_64 (-I32_MAX_64 - 1)
-
-/* 1 when a < b, else 0; |a - b| < 2^63. */
-static int64_t lt_flag(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
-
-/* x saturated to [INT32_MIN, INT32_MAX], |x| < 2^62 + 2^40. */
-static int32_t sat32(int64_t x)
-{
-    int64_t y;
-
-    y = x + ((I32_MIN_64 - x) * lt_flag(x, I32_MIN_64));
-    y = y + ((I32_MAX_64 - y) * lt_flag(I32_MAX_64, y));
-    return (int32_t)y;
-}
+#include "stoic_bits.h"
 
 void stoic_mul_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
@@ -50,7 +32,7 @@ void stoic_mul_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t 
         for (i = 0; i < p->inner; i++) {
             x = (int64_t)a[a_row + i] + (int64_t)p->a_offset;
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
-            out[a_row + i] = stoic_requant_s8(sat32(x * y), &p->out_mul, p->output_offset,
+            out[a_row + i] = stoic_requant_s8(stoic_sat_s32(x * y), &p->out_mul, p->output_offset,
                                               p->act_min, p->act_max);
         }
     }

@@ -56,9 +56,12 @@ void stoic_quantize_s8(const stoic_quantize_params *p, const float *in, int8_t *
     int32_t q;
     uint32_t up;
     uint32_t down;
+    int32_t qd;
 
-    key_lo = stoic_f32_order_key((float)(p->q_min - p->zero_point));
-    key_hi = stoic_f32_order_key((float)(p->q_max - p->zero_point));
+    qd = p->q_min - p->zero_point;
+    key_lo = stoic_f32_order_key((float)qd);
+    qd = p->q_max - p->zero_point;
+    key_hi = stoic_f32_order_key((float)qd);
     /* the key after that of the largest finite float is that of +inf */
     key_inf = stoic_f32_order_key(STOIC_FLT_MAX) + 1U;
     key_zero = stoic_f32_order_key(0.0F);

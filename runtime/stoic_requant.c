@@ -38,18 +38,11 @@
  * of a value that fits.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define TWO_POW_31_U ((uint32_t)0x80000000U)
 #define TWO_POW_30_U64 ((uint64_t)1073741824U)
 #define TWO_POW_63_U64 ((uint64_t)1U << 63U)
-
-/* The int32 whose two's complement bits are p: (p mod 2^31) + bit31 * INT32_MIN,
- * computed without overflow (bit31 * INT32_MIN is 0 or INT32_MIN, and the
- * sum is in [-2^31, 2^31 - 1]). gcc and clang emit no instruction for it. */
-static int32_t s32_of_bits(uint32_t p)
-{
-    return (int32_t)(p & 0x7FFFFFFFU) + ((int32_t)(p >> 31U) * INT32_MIN);
-}
 
 /* 0xFFFFFFFF when c == 1, 0 when c == 0 */
 static uint32_t mask32(uint32_t c)
@@ -57,41 +50,33 @@ static uint32_t mask32(uint32_t c)
     return 0U - c;
 }
 
-/* a < b for |a - b| < 2^63, as 0 or 1 */
-static uint64_t lt64(int64_t a, int64_t b)
-{
-    return (uint64_t)(a - b) >> 63U;
-}
-
-/* min(max(x, lo), hi) for lo <= hi and |x|, |lo|, |hi| < 2^62, by masks on
- * unsigned images: a difference is selected only where it is positive
- * (lo - x when x < lo, y - hi when y > hi), so converting it back to
- * int64 is of a value that fits. */
-static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
-{
-    int64_t y;
-
-    y = x + (int64_t)((uint64_t)(lo - x) & (0U - lt64(x, lo)));
-    y = y - (int64_t)((uint64_t)(y - hi) & (0U - lt64(hi, y)));
-    return y;
-}
-
 /* floor(v / 2^16) and floor(v / 2^15), floor(v / 2^32) for any int64 v:
  * the unsigned image of v plus 2^63 is the non-negative v + 2^63, and
  * (v + 2^63) >> k = floor(v / 2^k) + 2^(63 - k) exactly. */
 static int64_t floor_shr16(int64_t v)
 {
-    return (int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 16U) - (int64_t)(TWO_POW_63_U64 >> 16U);
+    uint64_t u;
+
+    u = ((uint64_t)v + TWO_POW_63_U64) >> 16U;
+    return (int64_t)u - (int64_t)140737488355328;   /* 2^47 */
 }
 
 static int64_t floor_shr15(int64_t v)
 {
-    return (int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 15U) - (int64_t)(TWO_POW_63_U64 >> 15U);
+    uint64_t u;
+
+    u = ((uint64_t)v + TWO_POW_63_U64) >> 15U;
+    return (int64_t)u - (int64_t)281474976710656;   /* 2^48 */
 }
 
 static int32_t floor_shr32(int64_t v)
 {
-    return (int32_t)((int64_t)(((uint64_t)v + TWO_POW_63_U64) >> 32U) - (int64_t)2147483648U);
+    uint64_t u;
+    int64_t w;
+
+    u = ((uint64_t)v + TWO_POW_63_U64) >> 32U;
+    w = (int64_t)u - (int64_t)2147483648;   /* 2^31 */
+    return (int32_t)w;
 }
 
 /* sat32(w) for |w| < 2^63: w + 2^31 (mod 2^64) is below 2^32 exactly when
@@ -111,7 +96,7 @@ static int32_t sat32_64(int64_t w)
     sat = 0x7FFFFFFFU + (uint32_t)((uint64_t)w >> 63U);
     bits = (uint32_t)u ^ TWO_POW_31_U;          /* the low 32 bits of w */
     bits = bits ^ ((bits ^ sat) & mask32(out));
-    return s32_of_bits(bits);
+    return stoic_s32_of_bits(bits);
 }
 
 /* SRDHM(a, b) = floor((a * b + 2^30) / 2^31), saturated: with p = a * b,
@@ -127,14 +112,16 @@ static int32_t sat32_64(int64_t w)
  * are both set, and 2^31 - 1 = INT32_MAX is returned. */
 int32_t stoic_srdhm(int32_t a, int32_t b)
 {
+    int64_t p;
     uint64_t u;
     uint32_t hi;
     uint32_t over;
 
-    u = (uint64_t)((int64_t)a * (int64_t)b) + (TWO_POW_63_U64 + TWO_POW_30_U64);
+    p = (int64_t)a * (int64_t)b;
+    u = (uint64_t)p + (TWO_POW_63_U64 + TWO_POW_30_U64);
     hi = (uint32_t)(u >> 32U);
     over = (hi >> 30U) & (hi >> 31U);
-    return s32_of_bits((uint32_t)(u >> 31U) - over);
+    return stoic_s32_of_bits((uint32_t)(u >> 31U) - over);
 }
 
 /* RDBPOT(x, e), 0 <= e <= 31: with u = x + 2^31 in [0, 2^32) (the bits of
@@ -162,7 +149,7 @@ int32_t stoic_rdbpot(int32_t x, int32_t e)
     t = (mask >> 1U) + (1U - (u >> 31U));
     up = (t - r) >> 31U;
     fl = (u >> ue) - (TWO_POW_31_U >> ue);
-    return s32_of_bits(fl + up);
+    return stoic_s32_of_bits(fl + up);
 }
 
 int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift)
@@ -178,7 +165,7 @@ int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift)
     left = us & mask32(1U - neg);
     right = (0U - us) & mask32(neg);
     /* |acc| * 2^31 <= 2^62: exact in int64, then saturated to int32 */
-    v = sat32_64((int64_t)acc * (int64_t)(1U << left));
+    v = sat32_64((int64_t)acc * (int64_t)stoic_pow2_u32(left));
     return stoic_rdbpot(stoic_srdhm(v, m), (int32_t)right);
 }
 
@@ -189,7 +176,7 @@ int8_t stoic_requant_s8(int32_t acc, const stoic_qmul *q, int32_t output_offset,
 
     /* in int64: requantize may give INT32_MAX, and the offset must not wrap */
     y = (int64_t)stoic_requantize(acc, q->m, q->shift) + (int64_t)output_offset;
-    y = clamp64(y, (int64_t)act_min, (int64_t)act_max);
+    y = stoic_clamp_mask_s64(y, (int64_t)act_min, (int64_t)act_max);
     return (int8_t)y;
 }
 
@@ -246,26 +233,32 @@ int32_t stoic_requantize64(int64_t acc, int32_t m, int32_t shift)
     int64_t q;      /* Q of step 3 */
     int32_t qh;     /* Q = qh * 2^32 + ql */
     uint32_t ql;
+    uint64_t d;
+    uint32_t mhu;
 
     us = (uint32_t)shift;
     neg = us >> 31U;
     left = us & mask32(1U - neg);
     right = (0U - us) & mask32(neg);
     /* 2^(32 - left) = 2 * 2^(31 - left) when shift >= 0, 2^47 when shift < 0 */
-    lim = (int64_t)(1U << (31U - left)) * 2;
+    lim = (int64_t)stoic_pow2_u32(31U - left) * 2;
     lim_neg = (int64_t)140737488355328;   /* 2^47 */
-    lim = lim + (int64_t)((uint64_t)(lim_neg - lim) & (0U - (uint64_t)neg));
-    x = clamp64(acc, -lim, lim) * (int64_t)(1U << left);
+    d = ((uint64_t)lim_neg - (uint64_t)lim) & (0U - (uint64_t)neg);
+    lim = lim + (int64_t)d;
+    x = stoic_clamp_mask_s64(acc, -lim, lim) * (int64_t)stoic_pow2_u32(left);
     mu = (uint32_t)m;
-    mh = (int64_t)(mu >> 16U);
-    ml = (int64_t)(mu & 0xFFFFU);
+    mhu = mu >> 16U;
+    mh = (int64_t)mhu;
+    mhu = mu & 0xFFFFU;
+    ml = (int64_t)mhu;
     th = floor_shr16(x * ml);
     s = (x * mh) + th;
-    q = floor_shr15(s + ((int64_t)(1U << right) * 16384));
+    q = floor_shr15(s + ((int64_t)stoic_pow2_u32(right) * 16384));
     qh = floor_shr32(q);
     ql = (uint32_t)((uint64_t)q & 0xFFFFFFFFU);
     /* floor(q / 2^right) = qh * 2^(32 - right) + (ql >> right) */
-    q = (((int64_t)qh * (int64_t)(1U << (31U - right))) * 2) + (int64_t)(ql >> right);
+    ql = ql >> right;
+    q = (((int64_t)qh * (int64_t)stoic_pow2_u32(31U - right)) * 2) + (int64_t)ql;
     return sat32_64(q);
 }
 
@@ -274,6 +267,6 @@ int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int
     int64_t y;
 
     y = (int64_t)stoic_requantize64(acc, q->m, q->shift);
-    y = clamp64(y, (int64_t)act_min, (int64_t)act_max);   /* in [-32768, 32767] */
+    y = stoic_clamp_mask_s64(y, (int64_t)act_min, (int64_t)act_max);   /* in [-32768, 32767] */
     return (int16_t)y;
 }

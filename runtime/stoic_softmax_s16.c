@@ -30,6 +30,7 @@
  * product e_j * inv is taken modulo 2^64 (unsigned).
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define EXP_ONE     ((int64_t)32768)      /* 2^15 */
 #define S_MAX       ((int64_t)2147483647) /* 2^31 - 1 */
@@ -37,22 +38,6 @@
 #define STEP_UNBIAS ((int64_t)8589934592)    /* 2^40 / 128 = 2^33 */
 #define OUT_ROUND   ((uint64_t)1073741824U)  /* 2^30 */
 #define OUT_SHIFT   31U
-
-/* 1 when a < b, else 0; |a - b| < 2^63. */
-static int64_t lt_flag(int64_t a, int64_t b)
-{
-    return (int64_t)((uint64_t)(a - b) >> 63U);
-}
-
-/* min(max(x, lo), hi) for lo <= hi, by arithmetic selects. */
-static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
-{
-    int64_t y;
-
-    y = x + ((lo - x) * lt_flag(x, lo));
-    y = y + ((hi - y) * lt_flag(hi, y));
-    return y;
-}
 
 /* E(d) for 0 <= d <= 65535: the interpolated exp table. */
 static int64_t exp_interp(const int32_t *table, int64_t d)
@@ -93,20 +78,20 @@ void stoic_softmax_s16(const stoic_softmax_q_params *p, const int16_t *in, int16
             mx = (int64_t)in[base];
             for (j = 1; j < p->axis_n; j++) {
                 q = (int64_t)in[base + (j * p->inner)];
-                mx = mx + ((q - mx) * lt_flag(mx, q));
+                mx = mx + ((q - mx) * stoic_lt_s64(mx, q));
             }
             sum = 0;
             for (j = 0; j < p->axis_n; j++) {
                 q = (int64_t)in[base + (j * p->inner)];
                 sum = sum + exp_interp(p->exp_table, mx - q);
             }
-            sum = clamp64(sum, EXP_ONE, S_MAX);
+            sum = stoic_clamp_s64(sum, EXP_ONE, S_MAX);
             inv = stoic_recip46((int32_t)sum);
             for (j = 0; j < p->axis_n; j++) {
                 idx = base + (j * p->inner);
                 e = exp_interp(p->exp_table, mx - (int64_t)in[idx]);
                 y = (int64_t)((((uint64_t)e * (uint64_t)inv) + OUT_ROUND) >> OUT_SHIFT);
-                out[idx] = (int16_t)clamp64(y, 0, 32767);
+                out[idx] = (int16_t)stoic_clamp_s64(y, 0, 32767);
             }
         }
     }

@@ -1,0 +1,115 @@
+/*
+ * stoic runtime: branch-free integer helpers shared by the kernels (one
+ * definition each, instead of a static copy per kernel file: MISRA C:2012
+ * Rule 5.9). static inline (Rule 8.10): each kernel compiles them as
+ * before, with the same instructions.
+ *
+ * MISRA C:2012 Rule 10.8: a composite expression is never cast to another
+ * essential type category or a wider type. A difference of two signed
+ * values is formed on their unsigned images ((uint32_t)a - (uint32_t)b:
+ * the same bits as a - b, modulo 2^32, and no signed overflow), and a bit
+ * computed in an unsigned variable is converted on its own.
+ */
+#ifndef STOIC_BITS_H
+#define STOIC_BITS_H
+
+#include <stdint.h>
+
+/* 1 when a < b, else 0; |a - b| < 2^31 (the sign bit of a - b) */
+static inline uint32_t stoic_lt_u32(int32_t a, int32_t b)
+{
+    uint32_t d;
+
+    d = (uint32_t)a - (uint32_t)b;
+    return d >> 31U;
+}
+
+static inline int32_t stoic_lt_s32(int32_t a, int32_t b)
+{
+    uint32_t f;
+
+    f = stoic_lt_u32(a, b);
+    return (int32_t)f;
+}
+
+/* 1 when a < b, else 0; |a - b| < 2^63 (the sign bit of a - b) */
+static inline uint64_t stoic_lt_u64(int64_t a, int64_t b)
+{
+    uint64_t d;
+
+    d = (uint64_t)a - (uint64_t)b;
+    return d >> 63U;
+}
+
+static inline int64_t stoic_lt_s64(int64_t a, int64_t b)
+{
+    uint64_t f;
+
+    f = stoic_lt_u64(a, b);
+    return (int64_t)f;
+}
+
+/* min(max(x, lo), hi) for lo <= hi by arithmetic selects; the products
+ * (lo - x) * flag and (hi - y) * flag fit (|x| < 2^62 + 2^48, |lo|, |hi|
+ * < 2^32 at every call) */
+static inline int64_t stoic_clamp_s64(int64_t x, int64_t lo, int64_t hi)
+{
+    int64_t y;
+
+    y = x + ((lo - x) * stoic_lt_s64(x, lo));
+    y = y + ((hi - y) * stoic_lt_s64(hi, y));
+    return y;
+}
+
+/* x saturated to [INT32_MIN, INT32_MAX], |x| < 2^62 + 2^40 */
+static inline int32_t stoic_sat_s32(int64_t x)
+{
+    int64_t y;
+
+    y = stoic_clamp_s64(x, (int64_t)INT32_MIN, (int64_t)INT32_MAX);
+    return (int32_t)y;
+}
+
+/* The int32 whose two's complement bits are p: (p mod 2^31) + bit31 *
+ * INT32_MIN, without overflow and without converting an out-of-range
+ * value (gcc and clang emit no instruction for it). */
+static inline int32_t stoic_s32_of_bits(uint32_t p)
+{
+    uint32_t lo;
+    uint32_t hi;
+
+    lo = p & 0x7FFFFFFFU;
+    hi = p >> 31U;
+    return (int32_t)lo + ((int32_t)hi * INT32_MIN);
+}
+
+/* 1 when x != 0, else 0 */
+static inline uint32_t stoic_nz_u32(uint32_t x)
+{
+    return (x | (0U - x)) >> 31U;
+}
+
+/* 2^k as a 32-bit unsigned value, 0 <= k <= 31 (a 32-bit shift: no 64-bit
+ * shift by a variable amount, which is a library call on some cores) */
+static inline uint32_t stoic_pow2_u32(uint32_t k)
+{
+    return 1U << k;
+}
+
+/* min(max(x, lo), hi) for lo <= hi and |x|, |lo|, |hi| < 2^62, by masks on
+ * unsigned images: a difference is selected only where it is positive
+ * (lo - x when x < lo, y - hi when y > hi), so converting it back to
+ * int64 is of a value that fits. */
+static inline int64_t stoic_clamp_mask_s64(int64_t x, int64_t lo, int64_t hi)
+{
+    uint64_t d;
+    int64_t y;
+
+    d = ((uint64_t)lo - (uint64_t)x) & (0U - stoic_lt_u64(x, lo));
+    y = x + (int64_t)d;
+    d = ((uint64_t)y - (uint64_t)hi) & (0U - stoic_lt_u64(hi, y));
+    y = y - (int64_t)d;
+    return y;
+}
+
+#endif
