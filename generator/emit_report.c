@@ -207,17 +207,28 @@ static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g
 
 /* "memory_plan": each arena's size against its lower bound for the
  * schedule (pass_plan), and the layers that run in place. */
-static void memory_plan_json(strbuf *b, const ir_graph *g)
+static void memory_plan_json(strbuf *b, const ir_graph *g, lower_call calls[LOWER_MAX_CALLS])
 {
-    int k, i, first = 1, n_in_place = 0;
-    int64_t bytes = ir_arena_bytes(g), bound = ir_arena_bound_bytes(g);
+    int k, i, nc, first = 1, n_in_place = 0, scratch_node = -1;
+    int64_t bytes = ir_arena_bytes(g), bound = ir_arena_bound_bytes(g), scratch = 0;
     for (i = 0; i < g->nn; i++) {
         const ir_tensor *y = &g->t[g->n[i].output];
         n_in_place += g->n[i].op != IR_OP_RESHAPE && y->alias_of >= 0;
+        /* the packed kernels' scratch (NAME_scratch, NAME_SCRATCH_SIZE):
+         * the largest need of one call, as emit_c.c sizes it */
+        nc = lower_node(g, i, calls);
+        for (k = 0; k < nc; k++) {
+            if (calls[k].scratch_words > scratch) {
+                scratch = calls[k].scratch_words;
+                scratch_node = i;
+            }
+        }
     }
     sb_printf(b, "\n  ],\n  \"memory_plan\": { \"arena_bytes\": %lld, \"lower_bound_bytes\": %lld, "
-                 "\"in_place_layers\": %d, \"arenas\": [",
-              (long long)bytes, (long long)bound, n_in_place);
+                 "\"in_place_layers\": %d, \"scratch_bytes\": %lld, \"scratch_layer\": ",
+              (long long)bytes, (long long)bound, n_in_place, (long long)(scratch * 4));
+    sb_json_str(b, scratch_node >= 0 ? g->n[scratch_node].name : "");
+    sb_puts(b, ", \"arenas\": [");
     for (k = 0; k < IR_DT_COUNT; k++) {
         if (g->arena_n[k] == 0 && g->arena_lb[k] == 0) {
             continue;
@@ -718,7 +729,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         b.oom = 1;
     }
     sb_free(&lay);
-    memory_plan_json(&b, g);
+    memory_plan_json(&b, g, calls);
     sb_puts(&b, ",\n  \"memory\": [");
     k = 0;
     for (i = 0; i < g->nt; i++) {

@@ -165,6 +165,12 @@ int32_t lower_quantize_value(const ir_tensor *t, double v);
  * Allocates nothing: a call with n_own > 0 needs lower_attach before it
  * runs or is printed. */
 int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS]);
+/* The parameters of stoic_conv2d_s8_pk that compute the dense layer d
+ * (rows pixels of in_n channels in one image row, 1x1 kernel) with d's
+ * weight words and records: lower chooses it for the int8 dense layers of
+ * a model that links stoic_conv2d_s8_pk and not stoic_dense_s8_pk. */
+void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
+                            stoic_conv2d_pk_params *cp);
 /* Makes the own[] constants of a call (and points its parameter struct
  * at them); 0, or -1 when out of memory. lower_release frees them. */
 int lower_attach(const ir_graph *g, lower_call *c);

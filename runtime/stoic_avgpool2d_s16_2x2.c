@@ -72,7 +72,7 @@ static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t small_acc, int3
 }
 
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const ap16_stage *s, int32_t acc)
+static inline int32_t stage_fast(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -97,7 +97,7 @@ static int32_t stage_apply(const ap16_stage *s, int32_t acc)
     int64_t z;
 
     if (s->fast != 0) {
-        /* stage_fast, written out: each of the two has one caller, so both inline */
+        /* stage_fast, written out (the rare path: a multiplier with shift > 0) */
         p = (int64_t)acc * (int64_t)s->m;
         v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
         w = (uint32_t)(v >> 31U);
@@ -190,6 +190,14 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
                 for (c = 0; c < nc; c++) {
                     acc = (((int32_t)t00[c] + (int32_t)t01[c]) +
                            ((int32_t)t10[c] + (int32_t)t11[c])) + offn;
+                    o[c] = (int16_t)stage_fast(&st, acc);
+                }
+            } else if (st.fast != 0) {
+                /* a window at the border: the flagged sum, the same output
+                 * stage (chosen here, per window, not per element) */
+                for (c = 0; c < nc; c++) {
+                    acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
+                           (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
                     o[c] = (int16_t)stage_fast(&st, acc);
                 }
             } else {

@@ -195,6 +195,16 @@ arena_bound() {
     [ $(($1 * 100)) -le $(($2 * 105)) ]
 }
 
+# scratch_plan REPORT HEADER: the packed kernels' scratch in the report's
+# "memory_plan" (scratch_bytes) is the NAME_SCRATCH_SIZE of the header
+# (the buffer NAME.c declares); prints both; status 0 when equal.
+scratch_plan() {
+    _r=$(sed -n 's/.*"memory_plan": {.*"scratch_bytes": \([0-9]*\),.*/\1/p' "$1")
+    _h=$(sed -n 's/^#define [A-Z0-9_]*_SCRATCH_SIZE \([0-9]*\)U$/\1/p' "$2")
+    echo "report scratch_bytes '$_r', header SCRATCH_SIZE '$_h'"
+    [ -n "$_r" ] && [ "$_r" = "$_h" ]
+}
+
 # par_cases SCRIPT RESDIR LIST: runs "sh SCRIPT --one JOB" for every line
 # JOB of the file LIST, JOBS at a time. Each writes its verdict to
 # RESDIR/JOB (spaces and slashes as _): a first line "PASS ..." or

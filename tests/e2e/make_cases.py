@@ -1865,6 +1865,15 @@ def elide_transpose_pair(c):
     return m, c.x(3, (4, 3, 2))
 
 
+# The same model and data: in int8 its dense layer goes through the wide
+# convolution's packed kernel (stoic_conv2d_s8_pk, which c1 needs anyway),
+# so stoic_dense_s8_pk is not linked (lower.c dense_via_conv_pk).
+@case
+@elided("stoic_dense_s8_pk")
+def dense_via_conv_pk(c):
+    return flatten_conv_dense(Ctx("flatten_conv_dense"))
+
+
 @case
 @elided("stoic_copy_")
 def elide_concat_one(c):

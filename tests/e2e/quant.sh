@@ -88,6 +88,8 @@ one() { # case precision
         >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 -i 'error' "$w/eval.log")"; return 1; }
     arena_bound "$out/model_report.json" >"$w/bound.log" ||
         { reason="arena more than 5% above the lower bound: $(cat "$w/bound.log")"; return 1; }
+    scratch_plan "$out/model_report.json" "$out/model.h" >"$w/scratch.log" ||
+        { reason="memory_plan scratch: $(cat "$w/scratch.log")"; return 1; }
     if [ -f "$dir/absent" ] && absent_calls "$out/model.c" "$dir/absent" >"$w/absent.log"; then
         reason="a layer that must cost nothing is still computed: $(head -1 "$w/absent.log")"
         return 1

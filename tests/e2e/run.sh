@@ -173,6 +173,10 @@ run_case() {
         fail "arena more than 5% above the lower bound of the schedule" "$w/bound.log"
         return 1
     fi
+    if ! scratch_plan "$out/model_report.json" "$out/model.h" >"$w/scratch.log"; then
+        fail "memory_plan scratch_bytes is not the header's SCRATCH_SIZE" "$w/scratch.log"
+        return 1
+    fi
     # 9b. layers that must cost nothing: not called, and the twin without
     #     them (made by numpy) evaluates to the same bits
     if [ -f "$dir/absent" ] && absent_calls "$out/model.c" "$dir/absent" >"$w/absent.log"; then

@@ -360,6 +360,9 @@ static void *arg_ptr(const ir_graph *g, const lower_call *c, int a, void *x, voi
     return g->t[a].qdata;
 }
 
+/* int8 packed dense layers also run through stoic_conv2d_s8_pk */
+static int n_as_conv;
+
 /* Lowers and runs one layer on `trials` random inputs; returns the
  * kernel lower chose, or -1 after a failed check. */
 static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
@@ -455,6 +458,34 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
                 }
             }
         }
+        if (calls[0].k == LK_DENSE_S8_PK) {
+            /* the same layer through stoic_conv2d_s8_pk (rows x 1 pixels,
+             * 1x1 kernel) with the same weight words and records, as lower
+             * chooses it when a model links the wide conv kernel only:
+             * the same bytes (y was checked against the reference) */
+            stoic_conv2d_pk_params cp;
+            int8_t *y2 = malloc((size_t)n_out + 64);
+            int32_t *scr2;
+            lower_conv_pk_of_dense(&calls[0].p.dense_pk, 0, &cp);
+            scr2 = malloc(((size_t)cp.img_w * (size_t)cp.cw + GUARD_WORDS) * sizeof *scr2);
+            for (k = 0; k < cp.img_w * cp.cw + GUARD_WORDS; k++) {
+                scr2[k] = SENT32;
+            }
+            memset(y2, 0x5A, (size_t)n_out + 64);
+            stoic_conv2d_s8_pk(&cp, x, a[1], a[2], y2, scr2);
+            for (k = 0; k < (int)n_out + 64; k++) {
+                if (y2[k] != ((int8_t *)y)[k] && bad++ < 3) {
+                    printf("\n  dense as conv2d_s8_pk, byte %d: got %d, want %d", k, y2[k],
+                           ((int8_t *)y)[k]);
+                }
+            }
+            for (k = 0; k < GUARD_WORDS; k++) {
+                bad += scr2[cp.img_w * cp.cw + k] != SENT32;
+            }
+            n_as_conv++;
+            free(y2);
+            free(scr2);
+        }
         for (k = 0; k < 64; k++) {
             bad += ((unsigned char *)y)[(size_t)n_out * es + (size_t)k] != 0x5A;
         }
@@ -498,7 +529,8 @@ static void test_dense_pk(void)
     /* the packed path is the common one; the plain one appears only for
      * layers whose (random, large) bias and weights break its bounds */
     CU_ASSERT(packed > 700);
-    printf("\n  dense: %d packed, %d plain", packed, plain);
+    CU_ASSERT(n_as_conv > 1000);
+    printf("\n  dense: %d packed, %d plain; %d runs also as conv2d_s8_pk", packed, plain, n_as_conv);
 }
 
 /* bounds that do not hold: the plain kernels, same results */
