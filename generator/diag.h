@@ -18,6 +18,7 @@
 
 typedef struct {
     int errors;       /* input errors reported */
+    int limits;       /* of them: a limit of stoic exceeded by a valid model (too large) */
     int io_errors;    /* I/O or internal errors reported */
     int warnings;
     int quiet;        /* suppress warnings and notes */

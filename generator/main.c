@@ -436,8 +436,13 @@ static int cmd_import(const options *o, diag *d)
     if (g == NULL) {
         char bin[4096];
         size_t len = strlen(o->outdir);
-        diag_err("stoic: internal error: the imported description does not load; "
-                 "nothing written");
+        int limit = d->limits > 0 && d->io_errors == 0;
+        if (limit) { /* a valid model, larger than stoic takes: bad input (found by fuzz_onnx) */
+            diag_err("stoic: the imported model exceeds a limit of stoic (above); nothing written");
+        } else {
+            diag_err("stoic: internal error: the imported description does not load; "
+                     "nothing written");
+        }
         if (len > 4 && strcmp(o->outdir + len - 4, ".xml") == 0) {
             snprintf(bin, sizeof bin, "%.*s.bin", (int)(len - 4), o->outdir);
         } else {
@@ -445,7 +450,7 @@ static int cmd_import(const options *o, diag *d)
         }
         (void)remove(o->outdir);
         (void)remove(bin);
-        return STOIC_EXIT_IO;
+        return limit ? STOIC_EXIT_INPUT : STOIC_EXIT_IO;
     }
     if (o->dump_ir) {
         ir_dump(g, stdout);

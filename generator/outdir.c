@@ -492,13 +492,19 @@ int outdir_commit(outdir *o, diag *d)
     }
     free(mp);
     sb_free(&m);
+    /* Signals held from the swap until the old files are gone: a SIGTERM
+     * between the swap and the removal left the old output beside OUTDIR
+     * (the kill test hit it on a loaded machine); it is delivered after. */
+    fileio_cleanup_hold();
     if (rc == 0 && swap_in(o, &old) != 0) {
+        int e = errno;
         diag_io(d, o->path, "cannot move the generated files into place: %s (the output "
-                "directory is as it was)", strerror(errno));
+                "directory is as it was)", strerror(e));
         rc = -1;
     }
     if (rc != 0) {
         outdir_abort(o);
+        fileio_cleanup_resume();
         return -1;
     }
     /* Committed: from here a signal must not remove the new OUTDIR's files
@@ -511,6 +517,7 @@ int outdir_commit(outdir *o, diag *d)
     free(o->stage);
     o->stage = NULL;
     outdir_abort(o); /* frees; only the lock is left to drop */
+    fileio_cleanup_resume();
     return 0;
 }
 

@@ -325,6 +325,7 @@ int pass_plan(ir_graph *g, diag *d)
     }
     if ((uint64_t)ir_arena_bytes(g) > 0x7fffffffULL) {
         diag_error(d, g->file, 0, "the activation arena would exceed 2 GiB");
+        d->limits++;
         return -1;
     }
     g->planned = 1;

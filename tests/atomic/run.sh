@@ -23,7 +23,9 @@
 #      or a temporary file (import) is created, before the generator can
 #      have registered it (the shim raises it inside mkdtemp, flock,
 #      mkstemp): the run ends by the signal and leaves nothing. (A random
-#      kill of part 2 once hit that window on a loaded machine.)
+#      kill of part 2 once hit that window on a loaded machine.) And a
+#      SIGTERM right after the swap of the new output into place (both
+#      modes): OUTDIR is the new output, the old one is not left beside it.
 # Every run goes through the ASan/UBSan generator.
 # Usage: sh tests/atomic/run.sh     Environment: STOIC, KILLS, CC.
 # REQ: REQ-RPT-002 REQ-ERR-001 REQ-ERR-005
@@ -240,6 +242,24 @@ for f in mkdtemp flock; do
     [ -z "$left" ] || fail "SIGTERM after $f: left $(echo $left)"
     n5=$((n5 + 1))
 done
+# after the swap, before the old output is removed: OUTDIR complete and new,
+# nothing beside it (two-rename fallback: the old output is renamed aside
+# by the first rename, the stage into place by the second)
+for mode in exchange fallback; do
+    d=$W/win-swap-$mode/out
+    mkdir -p "$W/win-swap-$mode"
+    gen_a "$d" >/dev/null 2>&1 || fail "swap window setup"
+    nx=0; n=1
+    [ $mode = fallback ] && { nx=1; n=2; }
+    STOIC_NO_EXCHANGE=$nx STOIC_TERM_AFTER=rename STOIC_TERM_AFTER_N=$n LD_PRELOAD=$SHIM \
+        gen_b "$d" >"$W/win-swap-$mode.log" 2>&1
+    rc=$?
+    [ $rc -eq 143 ] || fail "SIGTERM after the swap ($mode): exit $rc, not 143 (the signal)"
+    [ "$(snap "$d")" = "$SB" ] || fail "SIGTERM after the swap ($mode): OUTDIR is not the new output"
+    left=$(ls -A "$W/win-swap-$mode" | grep -v '^out$')
+    [ -z "$left" ] || fail "SIGTERM after the swap ($mode): left $(echo $left)"
+    n5=$((n5 + 1))
+done
 d=$W/win-mkstemp
 mkdir -p "$d"
 STOIC_TERM_AFTER=mkstemp LD_PRELOAD=$SHIM "$STOIC" import "$M/digits.onnx" -o "$d/m.xml" \
@@ -248,7 +268,7 @@ rc=$?
 [ $rc -eq 143 ] || fail "import, SIGTERM after mkstemp: exit $rc, not 143 (the signal)"
 left=$(ls -A "$d")
 [ -z "$left" ] || fail "import, SIGTERM after mkstemp: left $(echo $left)"
-[ $failed -eq $f5 ] && echo "signal between creation and registration: 3 runs ($n5 generate, 1 import), nothing left"
+[ $failed -eq $f5 ] && echo "signal between creation and registration, and between the swap and the removal of the old output: $((n5 + 1)) runs ($n5 generate, 1 import), nothing left"
 
 if [ $failed -eq 0 ]; then echo "atomic output: all checks passed"; else echo "atomic output: $failed failures"; fi
 [ $failed -eq 0 ]

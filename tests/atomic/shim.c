@@ -9,6 +9,8 @@
  *                         right after the first successful call of F (the
  *                         path it created exists; the generator may not
  *                         have registered it for removal yet)
+ *   STOIC_TERM_AFTER=rename with STOIC_TERM_AFTER_N=N: raise SIGTERM right
+ *                         after the N-th successful rename-family call
  * Everything else goes to the C library's functions. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,6 +30,21 @@ static int should_fail(void)
     return n != NULL && atoi(n) == calls;
 }
 
+/* r: a rename-family call's result */
+static int after_rename(int r)
+{
+    static int ok;
+    const char *t = getenv("STOIC_TERM_AFTER");
+    const char *n = getenv("STOIC_TERM_AFTER_N");
+    if (r == 0 && t != NULL && strcmp(t, "rename") == 0) {
+        ok++;
+        if (ok == (n != NULL ? atoi(n) : 1)) {
+            (void)raise(SIGTERM);
+        }
+    }
+    return r;
+}
+
 int rename(const char *a, const char *b)
 {
     int (*real)(const char *, const char *) =
@@ -36,7 +53,7 @@ int rename(const char *a, const char *b)
         errno = EIO;
         return -1;
     }
-    return real(a, b);
+    return after_rename(real(a, b));
 }
 
 int renameat(int fa, const char *a, int fb, const char *b)
@@ -47,7 +64,7 @@ int renameat(int fa, const char *a, int fb, const char *b)
         errno = EIO;
         return -1;
     }
-    return real(fa, a, fb, b);
+    return after_rename(real(fa, a, fb, b));
 }
 
 int renameat2(int fa, const char *a, int fb, const char *b, unsigned int flags)
@@ -64,7 +81,7 @@ int renameat2(int fa, const char *a, int fb, const char *b, unsigned int flags)
         errno = EIO;
         return -1;
     }
-    return real(fa, a, fb, b, flags);
+    return after_rename(real(fa, a, fb, b, flags));
 }
 
 static void term_after(const char *fn)

@@ -109,9 +109,9 @@ N=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["files"])
     [ "$(grep -c 'class="na">Not run' "$W/r.html")" = 0 ] &&
     ok "stoic report with check and MISRA results" || { cat "$W/r.log"; bad "stoic report"; }
 # a changed file of OUTDIR is named
-cp -r "$W/d8" "$W/d8t" && echo ' ' >>"$W/d8t/stoic_common.c" &&
+cp -r "$W/d8" "$W/d8t" && echo ' ' >>"$W/d8t/digits.c" &&
     "$STOIC" report "$W/d8t" -o "$W/t.html" >"$W/t.log" 2>&1 &&
-    grep -q "$((N - 1)) of $N files" "$W/t.log" && grep -q 'Differ or missing: <code>stoic_common.c</code>' "$W/t.html" &&
+    grep -q "$((N - 1)) of $N files" "$W/t.log" && grep -q 'Differ or missing: <code>digits.c</code>' "$W/t.html" &&
     ok "stoic report names a changed file" || bad "stoic report: changed file not found"
 # refused: bad JSON (file:line), wrong shape, -o into OUTDIR, no -o, not an OUTDIR
 printf '{"tool": "x",\n "findings": [1,\n' >"$W/broken.json"
