@@ -50,14 +50,14 @@ typedef struct {
     int32_t hi;
 } ap16_stage;
 
-static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t zp,
                      int32_t lo, int32_t hi)
 {
     uint32_t e;
 
     e = 0U - (uint32_t)q->shift;
     s->fast = 0;
-    if ((q->shift <= 0) && (small_acc != 0)) {
+    if (q->shift <= 0) { /* |acc| < 2^30: four int8/int16 values and the offset */
         s->fast = 1;
     }
     s->m = q->m;
@@ -88,28 +88,15 @@ static inline int32_t stage_fast(const ap16_stage *s, int32_t acc)
     return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
+/* The general output stage (s->fast == 0: a multiplier with shift > 0);
+ * the callers take stage_fast otherwise. */
 static int32_t stage_apply(const ap16_stage *s, int32_t acc)
 {
-    uint64_t v;
-    int64_t p;
-    uint32_t w;
-    int32_t y;
     int64_t z;
 
-    if (s->fast != 0) {
-        /* stage_fast, written out (the rare path: a multiplier with shift > 0) */
-        p = (int64_t)acc * (int64_t)s->m;
-        v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
-        w = (uint32_t)(v >> 31U);
-        y = stoic_s32_of_bits((w >> s->e) - s->bias);
-        y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
-        y = y + ((s->hi - y) * stoic_lt_s32(s->hi, y));
-    } else {
-        z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
-        y = (int32_t)z;
-    }
-    return y;   /* in [act_min, act_max] */
+    z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
+    z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
+    return (int32_t)z;   /* in [act_min, act_max] */
 }
 
 
@@ -179,7 +166,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
             n = (vr0 + vr1) * (vc0 + vc1);
             offn = n * p->input_offset;
             /* |acc| <= 4 * 2^15 < 2^30 */
-            stage_of(&st, &p->qmul[n * notall], 1, p->output_offset, p->act_min, p->act_max);
+            stage_of(&st, &p->qmul[n * notall], p->output_offset, p->act_min, p->act_max);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
