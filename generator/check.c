@@ -323,13 +323,14 @@ static int is_float_kind(enum CXTypeKind k)
            k == CXType_Complex;
 }
 
-/* 1: the type is or holds (through pointers and arrays) a float type. */
-static int type_has_float(CXType t)
+/* 1: the type, or a type it holds through pointers and arrays, is one
+ * that hit accepts (the walk of the three type rules below). */
+static int type_holds(CXType t, int (*hit)(enum CXTypeKind))
 {
     int depth;
     for (depth = 0; depth < 16; depth++) {
         t = clang_getCanonicalType(t);
-        if (is_float_kind(t.kind)) {
+        if (hit(t.kind)) {
             return 1;
         }
         if (t.kind == CXType_Pointer) {
@@ -342,46 +343,33 @@ static int type_has_float(CXType t)
         }
     }
     return 0;
+}
+
+static int kind_is_fn(enum CXTypeKind k)
+{
+    return k == CXType_FunctionProto || k == CXType_FunctionNoProto;
+}
+
+static int kind_is_vla(enum CXTypeKind k)
+{
+    return k == CXType_VariableArray || k == CXType_DependentSizedArray;
+}
+
+/* 1: the type is or holds (through pointers and arrays) a float type. */
+static int type_has_float(CXType t)
+{
+    return type_holds(t, is_float_kind);
 }
 
 /* 1: a function type or a pointer to one (through pointers and arrays). */
 static int type_is_fnptr(CXType t)
 {
-    int depth;
-    for (depth = 0; depth < 16; depth++) {
-        t = clang_getCanonicalType(t);
-        if (t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto) {
-            return 1;
-        }
-        if (t.kind == CXType_Pointer) {
-            t = clang_getPointeeType(t);
-        } else if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
-                   t.kind == CXType_VariableArray) {
-            t = clang_getArrayElementType(t);
-        } else {
-            return 0;
-        }
-    }
-    return 0;
+    return type_holds(t, kind_is_fn);
 }
 
 static int type_is_vla(CXType t)
 {
-    int depth;
-    for (depth = 0; depth < 16; depth++) {
-        t = clang_getCanonicalType(t);
-        if (t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray) {
-            return 1;
-        }
-        if (t.kind == CXType_Pointer) {
-            t = clang_getPointeeType(t);
-        } else if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray) {
-            t = clang_getArrayElementType(t);
-        } else {
-            return 0;
-        }
-    }
-    return 0;
+    return type_holds(t, kind_is_vla);
 }
 
 /* ---- declarations anywhere in OUTDIR's files ------------------------------ */

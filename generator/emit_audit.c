@@ -62,6 +62,14 @@ static void html_tail(strbuf *b, const char *s, int max)
     html_text(b, q);
 }
 
+/* 1: a decoded character (n bytes, code point cp) that the Markdown files
+ * show as U+FFFD: not UTF-8, a control character, a line separator. */
+static int md_unprintable(size_t n, uint32_t cp)
+{
+    return n == 0 || cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU) || cp == 0x2028U ||
+           cp == 0x2029U;
+}
+
 /* s for Markdown text (a table cell): ASCII punctuation backslash-escaped
  * (so no markup, link, HTML tag or cell separator), control characters and
  * bytes that are not UTF-8 as U+FFFD. */
@@ -71,8 +79,7 @@ static void md_text(strbuf *b, const char *s)
     while (*p != '\0') {
         uint32_t cp = 0;
         size_t n = sb_utf8_len(p, &cp);
-        if (n == 0 || cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU) || cp == 0x2028U ||
-            cp == 0x2029U) {
+        if (md_unprintable(n, cp)) {
             sb_puts(b, "\xEF\xBF\xBD");
             p += n > 0 ? n : 1;
         } else if (cp < 0x80U && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", (int)cp) != NULL) {
@@ -95,8 +102,7 @@ static void md_code(strbuf *b, const char *s)
     while (*p != '\0') {
         uint32_t cp = 0;
         size_t n = sb_utf8_len(p, &cp);
-        if (n == 0 || cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU) || cp == 0x2028U ||
-            cp == 0x2029U) {
+        if (md_unprintable(n, cp)) {
             sb_puts(b, "\xEF\xBF\xBD");
             p += n > 0 ? n : 1;
         } else {
