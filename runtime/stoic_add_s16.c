@@ -29,7 +29,7 @@
 
 /* requantize(sat32(x * 2^left_shift), q): |x| <= 2^31 + 2^15,
  * 0 <= left_shift <= 31. */
-static int32_t rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
+static int32_t add16_rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
 {
     int64_t v;
 
@@ -55,8 +55,8 @@ void stoic_add_s16(const stoic_binary_q_params *p, const int16_t *a, const int16
         for (i = 0; i < p->inner; i++) {
             x = (int64_t)a[a_row + i] + (int64_t)p->a_offset;
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
-            s = (int64_t)rescale(x, p->left_shift, &p->a_mul)
-                + (int64_t)rescale(y, p->left_shift, &p->b_mul);
+            s = (int64_t)add16_rescale(x, p->left_shift, &p->a_mul)
+                + (int64_t)add16_rescale(y, p->left_shift, &p->b_mul);
             s = stoic_clamp_s64(s, I32_MIN_64, I32_MAX_64);
             s = (int64_t)stoic_requantize((int32_t)s, p->out_mul.m, p->out_mul.shift)
                 + (int64_t)p->output_offset;

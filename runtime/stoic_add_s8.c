@@ -23,7 +23,7 @@
 
 /* requantize(stoic_sat_s32(x * 2^left_shift), q): |x| <= 2^31 + 2^7,
  * 0 <= left_shift <= 31. */
-static int32_t rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
+static int32_t add8_rescale(int64_t x, int32_t left_shift, const stoic_qmul *q)
 {
     int64_t v;
 
@@ -47,8 +47,8 @@ void stoic_add_s8(const stoic_binary_q_params *p, const int8_t *a, const int8_t 
         for (i = 0; i < p->inner; i++) {
             x = (int64_t)a[a_row + i] + (int64_t)p->a_offset;
             y = (int64_t)b[b_row + i] + (int64_t)p->b_offset;
-            s = (int64_t)rescale(x, p->left_shift, &p->a_mul)
-                + (int64_t)rescale(y, p->left_shift, &p->b_mul);
+            s = (int64_t)add8_rescale(x, p->left_shift, &p->a_mul)
+                + (int64_t)add8_rescale(y, p->left_shift, &p->b_mul);
             out[a_row + i] = stoic_requant_s8(stoic_sat_s32(s), &p->out_mul, p->output_offset,
                                               p->act_min, p->act_max);
         }

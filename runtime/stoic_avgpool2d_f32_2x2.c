@@ -46,8 +46,8 @@ static float masked(float x, uint32_t mask)
  * the window's other tap, which is inside (the generator guarantees every
  * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
  * padding. Index arithmetic only, the same instructions for every o. */
-static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                 int32_t *v1)
+static void apf_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                     int32_t *v1)
 {
     int32_t a;
     int32_t b;
@@ -93,9 +93,9 @@ void stoic_avgpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, 
     nc = p->c;
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
+        apf_taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
         for (ow = 0; ow < p->out_w; ow++) {
-            taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
+            apf_taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
             n = (vr0 + vr1) * (vc0 + vc1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];

@@ -7,7 +7,7 @@
  *   acc = sum over the window's real taps of (in + input_offset)  (int32)
  *   out = clamp(stoic_requantize(acc, qmul[count_include_pad != 0 ? 0 : n])
  *               + output_offset, act_min, act_max)   (in int64: no wrap),
- * n the number of real taps (1, 2 or 4).
+ * n the number of real ap16_taps (1, 2 or 4).
  *
  * Every window reads four taps, each weighted by a flag, 1 for a real tap
  * and 0 for one in the padding (whose address is replaced by the window's
@@ -50,8 +50,7 @@ typedef struct {
     int32_t hi;
 } ap16_stage;
 
-static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t zp,
-                     int32_t lo, int32_t hi)
+static void ap16_stage_of(ap16_stage *s, const stoic_qmul *q, int32_t zp, int32_t lo, int32_t hi)
 {
     uint32_t e;
 
@@ -72,7 +71,7 @@ static void stage_of(ap16_stage *s, const stoic_qmul *q, int32_t zp,
 }
 
 /* The formula (s->fast != 0). */
-static inline int32_t stage_fast(const ap16_stage *s, int32_t acc)
+static inline int32_t ap16_stage_fast(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -90,7 +89,7 @@ static inline int32_t stage_fast(const ap16_stage *s, int32_t acc)
 
 /* The general output stage (s->fast == 0: a multiplier with shift > 0);
  * the callers take stage_fast otherwise. */
-static int32_t stage_apply(const ap16_stage *s, int32_t acc)
+static int32_t ap16_stage_apply(const ap16_stage *s, int32_t acc)
 {
     int64_t z;
 
@@ -106,8 +105,8 @@ static int32_t stage_apply(const ap16_stage *s, int32_t acc)
  * the window's other tap, which is inside (the generator guarantees every
  * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
  * padding. Index arithmetic only, the same instructions for every o. */
-static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                 int32_t *v1)
+static void ap16_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                      int32_t *v1)
 {
     int32_t a;
     int32_t b;
@@ -156,9 +155,9 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
     notall = 1 - (int32_t)stoic_nz_u32(cip);
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
+        ap16_taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
         for (ow = 0; ow < p->out_w; ow++) {
-            taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
+            ap16_taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
             f00 = vr0 * vc0;
             f01 = vr0 * vc1;
             f10 = vr1 * vc0;
@@ -166,7 +165,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
             n = (vr0 + vr1) * (vc0 + vc1);
             offn = n * p->input_offset;
             /* |acc| <= 4 * 2^15 < 2^30 */
-            stage_of(&st, &p->qmul[n * notall], p->output_offset, p->act_min, p->act_max);
+            ap16_stage_of(&st, &p->qmul[n * notall], p->output_offset, p->act_min, p->act_max);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
@@ -177,7 +176,7 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
                 for (c = 0; c < nc; c++) {
                     acc = (((int32_t)t00[c] + (int32_t)t01[c]) +
                            ((int32_t)t10[c] + (int32_t)t11[c])) + offn;
-                    o[c] = (int16_t)stage_fast(&st, acc);
+                    o[c] = (int16_t)ap16_stage_fast(&st, acc);
                 }
             } else if (st.fast != 0) {
                 /* a window at the border: the flagged sum, the same output
@@ -185,13 +184,13 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
                 for (c = 0; c < nc; c++) {
                     acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
                            (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
-                    o[c] = (int16_t)stage_fast(&st, acc);
+                    o[c] = (int16_t)ap16_stage_fast(&st, acc);
                 }
             } else {
                 for (c = 0; c < nc; c++) {
                     acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
                            (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
-                    o[c] = (int16_t)stage_apply(&st, acc);
+                    o[c] = (int16_t)ap16_stage_apply(&st, acc);
                 }
             }
             io += nc;

@@ -38,7 +38,7 @@
         a3 = stoic_dsp_smlatb(x45, (p2), a3);                                                  \
     } while (0)
 
-static inline int32_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
+static inline int32_t dw16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
 {
     int32_t v = y;
     if (clamp != 0) {
@@ -53,8 +53,8 @@ static inline int32_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
  * (4 n_pass + 2 int32, zp_in outside the input), so that every word of
  * the row is two neighbouring values; strip s gets the words 2s, 2s + 1,
  * 2s + 2. */
-static void plane(const stoic_conv2d_dw3_params *p, const int16_t *in, int32_t g,
-                  int32_t *scratch, int32_t *vals)
+static void dw16_plane(const stoic_conv2d_dw3_params *p, const int16_t *in, int32_t g,
+                       int32_t *scratch, int32_t *vals)
 {
     int32_t ih;
     int32_t k;
@@ -147,7 +147,7 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {
-        plane(p, in, g, scratch, &wk[12]);
+        dw16_plane(p, in, g, scratch, &wk[12]);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
             wo = &w[o * 9];
@@ -170,10 +170,10 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
                     STOIC_DW3_ROW16(&xr[3], wk[2], wk[3]);
                     STOIC_DW3_ROW16(&xr[6], wk[4], wk[5]);
                     xr = &xr[3];
-                    y0 = act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y1 = act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y2 = act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y3 = act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, p->act_min, p->act_max);
+                    y0 = dw16_act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, p->act_min, p->act_max);
+                    y1 = dw16_act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, p->act_min, p->act_max);
+                    y2 = dw16_act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, p->act_min, p->act_max);
+                    y3 = dw16_act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, p->act_min, p->act_max);
                     if (ps < n_full) {
                         op[0] = (int16_t)y0;
                         op[oc] = (int16_t)y1;

@@ -26,7 +26,7 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-static inline int16_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
+static inline int16_t cpk16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
 {
     int32_t v = y;
     if (clamp != 0) {
@@ -36,21 +36,21 @@ static inline int16_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
     return (int16_t)v;
 }
 
-static inline void pk_mac(int32_t x, int32_t w, int32_t *a, int64_t *c)
+static inline void cpk16_pk_mac(int32_t x, int32_t w, int32_t *a, int64_t *c)
 {
     *c = stoic_dsp_smlald(x, w, *c);
     *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
 }
 
 /* 2 acc[r+1] = (C - A) / 128, exact (stoic_dense_s16_pk.c) */
-static inline int32_t upper2(int64_t c, int32_t a)
+static inline int32_t cpk16_upper2(int64_t c, int32_t a)
 {
     uint64_t d = (uint64_t)c - (uint64_t)a;
     return stoic_dsp_s32((uint32_t)(d >> 7U));
 }
 
 /* the padded input as channel pairs (see above) */
-static void image(const stoic_conv2d_pk_params *p, const int16_t *in, int32_t *img)
+static void cpk16_image(const stoic_conv2d_pk_params *p, const int16_t *in, int32_t *img)
 {
     int32_t r;
     int32_t cx;
@@ -136,7 +136,7 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
     n_pairs = ((p->out_c % 4) + 1) / 2;
     odd_last = p->out_c % 2;
     clamp = p->clamp;
-    image(p, in, scratch);
+    cpk16_image(p, in, scratch);
     for (oh = 0; oh < p->out_h; oh++) {
         for (ow = 0; ow < p->out_w; ow++) {
             xb = &scratch[(oh * p->stride_h * rowst) + (ow * p->stride_w * p->cw)];
@@ -153,35 +153,35 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
                     for (j = seg4; j > 0; j--) {
                         x0 = xp[0];
                         x1 = xp[1];
-                        pk_mac(x0, wp[0], &a0, &c0);
-                        pk_mac(x0, wp[1], &a1, &c1);
-                        pk_mac(x1, wp[2], &a0, &c0);
-                        pk_mac(x1, wp[3], &a1, &c1);
+                        cpk16_pk_mac(x0, wp[0], &a0, &c0);
+                        cpk16_pk_mac(x0, wp[1], &a1, &c1);
+                        cpk16_pk_mac(x1, wp[2], &a0, &c0);
+                        cpk16_pk_mac(x1, wp[3], &a1, &c1);
                         x0 = xp[2];
                         x1 = xp[3];
-                        pk_mac(x0, wp[4], &a0, &c0);
-                        pk_mac(x0, wp[5], &a1, &c1);
-                        pk_mac(x1, wp[6], &a0, &c0);
-                        pk_mac(x1, wp[7], &a1, &c1);
+                        cpk16_pk_mac(x0, wp[4], &a0, &c0);
+                        cpk16_pk_mac(x0, wp[5], &a1, &c1);
+                        cpk16_pk_mac(x1, wp[6], &a0, &c0);
+                        cpk16_pk_mac(x1, wp[7], &a1, &c1);
                         xp = &xp[4];
                         wp = &wp[8];
                     }
                     for (j = 0; j < segr; j++) {
                         x0 = xp[j];
-                        pk_mac(x0, wp[0], &a0, &c0);
-                        pk_mac(x0, wp[1], &a1, &c1);
+                        cpk16_pk_mac(x0, wp[0], &a0, &c0);
+                        cpk16_pk_mac(x0, wp[1], &a1, &c1);
                         wp = &wp[2];
                     }
                 }
                 es = (uint32_t)bp[8];
                 y0 = stoic_dsp_rq16(a0 * 2, bp[4], (es >> 0U) & 0xFFU);
-                y1 = stoic_dsp_rq16(upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
+                y1 = stoic_dsp_rq16(cpk16_upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
                 y2 = stoic_dsp_rq16(a1 * 2, bp[6], (es >> 16U) & 0xFFU);
-                y3 = stoic_dsp_rq16(upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
-                op[0] = act16(y0, clamp, p->act_min, p->act_max);
-                op[1] = act16(y1, clamp, p->act_min, p->act_max);
-                op[2] = act16(y2, clamp, p->act_min, p->act_max);
-                op[3] = act16(y3, clamp, p->act_min, p->act_max);
+                y3 = stoic_dsp_rq16(cpk16_upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
+                op[0] = cpk16_act16(y0, clamp, p->act_min, p->act_max);
+                op[1] = cpk16_act16(y1, clamp, p->act_min, p->act_max);
+                op[2] = cpk16_act16(y2, clamp, p->act_min, p->act_max);
+                op[3] = cpk16_act16(y3, clamp, p->act_min, p->act_max);
                 op = &op[4];
                 bp = &bp[9];
             }
@@ -191,16 +191,16 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = 0; j < seg; j++) {
-                        pk_mac(xp[j], wp[j], &a0, &c0);
+                        cpk16_pk_mac(xp[j], wp[j], &a0, &c0);
                     }
                     wp = &wp[seg];
                 }
                 es = (uint32_t)bp[4];
                 y0 = stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU);
-                y1 = stoic_dsp_rq16(upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
-                op[0] = act16(y0, clamp, p->act_min, p->act_max);
+                y1 = stoic_dsp_rq16(cpk16_upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
+                op[0] = cpk16_act16(y0, clamp, p->act_min, p->act_max);
                 if (((q + 1) < n_pairs) || (odd_last == 0)) {
-                    op[1] = act16(y1, clamp, p->act_min, p->act_max);
+                    op[1] = cpk16_act16(y1, clamp, p->act_min, p->act_max);
                 }
                 op = &op[2];
                 bp = &bp[5];

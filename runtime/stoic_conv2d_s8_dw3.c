@@ -41,17 +41,17 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-static inline int32_t out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+static inline int32_t dw8_out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
 {
     return stoic_dsp_rq8(a2, m, e1, c1);
 }
 
-static inline int32_t out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+static inline int32_t dw8_out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
 {
     return stoic_dsp_rq8a(a, m, e1, c1);
 }
 
-static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
+static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
 {
     int32_t v = (y < lo) ? lo : y;
     return (v > hi) ? hi : v;
@@ -79,8 +79,8 @@ static inline int32_t act8(int32_t y, int32_t lo, int32_t hi)
  * (4 n_pass + 2 int32, zp_in outside the input), so that every word of
  * the row is two neighbouring values; strip s gets the words 2s, 2s + 1,
  * 2s + 2. */
-static void plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
-                  int32_t *scratch, int32_t *vals)
+static void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
+                      int32_t *scratch, int32_t *vals)
 {
     int32_t ih;
     int32_t k;
@@ -175,7 +175,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
         scratch[k] = zz;
     }
     for (g = 0; g < p->in_c; g++) {
-        plane(p, in, g, scratch, &wk[12]);
+        dw8_plane(p, in, g, scratch, &wk[12]);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
             /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */
@@ -205,15 +205,15 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                     STOIC_DW3_ROW(&xr[3], wk[4], wk[5], wk[6], wk[7]);
                     STOIC_DW3_ROW(&xr[6], wk[8], wk[9], wk[10], wk[11]);
                     xr = &xr[3];
-                    y0 = out8a(a0, m, e, k1);
-                    y1 = out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
-                    y2 = out8a(a1, m, e, k1);
-                    y3 = out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
+                    y0 = dw8_out8a(a0, m, e, k1);
+                    y1 = dw8_out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
+                    y2 = dw8_out8a(a1, m, e, k1);
+                    y3 = dw8_out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
                     if (p->clamp != 0) {
-                        y0 = act8(y0, p->act_min, p->act_max);
-                        y1 = act8(y1, p->act_min, p->act_max);
-                        y2 = act8(y2, p->act_min, p->act_max);
-                        y3 = act8(y3, p->act_min, p->act_max);
+                        y0 = dw8_act8(y0, p->act_min, p->act_max);
+                        y1 = dw8_act8(y1, p->act_min, p->act_max);
+                        y2 = dw8_act8(y2, p->act_min, p->act_max);
+                        y3 = dw8_act8(y3, p->act_min, p->act_max);
                     }
                     if (ps < n_full) {
                         op[0] = (int8_t)y0;

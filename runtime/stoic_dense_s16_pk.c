@@ -31,13 +31,13 @@ static inline void pk_mac16(int32_t x, int32_t w, int32_t *a, int64_t *c)
 }
 
 /* 2 acc[r+1] = (C - A) / 128, exact: C - A = 256 acc[r+1], |acc[r+1]| < 2^30 */
-static inline int32_t upper2(int64_t c, int32_t a)
+static inline int32_t dpk16_upper2(int64_t c, int32_t a)
 {
     uint64_t d = (uint64_t)c - (uint64_t)a;
     return stoic_dsp_s32((uint32_t)(d >> 7U));
 }
 
-static inline int16_t act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
+static inline int16_t dpk16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
 {
     int32_t v = y;
     if (clamp != 0) {
@@ -120,13 +120,13 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             }
             es = (uint32_t)bp[8];
             y0 = stoic_dsp_rq16(a0 * 2, bp[4], (es >> 0U) & 0xFFU);
-            y1 = stoic_dsp_rq16(upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
+            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
             y2 = stoic_dsp_rq16(a1 * 2, bp[6], (es >> 16U) & 0xFFU);
-            y3 = stoic_dsp_rq16(upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
-            op[0] = act16(y0, clamp, p->act_min, p->act_max);
-            op[1] = act16(y1, clamp, p->act_min, p->act_max);
-            op[2] = act16(y2, clamp, p->act_min, p->act_max);
-            op[3] = act16(y3, clamp, p->act_min, p->act_max);
+            y3 = stoic_dsp_rq16(dpk16_upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
+            op[0] = dpk16_act16(y0, clamp, p->act_min, p->act_max);
+            op[1] = dpk16_act16(y1, clamp, p->act_min, p->act_max);
+            op[2] = dpk16_act16(y2, clamp, p->act_min, p->act_max);
+            op[3] = dpk16_act16(y3, clamp, p->act_min, p->act_max);
             op = &op[4];
             bp = &bp[9];
         }
@@ -139,11 +139,11 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
             }
             wp = &wp[n_w];
             es = (uint32_t)bp[4];
-            op[0] = act16(stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU), clamp, p->act_min,
-                          p->act_max);
-            y1 = stoic_dsp_rq16(upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
+            op[0] = dpk16_act16(stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU), clamp,
+                                p->act_min, p->act_max);
+            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
             if (((q + 1) < n_pairs) || (odd_last == 0)) {
-                op[1] = act16(y1, clamp, p->act_min, p->act_max);
+                op[1] = dpk16_act16(y1, clamp, p->act_min, p->act_max);
             }
             op = &op[2];
             bp = &bp[5];

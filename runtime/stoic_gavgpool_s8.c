@@ -44,8 +44,8 @@ typedef struct {
     int32_t hi;
 } gap8_stage;
 
-static void stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
-                     int32_t lo, int32_t hi)
+static void gap8_stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
+                          int32_t lo, int32_t hi)
 {
     uint32_t e;
 
@@ -66,7 +66,7 @@ static void stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc, int3
 }
 
 /* The formula (s->fast != 0). */
-static int32_t stage_fast(const gap8_stage *s, int32_t acc)
+static int32_t gap8_stage_fast(const gap8_stage *s, int32_t acc)
 {
     uint64_t v;
     int64_t p;
@@ -82,13 +82,13 @@ static int32_t stage_fast(const gap8_stage *s, int32_t acc)
     return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
 
-static int32_t stage_apply(const gap8_stage *s, int32_t acc)
+static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
 
     if (s->fast != 0) {
-        y = stage_fast(s, acc);
+        y = gap8_stage_fast(s, acc);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
         z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
@@ -117,7 +117,8 @@ void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t 
     c4 = nc - (nc % 4);
     offn = hw * p->input_offset;
     /* |acc| <= hw * 255 < 2^30 for hw < 4210752 */
-    stage_of(&st, &p->qmul[0], (hw < 4210752) ? 1 : 0, p->output_offset, p->act_min, p->act_max);
+    gap8_stage_of(&st, &p->qmul[0], (hw < 4210752) ? 1 : 0, p->output_offset, p->act_min,
+                  p->act_max);
     for (c = 0; c < c4; c += 4) {
         s0 = offn;
         s1 = offn;
@@ -131,10 +132,10 @@ void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t 
             s3 = s3 + (int32_t)in[i + 3];
             i += nc;
         }
-        out[c] = (int8_t)stage_apply(&st, s0);
-        out[c + 1] = (int8_t)stage_apply(&st, s1);
-        out[c + 2] = (int8_t)stage_apply(&st, s2);
-        out[c + 3] = (int8_t)stage_apply(&st, s3);
+        out[c] = (int8_t)gap8_stage_apply(&st, s0);
+        out[c + 1] = (int8_t)gap8_stage_apply(&st, s1);
+        out[c + 2] = (int8_t)gap8_stage_apply(&st, s2);
+        out[c + 3] = (int8_t)gap8_stage_apply(&st, s3);
     }
     for (c = c4; c < nc; c++) {
         s0 = offn;
@@ -143,6 +144,6 @@ void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t 
             s0 = s0 + (int32_t)in[i];
             i += nc;
         }
-        out[c] = (int8_t)stage_apply(&st, s0);
+        out[c] = (int8_t)gap8_stage_apply(&st, s0);
     }
 }

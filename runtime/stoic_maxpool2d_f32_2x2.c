@@ -46,7 +46,7 @@ static uint32_t key_of(float x)
 }
 
 /* stoic_order_key_max */
-static uint32_t key_max(uint32_t ka, uint32_t kb)
+static uint32_t mpf_key_max(uint32_t ka, uint32_t kb)
 {
     uint32_t lt;
 
@@ -69,8 +69,8 @@ static float from_key(uint32_t k)
  * the window's other tap, which is inside (the generator guarantees every
  * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
  * padding. Index arithmetic only, the same instructions for every o. */
-static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                 int32_t *v1)
+static void mpf_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                     int32_t *v1)
 {
     int32_t a;
     int32_t b;
@@ -105,17 +105,17 @@ void stoic_maxpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, 
     nc = p->c;
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        mpf_taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
         for (ow = 0; ow < p->out_w; ow++) {
-            taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            mpf_taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
             t11 = &in[((r1 * p->in_w) + c1) * nc];
             o = &out[io];
             for (c = 0; c < nc; c++) {
-                o[c] = from_key(key_max(key_max(key_of(t00[c]), key_of(t01[c])),
-                                        key_max(key_of(t10[c]), key_of(t11[c]))));
+                o[c] = from_key(mpf_key_max(mpf_key_max(key_of(t00[c]), key_of(t01[c])),
+                                            mpf_key_max(key_of(t10[c]), key_of(t11[c]))));
             }
             io += nc;
         }

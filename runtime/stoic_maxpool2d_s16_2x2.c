@@ -37,12 +37,12 @@
 #define STOIC_POOL_SIMD 0
 #endif
 
-static int32_t max32(int32_t m, int32_t x)
+static int32_t mp16_max32(int32_t m, int32_t x)
 {
     return m + ((x - m) * stoic_lt_s32(m, x));
 }
 
-static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
+static int32_t mp16_clamp32(int32_t m, int32_t lo, int32_t hi)
 {
     int32_t y;
 
@@ -52,32 +52,32 @@ static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
 
 #if STOIC_POOL_SIMD
 /* two int16 lanes in a word, lane k = halfword k */
-static uint32_t ldw(const int16_t *p)
+static uint32_t mp16_ldw(const int16_t *p)
 {
     return (uint32_t)(uint16_t)p[0] | ((uint32_t)(uint16_t)p[1] << 16U);
 }
 
-static void stw(int16_t *p, uint32_t v)
+static void mp16_stw(int16_t *p, uint32_t v)
 {
     p[0] = (int16_t)(uint16_t)v;
     p[1] = (int16_t)(uint16_t)(v >> 16U);
 }
 
 /* lane-wise signed max / min */
-static uint32_t maxw(uint32_t a, uint32_t b)
+static uint32_t mp16_maxw(uint32_t a, uint32_t b)
 {
     (void)__ssub16((int16x2_t)a, (int16x2_t)b);
     return (uint32_t)__sel((uint8x4_t)a, (uint8x4_t)b);
 }
 
-static uint32_t minw(uint32_t a, uint32_t b)
+static uint32_t mp16_minw(uint32_t a, uint32_t b)
 {
     (void)__ssub16((int16x2_t)a, (int16x2_t)b);
     return (uint32_t)__sel((uint8x4_t)b, (uint8x4_t)a);
 }
 
 /* v in both lanes */
-static uint32_t splat(int32_t v)
+static uint32_t mp16_splat(int32_t v)
 {
     return ((uint32_t)v & 0xFFFFU) * 0x00010001U;
 }
@@ -89,8 +89,8 @@ static uint32_t splat(int32_t v)
  * the window's other tap, which is inside (the generator guarantees every
  * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
  * padding. Index arithmetic only, the same instructions for every o. */
-static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                 int32_t *v1)
+static void mp16_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                      int32_t *v1)
 {
     int32_t a;
     int32_t b;
@@ -132,14 +132,14 @@ void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
     nc = p->c;
 #if STOIC_POOL_SIMD
     cw = nc - (nc % 2);
-    lo = splat(p->act_min);
-    hi = splat(p->act_max);
+    lo = mp16_splat(p->act_min);
+    hi = mp16_splat(p->act_max);
 #endif
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        mp16_taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
         for (ow = 0; ow < p->out_w; ow++) {
-            taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            mp16_taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
@@ -147,16 +147,17 @@ void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
             o = &out[io];
 #if STOIC_POOL_SIMD
             for (c = 0; c < cw; c += 2) {
-                w = maxw(maxw(ldw(&t00[c]), ldw(&t01[c])), maxw(ldw(&t10[c]), ldw(&t11[c])));
-                stw(&o[c], minw(maxw(w, lo), hi));
+                w = mp16_maxw(mp16_maxw(mp16_ldw(&t00[c]), mp16_ldw(&t01[c])),
+                              mp16_maxw(mp16_ldw(&t10[c]), mp16_ldw(&t11[c])));
+                mp16_stw(&o[c], mp16_minw(mp16_maxw(w, lo), hi));
             }
 #else
             c = 0;
 #endif
             for (; c < nc; c++) {
-                m = max32(max32((int32_t)t00[c], (int32_t)t01[c]),
-                          max32((int32_t)t10[c], (int32_t)t11[c]));
-                o[c] = (int16_t)clamp32(m, p->act_min, p->act_max);
+                m = mp16_max32(mp16_max32((int32_t)t00[c], (int32_t)t01[c]),
+                               mp16_max32((int32_t)t10[c], (int32_t)t11[c]));
+                o[c] = (int16_t)mp16_clamp32(m, p->act_min, p->act_max);
             }
             io += nc;
         }

@@ -37,12 +37,12 @@
 #define STOIC_POOL_SIMD 0
 #endif
 
-static int32_t max32(int32_t m, int32_t x)
+static int32_t mp8_max32(int32_t m, int32_t x)
 {
     return m + ((x - m) * stoic_lt_s32(m, x));
 }
 
-static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
+static int32_t mp8_clamp32(int32_t m, int32_t lo, int32_t hi)
 {
     int32_t y;
 
@@ -52,13 +52,13 @@ static int32_t clamp32(int32_t m, int32_t lo, int32_t hi)
 
 #if STOIC_POOL_SIMD
 /* four int8 lanes in a word, lane k = byte k */
-static uint32_t ldw(const int8_t *p)
+static uint32_t mp8_ldw(const int8_t *p)
 {
     return (uint32_t)(uint8_t)p[0] | ((uint32_t)(uint8_t)p[1] << 8U) |
            ((uint32_t)(uint8_t)p[2] << 16U) | ((uint32_t)(uint8_t)p[3] << 24U);
 }
 
-static void stw(int8_t *p, uint32_t v)
+static void mp8_stw(int8_t *p, uint32_t v)
 {
     p[0] = (int8_t)(uint8_t)v;
     p[1] = (int8_t)(uint8_t)(v >> 8U);
@@ -67,20 +67,20 @@ static void stw(int8_t *p, uint32_t v)
 }
 
 /* lane-wise signed max / min */
-static uint32_t maxw(uint32_t a, uint32_t b)
+static uint32_t mp8_maxw(uint32_t a, uint32_t b)
 {
     (void)__ssub8((int8x4_t)a, (int8x4_t)b);
     return (uint32_t)__sel((uint8x4_t)a, (uint8x4_t)b);
 }
 
-static uint32_t minw(uint32_t a, uint32_t b)
+static uint32_t mp8_minw(uint32_t a, uint32_t b)
 {
     (void)__ssub8((int8x4_t)a, (int8x4_t)b);
     return (uint32_t)__sel((uint8x4_t)b, (uint8x4_t)a);
 }
 
 /* v in every lane */
-static uint32_t splat(int32_t v)
+static uint32_t mp8_splat(int32_t v)
 {
     return ((uint32_t)v & 0xFFU) * 0x01010101U;
 }
@@ -92,8 +92,8 @@ static uint32_t splat(int32_t v)
  * the window's other tap, which is inside (the generator guarantees every
  * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
  * padding. Index arithmetic only, the same instructions for every o. */
-static void taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                 int32_t *v1)
+static void mp8_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
+                     int32_t *v1)
 {
     int32_t a;
     int32_t b;
@@ -135,14 +135,14 @@ void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
     nc = p->c;
 #if STOIC_POOL_SIMD
     cw = nc - (nc % 4);
-    lo = splat(p->act_min);
-    hi = splat(p->act_max);
+    lo = mp8_splat(p->act_min);
+    hi = mp8_splat(p->act_max);
 #endif
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        mp8_taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
         for (ow = 0; ow < p->out_w; ow++) {
-            taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            mp8_taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
@@ -150,16 +150,17 @@ void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
             o = &out[io];
 #if STOIC_POOL_SIMD
             for (c = 0; c < cw; c += 4) {
-                w = maxw(maxw(ldw(&t00[c]), ldw(&t01[c])), maxw(ldw(&t10[c]), ldw(&t11[c])));
-                stw(&o[c], minw(maxw(w, lo), hi));
+                w = mp8_maxw(mp8_maxw(mp8_ldw(&t00[c]), mp8_ldw(&t01[c])),
+                             mp8_maxw(mp8_ldw(&t10[c]), mp8_ldw(&t11[c])));
+                mp8_stw(&o[c], mp8_minw(mp8_maxw(w, lo), hi));
             }
 #else
             c = 0;
 #endif
             for (; c < nc; c++) {
-                m = max32(max32((int32_t)t00[c], (int32_t)t01[c]),
-                          max32((int32_t)t10[c], (int32_t)t11[c]));
-                o[c] = (int8_t)clamp32(m, p->act_min, p->act_max);
+                m = mp8_max32(mp8_max32((int32_t)t00[c], (int32_t)t01[c]),
+                              mp8_max32((int32_t)t10[c], (int32_t)t11[c]));
+                o[c] = (int8_t)mp8_clamp32(m, p->act_min, p->act_max);
             }
             io += nc;
         }

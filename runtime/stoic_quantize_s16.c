@@ -30,13 +30,13 @@
 #include "stoic_rt_f32.h"
 
 /* 1 when a < b (unsigned), else 0: the 64-bit difference wraps. */
-static uint32_t key_lt(uint32_t a, uint32_t b)
+static uint32_t q16_key_lt(uint32_t a, uint32_t b)
 {
     return (uint32_t)(((uint64_t)a - (uint64_t)b) >> 63U);
 }
 
 /* min of two order keys, as the complement of the max of complements. */
-static uint32_t key_min(uint32_t a, uint32_t b)
+static uint32_t q16_key_min(uint32_t a, uint32_t b)
 {
     return ~stoic_order_key_max(~a, ~b);
 }
@@ -69,14 +69,14 @@ void stoic_quantize_s16(const stoic_quantize_params *p, const float *in, int16_t
     key_mhalf = stoic_f32_order_key(-0.5F);
     for (i = 0; i < p->n; i++) {
         k = stoic_f32_order_key(in[i] * p->inv_scale);
-        nan = key_lt(key_inf, k);
-        k = key_min(stoic_order_key_max(k, key_lo), key_hi);
+        nan = q16_key_lt(key_inf, k);
+        k = q16_key_min(stoic_order_key_max(k, key_lo), key_hi);
         k = k ^ ((k ^ key_zero) & (0U - nan));
         c = stoic_f32_from_order_key(k);
         q = (int32_t)c;                               /* truncation, |c| < 2^24 */
         k = stoic_f32_order_key(c - (float)q);        /* the exact fraction */
-        up = 1U - key_lt(k, key_half);                /* fraction >= 0.5 */
-        down = 1U - key_lt(key_mhalf, k);             /* fraction <= -0.5 */
+        up = 1U - q16_key_lt(k, key_half);                /* fraction >= 0.5 */
+        down = 1U - q16_key_lt(key_mhalf, k);             /* fraction <= -0.5 */
         q = ((q + (int32_t)up) - (int32_t)down) + p->zero_point;
         out[i] = (int16_t)q;
     }
