@@ -116,10 +116,10 @@ void stoic_avgpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, 
                 } else {
                     r = recip[n];
                 }
-                m00 = 0U - (uint32_t)(vr0 * vc0);
-                m01 = 0U - (uint32_t)(vr0 * vc1);
-                m10 = 0U - (uint32_t)(vr1 * vc0);
-                m11 = 0U - (uint32_t)(vr1 * vc1);
+                m00 = 0U - ((uint32_t)vr0 * (uint32_t)vc0);
+                m01 = 0U - ((uint32_t)vr0 * (uint32_t)vc1);
+                m10 = 0U - ((uint32_t)vr1 * (uint32_t)vc0);
+                m11 = 0U - ((uint32_t)vr1 * (uint32_t)vc1);
                 for (c = 0; c < nc; c++) {
                     sum = 0.0F + masked(t00[c], m00);
                     sum = sum + masked(t01[c], m01);

@@ -319,10 +319,6 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
 
 /* ---- helpers shared by the kernels (declared in stoic_rt.h) ----------- */
 
-#define ORDER_SIGN_MASK 0x80000000U
-#define ORDER_ABS_MASK  0x7FFFFFFFU
-#define ORDER_INF_BITS  0x7F800000U
-
 /* Order key of x: -inf < ... < -0 < +0 < ... < +inf < NaN (a NaN's sign
  * bit is cleared first, so every NaN is above +inf). */
 uint32_t stoic_f32_order_key(float x)
@@ -334,13 +330,13 @@ uint32_t stoic_f32_order_key(float x)
     uint32_t neg;
 
     u = f32_to_bits(x);
-    a = u & ORDER_ABS_MASK;
+    a = u & F32_ABS_MASK;
     /* all ones when |u| > inf bits (NaN): the 64-bit difference wraps */
-    d = (uint64_t)ORDER_INF_BITS - (uint64_t)a;
+    d = (uint64_t)F32_INF_BITS - (uint64_t)a;
     nan = (uint32_t)(d >> 32U);
-    u = u & (~(nan & ORDER_SIGN_MASK));
+    u = u & (~(nan & F32_SIGN_MASK));
     neg = 0U - (u >> 31U);
-    return u ^ (neg | ORDER_SIGN_MASK);
+    return u ^ (neg | F32_SIGN_MASK);
 }
 
 /* The float whose order key is k. */
@@ -349,7 +345,7 @@ float stoic_f32_from_order_key(uint32_t k)
     uint32_t pos;
 
     pos = k >> 31U;   /* 1 for keys of floats with the sign bit clear */
-    return f32_from_bits(k ^ ((pos - 1U) | ORDER_SIGN_MASK));
+    return f32_from_bits(k ^ ((pos - 1U) | F32_SIGN_MASK));
 }
 
 /* max(ka, kb) of two keys without a comparison operator: the 64-bit

@@ -44,18 +44,22 @@ static int64_t exp_interp(const int32_t *table, int64_t d)
 {
     uint32_t u;
     uint32_t k;
+    uint32_t uf;    /* the fraction, 0..127 */
     int64_t f;
     int64_t t0;
     int64_t t1;
     int64_t x;
+    uint64_t ux;    /* x / 128, as the unsigned image of x */
 
     u = (uint32_t)d;
     k = u >> 7U;
-    f = (int64_t)(u & 127U);
+    uf = u & 127U;
+    f = (int64_t)uf;
     t0 = (int64_t)table[k];
     t1 = (int64_t)table[k + 1U];
     x = ((t1 - t0) * f) + 64 + STEP_BIAS;
-    return t0 + ((int64_t)((uint64_t)x >> 7U) - STEP_UNBIAS);
+    ux = (uint64_t)x >> 7U;
+    return t0 + ((int64_t)ux - STEP_UNBIAS);
 }
 
 void stoic_softmax_s16(const stoic_softmax_q_params *p, const int16_t *in, int16_t *out)
@@ -70,6 +74,7 @@ void stoic_softmax_s16(const stoic_softmax_q_params *p, const int16_t *in, int16
     int64_t sum;    /* S */
     uint32_t inv;   /* floor(2^46 / S) */
     int64_t e;
+    uint64_t uy;    /* the rounded quotient, < 2^33 (a 64-bit value >> 31) */
     int64_t y;
 
     for (o = 0; o < p->outer; o++) {
@@ -90,7 +95,8 @@ void stoic_softmax_s16(const stoic_softmax_q_params *p, const int16_t *in, int16
             for (j = 0; j < p->axis_n; j++) {
                 idx = base + (j * p->inner);
                 e = exp_interp(p->exp_table, mx - (int64_t)in[idx]);
-                y = (int64_t)((((uint64_t)e * (uint64_t)inv) + OUT_ROUND) >> OUT_SHIFT);
+                uy = (((uint64_t)e * (uint64_t)inv) + OUT_ROUND) >> OUT_SHIFT;
+                y = (int64_t)uy;
                 out[idx] = (int16_t)stoic_clamp_s64(y, 0, 32767);
             }
         }

@@ -46,6 +46,7 @@ void stoic_softmax_s8(const stoic_softmax_q_params *p, const int8_t *in, int8_t 
     int64_t sum;    /* S */
     uint32_t inv;   /* floor(2^46 / S) */
     int32_t e;
+    uint64_t uy;    /* the rounded quotient, < 2^26 (a 64-bit value >> 38) */
     int64_t y;
 
     for (o = 0; o < p->outer; o++) {
@@ -66,7 +67,8 @@ void stoic_softmax_s8(const stoic_softmax_q_params *p, const int8_t *in, int8_t 
             for (j = 0; j < p->axis_n; j++) {
                 idx = base + (j * p->inner);
                 e = p->exp_table[mx - (int64_t)in[idx]];
-                y = (int64_t)((((uint64_t)e * (uint64_t)inv) + OUT_ROUND) >> OUT_SHIFT) - 128;
+                uy = (((uint64_t)e * (uint64_t)inv) + OUT_ROUND) >> OUT_SHIFT;
+                y = (int64_t)uy - 128;
                 out[idx] = (int8_t)stoic_clamp_s64(y, -128, 127);
             }
         }
