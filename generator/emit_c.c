@@ -490,37 +490,15 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         snprintf(file, sizeof file, "%s_weights.c", name);
         rc = render_file(g, o, st, d, "weights.c.tmpl", file, v, N_VARS(v));
     }
-    /* The runtime this model needs, so OUTDIR builds on its own: the
-     * headers (stoic_bits.h: the kernels' shared integer helpers), then the
-     * .c files with only the functions NAME_run and NAME_run_float reach
-     * (ship.c; README "Ship only what runs"). */
-    for (k = 0; k < 4 && rc == 0; k++) {
-        static const char *const hdr[4] = { "stoic_bits.h", "stoic_dsp.h", "stoic_rt.h",
-                                            "stoic_rt_f32.h" };
-        const stoic_embedded_file *f;
-        strbuf copy;
-        if (k == 1) {
-            int u = 0, kk;
-            for (kk = 0; kk < LK_COUNT; kk++) {
-                u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
-            }
-            if (!u) {
-                continue;
-            }
-        }
-        f = stoic_embedded_find(hdr[k]);
-        if (f == NULL) {
-            diag_io(d, NULL, "internal error: runtime file '%s' is not compiled in", hdr[k]);
-            rc = -1;
-            break;
-        }
-        sb_init(&copy);
-        sb_putn(&copy, (const char *)f->data, (size_t)f->len);
-        rc |= emit_stage(st, o, hdr[k], &copy, d);
-        sb_free(&copy);
-    }
+    /* The runtime this model needs, so OUTDIR builds on its own: the .c
+     * files with only the functions NAME_run and NAME_run_float reach, then
+     * the headers (stoic_bits.h: the kernels' shared integer helpers)
+     * without the macros none of them nor the generated code uses (ship.c;
+     * README "Ship only what runs"). */
     if (rc == 0) {
         const char *run_fn[LK_COUNT], *wrap_fn[LK_COUNT];
+        const strbuf *gen[] = { &params, &body, &decls, &arrays, &arena, &label, &odecls,
+                                &oarrays, &fwrap };
         int n_run = 0, n_wrap = 0, nf;
         ship_file *sf = NULL;
         char err[256], nofloat[160];
@@ -537,6 +515,28 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         if (nf < 0) {
             diag_io(d, NULL, "internal error: %s", err);
             rc = -1;
+        }
+        for (k = 0; k < 4 && rc == 0; k++) {
+            static const char *const hdr[4] = { "stoic_bits.h", "stoic_dsp.h", "stoic_rt.h",
+                                                "stoic_rt_f32.h" };
+            strbuf copy;
+            if (k == 1) {
+                int u = 0, kk;
+                for (kk = 0; kk < LK_COUNT; kk++) {
+                    u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
+                }
+                if (!u) {
+                    continue;
+                }
+            }
+            if (ship_header(hdr[k], sf, nf > 0 ? nf : 0, gen, (int)(sizeof gen / sizeof gen[0]),
+                            &copy, err, sizeof err) != 0) {
+                diag_io(d, NULL, "internal error: %s", err);
+                rc = -1;
+                break;
+            }
+            rc |= emit_stage(st, o, hdr[k], &copy, d);
+            sb_free(&copy);
         }
         for (k = 0; k < nf && rc == 0; k++) {
             rc |= emit_stage(st, o, sf[k].name, &sf[k].text, d);

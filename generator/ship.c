@@ -8,7 +8,14 @@
  * check.unreachable finding): a function definition is a ")" followed by
  * "{" at file scope; its unit runs from the line after the previous
  * file-scope ";", "}" or preprocessor line (so its leading comment goes
- * with it) to the line of its closing "}". */
+ * with it) to the line of its closing "}".
+ *
+ * The macros go the same way (MISRA C:2012 Rule 2.5, no unused macro): a
+ * #define at file scope of a shipped .c file that nothing left in that
+ * file uses is left out, and so is a #define of a header that no shipped
+ * file, no other header, no template and no generated text uses
+ * (ship_header). A comment directly above such macros
+ * goes with them when every macro it precedes is left out. */
 #include "ship.h"
 
 #include <stdio.h>
@@ -267,6 +274,303 @@ static int closure(ship_def *defs, int nd, const ship_src *src, const char *cons
     return 0;
 }
 
+/* ---- macros ---------------------------------------------------------- */
+
+typedef struct {
+    char name[64];
+    size_t start, end; /* the #define line and its continuation lines */
+    int drop;
+} ship_macro;
+
+/* The #define lines of the masked text m (a name longer than the buffer is
+ * not a candidate: it is kept). */
+static int find_macros(const char *m, size_t n, ship_macro **out, int *nm)
+{
+    size_t i = 0;
+    int cap = 0;
+    *out = NULL;
+    *nm = 0;
+    while (i < n) {
+        size_t j = i, e;
+        while (j < n && (m[j] == ' ' || m[j] == '\t')) {
+            j++;
+        }
+        e = i;
+        while (e < n && m[e] != '\n') {
+            if (m[e] == '\\' && e + 1 < n && m[e + 1] == '\n') {
+                e++;
+            }
+            e++;
+        }
+        e = e < n ? e + 1 : n;
+        if (j < n && m[j] == '#') {
+            size_t k = j + 1, l = 0;
+            while (k < n && (m[k] == ' ' || m[k] == '\t')) {
+                k++;
+            }
+            if (k + 6 < n && strncmp(m + k, "define", 6) == 0 && !is_id(m[k + 6])) {
+                ship_macro *d;
+                k += 6;
+                while (k < n && (m[k] == ' ' || m[k] == '\t')) {
+                    k++;
+                }
+                if (*nm >= cap) {
+                    int nc = cap > 0 ? cap * 2 : 32;
+                    ship_macro *q = realloc(*out, (size_t)nc * sizeof *q);
+                    if (q == NULL) {
+                        return -1;
+                    }
+                    *out = q;
+                    cap = nc;
+                }
+                d = &(*out)[*nm];
+                while (k < n && is_id(m[k]) && l + 1 < sizeof d->name) {
+                    d->name[l++] = m[k++];
+                }
+                d->name[l] = '\0';
+                if (l > 0 && !(k < n && is_id(m[k]))) {
+                    d->start = i;
+                    d->end = e;
+                    d->drop = 0;
+                    (*nm)++;
+                }
+            }
+        }
+        i = e;
+    }
+    return 0;
+}
+
+/* Occurrences of the identifier id in m outside the ranges of the macros
+ * skip (when not NULL: the macro `self` and those marked drop). */
+static int count_id(const char *m, size_t n, const char *id, const ship_macro *skip, int ns,
+                    int self)
+{
+    size_t k = 0, l = strlen(id);
+    int c = 0, r;
+    while (k < n) {
+        if (is_id0(m[k]) && (k == 0 || !is_id(m[k - 1]))) {
+            size_t e = k;
+            while (e < n && is_id(m[e])) {
+                e++;
+            }
+            if (e - k == l && strncmp(m + k, id, l) == 0) {
+                int skipped = 0;
+                for (r = 0; r < ns && !skipped; r++) {
+                    skipped = (r == self || skip[r].drop == 1) && k >= skip[r].start &&
+                              k < skip[r].end;
+                }
+                c += !skipped;
+            }
+            k = e;
+        } else {
+            k++;
+        }
+    }
+    return c;
+}
+
+/* A line holding only (part of) a comment: blank once masked, not before. */
+static int comment_line(const char *text, const char *m, size_t a, size_t b)
+{
+    int blank_m = 1, blank_t = 1;
+    size_t k;
+    for (k = a; k < b; k++) {
+        blank_m &= m[k] == ' ' || m[k] == '\t' || m[k] == '\n' || m[k] == '\r';
+        blank_t &= text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r';
+    }
+    return blank_m && !blank_t;
+}
+
+/* text without the macros marked drop; a run of comment lines directly
+ * above macros goes too when every macro of the run of macro and comment
+ * lines that follows (up to its last macro) is dropped. */
+static void put_without(strbuf *out, const char *text, const char *m, size_t n,
+                        const ship_macro *mac, int nm)
+{
+    size_t pos = 0;
+    int i = 0;
+    while (i < nm) {
+        /* the block: macros i..j-1 separated only by comment lines */
+        size_t a = mac[i].start;
+        int j = i + 1, all = mac[i].drop;
+        while (j < nm) {
+            size_t k = mac[j - 1].end;
+            while (k < mac[j].start) {
+                size_t e = line_after(m, n, k);
+                if (!comment_line(text, m, k, e)) {
+                    break;
+                }
+                k = e;
+            }
+            if (k != mac[j].start) {
+                break;
+            }
+            all &= mac[j].drop;
+            j++;
+        }
+        /* the comment lines directly above the block */
+        while (a > pos) {
+            size_t s = a - 1;
+            while (s > pos && m[s - 1] != '\n') {
+                s--;
+            }
+            if (!comment_line(text, m, s, a)) {
+                break;
+            }
+            a = s;
+        }
+        if (all) {
+            sb_putn(out, text + pos, a - pos);
+            pos = mac[j - 1].end;
+            if (a >= 2 && text[a - 1] == '\n' && text[a - 2] == '\n' && pos < n &&
+                text[pos] == '\n') {
+                pos++; /* one blank line, not two */
+            }
+        } else {
+            for (; i < j; i++) {
+                if (mac[i].drop) {
+                    sb_putn(out, text + pos, mac[i].start - pos);
+                    pos = mac[i].end;
+                }
+            }
+        }
+        i = j;
+    }
+    sb_putn(out, text + pos, n - pos);
+}
+
+/* b without the macros nothing else in it uses (a macro used only by such
+ * macros goes too). */
+static int drop_macros_c(strbuf *b)
+{
+    char *m = mask_text(b->s != NULL ? b->s : "", b->len);
+    ship_macro *mac = NULL;
+    int nm = 0, i, changed = 1, any = 0;
+    if (m == NULL || find_macros(m, b->len, &mac, &nm) != 0) {
+        free(m);
+        free(mac);
+        return -1;
+    }
+    while (changed) {
+        changed = 0;
+        for (i = 0; i < nm; i++) {
+            if (!mac[i].drop && count_id(m, b->len, mac[i].name, mac, nm, i) == 0) {
+                mac[i].drop = 1;
+                changed = 1;
+                any = 1;
+            }
+        }
+    }
+    if (any) {
+        strbuf nb;
+        sb_init(&nb);
+        put_without(&nb, b->s, m, b->len, mac, nm);
+        sb_free(b);
+        *b = nb;
+    }
+    free(m);
+    free(mac);
+    return 0;
+}
+
+/* One text to search for uses of a header's macros, masked. */
+typedef struct {
+    char *m;
+    size_t n;
+} ship_text;
+
+static int add_text(ship_text *t, int *nt, const char *s, size_t n)
+{
+    t[*nt].m = mask_text(s != NULL ? s : "", s != NULL ? n : 0);
+    t[*nt].n = s != NULL ? n : 0;
+    if (t[*nt].m == NULL) {
+        return -1;
+    }
+    (*nt)++;
+    return 0;
+}
+
+int ship_header(const char *name, const ship_file *files, int nf, const strbuf *const *gen,
+                int ngen, strbuf *out, char *err, size_t errcap)
+{
+    const stoic_embedded_file *ef = stoic_embedded_find(name);
+    char *m = NULL;
+    ship_macro *mac = NULL;
+    ship_text *t = NULL;
+    int nm = 0, nt = 0, i, k, changed = 1, rc = 0;
+    unsigned u;
+    size_t n;
+    sb_init(out);
+    if (ef == NULL) {
+        snprintf(err, errcap, "runtime file '%s' is not compiled in", name);
+        return -1;
+    }
+    n = (size_t)ef->len;
+    t = calloc(stoic_embedded_count + (size_t)nf + (size_t)ngen + 1, sizeof *t);
+    m = mask_text((const char *)ef->data, n);
+    if (t == NULL || m == NULL || find_macros(m, n, &mac, &nm) != 0) {
+        rc = -1;
+    }
+    /* the other runtime headers (all of them, shipped or not), the
+     * templates, the shipped .c files, the generated texts */
+    for (u = 0; u < stoic_embedded_count && rc == 0; u++) {
+        const stoic_embedded_file *f = &stoic_embedded_files[u];
+        size_t l = strlen(f->name);
+        if ((strncmp(f->name, "stoic_", 6) == 0 && l > 2 && strcmp(f->name + l - 2, ".h") == 0 &&
+             f != ef) || (l > 5 && strcmp(f->name + l - 5, ".tmpl") == 0)) {
+            rc = add_text(t, &nt, (const char *)f->data, (size_t)f->len);
+        }
+    }
+    for (k = 0; k < nf && rc == 0; k++) {
+        rc = add_text(t, &nt, files[k].text.s, files[k].text.len);
+    }
+    for (k = 0; k < ngen && rc == 0; k++) {
+        rc = add_text(t, &nt, gen[k]->s, gen[k]->len);
+    }
+    /* a candidate (-1): used in none of them; it goes when this header
+     * uses it only in other candidates that go */
+    for (i = 0; i < nm && rc == 0; i++) {
+        int other = 0;
+        for (k = 0; k < nt && !other; k++) {
+            other = count_id(t[k].m, t[k].n, mac[i].name, NULL, 0, -1) > 0;
+        }
+        mac[i].drop = other ? 0 : -1;
+    }
+    while (changed && rc == 0) {
+        changed = 0;
+        for (i = 0; i < nm; i++) {
+            if (mac[i].drop == -1) {
+                mac[i].drop = 0;
+                if (count_id(m, n, mac[i].name, mac, nm, i) == 0) {
+                    mac[i].drop = 1;
+                    changed = 1;
+                } else {
+                    mac[i].drop = -1;
+                }
+            }
+        }
+    }
+    for (i = 0; i < nm; i++) {
+        mac[i].drop = mac[i].drop == 1;
+    }
+    if (rc == 0) {
+        put_without(out, (const char *)ef->data, m, n, mac, nm);
+        rc = out->oom ? -1 : 0;
+    }
+    if (rc != 0) {
+        snprintf(err, errcap, "out of memory");
+        sb_free(out);
+    }
+    for (k = 0; k < nt; k++) {
+        free(t[k].m);
+    }
+    free(t);
+    free(m);
+    free(mac);
+    return rc;
+}
+
 void ship_free(ship_file *f, int n)
 {
     int i;
@@ -366,6 +670,9 @@ int ship_runtime(const char *const *run, int n_run, const char *const *wrap, int
         sb_putn(b, text + pos, (size_t)src[i].ef->len - pos);
         if (nofloat != NULL && !any_run) {
             sb_printf(b, "#endif /* %s */\n", nofloat);
+        }
+        if (!b->oom && drop_macros_c(b) != 0) {
+            b->oom = 1;
         }
         if (b->oom) {
             snprintf(err, errcap, "out of memory");

@@ -24,4 +24,12 @@ int ship_runtime(const char *const *run, int n_run, const char *const *wrap, int
                  const char *nofloat, ship_file **out, char *err, size_t errcap);
 void ship_free(ship_file *f, int n);
 
+/* The text OUTDIR gets of the embedded runtime header name: the header
+ * without the macros that none of the nf shipped files (ship_runtime), no
+ * other runtime header, no template, none of the ngen generated texts gen
+ * and nothing else kept in the header uses (MISRA C:2012 Rule 2.5).
+ * Fills out (sb_free); 0, or -1 with a message in err. */
+int ship_header(const char *name, const ship_file *files, int nf, const strbuf *const *gen,
+                int ngen, strbuf *out, char *err, size_t errcap);
+
 #endif

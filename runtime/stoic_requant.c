@@ -110,7 +110,7 @@ static int32_t sat32_64(int64_t w)
  * 2^31, which only a == b == INT32_MIN gives (p = 2^62; every other p is
  * at most (2^31 - 1)^2 < 2^62 - 2^30): exactly then bits 63 and 62 of u
  * are both set, and 2^31 - 1 = INT32_MAX is returned. */
-int32_t stoic_srdhm(int32_t a, int32_t b)
+int32_t stoic_srdhm(int32_t a, int32_t b) /* MISRA deviation MD-05 */
 {
     int64_t p;
     uint64_t u;
@@ -132,7 +132,7 @@ int32_t stoic_srdhm(int32_t a, int32_t b)
  *   x < 0               exactly when bit 31 of u is clear;
  * and r > t for r < 2^31, t <= 2^30 is the sign bit of t - r. The sum
  * floor + up stays in int32 (up = 1 needs e >= 1, so floor < 2^30). */
-int32_t stoic_rdbpot(int32_t x, int32_t e)
+int32_t stoic_rdbpot(int32_t x, int32_t e) /* MISRA deviation MD-05 */
 {
     uint32_t ue;
     uint32_t u;
@@ -152,7 +152,7 @@ int32_t stoic_rdbpot(int32_t x, int32_t e)
     return stoic_s32_of_bits(fl + up);
 }
 
-int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift)
+int32_t stoic_requantize(int32_t acc, int32_t m, int32_t shift) /* MISRA deviation MD-05 */
 {
     uint32_t us;
     uint32_t neg;   /* 1 when shift < 0 */

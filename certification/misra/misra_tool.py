@@ -14,7 +14,10 @@
       rule and per output of VARIANTS.
   misra_tool.py report SUPPRESSIONS DEVIATIONS GUIDELINES VERSION OUT.json RESULTS...
       reads cppcheck's findings (RESULTS: files of tab-separated lines),
-      applies the suppressions (cppcheck's matching: id, file glob, line),
+      applies the suppressions (cppcheck's matching: id, file glob, line;
+      and, for a copy of a runtime file that stoic generate shortened, so
+      that its lines moved: the finding's line carries the deviation's tag
+      and has the text of the suppression's line in runtime/),
       writes the JSON, prints the undeviated findings in GCC format and
       exits 1 when there is one, when a deviation matches no finding, or
       when cppcheck reported anything but a MISRA finding.
@@ -174,19 +177,50 @@ def load_suppressions(path):
     sup = []
     with open(path, encoding='utf-8') as f:
         dev = None
+        loc = None
         for line in f:
             line = line.strip()
-            m = re.match(r'^# (MD-[0-9]+):', line)
+            m = re.match(r'^# (MD-[0-9]+): (\S+)', line)
             if m:
                 dev = m.group(1)
+                loc = m.group(2) if '/' in m.group(2) else None
                 continue
             if not line or line.startswith('#'):
                 continue
             parts = line.split(':')
             sid, fpat = parts[0], parts[1] if len(parts) > 1 else '*'
             ln = int(parts[2]) if len(parts) > 2 else None
-            sup.append({'id': sid, 'file': fpat, 'line': ln, 'dev': dev, 'used': 0})
+            sup.append({'id': sid, 'file': fpat, 'line': ln, 'dev': dev, 'loc': loc, 'used': 0})
     return sup
+
+
+_LINES = {}
+
+
+def line_text(path, n):
+    """line n of path, whitespace-normalised ('' when there is none)"""
+    if path not in _LINES:
+        try:
+            with open(path, encoding='utf-8', errors='replace') as f:
+                _LINES[path] = [' '.join(x.split()) for x in f]
+        except OSError:
+            _LINES[path] = []
+    lines = _LINES[path]
+    return lines[n - 1] if 0 < n <= len(lines) else ''
+
+
+def moved_match(s, fname, ln):
+    """a suppression of a tagged runtime line, for a finding in a shortened
+    copy of that file (stoic generate leaves unreached functions and unused
+    macros out, so the lines move): the finding's line must carry the
+    deviation's tag and read exactly as the runtime line"""
+    if s['loc'] is None or s['line'] is None or fname == s['loc']:
+        return False
+    if os.path.basename(fname) != os.path.basename(s['loc']):
+        return False
+    text = line_text(fname, ln)
+    return ('MISRA deviation ' in text and s['dev'] in re.findall(r'MD-[0-9]+', text)
+            and text == line_text(s['loc'], s['line']))
 
 
 def finding_key(x, names):
@@ -237,8 +271,18 @@ def cmd_report(spath, dpath, gpath, version, out, results, open_path=None, names
                 rule = eid[len('misra-c2012-'):]
                 dev = None
                 for s in sup:
+                    # a tagged runtime line: in runtime/ itself by number
                     if s['id'] == eid and fnmatch.fnmatchcase(fname, s['file']) and \
-                            (s['line'] is None or s['line'] == int(ln)):
+                            (s['line'] is None or s['line'] == int(ln)) and \
+                            (s['loc'] is None or s['loc'] == fname):
+                        s['used'] += 1
+                        dev = s['dev']
+                        break
+                # in a shortened copy (never an identical one: run.sh analyses
+                # that as runtime/FILE) by the tag and the text
+                for s in (sup if dev is None else []):
+                    if s['id'] == eid and fnmatch.fnmatchcase(fname, s['file']) and \
+                            moved_match(s, fname, int(ln)):
                         s['used'] += 1
                         dev = s['dev']
                         break

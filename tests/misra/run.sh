@@ -9,7 +9,9 @@
 #  3. a deviation whose location carries no tag fails the generation of
 #     the suppressions;
 #  4. an undeviated finding outside the open list fails; a stale open
-#     line fails.
+#     line fails;
+#  5. in a shortened copy of a deviated file (its lines moved), the
+#     finding on the tagged line stays deviated; a changed line does not.
 # Run from the repository root.
 set -u
 M=certification/misra
@@ -97,7 +99,35 @@ MISRA_OPEN=$W/open+1.txt $TOOL report "$W/sup1.txt" "$W/dev1.md" $M/guidelines.t
     "$W/res.txt" > "$W/open2.log" 2>&1 && { echo "FAIL: a stale open line passed"; fail=1; }
 grep -q 'no longer found' "$W/open2.log" || { echo "FAIL: the stale line was not named"; fail=1; }
 
+# 5. a shortened copy of a deviated file (stoic generate leaves unreached
+# functions and unused macros out, so the lines move): the finding on the
+# tagged line is deviated when that line reads as in the original, and not
+# when its text differs or the line number merely coincides
+mkdir -p "$W/copy" "$W/copy2"
+sed '1,2d' $T/bad_other.c > "$W/copy/bad_other.c"
+sed '1,2d; s/d >> 63U/d >> 62U/' $T/bad_other.c > "$W/copy2/bad_other.c"
+for c in copy copy2; do
+    awk -F '\t' -v OFS='\t' -v to="$W/$c/bad_other.c" \
+        '$1 == "tests/misra/bad_other.c" && $4 == "misra-c2012-10.8" {
+             $1 = to; l = $2; $2 = l - 2; print; $2 = l; print }' \
+        "$W/res.txt" > "$W/res-$c.txt"
+    $TOOL report "$W/sup.txt" $T/deviations.md $M/guidelines.txt test "$W/m-$c.json" \
+        "$W/res-$c.txt" > "$W/$c.log" 2>&1
+done
+$PY - "$W/m-copy.json" "$W/m-copy2.json" "$W/copy/bad_other.c" <<'PYEOF' || fail=1
+import json, sys
+a = json.load(open(sys.argv[1]))['findings']
+b = json.load(open(sys.argv[2]))['findings']
+moved = [x['deviation'] for x in a if x['line'] == 10]
+other = [x['deviation'] for x in a if x['line'] == 12]
+ok = moved == ['MD-01'] and other == [None] and [x['deviation'] for x in b] == [None, None]
+if not ok:
+    print('FAIL: shortened copy: moved %r, coincident line %r, changed text %r'
+          % (moved, other, [x['deviation'] for x in b]))
+sys.exit(0 if ok else 1)
+PYEOF
+
 if [ $fail = 0 ]; then
-    echo "misra self-test: ok ($n expected findings, deviation, unused deviation, missing tag, open list)"
+    echo "misra self-test: ok ($n expected findings, deviation, unused deviation, missing tag, open list, shortened copy)"
 fi
 exit $fail
