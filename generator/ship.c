@@ -420,6 +420,18 @@ static void put_without(strbuf *out, const char *text, const char *m, size_t n,
             }
             a = s;
         }
+        /* from the line where a comment starts (not the tail of one that
+         * starts after code) */
+        while (a < mac[i].start) {
+            size_t k = a;
+            while (text[k] == ' ' || text[k] == '\t') {
+                k++;
+            }
+            if (text[k] == '/' && (text[k + 1] == '*' || text[k + 1] == '/')) {
+                break;
+            }
+            a = line_after(m, n, a);
+        }
         if (all) {
             sb_putn(out, text + pos, a - pos);
             pos = mac[j - 1].end;
