@@ -40,26 +40,6 @@ static float masked(float x, uint32_t mask)
     return b.f;
 }
 
-/* The two input rows (or columns) of window o along an axis of n inputs,
- * `pad` of padding before: i0 = 2 o - pad and i0 + 1. A tap in the
- * padding (i0 = -1 when pad is 1, i0 + 1 = n at the far end) is replaced by
- * the window's other tap, which is inside (the generator guarantees every
- * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
- * padding. Index arithmetic only, the same instructions for every o. */
-static void apf_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                     int32_t *v1)
-{
-    int32_t a;
-    int32_t b;
-
-    a = (2 * o) - pad;
-    b = a + 1;
-    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
-    *v1 = stoic_lt_s32(b, n);    /* b < n */
-    *i0 = a + (1 - *v0);
-    *i1 = b - (1 - *v1);
-}
-
 void stoic_avgpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, float *out)
 {
     /* 1 / count for count 0..4 (0 and 3 do not occur) */
@@ -93,9 +73,9 @@ void stoic_avgpool2d_f32_2x2(const stoic_pool2d_f32_params *p, const float *in, 
     nc = p->c;
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        apf_taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
+        stoic_taps2x2(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
         for (ow = 0; ow < p->out_w; ow++) {
-            apf_taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
+            stoic_taps2x2(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
             n = (vr0 + vr1) * (vc0 + vc1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];

@@ -7,7 +7,7 @@
  *   acc = sum over the window's real taps of (in + input_offset)  (int32)
  *   out = clamp(stoic_requantize(acc, qmul[count_include_pad != 0 ? 0 : n])
  *               + output_offset, act_min, act_max)   (in int64: no wrap),
- * n the number of real ap16_taps (1, 2 or 4).
+ * n the number of real taps (1, 2 or 4).
  *
  * Every window reads four taps, each weighted by a flag, 1 for a real tap
  * and 0 for one in the padding (whose address is replaced by the window's
@@ -99,26 +99,6 @@ static int32_t ap16_stage_apply(const ap16_stage *s, int32_t acc)
 }
 
 
-/* The two input rows (or columns) of window o along an axis of n inputs,
- * `pad` of padding before: i0 = 2 o - pad and i0 + 1. A tap in the
- * padding (i0 = -1 when pad is 1, i0 + 1 = n at the far end) is replaced by
- * the window's other tap, which is inside (the generator guarantees every
- * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
- * padding. Index arithmetic only, the same instructions for every o. */
-static void ap16_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                      int32_t *v1)
-{
-    int32_t a;
-    int32_t b;
-
-    a = (2 * o) - pad;
-    b = a + 1;
-    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
-    *v1 = stoic_lt_s32(b, n);    /* b < n */
-    *i0 = a + (1 - *v0);
-    *i1 = b - (1 - *v1);
-}
-
 void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out)
 {
     int32_t oh;
@@ -155,9 +135,9 @@ void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, 
     notall = 1 - (int32_t)stoic_nz_u32(cip);
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        ap16_taps(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
+        stoic_taps2x2(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
         for (ow = 0; ow < p->out_w; ow++) {
-            ap16_taps(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
+            stoic_taps2x2(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
             f00 = vr0 * vc0;
             f01 = vr0 * vc1;
             f10 = vr1 * vc0;

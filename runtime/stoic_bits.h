@@ -112,4 +112,25 @@ static inline int64_t stoic_clamp_mask_s64(int64_t x, int64_t lo, int64_t hi)
     return y;
 }
 
+/* The two input rows (or columns) of the 2x2, stride 2 pooling window o
+ * along an axis of n inputs, `pad` of padding before: i0 = 2 o - pad and
+ * i0 + 1. A tap in the padding (i0 = -1 when pad is 1, i0 + 1 = n at the
+ * far end) is replaced by the window's other tap, which is inside (the
+ * generator guarantees every window a real cell), and flagged: v0, v1 are
+ * 1 for a real tap, 0 for padding. Index arithmetic only, the same
+ * instructions for every o. (The six 2x2 pooling kernels.) */
+static inline void stoic_taps2x2(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1,
+                                 int32_t *v0, int32_t *v1)
+{
+    int32_t a;
+    int32_t b;
+
+    a = (2 * o) - pad;
+    b = a + 1;
+    *v0 = 1 - stoic_lt_s32(a, 0);   /* a >= 0 */
+    *v1 = stoic_lt_s32(b, n);       /* b < n */
+    *i0 = a + (1 - *v0);
+    *i1 = b - (1 - *v1);
+}
+
 #endif

@@ -86,26 +86,6 @@ static uint32_t mp8_splat(int32_t v)
 }
 #endif
 
-/* The two input rows (or columns) of window o along an axis of n inputs,
- * `pad` of padding before: i0 = 2 o - pad and i0 + 1. A tap in the
- * padding (i0 = -1 when pad is 1, i0 + 1 = n at the far end) is replaced by
- * the window's other tap, which is inside (the generator guarantees every
- * window a real cell), and flagged: v0, v1 are 1 for a real tap, 0 for
- * padding. Index arithmetic only, the same instructions for every o. */
-static void mp8_taps(int32_t o, int32_t pad, int32_t n, int32_t *i0, int32_t *i1, int32_t *v0,
-                     int32_t *v1)
-{
-    int32_t a;
-    int32_t b;
-
-    a = (2 * o) - pad;
-    b = a + 1;
-    *v0 = 1 - stoic_lt_s32(a, 0);      /* a >= 0 */
-    *v1 = stoic_lt_s32(b, n);    /* b < n */
-    *i0 = a + (1 - *v0);
-    *i1 = b - (1 - *v1);
-}
-
 void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out)
 {
     int32_t oh;
@@ -140,9 +120,9 @@ void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
 #endif
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
-        mp8_taps(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
+        stoic_taps2x2(oh, p->pad_top, p->in_h, &r0, &r1, &v0, &v1);
         for (ow = 0; ow < p->out_w; ow++) {
-            mp8_taps(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
+            stoic_taps2x2(ow, p->pad_left, p->in_w, &c0, &c1, &v0, &v1);
             t00 = &in[((r0 * p->in_w) + c0) * nc];
             t01 = &in[((r0 * p->in_w) + c1) * nc];
             t10 = &in[((r1 * p->in_w) + c0) * nc];
