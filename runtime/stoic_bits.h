@@ -1,8 +1,9 @@
 /*
- * stoic runtime: branch-free integer helpers shared by the kernels (one
- * definition each, instead of a static copy per kernel file: MISRA C:2012
- * Rule 5.9). static inline (Rule 8.10): each kernel compiles them as
- * before, with the same instructions.
+ * stoic runtime: integer helpers shared by the kernels, without a branch
+ * on data (one definition each, instead of a static copy per kernel file:
+ * MISRA C:2012 Rule 5.9). static inline (Rule 8.10): each kernel compiles
+ * them as before, with the same instructions (checked when they moved
+ * here: the object code of every runtime file is unchanged).
  *
  * MISRA C:2012 Rule 10.8: a composite expression is never cast to another
  * essential type category or a wider type. A difference of two signed
@@ -131,6 +132,67 @@ static inline void stoic_taps2x2(int32_t o, int32_t pad, int32_t n, int32_t *i0,
     *v1 = stoic_lt_s32(b, n);       /* b < n */
     *i0 = a + (1 - *v0);
     *i1 = b - (1 - *v1);
+}
+
+/* The run [lo, hi) of the last axis that copies input cells in a pad
+ * kernel's output row: d with 0 <= d - before < in_n and d < out_n; empty
+ * (lo = hi) when the row is outside the input (inside == 0). (The three
+ * pad kernels.) */
+static inline void stoic_pad_run(int32_t inside, int32_t before, int32_t in_n, int32_t out_n,
+                                 int32_t *lo, int32_t *hi)
+{
+    int32_t a;
+    int32_t b;
+
+    a = (before > 0) ? before : 0;
+    a = (a < out_n) ? a : out_n;
+    b = before + in_n;
+    b = (b < out_n) ? b : out_n;
+    b = (b > a) ? b : a;
+    if (inside == 0) {
+        b = a;
+    }
+    *lo = a;
+    *hi = b;
+}
+
+/* max(m, x) by an arithmetic select; |x - m| < 2^31 */
+static inline int32_t stoic_max_s32(int32_t m, int32_t x)
+{
+    return m + ((x - m) * stoic_lt_s32(m, x));
+}
+
+/* min(max(m, lo), hi) for lo <= hi by arithmetic selects; the differences
+ * fit in int32 */
+static inline int32_t stoic_clamp_s32(int32_t m, int32_t lo, int32_t hi)
+{
+    int32_t y;
+
+    y = m + ((lo - m) * stoic_lt_s32(m, lo));
+    return y + ((hi - y) * stoic_lt_s32(hi, y));
+}
+
+/* max(a, b) and min(a, b) of two unsigned values (order keys) without a
+ * comparison operator: the 64-bit difference a - b wraps below zero
+ * exactly when a < b, which fills its high word with ones */
+static inline uint32_t stoic_max_u32(uint32_t a, uint32_t b)
+{
+    uint64_t d;
+    uint32_t lt;
+
+    d = (uint64_t)a - (uint64_t)b;
+    lt = (uint32_t)(d >> 32U);
+    return a ^ ((a ^ b) & lt);
+}
+
+static inline uint32_t stoic_min_u32(uint32_t a, uint32_t b)
+{
+    uint64_t d;
+    uint32_t lt;
+
+    d = (uint64_t)a - (uint64_t)b;
+    lt = (uint32_t)(d >> 32U);
+    return b ^ ((a ^ b) & lt);
 }
 
 #endif

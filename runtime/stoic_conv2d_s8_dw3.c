@@ -41,16 +41,6 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-static inline int32_t dw8_out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
-{
-    return stoic_dsp_rq8(a2, m, e1, c1);
-}
-
-static inline int32_t dw8_out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
-{
-    return stoic_dsp_rq8a(a, m, e1, c1);
-}
-
 static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
 {
     int32_t v = (y < lo) ? lo : y;
@@ -205,10 +195,10 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                     STOIC_DW3_ROW(&xr[3], wk[4], wk[5], wk[6], wk[7]);
                     STOIC_DW3_ROW(&xr[6], wk[8], wk[9], wk[10], wk[11]);
                     xr = &xr[3];
-                    y0 = dw8_out8a(a0, m, e, k1);
-                    y1 = dw8_out8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
-                    y2 = dw8_out8a(a1, m, e, k1);
-                    y3 = dw8_out8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
+                    y0 = stoic_dsp_rq8a(a0, m, e, k1);
+                    y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
+                    y2 = stoic_dsp_rq8a(a1, m, e, k1);
+                    y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
                     if (p->clamp != 0) {
                         y0 = dw8_act8(y0, p->act_min, p->act_max);
                         y1 = dw8_act8(y1, p->act_min, p->act_max);

@@ -25,31 +25,9 @@
  * 2^16 (the bounds lo - off and hi - off are int32), shift in [-31, 31].
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 #define TWO_POW_31 ((int64_t)2147483648)
-
-/* max of two keys: the 64-bit difference wraps below zero when a < b,
- * which fills its high word with ones */
-static uint32_t cv816_key_max(uint32_t a, uint32_t b)
-{
-    uint64_t d;
-    uint32_t lt;
-
-    d = (uint64_t)a - (uint64_t)b;
-    lt = (uint32_t)(d >> 32U);
-    return a ^ ((a ^ b) & lt);
-}
-
-/* min of two keys, likewise */
-static uint32_t cv816_key_min(uint32_t a, uint32_t b)
-{
-    uint64_t d;
-    uint32_t lt;
-
-    d = (uint64_t)a - (uint64_t)b;
-    lt = (uint32_t)(d >> 32U);
-    return b ^ ((a ^ b) & lt);
-}
 
 void stoic_convert_s8_s16(const stoic_copy_q_params *p, const int8_t *in, int16_t *out)
 {
@@ -71,7 +49,7 @@ void stoic_convert_s8_s16(const stoic_copy_q_params *p, const int8_t *in, int16_
             x = (int32_t)in[in_row + i] + p->input_offset;
             /* the key r + 2^31 (modular conversion, defined) */
             k = (uint32_t)stoic_requantize(x, p->qmul.m, p->qmul.shift) ^ 0x80000000U;
-            k = cv816_key_min(cv816_key_max(k, key_lo), key_hi);
+            k = stoic_min_u32(stoic_max_u32(k, key_lo), key_hi);
             /* back to r in int64 (no out-of-range conversion), plus the offset:
              * the sum is in [act_min, act_max] */
             out[out_row + i] = (int16_t)(((int64_t)k - TWO_POW_31) + (int64_t)p->output_offset);

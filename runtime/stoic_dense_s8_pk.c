@@ -36,30 +36,11 @@
 #include "stoic_rt.h"
 #include "stoic_dsp.h"
 
-/* one output from twice its accumulator: requantize, saturate */
-static inline int32_t dpk8_out8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
-{
-    return stoic_dsp_rq8(a2, m, e1, c1);
-}
-
-static inline int32_t dpk8_out8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
-{
-    return stoic_dsp_rq8a(a, m, e1, c1);
-}
-
 /* the activation's clamp, when narrower than [-128, 127] */
 static inline int8_t dpk8_act8(int32_t y, int32_t lo, int32_t hi)
 {
     int32_t v = (y < lo) ? lo : y;
     return (int8_t)((v > hi) ? hi : v);
-}
-
-/* one input word x against the word w of a row pair: C += SMLAD(x, w),
- * A += SMLAD(x, SXTB16(w)) */
-static inline void dpk8_pk_mac(int32_t x, int32_t w, int32_t *a, int32_t *c)
-{
-    *c = stoic_dsp_smlad(x, w, *c);
-    *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
 }
 
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
@@ -126,30 +107,30 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             for (j = n_w4; j > 0; j--) {
                 x0 = xp[0];
                 x1 = xp[1];
-                dpk8_pk_mac(x0, wp[0], &a0, &c0);
-                dpk8_pk_mac(x0, wp[1], &a1, &c1);
-                dpk8_pk_mac(x1, wp[2], &a0, &c0);
-                dpk8_pk_mac(x1, wp[3], &a1, &c1);
+                stoic_dsp_pk_mac8(x0, wp[0], &a0, &c0);
+                stoic_dsp_pk_mac8(x0, wp[1], &a1, &c1);
+                stoic_dsp_pk_mac8(x1, wp[2], &a0, &c0);
+                stoic_dsp_pk_mac8(x1, wp[3], &a1, &c1);
                 x0 = xp[2];
                 x1 = xp[3];
-                dpk8_pk_mac(x0, wp[4], &a0, &c0);
-                dpk8_pk_mac(x0, wp[5], &a1, &c1);
-                dpk8_pk_mac(x1, wp[6], &a0, &c0);
-                dpk8_pk_mac(x1, wp[7], &a1, &c1);
+                stoic_dsp_pk_mac8(x0, wp[4], &a0, &c0);
+                stoic_dsp_pk_mac8(x0, wp[5], &a1, &c1);
+                stoic_dsp_pk_mac8(x1, wp[6], &a0, &c0);
+                stoic_dsp_pk_mac8(x1, wp[7], &a1, &c1);
                 xp = &xp[4];
                 wp = &wp[8];
             }
             for (j = 0; j < n_wr; j++) {
                 x = xp[j];
-                dpk8_pk_mac(x, wp[0], &a0, &c0);
-                dpk8_pk_mac(x, wp[1], &a1, &c1);
+                stoic_dsp_pk_mac8(x, wp[0], &a0, &c0);
+                stoic_dsp_pk_mac8(x, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
             es = (uint32_t)bp[8];
-            y0 = dpk8_out8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
-            y1 = dpk8_out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
-            y2 = dpk8_out8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
-            y3 = dpk8_out8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU, k1);
+            y0 = stoic_dsp_rq8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
+            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
+            y2 = stoic_dsp_rq8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
+            y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU, k1);
             if (clamp != 0) {
                 y0 = dpk8_act8(y0, p->act_min, p->act_max);
                 y1 = dpk8_act8(y1, p->act_min, p->act_max);
@@ -168,12 +149,12 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             c0 = bp[1];
             xp = scratch;
             for (j = 0; j < n_w; j++) {
-                dpk8_pk_mac(xp[j], wp[j], &a0, &c0);
+                stoic_dsp_pk_mac8(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
             es = (uint32_t)bp[4];
-            y0 = dpk8_out8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
-            y1 = dpk8_out8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
+            y0 = stoic_dsp_rq8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
+            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
             if (clamp != 0) {
                 y0 = dpk8_act8(y0, p->act_min, p->act_max);
                 y1 = dpk8_act8(y1, p->act_min, p->act_max);

@@ -261,4 +261,12 @@ static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
 #endif
 }
 
+/* one input word x against the word w of an int8 row pair: C += SMLAD(x,
+ * w), A += SMLAD(x, SXTB16(w)) (the int8 packed kernels) */
+static inline void stoic_dsp_pk_mac8(int32_t x, int32_t w, int32_t *a, int32_t *c)
+{
+    *c = stoic_dsp_smlad(x, w, *c);
+    *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
+}
+
 #endif /* STOIC_DSP_H */

@@ -37,19 +37,6 @@
 #define STOIC_POOL_SIMD 0
 #endif
 
-static int32_t mp8_max32(int32_t m, int32_t x)
-{
-    return m + ((x - m) * stoic_lt_s32(m, x));
-}
-
-static int32_t mp8_clamp32(int32_t m, int32_t lo, int32_t hi)
-{
-    int32_t y;
-
-    y = m + ((lo - m) * stoic_lt_s32(m, lo));
-    return y + ((hi - y) * stoic_lt_s32(hi, y));
-}
-
 #if STOIC_POOL_SIMD
 /* four int8 lanes in a word, lane k = byte k */
 static uint32_t mp8_ldw(const int8_t *p)
@@ -138,9 +125,9 @@ void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
             c = 0;
 #endif
             for (; c < nc; c++) {
-                m = mp8_max32(mp8_max32((int32_t)t00[c], (int32_t)t01[c]),
-                              mp8_max32((int32_t)t10[c], (int32_t)t11[c]));
-                o[c] = (int8_t)mp8_clamp32(m, p->act_min, p->act_max);
+                m = stoic_max_s32(stoic_max_s32((int32_t)t00[c], (int32_t)t01[c]),
+                                  stoic_max_s32((int32_t)t10[c], (int32_t)t11[c]));
+                o[c] = (int8_t)stoic_clamp_s32(m, p->act_min, p->act_max);
             }
             io += nc;
         }

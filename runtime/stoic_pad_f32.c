@@ -12,27 +12,7 @@
  * it (value); a row outside the input is all value.
  */
 #include "stoic_rt_f32.h"
-
-/* The run [lo, hi) of the last axis that copies input cells: d3 with
- * 0 <= d3 - before < in_n and d3 < out_n; empty (lo = hi) when the row is
- * outside the input. */
-static void padf_run_of(int32_t inside, int32_t before, int32_t in_n, int32_t out_n, int32_t *lo,
-                        int32_t *hi)
-{
-    int32_t a;
-    int32_t b;
-
-    a = (before > 0) ? before : 0;
-    a = (a < out_n) ? a : out_n;
-    b = before + in_n;
-    b = (b < out_n) ? b : out_n;
-    b = (b > a) ? b : a;
-    if (inside == 0) {
-        b = a;
-    }
-    *lo = a;
-    *hi = b;
-}
+#include "stoic_bits.h"
 
 void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
 {
@@ -75,7 +55,7 @@ void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out)
                 } else {
                     in2 = 0;
                 }
-                padf_run_of(in2, p->before[3], p->in_dim[3], p->out_dim[3], &lo, &hi);
+                stoic_pad_run(in2, p->before[3], p->in_dim[3], p->out_dim[3], &lo, &hi);
                 for (d3 = 0; d3 < lo; d3++) {
                     out[o] = value;
                     o++;

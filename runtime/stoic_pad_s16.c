@@ -13,27 +13,7 @@
  * it (value); a row outside the input is all value.
  */
 #include "stoic_rt.h"
-
-/* The run [lo, hi) of the last axis that copies input cells: d3 with
- * 0 <= d3 - before < in_n and d3 < out_n; empty (lo = hi) when the row is
- * outside the input. */
-static void pad16_run_of(int32_t inside, int32_t before, int32_t in_n, int32_t out_n, int32_t *lo,
-                         int32_t *hi)
-{
-    int32_t a;
-    int32_t b;
-
-    a = (before > 0) ? before : 0;
-    a = (a < out_n) ? a : out_n;
-    b = before + in_n;
-    b = (b < out_n) ? b : out_n;
-    b = (b > a) ? b : a;
-    if (inside == 0) {
-        b = a;
-    }
-    *lo = a;
-    *hi = b;
-}
+#include "stoic_bits.h"
 
 void stoic_pad_s16(const stoic_pad_q_params *p, const int16_t *in, int16_t *out)
 {
@@ -76,7 +56,7 @@ void stoic_pad_s16(const stoic_pad_q_params *p, const int16_t *in, int16_t *out)
                 } else {
                     in2 = 0;
                 }
-                pad16_run_of(in2, p->before[3], p->in_dim[3], p->out_dim[3], &lo, &hi);
+                stoic_pad_run(in2, p->before[3], p->in_dim[3], p->out_dim[3], &lo, &hi);
                 for (d3 = 0; d3 < lo; d3++) {
                     out[o] = value;
                     o++;
