@@ -172,9 +172,9 @@ void audit_timing_md(const json *r, strbuf *b)
     md_code(b, json_str(json_get(cm, "runtime_sha256"), "unknown"));
     sb_puts(b, ". No interrupt, no cache or wait-state effects beyond the model's. "
                "The worst-case stack is a bound (deepest kernel with what it calls, from "
-               "-fstack-usage, plus the caller's frame). Every loop bound is a constant of the "
-               "generated parameter structs: the trip counts below are exact and the same for "
-               "every input.\n\n");
+               "-fstack-usage, plus the caller's frame). No loop bound depends on the data "
+               "(`stoic check` verifies it): the instruction counts, and the work counts below, "
+               "are the same for every input.\n\n");
     sb_puts(b, "## Whole run\n\n| | ");
     sb_puts(b, core_names[0]);
     sb_puts(b, " | ");
@@ -228,9 +228,13 @@ void audit_timing_md(const json *r, strbuf *b)
         missing += !is_num(est(L, "m4", "insns"));
     }
     sb_printf(b, "\n%d of %d layers have no estimate.\n", missing, json_len(layers));
-    sb_puts(b, "\n## Loop trip counts per layer (exact)\n\nThe iterations of each kernel's "
-               "loops, from the shapes and the in-bounds taps of every window (`work` in the "
-               "report; `inner`: the innermost iterations).\n\n| # | layer");
+    sb_puts(b, "\n## Work counts per layer (exact)\n\nThe cost model's features of each "
+               "layer, from the shapes and the in-bounds taps of every window (`work` in the "
+               "report; `inner`: the multiply-accumulates or elements of the innermost work). "
+               "They are properties of the layer, exact and the same for every input, not the "
+               "trip counts of one kernel's loops: a packed kernel runs passes over words of "
+               "two lanes, and its instruction count is the measured linear form of these.\n\n"
+               "| # | layer");
     {
         const json *w0 = json_get(json_at(layers, 0), "work");
         int k;
