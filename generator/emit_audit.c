@@ -641,7 +641,8 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
     sb_puts(b, "<h2 id=\"layers\">4 Layers</h2>\n<table class=\"l\">\n<tr><th>#</th><th>layer</th>"
                "<th>op</th><th>XML line</th><th>output shape</th><th>precision</th>"
                "<th>scale</th><th>MACs</th><th>accumulator bound</th><th>limit</th>"
-               "<th>margin (bits)</th><th>SQNR dB</th><th>max |error|</th><th>M4 insns</th>"
+               "<th>margin (bits)</th><th>SQNR dB</th><th>max |error|</th>"
+               "<th>error bound, in range</th><th>error bound, domain</th><th>M4 insns</th>"
                "<th>M4 cycles</th><th>M7 cycles</th></tr>\n");
     for (i = 0; i < n; i++) {
         const json *L = json_at(layers, i), *sh = json_get(L, "shape");
@@ -678,17 +679,23 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
         }
         td_num(b, json_get(L, "sqnr_db"));
         td_num(b, json_get(L, "max_abs_error"));
+        td_num(b, json_get(L, "error_bound_in_range"));
+        td_num(b, json_get(L, "error_bound"));
         est_cells(b, L);
         sb_puts(b, "</tr>\n");
     }
     sb_puts(b, "<tr><th colspan=\"7\">whole NAME_run</th>");
     td_num(b, json_get(tot, "macs"));
-    sb_puts(b, "<td colspan=\"5\"></td>");
+    sb_puts(b, "<td colspan=\"7\"></td>");
     est_cells(b, tot);
     sb_puts(b, "</tr>\n</table>\n<p class=\"note\">Accumulator bound: the largest |accumulator| "
                "any input can give; margin: log2(limit / bound), so no integer accumulator can "
                "overflow where it is at least 0. SQNR and max |error|: the layer's output against "
-               "the float32 model on the validation data (measured, not a bound).</p>\n");
+               "the float32 model on the validation data (measured, not a bound). Error bounds "
+               "(README \"Quantization error bound\"): the largest difference between the "
+               "generated code's real output and the float model's that any input can give, "
+               "in range: when no integer tensor leaves its grid; domain: any input inside the "
+               "declared input domain (saturation included); a dash where none is computed.</p>\n");
 
     /* 5 accuracy */
     sb_puts(b, "<h2 id=\"accuracy\">5 Error against float32 (validation data)</h2>\n");
