@@ -278,7 +278,7 @@ static const char css[] =
     "th{background:#e9eef3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "tr:nth-child(even) td{background:#f7f9fb}"
     "code,.h{font-family:'DejaVu Sans Mono',monospace;font-size:12px;word-break:break-all}"
-    "td.w{min-width:150px;max-width:240px;overflow-wrap:anywhere}table.l{font-size:11.5px}"
+    "td.w{min-width:110px;max-width:240px;overflow-wrap:anywhere}table.l{font-size:11px}"
     "table.l td,table.l th{padding:2px 5px}.kv th{width:230px}"
     ".kv td.n{text-align:left}.ok{color:#17692e;font-weight:bold}.bad{color:#a31515;font-weight:bold}"
     ".na{color:#777;font-style:italic}.note{color:#444;font-size:12.5px}"
@@ -291,6 +291,16 @@ static void td_num(strbuf *b, const json *v)
     sb_puts(b, "<td class=\"n\">");
     sb_puts(b, numtxt(v)); /* a JSON number: digits, sign, '.', 'e' only */
     sb_puts(b, "</td>");
+}
+
+/* a number to four significant digits (errors and bounds), a dash if none */
+static void td_g4(strbuf *b, const json *v)
+{
+    if (is_num(v)) {
+        sb_printf(b, "<td class=\"n\">%.4g</td>", v->num);
+    } else {
+        sb_puts(b, "<td class=\"n\">\xE2\x80\x94</td>");
+    }
 }
 
 static void td_text(strbuf *b, const char *s, int code)
@@ -678,9 +688,9 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
             sb_puts(b, bound == 0.0 ? "<td class=\"n\">\xE2\x88\x9E</td>" : "<td class=\"n\">\xE2\x80\x94</td>");
         }
         td_num(b, json_get(L, "sqnr_db"));
-        td_num(b, json_get(L, "max_abs_error"));
-        td_num(b, json_get(L, "error_bound_in_range"));
-        td_num(b, json_get(L, "error_bound"));
+        td_g4(b, json_get(L, "max_abs_error"));
+        td_g4(b, json_get(L, "error_bound_in_range"));
+        td_g4(b, json_get(L, "error_bound"));
         est_cells(b, L);
         sb_puts(b, "</tr>\n");
     }
