@@ -88,6 +88,7 @@ typedef struct {
     CXCursor *di;   /* locals known to be data-independent */
     int ndi, capdi;
     int oom;
+    int library;    /* every external function is an entry point (a library) */
 } ctx;
 
 #define GROW(arr, n, cap, C)                                                         \
@@ -1175,10 +1176,21 @@ static void graph_checks(ctx *c)
     }
     for (i = 0; i < c->nfn; i++) {
         fn_rec *f = &c->fns[i];
-        if (f->is_static || f->in_header || !is_model_file(f->file)) {
+        if (f->is_static || f->in_header) {
             continue;
         }
-        if (name_ends(f->name, "_run_float")) {
+        if (c->library) {
+            /* a library function: an integer entry when nothing it takes or
+             * returns is floating point */
+            int k, n = clang_Cursor_getNumArguments(f->cur), fl = 0;
+            for (k = 0; k < n; k++) {
+                fl |= type_has_float(clang_getCursorType(clang_Cursor_getArgument(f->cur, (unsigned)k)));
+            }
+            fl |= type_has_float(clang_getCursorResultType(f->cur));
+            f->entry = fl ? 1 : 2;
+        } else if (!is_model_file(f->file)) {
+            continue;
+        } else if (name_ends(f->name, "_run_float")) {
             f->entry = 1;
         } else if (name_ends(f->name, "_run")) {
             /* an integer model: the input is not floating point */
@@ -1194,8 +1206,9 @@ static void graph_checks(ctx *c)
     }
     if (n_entry == 0) {
         add_finding(c, c->outdir, 0, 0, "check.entry",
-                    "no entry point: no function NAME_run or NAME_run_float is defined in a "
-                    "model file (a .c file not named stoic_*)");
+                    c->library ? "no entry point: no external function is defined"
+                               : "no entry point: no function NAME_run or NAME_run_float is "
+                                 "defined in a model file (a .c file not named stoic_*)");
     }
     for (i = 0; i < c->nfn; i++) {
         fn_rec *f = &c->fns[i];
@@ -1222,7 +1235,10 @@ static void graph_checks(ctx *c)
         }
         if (f->reached_int && f->has_float) {
             add_finding(c, f->float_file, f->float_line, f->float_col, "check.float",
-                        "floating point in '%s', reached from the integer NAME_run", f->name);
+                        c->library ? "floating point in '%s', reached from an integer entry "
+                                     "point (nothing it takes or returns is floating point)"
+                                   : "floating point in '%s', reached from the integer NAME_run",
+                        f->name);
         }
     }
 }
@@ -1279,7 +1295,7 @@ static void free_ctx(ctx *c)
     free(c->di);
 }
 
-int check_outdir(const char *dirpath, const char *json, int quiet)
+int check_outdir(const char *dirpath, const char *json, int quiet, int library)
 {
     ctx c;
     DIR *dir;
@@ -1294,6 +1310,7 @@ int check_outdir(const char *dirpath, const char *json, int quiet)
     strbuf js;
 
     memset(&c, 0, sizeof c);
+    c.library = library;
     snprintf(od, sizeof od, "%s", dirpath);
     ol = strlen(od);
     while (ol > 1 && od[ol - 1] == '/') {

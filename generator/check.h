@@ -8,7 +8,10 @@
  * the entry points (NAME_run, NAME_run_float) and checks the rules of
  * README "stoic check". Findings on stderr in GCC format and, when json is
  * not NULL, as JSON in that file. Returns the exit code: 0 clean, 1 on a
- * finding, 3 when outdir cannot be read or json cannot be written. */
-int check_outdir(const char *dirpath, const char *json, int quiet);
+ * finding, 3 when outdir cannot be read or json cannot be written. With
+ * library != 0 (--library: a directory of kernels such as runtime/), every
+ * external function is an entry point, an integer one when nothing it takes
+ * or returns is floating point. */
+int check_outdir(const char *dirpath, const char *json, int quiet, int library);
 
 #endif

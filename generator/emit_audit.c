@@ -172,9 +172,9 @@ void audit_timing_md(const json *r, strbuf *b)
     md_code(b, json_str(json_get(cm, "runtime_sha256"), "unknown"));
     sb_puts(b, ". No interrupt, no cache or wait-state effects beyond the model's. "
                "The worst-case stack is a bound (deepest kernel with what it calls, from "
-               "-fstack-usage, plus the caller's frame). Every loop bound is a constant of the "
-               "generated parameter structs: the trip counts below are exact and the same for "
-               "every input.\n\n");
+               "-fstack-usage, plus the caller's frame). No loop bound depends on the data "
+               "(`stoic check` verifies it): the instruction counts, and the work counts below, "
+               "are the same for every input.\n\n");
     sb_puts(b, "## Whole run\n\n| | ");
     sb_puts(b, core_names[0]);
     sb_puts(b, " | ");
@@ -228,9 +228,13 @@ void audit_timing_md(const json *r, strbuf *b)
         missing += !is_num(est(L, "m4", "insns"));
     }
     sb_printf(b, "\n%d of %d layers have no estimate.\n", missing, json_len(layers));
-    sb_puts(b, "\n## Loop trip counts per layer (exact)\n\nThe iterations of each kernel's "
-               "loops, from the shapes and the in-bounds taps of every window (`work` in the "
-               "report; `inner`: the innermost iterations).\n\n| # | layer");
+    sb_puts(b, "\n## Work counts per layer (exact)\n\nThe cost model's features of each "
+               "layer, from the shapes and the in-bounds taps of every window (`work` in the "
+               "report; `inner`: the multiply-accumulates or elements of the innermost work). "
+               "They are properties of the layer, exact and the same for every input, not the "
+               "trip counts of one kernel's loops: a packed kernel runs passes over words of "
+               "two lanes, and its instruction count is the measured linear form of these.\n\n"
+               "| # | layer");
     {
         const json *w0 = json_get(json_at(layers, 0), "work");
         int k;
@@ -274,7 +278,7 @@ static const char css[] =
     "th{background:#e9eef3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "tr:nth-child(even) td{background:#f7f9fb}"
     "code,.h{font-family:'DejaVu Sans Mono',monospace;font-size:12px;word-break:break-all}"
-    "td.w{min-width:150px;max-width:240px;overflow-wrap:anywhere}table.l{font-size:11.5px}"
+    "td.w{min-width:110px;max-width:240px;overflow-wrap:anywhere}table.l{font-size:11px}"
     "table.l td,table.l th{padding:2px 5px}.kv th{width:230px}"
     ".kv td.n{text-align:left}.ok{color:#17692e;font-weight:bold}.bad{color:#a31515;font-weight:bold}"
     ".na{color:#777;font-style:italic}.note{color:#444;font-size:12.5px}"
@@ -287,6 +291,16 @@ static void td_num(strbuf *b, const json *v)
     sb_puts(b, "<td class=\"n\">");
     sb_puts(b, numtxt(v)); /* a JSON number: digits, sign, '.', 'e' only */
     sb_puts(b, "</td>");
+}
+
+/* a number to four significant digits (errors and bounds), a dash if none */
+static void td_g4(strbuf *b, const json *v)
+{
+    if (is_num(v)) {
+        sb_printf(b, "<td class=\"n\">%.4g</td>", v->num);
+    } else {
+        sb_puts(b, "<td class=\"n\">\xE2\x80\x94</td>");
+    }
 }
 
 static void td_text(strbuf *b, const char *s, int code)
@@ -637,7 +651,8 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
     sb_puts(b, "<h2 id=\"layers\">4 Layers</h2>\n<table class=\"l\">\n<tr><th>#</th><th>layer</th>"
                "<th>op</th><th>XML line</th><th>output shape</th><th>precision</th>"
                "<th>scale</th><th>MACs</th><th>accumulator bound</th><th>limit</th>"
-               "<th>margin (bits)</th><th>SQNR dB</th><th>max |error|</th><th>M4 insns</th>"
+               "<th>margin (bits)</th><th>SQNR dB</th><th>max |error|</th>"
+               "<th>error bound, in range</th><th>error bound, domain</th><th>M4 insns</th>"
                "<th>M4 cycles</th><th>M7 cycles</th></tr>\n");
     for (i = 0; i < n; i++) {
         const json *L = json_at(layers, i), *sh = json_get(L, "shape");
@@ -673,18 +688,24 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
             sb_puts(b, bound == 0.0 ? "<td class=\"n\">\xE2\x88\x9E</td>" : "<td class=\"n\">\xE2\x80\x94</td>");
         }
         td_num(b, json_get(L, "sqnr_db"));
-        td_num(b, json_get(L, "max_abs_error"));
+        td_g4(b, json_get(L, "max_abs_error"));
+        td_g4(b, json_get(L, "error_bound_in_range"));
+        td_g4(b, json_get(L, "error_bound"));
         est_cells(b, L);
         sb_puts(b, "</tr>\n");
     }
     sb_puts(b, "<tr><th colspan=\"7\">whole NAME_run</th>");
     td_num(b, json_get(tot, "macs"));
-    sb_puts(b, "<td colspan=\"5\"></td>");
+    sb_puts(b, "<td colspan=\"7\"></td>");
     est_cells(b, tot);
     sb_puts(b, "</tr>\n</table>\n<p class=\"note\">Accumulator bound: the largest |accumulator| "
                "any input can give; margin: log2(limit / bound), so no integer accumulator can "
                "overflow where it is at least 0. SQNR and max |error|: the layer's output against "
-               "the float32 model on the validation data (measured, not a bound).</p>\n");
+               "the float32 model on the validation data (measured, not a bound). Error bounds "
+               "(README \"Quantization error bound\"): the largest difference between the "
+               "generated code's real output and the float model's that any input can give, "
+               "in range: when no integer tensor leaves its grid; domain: any input inside the "
+               "declared input domain (saturation included); a dash where none is computed.</p>\n");
 
     /* 5 accuracy */
     sb_puts(b, "<h2 id=\"accuracy\">5 Error against float32 (validation data)</h2>\n");

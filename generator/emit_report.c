@@ -696,8 +696,15 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                       (long)n->pruned_channels);
         }
         if (n->prec != IR_DT_F32) {
+            const ir_tensor *ot = &g->t[n->output];
+            char j1[40];
             sb_printf(lb, ", \"accumulator_bound\": %lld, \"accumulator_limit\": %lld",
                       (long long)n->acc_bound, (long long)n->acc_limit);
+            /* README "Quantization error bound" */
+            sb_printf(lb, ", \"error_bound\": %s",
+                      ot->eb_ok ? jnum(j1, sizeof j1, "%.9g", ot->eb) : "null");
+            sb_printf(lb, ", \"error_bound_in_range\": %s",
+                      ot->eb_ok ? jnum(j1, sizeof j1, "%.9g", ot->eb_ns) : "null");
         }
         if (o->ev != NULL && i < o->ev->n_layers && o->ev->layers[i].node >= 0) {
             char j1[40], j2[40];

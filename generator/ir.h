@@ -82,6 +82,14 @@ typedef struct {
     int64_t offset;  /* in elements, within its storage */
     int first_use;   /* node index that produces it (or 0 for input) */
     int last_use;    /* last node index that reads it */
+    /* quantization error bound (pass_quantize, README "Quantization error
+     * bound"): for every input inside the declared input domain the float
+     * model's values of this tensor lie in [r_lo, r_hi] (r_ok), and the
+     * real value of the integer code's tensor differs from the float
+     * model's by at most eb (eb_ok); by at most eb_ns when, in addition,
+     * no integer tensor's float value leaves its grid (no saturation) */
+    int r_ok, eb_ok;
+    double r_lo, r_hi, eb, eb_ns;
 } ir_tensor;
 
 /* ORDER OP: keep ir_op_name() in ir.c in the same order. */

@@ -78,6 +78,31 @@ int lower_kernel_dsp(lower_kernel k)
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
  * groups), copied from one struct to another. */
+/* The carries of the sparse conv decoding (runtime stoic_conv2d_*_sparse.c):
+ * per output channel j starts at 0 with (kh, kw, ci) = 0 and each entry adds
+ * delta[k] to ci, then carries ci into kw and kw into kh. *ci_steps and
+ * *kw_steps are the most carries of each kind one entry needs, the kernel's
+ * fixed trip counts. */
+void lower_sparse_steps(const int32_t *row_start, const uint8_t *delta, int32_t out_c,
+                        int32_t in_c, int32_t k_w, int32_t *ci_steps, int32_t *kw_steps)
+{
+    int32_t o, k;
+    *ci_steps = 0;
+    *kw_steps = 0;
+    for (o = 0; o < out_c; o++) {
+        int32_t ci = 0, kw = 0;
+        for (k = row_start[o]; k < row_start[o + 1]; k++) {
+            int32_t n = (ci + (int32_t)delta[k]) / in_c;
+            ci = (ci + (int32_t)delta[k]) % in_c;
+            kw += n;
+            *ci_steps = n > *ci_steps ? n : *ci_steps;
+            n = kw / k_w;
+            kw %= k_w;
+            *kw_steps = n > *kw_steps ? n : *kw_steps;
+        }
+    }
+}
+
 #define COPY_CONV_GEOM(dst, src)                                                               \
     do {                                                                                       \
         (dst)->in_h = (src)->in_h;                                                             \
@@ -309,6 +334,8 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
             p->act = f.act;
             p->row_start = g->t[n->params[4]].qdata;
             p->delta = g->t[n->params[5]].qdata;
+            lower_sparse_steps(p->row_start, p->delta, p->out_c, p->in_c, p->k_w, &p->ci_steps,
+                               &p->kw_steps);
             c->ref_rows = n->params[4];
             c->ref_delta = n->params[5];
         }
@@ -987,6 +1014,8 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
         p->qmul = qmul_of(g, n);
         p->row_start = g->t[n->params[4]].qdata;
         p->delta = g->t[n->params[5]].qdata;
+        lower_sparse_steps(p->row_start, p->delta, p->out_c, p->in_c, p->k_w, &p->ci_steps,
+                           &p->kw_steps);
         c->ref_rows = n->params[4];
         c->ref_delta = n->params[5];
     } else if (n->prec == IR_DT_S16) {
@@ -1656,6 +1685,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fact(&l, &p->act);
         fp(&l, "row_start", c->ref_rows);
         fp(&l, "delta", c->ref_delta);
+        fi(&l, "ci_steps", p->ci_steps);
+        fi(&l, "kw_steps", p->kw_steps);
         break;
     }
     case LK_CONV2D_S8_SPARSE:
@@ -1673,6 +1704,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fp(&l, "qmul", c->ref_qmul);
         fp(&l, "row_start", c->ref_rows);
         fp(&l, "delta", c->ref_delta);
+        fi(&l, "ci_steps", p->ci_steps);
+        fi(&l, "kw_steps", p->kw_steps);
         break;
     }
     case LK_DENSE_S8_SPARSE:

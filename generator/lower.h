@@ -165,6 +165,11 @@ int32_t lower_quantize_value(const ir_tensor *t, double v);
  * Allocates nothing: a call with n_own > 0 needs lower_attach before it
  * runs or is printed. */
 int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS]);
+
+/* The fixed trip counts of the sparse conv kernels' carry loops for the
+ * encoding (row_start, delta) of out_c channels (stoic_rt.h). */
+void lower_sparse_steps(const int32_t *row_start, const uint8_t *delta, int32_t out_c,
+                        int32_t in_c, int32_t k_w, int32_t *ci_steps, int32_t *kw_steps);
 /* The parameters of stoic_conv2d_s8_pk that compute the dense layer d
  * (rows pixels of in_n channels in one image row, 1x1 kernel) with d's
  * weight words and records: lower chooses it for the int8 dense layers of

@@ -35,7 +35,7 @@ static const char usage_text[] =
     "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
-    "  stoic check    OUTDIR [--json FILE] [--quiet]\n"
+    "  stoic check    OUTDIR [--json FILE] [--quiet] [--library]\n"
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
@@ -714,11 +714,11 @@ static int run_command(const options *o, diag *d)
     return diag_exit_code(d);
 }
 
-/* stoic check OUTDIR [--json FILE] [--quiet] (check.c). */
+/* stoic check OUTDIR [--json FILE] [--quiet] [--library] (check.c). */
 static int cmd_check(int argc, char **argv)
 {
     const char *dir = NULL, *json_out = NULL;
-    int i, quiet = 0;
+    int i, quiet = 0, library = 0;
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
@@ -733,6 +733,8 @@ static int cmd_check(int argc, char **argv)
             json_out = argv[++i];
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = 1;
+        } else if (strcmp(argv[i], "--library") == 0) {
+            library = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usage_error("unknown option '%s'", argv[i]);
         } else if (dir == NULL) {
@@ -744,7 +746,7 @@ static int cmd_check(int argc, char **argv)
     if (dir == NULL) {
         return usage_error("%s: missing OUTDIR", "check");
     }
-    return check_outdir(dir, json_out, quiet);
+    return check_outdir(dir, json_out, quiet, library);
 }
 
 int main(int argc, char **argv)

@@ -219,6 +219,100 @@ static int check_bound(qctx *c, ir_node *n, int64_t bound, int64_t limit)
     return 0;
 }
 
+/* ---- quantization error bound (README "Quantization error bound") ------ *
+ * Per tensor: [r_lo, r_hi], an interval holding the float model's values
+ * for every input inside the declared input domain (interval arithmetic
+ * from the input's calibrated range), and eb, a bound on |real value of the
+ * integer code - float model's value| there. The terms: rounding to a grid
+ * (half a step), the requantization's two roundings (SRDHM then RDBPOT: at
+ * most one output step together), a Q31 multiplier's relative error
+ * (2^-31), the weights' and bias' quantization (their exact differences),
+ * the input errors carried through the layer (sum of |weights| times the
+ * input's bound), a quantized clamp bound (half a step), and saturation:
+ * the distance from the interval to the output grid. eb_ns is the same
+ * bound under the assumption that no integer tensor saturates: no
+ * saturation term, and magnitudes from the interval clipped to the grid.
+ * Where a term is not known (softmax, int16 interpolated tables, a float
+ * layer, a constant operand), eb_ok is 0 and every later tensor's too. */
+#define EB_Q31 4.656612873077393e-10 /* 2^-31 */
+
+static double eb_mag(double lo, double hi)
+{
+    return fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+}
+
+/* [lo, hi] clipped to the real range of t's grid (t an integer tensor) */
+static void eb_clip(const ir_tensor *t, double lo, double hi, double *l2, double *h2)
+{
+    double gl = t->scale * (double)(qmin_of(t->dtype) - t->zp);
+    double gh = t->scale * (double)(qmax_of(t->dtype) - t->zp);
+    *l2 = lo < gl ? gl : (lo > gh ? gh : lo);
+    *h2 = hi > gh ? gh : (hi < gl ? gl : hi);
+}
+
+/* the distance from [lo, hi] to the grid of t: what saturation can add */
+static double eb_sat(const ir_tensor *t, double lo, double hi)
+{
+    double gl = t->scale * (double)(qmin_of(t->dtype) - t->zp);
+    double gh = t->scale * (double)(qmax_of(t->dtype) - t->zp);
+    double d = hi > gh ? hi - gh : 0.0;
+    return gl - lo > d ? gl - lo : d;
+}
+
+static void eb_set(ir_tensor *t, int r_ok, double lo, double hi, int eb_ok, double eb,
+                   double eb_ns)
+{
+    t->r_ok = r_ok && isfinite(lo) && isfinite(hi);
+    t->r_lo = t->r_ok ? lo : 0.0;
+    t->r_hi = t->r_ok ? hi : 0.0;
+    t->eb_ok = t->r_ok && eb_ok && isfinite(eb) && isfinite(eb_ns);
+    t->eb = t->eb_ok ? eb : 0.0;
+    t->eb_ns = t->eb_ok ? eb_ns : 0.0;
+}
+
+static void eb_none(ir_tensor *t)
+{
+    eb_set(t, 0, 0.0, 0.0, 0, 0.0, 0.0);
+}
+
+/* a fused or stand-alone clamp (relu, relu6, clip) */
+static double eb_clamp(const stoic_act_f32 *a, double x)
+{
+    double y = x;
+    if (a->kind == STOIC_ACT_CLAMP) {
+        y = y < (double)a->lo ? (double)a->lo : y;
+        y = y > (double)a->hi ? (double)a->hi : y;
+    }
+    return y;
+}
+
+/* The output of a requantizing node: pre-activation interval [lo, hi] and
+ * error e before the output stage; [lo_ns, hi_ns] and e_ns without
+ * saturation. Sets o's bound with the output stage. */
+typedef struct {
+    double lo, hi, e, lo_ns, hi_ns, e_ns;
+} eb_pre;
+
+static void eb_output(ir_tensor *o, const stoic_act_f32 *a, const eb_pre *p, int eb_ok)
+{
+    double plo = eb_clamp(a, p->lo), phi = eb_clamp(a, p->hi);
+    double st = o->scale + (a->kind == STOIC_ACT_CLAMP ? 0.5 * o->scale : 0.0);
+    double eo = p->e + (eb_mag(p->lo, p->hi) + p->e) * EB_Q31 + st + eb_sat(o, plo, phi);
+    double en = p->e_ns + (eb_mag(p->lo_ns, p->hi_ns) + p->e_ns) * EB_Q31 + st;
+    eb_set(o, 1, plo, phi, eb_ok, eo, en);
+}
+
+/* the interval of x clipped to its grid when x is an integer tensor */
+static void eb_ns_range(const ir_tensor *x, double *lo, double *hi)
+{
+    if (is_int(x->dtype) && x->has_q) {
+        eb_clip(x, x->r_lo, x->r_hi, lo, hi);
+    } else {
+        *lo = x->r_lo;
+        *hi = x->r_hi;
+    }
+}
+
 /* Bias correction (Nagel et al., "Data-Free Quantization", 2019): the
  * quantized weights of output channel k change its expected output by
  * sum_j (q_w[k][j] s_w[k] - w[k][j]) E[x_c(j)], with E[x_c] the mean of
@@ -264,6 +358,9 @@ static int quantize_weighted(qctx *c, int ni)
     void *qb = malloc((size_t)ch * 8);
     int64_t bound = 0, limit = n->prec == IR_DT_S16 ? ACC64_LIMIT : ACC32_LIMIT;
     int tw, tb, tq, rc = 0, zeroed = 0;
+    ir_tensor eo = *out; /* one channel's output bound */
+    double xl = 0.0, xh = 0.0, xln = 0.0, xhn = 0.0, r_lo = 0.0, r_hi = 0.0, e_max = 0.0;
+    double e_ns = 0.0;
     char name[512];
     ir_shape bs;
     if (qw == NULL || sw == NULL || M == NULL || qb == NULL) {
@@ -301,11 +398,44 @@ static int quantize_weighted(qctx *c, int ni)
                   "layer '%s': %d output channel%s below the output resolution: weights "
                   "quantized to 0", n->name, zeroed, zeroed == 1 ? " has weights" : "s have weights");
     }
+    /* the error bound's input interval: a padded tap of a convolution reads 0 */
+    if (in->r_ok) {
+        int padded = n->op != IR_OP_DENSE && n->op != IR_OP_AFFINE &&
+                     (n->pads[0] | n->pads[1] | n->pads[2] | n->pads[3]) != 0;
+        eb_ns_range(in, &xln, &xhn);
+        xl = padded && in->r_lo > 0.0 ? 0.0 : in->r_lo;
+        xh = padded && in->r_hi < 0.0 ? 0.0 : in->r_hi;
+        xln = padded && xln > 0.0 ? 0.0 : xln;
+        xhn = padded && xhn < 0.0 ? 0.0 : xhn;
+    }
     for (k = 0; k < ch && rc == 0; k++) {
         double sb = in->scale * sw[k];
         double bias = (double)b->data[k] - weight_error(c, n, w, qw, sw, k, per);
         double v = round(bias / sb);
+        double ea = 0.0, edw = 0.0, pos = 0.0, neg = 0.0, db, bf = (double)b->data[k];
+        eb_pre pre;
         int64_t sum = 0;
+        /* the error bound of channel k: sum |quantized w|, sum |w error|,
+         * the float weights' positive and negative sums */
+        for (j = 0; j < per; j++) {
+            double wq = (double)qw[k * per + j] * sw[k], wf = (double)w->data[k * per + j];
+            ea += fabs(wq);
+            edw += fabs(wq - wf);
+            pos += wf > 0.0 ? wf : 0.0;
+            neg += wf < 0.0 ? wf : 0.0;
+        }
+        db = fabs(v * sb - bf);
+        pre.lo = bf + pos * xl + neg * xh;
+        pre.hi = bf + pos * xh + neg * xl;
+        pre.e = ea * in->eb + edw * eb_mag(xl, xh) + db;
+        pre.lo_ns = bf + pos * xln + neg * xhn;
+        pre.hi_ns = bf + pos * xhn + neg * xln;
+        pre.e_ns = ea * in->eb_ns + edw * eb_mag(xln, xhn) + db;
+        eb_output(&eo, &n->act, &pre, 1);
+        r_lo = k == 0 || eo.r_lo < r_lo ? eo.r_lo : r_lo;
+        r_hi = k == 0 || eo.r_hi > r_hi ? eo.r_hi : r_hi;
+        e_max = k == 0 || eo.eb > e_max ? eo.eb : e_max;
+        e_ns = k == 0 || eo.eb_ns > e_ns ? eo.eb_ns : e_ns;
         if (fabs(v) > (double)limit) {
             rc = check_bound(c, n, limit + 1, limit);
             break;
@@ -326,6 +456,7 @@ static int quantize_weighted(qctx *c, int ni)
     if (rc == 0) {
         rc = check_bound(c, n, bound, limit);
     }
+    eb_set(&g->t[n->output], in->r_ok, r_lo, r_hi, in->eb_ok, e_max, e_ns);
     if (rc == 0) {
         ir_shape ws = w->shape;
         if (n->op == IR_OP_AFFINE) {
@@ -525,11 +656,162 @@ static int converted(qctx *c, int src, ir_dtype dt, long line, int *cache)
         }
         g->n[ni].params[2] = q;
     }
+    {
+        /* the error bound through the conversion */
+        const ir_tensor *a = &g->t[src];
+        ir_tensor *o = &g->t[t];
+        double m = eb_mag(a->r_lo, a->r_hi), l2, h2, mn;
+        eb_ns_range(a, &l2, &h2);
+        mn = eb_mag(l2, h2);
+        if (is_int(dt) && is_int(a->dtype)) {
+            eb_set(o, a->r_ok, a->r_lo, a->r_hi, a->eb_ok,
+                   a->eb + (m + a->eb) * EB_Q31 + o->scale + eb_sat(o, a->r_lo, a->r_hi),
+                   a->eb_ns + (mn + a->eb_ns) * EB_Q31 + o->scale);
+        } else if (is_int(dt)) {
+            eb_set(o, a->r_ok, a->r_lo, a->r_hi, a->eb_ok,
+                   a->eb + 0.5 * o->scale + eb_sat(o, a->r_lo, a->r_hi),
+                   a->eb_ns + 0.5 * o->scale);
+        } else {
+            /* to float: the product scale * (q - zp) rounded to float32 */
+            eb_set(o, a->r_ok, a->r_lo, a->r_hi, a->eb_ok, a->eb + (m + a->eb) * 1.2e-7,
+                   a->eb_ns + (mn + a->eb_ns) * 1.2e-7);
+        }
+    }
     cache[src * 3 + (int)dt] = t;
     return t;
 }
 
-static int quantize_node(qctx *c, int ni, int *cache)
+/* The error bound of an integer node other than dense/conv/affine (those:
+ * quantize_weighted), from its inputs'. */
+static void eb_node(qctx *c, int ni)
+{
+    ir_graph *g = c->g;
+    const ir_node *n = &g->n[ni];
+    ir_tensor *o = &g->t[n->output];
+    const ir_tensor *a = &g->t[n->inputs[0]];
+    const ir_tensor *b = n->n_inputs > 1 ? &g->t[n->inputs[1]] : a;
+    double lo = a->r_lo, hi = a->r_hi, ln, hn, bln, bhn, e, en, m, mn;
+    eb_pre p;
+    int k, ok = 1, r_ok = 1;
+    for (k = 0; k < n->n_inputs; k++) {
+        const ir_tensor *x = &g->t[n->inputs[k]];
+        r_ok &= x->kind != IR_T_CONST && x->r_ok;
+        ok &= x->kind != IR_T_CONST && x->eb_ok;
+    }
+    if (!r_ok) {
+        eb_none(o);
+        return;
+    }
+    eb_ns_range(a, &ln, &hn);
+    eb_ns_range(b, &bln, &bhn);
+    m = eb_mag(lo, hi);
+    mn = eb_mag(ln, hn);
+    switch (n->op) {
+    case IR_OP_MAXPOOL2D:
+    case IR_OP_TRANSPOSE:
+    case IR_OP_RESHAPE:
+        /* the same grid, values moved or selected: max is 1-Lipschitz */
+        eb_set(o, 1, lo, hi, ok, a->eb, a->eb_ns);
+        break;
+    case IR_OP_PAD: {
+        double v = (double)n->value, h = 0.5 * o->scale; /* the pad value on the grid */
+        eb_set(o, 1, v < lo ? v : lo, v > hi ? v : hi, ok, a->eb > h ? a->eb : h,
+               a->eb_ns > h ? a->eb_ns : h);
+        break;
+    }
+    case IR_OP_AVGPOOL2D:
+    case IR_OP_GAVGPOOL:
+        if (n->op == IR_OP_AVGPOOL2D && n->count_include_pad &&
+            (n->pads[0] | n->pads[1] | n->pads[2] | n->pads[3]) != 0) {
+            lo = lo > 0.0 ? 0.0 : lo;
+            hi = hi < 0.0 ? 0.0 : hi;
+        }
+        e = a->eb + (m + a->eb) * EB_Q31 + o->scale + eb_sat(o, lo, hi);
+        en = a->eb_ns + (mn + a->eb_ns) * EB_Q31 + o->scale;
+        eb_set(o, 1, lo, hi, ok, e, en);
+        break;
+    case IR_OP_ACTIVATION:
+        if (n->act.kind == STOIC_ACT_NONE || n->act.kind == STOIC_ACT_CLAMP) {
+            p.lo = lo;
+            p.hi = hi;
+            p.e = a->eb;
+            p.lo_ns = ln;
+            p.hi_ns = hn;
+            p.e_ns = a->eb_ns;
+            eb_output(o, &n->act, &p, ok);
+        } else if (n->act.kind == STOIC_ACT_LEAKY && n->act.alpha < 0.0F) {
+            eb_none(o); /* not monotone */
+        } else {
+            /* an increasing table f with Lipschitz constant L: the entry of
+             * the input's grid value, rounded to the output grid */
+            double L = n->act.kind == STOIC_ACT_SIGMOID ? 0.25
+                       : n->act.kind == STOIC_ACT_TANH ? 1.0
+                       : (n->act.alpha > 1.0F ? (double)n->act.alpha : 1.0);
+            double fl = act_f(&n->act, lo - a->eb), fh = act_f(&n->act, hi + a->eb);
+            e = L * a->eb + 0.5 * o->scale + eb_sat(o, fl, fh);
+            en = L * a->eb_ns + 0.5 * o->scale;
+            /* int16: the 513-entry table is interpolated: no bound here */
+            eb_set(o, 1, act_f(&n->act, lo), act_f(&n->act, hi), ok && n->prec == IR_DT_S8, e,
+                   en);
+        }
+        break;
+    case IR_OP_ADD: {
+        /* both operands rescaled to a common grid of step 2 max(s_a, s_b)
+         * / 2^20 (int16: / 2^15), each rounded once, then requantized */
+        double sa = a->scale, sb = b->scale, tw = 2.0 * (sa > sb ? sa : sb);
+        double step = tw / (n->prec == IR_DT_S16 ? 32768.0 : 1048576.0);
+        p.lo = lo + b->r_lo;
+        p.hi = hi + b->r_hi;
+        p.e = a->eb + b->eb + step + (m + eb_mag(b->r_lo, b->r_hi)) * 2.0 * EB_Q31;
+        p.lo_ns = ln + bln;
+        p.hi_ns = hn + bhn;
+        p.e_ns = a->eb_ns + b->eb_ns + step + (mn + eb_mag(bln, bhn)) * 2.0 * EB_Q31;
+        eb_output(o, &n->act, &p, ok);
+        break;
+    }
+    case IR_OP_MUL: {
+        double q[4] = { lo * b->r_lo, lo * b->r_hi, hi * b->r_lo, hi * b->r_hi };
+        double qn[4] = { ln * bln, ln * bhn, hn * bln, hn * bhn };
+        p.lo = p.hi = q[0];
+        p.lo_ns = p.hi_ns = qn[0];
+        for (k = 1; k < 4; k++) {
+            p.lo = q[k] < p.lo ? q[k] : p.lo;
+            p.hi = q[k] > p.hi ? q[k] : p.hi;
+            p.lo_ns = qn[k] < p.lo_ns ? qn[k] : p.lo_ns;
+            p.hi_ns = qn[k] > p.hi_ns ? qn[k] : p.hi_ns;
+        }
+        p.e = m * b->eb + eb_mag(b->r_lo, b->r_hi) * a->eb + a->eb * b->eb;
+        p.e_ns = mn * b->eb_ns + eb_mag(bln, bhn) * a->eb_ns + a->eb_ns * b->eb_ns;
+        eb_output(o, &n->act, &p, ok);
+        break;
+    }
+    case IR_OP_CONCAT:
+        e = en = 0.0;
+        for (k = 0; k < n->n_inputs; k++) {
+            const ir_tensor *x = &g->t[n->inputs[k]];
+            double l2, h2;
+            eb_ns_range(x, &l2, &h2);
+            lo = x->r_lo < lo ? x->r_lo : lo;
+            hi = x->r_hi > hi ? x->r_hi : hi;
+            ln = l2 < ln ? l2 : ln;
+            hn = h2 > hn ? h2 : hn;
+            e = x->eb > e ? x->eb : e;
+            en = x->eb_ns > en ? x->eb_ns : en;
+        }
+        eb_set(o, 1, lo, hi, ok,
+               e + (eb_mag(lo, hi) + e) * EB_Q31 + o->scale + eb_sat(o, lo, hi),
+               en + (eb_mag(ln, hn) + en) * EB_Q31 + o->scale);
+        break;
+    case IR_OP_SOFTMAX:
+        eb_set(o, 1, 0.0, 1.0, 0, 0.0, 0.0);
+        break;
+    default:
+        eb_none(o);
+        break;
+    }
+}
+
+static int quantize_node_1(qctx *c, int ni, int *cache)
 {
     ir_graph *g = c->g;
     ir_node *n = &g->n[ni];
@@ -693,6 +975,20 @@ static int quantize_node(qctx *c, int ni, int *cache)
     }
 }
 
+static int quantize_node(qctx *c, int ni, int *cache)
+{
+    int rc = quantize_node_1(c, ni, cache);
+    const ir_node *n = &c->g->n[ni];
+    if (rc == 0 && !is_int(n->prec)) {
+        /* a float layer: no interval here, so nothing after it has a bound */
+        eb_none(&c->g->t[n->output]);
+    } else if (rc == 0 && n->op != IR_OP_DENSE && n->op != IR_OP_CONV2D &&
+               n->op != IR_OP_CONV1D && n->op != IR_OP_AFFINE) {
+        eb_node(c, ni);
+    }
+    return rc;
+}
+
 int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *has_range,
                   double *const *mean, diag *d)
 {
@@ -728,6 +1024,15 @@ int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *ha
         range_of(&c, g->input, &l, &h);
         rc = set_q_from_range(&c, g->input, g->n[first].target, l, h, g->n[first].line,
                               g->n[first].name);
+        if (rc == 0 && g->input_calibrated) {
+            /* inside the declared input domain [l, h]: half a step */
+            ir_tensor *x = &g->t[g->input];
+            eb_set(x, 1, l, h, 1, 0.5 * x->scale + eb_sat(x, l, h), 0.5 * x->scale);
+        }
+    } else if (first >= 0 && g->input_calibrated) {
+        double l, h;
+        range_of(&c, g->input, &l, &h);
+        eb_set(&g->t[g->input], 1, l, h, 1, 0.0, 0.0);
     }
     for (i = 0; i < n0 && rc == 0; i++) {
         rc = quantize_node(&c, i, cache);

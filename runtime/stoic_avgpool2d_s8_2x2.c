@@ -16,79 +16,85 @@
  * the same integer as the sum of the real terms. Which taps are real
  * depends on the window's position only, never on data: the same
  * instructions for every window and every input; the requantization is the
- * constant-time stoic_requant_s8 of every int8 kernel.
+ * constant-time stoic_requant_s8 of every int8 kernel, in the fastest of
+ * three equal forms the window's multiplier allows (below).
  */
 #include "stoic_rt.h"
 #include "stoic_bits.h"
+#include "stoic_dsp.h"
 
 /* ---- the output stage -------------------------------------------------------
  * out = clamp(stoic_requantize(acc, m, shift) + output_offset, act_min,
- * act_max), bit for bit, in fewer instructions when shift <= 0 and
- * |acc| < 2^30 (the kernel knows it from the window and the input type):
- * with e = -shift, m in [2^30, 2^31) and SRDHM(acc, m) =
- * floor((acc m + 2^30) / 2^31), RDBPOT(x, e) = floor((x + 2^(e-1) -
- * [x < 0]) / 2^e) for e >= 1 (ties away from zero; x for e = 0), and
- * floors of divisions by powers of two compose, so
- *   y = floor((acc m + 2^30 + c) / 2^(31 + e)),  c = (2^(e-1) - [acc < 0]) 2^31
- * (c = 0 for e = 0; [x < 0] is [acc < 0] except for x = 0, where both
- * round to 0). |acc m + 2^30 + c| < 2^62, so w = floor((...) / 2^31) fits
- * an int32 and y = floor(w / 2^e): one 32x32->64 multiply, a 64-bit
- * addition of a per-window constant, a 64-bit shift by 31 and a 32-bit
- * one by e, each floor an unsigned shift of a biased value (no negative
- * value is shifted). Otherwise stoic_requantize. The choice depends on
- * the multiplier and the geometry, never on data. */
+ * act_max), bit for bit, in the fewest instructions the window's multiplier
+ * allows (|acc| < 2^10: four int8 values and the offset; the choice depends
+ * on the multiplier, never on data):
+ *  - shift -1 .. -22 (e = -shift): stoic_dsp_rq8a (stoic_dsp.h), one SMLAL
+ *    and SSAT; its preconditions hold: |c1| 2^(e-1) + |acc| + 2 < 2^31
+ *    with c1 = 2 output_offset + 1, |c1| <= 257;
+ *  - shift 0: RDBPOT(x, 0) = x and SRDHM(acc, m) = floor((2 acc m + 2^31) /
+ *    2^32), the high word of one SMLAL, then output_offset and SSAT;
+ *  - otherwise stoic_requantize. */
 typedef struct {
-    int32_t fast;      /* 1: the formula above */
+    int32_t rq;        /* 1: shift -1 .. -22, stoic_dsp_rq8a; 2: shift 0; 0: general */
     int32_t m;
     int32_t shift;
-    uint32_t e;        /* -shift */
-    uint64_t add;      /* 2^30 + 2^(30 + e) [e >= 1] + 2^62 (the bias of the shift by 31) */
-    uint32_t neg;      /* 2^31 when e >= 1 (subtracted for acc < 0), else 0 */
-    uint32_t bias;     /* 2^31 >> e, less output_offset (mod 2^32) */
+    uint32_t e1;       /* -shift - 1 */
+    int32_t c1;        /* 2 output_offset + 1 */
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
+    int32_t clamp;     /* 1: [act_min, act_max] is narrower than [-128, 127] */
 } ap8_stage;
 
 static void ap8_stage_of(ap8_stage *s, const stoic_qmul *q, int32_t zp, int32_t lo, int32_t hi)
 {
-    uint32_t e;
-
-    e = 0U - (uint32_t)q->shift;
-    s->fast = 0;
-    if (q->shift <= 0) { /* |acc| < 2^30: four int8/int16 values and the offset */
-        s->fast = 1;
-    }
     s->m = q->m;
     s->shift = q->shift;
-    s->e = e & 31U;
-    s->neg = (s->e != 0U) ? 0x80000000U : 0U;
-    s->add = 0x4000000040000000ULL + ((((uint64_t)s->neg) << s->e) >> 1U); /* + 2^(30 + e) */
-    s->bias = (0x80000000U >> s->e) - (uint32_t)zp;
+    s->e1 = ((0U - (uint32_t)q->shift) - 1U) & 31U;
+    s->c1 = (2 * zp) + 1;
     s->zp = zp;
     s->lo = lo;
     s->hi = hi;
+    s->rq = 0;
+    if ((q->shift <= -1) && (q->shift >= -22)) {
+        s->rq = 1;
+    }
+    if (q->shift == 0) {
+        s->rq = 2;
+    }
+    s->clamp = 0;
+    if ((lo > -128) || (hi < 127)) {
+        s->clamp = 1;
+    }
 }
 
-/* The formula (s->fast != 0). */
-static inline int32_t ap8_stage_fast(const ap8_stage *s, int32_t acc)
+/* the activation's clamp when narrower than [-128, 127] (y already in it) */
+static inline int32_t ap8_stage_act(const ap8_stage *s, int32_t y)
+{
+    int32_t v = y;
+    if (s->clamp != 0) {
+        v = v + ((s->lo - v) * stoic_lt_s32(v, s->lo));
+        v = v + ((s->hi - v) * stoic_lt_s32(s->hi, v));
+    }
+    return v;
+}
+
+/* s->rq == 1 */
+static inline int32_t ap8_stage_rq(const ap8_stage *s, int32_t acc)
+{
+    return ap8_stage_act(s, stoic_dsp_rq8a(acc, s->m, s->e1, s->c1));
+}
+
+/* s->rq == 2 */
+static inline int32_t ap8_stage_e0(const ap8_stage *s, int32_t acc)
 {
     uint64_t v;
-    int64_t p;
-    uint32_t w;
-    int32_t y;
 
-    /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    p = (int64_t)acc * (int64_t)s->m;
-    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
-    w = (uint32_t)(v >> 31U);
-    y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
-    y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
-    return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
+    v = (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m) + 0x80000000ULL;
+    return ap8_stage_act(s, stoic_dsp_sat8(stoic_dsp_s32((uint32_t)(v >> 32U)) + s->zp));
 }
 
-/* The general output stage (s->fast == 0: a multiplier with shift > 0);
- * the callers take stage_fast otherwise. */
+/* s->rq == 0 */
 static int32_t ap8_stage_apply(const ap8_stage *s, int32_t acc)
 {
     int64_t z;
@@ -150,20 +156,18 @@ void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, in
             t10 = &in[((r1 * p->in_w) + c0) * nc];
             t11 = &in[((r1 * p->in_w) + c1) * nc];
             o = &out[io];
-            if ((n == 4) && (st.fast != 0)) {
-                /* a window inside the input (the usual case) */
-                for (c = 0; c < nc; c++) {
-                    acc = (((int32_t)t00[c] + (int32_t)t01[c]) +
-                           ((int32_t)t10[c] + (int32_t)t11[c])) + offn;
-                    o[c] = (int8_t)ap8_stage_fast(&st, acc);
-                }
-            } else if (st.fast != 0) {
-                /* a window at the border: the flagged sum, the same output
-                 * stage (chosen here, per window, not per element) */
+            if (st.rq == 1) {
+                /* the flagged sum (all flags 1 inside the input), one SMLAL */
                 for (c = 0; c < nc; c++) {
                     acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
                            (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
-                    o[c] = (int8_t)ap8_stage_fast(&st, acc);
+                    o[c] = (int8_t)ap8_stage_rq(&st, acc);
+                }
+            } else if (st.rq == 2) {
+                for (c = 0; c < nc; c++) {
+                    acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
+                           (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
+                    o[c] = (int8_t)ap8_stage_e0(&st, acc);
                 }
             } else {
                 for (c = 0; c < nc; c++) {

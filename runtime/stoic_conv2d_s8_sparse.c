@@ -28,7 +28,9 @@
  * Decoding without a division: (kh, kw, ci) follow j as it grows by
  * delta[k], ci carried into kw and kw into kh (after each step
  * j = (kh * k_w + kw) * in_c + ci with ci < in_c and kw < k_w); the
- * trip counts of the carry loops are fixed by the const encoding.
+ * carry loops run ci_steps and kw_steps times per entry, constants the
+ * generator counts on the encoding (the most carries any entry needs), so
+ * the carries are for loops with a fixed trip count.
  */
 #include <stddef.h>
 #include "stoic_rt.h"
@@ -44,6 +46,7 @@ void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t 
     int32_t kh;
     int32_t kw;
     int32_t ci;
+    int32_t s;
     int32_t base_h;
     int32_t base_w;
     int32_t kh0;
@@ -77,13 +80,17 @@ void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t 
                 k_end = p->row_start[oc + 1];
                 for (k = p->row_start[oc]; k < k_end; k++) {
                     ci = ci + (int32_t)p->delta[k];
-                    while (ci >= p->in_c) {
-                        ci = ci - p->in_c;
-                        kw = kw + 1;
+                    for (s = 0; s < p->ci_steps; s++) {
+                        if (ci >= p->in_c) {
+                            ci = ci - p->in_c;
+                            kw = kw + 1;
+                        }
                     }
-                    while (kw >= p->k_w) {
-                        kw = kw - p->k_w;
-                        kh = kh + 1;
+                    for (s = 0; s < p->kw_steps; s++) {
+                        if (kw >= p->k_w) {
+                            kw = kw - p->k_w;
+                            kh = kh + 1;
+                        }
                     }
                     if ((kh >= kh0) && (kh < kh1) && (kw >= kw0) && (kw < kw1)) {
                         ih = base_h + (kh * p->dil_h);

@@ -15,31 +15,26 @@
  */
 #include "stoic_rt.h"
 #include "stoic_bits.h"
+#include "stoic_dsp.h"
 
 /* ---- the output stage -------------------------------------------------------
  * out = clamp(stoic_requantize(acc, m, shift) + output_offset, act_min,
- * act_max), bit for bit, in fewer instructions when shift <= 0 and
- * |acc| < 2^30 (the kernel knows it from the window and the input type):
- * with e = -shift, m in [2^30, 2^31) and SRDHM(acc, m) =
- * floor((acc m + 2^30) / 2^31), RDBPOT(x, e) = floor((x + 2^(e-1) -
- * [x < 0]) / 2^e) for e >= 1 (ties away from zero; x for e = 0), and
- * floors of divisions by powers of two compose, so
- *   y = floor((acc m + 2^30 + c) / 2^(31 + e)),  c = (2^(e-1) - [acc < 0]) 2^31
- * (c = 0 for e = 0; [x < 0] is [acc < 0] except for x = 0, where both
- * round to 0). |acc m + 2^30 + c| < 2^62, so w = floor((...) / 2^31) fits
- * an int32 and y = floor(w / 2^e): one 32x32->64 multiply, a 64-bit
- * addition of a per-window constant, a 64-bit shift by 31 and a 32-bit
- * one by e, each floor an unsigned shift of a biased value (no negative
- * value is shifted). Otherwise stoic_requantize. The choice depends on
- * the multiplier and the geometry, never on data. */
+ * act_max) with output_offset 0 (int16 is symmetric, stoic_rt.h), bit for
+ * bit, in the fewest instructions the multiplier and the window allow
+ * (chosen once per call from the parameters, never from data; small:
+ * hw < 2^14, so |acc| <= hw 2^15 < 2^29):
+ *  - shift -1 .. -30 (e = -shift), small: as stoic_dsp_rq8s (stoic_dsp.h)
+ *    with c1 = 1: floor((2 acc m + 2^31 + H 2^32) / 2^(32 + e)), H =
+ *    2^(e-1) - [acc < 0] (2^(e-1) + |acc| + 2 < 2^31), the division as
+ *    2^(e-1) then 2, saturated to int16;
+ *  - shift 0, small: RDBPOT(x, 0) = x and SRDHM(acc, m) = floor((2 acc m +
+ *    2^31) / 2^32), the high word of one SMLAL, saturated;
+ *  - otherwise stoic_requantize. */
 typedef struct {
-    int32_t fast;      /* 1: the formula above */
+    int32_t rq;        /* 1: one rounding; 2: shift 0; 0: stoic_requantize */
     int32_t m;
     int32_t shift;
-    uint32_t e;        /* -shift */
-    uint64_t add;      /* 2^30 + 2^(30 + e) [e >= 1] + 2^62 (the bias of the shift by 31) */
-    uint32_t neg;      /* 2^31 when e >= 1 (subtracted for acc < 0), else 0 */
-    uint32_t bias;     /* 2^31 >> e, less output_offset (mod 2^32) */
+    uint32_t e1;       /* -shift - 1 */
     int32_t zp;
     int32_t lo;        /* act_min, act_max */
     int32_t hi;
@@ -48,56 +43,62 @@ typedef struct {
 static void gap16_stage_of(gap16_stage *s, const stoic_qmul *q, int32_t small_acc, int32_t zp,
                            int32_t lo, int32_t hi)
 {
-    uint32_t e;
-
-    e = 0U - (uint32_t)q->shift;
-    s->fast = 0;
-    if ((q->shift <= 0) && (small_acc != 0)) {
-        s->fast = 1;
-    }
     s->m = q->m;
     s->shift = q->shift;
-    s->e = e & 31U;
-    s->neg = (s->e != 0U) ? 0x80000000U : 0U;
-    s->add = 0x4000000040000000ULL + ((((uint64_t)s->neg) << s->e) >> 1U); /* + 2^(30 + e) */
-    s->bias = (0x80000000U >> s->e) - (uint32_t)zp;
+    s->e1 = ((0U - (uint32_t)q->shift) - 1U) & 31U;
     s->zp = zp;
     s->lo = lo;
     s->hi = hi;
+    s->rq = 0;
+    if ((small_acc != 0) && (q->shift <= -1) && (q->shift >= -30)) {
+        s->rq = 1;
+    }
+    if ((small_acc != 0) && (q->shift == 0)) {
+        s->rq = 2;
+    }
 }
 
-/* The formula (s->fast != 0). */
-static int32_t gap16_stage_fast(const gap16_stage *s, int32_t acc)
+/* saturated to [-32768, 32767] */
+static inline int32_t gap16_sat(int32_t t)
 {
-    uint64_t v;
-    int64_t p;
-    uint32_t w;
-    int32_t y;
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(t, 16);   /* SSAT #16; MISRA deviation MD-02 */
+#else
+    int32_t y = t;
+    if (y < -32768) {
+        y = -32768;
+    }
+    if (y > 32767) {
+        y = 32767;
+    }
+    return y;
+#endif
+}
 
-    /* acc m + 2^30 + c + 2^62 >= 0; its floor / 2^31 is w + 2^31 */
-    p = (int64_t)acc * (int64_t)s->m;
-    v = (uint64_t)p + (s->add - (uint64_t)((uint32_t)acc & s->neg));
-    w = (uint32_t)(v >> 31U);
-    y = stoic_s32_of_bits((w >> s->e) - s->bias);    /* floor(w / 2^e) + output_offset */
+static inline int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
+{
+    int32_t y;
+    int32_t h;
+    int32_t t;
+    int64_t z;
+    uint64_t v;
+
+    if (s->rq == 1) {
+        h = stoic_dsp_s32(1U << s->e1) - (int32_t)((uint32_t)acc >> 31U);
+        v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
+        v += (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m);
+        t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), s->e1);
+        y = gap16_sat(stoic_dsp_floor_shr(t, 1U));
+    } else if (s->rq == 2) {
+        v = (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m) + 0x80000000ULL;
+        y = gap16_sat(stoic_dsp_s32((uint32_t)(v >> 32U)));
+    } else {
+        z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
+        y = (int32_t)stoic_clamp_mask_s64(z, -32768, 32767);
+    }
     y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
     return y + ((s->hi - y) * stoic_lt_s32(s->hi, y));   /* in [act_min, act_max] */
 }
-
-static int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
-{
-    int32_t y;
-    int64_t z;
-
-    if (s->fast != 0) {
-        y = gap16_stage_fast(s, acc);
-    } else {
-        z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        z = stoic_clamp_mask_s64(z, (int64_t)s->lo, (int64_t)s->hi);
-        y = (int32_t)z;
-    }
-    return y;   /* in [act_min, act_max] */
-}
-
 
 void stoic_gavgpool_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out)
 {
@@ -118,8 +119,8 @@ void stoic_gavgpool_s16(const stoic_pool2d_q_params *p, const int16_t *in, int16
     nc = p->c;
     c4 = nc - (nc % 4);
     offn = hw * p->input_offset;
-    /* |acc| <= hw * 32768 < 2^30 for hw < 32768 */
-    gap16_stage_of(&st, &p->qmul[0], (hw < 32768) ? 1 : 0, p->output_offset, p->act_min,
+    /* small (the output stage above): hw < 2^14 */
+    gap16_stage_of(&st, &p->qmul[0], (hw < 16384) ? 1 : 0, p->output_offset, p->act_min,
                    p->act_max);
     for (c = 0; c < c4; c += 4) {
         s0 = offn;

@@ -390,6 +390,8 @@ typedef struct {
     const stoic_qmul *qmul;     /* [out_c] */
     const int32_t *row_start;   /* [out_c + 1] */
     const uint8_t *delta;       /* [row_start[out_c]] */
+    int32_t ci_steps;           /* the most ci carries one entry needs */
+    int32_t kw_steps;           /* the most kw carries one entry needs */
 } stoic_conv2d_sparse_q_params;
 void stoic_conv2d_s8_sparse(const stoic_conv2d_sparse_q_params *p, const int8_t *in,
                             const int8_t *values, const int32_t *bias, int8_t *out);

@@ -110,6 +110,8 @@ typedef struct {
     stoic_act_f32 act;
     const int32_t *row_start;   /* [out_c + 1] */
     const uint8_t *delta;       /* [row_start[out_c]] */
+    int32_t ci_steps;           /* the most ci carries one entry needs */
+    int32_t kw_steps;           /* the most kw carries one entry needs */
 } stoic_conv2d_f32_sparse_params;
 void stoic_conv2d_f32_sparse(const stoic_conv2d_f32_sparse_params *p, const float *in,
                              const float *values, const float *bias, float *out);

@@ -4,6 +4,8 @@
 #    the findings its first line names ("expect: RULE..."), exit 1, in GCC
 #    format and in the JSON file;
 #  - tests/check/good/*.c (every accepted pattern) gives none;
+#  - --library (every external function an entry point): a crafted kernel
+#    library gives exactly its expected findings, and runtime/ none;
 #  - usage errors exit 2; a missing or empty OUTDIR exits 3 and writes no
 #    JSON;
 #  - the output of every example (digits, mlp, dsconv) in float32, int8
@@ -60,6 +62,27 @@ print(" ".join(sorted(set(f["rule"] for f in j["findings"]))))
     fi
 done
 
+# ---- --library: the kernel library, and a crafted one --------------------------
+t=$W/library
+mkdir -p $t/lib
+cp tests/check/library/int_kernel_float.c $t/lib/
+expect=$(sed -n '1s/.*expect: \([^*]*\)\*\/.*/\1/p' $t/lib/int_kernel_float.c | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+$STOIC check $t/lib --library >$t/o1 2>$t/e1; r1=$?
+got=$(sed -n 's/^[^ ]*:[0-9]*:[0-9]*: error: \[\([a-z.-]*\)\].*/\1/p' $t/e1 | sort -u | tr '\n' ' ')
+if [ $r1 -eq 1 ] && [ "$got" = "$expect" ] && [ "$(grep -c 'error:' $t/e1)" -eq 3 ]; then
+    ok "library/int_kernel_float.c --library: exit 1, findings: $got"
+else
+    echo "    want exit 1 [$expect] (3 findings), got exit $r1 [$got]" >$t/why
+    ko "library/int_kernel_float.c --library" $t/why $t/e1
+fi
+# runtime/ as a whole: every external kernel an entry point, no finding
+$STOIC check runtime --library --json $t/runtime.json >$t/o2 2>$t/e2; r2=$?
+if [ $r2 -eq 0 ] && grep -q '"findings": 0' $t/runtime.json; then
+    ok "runtime/ --library: 0 findings ($(tail -n 1 $t/e2 | sed 's/.*: \([0-9]* files\)/\1/'))"
+else
+    ko "runtime/ --library: exit $r2" $t/e2
+fi
+
 # ---- usage and I/O errors -------------------------------------------------------
 t=$W/usage
 mkdir -p $t/empty
@@ -87,6 +110,8 @@ cases() {
     echo "mlp-int8-sparse|examples/mlp/mlp.xml|--precision int8 --calib examples/mlp/calib_x.npy --prune 0.6"
     echo "mlp-float32-lowrank|examples/mlp/mlp.xml|--lowrank-rank 8"
     echo "digits-int8-pruned|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.5 --prune-channels 0.25"
+    echo "digits-int8-sparse|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.8"
+    echo "digits-float32-sparse|examples/digits/digits.xml|--prune 0.8"
 }
 if ! $STOIC import examples/dsconv/dsconv.onnx -o $W/dsconv.xml --name dsconv >$W/import.log 2>&1; then
     ko "import examples/dsconv/dsconv.onnx" $W/import.log

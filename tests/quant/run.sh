@@ -12,11 +12,13 @@
 #  - a mixed-precision policy file (int8, int16 and float32 layers);
 #  - the integer run path executes the same number of instructions for every
 #    input (callgrind);
-#  - bad calibration data and policies: a clear error, exit 1, nothing written.
+#  - bad calibration data and policies: a clear error, exit 1, nothing written;
+#  - the quantization error bound of the report: a hand-derived case, and
+#    measured errors within the bounds on the examples.
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
-# REQ: REQ-IMP-008 REQ-IMP-009 REQ-GEN-001 REQ-GEN-004 REQ-GEN-008 REQ-ARITH-007 REQ-DET-003 REQ-RPT-001 REQ-ERR-002 REQ-ERR-004
+# REQ: REQ-IMP-008 REQ-IMP-009 REQ-GEN-001 REQ-GEN-004 REQ-GEN-008 REQ-ARITH-007 REQ-DET-003 REQ-RPT-001 REQ-RPT-003 REQ-ERR-002 REQ-ERR-004
 set -u
 . tests/common.sh
 EX=examples/digits
@@ -238,6 +240,66 @@ bad_policy() {
     refuses "badprec.xml:2: error" --config $W/badprec.xml --calib $EX/calib_x.npy
 }
 check "policy with an invalid precision (schema)" bad_policy
+
+# ---- the quantization error bound (README "Quantization error bound") ---------
+# The hand-derived case: y = 0.3 x + 0.1 (float32 constants), x calibrated
+# (minmax) on 0, 0.25, 0.5, 0.75, 1. By hand, with w = f32(0.3), b = f32(0.1):
+#   input:  [0, 1] -> s_x = 1/255, zp -128; error inside the domain s_x / 2;
+#   weight: s_w = w / 127, q_w = 127: no weight error (w q_w / 127 = w);
+#   bias:   v = round(b / (s_x s_w)), error |v s_x s_w - b| (no correction:
+#           the weight error is 0);
+#   output: calibrated [b, f32(w + b)] -> grid [0, f32(w + b)], s_y = that / 255;
+#   error_bound_in_range = w s_x / 2 + |bias error| + (w + b + e) 2^-31 + s_y
+#     (e the first two terms: carried error; 2^-31 the multiplier's
+#     relative error on the pre-activation magnitude w + b + e; s_y the
+#     requantization's two roundings);
+#   error_bound = that + (w + b) - 255 s_y (the interval's end beyond the
+#     grid: w + b in double exceeds its float32 sum).
+errbound_hand() {
+    $STOIC generate tests/quant/errbound/dense.xml -o $W/eb_hand --precision int8 \
+        --calib tests/quant/errbound/calib.npy --calibration minmax -q || return 1
+    ${PYTHON:-python3} - "$W/eb_hand/eb_report.json" <<'PY'
+import json, struct, sys
+f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+w, b = f32(0.3), f32(0.1)
+sx = 1.0 / 255.0
+sw = w / 127.0
+v = round(b / (sx * sw))
+db = abs(v * sx * sw - b)
+sy = f32(w + b) / 255.0
+e = w * sx / 2.0 + db
+ns = e + (w + b + e) * 2.0 ** -31 + sy
+dom = ns + max(0.0, (w + b) - 255.0 * sy)
+L = json.load(open(sys.argv[1]))["layers"][0]
+print("error_bound_in_range %.9g (hand %.9g), error_bound %.9g (hand %.9g)"
+      % (L["error_bound_in_range"], ns, L["error_bound"], dom))
+ok = abs(L["error_bound_in_range"] - ns) <= 1e-8 * ns and abs(L["error_bound"] - dom) <= 1e-8 * dom
+sys.exit(0 if ok and abs(L["scale"] - sy) <= 1e-8 * sy else 1)
+PY
+}
+check "error bound: the hand-derived dense case" errbound_hand
+# The bounds hold on data: calibrated (minmax) and evaluated on the same
+# rows, no tensor leaves its grid, so every layer's measured largest error
+# is at most error_bound_in_range, itself at most error_bound; softmax and
+# int16 tables are the only layers without one.
+errbound_data() { # example precision
+    m=$1
+    $STOIC generate examples/$m/$m.xml -o $W/eb_$m$2 --precision $2 --calib examples/$m/calib_x.npy \
+        --calibration minmax --val examples/$m/calib_x.npy -q || return 1
+    ${PYTHON:-python3} - "$W/eb_$m$2/${m}_report.json" <<'PY'
+import json, sys
+bad = 0
+for L in json.load(open(sys.argv[1]))["layers"]:
+    eb, ebr, me = L.get("error_bound"), L.get("error_bound_in_range"), L.get("max_abs_error")
+    print("%-12s %-12s measured %-12.6g in range %-12.6g domain %.6g" % (L["name"][:12], L["op"], me, ebr, eb))
+    if eb is None or ebr is None or me is None or not (me <= ebr <= eb):
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+check "error bound: digits int8, every layer measured <= in range <= domain" errbound_data digits int8
+check "error bound: mlp int8, every layer measured <= in range <= domain" errbound_data mlp int8
+check "error bound: digits int16, every layer measured <= in range <= domain" errbound_data digits int16
 
 echo "quant: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -35,6 +35,7 @@
 #include "unit.h"
 #include "qtest.h"
 #include "stoic_rt_f32.h"
+#include "lower.h"
 
 #define SC_GUARD 32
 #define SC_SENT 0xC3
@@ -184,6 +185,8 @@ static void hc_geom(stoic_conv2d_sparse_q_params *p)
     p->act_min = -128; p->act_max = 127;
     p->row_start = hc_rs;
     p->delta = hc_delta;
+    p->ci_steps = 8;   /* 255 = 8 * 30 + 15: eight ci carries, kw 8 = 2 * 3 + 2: two kw carries */
+    p->kw_steps = 2;
 }
 
 static int32_t hc_in(int32_t ih, int32_t iw, int32_t ci)
@@ -239,6 +242,25 @@ static void test_sparse_conv_hand(void)
     CU_ASSERT(e.src[0] == -1 && e.src[1] == 269 && e.src[2] == 270 && e.src[3] == 395);
     sp_free(&e);
 
+    /* the generator's carry counts, derived by hand above */
+    {
+        int32_t cs = -1, ks = -1;
+        lower_sparse_steps(hc_rs, hc_delta, 2, 30, 3, &cs, &ks);
+        CU_ASSERT_EQUAL(cs, 8);
+        CU_ASSERT_EQUAL(ks, 2);
+    }
+    /* too few carries decode the taps elsewhere: with 3, oc 1's j = 125 becomes
+     * (kh 1, kw 0, ci 35) instead of (1, 1, 5), and the result changes (7 would
+     * still be right: the carries left over catch up at the next entry) */
+    hc_geom(&p);
+    p.qmul = qm;
+    p.ci_steps = 3;
+    {
+        int8_t *o8 = g_alloc(8, sc_fills[0]);
+        stoic_conv2d_s8_sparse(&p, in8, val8, b32, o8);
+        CU_ASSERT(memcmp(o8, want8, 8) != 0);
+        g_free(o8);
+    }
     hc_geom(&p);
     p.qmul = qm;
     for (pass = 0; pass < 2; pass++) {
@@ -263,6 +285,8 @@ static void test_sparse_conv_hand(void)
         pf.act.hi = STOIC_FLT_MAX;
         pf.row_start = hc_rs;
         pf.delta = hc_delta;
+        pf.ci_steps = 8;
+        pf.kw_steps = 2;
         stoic_conv2d_f32_sparse(&pf, inf, valf, bf, of);
         CU_ASSERT_EQUAL(g_check("f32 hand", pass, of, wantf, 32), 0);
         g_free(o8);
@@ -527,6 +551,7 @@ static void test_s8_sparse_conv_random(void)
         p.qmul = qm;
         p.row_start = e.row_start;
         p.delta = e.delta;
+        lower_sparse_steps(e.row_start, e.delta, g.out_c, g.in_c, g.k_w, &p.ci_steps, &p.kw_steps);
 
         stoic_conv2d_s8(&d, in, w, bias, want);
         for (i = 0; i < n_out; i++) {
@@ -614,6 +639,7 @@ static void test_s16_sparse_conv_random(void)
         p.qmul = qm;
         p.row_start = e.row_start;
         p.delta = e.delta;
+        lower_sparse_steps(e.row_start, e.delta, g.out_c, g.in_c, g.k_w, &p.ci_steps, &p.kw_steps);
 
         stoic_conv2d_s16(&d, in, w, bias, want);
         for (i = 0; i < n_out; i++) {
@@ -728,6 +754,7 @@ static void test_f32_sparse_conv_random(void)
         p.act = d.act;
         p.row_start = e.row_start;
         p.delta = e.delta;
+        lower_sparse_steps(e.row_start, e.delta, g.out_c, g.in_c, g.k_w, &p.ci_steps, &p.kw_steps);
 
         stoic_conv2d_f32(&d, in, w, bias, want);
         for (pass = 0; pass < 2; pass++) {
