@@ -92,10 +92,14 @@ static inline int32_t ap16_rq(const ap16_stage *s, int32_t acc)
     uint64_t v;
     int32_t t;
     int64_t p;
+    uint32_t sb;    /* the sign bit of acc */
+    int32_t a2;
 
-    h = stoic_dsp_s32(1U << s->e1) - (int32_t)((uint32_t)acc >> 31U);
+    sb = (uint32_t)acc >> 31U;
+    h = stoic_dsp_s32(1U << s->e1) - (int32_t)sb;
     v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
-    p = (int64_t)(acc * 2) * (int64_t)s->m;
+    a2 = acc * 2;
+    p = (int64_t)a2 * (int64_t)s->m;
     v += (uint64_t)p;
     t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), s->e1);
     return ap16_act(s, ap16_sat(stoic_dsp_floor_shr(t, 1U)));
@@ -105,8 +109,12 @@ static inline int32_t ap16_rq(const ap16_stage *s, int32_t acc)
 static inline int32_t ap16_e0(const ap16_stage *s, int32_t acc)
 {
     uint64_t v;
+    int64_t p;
+    int32_t a2;
 
-    v = (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m) + 0x80000000ULL;
+    a2 = acc * 2;
+    p = (int64_t)a2 * (int64_t)s->m;
+    v = (uint64_t)p + 0x80000000ULL;
     return ap16_act(s, ap16_sat(stoic_dsp_s32((uint32_t)(v >> 32U))));
 }
 

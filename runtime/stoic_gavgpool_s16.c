@@ -82,15 +82,23 @@ static inline int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
     int32_t t;
     int64_t z;
     uint64_t v;
+    int64_t p;
+    uint32_t sb;    /* the sign bit of acc */
+    int32_t a2;
 
     if (s->rq == 1) {
-        h = stoic_dsp_s32(1U << s->e1) - (int32_t)((uint32_t)acc >> 31U);
+        sb = (uint32_t)acc >> 31U;
+        h = stoic_dsp_s32(1U << s->e1) - (int32_t)sb;
         v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
-        v += (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m);
+        a2 = acc * 2;
+        p = (int64_t)a2 * (int64_t)s->m;
+        v += (uint64_t)p;
         t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), s->e1);
         y = gap16_sat(stoic_dsp_floor_shr(t, 1U));
     } else if (s->rq == 2) {
-        v = (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m) + 0x80000000ULL;
+        a2 = acc * 2;
+        p = (int64_t)a2 * (int64_t)s->m;
+        v = (uint64_t)p + 0x80000000ULL;
         y = gap16_sat(stoic_dsp_s32((uint32_t)(v >> 32U)));
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;

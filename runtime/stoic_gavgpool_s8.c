@@ -67,11 +67,15 @@ static inline int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
     int32_t y;
     int64_t z;
     uint64_t v;
+    int64_t p;
+    int32_t a2;
 
     if (s->rq == 1) {
         y = stoic_dsp_rq8a(acc, s->m, s->e1, s->c1);
     } else if (s->rq == 2) {
-        v = (uint64_t)((int64_t)(acc * 2) * (int64_t)s->m) + 0x80000000ULL;
+        a2 = acc * 2;
+        p = (int64_t)a2 * (int64_t)s->m;
+        v = (uint64_t)p + 0x80000000ULL;
         y = stoic_dsp_sat8(stoic_dsp_s32((uint32_t)(v >> 32U)) + s->zp);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
