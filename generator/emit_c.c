@@ -521,9 +521,15 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                                                 "stoic_rt_f32.h" };
             strbuf copy;
             if (k == 1) {
+                /* stoic_dsp.h: when a packed kernel or a shipped file
+                 * includes it (the average pools' output stages do) */
                 int u = 0, kk;
                 for (kk = 0; kk < LK_COUNT; kk++) {
                     u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
+                }
+                for (kk = 0; kk < nf; kk++) {
+                    u |= sf[kk].text.s != NULL &&
+                         strstr(sf[kk].text.s, "#include \"stoic_dsp.h\"") != NULL;
                 }
                 if (!u) {
                     continue;
