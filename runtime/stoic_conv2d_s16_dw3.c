@@ -112,7 +112,6 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     int32_t orow;
     int32_t n_full;
     int32_t rem;
-    int32_t clamp;
     int32_t zz;
     int32_t *wk;
     const int8_t *wo;
@@ -133,23 +132,33 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     int32_t y3;
     int16_t *op;
 
-    ss = 3 * (p->out_h + 2);
+    /* the parameters the loops read, in locals: the stores to out may
+     * alias the parameter struct, so the compiler would load them again
+     * after every store */
+    const int32_t out_h = p->out_h;
+    const int32_t n_pass = p->n_pass;
+    const int32_t in_c = p->in_c;
+    const int32_t depth_mult = p->depth_mult;
+    const int32_t clamp = p->clamp;
+    const int32_t act_min = p->act_min;
+    const int32_t act_max = p->act_max;
+
+    ss = 3 * (out_h + 2);
     oc = p->out_c;
     orow = p->out_w * oc;
     n_full = p->out_w / 4;
     rem = p->out_w % 4;
-    clamp = p->clamp;
-    wk = &scratch[ss * p->n_pass];
+    wk = &scratch[ss * n_pass];
     /* zp_in is 0 (int16); read from the parameters, so that no compiler
      * turns the loop into a call to memset */
     zz = stoic_dsp_pack(p->zp_in, p->zp_in);
-    for (k = 0; k < (ss * p->n_pass); k++) {
+    for (k = 0; k < (ss * n_pass); k++) {
         scratch[k] = zz;
     }
-    for (g = 0; g < p->in_c; g++) {
+    for (g = 0; g < in_c; g++) {
         dw16_plane(p, in, g, scratch, &wk[12]);
-        for (j = 0; j < p->depth_mult; j++) {
-            o = (g * p->depth_mult) + j;
+        for (j = 0; j < depth_mult; j++) {
+            o = (g * depth_mult) + j;
             wo = &w[o * 9];
             for (k = 0; k < 3; k++) {
                 wk[2 * k] = stoic_dsp_pack((int32_t)wo[3 * k], (int32_t)wo[(3 * k) + 1]);
@@ -158,10 +167,10 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
             b = bias[o];
             m = p->mult[o];
             e = (uint32_t)p->rshift[o];
-            for (ps = 0; ps < p->n_pass; ps++) {
+            for (ps = 0; ps < n_pass; ps++) {
                 op = &out[(4 * ps * oc) + o];
                 xr = &scratch[ps * ss];
-                for (oh = 0; oh < p->out_h; oh++) {
+                for (oh = 0; oh < out_h; oh++) {
                     a0 = b;
                     a1 = b;
                     a2 = b;
@@ -170,10 +179,10 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
                     STOIC_DW3_ROW16(&xr[3], wk[2], wk[3]);
                     STOIC_DW3_ROW16(&xr[6], wk[4], wk[5]);
                     xr = &xr[3];
-                    y0 = dw16_act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y1 = dw16_act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y2 = dw16_act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, p->act_min, p->act_max);
-                    y3 = dw16_act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, p->act_min, p->act_max);
+                    y0 = dw16_act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, act_min, act_max);
+                    y1 = dw16_act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, act_min, act_max);
+                    y2 = dw16_act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, act_min, act_max);
+                    y3 = dw16_act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, act_min, act_max);
                     if (ps < n_full) {
                         op[0] = (int16_t)y0;
                         op[oc] = (int16_t)y1;

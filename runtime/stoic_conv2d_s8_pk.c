@@ -86,6 +86,7 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
     int32_t j;
     int32_t q;
     int32_t seg;      /* words of one kernel row of a patch */
+    int32_t seg8;
     int32_t seg4;
     int32_t segr;
     int32_t rowst;    /* words per image row */
@@ -112,7 +113,8 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
     int32_t y3;
 
     seg = p->k_w * p->cw;
-    seg4 = seg / 4;
+    seg8 = seg / 8;
+    seg4 = (seg % 8) / 4;
     segr = seg % 4;
     rowst = p->img_w * p->cw;
     n_quads = p->out_c / 4;
@@ -134,6 +136,35 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                 c1 = bp[3];
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
+                    for (j = seg8; j > 0; j--) {
+                        /* eight words: the four-word step twice, one loop test */
+                        x0 = xp[0];
+                        x1 = xp[1];
+                        stoic_dsp_pk_mac8(x0, wp[0], &a0, &c0);
+                        stoic_dsp_pk_mac8(x0, wp[1], &a1, &c1);
+                        stoic_dsp_pk_mac8(x1, wp[2], &a0, &c0);
+                        stoic_dsp_pk_mac8(x1, wp[3], &a1, &c1);
+                        x0 = xp[2];
+                        x1 = xp[3];
+                        stoic_dsp_pk_mac8(x0, wp[4], &a0, &c0);
+                        stoic_dsp_pk_mac8(x0, wp[5], &a1, &c1);
+                        stoic_dsp_pk_mac8(x1, wp[6], &a0, &c0);
+                        stoic_dsp_pk_mac8(x1, wp[7], &a1, &c1);
+                        x0 = xp[4];
+                        x1 = xp[5];
+                        stoic_dsp_pk_mac8(x0, wp[8], &a0, &c0);
+                        stoic_dsp_pk_mac8(x0, wp[9], &a1, &c1);
+                        stoic_dsp_pk_mac8(x1, wp[10], &a0, &c0);
+                        stoic_dsp_pk_mac8(x1, wp[11], &a1, &c1);
+                        x0 = xp[6];
+                        x1 = xp[7];
+                        stoic_dsp_pk_mac8(x0, wp[12], &a0, &c0);
+                        stoic_dsp_pk_mac8(x0, wp[13], &a1, &c1);
+                        stoic_dsp_pk_mac8(x1, wp[14], &a0, &c0);
+                        stoic_dsp_pk_mac8(x1, wp[15], &a1, &c1);
+                        xp = &xp[8];
+                        wp = &wp[16];
+                    }
                     for (j = seg4; j > 0; j--) {
                         x0 = xp[0];
                         x1 = xp[1];

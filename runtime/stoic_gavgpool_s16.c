@@ -75,7 +75,7 @@ static inline int32_t gap16_sat(int32_t t)
 #endif
 }
 
-static inline int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
+static int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
 {
     int32_t y;
     int32_t h;

@@ -62,7 +62,7 @@ static void gap8_stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc,
     }
 }
 
-static inline int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
+static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
