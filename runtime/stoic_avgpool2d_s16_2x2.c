@@ -69,53 +69,16 @@ static inline int32_t ap16_act(const ap16_stage *s, int32_t y)
     return v + ((s->hi - v) * stoic_lt_s32(s->hi, v));
 }
 
-static inline int32_t ap16_sat(int32_t t)
-{
-#if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t, 16);   /* SSAT #16; MISRA deviation MD-02 */
-#else
-    int32_t y = t;
-    if (y < -32768) {
-        y = -32768;
-    }
-    if (y > 32767) {
-        y = 32767;
-    }
-    return y;
-#endif
-}
-
 /* s->rq == 1 */
 static inline int32_t ap16_rq(const ap16_stage *s, int32_t acc)
 {
-    int32_t h;
-    uint64_t v;
-    int32_t t;
-    int64_t p;
-    uint32_t sb;    /* the sign bit of acc */
-    int32_t a2;
-
-    sb = (uint32_t)acc >> 31U;
-    h = stoic_dsp_s32(1U << s->e1) - (int32_t)sb;
-    v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
-    a2 = acc * 2;
-    p = (int64_t)a2 * (int64_t)s->m;
-    v += (uint64_t)p;
-    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), s->e1);
-    return ap16_act(s, ap16_sat(stoic_dsp_floor_shr(t, 1U)));
+    return ap16_act(s, stoic_dsp_rq16z(acc, s->m, s->e1));
 }
 
 /* s->rq == 2 */
 static inline int32_t ap16_e0(const ap16_stage *s, int32_t acc)
 {
-    uint64_t v;
-    int64_t p;
-    int32_t a2;
-
-    a2 = acc * 2;
-    p = (int64_t)a2 * (int64_t)s->m;
-    v = (uint64_t)p + 0x80000000ULL;
-    return ap16_act(s, ap16_sat(stoic_dsp_s32((uint32_t)(v >> 32U))));
+    return ap16_act(s, stoic_dsp_sat16(stoic_dsp_srdhm(acc, s->m)));
 }
 
 /* s->rq == 0 */

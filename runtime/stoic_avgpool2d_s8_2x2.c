@@ -88,14 +88,7 @@ static inline int32_t ap8_stage_rq(const ap8_stage *s, int32_t acc)
 /* s->rq == 2 */
 static inline int32_t ap8_stage_e0(const ap8_stage *s, int32_t acc)
 {
-    uint64_t v;
-    int64_t p;
-    int32_t a2;
-
-    a2 = acc * 2;
-    p = (int64_t)a2 * (int64_t)s->m;
-    v = (uint64_t)p + 0x80000000ULL;
-    return ap8_stage_act(s, stoic_dsp_sat8(stoic_dsp_s32((uint32_t)(v >> 32U)) + s->zp));
+    return ap8_stage_act(s, stoic_dsp_sat8(stoic_dsp_srdhm(acc, s->m) + s->zp));
 }
 
 /* s->rq == 0 */

@@ -69,8 +69,6 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     int32_t a1;
     int32_t c1;
     int32_t x;
-    int32_t x0;
-    int32_t x1;
     int32_t y0;
     int32_t y1;
     int32_t y2;
@@ -107,47 +105,14 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             c1 = bp[3];
             xp = scratch;
             for (j = n_w8; j > 0; j--) {
-                /* eight input words: the four-word step twice, one loop test */
-                x0 = xp[0];
-                x1 = xp[1];
-                stoic_dsp_pk_mac8(x0, wp[0], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[1], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[2], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[3], &a1, &c1);
-                x0 = xp[2];
-                x1 = xp[3];
-                stoic_dsp_pk_mac8(x0, wp[4], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[5], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[6], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[7], &a1, &c1);
-                x0 = xp[4];
-                x1 = xp[5];
-                stoic_dsp_pk_mac8(x0, wp[8], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[9], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[10], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[11], &a1, &c1);
-                x0 = xp[6];
-                x1 = xp[7];
-                stoic_dsp_pk_mac8(x0, wp[12], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[13], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[14], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[15], &a1, &c1);
+                /* eight words: the four-word step twice, one loop test */
+                stoic_dsp_pk_quad4(xp, wp, &a0, &c0, &a1, &c1);
+                stoic_dsp_pk_quad4(&xp[4], &wp[8], &a0, &c0, &a1, &c1);
                 xp = &xp[8];
                 wp = &wp[16];
             }
             for (j = n_w4; j > 0; j--) {
-                x0 = xp[0];
-                x1 = xp[1];
-                stoic_dsp_pk_mac8(x0, wp[0], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[1], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[2], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[3], &a1, &c1);
-                x0 = xp[2];
-                x1 = xp[3];
-                stoic_dsp_pk_mac8(x0, wp[4], &a0, &c0);
-                stoic_dsp_pk_mac8(x0, wp[5], &a1, &c1);
-                stoic_dsp_pk_mac8(x1, wp[6], &a0, &c0);
-                stoic_dsp_pk_mac8(x1, wp[7], &a1, &c1);
+                stoic_dsp_pk_quad4(xp, wp, &a0, &c0, &a1, &c1);
                 xp = &xp[4];
                 wp = &wp[8];
             }

@@ -269,4 +269,78 @@ static inline void stoic_dsp_pk_mac8(int32_t x, int32_t w, int32_t *a, int32_t *
     *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
 }
 
+/* min(max(x, -32768), 32767) */
+static inline int32_t stoic_dsp_sat16(int32_t x)
+{
+#if STOIC_DSP
+    return (int32_t)__builtin_arm_ssat(x, 16);   /* MISRA deviation MD-02 */
+#else
+    int32_t y = x;
+    if (y < -32768) {
+        y = -32768;
+    }
+    if (y > 32767) {
+        y = 32767;
+    }
+    return y;
+#endif
+}
+
+/* SRDHM(a, m) = floor((2am + 2^31) / 2^32), the high word of one SMLAL
+ * (TensorFlow Lite's saturating rounding doubling high multiply; m > 0
+ * never saturates); precondition |2a| < 2^31. RDBPOT(x, 0) = x, so this is
+ * the whole output stage before the zero point for a shift of 0. */
+static inline int32_t stoic_dsp_srdhm(int32_t a, int32_t m)
+{
+    uint64_t v;
+    int64_t p;
+    int32_t a2;
+
+    a2 = a * 2;
+    p = (int64_t)a2 * (int64_t)m;
+    v = (uint64_t)p + 0x80000000ULL;
+    return stoic_dsp_s32((uint32_t)(v >> 32U));
+}
+
+/* RDBPOT(SRDHM(a, m), e) saturated to int16, zero point 0 (the int16
+ * average pools' stoic_requantize, not stoic_dsp_rq16's single rounding):
+ * stoic_dsp_rq8s's one rounding with c1 = 1, floor((2am + 2^31 + H 2^32) /
+ * 2^(32 + e)), H = 2^(e-1) - [a < 0], the division as 2^(e-1) then 2.
+ * Arguments: e1 = e - 1. Preconditions: 0 <= e1 <= 29, |a| < 2^29. */
+static inline int32_t stoic_dsp_rq16z(int32_t a, int32_t m, uint32_t e1)
+{
+    int32_t h;
+    uint64_t v;
+    int32_t t;
+    int64_t p;
+    uint32_t sb;    /* the sign bit of a */
+    int32_t a2;
+
+    sb = (uint32_t)a >> 31U;
+    h = stoic_dsp_s32(1U << e1) - (int32_t)sb;
+    v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
+    a2 = a * 2;
+    p = (int64_t)a2 * (int64_t)m;
+    v += (uint64_t)p;
+    t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e1);
+    return stoic_dsp_sat16(stoic_dsp_floor_shr(t, 1U));
+}
+
+/* Four input words x[0..3] against the eight weight words w[0..7] of two
+ * row pairs (for each input word, the word of the first pair then of the
+ * second): sixteen multiply-accumulates of the packed dense and conv
+ * kernels, into (a0, c0) and (a1, c1). */
+static inline void stoic_dsp_pk_quad4(const int32_t *x, const int32_t *w, int32_t *a0,
+                                      int32_t *c0, int32_t *a1, int32_t *c1)
+{
+    stoic_dsp_pk_mac8(x[0], w[0], a0, c0);
+    stoic_dsp_pk_mac8(x[0], w[1], a1, c1);
+    stoic_dsp_pk_mac8(x[1], w[2], a0, c0);
+    stoic_dsp_pk_mac8(x[1], w[3], a1, c1);
+    stoic_dsp_pk_mac8(x[2], w[4], a0, c0);
+    stoic_dsp_pk_mac8(x[2], w[5], a1, c1);
+    stoic_dsp_pk_mac8(x[3], w[6], a0, c0);
+    stoic_dsp_pk_mac8(x[3], w[7], a1, c1);
+}
+
 #endif /* STOIC_DSP_H */

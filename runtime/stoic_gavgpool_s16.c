@@ -58,48 +58,15 @@ static void gap16_stage_of(gap16_stage *s, const stoic_qmul *q, int32_t small_ac
     }
 }
 
-/* saturated to [-32768, 32767] */
-static inline int32_t gap16_sat(int32_t t)
-{
-#if STOIC_DSP
-    return (int32_t)__builtin_arm_ssat(t, 16);   /* SSAT #16; MISRA deviation MD-02 */
-#else
-    int32_t y = t;
-    if (y < -32768) {
-        y = -32768;
-    }
-    if (y > 32767) {
-        y = 32767;
-    }
-    return y;
-#endif
-}
-
 static int32_t gap16_stage_apply(const gap16_stage *s, int32_t acc)
 {
     int32_t y;
-    int32_t h;
-    int32_t t;
     int64_t z;
-    uint64_t v;
-    int64_t p;
-    uint32_t sb;    /* the sign bit of acc */
-    int32_t a2;
 
     if (s->rq == 1) {
-        sb = (uint32_t)acc >> 31U;
-        h = stoic_dsp_s32(1U << s->e1) - (int32_t)sb;
-        v = ((uint64_t)(uint32_t)h << 32U) | 0x80000000U;
-        a2 = acc * 2;
-        p = (int64_t)a2 * (int64_t)s->m;
-        v += (uint64_t)p;
-        t = stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), s->e1);
-        y = gap16_sat(stoic_dsp_floor_shr(t, 1U));
+        y = stoic_dsp_rq16z(acc, s->m, s->e1);
     } else if (s->rq == 2) {
-        a2 = acc * 2;
-        p = (int64_t)a2 * (int64_t)s->m;
-        v = (uint64_t)p + 0x80000000ULL;
-        y = gap16_sat(stoic_dsp_s32((uint32_t)(v >> 32U)));
+        y = stoic_dsp_sat16(stoic_dsp_srdhm(acc, s->m));
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
         y = (int32_t)stoic_clamp_mask_s64(z, -32768, 32767);

@@ -66,17 +66,11 @@ static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
-    uint64_t v;
-    int64_t p;
-    int32_t a2;
 
     if (s->rq == 1) {
         y = stoic_dsp_rq8a(acc, s->m, s->e1, s->c1);
     } else if (s->rq == 2) {
-        a2 = acc * 2;
-        p = (int64_t)a2 * (int64_t)s->m;
-        v = (uint64_t)p + 0x80000000ULL;
-        y = stoic_dsp_sat8(stoic_dsp_s32((uint32_t)(v >> 32U)) + s->zp);
+        y = stoic_dsp_sat8(stoic_dsp_srdhm(acc, s->m) + s->zp);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
         y = (int32_t)stoic_clamp_mask_s64(z, -128, 127);
