@@ -195,4 +195,21 @@ static inline uint32_t stoic_min_u32(uint32_t a, uint32_t b)
     return b ^ ((a ^ b) & lt);
 }
 
+/* The carry of a mixed-radix counter (the sparse conv kernels' tap index,
+ * stoic_rt.h): steps times, when *lo >= radix, *lo -= radix and *hi += 1.
+ * steps is a constant of the encoding (the most carries one step needs),
+ * so the trip count is fixed; the tests compare counters and constants
+ * only, never tensor data. */
+static inline void stoic_carry(int32_t *lo, int32_t *hi, int32_t radix, int32_t steps)
+{
+    int32_t s;
+
+    for (s = 0; s < steps; s++) {
+        if (*lo >= radix) {
+            *lo = *lo - radix;
+            *hi = *hi + 1;
+        }
+    }
+}
+
 #endif

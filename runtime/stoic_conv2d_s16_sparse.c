@@ -33,6 +33,7 @@
  * the carries are for loops with a fixed trip count.
  */
 #include <stddef.h>
+#include "stoic_bits.h"
 #include "stoic_rt.h"
 
 void stoic_conv2d_s16_sparse(const stoic_conv2d_sparse_q_params *p, const int16_t *in,
@@ -46,7 +47,6 @@ void stoic_conv2d_s16_sparse(const stoic_conv2d_sparse_q_params *p, const int16_
     int32_t kh;
     int32_t kw;
     int32_t ci;
-    int32_t s;
     int32_t base_h;
     int32_t base_w;
     int32_t kh0;
@@ -79,18 +79,8 @@ void stoic_conv2d_s16_sparse(const stoic_conv2d_sparse_q_params *p, const int16_
                 k_end = p->row_start[oc + 1];
                 for (k = p->row_start[oc]; k < k_end; k++) {
                     ci = ci + (int32_t)p->delta[k];
-                    for (s = 0; s < p->ci_steps; s++) {
-                        if (ci >= p->in_c) {
-                            ci = ci - p->in_c;
-                            kw = kw + 1;
-                        }
-                    }
-                    for (s = 0; s < p->kw_steps; s++) {
-                        if (kw >= p->k_w) {
-                            kw = kw - p->k_w;
-                            kh = kh + 1;
-                        }
-                    }
+                    stoic_carry(&ci, &kw, p->in_c, p->ci_steps);
+                    stoic_carry(&kw, &kh, p->k_w, p->kw_steps);
                     if ((kh >= kh0) && (kh < kh1) && (kw >= kw0) && (kw < kw1)) {
                         ih = base_h + (kh * p->dil_h);
                         iw = base_w + (kw * p->dil_w);
