@@ -19,6 +19,10 @@
 #  3. bench/tools/costfit fits and writes generator/cost_table.c (or
 #     $COST_TABLE), with the compiler's version and the runtime's
 #     fingerprint (bench/runtime-sha.sh).
+# --add CASE...: builds and measures only those cases (new ones, or ones
+# whose generated code changed), keeps the last run's measurements of the
+# others (the runtime must be the one they were measured on), and fits on
+# all of them: for a new test case, in a minute.
 # --refit: no build and no measurement: the last run's measurements with
 # the trip counts of the current generator (each model generated again;
 # one whose C sources changed is left out) -- for a change of the trip
@@ -39,6 +43,17 @@ t0=$(date +%s)
 rows=$K/rows.tsv
 vf=$K/variants.txt
 refit=0
+add=0
+if [ "${1:-}" = --add ]; then
+    add=1
+    shift
+    [ $# -gt 0 ] || { echo "bench-fit: --add needs the cases to measure"; exit 1; }
+    [ -s "$vf" ] || { echo "bench-fit: --add: no $vf (run make bench-fit first)"; exit 1; }
+    old_sha=$(sed -n 's/^const char cost_table_runtime_sha256\[\] = "\(.*\)";$/\1/p' "$TABLE")
+    [ "$old_sha" = "$(sh bench/runtime-sha.sh)" ] ||
+        { echo "bench-fit: --add: the runtime changed since the last fit (run make bench-fit)"; exit 1; }
+    cp "$vf" "$vf.old"
+fi
 if [ "${1:-}" = --refit ]; then
     refit=1
     [ -s "$vf" ] || { echo "bench-fit: --refit: no $vf (run make bench-fit first)"; exit 1; }
@@ -73,14 +88,20 @@ if [ $refit -eq 0 ]; then
         done
     done
     names=$(awk '{ print $1 }' "$vf")
+    if [ $add -eq 1 ]; then
+        # the measured cases of the last run that are not measured again
+        awk 'NR == FNR { new[$1] = 1; next } !($1 in new)' "$vf" "$vf.old" > "$vf.keep"
+        cat "$vf.keep" >> "$vf"
+    fi
     elfs=$(for n in $names; do echo "$K/m4/$n.elf $K/m7/$n.elf"; done)
     echo "bench-fit: building $(echo "$names" | wc -w) models for M4 and M7 under $K"
     # shellcheck disable=SC2086
     make -s -j"$JOBS" TGT="$K" TGT_VARIANTS_FILE="$vf" TGT_STOIC=bin/stoic $elfs "$K/stoic_trace.so"
-    echo "bench-fit: measuring"
+    echo "bench-fit: measuring $(echo "$names" | wc -w) models"
     echo "$names" | tr ' ' '\n' | grep . |
         TGT=$K OUT=$K/m BENCH_PARTS=qemu xargs -P "$JOBS" -I{} sh bench/measure.sh {} 2> "$K/measure.log" || true
     grep -h "bench:" "$K/measure.log" | head -20 || true
+    names=$(awk '{ print $1 }' "$vf")
 else
     # the trip counts of the current generator, on the last measurements:
     # each model generated again, its C sources compared with the measured

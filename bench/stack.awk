@@ -18,6 +18,7 @@ BEGIN { nerr = 0 }
     sub(/^node: \{ title: "/, "", t)
     name = t
     sub(/".*/, "", name)
+    sub(/^.*\.c:/, "", name)   # a static function: gcc writes FILE.c:NAME
     if (t ~ /[0-9]+ bytes \(/) {
         n = t
         sub(/ bytes \(.*/, "", n)
@@ -39,6 +40,8 @@ BEGIN { nerr = 0 }
     sub(/^[^"]*" targetname: "/, "", t)
     dst = t
     sub(/".*/, "", dst)
+    sub(/^.*\.c:/, "", src)
+    sub(/^.*\.c:/, "", dst)
     if (index(edges[src], " " dst " ") == 0) edges[src] = edges[src] " " dst " "
     next
 }

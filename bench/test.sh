@@ -15,7 +15,12 @@
 #     committed file.
 #  3. The estimate check (bench/estimates.awk) fails on a doctored estimate
 #     10.5 % off and on a stack bound below the measurement.
-#  4. mlp_s8 (built by make cross) measured by bench/measure.sh: its layers
+#  4. bench/stack.awk on a hand-written call graph: a static helper, which
+#     gcc names FILE.c:NAME in -fcallgraph-info, is the same function as
+#     the NAME of its stack-usage line (a root by that name); the worst
+#     case is frame plus the deepest callee; a recursion and a call to a
+#     function defined nowhere are errors.
+#  5. mlp_s8 (built by make cross) measured by bench/measure.sh: its layers
 #     and NAME_run's own instructions add up to the whole window on M4 and
 #     M7, every figure RESULTS.md needs is there, RESULTS.md renders, and
 #     the stack is that of NAME_run's call chain. Its figures against the
@@ -175,6 +180,36 @@ if TGT=$TGT OUT=$W/m sh bench/measure.sh $v > "$W/measure.log" 2>&1; then
 else
     bad "$v: bench/measure.sh failed:"; sed 's/^/    /' "$W/measure.log" | tail -5
 fi
+# ---- 4. the stack from the call graph --------------------------------------
+cat > "$W/a.ci" <<'EOF'
+graph: { title: "a.c"
+node: { title: "k_run" label: "k_run\na.c:3:6\n40 bytes (static)" }
+node: { title: "x/a.c:hlp" label: "hlp\nx/a.c:9:16\n16 bytes (static)" }
+node: { title: "leaf" label: "leaf\na.c:20:6\n8 bytes (static)" }
+edge: { sourcename: "k_run" targetname: "x/a.c:hlp" label: "a.c:5:5" }
+edge: { sourcename: "x/a.c:hlp" targetname: "leaf" label: "a.c:11:5" }
+edge: { sourcename: "k_run" targetname: "leaf" label: "a.c:6:5" }
+}
+EOF
+got=$(awk -v roots="k_run hlp" -f bench/stack.awk "$W/a.ci" | tr '\n' ';')
+if [ "$got" = "stack k_run 64 k_run>hlp>leaf;stack hlp 24 hlp>leaf;" ]; then
+    ok "stack.awk: 64 bytes along k_run>hlp>leaf, a static helper by its plain name"
+else
+    bad "stack.awk on a.ci: $got"
+fi
+sed 's/targetname: "leaf" label: "a.c:11:5"/targetname: "k_run" label: "a.c:11:5"/' "$W/a.ci" > "$W/r.ci"
+if awk -v roots="k_run" -f bench/stack.awk "$W/r.ci" | grep -q '^error recursion'; then
+    ok "stack.awk: a recursion is an error"
+else
+    bad "stack.awk: a recursion is not reported"
+fi
+sed 's/targetname: "leaf" label: "a.c:6:5"/targetname: "memcpy" label: "a.c:6:5"/' "$W/a.ci" > "$W/l.ci"
+if awk -v roots="k_run" -f bench/stack.awk "$W/l.ci" | grep -q '^error memcpy: called, but defined in none'; then
+    ok "stack.awk: a call to a function defined nowhere is an error"
+else
+    bad "stack.awk: a library call is not reported"
+fi
+
 sha=$(sh bench/runtime-sha.sh)
 if ! grep -q "\"$sha\"" generator/cost_table.c; then
     echo "bench test: note: generator/cost_table.c was fitted on another runtime: make bench-fit"

@@ -336,6 +336,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
     }
     cost_node_key(g, i, kernel, key, sizeof key);
     cost_node_work(g, i, nc, &w);
+    lower_calls_work(calls, nc, &w);
     sb_puts(b, ", \"work\": { \"kernel\": ");
     sb_json_str(b, key);
     for (f = 0; f < COST_NW; f++) {

@@ -1779,3 +1779,96 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     }
     return l.n;
 }
+
+/* See lower.h. The features keep their names (cost.h) but count the
+ * loops of the packed kernels. Dense (stoic_dense_s8_pk.c,
+ * stoic_dense_s16_pk.c): rows = input rows; pixels = input words packed;
+ * group_pixels = passes of four output rows; outputs = passes of two;
+ * kernel_rows = eight-word steps; taps = four-word steps (int16: two-word
+ * steps); inner = single words (the remainder of a four-row pass, every
+ * word of a two-row pass). Convolution (stoic_conv2d_s8_pk.c,
+ * stoic_conv2d_s16_pk.c): rows = output positions; pixels = positions of
+ * the packed image times its words per position; group_pixels = passes
+ * of four output channels; outputs = passes of two; kernel_rows = kernel
+ * rows of all passes; taps = four-word steps (an eight-word step counts
+ * two); inner = single words. The 3x3 kernels with one input channel per
+ * group (stoic_conv2d_*_dw3.c): pixels = the values of the input planes;
+ * group_pixels = their strips; outputs = output channels; kernel_rows =
+ * their passes; taps = pass bodies (one output row each). The 2x2 pools (*pool2d_*_2x2.c): rows,
+ * positions, outputs only (four taps each). */
+void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
+{
+    int64_t t[COST_NW] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    int i, f, pk = 1;
+    for (i = 0; i < nc && pk; i++) {
+        const lower_call *c = &calls[i];
+        int64_t q, pr, nw, r;
+        t[COST_W_CALLS] += 1;
+        if (c->k == LK_DENSE_S8_PK || c->k == LK_DENSE_S16_PK) {
+            int s16 = c->k == LK_DENSE_S16_PK;
+            int64_t out_n = s16 ? c->p.dense16_pk.out_n : c->p.dense_pk.out_n;
+            r = s16 ? c->p.dense16_pk.rows : c->p.dense_pk.rows;
+            nw = s16 ? c->p.dense16_pk.in_words : c->p.dense_pk.in_words;
+            q = out_n / 4;
+            pr = ((out_n % 4) + 1) / 2;
+            t[COST_W_ROWS] += r;
+            t[COST_W_PIXELS] += r * nw;
+            t[COST_W_GPIX] += r * q;
+            t[COST_W_OUTPUTS] += r * pr;
+            if (s16) {
+                t[COST_W_TAPS] += r * q * (nw / 2);
+                t[COST_W_INNER] += r * (q * (nw % 2) + pr * nw);
+            } else {
+                t[COST_W_KROWS] += r * q * (nw / 8);
+                t[COST_W_TAPS] += r * q * ((nw % 8) / 4);
+                t[COST_W_INNER] += r * (q * (nw % 4) + pr * nw);
+            }
+        } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
+            const stoic_conv2d_pk_params *p = &c->p.conv_pk;
+            int64_t kh = p->k_h, img = (int64_t)p->img_h * p->img_w;
+            int s16 = c->k == LK_CONV2D_S16_PK;
+            r = (int64_t)p->out_h * p->out_w;
+            nw = (int64_t)p->k_w * p->cw;
+            q = p->out_c / 4;
+            pr = ((p->out_c % 4) + 1) / 2;
+            t[COST_W_ROWS] += r;
+            t[COST_W_PIXELS] += img * p->cw;
+            t[COST_W_GPIX] += r * q;
+            t[COST_W_OUTPUTS] += r * pr;
+            t[COST_W_KROWS] += r * (q + pr) * kh;
+            if (s16) {
+                t[COST_W_TAPS] += r * q * kh * (nw / 4);
+            } else {
+                t[COST_W_TAPS] += r * q * kh * ((2 * (nw / 8)) + ((nw % 8) / 4));
+            }
+            t[COST_W_INNER] += r * kh * (q * (nw % 4) + pr * nw);
+        } else if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
+            const stoic_conv2d_dw3_params *p = &c->p.dw3;
+            int64_t np = p->n_pass;
+            t[COST_W_PIXELS] += (int64_t)p->in_c * p->in_h * p->in_w;
+            t[COST_W_GPIX] += (int64_t)p->in_c * p->in_h * np;
+            t[COST_W_OUTPUTS] += p->out_c;
+            t[COST_W_KROWS] += (int64_t)p->out_c * np;
+            t[COST_W_TAPS] += (int64_t)p->out_c * np * p->out_h;
+        } else if (c->k == LK_MAXPOOL2D_2X2 || c->k == LK_AVGPOOL2D_2X2 ||
+                   c->k == LK_MAXPOOL2D_S8_2X2 || c->k == LK_AVGPOOL2D_S8_2X2 ||
+                   c->k == LK_MAXPOOL2D_S16_2X2 || c->k == LK_AVGPOOL2D_S16_2X2) {
+            /* four taps per output, always: rows, positions, outputs */
+            int q8 = c->k == LK_MAXPOOL2D_S8_2X2 || c->k == LK_AVGPOOL2D_S8_2X2 ||
+                     c->k == LK_MAXPOOL2D_S16_2X2 || c->k == LK_AVGPOOL2D_S16_2X2;
+            int64_t oh = q8 ? c->p.pool_q.out_h : c->p.pool2d.out_h;
+            int64_t ow = q8 ? c->p.pool_q.out_w : c->p.pool2d.out_w;
+            int64_t ch = q8 ? c->p.pool_q.c : c->p.pool2d.c;
+            t[COST_W_ROWS] += oh;
+            t[COST_W_PIXELS] += oh * ow;
+            t[COST_W_OUTPUTS] += oh * ow * ch;
+        } else {
+            pk = 0;
+        }
+    }
+    if (pk && nc > 0) {
+        for (f = 0; f < COST_NW; f++) {
+            w->w[f] = t[f];
+        }
+    }
+}

@@ -13,6 +13,11 @@
 # first probe input is used; the count is the same for every input (make
 # target-check checks that on the unpatched code).
 #
+# With PROF=FILE it also writes FILE, a profile: the disassembly of every
+# function executed inside the markers, each instruction with the number of
+# times it ran (over all the layer windows of the run), hottest function
+# first.
+#
 # Needs bin/stoic (or STOIC), bin/npyraw and build/target/stoic_trace.so
 # (make bin/npyraw target-plugin).
 set -eu
@@ -58,10 +63,12 @@ arm-none-eabi-gcc $flags -std=c99 ${TGT_OPT:--O2} -g -ffp-contract=off -pedantic
 bin/npyraw rows "$input" 0 1 "$W/run/in.raw" "$W/run/rows.npy"
 bin/npyraw rows "$input" 0 1 "$W/run/probe_in.raw" "$W/run/probe_rows.npy"
 sym() { arm-none-eabi-nm "$W/$name.elf" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
-plugin=$(cd build/target && pwd)/stoic_trace.so
+plugin=${TRACE_PLUGIN:-$(cd build/target && pwd)/stoic_trace.so}
+profarg=
+[ -z "${PROF:-}" ] || profarg=",prof=prof.txt"
 (cd "$W/run" && timeout 600 qemu-system-arm -M $board -nographic -monitor none -serial none \
     -icount shift=0 -semihosting-config enable=on,target=native \
-    -plugin "$plugin,begin=$(sym stoic_layer_begin),end=$(sym stoic_layer_end),out=trace.txt" \
+    -plugin "$plugin,begin=$(sym stoic_layer_begin),end=$(sym stoic_layer_end),out=trace.txt$profarg" \
     -kernel "../$name.elf" > console.txt 2>&1)
 awk -v fn="${name}_run" '
     $0 ~ "^void " fn "\\(" { inrun = 1 }
@@ -79,3 +86,20 @@ awk -v n="$n" -v calls="$W/calls.txt" '
     }
     END { printf "%9d  total of %d calls (markers: %d instructions per window, subtracted)\n", tot, n, base }
 ' "$W/run/trace.txt"
+if [ -n "${PROF:-}" ]; then
+    arm-none-eabi-objdump -d --no-show-raw-insn "$W/$name.elf" > "$W/run/dis.txt"
+    awk -v prof="$W/run/prof.txt" '
+        BEGIN { while ((getline l < prof) > 0) { split(l, f, " "); h[f[1]] += f[2] } }
+        /^[0-9a-f]+ <.*>:$/ { fn = $2; n++; name[n] = fn; next }
+        /^ *[0-9a-f]+:\t/ {
+            a = $1; sub(/:$/, "", a); while (length(a) < 8) a = "0" a
+            body[n] = body[n] sprintf("%10s  %s\n", (a in h) ? h[a] : "", $0)
+            if (a in h) tot[n] += h[a]
+        }
+        END {
+            print "# instructions executed inside the layer windows (target/layers.sh PROF=FILE)"
+            for (i = 1; i <= n; i++) if (tot[i] > 0) printf "%10d  %s\n", tot[i], name[i] | "sort -rn"
+            close("sort -rn")
+            for (i = 1; i <= n; i++) if (tot[i] > 0) { printf "\n%s %d\n%s", name[i], tot[i], body[i] }
+        }' "$W/run/dis.txt" > "$PROF"
+fi

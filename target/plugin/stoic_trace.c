@@ -65,7 +65,10 @@
  * is one path; a skipped load or store shows in A.
  *
  * With dump=FILE it also writes "PC CLASS" for every instruction it
- * translates (the test compares these with objdump's mnemonics).
+ * translates (the test compares these with objdump's mnemonics). With
+ * prof=FILE it writes at exit "PC COUNT" for every instruction executed
+ * inside a window, the executions summed over all windows (a profile:
+ * target/profile.sh puts the counts next to the disassembly).
  *
  * Errors (a begin inside an open window, an end without one, a window
  * still open at exit) are written as lines starting with "error"; a
@@ -92,6 +95,7 @@ typedef struct insn_rec {
     uint32_t cls;
     uint32_t div;
     uint32_t len;            /* 2 or 4 bytes */
+    uint64_t hits;           /* executions inside a window (prof=FILE) */
     struct insn_rec *next;   /* every record, to free at exit */
 } insn_rec;
 
@@ -108,6 +112,7 @@ static uint32_t g_begin;
 static uint32_t g_end;
 static FILE *g_out;
 static FILE *g_dump;       /* dump=FILE: "PC CLASS" of every translated instruction */
+static FILE *g_prof;       /* prof=FILE: "PC COUNT" of every instruction executed in a window */
 static insn_rec *g_recs;
 
 static int g_active;
@@ -297,7 +302,7 @@ static void segment_open(void)
 
 static void on_exec(unsigned int vcpu, void *udata)
 {
-    const insn_rec *r = udata;
+    insn_rec *r = udata;
     counts *seg = NULL;
     uint32_t pc;
     int in_run;
@@ -356,6 +361,7 @@ static void on_exec(unsigned int vcpu, void *udata)
             seg->div += r->div;
         }
         g_win.total++;
+        r->hits++;
         g_win.cls[r->cls]++;
         g_win.div += r->div;
         for (i = 0; i < 4; i++) {
@@ -457,6 +463,17 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
         fclose(g_dump);
         g_dump = NULL;
     }
+    if (g_prof != NULL) {
+        /* one line per translation of an instruction: a consumer adds the
+         * lines of one PC (an instruction may be translated again) */
+        for (r = g_recs; r != NULL; r = r->next) {
+            if (r->hits != 0U) {
+                fprintf(g_prof, "%08" PRIx32 " %" PRIu64 "\n", r->pc, r->hits);
+            }
+        }
+        fclose(g_prof);
+        g_prof = NULL;
+    }
     while (g_recs != NULL) {
         r = g_recs->next;
         free(g_recs);
@@ -507,6 +524,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     int have_end = 0;
     const char *out = NULL;
     const char *dump = NULL;
+    const char *prof = NULL;
     int i;
 
     (void)info;
@@ -519,12 +537,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             out = argv[i] + 4;
         } else if (strncmp(argv[i], "dump=", 5) == 0 && argv[i][5] != '\0') {
             dump = argv[i] + 5;
+        } else if (strncmp(argv[i], "prof=", 5) == 0 && argv[i][5] != '\0') {
+            prof = argv[i] + 5;
         } else if (strncmp(argv[i], "run=", 4) == 0 &&
                    parse_range(argv[i] + 4, &g_run_lo, &g_run_hi) == 0) {
             g_split = 1;
         } else {
             fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
-                            "[dump=FILE] [run=LO:HI])\n", argv[i]);
+                            "[dump=FILE] [prof=FILE] [run=LO:HI])\n", argv[i]);
             return -1;
         }
     }
@@ -544,6 +564,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         g_dump = fopen(dump, "w");
         if (g_dump == NULL) {
             fprintf(stderr, "stoic_trace: cannot write %s\n", dump);
+            return -1;
+        }
+    }
+    if (prof != NULL) {
+        g_prof = fopen(prof, "w");
+        if (g_prof == NULL) {
+            fprintf(stderr, "stoic_trace: cannot write %s\n", prof);
             return -1;
         }
     }

@@ -489,6 +489,31 @@ def dense_rank3_nobias(c):
     return m, c.x(3, (2, 3, 5))
 
 
+# Wider dense layers: the eight-, four- and one-word steps of the packed
+# integer kernels (stoic_dense_*_pk) in one layer; also measurements for
+# make bench-fit's fit of their cost (bench/fit.sh).
+@case
+def dense_wide(c):
+    m = Model((72,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 10, 72), units=10)
+    return m, c.x(3, (72,))
+
+
+@case
+def dense_wide_odd(c):
+    m = Model((2, 41))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 7, 41), units=7,
+                       activation="relu")
+    return m, c.x(3, (2, 41))
+
+
+@case
+def dense_wide_long(c):
+    m = Model((150,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 12, 150), units=12)
+    return m, c.x(3, (150,))
+
+
 def _dense_act(c, **act):
     m = Model((8,))
     gain = 6.0 if act.get("activation") in ("relu6", "clip", "sigmoid", "tanh") else 1.0
@@ -635,6 +660,58 @@ def conv2d_depthwise(c):
     m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 3, 3, 3, 1), filters=3, kernel=(3, 3),
                        groups=3, padding="same")
     return m, c.x(4, (6, 6, 3))
+
+
+# 3x3 stride-1 convolutions with one input channel per group, the shapes
+# of stoic_conv2d_*_dw3 (depthwise with a channel multiplier, a first
+# layer with one input channel; widths on both sides of a multiple of 4,
+# pads 0 and 1); also measurements for make bench-fit (bench/fit.sh).
+@case
+def dw3_wide(c):
+    m = Model((5, 11, 4))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 4, 3, 3, 1, gain=2.0), filters=4,
+                       kernel=(3, 3), groups=4, padding="same", activation="relu")
+    return m, c.x(3, (5, 11, 4))
+
+
+@case
+def dw3_tall_valid(c):
+    m = Model((12, 6, 6))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 6, 3, 3, 1, gain=2.0), filters=6,
+                       kernel=(3, 3), groups=6, padding="valid")
+    return m, c.x(3, (12, 6, 6))
+
+
+@case
+def dw3_mult3(c):
+    m = Model((4, 4, 2))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 6, 3, 3, 1, gain=2.0), filters=6,
+                       kernel=(3, 3), groups=2, padding="same")
+    return m, c.x(3, (4, 4, 2))
+
+
+@case
+def dw3_first_layer(c):
+    m = Model((10, 9, 1))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 5, 3, 3, 1, gain=2.0), filters=5,
+                       kernel=(3, 3), padding="same", activation="relu")
+    return m, c.x(3, (10, 9, 1))
+
+
+@case
+def dw3_many_channels(c):
+    m = Model((3, 3, 20))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 20, 3, 3, 1, gain=2.0), filters=20,
+                       kernel=(3, 3), groups=20, padding="same")
+    return m, c.x(3, (3, 3, 20))
+
+
+@case
+def dw3_small_first(c):
+    m = Model((3, 4, 1))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 2, 3, 3, 1, gain=2.0), filters=2,
+                       kernel=(3, 3), padding="same")
+    return m, c.x(3, (3, 4, 1))
 
 
 @case
@@ -788,6 +865,54 @@ def avg_pool2d_basic(c):
     m = Model((6, 4, 2))
     m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
     return m, c.x(3, (6, 4, 2))
+
+
+# More shapes for the 2x2 stride-2 pooling kernels (stoic_*pool2d_*_2x2):
+# wide, tall, many channels, padded; also the measurements make bench-fit
+# fits their cost on (bench/fit.sh).
+@case
+def pool2x2_max_wide(c):
+    m = Model((4, 10, 5))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (4, 10, 5))
+
+
+@case
+def pool2x2_max_pads(c):
+    m = Model((9, 6, 7))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, c.x(3, (9, 6, 7), -3.0, -0.5)
+
+
+@case
+def pool2x2_max_tall(c):
+    m = Model((12, 2, 1))
+    m.out_name = m.add("max_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (12, 2, 1))
+
+
+@case
+def pool2x2_avg_c8(c):
+    m = Model((8, 6, 8))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (8, 6, 8))
+
+
+@case
+def pool2x2_avg_pads_include(c):
+    m = Model((7, 9, 3))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1), count_include_pad=True)
+    return m, c.x(3, (7, 9, 3), 0.5, 2.0)
+
+
+@case
+def pool2x2_avg_pads_exclude(c):
+    m = Model((3, 5, 6))
+    m.out_name = m.add("avg_pool2d", "p", "x", "y", kernel=(2, 2), strides=(2, 2),
+                       padding="explicit", pads=(1, 1, 1, 1))
+    return m, c.x(3, (3, 5, 6))
 
 
 @case

@@ -79,15 +79,25 @@ for board in mps2-an386 mps2-an500; do
         -kernel "$ELF" > "$W/$board.log" 2>&1; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
     fi
-    # without run=: the same window lines, no segment
+    # without run=: the same window lines, no segment; prof=: per PC
     if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
         -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.nosplit" \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.nosplit,prof=$out.prof" \
         -kernel "$ELF" > "$W/$board.log" 2>&1; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
     fi
     if [ "$(grep -v '^segment ' "$out")" != "$(cat "$out.nosplit")" ]; then
         echo "plugin test: $board: splitting into segments (run=) changed the window lines"
+        fail=1
+        continue
+    fi
+    # the profile: its counts add up to the windows' instructions, and the
+    # begin marker's first instruction ran once per window
+    psum=$(awk '{ s += $2 } END { print s + 0 }' "$out.prof")
+    wsum=$(awk '$1 == "window" { s += $4 } END { print s + 0 }' "$out")
+    bcnt=$(awk -v b="$begin" '("0x" $1) == b || ("0x" $1) == tolower(b) { s += $2 } END { print s + 0 }' "$out.prof")
+    if [ "$psum" != "$wsum" ] || [ "$bcnt" != 5 ]; then
+        echo "plugin test: $board: prof= counts $psum instructions ($bcnt at the begin marker), the windows $wsum (5)"
         fail=1
         continue
     fi
