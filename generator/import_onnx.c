@@ -66,6 +66,15 @@ static const struct {
     { "ConstantOfShape", op_constant_of_shape, 1, 1 },
     { "Slice", op_slice, 5, 1 },
     { "Cast", op_cast, 1, 1 },
+    { "Shape", op_shape, 1, 1 },
+    { "Gather", op_gather, 2, 1 },
+    { "Range", op_range, 3, 1 },
+    { "Expand", op_expand, 2, 1 },
+    { "Where", op_where, 3, 1 },
+    { "Equal", op_arith, 2, 1 },
+    { "Sub", op_arith, 2, 1 },
+    { "Div", op_arith, 2, 1 },
+    { "Mod", op_arith, 2, 1 },
 };
 
 static int find_op(const char *op)
@@ -129,6 +138,39 @@ static int is_init(const onnx_model *m, const char *name)
     return onnx_model_init(m, name) != NULL;
 }
 
+/* Whether every output of node n is a constant: it was evaluated at
+ * import (folded) and is no part of the generated code. */
+static int folded_node(imp *I, const onnx_node *n)
+{
+    size_t k;
+    int any = 0;
+    for (k = 0; k < n->n_outputs; k++) {
+        const value *v = n->outputs[k][0] != '\0' ? imp_find(I, n->outputs[k]) : NULL;
+        if (v != NULL) {
+            if (!v->is_const) {
+                return 0;
+            }
+            any = 1;
+        }
+    }
+    return any;
+}
+
+static int note_folded(imp *I, const onnx_node *n)
+{
+    char **nf = imp_grow(I, I->folded, &I->capfolded, I->nfolded + 1, sizeof *I->folded);
+    if (nf == NULL) {
+        return -1;
+    }
+    I->folded = nf;
+    I->folded[I->nfolded] = imp_dup(node_name(n));
+    if (I->folded[I->nfolded] == NULL) {
+        return imp_oom(I);
+    }
+    I->nfolded++;
+    return 0;
+}
+
 /* One walk over the graph; emit=0 finds shapes and the batch decision. */
 static int walk(imp *I, int emit, value **in_v)
 {
@@ -171,6 +213,7 @@ static int walk(imp *I, int emit, value **in_v)
             v->d[j] = vi->dims[j];
             if (v->d[j] < 0 && j == 0) {
                 v->d[j] = 1; /* symbolic batch */
+                I->sym_batch = vi->dim_params[j] != NULL ? vi->dim_params[j] : "?";
             } else if (v->d[j] < 1) {
                 return unsupported(I, "input '%s': dimension %d is dynamic or zero (%s)",
                                    vi->name, j, vi->dim_params[j] != NULL ? vi->dim_params[j] : "?");
@@ -224,6 +267,10 @@ static int walk(imp *I, int emit, value **in_v)
         if (fn(I, n, emit) != 0 || I->failed) {
             /* every refusal names its reason; this one is the last resort */
             return I->failed ? -1 : unsupported(I, "cannot be imported");
+        }
+        if (emit && strcmp(n->op_type, "Constant") != 0 && folded_node(I, n) &&
+            note_folded(I, n) != 0) {
+            return -1;
         }
         {
             value *y = imp_find(I, n->outputs[0]);
@@ -426,6 +473,16 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, binref *r, const char *m
                      "needs channels last. Batch axis: %s.</description>\n",
                   (long long)I->m->ir_version, (long long)I->m->opset,
                   I->drop ? "dropped (one call per sample)" : "kept (the whole tensor is one sample)");
+        if (I->nfolded > 0) { /* the names reduced to a safe form: no "--" */
+            sb_printf(x, "  <!-- %d ONNX node%s folded at import (evaluated on constants):\n",
+                      I->nfolded, I->nfolded == 1 ? "" : "s");
+            for (i = 0; i < I->nfolded; i++) {
+                sb_puts(x, "       ");
+                prov_text(x, I->folded[i], 100);
+                sb_puts(x, "\n");
+            }
+            sb_puts(x, "  -->\n");
+        }
         shape_str(s, rank, sh, sizeof sh);
         sb_puts(x, "  <input name=\"");
         xml_text(x, in->nat);
@@ -761,6 +818,20 @@ int import_onnx(const import_options *o, diag *d)
         }
     }
     rc = finish(&I, in_v, out_name);
+    if (rc == 0 && I.nfolded > 0) {
+        strbuf b;
+        sb_init(&b);
+        for (i = 0; i < I.nfolded && i < 8; i++) {
+            sb_puts(&b, i == 0 ? "" : " ");
+            prov_text(&b, I.folded[i], 60);
+        }
+        if (I.nfolded > 8) {
+            sb_printf(&b, " and %d more", I.nfolded - 8);
+        }
+        diag_note(d, o->onnx_path, 0, "%d node%s folded at import (listed in the description): "
+                  "%s", I.nfolded, I.nfolded == 1 ? "" : "s", b.s != NULL ? b.s : "");
+        sb_free(&b);
+    }
 out:
     if (I.failed && rc == 0) {
         rc = -1;
@@ -771,6 +842,10 @@ out:
     free(I.l);
     free(I.k);
     free(I.tnames);
+    for (i = 0; i < I.nfolded; i++) {
+        free(I.folded[i]);
+    }
+    free(I.folded);
     onnx_model_free(I.m);
     return rc;
 }

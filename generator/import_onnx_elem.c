@@ -150,7 +150,7 @@ int op_binary(imp *I, const onnx_node *n, int emit)
         return unsupported(I, "needs two inputs");
     }
     if (a->is_const && b->is_const) {
-        return unsupported(I, "an operation on two constants is not folded by the importer");
+        return fold_arith(I, n);
     }
     if (a->is_const) { /* keep the activation first */
         value *t = a;

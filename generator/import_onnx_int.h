@@ -25,6 +25,10 @@
 /* Most ONNX nodes read (the walk's look-ups are linear, so this also
  * bounds its time); well above what 4096 layers need. */
 #define IMP_MAX_NODES 16384
+/* Most elements of one folded result (import_onnx_fold.c): shape
+ * arithmetic needs few; a mistaken or hostile model cannot make the
+ * importer evaluate large tensors. */
+#define IMP_MAX_FOLD 4194304L
 
 typedef struct {
     char *name;       /* ONNX name */
@@ -86,6 +90,9 @@ typedef struct {
     const onnx_node *cur;
     int failed;
     char src_sha[65]; /* of the very bytes that were parsed */
+    const char *sym_batch; /* the input's symbolic batch dimension (its name), or NULL */
+    char **folded; /* names of the nodes folded at import (emission walk) */
+    int nfolded, capfolded;
 } imp;
 
 
@@ -95,6 +102,7 @@ typedef int (*op_fn)(imp *I, const onnx_node *n, int emit);
 const char *node_name(const onnx_node *n);
 int unsupported(imp *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int imp_oom(imp *I);
+void *imp_grow(imp *I, void *arr, int *cap, int need, size_t elem);
 char *imp_dup(const char *s);
 value *imp_find(imp *I, const char *name);
 value *add_value(imp *I, const char *name);
@@ -164,6 +172,16 @@ int op_identity(imp *I, const onnx_node *n, int emit);
 int op_constant_of_shape(imp *I, const onnx_node *n, int emit);
 int op_cast(imp *I, const onnx_node *n, int emit);
 int op_constant(imp *I, const onnx_node *n, int emit);
+
+/* constant folding (import_onnx_fold.c) */
+value *fold_define(imp *I, const onnx_node *n, size_t k, int ndim, const int64_t *d);
+int fold_arith(imp *I, const onnx_node *n);
+int op_shape(imp *I, const onnx_node *n, int emit);
+int op_gather(imp *I, const onnx_node *n, int emit);
+int op_range(imp *I, const onnx_node *n, int emit);
+int op_expand(imp *I, const onnx_node *n, int emit);
+int op_where(imp *I, const onnx_node *n, int emit);
+int op_arith(imp *I, const onnx_node *n, int emit);
 
 /* the driver (import_onnx.c) */
 int uses_of(const onnx_model *m, const char *name);

@@ -65,7 +65,7 @@ int imp_oom(imp *I)
     return -1;
 }
 
-static void *grow(imp *I, void *arr, int *cap, int need, size_t elem)
+void *imp_grow(imp *I, void *arr, int *cap, int need, size_t elem)
 {
     void *p;
     int ncap;
@@ -121,7 +121,7 @@ value *imp_find(imp *I, const char *name)
 value *add_value(imp *I, const char *name)
 {
     value *v;
-    value **nvp = grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
+    value **nvp = imp_grow(I, I->v, &I->capv, I->nv + 1, sizeof *I->v);
     if (nvp == NULL) {
         return NULL;
     }
@@ -316,7 +316,7 @@ const char *tensor_name(imp *I, const char *base, const char *suffix)
     for (k = 2; name_taken(I, cand); k++) {
         snprintf(cand, sizeof cand, "%s%s_%d", buf, suffix, k);
     }
-    nt = grow(I, I->tnames, &I->capt, I->nt + 1, sizeof *I->tnames);
+    nt = imp_grow(I, I->tnames, &I->capt, I->nt + 1, sizeof *I->tnames);
     if (nt == NULL) {
         return NULL;
     }
@@ -393,7 +393,7 @@ void shape_str(const int32_t *s, int r, char *buf, size_t n)
 
 layer *new_layer(imp *I, const char *elem, const char *base, const char *suffix)
 {
-    layer *l, **nl = grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
+    layer *l, **nl = imp_grow(I, I->l, &I->capl, I->nl + 1, sizeof *I->l);
     const char *name;
     int k, i;
     char cand[200];
@@ -525,7 +525,7 @@ const char *add_konst(imp *I, const char *base, int rank, const int32_t *shape,
         free(data);
         return NULL;
     }
-    nk = grow(I, I->k, &I->capk, I->nk + 1, sizeof *I->k);
+    nk = imp_grow(I, I->k, &I->capk, I->nk + 1, sizeof *I->k);
     if (nk == NULL) {
         free(data);
         return NULL;
