@@ -7,9 +7,10 @@
 # samples and compared with the reference outputs (torch or numpy, written
 # by make_onnx.py; rtol 1e-4, atol 1e-5). The imported description must
 # also hold only schema-valid names and a one-line description with no
-# "--" and no "*/". The fold_* models (issue 12) carry shape arithmetic
-# (Shape, Gather, Range, Expand, Where, ...) that the importer must fold:
-# their XML lists the folded nodes in a comment, the import log says so.
+# "--" and no "*/". Issue 12: ir10 is written at ONNX IR version 10; the
+# fold_* models carry shape arithmetic (Shape, Gather, Range, Expand,
+# Where, ...) that the importer must fold: their XML lists the folded
+# nodes in a comment, the import log says so.
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
 # REQ: REQ-IMP-005 REQ-GEN-011
 set -u
@@ -21,7 +22,7 @@ W=build/onnx_patterns
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
 MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_hostile
         fold_view_13 fold_view_17 fold_zeros_13 fold_zeros_17 fold_pad_13 fold_pad_17
-        fold_where_13 fold_where_17 fold_range"
+        fold_where_13 fold_where_17 fold_range ir10"
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
