@@ -137,7 +137,8 @@ int op_softmax(imp *I, const onnx_node *n, int emit)
 
 /* Add and Mul: an activation with an activation of the same shape, or with
  * a constant (broadcast). A MatMul/Gemm result plus a bias vector becomes
- * the bias of that dense layer. */
+ * the bias of that dense layer, a bias-less Conv result plus a per-channel
+ * constant the bias of that convolution. Of two constants: folded. */
 int op_binary(imp *I, const onnx_node *n, int emit)
 {
     value *a = input_value(I, n, 0), *b = input_value(I, n, 1), *y;
@@ -209,9 +210,14 @@ int op_binary(imp *I, const onnx_node *n, int emit)
             }
         }
         inner = shape[rank - 1];
-        /* MatMul/Gemm + Add of a bias: fold into the dense layer */
+        /* MatMul/Gemm + Add of a bias, and a Conv without bias + Add of a
+         * per-channel constant ([C 1 1], [1 C 1 1]: CNTK, older exporters):
+         * the bias of that dense or convolution layer, when nothing else
+         * reads the layer's output */
         if (is_add && per_channel && a->layer >= 0 && a->uses == 1 &&
-            strcmp(I->l[a->layer]->elem, "dense") == 0 && I->l[a->layer]->np == 1 &&
+            (strcmp(I->l[a->layer]->elem, "dense") == 0 ||
+             strcmp(I->l[a->layer]->elem, "conv2d") == 0 ||
+             strcmp(I->l[a->layer]->elem, "conv1d") == 0) && I->l[a->layer]->np == 1 &&
             strcmp(I->l[a->layer]->output, ia) == 0) {
             l = I->l[a->layer];
             vshape[0] = (int32_t)inner;
@@ -229,7 +235,11 @@ int op_binary(imp *I, const onnx_node *n, int emit)
             if (l->output == NULL) {
                 return imp_oom(I);
             }
-            y->nat = out;
+            if (cl) {
+                y->cl = out;
+            } else {
+                y->nat = out;
+            }
             y->layer = a->layer;
             return 0;
         }

@@ -24,7 +24,10 @@ with do_constant_folding=False, batch 1, opset 13 and 17):
   fold_range        written here (torch folds a static arange itself): Shape,
                     Gather, Range, Cast, integer Div and Mod, Equal, Where, Slice,
                     Squeeze, Identity
+  fold_names        folded nodes named with newline, ESC, --, -->, <!--, non-ASCII
   ir10              a small MLP written at ONNX IR version 10
+  conv_bias_1d      Conv1d without bias + Add of a [1 C 1] constant (folded into the bias)
+  conv_bias_shared  the same on a Conv whose output has another reader (not folded)
 Hostile sizes (each must be refused, naming the node or input):
   pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
@@ -501,5 +504,43 @@ with open(os.path.join(HERE, "ir10.onnx"), "wb") as f:
     f.write(m.SerializeToString())
 xs = rng.standard_normal((4, 5)).astype(np.float32)
 save_io("ir10", xs, np.maximum(xs @ w1 + b1, 0))
+
+# folded nodes with hostile names: listed in an XML comment and on stderr
+save("fold_names", helper.make_graph([
+    helper.make_node("Shape", ["x"], ["s"], name="evil\n-->\x1b[2J <!-- --"),
+    helper.make_node("Identity", ["s"], ["s2"], name="a--b-"),
+    helper.make_node("Gather", ["s2", "i"], ["n"], name="-"),
+    helper.make_node("Unsqueeze", ["n", "ax"], ["nv"], name="\u00e9*/--->"),
+    helper.make_node("Concat", ["one", "nv"], ["shp"], name="", axis=0),
+    helper.make_node("Reshape", ["x", "shp"], ["y"], name="reshape")], "g",
+    [vi("x", [1, 6])], [vi("y", [1, 6])],
+    [const("i", np.array(1, dtype=np.int64)), const("ax", np.array([0], dtype=np.int64)),
+     const("one", np.array([1], dtype=np.int64))]))
+xs = rng.standard_normal((4, 6)).astype(np.float32)
+save_io("fold_names", xs, xs)
+
+# a Conv without bias + Add of a per-channel constant (issue 12): folded into
+# the convolution's bias for a 1-D Conv ([1 C 1] constant); not folded when
+# the Conv's output has another reader (conv_bias_shared: the add stays)
+w1d, b1d = rnd(5, 3, 3), rnd(1, 5, 1)
+save("conv_bias_1d", helper.make_graph([
+    helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3]),
+    helper.make_node("Add", ["c", "b"], ["cb"], name="bias_add"),
+    helper.make_node("Relu", ["cb"], ["y"], name="relu")], "g",
+    [vi("x", [1, 3, 10])], [vi("y", [1, 5, 8])], [const("w", w1d), const("b", b1d)]))
+xs = torch.from_numpy(rng.standard_normal((4, 3, 10)).astype(np.float32))
+save_io("conv_bias_1d", xs.numpy(),
+        F.relu(F.conv1d(xs, torch.from_numpy(w1d)) + torch.from_numpy(b1d)).numpy())
+w2d, b2d = rnd(4, 2, 3, 3), rnd(4, 1, 1)
+save("conv_bias_shared", helper.make_graph([
+    helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
+                     pads=[1, 1, 1, 1]),
+    helper.make_node("Add", ["c", "b"], ["cb"], name="bias_add"),
+    helper.make_node("Relu", ["c"], ["r"], name="relu"),
+    helper.make_node("Add", ["cb", "r"], ["y"], name="sum")], "g",
+    [vi("x", [1, 2, 5, 5])], [vi("y", [1, 4, 5, 5])], [const("w", w2d), const("b", b2d)]))
+xs = torch.from_numpy(rng.standard_normal((4, 2, 5, 5)).astype(np.float32))
+c2 = F.conv2d(xs, torch.from_numpy(w2d), padding=1)
+save_io("conv_bias_shared", xs.numpy(), (c2 + torch.from_numpy(b2d) + F.relu(c2)).numpy())
 
 print("written to", HERE)
