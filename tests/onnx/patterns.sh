@@ -14,7 +14,7 @@
 # must be the convolutions' biases (no add layer left), as conv_bias_1d's;
 # conv_bias_shared's stays an add (its Conv output has another reader).
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
-# REQ: REQ-IMP-005 REQ-GEN-011
+# REQ: REQ-IMP-005 REQ-IMP-010 REQ-GEN-011
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 STOIC=${STOIC:-bin/stoic}
