@@ -1,20 +1,14 @@
 /* import_onnx_dense: BatchNormalization, MatMul, Gemm. */
 #include "import_onnx_int.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ckd.h"
-#include "emit.h"
-#include "fileio.h"
 #include "ir.h"
 #include "onnx_read.h"
-#include "sha256.h"
 #include "strbuf.h"
 
 int op_batchnorm(imp *I, const onnx_node *n, int emit)

@@ -2,20 +2,14 @@
  * Clip, Softmax, Add, Mul. */
 #include "import_onnx_int.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ckd.h"
-#include "emit.h"
-#include "fileio.h"
 #include "ir.h"
 #include "onnx_read.h"
-#include "sha256.h"
 #include "strbuf.h"
 
 int op_unary(imp *I, const onnx_node *n, int emit)
@@ -190,17 +184,10 @@ int op_binary(imp *I, const onnx_node *n, int emit)
          * the stoic last axis, else the full per-sample tensor. */
         int32_t shape[MAXD], vshape[1];
         int rank, k, per_channel = 1, last_onnx;
-        float *full = expand_const(I, b, nd, od), *lay;
+        int64_t pd[MAXD];
+        float *lay;
         int64_t inner;
-        if (full == NULL) {
-            return -1;
-        }
-        rank = 0;
-        lay = to_layout(I, full, nd, od, cl, shape, &rank);
-        free(full);
-        if (lay == NULL) {
-            return -1;
-        }
+        value tmp;
         /* the ONNX axis that is the stoic last axis */
         last_onnx = cl ? 1 : nd - 1;
         for (k = 0; k < b->ndim; k++) {
@@ -209,7 +196,41 @@ int op_binary(imp *I, const onnx_node *n, int emit)
                 per_channel = 0;
             }
         }
+        memset(&tmp, 0, sizeof tmp);
+        tmp.ndim = nd;
+        memcpy(tmp.d, od, (size_t)nd * sizeof *od);
+        rank = ishape(I, &tmp, cl, shape);
         inner = shape[rank - 1];
+        if (per_channel && last_onnx >= 0 && od[last_onnx] == inner &&
+            !(I->drop && last_onnx == 0)) {
+            /* the vector itself (no expansion of the constant to the
+             * activation's shape, which may be large) */
+            int bk = last_onnx - (nd - b->ndim);
+            int64_t i;
+            lay = alloc_n(I, inner, sizeof *lay);
+            if (lay == NULL) {
+                return -1;
+            }
+            for (i = 0; i < inner; i++) {
+                lay[i] = bk >= 0 && b->d[bk] != 1 ? b->f[i] : b->f[0];
+            }
+        } else {
+            /* one sample's worth when the batch axis is dropped */
+            float *full;
+            memcpy(pd, od, (size_t)nd * sizeof *od);
+            if (I->drop && nd > 0) {
+                pd[0] = 1;
+            }
+            full = expand_const(I, b, nd, pd);
+            if (full == NULL) {
+                return -1;
+            }
+            lay = to_layout(I, full, nd, pd, cl, shape, &rank);
+            free(full);
+            if (lay == NULL) {
+                return -1;
+            }
+        }
         /* MatMul/Gemm + Add of a bias, and a Conv without bias + Add of a
          * per-channel constant ([C 1 1], [1 C 1 1]: CNTK, older exporters):
          * the bias of that dense or convolution layer, when nothing else

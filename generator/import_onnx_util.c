@@ -3,20 +3,15 @@
  * and layouts. See import_onnx.c for the walk. */
 #include "import_onnx_int.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ckd.h"
-#include "emit.h"
-#include "fileio.h"
 #include "ir.h"
 #include "onnx_read.h"
-#include "sha256.h"
 #include "strbuf.h"
 
 /* ---- diagnostics ------------------------------------------------------ */

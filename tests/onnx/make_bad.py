@@ -115,4 +115,11 @@ fold_case("fold_symbolic_shape",
           [helper.make_node("Shape", ["x"], ["s"], name="shape")], [],
           "node 'shape' (Shape): the shape of 'x' includes the symbolic batch dimension 'N'",
           shape=("N", 4))
+# Sub (and Div, Mod, Equal, Where, Expand, Gather, Range) of a computed tensor
+save("fold_sub_computed", helper.make_graph(
+    [helper.make_node("Sub", ["x", "c"], ["y"], name="sub")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])],
+    [numpy_helper.from_array(np.ones(4, np.float32), "c")]),
+    "node 'sub' (Sub): input A 'x' is computed: Sub is only supported on constants "
+    "(folded at import)")
 print("written to", HERE)
