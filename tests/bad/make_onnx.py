@@ -463,7 +463,7 @@ def i64(name, v):
 
 
 # what torch writes for arange(x.size(1)) when the size is not static:
-# y = tanh(x + 0.25 * range(n)) * (1 + (range(n) == n / 2)) + n % 4
+# y = tanh(x + 0.25 * range(n)) * (1 + (range(n) == n / 2)) + n % 4 + (-7 / 2 + -7 % 4)
 save("fold_range", helper.make_graph([
     helper.make_node("Shape", ["x"], ["s"], name="shape"),
     helper.make_node("Gather", ["s", "one"], ["n"], name="gather", axis=0),
@@ -482,14 +482,22 @@ save("fold_range", helper.make_graph([
     helper.make_node("Mod", ["n1", "four"], ["m"], name="mod"),
     helper.make_node("Identity", ["m"], ["mi"], name="identity"),
     helper.make_node("Cast", ["mi"], ["mf"], name="cast2", to=TensorProto.FLOAT),
-    helper.make_node("Add", ["tw", "mf"], ["y"], name="add2"),
+    helper.make_node("Add", ["tw", "mf"], ["y0"], name="add2"),
+    # ONNX integer Div truncates (-7 / 2 = -3), Mod takes the divisor's sign (-7 % 4 = 1)
+    helper.make_node("Div", ["m7", "two"], ["nq"], name="div_neg"),
+    helper.make_node("Mod", ["m7", "four"], ["nm"], name="mod_neg"),
+    helper.make_node("Add", ["nq", "nm"], ["ns"], name="add_int"),
+    helper.make_node("Cast", ["ns"], ["nsf"], name="cast3", to=TensorProto.FLOAT),
+    helper.make_node("Add", ["y0", "nsf"], ["y"], name="add3"),
 ], "g", [vi("x", [1, 6])], [vi("y", [1, 6])], [
+    i64("m7", -7),
     i64("one", 1), i64("two", 2), i64("four", 4), i64("one_v", [1]), i64("two_v", [2]),
     i64("zero_v", [0]), const("quarter", np.float32(0.25)), const("f1", np.float32(1.0)),
     const("f2", np.float32(2.0))]))
 xs = rng.standard_normal((4, 6)).astype(np.float32)
 rr = np.arange(6)
-save_io("fold_range", xs, np.tanh(xs + 0.25 * rr) * np.where(rr == 3, 2.0, 1.0) + 2.0)
+save_io("fold_range", xs, np.tanh(xs + 0.25 * rr) * np.where(rr == 3, 2.0, 1.0) + 2.0
+        + (np.trunc(-7 / 2) + np.mod(-7, 4)))
 
 # ONNX IR version 10
 w1, b1 = rnd(5, 4), rnd(4)
