@@ -1,15 +1,26 @@
 /* import_onnx: ONNX -> stoic model description. See import_onnx.h.
  *
+ * This file is the driver: the operator table, the walk and the writing.
+ * The operators are translated by family in import_onnx_conv.c (Conv,
+ * pools), import_onnx_elem.c (activations, Softmax, Add, Mul),
+ * import_onnx_shape.c (Concat, Reshape, Flatten, Squeeze, Unsqueeze,
+ * Transpose, Pad, Slice), import_onnx_dense.c (MatMul, Gemm,
+ * BatchNormalization), import_onnx_const.c (Constant, ConstantOfShape,
+ * Cast, Identity) and import_onnx_fold.c (constant folding: Shape, Gather,
+ * Range, Expand, Equal, Where, arithmetic); import_onnx_util.c holds what
+ * they share, import_onnx_int.h their interface.
+ *
  * Two walks over the ONNX nodes (which ONNX keeps in topological order):
  *  1. shapes and constants: the full ONNX shape of every value, constant
- *     folding of what acts on constants only (Constant, Identity, Reshape,
- *     Squeeze, Unsqueeze, Transpose, Flatten, Concat, and the shape
- *     arithmetic of exporters: ConstantOfShape, Slice, Cast), and whether
- *     any node mixes samples along the batch axis;
- *  2. emission: stoic layers, with transposes where the layout changes.
+ *     folding of every node whose inputs are all constants (initializers,
+ *     Constant nodes, folded results, the Shape of any value: shapes are
+ *     static), and whether any node mixes samples along the batch axis;
+ *  2. emission: stoic layers, with transposes where the layout changes;
+ *     the nodes whose outputs are all constants are listed as folded.
  * The layers are kept in memory (a MatMul followed by the Add of a bias
- * becomes one dense layer) and written out at the end, the XML and the
- * weights file together, atomically.
+ * becomes one dense layer, a bias-less Conv followed by the Add of a
+ * per-channel constant one convolution with that bias) and written out at
+ * the end, the XML and the weights file together, atomically.
  */
 #include "import_onnx.h"
 
