@@ -20,7 +20,7 @@
 #define ONNX_MAX_ELEMENTS ((size_t)1 << 31)
 /* Supported IR versions and default-domain opsets. */
 #define ONNX_IR_MIN 3
-#define ONNX_IR_MAX 8
+#define ONNX_IR_MAX 10
 #define ONNX_OPSET_MAX 17
 
 /* TensorProto.DataType codes */

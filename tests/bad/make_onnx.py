@@ -13,6 +13,21 @@ Real patterns that must import (and did crash):
   cntk_times_plus CNTK's Times + Plus: MatMul then Add(bias, product)
   mnist_zoo       the ONNX model zoo's MNIST layout (Conv + Add of [C,1,1]
                   biases, MaxPool, Reshape, MatMul + Add)
+Shape arithmetic in the graph (issue 12: folded at import; exported by torch
+with do_constant_folding=False, batch 1, opset 13 and 17):
+  fold_view_13/17   x.view(x.size(0), -1) before a Linear
+  fold_zeros_13/17  torch.zeros(x.size(0), C) + 0.5, expanded, added to an activation
+                    (Shape, ConstantOfShape, Equal, Where, Expand, Mul)
+  fold_pad_13/17    F.pad with sizes computed from x.shape (Mod, Sub, Div, Cast,
+                    Gather, ConstantOfShape, Concat, Slice, Transpose, Reshape)
+  fold_where_13/17  torch.where on a constant mask, a torch.arange constant
+  fold_range        written here (torch folds a static arange itself): Shape,
+                    Gather, Range, Cast, integer Div and Mod, Equal, Where, Slice,
+                    Squeeze, Identity
+  fold_names        folded nodes named with newline, ESC, --, -->, <!--, non-ASCII
+  ir10              a small MLP written at ONNX IR version 10
+  conv_bias_1d      Conv1d without bias + Add of a [1 C 1] constant (folded into the bias)
+  conv_bias_shared  the same on a Conv whose output has another reader (not folded)
 Hostile sizes (each must be refused, naming the node or input):
   pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
@@ -371,5 +386,169 @@ save("concat_empty_const", helper.make_graph(
 save("add_three_inputs", helper.make_graph(
     [helper.make_node("Add", ["x", "x", "x"], ["y"], name="add3")], "g",
     [vi("x", [1, 4])], [vi("y", [1, 4])]))
+
+# ---- shape arithmetic in the graph (issue 12) ------------------------------
+F = torch.nn.functional
+
+
+def export_fold(name, model, x):
+    """Exported without torch's own constant folding, at opsets 13 and 17,
+    so the shape arithmetic stays in the graph for stoic to fold."""
+    model.eval()
+    for opset in (13, 17):
+        torch.onnx.export(model, x, os.path.join(HERE, "%s_%d.onnx" % (name, opset)),
+                          opset_version=opset, input_names=["input"],
+                          output_names=["output"], do_constant_folding=False)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        ys = torch.cat([model(xs[i:i + 1]) for i in range(4)])
+    for opset in (13, 17):
+        save_io("%s_%d" % (name, opset), xs.numpy(), ys.numpy())
+
+
+class FoldView(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 4, 3)
+        self.fc = torch.nn.Linear(4 * 4 * 4, 5)
+
+    def forward(self, x):
+        h = torch.relu(self.conv(x))
+        return self.fc(h.view(h.size(0), -1))
+
+
+class FoldZeros(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(6, 8)
+
+    def forward(self, x):
+        h = self.fc(x)
+        z = torch.zeros(x.size(0), 8) + 0.5
+        return torch.relu(h + z.expand(h.size(0), h.size(1)))
+
+
+class FoldPad(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 3, 3, stride=2)
+
+    def forward(self, x):
+        h, w = x.shape[2], x.shape[3]
+        ph, pw = (2 - h % 2) // 2 + 1, (3 - w % 2) // 2
+        return torch.relu(self.conv(F.pad(x, (pw, pw + 1, ph, ph))))
+
+
+class FoldWhere(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(6, 6)
+        self.register_buffer("mask", torch.tensor([1, 0, 1, 1, 0, 1], dtype=torch.bool))
+
+    def forward(self, x):
+        m = torch.where(self.mask, torch.ones(6), torch.zeros(6) + 0.5)
+        r = torch.arange(6, dtype=torch.float32) * 0.1
+        return torch.tanh(self.fc(x) + r) * m
+
+
+torch.manual_seed(12)
+export_fold("fold_view", FoldView(), torch.randn(1, 2, 6, 6))
+export_fold("fold_zeros", FoldZeros(), torch.randn(1, 6))
+export_fold("fold_pad", FoldPad(), torch.randn(1, 1, 9, 8))
+export_fold("fold_where", FoldWhere(), torch.randn(1, 6))
+
+
+def i64(name, v):
+    return const(name, np.array(v, dtype=np.int64))
+
+
+# what torch writes for arange(x.size(1)) when the size is not static:
+# y = tanh(x + 0.25 * range(n)) * (1 + (range(n) == n / 2)) + n % 4 + (-7 / 2 + -7 % 4)
+save("fold_range", helper.make_graph([
+    helper.make_node("Shape", ["x"], ["s"], name="shape"),
+    helper.make_node("Gather", ["s", "one"], ["n"], name="gather", axis=0),
+    helper.make_node("Sub", ["n", "n"], ["zero"], name="sub"),
+    helper.make_node("Range", ["zero", "n", "one"], ["r"], name="range"),
+    helper.make_node("Cast", ["r"], ["rf"], name="cast", to=TensorProto.FLOAT),
+    helper.make_node("Mul", ["rf", "quarter"], ["rq"], name="mul"),
+    helper.make_node("Add", ["x", "rq"], ["a"], name="add"),
+    helper.make_node("Tanh", ["a"], ["t"], name="tanh"),
+    helper.make_node("Div", ["n", "two"], ["half"], name="div"),
+    helper.make_node("Equal", ["r", "half"], ["eq"], name="equal"),
+    helper.make_node("Where", ["eq", "f2", "f1"], ["w"], name="where"),
+    helper.make_node("Mul", ["t", "w"], ["tw"], name="mul2"),
+    helper.make_node("Slice", ["s", "one_v", "two_v"], ["s1"], name="slice"),
+    helper.make_node("Squeeze", ["s1", "zero_v"], ["n1"], name="squeeze"),
+    helper.make_node("Mod", ["n1", "four"], ["m"], name="mod"),
+    helper.make_node("Identity", ["m"], ["mi"], name="identity"),
+    helper.make_node("Cast", ["mi"], ["mf"], name="cast2", to=TensorProto.FLOAT),
+    helper.make_node("Add", ["tw", "mf"], ["y0"], name="add2"),
+    # ONNX integer Div truncates (-7 / 2 = -3), Mod takes the divisor's sign (-7 % 4 = 1)
+    helper.make_node("Div", ["m7", "two"], ["nq"], name="div_neg"),
+    helper.make_node("Mod", ["m7", "four"], ["nm"], name="mod_neg"),
+    helper.make_node("Add", ["nq", "nm"], ["ns"], name="add_int"),
+    helper.make_node("Cast", ["ns"], ["nsf"], name="cast3", to=TensorProto.FLOAT),
+    helper.make_node("Add", ["y0", "nsf"], ["y"], name="add3"),
+], "g", [vi("x", [1, 6])], [vi("y", [1, 6])], [
+    i64("m7", -7),
+    i64("one", 1), i64("two", 2), i64("four", 4), i64("one_v", [1]), i64("two_v", [2]),
+    i64("zero_v", [0]), const("quarter", np.float32(0.25)), const("f1", np.float32(1.0)),
+    const("f2", np.float32(2.0))]))
+xs = rng.standard_normal((4, 6)).astype(np.float32)
+rr = np.arange(6)
+save_io("fold_range", xs, np.tanh(xs + 0.25 * rr) * np.where(rr == 3, 2.0, 1.0) + 2.0
+        + (np.trunc(-7 / 2) + np.mod(-7, 4)))
+
+# ONNX IR version 10
+w1, b1 = rnd(5, 4), rnd(4)
+m = helper.make_model(helper.make_graph([
+    helper.make_node("MatMul", ["x", "w1"], ["h"], name="mm"),
+    helper.make_node("Add", ["h", "b1"], ["hb"], name="bias"),
+    helper.make_node("Relu", ["hb"], ["y"], name="relu")], "g",
+    [vi("x", [1, 5])], [vi("y", [1, 4])], [const("w1", w1), const("b1", b1)]),
+    producer_name="stoic-tests", opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 10
+with open(os.path.join(HERE, "ir10.onnx"), "wb") as f:
+    f.write(m.SerializeToString())
+xs = rng.standard_normal((4, 5)).astype(np.float32)
+save_io("ir10", xs, np.maximum(xs @ w1 + b1, 0))
+
+# folded nodes with hostile names: listed in an XML comment and on stderr
+save("fold_names", helper.make_graph([
+    helper.make_node("Shape", ["x"], ["s"], name="evil\n-->\x1b[2J <!-- --"),
+    helper.make_node("Identity", ["s"], ["s2"], name="a--b-"),
+    helper.make_node("Gather", ["s2", "i"], ["n"], name="-"),
+    helper.make_node("Unsqueeze", ["n", "ax"], ["nv"], name="\u00e9*/--->"),
+    helper.make_node("Concat", ["one", "nv"], ["shp"], name="", axis=0),
+    helper.make_node("Reshape", ["x", "shp"], ["y"], name="reshape")], "g",
+    [vi("x", [1, 6])], [vi("y", [1, 6])],
+    [const("i", np.array(1, dtype=np.int64)), const("ax", np.array([0], dtype=np.int64)),
+     const("one", np.array([1], dtype=np.int64))]))
+xs = rng.standard_normal((4, 6)).astype(np.float32)
+save_io("fold_names", xs, xs)
+
+# a Conv without bias + Add of a per-channel constant (issue 12): folded into
+# the convolution's bias for a 1-D Conv ([1 C 1] constant); not folded when
+# the Conv's output has another reader (conv_bias_shared: the add stays)
+w1d, b1d = rnd(5, 3, 3), rnd(1, 5, 1)
+save("conv_bias_1d", helper.make_graph([
+    helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3]),
+    helper.make_node("Add", ["c", "b"], ["cb"], name="bias_add"),
+    helper.make_node("Relu", ["cb"], ["y"], name="relu")], "g",
+    [vi("x", [1, 3, 10])], [vi("y", [1, 5, 8])], [const("w", w1d), const("b", b1d)]))
+xs = torch.from_numpy(rng.standard_normal((4, 3, 10)).astype(np.float32))
+save_io("conv_bias_1d", xs.numpy(),
+        F.relu(F.conv1d(xs, torch.from_numpy(w1d)) + torch.from_numpy(b1d)).numpy())
+w2d, b2d = rnd(4, 2, 3, 3), rnd(4, 1, 1)
+save("conv_bias_shared", helper.make_graph([
+    helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
+                     pads=[1, 1, 1, 1]),
+    helper.make_node("Add", ["c", "b"], ["cb"], name="bias_add"),
+    helper.make_node("Relu", ["c"], ["r"], name="relu"),
+    helper.make_node("Add", ["cb", "r"], ["y"], name="sum")], "g",
+    [vi("x", [1, 2, 5, 5])], [vi("y", [1, 4, 5, 5])], [const("w", w2d), const("b", b2d)]))
+xs = torch.from_numpy(rng.standard_normal((4, 2, 5, 5)).astype(np.float32))
+c2 = F.conv2d(xs, torch.from_numpy(w2d), padding=1)
+save_io("conv_bias_shared", xs.numpy(), (c2 + torch.from_numpy(b2d) + F.relu(c2)).numpy())
 
 print("written to", HERE)

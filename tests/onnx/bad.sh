@@ -2,7 +2,7 @@
 # ONNX models stoic import must refuse (tests/onnx/make_bad.py): exit code 1,
 # a "MODEL.onnx: error: ..." line containing bad/NAME.expect, and nothing
 # written (neither the XML nor the weights file).
-# REQ: REQ-IMP-006 REQ-ERR-004
+# REQ: REQ-IMP-006 REQ-IMP-010 REQ-ERR-004
 set -u
 W=build/onnx_bad
 rm -rf $W

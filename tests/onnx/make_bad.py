@@ -71,4 +71,55 @@ save("conv_dynamic_weight", helper.make_graph(
     [helper.make_node("Conv", ["x", "x"], ["y"], name="c")], "g",
     [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 1, 1])]),
     "node 'c' (Conv): input W 'x' must be a constant")
+
+# ---- constant folding (issue 12): errors of the evaluated shape arithmetic ----
+def i64(name, v):
+    return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+
+
+def fold_case(name, nodes, inits, expect, shape=(1, 4)):
+    """nodes compute constants from x's shape; y = Relu(x) is the output."""
+    save(name, helper.make_graph(
+        nodes + [helper.make_node("Relu", ["x"], ["y"], name="relu")], "g",
+        [vi("x", list(shape))], [vi("y", list(shape))], inits), expect)
+
+
+# Gather index out of range (the shape of x has 2 values)
+fold_case("fold_gather_range",
+          [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+           helper.make_node("Gather", ["s", "i"], ["g"], name="gather")], [i64("i", 5)],
+          "node 'gather' (Gather): index 5 is out of range for axis 0 of size 2")
+# Expand to a shape that does not broadcast with the input's
+fold_case("fold_expand_shape",
+          [helper.make_node("Expand", ["c", "s"], ["e"], name="expand")],
+          [numpy_helper.from_array(np.ones(3, np.float32), "c"), i64("s", [2, 4])],
+          "node 'expand' (Expand): the shapes of the inputs do not broadcast (axis 1: 3 and 4)")
+# Range with a zero delta
+fold_case("fold_range_zero_delta",
+          [helper.make_node("Range", ["a", "b", "d"], ["r"], name="range")],
+          [i64("a", 0), i64("b", 5), i64("d", 0)],
+          "node 'range' (Range): delta is 0")
+# a folded tensor larger than the importer evaluates (4096 x 4096 > 4194304)
+fold_case("fold_too_large",
+          [helper.make_node("ConstantOfShape", ["s"], ["z"], name="zeros")],
+          [i64("s", [4096, 4096])],
+          "node 'zeros' (ConstantOfShape): the folded result would have more than 4194304 "
+          "elements")
+# integer division by zero
+fold_case("fold_div_zero",
+          [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+           helper.make_node("Div", ["s", "z"], ["q"], name="div")], [i64("z", [0])],
+          "node 'div' (Div): integer division by zero")
+# Shape of a value whose batch dimension is symbolic
+fold_case("fold_symbolic_shape",
+          [helper.make_node("Shape", ["x"], ["s"], name="shape")], [],
+          "node 'shape' (Shape): the shape of 'x' includes the symbolic batch dimension 'N'",
+          shape=("N", 4))
+# Sub (and Div, Mod, Equal, Where, Expand, Gather, Range) of a computed tensor
+save("fold_sub_computed", helper.make_graph(
+    [helper.make_node("Sub", ["x", "c"], ["y"], name="sub")], "g",
+    [vi("x", [1, 4])], [vi("y", [1, 4])],
+    [numpy_helper.from_array(np.ones(4, np.float32), "c")]),
+    "node 'sub' (Sub): input A 'x' is computed: Sub is only supported on constants "
+    "(folded at import)")
 print("written to", HERE)

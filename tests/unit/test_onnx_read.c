@@ -919,12 +919,29 @@ static void test_versions(void)
 
     g = relu_graph(NULL);
     m = model(99, 13, &g);
-    MODEL_FAILS(&m, "t.onnx: error: IR version 99 is not supported (3..8)");
+    MODEL_FAILS(&m, "t.onnx: error: IR version 99 is not supported (3..10)");
     pb_free(&m);
     g = relu_graph(NULL);
     m = model(2, 13, &g);
-    MODEL_FAILS(&m, "IR version 2 is not supported (3..8)");
+    MODEL_FAILS(&m, "IR version 2 is not supported (3..10)");
     pb_free(&m);
+    /* IR versions 9 and 10 (issue 12) are read; 11 is not */
+    g = relu_graph(NULL);
+    m = model(11, 13, &g);
+    MODEL_FAILS(&m, "t.onnx: error: IR version 11 is not supported (3..10)");
+    pb_free(&m);
+    {
+        int64_t irv;
+        for (irv = 9; irv <= 10; irv++) {
+            g = relu_graph(NULL);
+            m = model(irv, 13, &g);
+            mo = read_ok(&m);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(mo);
+            CU_ASSERT_EQUAL(mo->ir_version, irv);
+            onnx_model_free(mo);
+            pb_free(&m);
+        }
+    }
     g = relu_graph(NULL);
     m = model(8, 99, &g);
     MODEL_FAILS(&m, "t.onnx: error: opset 99 is not supported (up to 17)");
@@ -947,7 +964,7 @@ static void test_versions(void)
     pb_int(&os, OS_VERSION, 13);
     pb_msg(&m, M_OPSET, &os);
     pb_msg(&m, M_GRAPH, &g);
-    MODEL_FAILS(&m, "IR version 0 is not supported (3..8)");
+    MODEL_FAILS(&m, "IR version 0 is not supported (3..10)");
     pb_free(&m);
     /* the default domain imported twice */
     g = relu_graph(NULL);
