@@ -201,7 +201,8 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
 void cost_node_key(const ir_graph *g, int node, const char *kernel, char *buf, size_t n)
 {
     /* ORDER STOIC_ACT (stoic_rt_f32.h) */
-    static const char *const acts[5] = { "none", "clamp", "leaky", "sigmoid", "tanh" };
+    static const char *const acts[7] = { "none", "clamp", "leaky", "sigmoid", "tanh",
+                                         "hard_sigmoid", "hard_swish" };
     const ir_node *nd = &g->n[node];
     int32_t kind = nd->act.kind;
     if (n == 0) {
@@ -209,7 +210,7 @@ void cost_node_key(const ir_graph *g, int node, const char *kernel, char *buf, s
     }
     if (kernel == NULL) {
         buf[0] = '\0';
-    } else if (nd->op != IR_OP_CONVERT && nd->prec == IR_DT_F32 && kind > 0 && kind < 5) {
+    } else if (nd->op != IR_OP_CONVERT && nd->prec == IR_DT_F32 && kind > 0 && kind < 7) {
         snprintf(buf, n, "%s/%s", kernel, acts[kind]);
     } else {
         snprintf(buf, n, "%s", kernel);

@@ -247,9 +247,10 @@ static int render_file(const ir_graph *g, const emit_options *o, outdir *st, dia
 
 static void print_params(const lower_call *c, const char *name, const char *idx, strbuf *b)
 {
-    static const char *const act_kinds[5] = { "STOIC_ACT_NONE", "STOIC_ACT_CLAMP",
-                                               "STOIC_ACT_LEAKY", "STOIC_ACT_SIGMOID",
-                                               "STOIC_ACT_TANH" };
+    static const char *const act_kinds[7] = { "STOIC_ACT_NONE",   "STOIC_ACT_CLAMP",
+                                               "STOIC_ACT_LEAKY",  "STOIC_ACT_SIGMOID",
+                                               "STOIC_ACT_TANH",   "STOIC_ACT_HARD_SIGMOID",
+                                               "STOIC_ACT_HARD_SWISH" };
     lower_field f[32];
     int n = lower_fields(c, f, 32), k;
     sb_printf(b, "static const %s %s_p%s = {\n", lower_kernel_params(c->k), name, idx);

@@ -214,6 +214,7 @@ int ir_add_node(ir_graph *g, ir_op op, const char *name, const char *xml_op, lon
     n->act.lo = -STOIC_FLT_MAX;
     n->act.hi = STOIC_FLT_MAX;
     n->act.alpha = 0.0F;
+    n->act.beta = 0.0F;
     return g->nn++;
 }
 

@@ -1411,6 +1411,7 @@ static void fact(fl *l, const stoic_act_f32 *a)
     ff(l, "act.lo", a->lo);
     ff(l, "act.hi", a->hi);
     ff(l, "act.alpha", a->alpha);
+    ff(l, "act.beta", a->beta);
 }
 
 /* The 15 geometry fields every conv2d parameter struct starts with. */

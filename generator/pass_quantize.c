@@ -53,7 +53,8 @@ static int32_t qmax_of(ir_dtype dt)
 
 static int table_act(int32_t kind)
 {
-    return kind == STOIC_ACT_LEAKY || kind == STOIC_ACT_SIGMOID || kind == STOIC_ACT_TANH;
+    return kind == STOIC_ACT_LEAKY || kind == STOIC_ACT_SIGMOID || kind == STOIC_ACT_TANH ||
+           kind == STOIC_ACT_HARD_SIGMOID || kind == STOIC_ACT_HARD_SWISH;
 }
 
 static int takes_act(ir_op op)
@@ -105,6 +106,8 @@ int pass_unfuse(ir_graph *g, diag *d)
         n->act.kind = STOIC_ACT_NONE;
         n->act.lo = -STOIC_FLT_MAX;
         n->act.hi = STOIC_FLT_MAX;
+        n->act.alpha = 0.0F;
+        n->act.beta = 0.0F;
         n->output = t;
     }
     ir_link(g);
@@ -503,6 +506,12 @@ static double act_f(const stoic_act_f32 *a, double x)
         return tanh(x);
     case STOIC_ACT_LEAKY:
         return x >= 0.0 ? x : (double)a->alpha * x;
+    case STOIC_ACT_HARD_SIGMOID:
+    case STOIC_ACT_HARD_SWISH: {
+        double t = (double)a->alpha * x + (double)a->beta;
+        t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+        return a->kind == STOIC_ACT_HARD_SWISH ? x * t : t;
+    }
     default:
         return x;
     }
@@ -739,13 +748,16 @@ static void eb_node(qctx *c, int ni)
             p.hi_ns = hn;
             p.e_ns = a->eb_ns;
             eb_output(o, &n->act, &p, ok);
-        } else if (n->act.kind == STOIC_ACT_LEAKY && n->act.alpha < 0.0F) {
-            eb_none(o); /* not monotone */
+        } else if ((n->act.kind == STOIC_ACT_LEAKY && n->act.alpha < 0.0F) ||
+                   n->act.kind == STOIC_ACT_HARD_SWISH ||
+                   (n->act.kind == STOIC_ACT_HARD_SIGMOID && n->act.alpha < 0.0F)) {
+            eb_none(o); /* not monotone (hard swish: decreasing below -3) */
         } else {
             /* an increasing table f with Lipschitz constant L: the entry of
              * the input's grid value, rounded to the output grid */
             double L = n->act.kind == STOIC_ACT_SIGMOID ? 0.25
                        : n->act.kind == STOIC_ACT_TANH ? 1.0
+                       : n->act.kind == STOIC_ACT_HARD_SIGMOID ? (double)n->act.alpha
                        : (n->act.alpha > 1.0F ? (double)n->act.alpha : 1.0);
             double fl = act_f(&n->act, lo - a->eb), fh = act_f(&n->act, hi + a->eb);
             e = L * a->eb + 0.5 * o->scale + eb_sat(o, fl, fh);
@@ -859,12 +871,13 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
         g->t[out].zp = P == IR_DT_S16 ? 0 : -128;
         break;
     case IR_OP_ACTIVATION:
-        if (n->act.kind == STOIC_ACT_SIGMOID || n->act.kind == STOIC_ACT_TANH) {
+        if (n->act.kind == STOIC_ACT_SIGMOID || n->act.kind == STOIC_ACT_TANH ||
+            n->act.kind == STOIC_ACT_HARD_SIGMOID) {
+            /* a fixed output range: [0, 1] (sigmoids), [-1, 1] (tanh) */
+            int unit = n->act.kind != STOIC_ACT_TANH;
             g->t[out].has_q = 1;
-            g->t[out].scale = P == IR_DT_S16 ? 1.0 / 32768.0
-                                             : (n->act.kind == STOIC_ACT_SIGMOID ? 1.0 / 256.0
-                                                                                 : 1.0 / 128.0);
-            g->t[out].zp = P == IR_DT_S8 && n->act.kind == STOIC_ACT_SIGMOID ? -128 : 0;
+            g->t[out].scale = P == IR_DT_S16 ? 1.0 / 32768.0 : (unit ? 1.0 / 256.0 : 1.0 / 128.0);
+            g->t[out].zp = P == IR_DT_S8 && unit ? -128 : 0;
             break;
         }
         /* fall through */

@@ -529,6 +529,8 @@ static const op_desc ops[] = {
     { "clip", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
     { "sigmoid", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
     { "tanh", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "hard_sigmoid", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
+    { "hard_swish", IR_OP_ACTIVATION, { NULL, NULL, NULL, NULL }, 0 },
     { "softmax", IR_OP_SOFTMAX, { NULL, NULL, NULL, NULL }, 0 },
     { "add", IR_OP_ADD, { NULL, NULL, NULL, NULL }, 0 },
     { "mul", IR_OP_MUL, { NULL, NULL, NULL, NULL }, 0 },
@@ -545,16 +547,24 @@ static int set_activation(loader *L, const xmlNode *el, ir_node *nd, const char 
 {
     stoic_act_f32 *a = &nd->act;
     int rc = 0;
-    static const char *const only[3][2] = {
-        { "alpha", "leaky_relu" }, { "min", "clip" }, { "max", "clip" }
-    };
+    /* attribute, the activations it applies to */
+    static const char *const only[4][3] = { { "alpha", "leaky_relu", "hard_sigmoid" },
+                                            { "beta", "hard_sigmoid", "hard_sigmoid" },
+                                            { "min", "clip", "clip" },
+                                            { "max", "clip", "clip" } };
     int k;
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         xmlChar *v = xmlGetProp(el, (const xmlChar *)only[k][0]);
-        if (v != NULL && strcmp(kind, only[k][1]) != 0) {
-            diag_error(L->d, L->path, line_of(el),
-                       "attribute '%s' applies only to the %s activation, not '%s'", only[k][0],
-                       only[k][1], kind);
+        if (v != NULL && strcmp(kind, only[k][1]) != 0 && strcmp(kind, only[k][2]) != 0) {
+            if (strcmp(only[k][1], only[k][2]) != 0) {
+                diag_error(L->d, L->path, line_of(el),
+                           "attribute '%s' applies only to the %s and %s activations, not '%s'",
+                           only[k][0], only[k][1], only[k][2], kind);
+            } else {
+                diag_error(L->d, L->path, line_of(el),
+                           "attribute '%s' applies only to the %s activation, not '%s'",
+                           only[k][0], only[k][1], kind);
+            }
             rc = -1;
         }
         xmlFree(v);
@@ -585,6 +595,16 @@ static int set_activation(loader *L, const xmlNode *el, ir_node *nd, const char 
         a->kind = STOIC_ACT_SIGMOID;
     } else if (strcmp(kind, "tanh") == 0) {
         a->kind = STOIC_ACT_TANH;
+    } else if (strcmp(kind, "hard_sigmoid") == 0) {
+        /* ONNX HardSigmoid's defaults */
+        a->kind = STOIC_ACT_HARD_SIGMOID;
+        rc |= attr_float(L, el, "alpha", &a->alpha, 0.2F);
+        rc |= attr_float(L, el, "beta", &a->beta, 0.5F);
+    } else if (strcmp(kind, "hard_swish") == 0) {
+        /* ONNX HardSwish: x * HardSigmoid(x) with alpha 1/6, beta 0.5 */
+        a->kind = STOIC_ACT_HARD_SWISH;
+        a->alpha = 1.0F / 6.0F;
+        a->beta = 0.5F;
     } else {
         diag_error(L->d, L->path, line_of(el), "unknown activation '%s'", kind);
         return -1;

@@ -310,6 +310,20 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
         y = stoic_sigmoidf(x);
     } else if (act->kind == STOIC_ACT_TANH) {
         y = stoic_tanhf(x);
+    } else if ((act->kind == STOIC_ACT_HARD_SIGMOID) || (act->kind == STOIC_ACT_HARD_SWISH)) {
+        /* t = alpha * x + beta clamped to [0, 1] on order keys (as CLAMP;
+         * NaN stays NaN), then for HARD_SWISH x * t (NaN gives NaN). */
+        y = (act->alpha * x) + act->beta;
+        by = f32_to_bits(y);
+        m = lt_mask(f32_key(by), f32_key(f32_to_bits(0.0F)));
+        by = sel_bits(m, f32_to_bits(0.0F), by);
+        m = lt_mask(f32_key(f32_to_bits(1.0F)), f32_key(by));
+        by = sel_bits(m, f32_to_bits(1.0F), by);
+        m = nan_mask(f32_to_bits(y));
+        y = f32_from_bits(sel_bits(m, f32_to_bits(y), by));
+        if (act->kind == STOIC_ACT_HARD_SWISH) {
+            y = x * y;
+        }
     } else {
         /* STOIC_ACT_NONE; an unknown kind is rejected by the generator. */
         y = x;

@@ -19,6 +19,8 @@
 #define STOIC_ACT_LEAKY   2 /* y = max(x, 0) + alpha * min(x, 0)       */
 #define STOIC_ACT_SIGMOID 3 /* y = 1 / (1 + exp(-x))                   */
 #define STOIC_ACT_TANH    4 /* y = tanh(x)                             */
+#define STOIC_ACT_HARD_SIGMOID 5 /* y = min(max(alpha * x + beta, 0), 1) */
+#define STOIC_ACT_HARD_SWISH   6 /* y = x * min(max(alpha * x + beta, 0), 1) */
 
 /* Largest finite float, used as the open end of a clamp (relu: hi = this). */
 #define STOIC_FLT_MAX 3.402823466e+38F
@@ -28,7 +30,8 @@ typedef struct {
     int32_t kind;  /* STOIC_ACT_* */
     float lo;      /* CLAMP: lower bound (-STOIC_FLT_MAX for none) */
     float hi;      /* CLAMP: upper bound (STOIC_FLT_MAX for none)  */
-    float alpha;   /* LEAKY: slope for negative inputs            */
+    float alpha;   /* LEAKY: slope for negative inputs; HARD_*: slope */
+    float beta;    /* HARD_*: offset                               */
 } stoic_act_f32;
 
 /* ---- element-wise float math (stoic_math_f32.c) ------------------------ */

@@ -52,7 +52,7 @@ def f32(v):
     return float(np.float32(v))
 
 
-def act_ref(x, kind="none", alpha=None, lo=None, hi=None):
+def act_ref(x, kind="none", alpha=None, lo=None, hi=None, beta=None):
     x = np.asarray(x, dtype=np.float64)
     if kind == "none":
         return x
@@ -76,6 +76,16 @@ def act_ref(x, kind="none", alpha=None, lo=None, hi=None):
         return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     if kind == "tanh":
         return np.tanh(x)
+    if kind in ("hard_sigmoid", "hard_swish"):
+        # ONNX HardSigmoid (defaults alpha 0.2, beta 0.5) and HardSwish
+        # (x * HardSigmoid with alpha 1/6, beta 0.5)
+        if kind == "hard_swish":
+            a, b = f32(1.0 / 6.0), 0.5
+        else:
+            a = f32(0.2 if alpha is None else alpha)
+            b = f32(0.5 if beta is None else beta)
+        t = np.minimum(np.maximum(a * x + b, 0.0), 1.0)
+        return x * t if kind == "hard_swish" else t
     raise ValueError(kind)
 
 
@@ -317,7 +327,8 @@ class Model:
 
 def layer_act(l, y):
     a = l.attrs
-    return act_ref(y, a.get("activation", "none"), a.get("alpha"), a.get("min"), a.get("max"))
+    return act_ref(y, a.get("activation", "none"), a.get("alpha"), a.get("min"), a.get("max"),
+                   a.get("beta"))
 
 
 def run_layer(l, ins):
@@ -368,6 +379,10 @@ def run_layer(l, ins):
         return act_ref(x, op)
     if op == "leaky_relu":
         return act_ref(x, "leaky_relu", a.get("alpha", 0.01))
+    if op == "hard_sigmoid":
+        return act_ref(x, "hard_sigmoid", a.get("alpha"), beta=a.get("beta"))
+    if op == "hard_swish":
+        return act_ref(x, "hard_swish")
     if op == "clip":
         return act_ref(x, "clip", lo=a.get("min"), hi=a.get("max"))
     if op == "softmax":
@@ -986,6 +1001,44 @@ def relu6(c):
     m = Model((12,))
     m.out_name = m.add("relu6", "a", "x", "y")
     return m, c.x(4, (12,), -9.0, 9.0)
+
+
+@case
+def hard_sigmoid_default(c):
+    m = Model((3, 7))
+    m.out_name = m.add("hard_sigmoid", "a", "x", "y")
+    return m, c.x(4, (3, 7), -6.0, 6.0)
+
+
+@case
+def hard_sigmoid_alpha_beta(c):
+    m = Model((10,))
+    m.out_name = m.add("hard_sigmoid", "a", "x", "y", alpha=0.3, beta=0.4)
+    return m, c.x(4, (10,), -4.0, 4.0)
+
+
+@case
+def hard_swish(c):
+    m = Model((4, 5))
+    m.out_name = m.add("hard_swish", "a", "x", "y")
+    return m, c.x(4, (4, 5), -5.0, 5.0)
+
+
+@case
+def conv2d_hard_swish(c):
+    # MobileNetV3's pattern: a convolution with a fused hard swish
+    m = Model((5, 5, 3))
+    m.out_name = m.add("conv2d", "c1", "x", "y", conv_params(c, 4, 3, 3, 3, gain=3.0), filters=4,
+                       kernel=(3, 3), padding="same", activation="hard_swish")
+    return m, c.x(3, (5, 5, 3))
+
+
+@case
+def dense_hard_sigmoid(c):
+    m = Model((6,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 5, 6, gain=4.0), units=5,
+                       activation="hard_sigmoid", alpha=0.25, beta=0.45)
+    return m, c.x(4, (6,))
 
 
 @case
@@ -2313,6 +2366,14 @@ def torch_check():
     close(act_ref(x, "leaky_relu", 0.2), F.leaky_relu(torch.tensor(x), float(np.float32(0.2))).numpy(),
           "leaky")
     close(act_ref(x, "relu6"), F.relu6(torch.tensor(x)).numpy(), "relu6")
+    # hard swish / sigmoid: torch's slope is 1/6 exactly, ONNX's (and so
+    # ours) the float32 1/6: relative 1e-8, hence the looser tolerance
+    for what, ours, theirs in (("hard_swish", act_ref(x, "hard_swish"), F.hardswish),
+                               ("hard_sigmoid", act_ref(x, "hard_sigmoid", 1.0 / 6.0, beta=0.5),
+                                F.hardsigmoid)):
+        ref = theirs(torch.tensor(x)).numpy()
+        if not np.allclose(ours, ref, rtol=1e-7, atol=1e-7):
+            raise AssertionError("%s: max diff %g" % (what, np.abs(ours - ref).max()))
     for ax in (0, 1, 2, -1):
         close(softmax_ref(x, ax), torch.softmax(torch.tensor(x), ax).numpy(), "softmax")
     C = 6

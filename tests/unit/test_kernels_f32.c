@@ -118,10 +118,11 @@ static float *buf_rand(int32_t n, float lo, float hi)
 static stoic_act_f32 rand_act(void)
 {
     stoic_act_f32 a;
-    a.kind = rng_int(0, 4);
+    a.kind = rng_int(0, 6);
     a.lo = -STOIC_FLT_MAX;
     a.hi = STOIC_FLT_MAX;
     a.alpha = 0.0f;
+    a.beta = 0.0f;
     if (a.kind == STOIC_ACT_CLAMP) {
         switch (rng_int(0, 3)) {
         case 0: a.lo = 0.0f; break;                           /* relu */
@@ -131,6 +132,12 @@ static stoic_act_f32 rand_act(void)
         }
     } else if (a.kind == STOIC_ACT_LEAKY) {
         a.alpha = rng_float(0.0f, 0.5f);
+    } else if (a.kind == STOIC_ACT_HARD_SIGMOID) {
+        a.alpha = rng_float(0.05f, 0.5f);
+        a.beta = rng_float(0.0f, 1.0f);
+    } else if (a.kind == STOIC_ACT_HARD_SWISH) {
+        a.alpha = 1.0f / 6.0f;
+        a.beta = 0.5f;
     }
     return a;
 }
@@ -148,6 +155,13 @@ static double ref_act(const stoic_act_f32 *a, double x)
         return 1.0 / (1.0 + exp(-x));
     case STOIC_ACT_TANH:
         return tanh(x);
+    case STOIC_ACT_HARD_SIGMOID:
+    case STOIC_ACT_HARD_SWISH: {
+        /* ONNX: min(max(alpha x + beta, 0), 1), times x for hard swish */
+        double t = (double)a->alpha * x + (double)a->beta;
+        t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+        return a->kind == STOIC_ACT_HARD_SWISH ? x * t : t;
+    }
     default:
         return x;
     }
@@ -167,6 +181,12 @@ static double act_tol(const stoic_act_f32 *a, double err, double ref)
         own = 1e-7;
     } else if (a->kind == STOIC_ACT_LEAKY && fabs((double)a->alpha) > 1.0) {
         lip = fabs((double)a->alpha);
+    } else if (a->kind == STOIC_ACT_HARD_SIGMOID) {
+        lip = fabs((double)a->alpha);
+        own = 1.2e-7; /* alpha x + beta rounded once, near 1 at most */
+    } else if (a->kind == STOIC_ACT_HARD_SWISH) {
+        lip = 1.5; /* t + alpha x, |x| <= 3 on the ramp */
+        own = 3e-7; /* |x| <= 3 times the rounding of t */
     }
     return lip * err + own + 2.0 * U_RND * fabs(ref) + 1e-37;
 }
@@ -437,6 +457,30 @@ static void test_act_apply(void)
     CU_ASSERT(stoic_act_apply_f32(&a, 0.7f) == stoic_sigmoidf(0.7f));
     a.kind = STOIC_ACT_TANH;
     CU_ASSERT(stoic_act_apply_f32(&a, 0.7f) == stoic_tanhf(0.7f));
+    /* hard sigmoid and hard swish, values worked out by hand: alpha 0.2,
+     * beta 0.5: x = 1 gives 0.7; x = -2.5 gives 0 (below the ramp, also
+     * -0 is +0); x = 3 gives 1; hard swish (1/6, 0.5): x = 3 gives 3,
+     * x = -3 gives -0 * ... = 0, x = 1 gives 1 * (1/6 + 0.5) */
+    a.kind = STOIC_ACT_HARD_SIGMOID;
+    a.alpha = 0.2f;
+    a.beta = 0.5f;
+    CU_ASSERT(stoic_act_apply_f32(&a, 1.0f) == (0.2f * 1.0f) + 0.5f);
+    CU_ASSERT(stoic_act_apply_f32(&a, -2.5f) == 0.0f);
+    CU_ASSERT(!signbit(stoic_act_apply_f32(&a, -2.5f)));
+    CU_ASSERT(stoic_act_apply_f32(&a, 3.0f) == 1.0f);
+    CU_ASSERT(stoic_act_apply_f32(&a, 1e30f) == 1.0f);
+    CU_ASSERT(stoic_act_apply_f32(&a, -1e30f) == 0.0f);
+    CU_ASSERT(isnan(stoic_act_apply_f32(&a, (float)NAN)));
+    a.kind = STOIC_ACT_HARD_SWISH;
+    a.alpha = 1.0f / 6.0f;
+    a.beta = 0.5f;
+    CU_ASSERT(stoic_act_apply_f32(&a, 3.0f) == 3.0f);
+    CU_ASSERT(stoic_act_apply_f32(&a, 10.0f) == 10.0f);
+    CU_ASSERT(stoic_act_apply_f32(&a, -3.0f) == 0.0f);
+    CU_ASSERT(stoic_act_apply_f32(&a, -10.0f) == 0.0f);
+    CU_ASSERT(near(stoic_act_apply_f32(&a, 1.0f), 2.0 / 3.0, 1e-7));
+    CU_ASSERT(near(stoic_act_apply_f32(&a, -1.5f), -0.375, 1e-7));
+    CU_ASSERT(isnan(stoic_act_apply_f32(&a, (float)NAN)));
 }
 
 /* ===================================================================== */
