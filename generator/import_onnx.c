@@ -57,6 +57,8 @@ static const struct {
     { "LeakyRelu", op_unary, 1, 1 },
     { "Sigmoid", op_unary, 1, 1 },
     { "Tanh", op_unary, 1, 1 },
+    { "HardSigmoid", op_unary, 1, 1 },
+    { "HardSwish", op_unary, 1, 1 },
     { "Clip", op_unary, 3, 1 },
     { "Softmax", op_softmax, 1, 1 },
     { "Add", op_binary, 2, 1 },

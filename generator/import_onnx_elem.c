@@ -1,5 +1,5 @@
 /* import_onnx_elem: element-wise operators: Relu, LeakyRelu, Sigmoid, Tanh,
- * Clip, Softmax, Add, Mul. */
+ * HardSigmoid, HardSwish, Clip, Softmax, Add, Mul. */
 #include "import_onnx_int.h"
 
 #include <limits.h>
@@ -35,6 +35,14 @@ int op_unary(imp *I, const onnx_node *n, int emit)
         if (!isfinite(attr_f(n, "alpha", 0.01F))) {
             return unsupported(I, "alpha %g is not finite", (double)attr_f(n, "alpha", 0.01F));
         }
+    } else if (strcmp(n->op_type, "HardSigmoid") == 0) {
+        elem = "hard_sigmoid";
+        if (!isfinite(attr_f(n, "alpha", 0.2F)) || !isfinite(attr_f(n, "beta", 0.5F))) {
+            return unsupported(I, "alpha %g and beta %g are not both finite",
+                               (double)attr_f(n, "alpha", 0.2F), (double)attr_f(n, "beta", 0.5F));
+        }
+    } else if (strcmp(n->op_type, "HardSwish") == 0) {
+        elem = "hard_swish";
     } else { /* Clip: attributes before opset 11, inputs after */
         value *mn = input_value(I, n, 1), *mx = input_value(I, n, 2);
         elem = "clip";
@@ -76,6 +84,9 @@ int op_unary(imp *I, const onnx_node *n, int emit)
     }
     if (strcmp(elem, "leaky_relu") == 0) {
         lattr_float(l, "alpha", attr_f(n, "alpha", 0.01F));
+    } else if (strcmp(elem, "hard_sigmoid") == 0) {
+        lattr_float(l, "alpha", attr_f(n, "alpha", 0.2F));
+        lattr_float(l, "beta", attr_f(n, "beta", 0.5F));
     } else if (strcmp(elem, "clip") == 0) {
         if (lo > -INFINITY) {
             lattr_float(l, "min", lo);
