@@ -141,7 +141,7 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
         w->w[COST_W_ROWS] = 1;
         w->w[COST_W_PIXELS] = 1;
         w->w[COST_W_GPIX] = 1;
-        w->w[COST_W_KROWS] = is->rank == 3 ? (int64_t)is->d[0] * last : outs;
+        w->w[COST_W_KROWS] = is->rank >= 2 ? (int64_t)is->d[0] * last : outs;
         w->w[COST_W_TAPS] = ins;
         w->w[COST_W_INNER] = ins;
         break;

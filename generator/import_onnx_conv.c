@@ -345,40 +345,155 @@ int op_pool(imp *I, const onnx_node *n, int emit)
     return 0;
 }
 
-int op_gap(imp *I, const onnx_node *n, int emit)
+/* A global pooling of x over all its spatial axes, the value y of the
+ * node's output: GlobalAveragePool, GlobalMaxPool, and ReduceMean and
+ * ReduceMax over the spatial axes (op_reduce). [N C H W] (channels last
+ * [H W C]) pools to [1 1 C]; [N C L] ([L C]) to [1 C]: average as
+ * global_avg_pool; maximum as max_pool2d with the whole input as its
+ * window (the one-dimensional case through [1 L C]). keep = 0: the
+ * output drops the pooled axes, [N C] (stoic [C]), by one more reshape. */
+static int global_pool(imp *I, const onnx_node *n, int emit, value *x, int is_max, int keep)
 {
-    value *x = input_value(I, n, 0), *y;
+    value *y;
     int64_t od[MAXD];
-    int k;
-    if (need_act(I, x, "X") != 0) {
-        return -1;
-    }
-    if (x->ndim != 4) {
-        return unsupported(I, "only 2-D global average pooling is supported");
+    int k, sp = x->ndim - 2;
+    layer *l;
+    const char *in, *out, *pooled;
+    if (x->ndim != 3 && x->ndim != 4) {
+        return unsupported(I, "global pooling of a rank-%d value: only [N C L] and [N C H W]",
+                           x->ndim);
     }
     od[0] = x->d[0];
     od[1] = x->d[1];
     for (k = 2; k < x->ndim; k++) {
         od[k] = 1;
     }
-    y = define_out(I, n, 0, x->ndim, od);
+    y = define_out(I, n, 0, keep ? x->ndim : 2, od);
     if (y == NULL) {
         return I->failed ? -1 : unsupported(I, "no output");
     }
-    if (emit) {
-        layer *l;
-        const char *in;
-        const char *out;
-        if (no_batch_mix_in_conv(I) != 0) {
+    if (!emit) {
+        return 0;
+    }
+    if (no_batch_mix_in_conv(I) != 0) {
+        return -1;
+    }
+    in = imp_act(I, x, 1);
+    out = tensor_name(I, y->name, "");
+    pooled = keep ? out : tensor_name(I, y->name, ".pooled");
+    if (in == NULL || out == NULL || pooled == NULL) {
+        return -1;
+    }
+    if (!is_max) {
+        l = new_layer(I, "global_avg_pool", node_name(n), "");
+        if (l == NULL || set_io(I, l, in, pooled) != 0) {
             return -1;
         }
-        in = imp_act(I, x, 1);
-        out = tensor_name(I, y->name, "");
-        l = in != NULL && out != NULL ? new_layer(I, "global_avg_pool", node_name(n), "") : NULL;
-        if (l == NULL || set_io(I, l, in, out) != 0) {
+    } else if (sp == 2) {
+        l = new_layer(I, "max_pool2d", node_name(n), "");
+        if (l == NULL || set_io(I, l, in, pooled) != 0) {
             return -1;
         }
+        lattr(l, "kernel", "%lld %lld", (long long)x->d[2], (long long)x->d[3]);
+        lattr(l, "strides", "1 1");
+    } else { /* [L C] -> [1 L C] -> max over (1, L) -> [1 1 C] -> [1 C] */
+        layer *r1, *r2;
+        const char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
+        r1 = t1 != NULL && t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
+        if (r1 == NULL || set_io(I, r1, in, t1) != 0) {
+            return -1;
+        }
+        lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
+        l = new_layer(I, "max_pool2d", node_name(n), "");
+        if (l == NULL || set_io(I, l, t1, t2) != 0) {
+            return -1;
+        }
+        lattr(l, "kernel", "1 %lld", (long long)x->d[2]);
+        lattr(l, "strides", "1 1");
+        r2 = new_layer(I, "reshape", node_name(n), ".to1d");
+        if (r2 == NULL || set_io(I, r2, t2, pooled) != 0) {
+            return -1;
+        }
+        lattr(r2, "shape", "1 %lld", (long long)x->d[1]);
+    }
+    if (keep) {
+        y->cl = out;
+    } else {
+        /* [N C]: its stoic tensor is [C] in both axis orders */
+        layer *r = new_layer(I, "reshape", node_name(n), ".flat");
+        if (r == NULL || set_io(I, r, pooled, out) != 0) {
+            return -1;
+        }
+        lattr(r, "shape", "%lld", (long long)x->d[1]);
+        y->nat = out;
         y->cl = out;
     }
     return 0;
+}
+
+int op_gap(imp *I, const onnx_node *n, int emit)
+{
+    value *x = input_value(I, n, 0);
+    if (need_act(I, x, "X") != 0) {
+        return -1;
+    }
+    return global_pool(I, n, emit, x, strcmp(n->op_type, "GlobalMaxPool") == 0, 1);
+}
+
+/* ReduceMean, ReduceMax: over the spatial axes of an [N C L] or [N C H W]
+ * activation (global pooling written as x.mean((2, 3)), squeeze-and-
+ * excitation blocks); the axes from the attribute, or from opset 18 the
+ * constant second input. Other axes are refused. */
+int op_reduce(imp *I, const onnx_node *n, int emit)
+{
+    static const char *const known[] = { "axes", "keepdims", "noop_with_empty_axes", NULL };
+    value *x = input_value(I, n, 0), *ax = input_value(I, n, 1);
+    int64_t axes[MAXD];
+    int na = 0, k, m, seen[MAXD] = { 0 };
+    if (known_attrs(I, n, known) != 0 || need_act(I, x, "data") != 0) {
+        return -1;
+    }
+    if (ax != NULL) {
+        if (need_const(I, ax, "axes") != 0) {
+            return -1;
+        }
+        if (ax->iv == NULL || ax->ndim != 1 || ax->d[0] > MAXD) {
+            return unsupported(I, "axes must be a constant list of at most %d integers", MAXD);
+        }
+        na = (int)ax->d[0];
+        for (k = 0; k < na; k++) {
+            axes[k] = ax->iv[k];
+        }
+    } else {
+        na = attr_ints(n, "axes", axes, MAXD);
+        if (na < 0) {
+            na = 0; /* absent: every axis */
+        } else if (na > MAXD) {
+            return unsupported(I, "more than %d axes", MAXD);
+        }
+    }
+    if (na == 0) {
+        return unsupported(I, "a reduction over all axes (no axes given) is not supported: "
+                              "only over the spatial axes");
+    }
+    for (k = 0; k < na; k++) {
+        int a;
+        if (norm_axis(I, axes[k], x->ndim, &a) != 0) {
+            return -1;
+        }
+        if (a < 2 || seen[a]) {
+            return unsupported(I, "a reduction over axis %lld: only over the spatial axes "
+                                  "(2 and up) of [N C ...], each once",
+                               (long long)axes[k]);
+        }
+        seen[a] = 1;
+    }
+    for (m = 2; m < x->ndim; m++) {
+        if (!seen[m]) {
+            return unsupported(I, "a reduction over some spatial axes only: only over all of "
+                                  "them (global pooling)");
+        }
+    }
+    return global_pool(I, n, emit, x, strcmp(n->op_type, "ReduceMax") == 0,
+                       attr_i(n, "keepdims", 1) != 0);
 }

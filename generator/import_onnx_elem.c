@@ -147,7 +147,7 @@ int op_softmax(imp *I, const onnx_node *n, int emit)
 int op_binary(imp *I, const onnx_node *n, int emit)
 {
     value *a = input_value(I, n, 0), *b = input_value(I, n, 1), *y;
-    int is_add = strcmp(n->op_type, "Add") == 0, nd = 0, cl;
+    int is_add = strcmp(n->op_type, "Add") == 0, nd = 0, cl, chan = 0;
     int64_t od[MAXD];
     layer *l;
     const char *ia, *ib;
@@ -163,6 +163,20 @@ int op_binary(imp *I, const onnx_node *n, int emit)
         a = b;
         b = t;
     }
+    if (!a->is_const && !b->is_const && a->ndim == b->ndim &&
+        count_of(a->ndim, a->d) < count_of(b->ndim, b->d)) {
+        value *t = a; /* the larger activation first */
+        a = b;
+        b = t;
+    }
+    if (!b->is_const && a->ndim == b->ndim && (a->ndim == 3 || a->ndim == 4) &&
+        b->d[0] == a->d[0] && b->d[1] == a->d[1] && count_of(b->ndim, b->d) == b->d[0] * b->d[1] &&
+        count_of(a->ndim, a->d) != count_of(b->ndim, b->d)) {
+        /* [N C H W] times [N C 1 1] (a squeeze-and-excitation block's
+         * channel weights): the second as a vector over the channels,
+         * the stoic last axis */
+        chan = 1;
+    }
     if (imp_broadcast(I, a, b, &nd, od) != 0) {
         return -1;
     }
@@ -170,7 +184,8 @@ int op_binary(imp *I, const onnx_node *n, int emit)
         return unsupported(I, "the result is larger than the activation input (broadcasting "
                               "an activation is not supported)");
     }
-    if (!b->is_const && (b->ndim != a->ndim || count_of(b->ndim, b->d) != count_of(nd, od))) {
+    if (!b->is_const && !chan &&
+        (b->ndim != a->ndim || count_of(b->ndim, b->d) != count_of(nd, od))) {
         return unsupported(I, "two computed inputs must have the same shape");
     }
     if (b->is_const && b->ndim == nd && nd > 0 && b->d[0] != 1) {
@@ -183,12 +198,22 @@ int op_binary(imp *I, const onnx_node *n, int emit)
     if (!emit) {
         return 0;
     }
-    cl = prefer_cl(a) && has_cl(I, a);
+    cl = chan || (prefer_cl(a) && has_cl(I, a));
     ia = imp_act(I, a, cl);
     if (ia == NULL) {
         return -1;
     }
-    if (!b->is_const) {
+    if (chan) {
+        /* b channels last is [1 1 C] ([1 C]): reshaped to [C] */
+        const char *bc = imp_act(I, b, 1), *bv = tensor_name(I, y->name, ".chan");
+        layer *r = bc != NULL && bv != NULL ? new_layer(I, "reshape", node_name(n), ".chan")
+                                            : NULL;
+        if (r == NULL || set_io(I, r, bc, bv) != 0) {
+            return -1;
+        }
+        lattr(r, "shape", "%lld", (long long)b->d[1]);
+        ib = bv;
+    } else if (!b->is_const) {
         ib = imp_act(I, b, cl);
     } else {
         /* Constant operand: a per-channel vector when it varies only along

@@ -147,6 +147,7 @@ int need_scalar(imp *I, const value *v, const char *what);
 int op_conv(imp *I, const onnx_node *n, int emit);
 int op_pool(imp *I, const onnx_node *n, int emit);
 int op_gap(imp *I, const onnx_node *n, int emit);
+int op_reduce(imp *I, const onnx_node *n, int emit);
 
 /* element-wise (import_onnx_elem.c) */
 int op_unary(imp *I, const onnx_node *n, int emit);

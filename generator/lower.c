@@ -345,9 +345,10 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         lower_pool(g, n, c);
         return 1;
     case IR_OP_GAVGPOOL:
+        /* [H W C], or [L C] as H = L, W = 1 */
         c->k = LK_GAVGPOOL;
-        c->p.gavgpool.hw = is->d[0] * is->d[1];
-        c->p.gavgpool.c = is->d[2];
+        c->p.gavgpool.hw = is->d[0] * (is->rank == 3 ? is->d[1] : 1);
+        c->p.gavgpool.c = is->d[is->rank - 1];
         set_args(c, n->inputs[0], -1, -1, n->output);
         return 1;
     case IR_OP_ACTIVATION:
@@ -1048,9 +1049,10 @@ static void lower_pool_q(const ir_graph *g, const ir_node *n, lower_call *c)
     lower_call tmp;
     memset(&tmp, 0, sizeof tmp);
     if (n->op == IR_OP_GAVGPOOL) {
+        /* [H W C], or [L C] as H = L, W = 1 */
         p->in_h = p->k_h = is->d[0];
-        p->in_w = p->k_w = is->d[1];
-        p->c = is->d[2];
+        p->in_w = p->k_w = is->rank == 3 ? is->d[1] : 1;
+        p->c = is->d[is->rank - 1];
         p->out_h = p->out_w = 1;
         p->stride_h = p->stride_w = p->dil_h = p->dil_w = 1;
         p->count_include_pad = 1;

@@ -909,7 +909,8 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
     case IR_OP_AVGPOOL2D:
     case IR_OP_GAVGPOOL: {
         const ir_shape *is = &g->t[in0].shape;
-        int32_t win = n->op == IR_OP_GAVGPOOL ? is->d[0] * is->d[1] : n->kernel[0] * n->kernel[1];
+        int32_t win = n->op == IR_OP_GAVGPOOL ? is->d[0] * (is->rank == 3 ? is->d[1] : 1)
+                                              : n->kernel[0] * n->kernel[1];
         int all = n->op == IR_OP_GAVGPOOL || n->count_include_pad ||
                   (n->pads[0] == 0 && n->pads[1] == 0 && n->pads[2] == 0 && n->pads[3] == 0);
         int cnt = all ? 1 : win + 1, q;

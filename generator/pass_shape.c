@@ -360,12 +360,15 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         return 0;
     }
     case IR_OP_GAVGPOOL:
-        if (a->rank != 3) {
-            return err_rank(c, "[H W C]");
+        /* [H W C] -> [1 1 C]; one-dimensional: [L C] -> [1 C] */
+        if (a->rank != 3 && a->rank != 2) {
+            return err_rank(c, "[H W C] or [L C]");
         }
         *out = *a;
         out->d[0] = 1;
-        out->d[1] = 1;
+        if (a->rank == 3) {
+            out->d[1] = 1;
+        }
         return 0;
     case IR_OP_ACTIVATION:
     case IR_OP_AFFINE:

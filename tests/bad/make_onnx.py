@@ -308,6 +308,17 @@ one_node("bn_var_neg", helper.make_node("BatchNormalization", ["x", "s", "b", "m
                                         name="bn"),
          BN + [const("v", -np.ones(2, np.float32))], shape=(1, 2, 3, 3))
 
+# reductions stoic has no layer for: over the channel axis, over some of
+# the spatial axes, over every axis (no axes given)
+one_node("reduce_channel", helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[1]),
+         shape=(1, 2, 3, 3))
+one_node("reduce_partial", helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[-1]),
+         shape=(1, 2, 3, 3))
+one_node("reduce_all", helper.make_node("ReduceMax", ["x"], ["y"], name="rx"),
+         shape=(1, 2, 3, 3))
+one_node("hardsigmoid_alpha_inf", helper.make_node("HardSigmoid", ["x"], ["y"], name="hs",
+                                                   alpha=INF))
+
 # more layers than a model description holds (4096)
 save("too_many_layers", helper.make_graph(
     [helper.make_node("Relu", ["t%d" % i], ["t%d" % (i + 1)]) for i in range(4097)], "g",
@@ -552,3 +563,71 @@ c2 = F.conv2d(xs, torch.from_numpy(w2d), padding=1)
 save_io("conv_bias_shared", xs.numpy(), (c2 + torch.from_numpy(b2d) + F.relu(c2)).numpy())
 
 print("written to", HERE)
+
+
+# Global pooling written as reductions, hard activations, 1-D global
+# pooling (issue 12): a MobileNetV3-style block (HardSwish, squeeze-and-
+# excitation with x.mean((2, 3), keepdim=True) and HardSigmoid, the head's
+# mean without keepdim), a 1-D CNN with AdaptiveAvgPool1d, global max
+# pooling (AdaptiveMaxPool2d(1), amax over the spatial axes of a 1-D CNN).
+def export2(name, model, x):
+    """At opsets 13 and 17 (torch's own constant folding on)."""
+    model.eval()
+    for opset in (13, 17):
+        torch.onnx.export(model, x, os.path.join(HERE, "%s_%d.onnx" % (name, opset)),
+                          opset_version=opset, input_names=["input"],
+                          output_names=["output"], do_constant_folding=True)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        ys = torch.cat([model(xs[i:i + 1]) for i in range(4)])
+    for opset in (13, 17):
+        save_io("%s_%d" % (name, opset), xs.numpy(), ys.numpy())
+
+
+class V3Block(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.se1 = torch.nn.Conv2d(8, 4, 1)
+        self.se2 = torch.nn.Conv2d(4, 8, 1)
+        self.fc = torch.nn.Linear(8, 5)
+
+    def forward(self, x):
+        h = F.hardswish(self.conv(x))
+        h = F.hardswish(self.dw(h))
+        s = h.mean((2, 3), keepdim=True)
+        s = F.hardsigmoid(self.se2(torch.relu(self.se1(s))))
+        h = h * s
+        return self.fc(h.mean((2, 3)))
+
+
+class Cnn1d(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv1d(2, 6, 3)
+        self.c2 = torch.nn.Conv1d(6, 6, 3, padding=1)
+        self.pool = torch.nn.AdaptiveAvgPool1d(1)
+        self.fc = torch.nn.Linear(12, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.c2(torch.relu(self.c1(x))))
+        return self.fc(torch.cat([torch.flatten(self.pool(h), 1), h.amax(2)], 1))
+
+
+class GMax(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(1, 4, 3)
+        self.pool = torch.nn.AdaptiveMaxPool2d(1)
+        self.fc = torch.nn.Linear(8, 2)
+
+    def forward(self, x):
+        h = torch.relu(self.c(x))
+        return self.fc(torch.cat([torch.flatten(self.pool(h), 1), h.amax((2, 3))], 1))
+
+
+torch.manual_seed(13)
+export2("v3_block", V3Block(), torch.randn(1, 3, 8, 8))
+export2("cnn1d_gap", Cnn1d(), torch.randn(1, 2, 16))
+export2("gmax", GMax(), torch.randn(1, 1, 7, 6))

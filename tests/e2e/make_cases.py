@@ -374,7 +374,8 @@ def run_layer(l, ins):
         return pool2d_ref(x, "max" if op == "max_pool2d" else "avg", kernel, strides, pads,
                           a.get("count_include_pad", False))
     if op == "global_avg_pool":
-        return x.mean(axis=(0, 1), keepdims=True)
+        # [H W C] -> [1 1 C]; one-dimensional [L C] -> [1 C]
+        return x.mean(axis=tuple(range(x.ndim - 1)), keepdims=True)
     if op in ("relu", "relu6", "sigmoid", "tanh"):
         return act_ref(x, op)
     if op == "leaky_relu":
@@ -974,6 +975,23 @@ def global_avg_pool(c):
     m = Model((4, 5, 3))
     m.out_name = m.add("global_avg_pool", "g", "x", "y")
     return m, c.x(4, (4, 5, 3))
+
+
+@case
+def global_avg_pool_1d(c):
+    # AdaptiveAvgPool1d(1) of a 1-D CNN: [L C] -> [1 C]
+    m = Model((9, 4))
+    m.out_name = m.add("global_avg_pool", "g", "x", "y")
+    return m, c.x(4, (9, 4))
+
+
+@case
+def conv1d_global_avg_pool(c):
+    m = Model((12, 3))
+    h = m.add("conv1d", "c1", "x", "h", conv1d_params(c, 5, 3, 3), filters=5, kernel=3,
+              activation="relu")
+    m.out_name = m.add("global_avg_pool", "g", h, "y")
+    return m, c.x(3, (12, 3))
 
 
 # ---- element-wise activations (on the model input: nothing to fuse into) --

@@ -405,6 +405,15 @@ case("conv2d_rank_mismatch", "sem", "rank|shape|dimension", "conv2d on a rank-1 
                '      <param name="weight" shape="1 1 1 8" encoding="base64">%s</param>\n'
                '    </conv2d>\n' % b64(seq(8)), shape="8"))
 
+case("gap_rank_mismatch", "sem", "expected [h w c] or [l c]",
+     "global_avg_pool on a rank-1 tensor",
+     img_model('    <global_avg_pool name="g" inputs="x" output="y"/>@@\n', shape="8"))
+
+case("hard_sigmoid_beta_on_tanh", "sem", "'beta' applies only to the hard_sigmoid",
+     "beta with a fused activation that has none",
+     dense_model(dense_attrs='units="2" activation="tanh" beta="0.5"').replace(
+         'beta="0.5">', 'beta="0.5">@@'))
+
 case("clip_min_above_max", "sem", "min|max", "clip with min greater than max",
      img_model('    <clip name="c" inputs="x" output="y" min="2" max="1"/>@@\n'))
 

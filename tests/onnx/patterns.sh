@@ -13,6 +13,8 @@
 # nodes in a comment, the import log says so. mnist_zoo's Conv bias Adds
 # must be the convolutions' biases (no add layer left), as conv_bias_1d's;
 # conv_bias_shared's stays an add (its Conv output has another reader).
+# Each also in int8 and int16 (calibrated on its inputs, generated under
+# the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
 # REQ: REQ-IMP-005 REQ-IMP-010 REQ-GEN-011
 set -u
@@ -25,7 +27,8 @@ STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
 MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_hostile
         fold_view_13 fold_view_17 fold_zeros_13 fold_zeros_17 fold_pad_13 fold_pad_17
         fold_where_13 fold_where_17 fold_range fold_names ir10
-        conv_bias_1d conv_bias_shared"
+        conv_bias_1d conv_bias_shared
+        v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17"
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
@@ -85,6 +88,29 @@ one() { # name -> prints nothing when it passes, else why
         { echo "run fails: $(head -1 $w/run.log)"; return; }
     bin/npycmp $w/got.npy $D/$n.want.npy --rtol 1e-4 --atol 1e-5 >$w/cmp.log 2>&1 ||
         { echo "wrong result: $(head -1 $w/cmp.log)"; return; }
+    # int8 and int16, calibrated on the model's own inputs (under the
+    # sanitizers): the generated code equals stoic eval bit for bit
+    for p in int8 int16; do
+        q="--precision $p --calib $D/$n.in.npy"
+        # shellcheck disable=SC2086
+        ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/$p --name model $q \
+            >$w/gen-$p.log 2>&1 || { echo "$p generate fails: $(grep -m1 error $w/gen-$p.log)"; return; }
+        # shellcheck disable=SC2086
+        $STOIC eval $w/m.xml $q --input $D/$n.in.npy --output $w/eval-$p.npy >$w/eval-$p.log 2>&1 ||
+            { echo "$p eval fails: $(grep -m1 error $w/eval-$p.log)"; return; }
+        mkdir -p $w/o-$p
+        for f in $w/$p/*.c; do
+            cc $STRICT -O1 -c -o "$w/o-$p/$(basename "$f" .c).o" "$f" >>$w/cc-$p.log 2>&1 ||
+                { echo "$p generated code does not compile: $f"; return; }
+        done
+        cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/$p -o $w/harness-$p \
+            tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/o-$p/*.o -lm \
+            >$w/link-$p.log 2>&1 || { echo "$p harness does not link"; return; }
+        $w/harness-$p $D/$n.in.npy $w/got-$p.npy $w/eval-$p.npy >$w/run-$p.log 2>&1 ||
+            { echo "$p run fails: $(head -1 $w/run-$p.log)"; return; }
+        bin/npycmp $w/got-$p.npy $w/eval-$p.npy --rtol 0 --atol 0 >$w/cmp-$p.log 2>&1 ||
+            { echo "$p generated code differs from stoic eval: $(head -1 $w/cmp-$p.log)"; return; }
+    done
 }
 
 pass=0
