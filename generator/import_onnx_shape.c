@@ -582,19 +582,90 @@ static int slice_param(imp *I, const onnx_node *n, size_t k, const char *attr, i
 
 /* Slice of a constant (shape arithmetic), ONNX semantics: negative starts
  * and ends count from the end, both are clamped, steps may be negative. */
+/* Slice of a computed tensor: a slice layer (every step 1, the batch
+ * axis whole, nothing empty), in the tensor's stoic layout (channels last
+ * when the value has it). */
+static int slice_layer(imp *I, const onnx_node *n, int emit, value *x, const int64_t *first,
+                       const int64_t *step, const int64_t *od)
+{
+    value *y;
+    int32_t shape[MAXD];
+    int64_t lo[MAXD], hi[MAXD];
+    int k, rank, cl, sa;
+    layer *l;
+    const char *in, *out;
+    strbuf sb_lo, sb_hi;
+    if (need_act(I, x, "data") != 0) {
+        return -1;
+    }
+    for (k = 0; k < x->ndim; k++) {
+        if (od[k] != x->d[k] && step[k] != 1) {
+            return unsupported(I, "a slice of a computed tensor with step %lld on axis %d: "
+                                  "only step 1",
+                               (long long)step[k], k);
+        }
+        if (od[k] == 0) {
+            return unsupported(I, "an empty slice (axis %d)", k);
+        }
+    }
+    if (I->drop && od[0] != x->d[0]) {
+        return unsupported(I, "a slice of the batch axis");
+    }
+    y = define_out(I, n, 0, x->ndim, od);
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    if (!emit) {
+        return 0;
+    }
+    cl = has_cl(I, x);
+    in = imp_act(I, x, cl);
+    out = tensor_name(I, y->name, "");
+    if (in == NULL || out == NULL) {
+        return -1;
+    }
+    rank = ishape(I, x, cl, shape);
+    for (k = 0; k < rank; k++) {
+        lo[k] = 0;
+        hi[k] = shape[k];
+    }
+    for (k = 0; k < x->ndim; k++) {
+        sa = iaxis(I, k, x->ndim, cl);
+        if (sa >= 0 && sa < rank) {
+            lo[sa] = od[k] == x->d[k] ? 0 : first[k];
+            hi[sa] = lo[sa] + od[k];
+        }
+    }
+    l = new_layer(I, "slice", node_name(n), "");
+    if (l == NULL || set_io(I, l, in, out) != 0) {
+        return -1;
+    }
+    sb_init(&sb_lo);
+    sb_init(&sb_hi);
+    for (k = 0; k < rank; k++) {
+        sb_printf(&sb_lo, k == 0 ? "%lld" : " %lld", (long long)lo[k]);
+        sb_printf(&sb_hi, k == 0 ? "%lld" : " %lld", (long long)hi[k]);
+    }
+    lattr(l, "starts", "%s", sb_lo.s != NULL ? sb_lo.s : "");
+    lattr(l, "ends", "%s", sb_hi.s != NULL ? sb_hi.s : "");
+    sb_free(&sb_lo);
+    sb_free(&sb_hi);
+    if (cl) {
+        y->cl = out;
+    } else {
+        y->nat = out;
+    }
+    return 0;
+}
+
 int op_slice(imp *I, const onnx_node *n, int emit)
 {
     value *x = input_value(I, n, 0), *y;
     int64_t starts[MAXD], ends[MAXD], axes[MAXD], steps[MAXD];
     int64_t first[MAXD], step[MAXD], od[MAXD], c, i;
     int ns, ne, na, nst, k, j;
-    (void)emit;
     if (x == NULL) {
         return unsupported(I, "missing input");
-    }
-    if (!x->is_const) {
-        return unsupported(I, "slicing a computed tensor is not supported (only constants, "
-                              "folded)");
     }
     ns = slice_param(I, n, 1, "starts", starts);
     ne = slice_param(I, n, 2, "ends", ends);
@@ -656,6 +727,10 @@ int op_slice(imp *I, const onnx_node *n, int emit)
             step[a] = s;
         }
     }
+    if (!x->is_const) {
+        return slice_layer(I, n, emit, x, first, step, od);
+    }
+    (void)emit;
     y = define_out(I, n, 0, x->ndim, od);
     if (y == NULL) {
         return I->failed ? -1 : unsupported(I, "no output");

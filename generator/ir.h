@@ -142,6 +142,12 @@ typedef struct {
     int new_rank;
     int32_t padn[2 * IR_MAX_RANK];  /* pad: begins then ends, as written */
     int n_padn;
+    /* slice (a pad node with negative pads, a crop): the kept range
+     * [slice_lo, slice_hi) of each axis as written; pass_shape sets padn */
+    int is_slice;
+    int32_t slice_lo[IR_MAX_RANK];
+    int32_t slice_hi[IR_MAX_RANK];
+    int n_slice;
     int perm[IR_MAX_RANK]; /* transpose: output axis k is input axis perm[k] */
     int n_perm;
     float value;         /* pad value */

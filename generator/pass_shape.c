@@ -280,6 +280,26 @@ static int pad_shape(const ctx *c, ir_node *n, ir_shape *out)
 {
     const ir_shape *a = in_shape(c, 0);
     int k;
+    if (n->is_slice) {
+        /* the kept range of each axis as a crop: pads -start, end - dim */
+        if (n->n_slice != a->rank) {
+            diag_error(c->d, c->g->file, n->line,
+                       "slice '%s': %d starts and ends, the input of rank %d needs %d", n->name,
+                       n->n_slice, a->rank, a->rank);
+            return -1;
+        }
+        for (k = 0; k < a->rank; k++) {
+            if (n->slice_hi[k] > a->d[k]) {
+                diag_error(c->d, c->g->file, n->line,
+                           "slice '%s': axis %d ends at %ld, beyond its %ld values", n->name, k,
+                           (long)n->slice_hi[k], (long)a->d[k]);
+                return -1;
+            }
+            n->padn[k] = -n->slice_lo[k];
+            n->padn[k + a->rank] = n->slice_hi[k] - a->d[k];
+        }
+        n->n_padn = 2 * a->rank;
+    }
     if (n->n_padn != 2 * a->rank) {
         diag_error(c->d, c->g->file, n->line,
                    "pad '%s': pads has %d values, the input of rank %d needs %d", n->name,

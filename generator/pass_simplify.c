@@ -144,6 +144,11 @@ static int fold_pad(ir_graph *g, int ni, diag *d)
     if (c->inputs[0] != n->output) {
         return 0;
     }
+    for (k = 0; k < 2 * r; k++) {
+        if (n->padn[k] < 0) {
+            return 0; /* a slice (a crop): not padding */
+        }
+    }
     if ((c->op == IR_OP_CONV2D || c->op == IR_OP_AVGPOOL2D) && r == 3) {
         add[0] = n->padn[0];
         add[1] = n->padn[1];

@@ -538,6 +538,7 @@ static const op_desc ops[] = {
     { "reshape", IR_OP_RESHAPE, { NULL, NULL, NULL, NULL }, 0 },
     { "flatten", IR_OP_RESHAPE, { NULL, NULL, NULL, NULL }, 0 },
     { "pad", IR_OP_PAD, { NULL, NULL, NULL, NULL }, 0 },
+    { "slice", IR_OP_PAD, { NULL, NULL, NULL, NULL }, 0 },
     { "batch_norm", IR_OP_BATCHNORM, { "scale", "bias", "mean", "var" }, 4 },
     { "transpose", IR_OP_TRANSPOSE, { NULL, NULL, NULL, NULL }, 0 },
 };
@@ -761,6 +762,37 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
         break;
     case IR_OP_PAD: {
         int k, r;
+        if (strcmp(nd->xml_op, "slice") == 0) {
+            /* starts and ends per axis, step 1: a pad with negative pads */
+            long e[IR_MAX_RANK];
+            char *se = attr(el, "ends");
+            s = attr(el, "starts");
+            r = s != NULL ? parse_ints(s, v, IR_MAX_RANK) : -1;
+            k = se != NULL ? parse_ints(se, e, IR_MAX_RANK) : -1;
+            free(s);
+            free(se);
+            if (r < 1 || k != r) {
+                diag_error(L->d, L->path, line_of(el),
+                           "slice: starts and ends need one value per axis (1 to %d), as many "
+                           "of each", IR_MAX_RANK);
+                rc = -1;
+                break;
+            }
+            nd->is_slice = 1;
+            nd->n_slice = r;
+            for (k = 0; k < r; k++) {
+                if (v[k] < 0 || e[k] <= v[k] || e[k] > 16777216L) {
+                    diag_error(L->d, L->path, line_of(el),
+                               "slice: axis %d: start %ld and end %ld do not give a range "
+                               "0 <= start < end", k, v[k], e[k]);
+                    rc = -1;
+                    break;
+                }
+                nd->slice_lo[k] = (int32_t)v[k];
+                nd->slice_hi[k] = (int32_t)e[k];
+            }
+            break;
+        }
         s = attr(el, "pads");
         r = s != NULL ? parse_ints(s, v, 2 * IR_MAX_RANK) : -1;
         free(s);

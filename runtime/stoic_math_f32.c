@@ -283,6 +283,31 @@ float stoic_tanhf(float x) /* MISRA deviation MD-05 */
 
 /* ---- fused activation ------------------------------------------------ */
 
+/* HARD_SIGMOID: t = min(max(alpha * x + beta, 0), 1) on order keys (as
+ * CLAMP: -0 below +0, a NaN stays NaN); HARD_SWISH: x * t. No branch on
+ * data; out of line so that the common activations of
+ * stoic_act_apply_f32 keep their registers. */
+float stoic_hard_act_f32(const stoic_act_f32 *act, float x) /* MISRA deviation MD-05 */
+{
+    float t;
+    float y;
+    uint32_t bt;
+    uint32_t m;
+
+    t = (act->alpha * x) + act->beta;
+    bt = f32_to_bits(t);
+    m = lt_mask(f32_key(bt), f32_key(f32_to_bits(0.0F)));
+    bt = sel_bits(m, f32_to_bits(0.0F), bt);
+    m = lt_mask(f32_key(f32_to_bits(1.0F)), f32_key(bt));
+    bt = sel_bits(m, f32_to_bits(1.0F), bt);
+    m = nan_mask(f32_to_bits(t));
+    y = f32_from_bits(sel_bits(m, f32_to_bits(t), bt));
+    if (act->kind == STOIC_ACT_HARD_SWISH) {
+        y = x * y;
+    }
+    return y;
+}
+
 float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
 {
     uint32_t bx;
@@ -311,19 +336,7 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
     } else if (act->kind == STOIC_ACT_TANH) {
         y = stoic_tanhf(x);
     } else if ((act->kind == STOIC_ACT_HARD_SIGMOID) || (act->kind == STOIC_ACT_HARD_SWISH)) {
-        /* t = alpha * x + beta clamped to [0, 1] on order keys (as CLAMP;
-         * NaN stays NaN), then for HARD_SWISH x * t (NaN gives NaN). */
-        y = (act->alpha * x) + act->beta;
-        by = f32_to_bits(y);
-        m = lt_mask(f32_key(by), f32_key(f32_to_bits(0.0F)));
-        by = sel_bits(m, f32_to_bits(0.0F), by);
-        m = lt_mask(f32_key(f32_to_bits(1.0F)), f32_key(by));
-        by = sel_bits(m, f32_to_bits(1.0F), by);
-        m = nan_mask(f32_to_bits(y));
-        y = f32_from_bits(sel_bits(m, f32_to_bits(y), by));
-        if (act->kind == STOIC_ACT_HARD_SWISH) {
-            y = x * y;
-        }
+        y = stoic_hard_act_f32(act, x);
     } else {
         /* STOIC_ACT_NONE; an unknown kind is rejected by the generator. */
         y = x;

@@ -39,6 +39,7 @@ typedef struct {
 float stoic_expf(float x);     /* |rel err| <= 4 ulp for x in [-87, 88]; saturates outside */
 float stoic_sigmoidf(float x); /* abs err <= 1e-7 */
 float stoic_tanhf(float x);    /* rel err <= 1e-6 for |x| >= 1e-3; abs err <= 1e-7 everywhere */
+float stoic_hard_act_f32(const stoic_act_f32 *act, float x); /* HARD_SIGMOID, HARD_SWISH */
 float stoic_act_apply_f32(const stoic_act_f32 *act, float x);
 
 /* Helpers the kernels share (stoic_math_f32.c, copied with every model). */

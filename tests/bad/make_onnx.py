@@ -631,3 +631,34 @@ torch.manual_seed(13)
 export2("v3_block", V3Block(), torch.randn(1, 3, 8, 8))
 export2("cnn1d_gap", Cnn1d(), torch.randn(1, 2, 16))
 export2("gmax", GMax(), torch.randn(1, 1, 7, 6))
+
+
+# Slice of activations (issue 12): a dilated causal TCN (Conv1d padded on
+# both sides, the tail chomped off with x[:, :, :-p], a residual Add), and
+# a channel split of a convolution's output (x[:, :3] and x[:, 3:]).
+class Tcn(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv1d(3, 3, 3, padding=2, dilation=1)
+        self.c2 = torch.nn.Conv1d(3, 3, 3, padding=4, dilation=2)
+        self.fc = torch.nn.Linear(3 * 12, 2)
+
+    def forward(self, x):
+        h = torch.relu(self.c1(x)[:, :, :-2]) + x
+        h = torch.relu(self.c2(h)[:, :, :-4]) + h
+        return self.fc(torch.flatten(h, 1))
+
+
+class Split(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(2, 6, 3, padding=1)
+
+    def forward(self, x):
+        h = self.c(x)
+        return torch.sigmoid(h[:, :3, 1:5, :]) * torch.tanh(h[:, 3:, 1:5, :])
+
+
+torch.manual_seed(14)
+export2("tcn", Tcn(), torch.randn(1, 3, 12))
+export2("chan_split", Split(), torch.randn(1, 2, 6, 5))

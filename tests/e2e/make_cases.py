@@ -373,6 +373,10 @@ def run_layer(l, ins):
                               a.get("padding", "valid"), a.get("pads"))
         return pool2d_ref(x, "max" if op == "max_pool2d" else "avg", kernel, strides, pads,
                           a.get("count_include_pad", False))
+    if op == "slice":
+        lo = [int(v) for v in str(a["starts"]).split()]
+        hi = [int(v) for v in str(a["ends"]).split()]
+        return x[tuple(slice(b, e) for b, e in zip(lo, hi))]
     if op == "global_avg_pool":
         # [H W C] -> [1 1 C]; one-dimensional [L C] -> [1 C]
         return x.mean(axis=tuple(range(x.ndim - 1)), keepdims=True)
@@ -975,6 +979,25 @@ def global_avg_pool(c):
     m = Model((4, 5, 3))
     m.out_name = m.add("global_avg_pool", "g", "x", "y")
     return m, c.x(4, (4, 5, 3))
+
+
+@case
+def slice_channels(c):
+    # a channel split's first half... of a convolution's output
+    m = Model((5, 4, 3))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 6, 1, 1, 3), filters=6, kernel=(1, 1))
+    m.out_name = m.add("slice", "s", h, "y", starts="1 0 2", ends="4 4 5")
+    return m, c.x(3, (5, 4, 3))
+
+
+@case
+def slice_chomp_1d(c):
+    # a TCN's causal chomp: a padded conv1d, its last 2 outputs dropped
+    m = Model((10, 2))
+    h = m.add("conv1d", "c1", "x", "h", conv1d_params(c, 3, 3, 2), filters=3, kernel=3,
+              padding="explicit", pads=(2, 2), activation="relu")
+    m.out_name = m.add("slice", "s", h, "y", starts="0 0", ends="10 3")
+    return m, c.x(3, (10, 2))
 
 
 @case

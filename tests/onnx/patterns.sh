@@ -28,7 +28,8 @@ MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_host
         fold_view_13 fold_view_17 fold_zeros_13 fold_zeros_17 fold_pad_13 fold_pad_17
         fold_where_13 fold_where_17 fold_range fold_names ir10
         conv_bias_1d conv_bias_shared
-        v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17"
+        v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17
+        tcn_13 tcn_17 chan_split_13 chan_split_17"
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
