@@ -273,6 +273,23 @@ int op_conv(imp *I, const onnx_node *n, int emit)
     return 0;
 }
 
+/* A one-dimensional value [L C] (stoic, channels last) seen as [1 L C] by
+ * a 2-D pooling layer: the reshape layer to *t1 (from in), and *t2, the
+ * name of the pooled [1 OL C] tensor. */
+static int as_2d(imp *I, const onnx_node *n, const value *x, const value *y, const char *in,
+                 const char **t1, const char **t2)
+{
+    layer *r1;
+    *t1 = tensor_name(I, y->name, ".as2d_in");
+    *t2 = tensor_name(I, y->name, ".as2d");
+    r1 = *t1 != NULL && *t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
+    if (r1 == NULL || set_io(I, r1, in, *t1) != 0) {
+        return -1;
+    }
+    lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
+    return 0;
+}
+
 int op_pool(imp *I, const onnx_node *n, int emit)
 {
     static const char *const known[] = { "auto_pad", "ceil_mode", "count_include_pad",
@@ -323,14 +340,9 @@ int op_pool(imp *I, const onnx_node *n, int emit)
                 return -1;
             }
         } else { /* [L C] -> [1 L C] -> pool -> [OL C] */
-            layer *r1, *r2;
-            const char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
-            r1 = t1 != NULL && t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
-            if (r1 == NULL || set_io(I, r1, in, t1) != 0) {
-                return -1;
-            }
-            lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
-            if (set_io(I, l, t1, t2) != 0) {
+            layer *r2;
+            const char *t1, *t2;
+            if (as_2d(I, n, x, y, in, &t1, &t2) != 0 || set_io(I, l, t1, t2) != 0) {
                 return -1;
             }
             r2 = new_layer(I, "reshape", node_name(n), ".to1d");
@@ -397,13 +409,11 @@ static int global_pool(imp *I, const onnx_node *n, int emit, value *x, int is_ma
         lattr(l, "kernel", "%lld %lld", (long long)x->d[2], (long long)x->d[3]);
         lattr(l, "strides", "1 1");
     } else { /* [L C] -> [1 L C] -> max over (1, L) -> [1 1 C] -> [1 C] */
-        layer *r1, *r2;
-        const char *t1 = tensor_name(I, y->name, ".as2d_in"), *t2 = tensor_name(I, y->name, ".as2d");
-        r1 = t1 != NULL && t2 != NULL ? new_layer(I, "reshape", node_name(n), ".to2d") : NULL;
-        if (r1 == NULL || set_io(I, r1, in, t1) != 0) {
+        layer *r2;
+        const char *t1, *t2;
+        if (as_2d(I, n, x, y, in, &t1, &t2) != 0) {
             return -1;
         }
-        lattr(r1, "shape", "1 %lld %lld", (long long)x->d[2], (long long)x->d[1]);
         l = new_layer(I, "max_pool2d", node_name(n), "");
         if (l == NULL || set_io(I, l, t1, t2) != 0) {
             return -1;
