@@ -335,7 +335,10 @@ float stoic_act_apply_f32(const stoic_act_f32 *act, float x)
         y = stoic_sigmoidf(x);
     } else if (act->kind == STOIC_ACT_TANH) {
         y = stoic_tanhf(x);
-    } else if ((act->kind == STOIC_ACT_HARD_SIGMOID) || (act->kind == STOIC_ACT_HARD_SWISH)) {
+    } else if (act->kind >= STOIC_ACT_HARD_SIGMOID) {
+        /* HARD_SIGMOID, HARD_SWISH: a range test, not two more equality
+         * tests, which gcc 12 turns into a jump table (an indirect branch,
+         * target-check) */
         y = stoic_hard_act_f32(act, x);
     } else {
         /* STOIC_ACT_NONE; an unknown kind is rejected by the generator. */
