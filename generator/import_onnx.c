@@ -81,6 +81,7 @@ static const struct {
     { "Constant", op_constant, 0, 1 },
     { "ConstantOfShape", op_constant_of_shape, 1, 1 },
     { "Slice", op_slice, 5, 1 },
+    { "Split", op_split, 2, 64 },
     { "Cast", op_cast, 1, 1 },
     { "Shape", op_shape, 1, 1 },
     { "Gather", op_gather, 2, 1 },

@@ -162,6 +162,7 @@ int op_squeeze_unsqueeze(imp *I, const onnx_node *n, int emit);
 int op_transpose(imp *I, const onnx_node *n, int emit);
 int op_pad(imp *I, const onnx_node *n, int emit);
 int op_slice(imp *I, const onnx_node *n, int emit);
+int op_split(imp *I, const onnx_node *n, int emit);
 
 /* dense and batch norm (import_onnx_dense.c) */
 int op_batchnorm(imp *I, const onnx_node *n, int emit);

@@ -580,13 +580,11 @@ static int slice_param(imp *I, const onnx_node *n, size_t k, const char *attr, i
     }
 }
 
-/* Slice of a constant (shape arithmetic), ONNX semantics: negative starts
- * and ends count from the end, both are clamped, steps may be negative. */
-/* Slice of a computed tensor: a slice layer (every step 1, the batch
- * axis whole, nothing empty), in the tensor's stoic layout (channels last
- * when the value has it). */
-static int slice_layer(imp *I, const onnx_node *n, int emit, value *x, const int64_t *first,
-                       const int64_t *step, const int64_t *od)
+/* Slice of a computed tensor into output k_out of node n: a slice layer
+ * (every step 1, the batch axis whole, nothing empty), in the tensor's
+ * stoic layout (channels last when the value has it). Slice, Split. */
+static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value *x,
+                       const int64_t *first, const int64_t *step, const int64_t *od)
 {
     value *y;
     int32_t shape[MAXD];
@@ -611,7 +609,7 @@ static int slice_layer(imp *I, const onnx_node *n, int emit, value *x, const int
     if (I->drop && od[0] != x->d[0]) {
         return unsupported(I, "a slice of the batch axis");
     }
-    y = define_out(I, n, 0, x->ndim, od);
+    y = define_out(I, n, k_out, x->ndim, od);
     if (y == NULL) {
         return I->failed ? -1 : unsupported(I, "no output");
     }
@@ -636,7 +634,13 @@ static int slice_layer(imp *I, const onnx_node *n, int emit, value *x, const int
             hi[sa] = lo[sa] + od[k];
         }
     }
-    l = new_layer(I, "slice", node_name(n), "");
+    {
+        char suffix[24] = "";
+        if (k_out > 0) {
+            snprintf(suffix, sizeof suffix, ".%lu", (unsigned long)k_out);
+        }
+        l = new_layer(I, "slice", node_name(n), suffix);
+    }
     if (l == NULL || set_io(I, l, in, out) != 0) {
         return -1;
     }
@@ -658,6 +662,8 @@ static int slice_layer(imp *I, const onnx_node *n, int emit, value *x, const int
     return 0;
 }
 
+/* Slice of a constant (shape arithmetic), ONNX semantics: negative starts
+ * and ends count from the end, both are clamped, steps may be negative. */
 int op_slice(imp *I, const onnx_node *n, int emit)
 {
     value *x = input_value(I, n, 0), *y;
@@ -728,7 +734,7 @@ int op_slice(imp *I, const onnx_node *n, int emit)
         }
     }
     if (!x->is_const) {
-        return slice_layer(I, n, emit, x, first, step, od);
+        return slice_layer(I, n, 0, emit, x, first, step, od);
     }
     (void)emit;
     y = define_out(I, n, 0, x->ndim, od);
@@ -757,4 +763,74 @@ int op_slice(imp *I, const onnx_node *n, int emit)
         free(idx);
         return rc;
     }
+}
+
+/* Split of a computed tensor along one axis: a slice layer per output
+ * (the sizes from the split attribute, before opset 13, or input, or equal
+ * parts: num_outputs from opset 18, else as many as the node's outputs). */
+int op_split(imp *I, const onnx_node *n, int emit)
+{
+    static const char *const known[] = { "axis", "split", "num_outputs", NULL };
+    value *x = input_value(I, n, 0), *sp = input_value(I, n, 1);
+    int64_t sizes[64], first[MAXD], step[MAXD], od[MAXD], at = 0, dim;
+    int axis, k, ns, nout = (int)n->n_outputs;
+    if (known_attrs(I, n, known) != 0 || need_act(I, x, "input") != 0 ||
+        norm_axis(I, attr_i(n, "axis", 0), x->ndim, &axis) != 0) {
+        return -1;
+    }
+    if (nout < 1 || nout > 64) {
+        return unsupported(I, "%d outputs (1 to 64)", nout);
+    }
+    dim = x->d[axis];
+    if (sp != NULL) {
+        if (need_const(I, sp, "split") != 0) {
+            return -1;
+        }
+        if (sp->iv == NULL || sp->ndim != 1 || sp->d[0] != nout) {
+            return unsupported(I, "split must be a constant vector of one size per output");
+        }
+        for (k = 0; k < nout; k++) {
+            sizes[k] = sp->iv[k];
+        }
+        ns = nout;
+    } else {
+        ns = attr_ints(n, "split", sizes, 64);
+        if (ns < 0) {
+            /* equal parts, the last one smaller when the axis does not divide */
+            int64_t part = (dim + nout - 1) / nout;
+            for (k = 0; k < nout; k++) {
+                sizes[k] = dim - (int64_t)k * part < part ? dim - (int64_t)k * part : part;
+            }
+            ns = nout;
+        }
+    }
+    if (ns != nout) {
+        return unsupported(I, "%d split sizes for %d outputs", ns, nout);
+    }
+    for (k = 0; k < nout; k++) {
+        if (sizes[k] <= 0 || sizes[k] > dim - at) {
+            return unsupported(I, "split sizes that do not add up to the axis (%lld)",
+                               (long long)dim);
+        }
+        at += sizes[k];
+    }
+    if (at != dim) {
+        return unsupported(I, "split sizes that do not add up to the axis (%lld)", (long long)dim);
+    }
+    at = 0;
+    for (k = 0; k < nout; k++) {
+        int j;
+        for (j = 0; j < x->ndim; j++) {
+            first[j] = 0;
+            step[j] = 1;
+            od[j] = x->d[j];
+        }
+        first[axis] = at;
+        od[axis] = sizes[k];
+        at += sizes[k];
+        if (slice_layer(I, n, (size_t)k, emit, x, first, step, od) != 0) {
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -150,14 +150,17 @@ int ir_add_tensor(ir_graph *g, const char *name, ir_tkind kind, long line)
     return g->nt++;
 }
 
+/* s and v may point into g (another tensor's shape or data): the shape is
+ * copied before ir_add_tensor may move g->t. */
 int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *v, long line)
 {
-    int64_t n = ir_shape_count(s);
+    const ir_shape sh = *s;
+    int64_t n = ir_shape_count(&sh);
     int ti = ir_add_tensor(g, name, IR_T_CONST, line);
     if (ti < 0) {
         return -1;
     }
-    g->t[ti].shape = *s;
+    g->t[ti].shape = sh;
     g->t[ti].data = malloc((size_t)n * sizeof(float));
     if (g->t[ti].data == NULL) {
         return -1;
@@ -169,12 +172,13 @@ int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *
 int ir_add_qconst(ir_graph *g, const char *name, const ir_shape *s, ir_dtype dt, const void *v,
                   long line)
 {
-    size_t bytes = (size_t)ir_shape_count(s) * dt_size[dt];
+    const ir_shape sh = *s; /* s may be another tensor's shape: g->t may move */
+    size_t bytes = (size_t)ir_shape_count(&sh) * dt_size[dt];
     int ti = ir_add_tensor(g, name, IR_T_CONST, line);
     if (ti < 0) {
         return -1;
     }
-    g->t[ti].shape = *s;
+    g->t[ti].shape = sh;
     g->t[ti].dtype = dt;
     g->t[ti].qdata = malloc(bytes + 1);
     if (g->t[ti].qdata == NULL) {

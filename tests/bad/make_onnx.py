@@ -319,6 +319,10 @@ one_node("reduce_all", helper.make_node("ReduceMax", ["x"], ["y"], name="rx"),
 one_node("hardsigmoid_alpha_inf", helper.make_node("HardSigmoid", ["x"], ["y"], name="hs",
                                                    alpha=INF))
 
+# a Split whose sizes do not add up to the axis
+one_node("split_sizes", helper.make_node("Split", ["x"], ["y", "z"], name="sp", axis=1,
+                                         split=[2, 1]), shape=(1, 4), opset=11)
+
 # more layers than a model description holds (4096)
 save("too_many_layers", helper.make_graph(
     [helper.make_node("Relu", ["t%d" % i], ["t%d" % (i + 1)]) for i in range(4097)], "g",
@@ -662,3 +666,31 @@ class Split(torch.nn.Module):
 torch.manual_seed(14)
 export2("tcn", Tcn(), torch.randn(1, 3, 12))
 export2("chan_split", Split(), torch.randn(1, 2, 6, 5))
+
+
+# Split of activations (issue 12): a channel split into unequal parts
+# (the split sizes as input at opset 13 and up) and a split of the time
+# axis of a 1-D CNN into equal halves (torch.chunk).
+class SplitChan(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(2, 7, 3, padding=1)
+
+    def forward(self, x):
+        a, b, c = torch.split(self.c(x), [2, 4, 1], dim=1)
+        return torch.cat([torch.relu(a), torch.sigmoid(b), c * 2.0], 1)
+
+
+class ChunkTime(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv1d(2, 4, 3, padding=1)
+
+    def forward(self, x):
+        a, b = torch.chunk(self.c(x), 2, dim=2)
+        return a + b * -0.5 + a * b
+
+
+torch.manual_seed(15)
+export2("split_chan", SplitChan(), torch.randn(1, 2, 5, 4))
+export2("chunk_time", ChunkTime(), torch.randn(1, 2, 10))
