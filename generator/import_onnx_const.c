@@ -33,20 +33,8 @@ int op_identity(imp *I, const onnx_node *n, int emit)
         return I->failed ? -1 : unsupported(I, "no output");
     }
     y->is_const = x->is_const;
-    if (x->is_const) {
-        int64_t c = count_of(x->ndim, x->d);
-        y->f = alloc_n(I, c, sizeof *y->f);
-        if (y->f == NULL) {
-            return -1;
-        }
-        memcpy(y->f, x->f, (size_t)c * sizeof *y->f);
-        if (x->iv != NULL) {
-            y->iv = alloc_n(I, c, sizeof *y->iv);
-            if (y->iv == NULL) {
-                return -1;
-            }
-            memcpy(y->iv, x->iv, (size_t)c * sizeof *y->iv);
-        }
+    if (x->is_const && copy_const(I, x, y, count_of(x->ndim, x->d)) != 0) {
+        return -1;
     }
     y->nat = x->nat;
     y->cl = x->cl;

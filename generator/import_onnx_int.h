@@ -107,6 +107,7 @@ char *imp_dup(const char *s);
 value *imp_find(imp *I, const char *name);
 value *add_value(imp *I, const char *name);
 int64_t count_of(int ndim, const int64_t *d);
+int copy_const(imp *I, const value *x, value *y, int64_t c);
 void *alloc_n(imp *I, int64_t n, size_t size);
 value *add_const(imp *I, const char *name, const onnx_tensor *t);
 int const_gather(imp *I, const value *x, value *y, const int64_t *idx, int64_t c);

@@ -203,21 +203,8 @@ static int reshape_to(imp *I, const onnx_node *n, value *x, int nd, const int64_
         return I->failed ? -1 : unsupported(I, "no output");
     }
     if (x->is_const) {
-        int64_t c = count_of(nd, od);
         y->is_const = 1;
-        y->f = alloc_n(I, c, sizeof *y->f);
-        if (y->f == NULL) {
-            return -1;
-        }
-        memcpy(y->f, x->f, (size_t)c * sizeof *y->f);
-        if (x->iv != NULL) {
-            y->iv = alloc_n(I, c, sizeof *y->iv);
-            if (y->iv == NULL) {
-                return -1;
-            }
-            memcpy(y->iv, x->iv, (size_t)c * sizeof *y->iv);
-        }
-        return 0;
+        return copy_const(I, x, y, count_of(nd, od));
     }
     return emit ? emit_reshape(I, n, x, y) : 0;
 }

@@ -139,6 +139,25 @@ value *add_value(imp *I, const char *name)
 /* The element count of an ONNX shape, checked (it never wraps):
  * IR_COUNT_TOO_LARGE when a dimension is negative, else 0 when one is 0,
  * else the count, or IR_COUNT_TOO_LARGE when it exceeds IR_MAX_ELEMS. */
+/* y's values: the first c of constant x's (floats, and the integer
+ * values of a shape operand when x has them) */
+int copy_const(imp *I, const value *x, value *y, int64_t c)
+{
+    y->f = alloc_n(I, c, sizeof *y->f);
+    if (y->f == NULL) {
+        return -1;
+    }
+    memcpy(y->f, x->f, (size_t)c * sizeof *y->f);
+    if (x->iv != NULL) {
+        y->iv = alloc_n(I, c, sizeof *y->iv);
+        if (y->iv == NULL) {
+            return -1;
+        }
+        memcpy(y->iv, x->iv, (size_t)c * sizeof *y->iv);
+    }
+    return 0;
+}
+
 int64_t count_of(int ndim, const int64_t *d)
 {
     int64_t n = 1;
