@@ -1797,13 +1797,13 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
  * two); inner = single words. The 3x3 kernels with one input channel per
  * group (stoic_conv2d_*_dw3.c): pixels = the values of the input planes;
  * group_pixels = their strips; outputs = output channels; kernel_rows =
- * their passes; taps = pass bodies (one output row each). The 2x2 pools (*pool2d_*_2x2.c): rows,
- * positions, outputs only (four taps each). */
+ * their passes; taps = pass bodies (one output row each). The 2x2 pools
+ * (*pool2d_*_2x2.c): rows, positions, outputs only (four taps each). */
 void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
 {
     int64_t t[COST_NW] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-    int i, f, pk = 1;
-    for (i = 0; i < nc && pk; i++) {
+    int i, f, known = 1;
+    for (i = 0; i < nc && known; i++) {
         const lower_call *c = &calls[i];
         int64_t q, pr, nw, r;
         t[COST_W_CALLS] += 1;
@@ -1857,8 +1857,7 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
                    c->k == LK_MAXPOOL2D_S8_2X2 || c->k == LK_AVGPOOL2D_S8_2X2 ||
                    c->k == LK_MAXPOOL2D_S16_2X2 || c->k == LK_AVGPOOL2D_S16_2X2) {
             /* four taps per output, always: rows, positions, outputs */
-            int q8 = c->k == LK_MAXPOOL2D_S8_2X2 || c->k == LK_AVGPOOL2D_S8_2X2 ||
-                     c->k == LK_MAXPOOL2D_S16_2X2 || c->k == LK_AVGPOOL2D_S16_2X2;
+            int q8 = c->k != LK_MAXPOOL2D_2X2 && c->k != LK_AVGPOOL2D_2X2;
             int64_t oh = q8 ? c->p.pool_q.out_h : c->p.pool2d.out_h;
             int64_t ow = q8 ? c->p.pool_q.out_w : c->p.pool2d.out_w;
             int64_t ch = q8 ? c->p.pool_q.c : c->p.pool2d.c;
@@ -1866,10 +1865,10 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
             t[COST_W_PIXELS] += oh * ow;
             t[COST_W_OUTPUTS] += oh * ow * ch;
         } else {
-            pk = 0;
+            known = 0;
         }
     }
-    if (pk && nc > 0) {
+    if (known && nc > 0) {
         for (f = 0; f < COST_NW; f++) {
             w->w[f] = t[f];
         }

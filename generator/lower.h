@@ -182,10 +182,11 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
 int lower_attach(const ir_graph *g, lower_call *c);
 void lower_release(lower_call *c);
 
-/* The trip counts of a layer's packed kernel calls (stoic_dense_*_pk,
- * stoic_conv2d_*_pk) in place of the operator's (cost_node_work): their
- * loops run over quads of output rows and steps of 8, 4 and 1 words,
- * which the operator's counts do not separate. Other kernels: w as is. */
+/* The trip counts of a layer's calls of the packed (stoic_dense_*_pk,
+ * stoic_conv2d_*_pk), 3x3 (stoic_conv2d_*_dw3) and 2x2 pooling kernels in
+ * place of the operator's (cost_node_work): their loops (passes of four
+ * output rows, steps of 8, 4 and 1 words, planes and passes) are not the
+ * operator's. Other kernels, or a mix: w as is. */
 void lower_calls_work(const lower_call *calls, int nc, cost_work *w);
 const char *lower_kernel_fn(lower_kernel k);     /* "stoic_dense_f32" */
 const char *lower_kernel_params(lower_kernel k); /* "stoic_dense_f32_params" */
