@@ -1001,6 +1001,17 @@ def slice_chomp_1d(c):
 
 
 @case
+def slice_then_conv(c):
+    # a crop before a padded convolution: not to be folded into its padding
+    # (the cropped rows and columns are data, the padding is zeros)
+    m = Model((6, 6, 2))
+    h = m.add("slice", "s", "x", "h", starts="1 1 0", ends="5 6 2")
+    m.out_name = m.add("conv2d", "c1", h, "y", conv_params(c, 3, 3, 3, 2), filters=3,
+                       kernel=(3, 3), padding="same")
+    return m, c.x(3, (6, 6, 2))
+
+
+@case
 def global_avg_pool_1d(c):
     # AdaptiveAvgPool1d(1) of a 1-D CNN: [L C] -> [1 C]
     m = Model((9, 4))
