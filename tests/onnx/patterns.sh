@@ -15,29 +15,39 @@
 # conv_bias_shared's stays an add (its Conv output has another reader).
 # Each also in int8 and int16 (calibrated on its inputs, generated under
 # the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
+# Models run in parallel (JOBS, default: the number of CPUs). The variables
+# D (directory), W (work directory), MODELS, RTOL and ATOL select another
+# set (make check-onnx-models: tests/onnx/models).
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
 # REQ: REQ-IMP-005 REQ-IMP-010 REQ-GEN-011
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 STOIC=${STOIC:-bin/stoic}
 IMPORT=${IMPORT:-bin/stoic-asan}
-D=tests/bad/files/onnx
-W=build/onnx_patterns
+D=${D:-tests/bad/files/onnx}
+W=${W:-build/onnx_patterns}
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
-MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_hostile
+MODELS=${MODELS:-"mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_hostile
         fold_view_13 fold_view_17 fold_zeros_13 fold_zeros_17 fold_pad_13 fold_pad_17
         fold_where_13 fold_where_17 fold_range fold_names ir10
         conv_bias_1d conv_bias_shared
         v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17
         tcn_13 tcn_17 chan_split_13 chan_split_17 split_chan_13 split_chan_17
-        chunk_time_13 chunk_time_17"
+        chunk_time_13 chunk_time_17"}
+# float32: stoic eval and the generated code against the reference outputs
+# (|got - want| <= ATOL + RTOL |want|)
+RTOL=${RTOL:-1e-4}
+ATOL=${ATOL:-1e-5}
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
-rm -rf $W
-mkdir -p $W/support
-cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
-cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c || exit 2
+if [ "${1:-}" != --one ]; then
+    rm -rf $W
+    mkdir -p $W/support
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c ||
+        exit 2
+fi
 
 one() { # name -> prints nothing when it passes, else why
     n=$1
@@ -77,7 +87,7 @@ one() { # name -> prints nothing when it passes, else why
         ! grep -q '<\(gather\|shape\|expand\|where\|range\)' $w/m.xml ||
             { echo "a shape operation reached the layers"; return; } ;;
     esac
-    $STOIC generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
+    ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
     for f in $w/out/*.c; do
         cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
@@ -88,8 +98,12 @@ one() { # name -> prints nothing when it passes, else why
         { echo "harness does not link"; return; }
     $w/harness $D/$n.in.npy $w/got.npy $D/$n.want.npy >$w/run.log 2>&1 ||
         { echo "run fails: $(head -1 $w/run.log)"; return; }
-    bin/npycmp $w/got.npy $D/$n.want.npy --rtol 1e-4 --atol 1e-5 >$w/cmp.log 2>&1 ||
+    bin/npycmp $w/got.npy $D/$n.want.npy --rtol $RTOL --atol $ATOL >$w/cmp.log 2>&1 ||
         { echo "wrong result: $(head -1 $w/cmp.log)"; return; }
+    ASAN_OPTIONS=detect_leaks=1 $IMPORT eval $w/m.xml --input $D/$n.in.npy --output $w/eval.npy >$w/eval.log 2>&1 ||
+        { echo "eval fails: $(grep -m1 error $w/eval.log)"; return; }
+    bin/npycmp $w/eval.npy $D/$n.want.npy --rtol $RTOL --atol $ATOL >$w/cmp-eval.log 2>&1 ||
+        { echo "stoic eval: wrong result: $(head -1 $w/cmp-eval.log)"; return; }
     # int8 and int16, calibrated on the model's own inputs (under the
     # sanitizers): the generated code equals stoic eval bit for bit
     for p in int8 int16; do
@@ -98,7 +112,7 @@ one() { # name -> prints nothing when it passes, else why
         ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/$p --name model $q \
             >$w/gen-$p.log 2>&1 || { echo "$p generate fails: $(grep -m1 error $w/gen-$p.log)"; return; }
         # shellcheck disable=SC2086
-        $STOIC eval $w/m.xml $q --input $D/$n.in.npy --output $w/eval-$p.npy >$w/eval-$p.log 2>&1 ||
+        ASAN_OPTIONS=detect_leaks=1 $IMPORT eval $w/m.xml $q --input $D/$n.in.npy --output $w/eval-$p.npy >$w/eval-$p.log 2>&1 ||
             { echo "$p eval fails: $(grep -m1 error $w/eval-$p.log)"; return; }
         mkdir -p $w/o-$p
         for f in $w/$p/*.c; do
@@ -115,10 +129,18 @@ one() { # name -> prints nothing when it passes, else why
     done
 }
 
+# one model (run by the loop below, JOBS at a time): its verdict in $W/NAME.why
+if [ "${1:-}" = --one ]; then
+    one "$2" >$W/"$2".why
+    exit 0
+fi
+export D W MODELS RTOL ATOL STOIC IMPORT
+# shellcheck disable=SC2086
+printf '%s\n' $MODELS | xargs -P "${JOBS:-$(nproc)}" -n 1 sh tests/onnx/patterns.sh --one
 pass=0
 fail=0
 for n in $MODELS; do
-    why=$(one $n)
+    why=$(cat $W/$n.why 2>/dev/null || echo "no verdict")
     if [ -z "$why" ]; then
         pass=$((pass + 1))
         echo "PASS $n"
