@@ -56,6 +56,7 @@ static const struct {
     { "GlobalMaxPool", op_gap, 1, 1 },
     { "ReduceMean", op_reduce, 2, 1 },
     { "ReduceMax", op_reduce, 2, 1 },
+    { "ReduceSum", op_reduce, 2, 1 },
     { "Relu", op_unary, 1, 1 },
     { "LeakyRelu", op_unary, 1, 1 },
     { "Sigmoid", op_unary, 1, 1 },

@@ -450,19 +450,161 @@ int op_gap(imp *I, const onnx_node *n, int emit)
     return global_pool(I, n, emit, x, strcmp(n->op_type, "GlobalMaxPool") == 0, 1);
 }
 
-/* ReduceMean, ReduceMax: over the spatial axes of an [N C L] or [N C H W]
+/* A reduction over any set of axes (seen[a] for ONNX axis a), the general
+ * case of op_reduce, in the natural axis order: the reduced axes are moved
+ * in front by a transpose (none when they are already), the value is seen
+ * as [R K] (R: the product of the reduced axes, K: of the kept ones) and
+ * reduced over its first axis -- mean: global_avg_pool of [L C]; maximum:
+ * max_pool2d of [1 R K] with a 1 x R window; sum: the mean times R (a mul
+ * by a constant vector) -- then reshaped to the output's shape. A
+ * reduction over the batch axis mixes samples: the batch axis is kept. */
+static int general_reduce(imp *I, const onnx_node *n, int emit, value *x, const int *seen,
+                          int kind, int keep)
+{
+    value *y;
+    int64_t od[MAXD], rc = 1, kc = 1;
+    int32_t s[MAXD], ys[MAXD];
+    int k, r, yr, no = 0, nperm = 0, perm[MAXD], ident = 1, sax[MAXD];
+    const char *in, *out, *t1, *t2, *t3, *mean = NULL;
+    layer *l;
+    char buf[128];
+    size_t used = 0;
+    for (k = 0; k < x->ndim; k++) {
+        if (!seen[k]) {
+            od[no++] = x->d[k];
+        } else if (keep) {
+            od[no++] = 1;
+        }
+    }
+    if (seen[0]) {
+        imp_touch(I);
+    }
+    y = define_out(I, n, 0, no, od);
+    if (y == NULL) {
+        return I->failed ? -1 : unsupported(I, "no output");
+    }
+    if (!emit) {
+        return 0;
+    }
+    in = imp_act(I, x, 0);
+    out = tensor_name(I, y->name, "");
+    t1 = tensor_name(I, y->name, ".front");
+    t2 = tensor_name(I, y->name, ".rk");
+    t3 = tensor_name(I, y->name, ".reduced");
+    if (kind == 2) {
+        mean = tensor_name(I, y->name, ".mean");
+    }
+    if (in == NULL || out == NULL || t1 == NULL || t2 == NULL || t3 == NULL ||
+        (kind == 2 && mean == NULL)) {
+        return -1;
+    }
+    r = ishape(I, x, 0, s);
+    yr = ishape(I, y, 0, ys);
+    /* stoic axis of every ONNX axis (-1: the dropped batch axis, never
+     * reduced then: reducing it keeps the batch axis) */
+    for (k = 0; k < x->ndim; k++) {
+        sax[k] = iaxis(I, k, x->ndim, 0);
+    }
+    for (k = 0; k < x->ndim; k++) {
+        if (seen[k] && sax[k] >= 0) {
+            perm[nperm++] = sax[k];
+            rc *= s[sax[k]];
+        }
+    }
+    for (k = 0; k < x->ndim; k++) {
+        if (!seen[k] && sax[k] >= 0) {
+            perm[nperm++] = sax[k];
+            kc *= s[sax[k]];
+        }
+    }
+    if (nperm != r) { /* a rank-0 value seen as [1] */
+        perm[0] = 0;
+        nperm = r;
+    }
+    for (k = 0; k < nperm; k++) {
+        if (perm[k] != k) {
+            ident = 0;
+        }
+        used += (size_t)snprintf(buf + used, sizeof buf - used, k == 0 ? "%d" : " %d", perm[k]);
+    }
+    if (!ident) {
+        l = new_layer(I, "transpose", node_name(n), ".front");
+        if (l == NULL || set_io(I, l, in, t1) != 0) {
+            return -1;
+        }
+        lattr(l, "perm", "%s", buf);
+        in = t1;
+    }
+    l = new_layer(I, "reshape", node_name(n), ".rk");
+    if (l == NULL || set_io(I, l, in, t2) != 0) {
+        return -1;
+    }
+    if (kind == 1) {
+        lattr(l, "shape", "1 %lld %lld", (long long)rc, (long long)kc);
+        l = new_layer(I, "max_pool2d", node_name(n), "");
+        if (l == NULL || set_io(I, l, t2, t3) != 0) {
+            return -1;
+        }
+        lattr(l, "kernel", "1 %lld", (long long)rc);
+        lattr(l, "strides", "1 1");
+    } else {
+        lattr(l, "shape", "%lld %lld", (long long)rc, (long long)kc);
+        l = new_layer(I, "global_avg_pool", node_name(n), "");
+        if (l == NULL || set_io(I, l, t2, kind == 2 ? mean : t3) != 0) {
+            return -1;
+        }
+        if (kind == 2) { /* the sum: the mean times R */
+            int32_t vs[1];
+            float *v = alloc_n(I, kc, sizeof *v);
+            const char *kn;
+            char ins[600];
+            int64_t i;
+            if (v == NULL) {
+                return -1;
+            }
+            for (i = 0; i < kc; i++) {
+                v[i] = (float)rc;
+            }
+            vs[0] = (int32_t)kc;
+            kn = add_konst(I, y->name, 1, vs, v);
+            l = kn != NULL ? new_layer(I, "mul", node_name(n), ".sum") : NULL;
+            if (l == NULL) {
+                return -1;
+            }
+            snprintf(ins, sizeof ins, "%s %s", mean, kn);
+            if (set_io(I, l, ins, t3) != 0) {
+                return -1;
+            }
+        }
+    }
+    l = new_layer(I, "reshape", node_name(n), ".out");
+    if (l == NULL || set_io(I, l, t3, out) != 0) {
+        return -1;
+    }
+    shape_str(ys, yr, buf, sizeof buf);
+    lattr(l, "shape", "%s", buf);
+    y->nat = out;
+    return 0;
+}
+
+/* ReduceMean, ReduceMax, ReduceSum over static axes (the attribute, or the
+ * constant second input: ReduceSum from opset 13, the others from 18);
+ * keepdims; no axes: every axis, or none with noop_with_empty_axes (the
+ * identity). Over all the spatial axes of an [N C L] or [N C H W]
  * activation (global pooling written as x.mean((2, 3)), squeeze-and-
- * excitation blocks); the axes from the attribute, or from opset 18 the
- * constant second input. Other axes are refused. */
+ * excitation blocks), mean and maximum are global pooling layers in the
+ * channels-last layout; every other case is general_reduce. */
 int op_reduce(imp *I, const onnx_node *n, int emit)
 {
     static const char *const known[] = { "axes", "keepdims", "noop_with_empty_axes", NULL };
     value *x = input_value(I, n, 0), *ax = input_value(I, n, 1);
     int64_t axes[MAXD];
-    int na = 0, k, m, seen[MAXD] = { 0 };
+    int na = 0, k, m, seen[MAXD] = { 0 }, spatial_all = 1, kind, keep;
     if (known_attrs(I, n, known) != 0 || need_act(I, x, "data") != 0) {
         return -1;
     }
+    kind = strcmp(n->op_type, "ReduceMax") == 0 ? 1 : strcmp(n->op_type, "ReduceSum") == 0 ? 2 : 0;
+    keep = attr_i(n, "keepdims", 1) != 0;
     if (ax != NULL) {
         if (need_const(I, ax, "axes") != 0) {
             return -1;
@@ -477,33 +619,45 @@ int op_reduce(imp *I, const onnx_node *n, int emit)
     } else {
         na = attr_ints(n, "axes", axes, MAXD);
         if (na < 0) {
-            na = 0; /* absent: every axis */
+            na = 0; /* absent */
         } else if (na > MAXD) {
             return unsupported(I, "more than %d axes", MAXD);
         }
     }
-    if (na == 0) {
-        return unsupported(I, "a reduction over all axes (no axes given) is not supported: "
-                              "only over the spatial axes");
+    if (na == 0 && attr_i(n, "noop_with_empty_axes", 0) != 0) {
+        value *y = define_out(I, n, 0, x->ndim, x->d);
+        if (y == NULL) {
+            return I->failed ? -1 : unsupported(I, "no output");
+        }
+        y->nat = x->nat;
+        y->cl = x->cl;
+        return 0;
     }
     for (k = 0; k < na; k++) {
         int a;
         if (norm_axis(I, axes[k], x->ndim, &a) != 0) {
             return -1;
         }
-        if (a < 2 || seen[a]) {
-            return unsupported(I, "a reduction over axis %lld: only over the spatial axes "
-                                  "(2 and up) of [N C ...], each once",
-                               (long long)axes[k]);
+        if (seen[a]) {
+            return unsupported(I, "axis %lld is given twice", (long long)axes[k]);
         }
         seen[a] = 1;
     }
-    for (m = 2; m < x->ndim; m++) {
-        if (!seen[m]) {
-            return unsupported(I, "a reduction over some spatial axes only: only over all of "
-                                  "them (global pooling)");
+    if (na == 0) {
+        for (k = 0; k < x->ndim; k++) {
+            seen[k] = 1;
         }
     }
-    return global_pool(I, n, emit, x, strcmp(n->op_type, "ReduceMax") == 0,
-                       attr_i(n, "keepdims", 1) != 0);
+    if (x->ndim != 3 && x->ndim != 4) {
+        spatial_all = 0;
+    }
+    for (m = 0; m < x->ndim && spatial_all; m++) {
+        if (seen[m] != (m >= 2)) {
+            spatial_all = 0;
+        }
+    }
+    if (spatial_all && kind != 2) {
+        return global_pool(I, n, emit, x, kind == 1, keep);
+    }
+    return general_reduce(I, n, emit, x, seen, kind, keep);
 }

@@ -308,13 +308,13 @@ one_node("bn_var_neg", helper.make_node("BatchNormalization", ["x", "s", "b", "m
                                         name="bn"),
          BN + [const("v", -np.ones(2, np.float32))], shape=(1, 2, 3, 3))
 
-# reductions stoic has no layer for: over the channel axis, over some of
-# the spatial axes, over every axis (no axes given)
-one_node("reduce_channel", helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[1]),
+# reductions stoic refuses: an axis given twice (1 and -3 of rank 4), an
+# axis out of range, axes that are not a constant (the data itself)
+one_node("reduce_dup", helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[1, -3]),
          shape=(1, 2, 3, 3))
-one_node("reduce_partial", helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[-1]),
+one_node("reduce_range", helper.make_node("ReduceMax", ["x"], ["y"], name="rx", axes=[4]),
          shape=(1, 2, 3, 3))
-one_node("reduce_all", helper.make_node("ReduceMax", ["x"], ["y"], name="rx"),
+one_node("reduce_axes_var", helper.make_node("ReduceSum", ["x", "x"], ["y"], name="rs"),
          shape=(1, 2, 3, 3))
 one_node("hardsigmoid_alpha_inf", helper.make_node("HardSigmoid", ["x"], ["y"], name="hs",
                                                    alpha=INF))
@@ -694,3 +694,37 @@ class ChunkTime(torch.nn.Module):
 torch.manual_seed(15)
 export2("split_chan", SplitChan(), torch.randn(1, 2, 5, 4))
 export2("chunk_time", ChunkTime(), torch.randn(1, 2, 10))
+
+
+# Reductions over any axes (issue 12): a channel sum, a maximum over the
+# last axis, a mean over channels and columns, a sum over every axis but
+# the batch with keepdim, on a 2-D CNN; a channel mean of a 1-D CNN.
+class Reduce(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(2, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(5 * 4 + 4 * 5 + 5 + 1, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.c(x))
+        a = h.sum(1)
+        b = h.amax(-1)
+        c = h.mean((1, 3))
+        d = h.sum((1, 2, 3), keepdim=True)
+        z = torch.cat([torch.flatten(a, 1), torch.flatten(b, 1), c, torch.flatten(d, 1) * 0.1], 1)
+        return self.fc(z)
+
+
+class Reduce1d(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv1d(3, 5, 3)
+
+    def forward(self, x):
+        h = torch.tanh(self.c(x))
+        return h.mean(1) + h.amax(1)
+
+
+torch.manual_seed(16)
+export2("reduce_axes", Reduce(), torch.randn(1, 2, 5, 4))
+export2("reduce_1d", Reduce1d(), torch.randn(1, 3, 9))
