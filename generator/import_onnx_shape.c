@@ -593,8 +593,12 @@ static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value
             return unsupported(I, "an empty slice (axis %d)", k);
         }
     }
-    if (I->drop && od[0] != x->d[0]) {
-        return unsupported(I, "a slice of the batch axis");
+    if (x->ndim > 0 && od[0] != x->d[0]) {
+        /* a slice of the batch axis picks samples: the batch axis is kept */
+        imp_touch(I);
+        if (I->drop && emit) {
+            return unsupported(I, "a slice of the batch axis");
+        }
     }
     y = define_out(I, n, k_out, x->ndim, od);
     if (y == NULL) {
