@@ -188,7 +188,7 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
         w->w[COST_W_ROWS] = rows;
         w->w[COST_W_PIXELS] = last > 0 ? outs / last : 0;
         w->w[COST_W_GPIX] = w->w[COST_W_PIXELS];
-        if (n->op == IR_OP_PAD) {
+        if (n->op == IR_OP_PAD && !ir_slice_strided(n)) {
             w->w[COST_W_INNER] = ins;
         }
         break;

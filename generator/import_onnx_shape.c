@@ -568,15 +568,16 @@ static int slice_param(imp *I, const onnx_node *n, size_t k, const char *attr, i
 }
 
 /* Slice of a computed tensor into output k_out of node n: a slice layer
- * (every step 1, the batch axis whole, nothing empty), in the tensor's
+ * (steps when one is not 1, nothing empty; a slice of the batch axis keeps
+ * the batch axis), in the tensor's
  * stoic layout (channels last when the value has it). Slice, Split. */
 static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value *x,
                        const int64_t *first, const int64_t *step, const int64_t *od)
 {
     value *y;
     int32_t shape[MAXD];
-    int64_t lo[MAXD], hi[MAXD];
-    int k, rank, cl, sa;
+    int64_t lo[MAXD], hi[MAXD], st[MAXD];
+    int k, rank, cl, sa, strided = 0;
     layer *l;
     const char *in, *out;
     strbuf sb_lo, sb_hi;
@@ -584,11 +585,6 @@ static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value
         return -1;
     }
     for (k = 0; k < x->ndim; k++) {
-        if (od[k] != x->d[k] && step[k] != 1) {
-            return unsupported(I, "a slice of a computed tensor with step %lld on axis %d: "
-                                  "only step 1",
-                               (long long)step[k], k);
-        }
         if (od[k] == 0) {
             return unsupported(I, "an empty slice (axis %d)", k);
         }
@@ -617,12 +613,19 @@ static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value
     for (k = 0; k < rank; k++) {
         lo[k] = 0;
         hi[k] = shape[k];
+        st[k] = 1;
     }
     for (k = 0; k < x->ndim; k++) {
         sa = iaxis(I, k, x->ndim, cl);
         if (sa >= 0 && sa < rank) {
-            lo[sa] = od[k] == x->d[k] ? 0 : first[k];
-            hi[sa] = lo[sa] + od[k];
+            /* the kept range [lo, hi) in the model description: from the
+             * first value up (step > 0) or from the last value down */
+            int64_t s = od[k] == 1 ? 1 : step[k];
+            int64_t last = first[k] + (od[k] - 1) * s;
+            lo[sa] = s > 0 ? first[k] : last;
+            hi[sa] = (s > 0 ? last : first[k]) + 1;
+            st[sa] = s;
+            strided |= s != 1;
         }
     }
     {
@@ -645,6 +648,14 @@ static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value
     lattr(l, "ends", "%s", sb_hi.s != NULL ? sb_hi.s : "");
     sb_free(&sb_lo);
     sb_free(&sb_hi);
+    if (strided) {
+        sb_init(&sb_lo);
+        for (k = 0; k < rank; k++) {
+            sb_printf(&sb_lo, k == 0 ? "%lld" : " %lld", (long long)st[k]);
+        }
+        lattr(l, "steps", "%s", sb_lo.s != NULL ? sb_lo.s : "");
+        sb_free(&sb_lo);
+    }
     if (cl) {
         y->cl = out;
     } else {

@@ -296,6 +296,19 @@ int ir_root(const ir_graph *g, int t)
     return t;
 }
 
+int ir_slice_strided(const ir_node *n)
+{
+    int k, r = 0;
+    if (n->op == IR_OP_PAD && n->is_slice) {
+        for (k = 0; k < n->n_slice; k++) {
+            if (n->slice_step[k] != 1) {
+                r = 1;
+            }
+        }
+    }
+    return r;
+}
+
 int ir_node_append_fused(ir_node *n, const char *name)
 {
     size_t a = n->fused != NULL ? strlen(n->fused) : 0;
@@ -571,6 +584,9 @@ void ir_dump(const ir_graph *g, void *file)
         case IR_OP_PAD:
             dump_ints(f, "pads", n->padn, n->n_padn);
             fprintf(f, " value=%.9g", (double)n->value);
+            if (ir_slice_strided(n)) {
+                dump_ints(f, "steps", n->slice_step, n->n_slice);
+            }
             break;
         case IR_OP_BATCHNORM:
             fprintf(f, " epsilon=%.9g", (double)n->epsilon);

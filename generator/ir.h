@@ -147,6 +147,8 @@ typedef struct {
     int is_slice;
     int32_t slice_lo[IR_MAX_RANK];
     int32_t slice_hi[IR_MAX_RANK];
+    int32_t slice_step[IR_MAX_RANK]; /* 1 unless written; negative: the range is
+                                      * read from its end (hi - 1) down */
     int n_slice;
     int perm[IR_MAX_RANK]; /* transpose: output axis k is input axis perm[k] */
     int n_perm;
@@ -244,6 +246,9 @@ const char *ir_c_name_problem(const char *s);
 int ir_root(const ir_graph *g, int t);
 
 /* Appends a layer name to n->fused (traceability of folding and fusing). */
+/* a slice with a step other than 1 on some axis: a strided gather (the
+ * transpose kernel with an offset), not a crop */
+int ir_slice_strided(const ir_node *n);
 int ir_node_append_fused(ir_node *n, const char *name);
 
 /* Recomputes producer and n_consumers of every tensor from the nodes. */

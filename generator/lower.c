@@ -291,6 +291,34 @@ static void lower_transpose(const ir_graph *g, const ir_node *n, lower_call *c)
         p->out_dim[k] = src >= 0 ? os->d[src] : 1;
         p->in_stride[k] = src >= 0 ? stride[n->perm[src]] : 0;
     }
+    p->in_offset = 0;
+    set_args(c, n->inputs[0], -1, -1, n->output);
+}
+
+/* A slice with steps: the transpose kernel as a strided gather. Output
+ * axis k (rank normalised to 4) reads input axis k from its first kept
+ * value (lo, or hi - 1 for a negative step) every step values. */
+static void lower_strided(const ir_graph *g, const ir_node *n, lower_call *c)
+{
+    const ir_shape *is = shape_of(g, n->inputs[0]), *os = shape_of(g, n->output);
+    stoic_transpose_f32_params *p = &c->p.transpose;
+    int32_t stride[IR_MAX_RANK];
+    int lead = 4 - is->rank, k;
+    c->k = LK_TRANSPOSE;
+    stride[is->rank - 1] = 1;
+    for (k = is->rank - 2; k >= 0; k--) {
+        stride[k] = stride[k + 1] * is->d[k + 1];
+    }
+    p->in_offset = 0;
+    for (k = 0; k < is->rank; k++) {
+        int32_t first = n->slice_step[k] > 0 ? n->slice_lo[k] : n->slice_hi[k] - 1;
+        p->in_offset += first * stride[k];
+    }
+    for (k = 0; k < 4; k++) {
+        int src = k - lead;
+        p->out_dim[k] = src >= 0 ? os->d[src] : 1;
+        p->in_stride[k] = src >= 0 ? stride[src] * n->slice_step[src] : 0;
+    }
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
@@ -408,7 +436,11 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         set_args(c, n->inputs[0], -1, -1, n->output);
         return 1;
     case IR_OP_PAD:
-        lower_pad(g, n, c);
+        if (ir_slice_strided(n)) {
+            lower_strided(g, n, c);
+        } else {
+            lower_pad(g, n, c);
+        }
         return 1;
     case IR_OP_TRANSPOSE:
         lower_transpose(g, n, c);
@@ -1230,6 +1262,17 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
         return 1;
     case IR_OP_PAD: {
         stoic_pad_q_params *p = &c->p.pad_q;
+        if (ir_slice_strided(n)) {
+            lower_strided(g, n, &tmp);
+            c->k = kq(LK_TRANSPOSE_S8, n->prec);
+            c->p.transpose_q.in_offset = tmp.p.transpose.in_offset;
+            memcpy(c->p.transpose_q.out_dim, tmp.p.transpose.out_dim,
+                   sizeof tmp.p.transpose.out_dim);
+            memcpy(c->p.transpose_q.in_stride, tmp.p.transpose.in_stride,
+                   sizeof tmp.p.transpose.in_stride);
+            set_args(c, n->inputs[0], -1, -1, n->output);
+            return 1;
+        }
         lower_pad(g, n, &tmp);
         c->k = kq(LK_PAD_S8, n->prec);
         memcpy(p->in_dim, tmp.p.pad.in_dim, sizeof p->in_dim);
@@ -1245,6 +1288,7 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
         memcpy(c->p.transpose_q.out_dim, tmp.p.transpose.out_dim, sizeof tmp.p.transpose.out_dim);
         memcpy(c->p.transpose_q.in_stride, tmp.p.transpose.in_stride,
                sizeof tmp.p.transpose.in_stride);
+        c->p.transpose_q.in_offset = 0;
         set_args(c, n->inputs[0], -1, -1, n->output);
         return 1;
     default:
@@ -1526,6 +1570,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         for (k = 0; k < 4; k++) {
             fi(&l, in_stride[k], c->p.transpose.in_stride[k]);
         }
+        fi(&l, "in_offset", c->p.transpose.in_offset);
         break;
     case LK_DENSE_S8:
     case LK_DENSE_S16: {
@@ -1653,6 +1698,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     case LK_TRANSPOSE_S16:
         fgeom(&l, c->p.transpose_q.out_dim, out_dim, 4);
         fgeom(&l, c->p.transpose_q.in_stride, in_stride, 4);
+        fi(&l, "in_offset", c->p.transpose_q.in_offset);
         break;
     case LK_QUANTIZE_S8:
     case LK_QUANTIZE_S16:

@@ -275,7 +275,8 @@ static int kind_of(const ir_graph *g, const ir_node *n, const char **why)
         return 1;
     case IR_OP_PAD:
         r = g->t[n->inputs[0]].shape.rank;
-        if (n->n_padn != 2 * r || n->padn[r - 1] != 0 || n->padn[2 * r - 1] != 0) {
+        if (n->n_padn != 2 * r || n->padn[r - 1] != 0 || n->padn[2 * r - 1] != 0 ||
+            (n->is_slice && n->slice_step[r - 1] != 1)) {
             *why = "a pad of the channel axis";
             return -1;
         }

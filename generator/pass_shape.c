@@ -299,6 +299,17 @@ static int pad_shape(const ctx *c, ir_node *n, ir_shape *out)
             n->padn[k + a->rank] = n->slice_hi[k] - a->d[k];
         }
         n->n_padn = 2 * a->rank;
+        if (ir_slice_strided(n)) {
+            /* every |step|-th value of [lo, hi): ceil((hi - lo) / |step|) */
+            *out = *a;
+            for (k = 0; k < a->rank; k++) {
+                int64_t len = (int64_t)n->slice_hi[k] - n->slice_lo[k];
+                int64_t st = n->slice_step[k] < 0 ? -(int64_t)n->slice_step[k]
+                                                  : (int64_t)n->slice_step[k];
+                out->d[k] = (int32_t)((len + st - 1) / st);
+            }
+            return 0;
+        }
     }
     if (n->n_padn != 2 * a->rank) {
         diag_error(c->d, c->g->file, n->line,

@@ -27,6 +27,7 @@
  *    identity transpose or an all-zero pad) is bypassed: its readers read
  *    its input (so a pad behind it can fold, rule 4). It stays when it
  *    writes the model output.
+ * A slice with steps (a strided gather) is none of these.
  * The rules apply until none does. Dropped layers are named in the
  * "fused" list of the layers that absorbed them (rules 1, 4, 5);
  * rewritten ones keep their name and XML line.
@@ -249,7 +250,7 @@ static int sweep(ir_graph *g, diag *d)
         } else if (n->op == IR_OP_CONCAT && n->n_inputs == 1) {
             to_reshape(g, n);
             rc = 1;
-        } else if (n->op == IR_OP_PAD) {
+        } else if (n->op == IR_OP_PAD && !ir_slice_strided(n)) {
             if (pad_is_zero(n)) {
                 to_reshape(g, n);
                 rc = 1;

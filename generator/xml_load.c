@@ -790,7 +790,31 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
                 }
                 nd->slice_lo[k] = (int32_t)v[k];
                 nd->slice_hi[k] = (int32_t)e[k];
+                nd->slice_step[k] = 1;
             }
+            /* steps: every step-th value of the range, from its start up,
+             * or (negative) from its last value down */
+            se = attr(el, "steps");
+            if (rc == 0 && se != NULL) {
+                k = parse_ints(se, e, IR_MAX_RANK);
+                if (k != r) {
+                    diag_error(L->d, L->path, line_of(el),
+                               "slice: steps needs one value per axis, as many as starts (%d)",
+                               r);
+                    rc = -1;
+                }
+                for (k = 0; rc == 0 && k < r; k++) {
+                    if (e[k] == 0 || e[k] < -16777216L || e[k] > 16777216L) {
+                        diag_error(L->d, L->path, line_of(el),
+                                   "slice: axis %d: step %ld (nonzero, at most 16777216 in "
+                                   "magnitude)", k, e[k]);
+                        rc = -1;
+                    } else {
+                        nd->slice_step[k] = (int32_t)e[k];
+                    }
+                }
+            }
+            free(se);
             break;
         }
         s = attr(el, "pads");

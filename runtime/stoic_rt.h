@@ -566,6 +566,7 @@ void stoic_pad_s16(const stoic_pad_q_params *p, const int16_t *in, int16_t *out)
 typedef struct {
     int32_t out_dim[4];
     int32_t in_stride[4];
+    int32_t in_offset;
 } stoic_transpose_q_params;
 void stoic_transpose_s8(const stoic_transpose_q_params *p, const int8_t *in, int8_t *out);
 void stoic_transpose_s16(const stoic_transpose_q_params *p, const int16_t *in, int16_t *out);

@@ -248,14 +248,17 @@ typedef struct {
 void stoic_pad_f32(const stoic_pad_f32_params *p, const float *in, float *out);
 
 /* ---- transpose (axis permutation), rank normalised to 4 ----------------- */
-/* out[o0][o1][o2][o3] = in[o0 * in_stride[0] + o1 * in_stride[1]
+/* out[o0][o1][o2][o3] = in[in_offset + o0 * in_stride[0] + o1 * in_stride[1]
  *                          + o2 * in_stride[2] + o3 * in_stride[3]],
  * ok < out_dim[k]. in_stride[k] is the input stride (in elements) of the
  * input axis that becomes output axis k; the generator computes it from
- * the permutation. */
+ * the permutation (in_offset 0). A slice with steps is the same gather:
+ * in_offset its first element, in_stride[k] the axis's stride times its
+ * step (negative for a reversed axis). */
 typedef struct {
     int32_t out_dim[4];
     int32_t in_stride[4];
+    int32_t in_offset;
 } stoic_transpose_f32_params;
 void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, float *out);
 

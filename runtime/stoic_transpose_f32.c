@@ -2,7 +2,8 @@
  * stoic runtime: transpose (permutation of up to four axes), float32.
  * Used where the layout of a model's data changes, e.g. at the boundary
  * between an ONNX model's channels-first input and stoic's channels-last
- * tensors. Loop bounds and strides are constants of the parameter struct;
+ * tensors, and for a slice with steps (a strided gather: in_offset, strides
+ * multiplied by the steps, negative for a reversed axis). Loop bounds and strides are constants of the parameter struct;
  * the instruction path does not depend on the data.
  */
 #include "stoic_rt_f32.h"
@@ -20,7 +21,7 @@ void stoic_transpose_f32(const stoic_transpose_f32_params *p, const float *in, f
 
     dst = 0;
     for (o0 = 0; o0 < p->out_dim[0]; o0++) {
-        src0 = o0 * p->in_stride[0];
+        src0 = p->in_offset + (o0 * p->in_stride[0]);
         for (o1 = 0; o1 < p->out_dim[1]; o1++) {
             src1 = src0 + (o1 * p->in_stride[1]);
             for (o2 = 0; o2 < p->out_dim[2]; o2++) {

@@ -1,10 +1,12 @@
 /*
  * stoic runtime: transpose (permutation of up to four axes), int16.
  *
- * out[o0][o1][o2][o3] = in[o0 * in_stride[0] + o1 * in_stride[1]
+ * out[o0][o1][o2][o3] = in[in_offset + o0 * in_stride[0] + o1 * in_stride[1]
  *                          + o2 * in_stride[2] + o3 * in_stride[3]],
  * ok < out_dim[k]; in_stride[k] is the input stride (in elements) of the
- * input axis that becomes output axis k. Loop bounds and strides are
+ * input axis that becomes output axis k (a multiple of it, negative for a
+ * reversed axis, in a slice with steps; in_offset is then the slice's
+ * first element). Loop bounds and strides are
  * constants of the parameter struct; the instruction path does not depend
  * on the data. in and out must not overlap.
  */
@@ -23,7 +25,7 @@ void stoic_transpose_s16(const stoic_transpose_q_params *p, const int16_t *in, i
 
     dst = 0;
     for (o0 = 0; o0 < p->out_dim[0]; o0++) {
-        src0 = o0 * p->in_stride[0];
+        src0 = p->in_offset + (o0 * p->in_stride[0]);
         for (o1 = 0; o1 < p->out_dim[1]; o1++) {
             src1 = src0 + (o1 * p->in_stride[1]);
             for (o2 = 0; o2 < p->out_dim[2]; o2++) {

@@ -728,3 +728,34 @@ class Reduce1d(torch.nn.Module):
 torch.manual_seed(16)
 export2("reduce_axes", Reduce(), torch.randn(1, 2, 5, 4))
 export2("reduce_1d", Reduce1d(), torch.randn(1, 3, 9))
+
+
+# Slice with steps (issue 12): a stride-2 subsampling of the time axis
+# (x[:, :, ::2]) and torch.flip of a 1-D CNN; a reversed channel order and
+# every other row of a 2-D CNN.
+class Strided(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv1d(2, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(4 * 6 * 2, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.c(x))
+        a = h[:, :, ::2]
+        b = torch.flip(h, [2])[:, :, 1::2]
+        return self.fc(torch.flatten(torch.cat([a, b], 2), 1))
+
+
+class Strided2d(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(3, 5, 3, padding=1)
+
+    def forward(self, x):
+        h = torch.tanh(self.c(x))
+        return torch.flip(h, [1])[:, :, ::2, :] * 2.0
+
+
+torch.manual_seed(17)
+export2("strided_1d", Strided(), torch.randn(1, 2, 12))
+export2("strided_2d", Strided2d(), torch.randn(1, 3, 6, 5))

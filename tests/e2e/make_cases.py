@@ -376,7 +376,10 @@ def run_layer(l, ins):
     if op == "slice":
         lo = [int(v) for v in str(a["starts"]).split()]
         hi = [int(v) for v in str(a["ends"]).split()]
-        return x[tuple(slice(b, e) for b, e in zip(lo, hi))]
+        st = [int(v) for v in str(a.get("steps", " ".join(["1"] * len(lo)))).split()]
+        # every step-th value of [lo, hi), from lo up or (step < 0) from hi - 1 down
+        return x[tuple(slice(b, e, s) if s > 0 else slice(e - 1, b - 1 if b > 0 else None, s)
+                       for b, e, s in zip(lo, hi, st))]
     if op == "global_avg_pool":
         # [H W C] -> [1 1 C]; one-dimensional [L C] -> [1 C]
         return x.mean(axis=tuple(range(x.ndim - 1)), keepdims=True)
@@ -1009,6 +1012,26 @@ def slice_then_conv(c):
     m.out_name = m.add("conv2d", "c1", h, "y", conv_params(c, 3, 3, 3, 2), filters=3,
                        kernel=(3, 3), padding="same")
     return m, c.x(3, (6, 6, 2))
+
+
+@case
+def slice_steps(c):
+    # x[::2, ::-3, ::-1] of a part of a convolution's output: rows 0, 2, 4;
+    # columns 6, 3 (from the end down, in [1, 7)); channels reversed
+    m = Model((6, 7, 3))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 4, 1, 1, 3), filters=4, kernel=(1, 1))
+    m.out_name = m.add("slice", "s", h, "y", starts="0 1 0", ends="6 7 4", steps="2 -3 -1")
+    return m, c.x(3, (6, 7, 3))
+
+
+@case
+def slice_flip_1d(c):
+    # torch.flip of a 1-D CNN's time axis, every other channel
+    m = Model((9, 2))
+    h = m.add("conv1d", "c1", "x", "h", conv1d_params(c, 4, 3, 2), filters=4, kernel=3,
+              activation="relu")
+    m.out_name = m.add("slice", "s", h, "y", starts="0 0", ends="7 4", steps="-1 2")
+    return m, c.x(3, (9, 2))
 
 
 @case

@@ -211,6 +211,18 @@ case("bad_float_attribute", "schema", "alpha", "alpha is not a number",
 
 # ---- names and graph ------------------------------------------------------------
 
+case("slice_step_zero", "sem", "step", "a slice with a step of 0",
+     img_model('    <slice name="s" inputs="x" output="y" starts="0 0 0" ends="4 4 2" '
+               'steps="1 0 1"/>@@\n'))
+
+case("slice_steps_count", "sem", "steps", "a slice with two steps for three axes",
+     img_model('    <slice name="s" inputs="x" output="y" starts="0 0 0" ends="4 4 2" '
+               'steps="2 -1"/>@@\n'))
+
+case("slice_empty_range", "sem", "range", "a slice whose end is not after its start",
+     img_model('    <slice name="s" inputs="x" output="y" starts="0 3 0" ends="4 3 2" '
+               'steps="1 -1 1"/>@@\n'))
+
 case("duplicate_layer_name", "sem", "duplicate", "two layers named r",
      img_model('    <relu name="r" inputs="x" output="h"/>\n'
                '    <tanh name="r" inputs="h" output="y"/>@@\n'))

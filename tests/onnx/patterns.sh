@@ -33,7 +33,8 @@ MODELS=${MODELS:-"mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo 
         conv_bias_1d conv_bias_shared
         v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17
         tcn_13 tcn_17 chan_split_13 chan_split_17 split_chan_13 split_chan_17
-        chunk_time_13 chunk_time_17 reduce_axes_13 reduce_axes_17 reduce_1d_13 reduce_1d_17"}
+        chunk_time_13 chunk_time_17 reduce_axes_13 reduce_axes_17 reduce_1d_13 reduce_1d_17
+        strided_1d_13 strided_1d_17 strided_2d_13 strided_2d_17"}
 # float32: stoic eval and the generated code against the reference outputs
 # (|got - want| <= ATOL + RTOL |want|)
 RTOL=${RTOL:-1e-4}

@@ -858,9 +858,9 @@ static void test_transpose_hand(void)
     static const int16_t want16[4] = { -32768, 2, 1, 32767 };
     int8_t out8[6];
     int16_t out16[4];
-    stoic_transpose_q_params p = { { 1, 1, 3, 2 }, { 0, 0, 1, 3 } };
+    stoic_transpose_q_params p = { { 1, 1, 3, 2 }, { 0, 0, 1, 3 }, 0 };
     /* input strides of [2][1][2]: 2, 2, 1; output axes take input axes 2, 0, 1 */
-    stoic_transpose_q_params q = { { 1, 2, 2, 1 }, { 0, 1, 2, 2 } };
+    stoic_transpose_q_params q = { { 1, 2, 2, 1 }, { 0, 1, 2, 2 }, 0 };
     int k;
     stoic_transpose_s8(&p, in8, out8);
     for (k = 0; k < 6; k++) {
@@ -869,6 +869,132 @@ static void test_transpose_hand(void)
     stoic_transpose_s16(&q, in16, out16);
     for (k = 0; k < 4; k++) {
         CHECK_EQ("transpose_s16 hand", out16[k], want16[k]);
+    }
+}
+
+/* ===================================================================== */
+/* slice with steps: the transpose kernel as a strided gather            */
+/* ===================================================================== */
+
+typedef struct {
+    stoic_transpose_q_params p;
+    int is16;
+    int rank;
+    int32_t dim[4];   /* input dims */
+    int32_t lo[4], hi[4], step[4]; /* the kept range of each axis and its step */
+    int32_t odim[4];
+} sl_ctx;
+
+/* Reference: output multi-index o -> input index lo + o * step (step > 0)
+ * or hi - 1 + o * step (step < 0) on each axis -> row-major offset. */
+static void ref_slice(const void *vctx, const void *in, void *out)
+{
+    const sl_ctx *c = vctx;
+    int64_t n = 1, idx;
+    int k;
+    for (k = 0; k < c->rank; k++) {
+        n *= c->odim[k];
+    }
+    for (idx = 0; idx < n; idx++) {
+        int64_t rem = idx, src = 0;
+        int32_t oidx[4];
+        for (k = c->rank - 1; k >= 0; k--) {
+            oidx[k] = (int32_t)(rem % c->odim[k]);
+            rem /= c->odim[k];
+        }
+        for (k = 0; k < c->rank; k++) {
+            int32_t i = c->step[k] > 0 ? c->lo[k] + oidx[k] * c->step[k]
+                                       : c->hi[k] - 1 + oidx[k] * c->step[k];
+            src = src * c->dim[k] + i;
+        }
+        set_q(out, c->is16, idx, get_q(in, c->is16, src));
+    }
+}
+
+static void k_slice_s8(const void *c, const void *in, void *out)
+{
+    stoic_transpose_s8(&((const sl_ctx *)c)->p, in, out);
+}
+
+static void k_slice_s16(const void *c, const void *in, void *out)
+{
+    stoic_transpose_s16(&((const sl_ctx *)c)->p, in, out);
+}
+
+#define SL_CASES 600
+
+static void slice_random(const char *what, kern_fn kern, int is16, uint32_t seed)
+{
+    int c;
+    rng = seed;
+    n_bad = 0;
+    for (c = 0; c < SL_CASES; c++) {
+        sl_ctx x;
+        int32_t stride[4];
+        int64_t n = 1, no = 1;
+        int k;
+        void *in;
+        memset(&x, 0, sizeof x);
+        x.is16 = is16;
+        x.rank = rnd(1, 4);
+        for (k = 0; k < x.rank; k++) {
+            int32_t len, st;
+            x.dim[k] = rnd(1, 9);
+            x.lo[k] = rnd(0, x.dim[k] - 1);
+            x.hi[k] = rnd(x.lo[k] + 1, x.dim[k]);
+            st = rnd(1, 4);
+            x.step[k] = rnd(0, 1) != 0 ? st : -st;
+            len = x.hi[k] - x.lo[k];
+            x.odim[k] = (len + st - 1) / st;
+            n *= x.dim[k];
+            no *= x.odim[k];
+        }
+        /* the parameters as the generator computes them (lower_strided) */
+        stride[x.rank - 1] = 1;
+        for (k = x.rank - 2; k >= 0; k--) {
+            stride[k] = stride[k + 1] * x.dim[k + 1];
+        }
+        for (k = 0; k < x.rank; k++) {
+            x.p.in_offset += (x.step[k] > 0 ? x.lo[k] : x.hi[k] - 1) * stride[k];
+        }
+        for (k = 0; k < 4; k++) {
+            int src = k - (4 - x.rank);
+            x.p.out_dim[k] = src >= 0 ? x.odim[src] : 1;
+            x.p.in_stride[k] = src >= 0 ? stride[src] * x.step[src] : 0;
+        }
+        in = rand_q(is16, n);
+        run_twice(what, c, kern, ref_slice, &x, in, (size_t)no * (is16 ? 2u : 1u));
+        free(in);
+    }
+    CU_ASSERT_EQUAL(n_bad, 0);
+    if (n_bad != 0) {
+        printf("\n  %s: %d bad cases of %d\n", what, n_bad, c);
+    }
+}
+
+static void test_slice_s8_random(void)
+{
+    slice_random("slice_s8", k_slice_s8, 0, 1311u);
+}
+
+static void test_slice_s16_random(void)
+{
+    slice_random("slice_s16", k_slice_s16, 1, 1312u);
+}
+
+static void test_slice_hand(void)
+{
+    /* in [2][5] = 0..9; axis 0 [0, 2) step -1 (rows 1, 0), axis 1 [0, 5)
+     * step -2 (columns 4, 2, 0): out [2][3] = 9 7 5 / 4 2 0. in_offset:
+     * row 1, column 4 = 9; strides -5 and -2 */
+    static const int8_t in8[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    static const int8_t want8[6] = { 9, 7, 5, 4, 2, 0 };
+    stoic_transpose_q_params p = { { 1, 1, 2, 3 }, { 0, 0, -5, -2 }, 9 };
+    int8_t out8[6];
+    int k;
+    stoic_transpose_s8(&p, in8, out8);
+    for (k = 0; k < 6; k++) {
+        CHECK_EQ("slice_s8 hand", out8[k], want8[k]);
     }
 }
 
@@ -1243,6 +1369,9 @@ UNIT_SUITE(kernel_q_move)
                 test_transpose_s8_random);
     CU_add_test(s, "transpose_s16 every permutation vs reference (1320)",
                 test_transpose_s16_random);
+    CU_add_test(s, "slice with steps (transpose kernel) hand-derived", test_slice_hand);
+    CU_add_test(s, "slice_s8 with steps, random vs reference (600)", test_slice_s8_random);
+    CU_add_test(s, "slice_s16 with steps, random vs reference (600)", test_slice_s16_random);
     CU_add_test(s, "quantize hand-derived", test_quantize_hand);
     CU_add_test(s, "quantize_s8 random vs double reference (1500)", test_quantize_s8_random);
     CU_add_test(s, "quantize_s16 random vs double reference (1500)", test_quantize_s16_random);

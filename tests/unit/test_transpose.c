@@ -22,7 +22,7 @@ static void test_hand_2x3(void)
     const float in[6] = { 0, 1, 2, 3, 4, 5 };
     const float want[6] = { 0, 3, 1, 4, 2, 5 };
     float out[6];
-    stoic_transpose_f32_params p = { { 1, 1, 3, 2 }, { 0, 0, 1, 3 } };
+    stoic_transpose_f32_params p = { { 1, 1, 3, 2 }, { 0, 0, 1, 3 }, 0 };
     stoic_transpose_f32(&p, in, out);
     CU_ASSERT_EQUAL(memcmp(out, want, sizeof out), 0);
 }
@@ -35,6 +35,7 @@ static void test_random(void)
         int rank = 1 + (int)(next() % 4), k, perm[4], dims[4], odims[4], stride[4];
         long n = 1, i;
         stoic_transpose_f32_params p;
+        p.in_offset = 0;
         for (k = 0; k < rank; k++) {
             dims[k] = 1 + (int)(next() % 7);
             n *= dims[k];
@@ -85,9 +86,24 @@ static void test_random(void)
     }
 }
 
+/* a slice with steps: in [3][4] = 0..11, axis 0 [0, 3) step 2 (rows 0,
+ * 2), axis 1 [1, 4) step -2 (columns 3, 1): out [2][2] = 3 1 / 11 9;
+ * in_offset 3 (row 0, column 3), strides 8 and -2 */
+static void test_hand_strided(void)
+{
+    const float in[12] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+    const float want[4] = { 3, 1, 11, 9 };
+    float out[4];
+    stoic_transpose_f32_params p = { { 1, 1, 2, 2 }, { 0, 0, 8, -2 }, 3 };
+    stoic_transpose_f32(&p, in, out);
+    CU_ASSERT_EQUAL(memcmp(out, want, sizeof out), 0);
+}
+
 UNIT_SUITE(suite_kernel_transpose)
 {
     CU_pSuite s = CU_add_suite("kernel transpose", NULL, NULL);
     CU_add_test(s, "hand-derived 2x3", test_hand_2x3);
     CU_add_test(s, "random shapes and permutations vs reference", test_random);
+    CU_add_test(s, "hand-derived slice with steps (offset, negative stride)",
+                test_hand_strided);
 }
