@@ -16,6 +16,9 @@ outputs for them:
   mbv1_025_13      MobileNetV1 0.25 at 96x96x3 (MLPerf Tiny visual wake
                    words), 13 depthwise-separable blocks, 2 classes
   keras_mlp_17     a Keras-style MLP (x @ kernel + bias: MatMul + Add)
+  conv_ae_13/17    a convolutional autoencoder: 16x16x1, two stride-2 Conv,
+                   ConvTranspose (stride 2, output_padding 1), nn.Upsample
+                   (nearest, x2), Conv, Sigmoid
 
 The larger two are written at one opset only, to keep the repository small
 (anomaly_ae: 1.1 MB of weights, mbv1: 0.9 MB). The other models of item 3
@@ -160,6 +163,21 @@ class Dense(nn.Module):
         return torch.matmul(x, self.kernel) + self.bias
 
 
+class ConvAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.e1 = nn.Conv2d(1, 8, 3, 2, 1)
+        self.e2 = nn.Conv2d(8, 16, 3, 2, 1)
+        self.d1 = nn.ConvTranspose2d(16, 8, 3, 2, 1, output_padding=1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.d2 = nn.Conv2d(8, 1, 3, 1, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.e2(torch.relu(self.e1(x))))
+        h = self.up(torch.relu(self.d1(h)))
+        return torch.sigmoid(self.d2(h))
+
+
 torch.manual_seed(2026)
 export("kws_dscnn", KwsDsCnn(), (1, 49, 10), (13, 17))
 export("resnet8", ResNet8(), (3, 32, 32), (13, 17))
@@ -167,3 +185,4 @@ export("anomaly_ae", anomaly_ae(), (640,), (17,))
 export("mbv1_025", mobilenet_v1(), (3, 96, 96), (13,))
 export("keras_mlp", nn.Sequential(Dense(32, 64), nn.ReLU(), Dense(64, 32), nn.Tanh(),
                                   Dense(32, 5), nn.Softmax(-1)), (32,), (17,))
+export("conv_ae", ConvAE(), (1, 16, 16), (13, 17))
