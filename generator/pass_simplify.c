@@ -28,12 +28,16 @@
  *    its input (so a pad behind it can fold, rule 4). It stays when it
  *    writes the model output.
  * A slice with steps (a strided gather) is none of these.
+ * 6. A pad read only by a reshape that just moves axes of size 1 changes
+ *    places with it (sink_pad), so that rule 4 can fold it.
  * The rules apply until none does. Dropped layers are named in the
  * "fused" list of the layers that absorbed them (rules 1, 4, 5);
  * rewritten ones keep their name and XML line.
  */
 #include "pass.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void to_reshape(ir_graph *g, ir_node *n)
@@ -230,6 +234,97 @@ static int bypass(ir_graph *g, int ni, diag *d)
     return 1;
 }
 
+/* rule 6: a pad whose only reader is a reshape that keeps the element
+ * order and only moves axes of size 1 (the channels-last change of a
+ * one-channel image, [1 H W] -> [H W 1], that the importer puts between a
+ * ZeroPad2d and its convolution) changes places with it: the reshape runs
+ * on the unpadded input, the pad after it on the matching axes, so rule 4
+ * can fold the pad into the convolution. The pad's output axes of size 1
+ * must be unpadded; the other axes match in order and size. */
+static int sink_pad(ir_graph *g, int ni, diag *d)
+{
+    ir_node *n = &g->n[ni], *c, tmp;
+    int ci = sole_consumer(g, n->output), pa[IR_MAX_RANK], ra[IR_MAX_RANK], np = 0, nr = 0;
+    int k, rp, rr, m;
+    int32_t pads[2 * IR_MAX_RANK];
+    ir_shape ps, rs, ms;
+    char *name;
+    if (ci < 0 || n->is_slice || g->n[ci].op != IR_OP_RESHAPE ||
+        g->n[ci].inputs[0] != n->output) {
+        return 0;
+    }
+    c = &g->n[ci];
+    ps = g->t[n->output].shape;
+    rs = g->t[c->output].shape;
+    rp = ps.rank;
+    rr = rs.rank;
+    if (n->n_padn != 2 * rp) {
+        return 0;
+    }
+    for (k = 0; k < rp; k++) {
+        if (ps.d[k] != 1) {
+            pa[np++] = k;
+        } else if (n->padn[k] != 0 || n->padn[k + rp] != 0) {
+            return 0;
+        }
+    }
+    for (k = 0; k < rr; k++) {
+        if (rs.d[k] != 1) {
+            ra[nr++] = k;
+        }
+    }
+    if (np != nr) {
+        return 0;
+    }
+    ms = rs;
+    for (k = 0; k < 2 * rr; k++) {
+        pads[k] = 0;
+    }
+    for (k = 0; k < np; k++) {
+        if (ps.d[pa[k]] != rs.d[ra[k]]) {
+            return 0;
+        }
+        pads[ra[k]] = n->padn[pa[k]];
+        pads[ra[k] + rr] = n->padn[pa[k] + rp];
+        ms.d[ra[k]] = rs.d[ra[k]] - pads[ra[k]] - pads[ra[k] + rr];
+    }
+    /* the reshape's new output: the pad's input in the reshape's axes */
+    name = malloc(strlen(g->t[n->output].name) + 8);
+    if (name == NULL) {
+        diag_io(d, NULL, "out of memory");
+        return -1;
+    }
+    snprintf(name, strlen(g->t[n->output].name) + 8, "%s.unpad", g->t[n->output].name);
+    m = ir_add_tensor(g, name, IR_T_ACT, g->t[n->output].line);
+    free(name);
+    if (m < 0) {
+        diag_io(d, NULL, "out of memory");
+        return -1;
+    }
+    n = &g->n[ni];
+    c = &g->n[ci];
+    g->t[m].shape = ms;
+    g->t[m].dtype = g->t[n->output].dtype;
+    c->inputs[0] = n->inputs[0];
+    n->inputs[0] = m;
+    n->output = c->output;
+    c->output = m;
+    c->new_rank = ms.rank;
+    for (k = 0; k < ms.rank; k++) {
+        c->new_shape[k] = ms.d[k];
+    }
+    n->n_padn = 2 * rr;
+    for (k = 0; k < 2 * rr; k++) {
+        n->padn[k] = pads[k];
+    }
+    /* the reshape now runs first: the two change places in the order */
+    tmp = g->n[ni];
+    g->n[ni] = g->n[ci];
+    g->n[ci] = tmp;
+    ir_link(g);
+    return 1;
+}
+
 /* One sweep over the nodes; returns how many rules applied, or -1. */
 static int sweep(ir_graph *g, diag *d)
 {
@@ -256,6 +351,9 @@ static int sweep(ir_graph *g, diag *d)
                 rc = 1;
             } else {
                 rc = fold_pad(g, i, d);
+                if (rc == 0) {
+                    rc = sink_pad(g, i, d);
+                }
             }
         } else if (n->op == IR_OP_RESHAPE) {
             rc = bypass(g, i, d);

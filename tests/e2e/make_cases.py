@@ -2127,6 +2127,22 @@ def dense_via_conv_pk(c):
     return flatten_conv_dense(Ctx("flatten_conv_dense"))
 
 
+# A ZeroPad2d stem as the ONNX importer writes it for a one-channel image:
+# pad [1 H W], then the channels-last transpose [1 H W] -> [H W 1] (a
+# reshape: only an axis of size 1 moves), then the convolution. The pad
+# changes places with the reshape (pass_simplify rule 6) and folds into
+# the convolution's padding (rule 4): no pad, copy or transpose is left.
+@case
+@elided("stoic_pad_", "stoic_copy_", "stoic_transpose_")
+def fold_pad_through_layout(c):
+    m = Model((1, 6, 5))
+    p = m.add("pad", "zp", "x", "p", pads=(0, 2, 1, 0, 3, 1))
+    t = m.add("transpose", "to_nhwc", p, "t", perm=(1, 2, 0))
+    m.out_name = m.add("conv2d", "c1", t, "y", conv_params(c, 4, 4, 3, 1), filters=4,
+                       kernel=(4, 3), strides=(2, 2), activation="relu")
+    return m, c.x(3, (1, 6, 5))
+
+
 @case
 @elided("stoic_copy_")
 def elide_concat_one(c):
