@@ -271,6 +271,19 @@ static int walk(imp *I, int emit, value **in_v)
         }
         op = find_op(n->op_type);
         if (op < 0) {
+            static const char *const transformer[] = {
+                "LayerNormalization", "Attention", "MultiHeadAttention", "Einsum",
+                "SkipLayerNormalization", "GroupNormalization", "Gelu", NULL
+            };
+            int t;
+            for (t = 0; transformer[t] != NULL; t++) {
+                if (strcmp(n->op_type, transformer[t]) == 0) {
+                    return unsupported(I, "operator %s is not supported: transformer blocks "
+                                          "(attention, layer normalization) are outside "
+                                          "stoic's operator list",
+                                       n->op_type);
+                }
+            }
             return unsupported(I, "operator %s is not supported", n->op_type);
         }
         fn = op_table[op].fn;

@@ -759,3 +759,40 @@ class Strided2d(torch.nn.Module):
 torch.manual_seed(17)
 export2("strided_1d", Strided(), torch.randn(1, 2, 12))
 export2("strided_2d", Strided2d(), torch.randn(1, 3, 6, 5))
+
+
+# Transformer blocks are out of scope (issue 12): refused, naming the node.
+# A pre-norm block (LayerNorm, MultiheadAttention, residual): at opset 17
+# LayerNormalization is one operator; at opset 13 torch writes it out
+# (ReduceMean, Sub, Pow, ...); an attention block alone at opset 17.
+class TfBlock(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln = torch.nn.LayerNorm(8)
+        self.att = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+        self.fc = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.ln(x)
+        a, _ = self.att(h, h, h, need_weights=False)
+        return self.fc((x + a).mean(1))
+
+
+class AttOnly(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.att = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+        self.fc = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        a, _ = self.att(x, x, x, need_weights=False)
+        return self.fc(a.mean(1))
+
+
+torch.manual_seed(18)
+for _opset in (13, 17):
+    torch.onnx.export(TfBlock().eval(), torch.randn(1, 5, 8),
+                      os.path.join(HERE, "transformer_%d.onnx" % _opset), opset_version=_opset,
+                      input_names=["input"], output_names=["output"])
+torch.onnx.export(AttOnly().eval(), torch.randn(1, 5, 8), os.path.join(HERE, "attention_17.onnx"),
+                  opset_version=17, input_names=["input"], output_names=["output"])
