@@ -48,7 +48,7 @@ static void test_hand_plan(void)
     b = chain(g, a, 10, "b");
     c = chain(g, b, 100, "c");
     y = chain(g, c, 5, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[x].storage, IR_ST_INPUT);
@@ -90,7 +90,7 @@ static void test_random_no_overlap(void)
             sprintf(name, "t%d", i);
             chain(g, src, 1 + (int32_t)(next() % 64), name);
         }
-        g->output = g->nt - 1;
+        ir_set_output(g, g->nt - 1);
         ir_link(g);
         CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
         for (i = 0; i < g->nt; i++) {
@@ -159,7 +159,7 @@ static void test_in_place(void)
     b = node2(g, IR_OP_ACTIVATION, a, -1, 100, IR_DT_F32, "b");
     c = node2(g, IR_OP_ADD, b, a2, 100, IR_DT_F32, "c");
     y = node2(g, IR_OP_DENSE, c, -1, 5, IR_DT_F32, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[b].alias_of, a);
@@ -192,7 +192,7 @@ static void test_not_in_place(void)
     b = node2(g, IR_OP_ACTIVATION, a, -1, 6, IR_DT_S8, "b");
     h = node2(g, IR_OP_ADD, b, a, 6, IR_DT_S8, "h");
     y = node2(g, IR_OP_ACTIVATION, h, -1, 6, IR_DT_S16, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[b].alias_of, -1);
