@@ -728,3 +728,42 @@ class Reduce1d(torch.nn.Module):
 torch.manual_seed(16)
 export2("reduce_axes", Reduce(), torch.randn(1, 2, 5, 4))
 export2("reduce_1d", Reduce1d(), torch.randn(1, 3, 9))
+
+
+# Several graph outputs (issue 12): a classifier head and a regression head
+# on a shared convolutional trunk; the classifier's logits are an output
+# and also feed the regression head (through a softmax), and the trunk's
+# feature map (channels first, as ONNX has it) is a third output read by
+# the pooling. NAME.want.npy holds each sample's outputs side by side, in
+# graph order (the layout of tests/e2e/harness.c).
+class TwoHeads(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(3, 6, 3, padding=1)
+        self.cls = torch.nn.Linear(6, 4)
+        self.reg = torch.nn.Linear(6 + 4, 2)
+
+    def forward(self, x):
+        f = torch.relu(self.c(x))
+        z = f.mean((2, 3))
+        logits = self.cls(z)
+        r = self.reg(torch.cat([z, torch.softmax(logits, 1)], 1))
+        return logits, r, f
+
+
+def export_heads(name, model, x, names):
+    model.eval()
+    for opset in (13, 17):
+        torch.onnx.export(model, x, os.path.join(HERE, "%s_%d.onnx" % (name, opset)),
+                          opset_version=opset, input_names=["input"],
+                          output_names=names, do_constant_folding=True)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        rows = [np.concatenate([t.numpy().reshape(-1) for t in model(xs[i:i + 1])])
+                for i in range(4)]
+    for opset in (13, 17):
+        save_io("%s_%d" % (name, opset), xs.numpy(), np.stack(rows))
+
+
+torch.manual_seed(17)
+export_heads("two_heads", TwoHeads(), torch.randn(1, 3, 6, 6), ["logits", "value", "features"])
