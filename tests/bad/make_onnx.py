@@ -767,3 +767,18 @@ def export_heads(name, model, x, names):
 
 torch.manual_seed(17)
 export_heads("two_heads", TwoHeads(), torch.randn(1, 3, 6, 6), ["logits", "value", "features"])
+
+
+# Several graph outputs stoic refuses or copies (issue 12): a constant
+# output (an initializer), 17 outputs (more than the 16 stoic takes), and an
+# Identity of another output (imported as a copy, two arrays).
+save("outputs_const", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r")], "g", [vi("x", [1, 4])],
+    [vi("y", None), vi("k", [4])], [const("k", np.ones(4, np.float32))]))
+save("outputs_17", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y%d" % i], name="r%d" % i) for i in range(17)], "g",
+    [vi("x", [1, 4])], [vi("y%d" % i, None) for i in range(17)]))
+save("outputs_identity", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r"),
+     helper.make_node("Identity", ["y"], ["z"], name="id")], "g", [vi("x", [1, 4])],
+    [vi("y", None), vi("z", None)]))
