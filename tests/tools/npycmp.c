@@ -1,5 +1,5 @@
 /* bin/npycmp A.npy B.npy [--rtol R] [--atol A]
- * bin/npycmp --cat OUT.npy A.npy [B.npy ...]
+ * bin/npycmp --cat OUT.npy [--rows-of R.npy] A.npy [B.npy ...]
  *
  * Compares two .npy arrays of the same shape (any dtype npy_read supports,
  * converted to double). Element i passes if |a-b| <= atol + rtol*|b|; equal
@@ -12,7 +12,10 @@
  * (flattened), then row r of B, ... (each file [N, ...], the same N). The
  * tests use it to put the per-output files of `stoic eval --output ...`
  * of a model with several outputs into one row per sample, as the e2e
- * harness writes them. Exit status 0, or 2. */
+ * harness writes them. With --rows-of, N is the first dimension of R.npy
+ * instead (each file then holds N rows of any shape: an ONNX test's
+ * outputs of one sample whose batch axis stoic keeps are one row). Exit
+ * status 0, or 2. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -27,7 +30,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: npycmp A.npy B.npy [--rtol R] [--atol A]"
                     "  (defaults: rtol 1e-5, atol 1e-6)\n"
-                    "       npycmp --cat OUT.npy A.npy [B.npy ...]\n");
+                    "       npycmp --cat OUT.npy [--rows-of R.npy] A.npy [B.npy ...]\n");
 }
 
 static int parse_tol(const char *opt, const char *s, double *v)
@@ -90,28 +93,48 @@ static int cat(int argc, char **argv)
     npy_array a[16];
     float *f[16], *y;
     size_t n = 0, per[16], tot = 0, r;
-    int k, m = argc - 3, rc = 0;
+    int k, m = argc - 3, rc = 0, first = 3;
+    npy_array rr;
     int64_t shape[2];
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[512];
     FILE *o;
 
+    if (argc >= 5 && strcmp(argv[3], "--rows-of") == 0) {
+        if (npy_read(argv[4], SIZE_MAX, &rr, err, sizeof err) != 0 || rr.ndim < 1 ||
+            rr.shape[0] < 1) {
+            fprintf(stderr, "npycmp: %s: no rows\n", argv[4]);
+            return 2;
+        }
+        n = (size_t)rr.shape[0];
+        npy_free(&rr);
+        first = 5;
+        m = argc - 5;
+    }
     if (m < 1 || m > 16) {
         usage();
         return 2;
     }
     for (k = 0; k < m; k++) {
-        if (npy_read(argv[3 + k], SIZE_MAX, &a[k], err, sizeof err) != 0) {
+        if (npy_read(argv[first + k], SIZE_MAX, &a[k], err, sizeof err) != 0) {
             fprintf(stderr, "npycmp: %s\n", err);
             return 2;
         }
-        if (a[k].ndim < 1 || a[k].shape[0] < 1 || (k > 0 && (size_t)a[k].shape[0] != n)) {
-            fprintf(stderr, "npycmp: %s: not [N, ...] with the N of %s\n", argv[3 + k],
-                    argv[3]);
+        if (first == 3 && (a[k].ndim < 1 || a[k].shape[0] < 1 ||
+                           (k > 0 && (size_t)a[k].shape[0] != n))) {
+            fprintf(stderr, "npycmp: %s: not [N, ...] with the N of %s\n", argv[first + k],
+                    argv[first]);
             return 2;
         }
-        n = (size_t)a[k].shape[0];
+        if (first == 3) {
+            n = (size_t)a[k].shape[0];
+        }
+        if (a[k].count == 0 || a[k].count % n != 0) {
+            fprintf(stderr, "npycmp: %s: %lu elements are not %lu rows\n", argv[first + k],
+                    (unsigned long)a[k].count, (unsigned long)n);
+            return 2;
+        }
         per[k] = a[k].count / n;
         tot += per[k];
         f[k] = npy_to_f32(&a[k]);
