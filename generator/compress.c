@@ -272,7 +272,7 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
         }
         L->precision = info->precision;
         L->prunable = prunable(g, n);
-        L->is_output = n->output == g->output;
+        L->is_output = ir_output_index(g, n->output) >= 0;
         for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
             const cfg_layer *C = &info->cfg.layers[k];
             if (strcmp(n->name, C->name) == 0 || in_list(n->fused, C->name)) {
@@ -362,7 +362,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     eval_plan p;
     calib_ctx c;
     int64_t r, in_n = ir_shape_count(&g->t[g->input].shape);
-    int64_t out_n = ir_shape_count(&g->t[g->output].shape);
+    int64_t out_n = ir_outputs_count(g); /* every output of a row (eval_run) */
     double *lo = calloc((size_t)g->nt + 1, sizeof *lo), *hi = calloc((size_t)g->nt + 1, sizeof *hi);
     int *has = calloc((size_t)g->nt + 1, sizeof *has);
     float *out = malloc((size_t)out_n * sizeof *out);
@@ -494,7 +494,7 @@ static float *collect(const ir_graph *g, int t, const float *x, int64_t rows)
     eval_plan p;
     grab_ctx c;
     int64_t in_n = ir_shape_count(&g->t[g->input].shape);
-    float *out = malloc((size_t)ir_shape_count(&g->t[g->output].shape) * sizeof *out);
+    float *out = malloc((size_t)ir_outputs_count(g) * sizeof *out);
     c.t = t;
     c.n = ir_shape_count(&g->t[t].shape);
     c.buf = malloc((size_t)(rows * c.n) * sizeof(float));
@@ -930,8 +930,9 @@ int compress_measure(const ir_graph *gf, const ir_graph *gq, const float *x, int
     eval_plan pf, pq;
     measure_ctx cf, cq;
     int64_t in_n = ir_shape_count(&gf->t[gf->input].shape), r;
-    int64_t out_n = ir_shape_count(&gf->t[gf->output].shape);
-    float *of = malloc((size_t)out_n * sizeof *of), *oq = malloc((size_t)out_n * sizeof *oq);
+    /* of, oq: every output of a row (eval_run); labels score output 0 */
+    int64_t out_n = ir_shape_count(&gf->t[gf->output].shape), all_n = ir_outputs_count(gf);
+    float *of = malloc((size_t)all_n * sizeof *of), *oq = malloc((size_t)all_n * sizeof *oq);
     int *map = malloc((size_t)gq->nt * sizeof *map);
     float **val = calloc((size_t)gf->nt, sizeof *val);
     compress_layer_err *err = calloc((size_t)gq->nt, sizeof *err);

@@ -537,6 +537,31 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
     kv(b, "model", json_str(path2(r, "model", "name"), ""), 0);
     kv(b, "generated as", name, 1);
     kv(b, "precision", json_str(path2(r, "generated", "precision"), ""), 0);
+    for (i = 0; i < json_len(json_get(r, "outputs")); i++) { /* several graph outputs */
+        const json *ot = json_at(json_get(r, "outputs"), i), *sh = json_get(ot, "shape");
+        char key[32], txt[160], dims[64];
+        int k;
+        size_t at = 0;
+        dims[0] = '\0';
+        for (k = 0; k < json_len(sh) && at + 16 < sizeof dims; k++) {
+            at += (size_t)snprintf(dims + at, sizeof dims - at, k == 0 ? "%.0f" : "x%.0f",
+                                   json_num(json_at(sh, k), 0.0));
+        }
+        snprintf(key, sizeof key, "output %d", i);
+        snprintf(txt, sizeof txt, "shape %s, %.0f elements, %s", dims,
+                 json_num(json_get(ot, "size"), 0.0), json_str(json_get(ot, "dtype"), ""));
+        sb_puts(b, "<tr><th>");
+        html_text(b, key);
+        sb_puts(b, "</th><td><code>");
+        html_text(b, json_str(json_get(ot, "name"), ""));
+        sb_puts(b, "</code>: ");
+        html_text(b, txt);
+        if (is_num(json_get(ot, "scale"))) {
+            sb_printf(b, ", scale %s", numtxt(json_get(ot, "scale")));
+            sb_printf(b, ", zero point %s", numtxt(json_get(ot, "zero_point")));
+        }
+        sb_puts(b, "</td></tr>\n");
+    }
     kv_num(b, "layers", json_get(tot, "layers"));
     kv_num(b, "parameters", json_get(tot, "params"));
     kv_num(b, "constant bytes (flash)", json_get(tot, "weight_bytes"));

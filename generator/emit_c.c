@@ -110,6 +110,67 @@ static void const_elem(strbuf *b, const ir_tensor *t, int64_t k)
     }
 }
 
+/* Output k's caller array and its macros: `out` and NAME_OUTPUT_SIZE for a
+ * model with one output (the API of design.md), `outk` and
+ * NAME_OUTPUTk_SIZE when there are several. */
+static void out_arg(const ir_graph *g, int k, char *buf, size_t n)
+{
+    if (g->n_outputs > 1) {
+        snprintf(buf, n, "out%d", k);
+    } else {
+        snprintf(buf, n, "out");
+    }
+}
+
+static void out_macro(const ir_graph *g, int k, char *buf, size_t n)
+{
+    if (g->n_outputs > 1) {
+        snprintf(buf, n, "OUTPUT%d", k);
+    } else {
+        snprintf(buf, n, "OUTPUT");
+    }
+}
+
+/* The output parameters of NAME_run (elem NULL) or NAME_run_float
+ * ("float"), in graph order. */
+static void out_params(const ir_graph *g, const char *NAME, const char *elem, strbuf *b)
+{
+    char a[32], m[32];
+    int k;
+    for (k = 0; k < g->n_outputs; k++) {
+        out_arg(g, k, a, sizeof a);
+        out_macro(g, k, m, sizeof m);
+        sb_printf(b, "%s%s %s[%s_%s_SIZE]", k == 0 ? "" : ",\n    ",
+                  elem != NULL ? elem : ir_dtype_c(g->t[g->outputs[k]].dtype), a, NAME, m);
+    }
+}
+
+/* NAME.h: the size macro of every output (and their count when several),
+ * then (types) their element types. */
+static void out_defs(const ir_graph *g, const char *NAME, strbuf *defs, strbuf *types)
+{
+    char m[32], sh[64];
+    int k;
+    for (k = 0; k < g->n_outputs; k++) {
+        const ir_tensor *t = &g->t[g->outputs[k]];
+        out_macro(g, k, m, sizeof m);
+        ir_shape_str(&t->shape, sh, sizeof sh);
+        if (g->n_outputs > 1) {
+            sb_printf(defs, "/* Output %d of %d: '%s', shape %s (NHWC, row-major). */\n", k,
+                      g->n_outputs, t->name, sh);
+        } else {
+            sb_printf(defs, "/* Output: '%s', shape %s (NHWC, row-major). */\n", t->name, sh);
+        }
+        sb_printf(defs, "#define %s_%s_SIZE %lldU  /* elements */\n", NAME, m,
+                  (long long)ir_shape_count(&t->shape));
+        sb_printf(types, "#define %s_%s_TYPE %s\n", NAME, m, ir_dtype_c(t->dtype));
+    }
+    if (g->n_outputs > 1) {
+        sb_printf(defs, "/* Graph outputs: the run functions take one array for each, in this order. */\n"
+                        "#define %s_NUM_OUTPUTS %dU\n", NAME, g->n_outputs);
+    }
+}
+
 /* Name of the storage behind tensor t, as a C expression. */
 static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c, int call,
                        int t, strbuf *b)
@@ -130,9 +191,12 @@ static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c,
     case IR_ST_INPUT:
         sb_printf(b, "&in[%lld]", (long long)x->offset);
         break;
-    case IR_ST_OUTPUT:
-        sb_printf(b, "&out[%lld]", (long long)x->offset);
+    case IR_ST_OUTPUT: {
+        char a[32];
+        out_arg(g, x->out_index, a, sizeof a);
+        sb_printf(b, "&%s[%lld]", a, (long long)x->offset);
         break;
+    }
     case IR_ST_ARENA:
         sb_printf(b, "&%s_arena%s[%lld]", name, arena_suffix(x->dtype), (long long)x->offset);
         break;
@@ -279,9 +343,9 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
 int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf params, body, decls, arrays, arena;
-    char NAME[128], guard[160], file[256], num[5][32], ish[64], osh[64], abi[16], idx[16];
+    char NAME[128], guard[160], file[256], num[5][32], ish[64], abi[16], idx[16];
     char f32inc[256];
-    strbuf fwrap, label;
+    strbuf fwrap, label, odefs, otypes, oparams, ofparams;
     lower_call io;
     int has_float = 0, has_int = 0;
     lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
@@ -387,7 +451,8 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     /* the float wrapper */
     sb_init(&fwrap);
     {
-        const char *in_arg = "in", *out_arg = "out";
+        const char *in_arg = "in";
+        char oa[32], om[32], qs[40];
         if (lower_float_in(g, &io)) {
             sb_printf(&fwrap, "static %s %s_qin[%s_INPUT_SIZE];\n",
                       ir_dtype_c(g->t[g->input].dtype), name, NAME);
@@ -395,25 +460,41 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             used_w[io.k] = 1;
             in_arg = "qin";
         }
-        if (lower_float_out(g, &io)) {
-            sb_printf(&fwrap, "static %s %s_qout[%s_OUTPUT_SIZE];\n",
-                      ir_dtype_c(g->t[g->output].dtype), name, NAME);
-            print_params(&io, name, "_qout", &fwrap);
-            used_w[io.k] = 1;
-            out_arg = "qout";
+        for (k = 0; k < g->n_outputs; k++) {
+            if (lower_float_out(g, k, &io)) {
+                out_arg(g, k, oa, sizeof oa);
+                out_macro(g, k, om, sizeof om);
+                snprintf(qs, sizeof qs, "_q%s", oa);
+                sb_printf(&fwrap, "static %s %s%s[%s_%s_SIZE];\n",
+                          ir_dtype_c(g->t[g->outputs[k]].dtype), name, qs, NAME, om);
+                print_params(&io, name, qs, &fwrap);
+                used_w[io.k] = 1;
+            }
         }
-        sb_printf(&fwrap, "\nvoid %s_run_float(const float in[%s_INPUT_SIZE], "
-                          "float out[%s_OUTPUT_SIZE])\n{\n", name, NAME, NAME);
+        sb_printf(&fwrap, "\nvoid %s_run_float(const float in[%s_INPUT_SIZE], ", name, NAME);
+        out_params(g, NAME, "float", &fwrap);
+        sb_puts(&fwrap, ")\n{\n");
         if (lower_float_in(g, &io)) {
             sb_printf(&fwrap, "    %s(&%s_p_qin, in, %s_qin);\n", lower_kernel_fn(io.k), name,
                       name);
         }
-        sb_printf(&fwrap, "    %s_run(%s%s%s, %s%s%s);\n", name,
-                  in_arg[0] == 'q' ? name : "", in_arg[0] == 'q' ? "_" : "", in_arg,
-                  out_arg[0] == 'q' ? name : "", out_arg[0] == 'q' ? "_" : "", out_arg);
-        if (lower_float_out(g, &io)) {
-            sb_printf(&fwrap, "    %s(&%s_p_qout, %s_qout, out);\n", lower_kernel_fn(io.k), name,
-                      name);
+        sb_printf(&fwrap, "    %s_run(%s%s%s", name,
+                  in_arg[0] == 'q' ? name : "", in_arg[0] == 'q' ? "_" : "", in_arg);
+        for (k = 0; k < g->n_outputs; k++) {
+            out_arg(g, k, oa, sizeof oa);
+            if (lower_float_out(g, k, &io)) {
+                sb_printf(&fwrap, ", %s_q%s", name, oa);
+            } else {
+                sb_printf(&fwrap, ", %s", oa);
+            }
+        }
+        sb_puts(&fwrap, ");\n");
+        for (k = 0; k < g->n_outputs; k++) {
+            out_arg(g, k, oa, sizeof oa);
+            if (lower_float_out(g, k, &io)) {
+                sb_printf(&fwrap, "    %s(&%s_p_q%s, %s_q%s, %s);\n", lower_kernel_fn(io.k), name,
+                          oa, name, oa, oa);
+            }
         }
         sb_puts(&fwrap, "}\n");
     }
@@ -427,22 +508,26 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     }
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
-    snprintf(num[1], sizeof num[1], "%lld", (long long)ir_shape_count(&g->t[g->output].shape));
     snprintf(num[2], sizeof num[2], "%lld", (long long)ir_arena_bytes(g));
     snprintf(num[3], sizeof num[3], "%lld", (long long)scratch * 4);
     ir_shape_str(&g->t[g->input].shape, ish, sizeof ish);
-    ir_shape_str(&g->t[g->output].shape, osh, sizeof osh);
+    sb_init(&odefs);
+    sb_init(&otypes);
+    sb_init(&oparams);
+    sb_init(&ofparams);
+    out_defs(g, NAME, &odefs, &otypes);
+    out_params(g, NAME, NULL, &oparams);
+    out_params(g, NAME, "float", &ofparams);
 
     if (rc == 0) { /* NAME.h */
         tmpl_var v[] = {
             { "banner", NULL, 0 }, { "GUARD", guard, 0 }, { "NAME", NAME, 0 },
             { "name", name, 0 }, { "input_name", g->t[g->input].name, 0 },
             { "input_shape", ish, 0 }, { "input_size", num[0], 0 },
-            { "output_name", g->t[g->output].name, 0 }, { "output_shape", osh, 0 },
-            { "output_size", num[1], 0 }, { "arena_bytes", num[2], 0 },
-            { "scratch_bytes", num[3], 0 },
+            { "output_defs", odefs.s, 0 }, { "output_types", otypes.s, 0 },
+            { "out_params", oparams.s, 0 }, { "fout_params", ofparams.s, 0 },
+            { "arena_bytes", num[2], 0 }, { "scratch_bytes", num[3], 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
-            { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
             { "run_doc", has_float ? (has_int ? "This model mixes float32 and integer layers."
                                               : "A float32 model.")
                                    : "An integer model: no floating point in its run path.", 0 },
@@ -465,7 +550,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             { "params", params.s != NULL ? params.s : "", 0 },
             { "body", body.s != NULL ? body.s : "", 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
-            { "out_t", ir_dtype_c(g->t[g->output].dtype), 0 },
+            { "out_params", oparams.s, 0 },
             { "float_wrapper", fwrap.s != NULL ? fwrap.s : "", 0 },
             { "f32_include", f32inc, 0 },
             { "no_float_check", has_float ? "#error \"this model has float32 layers: "
@@ -552,6 +637,10 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             ship_free(sf, nf);
         }
     }
+    sb_free(&odefs);
+    sb_free(&otypes);
+    sb_free(&oparams);
+    sb_free(&ofparams);
     sb_free(&fwrap);
     sb_free(&params);
     sb_free(&body);

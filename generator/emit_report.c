@@ -374,7 +374,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     lower_call calls[LOWER_MAX_CALLS];
     lower_call io;
     cost_est fr;
-    int core, c, i, k, nc;
+    int core, c, i, k, nc, o;
     sb_puts(b, ", \"estimate\": ");
     if (!tot_ok[COST_M4] || !tot_ok[COST_M7]) {
         sb_puts(b, "null");
@@ -397,7 +397,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     sb_puts(b, ", \"stack_bytes\": ");
     for (core = 0; core < COST_NCORES; core++) {
         int32_t run = 0, fl = 0, s;
-        int args = 0, fargs = 2; /* NAME_run_float calls NAME_run(in, out) */
+        int args = 0, fargs = 1 + g->n_outputs; /* NAME_run_float calls NAME_run(in, out) */
         for (i = 0; i < g->nn && run >= 0; i++) {
             nc = lower_node(g, i, calls);
             for (k = 0; k < nc && run >= 0; k++) {
@@ -414,10 +414,12 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
                 fl = s < 0 ? -1 : (s > fl ? s : fl);
                 fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
             }
-            if (fl >= 0 && lower_float_out(g, &io)) {
-                s = cost_kernel_stack(lower_kernel_fn(io.k), core);
-                fl = s < 0 ? -1 : (s > fl ? s : fl);
-                fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
+            for (o = 0; o < g->n_outputs; o++) {
+                if (fl >= 0 && lower_float_out(g, o, &io)) {
+                    s = cost_kernel_stack(lower_kernel_fn(io.k), core);
+                    fl = s < 0 ? -1 : (s > fl ? s : fl);
+                    fargs = io.n_args + 1 > fargs ? io.n_args + 1 : fargs;
+                }
             }
         }
         if (run < 0 || fl < 0) {
@@ -652,6 +654,20 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_puts(&b, ", ");
     quant_json(&b, &g->t[g->output]);
     sb_puts(&b, " },\n");
+    if (g->n_outputs > 1) { /* every graph output, in order ("output" is output 0) */
+        sb_puts(&b, "  \"outputs\": [");
+        for (i = 0; i < g->n_outputs; i++) {
+            const ir_tensor *ot = &g->t[g->outputs[i]];
+            sb_printf(&b, "%s\n    { \"index\": %d, \"name\": ", i == 0 ? "" : ",", i);
+            sb_json_str(&b, ot->name);
+            sb_puts(&b, ", \"shape\": ");
+            shape_json(&b, &ot->shape);
+            sb_printf(&b, ", \"size\": %lld, ", (long long)ir_shape_count(&ot->shape));
+            quant_json(&b, ot);
+            sb_puts(&b, " }");
+        }
+        sb_puts(&b, "\n  ],\n");
+    }
     /* the layers first: their estimates add up to the totals' */
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];

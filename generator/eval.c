@@ -15,10 +15,17 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
     p->calls = calloc((size_t)cap + LOWER_MAX_CALLS, sizeof *p->calls);
     p->node_first = calloc((size_t)g->nn + 1, sizeof *p->node_first);
     p->in_buf = calloc((size_t)ir_shape_count(&g->t[g->input].shape) + 1, sizeof(double));
-    p->out_buf = calloc((size_t)ir_shape_count(&g->t[g->output].shape) + 1, sizeof(double));
-    if (p->calls == NULL || p->node_first == NULL || p->in_buf == NULL || p->out_buf == NULL) {
+    if (p->calls == NULL || p->node_first == NULL || p->in_buf == NULL) {
         eval_free(p);
         return -1;
+    }
+    for (k = 0; k < g->n_outputs; k++) {
+        p->out_buf[k] =
+            calloc((size_t)ir_shape_count(&g->t[g->outputs[k]].shape) + 1, sizeof(double));
+        if (p->out_buf[k] == NULL) {
+            eval_free(p);
+            return -1;
+        }
     }
     for (k = 0; k < IR_DT_COUNT; k++) {
         p->arena[k] = calloc((size_t)g->arena_n[k] + 1, ir_dtype_size((ir_dtype)k));
@@ -54,7 +61,9 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
         return -1;
     }
     p->has_q_in = lower_float_in(g, &p->q_in);
-    p->has_dq_out = lower_float_out(g, &p->dq_out);
+    for (k = 0; k < g->n_outputs; k++) {
+        p->has_dq_out[k] = lower_float_out(g, k, &p->dq_out[k]);
+    }
     return 0;
 }
 
@@ -69,17 +78,21 @@ void eval_free(eval_plan *p)
     free(p->calls);
     free(p->node_first);
     free(p->in_buf);
-    free(p->out_buf);
+    for (k = 0; k < IR_MAX_OUTPUTS; k++) {
+        free(p->out_buf[k]);
+        p->out_buf[k] = NULL;
+    }
     for (k = 0; k < IR_DT_COUNT; k++) {
         free(p->arena[k]);
         p->arena[k] = NULL;
     }
     p->calls = NULL;
     p->node_first = NULL;
-    p->in_buf = p->out_buf = NULL;
+    p->in_buf = NULL;
 }
 
-static void *ptr(const eval_plan *p, const lower_call *c, int t, const void *in, void *out)
+static void *ptr(const eval_plan *p, const lower_call *c, int t, const void *in,
+                 void *const *outs)
 {
     const ir_graph *g = p->g;
     const ir_tensor *x, *r;
@@ -97,7 +110,7 @@ static void *ptr(const eval_plan *p, const lower_call *c, int t, const void *in,
     case IR_ST_INPUT:
         return (char *)(uintptr_t)in + (size_t)x->offset * es; /* read-only by construction */
     case IR_ST_OUTPUT:
-        return (char *)out + (size_t)x->offset * es;
+        return (char *)outs[x->out_index] + (size_t)x->offset * es;
     case IR_ST_ARENA:
         return (char *)p->arena[x->dtype] + (size_t)x->offset * es;
     case IR_ST_CONST:
@@ -311,7 +324,8 @@ static void run_call(const lower_call *c, void *const *a)
     }
 }
 
-void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer obs, void *ctx)
+void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
+                  void *ctx)
 {
     const ir_graph *g = p->g;
     int i, j;
@@ -325,7 +339,7 @@ void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer o
             void *a[LOWER_MAX_ARGS];
             int k;
             for (k = 0; k < c->n_args; k++) {
-                a[k] = ptr(p, c, c->args[k], in, out);
+                a[k] = ptr(p, c, c->args[k], in, outs);
             }
             for (; k < LOWER_MAX_ARGS; k++) {
                 a[k] = NULL;
@@ -333,30 +347,34 @@ void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer o
             run_call(c, a);
         }
         if (obs != NULL) {
-            obs(ctx, t, ptr(p, NULL, t, in, out), ir_shape_count(&g->t[t].shape));
+            obs(ctx, t, ptr(p, NULL, t, in, outs), ir_shape_count(&g->t[t].shape));
         }
     }
 }
 
 void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
 {
+    const ir_graph *g = p->g;
     const void *rin = in;
-    void *rout = out;
+    void *routs[IR_MAX_OUTPUTS];
     void *a[LOWER_MAX_ARGS];
+    int k;
     if (p->has_q_in) {
         a[0] = (void *)(uintptr_t)in;
         a[1] = p->in_buf;
         run_call(&p->q_in, a);
         rin = p->in_buf;
     }
-    if (p->has_dq_out) {
-        rout = p->out_buf;
+    for (k = 0; k < g->n_outputs; k++) {
+        routs[k] = p->has_dq_out[k] ? p->out_buf[k] : (void *)(out + ir_output_start(g, k));
     }
-    eval_run_raw(p, rin, rout, obs, ctx);
-    if (p->has_dq_out) {
-        a[0] = p->out_buf;
-        a[1] = out;
-        run_call(&p->dq_out, a);
+    eval_run_raw(p, rin, routs, obs, ctx);
+    for (k = 0; k < g->n_outputs; k++) {
+        if (p->has_dq_out[k]) {
+            a[0] = p->out_buf[k];
+            a[1] = out + ir_output_start(g, k);
+            run_call(&p->dq_out[k], a);
+        }
     }
 }
 

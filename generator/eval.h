@@ -19,24 +19,27 @@ typedef struct {
     int *node_first;      /* calls of node i: [node_first[i], node_first[i + 1]) */
     void *arena[IR_DT_COUNT];
     lower_call q_in;      /* the float wrapper (lower_float_in / _out) */
-    lower_call dq_out;
+    lower_call dq_out[IR_MAX_OUTPUTS]; /* one for each graph output */
     int has_q_in;
-    int has_dq_out;
-    void *in_buf;         /* typed input and output of the float wrapper */
-    void *out_buf;
+    int has_dq_out[IR_MAX_OUTPUTS];
+    void *in_buf;         /* typed input and outputs of the float wrapper */
+    void *out_buf[IR_MAX_OUTPUTS];
     int32_t *scratch;     /* the packed kernels' scratch (NAME_scratch) */
 } eval_plan;
 
 /* Lowers every node once and allocates the arenas. 0 or -1 (out of memory). */
 int eval_prepare(const ir_graph *g, eval_plan *p);
 /* One inference as NAME_run_float: float input (the input's element count)
- * quantized if the model input is an integer tensor, float output. */
+ * quantized if the model input is an integer tensor, float output: every
+ * graph output, one after the other in graph order (ir_outputs_count
+ * values; output k from ir_output_start(g, k)). */
 void eval_run(const eval_plan *p, const float *in, float *out);
 /* The same, calling obs (may be NULL) with every tensor. */
 void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx);
-/* One inference as NAME_run: in and out have the dtypes of the model's
- * input and output tensors. */
-void eval_run_raw(const eval_plan *p, const void *in, void *out, eval_observer obs, void *ctx);
+/* One inference as NAME_run: in and outs[k] have the dtypes of the model's
+ * input and output k tensors. */
+void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
+                  void *ctx);
 void eval_free(eval_plan *p);
 
 /* Real value of element i of a tensor's storage (dequantized if integer). */

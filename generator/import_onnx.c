@@ -480,7 +480,8 @@ static void data_attrs(strbuf *x, strbuf *bin, binref *r, int rank, const int32_
 
 /* Writes the weights (pass 0) or the XML (pass 1, with the file's hash). */
 static void write_model(imp *I, strbuf *x, strbuf *bin, binref *r, const char *model_name,
-                        const value *in, const char *out_name, const char *src_sha, int pass)
+                        const value *in, const char *const *out_names, int n_out,
+                        const char *src_sha, int pass)
 {
     int64_t off = 0;
     int i, k;
@@ -565,9 +566,13 @@ static void write_model(imp *I, strbuf *x, strbuf *bin, binref *r, const char *m
         }
     }
     if (pass == 1) {
-        sb_puts(x, "  </layers>\n  <output name=\"");
-        xml_text(x, out_name);
-        sb_puts(x, "\"/>\n</model>\n");
+        sb_puts(x, "  </layers>\n");
+        for (i = 0; i < n_out; i++) { /* the graph outputs, in graph order */
+            sb_puts(x, "  <output name=\"");
+            xml_text(x, out_names[i]);
+            sb_puts(x, "\"/>\n");
+        }
+        sb_puts(x, "</model>\n");
     }
 }
 
@@ -654,7 +659,7 @@ static int check_outputs(const import_options *o, const char *bin_path, diag *d)
     return 0;
 }
 
-static int finish(imp *I, const value *in, const char *out_name)
+static int finish(imp *I, const value *in, const char *const *out_names, int n_out)
 {
     strbuf x, bin;
     char bin_path[4096], model_name[64], sha[65];
@@ -683,12 +688,12 @@ static int finish(imp *I, const value *in, const char *out_name)
     r.src = bin_base;
     r.sha = "";
     r.too_large = 0;
-    write_model(I, &x, &bin, &r, model_name, in, out_name, src_sha, 0);
+    write_model(I, &x, &bin, &r, model_name, in, out_names, n_out, src_sha, 0);
     sha256_hex(bin.s != NULL ? bin.s : "", bin.len, sha);
     r.sha = sha;
     sb_free(&x); /* pass 0 wrote only the weights that count */
     sb_init(&x);
-    write_model(I, &x, &bin, &r, model_name, in, out_name, src_sha, 1);
+    write_model(I, &x, &bin, &r, model_name, in, out_names, n_out, src_sha, 1);
     if (r.too_large) {
         rc = unsupported(I, "the weights are too large");
     } else if (x.oom || bin.oom) {
@@ -716,7 +721,8 @@ int import_onnx(const import_options *o, diag *d)
 {
     imp I;
     value *in_v = NULL, *out_v;
-    const char *out_name;
+    const char *out_names[IR_MAX_OUTPUTS];
+    int n_out = 0, oj;
     int rc = -1, i;
     memset(&I, 0, sizeof I);
     I.o = o;
@@ -798,9 +804,9 @@ int import_onnx(const import_options *o, diag *d)
                    (unsigned long)I.m->n_nodes, IMP_MAX_NODES);
         goto out;
     }
-    if (I.m->n_outputs != 1) {
-        diag_error(d, o->onnx_path, 0, "the model has %lu outputs; stoic models have one",
-                   (unsigned long)I.m->n_outputs);
+    if (I.m->n_outputs < 1 || I.m->n_outputs > IR_MAX_OUTPUTS) {
+        diag_error(d, o->onnx_path, 0, "the model has %lu outputs; stoic models have 1 to %d",
+                   (unsigned long)I.m->n_outputs, IR_MAX_OUTPUTS);
         goto out;
     }
     /* walk 1: shapes, constants, and whether samples mix */
@@ -817,38 +823,48 @@ int import_onnx(const import_options *o, diag *d)
     if (walk(&I, 1, &in_v) != 0) {
         goto out;
     }
-    out_v = imp_find(&I, I.m->outputs[0].name);
-    if (out_v == NULL || out_v->is_const) {
-        (void)unsupported(&I, "output '%s' is not computed from the input",
-                          I.m->outputs[0].name);
-        goto out;
-    }
-    out_name = out_v->nat;
-    if (out_v->nat != NULL && strcmp(out_v->nat, in_v->nat) == 0) {
-        /* the output is the input itself: a copy */
-        int32_t s[MAXD];
-        int r = ishape(&I, out_v, 0, s), k;
-        char buf[128];
-        size_t used = 0;
-        const char *t = tensor_name(&I, out_v->name, ".out");
-        layer *l = t != NULL ? new_layer(&I, "reshape", out_v->name, ".copy") : NULL;
-        if (l == NULL || set_io(&I, l, in_v->nat, t) != 0) {
+    /* every graph output, in graph order */
+    for (n_out = 0; n_out < (int)I.m->n_outputs; n_out++) {
+        const char *out_name;
+        int dup = 0;
+        out_v = imp_find(&I, I.m->outputs[n_out].name);
+        if (out_v == NULL || out_v->is_const) {
+            (void)unsupported(&I, "output '%s' is not computed from the input (a constant)",
+                              I.m->outputs[n_out].name);
             goto out;
         }
-        buf[0] = '\0';
-        for (k = 0; k < r; k++) {
-            used += (size_t)snprintf(buf + used, sizeof buf - used, k == 0 ? "%ld" : " %ld",
-                                     (long)s[k]);
+        out_name = out_v->nat;
+        for (oj = 0; oj < n_out && out_name != NULL; oj++) {
+            dup |= strcmp(out_names[oj], out_name) == 0;
         }
-        lattr(l, "shape", "%s", buf);
-        out_name = t; /* out_v may be in_v itself, whose name stays */
-    } else if (out_v->nat == NULL) {
-        out_name = imp_act(&I, out_v, 0); /* bring it to the ONNX element order */
-        if (out_name == NULL) {
-            goto out;
+        if (out_v->nat != NULL && (strcmp(out_v->nat, in_v->nat) == 0 || dup)) {
+            /* the output is the input itself, or a tensor an earlier output
+             * already names (an Identity of it): a copy */
+            int32_t s[MAXD];
+            int r = ishape(&I, out_v, 0, s), k;
+            char buf[128];
+            size_t used = 0;
+            const char *t = tensor_name(&I, out_v->name, ".out");
+            layer *l = t != NULL ? new_layer(&I, "reshape", out_v->name, ".copy") : NULL;
+            if (l == NULL || set_io(&I, l, out_v->nat, t) != 0) {
+                goto out;
+            }
+            buf[0] = '\0';
+            for (k = 0; k < r; k++) {
+                used += (size_t)snprintf(buf + used, sizeof buf - used, k == 0 ? "%ld" : " %ld",
+                                         (long)s[k]);
+            }
+            lattr(l, "shape", "%s", buf);
+            out_name = t; /* out_v may be in_v itself, whose name stays */
+        } else if (out_v->nat == NULL) {
+            out_name = imp_act(&I, out_v, 0); /* bring it to the ONNX element order */
+            if (out_name == NULL) {
+                goto out;
+            }
         }
+        out_names[n_out] = out_name;
     }
-    rc = finish(&I, in_v, out_name);
+    rc = finish(&I, in_v, out_names, n_out);
     if (rc == 0 && I.nfolded > 0) {
         strbuf b;
         sb_init(&b);

@@ -70,6 +70,7 @@ ir_graph *ir_new(void)
     if (g != NULL) {
         g->input = -1;
         g->output = -1;
+        g->outputs[0] = -1;
     }
     return g;
 }
@@ -288,6 +289,39 @@ const char *ir_op_name(ir_op op)
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
 
+void ir_set_output(ir_graph *g, int t)
+{
+    g->output = t;
+    g->outputs[0] = t;
+    g->n_outputs = 1;
+}
+
+int ir_output_index(const ir_graph *g, int t)
+{
+    int k, r = -1;
+    for (k = 0; k < g->n_outputs && r < 0; k++) {
+        if (g->outputs[k] == t) {
+            r = k;
+        }
+    }
+    return r;
+}
+
+int64_t ir_output_start(const ir_graph *g, int k)
+{
+    int64_t s = 0;
+    int j;
+    for (j = 0; j < k && j < g->n_outputs; j++) {
+        s += ir_shape_count(&g->t[g->outputs[j]].shape);
+    }
+    return s;
+}
+
+int64_t ir_outputs_count(const ir_graph *g)
+{
+    return ir_output_start(g, g->n_outputs);
+}
+
 int ir_root(const ir_graph *g, int t)
 {
     while (g->t[t].alias_of >= 0) {
@@ -350,8 +384,10 @@ void ir_link(ir_graph *g)
             }
         }
     }
-    if (g->output >= 0) {
-        g->t[g->output].n_consumers++;
+    for (k = 0; k < g->n_outputs; k++) {
+        if (g->outputs[k] >= 0) {
+            g->t[g->outputs[k]].n_consumers++;
+        }
     }
 }
 
@@ -408,7 +444,10 @@ int ir_compact(ir_graph *g)
         }
     }
     g->input = tmap[g->input];
-    g->output = tmap[g->output];
+    for (k = 0; k < g->n_outputs; k++) {
+        g->outputs[k] = tmap[g->outputs[k]];
+    }
+    g->output = g->outputs[0];
     free(tmap);
     free(nmap);
     ir_link(g);
@@ -430,8 +469,16 @@ int ir_verify(const ir_graph *g, const char *after_pass)
     if (g->input < 0 || g->input >= g->nt || g->t[g->input].kind != IR_T_INPUT) {
         return fail(after_pass, "model input is not an input tensor", NULL);
     }
-    if (g->output < 0 || g->output >= g->nt) {
-        return fail(after_pass, "model output out of range", NULL);
+    if (g->n_outputs < 1 || g->n_outputs > IR_MAX_OUTPUTS || g->output != g->outputs[0]) {
+        return fail(after_pass, "model outputs not set", NULL);
+    }
+    for (k = 0; k < g->n_outputs; k++) {
+        if (g->outputs[k] < 0 || g->outputs[k] >= g->nt) {
+            return fail(after_pass, "model output out of range", NULL);
+        }
+        if (ir_output_index(g, g->outputs[k]) != k) {
+            return fail(after_pass, "model output listed twice", g->t[g->outputs[k]].name);
+        }
     }
     produced = calloc((size_t)g->nt + 1, sizeof *produced);
     if (produced == NULL) {
@@ -492,8 +539,10 @@ int ir_verify(const ir_graph *g, const char *after_pass)
             rc = fail(after_pass, "tensor too large", g->t[n->output].name);
         }
     }
-    if (rc == 0 && !produced[g->output]) {
-        rc = fail(after_pass, "model output never produced", g->t[g->output].name);
+    for (k = 0; k < g->n_outputs && rc == 0; k++) {
+        if (!produced[g->outputs[k]] || g->t[g->outputs[k]].kind != IR_T_ACT) {
+            rc = fail(after_pass, "model output never produced", g->t[g->outputs[k]].name);
+        }
     }
     free(produced);
     return rc;
@@ -529,6 +578,9 @@ void ir_dump(const ir_graph *g, void *file)
         }
         if (g->planned) {
             fprintf(f, "  storage=%s", st[t->storage]);
+            if (t->storage == IR_ST_OUTPUT && g->n_outputs > 1) {
+                fprintf(f, "%d", t->out_index);
+            }
             if (t->storage == IR_ST_ARENA || t->alias_of >= 0) {
                 fprintf(f, "@%lld", (long long)t->offset);
             }
@@ -615,7 +667,12 @@ void ir_dump(const ir_graph *g, void *file)
         fputc('\n', f);
     }
     ir_shape_str(&g->t[g->output].shape, sh, sizeof sh);
-    fprintf(f, "input t%d  output t%d (%s)\n", g->input, g->output, sh);
+    fprintf(f, "input t%d  output t%d (%s)", g->input, g->output, sh);
+    for (k = 1; k < g->n_outputs; k++) {
+        ir_shape_str(&g->t[g->outputs[k]].shape, sh, sizeof sh);
+        fprintf(f, ", output%d t%d (%s)", k, g->outputs[k], sh);
+    }
+    fputc('\n', f);
     if (g->planned) {
         fprintf(f, "arena %lld float, %lld int8, %lld int16 elements\n",
                 (long long)g->arena_n[IR_DT_F32], (long long)g->arena_n[IR_DT_S8],

@@ -19,6 +19,8 @@
 
 #define IR_MAX_RANK 4
 #define IR_MAX_PARAMS 6
+/* Most graph outputs of one model (README "Model description"). */
+#define IR_MAX_OUTPUTS 16
 /* Largest element count of one tensor: every index fits an int32_t. */
 #define IR_MAX_ELEMS 0x7fffffffL
 /* What ir_shape_count returns for a shape with a negative dimension or
@@ -80,6 +82,7 @@ typedef struct {
     int alias_of;    /* tensor whose storage this one shares (reshape), -1 */
     ir_storage storage;
     int64_t offset;  /* in elements, within its storage */
+    int out_index;   /* IR_ST_OUTPUT: which graph output's caller array (pass_plan) */
     int first_use;   /* node index that produces it (or 0 for input) */
     int last_use;    /* last node index that reads it */
     /* quantization error bound (pass_quantize, README "Quantization error
@@ -192,8 +195,11 @@ typedef struct {
     ir_node *n;
     int nn, cap_n;
     int input;           /* tensor index */
-    int output;          /* tensor index */
+    int output;          /* tensor index of output 0 (== outputs[0]) */
     long output_line;
+    int outputs[IR_MAX_OUTPUTS]; /* the graph outputs, in graph order (tensor indices) */
+    long output_lines[IR_MAX_OUTPUTS];
+    int n_outputs;
     ir_file *files;      /* external weight files */
     int n_files;
     int64_t arena_elems; /* pass_plan: float arena, elements */
@@ -241,6 +247,16 @@ const char *ir_op_name(ir_op op);
  * not starting with "stoic" in any case (the runtime's files stoic_*.c,
  * guards STOIC_*_H and symbols stoic_*). */
 const char *ir_c_name_problem(const char *s);
+
+/* Makes tensor t the model's only output (output 0). */
+void ir_set_output(ir_graph *g, int t);
+/* Which graph output tensor t is (0 .. n_outputs - 1), or -1. */
+int ir_output_index(const ir_graph *g, int t);
+/* Element count of all graph outputs together, and where output k starts
+ * in that concatenation (graph order): the layout of the float output of
+ * eval_run. */
+int64_t ir_outputs_count(const ir_graph *g);
+int64_t ir_output_start(const ir_graph *g, int k);
 
 /* The tensor whose storage t shares (follows alias_of); t itself if none. */
 int ir_root(const ir_graph *g, int t);

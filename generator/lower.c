@@ -1346,9 +1346,9 @@ int lower_float_in(const ir_graph *g, lower_call *c)
     return 1;
 }
 
-int lower_float_out(const ir_graph *g, lower_call *c)
+int lower_float_out(const ir_graph *g, int k, lower_call *c)
 {
-    const ir_tensor *t = &g->t[g->output];
+    const ir_tensor *t = &g->t[g->outputs[k]];
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;

@@ -157,7 +157,7 @@ typedef struct {
  * input, dequantizes the integer output. Returns 1 and fills *c when the
  * model input (q_in) / output (dq_out) is an integer tensor, else 0. */
 int lower_float_in(const ir_graph *g, lower_call *c);
-int lower_float_out(const ir_graph *g, lower_call *c);
+int lower_float_out(const ir_graph *g, int k, lower_call *c); /* output k */
 
 /* The integer value of real value v in tensor t (rounded, saturated). */
 int32_t lower_quantize_value(const ir_tensor *t, double v);

@@ -49,7 +49,8 @@ typedef struct {
     const char *cmd;
     const char *model;
     const char *input;
-    const char *output;
+    const char *outputs[IR_MAX_OUTPUTS]; /* eval --output, once per graph output */
+    int n_outputs;
     const char *labels;
     const char *outdir;
     const char *name;
@@ -211,7 +212,10 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--input") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->input;
         } else if (strcmp(a, "--output") == 0 && strcmp(o->cmd, "eval") == 0) {
-            slot = &o->output;
+            if (o->n_outputs == IR_MAX_OUTPUTS) {
+                return usage_error("--output given more than %s times", "16");
+            }
+            slot = &o->outputs[o->n_outputs++];
         } else if (strcmp(a, "--labels") == 0 && strcmp(o->cmd, "eval") == 0) {
             slot = &o->labels;
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--outdir") == 0) &&
@@ -333,16 +337,18 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
     float *xf, *out = NULL;
     int64_t *labels = NULL;
     int64_t in_n = ir_shape_count(&g->t[g->input].shape);
-    int64_t out_n = ir_shape_count(&g->t[g->output].shape);
+    /* out: every output of a row one after the other (eval_run); labels
+     * are scored on output 0 */
+    int64_t out_n = ir_outputs_count(g), out0_n = ir_shape_count(&g->t[g->output].shape);
     int64_t rows = 0, r, correct = 0;
     eval_plan plan;
-    int rc = 0, k;
+    int rc = 0, k, q;
     xf = compress_read_rows(g, o->input, 0, &rows, d);
     if (xf == NULL) {
         return -1;
     }
     if (o->labels != NULL) {
-        labels = compress_read_labels(o->labels, rows, out_n, d);
+        labels = compress_read_labels(o->labels, rows, out0_n, d);
         rc = labels == NULL ? -1 : 0;
     }
     if (rc == 0) {
@@ -373,7 +379,7 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
         if (labels != NULL) {
             for (r = 0; r < rows; r++) {
                 int64_t best = 0, j;
-                for (j = 1; j < out_n; j++) {
+                for (j = 1; j < out0_n; j++) {
                     if (out[r * out_n + j] > out[r * out_n + best]) {
                         best = j;
                     }
@@ -392,22 +398,29 @@ static int cmd_eval(const options *o, ir_graph *gf, ir_graph *gq, diag *d)
             }
             compress_evidence_free(&ev);
         }
-        if (o->output != NULL) {
-            int64_t shape[IR_MAX_RANK + 1];
+        for (q = 0; q < o->n_outputs && rc == 0; q++) {
+            /* output q of every row: [rows, its shape] */
+            int64_t shape[IR_MAX_RANK + 1], oq_n = ir_shape_count(&g->t[g->outputs[q]].shape);
+            int64_t s0 = ir_output_start(g, q);
             uint8_t *buf = NULL;
             size_t len = 0;
-            const ir_shape *os = &g->t[g->output].shape;
+            const ir_shape *os = &g->t[g->outputs[q]].shape;
+            float *col = malloc((size_t)(rows * oq_n + 1) * sizeof *col);
             shape[0] = rows;
             for (k = 0; k < os->rank; k++) {
                 shape[k + 1] = os->d[k];
             }
-            if (npy_encode_f32(shape, os->rank + 1, out, &buf, &len) != 0 ||
-                fileio_write_atomic(o->output, buf, len) != 0) {
-                diag_io(d, o->output, "cannot write: %s", strerror(errno));
+            for (r = 0; col != NULL && r < rows; r++) {
+                memcpy(col + r * oq_n, out + r * out_n + s0, (size_t)oq_n * sizeof *col);
+            }
+            if (col == NULL || npy_encode_f32(shape, os->rank + 1, col, &buf, &len) != 0 ||
+                fileio_write_atomic(o->outputs[q], buf, len) != 0) {
+                diag_io(d, o->outputs[q], "cannot write: %s", strerror(errno));
                 rc = -1;
             } else {
-                diag_out("wrote %s", o->output);
+                diag_out("wrote %s", o->outputs[q]);
             }
+            free(col);
             free(buf);
         }
     }
@@ -681,6 +694,13 @@ static int run_command(const options *o, diag *d)
         outdir_abort(od);
         rc = diag_exit_code(d);
         return rc != STOIC_EXIT_OK ? rc : STOIC_EXIT_IO;
+    }
+    if (strcmp(o->cmd, "eval") == 0 && o->n_outputs > 0 && o->n_outputs != g->n_outputs) {
+        char what[160];
+        snprintf(what, sizeof what, "%d output%s: give --output once per output, in graph "
+                 "order (got %d)", g->n_outputs, g->n_outputs > 1 ? "s" : "", o->n_outputs);
+        ir_free(g);
+        return usage_error("eval: the model has %s", what);
     }
     memset(&info, 0, sizeof info);
     if (!compress_wanted(&o->co) && (o->co.calib != NULL || o->co.method != CALIB_UNSET ||

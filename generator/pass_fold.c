@@ -133,7 +133,7 @@ int pass_fold(ir_graph *g, diag *d)
         in = g->n[i].inputs[0];
         p = g->t[in].producer;
         if (p >= 0 && is_weighted(g->n[p].op) && g->n[p].act.kind == STOIC_ACT_NONE &&
-            g->t[in].n_consumers == 1 && in != g->output) {
+            g->t[in].n_consumers == 1 && ir_output_index(g, in) < 0) {
             rc = fold_into(g, p, i);
         } else {
             rc = to_affine(g, i);

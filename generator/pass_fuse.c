@@ -26,7 +26,7 @@ int pass_fuse(ir_graph *g, diag *d)
         in = a->inputs[0];
         p = g->t[in].producer;
         if (p >= 0 && takes_activation(g->n[p].op) && g->n[p].act.kind == STOIC_ACT_NONE &&
-            g->t[in].n_consumers == 1 && in != g->output) {
+            g->t[in].n_consumers == 1 && ir_output_index(g, in) < 0) {
             ir_node *pn = &g->n[p];
             if (ir_node_append_fused(pn, a->name) != 0) {
                 diag_io(d, NULL, "out of memory");

@@ -105,10 +105,13 @@ int pass_order(ir_graph *g, diag *d)
         rc = -1;
         goto out;
     }
-    /* Which layers contribute to the output? Walk back from it. */
-    if (g->t[g->output].producer >= 0) {
-        stack[sp++] = g->t[g->output].producer;
-        needed[g->t[g->output].producer] = 1;
+    /* Which layers contribute to an output? Walk back from every one. */
+    for (k = 0; k < g->n_outputs; k++) {
+        int p = g->t[g->outputs[k]].producer;
+        if (p >= 0 && !needed[p]) {
+            stack[sp++] = p;
+            needed[p] = 1;
+        }
     }
     while (sp > 0) {
         int ni = stack[--sp];
@@ -124,8 +127,9 @@ int pass_order(ir_graph *g, diag *d)
         sorted[i] = g->n[order[i]];
         if (!needed[order[i]]) {
             diag_warning(d, g->file, sorted[i].line,
-                         "layer '%s' does not contribute to the output '%s'; dropped",
-                         sorted[i].name, g->t[g->output].name);
+                         "layer '%s' does not contribute to the output%s '%s'%s; dropped",
+                         sorted[i].name, g->n_outputs > 1 ? "s" : "", g->t[g->output].name,
+                         g->n_outputs > 1 ? ", ..." : "");
             sorted[i].dead = 1;
         }
     }

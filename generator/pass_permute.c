@@ -89,7 +89,7 @@ static int fold_at(ir_graph *g, int y, diag *d)
     int64_t K = ir_shape_count(&g->t[y].shape), j;
     int64_t *src;
     float *w;
-    if (y == g->output || g->t[y].producer < 0) {
+    if (ir_output_index(g, y) >= 0 || g->t[y].producer < 0) {
         return 0;
     }
     n_dense = consumers_of(g, y, dense, 8);
@@ -112,7 +112,7 @@ static int fold_at(ir_graph *g, int y, diag *d)
             (g->n[p].op != IR_OP_TRANSPOSE && g->n[p].op != IR_OP_RESHAPE)) {
             break;
         }
-        if (t != y && (t == g->output || consumers_of(g, t, &c1, 1) != 1)) {
+        if (t != y && (ir_output_index(g, t) >= 0 || consumers_of(g, t, &c1, 1) != 1)) {
             break;
         }
         chain[n_chain++] = p;

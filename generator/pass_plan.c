@@ -3,16 +3,19 @@
  * 1. Aliases. A reshape/flatten moves no data (tensors are flat, row-major):
  *    its output shares its input's storage. The one exception is a reshape
  *    that would make the model output share the model input or a constant;
- *    it stays a copy into the caller's output array.
+ *    it stays a copy into the caller's output array. A model with several
+ *    outputs copies every reshape that writes an output (each output has
+ *    its own caller array: two outputs never share one buffer).
  * 2. In place. An element-wise layer (activation, table, requantizing copy,
  *    add, mul, affine) writes its output over an input of the same element
  *    type and count when nothing reads that input (or a view of it) later
- *    and it is neither the model input nor the model output: the output
+ *    and it is neither the model input nor a model output: the output
  *    becomes an alias of that input. Every such kernel computes output
  *    element i from input elements i only, reading them before it writes
  *    (stoic_rt.h), so the result is the same.
  * 3. Storage. The model input is the caller's `in`, the tensor behind the
- *    model output is the caller's `out`, constants are const arrays, and
+ *    model output is the caller's `out` (behind output k the caller's
+ *    `outk`, out_index k, when there are several), constants are const arrays, and
  *    every other tensor gets a place in the static arena of its element
  *    type (one arena per type: no pointer casts in the generated code).
  * 4. Liveness. A buffer (a tensor and its aliases) is live from the node
@@ -101,6 +104,16 @@ static int is_elementwise(const ir_node *n)
     }
 }
 
+/* r is the storage of a graph output (written into the caller's array). */
+static int is_output_root(const ir_graph *g, int r)
+{
+    int k, yes = 0;
+    for (k = 0; k < g->n_outputs; k++) {
+        yes |= ir_root(g, g->outputs[k]) == r;
+    }
+    return yes;
+}
+
 /* The reshape aliases, then in place (steps 1 and 2). */
 static int aliases(ir_graph *g)
 {
@@ -123,8 +136,10 @@ static int aliases(ir_graph *g)
             continue;
         }
         r = ir_root(g, n->inputs[0]);
-        if (n->output == g->output && g->t[r].kind != IR_T_ACT) {
-            continue; /* copy into the caller's output */
+        if (ir_output_index(g, n->output) >= 0 &&
+            (g->t[r].kind != IR_T_ACT || g->n_outputs > 1)) {
+            continue; /* copy into the caller's output (with several outputs
+                       * each has its own array: never two outputs on one root) */
         }
         g->t[n->output].alias_of = n->inputs[0];
     }
@@ -138,7 +153,7 @@ static int aliases(ir_graph *g)
             int a = n->inputs[k], r = ir_root(g, a), j, later = 0;
             if (g->t[r].kind != IR_T_ACT || g->t[a].dtype != g->t[y].dtype ||
                 ir_shape_count(&g->t[a].shape) != ir_shape_count(&g->t[y].shape) ||
-                r == ir_root(g, g->output)) {
+                is_output_root(g, r)) {
                 continue;
             }
             /* no reader of the buffer after node i */
@@ -285,7 +300,11 @@ int pass_plan(ir_graph *g, diag *d)
             t->storage = IR_ST_ARENA;
         }
     }
-    g->t[ir_root(g, g->output)].storage = IR_ST_OUTPUT;
+    for (k = 0; k < g->n_outputs; k++) {
+        ir_tensor *o = &g->t[ir_root(g, g->outputs[k])];
+        o->storage = IR_ST_OUTPUT;
+        o->out_index = k;
+    }
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         int r = ir_root(g, n->output);
@@ -318,6 +337,7 @@ int pass_plan(ir_graph *g, diag *d)
         if (g->t[i].alias_of >= 0) {
             int r = ir_root(g, i);
             g->t[i].storage = g->t[r].storage;
+            g->t[i].out_index = g->t[r].out_index;
             g->t[i].offset = g->t[r].offset;
             g->t[i].first_use = g->t[r].first_use;
             g->t[i].last_use = g->t[r].last_use;

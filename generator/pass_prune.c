@@ -203,7 +203,7 @@ static int assign(pctx *c, int t, const int *m, const ir_node *at)
     if (!any) {
         return 0;
     }
-    if (t == g->output) {
+    if (ir_output_index(g, t) >= 0) {
         return refuse(c, at, "the channels reach the model output '%s' (through %s '%s')",
                       g->t[t].name, at->xml_op, at->name);
     }

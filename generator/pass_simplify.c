@@ -56,7 +56,7 @@ static void to_reshape(ir_graph *g, ir_node *n)
 static int sole_consumer(const ir_graph *g, int t)
 {
     int i, k, found = -1, count = 0;
-    if (t == g->output) {
+    if (ir_output_index(g, t) >= 0) {
         return -1;
     }
     for (i = 0; i < g->nn; i++) {
@@ -209,7 +209,7 @@ static int bypass(ir_graph *g, int ni, diag *d)
 {
     ir_node *n = &g->n[ni];
     int x = n->inputs[0], y = n->output, i, k;
-    if (y == g->output || !ir_shape_eq(&g->t[x].shape, &g->t[y].shape)) {
+    if (ir_output_index(g, y) >= 0 || !ir_shape_eq(&g->t[x].shape, &g->t[y].shape)) {
         return 0;
     }
     for (i = 0; i < g->nn; i++) {

@@ -125,7 +125,8 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
     int64_t in_n = ir_shape_count(&s->gf->t[s->gf->input].shape);
     int64_t out_n = ir_shape_count(&s->gf->t[s->gf->output].shape), r, j, correct = 0;
     int64_t flips = 0;
-    float *out = malloc((size_t)out_n * sizeof *out);
+    /* every output of a row (eval_run); the metric reads output 0 */
+    float *out = malloc((size_t)ir_outputs_count(s->gf) * sizeof *out);
     double se = 0.0;
     memset(&q, 0, sizeof q);
     q.quiet = 1;
@@ -238,6 +239,7 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
     int64_t in_n = ir_shape_count(&g->t[g->input].shape), r, j;
     int64_t out_n = ir_shape_count(&g->t[g->output].shape);
     int64_t cur_obj, cur_bytes, cur_macs, bb, bm;
+    float *row;
     double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0;
     char what[256];
     int rc = 0, i, step;
@@ -259,10 +261,12 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
         free((void *)s.vy);
         return -1;
     }
-    /* the float model on val: the reference */
+    /* the float model on val: the reference (output 0: row holds all outputs) */
     s.ref = malloc((size_t)(s.vrows * out_n) * sizeof *s.ref);
     s.ref_top = malloc((size_t)s.vrows * sizeof *s.ref_top);
-    if (s.ref == NULL || s.ref_top == NULL || eval_prepare(g, &ep) != 0) {
+    row = malloc((size_t)ir_outputs_count(g) * sizeof *row);
+    if (s.ref == NULL || s.ref_top == NULL || row == NULL || eval_prepare(g, &ep) != 0) {
+        free(row);
         free(s.ref);
         free(s.ref_top);
         free((void *)s.vx);
@@ -272,7 +276,8 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
     }
     for (r = 0; r < s.vrows; r++) {
         int64_t b = 0;
-        eval_run(&ep, s.vx + r * in_n, s.ref + r * out_n);
+        eval_run(&ep, s.vx + r * in_n, row);
+        memcpy(s.ref + r * out_n, row, (size_t)out_n * sizeof *row);
         for (j = 1; j < out_n; j++) {
             b = s.ref[r * out_n + j] > s.ref[r * out_n + b] ? j : b;
         }
@@ -283,6 +288,7 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
         }
     }
     eval_free(&ep);
+    free(row);
     info->base_metric = (double)s.correct_f / (double)s.vrows;
     printf("search: budget %s %g on %lld validation rows (float32 top-1 %.2f%%)\n",
            info->metric_mse ? "mse" : "top-1 changes (bounds the accuracy drop)", info->max_drop,

@@ -1061,7 +1061,8 @@ static int resolve_inputs(loader *L, const xmlNode *el, ir_node *nd)
 
 static ir_graph *build(loader *L, xmlNode *root)
 {
-    xmlNode *c, *layers = NULL, *out_el = NULL;
+    xmlNode *c, *layers = NULL, *out_el = NULL, *out_els[IR_MAX_OUTPUTS];
+    int n_out = 0;
     char *s;
     int rc = 0, k;
     ir_graph *g = L->g;
@@ -1101,7 +1102,12 @@ static ir_graph *build(loader *L, xmlNode *root)
         } else if (is_el(c, "layers")) {
             layers = c;
         } else if (is_el(c, "output")) {
-            out_el = c;
+            if (n_out == IR_MAX_OUTPUTS) {
+                diag_error(L->d, L->path, line_of(c), "more than %d outputs", IR_MAX_OUTPUTS);
+                return NULL;
+            }
+            out_el = out_el == NULL ? c : out_el;
+            out_els[n_out++] = c;
         }
     }
     if (layers == NULL || out_el == NULL || g->input < 0) {
@@ -1126,22 +1132,36 @@ static ir_graph *build(loader *L, xmlNode *root)
             }
         }
     }
-    s = attr(out_el, "name");
-    if (s != NULL && rc == 0) {
-        int ti = ir_find_tensor(g, s);
-        g->output_line = line_of(out_el);
-        if (ti < 0) {
-            diag_error(L->d, L->path, line_of(out_el), "output: unknown tensor '%s'", s);
-            rc = -1;
-        } else if (g->t[ti].kind != IR_T_ACT) {
-            diag_error(L->d, L->path, line_of(out_el),
-                       "output '%s' is not produced by any layer", s);
-            rc = -1;
-        } else {
-            g->output = ti;
+    for (k = 0; k < n_out && rc == 0; k++) {
+        long ln = line_of(out_els[k]);
+        s = attr(out_els[k], "name");
+        if (s != NULL) {
+            int ti = ir_find_tensor(g, s);
+            if (ti < 0) {
+                diag_error(L->d, L->path, ln, "output: unknown tensor '%s'", s);
+                rc = -1;
+            } else if (g->t[ti].kind == IR_T_INPUT) {
+                diag_error(L->d, L->path, ln, "output '%s' is the model input", s);
+                rc = -1;
+            } else if (g->t[ti].kind != IR_T_ACT) {
+                diag_error(L->d, L->path, ln, "output '%s' is not produced by any layer", s);
+                rc = -1;
+            } else if (ir_output_index(g, ti) >= 0) {
+                diag_error(L->d, L->path, ln, "output '%s' is named twice (also on line %ld)", s,
+                           g->output_lines[ir_output_index(g, ti)]);
+                rc = -1;
+            } else {
+                g->outputs[g->n_outputs] = ti;
+                g->output_lines[g->n_outputs] = ln;
+                g->n_outputs++;
+            }
         }
+        free(s);
     }
-    free(s);
+    if (rc == 0) {
+        g->output = g->outputs[0];
+        g->output_line = g->output_lines[0];
+    }
     if (rc != 0 || L->oom) {
         return NULL;
     }

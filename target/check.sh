@@ -108,7 +108,16 @@ for v in "$@"; do
         bin/npyraw rows "$val" "$ROWS" "$PROBE_ROWS" "$d/probe_in.raw"
     fi
     echo $(( $(wc -c < "$d/in.raw") / (insize * 4) )) > "$d/nrows"
-    "${STOIC:-bin/stoic-asan}" eval "$model" --input "$d/rows.npy" --output "$d/expected.npy" "$@" > "$d/eval.log"
+    nout=$(grep -c '<output ' "$model")
+    if [ "$nout" -le 1 ]; then
+        "${STOIC:-bin/stoic-asan}" eval "$model" --input "$d/rows.npy" --output "$d/expected.npy" "$@" > "$d/eval.log"
+    else # several outputs: one --output each, side by side as the harness writes them
+        outs=$(k=0; while [ $k -lt "$nout" ]; do echo "$d/expected.$k.npy"; k=$((k + 1)); done)
+        # shellcheck disable=SC2046,SC2086
+        "${STOIC:-bin/stoic-asan}" eval "$model" --input "$d/rows.npy" $(printf ' --output %s' $outs) "$@" > "$d/eval.log"
+        # shellcheck disable=SC2086
+        bin/npycmp --cat "$d/expected.npy" $outs
+    fi
     bin/npyraw raw "$d/expected.npy" "$d/expected.raw"
 done
 # shellcheck disable=SC2086

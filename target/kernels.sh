@@ -36,7 +36,7 @@ names=$(awk '{ print $1 }' "$vf")
 elfs=$(for n in $names; do echo "$K/m4/$n.elf $K/m7/$n.elf"; done)
 # shellcheck disable=SC2086
 make -s -j"${TARGET_JOBS:-2}" TGT="$K" TGT_VARIANTS_FILE="$vf" $elfs "$K/stoic_trace.so" \
-    bin/npyraw bin/stoic
+    bin/npyraw bin/stoic bin/npycmp
 # shellcheck disable=SC2086
 TGT="$K" TGT_VARIANTS_FILE="$vf" TGT_CHECK_CORES="m4 m7" TGT_NEG= TARGET_ROWS=all \
     sh target/check.sh $names

@@ -233,3 +233,31 @@ par_cases() {
         fi
     done <"$_list"
 }
+
+# eval_to MODEL.xml OUT.npy [STOIC-EVAL-OPTIONS...]: stoic eval MODEL with
+# one --output per graph output (<output> elements of MODEL, in graph
+# order); with several, their rows are put side by side into OUT.npy
+# ([N, total], bin/npycmp --cat), the layout of the e2e harness's output.
+# The exit status of stoic eval (or 2 when --cat fails).
+eval_to() {
+    _m=$1
+    _o=$2
+    shift 2
+    _n=$(grep -c '<output ' "$_m")
+    if [ "$_n" -le 1 ]; then
+        "$STOIC" eval "$_m" "$@" --output "$_o"
+        return $?
+    fi
+    _k=0
+    _outs=
+    _files=
+    while [ "$_k" -lt "$_n" ]; do
+        _outs="$_outs --output $_o.$_k.npy"
+        _files="$_files $_o.$_k.npy"
+        _k=$((_k + 1))
+    done
+    # shellcheck disable=SC2086
+    "$STOIC" eval "$_m" "$@" $_outs || return $?
+    # shellcheck disable=SC2086
+    ${NPYCMP:-bin/npycmp} --cat "$_o" $_files || return 2
+}

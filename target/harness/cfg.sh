@@ -2,7 +2,11 @@
 # harness/cfg.sh NAME OUTDIR: writes harness_cfg.h for the target harness on
 # stdout (see harness.c): for a model whose input is int8 or int16, a copy
 # of the model's own input quantization parameters NAME_p_qin from
-# OUTDIR/NAME.c, renamed harness_p_qin, and the quantize kernel to use.
+# OUTDIR/NAME.c, renamed harness_p_qin, and the quantize kernel to use;
+# for every model, the outputs: HARNESS_OUT_TYPE, HARNESS_OUT_N (all
+# outputs' elements) and HARNESS_OUTS(o), the output arguments of NAME_run
+# for outputs side by side in the array o (a model with several outputs:
+# one argument each, in graph order; they must share one element type).
 set -eu
 name=$1
 dir=$2
@@ -28,3 +32,20 @@ case $type in
         exit 1
         ;;
 esac
+NAME=$(echo "$name" | tr a-z A-Z)
+otypes=$(sed -n "s/^#define ${NAME}_OUTPUT[0-9]*_TYPE  *\([a-z0-9_]*\)\$/\1/p" "$dir/$name.h")
+osizes=$(sed -n "s/^#define ${NAME}_OUTPUT[0-9]*_SIZE  *\([0-9]*\)U.*/\1/p" "$dir/$name.h")
+if [ -z "$otypes" ] || [ "$(printf '%s\n' $otypes | sort -u | wc -l)" -ne 1 ] ||
+   [ "$(printf '%s\n' $otypes | wc -l)" -ne "$(printf '%s\n' $osizes | wc -l)" ]; then
+    echo "cfg.sh: $dir/$name.h: outputs of different element types, or none" >&2
+    exit 1
+fi
+echo "#define HARNESS_OUT_TYPE $(printf '%s\n' $otypes | head -1)"
+at=0
+args=
+for s in $osizes; do
+    args="$args${args:+, }&(o)[$at]"
+    at=$((at + s))
+done
+echo "#define HARNESS_OUT_N ${at}U"
+echo "#define HARNESS_OUTS(o) $args"

@@ -17,6 +17,7 @@
  * target's byte order (the host converts .npy files to and from these):
  *   in.raw         rows of NAME_INPUT_SIZE float32: the correctness rows
  *   out.raw        written: NAME_run_float of each row, NAME_OUTPUT_SIZE float32
+ *                  (several outputs: all of them side by side, in graph order)
  *   probe_in.raw   rows of float32: real rows for the timing probe (at most 8 used)
  *   probe_out.raw  written: the output of every probe run of NAME_run, in
  *                  its output type (float32, int8 or int16)
@@ -59,9 +60,10 @@
 #define RUN CAT(MODEL, _run)
 #define RUN_FLOAT CAT(MODEL, _run_float)
 #define IN_N ((uint32_t)CAT(MODEL_UC, _INPUT_SIZE))
-#define OUT_N ((uint32_t)CAT(MODEL_UC, _OUTPUT_SIZE))
+/* every output of the model, side by side in graph order (harness_cfg.h) */
+#define OUT_N ((uint32_t)HARNESS_OUT_N)
 typedef CAT(MODEL_UC, _INPUT_TYPE) in_t;
-typedef CAT(MODEL_UC, _OUTPUT_TYPE) out_t;
+typedef HARNESS_OUT_TYPE out_t;
 
 /* 1 when the element type is a floating type */
 #define IS_FLOAT(t) (((t)0.5F) != (t)0)
@@ -179,7 +181,7 @@ static void probe_line(const char *fn, const char *label)
 __attribute__((noinline, noipa)) static void probe_run(const char *label)
 {
     stoic_probe_begin();
-    RUN(g_in, g_out);
+    RUN(g_in, HARNESS_OUTS(g_out));
     stoic_probe_end();
     write_out(&g_probe_out);
     probe_line("run", label);
@@ -189,7 +191,7 @@ __attribute__((noinline, noipa)) static void probe_run(const char *label)
 __attribute__((noinline, noipa)) static void probe_run_float(const char *label)
 {
     stoic_probe_begin();
-    RUN_FLOAT(g_fin, g_fout);
+    RUN_FLOAT(g_fin, HARNESS_OUTS(g_fout));
     stoic_probe_end();
     write_floats(&g_probe_fout, g_fout, OUT_N);
     probe_line("run_float", label);
@@ -343,7 +345,7 @@ static int32_t correctness_rows(void)
         for (i = 0U; i < IN_N; i++) {
             g_fin[i] = get_f32(&g_bytes[4U * i]);
         }
-        RUN_FLOAT(g_fin, g_fout);
+        RUN_FLOAT(g_fin, HARNESS_OUTS(g_fout));
         write_floats(&fo, g_fout, OUT_N);
         rows++;
     }

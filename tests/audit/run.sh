@@ -133,4 +133,34 @@ expect 2 "missing -o REPORT.html" report "$W/d8"
 expect 1 "no NAME_report.json" report "$W" -o "$W/y.html"
 [ ! -e "$W/y.html" ] && [ ! -e "$W/d8/x.html" ] && ok "nothing written when refused" || bad "written when refused"
 
+# several outputs (issue 12): the report lists every output in the order of
+# the model's <output> elements, with the header's sizes and the float
+# wrapper's own dequantization parameters; "output" is output 0; the HTML
+# summary has a row per output
+H=tests/e2e/cases/two_heads_shared_trunk
+gen "$W/h8" generate $H/model.xml -o "$W/h8" --name heads --precision int8 --calib $H/input.npy &&
+    "$PY" - "$W/h8" $H/model.xml <<'PYEOF' && ok "three outputs: report, header, float wrapper, HTML agree" || bad "three outputs: report"
+import json, re, sys
+out, model = sys.argv[1], sys.argv[2]
+r = json.load(open(out + "/heads_report.json"))
+h = open(out + "/heads.h").read()
+c = open(out + "/heads.c").read()
+html = open(out + "/heads_report.html").read()
+names = re.findall(r'<output name="([^"]*)"/>', open(model).read())
+o = r["outputs"]
+assert [x["name"] for x in o] == names and [x["index"] for x in o] == [0, 1, 2], o
+assert {k: v for k, v in o[0].items() if k not in ("index", "size")} == r["output"], r["output"]
+assert "#define HEADS_NUM_OUTPUTS 3U" in h
+for k, x in enumerate(o):
+    n = 1
+    for d in x["shape"]:
+        n *= d
+    assert x["size"] == n == int(re.search(r"HEADS_OUTPUT%d_SIZE (\d+)U" % k, h).group(1)), x
+    m = re.search(r"heads_p_qout%d = \{\s*\.n = (\d+),\s*\.scale = ([-0-9.e]+)F,\s*\.zero_point = (-?\d+)" % k, c)
+    assert int(m.group(1)) == n and abs(float(m.group(2)) - x["scale"]) <= 1e-7 * x["scale"], (m.groups(), x)
+    assert int(m.group(3)) == x["zero_point"], (m.groups(), x)
+    assert ("<tr><th>output %d</th><td><code>%s</code>" % (k, x["name"])) in html
+assert len(set((x["scale"], x["zero_point"]) for x in o)) == 3  # each its own
+PYEOF
+
 [ $fails -eq 0 ] && echo "audit: all passed" || { echo "audit: $fails failed"; exit 1; }

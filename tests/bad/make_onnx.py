@@ -796,3 +796,55 @@ for _opset in (13, 17):
                       input_names=["input"], output_names=["output"])
 torch.onnx.export(AttOnly().eval(), torch.randn(1, 5, 8), os.path.join(HERE, "attention_17.onnx"),
                   opset_version=17, input_names=["input"], output_names=["output"])
+# Several graph outputs (issue 12): a classifier head and a regression head
+# on a shared convolutional trunk; the classifier's logits are an output
+# and also feed the regression head (through a softmax), and the trunk's
+# feature map (channels first, as ONNX has it) is a third output read by
+# the pooling. NAME.want.npy holds each sample's outputs side by side, in
+# graph order (the layout of tests/e2e/harness.c).
+class TwoHeads(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(3, 6, 3, padding=1)
+        self.cls = torch.nn.Linear(6, 4)
+        self.reg = torch.nn.Linear(6 + 4, 2)
+
+    def forward(self, x):
+        f = torch.relu(self.c(x))
+        z = f.mean((2, 3))
+        logits = self.cls(z)
+        r = self.reg(torch.cat([z, torch.softmax(logits, 1)], 1))
+        return logits, r, f
+
+
+def export_heads(name, model, x, names):
+    model.eval()
+    for opset in (13, 17):
+        torch.onnx.export(model, x, os.path.join(HERE, "%s_%d.onnx" % (name, opset)),
+                          opset_version=opset, input_names=["input"],
+                          output_names=names, do_constant_folding=True)
+    xs = torch.randn((4,) + tuple(x.shape[1:]))
+    with torch.no_grad():
+        rows = [np.concatenate([t.numpy().reshape(-1) for t in model(xs[i:i + 1])])
+                for i in range(4)]
+    for opset in (13, 17):
+        save_io("%s_%d" % (name, opset), xs.numpy(), np.stack(rows))
+
+
+torch.manual_seed(17)
+export_heads("two_heads", TwoHeads(), torch.randn(1, 3, 6, 6), ["logits", "value", "features"])
+
+
+# Several graph outputs stoic refuses or copies (issue 12): a constant
+# output (an initializer), 17 outputs (more than the 16 stoic takes), and an
+# Identity of another output (imported as a copy, two arrays).
+save("outputs_const", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r")], "g", [vi("x", [1, 4])],
+    [vi("y", None), vi("k", [4])], [const("k", np.ones(4, np.float32))]))
+save("outputs_17", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y%d" % i], name="r%d" % i) for i in range(17)], "g",
+    [vi("x", [1, 4])], [vi("y%d" % i, None) for i in range(17)]))
+save("outputs_identity", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="r"),
+     helper.make_node("Identity", ["y"], ["z"], name="id")], "g", [vi("x", [1, 4])],
+    [vi("y", None), vi("z", None)]))

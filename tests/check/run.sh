@@ -9,7 +9,8 @@
 #  - usage errors exit 2; a missing or empty OUTDIR exits 3 and writes no
 #    JSON;
 #  - the output of every example (digits, mlp, dsconv) in float32, int8
-#    and int16, and compressed variants, gives no finding (exit 0), and
+#    and int16, and compressed variants, and of a model with three outputs
+#    (tests/e2e/cases/two_heads_shared_trunk), gives no finding (exit 0), and
 #    with -DNAME_NO_FLOAT no file of an integer model's output holds a
 #    float or double token after preprocessing, and it still compiles;
 #    and no file of it defines a macro that nothing in the output uses
@@ -112,6 +113,9 @@ cases() {
     echo "digits-int8-pruned|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.5 --prune-channels 0.25"
     echo "digits-int8-sparse|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.8"
     echo "digits-float32-sparse|examples/digits/digits.xml|--prune 0.8"
+    for p in float32 int8 int16; do # several outputs (issue 12)
+        echo "heads-$p|tests/e2e/cases/two_heads_shared_trunk/model.xml|--precision $p --calib tests/e2e/cases/two_heads_shared_trunk/input.npy"
+    done
 }
 if ! $STOIC import examples/dsconv/dsconv.onnx -o $W/dsconv.xml --name dsconv >$W/import.log 2>&1; then
     ko "import examples/dsconv/dsconv.onnx" $W/import.log

@@ -6,7 +6,9 @@
  *   harness INPUT.npy OUTPUT.npy [LIKE.npy]
  *
  * INPUT.npy has shape [N, ...] with MODEL_INPUT_SIZE elements per row.
- * OUTPUT.npy gets shape [N, MODEL_OUTPUT_SIZE]; with LIKE.npy (e.g. the
+ * OUTPUT.npy gets shape [N, MODEL_OUTPUT_SIZE]; a model with several
+ * outputs (MODEL_NUM_OUTPUTS, at most 4 here) gets its outputs side by side
+ * in each row, in graph order: [N, MODEL_OUTPUT0_SIZE + ...]. With LIKE.npy (e.g. the
  * expected outputs) it gets LIKE's shape instead, provided that has the same
  * number of rows and elements -- so tools comparing shapes see [N, ...].
  * Prints "arena BYTES" (MODEL_ARENA_SIZE) on stdout.
@@ -55,10 +57,31 @@ void harness_run_int(const void *in);
 #define MODEL_INPUT_IS_INT ((MODEL_INPUT_TYPE)0.5 == (MODEL_INPUT_TYPE)0)
 
 const size_t harness_in_size = (size_t)MODEL_INPUT_SIZE;
+#ifndef MODEL_NUM_OUTPUTS
 const size_t harness_out_size = (size_t)MODEL_OUTPUT_SIZE;
+#else
+/* several outputs: where each starts in a row */
+#if MODEL_NUM_OUTPUTS > 4
+#error "tests/e2e/harness.c takes at most 4 outputs"
+#endif
+#define H_O1 ((size_t)MODEL_OUTPUT0_SIZE)
+#define H_O2 (H_O1 + (size_t)MODEL_OUTPUT1_SIZE)
+#if MODEL_NUM_OUTPUTS >= 3
+#define H_O3 (H_O2 + (size_t)MODEL_OUTPUT2_SIZE)
+#else
+#define H_O3 H_O2
+#endif
+#if MODEL_NUM_OUTPUTS >= 4
+#define H_O4 (H_O3 + (size_t)MODEL_OUTPUT3_SIZE)
+#else
+#define H_O4 H_O3
+#endif
+const size_t harness_out_size = H_O4;
+#endif
 const unsigned long harness_arena_size = (unsigned long)(MODEL_ARENA_SIZE);
 const int harness_in_int_bytes = MODEL_INPUT_IS_INT ? (int)sizeof(MODEL_INPUT_TYPE) : 0;
 
+#ifndef MODEL_NUM_OUTPUTS
 void harness_run_float(const float *in, float *out)
 {
     model_run_float(in, out);
@@ -69,6 +92,34 @@ void harness_run_int(const void *in)
     static MODEL_OUTPUT_TYPE out[MODEL_OUTPUT_SIZE];
     model_run((const MODEL_INPUT_TYPE *)in, out);
 }
+#else
+void harness_run_float(const float *in, float *out)
+{
+#if MODEL_NUM_OUTPUTS == 2
+    model_run_float(in, out, out + H_O1);
+#elif MODEL_NUM_OUTPUTS == 3
+    model_run_float(in, out, out + H_O1, out + H_O2);
+#else
+    model_run_float(in, out, out + H_O1, out + H_O2, out + H_O3);
+#endif
+}
+
+void harness_run_int(const void *in)
+{
+    static MODEL_OUTPUT0_TYPE o0[MODEL_OUTPUT0_SIZE];
+    static MODEL_OUTPUT1_TYPE o1[MODEL_OUTPUT1_SIZE];
+#if MODEL_NUM_OUTPUTS == 2
+    model_run((const MODEL_INPUT_TYPE *)in, o0, o1);
+#elif MODEL_NUM_OUTPUTS == 3
+    static MODEL_OUTPUT2_TYPE o2[MODEL_OUTPUT2_SIZE];
+    model_run((const MODEL_INPUT_TYPE *)in, o0, o1, o2);
+#else
+    static MODEL_OUTPUT2_TYPE o2[MODEL_OUTPUT2_SIZE];
+    static MODEL_OUTPUT3_TYPE o3[MODEL_OUTPUT3_SIZE];
+    model_run((const MODEL_INPUT_TYPE *)in, o0, o1, o2, o3);
+#endif
+}
+#endif
 #endif
 
 /* ---- the driver ------------------------------------------------------------ */

@@ -301,7 +301,9 @@ class Model:
             else:
                 o.append("    <%s %s/>" % (l.op, attrs))
         o.append("  </layers>")
-        o.append('  <output name="%s"/>' % self.out_name)
+        outs = self.out_name if isinstance(self.out_name, list) else [self.out_name]
+        for name in outs:  # several graph outputs: in this (graph) order
+            o.append('  <output name="%s"/>' % name)
         o.append("</model>")
         return "\n".join(o) + "\n", blob
 
@@ -319,6 +321,10 @@ class Model:
                 assert l.output not in env
                 env[l.output] = run_layer(l, [env[i] for i in l.inputs])
                 todo.remove(l)
+        if isinstance(self.out_name, list):
+            # several outputs: side by side in one row, in graph order (the
+            # layout of tests/e2e/harness.c and of eval_to in tests/common.sh)
+            return np.concatenate([env[n].reshape(-1) for n in self.out_name])
         return env[self.out_name]
 
     def run(self, X):
@@ -2298,6 +2304,24 @@ def npy_bytes(arr):
         pad = 0
     hdr = hdr + " " * pad + "\n"
     return b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode("latin1") + arr.tobytes()
+
+
+@case
+def two_heads_shared_trunk(c):
+    # three graph outputs (issue 12), listed out of execution order: a
+    # regression head y1 that reads the classifier head y0 through an
+    # element-wise layer (which must not run in place over y0, an output),
+    # the classifier head y0, and a reshape of the trunk h (a copy into its
+    # own output array, not an alias of the arena)
+    m = Model((8,))
+    h = m.add("dense", "trunk", "x", "h", dense_params(c, 8, 8), units=8, activation="relu")
+    y0 = m.add("dense", "cls", h, "y0", dense_params(c, 4, 8), units=4)
+    r = m.add("tanh", "cls_act", y0, "r")
+    q = m.add("concat", "join", [r, h], "q")
+    y1 = m.add("dense", "reg", q, "y1", dense_params(c, 3, 12), units=3)
+    h2 = m.add("reshape", "trunk_view", h, "h2", shape=(2, 4))
+    m.out_name = [y1, y0, h2]
+    return m, c.x(5, (8,))
 
 
 def build(fn):

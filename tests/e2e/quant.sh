@@ -84,7 +84,7 @@ one() { # case precision
     $STOIC generate "$dir/model.xml" -o "$out" --name model $q >"$w/gen.log" 2>&1 ||
         { reason="generate: $(grep -m1 -i 'error' "$w/gen.log")"; return 1; }
     # shellcheck disable=SC2086
-    $STOIC eval "$dir/model.xml" $q --input "$dir/input.npy" --output "$w/eval.npy" \
+    eval_to "$dir/model.xml" "$w/eval.npy" $q --input "$dir/input.npy" \
         >"$w/eval.log" 2>&1 || { reason="eval: $(grep -m1 -i 'error' "$w/eval.log")"; return 1; }
     arena_bound "$out/model_report.json" >"$w/bound.log" ||
         { reason="arena more than 5% above the lower bound: $(cat "$w/bound.log")"; return 1; }

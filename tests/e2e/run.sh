@@ -5,6 +5,7 @@
 # expected.npy from tests/e2e/make_cases.py; optional arena_max):
 #   1. stoic validate model.xml                                   exit 0
 #   2. stoic eval model.xml --input input.npy --output eval.npy   exit 0
+#      (several outputs: one --output each, side by side in eval.npy)
 #   3. eval.npy ~ expected.npy          (rtol 1e-5, atol 1e-5: the independent check)
 #   4. stoic generate model.xml -o OUT --name model               exit 0, files present
 #      (1., 2. and 4. with the generator built with ASan/UBSan, bin/stoic-asan)
@@ -127,8 +128,7 @@ run_case() {
         return 1
     fi
     # 2. eval
-    if ! run_to "$w/eval.log" "$STOIC" eval "$model" --input "$dir/input.npy" \
-            --output "$w/eval.npy"; then
+    if ! run_to "$w/eval.log" eval_to "$model" "$w/eval.npy" --input "$dir/input.npy"; then
         fail "stoic eval: exit $rc" "$w/eval.log"
         return 1
     fi

@@ -214,7 +214,7 @@ static void check_plan(const ir_graph *g)
 {
     int i, j, k;
     int *def = malloc((size_t)g->nt * sizeof *def), *last = malloc((size_t)g->nt * sizeof *last);
-    int64_t n_in = count_of(g, g->input), n_out = count_of(g, g->output);
+    int64_t n_in = count_of(g, g->input), n_out;
     if (def == NULL || last == NULL) {
         abort();
     }
@@ -240,7 +240,9 @@ static void check_plan(const ir_graph *g)
                 fail("tensor '%s' ends beyond the input array", t->name);
             }
             break;
-        case IR_ST_OUTPUT:
+        case IR_ST_OUTPUT: /* its own output's caller array */
+            n_out = t->out_index >= 0 && t->out_index < g->n_outputs
+                        ? count_of(g, g->outputs[t->out_index]) : -1;
             if (t->offset + n > n_out) {
                 fail("tensor '%s' ends beyond the output array", t->name);
             }
@@ -809,7 +811,7 @@ static void run_exact(const ir_graph *g, uint64_t seed)
 {
     eval_plan p;
     int k;
-    int64_t n_in = count_of(g, g->input), n_out = count_of(g, g->output);
+    int64_t n_in = count_of(g, g->input), n_out = ir_outputs_count(g); /* every output */
     float *in = malloc((size_t)n_in * sizeof *in), *out = malloc((size_t)n_out * sizeof *out);
     if (in == NULL || out == NULL || eval_prepare(g, &p) != 0) {
         abort();
@@ -824,11 +826,17 @@ static void run_exact(const ir_graph *g, uint64_t seed)
         memset(p.arena[k], 0xa5, bytes);
     }
     free(p.in_buf);
-    free(p.out_buf);
     p.in_buf = malloc((size_t)n_in * ir_dtype_size(g->t[g->input].dtype));
-    p.out_buf = malloc((size_t)n_out * ir_dtype_size(g->t[g->output].dtype));
-    if (p.in_buf == NULL || p.out_buf == NULL) {
+    if (p.in_buf == NULL) {
         abort();
+    }
+    for (k = 0; k < g->n_outputs; k++) {
+        int o = g->outputs[k];
+        free(p.out_buf[k]);
+        p.out_buf[k] = malloc((size_t)count_of(g, o) * ir_dtype_size(g->t[o].dtype));
+        if (p.out_buf[k] == NULL) {
+            abort();
+        }
     }
     for (k = 0; k < n_in; k++) {
         in[k] = (float)((double)(fz_rand(&seed) >> 11) / 9007199254740992.0 * 4.0 - 2.0);
@@ -951,8 +959,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     NAME[k] = '\0';
     snprintf(file, sizeof file, "%s_INPUT_SIZE", NAME);
     n_in = define_value(h->data, file);
-    snprintf(file, sizeof file, "%s_OUTPUT_SIZE", NAME);
-    n_out = define_value(h->data, file);
+    snprintf(file, sizeof file, "%s_OUTPUT%s_SIZE", NAME, ge->n_outputs > 1 ? "0" : "");
+    n_out = define_value(h->data, file); /* output 0 (out0 with several) */
     snprintf(file, sizeof file, "%s_ARENA_SIZE", NAME);
     arena = define_value(h->data, file);
     {

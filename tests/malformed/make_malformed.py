@@ -429,6 +429,30 @@ case("hard_sigmoid_beta_on_tanh", "sem", "'beta' applies only to the hard_sigmoi
 case("clip_min_above_max", "sem", "min|max", "clip with min greater than max",
      img_model('    <clip name="c" inputs="x" output="y" min="2" max="1"/>@@\n'))
 
+# several graph outputs (issue 12): each names its own produced tensor
+TWO_LAYERS = ('    <relu name="r1" inputs="x" output="y"/>\n'
+              '    <tanh name="t1" inputs="x" output="z"/>\n')
+
+case("output_duplicate", "sem", "named twice", "the same tensor listed as two outputs",
+     img_model(TWO_LAYERS, output="y").replace(
+         '<output name="y"/>', '<output name="y"/>\n  <output name="z"/>\n  <output name="y"/>@@'))
+
+case("output_too_many", "schema", "output", "17 outputs, more than the 16 stoic takes",
+     img_model("".join('    <relu name="r%d" inputs="x" output="y%d"/>\n' % (i, i)
+                       for i in range(17)), output="y0").replace(
+         '<output name="y0"/>', "\n".join('  <output name="y%d"/>' % i for i in range(16)).strip()
+         + '\n  <output name="y16"/>@@'))
+
+case("output_is_input", "sem", "is the model input", "a second output that is the model input",
+     img_model(TWO_LAYERS, output="y").replace(
+         '<output name="y"/>', '<output name="y"/>\n  <output name="x"/>@@'))
+
+case("output_is_constant", "sem", "not produced by any layer", "an output that is a constant",
+     img_model(TWO_LAYERS, output="y",
+               constants='  <constant name="k" shape="4" encoding="base64">%s</constant>\n'
+               % b64(seq(4))).replace(
+         '<output name="y"/>', '<output name="y"/>\n  <output name="k"/>@@'))
+
 
 # --------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@
 #   stoic import (graph inputs other than the first frozen to their test
 #   values with --freeze) -> stoic generate (float32) -> compile with the
 #   strict flags -> run on test_data_set_0/input_0.pb -> compare with
-#   output_0.pb (rtol 1e-4, atol 1e-5).
+#   output_0.pb (rtol 1e-4, atol 1e-5); a test with several outputs (Split)
+#   compares every output_K.pb, side by side in a row as the harness
+#   writes them (bin/npycmp --cat).
 #
 # Selection (printed for every test, selected or not):
 #   node/              every test whose operators are all in stoic's ONNX
@@ -36,7 +38,7 @@ EXPECT=tests/onnx/expected_failures.txt
 OPT=-O1
 RTOL=1e-4
 ATOL=1e-5
-OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose "
+OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split "
 FILTER=${1:-}
 
 # selected? prints "yes" or the reason it is not
@@ -119,10 +121,28 @@ run_test() {
         echo "harness does not link"
         return
     fi
+    nout=$(grep -c '^output ' $w/info)
     bin/pb2npy $dir/test_data_set_0/input_$firstk.pb $w/in.npy >/dev/null 2>&1 &&
     bin/pb2npy $dir/test_data_set_0/output_0.pb $w/want.npy >/dev/null 2>&1 ||
         { echo "test data does not convert"; return; }
-    if ! $w/harness $w/in.npy $w/got.npy $w/want.npy >$w/run.log 2>&1; then
+    if [ "$nout" -gt 1 ]; then
+        # every output: the harness's rows hold them side by side
+        if ! $w/harness $w/in.npy $w/got.npy >$w/run.log 2>&1; then
+            echo "run fails: $(head -1 $w/run.log)"
+            return
+        fi
+        k=0
+        outs=
+        while [ $k -lt "$nout" ]; do
+            bin/pb2npy $dir/test_data_set_0/output_$k.pb $w/want_$k.npy >/dev/null 2>&1 ||
+                { echo "test data does not convert"; return; }
+            outs="$outs $w/want_$k.npy"
+            k=$((k + 1))
+        done
+        # shellcheck disable=SC2086
+        bin/npycmp --cat $w/want.npy --rows-of $w/got.npy $outs >$w/cat.log 2>&1 ||
+            { echo "outputs do not match the model's: $(head -1 $w/cat.log)"; return; }
+    elif ! $w/harness $w/in.npy $w/got.npy $w/want.npy >$w/run.log 2>&1; then
         echo "run fails: $(head -1 $w/run.log)"
         return
     fi

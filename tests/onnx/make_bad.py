@@ -52,12 +52,11 @@ save("opset18", helper.make_graph(
     [helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
     [vi("x", [1, 4])], [vi("y", [1, 4])]),
     "opset 18", opset=18)
-# two outputs
-save("two_outputs", helper.make_graph(
-    [helper.make_node("Relu", ["x"], ["y"], name="r"),
-     helper.make_node("Sigmoid", ["x"], ["z"], name="s")], "g",
-    [vi("x", [1, 4])], [vi("y", [1, 4]), vi("z", [1, 4])]),
-    "2 outputs")
+# more graph outputs than stoic takes (16; two import since issue 12)
+save("many_outputs", helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y%d" % i], name="r%d" % i) for i in range(17)], "g",
+    [vi("x", [1, 4])], [vi("y%d" % i, [1, 4]) for i in range(17)]),
+    "17 outputs; stoic models have 1 to 16")
 # a weight that is not finite
 w = numpy_helper.from_array(np.array([[1.0, np.nan], [0.5, 2.0]], dtype=np.float32), "w")
 save("nan_weight", helper.make_graph(

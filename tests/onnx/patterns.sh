@@ -15,6 +15,9 @@
 # conv_bias_shared's stays an add (its Conv output has another reader).
 # Each also in int8 and int16 (calibrated on its inputs, generated under
 # the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
+# two_heads has three graph outputs (one also read by the other head): the
+# harness and stoic eval (one --output each) put them side by side in a row,
+# as NAME.want.npy holds torch's.
 # Models run in parallel (JOBS, default: the number of CPUs). The variables
 # D (directory), W (work directory), MODELS, RTOL and ATOL select another
 # set (make check-onnx-models: tests/onnx/models).
@@ -24,6 +27,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 STOIC=${STOIC:-bin/stoic}
 IMPORT=${IMPORT:-bin/stoic-asan}
+. tests/common.sh # eval_to
 D=${D:-tests/bad/files/onnx}
 W=${W:-build/onnx_patterns}
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
@@ -34,7 +38,8 @@ MODELS=${MODELS:-"mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo 
         v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17
         tcn_13 tcn_17 chan_split_13 chan_split_17 split_chan_13 split_chan_17
         chunk_time_13 chunk_time_17 reduce_axes_13 reduce_axes_17 reduce_1d_13 reduce_1d_17
-        strided_1d_13 strided_1d_17 strided_2d_13 strided_2d_17"}
+        strided_1d_13 strided_1d_17 strided_2d_13 strided_2d_17
+        two_heads_13 two_heads_17"}
 # float32: stoic eval and the generated code against the reference outputs
 # (|got - want| <= ATOL + RTOL |want|)
 RTOL=${RTOL:-1e-4}
@@ -101,7 +106,7 @@ one() { # name -> prints nothing when it passes, else why
         { echo "run fails: $(head -1 $w/run.log)"; return; }
     bin/npycmp $w/got.npy $D/$n.want.npy --rtol $RTOL --atol $ATOL >$w/cmp.log 2>&1 ||
         { echo "wrong result: $(head -1 $w/cmp.log)"; return; }
-    ASAN_OPTIONS=detect_leaks=1 $IMPORT eval $w/m.xml --input $D/$n.in.npy --output $w/eval.npy >$w/eval.log 2>&1 ||
+    (STOIC=$IMPORT; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval.npy --input $D/$n.in.npy) >$w/eval.log 2>&1 ||
         { echo "eval fails: $(grep -m1 error $w/eval.log)"; return; }
     bin/npycmp $w/eval.npy $D/$n.want.npy --rtol $RTOL --atol $ATOL >$w/cmp-eval.log 2>&1 ||
         { echo "stoic eval: wrong result: $(head -1 $w/cmp-eval.log)"; return; }
@@ -113,7 +118,7 @@ one() { # name -> prints nothing when it passes, else why
         ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/$p --name model $q \
             >$w/gen-$p.log 2>&1 || { echo "$p generate fails: $(grep -m1 error $w/gen-$p.log)"; return; }
         # shellcheck disable=SC2086
-        ASAN_OPTIONS=detect_leaks=1 $IMPORT eval $w/m.xml $q --input $D/$n.in.npy --output $w/eval-$p.npy >$w/eval-$p.log 2>&1 ||
+        (STOIC=$IMPORT; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$p.npy $q --input $D/$n.in.npy) >$w/eval-$p.log 2>&1 ||
             { echo "$p eval fails: $(grep -m1 error $w/eval-$p.log)"; return; }
         mkdir -p $w/o-$p
         for f in $w/$p/*.c; do

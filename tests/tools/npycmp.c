@@ -1,11 +1,21 @@
 /* bin/npycmp A.npy B.npy [--rtol R] [--atol A]
+ * bin/npycmp --cat OUT.npy [--rows-of R.npy] A.npy [B.npy ...]
  *
  * Compares two .npy arrays of the same shape (any dtype npy_read supports,
  * converted to double). Element i passes if |a-b| <= atol + rtol*|b|; equal
  * values, including equal infinities, always pass; a NaN in either array,
  * or an infinity against any other value, fails. Prints a one-line summary.
  * Exit status: 0 all elements pass, 1 some differ or the shapes differ,
- * 2 bad usage or an unreadable file. */
+ * 2 bad usage or an unreadable file.
+ *
+ * --cat writes OUT.npy, float32 of shape [N, K]: row r is row r of A
+ * (flattened), then row r of B, ... (each file [N, ...], the same N). The
+ * tests use it to put the per-output files of `stoic eval --output ...`
+ * of a model with several outputs into one row per sample, as the e2e
+ * harness writes them. With --rows-of, N is the first dimension of R.npy
+ * instead (each file then holds N rows of any shape: an ONNX test's
+ * outputs of one sample whose batch axis stoic keeps are one row). Exit
+ * status 0, or 2. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +29,8 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: npycmp A.npy B.npy [--rtol R] [--atol A]"
-                    "  (defaults: rtol 1e-5, atol 1e-6)\n");
+                    "  (defaults: rtol 1e-5, atol 1e-6)\n"
+                    "       npycmp --cat OUT.npy [--rows-of R.npy] A.npy [B.npy ...]\n");
 }
 
 static int parse_tol(const char *opt, const char *s, double *v)
@@ -77,6 +88,94 @@ static void print_index(const npy_array *a, size_t i)
     putchar(']');
 }
 
+static int cat(int argc, char **argv)
+{
+    npy_array a[16];
+    float *f[16], *y;
+    size_t n = 0, per[16], tot = 0, r;
+    int k, m = argc - 3, rc = 0, first = 3;
+    npy_array rr;
+    int64_t shape[2];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[512];
+    FILE *o;
+
+    if (argc >= 5 && strcmp(argv[3], "--rows-of") == 0) {
+        if (npy_read(argv[4], SIZE_MAX, &rr, err, sizeof err) != 0 || rr.ndim < 1 ||
+            rr.shape[0] < 1) {
+            fprintf(stderr, "npycmp: %s: no rows\n", argv[4]);
+            return 2;
+        }
+        n = (size_t)rr.shape[0];
+        npy_free(&rr);
+        first = 5;
+        m = argc - 5;
+    }
+    if (m < 1 || m > 16) {
+        usage();
+        return 2;
+    }
+    for (k = 0; k < m; k++) {
+        if (npy_read(argv[first + k], SIZE_MAX, &a[k], err, sizeof err) != 0) {
+            fprintf(stderr, "npycmp: %s\n", err);
+            return 2;
+        }
+        if (first == 3 && (a[k].ndim < 1 || a[k].shape[0] < 1 ||
+                           (k > 0 && (size_t)a[k].shape[0] != n))) {
+            fprintf(stderr, "npycmp: %s: not [N, ...] with the N of %s\n", argv[first + k],
+                    argv[first]);
+            return 2;
+        }
+        if (first == 3) {
+            n = (size_t)a[k].shape[0];
+        }
+        if (a[k].count == 0 || a[k].count % n != 0) {
+            fprintf(stderr, "npycmp: %s: %lu elements are not %lu rows\n", argv[first + k],
+                    (unsigned long)a[k].count, (unsigned long)n);
+            return 2;
+        }
+        per[k] = a[k].count / n;
+        tot += per[k];
+        f[k] = npy_to_f32(&a[k]);
+        if (f[k] == NULL) {
+            fprintf(stderr, "npycmp: out of memory\n");
+            return 2;
+        }
+    }
+    y = malloc(n * tot * sizeof *y);
+    if (y == NULL) {
+        fprintf(stderr, "npycmp: out of memory\n");
+        return 2;
+    }
+    for (r = 0; r < n; r++) {
+        size_t at = r * tot;
+        for (k = 0; k < m; k++) {
+            memcpy(y + at, f[k] + r * per[k], per[k] * sizeof *y);
+            at += per[k];
+        }
+    }
+    shape[0] = (int64_t)n;
+    shape[1] = (int64_t)tot;
+    o = NULL;
+    if (npy_encode_f32(shape, 2, y, &buf, &len) != 0 || (o = fopen(argv[2], "wb")) == NULL ||
+        fwrite(buf, 1, len, o) != len) {
+        fprintf(stderr, "npycmp: %s: cannot write\n", argv[2]);
+        rc = 2;
+    }
+    if (o != NULL && fclose(o) != 0) {
+        fprintf(stderr, "npycmp: %s: cannot write\n", argv[2]);
+        rc = 2;
+    }
+    for (k = 0; k < m; k++) {
+        free(f[k]);
+        npy_free(&a[k]);
+    }
+    free(y);
+    free(buf);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *files[2];
@@ -87,6 +186,9 @@ int main(int argc, char **argv)
     npy_array a, b;
     char err[512];
 
+    if (argc >= 2 && strcmp(argv[1], "--cat") == 0) {
+        return cat(argc, argv);
+    }
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rtol") == 0 || strcmp(argv[i], "--atol") == 0) {
             if (i + 1 >= argc) {

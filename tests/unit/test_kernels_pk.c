@@ -296,7 +296,7 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     g->n[ni].params[0] = ir_add_qconst(g, "w", &sw, IR_DT_S8, w, 2);
     g->n[ni].params[1] = ir_add_qconst(g, "b", &sb, L->dt == IR_DT_S8 ? IR_DT_S32 : IR_DT_S64, b, 2);
     g->n[ni].params[2] = ir_add_qconst(g, "q", &sb, IR_DT_QMUL, q, 2);
-    g->output = t;
+    ir_set_output(g, t);
     ir_link(g);
     free(w);
     free(q);

@@ -498,7 +498,7 @@ static int add_layer(ir_graph *g, ir_op op, const char *name, const float *w, co
     } else {
         g->n[ni].filters = out;
     }
-    g->output = t;
+    ir_set_output(g, t);
     ir_link(g);
     return ni;
 }

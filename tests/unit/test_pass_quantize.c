@@ -38,7 +38,7 @@ static ir_graph *dense_graph(int two)
         g->n[ni].units = 2;
         g->n[ni].params[0] = ir_add_const(g, k == 0 ? "w" : "w2", k == 0 ? &s24 : &s22, w, 2);
         g->n[ni].params[1] = ir_add_const(g, k == 0 ? "b" : "b2", &s2, b, 2);
-        g->output = out;
+        ir_set_output(g, out);
     }
     ir_link(g);
     return g;

@@ -46,7 +46,7 @@ static ir_graph *graph(int32_t in, int32_t out, double keep, uint32_t *seed, flo
     g->n[ni].act.lo = 0.0F;
     g->n[ni].params[0] = ir_add_const(g, "w", &sw, w, 2);
     g->n[ni].params[1] = ir_add_const(g, "b", &so, b, 2);
-    g->output = t;
+    ir_set_output(g, t);
     ir_link(g);
     *wcopy = w;
     free(b);
@@ -181,7 +181,7 @@ static ir_graph *conv_graph(int32_t h, int32_t c, int32_t f, int32_t k, double k
     g->n[ni].pads[0] = g->n[ni].pads[1] = g->n[ni].pads[2] = g->n[ni].pads[3] = 1;
     g->n[ni].params[0] = ir_add_const(g, "w", &sw, w, 2);
     g->n[ni].params[1] = ir_add_const(g, "b", &sb, b, 2);
-    g->output = t;
+    ir_set_output(g, t);
     ir_link(g);
     free(w);
     free(b);

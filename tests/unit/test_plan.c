@@ -48,7 +48,7 @@ static void test_hand_plan(void)
     b = chain(g, a, 10, "b");
     c = chain(g, b, 100, "c");
     y = chain(g, c, 5, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[x].storage, IR_ST_INPUT);
@@ -90,7 +90,7 @@ static void test_random_no_overlap(void)
             sprintf(name, "t%d", i);
             chain(g, src, 1 + (int32_t)(next() % 64), name);
         }
-        g->output = g->nt - 1;
+        ir_set_output(g, g->nt - 1);
         ir_link(g);
         CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
         for (i = 0; i < g->nt; i++) {
@@ -159,7 +159,7 @@ static void test_in_place(void)
     b = node2(g, IR_OP_ACTIVATION, a, -1, 100, IR_DT_F32, "b");
     c = node2(g, IR_OP_ADD, b, a2, 100, IR_DT_F32, "c");
     y = node2(g, IR_OP_DENSE, c, -1, 5, IR_DT_F32, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[b].alias_of, a);
@@ -192,7 +192,7 @@ static void test_not_in_place(void)
     b = node2(g, IR_OP_ACTIVATION, a, -1, 6, IR_DT_S8, "b");
     h = node2(g, IR_OP_ADD, b, a, 6, IR_DT_S8, "h");
     y = node2(g, IR_OP_ACTIVATION, h, -1, 6, IR_DT_S16, "y");
-    g->output = y;
+    ir_set_output(g, y);
     ir_link(g);
     CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
     CU_ASSERT_EQUAL(g->t[b].alias_of, -1);
@@ -206,6 +206,52 @@ static void test_not_in_place(void)
     ir_free(g);
 }
 
+static void test_several_outputs(void)
+{
+    /* x(8) -dense-> a(6) [output 1] -relu-> b(6) -dense-> y(3) [output 0]
+     *                      a -reshape-> v(6) [output 2]
+     * The relu would run in place over a (nothing reads a later but the
+     * reshape, which only aliases), but a is an output: b gets its own
+     * buffer. v is an output too: a copy into its own caller array, not an
+     * alias of a. Each output root is IR_ST_OUTPUT with its index; ir_verify
+     * holds, and lists them in graph order. */
+    ir_graph *g = ir_new();
+    diag d;
+    int x, a, b, y, v, rn;
+    memset(&d, 0, sizeof d);
+    x = ir_add_tensor(g, "x", IR_T_INPUT, 1);
+    g->t[x].shape = vec(8);
+    g->input = x;
+    a = node2(g, IR_OP_DENSE, x, -1, 6, IR_DT_F32, "a");
+    b = node2(g, IR_OP_ACTIVATION, a, -1, 6, IR_DT_F32, "b");
+    y = node2(g, IR_OP_DENSE, b, -1, 3, IR_DT_F32, "y");
+    v = node2(g, IR_OP_RESHAPE, a, -1, 6, IR_DT_F32, "v");
+    rn = g->nn - 1;
+    g->n[rn].new_rank = 1;
+    g->n[rn].new_shape[0] = 6;
+    ir_set_output(g, y);
+    g->outputs[1] = a;
+    g->outputs[2] = v;
+    g->n_outputs = 3;
+    ir_link(g);
+    CU_ASSERT_EQUAL(ir_verify(g, "test"), 0);
+    CU_ASSERT_EQUAL(ir_output_index(g, v), 2);
+    CU_ASSERT_EQUAL(ir_output_index(g, b), -1);
+    CU_ASSERT_EQUAL(ir_outputs_count(g), 15);
+    CU_ASSERT_EQUAL(ir_output_start(g, 2), 9);
+    CU_ASSERT_EQUAL_FATAL(pass_plan(g, &d), 0);
+    CU_ASSERT_EQUAL(g->t[b].alias_of, -1);
+    CU_ASSERT_EQUAL(g->t[v].alias_of, -1);
+    CU_ASSERT_EQUAL(g->t[b].storage, IR_ST_ARENA);
+    CU_ASSERT(g->t[y].storage == IR_ST_OUTPUT && g->t[y].out_index == 0);
+    CU_ASSERT(g->t[a].storage == IR_ST_OUTPUT && g->t[a].out_index == 1);
+    CU_ASSERT(g->t[v].storage == IR_ST_OUTPUT && g->t[v].out_index == 2);
+    /* an output listed twice breaks the IR */
+    g->outputs[2] = a;
+    CU_ASSERT_NOT_EQUAL(ir_verify(g, "test"), 0);
+    ir_free(g);
+}
+
 UNIT_SUITE(suite_plan)
 {
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
@@ -213,4 +259,5 @@ UNIT_SUITE(suite_plan)
     CU_add_test(s, "random DAGs: live tensors never overlap", test_random_no_overlap);
     CU_add_test(s, "in place: element-wise layers over a dead input", test_in_place);
     CU_add_test(s, "not in place: a later reader, another arena; the bound", test_not_in_place);
+    CU_add_test(s, "several outputs: own arrays, never in place over one", test_several_outputs);
 }

@@ -44,7 +44,7 @@ static ir_graph *dense_graph(int32_t units, int32_t n_in, const float *w)
     g->n[ni].units = units;
     g->n[ni].params[0] = ir_add_const(g, "w", &sw, w, 2);
     g->n[ni].params[1] = ir_add_const(g, "b", &so, b, 2);
-    g->output = out;
+    ir_set_output(g, out);
     ir_link(g);
     return g;
 }
