@@ -331,6 +331,41 @@ def layer_act(l, y):
                    a.get("beta"))
 
 
+def conv_transpose2d_ref(x, w, b, strides=(1, 1), dil=(1, 1), pads=(0, 0, 0, 0),
+                         out_pad=(0, 0), groups=1):
+    """x [H W C], w [C kh kw F/groups], b [F] or None -> [OH OW F]: every
+    input sample scattered into the output, straight from the definition
+    (input (ih, iw) times tap (i, j) lands on oh = ih*s - top + i*d),
+    not through zero insertion."""
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    H, W, C = x.shape
+    Cw, kh, kw, fg = w.shape
+    assert Cw == C and C % groups == 0
+    F = fg * groups
+    cg = C // groups
+    t, l, bo, r = pads
+    OH = (H - 1) * strides[0] - t - bo + dil[0] * (kh - 1) + 1 + out_pad[0]
+    OW = (W - 1) * strides[1] - l - r + dil[1] * (kw - 1) + 1 + out_pad[1]
+    y = np.zeros((OH, OW, F))
+    if b is not None:
+        y += np.asarray(b, np.float64)
+    for ih in range(H):
+        for iw in range(W):
+            for c in range(C):
+                g = c // cg
+                for i in range(kh):
+                    oh = ih * strides[0] - t + i * dil[0]
+                    if oh < 0 or oh >= OH:
+                        continue
+                    for j in range(kw):
+                        ow = iw * strides[1] - l + j * dil[1]
+                        if ow < 0 or ow >= OW:
+                            continue
+                        y[oh, ow, g * fg:(g + 1) * fg] += x[ih, iw, c] * w[c, i, j, :]
+    return y
+
+
 def run_layer(l, ins):
     a = l.attrs
     op = l.op
@@ -365,6 +400,18 @@ def run_layer(l, ins):
             else:
                 pl, pr = same_pads(x.shape[0], k, s, d)
             y = conv2d_ref(x[None], w[:, None], b, (1, s), (1, d), (0, pl, 0, pr), groups)[0]
+        return layer_act(l, y)
+    if op == "conv_transpose2d":
+        y = conv_transpose2d_ref(x, l.param("weight"), l.param("bias"), a.get("strides", (1, 1)),
+                                 a.get("dilations", (1, 1)), a.get("pads", (0, 0, 0, 0)),
+                                 a.get("output_padding", (0, 0)), a.get("groups", 1))
+        return layer_act(l, y)
+    if op == "conv_transpose1d":
+        pl, pr = a.get("pads", (0, 0))
+        y = conv_transpose2d_ref(x[None], l.param("weight")[:, None], l.param("bias"),
+                                 (1, a.get("stride", 1)), (1, a.get("dilation", 1)),
+                                 (0, pl, 0, pr), (0, a.get("output_padding", 0)),
+                                 a.get("groups", 1))[0]
         return layer_act(l, y)
     if op in ("max_pool2d", "avg_pool2d"):
         kernel = a["kernel"]
@@ -2238,6 +2285,74 @@ def transpose_flatten_shared(c):
     return m, c.x(3, (2, 3, 2))
 
 
+# ---- transposed convolution (issue 12) -------------------------------------
+
+def convt_params(c, cin, kh, kw, f_per_group, filters, bias=True):
+    p = [Data("weight", c.w((cin, kh, kw, f_per_group), fan_in=cin * kh * kw))]
+    if bias:
+        p.append(Data("bias", c.u((filters,), -0.3, 0.3)))
+    return p
+
+
+@case
+def convt_s2_op1(c):
+    # nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1):
+    # [4 5 8] -> [8 10 4]
+    m = Model((4, 5, 8))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 8, 3, 3, 4, 4),
+                       filters=4, kernel=(3, 3), strides=(2, 2), pads=(1, 1, 1, 1),
+                       output_padding=(1, 1))
+    return m, c.x(4, (4, 5, 8))
+
+
+@case
+def convt_depthwise(c):
+    # depthwise (groups = channels), strides 2 and 1, uneven pads, relu
+    m = Model((5, 4, 3))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 3, 3, 3, 1, 3),
+                       filters=3, kernel=(3, 3), strides=(2, 1), pads=(0, 1, 1, 0), groups=3,
+                       activation="relu")
+    return m, c.x(4, (5, 4, 3))
+
+
+@case
+def convt_crop(c):
+    # pads beyond dilation * (kernel - 1): the output is cropped (a pad
+    # layer with negative pads before the conv); groups 2, dilation 2,
+    # stride 3 along the width, no bias
+    m = Model((4, 3, 4))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y",
+                       convt_params(c, 4, 3, 2, 3, 6, bias=False), filters=6, kernel=(3, 2),
+                       strides=(1, 3), dilations=(2, 1), pads=(1, 2, 5, 0),
+                       output_padding=(0, 2), groups=2)
+    return m, c.x(3, (4, 3, 4))
+
+
+@case
+def convt_1d(c):
+    # nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1, output_padding=1)
+    m = Model((6, 3))
+    m.out_name = m.add("conv_transpose1d", "up", "x", "y",
+                       [Data("weight", c.w((3, 4, 2), fan_in=12)),
+                        Data("bias", c.u((2,), -0.3, 0.3))],
+                       filters=2, kernel=4, stride=2, pads=(1, 2), output_padding=1)
+    return m, c.x(4, (6, 3))
+
+
+@case
+def convt_decoder(c):
+    # a small convolutional decoder: conv -> relu -> conv_transpose ->
+    # relu -> conv_transpose, 6x6x2 -> 3x3x4 -> 6x6x3 -> 12x12x1
+    m = Model((6, 6, 2))
+    h = m.add("conv2d", "enc", "x", "h", conv_params(c, 4, 3, 3, 2), filters=4, kernel=(3, 3),
+              strides=(2, 2), padding="explicit", pads=(1, 1, 1, 1), activation="relu")
+    u = m.add("conv_transpose2d", "up1", h, "u", convt_params(c, 4, 2, 2, 3, 3), filters=3,
+              kernel=(2, 2), strides=(2, 2), activation="relu")
+    m.out_name = m.add("conv_transpose2d", "up2", u, "y", convt_params(c, 3, 4, 4, 1, 1),
+                       filters=1, kernel=(4, 4), strides=(2, 2), pads=(1, 1, 1, 1))
+    return m, c.x(4, (6, 6, 2))
+
+
 # --------------------------------------------------------------------------
 # Writing the cases
 # --------------------------------------------------------------------------
@@ -2438,6 +2553,43 @@ def torch_check():
                       torch.tensor(lp[3]), torch.tensor(lp[0]), torch.tensor(lp[1]),
                       False, 0.0, float(np.float32(1e-5)))
     close(ours, bt[0].permute(1, 2, 0).numpy(), "batch_norm")
+    # conv_transpose2d / 1d: random geometry, groups, dilation, pads
+    # (also beyond the kernel's span: a crop), output_padding
+    for it in range(200):
+        groups = int(rng.choice([1, 1, 2, 3]))
+        cg = int(rng.integers(1, 3))
+        fg = int(rng.integers(1, 3))
+        C, Fo = groups * cg, groups * fg
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        dh, dw = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        H, W = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        oph, opw = int(rng.integers(0, max(sh, dh))), int(rng.integers(0, max(sw, dw)))
+        p = [int(v) for v in rng.integers(0, 3, 4)]
+        oh = (H - 1) * sh - p[0] - p[2] + dh * (kh - 1) + 1 + oph
+        ow = (W - 1) * sw - p[1] - p[3] + dw * (kw - 1) + 1 + opw
+        if oh < 1 or ow < 1 or p[0] != p[2] or p[1] != p[3]:
+            continue  # torch's padding is symmetric
+        x = rng.uniform(-1, 1, (H, W, C))
+        w = rng.uniform(-1, 1, (C, kh, kw, fg))
+        b = rng.uniform(-1, 1, Fo)
+        ours = conv_transpose2d_ref(x, w, b, (sh, sw), (dh, dw), p, (oph, opw), groups)
+        ref = F.conv_transpose2d(torch.tensor(x).permute(2, 0, 1)[None],
+                                 torch.tensor(w).permute(0, 3, 1, 2), torch.tensor(b),
+                                 stride=(sh, sw), padding=(p[0], p[1]),
+                                 output_padding=(oph, opw), groups=groups,
+                                 dilation=(dh, dw))[0].permute(1, 2, 0).numpy()
+        close(ours, ref, "conv_transpose2d %d" % it)
+        lay = Layer("conv_transpose1d", "t", "x", "y", [Data("weight", w[:, 0]), Data("bias", b)],
+                    filters=Fo, kernel=kw, stride=sw, dilation=dw, pads=(p[1], p[3]),
+                    output_padding=opw, groups=groups)
+        ours = run_layer(lay, [x[0]])
+        ref = F.conv_transpose1d(torch.tensor(x[0]).T[None],
+                                 torch.tensor(w[:, 0]).permute(0, 2, 1), torch.tensor(b),
+                                 stride=sw, padding=p[1], output_padding=opw, groups=groups,
+                                 dilation=dw)[0].T.numpy()
+        close(ours, ref, "conv_transpose1d %d" % it)
+        n += 1
     print("torch cross-check: %d random kernel configurations agree" % n)
 
 
