@@ -2580,12 +2580,15 @@ def torch_check():
                                  output_padding=(oph, opw), groups=groups,
                                  dilation=(dh, dw))[0].permute(1, 2, 0).numpy()
         close(ours, ref, "conv_transpose2d %d" % it)
-        lay = Layer("conv_transpose1d", "t", "x", "y", [Data("weight", w[:, 0]), Data("bias", b)],
+        # Data holds float32: the torch side gets the same rounded values
+        w1 = w[:, 0].astype(np.float32).astype(np.float64)
+        b = b.astype(np.float32).astype(np.float64)
+        lay = Layer("conv_transpose1d", "t", "x", "y", [Data("weight", w1), Data("bias", b)],
                     filters=Fo, kernel=kw, stride=sw, dilation=dw, pads=(p[1], p[3]),
                     output_padding=opw, groups=groups)
         ours = run_layer(lay, [x[0]])
         ref = F.conv_transpose1d(torch.tensor(x[0]).T[None],
-                                 torch.tensor(w[:, 0]).permute(0, 2, 1), torch.tensor(b),
+                                 torch.tensor(w1).permute(0, 2, 1), torch.tensor(b),
                                  stride=sw, padding=p[1], output_padding=opw, groups=groups,
                                  dilation=dw)[0].T.numpy()
         close(ours, ref, "conv_transpose1d %d" % it)
