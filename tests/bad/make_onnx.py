@@ -694,3 +694,28 @@ class ChunkTime(torch.nn.Module):
 torch.manual_seed(15)
 export2("split_chan", SplitChan(), torch.randn(1, 2, 5, 4))
 export2("chunk_time", ChunkTime(), torch.randn(1, 2, 10))
+
+
+# ConvTranspose (issue 12): the upsampling layer of PyTorch's decoders, as
+# nn.ConvTranspose2d exports it (stride 2, padding 1, output_padding 1), a
+# depthwise one, nn.ConvTranspose1d, and a small convolutional decoder
+# (Conv -> ReLU -> ConvTranspose -> ReLU -> ConvTranspose).
+class Decoder(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = torch.nn.Conv2d(2, 8, 3, stride=2, padding=1)
+        self.up1 = torch.nn.ConvTranspose2d(8, 4, 2, stride=2)
+        self.up2 = torch.nn.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1)
+
+    def forward(self, x):
+        return self.up2(torch.relu(self.up1(torch.relu(self.enc(x)))))
+
+
+torch.manual_seed(16)
+export2("convt", torch.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1),
+        torch.randn(1, 8, 5, 6))
+export2("convt_dw", torch.nn.ConvTranspose2d(6, 6, 3, stride=2, padding=1, groups=6),
+        torch.randn(1, 6, 4, 5))
+export2("convt_1d", torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1),
+        torch.randn(1, 3, 10))
+export2("convt_decoder", Decoder(), torch.randn(1, 2, 8, 8))
