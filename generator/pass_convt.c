@@ -31,7 +31,9 @@
  * --dump-ir and the report trace each back to the layer.
  *
  * Cost: the convolution runs over the zeros too, s_h s_w times the MACs of
- * a direct transposed convolution (README, known limitations).
+ * a direct transposed convolution (README, known limitations), except
+ * when the kernel equals the stride (expand_d2s: a 1x1 convolution and a
+ * depth-to-space, no zeros).
  */
 #include "pass.h"
 
@@ -67,11 +69,11 @@ static int new_tensor(ir_graph *g, diag *d, int ni, const char *suffix, const ir
 
 /* A new one-input node named "LAYER.suffix" reading in, writing a new
  * tensor of the same name and shape s; returns the node, -1 on error. */
-static int new_node(ir_graph *g, diag *d, int ni, ir_op op, const char *suffix, int in,
-                    const ir_shape *s)
+static int new_node_to(ir_graph *g, diag *d, int ni, ir_op op, const char *suffix, int in,
+                       const ir_shape *s, int out)
 {
     char name[512];
-    int t = new_tensor(g, d, ni, suffix, s), nn;
+    int t = out >= 0 ? out : new_tensor(g, d, ni, suffix, s), nn;
     ir_node *n;
     if (t < 0) {
         return -1;
@@ -99,6 +101,12 @@ static int new_node(ir_graph *g, diag *d, int ni, ir_op op, const char *suffix, 
         }
     }
     return nn;
+}
+
+static int new_node(ir_graph *g, diag *d, int ni, ir_op op, const char *suffix, int in,
+                    const ir_shape *s)
+{
+    return new_node_to(g, d, ni, op, suffix, in, s, -1);
 }
 
 static ir_shape mk_shape(int rank, int32_t a, int32_t b, int32_t c, int32_t e)
@@ -307,13 +315,158 @@ static int expand(ir_graph *g, diag *d, int ni)
     return move_nodes(g, d, ni, first);
 }
 
+/* Moves the nodes [from, g->nn) to position at, before the node there. */
+static int move_after(ir_graph *g, diag *d, int ni, int from)
+{
+    return move_nodes(g, d, ni + 1, from);
+}
+
+/* Kernel equal to the stride, no dilation, no output_padding, groups 1:
+ * the windows do not overlap, every input pixel makes its own block of
+ * s_h x s_w output pixels. A 1x1 convolution makes the blocks as channels,
+ * [H W s_h s_w F], and a depth-to-space moves them into place: [H W s_h
+ * s_w F] as [H W s_h (s_w F)], transposed to [H s_h W (s_w F)], is [H s_h,
+ * W s_w, F] (1-D: [L (s F)] is [L s, F], a reshape). A crop takes off the
+ * pads. The MACs are those of the direct transposed convolution. */
+static int is_d2s(const ir_node *n)
+{
+    int one_d = n->op == IR_OP_CONVT1D, ax;
+    if (n->groups != 1) {
+        return 0;
+    }
+    for (ax = one_d ? 1 : 0; ax < 2; ax++) {
+        if (n->kernel[ax] != n->strides[ax] || n->dilations[ax] != 1 || n->out_pad[ax] != 0) {
+            return 0;
+        }
+    }
+    return n->strides[0] > 1 || n->strides[1] > 1;
+}
+
+static int expand_d2s(ir_graph *g, diag *d, int ni)
+{
+    int one_d = g->n[ni].op == IR_OP_CONVT1D, first = g->nn, y = g->n[ni].output, cur, k;
+    int crop = 0, nl;
+    int32_t pads[4];
+    ir_shape is = g->t[g->n[ni].inputs[0]].shape, bs, s1, s2, fs;
+    int32_t sh = g->n[ni].strides[0], sw = g->n[ni].strides[1], f = g->n[ni].filters;
+    int32_t cin = is.d[is.rank - 1], h = one_d ? 1 : is.d[0], w = is.d[one_d ? 0 : 1];
+    int32_t blk, a, b, o, c;
+    int64_t nb = (int64_t)sh * sw * f;
+    float *wd, *bd = NULL;
+    const ir_tensor *wt = &g->t[g->n[ni].params[0]];
+    if (nb > 16777216L || ir_shape_count(&g->t[y].shape) > IR_MAX_ELEMS / 2) {
+        return 1; /* the general expansion decides */
+    }
+    blk = (int32_t)nb;
+    wd = malloc((size_t)blk * (size_t)cin * sizeof *wd);
+    if (wd == NULL) {
+        return oom(d);
+    }
+    /* 1x1 conv weight [(a s_w + b) F + f][c] = weight [c][a][b][f] */
+    for (a = 0; a < sh; a++) {
+        for (b = 0; b < sw; b++) {
+            for (o = 0; o < f; o++) {
+                for (c = 0; c < cin; c++) {
+                    wd[((int64_t)(a * sw + b) * f + o) * cin + c] =
+                        wt->data[(((int64_t)c * sh + a) * sw + b) * f + o];
+                }
+            }
+        }
+    }
+    if (g->n[ni].params[1] >= 0) {
+        const ir_tensor *bt = &g->t[g->n[ni].params[1]];
+        bd = malloc((size_t)blk * sizeof *bd);
+        if (bd == NULL) {
+            free(wd);
+            return oom(d);
+        }
+        for (k = 0; k < blk; k++) {
+            bd[k] = bt->data[k % f];
+        }
+    }
+    bs = one_d ? mk_shape(2, w, blk, 0, 0) : mk_shape(3, h, w, blk, 0);
+    cur = new_tensor(g, d, ni, "blocks", &bs);
+    if (cur < 0) {
+        free(wd);
+        free(bd);
+        return -1;
+    }
+    {
+        ir_node *n = &g->n[ni];
+        ir_tensor *t = &g->t[n->params[0]];
+        free(t->data);
+        t->data = wd;
+        t->shape = one_d ? mk_shape(3, blk, 1, cin, 0) : mk_shape(4, blk, 1, 1, cin);
+        if (bd != NULL) {
+            t = &g->t[n->params[1]];
+            free(t->data);
+            t->data = bd;
+            t->shape = mk_shape(1, blk, 0, 0, 0);
+        }
+        for (k = 0; k < 4; k++) {
+            pads[k] = n->pads[k];
+            crop |= pads[k] != 0;
+            n->pads[k] = 0;
+        }
+        n->op = one_d ? IR_OP_CONV1D : IR_OP_CONV2D;
+        n->output = cur;
+        n->filters = blk;
+        n->kernel[0] = n->kernel[1] = 1;
+        n->strides[0] = n->strides[1] = 1;
+        n->padding = IR_PAD_EXPLICIT;
+    }
+    /* the block rows into place (2-D), the blocks into pixels */
+    if (!one_d) {
+        s1 = mk_shape(4, h, w, sh, sw * f);
+        s2 = mk_shape(4, h, sh, w, sw * f);
+        nl = new_node(g, d, ni, IR_OP_RESHAPE, "blocks_v", cur, &s1);
+        nl = nl < 0 ? -1 : new_node(g, d, ni, IR_OP_TRANSPOSE, "d2s", g->n[nl].output, &s2);
+        if (nl < 0) {
+            return -1;
+        }
+        g->n[nl].n_perm = 4;
+        g->n[nl].perm[0] = 0;
+        g->n[nl].perm[1] = 2;
+        g->n[nl].perm[2] = 1;
+        g->n[nl].perm[3] = 3;
+        cur = g->n[nl].output;
+        fs = mk_shape(3, h * sh, w * sw, f, 0);
+    } else {
+        fs = mk_shape(2, w * sw, f, 0, 0);
+    }
+    nl = new_node_to(g, d, ni, IR_OP_RESHAPE, "d2s_out", cur, &fs, crop ? -1 : y);
+    if (nl < 0) {
+        return -1;
+    }
+    cur = g->n[nl].output;
+    if (crop) {
+        /* pads top left bottom right (1-D: left, right in 1 and 3) */
+        nl = new_node_to(g, d, ni, IR_OP_PAD, "crop", cur, &g->t[y].shape, y);
+        if (nl < 0) {
+            return -1;
+        }
+        memset(g->n[nl].padn, 0, sizeof g->n[nl].padn);
+        g->n[nl].n_padn = 2 * fs.rank;
+        if (one_d) {
+            g->n[nl].padn[0] = -pads[1];
+            g->n[nl].padn[2] = -pads[3];
+        } else {
+            g->n[nl].padn[0] = -pads[0];
+            g->n[nl].padn[1] = -pads[1];
+            g->n[nl].padn[3] = -pads[2];
+            g->n[nl].padn[4] = -pads[3];
+        }
+    }
+    return move_after(g, d, ni, first) != 0 ? -1 : 0;
+}
+
 int pass_convt(ir_graph *g, diag *d)
 {
     int i, any = 0;
     for (i = 0; i < g->nn; i++) {
         if (g->n[i].op == IR_OP_CONVT2D || g->n[i].op == IR_OP_CONVT1D) {
-            int before = g->nn;
-            if (expand(g, d, i) != 0) {
+            int before = g->nn, rc = is_d2s(&g->n[i]) ? expand_d2s(g, d, i) : 1;
+            if (rc < 0 || (rc > 0 && expand(g, d, i) != 0)) {
                 return -1;
             }
             i += g->nn - before; /* the layers made now precede the conv */

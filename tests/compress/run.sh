@@ -268,7 +268,10 @@ convt_mixed() {
 check "conv_transpose2d int16 in an int8 model: its zero insertion in int16, no conversion" \
     convt_mixed
 check "conv_transpose2d, channel pruning int8: generated == evaluator" \
-    cvariant convt-ch8 $CT --prune-channels 0.5 --precision int8
+    cvariant convt-ch8 tests/e2e/cases/convt_then_conv --prune-channels 0.5 --precision int8
+check "conv_transpose2d with kernel = stride (depth-to-space): channel pruning refused" \
+    refused 1 "cannot prune the channels of conv_transpose2d 'up1': conv_transpose2d \
+'up1.blocks_v' mixes channels" generate $CT/model.xml -o $W/x --prune-channels 0.5
 check "conv_transpose2d, 50% pruned int8: generated == evaluator" \
     cvariant convt-sp8 $CT --prune 0.5 --precision int8
 check "conv_transpose2d, low-rank int16: generated == evaluator" \

@@ -2353,6 +2353,39 @@ def convt_decoder(c):
     return m, c.x(4, (6, 6, 2))
 
 
+@case
+def convt_d2s_crop(c):
+    # kernel = stride (3 2), no overlap: a 1x1 conv and a depth-to-space;
+    # pads crop the result; relu
+    m = Model((3, 4, 5))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 5, 3, 2, 4, 4),
+                       filters=4, kernel=(3, 2), strides=(3, 2), pads=(1, 0, 2, 1),
+                       activation="relu")
+    return m, c.x(4, (3, 4, 5))
+
+
+@case
+def convt_d2s_1d(c):
+    # 1-D, kernel = stride 4, no bias, pads 1 and 2: a 1x1 conv1d, a reshape, a crop
+    m = Model((5, 3))
+    m.out_name = m.add("conv_transpose1d", "up", "x", "y",
+                       [Data("weight", c.w((3, 4, 2), fan_in=12))],
+                       filters=2, kernel=4, stride=4, pads=(1, 2))
+    return m, c.x(4, (5, 3))
+
+
+@case
+def convt_then_conv(c):
+    # a transposed convolution (zero insertion) read by a 1x1 conv: its
+    # channels can be pruned (tests/compress/run.sh)
+    m = Model((3, 3, 4))
+    h = m.add("conv_transpose2d", "up", "x", "h", convt_params(c, 4, 3, 3, 6, 6), filters=6,
+              kernel=(3, 3), strides=(2, 2), pads=(1, 1, 0, 0), activation="relu")
+    m.out_name = m.add("conv2d", "mix", h, "y", conv_params(c, 2, 1, 1, 6), filters=2,
+                       kernel=(1, 1))
+    return m, c.x(4, (3, 3, 4))
+
+
 # --------------------------------------------------------------------------
 # Writing the cases
 # --------------------------------------------------------------------------
