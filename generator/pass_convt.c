@@ -354,7 +354,7 @@ static int expand_d2s(ir_graph *g, diag *d, int ni)
     int64_t nb = (int64_t)sh * sw * f;
     float *wd, *bd = NULL;
     const ir_tensor *wt = &g->t[g->n[ni].params[0]];
-    if (nb > 16777216L || ir_shape_count(&g->t[y].shape) > IR_MAX_ELEMS / 2) {
+    if (nb > 16777216L || (int64_t)h * sh > 16777216L || (int64_t)w * sw > 16777216L) {
         return 1; /* the general expansion decides */
     }
     blk = (int32_t)nb;

@@ -28,6 +28,8 @@ with do_constant_folding=False, batch 1, opset 13 and 17):
   ir10              a small MLP written at ONNX IR version 10
   conv_bias_1d      Conv1d without bias + Add of a [1 C 1] constant (folded into the bias)
   conv_bias_shared  the same on a Conv whose output has another reader (not folded)
+ConvTranspose (issue 12; torch, opsets 13 and 17):
+  convt_13/17, convt_dw_13/17, convt_1d_13/17, convt_decoder_13/17
 Hostile sizes (each must be refused, naming the node or input):
   pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,

@@ -2629,6 +2629,42 @@ def torch_check():
     print("torch cross-check: %d random kernel configurations agree" % n)
 
 
+def convt_torch(name, l, x, y):
+    """A conv_transpose case against torch's conv_transpose2d (its padding
+    is symmetric and its output_padding below the stride: computed without
+    either, then extended by output_padding positions of zeros, the bias
+    added, the pads cropped, the activation applied)."""
+    import torch
+    import torch.nn.functional as F
+    a = l.attrs
+    one_d = l.op == "conv_transpose1d"
+    w = l.param("weight")
+    b = l.param("bias")
+    if one_d:
+        w = w[:, None]
+        x = x[:, None]
+        strides, dil = (1, a.get("stride", 1)), (1, a.get("dilation", 1))
+        pl, pr = a.get("pads", (0, 0))
+        pads, op = (0, pl, 0, pr), (0, a.get("output_padding", 0))
+    else:
+        strides, dil = a.get("strides", (1, 1)), a.get("dilations", (1, 1))
+        pads, op = a.get("pads", (0, 0, 0, 0)), a.get("output_padding", (0, 0))
+    yt = F.conv_transpose2d(torch.tensor(x.astype(np.float64)).permute(0, 3, 1, 2),
+                            torch.tensor(w).permute(0, 3, 1, 2), None, stride=strides,
+                            dilation=dil, groups=a.get("groups", 1))
+    yt = F.pad(yt, (0, op[1], 0, op[0]))
+    if b is not None:
+        yt = yt + torch.tensor(b)[None, :, None, None]
+    yt = yt[:, :, pads[0]:yt.shape[2] - pads[2], pads[1]:yt.shape[3] - pads[3]]
+    yt = yt.permute(0, 2, 3, 1).numpy()
+    if one_d:
+        yt = yt[:, 0]
+    yt = act_ref(yt, a.get("activation", "none")).astype(np.float32)
+    if not np.allclose(y, yt, rtol=1e-5, atol=1e-6):
+        raise AssertionError("%s: torch disagrees, max diff %g" % (name, np.abs(y - yt).max()))
+    return 1
+
+
 def check_cases():
     # every case through torch where an op maps directly (second oracle on
     # the very models written out): conv2d / conv1d / pools / dense only
@@ -2642,6 +2678,9 @@ def check_cases():
             continue
         l = m.layers[0]
         a = l.attrs
+        if l.op in ("conv_transpose2d", "conv_transpose1d"):
+            checked += convt_torch(fn.__name__, l, x, y)
+            continue
         if l.op not in ("conv2d", "dense", "max_pool2d", "avg_pool2d") or \
                 a.get("activation", "none") != "none":
             continue

@@ -13,6 +13,9 @@
 # nodes in a comment, the import log says so. mnist_zoo's Conv bias Adds
 # must be the convolutions' biases (no add layer left), as conv_bias_1d's;
 # conv_bias_shared's stays an add (its Conv output has another reader).
+# convt, convt_dw, convt_1d, convt_decoder: torch's ConvTranspose2d/1d
+# (stride 2 with output_padding, depthwise, 1-D, a Conv -> ConvTranspose
+# decoder whose kernel-2 stride-2 layer takes the depth-to-space form).
 # Each also in int8 and int16 (calibrated on its inputs, generated under
 # the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/onnx/patterns.sh
