@@ -244,6 +244,25 @@ int compress_plan_copy(compress_plan *dst, const compress_plan *src)
     return 0;
 }
 
+/* Whether n is one of the layers pass_convt made of the transposed
+ * convolution `name` (NAME.rows, NAME.cols, ...: its name, a '.', a
+ * suffix without '.', the same XML element as the layer NAME's). */
+static int convt_part_of(const ir_graph *g, const ir_node *n, const char *name)
+{
+    size_t len = strlen(name);
+    int i;
+    if (strncmp(n->xml_op, "conv_transpose", 14) != 0 || strncmp(n->name, name, len) != 0 ||
+        n->name[len] != '.' || strchr(n->name + len + 1, '.') != NULL) {
+        return 0;
+    }
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0 && strcmp(g->n[i].xml_op, n->xml_op) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The plan of every layer of g: defaults (policy file, then command
  * line), then the policy's per-layer settings. */
 static int resolve_plan(const ir_graph *g, const compress_info *info, const compress_options *o,
@@ -275,6 +294,11 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
         L->is_output = ir_output_index(g, n->output) >= 0;
         for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
             const cfg_layer *C = &info->cfg.layers[k];
+            if (convt_part_of(g, n, C->name) && C->precision != CFG_PREC_UNSET) {
+                /* the zero insertion of a transposed convolution computes
+                 * in its layer's precision (no conversion before the conv) */
+                L->precision = C->precision;
+            }
             if (strcmp(n->name, C->name) == 0 || in_list(n->fused, C->name)) {
                 if (C->precision != CFG_PREC_UNSET) {
                     L->precision = C->precision;

@@ -93,6 +93,7 @@ static const struct {
     { "Sub", op_arith, 2, 1 },
     { "Div", op_arith, 2, 1 },
     { "Mod", op_arith, 2, 1 },
+    { "ConvTranspose", op_conv_transpose, 3, 1 },
 };
 
 static int find_op(const char *op)

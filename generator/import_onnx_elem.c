@@ -274,7 +274,9 @@ int op_binary(imp *I, const onnx_node *n, int emit)
         if (is_add && per_channel && a->layer >= 0 && a->uses == 1 &&
             (strcmp(I->l[a->layer]->elem, "dense") == 0 ||
              strcmp(I->l[a->layer]->elem, "conv2d") == 0 ||
-             strcmp(I->l[a->layer]->elem, "conv1d") == 0) && I->l[a->layer]->np == 1 &&
+             strcmp(I->l[a->layer]->elem, "conv1d") == 0 ||
+             strcmp(I->l[a->layer]->elem, "conv_transpose2d") == 0 ||
+             strcmp(I->l[a->layer]->elem, "conv_transpose1d") == 0) && I->l[a->layer]->np == 1 &&
             strcmp(I->l[a->layer]->output, ia) == 0) {
             l = I->l[a->layer];
             vshape[0] = (int32_t)inner;

@@ -186,6 +186,9 @@ int op_expand(imp *I, const onnx_node *n, int emit);
 int op_where(imp *I, const onnx_node *n, int emit);
 int op_arith(imp *I, const onnx_node *n, int emit);
 
+/* transposed convolution (import_onnx_convt.c) */
+int op_conv_transpose(imp *I, const onnx_node *n, int emit);
+
 /* the driver (import_onnx.c) */
 int uses_of(const onnx_model *m, const char *name);
 

@@ -284,7 +284,8 @@ const char *ir_op_name(ir_op op)
     static const char *const names[IR_OP_COUNT] = {
         "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
         "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
-        "reshape", "pad", "batch_norm", "affine", "transpose", "convert"
+        "reshape", "pad", "batch_norm", "affine", "transpose", "convert",
+        "conv_transpose2d", "conv_transpose1d"
     };
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }

@@ -114,6 +114,8 @@ typedef enum {
     IR_OP_AFFINE,     /* per-channel scale and shift (an unfolded batch_norm) */
     IR_OP_TRANSPOSE,
     IR_OP_CONVERT,    /* dtype or scale change (pass_quantize, mixed precision) */
+    IR_OP_CONVT2D,    /* conv_transpose2d: until pass_convt (zero insertion + conv2d) */
+    IR_OP_CONVT1D,    /* conv_transpose1d: until pass_convt (zero insertion + conv1d) */
     IR_OP_COUNT
 } ir_op;
 
@@ -179,6 +181,9 @@ typedef struct {
                           * remaining output channel (units / filters of them);
                           * NULL when none was removed */
     int dead;
+    /* conv_transpose (until pass_convt): output_padding, h then w
+     * (1-D: 0, op); pads, strides, dilations, kernel as for a conv */
+    int32_t out_pad[2];
 } ir_node;
 
 typedef struct {

@@ -15,6 +15,9 @@ int pass_order(ir_graph *g, diag *d);
 /* Infers every tensor's shape; checks weights and attributes against it;
  * resolves "same" padding into explicit pads; normalises axes. */
 int pass_shape(ir_graph *g, diag *d);
+/* Expands every conv_transpose2d / conv_transpose1d into zero insertion
+ * (reshapes and pads) and a conv2d / conv1d with the flipped weights. */
+int pass_convt(ir_graph *g, diag *d);
 /* Drops layers that move no data or whose data movement another layer
  * does for free: transposes that keep the element order, merged
  * transposes, all-zero pads and one-input concats become reshapes

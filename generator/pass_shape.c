@@ -168,6 +168,77 @@ static int conv_shape(const ctx *c, ir_node *n, ir_shape *out)
     return 0;
 }
 
+/* conv_transpose2d / conv_transpose1d: weight [C kh kw filters/groups],
+ * out = (in - 1) * s - begin - end + d * (k - 1) + 1 + output_padding */
+static int convt_shape(const ctx *c, ir_node *n, ir_shape *out)
+{
+    const ir_shape *is = in_shape(c, 0);
+    int one_d = n->op == IR_OP_CONVT1D, ax;
+    int32_t cin, o[2] = { 1, 1 };
+    ir_shape ws;
+    int rc = 0;
+    if (is->rank != (one_d ? 2 : 3)) {
+        return err_rank(c, one_d ? "[L C]" : "[H W C]");
+    }
+    cin = is->d[is->rank - 1];
+    if (cin % n->groups != 0 || n->filters % n->groups != 0) {
+        diag_error(c->d, c->g->file, n->line,
+                   "%s '%s': groups=%ld must divide the input channels (%ld) and filters (%ld)",
+                   n->xml_op, n->name, (long)n->groups, (long)cin, (long)n->filters);
+        return -1;
+    }
+    memset(&ws, 0, sizeof ws);
+    ws.rank = one_d ? 3 : 4;
+    ws.d[0] = cin;
+    if (one_d) {
+        ws.d[1] = n->kernel[1];
+    } else {
+        ws.d[1] = n->kernel[0];
+        ws.d[2] = n->kernel[1];
+    }
+    ws.d[ws.rank - 1] = n->filters / n->groups;
+    rc |= check_param(c, 0, "weight", &ws);
+    ws = shape1(n->filters);
+    rc |= check_param(c, 1, "bias", &ws);
+    if (rc != 0) {
+        return -1;
+    }
+    for (ax = one_d ? 1 : 0; ax < 2; ax++) {
+        int32_t in = one_d ? is->d[0] : is->d[ax];
+        /* every factor is at most 2^24 (schema and loader): no overflow */
+        int64_t v = (int64_t)(in - 1) * n->strides[ax] - n->pads[ax] - n->pads[ax + 2] +
+                    (int64_t)(n->kernel[ax] - 1) * n->dilations[ax] + 1 + n->out_pad[ax];
+        if (n->strides[ax] < 1 || n->dilations[ax] < 1 || n->kernel[ax] < 1 ||
+            n->out_pad[ax] < 0 || n->pads[ax] < 0 || n->pads[ax + 2] < 0) {
+            diag_error(c->d, c->g->file, n->line,
+                       "%s '%s': kernel, strides and dilations must be positive, pads and "
+                       "output_padding not negative", n->xml_op, n->name);
+            return -1;
+        }
+        if (v < 1 || v > IR_MAX_ELEMS) {
+            diag_error(c->d, c->g->file, n->line,
+                       "%s '%s': axis %d: output size %lld is not positive (pads %ld %ld "
+                       "remove more than the %lld values the layer makes)",
+                       n->xml_op, n->name, one_d ? 0 : ax, (long long)v, (long)n->pads[ax],
+                       (long)n->pads[ax + 2], (long long)(v + n->pads[ax] + n->pads[ax + 2]));
+            return -1;
+        }
+        o[ax] = (int32_t)v;
+    }
+    memset(out, 0, sizeof *out);
+    if (one_d) {
+        out->rank = 2;
+        out->d[0] = o[1];
+        out->d[1] = n->filters;
+    } else {
+        out->rank = 3;
+        out->d[0] = o[0];
+        out->d[1] = o[1];
+        out->d[2] = n->filters;
+    }
+    return 0;
+}
+
 static int binary_shape(const ctx *c, ir_node *n, ir_shape *out)
 {
     const ir_shape *a = in_shape(c, 0), *b = in_shape(c, 1);
@@ -419,6 +490,9 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         return pad_shape(c, n, out);
     case IR_OP_TRANSPOSE:
         return transpose_shape(c, n, out);
+    case IR_OP_CONVT2D:
+    case IR_OP_CONVT1D:
+        return convt_shape(c, n, out);
     case IR_OP_BATCHNORM:
         ws = shape1(a->d[a->rank - 1]);
         rc |= check_param(c, 0, "scale", &ws);

@@ -9,6 +9,7 @@ static const struct {
 } passes[] = {
     { "pass_order", pass_order },
     { "pass_shape", pass_shape },
+    { "pass_convt", pass_convt },
     { "pass_simplify", pass_simplify },
     { "pass_permute", pass_permute },
     { "pass_fold", pass_fold },

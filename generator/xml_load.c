@@ -541,6 +541,8 @@ static const op_desc ops[] = {
     { "slice", IR_OP_PAD, { NULL, NULL, NULL, NULL }, 0 },
     { "batch_norm", IR_OP_BATCHNORM, { "scale", "bias", "mean", "var" }, 4 },
     { "transpose", IR_OP_TRANSPOSE, { NULL, NULL, NULL, NULL }, 0 },
+    { "conv_transpose2d", IR_OP_CONVT2D, { "weight", "bias", NULL, NULL }, 1 },
+    { "conv_transpose1d", IR_OP_CONVT1D, { "weight", "bias", NULL, NULL }, 1 },
 };
 
 /* Sets an activation by name ("relu", ...), reading alpha/min/max from el. */
@@ -849,6 +851,46 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
         }
         break;
     }
+    case IR_OP_CONVT2D: {
+        /* pads top left bottom right; output_padding h w */
+        static const long zeros[4] = { 0, 0, 0, 0 };
+        int k;
+        rc |= attr_ints(L, el, "filters", v, 1, &one);
+        rc |= to_i32(L, el, "filters", v[0], &nd->filters);
+        rc |= pair_attr(L, el, "kernel", nd->kernel, 1, 1);
+        rc |= pair_attr(L, el, "strides", nd->strides, 1, 1);
+        rc |= pair_attr(L, el, "dilations", nd->dilations, 1, 1);
+        rc |= pair_attr(L, el, "output_padding", nd->out_pad, 0, 0);
+        rc |= attr_ints(L, el, "groups", v, 1, &one);
+        rc |= to_i32(L, el, "groups", v[0], &nd->groups);
+        rc |= attr_ints(L, el, "pads", v, 4, zeros);
+        for (k = 0; k < 4 && rc == 0; k++) {
+            rc |= to_i32(L, el, "pads", v[k], &nd->pads[k]);
+        }
+        nd->padding = IR_PAD_EXPLICIT;
+        break;
+    }
+    case IR_OP_CONVT1D: {
+        /* 1-D as 2-D over [1 L]: pads left right; output_padding */
+        static const long zeros[2] = { 0, 0 };
+        rc |= attr_ints(L, el, "filters", v, 1, &one);
+        rc |= to_i32(L, el, "filters", v[0], &nd->filters);
+        rc |= attr_ints(L, el, "kernel", v, 1, &one);
+        rc |= to_i32(L, el, "kernel", v[0], &nd->kernel[1]);
+        rc |= attr_ints(L, el, "stride", v, 1, &one);
+        rc |= to_i32(L, el, "stride", v[0], &nd->strides[1]);
+        rc |= attr_ints(L, el, "dilation", v, 1, &one);
+        rc |= to_i32(L, el, "dilation", v[0], &nd->dilations[1]);
+        rc |= attr_ints(L, el, "output_padding", v, 1, zeros);
+        rc |= to_i32(L, el, "output_padding", v[0], &nd->out_pad[1]);
+        rc |= attr_ints(L, el, "groups", v, 1, &one);
+        rc |= to_i32(L, el, "groups", v[0], &nd->groups);
+        rc |= attr_ints(L, el, "pads", v, 2, zeros);
+        rc |= to_i32(L, el, "pads", v[0], &nd->pads[1]);
+        rc |= to_i32(L, el, "pads", v[1], &nd->pads[3]);
+        nd->padding = IR_PAD_EXPLICIT;
+        break;
+    }
     case IR_OP_BATCHNORM:
         rc |= attr_float(L, el, "epsilon", &nd->epsilon, 1e-5F);
         if (rc == 0 && !(nd->epsilon >= 0.0F)) {
@@ -860,7 +902,8 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
         break;
     }
     if (nd->op == IR_OP_DENSE || nd->op == IR_OP_CONV2D || nd->op == IR_OP_CONV1D ||
-        nd->op == IR_OP_ADD || nd->op == IR_OP_MUL) {
+        nd->op == IR_OP_ADD || nd->op == IR_OP_MUL || nd->op == IR_OP_CONVT2D ||
+        nd->op == IR_OP_CONVT1D) {
         s = attr(el, "activation");
         if (s != NULL) {
             rc |= set_activation(L, el, nd, s);

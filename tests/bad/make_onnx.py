@@ -28,6 +28,8 @@ with do_constant_folding=False, batch 1, opset 13 and 17):
   ir10              a small MLP written at ONNX IR version 10
   conv_bias_1d      Conv1d without bias + Add of a [1 C 1] constant (folded into the bias)
   conv_bias_shared  the same on a Conv whose output has another reader (not folded)
+ConvTranspose (issue 12; torch, opsets 13 and 17):
+  convt_13/17, convt_dw_13/17, convt_1d_13/17, convt_decoder_13/17
 Hostile sizes (each must be refused, naming the node or input):
   pads_2e40, pads_max, strides_max, same_strides_max, dilations_max,
   pool_pads_max, pool_ceil_max, pad_op_max, wrap_shape, wrap_count,
@@ -848,3 +850,26 @@ save("outputs_identity", helper.make_graph(
     [helper.make_node("Relu", ["x"], ["y"], name="r"),
      helper.make_node("Identity", ["y"], ["z"], name="id")], "g", [vi("x", [1, 4])],
     [vi("y", None), vi("z", None)]))
+# ConvTranspose (issue 12): the upsampling layer of PyTorch's decoders, as
+# nn.ConvTranspose2d exports it (stride 2, padding 1, output_padding 1), a
+# depthwise one, nn.ConvTranspose1d, and a small convolutional decoder
+# (Conv -> ReLU -> ConvTranspose -> ReLU -> ConvTranspose).
+class Decoder(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = torch.nn.Conv2d(2, 8, 3, stride=2, padding=1)
+        self.up1 = torch.nn.ConvTranspose2d(8, 4, 2, stride=2)
+        self.up2 = torch.nn.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1)
+
+    def forward(self, x):
+        return self.up2(torch.relu(self.up1(torch.relu(self.enc(x)))))
+
+
+torch.manual_seed(16)
+export2("convt", torch.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1),
+        torch.randn(1, 8, 5, 6))
+export2("convt_dw", torch.nn.ConvTranspose2d(6, 6, 3, stride=2, padding=1, groups=6),
+        torch.randn(1, 6, 4, 5))
+export2("convt_1d", torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1),
+        torch.randn(1, 3, 10))
+export2("convt_decoder", Decoder(), torch.randn(1, 2, 8, 8))

@@ -236,5 +236,46 @@ check "the budget search in eval is refused" refused 2 "runs in generate" \
 check "channel pruning that reaches the model output: error" refused 1 "error" \
     generate $M/mlp.xml -o $W/x --config tests/compress/prune_output.xml
 
+# ---- transposed convolutions (issue 12) ----------------------------------------------
+# conv_transpose2d becomes zero insertion (reshapes, pads) and a conv2d that
+# keeps the layer's name (pass_convt): compression names it, the zero
+# insertion computes in its precision (no conversion before the conv), and
+# every form gives generated code == evaluator.
+CT=tests/e2e/cases/convt_decoder
+CS=tests/e2e/cases/convt_s2_op1
+# cvariant TAG CASE-DIR stoic-options...: variant for an e2e case (its
+# output shaped like its expected.npy)
+cvariant() {
+    tag=$1 c=$2
+    shift 2
+    d=$W/$tag
+    mkdir -p $d &&
+    $STOIC generate $c/model.xml -o $d/out --name model --calib $c/input.npy "$@" \
+        >$d/gen.log 2>&1 &&
+    build $d && $d/harness $c/input.npy $d/c.npy $c/expected.npy >/dev/null &&
+    $STOIC eval $c/model.xml --calib $c/input.npy "$@" --input $c/input.npy \
+        --output $d/eval.npy >/dev/null &&
+    bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
+}
+printf '%s\n' '<compression xmlns="urn:stoic:compression:1">' \
+    '  <quantization precision="int8" calibration="minmax"/>' \
+    '  <layer name="up" precision="int16"/>' '</compression>' >$W/convt_mixed.xml
+convt_mixed() {
+    cvariant convt-mixed $CS --config $W/convt_mixed.xml &&
+    grep -q 'stoic_pad_s16' $d/out/model.c && grep -q 'stoic_conv2d_s16' $d/out/model.c &&
+    ! grep -n 'stoic_convert_\|stoic_pad_s8' $d/out/model.c
+}
+check "conv_transpose2d int16 in an int8 model: its zero insertion in int16, no conversion" \
+    convt_mixed
+check "conv_transpose2d, channel pruning int8: generated == evaluator" \
+    cvariant convt-ch8 tests/e2e/cases/convt_then_conv --prune-channels 0.5 --precision int8
+check "conv_transpose2d with kernel = stride (depth-to-space): channel pruning refused" \
+    refused 1 "cannot prune the channels of conv_transpose2d 'up1': conv_transpose2d \
+'up1.blocks_v' mixes channels" generate $CT/model.xml -o $W/x --prune-channels 0.5
+check "conv_transpose2d, 50% pruned int8: generated == evaluator" \
+    cvariant convt-sp8 $CT --prune 0.5 --precision int8
+check "conv_transpose2d, low-rank int16: generated == evaluator" \
+    cvariant convt-lr16 $CT --lowrank-rank 2 --precision int16
+
 echo "compress: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -337,6 +337,41 @@ def layer_act(l, y):
                    a.get("beta"))
 
 
+def conv_transpose2d_ref(x, w, b, strides=(1, 1), dil=(1, 1), pads=(0, 0, 0, 0),
+                         out_pad=(0, 0), groups=1):
+    """x [H W C], w [C kh kw F/groups], b [F] or None -> [OH OW F]: every
+    input sample scattered into the output, straight from the definition
+    (input (ih, iw) times tap (i, j) lands on oh = ih*s - top + i*d),
+    not through zero insertion."""
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    H, W, C = x.shape
+    Cw, kh, kw, fg = w.shape
+    assert Cw == C and C % groups == 0
+    F = fg * groups
+    cg = C // groups
+    t, l, bo, r = pads
+    OH = (H - 1) * strides[0] - t - bo + dil[0] * (kh - 1) + 1 + out_pad[0]
+    OW = (W - 1) * strides[1] - l - r + dil[1] * (kw - 1) + 1 + out_pad[1]
+    y = np.zeros((OH, OW, F))
+    if b is not None:
+        y += np.asarray(b, np.float64)
+    for ih in range(H):
+        for iw in range(W):
+            for c in range(C):
+                g = c // cg
+                for i in range(kh):
+                    oh = ih * strides[0] - t + i * dil[0]
+                    if oh < 0 or oh >= OH:
+                        continue
+                    for j in range(kw):
+                        ow = iw * strides[1] - l + j * dil[1]
+                        if ow < 0 or ow >= OW:
+                            continue
+                        y[oh, ow, g * fg:(g + 1) * fg] += x[ih, iw, c] * w[c, i, j, :]
+    return y
+
+
 def run_layer(l, ins):
     a = l.attrs
     op = l.op
@@ -371,6 +406,18 @@ def run_layer(l, ins):
             else:
                 pl, pr = same_pads(x.shape[0], k, s, d)
             y = conv2d_ref(x[None], w[:, None], b, (1, s), (1, d), (0, pl, 0, pr), groups)[0]
+        return layer_act(l, y)
+    if op == "conv_transpose2d":
+        y = conv_transpose2d_ref(x, l.param("weight"), l.param("bias"), a.get("strides", (1, 1)),
+                                 a.get("dilations", (1, 1)), a.get("pads", (0, 0, 0, 0)),
+                                 a.get("output_padding", (0, 0)), a.get("groups", 1))
+        return layer_act(l, y)
+    if op == "conv_transpose1d":
+        pl, pr = a.get("pads", (0, 0))
+        y = conv_transpose2d_ref(x[None], l.param("weight")[:, None], l.param("bias"),
+                                 (1, a.get("stride", 1)), (1, a.get("dilation", 1)),
+                                 (0, pl, 0, pr), (0, a.get("output_padding", 0)),
+                                 a.get("groups", 1))[0]
         return layer_act(l, y)
     if op in ("max_pool2d", "avg_pool2d"):
         kernel = a["kernel"]
@@ -2283,6 +2330,107 @@ def transpose_flatten_shared(c):
     return m, c.x(3, (2, 3, 2))
 
 
+# ---- transposed convolution (issue 12) -------------------------------------
+
+def convt_params(c, cin, kh, kw, f_per_group, filters, bias=True):
+    p = [Data("weight", c.w((cin, kh, kw, f_per_group), fan_in=cin * kh * kw))]
+    if bias:
+        p.append(Data("bias", c.u((filters,), -0.3, 0.3)))
+    return p
+
+
+@case
+def convt_s2_op1(c):
+    # nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1):
+    # [4 5 8] -> [8 10 4]
+    m = Model((4, 5, 8))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 8, 3, 3, 4, 4),
+                       filters=4, kernel=(3, 3), strides=(2, 2), pads=(1, 1, 1, 1),
+                       output_padding=(1, 1))
+    return m, c.x(4, (4, 5, 8))
+
+
+@case
+def convt_depthwise(c):
+    # depthwise (groups = channels), strides 2 and 1, uneven pads, relu
+    m = Model((5, 4, 3))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 3, 3, 3, 1, 3),
+                       filters=3, kernel=(3, 3), strides=(2, 1), pads=(0, 1, 1, 0), groups=3,
+                       activation="relu")
+    return m, c.x(4, (5, 4, 3))
+
+
+@case
+def convt_crop(c):
+    # pads beyond dilation * (kernel - 1): the output is cropped (a pad
+    # layer with negative pads before the conv); groups 2, dilation 2,
+    # stride 3 along the width, no bias
+    m = Model((4, 3, 4))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y",
+                       convt_params(c, 4, 3, 2, 3, 6, bias=False), filters=6, kernel=(3, 2),
+                       strides=(1, 3), dilations=(2, 1), pads=(1, 2, 5, 0),
+                       output_padding=(0, 2), groups=2)
+    return m, c.x(3, (4, 3, 4))
+
+
+@case
+def convt_1d(c):
+    # nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1, output_padding=1)
+    m = Model((6, 3))
+    m.out_name = m.add("conv_transpose1d", "up", "x", "y",
+                       [Data("weight", c.w((3, 4, 2), fan_in=12)),
+                        Data("bias", c.u((2,), -0.3, 0.3))],
+                       filters=2, kernel=4, stride=2, pads=(1, 2), output_padding=1)
+    return m, c.x(4, (6, 3))
+
+
+@case
+def convt_decoder(c):
+    # a small convolutional decoder: conv -> relu -> conv_transpose ->
+    # relu -> conv_transpose, 6x6x2 -> 3x3x4 -> 6x6x3 -> 12x12x1
+    m = Model((6, 6, 2))
+    h = m.add("conv2d", "enc", "x", "h", conv_params(c, 4, 3, 3, 2), filters=4, kernel=(3, 3),
+              strides=(2, 2), padding="explicit", pads=(1, 1, 1, 1), activation="relu")
+    u = m.add("conv_transpose2d", "up1", h, "u", convt_params(c, 4, 2, 2, 3, 3), filters=3,
+              kernel=(2, 2), strides=(2, 2), activation="relu")
+    m.out_name = m.add("conv_transpose2d", "up2", u, "y", convt_params(c, 3, 4, 4, 1, 1),
+                       filters=1, kernel=(4, 4), strides=(2, 2), pads=(1, 1, 1, 1))
+    return m, c.x(4, (6, 6, 2))
+
+
+@case
+def convt_d2s_crop(c):
+    # kernel = stride (3 2), no overlap: a 1x1 conv and a depth-to-space;
+    # pads crop the result; relu
+    m = Model((3, 4, 5))
+    m.out_name = m.add("conv_transpose2d", "up", "x", "y", convt_params(c, 5, 3, 2, 4, 4),
+                       filters=4, kernel=(3, 2), strides=(3, 2), pads=(1, 0, 2, 1),
+                       activation="relu")
+    return m, c.x(4, (3, 4, 5))
+
+
+@case
+def convt_d2s_1d(c):
+    # 1-D, kernel = stride 4, no bias, pads 1 and 2: a 1x1 conv1d, a reshape, a crop
+    m = Model((5, 3))
+    m.out_name = m.add("conv_transpose1d", "up", "x", "y",
+                       [Data("weight", c.w((3, 4, 2), fan_in=12))],
+                       filters=2, kernel=4, stride=4, pads=(1, 2))
+    return m, c.x(4, (5, 3))
+
+
+@case
+def convt_then_conv(c):
+    # a transposed convolution (zero insertion) read by a 1x1 conv: its
+    # channels can be pruned (tests/compress/run.sh)
+    m = Model((3, 3, 4))
+    h = m.add("conv_transpose2d", "up", "x", "h", convt_params(c, 4, 3, 3, 6, 6), filters=6,
+              kernel=(3, 3), strides=(2, 2), pads=(1, 1, 0, 0), activation="relu")
+    m.out_name = m.add("conv2d", "mix", h, "y", conv_params(c, 2, 1, 1, 6), filters=2,
+                       kernel=(1, 1))
+    return m, c.x(4, (3, 3, 4))
+
+
 # --------------------------------------------------------------------------
 # Writing the cases
 # --------------------------------------------------------------------------
@@ -2501,7 +2649,83 @@ def torch_check():
                       torch.tensor(lp[3]), torch.tensor(lp[0]), torch.tensor(lp[1]),
                       False, 0.0, float(np.float32(1e-5)))
     close(ours, bt[0].permute(1, 2, 0).numpy(), "batch_norm")
+    # conv_transpose2d / 1d: random geometry, groups, dilation, pads
+    # (also beyond the kernel's span: a crop), output_padding
+    for it in range(200):
+        groups = int(rng.choice([1, 1, 2, 3]))
+        cg = int(rng.integers(1, 3))
+        fg = int(rng.integers(1, 3))
+        C, Fo = groups * cg, groups * fg
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        dh, dw = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        H, W = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        oph, opw = int(rng.integers(0, max(sh, dh))), int(rng.integers(0, max(sw, dw)))
+        p = [int(v) for v in rng.integers(0, 3, 4)]
+        oh = (H - 1) * sh - p[0] - p[2] + dh * (kh - 1) + 1 + oph
+        ow = (W - 1) * sw - p[1] - p[3] + dw * (kw - 1) + 1 + opw
+        if oh < 1 or ow < 1 or p[0] != p[2] or p[1] != p[3]:
+            continue  # torch's padding is symmetric
+        x = rng.uniform(-1, 1, (H, W, C))
+        w = rng.uniform(-1, 1, (C, kh, kw, fg))
+        b = rng.uniform(-1, 1, Fo)
+        ours = conv_transpose2d_ref(x, w, b, (sh, sw), (dh, dw), p, (oph, opw), groups)
+        ref = F.conv_transpose2d(torch.tensor(x).permute(2, 0, 1)[None],
+                                 torch.tensor(w).permute(0, 3, 1, 2), torch.tensor(b),
+                                 stride=(sh, sw), padding=(p[0], p[1]),
+                                 output_padding=(oph, opw), groups=groups,
+                                 dilation=(dh, dw))[0].permute(1, 2, 0).numpy()
+        close(ours, ref, "conv_transpose2d %d" % it)
+        # Data holds float32: the torch side gets the same rounded values
+        w1 = w[:, 0].astype(np.float32).astype(np.float64)
+        b = b.astype(np.float32).astype(np.float64)
+        lay = Layer("conv_transpose1d", "t", "x", "y", [Data("weight", w1), Data("bias", b)],
+                    filters=Fo, kernel=kw, stride=sw, dilation=dw, pads=(p[1], p[3]),
+                    output_padding=opw, groups=groups)
+        ours = run_layer(lay, [x[0]])
+        ref = F.conv_transpose1d(torch.tensor(x[0]).T[None],
+                                 torch.tensor(w1).permute(0, 2, 1), torch.tensor(b),
+                                 stride=sw, padding=p[1], output_padding=opw, groups=groups,
+                                 dilation=dw)[0].T.numpy()
+        close(ours, ref, "conv_transpose1d %d" % it)
+        n += 1
     print("torch cross-check: %d random kernel configurations agree" % n)
+
+
+def convt_torch(name, l, x, y):
+    """A conv_transpose case against torch's conv_transpose2d (its padding
+    is symmetric and its output_padding below the stride: computed without
+    either, then extended by output_padding positions of zeros, the bias
+    added, the pads cropped, the activation applied)."""
+    import torch
+    import torch.nn.functional as F
+    a = l.attrs
+    one_d = l.op == "conv_transpose1d"
+    w = l.param("weight")
+    b = l.param("bias")
+    if one_d:
+        w = w[:, None]
+        x = x[:, None]
+        strides, dil = (1, a.get("stride", 1)), (1, a.get("dilation", 1))
+        pl, pr = a.get("pads", (0, 0))
+        pads, op = (0, pl, 0, pr), (0, a.get("output_padding", 0))
+    else:
+        strides, dil = a.get("strides", (1, 1)), a.get("dilations", (1, 1))
+        pads, op = a.get("pads", (0, 0, 0, 0)), a.get("output_padding", (0, 0))
+    yt = F.conv_transpose2d(torch.tensor(x.astype(np.float64)).permute(0, 3, 1, 2),
+                            torch.tensor(w).permute(0, 3, 1, 2), None, stride=strides,
+                            dilation=dil, groups=a.get("groups", 1))
+    yt = F.pad(yt, (0, op[1], 0, op[0]))
+    if b is not None:
+        yt = yt + torch.tensor(b)[None, :, None, None]
+    yt = yt[:, :, pads[0]:yt.shape[2] - pads[2], pads[1]:yt.shape[3] - pads[3]]
+    yt = yt.permute(0, 2, 3, 1).numpy()
+    if one_d:
+        yt = yt[:, 0]
+    yt = act_ref(yt, a.get("activation", "none")).astype(np.float32)
+    if not np.allclose(y, yt, rtol=1e-5, atol=1e-6):
+        raise AssertionError("%s: torch disagrees, max diff %g" % (name, np.abs(y - yt).max()))
+    return 1
 
 
 def check_cases():
@@ -2517,6 +2741,9 @@ def check_cases():
             continue
         l = m.layers[0]
         a = l.attrs
+        if l.op in ("conv_transpose2d", "conv_transpose1d"):
+            checked += convt_torch(fn.__name__, l, x, y)
+            continue
         if l.op not in ("conv2d", "dense", "max_pool2d", "avg_pool2d") or \
                 a.get("activation", "none") != "none":
             continue

@@ -453,6 +453,48 @@ case("output_is_constant", "sem", "not produced by any layer", "an output that i
                % b64(seq(4))).replace(
          '<output name="y"/>', '<output name="y"/>\n  <output name="k"/>@@'))
 
+# ---- conv_transpose2d / conv_transpose1d (issue 12) ----------------------------
+
+case("convt_weight_conv_layout", "sem", "weight' has shape 4x3x3x2, but the layer needs 2x3x3x4",
+     "conv_transpose2d weight written in the conv2d layout [filters kh kw C]",
+     img_model('    <conv_transpose2d name="u" inputs="x" output="y" filters="4" kernel="3 3"'
+               ' strides="2 2">\n'
+               '      <param name="weight" shape="4 3 3 2" encoding="base64">%s</param>@@\n'
+               '    </conv_transpose2d>\n' % b64(seq(72))))
+
+case("convt_groups_not_dividing", "sem", "groups=2 must divide the input channels (3)",
+     "conv_transpose2d groups 2 for 3 input channels",
+     img_model('    <conv_transpose2d name="u" inputs="x" output="y" filters="2" kernel="1 1"'
+               ' groups="2">@@\n'
+               '      <param name="weight" shape="3 1 1 1" encoding="base64">%s</param>\n'
+               '    </conv_transpose2d>\n' % b64(seq(3)), shape="4 4 3"))
+
+case("convt_pads_remove_all", "sem", "output size -1 is not positive",
+     "conv_transpose1d whose pads remove more than it makes",
+     img_model('    <conv_transpose1d name="u" inputs="x" output="y" filters="1" kernel="2"'
+               ' pads="3 3">@@\n'
+               '      <param name="weight" shape="2 2 1" encoding="base64">%s</param>\n'
+               '    </conv_transpose1d>\n' % b64(seq(4)), shape="4 2"))
+
+case("convt_output_padding_arity", "schema", "output_padding",
+     "conv_transpose2d output_padding with one value",
+     img_model('    <conv_transpose2d name="u" inputs="x" output="y" filters="2" kernel="2 2"'
+               ' output_padding="1">@@\n'
+               '      <param name="weight" shape="2 2 2 2" encoding="base64">%s</param>\n'
+               '    </conv_transpose2d>\n' % b64(seq(16))))
+
+case("convt_rank_mismatch", "sem", "expected [l c]",
+     "conv_transpose1d on an image [H W C]",
+     img_model('    <conv_transpose1d name="u" inputs="x" output="y" filters="2" kernel="2">@@\n'
+               '      <param name="weight" shape="2 2 2" encoding="base64">%s</param>\n'
+               '    </conv_transpose1d>\n' % b64(seq(8))))
+
+case("convt_missing_weight", "sem", "missing param 'weight'",
+     "conv_transpose2d without its weight",
+     img_model('    <conv_transpose2d name="u" inputs="x" output="y" filters="2" kernel="2 2">@@\n'
+               '      <param name="bias" shape="2" encoding="base64">%s</param>\n'
+               '    </conv_transpose2d>\n' % B2))
+
 
 # --------------------------------------------------------------------------
 

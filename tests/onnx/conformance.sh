@@ -38,7 +38,7 @@ EXPECT=tests/onnx/expected_failures.txt
 OPT=-O1
 RTOL=1e-4
 ATOL=1e-5
-OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split "
+OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split ConvTranspose "
 FILTER=${1:-}
 
 # selected? prints "yes" or the reason it is not
@@ -47,7 +47,7 @@ select_test() {
     name=$2
     suite=$3
     case "$name" in
-    *Conv3d*|*Pool3d*|*pool_3d*) echo "3-D convolution or pooling"; return ;;
+    *Conv3d*|*Pool3d*|*pool_3d*|*convtranspose_3d*) echo "3-D convolution or pooling"; return ;;
     *training*) echo "training mode (the list covers inference)"; return ;;
     esac
     if [ "$suite" = pytorch-converted ]; then

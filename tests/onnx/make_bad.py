@@ -121,4 +121,32 @@ save("fold_sub_computed", helper.make_graph(
     [numpy_helper.from_array(np.ones(4, np.float32), "c")]),
     "node 'sub' (Sub): input A 'x' is computed: Sub is only supported on constants "
     "(folded at import)")
+
+# ---- ConvTranspose (issue 12) ------------------------------------------------
+def convt_case(name, w_shape, x_shape, y_shape, expect, weight_input=None, **attrs):
+    w = numpy_helper.from_array(np.ones(w_shape, np.float32), "w")
+    save(name, helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", weight_input or "w"], ["y"], name="ct",
+                          **attrs)], "g",
+        [vi("x", x_shape)], [vi("y", y_shape)], [] if weight_input else [w]), expect)
+
+
+# a weight computed from the input, not a constant
+convt_case("convt_dynamic_weight", (1, 1, 3, 3), [1, 1, 3, 3], [1, 1, 5, 5],
+           "node 'ct' (ConvTranspose): input W 'x' must be a constant", weight_input="x")
+# a group that does not divide the 3 input channels
+convt_case("convt_group", (3, 1, 3, 3), [1, 3, 4, 4], [1, 2, 6, 6],
+           "node 'ct' (ConvTranspose): group 2 does not fit 3 input channels and weight shape",
+           group=2)
+# 3-D (volumetric)
+convt_case("convt_3d", (1, 1, 2, 2, 2), [1, 1, 3, 3, 3], [1, 1, 4, 4, 4],
+           "node 'ct' (ConvTranspose): only 1-D and 2-D transposed convolutions are supported "
+           "(input rank 5)")
+# an output_shape larger than output_padding can give at the start
+convt_case("convt_output_shape", (1, 1, 3, 3), [1, 1, 3, 3], [1, 1, 9, 9],
+           "node 'ct' (ConvTranspose): output size 9 needs a negative start pad (the layer "
+           "makes 5 values)", output_shape=[9, 9], auto_pad="SAME_UPPER")
+# pads that leave nothing
+convt_case("convt_pads_all", (1, 1, 2, 2), [1, 1, 2, 2], [1, 1, 1, 1],
+           "node 'ct' (ConvTranspose): the pads leave no output", pads=[2, 2, 2, 2])
 print("written to", HERE)

@@ -13,6 +13,9 @@
 # nodes in a comment, the import log says so. mnist_zoo's Conv bias Adds
 # must be the convolutions' biases (no add layer left), as conv_bias_1d's;
 # conv_bias_shared's stays an add (its Conv output has another reader).
+# convt, convt_dw, convt_1d, convt_decoder: torch's ConvTranspose2d/1d
+# (stride 2 with output_padding, depthwise, 1-D, a Conv -> ConvTranspose
+# decoder whose kernel-2 stride-2 layer takes the depth-to-space form).
 # Each also in int8 and int16 (calibrated on its inputs, generated under
 # the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
 # two_heads has three graph outputs (one also read by the other head): the
@@ -39,7 +42,9 @@ MODELS=${MODELS:-"mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo 
         tcn_13 tcn_17 chan_split_13 chan_split_17 split_chan_13 split_chan_17
         chunk_time_13 chunk_time_17 reduce_axes_13 reduce_axes_17 reduce_1d_13 reduce_1d_17
         strided_1d_13 strided_1d_17 strided_2d_13 strided_2d_17
-        two_heads_13 two_heads_17"}
+        two_heads_13 two_heads_17
+        convt_13 convt_17 convt_dw_13 convt_dw_17 convt_1d_13 convt_1d_17
+        convt_decoder_13 convt_decoder_17"}
 # float32: stoic eval and the generated code against the reference outputs
 # (|got - want| <= ATOL + RTOL |want|)
 RTOL=${RTOL:-1e-4}
