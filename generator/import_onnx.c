@@ -92,6 +92,8 @@ static const struct {
     { "Sub", op_arith, 2, 1 },
     { "Div", op_arith, 2, 1 },
     { "Mod", op_arith, 2, 1 },
+    { "Resize", op_resize, 4, 1 },
+    { "Upsample", op_resize, 2, 1 },
 };
 
 static int find_op(const char *op)

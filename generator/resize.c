@@ -8,12 +8,12 @@
 static double coord(const ir_node *n, int axis, int32_t in_len, int32_t out_len, int32_t o)
 {
     double scale = n->rs_scale[axis] > 0.0 ? n->rs_scale[axis] : (double)out_len / in_len;
-    double x = (double)o;
+    double x = (double)o, len = (double)in_len * scale; /* ONNX: the unrounded output length */
     switch (n->rs_ctm) {
     case IR_RS_PYTORCH_HALF_PIXEL:
-        return out_len > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+        return len > 1.0 ? (x + 0.5) / scale - 0.5 : 0.0;
     case IR_RS_ALIGN_CORNERS:
-        return out_len > 1 ? x * (double)(in_len - 1) / (double)(out_len - 1) : 0.0;
+        return len > 1.0 ? x * (double)(in_len - 1) / (len - 1.0) : 0.0;
     case IR_RS_ASYMMETRIC:
         return x / scale;
     case IR_RS_TF_HALF_PIXEL_FOR_NN:

@@ -36,7 +36,7 @@ EXPECT=tests/onnx/expected_failures.txt
 OPT=-O1
 RTOL=1e-4
 ATOL=1e-5
-OPS=" Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose "
+OPS=" Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Resize Upsample "
 FILTER=${1:-}
 
 # selected? prints "yes" or the reason it is not
