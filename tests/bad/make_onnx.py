@@ -694,3 +694,44 @@ class ChunkTime(torch.nn.Module):
 torch.manual_seed(15)
 export2("split_chan", SplitChan(), torch.randn(1, 2, 5, 4))
 export2("chunk_time", ChunkTime(), torch.randn(1, 2, 10))
+
+
+# Resize / Upsample (issue 12): nn.Upsample(scale_factor=2) nearest between
+# convolutions (an autoencoder's decoder), bilinear with align_corners
+# False and True, and F.interpolate to a size of non-integer ratio.
+class UpNearest(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(2, 3, 3, padding=1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.c2 = torch.nn.Conv2d(3, 2, 3, padding=1)
+
+    def forward(self, x):
+        return self.c2(self.up(torch.relu(self.c1(x))))
+
+
+class UpBilinear(torch.nn.Module):
+    def __init__(self, align):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(2, 3, 1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=align)
+
+    def forward(self, x):
+        return torch.tanh(self.up(self.c1(x)))
+
+
+class InterpSize(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        h = torch.relu(self.c1(x))
+        return F.interpolate(h, size=(7, 5), mode="bilinear", align_corners=False)
+
+
+torch.manual_seed(16)
+export2("up_nearest", UpNearest(), torch.randn(1, 2, 4, 5))
+export2("up_bilinear", UpBilinear(False), torch.randn(1, 2, 4, 3))
+export2("up_bilinear_ac", UpBilinear(True), torch.randn(1, 2, 4, 3))
+export2("interp_size", InterpSize(), torch.randn(1, 3, 5, 4))

@@ -30,7 +30,9 @@ MODELS="mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo names_host
         conv_bias_1d conv_bias_shared
         v3_block_13 v3_block_17 cnn1d_gap_13 cnn1d_gap_17 gmax_13 gmax_17
         tcn_13 tcn_17 chan_split_13 chan_split_17 split_chan_13 split_chan_17
-        chunk_time_13 chunk_time_17"
+        chunk_time_13 chunk_time_17
+        up_nearest_13 up_nearest_17 up_bilinear_13 up_bilinear_17
+        up_bilinear_ac_13 up_bilinear_ac_17 interp_size_13 interp_size_17"
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
