@@ -735,3 +735,21 @@ export2("up_nearest", UpNearest(), torch.randn(1, 2, 4, 5))
 export2("up_bilinear", UpBilinear(False), torch.randn(1, 2, 4, 3))
 export2("up_bilinear_ac", UpBilinear(True), torch.randn(1, 2, 4, 3))
 export2("interp_size", InterpSize(), torch.randn(1, 3, 5, 4))
+
+
+# Resize the importer refuses (issue 12): a scale on the channel axis,
+# scales computed from the activation (not a constant), an unknown mode,
+# an Upsample scale below 1.
+EMPTY = const("roi", np.zeros(0, np.float32))
+one_node("resize_channel", helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs"),
+         [EMPTY, const("sc", np.array([1, 2, 2, 2], np.float32))], shape=(1, 2, 3, 3))
+save("resize_scales_act",
+     helper.make_graph([helper.make_node("Reshape", ["x", "four"], ["sc"], name="flat"),
+                        helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs")], "g",
+                       [vi("x", [1, 1, 2, 2])], [vi("y", None)],
+                       [EMPTY, const("four", np.array([4], np.int64))]))
+one_node("resize_mode", helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs",
+                                         mode="area"),
+         [EMPTY, const("sc", np.array([1, 1, 2, 2], np.float32))], shape=(1, 2, 3, 3))
+one_node("upsample_down", helper.make_node("Upsample", ["x", "sc"], ["y"], name="up"),
+         [const("sc", np.array([1, 1, 0.5, 0.5], np.float32))], shape=(1, 2, 4, 4), opset=9)
