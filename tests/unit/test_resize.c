@@ -15,7 +15,7 @@
  *    on 600 random geometries and tables (fixed seeds), nearest (gather)
  *    and weighted, with guards around the output.
  */
-/* REQ: REQ-ARITH-003 */
+/* REQ: REQ-ARITH-001 REQ-ARITH-003 */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
