@@ -1671,30 +1671,6 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
     case LK_AVGPOOL2D_S8_2X2:
     case LK_MAXPOOL2D_S16_2X2:
     case LK_AVGPOOL2D_S16_2X2:
-    case LK_RESIZE:
-        fi(&l, "out_h", c->p.resize.out_h);
-        fi(&l, "out_w", c->p.resize.out_w);
-        fi(&l, "c", c->p.resize.c);
-        fi(&l, "t_h", c->p.resize.t_h);
-        fi(&l, "t_w", c->p.resize.t_w);
-        break;
-    case LK_RESIZE_S8:
-    case LK_RESIZE_S16: {
-        const stoic_resize_q_params *p = &c->p.resize_q;
-        fi(&l, "out_h", p->out_h);
-        fi(&l, "out_w", p->out_w);
-        fi(&l, "c", p->c);
-        fi(&l, "t_h", p->t_h);
-        fi(&l, "t_w", p->t_w);
-        fi(&l, "gather", p->gather);
-        fi(&l, "input_offset", p->input_offset);
-        fi(&l, "output_offset", p->output_offset);
-        fi(&l, "qmul.m", p->qmul.m);
-        fi(&l, "qmul.shift", p->qmul.shift);
-        fi(&l, "act_min", p->act_min);
-        fi(&l, "act_max", p->act_max);
-        break;
-    }
     case LK_GAVGPOOL_S8:
     case LK_GAVGPOOL_S16: {
         const stoic_pool2d_q_params *p = &c->p.pool_q;
@@ -1900,6 +1876,30 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fgeom(&l, v, nm, 15);
         fo(&l, "mult", 1);
         fo(&l, "rshift", 2);
+        break;
+    }
+    case LK_RESIZE:
+        fi(&l, "out_h", c->p.resize.out_h);
+        fi(&l, "out_w", c->p.resize.out_w);
+        fi(&l, "c", c->p.resize.c);
+        fi(&l, "t_h", c->p.resize.t_h);
+        fi(&l, "t_w", c->p.resize.t_w);
+        break;
+    case LK_RESIZE_S8:
+    case LK_RESIZE_S16: {
+        const stoic_resize_q_params *p = &c->p.resize_q;
+        fi(&l, "out_h", p->out_h);
+        fi(&l, "out_w", p->out_w);
+        fi(&l, "c", p->c);
+        fi(&l, "t_h", p->t_h);
+        fi(&l, "t_w", p->t_w);
+        fi(&l, "gather", p->gather);
+        fi(&l, "input_offset", p->input_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "qmul.m", p->qmul.m);
+        fi(&l, "qmul.shift", p->qmul.shift);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
         break;
     }
     default:
