@@ -112,6 +112,13 @@ cases() {
     echo "digits-int8-pruned|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.5 --prune-channels 0.25"
     echo "digits-int8-sparse|examples/digits/digits.xml|--precision int8 --calib examples/digits/calib_x.npy --prune 0.8"
     echo "digits-float32-sparse|examples/digits/digits.xml|--prune 0.8"
+    # the resize layer (issue 12): bilinear after a conv, nearest (a gather), cubic
+    R=tests/e2e/cases
+    for p in float32 int8 int16; do
+        echo "resize-linear-$p|$R/resize_linear_align_corners/model.xml|--precision $p --calib $R/resize_linear_align_corners/input.npy"
+        echo "resize-nearest-$p|$R/resize_nearest_2x/model.xml|--precision $p --calib $R/resize_nearest_2x/input.npy"
+        echo "resize-cubic-$p|$R/resize_cubic_down/model.xml|--precision $p --calib $R/resize_cubic_down/input.npy"
+    done
 }
 if ! $STOIC import examples/dsconv/dsconv.onnx -o $W/dsconv.xml --name dsconv >$W/import.log 2>&1; then
     ko "import examples/dsconv/dsconv.onnx" $W/import.log
