@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compress.h"
+#include "resize.h"
 
 const char *cost_feature_name(int f)
 {
@@ -176,6 +177,20 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
         w->w[COST_W_PIXELS] = outer * ncalls;
         w->w[COST_W_GPIX] = outer * ncalls;
         break;
+    case IR_OP_RESIZE: {
+        /* out_h rows, out_h * out_w positions; per output t_h kernel rows
+         * of t_w taps (a gather: one) */
+        int32_t t_h, t_w;
+        int64_t oh = os->rank == 3 ? os->d[0] : 1;
+        resize_ntaps(g, n, &t_h, &t_w);
+        w->w[COST_W_ROWS] = oh;
+        w->w[COST_W_PIXELS] = last > 0 ? outs / last : 0;
+        w->w[COST_W_GPIX] = w->w[COST_W_PIXELS];
+        w->w[COST_W_KROWS] = outs * t_h;
+        w->w[COST_W_TAPS] = outs * t_h * t_w;
+        w->w[COST_W_INNER] = outs * t_h * t_w;
+        break;
+    }
     case IR_OP_PAD:
     case IR_OP_TRANSPOSE: {
         /* four nested loops over the output, its rank normalised to 4:

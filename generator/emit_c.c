@@ -218,9 +218,12 @@ static void own_array(const lower_call *c, int k, const char *name, int call, co
               call, c->own[k].role, ir_dtype_name(dt), lower_kernel_fn(c->k), label,
               ir_dtype_c(dt), name, call, c->own[k].role, (long long)n);
     for (j = 0; j < n; j++) {
-        sb_puts(arrays, (j % (dt == IR_DT_S32 ? 8 : 16)) == 0 ? "\n    " : " ");
+        sb_puts(arrays, (j % (dt == IR_DT_S32 ? 8 : (dt == IR_DT_F32 ? 6 : 16))) == 0 ? "\n    "
+                                                                                  : " ");
         if (dt == IR_DT_U8) {
             sb_printf(arrays, "%uU", (unsigned)((const uint8_t *)c->own[k].data)[j]);
+        } else if (dt == IR_DT_F32) {
+            sb_c_float_lit(arrays, ((const float *)c->own[k].data)[j]);
         } else {
             int32_t v = ((const int32_t *)c->own[k].data)[j];
             if (v == INT32_MIN) {

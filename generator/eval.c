@@ -319,6 +319,15 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_GAVGPOOL_S16:
         stoic_gavgpool_s16(&c->p.pool_q, a[0], a[1]);
         break;
+    case LK_RESIZE:
+        stoic_resize_f32(&c->p.resize, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_RESIZE_S8:
+        stoic_resize_s8(&c->p.resize_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_RESIZE_S16:
+        stoic_resize_s16(&c->p.resize_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
     default:
         break;
     }

@@ -94,6 +94,8 @@ static const struct {
     { "Div", op_arith, 2, 1 },
     { "Mod", op_arith, 2, 1 },
     { "ConvTranspose", op_conv_transpose, 3, 1 },
+    { "Resize", op_resize, 4, 1 },
+    { "Upsample", op_resize, 2, 1 },
 };
 
 static int find_op(const char *op)

@@ -192,4 +192,7 @@ int op_conv_transpose(imp *I, const onnx_node *n, int emit);
 /* the driver (import_onnx.c) */
 int uses_of(const onnx_model *m, const char *name);
 
+/* Resize, Upsample (import_onnx_resize.c) */
+int op_resize(imp *I, const onnx_node *n, int emit);
+
 #endif

@@ -285,7 +285,7 @@ const char *ir_op_name(ir_op op)
         "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
         "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
         "reshape", "pad", "batch_norm", "affine", "transpose", "convert",
-        "conv_transpose2d", "conv_transpose1d"
+        "conv_transpose2d", "conv_transpose1d", "resize"
     };
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
@@ -649,6 +649,18 @@ void ir_dump(const ir_graph *g, void *file)
             for (k = 0; k < n->n_perm; k++) {
                 fprintf(f, k == 0 ? "%d" : ",%d", n->perm[k]);
             }
+            break;
+        case IR_OP_RESIZE:
+            fprintf(f, " mode=%d ctm=%d nearest=%d size=", n->rs_mode, n->rs_ctm, n->rs_nearest);
+            for (k = 0; k < n->rs_n; k++) {
+                fprintf(f, k == 0 ? "%ld" : ",%ld", (long)n->rs_size[k]);
+            }
+            fprintf(f, " scales=");
+            for (k = 0; k < n->rs_n; k++) {
+                fprintf(f, k == 0 ? "%.9g" : ",%.9g", n->rs_scale[k]);
+            }
+            fprintf(f, " cubic_a=%.9g exclude_outside=%d q=%d", n->rs_cubic_a, n->rs_exclude,
+                    n->rs_q);
             break;
         default:
             break;

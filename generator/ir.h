@@ -116,6 +116,7 @@ typedef enum {
     IR_OP_CONVERT,    /* dtype or scale change (pass_quantize, mixed precision) */
     IR_OP_CONVT2D,    /* conv_transpose2d: until pass_convt (zero insertion + conv2d) */
     IR_OP_CONVT1D,    /* conv_transpose1d: until pass_convt (zero insertion + conv1d) */
+    IR_OP_RESIZE,     /* nearest / linear / cubic resize of the spatial axes */
     IR_OP_COUNT
 } ir_op;
 
@@ -180,11 +181,37 @@ typedef struct {
     int32_t *kept;       /* after channel pruning: the original index of each
                           * remaining output channel (units / filters of them);
                           * NULL when none was removed */
+    /* resize: the spatial axes ([H W C]: 2, [L C]: 1), each axis' output
+     * size, its scale as written (0: none, out / in is used), the
+     * coordinate transformation and rounding (IR_RS_*), cubic_coeff_a,
+     * exclude_outside; rs_q: the integer weights' fraction bits
+     * (pass_quantize) */
+    int rs_mode;
+    int rs_n;
+    int32_t rs_size[2];
+    double rs_scale[2];
+    int rs_ctm;
+    int rs_nearest;
+    double rs_cubic_a;
+    int rs_exclude;
+    int rs_q;
     int dead;
     /* conv_transpose (until pass_convt): output_padding, h then w
      * (1-D: 0, op); pads, strides, dilations, kernel as for a conv */
     int32_t out_pad[2];
 } ir_node;
+
+/* resize modes, coordinate transformations and nearest roundings, in the
+ * order of their names in the model description (xml_load.c, resize.c) */
+enum { IR_RS_NEAREST = 0, IR_RS_LINEAR, IR_RS_CUBIC };
+enum {
+    IR_RS_HALF_PIXEL = 0,
+    IR_RS_PYTORCH_HALF_PIXEL,
+    IR_RS_ALIGN_CORNERS,
+    IR_RS_ASYMMETRIC,
+    IR_RS_TF_HALF_PIXEL_FOR_NN
+};
+enum { IR_RS_ROUND_PREFER_FLOOR = 0, IR_RS_ROUND_PREFER_CEIL, IR_RS_FLOOR, IR_RS_CEIL };
 
 typedef struct {
     char *path;

@@ -1,5 +1,7 @@
 #include "lower.h"
 
+#include "resize.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,8 @@ static const char *const kernel_fn[] = {
     "stoic_conv2d_s8_pk", "stoic_conv2d_s16_pk",
     "stoic_maxpool2d_f32_2x2", "stoic_avgpool2d_f32_2x2", "stoic_maxpool2d_s8_2x2",
     "stoic_avgpool2d_s8_2x2", "stoic_maxpool2d_s16_2x2", "stoic_avgpool2d_s16_2x2",
-    "stoic_gavgpool_s8", "stoic_gavgpool_s16"
+    "stoic_gavgpool_s8", "stoic_gavgpool_s16",
+    "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -48,7 +51,8 @@ static const char *const kernel_params[] = {
     "stoic_conv2d_dw3_params", "stoic_conv2d_pk_params", "stoic_conv2d_pk_params",
     "stoic_pool2d_f32_params", "stoic_pool2d_f32_params", "stoic_pool2d_q_params",
     "stoic_pool2d_q_params", "stoic_pool2d_q_params", "stoic_pool2d_q_params",
-    "stoic_pool2d_q_params", "stoic_pool2d_q_params"
+    "stoic_pool2d_q_params", "stoic_pool2d_q_params",
+    "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -322,6 +326,8 @@ static void lower_strided(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
+static void lower_resize(const ir_graph *g, const ir_node *n, lower_call *c);
+
 static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
 {
     const ir_node *n = &g->n[ni];
@@ -441,6 +447,9 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         } else {
             lower_pad(g, n, c);
         }
+        return 1;
+    case IR_OP_RESIZE:
+        lower_resize(g, n, c);
         return 1;
     case IR_OP_TRANSPOSE:
         lower_transpose(g, n, c);
@@ -965,6 +974,90 @@ static int attach_dw3(const ir_graph *g, lower_call *c)
     return 0;
 }
 
+/* resize: the kernel's geometry; the tables (own 0..3: row and column
+ * offsets, row and column weights) are made by lower_attach */
+static void lower_resize(const ir_graph *g, const ir_node *n, lower_call *c)
+{
+    const ir_shape *os = shape_of(g, n->output);
+    int32_t t_h, t_w;
+    int v[6];
+    resize_ntaps(g, n, &t_h, &t_w);
+    if (n->prec == IR_DT_F32) {
+        stoic_resize_f32_params *p = &c->p.resize;
+        c->k = LK_RESIZE;
+        p->out_h = os->rank == 2 ? 1 : os->d[0];
+        p->out_w = os->d[os->rank - 2];
+        p->c = os->d[os->rank - 1];
+        p->t_h = t_h;
+        p->t_w = t_w;
+    } else {
+        stoic_resize_q_params *p = &c->p.resize_q;
+        c->k = n->prec == IR_DT_S16 ? LK_RESIZE_S16 : LK_RESIZE_S8;
+        p->out_h = os->rank == 2 ? 1 : os->d[0];
+        p->out_w = os->d[os->rank - 2];
+        p->c = os->d[os->rank - 1];
+        p->t_h = t_h;
+        p->t_w = t_w;
+        p->gather = n->rs_mode == IR_RS_NEAREST ? 1 : 0;
+        p->input_offset = -g->t[n->inputs[0]].zp;
+        p->output_offset = g->t[n->output].zp;
+        p->qmul.m = 1073741824; /* 2^30, shift 1: the identity (unused by a gather) */
+        p->qmul.shift = 1;
+        if (n->params[2] >= 0) {
+            p->qmul = ((const stoic_qmul *)g->t[n->params[2]].qdata)[0];
+        }
+        act_range(g, n, &p->act_min, &p->act_max);
+    }
+    c->n_own = 4;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = LOWER_ARG_OWN(2);
+    v[4] = LOWER_ARG_OWN(3);
+    v[5] = n->output;
+    set_args6(c, v, 6);
+}
+
+static int attach_resize(const ir_graph *g, lower_call *c)
+{
+    const ir_node *n = &g->n[c->node];
+    resize_plan p;
+    int32_t k, nr, nc, *row, *col;
+    int fl = c->k == LK_RESIZE;
+    void *wr, *wc;
+    if (resize_plan_make(g, n, &p) != 0) {
+        return -1;
+    }
+    nr = p.out_h * p.t_h;
+    nc = p.out_w * p.t_w;
+    row = own_alloc(c, 0, IR_DT_S32, nr, "r");
+    col = own_alloc(c, 1, IR_DT_S32, nc, "c");
+    wr = own_alloc(c, 2, fl ? IR_DT_F32 : IR_DT_S32, nr, "wr");
+    wc = own_alloc(c, 3, fl ? IR_DT_F32 : IR_DT_S32, nc, "wc");
+    if (row == NULL || col == NULL || wr == NULL || wc == NULL) {
+        resize_plan_free(&p);
+        return -1;
+    }
+    for (k = 0; k < nr; k++) {
+        row[k] = p.row[k];
+        if (fl) {
+            ((float *)wr)[k] = (float)p.wr[k];
+        } else {
+            ((int32_t *)wr)[k] = resize_wq(p.wr[k], n->rs_q);
+        }
+    }
+    for (k = 0; k < nc; k++) {
+        col[k] = p.col[k];
+        if (fl) {
+            ((float *)wc)[k] = (float)p.wc[k];
+        } else {
+            ((int32_t *)wc)[k] = resize_wq(p.wc[k], n->rs_q);
+        }
+    }
+    resize_plan_free(&p);
+    return 0;
+}
+
 int lower_attach(const ir_graph *g, lower_call *c)
 {
     int rc = 0;
@@ -983,6 +1076,11 @@ int lower_attach(const ir_graph *g, lower_call *c)
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
         rc = attach_dw3(g, c);
+        break;
+    case LK_RESIZE:
+    case LK_RESIZE_S8:
+    case LK_RESIZE_S16:
+        rc = attach_resize(g, c);
         break;
     default:
         rc = -1;
@@ -1282,6 +1380,9 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
         set_args(c, n->inputs[0], -1, -1, n->output);
         return 1;
     }
+    case IR_OP_RESIZE:
+        lower_resize(g, n, c);
+        return 1;
     case IR_OP_TRANSPOSE:
         lower_transpose(g, n, &tmp);
         c->k = kq(LK_TRANSPOSE_S8, n->prec);
@@ -1821,6 +1922,30 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fgeom(&l, v, nm, 15);
         fo(&l, "mult", 1);
         fo(&l, "rshift", 2);
+        break;
+    }
+    case LK_RESIZE:
+        fi(&l, "out_h", c->p.resize.out_h);
+        fi(&l, "out_w", c->p.resize.out_w);
+        fi(&l, "c", c->p.resize.c);
+        fi(&l, "t_h", c->p.resize.t_h);
+        fi(&l, "t_w", c->p.resize.t_w);
+        break;
+    case LK_RESIZE_S8:
+    case LK_RESIZE_S16: {
+        const stoic_resize_q_params *p = &c->p.resize_q;
+        fi(&l, "out_h", p->out_h);
+        fi(&l, "out_w", p->out_w);
+        fi(&l, "c", p->c);
+        fi(&l, "t_h", p->t_h);
+        fi(&l, "t_w", p->t_w);
+        fi(&l, "gather", p->gather);
+        fi(&l, "input_offset", p->input_offset);
+        fi(&l, "output_offset", p->output_offset);
+        fi(&l, "qmul.m", p->qmul.m);
+        fi(&l, "qmul.shift", p->qmul.shift);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
         break;
     }
     default:

@@ -81,6 +81,10 @@ typedef enum {
     LK_AVGPOOL2D_S16_2X2,
     LK_GAVGPOOL_S8,
     LK_GAVGPOOL_S16,
+    /* resize (tables made by lower_attach) */
+    LK_RESIZE,
+    LK_RESIZE_S8,
+    LK_RESIZE_S16,
     LK_COUNT
 } lower_kernel;
 
@@ -130,6 +134,8 @@ typedef struct {
         stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
         stoic_conv2d_pk_params conv_pk;
+        stoic_resize_f32_params resize;
+        stoic_resize_q_params resize_q;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -145,7 +151,7 @@ typedef struct {
      * constants by lower_attach; NULL data until then. */
     struct {
         void *data;
-        ir_dtype dtype;       /* IR_DT_S32 or IR_DT_U8 */
+        ir_dtype dtype;       /* IR_DT_S32, IR_DT_U8 or IR_DT_F32 (resize weights) */
         int64_t n;
         const char *role;     /* "w", "b", "m", "e" */
     } own[LOWER_MAX_OWN];

@@ -263,6 +263,7 @@ static int kind_of(const ir_graph *g, const ir_node *n, const char **why)
     case IR_OP_MAXPOOL2D:
     case IR_OP_AVGPOOL2D:
     case IR_OP_GAVGPOOL:
+    case IR_OP_RESIZE:
     case IR_OP_AFFINE:
     case IR_OP_BATCHNORM:
         return 1;

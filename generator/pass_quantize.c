@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "quant.h"
+#include "resize.h"
 
 #define ACC32_LIMIT ((int64_t)2147483647)
 #define ACC64_LIMIT ((int64_t)1 << 47)
@@ -690,6 +691,55 @@ static int converted(qctx *c, int src, ir_dtype dt, long line, int *cache)
     return t;
 }
 
+/* resize, linear or cubic: each output is sum w x over its taps, the
+ * weights w = wr wc with sum 1 (cubic: some negative), the integer code's
+ * wq = wr_q wc_q 2^-2q. With N the largest sum of the negative weights of
+ * an output (so its positive ones sum to 1 + N), the output lies in
+ * [lo - N (hi - lo), hi + N (hi - lo)]; the error is
+ * sum |wq| e_in + sum |wq - w| |x| before the output stage. */
+static void eb_resize(qctx *c, int ni, int ok)
+{
+    ir_graph *g = c->g;
+    const ir_node *n = &g->n[ni];
+    ir_tensor *o = &g->t[n->output];
+    const ir_tensor *a = &g->t[n->inputs[0]];
+    double ln, hn, N = 0.0, Wq = 0.0, D = 0.0, s = ldexp(1.0, -n->rs_q);
+    int32_t oh, ow, i, j;
+    resize_plan p;
+    eb_pre pre;
+    if (resize_plan_make(g, n, &p) != 0) {
+        eb_none(o);
+        return;
+    }
+    for (oh = 0; oh < p.out_h; oh++) {
+        for (ow = 0; ow < p.out_w; ow++) {
+            double nn = 0.0, wq = 0.0, d = 0.0;
+            for (i = 0; i < p.t_h; i++) {
+                for (j = 0; j < p.t_w; j++) {
+                    double w = p.wr[oh * p.t_h + i] * p.wc[ow * p.t_w + j];
+                    double q = (double)resize_wq(p.wr[oh * p.t_h + i], n->rs_q) * s *
+                               (double)resize_wq(p.wc[ow * p.t_w + j], n->rs_q) * s;
+                    nn += w < 0.0 ? -w : 0.0;
+                    wq += fabs(q);
+                    d += fabs(q - w);
+                }
+            }
+            N = nn > N ? nn : N;
+            Wq = wq > Wq ? wq : Wq;
+            D = d > D ? d : D;
+        }
+    }
+    resize_plan_free(&p);
+    eb_ns_range(a, &ln, &hn);
+    pre.lo = a->r_lo - N * (a->r_hi - a->r_lo);
+    pre.hi = a->r_hi + N * (a->r_hi - a->r_lo);
+    pre.e = Wq * a->eb + D * (eb_mag(a->r_lo, a->r_hi) + a->eb);
+    pre.lo_ns = ln - N * (hn - ln);
+    pre.hi_ns = hn + N * (hn - ln);
+    pre.e_ns = Wq * a->eb_ns + D * (eb_mag(ln, hn) + a->eb_ns);
+    eb_output(o, &n->act, &pre, ok);
+}
+
 /* The error bound of an integer node other than dense/conv/affine (those:
  * quantize_weighted), from its inputs'. */
 static void eb_node(qctx *c, int ni)
@@ -716,6 +766,13 @@ static void eb_node(qctx *c, int ni)
     m = eb_mag(lo, hi);
     mn = eb_mag(ln, hn);
     switch (n->op) {
+    case IR_OP_RESIZE:
+        if (n->rs_mode != IR_RS_NEAREST) {
+            eb_resize(c, ni, ok);
+        } else { /* selects values on the same grid */
+            eb_set(o, 1, lo, hi, ok, a->eb, a->eb_ns);
+        }
+        break;
     case IR_OP_MAXPOOL2D:
     case IR_OP_TRANSPOSE:
     case IR_OP_RESHAPE:
@@ -823,6 +880,45 @@ static void eb_node(qctx *c, int ni)
     }
 }
 
+/* resize: nearest is a gather (the input's grid, no arithmetic); linear
+ * and cubic weigh T_h x T_w taps with integer weights of 2^-q each axis,
+ * q the largest for which the accumulator bound holds (int32 for int8,
+ * int64 for int16), then requantize by s_in / (s_out 2^(2q)). */
+static int quantize_resize(qctx *c, int ni)
+{
+    ir_graph *g = c->g;
+    ir_node *n = &g->n[ni];
+    const ir_tensor *x = &g->t[n->inputs[0]];
+    int64_t mag = max_in_mag(x), limit = n->prec == IR_DT_S16 ? ACC64_LIMIT : ACC32_LIMIT;
+    int64_t bound = 0;
+    resize_plan p;
+    double M;
+    int k;
+    if (n->rs_mode == IR_RS_NEAREST) {
+        n->rs_q = 0;
+        n->acc_bound = mag;
+        n->acc_limit = ACC32_LIMIT;
+        return 0;
+    }
+    if (resize_plan_make(g, n, &p) != 0) {
+        return oom(c->d);
+    }
+    n->rs_q = resize_choose_q(&p, mag, limit, &bound);
+    resize_plan_free(&p);
+    if (n->rs_q < 0) {
+        n->rs_q = 0;
+        return check_bound(c, n, limit + 1, limit);
+    }
+    M = x->scale / (g->t[n->output].scale * ldexp(1.0, 2 * n->rs_q));
+    k = add_qmul(c, n, "resize", &M, 1);
+    if (k < 0) {
+        return -1;
+    }
+    n = &g->n[ni];
+    n->params[2] = k;
+    return check_bound(c, n, bound, limit);
+}
+
 static int quantize_node_1(qctx *c, int ni, int *cache)
 {
     ir_graph *g = c->g;
@@ -864,6 +960,22 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
         g->t[out].has_q = 1;
         g->t[out].scale = g->t[in0].scale;
         g->t[out].zp = g->t[in0].zp;
+        break;
+    case IR_OP_RESIZE:
+        if (n->rs_mode == IR_RS_NEAREST) { /* a gather: the input's grid */
+            g->t[out].has_q = 1;
+            g->t[out].scale = g->t[in0].scale;
+            g->t[out].zp = g->t[in0].zp;
+            break;
+        }
+        if (!(out < c->n_ranged && c->has_range[out])) {
+            diag_io(c->d, NULL, "internal error: tensor '%s' was not calibrated", g->t[out].name);
+            return -1;
+        }
+        range_of(c, out, &lo, &hi);
+        if (set_q_from_range(c, out, P, lo, hi, n->line, n->name) != 0) {
+            return -1;
+        }
         break;
     case IR_OP_SOFTMAX:
         g->t[out].has_q = 1;
@@ -946,6 +1058,8 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
         return 0;
     case IR_OP_SOFTMAX:
         return quantize_softmax(c, ni);
+    case IR_OP_RESIZE:
+        return quantize_resize(c, ni);
     case IR_OP_ADD:
     case IR_OP_MUL: {
         double sa = g->t[n->inputs[0]].scale, sb = g->t[n->inputs[1]].scale;

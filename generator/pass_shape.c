@@ -493,6 +493,22 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
     case IR_OP_CONVT2D:
     case IR_OP_CONVT1D:
         return convt_shape(c, n, out);
+    case IR_OP_RESIZE: {
+        /* [H W C] -> [size0 size1 C]; one-dimensional: [L C] -> [size0 C] */
+        int k;
+        if (a->rank != n->rs_n + 1) {
+            diag_error(c->d, c->g->file, n->line,
+                       "resize '%s': %d output size(s) given for an input of shape rank %d "
+                       "(one per spatial axis: [H W C] takes 2, [L C] 1)", n->name, n->rs_n,
+                       a->rank);
+            return -1;
+        }
+        *out = *a;
+        for (k = 0; k < n->rs_n; k++) {
+            out->d[k] = n->rs_size[k];
+        }
+        return 0;
+    }
     case IR_OP_BATCHNORM:
         ws = shape1(a->d[a->rank - 1]);
         rc |= check_param(c, 0, "scale", &ws);

@@ -507,6 +507,94 @@ static int load_const(loader *L, const xmlNode *n, const char *tname, const char
     return ti;
 }
 
+/* One of the names (an enumeration of the schema), its index; dflt when
+ * the attribute is absent, -1 (with an error) when it is none of them. */
+static int attr_enum(loader *L, const xmlNode *el, const char *name, const char *const *names,
+                     int n, int dflt)
+{
+    char *s = attr(el, name);
+    int k, r = dflt;
+    if (s != NULL) {
+        r = -1;
+        for (k = 0; k < n; k++) {
+            if (strcmp(s, names[k]) == 0) {
+                r = k;
+            }
+        }
+        if (r < 0) {
+            diag_error(L->d, L->path, line_of(el), "resize: %s: unknown value", name);
+        }
+        free(s);
+    }
+    return r;
+}
+
+/* resize: mode, size, scales, coordinate mapping (IR_RS_*) */
+static int load_resize(loader *L, const xmlNode *el, ir_node *nd)
+{
+    static const char *const modes[3] = { "nearest", "linear", "cubic" };
+    static const char *const ctms[5] = { "half_pixel", "pytorch_half_pixel", "align_corners",
+                                         "asymmetric", "tf_half_pixel_for_nn" };
+    static const char *const nms[4] = { "round_prefer_floor", "round_prefer_ceil", "floor",
+                                        "ceil" };
+    long v[3];
+    char *s = attr(el, "size");
+    int r = s != NULL ? parse_ints(s, v, 2) : -1, k, rc = 0;
+    float a;
+    free(s);
+    if (r < 1) {
+        diag_error(L->d, L->path, line_of(el), "resize: size needs one or two output sizes");
+        return -1;
+    }
+    nd->rs_n = r;
+    for (k = 0; k < r; k++) {
+        if (v[k] < 1 || v[k] > 16777216L) {
+            diag_error(L->d, L->path, line_of(el), "resize: size %ld is out of range", v[k]);
+            return -1;
+        }
+        nd->rs_size[k] = (int32_t)v[k];
+        nd->rs_scale[k] = 0.0;
+    }
+    s = attr(el, "scales");
+    if (s != NULL) {
+        const char *p = s;
+        int m = 0;
+        while (*p != '\0' && rc == 0) {
+            char *end;
+            double x;
+            while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                p++;
+            }
+            if (*p == '\0') {
+                break;
+            }
+            x = strtod(p, &end);
+            if (end == p || m >= r || !(x > 0.0) || x > 16777216.0) {
+                rc = -1;
+                break;
+            }
+            nd->rs_scale[m++] = (double)(float)x; /* ONNX scales are float32 */
+            p = end;
+        }
+        if (rc != 0 || m != r) {
+            diag_error(L->d, L->path, line_of(el),
+                       "resize: scales needs one positive number per output size (%d)", r);
+            rc = -1;
+        }
+        free(s);
+    }
+    nd->rs_mode = attr_enum(L, el, "mode", modes, 3, IR_RS_NEAREST);
+    nd->rs_ctm = attr_enum(L, el, "coordinate_transformation_mode", ctms, 5, IR_RS_HALF_PIXEL);
+    nd->rs_nearest = attr_enum(L, el, "nearest_mode", nms, 4, IR_RS_ROUND_PREFER_FLOOR);
+    rc |= attr_float(L, el, "cubic_coeff_a", &a, -0.75F);
+    nd->rs_cubic_a = (double)a;
+    nd->rs_exclude = attr_bool(el, "exclude_outside", 0);
+    if (nd->rs_mode < 0 || nd->rs_ctm < 0 || nd->rs_nearest < 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
 /* ---- layers ----------------------------------------------------------- */
 
 typedef struct {
@@ -543,6 +631,7 @@ static const op_desc ops[] = {
     { "transpose", IR_OP_TRANSPOSE, { NULL, NULL, NULL, NULL }, 0 },
     { "conv_transpose2d", IR_OP_CONVT2D, { "weight", "bias", NULL, NULL }, 1 },
     { "conv_transpose1d", IR_OP_CONVT1D, { "weight", "bias", NULL, NULL }, 1 },
+    { "resize", IR_OP_RESIZE, { NULL, NULL, NULL, NULL }, 0 },
 };
 
 /* Sets an activation by name ("relu", ...), reading alpha/min/max from el. */
@@ -891,6 +980,9 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
         nd->padding = IR_PAD_EXPLICIT;
         break;
     }
+    case IR_OP_RESIZE:
+        rc |= load_resize(L, el, nd);
+        break;
     case IR_OP_BATCHNORM:
         rc |= attr_float(L, el, "epsilon", &nd->epsilon, 1e-5F);
         if (rc == 0 && !(nd->epsilon >= 0.0F)) {

@@ -572,4 +572,34 @@ void stoic_transpose_s8(const stoic_transpose_q_params *p, const int8_t *in, int
 void stoic_transpose_s16(const stoic_transpose_q_params *p, const int16_t *in, int16_t *out);
 
 
+/* ---- resize, int8 and int16 --------------------------------------------- */
+/* The tables of stoic_resize_f32 (row, col: element offsets), the weights as
+ * integers wr, wc of 2^q (q chosen per layer by the generator).
+ * gather 1 (nearest: t_h = t_w = 1, the output on the input's grid):
+ *   out[oh][ow][k] = in[row[oh] + col[ow] + k]          (no arithmetic)
+ * gather 0:
+ *   acc = sum_i sum_j (wr[.] * wc[.]) * (in[row[.] + col[.] + k] + input_offset)
+ *   int8:  out = stoic_requant_s8(acc, &qmul, output_offset, act_min, act_max)
+ *          (int32 acc; the generator proves |acc| <= 2^31 - 1)
+ *   int16: out = stoic_requant_s16(acc, &qmul, act_min, act_max)
+ *          (int64 acc; |wr * wc| < 2^31, |acc| <= 2^47, input_offset 0)
+ * with qmul the multiplier of s_in / (s_out 2^(2q)). */
+typedef struct {
+    int32_t out_h;
+    int32_t out_w;
+    int32_t c;
+    int32_t t_h;
+    int32_t t_w;
+    int32_t gather;
+    int32_t input_offset;  /* -zp_in */
+    int32_t output_offset; /* zp_out */
+    stoic_qmul qmul;
+    int32_t act_min;
+    int32_t act_max;
+} stoic_resize_q_params;
+void stoic_resize_s8(const stoic_resize_q_params *p, const int8_t *in, const int32_t *row,
+                     const int32_t *col, const int32_t *wr, const int32_t *wc, int8_t *out);
+void stoic_resize_s16(const stoic_resize_q_params *p, const int16_t *in, const int32_t *row,
+                      const int32_t *col, const int32_t *wr, const int32_t *wc, int16_t *out);
+
 #endif /* STOIC_RT_H */

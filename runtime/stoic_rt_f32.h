@@ -286,4 +286,25 @@ typedef struct {
 void stoic_dequantize_s8(const stoic_dequantize_params *p, const int8_t *in, float *out);
 void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, float *out);
 
+/* ---- resize (nearest, linear, cubic): one fixed linear map per axis ------ */
+/* [in_h][in_w][c] -> [out_h][out_w][c] (1-D [L][c]: in_h = out_h = 1, t_h = 1,
+ * row[0] = 0, wr[0] = 1). Output row oh reads t_h input rows, at the element
+ * offsets row[oh * t_h + i] (input row index * in_w * c), with the weights
+ * wr[oh * t_h + i]; output column ow reads t_w input columns at the offsets
+ * col[ow * t_w + j] (input column index * c) with the weights wc[ow * t_w + j]:
+ *   out[oh][ow][k] = sum_i wr[oh t_h + i] (sum_j wc[ow t_w + j]
+ *                        in[row[oh t_h + i] + col[ow t_w + j] + k])
+ * The generator computes the tables once (coordinate transformation, nearest
+ * rounding, interpolation weights, clamping to the edge, exclude_outside); the
+ * kernel's instruction path depends on the parameters only. */
+typedef struct {
+    int32_t out_h;
+    int32_t out_w;
+    int32_t c;
+    int32_t t_h;  /* taps per output row: 1 (nearest, or an axis kept), 2 (linear), 4 (cubic) */
+    int32_t t_w;  /* taps per output column */
+} stoic_resize_f32_params;
+void stoic_resize_f32(const stoic_resize_f32_params *p, const float *in, const int32_t *row,
+                      const int32_t *col, const float *wr, const float *wc, float *out);
+
 #endif /* STOIC_RT_F32_H */

@@ -873,3 +873,60 @@ export2("convt_dw", torch.nn.ConvTranspose2d(6, 6, 3, stride=2, padding=1, group
 export2("convt_1d", torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1),
         torch.randn(1, 3, 10))
 export2("convt_decoder", Decoder(), torch.randn(1, 2, 8, 8))
+# Resize / Upsample (issue 12): nn.Upsample(scale_factor=2) nearest between
+# convolutions (an autoencoder's decoder), bilinear with align_corners
+# False and True, and F.interpolate to a size of non-integer ratio.
+class UpNearest(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(2, 3, 3, padding=1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.c2 = torch.nn.Conv2d(3, 2, 3, padding=1)
+
+    def forward(self, x):
+        return self.c2(self.up(torch.relu(self.c1(x))))
+
+
+class UpBilinear(torch.nn.Module):
+    def __init__(self, align):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(2, 3, 1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=align)
+
+    def forward(self, x):
+        return torch.tanh(self.up(self.c1(x)))
+
+
+class InterpSize(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        h = torch.relu(self.c1(x))
+        return F.interpolate(h, size=(7, 5), mode="bilinear", align_corners=False)
+
+
+torch.manual_seed(16)
+export2("up_nearest", UpNearest(), torch.randn(1, 2, 4, 5))
+export2("up_bilinear", UpBilinear(False), torch.randn(1, 2, 4, 3))
+export2("up_bilinear_ac", UpBilinear(True), torch.randn(1, 2, 4, 3))
+export2("interp_size", InterpSize(), torch.randn(1, 3, 5, 4))
+
+
+# Resize the importer refuses (issue 12): a scale on the channel axis,
+# scales computed from the activation (not a constant), an unknown mode,
+# an Upsample scale below 1.
+EMPTY = const("roi", np.zeros(0, np.float32))
+one_node("resize_channel", helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs"),
+         [EMPTY, const("sc", np.array([1, 2, 2, 2], np.float32))], shape=(1, 2, 3, 3))
+save("resize_scales_act",
+     helper.make_graph([helper.make_node("Reshape", ["x", "four"], ["sc"], name="flat"),
+                        helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs")], "g",
+                       [vi("x", [1, 1, 2, 2])], [vi("y", None)],
+                       [EMPTY, const("four", np.array([4], np.int64))]))
+one_node("resize_mode", helper.make_node("Resize", ["x", "roi", "sc"], ["y"], name="rs",
+                                         mode="area"),
+         [EMPTY, const("sc", np.array([1, 1, 2, 2], np.float32))], shape=(1, 2, 3, 3))
+one_node("upsample_down", helper.make_node("Upsample", ["x", "sc"], ["y"], name="up"),
+         [const("sc", np.array([1, 1, 0.5, 0.5], np.float32))], shape=(1, 2, 4, 4), opset=9)

@@ -116,6 +116,13 @@ cases() {
     for p in float32 int8 int16; do # several outputs (issue 12)
         echo "heads-$p|tests/e2e/cases/two_heads_shared_trunk/model.xml|--precision $p --calib tests/e2e/cases/two_heads_shared_trunk/input.npy"
     done
+    # the resize layer (issue 12): bilinear after a conv, nearest (a gather), cubic
+    R=tests/e2e/cases
+    for p in float32 int8 int16; do
+        echo "resize-linear-$p|$R/resize_linear_align_corners/model.xml|--precision $p --calib $R/resize_linear_align_corners/input.npy"
+        echo "resize-nearest-$p|$R/resize_nearest_2x/model.xml|--precision $p --calib $R/resize_nearest_2x/input.npy"
+        echo "resize-cubic-$p|$R/resize_cubic_down/model.xml|--precision $p --calib $R/resize_cubic_down/input.npy"
+    done
 }
 if ! $STOIC import examples/dsconv/dsconv.onnx -o $W/dsconv.xml --name dsconv >$W/import.log 2>&1; then
     ko "import examples/dsconv/dsconv.onnx" $W/import.log

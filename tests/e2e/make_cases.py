@@ -372,6 +372,61 @@ def conv_transpose2d_ref(x, w, b, strides=(1, 1), dil=(1, 1), pads=(0, 0, 0, 0),
     return y
 
 
+def resize_axis_ref(x, axis, out_len, scale, mode, ctm, nearest_mode, a, exclude):
+    """One axis of ONNX Resize, after ONNX's reference (interpolate_1d_with_x):
+    the n neighbours of x_ori by distance (ties to the smaller index) in the
+    edge-padded data, the coefficients of the mode; float64."""
+    n_in = x.shape[axis]
+    if scale is None:
+        scale = out_len / n_in
+    length = n_in * scale
+    xs = np.moveaxis(x, axis, 0)
+    out = np.zeros((out_len,) + xs.shape[1:])
+    for o in range(out_len):
+        if ctm == "half_pixel":
+            xo = (o + 0.5) / scale - 0.5
+        elif ctm == "pytorch_half_pixel":
+            xo = (o + 0.5) / scale - 0.5 if length > 1 else 0.0
+        elif ctm == "align_corners":
+            xo = o * (n_in - 1) / (length - 1) if length > 1 else 0.0
+        elif ctm == "asymmetric":
+            xo = o / scale
+        else:  # tf_half_pixel_for_nn
+            xo = (o + 0.5) / scale
+        xi = math.floor(xo)
+        ratio = 1.0 if xo == xi else xo - xi
+        if mode == "nearest":
+            if xo == xi:
+                c = [0, 1]
+            elif nearest_mode == "round_prefer_floor":
+                c = [ratio <= 0.5, ratio > 0.5]
+            elif nearest_mode == "round_prefer_ceil":
+                c = [ratio < 0.5, ratio >= 0.5]
+            elif nearest_mode == "floor":
+                c = [1, 0]
+            else:
+                c = [0, 1]
+        elif mode == "linear":
+            c = [1 - ratio, ratio]
+        else:
+            r = ratio
+            c = [((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+                 ((a + 2) * r - (a + 3)) * r * r + 1,
+                 ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+                 ((a * ((1 - r) + 1) - 5 * a) * ((1 - r) + 1) + 8 * a) * ((1 - r) + 1) - 4 * a]
+        c = np.array(c, dtype=np.float64)
+        k = len(c)
+        # the k indices nearest to xo (ties: the smaller), in the padded range
+        cand = range(-k, n_in + k)
+        idx = sorted(sorted(cand, key=lambda i: (abs(xo - i), i))[:k])
+        if exclude:
+            c = np.array([0.0 if (i < 0 or i >= n_in) else v for i, v in zip(idx, c)])
+            c = c / c.sum()
+        pts = np.stack([xs[min(max(i, 0), n_in - 1)] for i in idx])
+        out[o] = np.tensordot(c, pts, axes=1)
+    return np.moveaxis(out, 0, axis)
+
+
 def run_layer(l, ins):
     a = l.attrs
     op = l.op
@@ -433,6 +488,18 @@ def run_layer(l, ins):
         # every step-th value of [lo, hi), from lo up or (step < 0) from hi - 1 down
         return x[tuple(slice(b, e, s) if s > 0 else slice(e - 1, b - 1 if b > 0 else None, s)
                        for b, e, s in zip(lo, hi, st))]
+    if op == "resize":
+        # the spatial axes (all but the last), one after the other
+        size = [int(v) for v in str(a["size"]).split()]
+        sc = [f32(v) for v in str(a["scales"]).split()] if "scales" in a else [None] * len(size)
+        y = x.astype(np.float64)
+        for ax in range(len(size)):
+            y = resize_axis_ref(y, ax, size[ax], sc[ax], a.get("mode", "nearest"),
+                                a.get("coordinate_transformation_mode", "half_pixel"),
+                                a.get("nearest_mode", "round_prefer_floor"),
+                                f32(a.get("cubic_coeff_a", -0.75)),
+                                a.get("exclude_outside", False))
+        return y
     if op == "global_avg_pool":
         # [H W C] -> [1 1 C]; one-dimensional [L C] -> [1 C]
         return x.mean(axis=tuple(range(x.ndim - 1)), keepdims=True)
@@ -1085,6 +1152,81 @@ def slice_flip_1d(c):
               activation="relu")
     m.out_name = m.add("slice", "s", h, "y", starts="0 0", ends="7 4", steps="-1 2")
     return m, c.x(3, (9, 2))
+
+
+@case
+def resize_nearest_2x(c):
+    # nn.Upsample(scale_factor=2) after a convolution (an autoencoder's decoder)
+    m = Model((3, 4, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 3, 1, 1, 2), filters=3, kernel=(1, 1))
+    m.out_name = m.add("resize", "up", h, "y", mode="nearest", size="6 8", scales="2 2",
+                       coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    return m, c.x(4, (3, 4, 2))
+
+
+@case
+def resize_linear_size(c):
+    # F.interpolate(size=(7, 5), mode='bilinear'): non-integer ratios, half_pixel
+    m = Model((4, 3, 3))
+    m.out_name = m.add("resize", "up", "x", "y", mode="linear", size="7 5",
+                       coordinate_transformation_mode="pytorch_half_pixel")
+    return m, c.x(4, (4, 3, 3))
+
+
+@case
+def resize_linear_align_corners(c):
+    # bilinear, align_corners=True, after a relu conv
+    m = Model((3, 3, 2))
+    h = m.add("conv2d", "c1", "x", "h", conv_params(c, 4, 1, 1, 2), filters=4, kernel=(1, 1),
+              activation="relu")
+    m.out_name = m.add("resize", "up", h, "y", mode="linear", size="6 6", scales="2 2",
+                       coordinate_transformation_mode="align_corners")
+    return m, c.x(4, (3, 3, 2))
+
+
+@case
+def resize_cubic_down(c):
+    # cubic downsampling 5x6 -> 3x4 with exclude_outside and a = -0.5
+    m = Model((5, 6, 2))
+    m.out_name = m.add("resize", "down", "x", "y", mode="cubic", size="3 4",
+                       cubic_coeff_a=-0.5, exclude_outside=True)
+    return m, c.x(4, (5, 6, 2))
+
+
+@case
+def resize_cubic_up(c):
+    # cubic upsampling, the default a = -0.75, half_pixel, scales as written
+    m = Model((3, 4, 1))
+    m.out_name = m.add("resize", "up", "x", "y", mode="cubic", size="6 8", scales="2 2")
+    return m, c.x(4, (3, 4, 1))
+
+
+@case
+def resize_linear_1d(c):
+    # nn.Upsample(scale_factor=3, mode='linear') of a 1-D signal [L C]
+    m = Model((6, 3))
+    m.out_name = m.add("resize", "up", "x", "y", mode="linear", size="18", scales="3")
+    return m, c.x(4, (6, 3))
+
+
+@case
+def resize_nearest_1d_round(c):
+    # nearest 1-D downsampling 8 -> 4, round_prefer_ceil, half_pixel: every
+    # x_ori = 2 o + 0.5 is a tie
+    m = Model((8, 2))
+    m.out_name = m.add("resize", "down", "x", "y", mode="nearest", size="4",
+                       nearest_mode="round_prefer_ceil")
+    return m, c.x(4, (8, 2))
+
+
+@case
+def resize_nearest_half(c):
+    # nearest 2-D downsampling by 2 with the defaults (half_pixel,
+    # round_prefer_floor): ties on both axes; 9 -> 4 rows (scale 0.5)
+    m = Model((9, 6, 2))
+    m.out_name = m.add("resize", "down", "x", "y", mode="nearest", size="4 3",
+                       scales="0.5 0.5")
+    return m, c.x(4, (9, 6, 2))
 
 
 @case

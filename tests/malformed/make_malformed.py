@@ -496,6 +496,26 @@ case("convt_missing_weight", "sem", "missing param 'weight'",
                '    </conv_transpose2d>\n' % B2))
 
 
+# resize (issue 12): a mode the schema does not list, no size, a scale of
+# 0, one scale for two sizes, one size for the two spatial axes of [H W C]
+case("resize_mode_enum", "schema", "mode|enumeration|area", "resize with mode area",
+     img_model('    <resize name="r" inputs="x" output="y" mode="area" size="8 8"/>@@\n'))
+
+case("resize_size_missing", "schema", "size", "resize without its size",
+     img_model('    <resize name="r" inputs="x" output="y" mode="linear"/>@@\n'))
+
+case("resize_scale_zero", "schema", "scales|minexclusive|valid", "resize with a scale of 0",
+     img_model('    <resize name="r" inputs="x" output="y" size="8 8" scales="0 2"/>@@\n'))
+
+case("resize_scales_count", "sem", "scales needs one positive number per output size",
+     "one scale for two output sizes",
+     img_model('    <resize name="r" inputs="x" output="y" size="8 8" scales="2"/>@@\n'))
+
+case("resize_rank_mismatch", "sem", "1 output size(s) given for an input of shape rank 3",
+     "one output size for an [H W C] input",
+     img_model('    <resize name="r" inputs="x" output="y" mode="linear" size="8"/>@@\n'))
+
+
 # --------------------------------------------------------------------------
 
 def render(name, kind, expect, what, text):

@@ -44,7 +44,9 @@ MODELS=${MODELS:-"mlp_torch autoenc_torch dscnn_torch cntk_times_plus mnist_zoo 
         strided_1d_13 strided_1d_17 strided_2d_13 strided_2d_17
         two_heads_13 two_heads_17
         convt_13 convt_17 convt_dw_13 convt_dw_17 convt_1d_13 convt_1d_17
-        convt_decoder_13 convt_decoder_17"}
+        convt_decoder_13 convt_decoder_17
+        up_nearest_13 up_nearest_17 up_bilinear_13 up_bilinear_17
+        up_bilinear_ac_13 up_bilinear_ac_17 interp_size_13 interp_size_17"}
 # float32: stoic eval and the generated code against the reference outputs
 # (|got - want| <= ATOL + RTOL |want|)
 RTOL=${RTOL:-1e-4}
