@@ -279,49 +279,36 @@ static void lower_pad(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
+/* The transpose kernel, a gather over the output rank normalised to 4:
+ * for a transpose, output axis k reads input axis perm[k]; for a slice
+ * with steps (ir_slice_strided), input axis k from its first kept value
+ * (lo, or hi - 1 for a negative step) every step values. */
 static void lower_transpose(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     const ir_shape *is = shape_of(g, n->inputs[0]), *os = shape_of(g, n->output);
     stoic_transpose_f32_params *p = &c->p.transpose;
     int32_t stride[IR_MAX_RANK];
-    int lead = 4 - is->rank, k;
-    c->k = LK_TRANSPOSE;
-    stride[is->rank - 1] = 1;
-    for (k = is->rank - 2; k >= 0; k--) {
-        stride[k] = stride[k + 1] * is->d[k + 1];
-    }
-    for (k = 0; k < 4; k++) {
-        int src = k - lead;
-        p->out_dim[k] = src >= 0 ? os->d[src] : 1;
-        p->in_stride[k] = src >= 0 ? stride[n->perm[src]] : 0;
-    }
-    p->in_offset = 0;
-    set_args(c, n->inputs[0], -1, -1, n->output);
-}
-
-/* A slice with steps: the transpose kernel as a strided gather. Output
- * axis k (rank normalised to 4) reads input axis k from its first kept
- * value (lo, or hi - 1 for a negative step) every step values. */
-static void lower_strided(const ir_graph *g, const ir_node *n, lower_call *c)
-{
-    const ir_shape *is = shape_of(g, n->inputs[0]), *os = shape_of(g, n->output);
-    stoic_transpose_f32_params *p = &c->p.transpose;
-    int32_t stride[IR_MAX_RANK];
-    int lead = 4 - is->rank, k;
+    int lead = 4 - is->rank, k, sliced = n->op == IR_OP_PAD;
     c->k = LK_TRANSPOSE;
     stride[is->rank - 1] = 1;
     for (k = is->rank - 2; k >= 0; k--) {
         stride[k] = stride[k + 1] * is->d[k + 1];
     }
     p->in_offset = 0;
-    for (k = 0; k < is->rank; k++) {
+    for (k = 0; k < is->rank && sliced; k++) {
         int32_t first = n->slice_step[k] > 0 ? n->slice_lo[k] : n->slice_hi[k] - 1;
         p->in_offset += first * stride[k];
     }
     for (k = 0; k < 4; k++) {
         int src = k - lead;
         p->out_dim[k] = src >= 0 ? os->d[src] : 1;
-        p->in_stride[k] = src >= 0 ? stride[src] * n->slice_step[src] : 0;
+        if (src < 0) {
+            p->in_stride[k] = 0;
+        } else if (sliced) {
+            p->in_stride[k] = stride[src] * n->slice_step[src];
+        } else {
+            p->in_stride[k] = stride[n->perm[src]];
+        }
     }
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
@@ -443,7 +430,7 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         return 1;
     case IR_OP_PAD:
         if (ir_slice_strided(n)) {
-            lower_strided(g, n, c);
+            lower_transpose(g, n, c);
         } else {
             lower_pad(g, n, c);
         }
@@ -1361,7 +1348,7 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
     case IR_OP_PAD: {
         stoic_pad_q_params *p = &c->p.pad_q;
         if (ir_slice_strided(n)) {
-            lower_strided(g, n, &tmp);
+            lower_transpose(g, n, &tmp);
             c->k = kq(LK_TRANSPOSE_S8, n->prec);
             c->p.transpose_q.in_offset = tmp.p.transpose.in_offset;
             memcpy(c->p.transpose_q.out_dim, tmp.p.transpose.out_dim,
