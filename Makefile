@@ -271,8 +271,8 @@ check-onnx-patterns: bin/stoic bin/stoic-asan bin/npycmp
 
 # the model set of issue 12 (tests/onnx/make_models.py): float32 within
 # 1e-5 relative of torch (atol 1e-6), int8 and int16 bit-exact with stoic eval
-ONNX_MODELS = kws_dscnn_13 kws_dscnn_17 resnet8_13 resnet8_17 anomaly_ae_17 mbv1_025_13 \
-              keras_mlp_17 conv_ae_13 conv_ae_17
+ONNX_MODELS = kws_dscnn_13 kws_dscnn_17 resnet8_13 resnet8_17 anomaly_ae_13 anomaly_ae_17 \
+              mbv1_025_13 mbv1_025_17 keras_mlp_13 keras_mlp_17 conv_ae_13 conv_ae_17
 check-onnx-models: bin/stoic bin/stoic-asan bin/npycmp
 	$(call part,onnx-models,D=tests/onnx/models W=build/onnx_models RTOL=1e-5 ATOL=1e-6 \
 	    MODELS="$(ONNX_MODELS)" sh tests/onnx/patterns.sh)
