@@ -24,7 +24,7 @@ Writes, next to this script (x: float32 [N, 50, 3] normalised
     norm.json              the normalisation constants and units
 
 The training split (cycles of their own seeds, disjoint from the others) is
-not written: train.py regenerates it with `make_split("train")`.
+not written: train.py regenerates it with `train_series()`.
 """
 
 import io

@@ -41,6 +41,7 @@ import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True    # no __pycache__ next to the committed files
 import simulate  # noqa: E402
 
 TORCH_SEED = 1234             # weight initialisation
