@@ -795,6 +795,15 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         L = plan_find(p, base);
         g->n[i].target = dtype_of(L != NULL ? L->precision : info->precision);
         any |= g->n[i].target != IR_DT_F32;
+        if ((g->n[i].op == IR_OP_LSTM || g->n[i].op == IR_OP_GRU) &&
+            g->n[i].target != IR_DT_F32) {
+            diag_error(d, g->file, g->n[i].line,
+                       "%s '%s': recurrent layers are float32 only in this version "
+                       "(README \"Recurrent layers\"): use --precision float32",
+                       g->n[i].xml_op, g->n[i].name);
+            ir_free(g);
+            return NULL;
+        }
     }
     if (any) {
         info->quantized = 1;

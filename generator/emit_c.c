@@ -181,7 +181,16 @@ static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c,
         sb_printf(b, "%s_scratch", name);
         return;
     }
-    if (t < LOWER_ARG_SCRATCH) {
+    if (t == LOWER_ARG_NULL) {
+        sb_printf(b, "NULL");
+        return;
+    }
+    if (t == LOWER_ARG_STATE) {
+        sb_printf(b, "&%s_state_%s[%lld]", name, ir_dtype_name(c->state_dt),
+                  (long long)c->state_off);
+        return;
+    }
+    if (LOWER_ARG_IS_OWN(t)) {
         sb_printf(b, "%s_p%d_%s", name, call, c->own[LOWER_OWN_INDEX(t)].role);
         return;
     }
@@ -438,6 +447,16 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                       ir_dtype_name((ir_dtype)k), (long long)g->arena_n[k], name,
                       ir_dtype_c((ir_dtype)k), name, arena_suffix((ir_dtype)k),
                       (long long)g->arena_n[k]);
+        }
+    }
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        if (g->state_n[k] > 0) {
+            sb_printf(&arena, "\n/* State of the recurrent layers, %s: %lld elements, kept "
+                              "between calls (README \"Recurrent layers\"). */\n"
+                              "static %s %s_state_%s[%lld];\n",
+                      ir_dtype_name((ir_dtype)k), (long long)g->state_n[k],
+                      ir_dtype_c((ir_dtype)k), name, ir_dtype_name((ir_dtype)k),
+                      (long long)g->state_n[k]);
         }
     }
     for (i = 0; i < g->nn; i++) {

@@ -29,7 +29,8 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
     }
     for (k = 0; k < IR_DT_COUNT; k++) {
         p->arena[k] = calloc((size_t)g->arena_n[k] + 1, ir_dtype_size((ir_dtype)k));
-        if (p->arena[k] == NULL) {
+        p->state[k] = calloc((size_t)g->state_n[k] + 1, ir_dtype_size((ir_dtype)k));
+        if (p->arena[k] == NULL || p->state[k] == NULL) {
             eval_free(p);
             return -1;
         }
@@ -85,6 +86,8 @@ void eval_free(eval_plan *p)
     for (k = 0; k < IR_DT_COUNT; k++) {
         free(p->arena[k]);
         p->arena[k] = NULL;
+        free(p->state[k]);
+        p->state[k] = NULL;
     }
     p->calls = NULL;
     p->node_first = NULL;
@@ -100,7 +103,13 @@ static void *ptr(const eval_plan *p, const lower_call *c, int t, const void *in,
     if (t == LOWER_ARG_SCRATCH) {
         return p->scratch;
     }
-    if (t < LOWER_ARG_SCRATCH) {
+    if (t == LOWER_ARG_NULL) {
+        return NULL;
+    }
+    if (t == LOWER_ARG_STATE) {
+        return (char *)p->state[c->state_dt] + (size_t)c->state_off * ir_dtype_size(c->state_dt);
+    }
+    if (LOWER_ARG_IS_OWN(t)) {
         return c->own[LOWER_OWN_INDEX(t)].data;
     }
     x = &g->t[t];
@@ -327,6 +336,12 @@ static void run_call(const lower_call *c, void *const *a)
         break;
     case LK_RESIZE_S16:
         stoic_resize_s16(&c->p.resize_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_LSTM:
+        stoic_lstm_f32(&c->p.rnn, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        break;
+    case LK_GRU:
+        stoic_gru_f32(&c->p.rnn, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
         break;
     default:
         break;

@@ -18,6 +18,7 @@ typedef struct {
     int n_calls;
     int *node_first;      /* calls of node i: [node_first[i], node_first[i + 1]) */
     void *arena[IR_DT_COUNT];
+    void *state[IR_DT_COUNT]; /* the recurrent layers' state (g->state_n) */
     lower_call q_in;      /* the float wrapper (lower_float_in / _out) */
     lower_call dq_out[IR_MAX_OUTPUTS]; /* one for each graph output */
     int has_q_in;

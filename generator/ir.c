@@ -285,7 +285,7 @@ const char *ir_op_name(ir_op op)
         "dense", "conv2d", "conv1d", "max_pool2d", "avg_pool2d",
         "global_avg_pool", "activation", "softmax", "add", "mul", "concat",
         "reshape", "pad", "batch_norm", "affine", "transpose", "convert",
-        "conv_transpose2d", "conv_transpose1d", "resize"
+        "conv_transpose2d", "conv_transpose1d", "resize", "lstm", "gru"
     };
     return (op >= 0 && op < IR_OP_COUNT) ? names[op] : "?";
 }
@@ -662,6 +662,16 @@ void ir_dump(const ir_graph *g, void *file)
             fprintf(f, " cubic_a=%.9g exclude_outside=%d q=%d", n->rs_cubic_a, n->rs_exclude,
                     n->rs_q);
             break;
+        case IR_OP_LSTM:
+        case IR_OP_GRU:
+            fprintf(f, " hidden=%ld reverse=%d", (long)n->units, n->rnn_reverse);
+            if (n->op == IR_OP_GRU) {
+                fprintf(f, " linear_before_reset=%d", n->rnn_lbr);
+            }
+            if (g->planned) {
+                fprintf(f, " state_off=%lld", (long long)n->state_off);
+            }
+            break;
         default:
             break;
         }
@@ -726,6 +736,13 @@ int64_t ir_node_macs(const ir_graph *g, int node)
     case IR_OP_GAVGPOOL:
     case IR_OP_SOFTMAX:
         return in;
+    case IR_OP_LSTM:
+    case IR_OP_GRU: {
+        /* every step: G gates of H units, each I input and H recurrent terms */
+        const ir_shape *is = &g->t[n->inputs[0]].shape;
+        int64_t gates = n->op == IR_OP_LSTM ? 4 : 3;
+        return out * gates * ((int64_t)is->d[is->rank - 1] + n->units);
+    }
     default:
         return out;
     }

@@ -117,6 +117,8 @@ typedef enum {
     IR_OP_CONVT2D,    /* conv_transpose2d: until pass_convt (zero insertion + conv2d) */
     IR_OP_CONVT1D,    /* conv_transpose1d: until pass_convt (zero insertion + conv1d) */
     IR_OP_RESIZE,     /* nearest / linear / cubic resize of the spatial axes */
+    IR_OP_LSTM,       /* recurrent: [T (B) I] -> [T (B) H], state kept (README "Recurrent layers") */
+    IR_OP_GRU,
     IR_OP_COUNT
 } ir_op;
 
@@ -199,6 +201,15 @@ typedef struct {
     /* conv_transpose (until pass_convt): output_padding, h then w
      * (1-D: 0, op); pads, strides, dilations, kernel as for a conv */
     int32_t out_pad[2];
+    /* lstm, gru: units = hidden size; params 0 weight [G*H I], 1
+     * recurrence [G*H H], 2 bias [2*G*H] (input then recurrent biases),
+     * 3 initial state [S*B*H] (h0, then c0 for the LSTM); rnn_reverse:
+     * the steps run from the last to the first; rnn_lbr: GRU
+     * linear_before_reset; state_off (pass_plan): where its recurrent
+     * state starts in the model's state array of its precision */
+    int rnn_reverse;
+    int rnn_lbr;
+    int64_t state_off;
 } ir_node;
 
 /* resize modes, coordinate transformations and nearest roundings, in the
@@ -239,6 +250,9 @@ typedef struct {
     int64_t arena_lb[IR_DT_COUNT]; /* pass_plan: each arena's lower bound for the schedule
                                     * (elements: the most live at one node, rounded) */
     int planned;
+    /* pass_plan: elements of the static recurrent state (kept between
+     * calls: NAME_state_*), per dtype */
+    int64_t state_n[IR_DT_COUNT];
     /* calibration (compress.c): the input tensor's smallest and largest
      * value on the calibration data, and the range chosen for it (the
      * declared input domain of the report) */

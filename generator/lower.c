@@ -27,7 +27,8 @@ static const char *const kernel_fn[] = {
     "stoic_maxpool2d_f32_2x2", "stoic_avgpool2d_f32_2x2", "stoic_maxpool2d_s8_2x2",
     "stoic_avgpool2d_s8_2x2", "stoic_maxpool2d_s16_2x2", "stoic_avgpool2d_s16_2x2",
     "stoic_gavgpool_s8", "stoic_gavgpool_s16",
-    "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16"
+    "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16",
+    "stoic_lstm_f32", "stoic_gru_f32"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -52,7 +53,8 @@ static const char *const kernel_params[] = {
     "stoic_pool2d_f32_params", "stoic_pool2d_f32_params", "stoic_pool2d_q_params",
     "stoic_pool2d_q_params", "stoic_pool2d_q_params", "stoic_pool2d_q_params",
     "stoic_pool2d_q_params", "stoic_pool2d_q_params",
-    "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params"
+    "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params",
+    "stoic_rnn_f32_params", "stoic_rnn_f32_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -441,6 +443,31 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
     case IR_OP_TRANSPOSE:
         lower_transpose(g, n, c);
         return 1;
+    case IR_OP_LSTM:
+    case IR_OP_GRU: {
+        /* the whole sequence from the initial state (init = 1); the state
+         * stays in NAME_state_float32 (README "Recurrent layers") */
+        int v[7];
+        c->k = n->op == IR_OP_LSTM ? LK_LSTM : LK_GRU;
+        c->p.rnn.steps = is->d[0];
+        c->p.rnn.batch = is->rank == 3 ? is->d[1] : 1;
+        c->p.rnn.in_n = last;
+        c->p.rnn.hidden = n->units;
+        c->p.rnn.reverse = n->rnn_reverse;
+        c->p.rnn.init = 1;
+        c->p.rnn.linear_before_reset = n->op == IR_OP_GRU ? n->rnn_lbr : 0;
+        c->state_dt = IR_DT_F32;
+        c->state_off = n->state_off;
+        v[0] = n->inputs[0];
+        v[1] = n->params[0];
+        v[2] = n->params[1];
+        v[3] = n->params[2] >= 0 ? n->params[2] : LOWER_ARG_NULL;
+        v[4] = n->params[3] >= 0 ? n->params[3] : LOWER_ARG_NULL;
+        v[5] = LOWER_ARG_STATE;
+        v[6] = n->output;
+        set_args6(c, v, 7);
+        return 1;
+    }
     default:
         return -1;
     }
@@ -1911,6 +1938,16 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fo(&l, "rshift", 2);
         break;
     }
+    case LK_LSTM:
+    case LK_GRU:
+        fi(&l, "steps", c->p.rnn.steps);
+        fi(&l, "batch", c->p.rnn.batch);
+        fi(&l, "in_n", c->p.rnn.in_n);
+        fi(&l, "hidden", c->p.rnn.hidden);
+        fi(&l, "reverse", c->p.rnn.reverse);
+        fi(&l, "init", c->p.rnn.init);
+        fi(&l, "linear_before_reset", c->p.rnn.linear_before_reset);
+        break;
     case LK_RESIZE:
         fi(&l, "out_h", c->p.resize.out_h);
         fi(&l, "out_w", c->p.resize.out_w);

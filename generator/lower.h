@@ -85,10 +85,13 @@ typedef enum {
     LK_RESIZE,
     LK_RESIZE_S8,
     LK_RESIZE_S16,
+    /* recurrent layers (float32) */
+    LK_LSTM,
+    LK_GRU,
     LK_COUNT
 } lower_kernel;
 
-#define LOWER_MAX_ARGS 6
+#define LOWER_MAX_ARGS 8
 /* Arguments that are not IR tensors: the scratch buffer (NAME_scratch),
  * and constants made by lower_attach (own[k], printed as NAME_p<call>_<role>). */
 #define LOWER_ARG_NONE (-1)
@@ -96,6 +99,11 @@ typedef enum {
 #define LOWER_ARG_OWN(k) (-3 - (k))
 #define LOWER_OWN_INDEX(a) (-3 - (a))
 #define LOWER_MAX_OWN 4
+#define LOWER_ARG_IS_OWN(a) ((a) <= -3 && (a) > -3 - LOWER_MAX_OWN)
+/* a null pointer (an optional array the layer lacks), and the recurrent
+ * state of the call's layer (NAME_state_<dtype>[state_off]) */
+#define LOWER_ARG_NULL (-4 - LOWER_MAX_OWN)
+#define LOWER_ARG_STATE (-5 - LOWER_MAX_OWN)
 #define LOWER_MAX_CALLS 64 /* concat of 64 inputs */
 
 typedef struct {
@@ -136,6 +144,7 @@ typedef struct {
         stoic_conv2d_pk_params conv_pk;
         stoic_resize_f32_params resize;
         stoic_resize_q_params resize_q;
+        stoic_rnn_f32_params rnn;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -157,6 +166,9 @@ typedef struct {
     } own[LOWER_MAX_OWN];
     int n_own;
     int64_t scratch_words;    /* int32 words of scratch the kernel needs */
+    /* LOWER_ARG_STATE: the element type and offset of the state it reads */
+    ir_dtype state_dt;
+    int64_t state_off;
 } lower_call;
 
 /* The float wrapper of an integer model: quantizes the caller's float

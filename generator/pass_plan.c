@@ -343,6 +343,25 @@ int pass_plan(ir_graph *g, diag *d)
             g->t[i].last_use = g->t[r].last_use;
         }
     }
+    /* the recurrent layers' state (README "Recurrent layers"): static,
+     * kept between calls, 2 * B * H elements each ([h][c] or [h][work]) */
+    for (dt = 0; dt < IR_DT_COUNT; dt++) {
+        g->state_n[dt] = 0;
+    }
+    for (i = 0; i < g->nn; i++) {
+        ir_node *n = &g->n[i];
+        if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
+            const ir_shape *os = &g->t[n->output].shape;
+            int64_t per = 2 * (ir_shape_count(os) / os->d[0]);
+            n->state_off = g->state_n[n->prec];
+            g->state_n[n->prec] += per;
+            if (g->state_n[n->prec] > IR_MAX_ELEMS / 8) {
+                diag_error(d, g->file, n->line, "the recurrent state would exceed 256 MiB");
+                d->limits++;
+                return -1;
+            }
+        }
+    }
     if ((uint64_t)ir_arena_bytes(g) > 0x7fffffffULL) {
         diag_error(d, g->file, 0, "the activation arena would exceed 2 GiB");
         d->limits++;

@@ -509,6 +509,32 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         }
         return 0;
     }
+    case IR_OP_LSTM:
+    case IR_OP_GRU: {
+        /* [T I] -> [T H]; [T B I] -> [T B H] (B independent sequences) */
+        int32_t gates = n->op == IR_OP_LSTM ? 4 : 3, hid = n->units;
+        if (a->rank != 2 && a->rank != 3) {
+            return err_rank(c, "[T I] (steps, inputs) or [T B I] (steps, sequences, inputs)");
+        }
+        memset(&ws, 0, sizeof ws);
+        ws.rank = 2;
+        ws.d[0] = gates * hid;
+        ws.d[1] = a->d[a->rank - 1];
+        rc |= check_param(c, 0, "weight", &ws);
+        ws.d[1] = hid;
+        rc |= check_param(c, 1, "recurrence", &ws);
+        ws = shape1(2 * gates * hid);
+        rc |= check_param(c, 2, "bias", &ws);
+        memset(&ws, 0, sizeof ws);
+        ws.rank = a->rank;
+        ws.d[0] = n->op == IR_OP_LSTM ? 2 : 1;
+        ws.d[1] = a->rank == 3 ? a->d[1] : hid;
+        ws.d[2] = hid;
+        rc |= check_param(c, 3, "initial_state", &ws);
+        *out = *a;
+        out->d[a->rank - 1] = hid;
+        return rc;
+    }
     case IR_OP_BATCHNORM:
         ws = shape1(a->d[a->rank - 1]);
         rc |= check_param(c, 0, "scale", &ws);

@@ -632,6 +632,8 @@ static const op_desc ops[] = {
     { "conv_transpose2d", IR_OP_CONVT2D, { "weight", "bias", NULL, NULL }, 1 },
     { "conv_transpose1d", IR_OP_CONVT1D, { "weight", "bias", NULL, NULL }, 1 },
     { "resize", IR_OP_RESIZE, { NULL, NULL, NULL, NULL }, 0 },
+    { "lstm", IR_OP_LSTM, { "weight", "recurrence", "bias", "initial_state" }, 2 },
+    { "gru", IR_OP_GRU, { "weight", "recurrence", "bias", "initial_state" }, 2 },
 };
 
 /* Sets an activation by name ("relu", ...), reading alpha/min/max from el. */
@@ -982,6 +984,15 @@ static int layer_attrs(loader *L, const xmlNode *el, ir_node *nd)
     }
     case IR_OP_RESIZE:
         rc |= load_resize(L, el, nd);
+        break;
+    case IR_OP_LSTM:
+    case IR_OP_GRU:
+        rc |= attr_ints(L, el, "hidden", v, 1, &one);
+        rc |= to_i32(L, el, "hidden", v[0], &nd->units);
+        s = attr(el, "direction");
+        nd->rnn_reverse = s != NULL && strcmp(s, "reverse") == 0;
+        free(s);
+        nd->rnn_lbr = attr_bool(el, "linear_before_reset", 0);
         break;
     case IR_OP_BATCHNORM:
         rc |= attr_float(L, el, "epsilon", &nd->epsilon, 1e-5F);

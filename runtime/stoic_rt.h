@@ -22,6 +22,7 @@
 #ifndef STOIC_RT_H
 #define STOIC_RT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define STOIC_RT_ABI 9

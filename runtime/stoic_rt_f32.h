@@ -286,6 +286,48 @@ typedef struct {
 void stoic_dequantize_s8(const stoic_dequantize_params *p, const int8_t *in, float *out);
 void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, float *out);
 
+/* ---- recurrent layers: LSTM and GRU (ONNX semantics, default activations) */
+/* One call runs `steps` time steps of `batch` independent sequences:
+ * x [steps][batch][in_n] -> y [steps][batch][hidden] (the hidden state after
+ * each step; reverse = 1 walks the steps from the last to the first, as the
+ * reverse direction of ONNX does). The recurrent state lives in `state`,
+ * static memory the caller keeps between calls, batch * hidden floats each:
+ *   LSTM: [h][c] (hidden state, cell state);
+ *   GRU:  [h][u] (hidden state, then a work area of the step).
+ * With init = 1 the call first sets h (and c) from `init` ([h0][c0] for the
+ * LSTM, [h0] for the GRU), or to zero when init is NULL; with init = 0 it
+ * continues from the state as it is (streaming: one step per call). A call
+ * with steps = 0 and init = 1 only resets the state.
+ * Weights: w [G * hidden][in_n], r [G * hidden][hidden], rows gate by gate
+ * in ONNX order (LSTM: i, o, f, c with G = 4; GRU: z, r, h with G = 3);
+ * b [2 * G * hidden]: the input biases (Wb) then the recurrent biases (Rb),
+ * or NULL for none. Gate pre-activation of unit j: Wb[j] + Rb[j] first, then
+ * the input terms, then the recurrent terms, each product rounded to float
+ * before it is added (no fused multiply-add), as stoic_dense_f32 does.
+ *   LSTM: i, f, o = sigmoid(.), g = tanh(.); c = f * c + i * g;
+ *         h = o * tanh(c).
+ *   GRU:  z, r = sigmoid(.); linear_before_reset = 0:
+ *         n = tanh(Wb_h + Rb_h + W_h x + R_h (r * h));
+ *         linear_before_reset = 1:
+ *         n = tanh(Wb_h + W_h x + r * (Rb_h + R_h h));
+ *         h = (1 - z) * n + z * h.
+ * The instruction path depends on the parameters only. */
+typedef struct {
+    int32_t steps;
+    int32_t batch;
+    int32_t in_n;
+    int32_t hidden;
+    int32_t reverse;             /* 1: x and y are walked from the last step */
+    int32_t init;                /* 1: set the state from init (or zero) first */
+    int32_t linear_before_reset; /* GRU only */
+} stoic_rnn_f32_params;
+void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *w,
+                    const float *r, const float *b, const float *init, float *state,
+                    float *y);
+void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w,
+                   const float *r, const float *b, const float *init, float *state,
+                   float *y);
+
 /* ---- resize (nearest, linear, cubic): one fixed linear map per axis ------ */
 /* [in_h][in_w][c] -> [out_h][out_w][c] (1-D [L][c]: in_h = out_h = 1, t_h = 1,
  * row[0] = 0, wr[0] = 1). Output row oh reads t_h input rows, at the element

@@ -427,6 +427,48 @@ def resize_axis_ref(x, axis, out_len, scale, mode, ctm, nearest_mode, a, exclude
     return np.moveaxis(out, 0, axis)
 
 
+def sig_ref(v):
+    return act_ref(v, "sigmoid")
+
+
+def rnn_ref(op, x, w, r, b, init, hidden, reverse=False, lbr=False):
+    """ONNX LSTM / GRU, default activations, over x [T I] or [T B I]; returns
+    the hidden state after every step, [T H] or [T B H] (README "Recurrent
+    layers"). Written in the matrix form of the ONNX operator definitions."""
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[:, None, :]
+        if init is not None:
+            init = init[:, None, :]
+    T, B, _ = x.shape
+    G = 4 if op == "lstm" else 3
+    wb = np.zeros(G * hidden) if b is None else b[:G * hidden]
+    rb = np.zeros(G * hidden) if b is None else b[G * hidden:]
+    h = np.zeros((B, hidden)) if init is None else init[0].astype(np.float64)
+    c = np.zeros((B, hidden)) if (init is None or op != "lstm") else init[1].astype(np.float64)
+    y = np.zeros((T, B, hidden))
+    H = hidden
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        xw = x[t] @ w.T + wb          # [B, G*H]
+        hr = h @ r.T + rb
+        if op == "lstm":
+            g = xw + hr
+            i, o, f, cc = (g[:, k * H:(k + 1) * H] for k in range(4))
+            c = sig_ref(f) * c + sig_ref(i) * np.tanh(cc)
+            h = sig_ref(o) * np.tanh(c)
+        else:
+            z = sig_ref(xw[:, :H] + hr[:, :H])
+            rr = sig_ref(xw[:, H:2 * H] + hr[:, H:2 * H])
+            if lbr:
+                n = np.tanh(xw[:, 2 * H:] + rr * hr[:, 2 * H:])
+            else:
+                n = np.tanh(xw[:, 2 * H:] + (rr * h) @ r[2 * H:].T + rb[2 * H:])
+            h = (1.0 - z) * n + z * h
+        y[t] = h
+    return y[:, 0, :] if squeeze else y
+
+
 def run_layer(l, ins):
     a = l.attrs
     op = l.op
@@ -500,6 +542,11 @@ def run_layer(l, ins):
                                 f32(a.get("cubic_coeff_a", -0.75)),
                                 a.get("exclude_outside", False))
         return y
+    if op in ("lstm", "gru"):
+        return rnn_ref(op, x, l.param("weight"), l.param("recurrence"), l.param("bias"),
+                       l.param("initial_state"), a["hidden"],
+                       a.get("direction", "forward") == "reverse",
+                       a.get("linear_before_reset", False))
     if op == "global_avg_pool":
         # [H W C] -> [1 1 C]; one-dimensional [L C] -> [1 C]
         return x.mean(axis=tuple(range(x.ndim - 1)), keepdims=True)
@@ -2661,6 +2708,81 @@ def write_cases():
     print("%d cases written to %s" % (len(CASE_FUNCS), os.path.relpath(CASES)))
 
 
+
+# ---- recurrent layers (README "Recurrent layers") ---------------------------
+
+def rnn_params(c, op, hidden, n_in, bias=True, init=None):
+    G = 4 if op == "lstm" else 3
+    p = [Data("weight", c.w((G * hidden, n_in), fan_in=hidden)),
+         Data("recurrence", c.w((G * hidden, hidden), fan_in=hidden))]
+    if bias:
+        p.append(Data("bias", c.u((2 * G * hidden,), -0.5, 0.5)))
+    if init is not None:
+        p.append(Data("initial_state", c.u(init, -0.8, 0.8)))
+    return p
+
+
+@case
+def lstm_seq(c):
+    m = Model((9, 3))
+    m.out_name = m.add("lstm", "rnn", "x", "y", rnn_params(c, "lstm", 5, 3), hidden=5)
+    return m, c.x(4, (9, 3))
+
+
+@case
+def lstm_batch_reverse_init(c):
+    # three sequences side by side, the reverse direction, an initial state
+    m = Model((6, 3, 4))
+    m.out_name = m.add("lstm", "rnn", "x", "y",
+                       rnn_params(c, "lstm", 4, 4, init=(2, 3, 4)), hidden=4,
+                       direction="reverse")
+    return m, c.x(3, (6, 3, 4))
+
+
+@case
+def lstm_nobias(c):
+    m = Model((5, 2))
+    m.out_name = m.add("lstm", "rnn", "x", "y", rnn_params(c, "lstm", 3, 2, bias=False), hidden=3)
+    return m, c.x(3, (5, 2))
+
+
+@case
+def gru_seq(c):
+    m = Model((8, 3))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 6, 3), hidden=6)
+    return m, c.x(4, (8, 3))
+
+
+@case
+def gru_linear_before_reset(c):
+    m = Model((8, 2, 3))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 5, 3, init=(1, 2, 5)),
+                       hidden=5, linear_before_reset=True)
+    return m, c.x(4, (8, 2, 3))
+
+
+@case
+def gru_reverse(c):
+    m = Model((7, 4))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 3, 4, init=(1, 3)),
+                       hidden=3, direction="reverse")
+    return m, c.x(3, (7, 4))
+
+
+@case
+def rnn_stack_last_step_head(c):
+    # the shape of a sequence-to-one estimator: LSTM -> GRU -> last step ->
+    # dense head (the slice of the last step, a reshape to [H], a dense)
+    m = Model((10, 3))
+    m.add("lstm", "rnn1", "x", "h1", rnn_params(c, "lstm", 6, 3), hidden=6)
+    m.add("gru", "rnn2", "h1", "h2", rnn_params(c, "gru", 4, 6), hidden=4,
+          linear_before_reset=True)
+    m.add("slice", "last", "h2", "hl", starts="9 0", ends="10 4")
+    m.add("reshape", "flat", "hl", "hv", shape=[4])
+    m.out_name = m.add("dense", "head", "hv", "y", dense_params(c, 2, 4), units=2)
+    return m, c.x(5, (10, 3))
+
+
 # --------------------------------------------------------------------------
 # Second oracle: torch
 # --------------------------------------------------------------------------
@@ -2870,6 +2992,48 @@ def convt_torch(name, l, x, y):
     return 1
 
 
+def rnn_torch(name, l, x, y):
+    """The case through torch.nn.LSTM / GRU (torch's gate order i f g o and
+    r z n; its GRU is linear_before_reset = 1): forward cases only."""
+    import torch
+    a = l.attrs
+    lbr = a.get("linear_before_reset", False)
+    if a.get("direction", "forward") == "reverse" or (l.op == "gru" and not lbr):
+        return 0
+    H = a["hidden"]
+    w, r, b, init = (l.param(k) for k in ("weight", "recurrence", "bias", "initial_state"))
+    G = 4 if l.op == "lstm" else 3
+    order = [0, 2, 3, 1] if l.op == "lstm" else [1, 0, 2]  # torch's gates from ONNX's
+
+    def reorder(m):
+        return np.concatenate([m[k * H:(k + 1) * H] for k in order])
+    n_in = w.shape[1]
+    mod = (torch.nn.LSTM if l.op == "lstm" else torch.nn.GRU)(n_in, H).double()
+    with torch.no_grad():
+        mod.weight_ih_l0.copy_(torch.tensor(reorder(w)))
+        mod.weight_hh_l0.copy_(torch.tensor(reorder(r)))
+        bb = np.zeros(2 * G * H) if b is None else b
+        mod.bias_ih_l0.copy_(torch.tensor(reorder(bb[:G * H])))
+        mod.bias_hh_l0.copy_(torch.tensor(reorder(bb[G * H:])))
+        xs = x.astype(np.float64)
+        batched = xs.ndim == 4
+        for n in range(xs.shape[0]):
+            xt = torch.tensor(xs[n] if batched else xs[n][:, None, :])
+            B = xt.shape[1]
+            if init is None:
+                st = None
+            else:
+                ii = init if batched else init[:, None, :]
+                h0 = torch.tensor(ii[0:1].reshape(1, B, H))
+                st = (h0, torch.tensor(ii[1:2].reshape(1, B, H))) if l.op == "lstm" else h0
+            out = mod(xt, st)[0].numpy()
+            want = out if batched else out[:, 0, :]
+            if not np.allclose(y[n], want, rtol=1e-5, atol=1e-6):
+                raise AssertionError("%s: torch disagrees, max diff %g"
+                                     % (name, np.abs(y[n] - want).max()))
+    return 1
+
+
 def check_cases():
     # every case through torch where an op maps directly (second oracle on
     # the very models written out): conv2d / conv1d / pools / dense only
@@ -2885,6 +3049,9 @@ def check_cases():
         a = l.attrs
         if l.op in ("conv_transpose2d", "conv_transpose1d"):
             checked += convt_torch(fn.__name__, l, x, y)
+            continue
+        if l.op in ("lstm", "gru"):
+            checked += rnn_torch(fn.__name__, l, x, y)
             continue
         if l.op not in ("conv2d", "dense", "max_pool2d", "avg_pool2d") or \
                 a.get("activation", "none") != "none":

@@ -348,7 +348,7 @@ static void *arg_ptr(const ir_graph *g, const lower_call *c, int a, void *x, voi
     if (a == LOWER_ARG_SCRATCH) {
         return scr;
     }
-    if (a < LOWER_ARG_SCRATCH) {
+    if (LOWER_ARG_IS_OWN(a)) {
         return c->own[LOWER_OWN_INDEX(a)].data;
     }
     if (a == g->input) {

@@ -1,0 +1,138 @@
+/*
+ * stoic runtime: GRU layer, float32 (stoic_rt_f32.h, "recurrent layers").
+ *
+ * Per step and sequence: with linear_before_reset = 0 the reset gate of
+ * every unit is computed first and r * h stored in the work area u (the
+ * candidate of unit j reads all of it); then unit by unit the update gate,
+ * the candidate and the new hidden state, written to y; the previous hidden
+ * state h is replaced (copied from y) only after the last unit of the step.
+ */
+#include <stddef.h>
+#include "stoic_rt_f32.h"
+
+/* Dot product of w row `row` with x plus r row `row` with v, added to acc
+ * in that order; each product rounded before it is added. */
+static float gru_f32_row(const stoic_rnn_f32_params *p, float acc0, const float *xt,
+                         const float *v, const float *w, const float *r, int32_t row,
+                         int32_t use_x, int32_t use_v)
+{
+    int32_t i;
+    int32_t w_row = row * p->in_n;
+    int32_t r_row = row * p->hidden;
+    float acc = acc0;
+    float prod;
+
+    if (use_x != 0) {
+        for (i = 0; i < p->in_n; i++) {
+            prod = xt[i] * w[w_row + i];
+            acc = acc + prod;
+        }
+    }
+    if (use_v != 0) {
+        for (i = 0; i < p->hidden; i++) {
+            prod = v[i] * r[r_row + i];
+            acc = acc + prod;
+        }
+    }
+    return acc;
+}
+
+/* Wb[row] + Rb[row] (both = 1), Wb[row] (wb only) or Rb[row]; 0 without b. */
+static float gru_f32_bias(const stoic_rnn_f32_params *p, const float *b, int32_t row,
+                          int32_t wb, int32_t rb)
+{
+    int32_t gh = 3 * p->hidden;
+    float acc = 0.0F;
+
+    if (b != NULL) {
+        if ((wb != 0) && (rb != 0)) {
+            acc = b[row] + b[gh + row];
+        } else if (wb != 0) {
+            acc = b[row];
+        } else {
+            acc = b[gh + row];
+        }
+    }
+    return acc;
+}
+
+void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w,
+                   const float *r, const float *b, const float *init, float *state,
+                   float *y)
+{
+    int32_t n = p->batch * p->hidden;
+    int32_t k;
+    int32_t s;
+    int32_t t;
+    int32_t q;
+    int32_t j;
+    int32_t hid = p->hidden;
+    float *h;
+    float *u;
+    const float *xt;
+    float *yt;
+    float gz;
+    float gr;
+    float cand;
+    float rec;
+    float prod;
+    float one_minus;
+    float keep;
+
+    if (p->init != 0) {
+        if (init != NULL) {
+            for (k = 0; k < n; k++) {
+                state[k] = init[k];
+            }
+        } else {
+            for (k = 0; k < n; k++) {
+                state[k] = 0.0F;
+            }
+        }
+    }
+    for (s = 0; s < p->steps; s++) {
+        if (p->reverse != 0) {
+            t = (p->steps - 1) - s;
+        } else {
+            t = s;
+        }
+        for (q = 0; q < p->batch; q++) {
+            h = &state[q * hid];
+            u = &state[n + (q * hid)];
+            xt = &x[((t * p->batch) + q) * p->in_n];
+            yt = &y[((t * p->batch) + q) * hid];
+            if (p->linear_before_reset == 0) {
+                for (j = 0; j < hid; j++) {
+                    gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
+                                                    h, w, r, hid + j, 1, 1));
+                    u[j] = gr * h[j];
+                }
+            }
+            for (j = 0; j < hid; j++) {
+                gz = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, j, 1, 1), xt, h, w, r, j,
+                                                1, 1));
+                if (p->linear_before_reset == 0) {
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 1), xt, u, w, r,
+                                       (2 * hid) + j, 1, 1);
+                } else {
+                    gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
+                                                    h, w, r, hid + j, 1, 1));
+                    rec = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 0, 1), xt, h, w, r,
+                                      (2 * hid) + j, 0, 1);
+                    prod = gr * rec;
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 0), xt, h, w, r,
+                                       (2 * hid) + j, 1, 0);
+                    cand = cand + prod;
+                }
+                cand = stoic_tanhf(cand);
+                one_minus = 1.0F - gz;
+                keep = gz * h[j];
+                prod = one_minus * cand;
+                yt[j] = prod + keep;
+            }
+            for (j = 0; j < hid; j++) {
+                h[j] = yt[j];
+            }
+        }
+    }
+}
