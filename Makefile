@@ -210,7 +210,7 @@ include certification/misra/misra.mk
 # The parts, longest first (compress is the longest serial one).
 CHECK_PARTS = compress e2e-quant misra fuzz e2e target conformance atomic onnx-patterns corrupt \
               quant example coverage unit malformed bad onnx-bad qual clang-lint bench audit \
-              stoic-check runpath onnx-models
+              stoic-check runpath onnx-models soc
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
               bin/pb2npy bin/corrupt bin/unit_tests
 
@@ -276,6 +276,9 @@ ONNX_MODELS = kws_dscnn_13 kws_dscnn_17 resnet8_13 resnet8_17 anomaly_ae_13 anom
 check-onnx-models: bin/stoic bin/stoic-asan bin/npycmp
 	$(call part,onnx-models,D=tests/onnx/models W=build/onnx_models RTOL=1e-5 ATOL=1e-6 \
 	    MODELS="$(ONNX_MODELS)" sh tests/onnx/patterns.sh)
+# examples/soc (issue 13): the recurrent state-of-charge estimators
+check-soc: bin/stoic bin/stoic-asan bin/npycmp
+	$(call part,soc,sh tests/soc/run.sh,tail -n 1)
 check-conformance: bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
 	$(call part,conformance,QUIET=1 sh tests/onnx/conformance.sh)
 check-bad: bin/stoic-asan

@@ -117,9 +117,17 @@ float *compress_read_rows(const ir_graph *g, const char *path, int finite, int64
              (int64_t)x.count == want;
     }
     if (ok && !(x.ndim == 2 && x.shape[1] == in_n)) {
-        ok = x.ndim - 1 == g->t[g->input].shape.rank;
+        /* the input's shape, or that shape without leading axes of size 1
+         * (a batch of one that the ONNX import kept: rows [50 3] of a
+         * model input [1 50 3]) */
+        const ir_shape *is = &g->t[g->input].shape;
+        int skip = is->rank - (x.ndim - 1);
+        ok = skip >= 0;
+        for (k = 0; k < skip && ok; k++) {
+            ok = is->d[k] == 1;
+        }
         for (k = 1; k < x.ndim && ok; k++) {
-            ok = x.shape[k] == g->t[g->input].shape.d[k - 1];
+            ok = x.shape[k] == is->d[skip + k - 1];
         }
     }
     if (x.dtype != NPY_F32) {

@@ -96,6 +96,8 @@ static const struct {
     { "ConvTranspose", op_conv_transpose, 3, 1 },
     { "Resize", op_resize, 4, 1 },
     { "Upsample", op_resize, 2, 1 },
+    { "LSTM", op_rnn, 8, 3 },
+    { "GRU", op_rnn, 6, 2 },
 };
 
 static int find_op(const char *op)

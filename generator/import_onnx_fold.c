@@ -163,7 +163,20 @@ int op_gather(imp *I, const onnx_node *n, int emit)
     value *x = input_value(I, n, 0), *ix = input_value(I, n, 1), *y;
     int axis = 0, nd, k, j;
     int64_t od[MAXD], outer = 1, inner = 1, ni, dim, c, o, t;
-    (void)emit;
+    if (x != NULL && !x->is_const && ix != NULL && ix->is_const && ix->iv != NULL &&
+        ix->ndim <= 1 && count_of(ix->ndim, ix->d) == 1) {
+        /* one position of a computed tensor: a slice (import_onnx_shape.c) */
+        int64_t at;
+        if (norm_axis(I, attr_i(n, "axis", 0), x->ndim, &axis) != 0) {
+            return -1;
+        }
+        at = ix->iv[0] < 0 ? ix->iv[0] + x->d[axis] : ix->iv[0];
+        if (at < 0 || at >= x->d[axis]) {
+            return unsupported(I, "index %lld is out of range for axis %d of size %lld",
+                               (long long)ix->iv[0], axis, (long long)x->d[axis]);
+        }
+        return gather_act(I, n, emit, x, axis, at, ix->ndim == 0);
+    }
     if (need_fold_input(I, x, "data") != 0 || need_fold_input(I, ix, "indices") != 0) {
         return -1;
     }

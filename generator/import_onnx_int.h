@@ -164,6 +164,8 @@ int op_transpose(imp *I, const onnx_node *n, int emit);
 int op_pad(imp *I, const onnx_node *n, int emit);
 int op_slice(imp *I, const onnx_node *n, int emit);
 int op_split(imp *I, const onnx_node *n, int emit);
+int gather_act(imp *I, const onnx_node *n, int emit, value *x, int axis, int64_t at,
+               int scalar);
 
 /* dense and batch norm (import_onnx_dense.c) */
 int op_batchnorm(imp *I, const onnx_node *n, int emit);
@@ -194,5 +196,8 @@ int uses_of(const onnx_model *m, const char *name);
 
 /* Resize, Upsample (import_onnx_resize.c) */
 int op_resize(imp *I, const onnx_node *n, int emit);
+
+/* LSTM, GRU (import_onnx_rnn.c) */
+int op_rnn(imp *I, const onnx_node *n, int emit);
 
 #endif

@@ -664,6 +664,69 @@ static int slice_layer(imp *I, const onnx_node *n, size_t k_out, int emit, value
     return 0;
 }
 
+/* Gather of a computed tensor at one constant position `at` of `axis`
+ * (torch's x[:, -1] picking the last step): a slice of that position, and
+ * for a scalar index a reshape that drops the axis. */
+int gather_act(imp *I, const onnx_node *n, int emit, value *x, int axis, int64_t at, int scalar)
+{
+    int64_t first[MAXD], step[MAXD], od[MAXD];
+    int32_t s[MAXD];
+    value *y;
+    int k, r;
+    for (k = 0; k < x->ndim; k++) {
+        first[k] = 0;
+        step[k] = 1;
+        od[k] = x->d[k];
+    }
+    first[axis] = at;
+    od[axis] = 1;
+    if (slice_layer(I, n, 0, emit, x, first, step, od) != 0) {
+        return -1;
+    }
+    if (!scalar) {
+        return 0;
+    }
+    y = imp_find(I, n->outputs[0]);
+    if (y == NULL) {
+        return unsupported(I, "no output");
+    }
+    {
+        const char *in = emit ? imp_act(I, y, 0) : NULL;
+        const char *out;
+        char buf[64];
+        size_t used = 0;
+        layer *l;
+        if (emit && in == NULL) {
+            return -1;
+        }
+        for (k = axis; k + 1 < y->ndim; k++) {
+            y->d[k] = y->d[k + 1];
+        }
+        y->ndim--;
+        r = ishape(I, y, 0, s);
+        if (r < 1) {
+            return unsupported(I, "the result has no axis left in the model");
+        }
+        if (!emit) {
+            return 0;
+        }
+        buf[0] = '\0';
+        for (k = 0; k < r; k++) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, k == 0 ? "%ld" : " %ld",
+                                     (long)s[k]);
+        }
+        out = tensor_name(I, y->name, ".drop");
+        l = out != NULL ? new_layer(I, "reshape", node_name(n), ".drop") : NULL;
+        if (l == NULL || set_io(I, l, in, out) != 0) {
+            return -1;
+        }
+        lattr(l, "shape", "%s", buf);
+        y->nat = out;
+        y->cl = NULL;
+    }
+    return 0;
+}
+
 /* Slice of a constant (shape arithmetic), ONNX semantics: negative starts
  * and ends count from the end, both are clamped, steps may be negative. */
 int op_slice(imp *I, const onnx_node *n, int emit)

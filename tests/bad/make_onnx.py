@@ -930,3 +930,68 @@ one_node("resize_mode", helper.make_node("Resize", ["x", "roi", "sc"], ["y"], na
          [EMPTY, const("sc", np.array([1, 1, 2, 2], np.float32))], shape=(1, 2, 3, 3))
 one_node("upsample_down", helper.make_node("Upsample", ["x", "sc"], ["y"], name="up"),
          [const("sc", np.array([1, 1, 0.5, 0.5], np.float32))], shape=(1, 2, 4, 4), opset=9)
+
+
+# Recurrent layers (issue 13): what torch writes for the usual recurrent
+# estimators. A bidirectional GRU read at its last step (batch_first), a
+# two-layer LSTM, and a sequence-to-sequence LSTM whose Linear head runs on
+# every step (MatMul of [1 T H]) -- float32 through the whole tool in
+# tests/onnx/patterns.sh.
+class GruBidir(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.GRU(3, 5, batch_first=True, bidirectional=True)
+        self.fc = torch.nn.Linear(10, 2)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.fc(y[:, -1, :])
+
+
+class LstmStack(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(4, 6, num_layers=2, batch_first=True)
+        self.fc = torch.nn.Linear(6, 1)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.fc(y[:, -1, :])
+
+
+class LstmSeq(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(2, 4, batch_first=True)
+        self.fc = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.fc(y)
+
+
+torch.manual_seed(13)
+export2("gru_bidir", GruBidir(), torch.randn(1, 7, 3))
+export2("lstm_stack", LstmStack(), torch.randn(1, 9, 4))
+export2("lstm_seq", LstmSeq(), torch.randn(1, 6, 2))
+
+# Recurrent nodes stoic refuses, each with its reason: a clip, an
+# activation other than the defaults, sequences shorter than the input,
+# the last cell state Y_c read by the model.
+_T, _B, _I, _H = 4, 1, 3, 2
+_W = const("W", rnd(1, 4 * _H, _I))
+_R = const("R", rnd(1, 4 * _H, _H))
+save("lstm_clip", helper.make_graph(
+    [helper.make_node("LSTM", ["x", "W", "R"], ["", "y"], name="lstm", hidden_size=_H,
+                      clip=3.0)], "g", [vi("x", [_T, _B, _I])], [vi("y", None)], [_W, _R]))
+save("lstm_yc", helper.make_graph(
+    [helper.make_node("LSTM", ["x", "W", "R"], ["", "h", "y"], name="lstm", hidden_size=_H)],
+    "g", [vi("x", [_T, _B, _I])], [vi("y", None)], [_W, _R]))
+save("lstm_seqlens", helper.make_graph(
+    [helper.make_node("LSTM", ["x", "W", "R", "", "sl"], ["", "y"], name="lstm",
+                      hidden_size=_H)], "g", [vi("x", [_T, _B, _I])], [vi("y", None)],
+    [_W, _R, numpy_helper.from_array(np.array([2], np.int32), "sl")]))
+save("gru_relu", helper.make_graph(
+    [helper.make_node("GRU", ["x", "W3", "R3"], ["", "y"], name="gru", hidden_size=_H,
+                      activations=["Relu", "Tanh"])], "g", [vi("x", [_T, _B, _I])],
+    [vi("y", None)], [const("W3", rnd(1, 3 * _H, _I)), const("R3", rnd(1, 3 * _H, _H))]))

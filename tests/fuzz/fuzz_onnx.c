@@ -203,7 +203,7 @@ static const char *const OPS[] = {
     "Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu",
     "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Softmax", "Add", "Mul", "Concat", "Flatten",
     "Reshape", "Pad", "BatchNormalization", "Identity", "Dropout", "Constant", "Unsqueeze",
-    "Squeeze", "Transpose",
+    "Squeeze", "Transpose", "LSTM", "GRU", "Gather",
     /* a few the importer refuses */
     "Sub", "Gelu", "ConvTranspose", "Resize"
 };
@@ -214,12 +214,14 @@ static const char *const ATTRS[] = {
     "count_include_pad", "storage_order", "alpha", "beta", "transA", "transB", "broadcast",
     "axis", "axes", "perm", "epsilon", "momentum", "training_mode", "mode", "value",
     "value_float", "value_floats", "value_int", "value_ints", "min", "max", "allowzero",
-    "spatial", "consumed_inputs", "ratio", "seed"
+    "spatial", "consumed_inputs", "ratio", "seed", "hidden_size", "direction", "layout",
+    "linear_before_reset", "activations", "clip", "input_forget"
 };
 #define N_ATTRS (sizeof ATTRS / sizeof ATTRS[0])
 
 static const char *const STRINGS[] = {
-    "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID", "constant", "reflect", "edge", "", "x"
+    "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID", "constant", "reflect", "edge", "", "x",
+    "forward", "reverse", "bidirectional", "Sigmoid", "Tanh"
 };
 #define N_STRINGS (sizeof STRINGS / sizeof STRINGS[0])
 

@@ -516,6 +516,39 @@ case("resize_rank_mismatch", "sem", "1 output size(s) given for an input of shap
      img_model('    <resize name="r" inputs="x" output="y" mode="linear" size="8"/>@@\n'))
 
 
+# lstm / gru (issue 13): a weight of the wrong shape, an input of rank 1,
+# a direction the schema does not list, a missing recurrence, an attribute
+# of the GRU on an LSTM
+W8x2 = b64(seq(16))
+R8x2 = b64(seq(16, 0.25))
+case("lstm_weight_shape", "sem", "param 'weight' has shape 8x2, but the layer needs 8x3",
+     "lstm weight [4H 2] for 3 inputs",
+     img_model('    <lstm name="r" inputs="x" output="y" hidden="2">\n'
+               '      <param name="weight" shape="8 2" encoding="base64">%s</param>@@\n'
+               '      <param name="recurrence" shape="8 2" encoding="base64">%s</param>\n'
+               '    </lstm>\n' % (W8x2, R8x2), shape="5 3"))
+case("lstm_input_rank", "sem", "input 'x' has shape 2, expected",
+     "lstm on a vector",
+     img_model('    <lstm name="r" inputs="x" output="y" hidden="2">@@\n'
+               '      <param name="weight" shape="8 2" encoding="base64">%s</param>\n'
+               '      <param name="recurrence" shape="8 2" encoding="base64">%s</param>\n'
+               '    </lstm>\n' % (W8x2, R8x2), shape="2"))
+case("gru_direction_enum", "schema", "direction|enumeration|both", "gru with direction both",
+     img_model('    <gru name="r" inputs="x" output="y" hidden="2" direction="both">@@\n'
+               '      <param name="weight" shape="6 2" encoding="base64">%s</param>\n'
+               '    </gru>\n' % b64(seq(12)), shape="5 2"))
+case("lstm_no_recurrence", "sem", "lstm 'r': missing param 'recurrence'",
+     "lstm without its recurrent weights",
+     img_model('    <lstm name="r" inputs="x" output="y" hidden="2">@@\n'
+               '      <param name="weight" shape="8 2" encoding="base64">%s</param>\n'
+               '    </lstm>\n' % W8x2, shape="5 2"))
+case("lstm_lbr_attr", "schema", "linear_before_reset|not allowed",
+     "linear_before_reset (a GRU attribute) on an lstm",
+     img_model('    <lstm name="r" inputs="x" output="y" hidden="2" linear_before_reset="true">@@\n'
+               '      <param name="weight" shape="8 2" encoding="base64">%s</param>\n'
+               '      <param name="recurrence" shape="8 2" encoding="base64">%s</param>\n'
+               '    </lstm>\n' % (W8x2, R8x2), shape="5 2"))
+
 # --------------------------------------------------------------------------
 
 def render(name, kind, expect, what, text):

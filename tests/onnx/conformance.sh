@@ -38,7 +38,7 @@ EXPECT=tests/onnx/expected_failures.txt
 OPT=-O1
 RTOL=1e-4
 ATOL=1e-5
-OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split ConvTranspose Resize Upsample "
+OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split ConvTranspose Resize Upsample LSTM GRU "
 FILTER=${1:-}
 
 # selected? prints "yes" or the reason it is not

@@ -1,0 +1,99 @@
+#!/bin/sh
+# examples/soc (issue 13): the battery state-of-charge estimators, a GRU and
+# an LSTM exported by PyTorch at opsets 13 and 17, through the whole tool:
+#   1. stoic import (under ASan/UBSan)                                 exit 0
+#   2. stoic generate, float32 (under ASan/UBSan); every file compiles
+#      with the strict flags; the harness runs the 300 validation windows
+#   3. the generated code within 1e-5 relative (atol 1e-6) of torch's
+#      outputs (val_soc_torch_*.npy), and equal to stoic eval bit for bit
+#   4. the RMSE of the state of charge on the validation and test windows
+#      (against val_y.npy / test_y.npy) within 1e-4 of the RMSE of torch's
+#      outputs, written to build/soc/summary.txt
+# Models run in parallel (JOBS, default: the number of CPUs).
+# Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/soc/run.sh
+# REQ: REQ-IMP-005 REQ-GEN-011
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+STOIC=${STOIC:-bin/stoic}
+ASAN=${ASAN:-bin/stoic-asan}
+. tests/common.sh # eval_to
+D=examples/soc
+W=build/soc
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
+MODELS="soc_gru_13 soc_gru_17 soc_lstm_13 soc_lstm_17"
+for t in "$STOIC" "$ASAN" bin/npycmp; do
+    [ -x "$t" ] || { echo "soc: $t not built" >&2; exit 2; }
+done
+
+# RMSE of a [N 1] prediction against [N 1] targets, with the harness' npy
+# reader: printed by a one-off C program (no Python in the tests)
+rmse() {
+    $W/support/rmse "$1" "$2"
+}
+
+one() { # name -> prints nothing when it passes, else why
+    n=$1
+    w=$W/$n
+    kind=${n#soc_}
+    kind=${kind%_*}
+    mkdir -p $w
+    ASAN_OPTIONS=detect_leaks=1 $ASAN import $D/$n.onnx -o $w/m.xml >$w/import.log 2>&1 ||
+        { echo "import fails: $(head -c 300 $w/import.log)"; return; }
+    grep -q "<$kind " $w/m.xml || { echo "no $kind layer in the description"; return; }
+    ASAN_OPTIONS=detect_leaks=1 $ASAN generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
+        { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
+    for f in $w/out/*.c; do
+        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
+            { echo "generated code does not compile: $f"; return; }
+    done
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
+        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
+        { echo "harness does not link"; return; }
+    for s in val test; do
+        want=$D/${s}_soc_torch_$kind.npy
+        $w/harness $D/${s}_x.npy $w/$s.npy $want >$w/run-$s.log 2>&1 ||
+            { echo "run fails: $(head -1 $w/run-$s.log)"; return; }
+        bin/npycmp $w/$s.npy $want --rtol 1e-5 --atol 1e-6 >$w/cmp-$s.log 2>&1 ||
+            { echo "$s: generated code differs from torch: $(head -1 $w/cmp-$s.log)"; return; }
+        (STOIC=$ASAN; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$s.npy --input $D/${s}_x.npy) \
+            >$w/eval-$s.log 2>&1 || { echo "eval fails: $(grep -m1 error $w/eval-$s.log)"; return; }
+        $w/harness $D/${s}_x.npy $w/$s-e.npy $w/eval-$s.npy >>$w/run-$s.log 2>&1 ||
+            { echo "run fails: $(head -1 $w/run-$s.log)"; return; }
+        bin/npycmp $w/$s-e.npy $w/eval-$s.npy --rtol 0 --atol 0 >$w/cmp-eval-$s.log 2>&1 ||
+            { echo "$s: generated code differs from stoic eval: $(head -1 $w/cmp-eval-$s.log)"; return; }
+        r=$(rmse $w/$s.npy $D/${s}_y.npy) || { echo "rmse fails"; return; }
+        rt=$(rmse $want $D/${s}_y.npy) || { echo "rmse fails"; return; }
+        awk -v a="$r" -v b="$rt" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-4) }' ||
+            { echo "$s: RMSE $r differs from torch's $rt"; return; }
+        echo "$n $s float32 rmse $r torch $rt" >>$w/summary.txt
+    done
+}
+
+if [ "${1:-}" = --one ]; then
+    one "$2" >$W/"$2".why
+    exit 0
+fi
+rm -rf $W
+mkdir -p $W/support
+cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
+cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c &&
+cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -o $W/support/rmse tests/soc/rmse.c \
+    $W/support/npy.o $W/support/fileio.o -lm || exit 2
+# shellcheck disable=SC2086
+printf '%s\n' $MODELS | xargs -P "${JOBS:-$(nproc)}" -n 1 sh tests/soc/run.sh --one
+pass=0
+fail=0
+for n in $MODELS; do
+    why=$(cat $W/$n.why 2>/dev/null || echo "no verdict")
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+        echo "PASS $n"
+        cat $W/$n/summary.txt >>$W/summary.txt
+    else
+        fail=$((fail + 1))
+        echo "FAIL $n: $why" | cat -v
+    fi
+done
+cat $W/summary.txt 2>/dev/null
+echo "soc: $pass passed, $fail failed"
+[ $fail -eq 0 ]
