@@ -69,6 +69,7 @@ function part_of(f) {
     if (f == "tests/onnx/patterns.sh") return "onnx-patterns"
     if (f == "tests/onnx/conformance.sh") return "conformance"
     if (f ~ /^tests\/quant\//) return "quant"
+    if (f ~ /^tests\/soc\//) return "soc"
     if (f ~ /^tests\/compress\//) return "compress"
     if (f ~ /^tests\/bad\//) return "bad"
     if (f ~ /^tests\/atomic\//) return "atomic"

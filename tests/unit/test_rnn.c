@@ -15,7 +15,7 @@
  *  - streaming: a reset call (steps 0, init 1) then one call per step
  *    (init 0) gives the whole-sequence call's outputs and state bit for bit.
  */
-/* REQ: REQ-ARITH-001 */
+/* REQ: REQ-ARITH-001 REQ-GEN-012 */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
