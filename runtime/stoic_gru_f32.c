@@ -71,6 +71,8 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
     float *u;
     const float *xt;
     float *yt;
+    float zero;
+    int32_t zero_i;
     float gz;
     float gr;
     float cand;
@@ -85,8 +87,12 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
                 state[k] = init[k];
             }
         } else {
+            /* zero, computed from the parameters (init is 1 here), so that
+             * no compiler turns the loop into a call of memset */
+            zero_i = p->init - 1;
+            zero = (float)zero_i;
             for (k = 0; k < n; k++) {
-                state[k] = 0.0F;
+                state[k] = zero;
             }
         }
     }

@@ -53,6 +53,8 @@ void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *
     float *c;
     const float *xt;
     float *yt;
+    float zero;
+    int32_t zero_i;
     float gi;
     float go;
     float gf;
@@ -66,8 +68,12 @@ void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *
                 state[k] = init[k];
             }
         } else {
+            /* zero, computed from the parameters (init is 1 here), so that
+             * no compiler turns the loop into a call of memset */
+            zero_i = p->init - 1;
+            zero = (float)zero_i;
             for (k = 0; k < (2 * n); k++) {
-                state[k] = 0.0F;
+                state[k] = zero;
             }
         }
     }

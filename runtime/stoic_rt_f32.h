@@ -318,7 +318,7 @@ typedef struct {
     int32_t in_n;
     int32_t hidden;
     int32_t reverse;             /* 1: x and y are walked from the last step */
-    int32_t init;                /* 1: set the state from init (or zero) first */
+    int32_t init;                /* 1: set the state from init (or zero) first; 0 or 1 */
     int32_t linear_before_reset; /* GRU only */
 } stoic_rnn_f32_params;
 void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *w,

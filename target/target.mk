@@ -83,9 +83,15 @@ $(TGT)/dsconv.xml: examples/dsconv/dsconv.onnx $(TGT_STOIC)
 	$(Q)mkdir -p $(@D)
 	$(call say,IMPORT,$@)$(TGT_STOIC) import $< -o $@ > /dev/null
 
+# the recurrent state-of-charge estimators (issue 13), imported as dsconv is
+$(TGT)/soc_%.xml: examples/soc/soc_%_13.onnx $(TGT_STOIC)
+	$(Q)mkdir -p $(@D)
+	$(call say,IMPORT,$@)$(TGT_STOIC) import $< -o $@ > /dev/null
+
 # gen/NAME: stoic generate with the variant's options; gen/NAME.cfg/harness_cfg.h:
 # how the harness quantizes real rows (target/harness/cfg.sh).
 $(TGT)/gen/%.stamp: $(TGT_STOIC) $(TGT_VARIANTS_FILE) target/harness/cfg.sh $(TGT)/dsconv.xml \
+                    $(TGT)/soc_gru.xml $(TGT)/soc_lstm.xml \
                     $(wildcard examples/*/*.xml examples/*/*.bin examples/*/calib_x.npy)
 	$(Q)mkdir -p $(TGT)/gen
 	$(call say,GEN,$(TGT)/gen/$*)set -e; line=$$(awk -v v='$*' '$$1 == v' $(TGT_VARIANTS_FILE) | sed 's|@TGT@|$(TGT)|g'); \
