@@ -150,6 +150,25 @@ static const char *emit_simple(imp *I, const onnx_node *n, const char *elem, con
     return out;
 }
 
+/* One output from the directions' parts: concatenated on `axis` when
+ * there are two, then (layout 1) transposed by `perm`; NULL on failure. */
+static const char *join_dirs(imp *I, const onnx_node *n, const char *const *parts, int D,
+                             const char *suffix, const char *axis, const char *perm)
+{
+    const char *base = node_name(n);
+    const char *out = parts[0];
+    char ins[700], tsuffix[16];
+    if (D == 2) {
+        snprintf(ins, sizeof ins, "%s %s", parts[0], parts[1]);
+        out = emit_simple(I, n, "concat", ins, base, suffix, "axis", axis);
+    }
+    if (out != NULL && perm != NULL) {
+        snprintf(tsuffix, sizeof tsuffix, "%s_b", suffix);
+        out = emit_simple(I, n, "transpose", out, base, tsuffix, "perm", perm);
+    }
+    return out;
+}
+
 int op_rnn(imp *I, const onnx_node *n, int emit)
 {
     static const char *const known_lstm[] = { "activations", "direction", "hidden_size",
@@ -311,7 +330,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
     }
     {
         const char *in = imp_act(I, x, 0);
-        char buf[64], ins[700];
+        char buf[64];
         const char *base = node_name(n);
         if (in == NULL) {
             return -1;
@@ -341,14 +360,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
                     return -1;
                 }
             }
-            yn = parts[0];
-            if (D == 2) {
-                snprintf(ins, sizeof ins, "%s %s", parts[0], parts[1]);
-                yn = emit_simple(I, n, "concat", ins, base, ".y", "axis", "1");
-            }
-            if (yn != NULL && layout == 1) {
-                yn = emit_simple(I, n, "transpose", yn, base, ".y_bt", "perm", "2 0 1 3");
-            }
+            yn = join_dirs(I, n, parts, D, ".y", "1", layout == 1 ? "2 0 1 3" : NULL);
             if (yn == NULL) {
                 return -1;
             }
@@ -372,14 +384,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
                 lattr(l, "ends", "%s", en);
                 parts[d] = o;
             }
-            yhn = parts[0];
-            if (D == 2) {
-                snprintf(ins, sizeof ins, "%s %s", parts[0], parts[1]);
-                yhn = emit_simple(I, n, "concat", ins, base, ".y_h", "axis", "0");
-            }
-            if (yhn != NULL && layout == 1) {
-                yhn = emit_simple(I, n, "transpose", yhn, base, ".y_h_b", "perm", "1 0 2");
-            }
+            yhn = join_dirs(I, n, parts, D, ".y_h", "0", layout == 1 ? "1 0 2" : NULL);
             if (yhn == NULL) {
                 return -1;
             }
