@@ -68,7 +68,7 @@ static float *slab(imp *I, const value *v, int d, int64_t per)
 
 /* Emits one direction's layer; returns the name of its output [T B H]. */
 static const char *emit_dir(imp *I, const onnx_node *n, int lstm, const char *in, int d,
-                            int reverse, int64_t T, int64_t B, int64_t nin, int64_t H,
+                            int reverse, int64_t B, int64_t nin, int64_t H,
                             const value *w, const value *r, const value *b, const value *h0,
                             const value *c0, int lbr)
 {
@@ -130,7 +130,6 @@ static const char *emit_dir(imp *I, const onnx_node *n, int lstm, const char *in
             return NULL;
         }
     }
-    (void)T;
     return out;
 }
 
@@ -184,7 +183,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
     int64_t H = attr_i(n, "hidden_size", 0), layout = attr_i(n, "layout", 0);
     int64_t lbr = lstm ? 0 : attr_i(n, "linear_before_reset", 0), G = lstm ? 4 : 3;
     int64_t T, B, nin, k, od[4];
-    int D, bidir, d;
+    int D, bidir, d, rev[2];
     const char *outs[2], *yn, *yhn = NULL;
     if (known_attrs(I, n, lstm ? known_lstm : known_gru) != 0 || need_act(I, x, "X") != 0 ||
         need_const(I, w, "W") != 0 || need_const(I, r, "R") != 0) {
@@ -197,6 +196,9 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
     }
     bidir = strcmp(dir, "bidirectional") == 0;
     D = bidir ? 2 : 1;
+    /* direction 0 runs backwards for "reverse", direction 1 always does */
+    rev[0] = strcmp(dir, "reverse") == 0;
+    rev[1] = 1;
     if (default_acts(I, n, lstm, D) != 0) {
         return -1;
     }
@@ -342,8 +344,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
             }
         }
         for (d = 0; d < D; d++) {
-            int reverse = d == 1 || strcmp(dir, "reverse") == 0;
-            outs[d] = emit_dir(I, n, lstm, in, d, reverse, T, B, nin, H, w, r, b, h0, c0,
+            outs[d] = emit_dir(I, n, lstm, in, d, rev[d], B, nin, H, w, r, b, h0, c0,
                                (int)lbr);
             if (outs[d] == NULL) {
                 return -1;
@@ -369,7 +370,7 @@ int op_rnn(imp *I, const onnx_node *n, int emit)
         if (yh != NULL) {
             const char *parts[2];
             for (d = 0; d < D; d++) {
-                int reverse = d == 1 || strcmp(dir, "reverse") == 0;
+                int reverse = rev[d];
                 char st[64], en[64];
                 layer *l;
                 const char *o = tensor_name(I, base, d == 0 ? ".h0" : ".h1");
