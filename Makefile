@@ -256,12 +256,22 @@ check-malformed: bin/stoic-asan
 	$(call part,malformed,sh tests/malformed/run.sh)
 check-example: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	$(call part,example,sh tests/example/run.sh)
+# 100 corruptions per model in make check; the soak: make corrupt-soak
+# (CORRUPT_COUNT per model, default 2000)
+CORRUPT_COUNT ?= 2000
 check-corrupt: bin/stoic-asan bin/onnxinfo-asan bin/corrupt
-	$(call part,corrupt,sh tests/onnx/corrupt.sh)
+	$(call part,corrupt,sh tests/onnx/corrupt.sh 100)
+corrupt-soak: bin/stoic-asan bin/onnxinfo-asan bin/corrupt
+	sh tests/onnx/corrupt.sh $(CORRUPT_COUNT)
+.PHONY: corrupt-soak
 check-quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	$(call part,quant,sh tests/quant/run.sh)
 check-e2e-quant: bin/stoic bin/stoic-asan bin/npycmp
 	$(call part,e2e-quant,sh tests/e2e/quant.sh)
+# every e2e case in int8 and in int16 (make check: each case in one of them)
+check-e2e-quant-full: bin/stoic bin/stoic-asan bin/npycmp
+	QUANT_PRECISIONS=both sh tests/e2e/quant.sh
+.PHONY: check-e2e-quant-full
 check-compress: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	$(call part,compress,sh tests/compress/run.sh)
 check-onnx-bad: bin/stoic-asan
@@ -290,10 +300,12 @@ check-atomic: bin/stoic-asan
 # the examples' outputs, timing traces and run paths.
 check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
 	$(call part,target,sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS) && $(TGT_CHECK_RUN))
-# libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then FUZZ_SECONDS
-# (30) per harness from the committed corpora.
+# libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then a smoke run of
+# CHECK_FUZZ_SECONDS (10) per harness from the committed corpora (the soak:
+# make fuzz FUZZ_SECONDS=...).
+CHECK_FUZZ_SECONDS ?= 10
 check-fuzz: fuzz-build
-	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES))
+	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(CHECK_FUZZ_SECONDS) $(FUZZ_HARNESSES))
 
 # stoic check and the run-path walk's negative controls (issue 11).
 include tests/check/check.mk

@@ -12,7 +12,7 @@
 #   5. every OUT/*.c compiles silently with the strict flags
 #        -std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror
 #      with cc, and with clang (when installed) plus the sanitizers
-#        -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+#        -O0 -fsanitize=address,undefined -fno-sanitize-recover=all
 #   6. each build links with tests/e2e/harness.c; the harness runs every row
 #   7. harness output ~ eval.npy (rtol 1e-5, atol 1e-6) and ~ expected.npy
 #      (rtol 1e-5, atol 1e-5), for the cc and the clang build
