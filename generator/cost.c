@@ -29,6 +29,9 @@ int64_t cost_node_macs(const ir_graph *g, int node)
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
         return compress_node_macs(g, node);
+    case IR_OP_LSTM:
+    case IR_OP_GRU:
+        return ir_node_macs(g, node); /* every step's gates */
     default:
         return 0;
     }

@@ -100,7 +100,8 @@ const char *cost_feature_name(int f); /* "calls", "rows", ... */
 const char *cost_core_name(int core); /* "m4", "m7" */
 
 /* Multiply-accumulates of a node: dense and convolutions (sparse: the
- * kept entries), 0 for every other layer. */
+ * kept entries), lstm and gru (every step's gate products), 0 for every
+ * other layer. */
 int64_t cost_node_macs(const ir_graph *g, int node);
 
 /* The trip counts of node's kernel calls (ncalls: what lower_node gave). */

@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "outdir.h"
 #include "ir.h"
+#include "step.h"
 #include "strbuf.h"
 
 #define STOIC_VERSION "0.1.0"
@@ -24,6 +25,7 @@ typedef struct {
     const char *labels_path;
     char val_sha256[65];
     char labels_sha256[65];
+    const step_plan *step;        /* the streaming API (NULL: not looked for) */
 } emit_options;
 
 /* Renders NAME.h, NAME.c, NAME_weights.h, NAME_weights.c and the runtime

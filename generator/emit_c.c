@@ -124,15 +124,17 @@ static void out_arg(const ir_graph *g, int k, char *buf, size_t n)
 
 static void out_macro(const ir_graph *g, int k, char *buf, size_t n)
 {
+    const char *pre = g->step ? "STEP_" : "";
     if (g->n_outputs > 1) {
-        snprintf(buf, n, "OUTPUT%d", k);
+        snprintf(buf, n, "%sOUTPUT%d", pre, k);
     } else {
-        snprintf(buf, n, "OUTPUT");
+        snprintf(buf, n, "%sOUTPUT", pre);
     }
 }
 
 /* The output parameters of NAME_run (elem NULL) or NAME_run_float
- * ("float"), in graph order. */
+ * ("float"), in graph order; of NAME_step and NAME_step_float for the
+ * step graph. */
 static void out_params(const ir_graph *g, const char *NAME, const char *elem, strbuf *b)
 {
     char a[32], m[32];
@@ -172,8 +174,8 @@ static void out_defs(const ir_graph *g, const char *NAME, strbuf *defs, strbuf *
 }
 
 /* Name of the storage behind tensor t, as a C expression. */
-static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c, int call,
-                       int t, strbuf *b)
+static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c,
+                       char own_idx[][16], int t, strbuf *b)
 {
     const ir_tensor *x;
     int r;
@@ -191,7 +193,8 @@ static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c,
         return;
     }
     if (LOWER_ARG_IS_OWN(t)) {
-        sb_printf(b, "%s_p%d_%s", name, call, c->own[LOWER_OWN_INDEX(t)].role);
+        sb_printf(b, "%s_%s_%s", name, own_idx[LOWER_OWN_INDEX(t)],
+                  c->own[LOWER_OWN_INDEX(t)].role);
         return;
     }
     x = &g->t[t];
@@ -215,17 +218,18 @@ static void tensor_ref(const ir_graph *g, const char *name, const lower_call *c,
     }
 }
 
-/* One constant array made by lower_attach for call `call` (NAME_p<call>_<role>). */
-static void own_array(const lower_call *c, int k, const char *name, int call, const char *label,
-                      strbuf *decls, strbuf *arrays)
+/* One constant array made by lower_attach for the call named idx
+ * (NAME_<idx>_<role>: idx p<call> for NAME_run, s<call> for NAME_step). */
+static void own_array(const lower_call *c, int k, const char *name, const char *idx,
+                      const char *label, strbuf *decls, strbuf *arrays)
 {
     const ir_dtype dt = c->own[k].dtype;
     int64_t j, n = c->own[k].n;
-    sb_printf(decls, "extern const %s %s_p%d_%s[%lld];\n", ir_dtype_c(dt), name, call,
+    sb_printf(decls, "extern const %s %s_%s_%s[%lld];\n", ir_dtype_c(dt), name, idx,
               c->own[k].role, (long long)n);
-    sb_printf(arrays, "/* call %d, %s: %s, packed for %s (%s) */\nconst %s %s_p%d_%s[%lld] = {",
-              call, c->own[k].role, ir_dtype_name(dt), lower_kernel_fn(c->k), label,
-              ir_dtype_c(dt), name, call, c->own[k].role, (long long)n);
+    sb_printf(arrays, "/* call %s, %s: %s, packed for %s (%s) */\nconst %s %s_%s_%s[%lld] = {",
+              idx, c->own[k].role, ir_dtype_name(dt), lower_kernel_fn(c->k), label,
+              ir_dtype_c(dt), name, idx, c->own[k].role, (long long)n);
     for (j = 0; j < n; j++) {
         sb_puts(arrays, (j % (dt == IR_DT_S32 ? 8 : (dt == IR_DT_F32 ? 6 : 16))) == 0 ? "\n    "
                                                                                   : " ");
@@ -321,7 +325,8 @@ static int render_file(const ir_graph *g, const emit_options *o, outdir *st, dia
     return rc;
 }
 
-static void print_params(const lower_call *c, const char *name, const char *idx, strbuf *b)
+static void print_params(const lower_call *c, const char *name, const char *idx,
+                         char own_idx[][16], strbuf *b)
 {
     static const char *const act_kinds[7] = { "STOIC_ACT_NONE",   "STOIC_ACT_CLAMP",
                                                "STOIC_ACT_LEAKY",  "STOIC_ACT_SIGMOID",
@@ -329,14 +334,14 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
                                                "STOIC_ACT_HARD_SWISH" };
     lower_field f[32];
     int n = lower_fields(c, f, 32), k;
-    sb_printf(b, "static const %s %s_p%s = {\n", lower_kernel_params(c->k), name, idx);
+    sb_printf(b, "static const %s %s_%s = {\n", lower_kernel_params(c->k), name, idx);
     for (k = 0; k < n; k++) {
         sb_printf(b, "    .%s = ", f[k].name);
         if (f[k].is_ptr) {
             if (f[k].ref >= 0) {
                 sb_printf(b, "%s_t%d", name, f[k].ref);
             } else if (f[k].own >= 0) {
-                sb_printf(b, "%s_p%s_%s", name, idx, c->own[f[k].own].role);
+                sb_printf(b, "%s_%s_%s", name, own_idx[f[k].own], c->own[f[k].own].role);
             } else {
                 sb_puts(b, "NULL");
             }
@@ -352,101 +357,340 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
     sb_puts(b, "};\n");
 }
 
-int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
+/* Whether the run graph's call j of node i packs its own constant k as
+ * step call c does (the same values): the step then reads the run's. */
+static int same_own(const ir_graph *run, int i, int j, const lower_call *c, int k,
+                    lower_call *rc)
 {
-    strbuf params, body, decls, arrays, arena;
-    char NAME[128], guard[160], file[256], num[5][32], ish[64], abi[16], idx[16];
-    char f32inc[256];
-    strbuf fwrap, label, odefs, otypes, oparams, ofparams;
-    lower_call io;
-    int has_float = 0, has_int = 0;
-    lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
-    int used[LK_COUNT], used_w[LK_COUNT]; /* kernels of NAME_run, of the float wrapper */
-    int i, j, k, n_call = 0, rc = 0;
-    const char *name = o->name;
-    char *used_t = calloc((size_t)g->nt + 1, 1);
-    int64_t scratch = 0;
-    strbuf odecls, oarrays;
-
-    if (calls == NULL || used_t == NULL) {
-        diag_io(d, NULL, "out of memory");
-        free(calls);
-        free(used_t);
-        return -1;
-    }
-    sb_init(&odecls);
-    sb_init(&oarrays);
-    /* which IR constants the calls read, and the scratch they need */
-    for (i = 0; i < g->nn; i++) {
-        int nc = lower_node(g, i, calls);
-        for (j = 0; j < nc; j++) {
-            mark_refs(g, &calls[j], used_t);
-            scratch = calls[j].scratch_words > scratch ? calls[j].scratch_words : scratch;
+    int nc = lower_node(run, i, rc), same = 0;
+    if (j < nc && rc[j].k == c->k) {
+        rc[j].node = i;
+        if (lower_attach(run, &rc[j]) == 0 && k < rc[j].n_own &&
+            rc[j].own[k].dtype == c->own[k].dtype && rc[j].own[k].n == c->own[k].n &&
+            strcmp(rc[j].own[k].role, c->own[k].role) == 0 &&
+            memcmp(rc[j].own[k].data, c->own[k].data,
+                   (size_t)c->own[k].n * ir_dtype_size(c->own[k].dtype)) == 0) {
+            same = 1;
         }
+        lower_release(&rc[j]);
     }
-    memset(used, 0, sizeof used);
-    memset(used_w, 0, sizeof used_w);
-    sb_init(&params);
-    sb_init(&body);
-    sb_init(&decls);
-    sb_init(&arrays);
-    sb_init(&arena);
-    sb_init(&label);
-    sb_safe_label(&label, g->file);
-    upper(name, NAME, sizeof NAME);
+    return same;
+}
 
-    /* the run function: one block per layer */
-    for (i = 0; i < g->nn && rc == 0; i++) {
+/* Where emit_calls puts what it prints. */
+typedef struct {
+    strbuf params, body, odecls, oarrays;
+    int used[LK_COUNT];  /* kernels called */
+    int64_t scratch;     /* the most scratch words a call needs */
+    int n_run;           /* calls of NAME_run */
+} calls_out;
+
+/* The calls of graph g: of NAME_run (run NULL: parameter structs NAME_p<k>,
+ * first[i] set to node i's first call), or of NAME_step (run: the run
+ * graph; structs NAME_s<k>; a packed constant equal to the run's, for the
+ * same call of the same layer, is the run's array). 0 or -1 (reported). */
+static int emit_calls(const ir_graph *g, const ir_graph *run, int *first, const char *name,
+                      const char *label, lower_call *calls, lower_call *rcalls, calls_out *co,
+                      diag *d)
+{
+    char idx[16], own_idx[LOWER_MAX_OWN][16];
+    int i, j, k, n_call = 0;
+    const char *tag = run != NULL ? "s" : "p";
+    for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         int nc = lower_node(g, i, calls);
         if (nc < 0) {
             diag_io(d, NULL, "internal error: cannot lower layer '%s'", n->name);
-            rc = -1;
-            break;
+            return -1;
         }
-        sb_printf(&body, "    /* %s: %s (%s:%ld)", n->name, n->xml_op, label.s, n->line);
+        sb_printf(&co->body, "    /* %s: %s (%s:%ld)", n->name, n->xml_op, label, n->line);
         if (n->fused != NULL) {
-            sb_printf(&body, ", with %s", n->fused);
+            sb_printf(&co->body, ", with %s", n->fused);
         }
         if (nc == 0) {
-            sb_puts(&body, ": no data moves, shares its input's storage");
+            sb_puts(&co->body, ": no data moves, shares its input's storage");
         }
-        sb_puts(&body, " */\n");
+        sb_puts(&co->body, " */\n");
+        if (run == NULL) {
+            first[i] = n_call;
+        }
         for (j = 0; j < nc; j++) {
             calls[j].node = i;
             if (lower_attach(g, &calls[j]) != 0) {
                 diag_io(d, NULL, "out of memory");
-                rc = -1;
-                break;
+                return -1;
             }
+            snprintf(idx, sizeof idx, "%s%d", tag, n_call);
             for (k = 0; k < calls[j].n_own; k++) {
-                own_array(&calls[j], k, name, n_call, label.s, &odecls, &oarrays);
+                if (run != NULL && same_own(run, i, j, &calls[j], k, rcalls)) {
+                    snprintf(own_idx[k], sizeof own_idx[k], "p%d", first[i] + j);
+                } else {
+                    snprintf(own_idx[k], sizeof own_idx[k], "%s", idx);
+                    own_array(&calls[j], k, name, idx, label, &co->odecls, &co->oarrays);
+                }
             }
-            used[calls[j].k] = 1;
-            snprintf(idx, sizeof idx, "%d", n_call);
-            print_params(&calls[j], name, idx, &params);
-            sb_printf(&body, "    %s(&%s_p%d", lower_kernel_fn(calls[j].k), name, n_call);
+            co->used[calls[j].k] = 1;
+            co->scratch = calls[j].scratch_words > co->scratch ? calls[j].scratch_words
+                                                               : co->scratch;
+            print_params(&calls[j], name, idx, own_idx, &co->params);
+            sb_printf(&co->body, "    %s(&%s_%s", lower_kernel_fn(calls[j].k), name, idx);
             for (k = 0; k < calls[j].n_args; k++) {
-                sb_puts(&body, ", ");
-                tensor_ref(g, name, &calls[j], n_call, calls[j].args[k], &body);
+                sb_puts(&co->body, ", ");
+                tensor_ref(g, name, &calls[j], own_idx, calls[j].args[k], &co->body);
             }
-            sb_puts(&body, ");\n");
+            sb_puts(&co->body, ");\n");
             lower_release(&calls[j]);
             n_call++;
         }
     }
-    if (scratch > 0) {
-        sb_printf(&arena, "\n/* Scratch of the packed kernels (%lld bytes): each layer's input "
-                          "as int16 pairs. */\nstatic int32_t %s_scratch[%lld];\n",
-                  (long long)scratch * 4, name, (long long)scratch);
+    if (run == NULL) {
+        co->n_run = n_call;
+    }
+    return 0;
+}
+
+/* NAME_reset: every recurrent layer's call of NAME_run with no steps and
+ * init = 1: its state from its initial state (NAME_r<k>). */
+static void emit_reset(const ir_graph *g, const char *name, lower_call *calls, calls_out *co,
+                       strbuf *body)
+{
+    char idx[16];
+    int i, k, n = 0;
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *nd = &g->n[i];
+        if ((nd->op == IR_OP_LSTM || nd->op == IR_OP_GRU) && lower_node(g, i, calls) == 1) {
+            calls[0].p.rnn.steps = 0;
+            calls[0].p.rnn.init = 1;
+            /* no step: the sequence in and out are not touched */
+            calls[0].args[0] = LOWER_ARG_NULL;
+            calls[0].args[calls[0].n_args - 1] = LOWER_ARG_NULL;
+            snprintf(idx, sizeof idx, "r%d", n++);
+            print_params(&calls[0], name, idx, NULL, &co->params);
+            sb_printf(body, "    /* %s: %s */\n    %s(&%s_%s", nd->name, nd->xml_op,
+                      lower_kernel_fn(calls[0].k), name, idx);
+            for (k = 0; k < calls[0].n_args; k++) {
+                sb_puts(body, ", ");
+                tensor_ref(g, name, &calls[0], NULL, calls[0].args[k], body);
+            }
+            sb_puts(body, ");\n");
+        }
+    }
+}
+
+/* The float wrapper of NAME_run (NAME_run_float) or, for the step graph,
+ * of NAME_step (NAME_step_float): quantizes the input and dequantizes the
+ * outputs of an integer model with the runtime's kernels, into fwrap;
+ * marks the kernels it calls in used_w. */
+static void float_wrapper(const ir_graph *g, const char *name, const char *NAME, strbuf *fwrap,
+                          int *used_w)
+{
+    const char *fn = g->step ? "step" : "run", *pre = g->step ? "s" : "";
+    const char *in_m = g->step ? "STEP_INPUT" : "INPUT";
+    char oa[32], om[32], qs[40], qin[16];
+    lower_call io;
+    int k, q_in = lower_float_in(g, &io);
+    snprintf(qin, sizeof qin, "%sqin", pre);
+    if (q_in) {
+        sb_printf(fwrap, "static %s %s_%s[%s_%s_SIZE];\n", ir_dtype_c(g->t[g->input].dtype),
+                  name, qin, NAME, in_m);
+        snprintf(qs, sizeof qs, "p_%s", qin);
+        print_params(&io, name, qs, NULL, fwrap);
+        used_w[io.k] = 1;
+    }
+    for (k = 0; k < g->n_outputs; k++) {
+        if (lower_float_out(g, k, &io)) {
+            out_arg(g, k, oa, sizeof oa);
+            out_macro(g, k, om, sizeof om);
+            snprintf(qs, sizeof qs, "%sq%s", pre, oa);
+            sb_printf(fwrap, "static %s %s_%s[%s_%s_SIZE];\n",
+                      ir_dtype_c(g->t[g->outputs[k]].dtype), name, qs, NAME, om);
+            snprintf(qs, sizeof qs, "p_%sq%s", pre, oa);
+            print_params(&io, name, qs, NULL, fwrap);
+            used_w[io.k] = 1;
+        }
+    }
+    sb_printf(fwrap, "\nvoid %s_%s_float(const float in[%s_%s_SIZE], ", name, fn, NAME, in_m);
+    out_params(g, NAME, "float", fwrap);
+    sb_puts(fwrap, ")\n{\n");
+    if (q_in) {
+        (void)lower_float_in(g, &io);
+        sb_printf(fwrap, "    %s(&%s_p_%s, in, %s_%s);\n", lower_kernel_fn(io.k), name, qin,
+                  name, qin);
+        sb_printf(fwrap, "    %s_%s(%s_%s", name, fn, name, qin);
+    } else {
+        sb_printf(fwrap, "    %s_%s(in", name, fn);
+    }
+    for (k = 0; k < g->n_outputs; k++) {
+        out_arg(g, k, oa, sizeof oa);
+        if (lower_float_out(g, k, &io)) {
+            sb_printf(fwrap, ", %s_%sq%s", name, pre, oa);
+        } else {
+            sb_printf(fwrap, ", %s", oa);
+        }
+    }
+    sb_puts(fwrap, ");\n");
+    for (k = 0; k < g->n_outputs; k++) {
+        out_arg(g, k, oa, sizeof oa);
+        if (lower_float_out(g, k, &io)) {
+            sb_printf(fwrap, "    %s(&%s_p_%sq%s, %s_%sq%s, %s);\n", lower_kernel_fn(io.k), name,
+                      pre, oa, name, pre, oa, oa);
+        }
+    }
+    sb_puts(fwrap, "}\n");
+}
+
+/* NAME.h's streaming section (README "Streaming"): the step's sizes, the
+ * state, the prototypes; or why the model has none. */
+static void step_header(const ir_graph *g, const step_plan *sp, const char *name,
+                        const char *NAME, strbuf *b)
+{
+    const ir_graph *gs = sp->gs;
+    char m[32], sh[64];
+    int64_t state = 0;
+    int k;
+    if (!sp->present) {
+        return;
+    }
+    if (!sp->ok) {
+        /* why: fixed words and layer names (the schema's name pattern) */
+        sb_printf(b, "\n/* No streaming API (%s_step, README \"Streaming\"): this model does\n"
+                     " * not stream: %s. */\n", name, sp->why);
+        return;
     }
     for (k = 0; k < IR_DT_COUNT; k++) {
-        if (g->arena_n[k] > 0) {
+        state += g->state_n[k] * (int64_t)ir_dtype_size((ir_dtype)k);
+    }
+    ir_shape_str(&g->t[g->input].shape, sh, sizeof sh);
+    sb_printf(b, "\n/* Streaming (README \"Streaming\"): %s_run computes a whole sequence of\n"
+                 " * %s_STEPS steps from the initial state; %s_step computes one step,\n"
+                 " * continuing from the state the previous call of %s_step or %s_run\n"
+                 " * left; %s_reset returns to the initial state. Same instruction path\n"
+                 " * for every input; not reentrant. A step's input is the input's\n"
+                 " * elements of one time step: axis %d of shape %s, the %lld elements\n"
+                 " * after it contiguous (%s_STEP_INPUT_INNER). */\n",
+              name, NAME, name, name, name, name, sp->in_axis, sh, (long long)sp->in_inner,
+              NAME);
+    sb_printf(b, "#define %s_STEPS %ldU\n", NAME, (long)sp->steps);
+    sb_printf(b, "#define %s_STEP_INPUT_SIZE %lldU  /* elements */\n", NAME,
+              (long long)ir_shape_count(&gs->t[gs->input].shape));
+    sb_printf(b, "#define %s_STEP_INPUT_INNER %lldU\n", NAME, (long long)sp->in_inner);
+    for (k = 0; k < g->n_outputs; k++) {
+        char which[16] = "";
+        out_macro(gs, k, m, sizeof m);
+        if (g->n_outputs > 1) {
+            snprintf(which, sizeof which, " %d", k);
+        }
+        if (sp->out_axis[k] >= 0) {
+            sb_printf(b, "/* %s_step's output%s: the current step's values of %s_run's\n"
+                         " * output%s (its time axis: %d). */\n", name, which, name, which,
+                      sp->out_axis[k]);
+        } else {
+            sb_printf(b, "/* %s_step's output%s: after the current step, what %s_run's\n"
+                         " * output%s gives after the last step. */\n", name, which, name, which);
+        }
+        sb_printf(b, "#define %s_%s_SIZE %lldU  /* elements */\n", NAME, m,
+                  (long long)ir_shape_count(&gs->t[gs->outputs[k]].shape));
+        sb_printf(b, "#define %s_%s_PER_STEP %dU\n", NAME, m, sp->out_axis[k] >= 0 ? 1 : 0);
+        sb_printf(b, "#define %s_%s_INNER %lldU\n", NAME, m, (long long)sp->out_inner[k]);
+    }
+    sb_printf(b, "/* The recurrent layers' state, static in %s.c (bytes). */\n"
+                 "#define %s_STATE_SIZE %lldU\n\n", name, NAME, (long long)state);
+    sb_printf(b, "/* Back to the initial state (every recurrent layer's initial state, or\n"
+                 " * zeros); also done by %s_run before its first step. */\n"
+                 "void %s_reset(void);\n", name, name);
+    sb_printf(b, "/* One time step. */\nvoid %s_step(const %s in[%s_STEP_INPUT_SIZE], ", name,
+              ir_dtype_c(gs->t[gs->input].dtype), NAME);
+    out_params(gs, NAME, NULL, b);
+    sb_puts(b, ");\n");
+    sb_printf(b, "#ifndef %s_NO_FLOAT\n/* Float wrapper of %s_step (as %s_run_float). */\n"
+                 "void %s_step_float(const float in[%s_STEP_INPUT_SIZE], ", NAME, name, name,
+              name, NAME);
+    out_params(gs, NAME, "float", b);
+    sb_puts(b, ");\n#endif\n");
+}
+
+int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
+{
+    strbuf decls, arrays, arena, step_h, step_c;
+    char NAME[128], guard[160], file[256], num[5][32], ish[64], abi[16];
+    char f32inc[256];
+    strbuf fwrap, label, odefs, otypes, oparams, ofparams;
+    calls_out co;
+    int has_float = 0, has_int = 0;
+    const step_plan *sp = o->step;
+    const ir_graph *gs = sp != NULL && sp->ok ? sp->gs : NULL;
+    lower_call *calls = malloc(2 * LOWER_MAX_CALLS * sizeof *calls);
+    int used_w[LK_COUNT]; /* kernels of the float wrappers only */
+    int *first = calloc((size_t)g->nn + 1, sizeof *first);
+    int i, j, k, rc = 0;
+    const char *name = o->name;
+    char *used_t = calloc((size_t)g->nt + 1, 1);
+    int64_t arena_n[IR_DT_COUNT], arena_bytes = 0;
+
+    if (calls == NULL || used_t == NULL || first == NULL) {
+        diag_io(d, NULL, "out of memory");
+        free(calls);
+        free(used_t);
+        free(first);
+        return -1;
+    }
+    memset(&co, 0, sizeof co);
+    sb_init(&co.params);
+    sb_init(&co.body);
+    sb_init(&co.odecls);
+    sb_init(&co.oarrays);
+    /* which IR constants the calls read (the step's are the run's) */
+    for (i = 0; i < g->nn; i++) {
+        int nc = lower_node(g, i, calls);
+        for (j = 0; j < nc; j++) {
+            mark_refs(g, &calls[j], used_t);
+        }
+    }
+    memset(used_w, 0, sizeof used_w);
+    sb_init(&decls);
+    sb_init(&arrays);
+    sb_init(&arena);
+    sb_init(&label);
+    sb_init(&step_h);
+    sb_init(&step_c);
+    sb_safe_label(&label, g->file);
+    upper(name, NAME, sizeof NAME);
+
+    /* the run function: one block per layer */
+    rc = emit_calls(g, NULL, first, name, label.s, calls, calls + LOWER_MAX_CALLS, &co, d);
+    /* the streaming API: NAME_reset, NAME_step (its calls after the run's) */
+    if (rc == 0 && gs != NULL) {
+        strbuf run_body = co.body;
+        sb_init(&co.body);
+        sb_printf(&step_c, "\nvoid %s_reset(void)\n{\n", name);
+        emit_reset(g, name, calls, &co, &step_c);
+        sb_puts(&step_c, "}\n");
+        rc = emit_calls(gs, g, first, name, label.s, calls, calls + LOWER_MAX_CALLS, &co, d);
+        sb_printf(&step_c, "\nvoid %s_step(const %s in[%s_STEP_INPUT_SIZE], ", name,
+                  ir_dtype_c(gs->t[gs->input].dtype), NAME);
+        out_params(gs, NAME, NULL, &step_c);
+        sb_printf(&step_c, ")\n{\n%s}\n", co.body.s != NULL ? co.body.s : "");
+        sb_free(&co.body);
+        co.body = run_body;
+    }
+    if (co.scratch > 0) {
+        sb_printf(&arena, "\n/* Scratch of the packed kernels (%lld bytes): each layer's input "
+                          "as int16 pairs. */\nstatic int32_t %s_scratch[%lld];\n",
+                  (long long)co.scratch * 4, name, (long long)co.scratch);
+    }
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        /* NAME_run and NAME_step share the arenas (never both at once) */
+        arena_n[k] = g->arena_n[k];
+        if (gs != NULL && gs->arena_n[k] > arena_n[k]) {
+            arena_n[k] = gs->arena_n[k];
+        }
+        arena_bytes += arena_n[k] * (int64_t)ir_dtype_size((ir_dtype)k);
+        if (arena_n[k] > 0) {
             sb_printf(&arena, "\n/* Activation arena, %s: %lld elements, offsets planned by "
                               "stoic (see %s_report.json). */\nstatic %s %s_arena%s[%lld];\n",
-                      ir_dtype_name((ir_dtype)k), (long long)g->arena_n[k], name,
+                      ir_dtype_name((ir_dtype)k), (long long)arena_n[k], name,
                       ir_dtype_c((ir_dtype)k), name, arena_suffix((ir_dtype)k),
-                      (long long)g->arena_n[k]);
+                      (long long)arena_n[k]);
         }
     }
     for (k = 0; k < IR_DT_COUNT; k++) {
@@ -470,59 +714,19 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             has_int = 1;
         }
     }
-    /* the float wrapper */
+    /* the float wrappers */
     sb_init(&fwrap);
-    {
-        const char *in_arg = "in";
-        char oa[32], om[32], qs[40];
-        if (lower_float_in(g, &io)) {
-            sb_printf(&fwrap, "static %s %s_qin[%s_INPUT_SIZE];\n",
-                      ir_dtype_c(g->t[g->input].dtype), name, NAME);
-            print_params(&io, name, "_qin", &fwrap);
-            used_w[io.k] = 1;
-            in_arg = "qin";
-        }
-        for (k = 0; k < g->n_outputs; k++) {
-            if (lower_float_out(g, k, &io)) {
-                out_arg(g, k, oa, sizeof oa);
-                out_macro(g, k, om, sizeof om);
-                snprintf(qs, sizeof qs, "_q%s", oa);
-                sb_printf(&fwrap, "static %s %s%s[%s_%s_SIZE];\n",
-                          ir_dtype_c(g->t[g->outputs[k]].dtype), name, qs, NAME, om);
-                print_params(&io, name, qs, &fwrap);
-                used_w[io.k] = 1;
-            }
-        }
-        sb_printf(&fwrap, "\nvoid %s_run_float(const float in[%s_INPUT_SIZE], ", name, NAME);
-        out_params(g, NAME, "float", &fwrap);
-        sb_puts(&fwrap, ")\n{\n");
-        if (lower_float_in(g, &io)) {
-            sb_printf(&fwrap, "    %s(&%s_p_qin, in, %s_qin);\n", lower_kernel_fn(io.k), name,
-                      name);
-        }
-        sb_printf(&fwrap, "    %s_run(%s%s%s", name,
-                  in_arg[0] == 'q' ? name : "", in_arg[0] == 'q' ? "_" : "", in_arg);
-        for (k = 0; k < g->n_outputs; k++) {
-            out_arg(g, k, oa, sizeof oa);
-            if (lower_float_out(g, k, &io)) {
-                sb_printf(&fwrap, ", %s_q%s", name, oa);
-            } else {
-                sb_printf(&fwrap, ", %s", oa);
-            }
-        }
-        sb_puts(&fwrap, ");\n");
-        for (k = 0; k < g->n_outputs; k++) {
-            out_arg(g, k, oa, sizeof oa);
-            if (lower_float_out(g, k, &io)) {
-                sb_printf(&fwrap, "    %s(&%s_p_q%s, %s_q%s, %s);\n", lower_kernel_fn(io.k), name,
-                          oa, name, oa, oa);
-            }
-        }
-        sb_puts(&fwrap, "}\n");
+    float_wrapper(g, name, NAME, &fwrap, used_w);
+    if (gs != NULL) {
+        sb_puts(&fwrap, "\n");
+        float_wrapper(gs, name, NAME, &fwrap, used_w);
+    }
+    if (sp != NULL) {
+        step_header(g, sp, name, NAME, &step_h);
     }
     weights(g, name, label.s, used_t, &decls, &arrays);
-    sb_putn(&decls, odecls.s != NULL ? odecls.s : "", odecls.len);
-    sb_putn(&arrays, oarrays.s != NULL ? oarrays.s : "", oarrays.len);
+    sb_putn(&decls, co.odecls.s != NULL ? co.odecls.s : "", co.odecls.len);
+    sb_putn(&arrays, co.oarrays.s != NULL ? co.oarrays.s : "", co.oarrays.len);
     if (arrays.len == 0) {
         /* ISO C wants at least one declaration in a translation unit (after
          * the packed kernels' constants: a model with only those has weights). */
@@ -530,8 +734,8 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     }
     snprintf(abi, sizeof abi, "%d", STOIC_RT_ABI);
     snprintf(num[0], sizeof num[0], "%lld", (long long)ir_shape_count(&g->t[g->input].shape));
-    snprintf(num[2], sizeof num[2], "%lld", (long long)ir_arena_bytes(g));
-    snprintf(num[3], sizeof num[3], "%lld", (long long)scratch * 4);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)arena_bytes);
+    snprintf(num[3], sizeof num[3], "%lld", (long long)co.scratch * 4);
     ir_shape_str(&g->t[g->input].shape, ish, sizeof ish);
     sb_init(&odefs);
     sb_init(&otypes);
@@ -550,6 +754,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             { "out_params", oparams.s, 0 }, { "fout_params", ofparams.s, 0 },
             { "arena_bytes", num[2], 0 }, { "scratch_bytes", num[3], 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
+            { "step_api", step_h.s != NULL ? step_h.s : "", 0 },
             { "run_doc", has_float ? (has_int ? "This model mixes float32 and integer layers."
                                               : "A float32 model.")
                                    : "An integer model: no floating point in its run path.", 0 },
@@ -569,8 +774,9 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         tmpl_var v[] = {
             { "banner", NULL, 0 }, { "name", name, 0 }, { "NAME", NAME, 0 },
             { "abi", abi, 0 }, { "arena", arena.s != NULL ? arena.s : "", 0 },
-            { "params", params.s != NULL ? params.s : "", 0 },
-            { "body", body.s != NULL ? body.s : "", 0 },
+            { "params", co.params.s != NULL ? co.params.s : "", 0 },
+            { "body", co.body.s != NULL ? co.body.s : "", 0 },
+            { "step_code", step_c.s != NULL ? step_c.s : "", 0 },
             { "in_t", ir_dtype_c(g->t[g->input].dtype), 0 },
             { "out_params", oparams.s, 0 },
             { "float_wrapper", fwrap.s != NULL ? fwrap.s : "", 0 },
@@ -605,13 +811,13 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
      * README "Ship only what runs"). */
     if (rc == 0) {
         const char *run_fn[LK_COUNT], *wrap_fn[LK_COUNT];
-        const strbuf *gen[] = { &params, &body, &decls, &arrays, &arena, &label, &odecls,
-                                &oarrays, &fwrap };
+        const strbuf *gen[] = { &co.params, &co.body, &decls, &arrays, &arena, &label,
+                                &co.odecls, &co.oarrays, &fwrap, &step_c, &step_h };
         int n_run = 0, n_wrap = 0, nf;
         ship_file *sf = NULL;
         char err[256], nofloat[160];
         for (k = 0; k < LK_COUNT; k++) {
-            if (used[k]) {
+            if (co.used[k]) {
                 run_fn[n_run++] = lower_kernel_fn((lower_kernel)k);
             } else if (used_w[k]) {
                 wrap_fn[n_wrap++] = lower_kernel_fn((lower_kernel)k);
@@ -633,7 +839,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                  * includes it (the average pools' output stages do) */
                 int u = 0, kk;
                 for (kk = 0; kk < LK_COUNT; kk++) {
-                    u |= (used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
+                    u |= (co.used[kk] || used_w[kk]) && lower_kernel_dsp((lower_kernel)kk);
                 }
                 for (kk = 0; kk < nf; kk++) {
                     u |= sf[kk].text.s != NULL &&
@@ -664,14 +870,17 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_free(&oparams);
     sb_free(&ofparams);
     sb_free(&fwrap);
-    sb_free(&params);
-    sb_free(&body);
+    sb_free(&co.params);
+    sb_free(&co.body);
+    sb_free(&step_c);
+    sb_free(&step_h);
     sb_free(&decls);
     sb_free(&arrays);
     sb_free(&arena);
     sb_free(&label);
-    sb_free(&odecls);
-    sb_free(&oarrays);
+    sb_free(&co.odecls);
+    sb_free(&co.oarrays);
+    free(first);
     free(used_t);
     free(calls);
     return rc;

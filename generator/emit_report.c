@@ -435,6 +435,102 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     sb_puts(b, " }");
 }
 
+/* "streaming" (README "Streaming"): null for a model without recurrent
+ * layers; why not, for one that does not stream; else the step's sizes,
+ * its outputs' time axes, the state, the step's arena, MACs and estimate
+ * per core (its layers' and a frame; null when a kernel has no model). */
+static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
+{
+    lower_call calls[LOWER_MAX_CALLS];
+    cost_est tot[COST_NCORES], e, fr;
+    cost_work w;
+    char key[96];
+    int i, k, core, c, ok = 1;
+    int64_t macs = 0, state = 0;
+    const ir_graph *gs;
+    sb_puts(b, "  \"streaming\": ");
+    if (sp == NULL || !sp->present) {
+        sb_puts(b, "null,\n");
+        return;
+    }
+    if (!sp->ok) {
+        sb_puts(b, "{ \"available\": false, \"reason\": ");
+        sb_json_str(b, sp->why);
+        sb_puts(b, " },\n");
+        return;
+    }
+    gs = sp->gs;
+    sb_printf(b, "{ \"available\": true, \"steps\": %ld, \"input_axis\": %d, "
+                 "\"step_input_size\": %lld, \"outputs\": [",
+              (long)sp->steps, sp->in_axis, (long long)ir_shape_count(&gs->t[gs->input].shape));
+    for (i = 0; i < g->n_outputs; i++) {
+        sb_printf(b, "%s{ \"index\": %d, \"per_step\": %s, \"axis\": %d, \"size\": %lld }",
+                  i == 0 ? "" : ", ", i, sp->out_axis[i] >= 0 ? "true" : "false",
+                  sp->out_axis[i] >= 0 ? sp->out_axis[i] : -1,
+                  (long long)ir_shape_count(&gs->t[gs->outputs[i]].shape));
+    }
+    sb_puts(b, "], \"state\": [");
+    for (i = 0, k = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
+            const ir_shape *os = &g->t[n->output].shape;
+            int64_t el = 2 * (ir_shape_count(os) / os->d[0]);
+            sb_puts(b, k++ == 0 ? "{ \"layer\": " : ", { \"layer\": ");
+            sb_json_str(b, n->name);
+            sb_printf(b, ", \"dtype\": \"%s\", \"offset_bytes\": %lld, \"bytes\": %lld }",
+                      ir_dtype_name(n->prec),
+                      (long long)(n->state_off * (int64_t)ir_dtype_size(n->prec)),
+                      (long long)(el * (int64_t)ir_dtype_size(n->prec)));
+        }
+    }
+    for (k = 0; k < IR_DT_COUNT; k++) {
+        state += g->state_n[k] * (int64_t)ir_dtype_size((ir_dtype)k);
+    }
+    memset(tot, 0, sizeof tot);
+    for (i = 0; i < gs->nn; i++) {
+        int nc = lower_node(gs, i, calls), f;
+        const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
+        for (f = 1; f < nc; f++) {
+            if (calls[f].k != calls[0].k) {
+                kernel = NULL;
+            }
+        }
+        macs += cost_node_macs(gs, i);
+        cost_node_key(gs, i, kernel, key, sizeof key);
+        cost_node_work(gs, i, nc, &w);
+        lower_calls_work(calls, nc, &w);
+        for (core = 0; core < COST_NCORES; core++) {
+            if (cost_layer_estimate(key, &w, core, &e) != 0) {
+                ok = 0;
+            } else {
+                for (c = 0; c < COST_NC; c++) {
+                    tot[core].c[c] += e.c[c];
+                }
+            }
+        }
+    }
+    sb_printf(b, "], \"state_bytes\": %lld, \"arena_bytes\": %lld, \"macs\": %lld, "
+                 "\"estimate\": ", (long long)state, (long long)ir_arena_bytes(gs),
+              (long long)macs);
+    if (!ok) {
+        sb_puts(b, "null");
+    } else {
+        for (core = 0; core < COST_NCORES; core++) {
+            cost_frame_estimate(core, &fr);
+            for (c = 0; c < COST_NC; c++) {
+                tot[core].c[c] += fr.c[c];
+            }
+            tot[core].insns = tot[core].c[COST_C_LDST] + tot[core].c[COST_C_BRANCH] +
+                              tot[core].c[COST_C_MUL] + tot[core].c[COST_C_OTHER];
+            tot[core].cycles = cost_cycles(core, tot[core].c);
+            sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
+            est_json(b, &tot[core]);
+        }
+        sb_puts(b, " }");
+    }
+    sb_puts(b, " },\n");
+}
+
 /* Where the estimates come from (cost.h). */
 static void cost_model_json(strbuf *b)
 {
@@ -745,6 +841,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
               (long long)total_macs, (long long)ir_arena_bytes(g));
     totals_cost_json(&b, g, tot, tot_ok);
     sb_puts(&b, " },\n");
+    streaming_json(&b, g, o->step);
     cost_model_json(&b);
     compression_json(&b, o, g);
     sb_puts(&b, "  \"layers\": [");

@@ -93,8 +93,10 @@ void ir_free(ir_graph *g)
     }
     for (i = 0; i < g->nt; i++) {
         free(g->t[i].name);
-        free(g->t[i].data);
-        free(g->t[i].qdata);
+        if (!g->borrowed) {
+            free(g->t[i].data);
+            free(g->t[i].qdata);
+        }
     }
     for (i = 0; i < g->nn; i++) {
         free_node(&g->n[i]);
@@ -108,6 +110,57 @@ void ir_free(ir_graph *g)
     free(g->name);
     free(g->file);
     free(g);
+}
+
+ir_graph *ir_clone(const ir_graph *g)
+{
+    ir_graph *c = ir_new();
+    int i, ok = c != NULL;
+    if (ok) {
+        *c = *g;
+        c->borrowed = 1;
+        c->files = NULL;
+        c->n_files = 0;
+        c->name = ir_strdup(g->name);
+        c->file = ir_strdup(g->file);
+        c->t = calloc((size_t)g->nt + 1, sizeof *c->t);
+        c->n = calloc((size_t)g->nn + 1, sizeof *c->n);
+        c->nt = 0;
+        c->nn = 0;
+        c->cap_t = g->nt + 1;
+        c->cap_n = g->nn + 1;
+        ok = (g->name == NULL || c->name != NULL) && (g->file == NULL || c->file != NULL) &&
+             c->t != NULL && c->n != NULL;
+    }
+    for (i = 0; ok && i < g->nt; i++) {
+        c->t[i] = g->t[i];
+        c->t[i].name = ir_strdup(g->t[i].name);
+        c->nt = i + 1;
+        ok = g->t[i].name == NULL || c->t[i].name != NULL;
+    }
+    for (i = 0; ok && i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        ir_node *m = &c->n[i];
+        *m = *n;
+        m->kept = NULL;
+        m->name = ir_strdup(n->name);
+        m->xml_op = ir_strdup(n->xml_op);
+        m->act_name = ir_strdup(n->act_name);
+        m->fused = ir_strdup(n->fused);
+        m->inputs = malloc((size_t)n->n_inputs * sizeof *m->inputs + 1);
+        c->nn = i + 1;
+        ok = (n->name == NULL || m->name != NULL) && (n->xml_op == NULL || m->xml_op != NULL) &&
+             m->inputs != NULL && (n->act_name == NULL || m->act_name != NULL) &&
+             (n->fused == NULL || m->fused != NULL);
+        if (m->inputs != NULL) {
+            memcpy(m->inputs, n->inputs, (size_t)n->n_inputs * sizeof *m->inputs);
+        }
+    }
+    if (!ok) {
+        ir_free(c);
+        c = NULL;
+    }
+    return c;
 }
 
 static int grow(void **arr, int *cap, int need, size_t elem)

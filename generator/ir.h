@@ -253,6 +253,10 @@ typedef struct {
     /* pass_plan: elements of the static recurrent state (kept between
      * calls: NAME_state_*), per dtype */
     int64_t state_n[IR_DT_COUNT];
+    /* the graph of NAME_step (pass_step.c): its recurrent layers continue
+     * from the kept state (lower.c: init = 0) */
+    int step;
+    int borrowed;        /* data and qdata belong to another graph (ir_clone) */
     /* calibration (compress.c): the input tensor's smallest and largest
      * value on the calibration data, and the range chosen for it (the
      * declared input domain of the report) */
@@ -262,6 +266,12 @@ typedef struct {
 
 ir_graph *ir_new(void);
 void ir_free(ir_graph *g);
+/* A copy of g for a graph derived from it (the streaming step,
+ * pass_step.c): its own tensors, nodes and names; the constants' values
+ * (data, qdata) are g's, borrowed (g must outlive the copy, which must not
+ * change them); no external files; no `kept` lists. NULL when out of
+ * memory. */
+ir_graph *ir_clone(const ir_graph *g);
 char *ir_strdup(const char *s);
 
 /* Adds a tensor / node; returns its index, or -1 when out of memory. */

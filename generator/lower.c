@@ -445,8 +445,9 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         return 1;
     case IR_OP_LSTM:
     case IR_OP_GRU: {
-        /* the whole sequence from the initial state (init = 1); the state
-         * stays in NAME_state_float32 (README "Recurrent layers") */
+        /* the whole sequence from the initial state (init = 1; the step
+         * graph: one step from the kept state, init = 0); the state stays
+         * in NAME_state_float32 (README "Recurrent layers") */
         int v[7];
         c->k = n->op == IR_OP_LSTM ? LK_LSTM : LK_GRU;
         c->p.rnn.steps = is->d[0];
@@ -454,7 +455,7 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         c->p.rnn.in_n = last;
         c->p.rnn.hidden = n->units;
         c->p.rnn.reverse = n->rnn_reverse;
-        c->p.rnn.init = 1;
+        c->p.rnn.init = g->step ? 0 : 1; /* NAME_step: from the kept state */
         c->p.rnn.linear_before_reset = n->op == IR_OP_GRU ? n->rnn_lbr : 0;
         c->state_dt = IR_DT_F32;
         c->state_off = n->state_off;

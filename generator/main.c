@@ -14,6 +14,7 @@
 #include "compress.h"
 #include "diag.h"
 #include "emit.h"
+#include "step.h"
 #include "eval.h"
 #include "fileio.h"
 #include "import_onnx.h"
@@ -32,7 +33,7 @@ static const char usage_text[] =
     "  stoic eval     MODEL.xml --input X.npy [--output Y.npy] [--labels L.npy] [--dump-ir]\n"
     "                 [--weights-root DIR] [COMPRESSION]\n"
     "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [--weights-root DIR]\n"
-    "                 [COMPRESSION] [--val X.npy [--labels L.npy]]\n"
+    "                 [COMPRESSION] [--val X.npy [--labels L.npy]] [--step | --no-step]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
     "  stoic check    OUTDIR [--json FILE] [--quiet] [--library]\n"
@@ -63,6 +64,7 @@ typedef struct {
     compress_options co;
     int dump_ir;
     int quiet;
+    int step;   /* generate: 1 --step (the streaming API or an error), -1 --no-step, 0 auto */
     int n_freeze;
     const char *freeze_names[16];
     const char *freeze_files[16];
@@ -201,6 +203,11 @@ static int parse_args(int argc, char **argv, options *o)
         } else
         if (strcmp(a, "--dump-ir") == 0) {
             o->dump_ir = 1;
+            continue;
+        }
+        if ((strcmp(a, "--step") == 0 || strcmp(a, "--no-step") == 0) &&
+            strcmp(o->cmd, "generate") == 0) {
+            o->step = a[2] == 'n' ? -1 : 1;
             continue;
         }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -611,6 +618,7 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     int rc;
     ir_graph *g = gq != NULL ? gq : gf;
     compress_evidence ev;
+    step_plan sp;
     float *xv = NULL;
     int64_t *labels = NULL;
     memset(&ev, 0, sizeof ev);
@@ -622,6 +630,7 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     eo.argv = o->argv;
     eo.val_path = o->val;
     eo.labels_path = o->labels;
+    eo.step = NULL;
     if ((o->val != NULL && hash_path(o->val, eo.val_sha256, d) != 0) ||
         (o->labels != NULL && hash_path(o->labels, eo.labels_sha256, d) != 0)) {
         outdir_abort(od);
@@ -647,7 +656,24 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     }
     free(xv);
     free(labels);
-    rc = emit_c(g, &eo, od, d);
+    /* the streaming API of a recurrent model (step.c, README "Streaming") */
+    memset(&sp, 0, sizeof sp);
+    rc = 0;
+    if (o->step >= 0) {
+        rc = step_build(g, &sp, d);
+        eo.step = &sp;
+    }
+    if (rc == 0 && o->step > 0 && !sp.ok) {
+        diag_error(d, g->file, 0, "--step: %s", sp.present ? sp.why
+                   : "the model has no recurrent layer (lstm, gru): nothing to stream");
+        rc = -1;
+    } else if (rc == 0 && sp.present && !sp.ok) {
+        diag_note(d, g->file, 0, "no streaming API (%s_step): the model does not stream: %s",
+                  eo.name, sp.why);
+    }
+    if (rc == 0) {
+        rc = emit_c(g, &eo, od, d);
+    }
     if (rc == 0 && info != NULL && info->plan.n > 0) {
         rc = emit_plan(g, &eo, od, d);
     }
@@ -655,6 +681,7 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
         rc = emit_report(g, &eo, od, d);
     }
     compress_evidence_free(&ev);
+    step_free(&sp);
     if (rc == 0 && diag_exit_code(d) == 0) {
         rc = outdir_commit(od, d); /* on failure OUTDIR is as it was */
     } else {

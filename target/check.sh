@@ -18,12 +18,17 @@
 #     +-inf, NaN, two random vectors) and 4 real rows (quantized by the
 #     model's own input quantization for an integer model), and an integer
 #     model's float wrapper NAME_run_float on the float inputs and the real
-#     rows. On M4 and M7, under the trace plugin (-icount shift=0), every
+#     rows; a model with the streaming API (README "Streaming") also
+#     NAME_reset and NAME_step on the same patterns and on the real rows as
+#     streams (target/harness/harness.c), the stream of a real row equal to
+#     NAME_run's output when every output is the last step's. On M4 and
+#     M7, under the trace plugin (-icount shift=0), every
 #     window of one function must have the same instruction count, class
 #     counts, memory accesses and PC-trace hash. The outputs of all probe
 #     runs must be identical on M4, M7, PowerPC and the host.
 #  3. No division instruction and no compiler-helper or library call on the
-#     run path of NAME_run and NAME_run_float (target/runpath.awk on the
+#     run path of NAME_run and NAME_run_float (and NAME_step, NAME_reset)
+#     (target/runpath.awk on the
 #     M4 and M7 disassembly, following every call from those functions);
 #     and runtime/stoic_requant.c has no conditional branch, division or
 #     helper call when compiled for M4 and M7 at -O0, -O1, -O2, -O3, -Os.
@@ -98,7 +103,8 @@ for v in "$@"; do
     shift 3
     d=$W/$v
     mkdir -p "$d"
-    insize=$(sed -n 's/^#define [A-Z0-9_]*_INPUT_SIZE  *\([0-9]*\)U.*/\1/p' "$B/gen/$v/$v.h")
+    vu=$(echo "$v" | tr a-z A-Z)
+    insize=$(sed -n "s/^#define ${vu}_INPUT_SIZE  *\([0-9]*\)U.*/\1/p" "$B/gen/$v/$v.h")
     if [ "$ROWS" = all ]; then
         bin/npyraw raw "$val" "$d/in.raw"
         cp "$val" "$d/rows.npy"
@@ -215,6 +221,15 @@ for v in "$@"; do
                     bad "$v $core: probe outputs of ${v}_run differ from Cortex-M4's"
                 same=$(bin/npyraw cmpf32 "$r/probe_fout.raw" "$d/m4/probe_fout.raw") || bad "$v $core: $same"
             fi
+            if [ -f "$d/m4/probe_sout.raw" ]; then # the streaming API's step outputs
+                if grep -q 'HARNESS_QIN 0' "$B/gen/$v.cfg/harness_cfg.h"; then
+                    same=$(bin/npyraw cmpf32 "$r/probe_sout.raw" "$d/m4/probe_sout.raw") ||
+                        bad "$v $core: ${v}_step: $same"
+                else
+                    cmp -s "$r/probe_sout.raw" "$d/m4/probe_sout.raw" ||
+                        bad "$v $core: probe outputs of ${v}_step differ from Cortex-M4's"
+                fi
+            fi
         fi
         case $core in m4|m7) ;; *) continue ;; esac
         if ! windows "$r" > "$r/windows.txt"; then
@@ -228,6 +243,14 @@ for v in "$@"; do
         fi
         roots="${v}_run"
         grep -q "run_float" "$r/windows.txt" && roots="$roots ${v}_run_float"
+        if grep -q 'HARNESS_STEP 1' "$B/gen/$v.cfg/harness_cfg.h"; then
+            # the streaming API: its functions' paths too, and enough steps
+            nstep=$(awk '$1 == "step" { print $3 }' "$r/windows.txt")
+            if [ "${nstep:-0}" -lt 12 ] || ! grep -q '^reset ' "$r/windows.txt"; then
+                bad "$v $core: only ${nstep:-0} probe runs of ${v}_step (at least 12), or no ${v}_reset"
+            fi
+            roots="$roots ${v}_step ${v}_reset"
+        fi
         if ! arm-none-eabi-objdump -d --no-show-raw-insn "$BA/$core/$v.elf" |
              awk -v roots="$roots" -v libs="$W/libsyms-$core" -f target/runpath.awk > "$r/runpath.txt"; then
             bad "$v $core: division or helper call on the run path:"

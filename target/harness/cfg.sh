@@ -6,7 +6,8 @@
 # for every model, the outputs: HARNESS_OUT_TYPE, HARNESS_OUT_N (all
 # outputs' elements) and HARNESS_OUTS(o), the output arguments of NAME_run
 # for outputs side by side in the array o (a model with several outputs:
-# one argument each, in graph order; they must share one element type).
+# one argument each, in graph order; they must share one element type);
+# for a model with the streaming API the same for NAME_step (HARNESS_STEP).
 set -eu
 name=$1
 dir=$2
@@ -49,3 +50,23 @@ for s in $osizes; do
 done
 echo "#define HARNESS_OUT_N ${at}U"
 echo "#define HARNESS_OUTS(o) $args"
+# the streaming API (README "Streaming"): HARNESS_STEP, the step's output
+# arguments HARNESS_STEP_OUTS(o) and elements HARNESS_STEP_OUT_N, and
+# HARNESS_STEP_LAST 1 when every output is the last step's (the harness
+# then compares a real row's stream with NAME_run's output)
+if grep -q "^#define ${NAME}_STEPS " "$dir/$name.h"; then
+    ssizes=$(sed -n "s/^#define ${NAME}_STEP_OUTPUT[0-9]*_SIZE  *\([0-9]*\)U.*/\1/p" "$dir/$name.h")
+    per=$(sed -n "s/^#define ${NAME}_STEP_OUTPUT[0-9]*_PER_STEP  *\([01]\)U.*/\1/p" "$dir/$name.h")
+    at=0
+    args=
+    for s in $ssizes; do
+        args="$args${args:+, }&(o)[$at]"
+        at=$((at + s))
+    done
+    echo "#define HARNESS_STEP 1"
+    echo "#define HARNESS_STEP_OUT_N ${at}U"
+    echo "#define HARNESS_STEP_OUTS(o) $args"
+    case $per in *1*) echo "#define HARNESS_STEP_LAST 0" ;; *) echo "#define HARNESS_STEP_LAST 1" ;; esac
+else
+    echo "#define HARNESS_STEP 0"
+fi

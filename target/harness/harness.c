@@ -38,8 +38,16 @@
  * model's float wrapper NAME_run_float on the float inputs: the wrapper
  * quantizes, so its integer core sees only what the quantization gives).
  *
+ * A model with the streaming API (HARNESS_STEP, README "Streaming") also
+ * gets "reset" and "step" probes: NAME_reset, then NAME_step on the same
+ * patterns (the state carried from one to the next), then each real row
+ * as a stream (NAME_reset, one NAME_step per time step), the step outputs
+ * written to probe_sout.raw; when every output is the last step's
+ * (HARNESS_STEP_LAST) a stream's output must equal NAME_run's on the
+ * same row, byte for byte.
+ *
  * Exit code: 0 done; 1 a missing input file or a partial row; 3 a write
- * error.
+ * error; 4 a stream that differs from the whole sequence.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +76,16 @@ typedef HARNESS_OUT_TYPE out_t;
 /* 1 when the element type is a floating type */
 #define IS_FLOAT(t) (((t)0.5F) != (t)0)
 
+#if HARNESS_STEP
+/* the streaming API (README "Streaming") */
+#define STEP CAT(MODEL, _step)
+#define RESET CAT(MODEL, _reset)
+#define STEP_IN_N ((uint32_t)CAT(MODEL_UC, _STEP_INPUT_SIZE))
+#define STEP_INNER ((uint32_t)CAT(MODEL_UC, _STEP_INPUT_INNER))
+#define STEPS ((uint32_t)CAT(MODEL_UC, _STEPS))
+#define SOUT_N ((uint32_t)HARNESS_STEP_OUT_N)
+#endif
+
 #define PROBE_ROWS_MAX 8U
 #define BYTES_MAX ((IN_N > OUT_N) ? (4U * IN_N) : (4U * OUT_N))
 
@@ -79,6 +97,11 @@ static uint8_t g_bytes[BYTES_MAX];
 static hio_file g_probe_out;
 #if HARNESS_QIN
 static hio_file g_probe_fout;
+#endif
+#if HARNESS_STEP
+static in_t g_sin[STEP_IN_N];
+static out_t g_sout[SOUT_N];
+static hio_file g_probe_sout;
 #endif
 static uint32_t g_probe_k;
 static int32_t g_status;
@@ -141,26 +164,26 @@ static void write_floats(hio_file *f, const float *v, uint32_t n)
     write_bytes(f, 4U * n);
 }
 
-/* g_out in its own type, little-endian */
-static void write_out(hio_file *f)
+/* n output values in their own type, little-endian */
+static void write_out(hio_file *f, const out_t *v, uint32_t n)
 {
     uint32_t i;
     uint32_t u;
 
     if (IS_FLOAT(out_t)) {
-        for (i = 0U; i < OUT_N; i++) {
-            put_f32(&g_bytes[4U * i], (float)g_out[i]);
+        for (i = 0U; i < n; i++) {
+            put_f32(&g_bytes[4U * i], (float)v[i]);
         }
-        write_bytes(f, 4U * OUT_N);
+        write_bytes(f, 4U * n);
     } else {
-        for (i = 0U; i < OUT_N; i++) {
-            u = (uint32_t)(int32_t)g_out[i];
+        for (i = 0U; i < n; i++) {
+            u = (uint32_t)(int32_t)v[i];
             g_bytes[sizeof(out_t) * i] = (uint8_t)(u & 0xFFU);
             if (sizeof(out_t) == 2U) {
                 g_bytes[(sizeof(out_t) * i) + 1U] = (uint8_t)((u >> 8) & 0xFFU);
             }
         }
-        write_bytes(f, (uint32_t)sizeof(out_t) * OUT_N);
+        write_bytes(f, (uint32_t)sizeof(out_t) * n);
     }
 }
 
@@ -183,9 +206,28 @@ __attribute__((noinline, noipa)) static void probe_run(const char *label)
     stoic_probe_begin();
     RUN(g_in, HARNESS_OUTS(g_out));
     stoic_probe_end();
-    write_out(&g_probe_out);
+    write_out(&g_probe_out, g_out, OUT_N);
     probe_line("run", label);
 }
+
+#if HARNESS_STEP
+__attribute__((noinline, noipa)) static void probe_step(const char *label)
+{
+    stoic_probe_begin();
+    STEP(g_sin, HARNESS_STEP_OUTS(g_sout));
+    stoic_probe_end();
+    write_out(&g_probe_sout, g_sout, SOUT_N);
+    probe_line("step", label);
+}
+
+__attribute__((noinline, noipa)) static void probe_reset(const char *label)
+{
+    stoic_probe_begin();
+    RESET();
+    stoic_probe_end();
+    probe_line("reset", label);
+}
+#endif
 
 #if HARNESS_QIN
 __attribute__((noinline, noipa)) static void probe_run_float(const char *label)
@@ -317,6 +359,121 @@ static void run_pattern(const char *label)
     probe_run(label);
 }
 
+#if HARNESS_STEP
+/* one step on the first STEP_IN_N values of a pattern */
+static void step_pattern(const char *label)
+{
+    memcpy(g_sin, g_in, sizeof g_sin);
+    probe_step(label);
+}
+#endif
+
+/* The integer inputs of model_run's type: the extremes of the type, their
+ * alternations, the zero point, random vectors, near the zero point, a
+ * ramp. */
+static void int_patterns(int32_t zp, void (*run)(const char *))
+{
+    int32_t lo = (sizeof(in_t) == 1U) ? -128 : -32768;
+    int32_t hi = (sizeof(in_t) == 1U) ? 127 : 32767;
+
+    fill_int(P_ZERO, lo, hi, zp);
+    run("zeros");
+    fill_int(P_MIN, lo, hi, zp);
+    run("min");
+    fill_int(P_MAX, lo, hi, zp);
+    run("max");
+    fill_int(P_ALT_MIN_MAX, lo, hi, zp);
+    run("alternating-min-max");
+    fill_int(P_ALT_MAX_MIN, lo, hi, zp);
+    run("alternating-max-min");
+    fill_int(P_CONST, lo, hi, zp);
+    run("zero-point");
+    g_rng = 0x9E3779B9U;
+    fill_int(P_RAND, lo, hi, zp);
+    run("random-1");
+    fill_int(P_RAND, lo, hi, zp);
+    run("random-2");
+    fill_int(P_RAND, lo, hi, zp);
+    run("random-3");
+    fill_int(P_NEAR, lo, hi, zp);
+    run("near-zero-point");
+    fill_int(P_RAMP, lo, hi, zp);
+    run("ramp");
+}
+
+/* Reads real row r of probe_in.raw (float32) into g_fin and, in
+ * model_run's type, g_in; 0, or 1 when there is no such row. */
+static int32_t real_row(hio_file *fi)
+{
+    uint32_t i;
+    int32_t got = hio_read(fi, g_bytes, 4U * IN_N);
+
+    if (got != (int32_t)(4U * IN_N)) {
+        return 1;
+    }
+    for (i = 0U; i < IN_N; i++) {
+        g_fin[i] = get_f32(&g_bytes[4U * i]);
+    }
+#if HARNESS_QIN
+    HARNESS_QUANTIZE(&harness_p_qin, g_fin, g_in);
+#else
+    memcpy(g_in, g_fin, sizeof g_in);
+#endif
+    return 0;
+}
+
+#if HARNESS_STEP
+/* The step probes: model_step on every pattern (the state carried from
+ * one to the next, extremes included), then each real row as a stream
+ * (model_reset, one model_step per time step); when every output is the
+ * last step's (HARNESS_STEP_LAST), the stream's outputs must equal
+ * model_run's on the same row, byte for byte. 0, or the exit code. */
+static int32_t step_probes(int32_t zp)
+{
+    hio_file fi;
+    uint32_t r;
+    uint32_t t;
+    uint32_t o;
+    uint32_t i;
+
+    if (hio_open_write("probe_sout.raw", &g_probe_sout) != 0) {
+        hio_puts("harness: cannot write probe_sout.raw\n");
+        return 3;
+    }
+    probe_reset("initial");
+    if (IS_FLOAT(in_t)) {
+        float_patterns((float *)(void *)g_in, step_pattern);
+    } else {
+        int_patterns(zp, step_pattern);
+    }
+    if (hio_open_read("probe_in.raw", &fi) == 0) {
+        for (r = 0U; r < PROBE_ROWS_MAX; r++) {
+            if (real_row(&fi) != 0) {
+                break;
+            }
+            RUN(g_in, HARNESS_OUTS(g_out));
+            probe_reset("real-row");
+            for (t = 0U; t < STEPS; t++) {
+                for (o = 0U; o < (STEP_IN_N / STEP_INNER); o++) {
+                    for (i = 0U; i < STEP_INNER; i++) {
+                        g_sin[(o * STEP_INNER) + i] =
+                            g_in[(((o * STEPS) + t) * STEP_INNER) + i];
+                    }
+                }
+                probe_step("real-row");
+            }
+            if (HARNESS_STEP_LAST && memcmp(g_sout, g_out, sizeof g_sout) != 0) {
+                hio_puts("harness: the stream of a real row differs from its whole sequence\n");
+                g_status = 4;
+            }
+        }
+        hio_close(&fi);
+    }
+    hio_close(&g_probe_sout);
+    return 0;
+}
+#endif
+
 /* ---- main --------------------------------------------------------------- */
 
 static int32_t correctness_rows(void)
@@ -365,47 +522,19 @@ static int32_t probe_runs(void)
 {
     hio_file fi;
     uint32_t r;
-    uint32_t i;
-    int32_t got;
-    int32_t lo;
-    int32_t hi;
     int32_t zp = 0;
 
     if (hio_open_write("probe_out.raw", &g_probe_out) != 0) {
         hio_puts("harness: cannot write probe_out.raw\n");
         return 3;
     }
+#if HARNESS_QIN
+    zp = harness_p_qin.zero_point;
+#endif
     if (IS_FLOAT(in_t)) {
         float_patterns((float *)(void *)g_in, run_pattern);
     } else {
-        lo = (sizeof(in_t) == 1U) ? -128 : -32768;
-        hi = (sizeof(in_t) == 1U) ? 127 : 32767;
-#if HARNESS_QIN
-        zp = harness_p_qin.zero_point;
-#endif
-        fill_int(P_ZERO, lo, hi, zp);
-        run_pattern("zeros");
-        fill_int(P_MIN, lo, hi, zp);
-        run_pattern("min");
-        fill_int(P_MAX, lo, hi, zp);
-        run_pattern("max");
-        fill_int(P_ALT_MIN_MAX, lo, hi, zp);
-        run_pattern("alternating-min-max");
-        fill_int(P_ALT_MAX_MIN, lo, hi, zp);
-        run_pattern("alternating-max-min");
-        fill_int(P_CONST, lo, hi, zp);
-        run_pattern("zero-point");
-        g_rng = 0x9E3779B9U;
-        fill_int(P_RAND, lo, hi, zp);
-        run_pattern("random-1");
-        fill_int(P_RAND, lo, hi, zp);
-        run_pattern("random-2");
-        fill_int(P_RAND, lo, hi, zp);
-        run_pattern("random-3");
-        fill_int(P_NEAR, lo, hi, zp);
-        run_pattern("near-zero-point");
-        fill_int(P_RAMP, lo, hi, zp);
-        run_pattern("ramp");
+        int_patterns(zp, run_pattern);
     }
     if (hio_open_read("probe_in.raw", &fi) != 0) {
         hio_puts("harness: cannot open probe_in.raw\n");
@@ -413,21 +542,18 @@ static int32_t probe_runs(void)
         return 1;
     }
     for (r = 0U; r < PROBE_ROWS_MAX; r++) {
-        got = hio_read(&fi, g_bytes, 4U * IN_N);
-        if (got != (int32_t)(4U * IN_N)) {
+        if (real_row(&fi) != 0) {
             break;
         }
-        for (i = 0U; i < IN_N; i++) {
-            g_fin[i] = get_f32(&g_bytes[4U * i]);
-        }
-#if HARNESS_QIN
-        HARNESS_QUANTIZE(&harness_p_qin, g_fin, g_in);
-#else
-        memcpy(g_in, g_fin, sizeof g_in);
-#endif
         run_pattern("real-row");
     }
     hio_close(&fi);
+#if HARNESS_STEP
+    if (step_probes(zp) != 0) {
+        hio_close(&g_probe_out);
+        return 3;
+    }
+#endif
 #if HARNESS_QIN
     /* the float wrapper of an integer model: float inputs, then the same real rows */
     if (hio_open_write("probe_fout.raw", &g_probe_fout) != 0) {
@@ -438,12 +564,8 @@ static int32_t probe_runs(void)
     float_patterns(g_fin, run_float_pattern);
     if (hio_open_read("probe_in.raw", &fi) == 0) {
         for (r = 0U; r < PROBE_ROWS_MAX; r++) {
-            got = hio_read(&fi, g_bytes, 4U * IN_N);
-            if (got != (int32_t)(4U * IN_N)) {
+            if (real_row(&fi) != 0) {
                 break;
-            }
-            for (i = 0U; i < IN_N; i++) {
-                g_fin[i] = get_f32(&g_bytes[4U * i]);
             }
             run_float_pattern("real-row");
         }

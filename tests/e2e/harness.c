@@ -11,7 +11,12 @@
  * in each row, in graph order: [N, MODEL_OUTPUT0_SIZE + ...]. With LIKE.npy (e.g. the
  * expected outputs) it gets LIKE's shape instead, provided that has the same
  * number of rows and elements -- so tools comparing shapes see [N, ...].
- * Prints "arena BYTES" (MODEL_ARENA_SIZE) on stdout.
+ * Prints "arena BYTES" (MODEL_ARENA_SIZE) on stdout. A model with the
+ * streaming API (MODEL_STEPS, README "Streaming") is then run again on
+ * every row as a stream -- model_reset, then one model_step_float per time
+ * step -- and its outputs must equal model_run_float's bit for bit (exit 4
+ * and the first difference otherwise; "stream: N rows equal ..." on
+ * stdout).
  *
  *   harness --extremes [--nan]
  *
@@ -21,7 +26,8 @@
  * signs and a mix of magnitudes; with --nan (float models) also NaN, +-inf
  * and NaN between large values; for an integer model also model_run on
  * rows at the input type's extremes (all minimum, all maximum, zeros,
- * alternating). Nothing is compared: the run must finish without a
+ * alternating), and the stream of each float row (a model with the
+ * streaming API). Nothing is compared: the run must finish without a
  * sanitizer report. Prints "extremes: N rows".
  *
  * Build, in one piece (the model's sources in OUT):
@@ -30,7 +36,7 @@
  * or in two, so that the driver is compiled once for many models
  * (tests/e2e/run.sh): the driver with -DHARNESS_DRIVER (no model.h), and
  * per model only the glue to the model, with -DHARNESS_GLUE -IOUT.
- * Exit: 0 ok, 1 bad data, 2 usage, 3 I/O error.
+ * Exit: 0 ok, 1 bad data, 2 usage, 3 I/O error, 4 the stream differs.
  */
 #include <stddef.h>
 
@@ -48,6 +54,11 @@ extern const int harness_in_int_bytes;
 void harness_run_float(const float *in, float *out);
 /* model_run on integer input elements (harness_in_int_bytes each) */
 void harness_run_int(const void *in);
+/* 1 when the model has the streaming API (MODEL_STEPS): then
+ * harness_stream runs model_reset and one model_step_float per time step
+ * of a row and puts the outputs in model_run's layout */
+extern const int harness_has_step;
+void harness_stream(const float *in, float *out);
 
 /* ---- the glue: the only part that includes model.h ----------------------- */
 #ifdef HARNESS_GLUE
@@ -120,6 +131,67 @@ void harness_run_int(const void *in)
 #endif
 }
 #endif
+
+/* the streaming API (README "Streaming"): a step's input is the row's
+ * elements of one time step (MODEL_STEP_INPUT_INNER contiguous ones per
+ * outer position); a per-step output goes to its time step's place, a
+ * last-step output is the last step's */
+#ifdef MODEL_STEPS
+const int harness_has_step = 1;
+#define H_STEP_IN(t, si, in)                                                          \
+    do {                                                                              \
+        size_t o_, i_, in_ = (size_t)MODEL_STEP_INPUT_INNER;                          \
+        for (o_ = 0; o_ < (size_t)MODEL_STEP_INPUT_SIZE / in_; o_++) {                \
+            for (i_ = 0; i_ < in_; i_++) {                                            \
+                (si)[o_ * in_ + i_] = (in)[(o_ * MODEL_STEPS + (t)) * in_ + i_];     \
+            }                                                                         \
+        }                                                                             \
+    } while (0)
+#define H_STEP_OUT(t, M, so, out)                                                     \
+    do {                                                                              \
+        size_t o_, i_, in_ = (size_t)MODEL_##M##_INNER;                               \
+        for (o_ = 0; o_ < (size_t)MODEL_##M##_SIZE / in_; o_++) {                     \
+            for (i_ = 0; i_ < in_; i_++) {                                            \
+                if (MODEL_##M##_PER_STEP) {                                           \
+                    (out)[(o_ * MODEL_STEPS + (t)) * in_ + i_] = (so)[o_ * in_ + i_]; \
+                } else if ((t) + 1 == MODEL_STEPS) {                                  \
+                    (out)[o_ * in_ + i_] = (so)[o_ * in_ + i_];                       \
+                }                                                                     \
+            }                                                                         \
+        }                                                                             \
+    } while (0)
+void harness_stream(const float *in, float *out)
+{
+    static float si[MODEL_STEP_INPUT_SIZE];
+    size_t t;
+#ifndef MODEL_NUM_OUTPUTS
+    static float so[MODEL_STEP_OUTPUT_SIZE];
+#elif MODEL_NUM_OUTPUTS == 2
+    static float so0[MODEL_STEP_OUTPUT0_SIZE], so1[MODEL_STEP_OUTPUT1_SIZE];
+#else
+#error "tests/e2e/harness.c streams models of at most 2 outputs"
+#endif
+    model_reset();
+    for (t = 0; t < (size_t)MODEL_STEPS; t++) {
+        H_STEP_IN(t, si, in);
+#ifndef MODEL_NUM_OUTPUTS
+        model_step_float(si, so);
+        H_STEP_OUT(t, STEP_OUTPUT, so, out);
+#else
+        model_step_float(si, so0, so1);
+        H_STEP_OUT(t, STEP_OUTPUT0, so0, out);
+        H_STEP_OUT(t, STEP_OUTPUT1, so1, out + H_O1);
+#endif
+    }
+}
+#else
+const int harness_has_step = 0;
+void harness_stream(const float *in, float *out)
+{
+    (void)in;
+    (void)out;
+}
+#endif
 #endif
 
 /* ---- the driver ------------------------------------------------------------ */
@@ -181,6 +253,7 @@ static int run_extremes(int nan)
             x[i] = extreme_f32(k, i);
         }
         harness_run_float(x, y);
+        harness_stream(x, y);
         rows++;
     }
     if (harness_in_int_bytes == 1 || harness_in_int_bytes == 2) {
@@ -282,6 +355,30 @@ int main(int argc, char **argv)
 
     for (r = 0; r < n; r++) {
         harness_run_float(x + r * harness_in_size, y + r * harness_out_size);
+    }
+    if (harness_has_step) {
+        /* model_reset + MODEL_STEPS x model_step_float == model_run_float,
+         * bit for bit, on every row */
+        float *ys = (float *)calloc(harness_out_size, sizeof(float));
+        if (ys == NULL) {
+            fprintf(stderr, "harness: out of memory\n");
+            return 3;
+        }
+        for (r = 0; r < n; r++) {
+            size_t e;
+            const float *yr = y + r * harness_out_size;
+            harness_stream(x + r * harness_in_size, ys);
+            for (e = 0; e < harness_out_size; e++) {
+                if (memcmp(&ys[e], &yr[e], sizeof(float)) != 0) {
+                    fprintf(stderr, "harness: row %lu, element %lu: streaming (reset, then "
+                            "one step at a time) gives %.9g, the whole sequence %.9g\n",
+                            (unsigned long)r, (unsigned long)e, (double)ys[e], (double)yr[e]);
+                    return 4;
+                }
+            }
+        }
+        printf("stream: %lu rows equal to the whole sequence\n", (unsigned long)n);
+        free(ys);
     }
 
     if (npy_encode_f32(shape, ndim, y, &buf, &len) != 0) {

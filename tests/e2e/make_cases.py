@@ -2783,6 +2783,29 @@ def rnn_stack_last_step_head(c):
     return m, c.x(5, (10, 3))
 
 
+@case
+def rnn_stream_batch_first(c):
+    # the layout torch exports with batch_first: [1 T I] -> transpose ->
+    # [T 1 I] -> GRU -> [T 1 H] -> transpose -> [1 T H]; two outputs: a
+    # per-step head (a dense, a broadcast add, a tanh: [1 T 2]) and the
+    # last step's head (slice, reshape, dense: [1]) -- the streaming API's
+    # time axes 1 and "last" (README "Streaming")
+    m = Model((1, 7, 3))
+    m.add("transpose", "tm", "x", "xt", perm=(1, 0, 2))
+    m.add("gru", "rnn", "xt", "h", rnn_params(c, "gru", 4, 3), hidden=4,
+          linear_before_reset=True)
+    m.add("transpose", "bf", "h", "hb", perm=(1, 0, 2))
+    d = m.add("dense", "per_step", "hb", "d", dense_params(c, 2, 4), units=2)
+    m.const("offs", c.u((2,)))
+    a = m.add("add", "shift", "d offs", "a")
+    y0 = m.add("tanh", "squash", a, "y0")
+    m.add("slice", "last", "hb", "hl", starts="0 6 0", ends="1 7 4")
+    m.add("reshape", "flat", "hl", "hv", shape=[4])
+    y1 = m.add("dense", "head", "hv", "y1", dense_params(c, 1, 4), units=1)
+    m.out_name = [y0, y1]
+    return m, c.x(4, (1, 7, 3))
+
+
 # --------------------------------------------------------------------------
 # Second oracle: torch
 # --------------------------------------------------------------------------
