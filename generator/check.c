@@ -8,7 +8,8 @@
  *     calls, and the first floating-point type or literal;
  *   - per declaration anywhere in OUTDIR's files: function-pointer types
  *     and variably modified types;
- *   - on the call graph from the entry points (NAME_run, NAME_run_float):
+ *   - on the call graph from the entry points (NAME_run, NAME_run_float,
+ *     and the streaming API's NAME_step, NAME_step_float, NAME_reset):
  *     recursion, calls of functions not defined in OUTDIR, floating point
  *     reached from an integer NAME_run, functions no entry point reaches.
  * The generator's own code: recursion over the syntax tree is fine here. */
@@ -59,7 +60,8 @@ typedef struct {
     unsigned line, col;
     CXCursor cur;
     int is_static, in_header;
-    int entry;          /* 1: NAME_run or NAME_run_float; 2: an integer NAME_run */
+    int entry;          /* 1: NAME_run or NAME_run_float (NAME_step...); 2: an integer
+                         * NAME_run (NAME_step, NAME_reset) */
     int reached, reached_int;
     int has_float;
     char *float_file;
@@ -1190,12 +1192,26 @@ static void graph_checks(ctx *c)
             f->entry = fl ? 1 : 2;
         } else if (!is_model_file(f->file)) {
             continue;
-        } else if (name_ends(f->name, "_run_float")) {
+        } else if (name_ends(f->name, "_run_float") || name_ends(f->name, "_step_float")) {
             f->entry = 1;
-        } else if (name_ends(f->name, "_run")) {
+        } else if (name_ends(f->name, "_reset")) {
+            f->entry = 3; /* the streaming API's reset: below, as NAME_run */
+        } else if (name_ends(f->name, "_run") || name_ends(f->name, "_step")) {
             /* an integer model: the input is not floating point */
             CXCursor p0 = clang_Cursor_getArgument(f->cur, 0);
             f->entry = !clang_Cursor_isNull(p0) && type_has_float(clang_getCursorType(p0)) ? 1 : 2;
+        }
+    }
+    for (i = 0; i < c->nfn; i++) {
+        /* NAME_reset: floating point only where NAME_run has it */
+        if (c->fns[i].entry == 3) {
+            int j2, e = 2;
+            for (j2 = 0; j2 < c->nfn; j2++) {
+                if (name_ends(c->fns[j2].name, "_run") && c->fns[j2].entry == 1) {
+                    e = 1;
+                }
+            }
+            c->fns[i].entry = e;
         }
     }
     for (i = 0; i < c->nfn; i++) {

@@ -664,12 +664,12 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
         eo.step = &sp;
     }
     if (rc == 0 && o->step > 0 && !sp.ok) {
-        diag_error(d, g->file, 0, "--step: %s", sp.present ? sp.why
+        diag_error(d, g->file, sp.present ? sp.why_line : 0, "--step: %s", sp.present ? sp.why
                    : "the model has no recurrent layer (lstm, gru): nothing to stream");
         rc = -1;
     } else if (rc == 0 && sp.present && !sp.ok) {
-        diag_note(d, g->file, 0, "no streaming API (%s_step): the model does not stream: %s",
-                  eo.name, sp.why);
+        diag_note(d, g->file, sp.why_line,
+                  "no streaming API (%s_step): the model does not stream: %s", eo.name, sp.why);
     }
     if (rc == 0) {
         rc = emit_c(g, &eo, od, d);

@@ -85,6 +85,7 @@ static int propagate(const ir_graph *g, const ir_node *n, int *tax, int32_t T, s
     const ir_shape *is = &g->t[n->inputs[0]].shape;
     int k, a = TAX_NONE, last = 0, timed = 0;
     const char *op = n->xml_op;
+    sp->why_line = n->line; /* the layer a refusal names */
     /* the inputs' time axes (for add and mul aligned to the output's rank
      * from the right, as they broadcast) */
     for (k = 0; k < n->n_inputs; k++) {
@@ -198,6 +199,7 @@ static int propagate_all(const ir_graph *g, int axis, int32_t T, int *tax, step_
     }
     for (i = 0; i < g->n_outputs; i++) {
         if (tax[g->outputs[i]] == TAX_NONE) {
+            sp->why_line = g->output_lines[i];
             return refuse(sp, "output '%s' does not depend on the input",
                           g->t[g->outputs[i]].name);
         }
@@ -297,6 +299,7 @@ int step_build(const ir_graph *g, step_plan *sp, diag *d)
 {
     int i, a, found = -1, *tax, *best = NULL;
     int32_t T = -1;
+    long line = 0;
     const ir_shape *in = &g->t[g->input].shape;
     char why[STEP_WHY];
     memset(sp, 0, sizeof *sp);
@@ -306,6 +309,7 @@ int step_build(const ir_graph *g, step_plan *sp, diag *d)
             if (sp->present && t != T) {
                 snprintf(sp->why, sizeof sp->why, "its recurrent layers run %ld and %ld steps",
                          (long)T, (long)t);
+                sp->why_line = g->n[i].line;
                 return 0;
             }
             sp->present = 1;
@@ -329,6 +333,7 @@ int step_build(const ir_graph *g, step_plan *sp, diag *d)
         if (propagate_all(g, a, T, tax + g->nt + 1, sp) != 0) {
             if (why[0] == '\0') {
                 memcpy(why, sp->why, sizeof why);
+                line = sp->why_line;
             }
             continue;
         }
@@ -351,6 +356,7 @@ int step_build(const ir_graph *g, step_plan *sp, diag *d)
                      (long)T);
         }
         memcpy(sp->why, why, sizeof sp->why);
+        sp->why_line = line;
         free(tax);
         return 0;
     }

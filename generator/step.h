@@ -14,6 +14,7 @@ typedef struct {
     int present;         /* the model has a recurrent layer */
     int ok;              /* the streaming API exists (gs below) */
     char why[STEP_WHY];  /* why not, when present && !ok */
+    long why_line;       /* the line of the layer it names (0: none) */
     int32_t steps;       /* T: the steps of one NAME_run */
     int in_axis;         /* the input's time axis */
     int64_t in_inner;    /* input elements after the time axis */

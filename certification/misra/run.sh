@@ -90,8 +90,10 @@ fi
 
 # 4. one cppcheck per unit (runtime/, each output), JOBS at a time. Each
 # output is analysed with a stand-in for the application that integrates
-# it ($B/app/NAME_app.c: it calls NAME_run and NAME_run_float and uses the
-# macros of NAME.h), so the API is not reported as unused (2.5, 8.7); the
+# it ($B/app/NAME_app.c: it calls NAME_run and NAME_run_float, and
+# NAME_reset, NAME_step and NAME_step_float when NAME.h has the streaming
+# API, and uses the macros of NAME.h), so the API is not reported as unused
+# (2.5, 8.7); the
 # stand-in's own findings are not counted.
 for n in $(cut -d' ' -f1 "$B/variants.list"); do
     NAMEU=$(echo "$n" | tr 'a-z' 'A-Z')
@@ -106,12 +108,27 @@ static uint32_t ${n}_app_ram = (uint32_t)${NAMEU}_ARENA_SIZE + (uint32_t)${NAMEU
 static float ${n}_app_fin[${NAMEU}_INPUT_SIZE];
 static float ${n}_app_fout[${NAMEU}_OUTPUT_SIZE];
 #endif
+#ifdef ${NAMEU}_STEPS
+static ${NAMEU}_INPUT_TYPE ${n}_app_sin[${NAMEU}_STEP_INPUT_SIZE];
+static ${NAMEU}_OUTPUT_TYPE ${n}_app_sout[${NAMEU}_STEP_OUTPUT_SIZE];
+static float ${n}_app_sfin[${NAMEU}_STEP_INPUT_SIZE];
+static float ${n}_app_sfout[${NAMEU}_STEP_OUTPUT_SIZE];
+static uint32_t ${n}_app_state = (uint32_t)${NAMEU}_STATE_SIZE + (uint32_t)${NAMEU}_STEPS +
+    (uint32_t)${NAMEU}_STEP_INPUT_INNER + (uint32_t)${NAMEU}_STEP_OUTPUT_PER_STEP +
+    (uint32_t)${NAMEU}_STEP_OUTPUT_INNER;
+#endif
 void ${n}_app_step(void)
 {
     ${n}_app_ram = ${n}_app_ram + 1U;
     ${n}_run(${n}_app_in, ${n}_app_out);
 #ifndef ${NAMEU}_NO_FLOAT
     ${n}_run_float(${n}_app_fin, ${n}_app_fout);
+#endif
+#ifdef ${NAMEU}_STEPS
+    ${n}_app_state = ${n}_app_state + 1U;
+    ${n}_reset();
+    ${n}_step(${n}_app_sin, ${n}_app_sout);
+    ${n}_step_float(${n}_app_sfin, ${n}_app_sfout);
 #endif
 }
 EOF

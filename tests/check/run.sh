@@ -123,6 +123,10 @@ cases() {
         echo "resize-nearest-$p|$R/resize_nearest_2x/model.xml|--precision $p --calib $R/resize_nearest_2x/input.npy"
         echo "resize-cubic-$p|$R/resize_cubic_down/model.xml|--precision $p --calib $R/resize_cubic_down/input.npy"
     done
+    # recurrent layers with the streaming API (issue 13): NAME_step,
+    # NAME_step_float and NAME_reset are entry points
+    echo "stream-float32|$R/rnn_stream_batch_first/model.xml|--step"
+    echo "stream-stack-float32|$R/rnn_stack_last_step_head/model.xml|--step"
 }
 if ! $STOIC import examples/dsconv/dsconv.onnx -o $W/dsconv.xml --name dsconv >$W/import.log 2>&1; then
     ko "import examples/dsconv/dsconv.onnx" $W/import.log

@@ -6,6 +6,9 @@
 #      with the strict flags; the harness runs the 300 validation windows
 #   3. the generated code within 1e-5 relative (atol 1e-6) of torch's
 #      outputs (val_soc_torch_*.npy), and equal to stoic eval bit for bit
+#   3b. the streaming API: generate --step; on every window, model_reset
+#      and 50 calls of model_step give model_run's output bit for bit (the
+#      harness checks it and says "stream: N rows equal")
 #   4. the RMSE of the state of charge on the validation and test windows
 #      (against val_y.npy / test_y.npy) within 1e-4 of the RMSE of torch's
 #      outputs, written to build/soc/summary.txt
@@ -40,7 +43,7 @@ one() { # name -> prints nothing when it passes, else why
     ASAN_OPTIONS=detect_leaks=1 $ASAN import $D/$n.onnx -o $w/m.xml >$w/import.log 2>&1 ||
         { echo "import fails: $(head -c 300 $w/import.log)"; return; }
     grep -q "<$kind " $w/m.xml || { echo "no $kind layer in the description"; return; }
-    ASAN_OPTIONS=detect_leaks=1 $ASAN generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
+    ASAN_OPTIONS=detect_leaks=1 $ASAN generate $w/m.xml -o $w/out --name model --step >$w/generate.log 2>&1 ||
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
     for f in $w/out/*.c; do
         cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
@@ -53,6 +56,8 @@ one() { # name -> prints nothing when it passes, else why
         want=$D/${s}_soc_torch_$kind.npy
         $w/harness $D/${s}_x.npy $w/$s.npy $want >$w/run-$s.log 2>&1 ||
             { echo "run fails: $(head -1 $w/run-$s.log)"; return; }
+        grep -q '^stream: [0-9]* rows equal' $w/run-$s.log ||
+            { echo "$s: no stream check in the harness output"; return; }
         bin/npycmp $w/$s.npy $want --rtol 1e-5 --atol 1e-6 >$w/cmp-$s.log 2>&1 ||
             { echo "$s: generated code differs from torch: $(head -1 $w/cmp-$s.log)"; return; }
         (STOIC=$ASAN; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$s.npy --input $D/${s}_x.npy) \
