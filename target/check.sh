@@ -44,7 +44,7 @@
 # negative control), TGT_VARIANTS_FILE (target/variants.txt),
 # TGT_CHECK_CORES ("m4 m7 ppc host"; m4 is always needed). Exit status 0
 # when everything holds.
-# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001
+# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001 REQ-GEN-013
 set -eu
 
 B=${TGT:-build/target}

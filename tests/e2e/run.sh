@@ -45,7 +45,7 @@
 # keeps build/e2e/<case>/ of passing cases.
 # Output: one line per case, PASS or FAIL with the reason (and the log of
 # the failing step), then "N passed, M failed". Exit 1 on any failure.
-# REQ: REQ-GEN-001 REQ-GEN-002 REQ-GEN-003 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001
+# REQ: REQ-GEN-001 REQ-GEN-002 REQ-GEN-003 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001 REQ-GEN-013
 
 set -u
 . tests/common.sh
