@@ -366,6 +366,26 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
     ldst_json(b, e, 1);
 }
 
+/* The layers' estimates tot plus a function's frame, per core, completed
+ * (instructions, cycles) and printed: { "m4": {...}, "m7": {...} }. */
+static void frame_totals_json(strbuf *b, cost_est tot[COST_NCORES])
+{
+    cost_est fr;
+    int core, c;
+    for (core = 0; core < COST_NCORES; core++) {
+        cost_frame_estimate(core, &fr);
+        for (c = 0; c < COST_NC; c++) {
+            tot[core].c[c] += fr.c[c];
+        }
+        tot[core].insns = tot[core].c[COST_C_LDST] + tot[core].c[COST_C_BRANCH] +
+                          tot[core].c[COST_C_MUL] + tot[core].c[COST_C_OTHER];
+        tot[core].cycles = cost_cycles(core, tot[core].c);
+        sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
+        est_json(b, &tot[core]);
+    }
+    sb_puts(b, " }");
+}
+
 /* "estimate" of NAME_run (its layers and its frame) and "stack_bytes" of
  * NAME_run and NAME_run_float, per core, for the totals. */
 static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCORES],
@@ -373,25 +393,13 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
 {
     lower_call calls[LOWER_MAX_CALLS];
     lower_call io;
-    cost_est fr;
-    int core, c, i, k, nc, o;
+    int core, i, k, nc, o;
     sb_puts(b, ", \"estimate\": ");
     if (!tot_ok[COST_M4] || !tot_ok[COST_M7]) {
         sb_puts(b, "null");
         ldst_json(b, tot, 0);
     } else {
-        for (core = 0; core < COST_NCORES; core++) {
-            cost_frame_estimate(core, &fr);
-            for (c = 0; c < COST_NC; c++) {
-                tot[core].c[c] += fr.c[c];
-            }
-            tot[core].insns = tot[core].c[COST_C_LDST] + tot[core].c[COST_C_BRANCH] +
-                              tot[core].c[COST_C_MUL] + tot[core].c[COST_C_OTHER];
-            tot[core].cycles = cost_cycles(core, tot[core].c);
-            sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
-            est_json(b, &tot[core]);
-        }
-        sb_puts(b, " }");
+        frame_totals_json(b, tot);
         ldst_json(b, tot, 1);
     }
     sb_puts(b, ", \"stack_bytes\": ");
@@ -442,7 +450,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
 static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
 {
     lower_call calls[LOWER_MAX_CALLS];
-    cost_est tot[COST_NCORES], e, fr;
+    cost_est tot[COST_NCORES], e;
     cost_work w;
     char key[96];
     int i, k, core, c, ok = 1;
@@ -515,18 +523,7 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
     if (!ok) {
         sb_puts(b, "null");
     } else {
-        for (core = 0; core < COST_NCORES; core++) {
-            cost_frame_estimate(core, &fr);
-            for (c = 0; c < COST_NC; c++) {
-                tot[core].c[c] += fr.c[c];
-            }
-            tot[core].insns = tot[core].c[COST_C_LDST] + tot[core].c[COST_C_BRANCH] +
-                              tot[core].c[COST_C_MUL] + tot[core].c[COST_C_OTHER];
-            tot[core].cycles = cost_cycles(core, tot[core].c);
-            sb_printf(b, core == 0 ? "{ \"%s\": " : ", \"%s\": ", cost_core_name(core));
-            est_json(b, &tot[core]);
-        }
-        sb_puts(b, " }");
+        frame_totals_json(b, tot);
     }
     sb_puts(b, " },\n");
 }

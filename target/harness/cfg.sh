@@ -42,14 +42,22 @@ if [ -z "$otypes" ] || [ "$(printf '%s\n' $otypes | sort -u | wc -l)" -ne 1 ] ||
     exit 1
 fi
 echo "#define HARNESS_OUT_TYPE $(printf '%s\n' $otypes | head -1)"
-at=0
-args=
-for s in $osizes; do
-    args="$args${args:+, }&(o)[$at]"
-    at=$((at + s))
-done
-echo "#define HARNESS_OUT_N ${at}U"
-echo "#define HARNESS_OUTS(o) $args"
+# outs PREFIX SIZE...: HARNESS_<PREFIX>OUT_N, the sum of the sizes, and
+# HARNESS_<PREFIX>OUTS(o), one argument per output, side by side in o
+outs() {
+    pre=$1
+    shift
+    at=0
+    args=
+    for s in "$@"; do
+        args="$args${args:+, }&(o)[$at]"
+        at=$((at + s))
+    done
+    echo "#define HARNESS_${pre}OUT_N ${at}U"
+    echo "#define HARNESS_${pre}OUTS(o) $args"
+}
+# shellcheck disable=SC2086
+outs "" $osizes
 # the streaming API (README "Streaming"): HARNESS_STEP, the step's output
 # arguments HARNESS_STEP_OUTS(o) and elements HARNESS_STEP_OUT_N, and
 # HARNESS_STEP_LAST 1 when every output is the last step's (the harness
@@ -57,15 +65,9 @@ echo "#define HARNESS_OUTS(o) $args"
 if grep -q "^#define ${NAME}_STEPS " "$dir/$name.h"; then
     ssizes=$(sed -n "s/^#define ${NAME}_STEP_OUTPUT[0-9]*_SIZE  *\([0-9]*\)U.*/\1/p" "$dir/$name.h")
     per=$(sed -n "s/^#define ${NAME}_STEP_OUTPUT[0-9]*_PER_STEP  *\([01]\)U.*/\1/p" "$dir/$name.h")
-    at=0
-    args=
-    for s in $ssizes; do
-        args="$args${args:+, }&(o)[$at]"
-        at=$((at + s))
-    done
     echo "#define HARNESS_STEP 1"
-    echo "#define HARNESS_STEP_OUT_N ${at}U"
-    echo "#define HARNESS_STEP_OUTS(o) $args"
+    # shellcheck disable=SC2086
+    outs STEP_ $ssizes
     case $per in *1*) echo "#define HARNESS_STEP_LAST 0" ;; *) echo "#define HARNESS_STEP_LAST 1" ;; esac
 else
     echo "#define HARNESS_STEP 0"
