@@ -227,10 +227,8 @@ static ir_graph *step_graph(const ir_graph *g, const int *tax, int32_t T, diag *
         }
         if (n->op == IR_OP_RESHAPE && b >= 0) {
             /* its target as written: T -> 1 (a -1 there infers 1) */
-            for (k = 0; k < n->new_rank; k++) {
-                if (n->new_shape[k] == T && k == b) {
-                    n->new_shape[k] = 1;
-                }
+            if (b < n->new_rank && n->new_shape[b] == T) {
+                n->new_shape[b] = 1;
             }
         } else if (n->op == IR_OP_PAD && n->is_slice) {
             const ir_shape *is = &s->t[n->inputs[0]].shape;
