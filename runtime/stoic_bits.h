@@ -113,6 +113,40 @@ static inline int64_t stoic_clamp_mask_s64(int64_t x, int64_t lo, int64_t hi)
     return y;
 }
 
+/* The interpolated lookup of stoic_lut_s16 (stoic_rt.h) for one value v:
+ * table has 513 entries, entry k the output for the input 128 k - 32768;
+ * u = v + 32768, k = u / 128, f = u % 128, and the result is
+ * table[k] + floor(((table[k + 1] - table[k]) * f + 64) / 128).
+ * Exact (stoic_lut_s16.c): u is in [0, 65535], so k = u >> 7 (in
+ * [0, 511]) and f = u & 127 are the exact quotient and remainder and both
+ * indices are inside the table; x = (t1 - t0) f + 64 is in [-8322881,
+ * 8322945], and x + 2^23 is non-negative, so floor(x / 128) =
+ * ((x + 2^23) >> 7) - 65536 with no shift of a negative value; the
+ * rounded step lies between 0 and t1 - t0, so the result lies between
+ * table[k] and table[k + 1] and the conversion to int16_t is of a value
+ * that fits. (stoic_lut_s16, the int16 recurrent kernels.) */
+static inline int16_t stoic_lut_interp_s16(const int16_t *table, int16_t v)
+{
+    uint32_t u;     /* v + 32768, in [0, 65535] */
+    uint32_t k;     /* u / 128 */
+    uint32_t f;     /* u % 128 */
+    int32_t t0;
+    int32_t t1;
+    int32_t x;      /* (t1 - t0) * f + 64 + 2^23, in [65727, 16711553] */
+    int32_t step;   /* floor(((t1 - t0) * f + 64) / 128) */
+    uint32_t ux;
+
+    u = (uint32_t)v + 32768U;
+    k = u >> 7U;
+    f = u & 127U;
+    t0 = (int32_t)table[k];
+    t1 = (int32_t)table[k + 1U];
+    x = ((t1 - t0) * (int32_t)f) + 64 + 8388608;
+    ux = (uint32_t)x >> 7U;
+    step = (int32_t)ux - 65536;
+    return (int16_t)(t0 + step);
+}
+
 /* The two input rows (or columns) of the 2x2, stride 2 pooling window o
  * along an axis of n inputs, `pad` of padding before: i0 = 2 o - pad and
  * i0 + 1. A tap in the padding (i0 = -1 when pad is 1, i0 + 1 = n at the

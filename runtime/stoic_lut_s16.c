@@ -17,31 +17,18 @@
  * rounded step is between 0 and d inclusive, as f / 128 < 1), so it fits
  * int16_t and the final conversion is of an in-range value: no clamp is
  * needed. Every index is inside the table for every input; the same
- * instructions run for every input.
+ * instructions run for every input. The element computation is
+ * stoic_lut_interp_s16 (stoic_bits.h), shared with the int16 recurrent
+ * kernels.
  */
 #include "stoic_rt.h"
+#include "stoic_bits.h"
 
 void stoic_lut_s16(const stoic_lut_s16_params *p, const int16_t *in, int16_t *out)
 {
     int32_t i;
-    uint32_t u;     /* in + 32768, in [0, 65535] */
-    uint32_t k;     /* u / 128 */
-    uint32_t f;     /* u % 128 */
-    int32_t t0;
-    int32_t t1;
-    int32_t x;      /* (t1 - t0) * f + 64 + 2^23, in [65727, 16711553] */
-    int32_t step;   /* floor(((t1 - t0) * f + 64) / 128) */
-    uint32_t ux;
 
     for (i = 0; i < p->n; i++) {
-        u = (uint32_t)in[i] + 32768U;
-        k = u >> 7U;
-        f = u & 127U;
-        t0 = (int32_t)p->table[k];
-        t1 = (int32_t)p->table[k + 1U];
-        x = ((t1 - t0) * (int32_t)f) + 64 + 8388608;
-        ux = (uint32_t)x >> 7U;
-        step = (int32_t)ux - 65536;
-        out[i] = (int16_t)(t0 + step);
+        out[i] = stoic_lut_interp_s16(p->table, in[i]);
     }
 }

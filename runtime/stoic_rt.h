@@ -273,6 +273,90 @@ int32_t stoic_requantize64(int64_t acc, int32_t m, int32_t shift);
  * -32768 <= act_min <= act_max <= 32767 (precondition). */
 int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int32_t act_max);
 
+/* ---- recurrent layers, int16 activations: LSTM and GRU ----------------- */
+/* The integer forms of stoic_lstm_f32 and stoic_gru_f32 (stoic_rt_f32.h):
+ * the same shapes, layouts, gate order, direction and initial state.
+ * _s16: int16 weights; _s8w: int8 weights; activations always int16
+ * (stoic_lstm_q.c, stoic_gru_q.c).
+ *
+ * x [steps][batch][in_n], y [steps][batch][hidden], w [G * hidden][in_n],
+ * r [G * hidden][hidden]: rows gate by gate in ONNX order (LSTM G = 4:
+ * i, o, f, c; GRU G = 3: z, r, h); row J of a gate g unit j is
+ * J = g * hidden + j. reverse = 1 walks the steps from the last (t =
+ * steps - 1 - s). init = 1 first sets the state from init
+ * ([S][batch][hidden]: h0, then c0 for the LSTM) or to zeros when init is
+ * NULL; init = 0 continues from state (steps = 0, init = 1 only resets:
+ * a stream is one reset, then calls of steps = 1, init = 0). state is
+ * [2][batch][hidden]: LSTM [h][c], GRU [h][work].
+ *
+ * Quantization: x int16 symmetric (zero point 0); h and y Q0.15 (scale
+ * 2^-15); the LSTM cell state c has the scale 2^-cell_shift; gate
+ * pre-activations Q3.12 (scale 2^-12); the tables map Q3.12 to Q0.15.
+ * Notation: rq64(a, q) = stoic_requantize64(a, q.m, q.shift) (int32);
+ * sat16 clamps to [-32768, 32767]; rd(v, e) = stoic_rdbpot(v, e) (nearest,
+ * ties away from zero); LUT(t, v) = stoic_lut_s16's interpolated lookup of
+ * the one value v in the table t.
+ *
+ * For each step t in walk order and each sequence q, with h the
+ * sequence's h row before the step (every sum exact, in int64):
+ *   ax[J] = bx[J] + sum_i w[J][i] x[t][q][i]   (bx == NULL: 0)
+ *   ah[J] = bh[J] + sum_k r[J][k] h[k]         (bh == NULL: 0)
+ *   pre[J] = sat16(rq64(ax[J], qx[J]) + rq64(ah[J], qh[J]))
+ * LSTM, unit j (rows j, H + j, 2H + j, 3H + j; H = hidden):
+ *   i, o, f = LUT(sigmoid, pre[j]), LUT(sigmoid, pre[H + j]),
+ *             LUT(sigmoid, pre[2H + j]);  g = LUT(tanh, pre[3H + j]);
+ *   c = sat16(rd(f * c, 15) + rd(i * g, 30 - cell_shift))   (in place)
+ *   ct = cell_shift >= 12 ? rd(c, cell_shift - 12)
+ *                         : sat16(c * 2^(12 - cell_shift))   (Q3.12)
+ *   h_new = sat16(rd(o * LUT(tanh, ct), 15))
+ * GRU, unit j (rows j, H + j, 2H + j for z, r, h):
+ *   z = LUT(sigmoid, pre[j]),  r_j = LUT(sigmoid, pre[H + j]);
+ *   linear_before_reset = 1:
+ *     hn = sat16(rq64(ah[2H + j], qh[2H + j])),
+ *     pre_n = sat16(rq64(ax[2H + j], qx[2H + j]) + rd(r_j * hn, 15));
+ *   linear_before_reset = 0: first, for every unit k,
+ *     work[k] = sat16(rd(r_k * h[k], 15)); then ah[2H + j] sums
+ *     r[2H + j][k] * work[k] instead of h[k], and
+ *     pre_n = sat16(rq64(ax[2H + j], qx[2H + j]) + rq64(ah[2H + j], qh[2H + j]));
+ *   n = LUT(tanh, pre_n),  h_new = sat16(n + rd(z * (h[j] - n), 15)).
+ * h_new of unit j goes to y[t][q][j]; h takes y[t][q] after the sequence's
+ * last unit (the recurrent sums read the old h).
+ * The sat16 of the LSTM h_new and of the GRU work change nothing when the
+ * tables' entries are in [-32767, 32767] (the generator's tables,
+ * round(32767 f)); they keep every narrowing to int16 in range for any
+ * table.
+ *
+ * Preconditions (the generator's): the dimensions as stoic_lstm_f32's
+ * (steps >= 0, the others >= 1); |ax|, |ah| <= 2^47 for every row,
+ * sequence and step (so no partial sum wraps: each product is at most
+ * 2^30); every qmul as stoic_requantize64's; 0 <= cell_shift <= 15;
+ * reverse, init and linear_before_reset 0 or 1; tables of 513 entries.
+ * The instruction path depends on the parameters only. */
+typedef struct {
+    int32_t steps;
+    int32_t batch;
+    int32_t in_n;
+    int32_t hidden;
+    int32_t reverse;             /* 1: x and y are walked from the last step */
+    int32_t init;                /* 1: set the state from init (or zero) first; 0 or 1 */
+    int32_t linear_before_reset; /* GRU only */
+    int32_t cell_shift;          /* LSTM: the cell state's scale is 2^-cell_shift, 0..15 */
+    const stoic_qmul *qx;        /* [G * hidden]: row j's W x + bx accumulator -> Q3.12 */
+    const stoic_qmul *qh;        /* [G * hidden]: row j's R h + bh accumulator -> Q3.12 */
+    const int64_t *bx;           /* [G * hidden] input bias in W x units, or NULL */
+    const int64_t *bh;           /* [G * hidden] recurrent bias in R h units, or NULL */
+    const int16_t *sigmoid;      /* [513] interpolated table: Q3.12 -> Q0.15 */
+    const int16_t *tanh;         /* [513] interpolated table: Q3.12 -> Q0.15 */
+} stoic_rnn_q_params;
+void stoic_lstm_s16(const stoic_rnn_q_params *p, const int16_t *x, const int16_t *w,
+                    const int16_t *r, const int16_t *init, int16_t *state, int16_t *y);
+void stoic_lstm_s8w(const stoic_rnn_q_params *p, const int16_t *x, const int8_t *w,
+                    const int8_t *r, const int16_t *init, int16_t *state, int16_t *y);
+void stoic_gru_s16(const stoic_rnn_q_params *p, const int16_t *x, const int16_t *w,
+                   const int16_t *r, const int16_t *init, int16_t *state, int16_t *y);
+void stoic_gru_s8w(const stoic_rnn_q_params *p, const int16_t *x, const int8_t *w,
+                   const int8_t *r, const int16_t *init, int16_t *state, int16_t *y);
+
 /* ---- constant-time reciprocal (stoic_recip.c) --------------------------- */
 /* floor(2^46 / s) for 2^15 <= s <= 2^31 - 1 (precondition), so the result
  * is in [2^15, 2^31]. Computed by a fixed number of shift-and-subtract
