@@ -365,22 +365,69 @@ static int node_named(const ir_graph *g, const char *name)
 typedef struct {
     calib_stat *st;
     double **sum;       /* per tensor: per-channel sums (last axis), or NULL */
-    const ir_graph *g;
+    ir_graph *g;
     int pass;
+    float *rnn_buf;     /* the LSTM cell peak's state and output (lstm_cell_peak) */
 } calib_ctx;
+
+/* The largest |c| of an integer LSTM's cell state over every step of one
+ * input sequence x: the float kernel run one step at a time from the
+ * layer's initial state (its c0 included), the state read after each
+ * step. pass_quantize chooses the cell state's scale from it. buf holds
+ * 3 * B * H floats. */
+static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x, float *buf)
+{
+    const ir_shape *is = &g->t[n->inputs[0]].shape;
+    stoic_rnn_f32_params p;
+    const float *b = n->params[2] >= 0 ? g->t[n->params[2]].data : NULL;
+    const float *init = n->params[3] >= 0 ? g->t[n->params[3]].data : NULL;
+    int32_t steps = is->d[0], s, t;
+    int64_t k, bh;
+    double peak = 0.0;
+    p.steps = 1;
+    p.batch = is->rank == 3 ? is->d[1] : 1;
+    p.in_n = is->d[is->rank - 1];
+    p.hidden = n->units;
+    p.reverse = 0;
+    p.linear_before_reset = 0;
+    bh = (int64_t)p.batch * p.hidden;
+    for (k = 0; init != NULL && k < bh; k++) {
+        double a = fabs((double)init[bh + k]);
+        peak = a > peak ? a : peak;
+    }
+    for (s = 0; s < steps; s++) {
+        t = n->rnn_reverse ? steps - 1 - s : s;
+        p.init = s == 0 ? 1 : 0;
+        stoic_lstm_f32(&p, x + (int64_t)t * p.batch * p.in_n, g->t[n->params[0]].data,
+                       g->t[n->params[1]].data, b, init, buf, buf + 2 * bh);
+        for (k = 0; k < bh; k++) {
+            double a = fabs((double)buf[bh + k]);
+            peak = a > peak || a != a ? a : peak; /* NaN kept: refused later */
+        }
+    }
+    return peak;
+}
 
 static void observe(void *ctx, int t, const void *data, int64_t n)
 {
     calib_ctx *c = ctx;
+    int i;
     if (c->pass == 1) {
         calib_observe_range(&c->st[t], data, n);
+        for (i = 0; i < c->g->nn; i++) {
+            ir_node *nd = &c->g->n[i];
+            if (nd->op == IR_OP_LSTM && nd->target != IR_DT_F32 && nd->inputs[0] == t) {
+                double pk = lstm_cell_peak(c->g, nd, data, c->rnn_buf);
+                nd->rnn_cell_max = pk > nd->rnn_cell_max || pk != pk ? pk : nd->rnn_cell_max;
+            }
+        }
         if (c->sum[t] != NULL) {
             const ir_shape *s = &c->g->t[t].shape;
             int32_t ch = s->d[s->rank - 1];
             const float *x = data;
-            int64_t i;
-            for (i = 0; i < n; i++) {
-                c->sum[t][i % ch] += (double)x[i];
+            int64_t e;
+            for (e = 0; e < n; e++) {
+                c->sum[t][e % ch] += (double)x[e];
             }
         }
     } else {
@@ -399,12 +446,22 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     int *has = calloc((size_t)g->nt + 1, sizeof *has);
     float *out = malloc((size_t)out_n * sizeof *out);
     int t, rc = 0, i, nt0;
+    int64_t rnn_n = 1;
     c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
     c.sum = calloc((size_t)g->nt + 1, sizeof *c.sum);
     c.g = g;
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        g->n[i].rnn_cell_max = 0.0;
+        if (n->op == IR_OP_LSTM) { /* 3 B H: the state [2][B][H], one step's y [B][H] */
+            int64_t bh = ir_shape_count(&g->t[n->output].shape) / g->t[n->output].shape.d[0];
+            rnn_n = 3 * bh > rnn_n ? 3 * bh : rnn_n;
+        }
+    }
+    c.rnn_buf = malloc((size_t)rnn_n * sizeof(float));
     if (lo == NULL || hi == NULL || has == NULL || out == NULL || c.st == NULL ||
-        c.sum == NULL || eval_prepare(g, &p) != 0) {
-        free(lo), free(hi), free(has), free(out), free(c.st), free(c.sum);
+        c.sum == NULL || c.rnn_buf == NULL || eval_prepare(g, &p) != 0) {
+        free(lo), free(hi), free(has), free(out), free(c.st), free(c.sum), free(c.rnn_buf);
         diag_io(d, NULL, "out of memory");
         return -1;
     }
@@ -475,6 +532,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
         }
     }
     free(c.st);
+    free(c.rnn_buf);
     free(out);
     nt0 = g->nt; /* pass_quantize adds tensors */
     if (rc == 0) {
@@ -803,15 +861,6 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         L = plan_find(p, base);
         g->n[i].target = dtype_of(L != NULL ? L->precision : info->precision);
         any |= g->n[i].target != IR_DT_F32;
-        if ((g->n[i].op == IR_OP_LSTM || g->n[i].op == IR_OP_GRU) &&
-            g->n[i].target != IR_DT_F32) {
-            diag_error(d, g->file, g->n[i].line,
-                       "%s '%s': recurrent layers are float32 only in this version "
-                       "(README \"Recurrent layers\"): use --precision float32",
-                       g->n[i].xml_op, g->n[i].name);
-            ir_free(g);
-            return NULL;
-        }
     }
     if (any) {
         info->quantized = 1;

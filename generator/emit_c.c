@@ -274,6 +274,9 @@ static void mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
     if (c->ref_delta >= 0) {
         used_t[c->ref_delta] = 1;
     }
+    if (c->ref_bias >= 0) {
+        used_t[c->ref_bias] = 1;
+    }
 }
 
 static void weights(const ir_graph *g, const char *name, const char *label, const char *used_t,
@@ -338,7 +341,9 @@ static void print_params(const lower_call *c, const char *name, const char *idx,
     for (k = 0; k < n; k++) {
         sb_printf(b, "    .%s = ", f[k].name);
         if (f[k].is_ptr) {
-            if (f[k].ref >= 0) {
+            if (f[k].ref >= 0 && f[k].ival != 0) {
+                sb_printf(b, "&%s_t%d[%ld]", name, f[k].ref, f[k].ival);
+            } else if (f[k].ref >= 0) {
                 sb_printf(b, "%s_t%d", name, f[k].ref);
             } else if (f[k].own >= 0) {
                 sb_printf(b, "%s_%s_%s", name, own_idx[f[k].own], c->own[f[k].own].role);

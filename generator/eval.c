@@ -343,6 +343,18 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_GRU:
         stoic_gru_f32(&c->p.rnn, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
         break;
+    case LK_LSTM_S16:
+        stoic_lstm_s16(&c->p.rnn_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_LSTM_S8W:
+        stoic_lstm_s8w(&c->p.rnn_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_GRU_S16:
+        stoic_gru_s16(&c->p.rnn_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    case LK_GRU_S8W:
+        stoic_gru_s8w(&c->p.rnn_q, a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
     default:
         break;
     }

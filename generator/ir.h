@@ -206,10 +206,20 @@ typedef struct {
      * 3 initial state [S*B*H] (h0, then c0 for the LSTM); rnn_reverse:
      * the steps run from the last to the first; rnn_lbr: GRU
      * linear_before_reset; state_off (pass_plan): where its recurrent
-     * state starts in the model's state array of its precision */
+     * state starts in the model's state array of its precision
+     * (float32, or int16 for an integer layer).
+     * Integer lstm/gru (pass_quantize): params 0 weight [G*H I] and 1
+     * recurrence [G*H H] (int8 or int16 by prec), 2 bias int64 [2*G*H]
+     * (bx then bh, README "Recurrent layers"), 3 initial state int16,
+     * 4 multipliers [2*G*H] (qx then qh), 5 tables int16 [2*513]
+     * (sigmoid then tanh); activations int16 whatever prec; rnn_cell_max:
+     * the largest |c| of the LSTM's cell state on the calibration data
+     * (compress.c), rnn_cell_shift: the cell state's scale 2^-shift */
     int rnn_reverse;
     int rnn_lbr;
     int64_t state_off;
+    double rnn_cell_max;
+    int32_t rnn_cell_shift;
 } ir_node;
 
 /* resize modes, coordinate transformations and nearest roundings, in the

@@ -28,7 +28,8 @@ static const char *const kernel_fn[] = {
     "stoic_avgpool2d_s8_2x2", "stoic_maxpool2d_s16_2x2", "stoic_avgpool2d_s16_2x2",
     "stoic_gavgpool_s8", "stoic_gavgpool_s16",
     "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16",
-    "stoic_lstm_f32", "stoic_gru_f32"
+    "stoic_lstm_f32", "stoic_gru_f32",
+    "stoic_lstm_s16", "stoic_lstm_s8w", "stoic_gru_s16", "stoic_gru_s8w"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -54,7 +55,8 @@ static const char *const kernel_params[] = {
     "stoic_pool2d_q_params", "stoic_pool2d_q_params", "stoic_pool2d_q_params",
     "stoic_pool2d_q_params", "stoic_pool2d_q_params",
     "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params",
-    "stoic_rnn_f32_params", "stoic_rnn_f32_params"
+    "stoic_rnn_f32_params", "stoic_rnn_f32_params",
+    "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -1407,6 +1409,48 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
         c->p.transpose_q.in_offset = 0;
         set_args(c, n->inputs[0], -1, -1, n->output);
         return 1;
+    case IR_OP_LSTM:
+    case IR_OP_GRU: {
+        /* int16 activations, int8 or int16 weights (pass_quantize's
+         * constants: ir.h "Integer lstm/gru"); the state stays in
+         * NAME_state_int16 */
+        stoic_rnn_q_params *p = &c->p.rnn_q;
+        const int lstm = n->op == IR_OP_LSTM;
+        const int64_t rows = (int64_t)(lstm ? 4 : 3) * n->units;
+        int v[7];
+        if (n->prec == IR_DT_S16) {
+            c->k = lstm ? LK_LSTM_S16 : LK_GRU_S16;
+        } else {
+            c->k = lstm ? LK_LSTM_S8W : LK_GRU_S8W;
+        }
+        p->steps = is->d[0];
+        p->batch = is->rank == 3 ? is->d[1] : 1;
+        p->in_n = last;
+        p->hidden = n->units;
+        p->reverse = n->rnn_reverse;
+        p->init = g->step ? 0 : 1; /* NAME_step: from the kept state */
+        p->linear_before_reset = lstm ? 0 : n->rnn_lbr;
+        p->cell_shift = lstm ? n->rnn_cell_shift : 0;
+        p->qx = (const stoic_qmul *)g->t[n->params[4]].qdata;
+        p->qh = p->qx + rows;
+        p->bx = n->params[2] >= 0 ? (const int64_t *)g->t[n->params[2]].qdata : NULL;
+        p->bh = p->bx != NULL ? p->bx + rows : NULL;
+        p->sigmoid = (const int16_t *)g->t[n->params[5]].qdata;
+        p->tanh = p->sigmoid + 513;
+        c->ref_qmul = n->params[4];
+        c->ref_bias = n->params[2];
+        c->ref_table = n->params[5];
+        c->state_dt = IR_DT_S16;
+        c->state_off = n->state_off;
+        v[0] = n->inputs[0];
+        v[1] = n->params[0];
+        v[2] = n->params[1];
+        v[3] = n->params[3] >= 0 ? n->params[3] : LOWER_ARG_NULL;
+        v[4] = LOWER_ARG_STATE;
+        v[5] = n->output;
+        set_args6(c, v, 6);
+        return 1;
+    }
     default:
         return -1;
     }
@@ -1454,7 +1498,7 @@ int lower_float_in(const ir_graph *g, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
-    c->ref_rows = c->ref_delta = -1;
+    c->ref_rows = c->ref_delta = c->ref_bias = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -1468,7 +1512,7 @@ int lower_float_out(const ir_graph *g, int k, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
-    c->ref_rows = c->ref_delta = -1;
+    c->ref_rows = c->ref_delta = c->ref_bias = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -1483,7 +1527,7 @@ int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
     for (k = 0; k < LOWER_MAX_CALLS; k++) {
         memset(&calls[k], 0, sizeof calls[k]);
         calls[k].ref_qmul = calls[k].ref_table = -1;
-        calls[k].ref_rows = calls[k].ref_delta = -1;
+        calls[k].ref_rows = calls[k].ref_delta = calls[k].ref_bias = -1;
     }
     if (n->op == IR_OP_CONVERT) {
         nc = lower_convert(g, ni, calls);
@@ -1542,6 +1586,15 @@ static void fp(fl *l, const char *name, int ref)
         l->f[l->n].own = -1;
         l->f[l->n].is_ptr = 1;
         l->n++;
+    }
+}
+
+/* a pointer field: element off of the array of constant tensor ref (ref >= 0) */
+static void fpo(fl *l, const char *name, int ref, long off)
+{
+    fp(l, name, ref);
+    if (l->n > 0 && l->f[l->n - 1].name == name) {
+        l->f[l->n - 1].ival = off;
     }
 }
 
@@ -1937,6 +1990,28 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fgeom(&l, v, nm, 15);
         fo(&l, "mult", 1);
         fo(&l, "rshift", 2);
+        break;
+    }
+    case LK_LSTM_S16:
+    case LK_LSTM_S8W:
+    case LK_GRU_S16:
+    case LK_GRU_S8W: {
+        const stoic_rnn_q_params *p = &c->p.rnn_q;
+        long rows = (long)(c->k == LK_LSTM_S16 || c->k == LK_LSTM_S8W ? 4 : 3) * p->hidden;
+        fi(&l, "steps", p->steps);
+        fi(&l, "batch", p->batch);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "hidden", p->hidden);
+        fi(&l, "reverse", p->reverse);
+        fi(&l, "init", p->init);
+        fi(&l, "linear_before_reset", p->linear_before_reset);
+        fi(&l, "cell_shift", p->cell_shift);
+        fpo(&l, "qx", c->ref_qmul, 0);
+        fpo(&l, "qh", c->ref_qmul, rows);
+        fpo(&l, "bx", c->ref_bias, 0);
+        fpo(&l, "bh", c->ref_bias, rows);
+        fpo(&l, "sigmoid", c->ref_table, 0);
+        fpo(&l, "tanh", c->ref_table, 513);
         break;
     }
     case LK_LSTM:

@@ -88,6 +88,11 @@ typedef enum {
     /* recurrent layers (float32) */
     LK_LSTM,
     LK_GRU,
+    /* recurrent layers, int16 activations: int16 or int8 weights */
+    LK_LSTM_S16,
+    LK_LSTM_S8W,
+    LK_GRU_S16,
+    LK_GRU_S8W,
     LK_COUNT
 } lower_kernel;
 
@@ -145,6 +150,7 @@ typedef struct {
         stoic_resize_f32_params resize;
         stoic_resize_q_params resize_q;
         stoic_rnn_f32_params rnn;
+        stoic_rnn_q_params rnn_q;
     } p;
     int args[LOWER_MAX_ARGS]; /* tensor indices in call order; the last is the output */
     int n_args;
@@ -155,6 +161,7 @@ typedef struct {
     int ref_table;
     int ref_rows;             /* sparse: row starts and column deltas */
     int ref_delta;
+    int ref_bias;             /* integer recurrent: the bias (bx then bh) */
     /* Constants a packed kernel reads in its own layout (weights in loop
      * order, folded bias, multipliers, shifts), made from the IR's
      * constants by lower_attach; NULL data until then. */
@@ -221,7 +228,8 @@ typedef struct {
     int is_float;
     long ival;
     float fval;
-    int ref; /* pointer field: -1 NULL, else the constant tensor it points to */
+    int ref; /* pointer field: -1 NULL, else the constant tensor it points to
+              * (at element ival of it) */
     int own; /* pointer field to own[own] of the call (ref is -1), else -1 */
     int is_ptr;
 } lower_field;

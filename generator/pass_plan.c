@@ -353,9 +353,11 @@ int pass_plan(ir_graph *g, diag *d)
         if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
             const ir_shape *os = &g->t[n->output].shape;
             int64_t per = 2 * (ir_shape_count(os) / os->d[0]);
-            n->state_off = g->state_n[n->prec];
-            g->state_n[n->prec] += per;
-            if (g->state_n[n->prec] > IR_MAX_ELEMS / 8) {
+            /* float32, or int16 for an integer layer (int8 weights too) */
+            ir_dtype sd = n->prec == IR_DT_F32 ? IR_DT_F32 : IR_DT_S16;
+            n->state_off = g->state_n[sd];
+            g->state_n[sd] += per;
+            if (g->state_n[sd] > IR_MAX_ELEMS / 8) {
                 diag_error(d, g->file, n->line, "the recurrent state would exceed 256 MiB");
                 d->limits++;
                 return -1;

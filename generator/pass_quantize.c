@@ -124,6 +124,7 @@ typedef struct {
     const int *has_range;
     double *const *mean;   /* per tensor: mean of each channel (last axis), or NULL */
     int n_ranged;          /* tensors with an index below this have a range slot */
+    int rnn_tables;        /* the recurrent layers' gate tables (a constant), or -1 */
 } qctx;
 
 static int set_q_from_range(qctx *c, int t, ir_dtype dt, double lo, double hi, long line,
@@ -919,14 +920,253 @@ static int quantize_resize(qctx *c, int ni)
     return check_bound(c, n, bound, limit);
 }
 
+/* ---- recurrent layers (lstm, gru) -------------------------------------- *
+ * The integer contract of stoic_lstm_s16/_s8w and stoic_gru_s16/_s8w
+ * (stoic_rt.h): x int16 symmetric, h and y Q0.15, gate pre-activations
+ * Q3.12, the LSTM cell state 2^-cell_shift; weights per row (int8 for
+ * prec int8, int16 for prec int16), symmetric; bias in each dot product's
+ * accumulator units (int64); one multiplier per row and dot product. */
+
+static int is_rnn(ir_op op)
+{
+    return op == IR_OP_LSTM || op == IR_OP_GRU;
+}
+
+/* The dtype of a node's activations: an integer recurrent layer reads and
+ * writes int16 whatever its weights (int8 weights, int16 activations). */
+static ir_dtype act_dtype(const ir_node *n)
+{
+    return is_rnn(n->op) && is_int(n->target) ? IR_DT_S16 : n->target;
+}
+
+/* Weights per row, symmetric: q = round(w / s), s = max|w| / qmax (1 for
+ * an all-zero row); qmax 127 (int8) or 32767 (int16). */
+static void rnn_weights(const float *w, int32_t rows, int32_t per, ir_dtype dt, void *q,
+                        double *s)
+{
+    int32_t j, i;
+    double qmax = dt == IR_DT_S16 ? 32767.0 : 127.0;
+    for (j = 0; j < rows; j++) {
+        double mx = 0.0;
+        for (i = 0; i < per; i++) {
+            double a = fabs((double)w[(int64_t)j * per + i]);
+            mx = a > mx ? a : mx;
+        }
+        s[j] = mx > 0.0 ? mx / qmax : 1.0;
+        for (i = 0; i < per; i++) {
+            double v = round((double)w[(int64_t)j * per + i] / s[j]);
+            v = v < -qmax ? -qmax : (v > qmax ? qmax : v);
+            if (dt == IR_DT_S16) {
+                ((int16_t *)q)[(int64_t)j * per + i] = (int16_t)v;
+            } else {
+                ((int8_t *)q)[(int64_t)j * per + i] = (int8_t)v;
+            }
+        }
+    }
+}
+
+static int64_t rnn_abs_sum(const void *q, ir_dtype dt, int64_t off, int32_t n)
+{
+    int64_t s = 0;
+    int32_t i;
+    for (i = 0; i < n; i++) {
+        int32_t v = dt == IR_DT_S16 ? ((const int16_t *)q)[off + i]
+                                    : ((const int8_t *)q)[off + i];
+        s += v < 0 ? -v : v;
+    }
+    return s;
+}
+
+/* The sigmoid and tanh tables of every integer recurrent layer (one
+ * constant for the model): t[k] = round(32767 f((128 k - 32768) 2^-12)),
+ * Q3.12 in, Q0.15 out, entries in [-32767, 32767] */
+static int rnn_tables(qctx *c, const ir_node *n)
+{
+    int16_t tab[2 * 513];
+    int k;
+    if (c->rnn_tables >= 0) {
+        return c->rnn_tables;
+    }
+    for (k = 0; k < 513; k++) {
+        double v = (double)(128 * k - 32768) / 4096.0;
+        tab[k] = (int16_t)round(32767.0 / (1.0 + exp(-v)));
+        tab[513 + k] = (int16_t)round(32767.0 * tanh(v));
+    }
+    c->rnn_tables = add_table(c, n, "gate_tables", IR_DT_S16, tab, 2 * 513);
+    return c->rnn_tables;
+}
+
+/* The cell state's scale 2^-shift: the largest shift (at most 15) whose
+ * int16 range holds the calibrated peak |c| (README "Recurrent layers") */
+static int rnn_cell_shift(qctx *c, const ir_node *n, int32_t *shift)
+{
+    double peak = n->rnn_cell_max;
+    int32_t s = 15;
+    if (!isfinite(peak) || peak >= 32768.0) {
+        diag_error(c->d, c->g->file, n->line,
+                   "layer '%s': the cell state reaches %g on the calibration data, beyond "
+                   "what an int16 cell state holds (32767)", n->name, peak);
+        return -1;
+    }
+    while (s > 0 && peak > 32767.0 / ldexp(1.0, s)) {
+        s--;
+    }
+    *shift = s;
+    return 0;
+}
+
+static int quantize_recurrent(qctx *c, int ni)
+{
+    ir_graph *g = c->g;
+    ir_node *n = &g->n[ni];
+    const int lstm = n->op == IR_OP_LSTM;
+    const int32_t hid = n->units, rows = (lstm ? 4 : 3) * hid;
+    const ir_tensor *x = &g->t[n->inputs[0]];
+    const ir_tensor *w = &g->t[n->params[0]], *r = &g->t[n->params[1]];
+    const int32_t in_n = w->shape.d[1];
+    const ir_dtype wd = n->prec;
+    const double sx = x->scale, sh = 1.0 / 32768.0, sg = 1.0 / 4096.0;
+    size_t es = wd == IR_DT_S16 ? 2 : 1;
+    void *qw = malloc((size_t)rows * (size_t)in_n * es + 1);
+    void *qr = malloc((size_t)rows * (size_t)hid * es + 1);
+    double *sw = malloc((size_t)rows * sizeof *sw), *sr = malloc((size_t)rows * sizeof *sr);
+    double *M = malloc((size_t)rows * 2 * sizeof *M);
+    int64_t *qb = malloc((size_t)rows * 2 * sizeof *qb);
+    int64_t bound = 0;
+    int32_t j, i, shift = 15;
+    int rc = 0, tw, tr, tb = -1, ti = -1, tq, tt, zeroed = 0;
+    char name[512];
+    if (qw == NULL || qr == NULL || sw == NULL || sr == NULL || M == NULL || qb == NULL) {
+        free(qw), free(qr), free(sw), free(sr), free(M), free(qb);
+        return oom(c->d);
+    }
+    if (x->zp != 0 || x->dtype != IR_DT_S16) {
+        diag_io(c->d, NULL, "internal error: the input of '%s' is not symmetric int16", n->name);
+        rc = -1;
+    }
+    if (rc == 0 && lstm) {
+        rc = rnn_cell_shift(c, n, &shift);
+    }
+    rnn_weights(w->data, rows, in_n, wd, qw, sw);
+    rnn_weights(r->data, rows, hid, wd, qr, sr);
+    /* a row whose multiplier has no Q31 form (below 2^-32: weights decayed
+     * to nothing) contributes less than 2^-32 of a Q3.12 step: its weights
+     * become 0 and its scale the one that makes M = 1 */
+    for (j = 0; j < rows && rc == 0; j++) {
+        int32_t mm, ee;
+        if (quant_multiplier(sw[j] * sx / sg, &mm, &ee) != 0 && sw[j] * sx / sg < 1.0) {
+            for (i = 0; i < in_n; i++) {
+                if (wd == IR_DT_S16) {
+                    ((int16_t *)qw)[(int64_t)j * in_n + i] = 0;
+                } else {
+                    ((int8_t *)qw)[(int64_t)j * in_n + i] = 0;
+                }
+            }
+            sw[j] = sg / sx;
+            zeroed++;
+        }
+        if (quant_multiplier(sr[j] * sh / sg, &mm, &ee) != 0 && sr[j] * sh / sg < 1.0) {
+            for (i = 0; i < hid; i++) {
+                if (wd == IR_DT_S16) {
+                    ((int16_t *)qr)[(int64_t)j * hid + i] = 0;
+                } else {
+                    ((int8_t *)qr)[(int64_t)j * hid + i] = 0;
+                }
+            }
+            sr[j] = sg / sh;
+            zeroed++;
+        }
+    }
+    if (zeroed > 0) {
+        diag_note(c->d, g->file, n->line, "layer '%s': %d weight row%s below the gate "
+                  "resolution: quantized to 0", n->name, zeroed, zeroed == 1 ? "" : "s");
+    }
+    /* bias, multipliers, the overflow bound of both dot products: |x|,
+     * |h| (and the GRU's r * h) at most 32768 */
+    for (j = 0; j < rows && rc == 0; j++) {
+        const float *b = n->params[2] >= 0 ? g->t[n->params[2]].data : NULL;
+        double vx = b != NULL ? round((double)b[j] / (sw[j] * sx)) : 0.0;
+        double vh = b != NULL ? round((double)b[rows + j] / (sr[j] * sh)) : 0.0;
+        int64_t ax, ah;
+        if (fabs(vx) > (double)ACC64_LIMIT || fabs(vh) > (double)ACC64_LIMIT) {
+            rc = check_bound(c, n, ACC64_LIMIT + 1, ACC64_LIMIT);
+            break;
+        }
+        qb[j] = (int64_t)vx;
+        qb[rows + j] = (int64_t)vh;
+        ax = (int64_t)fabs(vx) + rnn_abs_sum(qw, wd, (int64_t)j * in_n, in_n) * 32768;
+        ah = (int64_t)fabs(vh) + rnn_abs_sum(qr, wd, (int64_t)j * hid, hid) * 32768;
+        bound = ax > bound ? ax : bound;
+        bound = ah > bound ? ah : bound;
+        M[j] = sw[j] * sx / sg;
+        M[rows + j] = sr[j] * sh / sg;
+    }
+    if (rc == 0) {
+        rc = check_bound(c, n, bound, ACC64_LIMIT);
+    }
+    if (rc == 0) {
+        snprintf(name, sizeof name, "%s.q", w->name);
+        tw = ir_add_qconst(g, name, &g->t[n->params[0]].shape, wd, qw, w->line);
+        snprintf(name, sizeof name, "%s.q", g->t[n->params[1]].name);
+        tr = tw < 0 ? -1 : ir_add_qconst(g, name, &g->t[n->params[1]].shape, wd, qr,
+                                         g->t[n->params[1]].line);
+        n = &g->n[ni];
+        if (tr >= 0 && n->params[2] >= 0) {
+            ir_shape bs = g->t[n->params[2]].shape;
+            snprintf(name, sizeof name, "%s.q", g->t[n->params[2]].name);
+            tb = ir_add_qconst(g, name, &bs, IR_DT_S64, qb, g->t[n->params[2]].line);
+            rc = tb < 0 ? oom(c->d) : 0;
+        }
+        n = &g->n[ni];
+        if (tr >= 0 && rc == 0 && n->params[3] >= 0) {
+            /* h0 Q0.15, then c0 at 2^-cell_shift (the LSTM) */
+            const ir_tensor *it = &g->t[n->params[3]];
+            int64_t cnt = ir_shape_count(&it->shape), k, half = lstm ? cnt / 2 : cnt;
+            int16_t *qi = malloc((size_t)cnt * sizeof *qi + 1);
+            if (qi == NULL) {
+                rc = oom(c->d);
+            } else {
+                for (k = 0; k < cnt; k++) {
+                    double v = round((double)it->data[k] * ldexp(1.0, k < half ? 15 : shift));
+                    qi[k] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
+                }
+                snprintf(name, sizeof name, "%s.q", it->name);
+                ti = ir_add_qconst(g, name, &it->shape, IR_DT_S16, qi, it->line);
+                rc = ti < 0 ? oom(c->d) : 0;
+                free(qi);
+            }
+        }
+        if (tr < 0) {
+            rc = oom(c->d);
+        }
+        tq = rc == 0 ? add_qmul(c, &g->n[ni], "gate", M, 2 * rows) : -1;
+        tt = tq >= 0 ? rnn_tables(c, &g->n[ni]) : -1;
+        if (rc == 0 && (tq < 0 || tt < 0)) {
+            rc = -1;
+        }
+        if (rc == 0) {
+            n = &g->n[ni];
+            n->params[0] = tw;
+            n->params[1] = tr;
+            n->params[2] = tb;
+            n->params[3] = ti;
+            n->params[4] = tq;
+            n->params[5] = tt;
+            n->rnn_cell_shift = lstm ? shift : 0;
+        }
+    }
+    free(qw), free(qr), free(sw), free(sr), free(M), free(qb);
+    return rc;
+}
+
 static int quantize_node_1(qctx *c, int ni, int *cache)
 {
     ir_graph *g = c->g;
     ir_node *n = &g->n[ni];
-    ir_dtype P = n->target;
+    ir_dtype P = act_dtype(n); /* the activations' dtype */
     int k, in0, out = n->output;
     double lo, hi, M[3];
-    n->prec = P;
+    n->prec = n->target;
     /* inputs in the node's dtype */
     for (k = 0; k < n->n_inputs; k++) {
         int src = n->inputs[k];
@@ -953,6 +1193,12 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
     in0 = n->inputs[0];
     /* the output's grid */
     switch (n->op) {
+    case IR_OP_LSTM:
+    case IR_OP_GRU: /* h, Q0.15 */
+        g->t[out].has_q = 1;
+        g->t[out].scale = 1.0 / 32768.0;
+        g->t[out].zp = 0;
+        break;
     case IR_OP_MAXPOOL2D:
     case IR_OP_PAD:
     case IR_OP_TRANSPOSE:
@@ -1006,6 +1252,9 @@ static int quantize_node_1(qctx *c, int ni, int *cache)
     }
     /* constants, multipliers, tables */
     switch (n->op) {
+    case IR_OP_LSTM:
+    case IR_OP_GRU:
+        return quantize_recurrent(c, ni);
     case IR_OP_DENSE:
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
@@ -1107,8 +1356,10 @@ static int quantize_node(qctx *c, int ni, int *cache)
 {
     int rc = quantize_node_1(c, ni, cache);
     const ir_node *n = &c->g->n[ni];
-    if (rc == 0 && !is_int(n->prec)) {
-        /* a float layer: no interval here, so nothing after it has a bound */
+    if (rc == 0 && (!is_int(n->prec) || is_rnn(n->op))) {
+        /* a float layer: no interval here, so nothing after it has a bound
+         * (nor after a recurrent layer: its bound is not derived, README
+         * "Quantization error bound") */
         eb_none(&c->g->t[n->output]);
     } else if (rc == 0 && n->op != IR_OP_DENSE && n->op != IR_OP_CONV2D &&
                n->op != IR_OP_CONV1D && n->op != IR_OP_AFFINE) {
@@ -1130,6 +1381,7 @@ int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *ha
     c.has_range = has_range;
     c.mean = mean;
     c.n_ranged = g->nt;
+    c.rnn_tables = -1;
     /* one convert per (tensor, dtype); converts only add tensors, so the
      * cache is sized for the worst case: every node adds at most n_inputs */
     cache = malloc(((size_t)g->nt * 2 + 64) * 3 * sizeof *cache);
@@ -1150,7 +1402,7 @@ int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *ha
     if (first >= 0 && is_int(g->n[first].target)) {
         double l, h;
         range_of(&c, g->input, &l, &h);
-        rc = set_q_from_range(&c, g->input, g->n[first].target, l, h, g->n[first].line,
+        rc = set_q_from_range(&c, g->input, act_dtype(&g->n[first]), l, h, g->n[first].line,
                               g->n[first].name);
         if (rc == 0 && g->input_calibrated) {
             /* inside the declared input domain [l, h]: half a step */

@@ -474,6 +474,7 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         return 0;
     case IR_OP_ACTIVATION:
     case IR_OP_AFFINE:
+    case IR_OP_CONVERT: /* the streaming step graph of an integer model (step.c) */
         *out = *a;
         return 0;
     case IR_OP_SOFTMAX:
