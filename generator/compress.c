@@ -515,6 +515,16 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
             g->input_calibrated = 1;
             g->input_min = c.st[t].lo;
             g->input_max = c.st[t].hi;
+            if (info->has_input_range) { /* the declared range, not the calibrated */
+                lo[t] = info->input_range[0];
+                hi[t] = info->input_range[1];
+                g->input_declared = 1;
+                if (c.st[t].lo < lo[t] || c.st[t].hi > hi[t]) {
+                    diag_warning(d, info->calib_path, 0, "the calibration data reach [%g, %g], "
+                                 "beyond the declared --input-range [%g, %g]: those values "
+                                 "saturate", c.st[t].lo, c.st[t].hi, lo[t], hi[t]);
+                }
+            }
             g->input_lo = lo[t];
             g->input_hi = hi[t];
         }
@@ -927,6 +937,9 @@ ir_graph *compress_build(const char *model, const compress_options *o, compress_
     if (o->percentile > 0.0) {
         info->percentile = o->percentile;
     }
+    info->has_input_range = o->has_input_range;
+    info->input_range[0] = o->input_range[0];
+    info->input_range[1] = o->input_range[1];
     if (info->method == CALIB_UNSET) {
         info->method = DEFAULT_METHOD;
     }

@@ -24,6 +24,8 @@ typedef struct {
     const char *config;   /* --config COMPRESS.xml */
     int method;           /* calib_method from --calibration, or CALIB_UNSET */
     double percentile;    /* --percentile, 0 when not given */
+    int has_input_range;  /* --input-range LO:HI given */
+    double input_range[2];
     cfg_compress cli;     /* --prune, --prune-channels, --prune-norm, --lowrank-rank,
                            * --lowrank-energy (negative: not given) */
     int no_refit;         /* --no-refit: skip the least-squares refits */
@@ -81,6 +83,8 @@ typedef struct {
     int64_t calib_rows;
     calib_method method;
     double percentile;
+    int has_input_range;        /* --input-range: the input's declared range */
+    double input_range[2];
     cfg_precision precision;    /* the default precision */
     compress_plan plan;         /* per layer, as applied */
     int refit;                  /* least-squares refits were tried */

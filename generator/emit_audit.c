@@ -656,6 +656,7 @@ void audit_html(const json *r, const audit_extra *x, strbuf *b)
         kv_num(b, "largest value in the calibration data", json_get(dom, "calibration_max"));
         kv_num(b, "calibrated range, low", json_at(json_get(dom, "calibrated_range"), 0));
         kv_num(b, "calibrated range, high", json_at(json_get(dom, "calibrated_range"), 1));
+        kv(b, "range chosen by", json_str(json_get(dom, "range_source"), ""), 0);
     }
     if (json_get(json_get(dom, "grid"), "scale") != NULL) {
         const json *gr = json_get(dom, "grid");

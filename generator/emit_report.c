@@ -606,6 +606,8 @@ static void domain_json(strbuf *b, const ir_graph *g)
                      "\"calibrated_range\": [%s, %s]",
                   jnum(j1, sizeof j1, "%.9g", g->input_min), jnum(j2, sizeof j2, "%.9g", g->input_max),
                   jnum(j3, sizeof j3, "%.9g", g->input_lo), jnum(j4, sizeof j4, "%.9g", g->input_hi));
+        sb_printf(b, ", \"range_source\": \"%s\"",
+                  g->input_declared ? "declared (--input-range)" : "calibration");
     }
     if (x->has_q && (x->dtype == IR_DT_S8 || x->dtype == IR_DT_S16)) {
         long qmin = x->dtype == IR_DT_S8 ? -128L : -32768L, qmax = x->dtype == IR_DT_S8 ? 127L : 32767L;

@@ -272,6 +272,7 @@ typedef struct {
      * declared input domain of the report) */
     int input_calibrated;
     double input_min, input_max, input_lo, input_hi;
+    int input_declared;  /* input_lo, input_hi are the --input-range given */
 } ir_graph;
 
 ir_graph *ir_new(void);

@@ -40,6 +40,7 @@ static const char usage_text[] =
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
+    "             [--input-range LO:HI]\n"
     "             [--prune S] [--prune-channels F] [--prune-norm l1|l2]\n"
     "             [--lowrank-rank R | --lowrank-energy E] [--no-refit]\n"
     "             [--max-accuracy-drop D --val X.npy --labels L.npy\n"
@@ -160,6 +161,27 @@ static int parse_args(int argc, char **argv, options *o)
             } else {
                 return usage_error("bad value '%s'", v);
             }
+            continue;
+        }
+        if (model_cmd && strcmp(a, "--input-range") == 0) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            char *end = NULL, *end2 = NULL;
+            if (v == NULL) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            i++;
+            o->co.input_range[0] = strtod(v, &end);
+            if (end != v && *end == ':') {
+                o->co.input_range[1] = strtod(end + 1, &end2);
+            }
+            if (end == v || *end != ':' || end2 == end + 1 || end2 == NULL || *end2 != '\0' ||
+                !isfinite(o->co.input_range[0]) || !isfinite(o->co.input_range[1]) ||
+                !(o->co.input_range[0] < o->co.input_range[1]) ||
+                fabs(o->co.input_range[0]) > 3.0e38 || fabs(o->co.input_range[1]) > 3.0e38) {
+                return usage_error("--input-range must be LO:HI, two finite float32 numbers with "
+                                   "LO < HI, not '%s'", v);
+            }
+            o->co.has_input_range = 1;
             continue;
         }
         if (model_cmd && (strcmp(a, "--precision") == 0 || strcmp(a, "--calibration") == 0 ||
@@ -731,7 +753,7 @@ static int run_command(const options *o, diag *d)
     }
     memset(&info, 0, sizeof info);
     if (!compress_wanted(&o->co) && (o->co.calib != NULL || o->co.method != CALIB_UNSET ||
-                                    o->co.percentile > 0.0)) {
+                                    o->co.percentile > 0.0 || o->co.has_input_range)) {
         diag_warning(d, o->model, 0, "calibration options are ignored: no layer is quantized "
                      "(give --precision int8 or int16, or --config)");
     }

@@ -12,6 +12,15 @@
 #   4. the RMSE of the state of charge on the validation and test windows
 #      (against val_y.npy / test_y.npy) within 1e-4 of the RMSE of torch's
 #      outputs, written to build/soc/summary.txt
+# and, for the opset-17 GRU and LSTM, int16 and int8 (int8 weights, int16
+# activations in the recurrent layer), calibrated on calib_x.npy with the
+# declared input range -2.5:2.5 (README of examples/soc):
+#   5. generate --step under ASan/UBSan, strict compile, the stream equals
+#      model_run bit for bit, the generated code equals stoic eval bit for
+#      bit on val and test;
+#   6. the RMSE on val and test at most 1.02 (int16) / 1.10 (int8) times the
+#      float model's (torch's outputs' RMSE, which float32 matches within
+#      1e-4 by 4)
 # Models run in parallel (JOBS, default: the number of CPUs).
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/soc/run.sh
 # REQ: REQ-IMP-005 REQ-GEN-011 REQ-GEN-012 REQ-GEN-013
@@ -23,7 +32,8 @@ ASAN=${ASAN:-bin/stoic-asan}
 D=examples/soc
 W=build/soc
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
-MODELS="soc_gru_13 soc_gru_17 soc_lstm_13 soc_lstm_17"
+MODELS="soc_gru_13 soc_gru_17 soc_lstm_13 soc_lstm_17 soc_gru_17:int16 soc_lstm_17:int16
+soc_gru_17:int8 soc_lstm_17:int8"
 for t in "$STOIC" "$ASAN" bin/npycmp; do
     [ -x "$t" ] || { echo "soc: $t not built" >&2; exit 2; }
 done
@@ -74,8 +84,56 @@ one() { # name -> prints nothing when it passes, else why
     done
 }
 
+# qone NAME PRECISION -> prints nothing when it passes, else why
+QUANT="--calibration minmax --calib $D/calib_x.npy --input-range -2.5:2.5"
+qone() {
+    n=$1
+    p=$2
+    w=$W/$n-$p
+    kind=${n#soc_}
+    kind=${kind%_*}
+    case $p in int16) lim=1.02 ;; *) lim=1.10 ;; esac
+    mkdir -p $w
+    ASAN_OPTIONS=detect_leaks=1 $ASAN import $D/$n.onnx -o $w/m.xml >$w/import.log 2>&1 ||
+        { echo "import fails: $(head -c 300 $w/import.log)"; return; }
+    # shellcheck disable=SC2086
+    ASAN_OPTIONS=detect_leaks=1 $ASAN generate $w/m.xml -o $w/out --name model --step \
+        --precision $p $QUANT >$w/generate.log 2>&1 ||
+        { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
+    grep -q "stoic_${kind}_s" $w/out/model.c ||
+        { echo "no integer $kind kernel in model.c"; return; }
+    for f in $w/out/*.c; do
+        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
+            { echo "generated code does not compile: $f"; return; }
+    done
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
+        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
+        { echo "harness does not link"; return; }
+    for s in val test; do
+        # shellcheck disable=SC2086
+        (STOIC=$ASAN; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$s.npy \
+            --precision $p $QUANT --input $D/${s}_x.npy) >$w/eval-$s.log 2>&1 ||
+            { echo "eval fails: $(grep -m1 error $w/eval-$s.log)"; return; }
+        $w/harness $D/${s}_x.npy $w/$s.npy $w/eval-$s.npy >$w/run-$s.log 2>&1 ||
+            { echo "run fails: $(head -1 $w/run-$s.log)"; return; }
+        grep -q '^stream: [0-9]* rows equal' $w/run-$s.log ||
+            { echo "$s: no stream check in the harness output"; return; }
+        bin/npycmp $w/$s.npy $w/eval-$s.npy --rtol 0 --atol 0 >$w/cmp-eval-$s.log 2>&1 ||
+            { echo "$s: generated code differs from stoic eval: $(head -1 $w/cmp-eval-$s.log)"; return; }
+        r=$(rmse $w/$s.npy $D/${s}_y.npy) || { echo "rmse fails"; return; }
+        rt=$(rmse $D/${s}_soc_torch_$kind.npy $D/${s}_y.npy) || { echo "rmse fails"; return; }
+        awk -v a="$r" -v b="$rt" -v l="$lim" 'BEGIN { exit !(a <= l * b) }' ||
+            { echo "$s: $p RMSE $r above $lim x the float model's $rt"; return; }
+        echo "$n $s $p rmse $r float $rt ratio $(awk -v a="$r" -v b="$rt" 'BEGIN { printf "%.4f", a / b }')" \
+            >>$w/summary.txt
+    done
+}
+
 if [ "${1:-}" = --one ]; then
-    one "$2" >$W/"$2".why
+    case $2 in
+    *:*) qone "${2%:*}" "${2#*:}" >$W/"$2".why ;;
+    *) one "$2" >$W/"$2".why ;;
+    esac
     exit 0
 fi
 rm -rf $W
@@ -93,7 +151,7 @@ for n in $MODELS; do
     if [ -z "$why" ]; then
         pass=$((pass + 1))
         echo "PASS $n"
-        cat $W/$n/summary.txt >>$W/summary.txt
+        cat "$W/$(echo "$n" | tr : -)/summary.txt" >>$W/summary.txt
     else
         fail=$((fail + 1))
         echo "FAIL $n: $why" | cat -v
