@@ -356,6 +356,29 @@ void stoic_gru_s16(const stoic_rnn_q_params *p, const int16_t *x, const int16_t 
                    const int16_t *r, const int16_t *init, int16_t *state, int16_t *y);
 void stoic_gru_s8w(const stoic_rnn_q_params *p, const int16_t *x, const int8_t *w,
                    const int8_t *r, const int16_t *init, int16_t *state, int16_t *y);
+/* What the four share (stoic_rnn_q.c). The weights of an entry point:
+ * w16 and r16 (int16 weights) or w8 and r8 (int8), the other pair NULL. */
+typedef struct {
+    const int16_t *w16;
+    const int16_t *r16;
+    const int8_t *w8;
+    const int8_t *r8;
+} stoic_rnn_q_weights;
+/* v clamped to [-32768, 32767]; |v| < 2^62 */
+int16_t stoic_rnn_q_sat16(int64_t v);
+/* The accumulators of row J: *ax = bx[J] + w[J] . xt, *ah = bh[J] + r[J] . v
+ * (a NULL bias counts 0); v is h, or the GRU's work row */
+void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t row,
+                     const int16_t *xt, const int16_t *v, int64_t *ax, int64_t *ah);
+/* rq64 of row J's input (rec = 0) or recurrent (rec = 1) accumulator */
+int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec);
+/* LUT(table, pre[J]), pre[J] = sat16(rq64(ax[J], qx[J]) + rq64(ah[J], qh[J])) */
+int32_t stoic_rnn_q_gate(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
+                         const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v);
+/* init = 1: the first n elements of state from init, or zeros (init
+ * NULL); init = 0: nothing */
+void stoic_rnn_q_init(const stoic_rnn_q_params *p, const int16_t *init, int16_t *state,
+                      int32_t n);
 
 /* ---- constant-time reciprocal (stoic_recip.c) --------------------------- */
 /* floor(2^46 / s) for 2^15 <= s <= 2^31 - 1 (precondition), so the result

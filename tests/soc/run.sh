@@ -44,6 +44,18 @@ rmse() {
     $W/support/rmse "$1" "$2"
 }
 
+# build_harness W: the generated files of W/out compiled with the strict
+# flags, linked with the e2e harness to W/harness; prints why it fails
+build_harness() {
+    for f in $1/out/*.c; do
+        cc $STRICT -O1 -c -o "$1/$(basename "$f" .c).o" "$f" >>$1/cc.log 2>&1 ||
+            { echo "generated code does not compile: $f"; return 1; }
+    done
+    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -o $1/harness \
+        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $1/*.o -lm >$1/link.log 2>&1 ||
+        { echo "harness does not link"; return 1; }
+}
+
 one() { # name -> prints nothing when it passes, else why
     n=$1
     w=$W/$n
@@ -55,13 +67,7 @@ one() { # name -> prints nothing when it passes, else why
     grep -q "<$kind " $w/m.xml || { echo "no $kind layer in the description"; return; }
     ASAN_OPTIONS=detect_leaks=1 $ASAN generate $w/m.xml -o $w/out --name model --step >$w/generate.log 2>&1 ||
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
-    for f in $w/out/*.c; do
-        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
-            { echo "generated code does not compile: $f"; return; }
-    done
-    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
-        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
-        { echo "harness does not link"; return; }
+    why=$(build_harness "$w") || { echo "$why"; return; }
     for s in val test; do
         want=$D/${s}_soc_torch_$kind.npy
         $w/harness $D/${s}_x.npy $w/$s.npy $want >$w/run-$s.log 2>&1 ||
@@ -102,13 +108,7 @@ qone() {
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
     grep -q "stoic_${kind}_s" $w/out/model.c ||
         { echo "no integer $kind kernel in model.c"; return; }
-    for f in $w/out/*.c; do
-        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
-            { echo "generated code does not compile: $f"; return; }
-    done
-    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
-        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
-        { echo "harness does not link"; return; }
+    why=$(build_harness "$w") || { echo "$why"; return; }
     for s in val test; do
         # shellcheck disable=SC2086
         (STOIC=$ASAN; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$s.npy \
