@@ -20,10 +20,9 @@
 # the sanitizers): compiled strictly, run, equal to stoic eval bit for bit.
 # two_heads has three graph outputs (one also read by the other head): the
 # harness and stoic eval (one --output each) put them side by side in a row,
-# as NAME.want.npy holds torch's. Issue 13: gru_bidir, lstm_stack, lstm_seq
-# (torch's GRU and LSTM: bidirectional, two layers, a head on every step)
-# are float32 only for now: their int8 generate must be refused with the
-# reason (recurrent layers are float32 only in this version).
+# as NAME.want.npy holds torch's. gru_bidir, lstm_stack, lstm_seq (torch's
+# GRU and LSTM: bidirectional, two layers, a head on every step) too, their
+# recurrent layers with int16 activations (README "Recurrent layers").
 # Models run in parallel (JOBS, default: the number of CPUs). The variables
 # D (directory), W (work directory), MODELS, RTOL and ATOL select another
 # set (make check-onnx-models: tests/onnx/models).
@@ -127,14 +126,6 @@ one() { # name -> prints nothing when it passes, else why
         { echo "stoic eval: wrong result: $(head -1 $w/cmp-eval.log)"; return; }
     # int8 and int16, calibrated on the model's own inputs (under the
     # sanitizers): the generated code equals stoic eval bit for bit
-    case $n in gru_*|lstm_*)
-        ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/int8 --name model \
-            --precision int8 --calib $D/$n.in.npy >$w/gen-int8.log 2>&1 &&
-            { echo "int8 of a recurrent model was not refused"; return; }
-        grep -q "recurrent layers are float32 only" $w/gen-int8.log ||
-            { echo "int8 refused without the reason: $(head -1 $w/gen-int8.log)"; return; }
-        return ;;
-    esac
     for p in int8 int16; do
         q="--precision $p --calib $D/$n.in.npy"
         # shellcheck disable=SC2086
