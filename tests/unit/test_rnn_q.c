@@ -33,7 +33,7 @@
  *    (int8 weights); measured 3.2e-4 and 3.0e-3 here (3.9e-4 and 5.2e-3
  *    over 8000 layers).
  */
-/* REQ: REQ-ARITH-003 REQ-GEN-012 */
+/* REQ: REQ-ARITH-003 REQ-GEN-012 REQ-GEN-014 */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
