@@ -329,6 +329,7 @@ hardening: check-bad check-atomic check-fuzz
 demo: deps
 	$(MAKE) all bin/npycmp bin/top1
 	sh examples/digits/demo.sh
+	sh examples/soc/demo.sh
 
 clean:
 	rm -rf bin build out
