@@ -485,10 +485,16 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
             int64_t el = 2 * (ir_shape_count(os) / os->d[0]);
             sb_puts(b, k++ == 0 ? "{ \"layer\": " : ", { \"layer\": ");
             sb_json_str(b, n->name);
-            sb_printf(b, ", \"dtype\": \"%s\", \"offset_bytes\": %lld, \"bytes\": %lld }",
-                      ir_dtype_name(n->prec),
-                      (long long)(n->state_off * (int64_t)ir_dtype_size(n->prec)),
-                      (long long)(el * (int64_t)ir_dtype_size(n->prec)));
+            ir_dtype sd = ir_rnn_state_dtype(n);
+            sb_printf(b, ", \"dtype\": \"%s\", \"offset_bytes\": %lld, \"bytes\": %lld",
+                      ir_dtype_name(sd), (long long)(n->state_off * (int64_t)ir_dtype_size(sd)),
+                      (long long)(el * (int64_t)ir_dtype_size(sd)));
+            if (n->op == IR_OP_LSTM && sd == IR_DT_S16) {
+                char j1[40];
+                sb_printf(b, ", \"cell_scale_log2\": %ld, \"cell_peak_calibrated\": %s",
+                          -(long)n->rnn_cell_shift, jnum(j1, sizeof j1, "%.9g", n->rnn_cell_max));
+            }
+            sb_puts(b, " }");
         }
     }
     for (k = 0; k < IR_DT_COUNT; k++) {

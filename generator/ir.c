@@ -376,6 +376,11 @@ int64_t ir_outputs_count(const ir_graph *g)
     return ir_output_start(g, g->n_outputs);
 }
 
+ir_dtype ir_rnn_state_dtype(const ir_node *n)
+{
+    return n->prec == IR_DT_F32 ? IR_DT_F32 : IR_DT_S16;
+}
+
 int ir_root(const ir_graph *g, int t)
 {
     while (g->t[t].alias_of >= 0) {
@@ -720,6 +725,9 @@ void ir_dump(const ir_graph *g, void *file)
             fprintf(f, " hidden=%ld reverse=%d", (long)n->units, n->rnn_reverse);
             if (n->op == IR_OP_GRU) {
                 fprintf(f, " linear_before_reset=%d", n->rnn_lbr);
+            }
+            if (n->op == IR_OP_LSTM && n->prec != IR_DT_F32) {
+                fprintf(f, " cell_shift=%ld", (long)n->rnn_cell_shift);
             }
             if (g->planned) {
                 fprintf(f, " state_off=%lld", (long long)n->state_off);

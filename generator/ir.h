@@ -325,6 +325,10 @@ int ir_output_index(const ir_graph *g, int t);
 int64_t ir_outputs_count(const ir_graph *g);
 int64_t ir_output_start(const ir_graph *g, int k);
 
+/* The element type of a recurrent layer's state (lstm, gru): float32, or
+ * int16 for an integer layer (int8 weights too). */
+ir_dtype ir_rnn_state_dtype(const ir_node *n);
+
 /* The tensor whose storage t shares (follows alias_of); t itself if none. */
 int ir_root(const ir_graph *g, int t);
 

@@ -354,7 +354,7 @@ int pass_plan(ir_graph *g, diag *d)
             const ir_shape *os = &g->t[n->output].shape;
             int64_t per = 2 * (ir_shape_count(os) / os->d[0]);
             /* float32, or int16 for an integer layer (int8 weights too) */
-            ir_dtype sd = n->prec == IR_DT_F32 ? IR_DT_F32 : IR_DT_S16;
+            ir_dtype sd = ir_rnn_state_dtype(n);
             n->state_off = g->state_n[sd];
             g->state_n[sd] += per;
             if (g->state_n[sd] > IR_MAX_ELEMS / 8) {
