@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clang_dl.h"
 #include "fileio.h"
 #include "emit.h"
 #include "strbuf.h"
@@ -1327,6 +1328,13 @@ int check_outdir(const char *dirpath, const char *json, int quiet, int library)
 
     memset(&c, 0, sizeof c);
     c.library = library;
+    {
+        char why[512];
+        if (clang_dl_load(why, sizeof why) != 0) {
+            diag_err("stoic check: error: %s", why);
+            return STOIC_EXIT_IO;
+        }
+    }
     snprintf(od, sizeof od, "%s", dirpath);
     ol = strlen(od);
     while (ol > 1 && od[ol - 1] == '/') {
