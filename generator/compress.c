@@ -195,7 +195,7 @@ static int prunable(const ir_graph *g, const ir_node *n)
 {
     const ir_shape *is = &g->t[n->inputs[0]].shape;
     int32_t cin = is->d[is->rank - 1];
-    return n->op == IR_OP_DENSE ||
+    return n->op == IR_OP_DENSE || n->op == IR_OP_LSTM || n->op == IR_OP_GRU ||
            ((n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) &&
             (n->groups == 1 || (n->groups == cin && n->filters == cin)));
 }
@@ -308,6 +308,15 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
                 L->precision = C->precision;
             }
             if (strcmp(n->name, C->name) == 0 || in_list(n->fused, C->name)) {
+                if ((n->op == IR_OP_LSTM || n->op == IR_OP_GRU) &&
+                    (C->c.sparsity > 0.0 || C->c.rank > 0 || C->c.energy > 0.0)) {
+                    diag_error(d, info->cfg.path, C->line,
+                               "layer '%s' (%s): its kernels are dense, so neither magnitude "
+                               "pruning nor low rank applies; prune its hidden units "
+                               "(channels=\"F\")",
+                               C->name, n->xml_op);
+                    rc = -1;
+                }
                 if (C->precision != CFG_PREC_UNSET) {
                     L->precision = C->precision;
                 }
@@ -322,6 +331,13 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
             L->norm = c.norm > 0 ? c.norm : 1;
             L->rank = c.rank > 0 ? c.rank : 0;
             L->energy = c.energy > 0.0 && c.energy < 1.0 ? c.energy : 0.0;
+            if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
+                /* a recurrent layer's kernels are dense, its factors are
+                 * not built: hidden units are what it loses (channels) */
+                L->sparsity = 0.0;
+                L->rank = 0;
+                L->energy = 0.0;
+            }
         }
     }
     for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
@@ -680,7 +696,8 @@ static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const
     unsigned char *keep = NULL;
     int in, out, tin, tout, rc = 0, o, j, conv;
     int64_t r, nw, per = 1, samples, fit;
-    if (ns < 0 || nt < 0 || g->n[ns].op != gt->n[nt].op || g->n[ns].groups != 1 ||
+    if (ns < 0 || nt < 0 || g->n[ns].op != gt->n[nt].op || g->n[ns].op == IR_OP_LSTM ||
+        g->n[ns].op == IR_OP_GRU || g->n[ns].groups != 1 ||
         gt->n[nt].groups != 1 || !prunable(g, &g->n[ns])) {
         return 0;
     }

@@ -45,6 +45,13 @@ static int is_weighted(ir_op op)
     return op == IR_OP_DENSE || op == IR_OP_CONV2D || op == IR_OP_CONV1D;
 }
 
+/* lstm, gru: G gates (ir.h: weight [G*H I], recurrence [G*H H], bias
+ * [2*G*H], initial state [S .. H]) */
+static int rnn_gates(ir_op op)
+{
+    return op == IR_OP_LSTM ? 4 : (op == IR_OP_GRU ? 3 : 0);
+}
+
 /* The float weight tensor of a dense/conv node, or NULL. */
 static const ir_tensor *weight_of(const ir_graph *g, int ni)
 {
@@ -283,6 +290,8 @@ static int kind_of(const ir_graph *g, const ir_node *n, const char **why)
         }
         return 1;
     case IR_OP_DENSE:
+    case IR_OP_LSTM:
+    case IR_OP_GRU:
         return 0;
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
@@ -603,6 +612,42 @@ static int by_score(const void *a, const void *b)
     return x < y ? -1 : (x > y ? 1 : 0);
 }
 
+/* Plans the parameters of a recurrent layer that loses hidden units
+ * (ko: keep flags of its H outputs) and/or input features (kin): the
+ * weight's rows of every gate and its columns, the recurrence's rows and
+ * columns, the bias entries (input and recurrent, every gate), the last
+ * axis of the initial state. -1: out of memory. */
+static int plan_rnn(const ir_graph *g, tedit *e, const ir_node *n, const unsigned char *ko,
+                    const unsigned char *kin)
+{
+    int32_t gates = rnn_gates(n->op), h = n->units, q, j;
+    unsigned char *rows = NULL;
+    int rc = 0;
+    if (ko != NULL) {
+        rows = malloc((size_t)(2 * gates * h) + 1);
+        if (rows == NULL) {
+            return -1;
+        }
+        for (q = 0; q < 2 * gates; q++) {
+            for (j = 0; j < h; j++) {
+                rows[q * h + j] = ko[j];
+            }
+        }
+    }
+    rc |= plan_const(g, e, n->params[0], rows, kin);
+    if (ko != NULL) {
+        rc |= plan_const(g, e, n->params[1], rows, ko);
+        if (n->params[2] >= 0) {
+            rc |= plan_const(g, e, n->params[2], NULL, rows);
+        }
+        if (n->params[3] >= 0) {
+            rc |= plan_const(g, e, n->params[3], NULL, ko);
+        }
+    }
+    free(rows);
+    return rc;
+}
+
 /* The checks of a layer whose parameters change. */
 static int check_editable(pctx *c, const ir_node *n)
 {
@@ -670,6 +715,26 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
             }
         }
     }
+    /* a recurrent source: hidden unit j has the rows j of every gate of
+     * its weight and recurrence */
+    for (i = 0; i < g->nn; i++) {
+        const ir_node *n = &g->n[i];
+        int gates = rnn_gates(n->op), q;
+        const int *m;
+        if (n->dead || gates == 0 || c->map[n->output] == NULL) {
+            continue;
+        }
+        m = c->map[n->output];
+        for (j = 0; j < n->units; j++) {
+            for (q = 0; q < 2 && m[j] >= 0; q++) {
+                const ir_tensor *w = &g->t[n->params[q]];
+                int64_t per = w->shape.d[1], gi;
+                for (gi = 0; gi < gates; gi++) {
+                    score[m[j]] += row_norm(w->data + (gi * n->units + j) * per, per, norm);
+                }
+            }
+        }
+    }
     k = (int32_t)floor(fraction * (double)nc + 0.5);
     if (k > nc - 1) {
         k = nc - 1;
@@ -710,7 +775,7 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
         if (n->dead) {
             continue;
         }
-        if (is_weighted(n->op)) {
+        if (is_weighted(n->op) || rnn_gates(n->op) > 0) {
             edited = keep[n->output] != NULL || keep[n->inputs[0]] != NULL;
         } else if (n->op == IR_OP_AFFINE || n->op == IR_OP_BATCHNORM) {
             edited = keep[n->output] != NULL;
@@ -737,6 +802,8 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
             if (n->params[1] >= 0 && ko != NULL) {
                 rc |= plan_const(g, e, n->params[1], NULL, ko);
             }
+        } else if (rnn_gates(n->op) > 0 && (ko != NULL || kin != NULL)) {
+            rc |= plan_rnn(g, e, n, ko, kin);
         } else if ((n->op == IR_OP_AFFINE || n->op == IR_OP_BATCHNORM) && ko != NULL) {
             for (p = 0; p < IR_MAX_PARAMS; p++) {
                 if (n->params[p] >= 0) {
@@ -772,8 +839,9 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
         if (n->dead) {
             continue;
         }
-        if (is_weighted(n->op) && keep[n->output] != NULL) {
-            int32_t before = n->op == IR_OP_DENSE ? n->units : n->filters;
+        if ((is_weighted(n->op) || rnn_gates(n->op) > 0) && keep[n->output] != NULL) {
+            int32_t before = n->op != IR_OP_CONV2D && n->op != IR_OP_CONV1D ? n->units
+                                                                              : n->filters;
             int32_t *list = malloc((size_t)before * sizeof *list), q, m = 0;
             if (list != NULL) { /* original indices of the channels that stay */
                 for (q = 0; q < before; q++) {
@@ -784,7 +852,7 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
             }
             free(n->kept);
             n->kept = list;
-            if (n->op == IR_OP_DENSE) {
+            if (n->op != IR_OP_CONV2D && n->op != IR_OP_CONV1D) {
                 n->units = kept[n->output];
             } else {
                 n->filters = kept[n->output];
@@ -802,6 +870,10 @@ static int choose_and_edit(pctx *c, int32_t nc, double fraction, int norm)
                 z += w->data[q] == 0.0F;
             }
             n->sparsity = cnt > 0 ? (double)z / (double)cnt : 0.0;
+        }
+        if (n->op == IR_OP_PAD && n->is_slice && keep[n->output] != NULL &&
+            n->n_slice == g->t[n->output].shape.rank) {
+            n->slice_hi[n->n_slice - 1] = kept[n->output]; /* the whole channel axis */
         }
         if (n->op == IR_OP_RESHAPE && keep[n->output] != NULL && n->new_rank > 0 &&
             n->new_shape[n->new_rank - 1] >= 0) {
@@ -846,8 +918,8 @@ int prune_channels(ir_graph *g, int ni, double fraction, int norm, diag *d)
     n = &g->n[ni];
     c.seed = n;
     ir_link(g);
-    if (!is_weighted(n->op)) {
-        return refuse(&c, n, "only dense, conv2d and conv1d layers can be pruned");
+    if (!is_weighted(n->op) && rnn_gates(n->op) == 0) {
+        return refuse(&c, n, "only dense, conv2d, conv1d, lstm and gru layers can be pruned");
     }
     if (n->groups != 1 && !is_depthwise(g, n)) {
         return refuse(&c, n, "a grouped (not depthwise) conv");
@@ -858,8 +930,8 @@ int prune_channels(ir_graph *g, int ni, double fraction, int norm, diag *d)
     if (!(fraction >= 0.0 && fraction <= 1.0)) {
         return refuse(&c, n, "fraction %g outside [0, 1]", fraction);
     }
-    if (weight_of(g, ni) == NULL) {
-        return refuse(&c, n, "no float weights");
+    if (rnn_gates(n->op) > 0 ? check_editable(&c, n) != 0 : weight_of(g, ni) == NULL) {
+        return rnn_gates(n->op) > 0 ? -1 : refuse(&c, n, "no float weights");
     }
     nc = last_dim(g, n->output);
     c.map = calloc((size_t)g->nt + 1, sizeof *c.map);

@@ -30,6 +30,14 @@
  * A slice with steps (a strided gather) is none of these.
  * 6. A pad read only by a reshape that just moves axes of size 1 changes
  *    places with it (sink_pad), so that rule 4 can fold it.
+ * 7. A crop (a pad whose pads are all <= 0, or an unstrided slice) whose
+ *    only input is a transpose read by nothing else runs before it, on the
+ *    transpose's input with its ranges moved to the matching axes
+ *    (lift_crop): the transpose then moves fewer values, and a transpose
+ *    back behind the crop merges with it (rule 1), often into an identity
+ *    (rules 2 and 5). This is what an ONNX Gather of the last step does
+ *    between the importer's channels-last transposes of a [B T H]
+ *    recurrent output: two copies of the whole sequence become none.
  * The rules apply until none does. Dropped layers are named in the
  * "fused" list of the layers that absorbed them (rules 1, 4, 5);
  * rewritten ones keep their name and XML line.
@@ -224,7 +232,8 @@ static int bypass(ir_graph *g, int ni, diag *d)
                 reads = 1;
             }
         }
-        if (reads && ir_node_append_fused(c, n->name) != 0) {
+        if (reads && (ir_node_append_fused(c, n->name) != 0 ||
+                      (n->fused != NULL && ir_node_append_fused(c, n->fused) != 0))) {
             diag_io(d, NULL, "out of memory");
             return -1;
         }
@@ -325,6 +334,62 @@ static int sink_pad(ir_graph *g, int ni, diag *d)
     return 1;
 }
 
+/* rule 7: the crop n reads the output of transpose p, read by nothing
+ * else: n crops p's input (its ranges on axis perm[k] for axis k), p
+ * transposes the cropped values. Tensor m, p's output, becomes the crop's
+ * result in p's input axes. */
+static int lift_crop(ir_graph *g, int ni)
+{
+    ir_node *n = &g->n[ni], *p, tmp;
+    int pi = g->t[n->inputs[0]].producer, k, r, m;
+    int32_t pads[2 * IR_MAX_RANK], lo[IR_MAX_RANK], hi[IR_MAX_RANK];
+    ir_shape ms;
+    if (pi < 0 || g->n[pi].dead || g->n[pi].op != IR_OP_TRANSPOSE ||
+        sole_consumer(g, n->inputs[0]) != ni) {
+        return 0;
+    }
+    p = &g->n[pi];
+    m = n->inputs[0];
+    r = g->t[m].shape.rank;
+    if (n->n_padn != 2 * r || p->n_perm != r || (n->is_slice && n->n_slice != r)) {
+        return 0;
+    }
+    for (k = 0; k < 2 * r; k++) {
+        if (n->padn[k] > 0) {
+            return 0;
+        }
+    }
+    ms = g->t[p->inputs[0]].shape;
+    for (k = 0; k < r; k++) {
+        int a = p->perm[k];
+        pads[a] = n->padn[k];
+        pads[a + r] = n->padn[k + r];
+        ms.d[a] = g->t[n->output].shape.d[k];
+        lo[a] = n->slice_lo[k];
+        hi[a] = n->slice_hi[k];
+    }
+    for (k = 0; k < 2 * r; k++) {
+        n->padn[k] = pads[k];
+    }
+    if (n->is_slice) {
+        for (k = 0; k < r; k++) {
+            n->slice_lo[k] = lo[k];
+            n->slice_hi[k] = hi[k]; /* the steps are all 1 */
+        }
+    }
+    g->t[m].shape = ms;
+    n->inputs[0] = p->inputs[0];
+    p->inputs[0] = m;
+    p->output = n->output;
+    n->output = m;
+    /* the crop now runs first: the two change places in the order */
+    tmp = g->n[ni];
+    g->n[ni] = g->n[pi];
+    g->n[pi] = tmp;
+    ir_link(g);
+    return 1;
+}
+
 /* One sweep over the nodes; returns how many rules applied, or -1. */
 static int sweep(ir_graph *g, diag *d)
 {
@@ -350,7 +415,10 @@ static int sweep(ir_graph *g, diag *d)
                 to_reshape(g, n);
                 rc = 1;
             } else {
-                rc = fold_pad(g, i, d);
+                rc = lift_crop(g, i);
+                if (rc == 0) {
+                    rc = fold_pad(g, i, d);
+                }
                 if (rc == 0) {
                     rc = sink_pad(g, i, d);
                 }

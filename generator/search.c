@@ -15,7 +15,10 @@
  *      (dense, and convolutions without groups; a layer is either pruned
  *      or factorised); its
  *      precision along float32, int16, int8; with --minimize macs also
- *      output-channel pruning along 0.25, 0.5, 0.75;
+ *      output-channel pruning along 0.25, 0.5, 0.75 (for an lstm or gru,
+ *      whose kernels are dense, hidden units along 0.1, 0.2, 0.3, 0.4,
+ *      0.5, 0.75 take the place of sparsity and low rank, whatever the
+ *      objective);
  *   3. of the candidates within the budget that lower the objective (weight
  *      bytes, or MACs), the one saving the most per unit of metric spent
  *      wins (saving / (metric increase + increase of the outputs' squared
@@ -40,6 +43,8 @@
 static const double sparsity_levels[] = { 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97 };
 static const double energy_levels[] = { 0.99, 0.95, 0.9, 0.8 };
 static const double channel_levels[] = { 0.25, 0.5, 0.75 };
+/* hidden units of a recurrent layer: finer, every unit feeds every other */
+static const double rnn_channel_levels[] = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.75 };
 /* precision steps toward fewer bits (int16 is 16x8: int8 weights) */
 static const cfg_precision bits_levels[] = { CFG_PREC_INT16, CFG_PREC_INT8 };
 
@@ -91,7 +96,21 @@ static int lowrankable(const ir_graph *g, const char *name)
     int i;
     for (i = 0; i < g->nn; i++) {
         if (strcmp(g->n[i].name, name) == 0) {
-            return g->n[i].op == IR_OP_DENSE || g->n[i].groups == 1;
+            return g->n[i].op == IR_OP_DENSE ||
+                   ((g->n[i].op == IR_OP_CONV2D || g->n[i].op == IR_OP_CONV1D) &&
+                    g->n[i].groups == 1);
+        }
+    }
+    return 0;
+}
+
+/* lstm or gru: its knobs are hidden units (channels) and precision */
+static int recurrent(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0) {
+            return g->n[i].op == IR_OP_LSTM || g->n[i].op == IR_OP_GRU;
         }
     }
     return 0;
@@ -337,23 +356,27 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
             if (!L->prunable) {
                 continue;
             }
+            const int rnn = recurrent(g, L->name);
+            const double *chl = rnn ? rnn_channel_levels : channel_levels;
             for (knob = 0; knob < 4 && rc == 0; knob++) {
                 int lv, nlv = knob == 0 ? N_LEVELS(sparsity_levels)
                                         : (knob == 1 ? N_LEVELS(energy_levels)
-                                                     : (knob == 2 ? N_LEVELS(channel_levels)
+                                                     : (knob == 2 ? (rnn ? N_LEVELS(rnn_channel_levels)
+                                                                         : N_LEVELS(channel_levels))
                                                                   : N_LEVELS(bits_levels)));
                 /* the first level beyond the layer's current one */
                 for (lv = 0; lv < nlv; lv++) {
                     if (knob == 0   ? sparsity_levels[lv] > L->sparsity + 1e-9
                         : knob == 1 ? (L->energy <= 0.0 || energy_levels[lv] < L->energy - 1e-9)
-                        : knob == 2 ? channel_levels[lv] > L->channels + 1e-9
+                        : knob == 2 ? chl[lv] > L->channels + 1e-9
                                     : bits_rank(bits_levels[lv]) > bits_rank(L->precision)) {
                         break;
                     }
                 }
-                if ((knob == 0 && (L->energy > 0.0 || L->rank > 0)) ||
+                if ((knob == 0 && (L->energy > 0.0 || L->rank > 0 || rnn)) ||
                     (knob == 1 && (L->sparsity > 0.0 || L->rank > 0 || !lowrankable(g, L->name))) ||
-                    (knob == 2 && (!info->minimize_macs || L->is_output))) {
+                    (knob == 2 && ((!info->minimize_macs && !rnn) ||
+                                   L->is_output))) {
                     continue;
                 }
                 /* walk the knob until a level improves the objective or
@@ -375,9 +398,8 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
                         snprintf(what, sizeof what, "%s low-rank energy %.2f", L->name,
                                  energy_levels[lv]);
                     } else if (knob == 2) {
-                        trial.l[i].channels = channel_levels[lv];
-                        snprintf(what, sizeof what, "%s channels %.2f", L->name,
-                                 channel_levels[lv]);
+                        trial.l[i].channels = chl[lv];
+                        snprintf(what, sizeof what, "%s channels %.2f", L->name, chl[lv]);
                     } else {
                         trial.l[i].precision = bits_levels[lv];
                         snprintf(what, sizeof what, "%s %s", L->name,

@@ -2491,6 +2491,39 @@ def fold_transpose_dense_twin(c):
 SAME_AS["fold_transpose_dense"] = "fold_transpose_dense_twin"
 
 
+def _crop_layout(c, direct):
+    """The last step of a [B T H] sequence as the ONNX importer writes an
+    ONNX Gather of it: a channels-last transpose, the crop, the transpose
+    back (pass_simplify rule 7 lifts the crop, the transposes cancel). The
+    twin (direct=True) crops the sequence itself."""
+    m = Model((1, 6, 4))
+    h = m.add("relu", "r", "x", "h")
+    if direct:
+        k = m.add("slice", "last", h, "k", starts="0 5 0", ends="1 6 4")
+    else:
+        t = m.add("transpose", "to_nhwc", h, "t", perm=(0, 2, 1))
+        s = m.add("slice", "last", t, "s", starts="0 0 5", ends="1 4 6")
+        k = m.add("transpose", "to_nchw", s, "k", perm=(0, 2, 1))
+    f = m.add("reshape", "drop", k, "f", shape=(1, 4))
+    m.out_name = m.add("dense", "fc", f, "y", dense_params(c, 3, 4), units=3)
+    return m, c.x(4, (1, 6, 4))
+
+
+@case
+@elided("stoic_transpose_")
+def lift_crop_layout(c):
+    return _crop_layout(c, False)
+
+
+@case
+def lift_crop_layout_twin(c):
+    c.rng = np.random.default_rng(zlib.crc32(b"lift_crop_layout"))
+    return _crop_layout(c, True)
+
+
+SAME_AS["lift_crop_layout"] = "lift_crop_layout_twin"
+
+
 @case
 @elided("stoic_transpose_", "stoic_copy_")
 def fold_transpose_two_dense(c):

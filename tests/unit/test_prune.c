@@ -750,6 +750,194 @@ static void test_channels_refused(void)
     ir_free(g);
 }
 
+/* An lstm or gru with random weight [G*H I], recurrence [G*H H], bias
+ * [2*G*H] (and, given init_b, an initial state [S init_b H]). */
+static void xrnn(const char *op, const char *name, const char *in, const char *out, int hidden,
+                 int n_in, const char *extra, int init_b)
+{
+    int gates = strcmp(op, "lstm") == 0 ? 4 : 3;
+    char sh[64];
+    xadd("<%s name=\"%s\" inputs=\"%s\" output=\"%s\" hidden=\"%d\" %s>\n", op, name, in, out,
+         hidden, extra);
+    snprintf(sh, sizeof sh, "%d %d", gates * hidden, n_in);
+    xparam("weight", sh);
+    snprintf(sh, sizeof sh, "%d %d", gates * hidden, hidden);
+    xparam("recurrence", sh);
+    snprintf(sh, sizeof sh, "%d", 2 * gates * hidden);
+    xparam("bias", sh);
+    if (init_b > 0) {
+        snprintf(sh, sizeof sh, "%d %d %d", gates == 4 ? 2 : 1, init_b, hidden);
+        xdata("param", "initial_state", sh, -0.5F, 0.5F);
+    }
+    xadd("</%s>\n", op);
+}
+
+/* The test's choice of hidden units of a recurrent layer: per unit j, the
+ * norms of rows j of every gate of its weight and of its recurrence,
+ * summed; the k smallest (ties: lower index). In ref, the chosen units'
+ * rows of weight and recurrence and their bias entries (input and
+ * recurrent, every gate) are set to 0: such a unit's gates are constant
+ * (sigmoid 0.5, candidate tanh 0) and, from a zero state, its h stays 0
+ * at every step (LSTM: c = 0.5 c + 0.5 * 0; GRU: h = 0.5 * 0 + 0.5 h), so
+ * it adds nothing to any other unit or consumer: the pruned model must
+ * compute what ref computes. Returns k. */
+static int32_t zero_units(ir_graph *ref, const char *layer, double fraction, int norm,
+                          unsigned char *removed)
+{
+    const ir_node *n = &ref->n[node_named(ref, layer)];
+    int gates = n->op == IR_OP_LSTM ? 4 : 3, q, gi;
+    int32_t h = n->units, j, k, r;
+    double score[64];
+    memset(score, 0, sizeof score);
+    for (j = 0; j < h; j++) {
+        for (q = 0; q < 2; q++) {
+            const ir_tensor *w = &ref->t[n->params[q]];
+            int64_t per = w->shape.d[1], e;
+            for (gi = 0; gi < gates; gi++) {
+                double s = 0.0;
+                for (e = 0; e < per; e++) {
+                    double v = (double)w->data[((int64_t)gi * h + j) * per + e];
+                    s += norm == 1 ? fabs(v) : v * v;
+                }
+                score[j] += norm == 1 ? s : sqrt(s);
+            }
+        }
+    }
+    k = (int32_t)floor(fraction * h + 0.5);
+    memset(removed, 0, 64);
+    for (r = 0; r < k; r++) {
+        int32_t best = -1;
+        for (j = 0; j < h; j++) {
+            if (!removed[j] && (best < 0 || score[j] < score[best])) {
+                best = j;
+            }
+        }
+        removed[best] = 1;
+    }
+    for (j = 0; j < h; j++) {
+        if (!removed[j]) {
+            continue;
+        }
+        for (q = 0; q < 2; q++) {
+            const ir_tensor *w = &ref->t[n->params[q]];
+            int64_t per = w->shape.d[1], e;
+            for (gi = 0; gi < gates; gi++) {
+                for (e = 0; e < per; e++) {
+                    w->data[((int64_t)gi * h + j) * per + e] = 0.0F;
+                }
+            }
+        }
+        for (gi = 0; gi < 2 * gates; gi++) {
+            ref->t[n->params[2]].data[gi * h + j] = 0.0F;
+        }
+    }
+    return k;
+}
+
+static void prune_rnn_and_compare(ir_graph *g, ir_graph *ref, const char *seed, double fraction,
+                                  int norm)
+{
+    unsigned char removed[64];
+    int32_t h = g->n[node_named(g, seed)].units, k;
+    diag d;
+    memset(&d, 0, sizeof d);
+    k = zero_units(ref, seed, fraction, norm, removed);
+    CU_ASSERT_TRUE(k > 0);
+    CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, seed), fraction, norm, &d), 0);
+    CU_ASSERT_EQUAL(d.errors + d.io_errors, 0);
+    CU_ASSERT_EQUAL(g->n[node_named(g, seed)].units, h - k);
+    CU_ASSERT_EQUAL(g->n[node_named(g, seed)].pruned_channels, k);
+    check_graph(g);
+    check_same(g, ref);
+}
+
+static void xrnn_tail(const char *in, int hidden)
+{
+    char a[64];
+    snprintf(a, sizeof a, "6 2 %d", hidden);
+    xadd("<slice name=\"last\" inputs=\"%s\" output=\"s\" starts=\"5 0 0\" ends=\"%s\"/>\n", in,
+         a);
+    snprintf(a, sizeof a, "2 %d", hidden);
+    xadd("<reshape name=\"sq\" inputs=\"s\" output=\"s2\" shape=\"%s\"/>\n", a);
+    xdense("d", "s2", "y", 3, hidden, "");
+}
+
+static void test_channels_rnn(void)
+{
+    ir_graph *g, *ref;
+    int pass;
+    /* x [T=6 B=2 3] -> lstm (8) -> gru (6) -> last step -> dense: each
+     * recurrent layer pruned, the next one losing the matching columns */
+    for (pass = 0; pass < 2; pass++) {
+        xbegin("6 2 3");
+        xrnn("lstm", "l1", "x", "h1", 8, 3, "", 0);
+        xrnn("gru", "g2", "h1", "h2", 6, 8, pass == 0 ? "" : "linear_before_reset=\"true\"", 0);
+        xrnn_tail("h2", 6);
+        CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
+        if (pass == 0) {
+            prune_rnn_and_compare(g, ref, "l1", 0.5, 1);
+            CU_ASSERT_EQUAL(param_of(g, "l1", 0)->shape.d[0], 16);
+            CU_ASSERT_EQUAL(param_of(g, "l1", 1)->shape.d[1], 4);
+            CU_ASSERT_EQUAL(param_of(g, "l1", 2)->shape.d[0], 32);
+            CU_ASSERT_EQUAL(param_of(g, "g2", 0)->shape.d[1], 4);
+        } else {
+            prune_rnn_and_compare(g, ref, "g2", 0.34, 2);
+            CU_ASSERT_EQUAL(param_of(g, "g2", 0)->shape.d[0], 12);
+            CU_ASSERT_EQUAL(param_of(g, "g2", 1)->shape.d[1], 4);
+            CU_ASSERT_EQUAL(param_of(g, "d", 0)->shape.d[1], 4);
+        }
+        ir_free(g);
+        ir_free(ref);
+    }
+    /* bidirectional: a forward and a reverse lstm joined along the
+     * features; pruning one leaves the other's half of the dense alone */
+    xbegin("6 2 3");
+    xrnn("lstm", "lf", "x", "hf", 5, 3, "", 0);
+    xrnn("lstm", "lb", "x", "hb", 4, 3, "direction=\"reverse\"", 0);
+    xadd("<concat name=\"cat\" inputs=\"hf hb\" output=\"h\" axis=\"2\"/>\n");
+    xrnn_tail("h", 9);
+    CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
+    prune_rnn_and_compare(g, ref, "lb", 0.5, 1);
+    CU_ASSERT_EQUAL(param_of(g, "d", 0)->shape.d[1], 7);
+    ir_free(g);
+    ir_free(ref);
+    /* an initial state loses the pruned units' entries (last axis) */
+    xbegin("6 2 3");
+    xrnn("lstm", "l1", "x", "h1", 8, 3, "", 2);
+    xrnn_tail("h1", 8);
+    CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
+    {
+        unsigned char removed[64];
+        diag d;
+        const ir_tensor *i0 = param_of(ref, "l1", 3), *i1;
+        int64_t a, j, o = 0;
+        int ok = 1;
+        memset(&d, 0, sizeof d);
+        (void)zero_units(ref, "l1", 0.25, 1, removed);
+        CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, "l1"), 0.25, 1, &d), 0);
+        check_graph(g);
+        i1 = param_of(g, "l1", 3);
+        CU_ASSERT_EQUAL(i1->shape.d[2], 6);
+        CU_ASSERT_EQUAL(ir_shape_count(&i1->shape), 2 * 2 * 6);
+        for (a = 0; a < 4; a++) { /* h0 and c0 of 2 sequences */
+            for (j = 0; j < 8; j++) {
+                if (!removed[j]) {
+                    ok &= i1->data[o++] == i0->data[a * 8 + j];
+                }
+            }
+        }
+        CU_ASSERT_TRUE(ok);
+    }
+    ir_free(g);
+    ir_free(ref);
+    /* the recurrent output is the model output: refused */
+    xbegin("6 2 3");
+    xrnn("gru", "g", "x", "y", 4, 3, "", 0);
+    CU_ASSERT_EQUAL_FATAL(xload(&g, NULL), 0);
+    expect_refusal(g, "g");
+    ir_free(g);
+}
+
 UNIT_SUITE(suite_prune)
 {
     CU_pSuite s = CU_add_suite("prune", setup, teardown);
@@ -766,4 +954,6 @@ UNIT_SUITE(suite_prune)
                 test_channels_const_operand_gap);
     CU_add_test(s, "channels: concat feeding an add", test_channels_concat_add);
     CU_add_test(s, "channels: refusals leave the graph unchanged", test_channels_refused);
+    CU_add_test(s, "channels: hidden units of lstm and gru (stacked, bidirectional, state)",
+                test_channels_rnn);
 }
