@@ -308,12 +308,11 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
                 L->precision = C->precision;
             }
             if (strcmp(n->name, C->name) == 0 || in_list(n->fused, C->name)) {
-                if ((n->op == IR_OP_LSTM || n->op == IR_OP_GRU) &&
-                    (C->c.sparsity > 0.0 || C->c.rank > 0 || C->c.energy > 0.0)) {
+                if ((n->op == IR_OP_LSTM || n->op == IR_OP_GRU) && C->c.sparsity > 0.0) {
                     diag_error(d, info->cfg.path, C->line,
-                               "layer '%s' (%s): its kernels are dense, so neither magnitude "
-                               "pruning nor low rank applies; prune its hidden units "
-                               "(channels=\"F\")",
+                               "layer '%s' (%s): its kernels are dense, so magnitude pruning "
+                               "does not apply; prune its hidden units (channels=\"F\") or "
+                               "factorise its recurrence (rank, energy)",
                                C->name, n->xml_op);
                     rc = -1;
                 }
@@ -332,11 +331,10 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
             L->rank = c.rank > 0 ? c.rank : 0;
             L->energy = c.energy > 0.0 && c.energy < 1.0 ? c.energy : 0.0;
             if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
-                /* a recurrent layer's kernels are dense, its factors are
-                 * not built: hidden units are what it loses (channels) */
+                /* a recurrent layer's kernels are dense: it loses hidden
+                 * units (channels) or rank (of its recurrence), not
+                 * single weights */
                 L->sparsity = 0.0;
-                L->rank = 0;
-                L->energy = 0.0;
             }
         }
     }
@@ -390,7 +388,7 @@ typedef struct {
  * input sequence x: the float kernel run one step at a time from the
  * layer's initial state (its c0 included), the state read after each
  * step. pass_quantize chooses the cell state's scale from it. buf holds
- * 3 * B * H floats. */
+ * 3 * B * H + B * rank floats. */
 static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x, float *buf)
 {
     const ir_shape *is = &g->t[n->inputs[0]].shape;
@@ -406,6 +404,8 @@ static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x
     p.hidden = n->units;
     p.reverse = 0;
     p.linear_before_reset = 0;
+    p.rank = n->rnn_rank;
+    p.rb = n->rnn_rank > 0 ? g->t[n->params[6]].data : NULL;
     bh = (int64_t)p.batch * p.hidden;
     for (k = 0; init != NULL && k < bh; k++) {
         double a = fabs((double)init[bh + k]);
@@ -415,7 +415,8 @@ static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x
         t = n->rnn_reverse ? steps - 1 - s : s;
         p.init = s == 0 ? 1 : 0;
         stoic_lstm_f32(&p, x + (int64_t)t * p.batch * p.in_n, g->t[n->params[0]].data,
-                       g->t[n->params[1]].data, b, init, buf, buf + 2 * bh);
+                       g->t[n->params[1]].data, b, init, buf,
+                       buf + 2 * bh + (int64_t)p.batch * p.rank);
         for (k = 0; k < bh; k++) {
             double a = fabs((double)buf[bh + k]);
             peak = a > peak || a != a ? a : peak; /* NaN kept: refused later */
@@ -469,9 +470,12 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         g->n[i].rnn_cell_max = 0.0;
-        if (n->op == IR_OP_LSTM) { /* 3 B H: the state [2][B][H], one step's y [B][H] */
+        if (n->op == IR_OP_LSTM) {
+            /* 3 B H + B rank: the state [2][B][H] (and the projection
+             * [B][rank]), one step's y [B][H] */
             int64_t bh = ir_shape_count(&g->t[n->output].shape) / g->t[n->output].shape.d[0];
-            rnn_n = 3 * bh > rnn_n ? 3 * bh : rnn_n;
+            int64_t need = 3 * bh + bh / n->units * n->rnn_rank;
+            rnn_n = need > rnn_n ? need : rnn_n;
         }
     }
     c.rnn_buf = malloc((size_t)rnn_n * sizeof(float));
@@ -820,7 +824,11 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         if (ni < 0 || (L->rank == 0 && L->energy <= 0.0)) {
             continue;
         }
-        rc = lowrank_node(g, ni, L->rank, L->energy, d, &r, &disc);
+        if (g->n[ni].op == IR_OP_LSTM || g->n[ni].op == IR_OP_GRU) {
+            rc = lowrank_rnn(g, ni, L->rank, L->energy, d, &r, &disc);
+        } else {
+            rc = lowrank_node(g, ni, L->rank, L->energy, d, &r, &disc);
+        }
         if (rc < 0) {
             ir_free(g);
             return NULL;

@@ -277,6 +277,9 @@ static void mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
     if (c->ref_bias >= 0) {
         used_t[c->ref_bias] = 1;
     }
+    if (c->ref_proj >= 0) {
+        used_t[c->ref_proj] = 1;
+    }
 }
 
 static void weights(const ir_graph *g, const char *name, const char *label, const char *used_t,

@@ -481,8 +481,7 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
     for (i = 0, k = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
-            const ir_shape *os = &g->t[n->output].shape;
-            int64_t el = 2 * (ir_shape_count(os) / os->d[0]);
+            int64_t el = ir_rnn_state_count(g, n);
             sb_puts(b, k++ == 0 ? "{ \"layer\": " : ", { \"layer\": ");
             sb_json_str(b, n->name);
             ir_dtype sd = ir_rnn_state_dtype(n);
@@ -807,11 +806,13 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             }
             sb_puts(lb, "]");
         }
-        if (n->sparse || n->sparsity > 0.0 || n->rank > 0 || n->pruned_channels > 0) {
+        if (n->sparse || n->sparsity > 0.0 || n->rank > 0 || n->rnn_rank > 0 ||
+            n->pruned_channels > 0) {
+            /* a recurrent layer's rank is its recurrence's */
             sb_printf(lb, ", \"sparse_form\": %s, \"sparsity\": %.4f, \"rank\": %ld, "
                           "\"pruned_channels\": %ld",
-                      n->sparse ? "true" : "false", n->sparsity, (long)n->rank,
-                      (long)n->pruned_channels);
+                      n->sparse ? "true" : "false", n->sparsity,
+                      (long)(n->rnn_rank > 0 ? n->rnn_rank : n->rank), (long)n->pruned_channels);
         }
         if (n->prec != IR_DT_F32) {
             const ir_tensor *ot = &g->t[n->output];

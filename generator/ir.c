@@ -376,6 +376,13 @@ int64_t ir_outputs_count(const ir_graph *g)
     return ir_output_start(g, g->n_outputs);
 }
 
+int64_t ir_rnn_state_count(const ir_graph *g, const ir_node *n)
+{
+    const ir_shape *os = &g->t[n->output].shape;
+    int64_t bh = ir_shape_count(os) / os->d[0];
+    return 2 * bh + (bh / n->units) * n->rnn_rank * (n->op == IR_OP_GRU && !n->rnn_lbr ? 2 : 1);
+}
+
 ir_dtype ir_rnn_state_dtype(const ir_node *n)
 {
     return n->prec == IR_DT_F32 ? IR_DT_F32 : IR_DT_S16;
@@ -729,6 +736,9 @@ void ir_dump(const ir_graph *g, void *file)
             if (n->op == IR_OP_LSTM && n->prec != IR_DT_F32) {
                 fprintf(f, " cell_shift=%ld", (long)n->rnn_cell_shift);
             }
+            if (n->rnn_rank > 0) {
+                fprintf(f, " rank=%ld", (long)n->rnn_rank);
+            }
             if (g->planned) {
                 fprintf(f, " state_off=%lld", (long long)n->state_off);
             }
@@ -799,9 +809,16 @@ int64_t ir_node_macs(const ir_graph *g, int node)
         return in;
     case IR_OP_LSTM:
     case IR_OP_GRU: {
-        /* every step: G gates of H units, each I input and H recurrent terms */
+        /* every step: G gates of H units, each I input and H recurrent terms;
+         * low rank: rank recurrent terms, and the projections (rank x H
+         * each: h, and the GRU's work row when linear_before_reset = 0) */
         const ir_shape *is = &g->t[n->inputs[0]].shape;
         int64_t gates = n->op == IR_OP_LSTM ? 4 : 3;
+        int64_t proj = n->op == IR_OP_GRU && !n->rnn_lbr ? 2 : 1;
+        if (n->rnn_rank > 0) {
+            return out * gates * ((int64_t)is->d[is->rank - 1] + n->rnn_rank) +
+                   out / n->units * proj * n->rnn_rank * n->units;
+        }
         return out * gates * ((int64_t)is->d[is->rank - 1] + n->units);
     }
     default:

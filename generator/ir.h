@@ -18,7 +18,7 @@
 #include "stoic_rt_f32.h"
 
 #define IR_MAX_RANK 4
-#define IR_MAX_PARAMS 6
+#define IR_MAX_PARAMS 7
 /* Most graph outputs of one model (README "Model description"). */
 #define IR_MAX_OUTPUTS 16
 /* Largest element count of one tensor: every index fits an int32_t. */
@@ -217,6 +217,11 @@ typedef struct {
      * (compress.c), rnn_cell_shift: the cell state's scale 2^-shift */
     int rnn_reverse;
     int rnn_lbr;
+    /* lstm, gru, low rank (compress.c): rnn_rank > 0 when the recurrence
+     * is the product of params 1 [G*H rnn_rank] and params 6 [rnn_rank H]
+     * (the projection; integer: int8/int16 per row, its multipliers after
+     * qx and qh in params 4); 0: params 1 is [G*H H], params 6 absent */
+    int32_t rnn_rank;
     int64_t state_off;
     double rnn_cell_max;
     int32_t rnn_cell_shift;
@@ -328,6 +333,10 @@ int64_t ir_output_start(const ir_graph *g, int k);
 /* The element type of a recurrent layer's state (lstm, gru): float32, or
  * int16 for an integer layer (int8 weights too). */
 ir_dtype ir_rnn_state_dtype(const ir_node *n);
+/* The elements of a recurrent layer's state (pass_plan): [h][c] or
+ * [h][work], B * H each, and B * rank per projection of a low-rank
+ * recurrence (h's; the GRU's work row's too without linear_before_reset) */
+int64_t ir_rnn_state_count(const ir_graph *g, const ir_node *n);
 
 /* The tensor whose storage t shares (follows alias_of); t itself if none. */
 int ir_root(const ir_graph *g, int t);

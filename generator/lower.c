@@ -459,6 +459,9 @@ static int lower_node_f32(const ir_graph *g, int ni, lower_call *calls)
         c->p.rnn.reverse = n->rnn_reverse;
         c->p.rnn.init = g->step ? 0 : 1; /* NAME_step: from the kept state */
         c->p.rnn.linear_before_reset = n->op == IR_OP_GRU ? n->rnn_lbr : 0;
+        c->p.rnn.rank = n->rnn_rank;
+        c->p.rnn.rb = n->rnn_rank > 0 ? g->t[n->params[6]].data : NULL;
+        c->ref_proj = n->rnn_rank > 0 ? n->params[6] : -1;
         c->state_dt = IR_DT_F32;
         c->state_off = n->state_off;
         v[0] = n->inputs[0];
@@ -1437,6 +1440,13 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
         p->bh = p->bx != NULL ? p->bx + rows : NULL;
         p->sigmoid = (const int16_t *)g->t[n->params[5]].qdata;
         p->tanh = p->sigmoid + 513;
+        p->rank = n->rnn_rank;
+        p->qz = n->rnn_rank > 0 ? p->qh + rows : NULL;
+        p->rb16 = n->rnn_rank > 0 && n->prec == IR_DT_S16
+                      ? (const int16_t *)g->t[n->params[6]].qdata : NULL;
+        p->rb8 = n->rnn_rank > 0 && n->prec != IR_DT_S16
+                     ? (const int8_t *)g->t[n->params[6]].qdata : NULL;
+        c->ref_proj = n->rnn_rank > 0 ? n->params[6] : -1;
         c->ref_qmul = n->params[4];
         c->ref_bias = n->params[2];
         c->ref_table = n->params[5];
@@ -1498,7 +1508,7 @@ int lower_float_in(const ir_graph *g, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
-    c->ref_rows = c->ref_delta = c->ref_bias = -1;
+    c->ref_rows = c->ref_delta = c->ref_bias = c->ref_proj = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -1512,7 +1522,7 @@ int lower_float_out(const ir_graph *g, int k, lower_call *c)
     memset(c, 0, sizeof *c);
     c->node = -1;
     c->ref_qmul = c->ref_table = -1;
-    c->ref_rows = c->ref_delta = c->ref_bias = -1;
+    c->ref_rows = c->ref_delta = c->ref_bias = c->ref_proj = -1;
     if (t->dtype == IR_DT_F32) {
         return 0;
     }
@@ -1527,7 +1537,7 @@ int lower_node(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CALLS])
     for (k = 0; k < LOWER_MAX_CALLS; k++) {
         memset(&calls[k], 0, sizeof calls[k]);
         calls[k].ref_qmul = calls[k].ref_table = -1;
-        calls[k].ref_rows = calls[k].ref_delta = calls[k].ref_bias = -1;
+        calls[k].ref_rows = calls[k].ref_delta = calls[k].ref_bias = calls[k].ref_proj = -1;
     }
     if (n->op == IR_OP_CONVERT) {
         nc = lower_convert(g, ni, calls);
@@ -2012,6 +2022,10 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fpo(&l, "bh", c->ref_bias, rows);
         fpo(&l, "sigmoid", c->ref_table, 0);
         fpo(&l, "tanh", c->ref_table, 513);
+        fi(&l, "rank", p->rank);
+        fpo(&l, "qz", p->rank > 0 ? c->ref_qmul : -1, 2 * rows);
+        fp(&l, "rb16", p->rb16 != NULL ? c->ref_proj : -1);
+        fp(&l, "rb8", p->rb8 != NULL ? c->ref_proj : -1);
         break;
     }
     case LK_LSTM:
@@ -2023,6 +2037,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "reverse", c->p.rnn.reverse);
         fi(&l, "init", c->p.rnn.init);
         fi(&l, "linear_before_reset", c->p.rnn.linear_before_reset);
+        fi(&l, "rank", c->p.rnn.rank);
+        fp(&l, "rb", c->ref_proj);
         break;
     case LK_RESIZE:
         fi(&l, "out_h", c->p.resize.out_h);

@@ -162,6 +162,7 @@ typedef struct {
     int ref_rows;             /* sparse: row starts and column deltas */
     int ref_delta;
     int ref_bias;             /* integer recurrent: the bias (bx then bh) */
+    int ref_proj;             /* recurrent, low rank: the projection rb */
     /* Constants a packed kernel reads in its own layout (weights in loop
      * order, folded bias, multipliers, shifts), made from the IR's
      * constants by lower_attach; NULL data until then. */

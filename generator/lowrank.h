@@ -39,6 +39,14 @@ int lowrank_choose_rank(const double *s, int k, double energy);
 int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                  double *discarded);
 
+/* The recurrence R [G*H H] of lstm/gru ni (float, not yet low rank) as the
+ * product A B of rank r (rank, or the energy rule as lowrank_node): A = U_r
+ * S_r [G*H r] replaces R, B = Vt_r [r H] (orthonormal rows) becomes the
+ * projection (params 6), n->rnn_rank = r. Returns 0, 1 (not factorised:
+ * no fewer parameters; a warning names the layer) or -1 (reported). */
+int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
+                double *discarded);
+
 /* Least-squares refit of a linear layer y = w z + b: w [out][r] row-major
  * and b [out] minimising sum_i ||w z_i + b - y_i||^2 over n samples, z n x r
  * and y n x out (row-major floats), by linalg_lstsq_rows on [z | 1] (rank

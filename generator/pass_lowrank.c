@@ -62,12 +62,55 @@ static int add_const(ir_graph *g, diag *d, const char *layer, const char *suffix
     return t < 0 ? oom(d) : t;
 }
 
+/* The truncated SVD of the float matrix w (m x n): *u (m x kk), *s (kk),
+ * *vt (kk x n) allocated here (the caller frees them, also on failure),
+ * kk = min(m, n); the rank r (rank > 0: at most kk; else the energy rule)
+ * and the discarded energy to rank_out / discarded (either NULL) and
+ * *rp. 0, or -1 reported (what names the matrix in the message). */
+static int svd_rank(const ir_graph *g, const ir_node *n, const float *w, int32_t m, int32_t nc,
+                    int rank, double energy, const char *what, double **u, double **s,
+                    double **vt, int32_t *rp, int *rank_out, double *discarded, diag *d)
+{
+    int32_t kk = m < nc ? m : nc, i, r;
+    double *a = malloc((size_t)m * (size_t)nc * sizeof *a), disc = 0.0;
+    int rc = -1;
+    *u = malloc((size_t)m * (size_t)kk * sizeof **u);
+    *s = malloc((size_t)kk * sizeof **s);
+    *vt = malloc((size_t)kk * (size_t)nc * sizeof **vt);
+    if (a == NULL || *u == NULL || *s == NULL || *vt == NULL) {
+        free(a);
+        return oom(d);
+    }
+    for (i = 0; i < m * nc; i++) {
+        a[i] = (double)w[i];
+    }
+    if (linalg_svd(a, m, nc, *u, *s, *vt) != 0) {
+        diag_error(d, g->file, n->line, "layer '%s': the SVD of the %ldx%ld %s failed "
+                   "(non-finite weights?)", n->name, (long)m, (long)nc, what);
+    } else {
+        r = rank > 0 ? (rank < kk ? rank : kk) : lowrank_choose_rank(*s, kk, energy);
+        for (i = r; i < kk; i++) {
+            disc += (*s)[i] * (*s)[i];
+        }
+        if (rank_out != NULL) {
+            *rank_out = r;
+        }
+        if (discarded != NULL) {
+            *discarded = disc;
+        }
+        *rp = r;
+        rc = 0;
+    }
+    free(a);
+    return rc;
+}
+
 int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                  double *discarded)
 {
     ir_node *n;
     const ir_tensor *wt;
-    double *a = NULL, *u = NULL, *s = NULL, *vt = NULL, disc = 0.0;
+    double *u = NULL, *s = NULL, *vt = NULL;
     float *f1 = NULL, *f2 = NULL, *zb = NULL;
     int32_t out, K, kk, r, i, j;
     int64_t orig_params, new_params;
@@ -118,32 +161,9 @@ int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *ran
     }
     K = (int32_t)(ir_shape_count(&wt->shape) / out);
     kk = out < K ? out : K;
-
-    a = malloc((size_t)out * (size_t)K * sizeof *a);
-    u = malloc((size_t)out * (size_t)kk * sizeof *u);
-    s = malloc((size_t)kk * sizeof *s);
-    vt = malloc((size_t)kk * (size_t)K * sizeof *vt);
-    if (a == NULL || u == NULL || s == NULL || vt == NULL) {
-        rc = oom(d);
+    if (svd_rank(g, n, wt->data, out, K, rank, energy, "weight", &u, &s, &vt, &r, rank_out,
+                 discarded, d) != 0) {
         goto done;
-    }
-    for (i = 0; i < out * K; i++) {
-        a[i] = (double)wt->data[i];
-    }
-    if (linalg_svd(a, out, K, u, s, vt) != 0) {
-        diag_error(d, g->file, line, "layer '%s': the SVD of the %ldx%ld weight failed "
-                   "(non-finite weights?)", n->name, (long)out, (long)K);
-        goto done;
-    }
-    r = rank > 0 ? (rank < kk ? rank : kk) : lowrank_choose_rank(s, kk, energy);
-    for (i = r; i < kk; i++) {
-        disc += s[i] * s[i];
-    }
-    if (rank_out != NULL) {
-        *rank_out = r;
-    }
-    if (discarded != NULL) {
-        *discarded = disc;
     }
     orig_params = ir_node_params(g, ni);
     new_params = (int64_t)r * (K + 1) + (int64_t)out * (r + 1);
@@ -253,13 +273,94 @@ int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *ran
     ir_link(g);
     rc = 0;
 done:
-    free(a);
     free(u);
     free(s);
     free(vt);
     free(f1);
     free(f2);
     free(zb);
+    return rc;
+}
+
+int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
+                double *discarded)
+{
+    const ir_node *n = &g->n[ni];
+    const ir_tensor *rt;
+    double *u = NULL, *s = NULL, *vt = NULL;
+    float *fa = NULL, *fb = NULL;
+    int32_t rows, h, kk, r, i, j;
+    int rc = -1, ta, tb;
+    ir_shape sa, sb;
+    char name[512];
+    long line = n->line;
+    if (n->rnn_rank != 0 || n->prec != IR_DT_F32 || n->params[1] < 0 ||
+        g->t[n->params[1]].dtype != IR_DT_F32 || g->t[n->params[1]].data == NULL) {
+        diag_error(d, g->file, line, "layer '%s': low-rank factorisation of the recurrence "
+                   "needs its float weights, once (run it before quantization)", n->name);
+        return -1;
+    }
+    if (rank < 0 || (rank == 0 && !(energy > 0.0 && energy <= 1.0))) {
+        diag_error(d, g->file, line, "layer '%s': invalid low-rank request (rank %d, energy %g)",
+                   n->name, rank, energy);
+        return -1;
+    }
+    rt = &g->t[n->params[1]];
+    rows = rt->shape.d[0];
+    h = rt->shape.d[1];
+    kk = rows < h ? rows : h;
+    if (svd_rank(g, n, rt->data, rows, h, rank, energy, "recurrence", &u, &s, &vt, &r,
+                 rank_out, discarded, d) != 0) {
+        goto done;
+    }
+    if ((int64_t)r * (rows + h) >= (int64_t)rows * h) {
+        diag_warning(d, g->file, line,
+                     "layer '%s': recurrence not factorised: rank %ld factors (%ldx%ld and "
+                     "%ldx%ld) would hold %lld weights, not fewer than its %lld",
+                     n->name, (long)r, (long)rows, (long)r, (long)r, (long)h,
+                     (long long)r * (rows + h), (long long)rows * h);
+        rc = 1;
+        goto done;
+    }
+    fa = malloc((size_t)rows * (size_t)r * sizeof *fa);
+    fb = malloc((size_t)r * (size_t)h * sizeof *fb);
+    if (fa == NULL || fb == NULL) {
+        rc = oom(d);
+        goto done;
+    }
+    for (i = 0; i < r; i++) {
+        for (j = 0; j < h; j++) {
+            fb[(size_t)i * (size_t)h + (size_t)j] = (float)vt[(size_t)i * (size_t)h + (size_t)j];
+        }
+        for (j = 0; j < rows; j++) {
+            fa[(size_t)j * (size_t)r + (size_t)i] =
+                (float)(u[(size_t)j * (size_t)kk + (size_t)i] * s[i]);
+        }
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.rank = 2;
+    sa.d[0] = rows;
+    sa.d[1] = r;
+    sb = sa;
+    sb.d[0] = r;
+    sb.d[1] = h;
+    snprintf(name, sizeof name, "%s", n->name);
+    ta = add_const(g, d, name, "recurrence.lowrank.a", &sa, fa, line);
+    tb = ta < 0 ? -1 : add_const(g, d, name, "recurrence.lowrank.b", &sb, fb, line);
+    if (tb < 0) {
+        goto done;
+    }
+    g->n[ni].params[1] = ta;
+    g->n[ni].params[6] = tb;
+    g->n[ni].rnn_rank = r;
+    ir_link(g);
+    rc = 0;
+done:
+    free(u);
+    free(s);
+    free(vt);
+    free(fa);
+    free(fb);
     return rc;
 }
 

@@ -344,15 +344,16 @@ int pass_plan(ir_graph *g, diag *d)
         }
     }
     /* the recurrent layers' state (README "Recurrent layers"): static,
-     * kept between calls, 2 * B * H elements each ([h][c] or [h][work]) */
+     * kept between calls, 2 * B * H elements each ([h][c] or [h][work]),
+     * and for a low-rank recurrence B * rank per projection of a step
+     * (of h; of the GRU's work row too when linear_before_reset = 0) */
     for (dt = 0; dt < IR_DT_COUNT; dt++) {
         g->state_n[dt] = 0;
     }
     for (i = 0; i < g->nn; i++) {
         ir_node *n = &g->n[i];
         if (n->op == IR_OP_LSTM || n->op == IR_OP_GRU) {
-            const ir_shape *os = &g->t[n->output].shape;
-            int64_t per = 2 * (ir_shape_count(os) / os->d[0]);
+            int64_t per = ir_rnn_state_count(g, n);
             /* float32, or int16 for an integer layer (int8 weights too) */
             ir_dtype sd = ir_rnn_state_dtype(n);
             n->state_off = g->state_n[sd];

@@ -636,7 +636,13 @@ static int plan_rnn(const ir_graph *g, tedit *e, const ir_node *n, const unsigne
     }
     rc |= plan_const(g, e, n->params[0], rows, kin);
     if (ko != NULL) {
-        rc |= plan_const(g, e, n->params[1], rows, ko);
+        if (n->rnn_rank > 0) {
+            /* low rank: the left factor loses rows, the projection columns */
+            rc |= plan_const(g, e, n->params[1], rows, NULL);
+            rc |= plan_const(g, e, n->params[6], NULL, ko);
+        } else {
+            rc |= plan_const(g, e, n->params[1], rows, ko);
+        }
         if (n->params[2] >= 0) {
             rc |= plan_const(g, e, n->params[2], NULL, rows);
         }

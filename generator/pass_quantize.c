@@ -1020,24 +1020,33 @@ static int quantize_recurrent(qctx *c, int ni)
     ir_graph *g = c->g;
     ir_node *n = &g->n[ni];
     const int lstm = n->op == IR_OP_LSTM;
-    const int32_t hid = n->units, rows = (lstm ? 4 : 3) * hid;
+    const int32_t hid = n->units, rows = (lstm ? 4 : 3) * hid, rank = n->rnn_rank;
+    const int32_t rn = rank > 0 ? rank : hid; /* what the recurrent rows read */
     const ir_tensor *x = &g->t[n->inputs[0]];
     const ir_tensor *w = &g->t[n->params[0]], *r = &g->t[n->params[1]];
     const int32_t in_n = w->shape.d[1];
     const ir_dtype wd = n->prec;
-    const double sx = x->scale, sh = 1.0 / 32768.0, sg = 1.0 / 4096.0;
+    const double sx = x->scale, sg = 1.0 / 4096.0;
+    /* the recurrent rows' input scale: h (and r * h) Q0.15; low rank: the
+     * projections z, whose per-value scales sz are folded into the rows */
+    const double sh = rank > 0 ? 1.0 : 1.0 / 32768.0;
     size_t es = wd == IR_DT_S16 ? 2 : 1;
     void *qw = malloc((size_t)rows * (size_t)in_n * es + 1);
-    void *qr = malloc((size_t)rows * (size_t)hid * es + 1);
+    void *qr = malloc((size_t)rows * (size_t)rn * es + 1);
+    void *qp = malloc((size_t)rank * (size_t)hid * es + 1);
     double *sw = malloc((size_t)rows * sizeof *sw), *sr = malloc((size_t)rows * sizeof *sr);
-    double *M = malloc((size_t)rows * 2 * sizeof *M);
+    double *sp = malloc((size_t)rank * sizeof *sp + 1), *sz = malloc((size_t)rank * sizeof *sz + 1);
+    double *M = malloc(((size_t)rows * 2 + (size_t)rank) * sizeof *M);
+    float *ra = rank > 0 ? malloc((size_t)rows * (size_t)rank * sizeof *ra) : NULL;
     int64_t *qb = malloc((size_t)rows * 2 * sizeof *qb);
     int64_t bound = 0;
     int32_t j, i, shift = 15;
-    int rc = 0, tw, tr, tb = -1, ti = -1, tq, tt, zeroed = 0;
+    int rc = 0, tw, tr, tb = -1, ti = -1, tq, tt, tp = -1, zeroed = 0;
     char name[512];
-    if (qw == NULL || qr == NULL || sw == NULL || sr == NULL || M == NULL || qb == NULL) {
-        free(qw), free(qr), free(sw), free(sr), free(M), free(qb);
+    if (qw == NULL || qr == NULL || qp == NULL || sw == NULL || sr == NULL || sp == NULL ||
+        sz == NULL || M == NULL || qb == NULL || (rank > 0 && ra == NULL)) {
+        free(qw), free(qr), free(qp), free(sw), free(sr), free(sp), free(sz), free(M), free(qb);
+        free(ra);
         return oom(c->d);
     }
     if (x->zp != 0 || x->dtype != IR_DT_S16) {
@@ -1048,7 +1057,30 @@ static int quantize_recurrent(qctx *c, int ni)
         rc = rnn_cell_shift(c, n, &shift);
     }
     rnn_weights(w->data, rows, in_n, wd, qw, sw);
-    rnn_weights(r->data, rows, hid, wd, qr, sr);
+    if (rank > 0) {
+        /* the projection rb per row; z[k] at scale sz[k], the largest
+         * |rb[k] . h| of its quantized row over |h| <= 1 (with a margin
+         * of 7 steps: the requantization's rounding never reaches the
+         * clamp); the left factor's columns absorb sz */
+        const float *pb = g->t[n->params[6]].data;
+        rnn_weights(pb, rank, hid, wd, qp, sp);
+        for (j = 0; j < rank; j++) {
+            double l1 = (double)rnn_abs_sum(qp, wd, (int64_t)j * hid, hid) * sp[j];
+            sz[j] = l1 > 0.0 ? l1 / 32760.0 : 1.0;
+            M[2 * rows + j] = sp[j] / 32768.0 / sz[j];
+            bound = rnn_abs_sum(qp, wd, (int64_t)j * hid, hid) * 32768 > bound
+                        ? rnn_abs_sum(qp, wd, (int64_t)j * hid, hid) * 32768
+                        : bound;
+        }
+        for (j = 0; j < rows; j++) {
+            for (i = 0; i < rank; i++) {
+                ra[(int64_t)j * rank + i] = (float)((double)r->data[(int64_t)j * rank + i] * sz[i]);
+            }
+        }
+        rnn_weights(ra, rows, rank, wd, qr, sr);
+    } else {
+        rnn_weights(r->data, rows, hid, wd, qr, sr);
+    }
     /* a row whose multiplier has no Q31 form (below 2^-32: weights decayed
      * to nothing) contributes less than 2^-32 of a Q3.12 step: its weights
      * become 0 and its scale the one that makes M = 1 */
@@ -1066,11 +1098,11 @@ static int quantize_recurrent(qctx *c, int ni)
             zeroed++;
         }
         if (quant_multiplier(sr[j] * sh / sg, &mm, &ee) != 0 && sr[j] * sh / sg < 1.0) {
-            for (i = 0; i < hid; i++) {
+            for (i = 0; i < rn; i++) {
                 if (wd == IR_DT_S16) {
-                    ((int16_t *)qr)[(int64_t)j * hid + i] = 0;
+                    ((int16_t *)qr)[(int64_t)j * rn + i] = 0;
                 } else {
-                    ((int8_t *)qr)[(int64_t)j * hid + i] = 0;
+                    ((int8_t *)qr)[(int64_t)j * rn + i] = 0;
                 }
             }
             sr[j] = sg / sh;
@@ -1095,7 +1127,7 @@ static int quantize_recurrent(qctx *c, int ni)
         qb[j] = (int64_t)vx;
         qb[rows + j] = (int64_t)vh;
         ax = (int64_t)fabs(vx) + rnn_abs_sum(qw, wd, (int64_t)j * in_n, in_n) * 32768;
-        ah = (int64_t)fabs(vh) + rnn_abs_sum(qr, wd, (int64_t)j * hid, hid) * 32768;
+        ah = (int64_t)fabs(vh) + rnn_abs_sum(qr, wd, (int64_t)j * rn, rn) * 32768;
         bound = ax > bound ? ax : bound;
         bound = ah > bound ? ah : bound;
         M[j] = sw[j] * sx / sg;
@@ -1136,10 +1168,17 @@ static int quantize_recurrent(qctx *c, int ni)
                 free(qi);
             }
         }
+        n = &g->n[ni];
+        if (tr >= 0 && rc == 0 && rank > 0) {
+            ir_shape ps = g->t[n->params[6]].shape;
+            snprintf(name, sizeof name, "%s.q", g->t[n->params[6]].name);
+            tp = ir_add_qconst(g, name, &ps, wd, qp, g->t[n->params[6]].line);
+            rc = tp < 0 ? oom(c->d) : 0;
+        }
         if (tr < 0) {
             rc = oom(c->d);
         }
-        tq = rc == 0 ? add_qmul(c, &g->n[ni], "gate", M, 2 * rows) : -1;
+        tq = rc == 0 ? add_qmul(c, &g->n[ni], "gate", M, 2 * rows + rank) : -1;
         tt = tq >= 0 ? rnn_tables(c, &g->n[ni]) : -1;
         if (rc == 0 && (tq < 0 || tt < 0)) {
             rc = -1;
@@ -1152,10 +1191,12 @@ static int quantize_recurrent(qctx *c, int ni)
             n->params[3] = ti;
             n->params[4] = tq;
             n->params[5] = tt;
+            n->params[6] = rank > 0 ? tp : -1;
             n->rnn_cell_shift = lstm ? shift : 0;
         }
     }
-    free(qw), free(qr), free(sw), free(sr), free(M), free(qb);
+    free(qw), free(qr), free(qp), free(sw), free(sr), free(sp), free(sz), free(M), free(qb);
+    free(ra);
     return rc;
 }
 

@@ -522,8 +522,13 @@ static int node_shape(const ctx *c, ir_node *n, ir_shape *out)
         ws.d[0] = gates * hid;
         ws.d[1] = a->d[a->rank - 1];
         rc |= check_param(c, 0, "weight", &ws);
-        ws.d[1] = hid;
+        ws.d[1] = n->rnn_rank > 0 ? n->rnn_rank : hid;
         rc |= check_param(c, 1, "recurrence", &ws);
+        if (n->rnn_rank > 0) { /* the projection of a low-rank recurrence */
+            ws.d[0] = n->rnn_rank;
+            ws.d[1] = hid;
+            rc |= check_param(c, 6, "projection", &ws);
+        }
         ws = shape1(2 * gates * hid);
         rc |= check_param(c, 2, "bias", &ws);
         memset(&ws, 0, sizeof ws);

@@ -96,7 +96,8 @@ static int lowrankable(const ir_graph *g, const char *name)
     int i;
     for (i = 0; i < g->nn; i++) {
         if (strcmp(g->n[i].name, name) == 0) {
-            return g->n[i].op == IR_OP_DENSE ||
+            return g->n[i].op == IR_OP_DENSE || g->n[i].op == IR_OP_LSTM ||
+                   g->n[i].op == IR_OP_GRU ||
                    ((g->n[i].op == IR_OP_CONV2D || g->n[i].op == IR_OP_CONV1D) &&
                     g->n[i].groups == 1);
         }

@@ -10,18 +10,26 @@
 #include <stddef.h>
 #include "stoic_rt_f32.h"
 
-/* Dot product of w row `row` with x plus r row `row` with v, added to acc
- * in that order; each product rounded before it is added. */
+/* Dot product of w row `row` with x plus r row `row` with v (h or the
+ * work row u; low rank: their projections, rank values), added to acc in
+ * that order; each product rounded before it is added. */
 static float gru_f32_row(const stoic_rnn_f32_params *p, float acc0, const float *xt,
                          const float *v, const float *w, const float *r, int32_t row,
                          int32_t use_x, int32_t use_v)
 {
     int32_t i;
     int32_t w_row = row * p->in_n;
-    int32_t r_row = row * p->hidden;
+    int32_t vn;
+    int32_t r_row;
     float acc = acc0;
     float prod;
 
+    if (p->rank > 0) {
+        vn = p->rank;
+    } else {
+        vn = p->hidden;
+    }
+    r_row = row * vn;
     if (use_x != 0) {
         for (i = 0; i < p->in_n; i++) {
             prod = xt[i] * w[w_row + i];
@@ -29,7 +37,7 @@ static float gru_f32_row(const stoic_rnn_f32_params *p, float acc0, const float 
         }
     }
     if (use_v != 0) {
-        for (i = 0; i < p->hidden; i++) {
+        for (i = 0; i < vn; i++) {
             prod = v[i] * r[r_row + i];
             acc = acc + prod;
         }
@@ -80,6 +88,8 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
     float prod;
     float one_minus;
     float keep;
+    const float *vh; /* what the gate rows read for h: h, or rb . h */
+    const float *vu; /* for the work row u: u, or rb . u */
 
     if (p->init != 0) {
         if (init != NULL) {
@@ -107,26 +117,35 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
             u = &state[n + (q * hid)];
             xt = &x[((t * p->batch) + q) * p->in_n];
             yt = &y[((t * p->batch) + q) * hid];
+            vh = h;
+            vu = u;
+            if (p->rank > 0) {
+                vh = stoic_rnn_f32_project(p, h, &state[(2 * n) + (q * p->rank)]);
+            }
             if (p->linear_before_reset == 0) {
                 for (j = 0; j < hid; j++) {
                     gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
-                                                    h, w, r, hid + j, 1, 1));
+                                                    vh, w, r, hid + j, 1, 1));
                     u[j] = gr * h[j];
+                }
+                if (p->rank > 0) {
+                    vu = stoic_rnn_f32_project(
+                        p, u, &state[(2 * n) + ((p->batch + q) * p->rank)]);
                 }
             }
             for (j = 0; j < hid; j++) {
-                gz = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, j, 1, 1), xt, h, w, r, j,
+                gz = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, j, 1, 1), xt, vh, w, r, j,
                                                 1, 1));
                 if (p->linear_before_reset == 0) {
-                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 1), xt, u, w, r,
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 1), xt, vu, w, r,
                                        (2 * hid) + j, 1, 1);
                 } else {
                     gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
-                                                    h, w, r, hid + j, 1, 1));
-                    rec = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 0, 1), xt, h, w, r,
+                                                    vh, w, r, hid + j, 1, 1));
+                    rec = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 0, 1), xt, vh, w, r,
                                       (2 * hid) + j, 0, 1);
                     prod = gr * rec;
-                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 0), xt, h, w, r,
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 0), xt, vh, w, r,
                                        (2 * hid) + j, 1, 0);
                     cand = cand + prod;
                 }

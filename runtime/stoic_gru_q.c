@@ -33,8 +33,11 @@
 /* One step of one sequence: the work row u first (linear_before_reset 0),
  * then units j = 0 .. H - 1 to yt, then h = yt. */
 static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
-                      const int16_t *xt, int16_t *h, int16_t *u, int16_t *yt)
+                      const int16_t *xt, int16_t *h, int16_t *u, int16_t *zh, int16_t *zu,
+                      int16_t *yt)
 {
+    const int16_t *vh = h; /* what the gate rows read for h: h, or rb . h */
+    const int16_t *vu = u; /* for the work row: u, or rb . u */
     int32_t j;
     int32_t hid = p->hidden;
     int32_t row;    /* the candidate's row 2H + j */
@@ -48,22 +51,28 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
     int32_t gn;     /* n = LUT(tanh, pre_n) */
     int32_t dz;     /* rd(z * (h[j] - n), 15) */
 
+    if (p->rank > 0) {
+        vh = stoic_rnn_q_project(p, h, zh);
+    }
     if (p->linear_before_reset == 0) {
         for (j = 0; j < hid; j++) {
-            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, h);
+            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh);
             u[j] = stoic_rnn_q_sat16((int64_t)stoic_rdbpot(gr * (int32_t)h[j], 15));
+        }
+        if (p->rank > 0) {
+            vu = stoic_rnn_q_project(p, u, zu);
         }
     }
     for (j = 0; j < hid; j++) {
-        gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, h);
+        gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh);
         row = (2 * hid) + j;
         if (p->linear_before_reset != 0) {
-            stoic_rnn_q_acc(p, wt, row, xt, h, &ax, &ah);
-            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, h);
+            stoic_rnn_q_acc(p, wt, row, xt, vh, &ax, &ah);
+            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh);
             hn = (int32_t)stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ah, row, 1));
             rec = stoic_rdbpot(gr * hn, 15);
         } else {
-            stoic_rnn_q_acc(p, wt, row, xt, u, &ax, &ah);
+            stoic_rnn_q_acc(p, wt, row, xt, vu, &ax, &ah);
             rec = stoic_rnn_q_rq(p, ah, row, 1);
         }
         pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) + (int64_t)rec);
@@ -95,7 +104,8 @@ static void gru_q_run(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
         for (q = 0; q < p->batch; q++) {
             o = (t * p->batch) + q;
             gru_q_seq(p, wt, &x[o * p->in_n], &state[q * p->hidden],
-                      &state[n + (q * p->hidden)], &y[o * p->hidden]);
+                      &state[n + (q * p->hidden)], &state[(2 * n) + (q * p->rank)],
+                      &state[(2 * n) + ((p->batch + q) * p->rank)], &y[o * p->hidden]);
         }
     }
 }

@@ -11,13 +11,15 @@
 #include "stoic_rt_f32.h"
 
 /* Pre-activation of one gate row: bias (Wb + Rb), then w row . x, then
- * r row . h; each product rounded before it is added. */
+ * r row . v (v: h, or z of vn = rank values); each product rounded before
+ * it is added. */
 static float lstm_f32_row(const stoic_rnn_f32_params *p, const float *xt, const float *h,
-                          const float *w, const float *r, const float *b, int32_t row)
+                          int32_t vn, const float *w, const float *r, const float *b,
+                          int32_t row)
 {
     int32_t i;
     int32_t w_row = row * p->in_n;
-    int32_t r_row = row * p->hidden;
+    int32_t r_row = row * vn;
     int32_t gh = 4 * p->hidden;
     float acc;
     float prod;
@@ -31,7 +33,7 @@ static float lstm_f32_row(const stoic_rnn_f32_params *p, const float *xt, const 
         prod = xt[i] * w[w_row + i];
         acc = acc + prod;
     }
-    for (i = 0; i < p->hidden; i++) {
+    for (i = 0; i < vn; i++) {
         prod = h[i] * r[r_row + i];
         acc = acc + prod;
     }
@@ -61,6 +63,8 @@ void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *
     float gc;
     float keep;
     float add;
+    const float *v; /* what the gate rows read: h, or z (low rank) */
+    int32_t vn;
 
     if (p->init != 0) {
         if (init != NULL) {
@@ -88,11 +92,18 @@ void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *
             c = &state[n + (q * hid)];
             xt = &x[((t * p->batch) + q) * p->in_n];
             yt = &y[((t * p->batch) + q) * hid];
+            if (p->rank > 0) {
+                v = stoic_rnn_f32_project(p, h, &state[(2 * n) + (q * p->rank)]);
+                vn = p->rank;
+            } else {
+                v = h;
+                vn = hid;
+            }
             for (j = 0; j < hid; j++) {
-                gi = stoic_sigmoidf(lstm_f32_row(p, xt, h, w, r, b, j));
-                go = stoic_sigmoidf(lstm_f32_row(p, xt, h, w, r, b, hid + j));
-                gf = stoic_sigmoidf(lstm_f32_row(p, xt, h, w, r, b, (2 * hid) + j));
-                gc = stoic_tanhf(lstm_f32_row(p, xt, h, w, r, b, (3 * hid) + j));
+                gi = stoic_sigmoidf(lstm_f32_row(p, xt, v, vn, w, r, b, j));
+                go = stoic_sigmoidf(lstm_f32_row(p, xt, v, vn, w, r, b, hid + j));
+                gf = stoic_sigmoidf(lstm_f32_row(p, xt, v, vn, w, r, b, (2 * hid) + j));
+                gc = stoic_tanhf(lstm_f32_row(p, xt, v, vn, w, r, b, (3 * hid) + j));
                 keep = gf * c[j];
                 add = gi * gc;
                 c[j] = keep + add;

@@ -36,9 +36,10 @@
  * new h to yt, then h = yt. lc = 2^max(12 - cell_shift, 0) and ec =
  * max(cell_shift - 12, 0) bring c (scale 2^-cell_shift) to Q3.12. */
 static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
-                       const int16_t *xt, int16_t *h, int16_t *c, int16_t *yt, int32_t lc,
-                       int32_t ec)
+                       const int16_t *xt, int16_t *h, int16_t *c, int16_t *z, int16_t *yt,
+                       int32_t lc, int32_t ec)
 {
+    const int16_t *v = h; /* what the gate rows read: h, or its projection z */
     int32_t j;
     int32_t hid = p->hidden;
     int32_t gi;
@@ -50,11 +51,14 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
     int16_t ct;     /* c in Q3.12 */
     int32_t th;     /* LUT(tanh, ct) */
 
+    if (p->rank > 0) {
+        v = stoic_rnn_q_project(p, h, z);
+    }
     for (j = 0; j < hid; j++) {
-        gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, h);
-        go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, h);
-        gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, h);
-        gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, h);
+        gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, v);
+        go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, v);
+        gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, v);
+        gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, v);
         keep = stoic_rdbpot(gf * (int32_t)c[j], 15);
         add = stoic_rdbpot(gi * gg, 30 - p->cell_shift);
         c[j] = stoic_rnn_q_sat16((int64_t)keep + (int64_t)add);
@@ -95,7 +99,8 @@ static void lstm_q_run(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
         for (q = 0; q < p->batch; q++) {
             o = (t * p->batch) + q;
             lstm_q_seq(p, wt, &x[o * p->in_n], &state[q * p->hidden],
-                       &state[n + (q * p->hidden)], &y[o * p->hidden], lc, ec);
+                       &state[n + (q * p->hidden)], &state[(2 * n) + (q * p->rank)],
+                       &y[o * p->hidden], lc, ec);
         }
     }
 }

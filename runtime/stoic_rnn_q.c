@@ -31,10 +31,17 @@ void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
 {
     int32_t i;
     int32_t wr = row * p->in_n;
-    int32_t rr = row * p->hidden;
+    int32_t vn;
+    int32_t rr;
     int64_t sx = 0;
     int64_t sh = 0;
 
+    if (p->rank > 0) {
+        vn = p->rank;
+    } else {
+        vn = p->hidden;
+    }
+    rr = row * vn;
     if (p->bx != NULL) {
         sx = p->bx[row];
     }
@@ -45,19 +52,43 @@ void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
         for (i = 0; i < p->in_n; i++) {
             sx = sx + ((int64_t)wt->w16[wr + i] * (int64_t)xt[i]);
         }
-        for (i = 0; i < p->hidden; i++) {
+        for (i = 0; i < vn; i++) {
             sh = sh + ((int64_t)wt->r16[rr + i] * (int64_t)v[i]);
         }
     } else {
         for (i = 0; i < p->in_n; i++) {
             sx = sx + ((int64_t)wt->w8[wr + i] * (int64_t)xt[i]);
         }
-        for (i = 0; i < p->hidden; i++) {
+        for (i = 0; i < vn; i++) {
             sh = sh + ((int64_t)wt->r8[rr + i] * (int64_t)v[i]);
         }
     }
     *ax = sx;
     *ah = sh;
+}
+
+const int16_t *stoic_rnn_q_project(const stoic_rnn_q_params *p, const int16_t *v, int16_t *z)
+{
+    int32_t k;
+    int32_t i;
+    int32_t row;
+    int64_t acc;
+
+    for (k = 0; k < p->rank; k++) {
+        row = k * p->hidden;
+        acc = 0;
+        if (p->rb16 != NULL) {
+            for (i = 0; i < p->hidden; i++) {
+                acc = acc + ((int64_t)p->rb16[row + i] * (int64_t)v[i]);
+            }
+        } else {
+            for (i = 0; i < p->hidden; i++) {
+                acc = acc + ((int64_t)p->rb8[row + i] * (int64_t)v[i]);
+            }
+        }
+        z[k] = stoic_rnn_q_sat16((int64_t)stoic_requantize64(acc, p->qz[k].m, p->qz[k].shift));
+    }
+    return z;
 }
 
 int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec)

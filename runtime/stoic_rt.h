@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 9
+#define STOIC_RT_ABI 10
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -321,6 +321,13 @@ int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int
  *   n = LUT(tanh, pre_n),  h_new = sat16(n + rd(z * (h[j] - n), 15)).
  * h_new of unit j goes to y[t][q][j]; h takes y[t][q] after the sequence's
  * last unit (the recurrent sums read the old h).
+ * Low rank (rank > 0): r is [G * H][rank] and each step first projects h
+ * (and, GRU linear_before_reset = 0, the work row) through rb [rank][H]:
+ *   z[k] = sat16(rq64(sum_i rb[k][i] h[i], qz[k]))   (rb16 or rb8, the
+ * other NULL); ah[J] then sums r[J][k] * z[k] over the rank values. z (and
+ * the work row's) live in the state after [h][c] or [h][work], batch *
+ * rank values each. The generator scales z to cover |rb[k] . h| for any h
+ * in [-1, 1]: no clamp acts.
  * The sat16 of the LSTM h_new and of the GRU work change nothing when the
  * tables' entries are in [-32767, 32767] (the generator's tables,
  * round(32767 f)); they keep every narrowing to int16 in range for any
@@ -329,7 +336,8 @@ int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int
  * Preconditions (the generator's): the dimensions as stoic_lstm_f32's
  * (steps >= 0, the others >= 1); |ax|, |ah| <= 2^47 for every row,
  * sequence and step (so no partial sum wraps: each product is at most
- * 2^30); every qmul as stoic_requantize64's; 0 <= cell_shift <= 15;
+ * 2^30; the projections' sums likewise); every qmul as
+ * stoic_requantize64's; 0 <= cell_shift <= 15; 0 <= rank;
  * reverse, init and linear_before_reset 0 or 1; tables of 513 entries.
  * The instruction path depends on the parameters only. */
 typedef struct {
@@ -347,6 +355,10 @@ typedef struct {
     const int64_t *bh;           /* [G * hidden] recurrent bias in R h units, or NULL */
     const int16_t *sigmoid;      /* [513] interpolated table: Q3.12 -> Q0.15 */
     const int16_t *tanh;         /* [513] interpolated table: Q3.12 -> Q0.15 */
+    int32_t rank;                /* 0: r is [G * hidden][hidden]; else low rank */
+    const stoic_qmul *qz;        /* [rank]: projection k's accumulator -> z[k] */
+    const int16_t *rb16;         /* [rank][hidden], int16 weights, or NULL */
+    const int8_t *rb8;           /* [rank][hidden], int8 weights, or NULL */
 } stoic_rnn_q_params;
 void stoic_lstm_s16(const stoic_rnn_q_params *p, const int16_t *x, const int16_t *w,
                     const int16_t *r, const int16_t *init, int16_t *state, int16_t *y);
@@ -367,9 +379,12 @@ typedef struct {
 /* v clamped to [-32768, 32767]; |v| < 2^62 */
 int16_t stoic_rnn_q_sat16(int64_t v);
 /* The accumulators of row J: *ax = bx[J] + w[J] . xt, *ah = bh[J] + r[J] . v
- * (a NULL bias counts 0); v is h, or the GRU's work row */
+ * (a NULL bias counts 0); v is h, or the GRU's work row, or (low rank)
+ * their projection of rank values */
 void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t row,
                      const int16_t *xt, const int16_t *v, int64_t *ax, int64_t *ah);
+/* z[k] = sat16(rq64(rb[k] . v, qz[k])) for k < rank; returns z */
+const int16_t *stoic_rnn_q_project(const stoic_rnn_q_params *p, const int16_t *v, int16_t *z);
 /* rq64 of row J's input (rec = 0) or recurrent (rec = 1) accumulator */
 int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec);
 /* LUT(table, pre[J]), pre[J] = sat16(rq64(ax[J], qx[J]) + rq64(ah[J], qh[J])) */

@@ -311,6 +311,13 @@ void stoic_dequantize_s16(const stoic_dequantize_params *p, const int16_t *in, f
  *         linear_before_reset = 1:
  *         n = tanh(Wb_h + W_h x + r * (Rb_h + R_h h));
  *         h = (1 - z) * n + z * h.
+ * Low rank (rank > 0): the recurrence is the product of r [G * hidden]
+ * [rank] and rb [rank][hidden]; each step first forms z = rb . h (rank
+ * values, each product rounded before it is added) and the gate rows read
+ * z through r as they would read h; a GRU with linear_before_reset = 0
+ * forms z2 = rb . (r * h) for its candidate too. z (and z2) live in the
+ * state after h and c (LSTM) or h and the work row (GRU), batch * rank
+ * values each.
  * The instruction path depends on the parameters only. */
 typedef struct {
     int32_t steps;
@@ -320,7 +327,12 @@ typedef struct {
     int32_t reverse;             /* 1: x and y are walked from the last step */
     int32_t init;                /* 1: set the state from init (or zero) first; 0 or 1 */
     int32_t linear_before_reset; /* GRU only */
+    int32_t rank;                /* 0: r is [G * hidden][hidden]; else see above */
+    const float *rb;             /* [rank][hidden] when rank > 0, else NULL */
 } stoic_rnn_f32_params;
+/* z[k] = rb[k] . v for k < rank (products rounded, summed in order);
+ * returns z (stoic_rnn_f32.c) */
+const float *stoic_rnn_f32_project(const stoic_rnn_f32_params *p, const float *v, float *z);
 void stoic_lstm_f32(const stoic_rnn_f32_params *p, const float *x, const float *w,
                     const float *r, const float *b, const float *init, float *state,
                     float *y);

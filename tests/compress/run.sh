@@ -21,7 +21,7 @@
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
-# REQ: REQ-GEN-004 REQ-GEN-007 REQ-GEN-010 REQ-CMP-001 REQ-CMP-002 REQ-CMP-003
+# REQ: REQ-GEN-004 REQ-GEN-007 REQ-GEN-010 REQ-CMP-001 REQ-CMP-002 REQ-CMP-003 REQ-CMP-004
 set -u
 . tests/common.sh
 W=build/compress
@@ -250,9 +250,10 @@ cvariant() {
     shift 2
     d=$W/$tag
     mkdir -p $d &&
-    $STOIC generate $c/model.xml -o $d/out --name model --calib $c/input.npy "$@" \
-        >$d/gen.log 2>&1 &&
-    build $d && $d/harness $c/input.npy $d/c.npy $c/expected.npy >/dev/null &&
+    # shellcheck disable=SC2086
+    $STOIC generate $c/model.xml -o $d/out --name model --calib $c/input.npy ${GEN_EXTRA:-} \
+        "$@" >$d/gen.log 2>&1 &&
+    build $d && $d/harness $c/input.npy $d/c.npy $c/expected.npy >$d/run.log &&
     $STOIC eval $c/model.xml --calib $c/input.npy "$@" --input $c/input.npy \
         --output $d/eval.npy >/dev/null &&
     bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
@@ -276,6 +277,42 @@ check "conv_transpose2d, 50% pruned int8: generated == evaluator" \
     cvariant convt-sp8 $CT --prune 0.5 --precision int8
 check "conv_transpose2d, low-rank int16: generated == evaluator" \
     cvariant convt-lr16 $CT --lowrank-rank 2 --precision int16
+
+# Recurrent layers (README "Pruning, low-rank and the accuracy budget"):
+# low-rank recurrences (lstm, gru with and without linear_before_reset,
+# reverse with an initial state) and hidden-unit pruning, in every
+# precision; with --step the harness also checks the stream against
+# model_run bit for bit.
+RS=tests/e2e/cases/rnn_stack_last_step_head
+# rvariant TAG CASE-DIR stoic-options...: cvariant with the streaming API
+# (generate --step: the harness checks the stream against model_run)
+rvariant() {
+    GEN_EXTRA=--step
+    cvariant "$@" && grep -q '^stream: [0-9]* rows equal' $d/run.log
+    _rc=$?
+    GEN_EXTRA=
+    return $_rc
+}
+lowrank_rnn() { # rvariant, and the report names the ranks
+    rvariant "$@" && grep -q '"op": "lstm"\|"op": "gru"' $d/out/model_report.json &&
+        grep -q '"rank": [1-9]' $d/out/model_report.json
+}
+check "lstm -> gru -> head, low-rank recurrences float32 (stream): generated == evaluator" \
+    lowrank_rnn s-rnn-lr32 $RS --lowrank-rank 2
+check "lstm -> gru -> head, low-rank recurrences int8 (stream): generated == evaluator" \
+    lowrank_rnn s-rnn-lr8 $RS --lowrank-rank 2 --precision int8
+check "lstm -> gru -> head, low-rank recurrences int16 (stream): generated == evaluator" \
+    lowrank_rnn s-rnn-lr16 $RS --lowrank-rank 3 --precision int16
+check "gru (linear_before_reset 0), low-rank int16 (stream): generated == evaluator" \
+    rvariant s-gru-lr16 tests/e2e/cases/gru_seq --lowrank-rank 3 --precision int16
+check "gru (linear_before_reset 0), low-rank int8 (stream): generated == evaluator" \
+    rvariant s-gru-lr8 tests/e2e/cases/gru_seq --lowrank-energy 0.9 --precision int8
+check "lstm reverse, 3 sequences, initial state, low-rank int8: generated == evaluator" \
+    cvariant lstm-rev-lr8 tests/e2e/cases/lstm_batch_reverse_init --lowrank-rank 2 --precision int8
+check "lstm -> gru -> head, hidden units pruned int8 (stream): generated == evaluator" \
+    rvariant s-rnn-ch8 $RS --prune-channels 0.34 --precision int8
+check "lstm -> gru -> head, hidden units pruned and low rank int16: generated == evaluator" \
+    rvariant s-rnn-chlr16 $RS --prune-channels 0.25 --lowrank-rank 2 --precision int16
 
 echo "compress: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -30,7 +30,7 @@
 # times the float model's
 # Models run in parallel (JOBS, default: the number of CPUs).
 # Needs bin/stoic, bin/stoic-asan, bin/npycmp. Usage: sh tests/soc/run.sh
-# REQ: REQ-IMP-005 REQ-GEN-011 REQ-GEN-012 REQ-GEN-013 REQ-GEN-014 REQ-GEN-015
+# REQ: REQ-IMP-005 REQ-GEN-011 REQ-GEN-012 REQ-GEN-013 REQ-GEN-014 REQ-GEN-015 REQ-CMP-004
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 STOIC=${STOIC:-bin/stoic}

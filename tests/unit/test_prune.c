@@ -4,7 +4,7 @@
  * pipeline, checked against the original model in which the removed
  * channels' weights and biases were zeroed by hand; refusals.
  */
-/* REQ: REQ-CMP-001 */
+/* REQ: REQ-CMP-001 REQ-CMP-004 */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

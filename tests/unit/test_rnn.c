@@ -15,7 +15,7 @@
  *  - streaming: a reset call (steps 0, init 1) then one call per step
  *    (init 0) gives the whole-sequence call's outputs and state bit for bit.
  */
-/* REQ: REQ-ARITH-001 REQ-GEN-012 */
+/* REQ: REQ-ARITH-001 REQ-GEN-012 REQ-CMP-004 */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,7 +41,7 @@ static void test_lstm_hand(void)
     const float r[4] = { 0.0F, 0.0F, 0.0F, 0.0F };
     const float init[2] = { 0.0F, 0.5F };
     float state[2], y[2];
-    stoic_rnn_f32_params p = { 1, 1, 1, 1, 0, 1, 0 };
+    stoic_rnn_f32_params p = { 1, 1, 1, 1, 0, 1, 0, 0, NULL };
     double c = sig(2.0) * 0.5 + 0.5 * tanh(1.0);
     y[1] = GUARDF;
     stoic_lstm_f32(&p, x, w, r, NULL, init, state, y);
@@ -65,7 +65,7 @@ static void test_gru_hand(void)
     const float b[6] = { 0.0F, 0.0F, 0.25F, 0.0F, 0.0F, -0.5F };
     const float init[1] = { 0.5F };
     float state[2], y[1];
-    stoic_rnn_f32_params p = { 1, 1, 1, 1, 0, 1, 0 };
+    stoic_rnn_f32_params p = { 1, 1, 1, 1, 0, 1, 0, 0, NULL };
     stoic_gru_f32(&p, x, w, r, b, init, state, y);
     CU_ASSERT_DOUBLE_EQUAL(y[0], 0.5 * tanh(1.25) + 0.25, 1e-6);
     p.linear_before_reset = 1;
@@ -175,17 +175,22 @@ static float rnd(unsigned *s, float scale)
 static void test_random(void)
 {
     unsigned seed = 20261203U;
-    int iter, bad = 0, stream_bad = 0, guards_bad = 0;
+    int iter, bad = 0, stream_bad = 0, guards_bad = 0, lowrank_cases = 0;
     for (iter = 0; iter < 400; iter++) {
         int gru = iter & 1, lbr = (iter >> 1) & 1, reverse = (iter % 7) == 3;
         int with_init = (iter % 3) != 0, with_b = (iter % 5) != 0;
         int T = 1 + (int)(rnd(&seed, 1.0F) * 2.9F + 3.0F);
         int B = 1 + (iter % 3), I = 1 + (iter * 7) % 7, H = 1 + (iter * 5) % 9;
-        int G = gru ? 3 : 4, S = 2 * B * H, k;
+        /* every fifth case a low-rank recurrence: r = A rb, rank K (lstm
+         * and gru, both reset forms, reverse, with and without a state) */
+        int K = (iter % 5) == 1 ? 1 + (iter / 5) % H : 0;
+        int G = gru ? 3 : 4, S = 2 * B * H + 2 * B * K, k, kk;
         size_t ny = (size_t)(T * B * H);
         float *x = malloc(sizeof(float) * (size_t)(T * B * I));
         float *w = malloc(sizeof(float) * (size_t)(G * H * I));
         float *r = malloc(sizeof(float) * (size_t)(G * H * H));
+        float *fa = malloc(sizeof(float) * (size_t)(G * H * K + 1));
+        float *fb = malloc(sizeof(float) * (size_t)(K * H + 1));
         float *b = malloc(sizeof(float) * (size_t)(2 * G * H));
         float *init = malloc(sizeof(float) * (size_t)S);
         float *y = malloc(sizeof(float) * (ny + 1));
@@ -198,6 +203,21 @@ static void test_random(void)
         for (k = 0; k < T * B * I; k++) x[k] = rnd(&seed, 2.0F);
         for (k = 0; k < G * H * I; k++) w[k] = rnd(&seed, 1.0F);
         for (k = 0; k < G * H * H; k++) r[k] = rnd(&seed, 1.0F);
+        if (K > 0) {
+            /* the reference reads the product A rb, in double, as its r */
+            for (k = 0; k < G * H * K; k++) fa[k] = rnd(&seed, 1.0F);
+            for (k = 0; k < K * H; k++) fb[k] = rnd(&seed, 0.7F);
+            for (k = 0; k < G * H; k++) {
+                int i;
+                for (i = 0; i < H; i++) {
+                    double v = 0.0;
+                    for (kk = 0; kk < K; kk++) {
+                        v += (double)fa[k * K + kk] * (double)fb[kk * H + i];
+                    }
+                    r[k * H + i] = (float)v;
+                }
+            }
+        }
         for (k = 0; k < 2 * G * H; k++) b[k] = rnd(&seed, 0.5F);
         for (k = 0; k < S; k++) init[k] = rnd(&seed, 0.9F);
         p.steps = T;
@@ -207,11 +227,15 @@ static void test_random(void)
         p.reverse = reverse;
         p.init = 1;
         p.linear_before_reset = lbr;
+        p.rank = K;
+        p.rb = K > 0 ? fb : NULL;
         y[ny] = GUARDF;
         if (gru) {
-            stoic_gru_f32(&p, x, w, r, with_b ? b : NULL, with_init ? init : NULL, state, y);
+            stoic_gru_f32(&p, x, w, K > 0 ? fa : r, with_b ? b : NULL, with_init ? init : NULL,
+                          state, y);
         } else {
-            stoic_lstm_f32(&p, x, w, r, with_b ? b : NULL, with_init ? init : NULL, state, y);
+            stoic_lstm_f32(&p, x, w, K > 0 ? fa : r, with_b ? b : NULL, with_init ? init : NULL,
+                           state, y);
         }
         guards_bad += y[ny] != GUARDF;
         ref_run(gru, lbr, T, B, I, H, reverse, x, w, r, with_b ? b : NULL,
@@ -239,20 +263,24 @@ static void test_random(void)
                 const float *xs = x + s * B * I;
                 float *ys = y2 + s * B * H;
                 if (gru) {
-                    stoic_gru_f32(&p, xs, w, r, with_b ? b : NULL, NULL, state2, ys);
+                    stoic_gru_f32(&p, xs, w, K > 0 ? fa : r, with_b ? b : NULL, NULL, state2, ys);
                 } else {
-                    stoic_lstm_f32(&p, xs, w, r, with_b ? b : NULL, NULL, state2, ys);
+                    stoic_lstm_f32(&p, xs, w, K > 0 ? fa : r, with_b ? b : NULL, NULL, state2,
+                                   ys);
                 }
             }
             stream_bad += memcmp(y, y2, sizeof(float) * ny) != 0;
-            stream_bad += memcmp(state, state2, sizeof(float) * (size_t)(gru ? B * H : S)) != 0;
+            stream_bad +=
+                memcmp(state, state2, sizeof(float) * (size_t)(gru ? B * H : 2 * B * H)) != 0;
+            lowrank_cases += K > 0;
         }
-        free(x); free(w); free(r); free(b); free(init); free(y); free(y2);
+        free(x); free(w); free(r); free(fa); free(fb); free(b); free(init); free(y); free(y2);
         free(state); free(state2); free(ry); free(rh); free(rc);
     }
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_EQUAL(stream_bad, 0);
     CU_ASSERT_EQUAL(guards_bad, 0);
+    CU_ASSERT(lowrank_cases >= 60); /* streamed low-rank cases, both ops */
 }
 
 UNIT_SUITE(suite_kernel_rnn)

@@ -33,7 +33,7 @@
  *    (int8 weights); measured 3.2e-4 and 3.0e-3 here (3.9e-4 and 5.2e-3
  *    over 8000 layers).
  */
-/* REQ: REQ-ARITH-003 REQ-GEN-012 REQ-GEN-014 */
+/* REQ: REQ-ARITH-003 REQ-GEN-012 REQ-GEN-014 REQ-CMP-004 */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,19 +117,34 @@ static int64_t ref_lut(const int16_t *t, int64_t v)
     return t[k] + qt_floor_div((t[k + 1] - t[k]) * f + 64, 128);
 }
 
+static long n_pre, n_pre_sat, n_acc_bad;
+static long n_narrow_sat;   /* the LSTM h_new or the GRU work saturated */
+
 /* One case: the parameters, and the weights as plain integers (w and r
  * hold values of the case's weight type), with their int16 / int8 copies
  * for the kernels. */
 typedef struct {
     int gru, w8;
     stoic_rnn_q_params p;
-    int32_t *w, *r;
+    int32_t *w, *r, *rb; /* low rank (p.rank = K > 0): r [G*H][K], rb [K][H] */
     int16_t *w16, *r16;
     int8_t *w8v, *r8v;
 } rcase;
 
-static long n_pre, n_pre_sat, n_acc_bad;
-static long n_narrow_sat;   /* the LSTM h_new or the GRU work saturated */
+/* low rank: z[k] = sat16(rq64(sum_i rb[k][i] v[i], qz[k])) */
+static void ref_project(const rcase *c, const int64_t *v, int64_t *z)
+{
+    int k, i, H = c->p.hidden;
+    for (k = 0; k < c->p.rank; k++) {
+        int64_t a = 0;
+        for (i = 0; i < H; i++) {
+            a += (int64_t)c->rb[k * H + i] * v[i];
+        }
+        n_acc_bad += llabs(a) > ((int64_t)1 << 47);
+        z[k] = ref_sat16(ref_rq64(a, c->p.qz[k]));
+    }
+}
+
 
 /* pre[J] = sat16(rq64(ax, qx) + rq64(ah, qh)) */
 static int64_t ref_pre(const stoic_rnn_q_params *p, int J, int64_t ax, int64_t ah)
@@ -150,6 +165,11 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
     int64_t *ax = malloc(sizeof(int64_t) * (size_t)(G * H));
     int64_t *ah = malloc(sizeof(int64_t) * (size_t)(G * H));
     int64_t *hold = malloc(sizeof(int64_t) * (size_t)H);
+    int64_t *wk = malloc(sizeof(int64_t) * (size_t)H);
+    int64_t *zh = malloc(sizeof(int64_t) * (size_t)(p->rank + 1));
+    int64_t *zu = malloc(sizeof(int64_t) * (size_t)(p->rank + 1));
+    const int64_t *vh = p->rank > 0 ? zh : hold; /* what the recurrent rows read */
+    int VN = p->rank > 0 ? p->rank : H;
     int s, q, J, j, k;
     if (p->init) {
         for (k = 0; k < S * BH; k++) {
@@ -164,6 +184,7 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
             for (j = 0; j < H; j++) {
                 hold[j] = h[j];
             }
+            ref_project(c, hold, zh);
             /* every row's accumulators at once */
             for (J = 0; J < G * H; J++) {
                 ax[J] = p->bx != NULL ? p->bx[J] : 0;
@@ -171,8 +192,8 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
                 for (k = 0; k < I; k++) {
                     ax[J] += (int64_t)c->w[J * I + k] * xt[k];
                 }
-                for (k = 0; k < H; k++) {
-                    ah[J] += (int64_t)c->r[J * H + k] * hold[k];
+                for (k = 0; k < VN; k++) {
+                    ah[J] += (int64_t)c->r[J * VN + k] * vh[k];
                 }
                 n_acc_bad += llabs(ax[J]) > ((int64_t)1 << 47) ||
                              llabs(ah[J]) > ((int64_t)1 << 47);
@@ -203,7 +224,9 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
                         int64_t wv = ref_rd(gr * hold[k], 15);
                         n_narrow_sat += wv != ref_sat16(wv);
                         work[k] = (int16_t)ref_sat16(wv);
+                        wk[k] = work[k];
                     }
+                    ref_project(c, wk, zu);
                 }
                 for (j = 0; j < H; j++) {
                     int R = 2 * H + j;
@@ -215,8 +238,8 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
                         pn = ref_sat16(ref_rq64(ax[R], p->qx[R]) + ref_rd(gr * hn, 15));
                     } else {
                         int64_t a2 = p->bh != NULL ? p->bh[R] : 0;
-                        for (k = 0; k < H; k++) {
-                            a2 += (int64_t)c->r[R * H + k] * work[k];
+                        for (k = 0; k < VN; k++) {
+                            a2 += (int64_t)c->r[R * VN + k] * (p->rank > 0 ? zu[k] : wk[k]);
                         }
                         pn = ref_sat16(ref_rq64(ax[R], p->qx[R]) + ref_rq64(a2, p->qh[R]));
                     }
@@ -232,6 +255,9 @@ static void ref_run(const rcase *c, const int16_t *x, const int16_t *init, int16
     free(ax);
     free(ah);
     free(hold);
+    free(wk);
+    free(zh);
+    free(zu);
 }
 
 static void run_kernel(const rcase *c, const int16_t *x, const int16_t *init, int16_t *state,
@@ -317,7 +343,7 @@ static void test_lstm_hand(void)
     const stoic_qmul qx[4] = { { 1 << 30, 1 }, { 1 << 30, 1 }, { 1 << 30, 1 }, { 1 << 30, 1 } };
     const stoic_qmul qh[4] = { { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 } };
     int16_t init[2] = { 100, 8192 }, state[3], y[2];
-    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 0, 14, qx, qh, bx, bh, NULL, NULL };
+    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 0, 14, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL };
     int64_t bx8[4] = { 2010, 6020, 8030, 4136 };   /* the same ax with w = 0 */
     hand_tables(sig, lin);
     p.sigmoid = sig;
@@ -373,7 +399,7 @@ static void test_gru_hand(void)
     const stoic_qmul qh[3] = { { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 } };
     const int16_t init[1] = { 200 };
     int16_t state[3], y[2];
-    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 1, 0, qx, qh, bx, bh, NULL, NULL };
+    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 1, 0, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL };
     hand_tables(sig, lin);
     p.sigmoid = sig;
     p.tanh = lin;
@@ -446,7 +472,8 @@ static void random_qmul(stoic_qmul *q, int32_t centre)
 static void case_new(rcase *c, int gru, int w8, int16_t *sig, int16_t *th)
 {
     int G = gru ? 3 : 4, T = rndi(1, 6), B = rndi(1, 3), I = rndi(1, 9), H = rndi(1, 8);
-    int k, nw = G * H * I, nr = G * H * H;
+    int K = rndi(0, 2) == 0 ? rndi(1, H) : 0; /* a third low rank */
+    int k, nw = G * H * I, nr = G * H * (K > 0 ? K : H);
     int32_t amp = rndi(0, 2) == 0 ? (w8 ? 127 : 32767) : (w8 ? 40 : 3000);
     /* |acc| up to ~2^33 (int16 weights) or ~2^25 (int8): shifts of -20 / -11
      * +-6 give pre-activations from small values to saturation (about a
@@ -478,6 +505,31 @@ static void case_new(rcase *c, int gru, int w8, int16_t *sig, int16_t *th)
     for (k = 0; k < G * H; k++) {
         random_qmul(&qx[k], centre);
         random_qmul(&qh[k], centre);
+    }
+    c->rb = malloc(sizeof(int32_t) * (size_t)(K * H + 1));
+    if (K > 0) {
+        /* projections: |acc| up to ~2^33 / 2^26 (as the rows'), brought
+         * to int16 by shifts around -17 / -10, some saturating */
+        stoic_qmul *qz = malloc(sizeof(stoic_qmul) * (size_t)K);
+        int16_t *rb16 = malloc(sizeof(int16_t) * (size_t)(K * H));
+        int8_t *rb8 = malloc((size_t)(K * H));
+        for (k = 0; k < K * H; k++) {
+            c->rb[k] = rnd_w(w8, amp);
+            rb16[k] = (int16_t)c->rb[k];
+            rb8[k] = (int8_t)(w8 ? c->rb[k] : 0);
+        }
+        for (k = 0; k < K; k++) {
+            random_qmul(&qz[k], w8 ? -10 : -17);
+        }
+        c->p.rank = K;
+        c->p.qz = qz;
+        if (w8) {
+            c->p.rb8 = rb8;
+            free(rb16);
+        } else {
+            c->p.rb16 = rb16;
+            free(rb8);
+        }
     }
     if (rndi(0, 3) != 0) {
         bx = malloc(sizeof(int64_t) * (size_t)(G * H));
@@ -515,6 +567,10 @@ static void case_free(rcase *c)
     free(c->r16);
     free(c->w8v);
     free(c->r8v);
+    free(c->rb);
+    free((void *)c->p.qz);
+    free((void *)c->p.rb16);
+    free((void *)c->p.rb8);
     free((void *)c->p.qx);
     free((void *)c->p.qh);
     free((void *)c->p.bx);
@@ -541,14 +597,14 @@ static const char *kname(const rcase *c)
 static void test_random(void)
 {
     static int16_t sig[513], th[513], rsig[513], rth[513];
-    int iter, k, bad = 0, guards_bad = 0, printed = 0;
+    int iter, k, bad = 0, guards_bad = 0, printed = 0, lowrank = 0;
     make_tables(sig, th);
     rs = 20260112U;
     n_pre = n_pre_sat = n_acc_bad = n_narrow_sat = 0;
     for (iter = 0; iter < 4000; iter++) {
         rcase c;
         int random_tables = rndi(0, 7) == 0;
-        size_t nx, ny, ns;
+        size_t nx, ny, ns, nsk;
         int16_t *x, *init, *st0, *st_k, *st_r, *y_k, *y_r;
         if (random_tables) {
             /* half of the entries -32768, so that products of -32768 by
@@ -563,15 +619,19 @@ static void test_random(void)
         nx = (size_t)(c.p.steps * c.p.batch * c.p.in_n);
         ny = (size_t)(c.p.steps * c.p.batch * c.p.hidden);
         ns = (size_t)(2 * c.p.batch * c.p.hidden);
+        /* the kernels' state: [h][c or work] and, low rank, the
+         * projections (scratch: compared up to ns) */
+        nsk = ns + (size_t)(2 * c.p.batch * c.p.rank);
+        lowrank += c.p.rank > 0;
         x = rnd_vec(nx, rndi(0, 1) ? 32767 : 2000);
         init = rnd_vec(ns, rndi(0, 1) ? 32767 : 8000);
-        st0 = rnd_vec(ns, 32767);
-        st_k = malloc(sizeof(int16_t) * (ns + 1));
-        st_r = malloc(sizeof(int16_t) * (ns + 1));
+        st0 = rnd_vec(nsk, 32767);
+        st_k = malloc(sizeof(int16_t) * (nsk + 1));
+        st_r = malloc(sizeof(int16_t) * (nsk + 1));
         y_k = rnd_vec(ny, 32767);
         y_r = malloc(sizeof(int16_t) * (ny + 1));
-        memcpy(st_k, st0, sizeof(int16_t) * (ns + 1));
-        memcpy(st_r, st0, sizeof(int16_t) * (ns + 1));
+        memcpy(st_k, st0, sizeof(int16_t) * (nsk + 1));
+        memcpy(st_r, st0, sizeof(int16_t) * (nsk + 1));
         memcpy(y_r, y_k, sizeof(int16_t) * (ny + 1));
         /* init: given (1/2), zeros (1/4), or the state carried over (1/4) */
         k = rndi(0, 3);
@@ -586,7 +646,7 @@ static void test_random(void)
                        kname(&c), iter, c.p.steps, c.p.batch, c.p.in_n, c.p.hidden);
             }
         }
-        guards_bad += y_k[ny] != GUARD16 || st_k[ns] != GUARD16;
+        guards_bad += y_k[ny] != GUARD16 || st_k[nsk] != GUARD16;
         free(x);
         free(init);
         free(st0);
@@ -598,6 +658,7 @@ static void test_random(void)
     }
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_EQUAL(guards_bad, 0);
+    CU_ASSERT(lowrank >= 1000); /* low-rank recurrences among the 4000 */
     CU_ASSERT_EQUAL(n_acc_bad, 0);
     /* both regimes well represented: some saturate, most do not */
     if (getenv("STOIC_RNNQ_VERBOSE") != NULL) {
@@ -626,7 +687,7 @@ static void test_streaming(void)
         I = c.p.in_n;
         H = c.p.hidden;
         ny = (size_t)(T * B * H);
-        ns = (size_t)(2 * B * H);
+        ns = (size_t)(2 * B * H + 2 * B * c.p.rank); /* low rank: and the projections */
         x = rnd_vec((size_t)(T * B * I), 32767);
         init = rnd_vec(ns, 32767);
         st_a = rnd_vec(ns, 32767);
@@ -697,8 +758,8 @@ static double accuracy_case(int gru, int w8, int lbr)
     stoic_qmul qx[4 * H], qh[4 * H];
     int64_t bx[4 * H], bh[4 * H];
     double sx = 0.0, cmax = 0.0, err = 0.0;
-    stoic_rnn_f32_params pf = { T, B, I, H, 0, 1, lbr };
-    stoic_rnn_q_params pq = { T, B, I, H, 0, 1, lbr, 0, qx, qh, bx, bh, sig, th };
+    stoic_rnn_f32_params pf = { T, B, I, H, 0, 1, lbr, 0, NULL };
+    stoic_rnn_q_params pq = { T, B, I, H, 0, 1, lbr, 0, qx, qh, bx, bh, sig, th, 0, NULL, NULL, NULL };
     int k, J, i, cs, e;
     make_tables(sig, th);
     /* |pre| <= 5 * 0.5 + 8 * 0.5 + 2 * 0.25 = 7 < 8: inside the tables */
