@@ -39,11 +39,17 @@ int lowrank_choose_rank(const double *s, int k, double energy);
 int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                  double *discarded);
 
-/* The recurrence R [G*H H] of lstm/gru ni (float, not yet low rank) as the
- * product A B of rank r (rank, or the energy rule as lowrank_node): A = U_r
- * S_r [G*H r] replaces R, B = Vt_r [r H] (orthonormal rows) becomes the
- * projection (params 6), n->rnn_rank = r. Returns 0, 1 (not factorised:
- * no fewer parameters; a warning names the layer) or -1 (reported). */
+/* Low rank of lstm/gru ni (float, not yet low rank), each matrix at rank r
+ * (rank, or the energy rule as lowrank_node, per matrix), where it holds
+ * fewer parameters: the input weight W [G*H I] becomes a dense layer
+ * "<name>.lowrank" (I -> r, Vt_r, zero bias) on every step's input and
+ * W = U_r S_r [G*H r] (silently left whole when that does not pay); the
+ * recurrence R [G*H H] the product A B: A = U_r S_r [G*H r] replaces R,
+ * B = Vt_r [r H] (orthonormal rows) becomes the projection (params 6),
+ * n->rnn_rank = r (a warning names the layer when that does not pay).
+ * *rank_out and *discarded are the recurrence's. Returns 0 (a matrix
+ * split), 1 (neither) or -1 (reported). After an input split re-run
+ * pass_order and pass_plan, as after lowrank_node. */
 int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                 double *discarded);
 

@@ -282,6 +282,115 @@ done:
     return rc;
 }
 
+/* The input weight W [G*H I] of recurrent layer ni as U_r S_r [G*H r]
+ * after a dense layer "<name>.lowrank" (I -> r, weights Vt_r, zero bias)
+ * that runs on every step's input, when that holds fewer parameters;
+ * 0 split, 1 not (nothing changed), -1 reported. */
+static int lowrank_rnn_input(ir_graph *g, int ni, int rank, double energy, diag *d)
+{
+    const ir_node *n = &g->n[ni];
+    const ir_tensor *wt = &g->t[n->params[0]];
+    double *u = NULL, *s = NULL, *vt = NULL;
+    float *f1 = NULL, *f2 = NULL, *zb = NULL;
+    int32_t rows = wt->shape.d[0], in = wt->shape.d[1], kk = rows < in ? rows : in, r, i, j;
+    int rc = -1, t_mid, t_vt, t_b, t_u, nn;
+    ir_shape s_vt, s_b, s_u, s_mid;
+    char name[512];
+    long line = n->line;
+    if (svd_rank(g, n, wt->data, rows, in, rank, energy, "input weight", &u, &s, &vt, &r, NULL,
+                 NULL, d) != 0) {
+        goto done;
+    }
+    if ((int64_t)r * (in + 1) + (int64_t)rows * r >= (int64_t)rows * in) {
+        rc = 1; /* does not pay (a handful of inputs): left whole */
+        goto done;
+    }
+    f1 = malloc((size_t)r * (size_t)in * sizeof *f1);
+    f2 = malloc((size_t)rows * (size_t)r * sizeof *f2);
+    zb = calloc((size_t)r, sizeof *zb);
+    if (f1 == NULL || f2 == NULL || zb == NULL) {
+        rc = oom(d);
+        goto done;
+    }
+    for (i = 0; i < r; i++) {
+        for (j = 0; j < in; j++) {
+            f1[(size_t)i * (size_t)in + (size_t)j] = (float)vt[(size_t)i * (size_t)in + (size_t)j];
+        }
+        for (j = 0; j < rows; j++) {
+            f2[(size_t)j * (size_t)r + (size_t)i] =
+                (float)(u[(size_t)j * (size_t)kk + (size_t)i] * s[i]);
+        }
+    }
+    memset(&s_vt, 0, sizeof s_vt);
+    s_vt.rank = 2;
+    s_vt.d[0] = r;
+    s_vt.d[1] = in;
+    s_u = s_vt;
+    s_u.d[0] = rows;
+    s_u.d[1] = r;
+    memset(&s_b, 0, sizeof s_b);
+    s_b.rank = 1;
+    s_b.d[0] = r;
+    s_mid = g->t[n->inputs[0]].shape;
+    s_mid.d[s_mid.rank - 1] = r;
+    snprintf(name, sizeof name, "%s.lowrank", n->name);
+    if (ir_find_tensor(g, name) >= 0) {
+        diag_error(d, g->file, line, "layer '%s': cannot factorise: a tensor '%s' already exists",
+                   n->name, name);
+        goto done;
+    }
+    t_mid = ir_add_tensor(g, name, IR_T_ACT, line);
+    if (t_mid < 0) {
+        rc = oom(d);
+        goto done;
+    }
+    g->t[t_mid].shape = s_mid;
+    /* ir_add_* may move g->t and g->n: no pointers into them across calls */
+    snprintf(name, sizeof name, "%s", g->n[ni].name);
+    t_vt = add_const(g, d, name, "lowrank.vt", &s_vt, f1, line);
+    t_b = t_vt < 0 ? -1 : add_const(g, d, name, "lowrank.bias", &s_b, zb, line);
+    t_u = t_b < 0 ? -1 : add_const(g, d, name, "weight.lowrank.u", &s_u, f2, line);
+    if (t_u < 0) {
+        goto done;
+    }
+    snprintf(name, sizeof name, "%s.lowrank", g->n[ni].name);
+    nn = ir_add_node(g, IR_OP_DENSE, name, "dense", line);
+    if (nn < 0) {
+        rc = oom(d);
+        goto done;
+    }
+    {
+        ir_node *o = &g->n[ni], *f = &g->n[nn];
+        f->inputs = malloc(sizeof(int));
+        if (f->inputs == NULL || ir_node_append_fused(f, o->name) != 0) {
+            rc = oom(d);
+            goto done;
+        }
+        f->inputs[0] = o->inputs[0];
+        f->n_inputs = 1;
+        f->output = t_mid;
+        f->params[0] = t_vt;
+        f->params[1] = t_b;
+        f->units = r;
+        f->groups = 1;
+        f->target = o->target;
+        f->prec = o->prec;
+        f->rank = r;
+        o->inputs[0] = t_mid;
+        o->params[0] = t_u;
+    }
+    ir_link(g);
+    rc = 0;
+done:
+    free(u);
+    free(s);
+    free(vt);
+    free(f1);
+    free(f2);
+    free(zb);
+    return rc;
+}
+
 int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                 double *discarded)
 {
@@ -290,7 +399,7 @@ int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank
     double *u = NULL, *s = NULL, *vt = NULL;
     float *fa = NULL, *fb = NULL;
     int32_t rows, h, kk, r, i, j;
-    int rc = -1, ta, tb;
+    int rc = -1, ta, tb, in_rc;
     ir_shape sa, sb;
     char name[512];
     long line = n->line;
@@ -305,6 +414,12 @@ int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank
                    n->name, rank, energy);
         return -1;
     }
+    /* the input weight first (a dense layer in front), where it pays */
+    in_rc = lowrank_rnn_input(g, ni, rank, energy, d);
+    if (in_rc < 0) {
+        return -1;
+    }
+    n = &g->n[ni];
     rt = &g->t[n->params[1]];
     rows = rt->shape.d[0];
     h = rt->shape.d[1];
@@ -319,7 +434,7 @@ int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank
                      "%ldx%ld) would hold %lld weights, not fewer than its %lld",
                      n->name, (long)r, (long)rows, (long)r, (long)r, (long)h,
                      (long long)r * (rows + h), (long long)rows * h);
-        rc = 1;
+        rc = in_rc; /* 0 when the input weight was split */
         goto done;
     }
     fa = malloc((size_t)rows * (size_t)r * sizeof *fa);
