@@ -14,22 +14,15 @@
  * work row u; low rank: their projections, rank values), added to acc in
  * that order; each product rounded before it is added. */
 static float gru_f32_row(const stoic_rnn_f32_params *p, float acc0, const float *xt,
-                         const float *v, const float *w, const float *r, int32_t row,
-                         int32_t use_x, int32_t use_v)
+                         const float *v, int32_t vn, const float *w, const float *r,
+                         int32_t row, int32_t use_x, int32_t use_v)
 {
     int32_t i;
     int32_t w_row = row * p->in_n;
-    int32_t vn;
-    int32_t r_row;
+    int32_t r_row = row * vn;
     float acc = acc0;
     float prod;
 
-    if (p->rank > 0) {
-        vn = p->rank;
-    } else {
-        vn = p->hidden;
-    }
-    r_row = row * vn;
     if (use_x != 0) {
         for (i = 0; i < p->in_n; i++) {
             prod = xt[i] * w[w_row + i];
@@ -90,6 +83,7 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
     float keep;
     const float *vh; /* what the gate rows read for h: h, or rb . h */
     const float *vu; /* for the work row u: u, or rb . u */
+    int32_t vn;      /* their length: hidden, or rank */
 
     if (p->init != 0) {
         if (init != NULL) {
@@ -119,13 +113,15 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
             yt = &y[((t * p->batch) + q) * hid];
             vh = h;
             vu = u;
+            vn = hid;
             if (p->rank > 0) {
                 vh = stoic_rnn_f32_project(p, h, &state[(2 * n) + (q * p->rank)]);
+                vn = p->rank;
             }
             if (p->linear_before_reset == 0) {
                 for (j = 0; j < hid; j++) {
                     gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
-                                                    vh, w, r, hid + j, 1, 1));
+                                                    vh, vn, w, r, hid + j, 1, 1));
                     u[j] = gr * h[j];
                 }
                 if (p->rank > 0) {
@@ -134,19 +130,19 @@ void stoic_gru_f32(const stoic_rnn_f32_params *p, const float *x, const float *w
                 }
             }
             for (j = 0; j < hid; j++) {
-                gz = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, j, 1, 1), xt, vh, w, r, j,
-                                                1, 1));
+                gz = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, j, 1, 1), xt, vh, vn, w,
+                                                r, j, 1, 1));
                 if (p->linear_before_reset == 0) {
-                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 1), xt, vu, w, r,
-                                       (2 * hid) + j, 1, 1);
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 1), xt, vu, vn,
+                                       w, r, (2 * hid) + j, 1, 1);
                 } else {
                     gr = stoic_sigmoidf(gru_f32_row(p, gru_f32_bias(p, b, hid + j, 1, 1), xt,
-                                                    vh, w, r, hid + j, 1, 1));
-                    rec = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 0, 1), xt, vh, w, r,
-                                      (2 * hid) + j, 0, 1);
+                                                    vh, vn, w, r, hid + j, 1, 1));
+                    rec = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 0, 1), xt, vh, vn,
+                                      w, r, (2 * hid) + j, 0, 1);
                     prod = gr * rec;
-                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 0), xt, vh, w, r,
-                                       (2 * hid) + j, 1, 0);
+                    cand = gru_f32_row(p, gru_f32_bias(p, b, (2 * hid) + j, 1, 0), xt, vh, vn,
+                                       w, r, (2 * hid) + j, 1, 0);
                     cand = cand + prod;
                 }
                 cand = stoic_tanhf(cand);

@@ -38,6 +38,7 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
 {
     const int16_t *vh = h; /* what the gate rows read for h: h, or rb . h */
     const int16_t *vu = u; /* for the work row: u, or rb . u */
+    int32_t vn = p->hidden; /* their length: hidden, or rank */
     int32_t j;
     int32_t hid = p->hidden;
     int32_t row;    /* the candidate's row 2H + j */
@@ -53,10 +54,11 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
 
     if (p->rank > 0) {
         vh = stoic_rnn_q_project(p, h, zh);
+        vn = p->rank;
     }
     if (p->linear_before_reset == 0) {
         for (j = 0; j < hid; j++) {
-            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh);
+            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh, vn);
             u[j] = stoic_rnn_q_sat16((int64_t)stoic_rdbpot(gr * (int32_t)h[j], 15));
         }
         if (p->rank > 0) {
@@ -64,15 +66,15 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
         }
     }
     for (j = 0; j < hid; j++) {
-        gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh);
+        gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh, vn);
         row = (2 * hid) + j;
         if (p->linear_before_reset != 0) {
-            stoic_rnn_q_acc(p, wt, row, xt, vh, &ax, &ah);
-            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh);
+            stoic_rnn_q_acc(p, wt, row, xt, vh, vn, &ax, &ah);
+            gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh, vn);
             hn = (int32_t)stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ah, row, 1));
             rec = stoic_rdbpot(gr * hn, 15);
         } else {
-            stoic_rnn_q_acc(p, wt, row, xt, vu, &ax, &ah);
+            stoic_rnn_q_acc(p, wt, row, xt, vu, vn, &ax, &ah);
             rec = stoic_rnn_q_rq(p, ah, row, 1);
         }
         pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) + (int64_t)rec);

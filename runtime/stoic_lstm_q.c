@@ -40,6 +40,7 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
                        int32_t lc, int32_t ec)
 {
     const int16_t *v = h; /* what the gate rows read: h, or its projection z */
+    int32_t vn = p->hidden;
     int32_t j;
     int32_t hid = p->hidden;
     int32_t gi;
@@ -53,12 +54,13 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
 
     if (p->rank > 0) {
         v = stoic_rnn_q_project(p, h, z);
+        vn = p->rank;
     }
     for (j = 0; j < hid; j++) {
-        gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, v);
-        go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, v);
-        gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, v);
-        gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, v);
+        gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, v, vn);
+        go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, v, vn);
+        gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, v, vn);
+        gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, v, vn);
         keep = stoic_rdbpot(gf * (int32_t)c[j], 15);
         add = stoic_rdbpot(gi * gg, 30 - p->cell_shift);
         c[j] = stoic_rnn_q_sat16((int64_t)keep + (int64_t)add);

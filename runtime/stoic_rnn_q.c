@@ -27,21 +27,14 @@ int16_t stoic_rnn_q_sat16(int64_t v)
 }
 
 void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t row,
-                     const int16_t *xt, const int16_t *v, int64_t *ax, int64_t *ah)
+                     const int16_t *xt, const int16_t *v, int32_t vn, int64_t *ax, int64_t *ah)
 {
     int32_t i;
     int32_t wr = row * p->in_n;
-    int32_t vn;
-    int32_t rr;
+    int32_t rr = row * vn;
     int64_t sx = 0;
     int64_t sh = 0;
 
-    if (p->rank > 0) {
-        vn = p->rank;
-    } else {
-        vn = p->hidden;
-    }
-    rr = row * vn;
     if (p->bx != NULL) {
         sx = p->bx[row];
     }
@@ -104,13 +97,14 @@ int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, in
 }
 
 int32_t stoic_rnn_q_gate(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
-                         const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v)
+                         const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v,
+                         int32_t vn)
 {
     int64_t ax;
     int64_t ah;
     int16_t pre;
 
-    stoic_rnn_q_acc(p, wt, row, xt, v, &ax, &ah);
+    stoic_rnn_q_acc(p, wt, row, xt, v, vn, &ax, &ah);
     pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) +
                             (int64_t)stoic_rnn_q_rq(p, ah, row, 1));
     return (int32_t)stoic_lut_interp_s16(table, pre);

@@ -380,16 +380,17 @@ typedef struct {
 int16_t stoic_rnn_q_sat16(int64_t v);
 /* The accumulators of row J: *ax = bx[J] + w[J] . xt, *ah = bh[J] + r[J] . v
  * (a NULL bias counts 0); v is h, or the GRU's work row, or (low rank)
- * their projection of rank values */
+ * their projection: vn values (hidden, or rank) */
 void stoic_rnn_q_acc(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t row,
-                     const int16_t *xt, const int16_t *v, int64_t *ax, int64_t *ah);
+                     const int16_t *xt, const int16_t *v, int32_t vn, int64_t *ax, int64_t *ah);
 /* z[k] = sat16(rq64(rb[k] . v, qz[k])) for k < rank; returns z */
 const int16_t *stoic_rnn_q_project(const stoic_rnn_q_params *p, const int16_t *v, int16_t *z);
 /* rq64 of row J's input (rec = 0) or recurrent (rec = 1) accumulator */
 int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec);
 /* LUT(table, pre[J]), pre[J] = sat16(rq64(ax[J], qx[J]) + rq64(ah[J], qh[J])) */
 int32_t stoic_rnn_q_gate(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
-                         const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v);
+                         const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v,
+                         int32_t vn);
 /* init = 1: the first n elements of state from init, or zeros (init
  * NULL); init = 0: nothing */
 void stoic_rnn_q_init(const stoic_rnn_q_params *p, const int16_t *init, int16_t *state,
