@@ -105,6 +105,79 @@ static int svd_rank(const ir_graph *g, const ir_node *n, const float *w, int32_t
     return rc;
 }
 
+/* The first factor of layer ni's split, in front of it: tensor and layer
+ * "<name>.lowrank" (shape s_mid), op fop (its element xml_op; a conv
+ * copies ni's geometry), weights f1 (s_vt, "<name>.lowrank.vt"), a zero
+ * bias zb (r, "<name>.lowrank.bias"), reading ni's input; ni then reads it
+ * and its weight becomes f2 (s_u, "<name>.<u_suffix>"). 0, or -1
+ * reported (the graph may hold unreferenced additions then). */
+static int add_front_factor(ir_graph *g, int ni, ir_op fop, const char *fxml, int32_t r,
+                            const ir_shape *s_mid, const ir_shape *s_vt, const float *f1,
+                            const float *zb, const ir_shape *s_u, const float *f2,
+                            const char *u_suffix, diag *d)
+{
+    ir_shape s_b;
+    char name[512];
+    long line = g->n[ni].line;
+    int t_mid, t_vt, t_b, t_u, nn;
+    memset(&s_b, 0, sizeof s_b);
+    s_b.rank = 1;
+    s_b.d[0] = r;
+    snprintf(name, sizeof name, "%s.lowrank", g->n[ni].name);
+    if (ir_find_tensor(g, name) >= 0) {
+        diag_error(d, g->file, line, "layer '%s': cannot factorise: a tensor '%s' already exists",
+                   g->n[ni].name, name);
+        return -1;
+    }
+    t_mid = ir_add_tensor(g, name, IR_T_ACT, line);
+    if (t_mid < 0) {
+        return oom(d);
+    }
+    g->t[t_mid].shape = *s_mid;
+    /* ir_add_* may move g->t and g->n: no pointers into them across calls */
+    snprintf(name, sizeof name, "%s", g->n[ni].name);
+    t_vt = add_const(g, d, name, "lowrank.vt", s_vt, f1, line);
+    t_b = t_vt < 0 ? -1 : add_const(g, d, name, "lowrank.bias", &s_b, zb, line);
+    t_u = t_b < 0 ? -1 : add_const(g, d, name, u_suffix, s_u, f2, line);
+    if (t_u < 0) {
+        return -1;
+    }
+    snprintf(name, sizeof name, "%s.lowrank", g->n[ni].name);
+    nn = ir_add_node(g, fop, name, fxml, line);
+    if (nn < 0) {
+        return oom(d);
+    }
+    {
+        ir_node *o = &g->n[ni], *f = &g->n[nn];
+        int conv = fop != IR_OP_DENSE;
+        f->inputs = malloc(sizeof(int));
+        if (f->inputs == NULL || ir_node_append_fused(f, o->name) != 0) {
+            return oom(d);
+        }
+        f->inputs[0] = o->inputs[0];
+        f->n_inputs = 1;
+        f->output = t_mid;
+        f->params[0] = t_vt;
+        f->params[1] = t_b;
+        f->units = conv ? 0 : r;
+        f->filters = conv ? r : 0;
+        if (conv) {
+            memcpy(f->kernel, o->kernel, sizeof f->kernel);
+            memcpy(f->strides, o->strides, sizeof f->strides);
+            memcpy(f->dilations, o->dilations, sizeof f->dilations);
+            memcpy(f->pads, o->pads, sizeof f->pads);
+            f->padding = o->padding;
+        }
+        f->groups = 1;
+        f->target = o->target;
+        f->prec = o->prec;
+        f->rank = r;
+        o->inputs[0] = t_mid;
+        o->params[0] = t_u;
+    }
+    return 0;
+}
+
 int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank_out,
                  double *discarded)
 {
@@ -114,9 +187,8 @@ int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *ran
     float *f1 = NULL, *f2 = NULL, *zb = NULL;
     int32_t out, K, kk, r, i, j;
     int64_t orig_params, new_params;
-    int conv, one_d, rc = -1, t_mid, t_vt, t_b, t_u, nn;
-    ir_shape s_vt, s_u, s_b, s_mid;
-    char name[512];
+    int conv, one_d, rc = -1;
+    ir_shape s_vt, s_u, s_mid;
     long line;
     if (g == NULL || ni < 0 || ni >= g->nn) {
         return -1;
@@ -203,64 +275,14 @@ int lowrank_node(ir_graph *g, int ni, int rank, double energy, diag *d, int *ran
         s_u.d[i] = 1;
     }
     s_u.d[s_u.rank - 1] = r;
-    memset(&s_b, 0, sizeof s_b);
-    s_b.rank = 1;
-    s_b.d[0] = r;
     s_mid = conv ? g->t[n->output].shape : g->t[n->inputs[0]].shape;
     s_mid.d[s_mid.rank - 1] = r;
-
-    snprintf(name, sizeof name, "%s.lowrank", n->name);
-    if (ir_find_tensor(g, name) >= 0) {
-        diag_error(d, g->file, line, "layer '%s': cannot factorise: a tensor '%s' already exists",
-                   n->name, name);
-        goto done;
-    }
-    t_mid = ir_add_tensor(g, name, IR_T_ACT, line);
-    if (t_mid < 0) {
-        rc = oom(d);
-        goto done;
-    }
-    g->t[t_mid].shape = s_mid;
-    /* ir_add_* may move g->t and g->n: no pointers into them across calls */
-    snprintf(name, sizeof name, "%s", g->n[ni].name);
-    t_vt = add_const(g, d, name, "lowrank.vt", &s_vt, f1, line);
-    t_b = t_vt < 0 ? -1 : add_const(g, d, name, "lowrank.bias", &s_b, zb, line);
-    t_u = t_b < 0 ? -1 : add_const(g, d, name, "lowrank.u", &s_u, f2, line);
-    if (t_u < 0) {
-        goto done;
-    }
-    snprintf(name, sizeof name, "%s.lowrank", g->n[ni].name);
-    nn = ir_add_node(g, g->n[ni].op, name, g->n[ni].xml_op, line);
-    if (nn < 0) {
-        rc = oom(d);
+    if (add_front_factor(g, ni, g->n[ni].op, g->n[ni].xml_op, r, &s_mid, &s_vt, f1, zb, &s_u,
+                         f2, "lowrank.u", d) != 0) {
         goto done;
     }
     {
-        ir_node *o = &g->n[ni], *f = &g->n[nn];
-        f->inputs = malloc(sizeof(int));
-        if (f->inputs == NULL || ir_node_append_fused(f, o->name) != 0) {
-            rc = oom(d);
-            goto done;
-        }
-        f->inputs[0] = o->inputs[0];
-        f->n_inputs = 1;
-        f->output = t_mid;
-        f->params[0] = t_vt;
-        f->params[1] = t_b;
-        f->units = conv ? 0 : r;
-        f->filters = conv ? r : 0;
-        memcpy(f->kernel, o->kernel, sizeof f->kernel);
-        memcpy(f->strides, o->strides, sizeof f->strides);
-        memcpy(f->dilations, o->dilations, sizeof f->dilations);
-        memcpy(f->pads, o->pads, sizeof f->pads);
-        f->padding = o->padding;
-        f->groups = 1;
-        f->target = o->target;
-        f->prec = o->prec;
-        f->rank = r;
-
-        o->inputs[0] = t_mid;
-        o->params[0] = t_u;
+        ir_node *o = &g->n[ni];
         o->rank = r;
         if (conv) {
             o->kernel[0] = o->kernel[1] = 1;
@@ -282,6 +304,40 @@ done:
     return rc;
 }
 
+/* The rank-r factors of an SVD of an m x n matrix (u m x kk, s, vt kk x
+ * n) as floats: *fa = U_r S_r (m x r, shape sa), *fb = Vt_r (r x n, shape
+ * sb); 0, or -1 out of memory (reported; the caller frees both in any
+ * case). */
+static int us_vt(const double *u, const double *s, const double *vt, int32_t m, int32_t n,
+                 int32_t kk, int32_t r, float **fa, float **fb, ir_shape *sa, ir_shape *sb,
+                 diag *d)
+{
+    int32_t i, j;
+    memset(sa, 0, sizeof *sa);
+    sa->rank = 2;
+    sa->d[0] = m;
+    sa->d[1] = r;
+    *sb = *sa;
+    sb->d[0] = r;
+    sb->d[1] = n;
+    *fa = malloc((size_t)m * (size_t)r * sizeof **fa);
+    *fb = malloc((size_t)r * (size_t)n * sizeof **fb);
+    if (*fa == NULL || *fb == NULL) {
+        return oom(d);
+    }
+    for (i = 0; i < r; i++) {
+        for (j = 0; j < n; j++) {
+            (*fb)[(size_t)i * (size_t)n + (size_t)j] =
+                (float)vt[(size_t)i * (size_t)n + (size_t)j];
+        }
+        for (j = 0; j < m; j++) {
+            (*fa)[(size_t)j * (size_t)r + (size_t)i] =
+                (float)(u[(size_t)j * (size_t)kk + (size_t)i] * s[i]);
+        }
+    }
+    return 0;
+}
+
 /* The input weight W [G*H I] of recurrent layer ni as U_r S_r [G*H r]
  * after a dense layer "<name>.lowrank" (I -> r, weights Vt_r, zero bias)
  * that runs on every step's input, when that holds fewer parameters;
@@ -292,11 +348,9 @@ static int lowrank_rnn_input(ir_graph *g, int ni, int rank, double energy, diag 
     const ir_tensor *wt = &g->t[n->params[0]];
     double *u = NULL, *s = NULL, *vt = NULL;
     float *f1 = NULL, *f2 = NULL, *zb = NULL;
-    int32_t rows = wt->shape.d[0], in = wt->shape.d[1], kk = rows < in ? rows : in, r, i, j;
-    int rc = -1, t_mid, t_vt, t_b, t_u, nn;
-    ir_shape s_vt, s_b, s_u, s_mid;
-    char name[512];
-    long line = n->line;
+    int32_t rows = wt->shape.d[0], in = wt->shape.d[1], kk = rows < in ? rows : in, r;
+    int rc = -1;
+    ir_shape s_vt, s_u, s_mid;
     if (svd_rank(g, n, wt->data, rows, in, rank, energy, "input weight", &u, &s, &vt, &r, NULL,
                  NULL, d) != 0) {
         goto done;
@@ -305,79 +359,19 @@ static int lowrank_rnn_input(ir_graph *g, int ni, int rank, double energy, diag 
         rc = 1; /* does not pay (a handful of inputs): left whole */
         goto done;
     }
-    f1 = malloc((size_t)r * (size_t)in * sizeof *f1);
-    f2 = malloc((size_t)rows * (size_t)r * sizeof *f2);
     zb = calloc((size_t)r, sizeof *zb);
-    if (f1 == NULL || f2 == NULL || zb == NULL) {
+    if (zb == NULL) {
         rc = oom(d);
         goto done;
     }
-    for (i = 0; i < r; i++) {
-        for (j = 0; j < in; j++) {
-            f1[(size_t)i * (size_t)in + (size_t)j] = (float)vt[(size_t)i * (size_t)in + (size_t)j];
-        }
-        for (j = 0; j < rows; j++) {
-            f2[(size_t)j * (size_t)r + (size_t)i] =
-                (float)(u[(size_t)j * (size_t)kk + (size_t)i] * s[i]);
-        }
+    if (us_vt(u, s, vt, rows, in, kk, r, &f2, &f1, &s_u, &s_vt, d) != 0) {
+        goto done;
     }
-    memset(&s_vt, 0, sizeof s_vt);
-    s_vt.rank = 2;
-    s_vt.d[0] = r;
-    s_vt.d[1] = in;
-    s_u = s_vt;
-    s_u.d[0] = rows;
-    s_u.d[1] = r;
-    memset(&s_b, 0, sizeof s_b);
-    s_b.rank = 1;
-    s_b.d[0] = r;
     s_mid = g->t[n->inputs[0]].shape;
     s_mid.d[s_mid.rank - 1] = r;
-    snprintf(name, sizeof name, "%s.lowrank", n->name);
-    if (ir_find_tensor(g, name) >= 0) {
-        diag_error(d, g->file, line, "layer '%s': cannot factorise: a tensor '%s' already exists",
-                   n->name, name);
+    if (add_front_factor(g, ni, IR_OP_DENSE, "dense", r, &s_mid, &s_vt, f1, zb, &s_u, f2,
+                         "weight.lowrank.u", d) != 0) {
         goto done;
-    }
-    t_mid = ir_add_tensor(g, name, IR_T_ACT, line);
-    if (t_mid < 0) {
-        rc = oom(d);
-        goto done;
-    }
-    g->t[t_mid].shape = s_mid;
-    /* ir_add_* may move g->t and g->n: no pointers into them across calls */
-    snprintf(name, sizeof name, "%s", g->n[ni].name);
-    t_vt = add_const(g, d, name, "lowrank.vt", &s_vt, f1, line);
-    t_b = t_vt < 0 ? -1 : add_const(g, d, name, "lowrank.bias", &s_b, zb, line);
-    t_u = t_b < 0 ? -1 : add_const(g, d, name, "weight.lowrank.u", &s_u, f2, line);
-    if (t_u < 0) {
-        goto done;
-    }
-    snprintf(name, sizeof name, "%s.lowrank", g->n[ni].name);
-    nn = ir_add_node(g, IR_OP_DENSE, name, "dense", line);
-    if (nn < 0) {
-        rc = oom(d);
-        goto done;
-    }
-    {
-        ir_node *o = &g->n[ni], *f = &g->n[nn];
-        f->inputs = malloc(sizeof(int));
-        if (f->inputs == NULL || ir_node_append_fused(f, o->name) != 0) {
-            rc = oom(d);
-            goto done;
-        }
-        f->inputs[0] = o->inputs[0];
-        f->n_inputs = 1;
-        f->output = t_mid;
-        f->params[0] = t_vt;
-        f->params[1] = t_b;
-        f->units = r;
-        f->groups = 1;
-        f->target = o->target;
-        f->prec = o->prec;
-        f->rank = r;
-        o->inputs[0] = t_mid;
-        o->params[0] = t_u;
     }
     ir_link(g);
     rc = 0;
@@ -398,7 +392,7 @@ int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank
     const ir_tensor *rt;
     double *u = NULL, *s = NULL, *vt = NULL;
     float *fa = NULL, *fb = NULL;
-    int32_t rows, h, kk, r, i, j;
+    int32_t rows, h, kk, r;
     int rc = -1, ta, tb, in_rc;
     ir_shape sa, sb;
     char name[512];
@@ -437,28 +431,9 @@ int lowrank_rnn(ir_graph *g, int ni, int rank, double energy, diag *d, int *rank
         rc = in_rc; /* 0 when the input weight was split */
         goto done;
     }
-    fa = malloc((size_t)rows * (size_t)r * sizeof *fa);
-    fb = malloc((size_t)r * (size_t)h * sizeof *fb);
-    if (fa == NULL || fb == NULL) {
-        rc = oom(d);
+    if (us_vt(u, s, vt, rows, h, kk, r, &fa, &fb, &sa, &sb, d) != 0) {
         goto done;
     }
-    for (i = 0; i < r; i++) {
-        for (j = 0; j < h; j++) {
-            fb[(size_t)i * (size_t)h + (size_t)j] = (float)vt[(size_t)i * (size_t)h + (size_t)j];
-        }
-        for (j = 0; j < rows; j++) {
-            fa[(size_t)j * (size_t)r + (size_t)i] =
-                (float)(u[(size_t)j * (size_t)kk + (size_t)i] * s[i]);
-        }
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.rank = 2;
-    sa.d[0] = rows;
-    sa.d[1] = r;
-    sb = sa;
-    sb.d[0] = r;
-    sb.d[1] = h;
     snprintf(name, sizeof name, "%s", n->name);
     ta = add_const(g, d, name, "recurrence.lowrank.a", &sa, fa, line);
     tb = ta < 0 ? -1 : add_const(g, d, name, "recurrence.lowrank.b", &sb, fb, line);
