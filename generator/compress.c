@@ -388,7 +388,7 @@ typedef struct {
  * input sequence x: the float kernel run one step at a time from the
  * layer's initial state (its c0 included), the state read after each
  * step. pass_quantize chooses the cell state's scale from it. buf holds
- * 3 * B * H + B * rank floats. */
+ * the layer's state (ir_rnn_state_count) and one step's y. */
 static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x, float *buf)
 {
     const ir_shape *is = &g->t[n->inputs[0]].shape;
@@ -415,8 +415,7 @@ static double lstm_cell_peak(const ir_graph *g, const ir_node *n, const float *x
         t = n->rnn_reverse ? steps - 1 - s : s;
         p.init = s == 0 ? 1 : 0;
         stoic_lstm_f32(&p, x + (int64_t)t * p.batch * p.in_n, g->t[n->params[0]].data,
-                       g->t[n->params[1]].data, b, init, buf,
-                       buf + 2 * bh + (int64_t)p.batch * p.rank);
+                       g->t[n->params[1]].data, b, init, buf, buf + ir_rnn_state_count(g, n));
         for (k = 0; k < bh; k++) {
             double a = fabs((double)buf[bh + k]);
             peak = a > peak || a != a ? a : peak; /* NaN kept: refused later */
@@ -471,10 +470,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
         const ir_node *n = &g->n[i];
         g->n[i].rnn_cell_max = 0.0;
         if (n->op == IR_OP_LSTM) {
-            /* 3 B H + B rank: the state [2][B][H] (and the projection
-             * [B][rank]), one step's y [B][H] */
+            /* the layer's state (ir_rnn_state_count), one step's y [B][H] */
             int64_t bh = ir_shape_count(&g->t[n->output].shape) / g->t[n->output].shape.d[0];
-            int64_t need = 3 * bh + bh / n->units * n->rnn_rank;
+            int64_t need = ir_rnn_state_count(g, n) + bh;
             rnn_n = need > rnn_n ? need : rnn_n;
         }
     }
