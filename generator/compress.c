@@ -30,6 +30,67 @@ int compress_wanted(const compress_options *o)
            (o->cli.energy > 0.0 && o->cli.energy < 1.0) || o->max_drop >= 0.0;
 }
 
+/* ---- what every compress_apply of one model shares ------------------------ */
+
+/* At most this many floats of the float model's activations are kept
+ * (the rest is recomputed per plan): 512 MB. */
+#define CACHE_MAX_FLOATS ((int64_t)128 * 1024 * 1024)
+
+/* A dense or conv layer of the float model on the calibration rows. */
+typedef struct {
+    char *name;
+    float *z;          /* its inputs, samples x tin (a conv's: im2col rows) */
+    float *y;          /* its pre-activation outputs, samples x tout */
+    int64_t samples;
+    int tin, tout;
+} teacher_layer;
+
+/* A layer's refit, for the plan of the layers up to it: what the refit
+ * of that layer depends on (its inputs come from the layers before it,
+ * its shape and zero pattern from its own settings). */
+typedef struct {
+    char *key;         /* plan_key of the layers up to it */
+    float *w, *b;      /* the refit weights and bias (kept == 1) */
+    int64_t nw, nb;
+    double before, after;
+    int kept;
+} refit_entry;
+
+struct compress_cache {
+    ir_graph *gt;      /* the float model: the teacher of the refits */
+    teacher_layer *l;
+    int n;
+    int64_t floats;    /* held by l */
+    refit_entry *r;    /* oldest first */
+    int nr;
+    int64_t r_floats;  /* held by r, at most REFIT_CACHE_FLOATS */
+};
+
+/* Refits kept for reuse (plans sharing the leading layers): 256 MB. */
+#define REFIT_CACHE_FLOATS ((int64_t)64 * 1024 * 1024)
+
+static void cache_free(struct compress_cache *c)
+{
+    int i;
+    if (c == NULL) {
+        return;
+    }
+    for (i = 0; i < c->n; i++) {
+        free(c->l[i].name);
+        free(c->l[i].z);
+        free(c->l[i].y);
+    }
+    free(c->l);
+    for (i = 0; i < c->nr; i++) {
+        free(c->r[i].key);
+        free(c->r[i].w);
+        free(c->r[i].b);
+    }
+    free(c->r);
+    ir_free(c->gt);
+    free(c);
+}
+
 void compress_info_free(compress_info *info)
 {
     int i;
@@ -44,6 +105,10 @@ void compress_info_free(compress_info *info)
     free(info->cand);
     info->cand = NULL;
     info->n_cand = 0;
+    free(info->calib_x);
+    info->calib_x = NULL;
+    cache_free(info->cache);
+    info->cache = NULL;
 }
 
 void compress_npy_error(diag *d, const char *msg)
@@ -680,24 +745,102 @@ static void im2col(const ir_node *n, const ir_shape *is, const ir_shape *os, con
 
 #define REFIT_MAX_SAMPLES 200000
 
+/* The float model's layer tn (dense, or conv with groups 1) on the
+ * calibration rows: its inputs z (im2col rows for a conv) and its
+ * pre-activation outputs y, every channel. From info's cache, or
+ * computed and kept while the cache has room; *tmp holds them otherwise
+ * (the caller frees tmp->z and tmp->y). NULL: out of memory. */
+static const teacher_layer *teacher(compress_info *info, const ir_graph *gt, int nt,
+                                    const float *x, int64_t rows, teacher_layer *tmp)
+{
+    struct compress_cache *c = info->cache;
+    const ir_node *tn = &gt->n[nt];
+    int conv = tn->op != IR_OP_DENSE, tout, tin, o, j, i;
+    int64_t per = 1, samples, r;
+    float *xt, *zt, *y;
+    teacher_layer *e;
+    for (i = 0; i < c->n; i++) {
+        if (strcmp(c->l[i].name, tn->name) == 0) {
+            return &c->l[i];
+        }
+    }
+    tout = (int)gt->t[tn->params[0]].shape.d[0];
+    tin = (int)(ir_shape_count(&gt->t[tn->params[0]].shape) / tout);
+    if (conv) {
+        per = ir_shape_count(&gt->t[tn->output].shape) / tout;
+    }
+    samples = rows * per;
+    xt = collect(gt, tn->inputs[0], x, rows);
+    zt = xt;
+    if (conv && xt != NULL) {
+        zt = malloc((size_t)(samples * tin) * sizeof *zt);
+        if (zt != NULL) {
+            im2col(tn, &gt->t[tn->inputs[0]].shape, &gt->t[tn->output].shape, xt, rows, zt);
+        }
+        free(xt);
+    }
+    y = malloc((size_t)(samples * tout) * sizeof *y);
+    if (zt == NULL || y == NULL) {
+        free(zt);
+        free(y);
+        return NULL;
+    }
+    {
+        const float *tw = gt->t[tn->params[0]].data, *tb = gt->t[tn->params[1]].data;
+        for (r = 0; r < samples; r++) {
+            for (o = 0; o < tout; o++) {
+                double v = (double)tb[o];
+                for (j = 0; j < tin; j++) {
+                    v += (double)tw[(int64_t)o * tin + j] * (double)zt[r * tin + j];
+                }
+                y[r * tout + o] = (float)v;
+            }
+        }
+    }
+    memset(tmp, 0, sizeof *tmp);
+    tmp->z = zt;
+    tmp->y = y;
+    tmp->samples = samples;
+    tmp->tin = tin;
+    tmp->tout = tout;
+    if (c->floats + samples * (tin + tout) <= CACHE_MAX_FLOATS &&
+        (e = realloc(c->l, (size_t)(c->n + 1) * sizeof *e)) != NULL) {
+        c->l = e;
+        e = &c->l[c->n];
+        *e = *tmp;
+        e->name = ir_strdup(tn->name);
+        if (e->name != NULL) {
+            c->n++;
+            c->floats += samples * (tin + tout);
+            memset(tmp, 0, sizeof *tmp);
+            return e;
+        }
+    }
+    return tmp;
+}
+
 /* Refits dense or conv layer `name` of student g (groups 1) so that, on the
  * student's own inputs, it reproduces the pre-activation outputs W x + b
- * of the same layer of the teacher gt (the float model) on the teacher's
- * inputs, for the output channels the student kept: the data-aware,
- * build-time form of distillation. A pruned layer keeps its zero pattern;
- * a low-rank layer refits its second factor. Fitted on the first 2/3 of
- * the calibration rows, kept only if it lowers the error on the last
- * third. */
-static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const float *x,
+ * of the same layer of the teacher (info->cache->gt, the float model) on
+ * the teacher's inputs, for the output channels the student kept: the
+ * data-aware, build-time form of distillation. A pruned layer keeps its
+ * zero pattern; a low-rank layer refits its second factor. Fitted on the
+ * first 2/3 of the calibration rows, kept only if it lowers the error on
+ * the last third. */
+static int refit_layer(ir_graph *g, compress_info *info, compress_layer *L, const float *x,
                        int64_t rows, diag *d)
 {
+    const ir_graph *gt = info->cache->gt;
     int ns = node_named(g, L->name), nt = node_named(gt, L->name);
     const ir_node *n, *tn;
-    float *xs = NULL, *xt = NULL, *zs = NULL, *zt = NULL, *y = NULL;
+    const teacher_layer *T = NULL;
+    teacher_layer tmp;
+    float *xs = NULL, *zs = NULL, *y = NULL;
     double *w = NULL, *b = NULL, *w0 = NULL, *b0 = NULL;
     unsigned char *keep = NULL;
     int in, out, tin, tout, rc = 0, o, j, conv;
     int64_t r, nw, per = 1, samples, fit;
+    memset(&tmp, 0, sizeof tmp);
     if (ns < 0 || nt < 0 || g->n[ns].op != gt->n[nt].op || g->n[ns].op == IR_OP_LSTM ||
         g->n[ns].op == IR_OP_GRU || g->n[ns].groups != 1 ||
         gt->n[nt].groups != 1 || !prunable(g, &g->n[ns])) {
@@ -725,41 +868,32 @@ static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const
         return 0;
     }
     nw = (int64_t)out * in;
+    T = teacher(info, gt, nt, x, rows, &tmp);
     xs = collect(g, n->inputs[0], x, rows);
-    xt = collect(gt, tn->inputs[0], x, rows);
     y = malloc((size_t)(samples * out) * sizeof *y);
     w = malloc((size_t)nw * sizeof *w);
     w0 = malloc((size_t)nw * sizeof *w0);
     b = malloc((size_t)out * sizeof *b);
     b0 = malloc((size_t)out * sizeof *b0);
     keep = malloc((size_t)nw + 1);
-    if (conv && xs != NULL && xt != NULL) {
+    if (conv && xs != NULL) {
         zs = malloc((size_t)(samples * in) * sizeof *zs);
-        zt = malloc((size_t)(samples * tin) * sizeof *zt);
-        if (zs != NULL && zt != NULL) {
+        if (zs != NULL) {
             im2col(n, &g->t[n->inputs[0]].shape, &g->t[n->output].shape, xs, rows, zs);
-            im2col(tn, &gt->t[tn->inputs[0]].shape, &gt->t[tn->output].shape, xt, rows, zt);
         }
     } else {
         zs = xs;
-        zt = xt;
-        xs = xt = NULL;
+        xs = NULL;
     }
-    if (zs == NULL || zt == NULL || y == NULL || w == NULL || w0 == NULL || b == NULL ||
-        b0 == NULL || keep == NULL) {
+    if (T == NULL || zs == NULL || y == NULL || w == NULL || w0 == NULL || b == NULL ||
+        b0 == NULL || keep == NULL || T->samples != samples) {
         diag_io(d, NULL, "out of memory");
         rc = -1;
     } else {
-        const float *tw = gt->t[tn->params[0]].data, *tb = gt->t[tn->params[1]].data;
         float *sw = g->t[n->params[0]].data, *sb = g->t[n->params[1]].data;
         for (r = 0; r < samples; r++) { /* teacher pre-activation, kept channels */
             for (o = 0; o < out; o++) {
-                int to = n->kept != NULL ? n->kept[o] : o;
-                double v = (double)tb[to];
-                for (j = 0; j < tin; j++) {
-                    v += (double)tw[(int64_t)to * tin + j] * (double)zt[r * tin + j];
-                }
-                y[r * out + o] = (float)v;
+                y[r * out + o] = T->y[r * tout + (n->kept != NULL ? n->kept[o] : o)];
             }
         }
         for (j = 0; j < nw; j++) {
@@ -787,10 +921,10 @@ static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const
             rc = 0; /* a failed solve keeps the weights as they are */
         }
     }
+    free(tmp.z);
+    free(tmp.y);
     free(xs);
-    free(xt);
     free(zs);
-    free(zt);
     free(y);
     free(w);
     free(w0);
@@ -800,13 +934,107 @@ static int refit_layer(ir_graph *g, const ir_graph *gt, compress_layer *L, const
     return rc;
 }
 
+/* The settings of plan layers 0 .. last that shape layer last's refit,
+ * as text (NULL: out of memory). */
+static char *plan_key(const compress_plan *p, int last)
+{
+    size_t cap = 64 + (size_t)(last + 1) * 96, len = 0;
+    char *k = malloc(cap);
+    int i;
+    for (i = 0; k != NULL && i <= last; i++) {
+        const compress_layer *L = &p->l[i];
+        int w = snprintf(k + len, cap - len, "%.9g,%.9g,%d,%ld,%.9g;", L->sparsity,
+                         L->channels, L->norm, (long)L->rank, L->energy);
+        if (w < 0 || (size_t)w >= cap - len) {
+            free(k);
+            return NULL;
+        }
+        len += (size_t)w;
+    }
+    return k;
+}
+
+/* Layer L's refit from the cache, for the plan key: 1 when restored. */
+static int refit_restore(ir_graph *g, compress_layer *L, const struct compress_cache *c,
+                         const char *key)
+{
+    int i, ni = node_named(g, L->name);
+    for (i = c->nr - 1; ni >= 0 && i >= 0; i--) {
+        const refit_entry *e = &c->r[i];
+        ir_tensor *w = &g->t[g->n[ni].params[0]], *b = &g->t[g->n[ni].params[1]];
+        if (strcmp(e->key, key) != 0) {
+            continue;
+        }
+        if (e->kept == 1 && (ir_shape_count(&w->shape) != e->nw ||
+                             ir_shape_count(&b->shape) != e->nb)) {
+            return 0;
+        }
+        if (e->kept == 1) {
+            memcpy(w->data, e->w, (size_t)e->nw * sizeof(float));
+            memcpy(b->data, e->b, (size_t)e->nb * sizeof(float));
+        }
+        L->refit_before = e->before;
+        L->refit_after = e->after;
+        L->refit_kept = e->kept;
+        return 1;
+    }
+    return 0;
+}
+
+/* Keeps layer L's refit (tried: refit_kept != 0) under key; the oldest
+ * go when the cache is full. key is taken. */
+static void refit_keep(const ir_graph *g, const compress_layer *L, struct compress_cache *c,
+                       char *key)
+{
+    int ni = node_named(g, L->name);
+    refit_entry e, *r;
+    memset(&e, 0, sizeof e);
+    e.key = key;
+    e.kept = L->refit_kept;
+    e.before = L->refit_before;
+    e.after = L->refit_after;
+    if (ni >= 0 && e.kept == 1) {
+        const ir_tensor *w = &g->t[g->n[ni].params[0]], *b = &g->t[g->n[ni].params[1]];
+        e.nw = ir_shape_count(&w->shape);
+        e.nb = ir_shape_count(&b->shape);
+        e.w = malloc((size_t)e.nw * sizeof(float) + 1);
+        e.b = malloc((size_t)e.nb * sizeof(float) + 1);
+        if (e.w != NULL && e.b != NULL) {
+            memcpy(e.w, w->data, (size_t)e.nw * sizeof(float));
+            memcpy(e.b, b->data, (size_t)e.nb * sizeof(float));
+        }
+    }
+    while (c->nr > 0 && c->r_floats + e.nw + e.nb > REFIT_CACHE_FLOATS) {
+        c->r_floats -= c->r[0].nw + c->r[0].nb;
+        free(c->r[0].key);
+        free(c->r[0].w);
+        free(c->r[0].b);
+        memmove(&c->r[0], &c->r[1], (size_t)(c->nr - 1) * sizeof c->r[0]);
+        c->nr--;
+    }
+    r = (e.kept != 1 || (e.w != NULL && e.b != NULL)) && e.nw + e.nb <= REFIT_CACHE_FLOATS
+            ? realloc(c->r, (size_t)(c->nr + 1) * sizeof *r)
+            : NULL;
+    if (r == NULL) {
+        free(e.key);
+        free(e.w);
+        free(e.b);
+        return;
+    }
+    c->r = r;
+    c->r[c->nr++] = e;
+    c->r_floats += e.nw + e.nb;
+}
+
 /* ---- applying a plan ------------------------------------------------------ */
 
-ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p,
-                         const float *calib, int64_t rows, diag *d)
+ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d)
 {
-    ir_graph *g = pipeline_build(model, d), *gt = NULL;
+    const float *calib = info->calib_x;
+    int64_t rows = info->calib_rows;
+    ir_graph *g;
     int i, any = 0, structural = 0;
+    g = pipeline_build(model, d);
     if (g == NULL) {
         return NULL;
     }
@@ -867,20 +1095,37 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     }
     /* 4. least-squares refits against the float model (dense layers) */
     if (structural && info->refit && calib != NULL) {
-        gt = pipeline_build(model, d);
-        if (gt == NULL) {
+        if (info->cache == NULL) {
+            info->cache = calloc(1, sizeof *info->cache);
+        }
+        if (info->cache != NULL && info->cache->gt == NULL) {
+            info->cache->gt = pipeline_build(model, d);
+        }
+        if (info->cache == NULL || info->cache->gt == NULL) {
+            if (info->cache == NULL) {
+                diag_io(d, NULL, "out of memory");
+            }
             ir_free(g);
             return NULL;
         }
         for (i = 0; i < p->n; i++) { /* in graph order: later layers see earlier refits */
             compress_layer *L = &p->l[i];
-            if (refit_layer(g, gt, L, calib, rows, d) != 0) {
+            char *key = plan_key(p, i);
+            if (key != NULL && refit_restore(g, L, info->cache, key)) {
+                free(key);
+                continue; /* the same leading layers: the same refit */
+            }
+            if (refit_layer(g, info, L, calib, rows, d) != 0) {
+                free(key);
                 ir_free(g);
-                ir_free(gt);
                 return NULL;
             }
+            if (key != NULL && L->refit_kept != 0) {
+                refit_keep(g, L, info->cache, key);
+            } else {
+                free(key);
+            }
         }
-        ir_free(gt);
     }
     /* 5. precision of every layer (a low-rank factor takes its layer's) */
     for (i = 0; i < g->nn; i++) {
@@ -916,11 +1161,10 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     return g;
 }
 
-ir_graph *compress_build(const char *model, const compress_options *o, compress_info *info,
-                         diag *d)
+ir_graph *compress_prepare(const char *model, const compress_options *o, compress_info *info,
+                           diag *d)
 {
-    ir_graph *g, *out = NULL;
-    float *x = NULL;
+    ir_graph *g;
     memset(info, 0, sizeof *info);
     info->method = CALIB_UNSET;
     info->precision = CFG_PREC_F32;
@@ -984,23 +1228,51 @@ ir_graph *compress_build(const char *model, const compress_options *o, compress_
             ir_free(g);
             return NULL;
         }
-        x = compress_read_rows(g, o->calib, 1, &info->calib_rows, d);
-        if (x == NULL) {
+        info->calib_x = compress_read_rows(g, o->calib, 1, &info->calib_rows, d);
+        if (info->calib_x == NULL) {
             ir_free(g);
             return NULL;
         }
     }
-    if (info->max_drop >= 0.0) {
-        if (compress_search(model, g, o, info, x, info->calib_rows, d) != 0) {
-            free(x);
-            ir_free(g);
-            return NULL;
+    return g;
+}
+
+/* ---- what a graph costs ---------------------------------------------------- */
+
+int64_t compress_weight_bytes(const ir_graph *g)
+{
+    int64_t b = 0;
+    int i;
+    for (i = 0; i < g->nt; i++) {
+        if (g->t[i].kind == IR_T_CONST) {
+            b += ir_shape_count(&g->t[i].shape) * (int64_t)ir_dtype_size(g->t[i].dtype);
         }
     }
-    ir_free(g);
-    out = compress_apply(model, info, &info->plan, x, info->calib_rows, d);
-    free(x);
-    return out;
+    return b;
+}
+
+int64_t compress_node_macs(const ir_graph *g, int i)
+{
+    const ir_node *n = &g->n[i];
+    const ir_tensor *t;
+    if (!n->sparse) {
+        return ir_node_macs(g, i);
+    }
+    /* one multiply-accumulate per kept entry and row (dense) or output
+     * position (conv) */
+    t = &g->t[n->op == IR_OP_DENSE ? n->inputs[0] : n->output];
+    return ir_shape_count(&t->shape) / t->shape.d[t->shape.rank - 1] *
+           ir_shape_count(&g->t[n->params[0]].shape);
+}
+
+int64_t compress_macs(const ir_graph *g)
+{
+    int64_t m = 0;
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        m += compress_node_macs(g, i);
+    }
+    return m;
 }
 
 /* ---- measurement ----------------------------------------------------------- */

@@ -71,6 +71,9 @@ typedef struct {
                            * the outputs' MSE against the float model */
     double drop;          /* top-1 accuracy drop (fraction) */
     int accepted;
+    int phase;            /* 0 the start, 1 the sensitivity pass, 2 the joint descent */
+    int fits;             /* within the budget on the validation rows */
+    int pareto;           /* on the front of (objective, metric) of every candidate */
 } compress_candidate;
 
 /* What was applied, for the report. */
@@ -93,8 +96,12 @@ typedef struct {
     int metric_mse, minimize_macs;
     double base_metric;         /* the search's reference: float model's metric on val */
     double final_metric;
+    double error_ceiling;       /* the search's ceiling on the outputs' relative squared
+                                 * error (top-1 budget), or -1: none */
     compress_candidate *cand;   /* every candidate the search evaluated */
     int n_cand;
+    float *calib_x;             /* the calibration rows (compress_prepare), or NULL */
+    struct compress_cache *cache; /* what every compress_apply of one model shares */
 } compress_info;
 
 /* Per-tensor error of the compressed model against the float model. */
@@ -116,27 +123,28 @@ typedef struct {
 /* Does the command line or a policy file ask for any compression? */
 int compress_wanted(const compress_options *o);
 
-/* Loads the model and compresses it as asked: returns the planned,
- * compressed graph (a float graph when every layer stays float32), or
- * NULL after reporting errors. info is filled (free with compress_info_free). */
-ir_graph *compress_build(const char *model, const compress_options *o, compress_info *info,
-                         diag *d);
+/* The compression stage is compress_prepare, a plan (the policy's, or
+ * one the budget search of search.h chose), then compress_apply. The
+ * search calls compress_apply; nothing here calls the search. */
+
+/* Loads the model, resolves the policy into info->plan (every layer's
+ * settings), reads the calibration rows into info->calib_x. Returns the
+ * float graph (the reference of the search and of the evidence), or NULL
+ * after reporting errors. info is filled (free with compress_info_free). */
+ir_graph *compress_prepare(const char *model, const compress_options *o, compress_info *info,
+                           diag *d);
 void compress_info_free(compress_info *info);
 
 /* Applies a plan to the model (low-rank, channel pruning, magnitude
- * pruning, refits, quantization, sparse emission); the plan's result
- * fields are filled. calib may be NULL for an all-float plan. */
-ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p,
-                         const float *calib, int64_t rows, diag *d);
+ * pruning, refits, quantization, sparse emission), with info's calibration
+ * rows (none: an all-float plan); the plan's result fields are filled.
+ * Returns the planned, compressed graph (a float graph when every layer
+ * stays float32), or NULL after reporting errors. What does not depend on
+ * the plan (the float model's activations the refits fit to) is computed
+ * once per info and kept in info->cache. */
+ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d);
 void compress_plan_free(compress_plan *p);
 int compress_plan_copy(compress_plan *dst, const compress_plan *src);
-
-/* The budget search (search.c): from the resolved plan in info->plan,
- * finds the per-layer plan of least weight bytes (or MACs) whose
- * validation metric stays within info->max_drop; writes it to info->plan
- * and every candidate to info->cand. g is the float model. */
-int compress_search(const char *model, const ir_graph *g, const compress_options *o,
-                    compress_info *info, const float *calib, int64_t rows, diag *d);
 
 /* Weight bytes and MACs of a (compressed) graph. */
 int64_t compress_weight_bytes(const ir_graph *g);

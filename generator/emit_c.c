@@ -252,36 +252,6 @@ static void own_array(const lower_call *c, int k, const char *name, const char *
     sb_puts(arrays, "\n};\n\n");
 }
 
-/* Marks the IR constants call c reads (arguments and pointer fields; an
- * argument by the tensor whose storage it names, as tensor_ref prints it). */
-static void mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
-{
-    int k;
-    for (k = 0; k < c->n_args; k++) {
-        if (c->args[k] >= 0) {
-            used_t[ir_root(g, c->args[k])] = 1;
-        }
-    }
-    if (c->ref_qmul >= 0) {
-        used_t[c->ref_qmul] = 1;
-    }
-    if (c->ref_table >= 0) {
-        used_t[c->ref_table] = 1;
-    }
-    if (c->ref_rows >= 0) {
-        used_t[c->ref_rows] = 1;
-    }
-    if (c->ref_delta >= 0) {
-        used_t[c->ref_delta] = 1;
-    }
-    if (c->ref_bias >= 0) {
-        used_t[c->ref_bias] = 1;
-    }
-    if (c->ref_proj >= 0) {
-        used_t[c->ref_proj] = 1;
-    }
-}
-
 static void weights(const ir_graph *g, const char *name, const char *label, const char *used_t,
                     strbuf *decls, strbuf *arrays)
 {
@@ -651,7 +621,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     for (i = 0; i < g->nn; i++) {
         int nc = lower_node(g, i, calls);
         for (j = 0; j < nc; j++) {
-            mark_refs(g, &calls[j], used_t);
+            lower_mark_refs(g, &calls[j], used_t);
         }
     }
     memset(used_w, 0, sizeof used_w);

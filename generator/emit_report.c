@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -38,25 +39,17 @@ static void shape_json(strbuf *b, const ir_shape *s)
     sb_puts(b, "]");
 }
 
-static int64_t node_weight_bytes(const ir_graph *g, int node)
+/* The bytes of constants each node's calls read, as emitted
+ * (lower_constant_bytes); NULL when out of memory or g is NULL. */
+static int64_t *emitted_bytes(const ir_graph *g)
 {
-    int64_t b = 0;
-    int k;
-    for (k = 0; k < IR_MAX_PARAMS; k++) {
-        int ti = g->n[node].params[k];
-        if (ti >= 0) {
-            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
-        }
-    }
-    for (k = 0; k < g->n[node].n_inputs; k++) {
-        int ti = g->n[node].inputs[k];
-        if (g->t[ti].kind == IR_T_CONST) {
-            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
-        }
+    int64_t *b = g != NULL ? calloc((size_t)g->nn + 1, sizeof *b) : NULL;
+    if (b != NULL && lower_constant_bytes(g, b) < 0) {
+        free(b);
+        b = NULL;
     }
     return b;
 }
-
 
 /* Bytes of the weight tensors proper (dense, conv, affine: params[0]),
  * without biases, multipliers and tables. */
@@ -84,7 +77,8 @@ static void quant_json(strbuf *b, const ir_tensor *t)
 }
 
 /* bytes and MACs of the layer `name` of g: itself and its low-rank factor */
-static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int64_t *macs)
+static void layer_cost(const ir_graph *g, const int64_t *per_node, const char *name,
+                       int64_t *bytes, int64_t *macs)
 {
     int i;
     size_t n = strlen(name);
@@ -93,9 +87,49 @@ static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int6
     for (i = 0; g != NULL && i < g->nn; i++) {
         const char *m = g->n[i].name;
         if (strcmp(m, name) == 0 || (strncmp(m, name, n) == 0 && strcmp(m + n, ".lowrank") == 0)) {
-            *bytes += node_weight_bytes(g, i);
+            *bytes += per_node != NULL ? per_node[i] : 0;
             *macs += compress_node_macs(g, i);
         }
+    }
+}
+
+/* The candidates on the search's front of (objective, metric), by
+ * objective ascending (then metric, then order): indices into
+ * "candidates". */
+static void pareto_json(strbuf *b, const compress_info *in)
+{
+    int i, n = 0, last = -1;
+    for (;;) { /* selection by (objective, metric, index) after `last` */
+        int best = -1;
+        for (i = 0; i < in->n_cand; i++) {
+            const compress_candidate *c = &in->cand[i];
+            int64_t oc = in->minimize_macs ? c->macs : c->bytes;
+            int after = last < 0;
+            if (!c->pareto) {
+                continue;
+            }
+            if (last >= 0) {
+                const compress_candidate *l = &in->cand[last];
+                int64_t ol = in->minimize_macs ? l->macs : l->bytes;
+                after = oc > ol || (oc == ol && (c->metric > l->metric ||
+                                                 (c->metric == l->metric && i > last)));
+            }
+            if (after) {
+                if (best < 0) {
+                    best = i;
+                } else {
+                    const compress_candidate *e = &in->cand[best];
+                    int64_t oe = in->minimize_macs ? e->macs : e->bytes;
+                    best = oc < oe || (oc == oe && c->metric < e->metric) ? i : best;
+                }
+            }
+        }
+        if (best < 0) {
+            break;
+        }
+        sb_printf(b, n == 0 ? "%d" : ", %d", best);
+        n++;
+        last = best;
     }
 }
 
@@ -103,9 +137,15 @@ static void layer_cost(const ir_graph *g, const char *name, int64_t *bytes, int6
 static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
 {
     const compress_info *in = o->info;
+    int64_t *pf, *pq;
     int i;
     if (in == NULL || in->plan.n == 0) {
         return;
+    }
+    pf = emitted_bytes(o->gf);
+    pq = emitted_bytes(g);
+    if ((o->gf != NULL && pf == NULL) || pq == NULL) {
+        b->oom = 1;
     }
     sb_puts(b, ",\n    \"refit\": ");
     sb_puts(b, in->refit ? "true" : "false");
@@ -113,8 +153,8 @@ static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
     for (i = 0; i < in->plan.n; i++) {
         const compress_layer *L = &in->plan.l[i];
         int64_t b0, m0, b1, m1;
-        layer_cost(o->gf, L->name, &b0, &m0);
-        layer_cost(g, L->name, &b1, &m1);
+        layer_cost(o->gf, pf, L->name, &b0, &m0);
+        layer_cost(g, pq, L->name, &b1, &m1);
         sb_puts(b, i == 0 ? "\n      { \"layer\": " : ",\n      { \"layer\": ");
         sb_json_str(b, L->name);
         sb_printf(b, ", \"precision\": \"%s\", \"sparsity\": %.4f, \"channels_removed\": %ld, "
@@ -147,19 +187,28 @@ static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
             sb_puts(b, i == 0 ? "\n        { \"what\": " : ",\n        { \"what\": ");
             sb_json_str(b, c->what);
             sb_printf(b, ", \"bytes\": %lld, \"macs\": %lld, \"metric\": %s, "
-                         "\"top1_drop\": %s, \"accepted\": %s }",
+                         "\"top1_drop\": %s, \"phase\": \"%s\", \"fits\": %s, "
+                         "\"accepted\": %s, \"pareto\": %s }",
                       (long long)c->bytes, (long long)c->macs, jnum(j1, sizeof j1, "%.9g", c->metric),
-                      jnum(j2, sizeof j2, "%.9g", c->drop), c->accepted ? "true" : "false");
+                      jnum(j2, sizeof j2, "%.9g", c->drop),
+                      c->phase == 0 ? "start" : (c->phase == 1 ? "sensitivity" : "joint"),
+                      c->fits ? "true" : "false", c->accepted ? "true" : "false",
+                      c->pareto ? "true" : "false");
         }
-        sb_puts(b, "\n      ] }");
+        sb_puts(b, "\n      ],\n      \"pareto_front\": [");
+        pareto_json(b, in);
+        sb_puts(b, "] }");
     }
+    free(pf);
+    free(pq);
 }
 
 static void compression_json(strbuf *b, const emit_options *o, const ir_graph *g)
 {
     const compress_info *in = o->info;
     const compress_evidence *ev = o->ev;
-    int64_t wq = compress_weight_bytes(g), wf = o->gf != NULL ? compress_weight_bytes(o->gf) : wq;
+    int64_t wq = lower_constant_bytes(g, NULL);
+    int64_t wf = o->gf != NULL ? lower_constant_bytes(o->gf, NULL) : wq;
     int64_t mq = graph_matrix_bytes(g), mf = o->gf != NULL ? graph_matrix_bytes(o->gf) : mq;
     sb_printf(b, "  \"compression\": {\n    \"macs\": %lld, \"float32_macs\": %lld,\n",
               (long long)compress_macs(g), (long long)(o->gf != NULL ? compress_macs(o->gf) : 0));
@@ -708,7 +757,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
 {
     strbuf b;
     int i, k, rc;
-    int64_t total_params = 0, total_macs = 0;
+    int64_t total_params = 0, total_macs = 0, *per_node;
     lower_call calls[LOWER_MAX_CALLS];
     cost_est tot[COST_NCORES];
     int tot_ok[COST_NCORES] = { 1, 1 };
@@ -769,6 +818,10 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         sb_puts(&b, "\n  ],\n");
     }
     /* the layers first: their estimates add up to the totals' */
+    per_node = emitted_bytes(g);
+    if (per_node == NULL) {
+        b.oom = 1;
+    }
     for (i = 0; i < g->nn; i++) {
         const ir_node *n = &g->n[i];
         int nc = lower_node(g, i, calls);
@@ -832,7 +885,8 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                       jnum(j2, sizeof j2, "%.9g", o->ev->layers[i].max_abs));
         }
         sb_printf(lb, ", \"params\": %lld, \"weight_bytes\": %lld, \"macs\": %lld",
-                  (long long)ir_node_params(g, i), (long long)node_weight_bytes(g, i),
+                  (long long)ir_node_params(g, i),
+                  (long long)(per_node != NULL ? per_node[i] : 0),
                   (long long)cost_node_macs(g, i));
         layer_cost_json(lb, g, i, calls, nc, tot, tot_ok);
         sb_puts(lb, ", \"kernels\": [");
@@ -843,7 +897,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     }
     sb_printf(&b, "  \"totals\": { \"layers\": %d, \"params\": %lld, \"weight_bytes\": %lld, "
                   "\"macs\": %lld, \"arena_bytes\": %lld",
-              g->nn, (long long)total_params, (long long)compress_weight_bytes(g),
+              g->nn, (long long)total_params, (long long)lower_constant_bytes(g, NULL),
               (long long)total_macs, (long long)ir_arena_bytes(g));
     totals_cost_json(&b, g, tot, tot_ok);
     sb_puts(&b, " },\n");
@@ -879,6 +933,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         sb_printf(&b, ", \"live\": [%d, %d] }", t->first_use, t->last_use);
     }
     sb_puts(&b, "\n  ]");
+    free(per_node);
     rc = finish_report(&b, o, st, d);
     sb_free(&b);
     return rc;

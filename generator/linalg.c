@@ -63,9 +63,9 @@ int linalg_svd(const double *a, int m, int n, double *u, double *s, double *vt)
 
 int linalg_lstsq(const double *a, int m, int n, const double *b, int nrhs, double *x)
 {
-    int mx, k;
-    double *w, *bb, *sv;
-    lapack_int info, rank = 0;
+    int mx;
+    double *w, *bb;
+    lapack_int info, rank = 0, *jpvt;
     if (a == NULL || b == NULL || x == NULL || m < 1 || n < 1 || nrhs < 1) {
         return -1;
     }
@@ -73,25 +73,25 @@ int linalg_lstsq(const double *a, int m, int n, const double *b, int nrhs, doubl
         return -1;
     }
     mx = m > n ? m : n;
-    k = m < n ? m : n;
     w = malloc((size_t)m * (size_t)n * sizeof *w);
     bb = calloc((size_t)mx * (size_t)nrhs, sizeof *bb);
-    sv = malloc((size_t)k * sizeof *sv);
-    if (w == NULL || bb == NULL || sv == NULL) {
+    jpvt = calloc((size_t)n, sizeof *jpvt); /* all columns free to pivot */
+    if (w == NULL || bb == NULL || jpvt == NULL) {
         free(w);
         free(bb);
-        free(sv);
+        free(jpvt);
         return -1;
     }
     memcpy(w, a, (size_t)m * (size_t)n * sizeof *w);
     memcpy(bb, b, (size_t)m * (size_t)nrhs * sizeof *bb);
-    info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, m, n, nrhs, w, n, bb, nrhs, sv, LINALG_RCOND, &rank);
+    info = LAPACKE_dgelsy(LAPACK_ROW_MAJOR, m, n, nrhs, w, n, bb, nrhs, jpvt, LINALG_RCOND,
+                          &rank);
     if (info == 0) {
         memcpy(x, bb, (size_t)n * (size_t)nrhs * sizeof *x);
     }
     free(w);
     free(bb);
-    free(sv);
+    free(jpvt);
     return info == 0 ? 0 : -1;
 }
 

@@ -1125,6 +1125,89 @@ void lower_release(lower_call *c)
     }
 }
 
+void lower_mark_refs(const ir_graph *g, const lower_call *c, char *used_t)
+{
+    int k;
+    const int refs[6] = { c->ref_qmul, c->ref_table, c->ref_rows, c->ref_delta, c->ref_bias,
+                          c->ref_proj };
+    for (k = 0; k < c->n_args; k++) {
+        if (c->args[k] >= 0) {
+            used_t[ir_root(g, c->args[k])] = 1;
+        }
+    }
+    for (k = 0; k < 6; k++) {
+        if (refs[k] >= 0) {
+            used_t[refs[k]] = 1;
+        }
+    }
+}
+
+/* Adds to *bytes (and per_node[node]) the IR constants marked in used_t
+ * and not yet counted (counted), as the emitter's weights() prints them. */
+static void count_marked(const ir_graph *g, const char *used_t, char *counted, int node,
+                         int64_t *bytes, int64_t *per_node)
+{
+    int t;
+    for (t = 0; t < g->nt; t++) {
+        if (g->t[t].kind == IR_T_CONST && used_t[ir_root(g, t)] && !counted[t]) {
+            int64_t b = ir_shape_count(&g->t[t].shape) * (int64_t)ir_dtype_size(g->t[t].dtype);
+            counted[t] = 1;
+            *bytes += b;
+            if (per_node != NULL && node >= 0) {
+                per_node[node] += b;
+            }
+        }
+    }
+}
+
+int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
+{
+    char *used_t = calloc((size_t)g->nt + 1, 1), *counted = calloc((size_t)g->nt + 1, 1);
+    lower_call *calls = malloc(LOWER_MAX_CALLS * sizeof *calls);
+    int64_t bytes = 0;
+    int i, j, k, n, fail = used_t == NULL || counted == NULL || calls == NULL;
+    for (i = 0; i < g->nn && !fail; i++) {
+        if (per_node != NULL) {
+            per_node[i] = 0;
+        }
+        n = lower_node(g, i, calls);
+        for (j = 0; j < n && !fail; j++) {
+            calls[j].node = i;
+            if (lower_attach(g, &calls[j]) != 0) {
+                fail = 1;
+                break;
+            }
+            for (k = 0; k < calls[j].n_own; k++) {
+                int64_t b = calls[j].own[k].n * (int64_t)ir_dtype_size(calls[j].own[k].dtype);
+                bytes += b;
+                if (per_node != NULL) {
+                    per_node[i] += b;
+                }
+            }
+            lower_mark_refs(g, &calls[j], used_t);
+            lower_release(&calls[j]);
+        }
+        if (!fail) {
+            count_marked(g, used_t, counted, i, &bytes, per_node);
+        }
+    }
+    if (!fail && lower_float_in(g, &calls[0])) {
+        lower_mark_refs(g, &calls[0], used_t);
+    }
+    for (k = 0; !fail && k < g->n_outputs; k++) {
+        if (lower_float_out(g, k, &calls[0])) {
+            lower_mark_refs(g, &calls[0], used_t);
+        }
+    }
+    if (!fail) {
+        count_marked(g, used_t, counted, -1, &bytes, per_node);
+    }
+    free(used_t);
+    free(counted);
+    free(calls);
+    return fail ? -1 : bytes;
+}
+
 static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     stoic_conv2d_f32_params f;

@@ -208,6 +208,18 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
 int lower_attach(const ir_graph *g, lower_call *c);
 void lower_release(lower_call *c);
 
+/* Marks in used_t (one flag per tensor of g) the IR constants call c
+ * reads: its arguments (by the tensor whose storage each names, ir_root)
+ * and the tensors behind its pointer fields. */
+void lower_mark_refs(const ir_graph *g, const lower_call *c, char *used_t);
+/* The bytes of constants NAME_run reads, as the emitter prints them: the
+ * IR constants its calls (and the float wrapper's) reference, each once,
+ * and the constants the packed kernels own (weights in loop order, folded
+ * biases, multipliers and shifts). per_node (NULL, or g->nn entries):
+ * the same per node, an IR constant counted at the first node reading it.
+ * -1 when out of memory. */
+int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node);
+
 /* The trip counts of a layer's calls of the packed (stoic_dense_*_pk,
  * stoic_conv2d_*_pk), 3x3 (stoic_conv2d_*_dw3) and 2x2 pooling kernels in
  * place of the operator's (cost_node_work): their loops (passes of four

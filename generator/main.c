@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "check.h"
 #include "compress.h"
+#include "search.h"
 #include "diag.h"
 #include "emit.h"
 #include "step.h"
@@ -758,7 +759,7 @@ static int run_command(const options *o, diag *d)
                      "(give --precision int8 or int16, or --config)");
     }
     if (strcmp(o->cmd, "validate") != 0 && compress_wanted(&o->co)) {
-        gq = compress_build(o->model, &o->co, &info, d);
+        gq = search_compress(o->model, &o->co, &info, d);
         if (gq == NULL) {
             outdir_abort(od);
             ir_free(g);

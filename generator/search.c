@@ -1,128 +1,95 @@
 /* The accuracy-budget search (README "Compression under a budget").
  *
- * Deterministic greedy descent over per-layer settings. Every candidate is
- * the whole pipeline (low-rank, pruning, refits, calibration,
- * quantization, sparse emission) applied to the model and measured on the
- * validation rows through the deployed kernels:
- *   1. the starting plan is the policy's (defaults and per-layer settings);
- *      if it already exceeds the budget, its precision is raised to int16,
- *      then to float32, until it fits (float32 always does: drop 0);
- *   2. each step tries, for every dense/conv layer and each knob, the next
- *      level that changes the objective (levels that change nothing, such
- *      as a sparsity below the sparse form's break-even or a rank that does
- *      not pay, are walked past): sparsity along 0.5, 0.6, 0.7, 0.8, 0.85,
- *      0.9, 0.95, 0.97; a low-rank energy along 0.99, 0.95, 0.9, 0.8
- *      (dense, and convolutions without groups; a layer is either pruned
- *      or factorised); its
- *      precision along float32, int16, int8; with --minimize macs also
- *      output-channel pruning along 0.25, 0.5, 0.75 (for an lstm or gru,
- *      whose kernels are dense, hidden units along 0.1, 0.2, 0.3, 0.4,
- *      0.5, 0.75 take the place of sparsity and low rank, whatever the
- *      objective);
- *   3. of the candidates within the budget that lower the objective (weight
- *      bytes, or MACs), the one saving the most per unit of metric spent
- *      wins (saving / (metric increase + increase of the outputs' squared
- *      error relative to their energy + a quarter of one validation row));
- *      ties: the smaller objective, then the earlier layer and knob. This
- *      spends the budget where it buys the most and keeps a margin against
- *      the noise of a small validation set. The search stops when no
- *      candidate fits and improves, or after SEARCH_MAX_EVALS evaluations.
+ * Deterministic, in two phases over per-layer knobs. Every candidate is
+ * the whole pipeline (low-rank, channel pruning, magnitude pruning,
+ * refits, calibration, quantization, sparse emission: compress_apply)
+ * applied to the model and measured on the validation rows through the
+ * deployed kernels.
+ *   0. The starting plan is the policy's (defaults and per-layer
+ *      settings); if it already exceeds the budget, its precision is
+ *      raised to int16, then to float32, until it fits (float32 always
+ *      does: drop 0).
+ *   The knobs of a dense or conv layer: output channels removed (0.1,
+ *   0.2, ..., 0.8 of them; not the model's outputs), rank (a ladder from
+ *   the layer's full rank down by a quarter each step, to 1; dense and
+ *   convolutions without groups), sparsity (0.5, 0.6, 0.7, 0.8, 0.85,
+ *   0.9, 0.95, 0.97; a layer is either sparse or factorised, and channel
+ *   pruning combines with either), precision (int16, int8). An lstm or
+ *   gru: hidden units (0.1, 0.2, 0.3, 0.4, 0.5, 0.75), recurrence
+ *   low-rank energy (0.99, 0.95, 0.9, 0.8), precision.
+ *   1. Sensitivity: each knob of each layer alone, from the starting
+ *      plan, level by level until a level leaves the budget (or does not
+ *      build): what it saves, what it costs. Levels beyond the first that
+ *      leaves the budget alone are never tried again.
+ *   2. Joint descent: from the starting plan, every knob's next level
+ *      that the sensitivity pass found saving (prune channels of a layer
+ *      already factorised, then refit: the moves combine) is ranked by
+ *      its predicted saving per unit of metric spent (saving / (metric
+ *      increase + increase of the outputs' squared error relative to
+ *      their energy + a quarter of one validation row), from the
+ *      sensitivity pass); the moves are measured in that order and the
+ *      first that fits and lowers the objective (weight bytes, or MACs)
+ *      is accepted. A move that does not is not tried again (nor its
+ *      knob's later levels). Ties: the earlier layer and knob. The search
+ *      stops when no move is left, or after SEARCH_MAX_EVALS evaluations.
  * The budget is checked on the validation rows: the accepted plan never
- * exceeds it there. Same inputs, same candidates, same plan. */
-#include "compress.h"
+ * exceeds it there. Same inputs, same candidates, same plan. Every
+ * candidate is recorded (info->cand) with the front of (objective,
+ * metric) it belongs to, for the report. */
+#include "search.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval.h"
+#include "lower.h"
 
-#define SEARCH_MAX_EVALS 400
+#define SEARCH_MAX_EVALS 600
+/* A move that leaves the budget this many times (from different plans)
+ * is not tried again. */
+#define SEARCH_MAX_FAILS 2
+
+enum { K_SPARSITY, K_RANK, K_CHANNELS, K_BITS, N_KNOBS };
+#define MAX_LEVELS 32
 
 static const double sparsity_levels[] = { 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97 };
 static const double energy_levels[] = { 0.99, 0.95, 0.9, 0.8 };
-static const double channel_levels[] = { 0.25, 0.5, 0.75 };
-/* hidden units of a recurrent layer: finer, every unit feeds every other */
+static const double channel_levels[] = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8 };
+/* hidden units of a recurrent layer: every unit feeds every other */
 static const double rnn_channel_levels[] = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.75 };
-/* precision steps toward fewer bits (int16 is 16x8: int8 weights) */
-static const cfg_precision bits_levels[] = { CFG_PREC_INT16, CFG_PREC_INT8 };
+#define N_LEVELS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static int bits_rank(cfg_precision p)
 {
     return p == CFG_PREC_INT8 ? 2 : (p == CFG_PREC_INT16 ? 1 : 0);
 }
-#define N_LEVELS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-int64_t compress_weight_bytes(const ir_graph *g)
-{
-    int64_t b = 0;
-    int i;
-    for (i = 0; i < g->nt; i++) {
-        if (g->t[i].kind == IR_T_CONST) {
-            b += ir_shape_count(&g->t[i].shape) * (int64_t)ir_dtype_size(g->t[i].dtype);
-        }
-    }
-    return b;
-}
+/* One knob of one layer: its levels, most conservative first, and what
+ * each cost alone (the sensitivity pass). */
+typedef struct {
+    int n;
+    double v[MAX_LEVELS];
+    int measured[MAX_LEVELS]; /* 1 measured alone */
+    int64_t obj[MAX_LEVELS];
+    double metric[MAX_LEVELS], nmse[MAX_LEVELS];
+    int limit;                /* levels from here on are not tried */
+    int fails[MAX_LEVELS];    /* moves to the level that left the budget */
+} knob;
 
-int64_t compress_node_macs(const ir_graph *g, int i)
-{
-    const ir_node *n = &g->n[i];
-    const ir_tensor *t;
-    if (!n->sparse) {
-        return ir_node_macs(g, i);
-    }
-    /* one multiply-accumulate per kept entry and row (dense) or output
-     * position (conv) */
-    t = &g->t[n->op == IR_OP_DENSE ? n->inputs[0] : n->output];
-    return ir_shape_count(&t->shape) / t->shape.d[t->shape.rank - 1] *
-           ir_shape_count(&g->t[n->params[0]].shape);
-}
-
-int64_t compress_macs(const ir_graph *g)
-{
-    int64_t m = 0;
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        m += compress_node_macs(g, i);
-    }
-    return m;
-}
-
-/* dense, or a convolution with groups 1 (lowrank_node's domain) */
-static int lowrankable(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return g->n[i].op == IR_OP_DENSE || g->n[i].op == IR_OP_LSTM ||
-                   g->n[i].op == IR_OP_GRU ||
-                   ((g->n[i].op == IR_OP_CONV2D || g->n[i].op == IR_OP_CONV1D) &&
-                    g->n[i].groups == 1);
-        }
-    }
-    return 0;
-}
-
-/* lstm or gru: its knobs are hidden units (channels) and precision */
-static int recurrent(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return g->n[i].op == IR_OP_LSTM || g->n[i].op == IR_OP_GRU;
-        }
-    }
-    return 0;
-}
+typedef struct {
+    int rnn;                  /* lstm or gru */
+    int lowrankable;          /* dense, conv without groups, lstm, gru */
+    int full_rank;            /* min(outputs, inputs) of its weight (dense, conv) */
+    knob k[N_KNOBS];
+} layer_knobs;
 
 typedef struct {
     const char *model;
     const ir_graph *gf;
     compress_info *info;
-    const float *calib;
-    int64_t calib_rows;
     const float *vx;
     const int64_t *vy;
     int64_t vrows;
@@ -132,6 +99,8 @@ typedef struct {
     int64_t *ref_top;  /* the float model's top-1 per row */
     double last_drop;  /* accuracy drop of the last measured plan */
     int evals;
+    int expect;        /* evaluations the current phase may still take */
+    clock_t t0;
 } search_ctx;
 
 /* Builds and measures a plan: 0 ok (objective and metric set), -1 the
@@ -151,7 +120,7 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
     memset(&q, 0, sizeof q);
     q.quiet = 1;
     s->evals++;
-    g = out != NULL ? compress_apply(s->model, s->info, p, s->calib, s->calib_rows, &q) : NULL;
+    g = out != NULL ? compress_apply(s->model, s->info, p, &q) : NULL;
     if (g == NULL || eval_prepare(g, &ep) != 0) {
         ir_free(g);
         free(out);
@@ -169,7 +138,7 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
         flips += best != s->ref_top[r];
     }
     eval_free(&ep);
-    *bytes = compress_weight_bytes(g);
+    *bytes = lower_constant_bytes(g, NULL);
     *macs = compress_macs(g);
     /* top1: the fraction of validation rows whose top-1 differs from the
      * float model's. The accuracy drop can never exceed it, and it moves
@@ -185,7 +154,7 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
 }
 
 static int record(compress_info *info, const char *what, int64_t bytes, int64_t macs,
-                  double metric, double drop, int accepted)
+                  double metric, double drop, int phase, int fits)
 {
     compress_candidate *c = realloc(info->cand, (size_t)(info->n_cand + 1) * sizeof *c);
     if (c == NULL) {
@@ -193,12 +162,14 @@ static int record(compress_info *info, const char *what, int64_t bytes, int64_t 
     }
     info->cand = c;
     c = &info->cand[info->n_cand];
+    memset(c, 0, sizeof *c);
     c->what = ir_strdup(what);
     c->bytes = bytes;
     c->macs = macs;
     c->metric = metric;
     c->drop = drop;
-    c->accepted = accepted;
+    c->phase = phase;
+    c->fits = fits;
     if (c->what == NULL) {
         return -1;
     }
@@ -207,20 +178,33 @@ static int record(compress_info *info, const char *what, int64_t bytes, int64_t 
 }
 
 static void show(const compress_info *info, const char *what, int64_t bytes, int64_t macs,
-                 double metric, double drop, int fits)
+                 double metric, double drop, double nmse, int fits)
 {
     if (!info->metric_mse) {
-        printf("search: %-44s %9lld bytes %11lld MACs  changed %5.2f%% drop %+.2f pp%s\n",
-               what, (long long)bytes, (long long)macs, 100.0 * metric, 100.0 * drop,
-               fits ? "" : "  (over budget)");
-    } else if (info->metric_mse) {
+        printf("search: %-44s %9lld bytes %11lld MACs  changed %5.2f%% drop %+.2f pp "
+               "rel. err %.2e%s\n",
+               what, (long long)bytes, (long long)macs, 100.0 * metric, 100.0 * drop, nmse,
+               fits == 1 ? "" : (fits == 2 ? "  (over the error ceiling)" : "  (over budget)"));
+    } else {
         printf("search: %-44s %9lld bytes %11lld MACs  mse %.6g%s\n", what, (long long)bytes,
                (long long)macs, metric, fits ? "" : "  (over budget)");
-    } else {
-        printf("search: %-44s %9lld bytes %11lld MACs  drop %+.2f pp%s\n", what,
-               (long long)bytes, (long long)macs, 100.0 * metric, fits ? "" : "  (over budget)");
     }
     fflush(stdout);
+}
+
+/* The progress line before an evaluation: what is tried, and the time
+ * left if the phase takes every evaluation it may (s->expect). Not part
+ * of the search's record: the times vary from run to run. */
+static void progress(search_ctx *s, const char *phase, const char *what)
+{
+    double el = (double)(clock() - s->t0) / (double)CLOCKS_PER_SEC;
+    double per = s->evals > 0 ? el / (double)s->evals : 0.0;
+    printf("progress: %s, evaluation %d (at most %d more in this phase, about %.0f s): %s\n",
+           phase, s->evals + 1, s->expect, per * (double)s->expect, what);
+    fflush(stdout);
+    if (s->expect > 0) {
+        s->expect--;
+    }
 }
 
 /* Sets every layer's precision to p. */
@@ -250,26 +234,191 @@ static int read_val(search_ctx *s, const compress_options *o, diag *d)
     return s->vy == NULL ? -1 : 0;
 }
 
-int compress_search(const char *model, const ir_graph *g, const compress_options *o,
-                    compress_info *info, const float *calib, int64_t rows, diag *d)
+/* ---- knobs ----------------------------------------------------------------- */
+
+static int node_named(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* The levels of every knob of layer L (node ni of the float model). */
+static void knobs_init(const ir_graph *g, int ni, const compress_layer *L, layer_knobs *K)
+{
+    const ir_node *n = &g->n[ni];
+    int j;
+    memset(K, 0, sizeof *K);
+    K->rnn = n->op == IR_OP_LSTM || n->op == IR_OP_GRU;
+    K->lowrankable = n->op == IR_OP_DENSE || K->rnn ||
+                     ((n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) && n->groups == 1);
+    if (!K->rnn) {
+        for (j = 0; j < N_LEVELS(sparsity_levels); j++) {
+            K->k[K_SPARSITY].v[K->k[K_SPARSITY].n++] = sparsity_levels[j];
+        }
+    }
+    if (K->rnn) {
+        for (j = 0; j < N_LEVELS(energy_levels); j++) {
+            K->k[K_RANK].v[K->k[K_RANK].n++] = energy_levels[j];
+        }
+    } else if (K->lowrankable) {
+        const ir_tensor *w = &g->t[n->params[0]];
+        int64_t out = w->shape.d[0], in = ir_shape_count(&w->shape) / out;
+        int r = (int)(out < in ? out : in);
+        K->full_rank = r;
+        /* a quarter less each step; only ranks that hold fewer weights */
+        while (r > 1 && K->k[K_RANK].n < MAX_LEVELS) {
+            r = r * 3 / 4 < r - 1 ? r * 3 / 4 : r - 1;
+            if ((int64_t)r * (in + out) < in * out) {
+                K->k[K_RANK].v[K->k[K_RANK].n++] = (double)r;
+            }
+        }
+    }
+    if (!L->is_output) {
+        const double *cl = K->rnn ? rnn_channel_levels : channel_levels;
+        int nc = K->rnn ? N_LEVELS(rnn_channel_levels) : N_LEVELS(channel_levels);
+        for (j = 0; j < nc; j++) {
+            K->k[K_CHANNELS].v[K->k[K_CHANNELS].n++] = cl[j];
+        }
+    }
+    K->k[K_BITS].v[K->k[K_BITS].n++] = 1.0; /* int16 (16x8) */
+    K->k[K_BITS].v[K->k[K_BITS].n++] = 2.0; /* int8 */
+    for (j = 0; j < N_KNOBS; j++) {
+        K->k[j].limit = K->k[j].n;
+    }
+}
+
+/* The index of the first level of knob k beyond layer L's setting, or
+ * -1 when the knob does not apply to L as it stands (a layer is either
+ * sparse or factorised). */
+static int next_level(const layer_knobs *K, const compress_layer *L, int k)
+{
+    const knob *kb = &K->k[k];
+    int lv;
+    if ((k == K_SPARSITY && (L->rank > 0 || L->energy > 0.0)) ||
+        (k == K_RANK && L->sparsity > 0.0)) {
+        return -1;
+    }
+    for (lv = 0; lv < kb->n; lv++) {
+        double v = kb->v[lv];
+        int beyond;
+        if (k == K_SPARSITY) {
+            beyond = v > L->sparsity + 1e-9;
+        } else if (k == K_RANK && K->rnn) {
+            beyond = L->energy <= 0.0 || v < L->energy - 1e-9;
+        } else if (k == K_RANK) {
+            beyond = L->rank <= 0 || v < (double)L->rank;
+        } else if (k == K_CHANNELS) {
+            beyond = v > L->channels + 1e-9;
+        } else {
+            beyond = v > (double)bits_rank(L->precision);
+        }
+        if (beyond) {
+            return lv;
+        }
+    }
+    return kb->n;
+}
+
+/* Sets knob k of layer L to level lv; what: its description. */
+static void set_level(const layer_knobs *K, compress_layer *L, int k, int lv, char *what,
+                      size_t size)
+{
+    double v = K->k[k].v[lv];
+    if (k == K_SPARSITY) {
+        L->sparsity = v;
+        snprintf(what, size, "%s sparsity %.2f", L->name, v);
+    } else if (k == K_RANK && K->rnn) {
+        L->energy = v;
+        L->rank = 0;
+        snprintf(what, size, "%s low-rank energy %.2f", L->name, v);
+    } else if (k == K_RANK) {
+        L->rank = (int32_t)v;
+        L->energy = 0.0;
+        snprintf(what, size, "%s rank %d", L->name, (int)v);
+    } else if (k == K_CHANNELS) {
+        L->channels = v;
+        snprintf(what, size, "%s channels %.2f", L->name, v);
+    } else {
+        L->precision = v > 1.5 ? CFG_PREC_INT8 : CFG_PREC_INT16;
+        snprintf(what, size, "%s %s", L->name, cfg_precision_name(L->precision));
+    }
+}
+
+/* The front of (objective, metric) over every measured candidate: those
+ * no other candidate matches or beats in both, one of them strictly. */
+static void mark_front(compress_info *info)
+{
+    int i, j;
+    for (i = 0; i < info->n_cand; i++) {
+        compress_candidate *c = &info->cand[i];
+        int64_t oc = info->minimize_macs ? c->macs : c->bytes;
+        c->pareto = c->bytes >= 0;
+        for (j = 0; j < info->n_cand && c->pareto; j++) {
+            const compress_candidate *e = &info->cand[j];
+            int64_t oe = info->minimize_macs ? e->macs : e->bytes;
+            if (j != i && e->bytes >= 0 && oe <= oc && e->metric <= c->metric &&
+                (oe < oc || e->metric < c->metric || j < i)) {
+                c->pareto = 0; /* (equal points: the first one stands) */
+            }
+        }
+    }
+}
+
+/* ---- the search ------------------------------------------------------------- */
+
+/* How far past the budget the sensitivity pass walks a knob alone, and
+ * the step between the levels it measures (on ladders of more than three
+ * levels; the levels between are interpolated). */
+#define SENS_REACH 4.0
+#define SENS_STRIDE 2
+/* The least relative squared error a move is charged: the starting
+ * plan's own (the quantization's noise floor; below it a difference is
+ * not a cost), and at least SCORE_EPS. */
+#define SCORE_EPS 1e-9
+
+typedef struct {
+    int i, k, b;          /* layer, knob, level */
+    double score;         /* objective saved per relative squared error added */
+    int fresh;            /* measured from the present plan (plan, obj, ... hold it) */
+    compress_plan plan;
+    int64_t obj;
+    double metric, nmse;
+    int cand;             /* its record in info->cand */
+} move;
+
+static double score_of(int64_t saved, double err_added, double floor)
+{
+    return (double)saved / ((err_added > 0.0 ? err_added : 0.0) + floor);
+}
+
+int search_plan(const char *model, const ir_graph *g, const compress_options *o,
+                compress_info *info, diag *d)
 {
     search_ctx s;
-    compress_plan cur, trial, best;
+    compress_plan cur, start, trial;
     eval_plan ep;
+    layer_knobs *K = NULL;
     int64_t in_n = ir_shape_count(&g->t[g->input].shape), r, j;
     int64_t out_n = ir_shape_count(&g->t[g->output].shape);
-    int64_t cur_obj, cur_bytes, cur_macs, bb, bm;
+    int64_t cur_obj, cur_bytes = 0, cur_macs = 0, bb, bm, start_obj;
     float *row;
-    double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0;
+    double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0, start_nmse, floor;
     char what[256];
-    int rc = 0, i, step;
+    move *mv = NULL;
+    double fail_err[256], ceiling;
+    int rc = 0, i, k, step, nmov, nfail = 0;
     memset(&s, 0, sizeof s);
     memset(&cur, 0, sizeof cur);
+    memset(&start, 0, sizeof start);
     s.model = model;
     s.gf = g;
     s.info = info;
-    s.calib = calib;
-    s.calib_rows = rows;
+    s.t0 = clock();
     info->searched = 1;
     if (o->val == NULL) {
         diag_error(d, model, 0, "--max-accuracy-drop needs validation data: --val X.npy "
@@ -315,7 +464,7 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
            (long long)s.vrows,
            100.0 * info->base_metric);
 
-    /* 1. the starting plan, made to fit */
+    /* 0. the starting plan, made to fit */
     if (compress_plan_copy(&cur, &info->plan) != 0) {
         rc = -1;
     }
@@ -323,10 +472,14 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
         const char *lab = step == 0 ? "start: the policy's plan"
                                     : (step == 1 ? "start: int16 everywhere"
                                                  : "start: float32 everywhere");
-        int ok = measure(&s, &cur, &cur_bytes, &cur_macs, &cur_metric, &cur_nmse) == 0;
-        int fits = ok && cur_metric <= info->max_drop;
-        show(info, lab, cur_bytes, cur_macs, cur_metric, s.last_drop, fits);
-        if (record(info, lab, cur_bytes, cur_macs, cur_metric, s.last_drop, fits) != 0) {
+        int ok, fits;
+        s.expect = 3 - step;
+        progress(&s, "start", lab);
+        ok = measure(&s, &cur, &cur_bytes, &cur_macs, &cur_metric, &cur_nmse) == 0;
+        fits = ok && cur_metric <= info->max_drop;
+        show(info, lab, cur_bytes, cur_macs, cur_metric, s.last_drop, cur_nmse, fits);
+        if (record(info, lab, ok ? cur_bytes : -1, ok ? cur_macs : -1, cur_metric, s.last_drop,
+                   0, fits) != 0) {
             rc = -1;
         } else if (fits) {
             break;
@@ -335,7 +488,6 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
             rc = -1;
         } else {
             if (step == 0) {
-                int k;
                 for (k = 0; k < cur.n; k++) { /* drop the policy's pruning and ranks */
                     cur.l[k].sparsity = cur.l[k].channels = cur.l[k].energy = 0.0;
                     cur.l[k].rank = 0;
@@ -345,118 +497,255 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
         }
     }
     cur_obj = info->minimize_macs ? cur_macs : cur_bytes;
-    /* 2. greedy steps */
-    while (rc == 0 && s.evals < SEARCH_MAX_EVALS) {
-        int found = 0;
-        int64_t best_obj = cur_obj;
-        double best_score = 0.0, best_nmse = 0.0;
-        memset(&best, 0, sizeof best);
-        for (i = 0; i < cur.n && rc == 0 && s.evals < SEARCH_MAX_EVALS; i++) {
-            const compress_layer *L = &cur.l[i];
-            int knob;
-            if (!L->prunable) {
-                continue;
-            }
-            const int rnn = recurrent(g, L->name);
-            const double *chl = rnn ? rnn_channel_levels : channel_levels;
-            for (knob = 0; knob < 4 && rc == 0; knob++) {
-                int lv, nlv = knob == 0 ? N_LEVELS(sparsity_levels)
-                                        : (knob == 1 ? N_LEVELS(energy_levels)
-                                                     : (knob == 2 ? (rnn ? N_LEVELS(rnn_channel_levels)
-                                                                         : N_LEVELS(channel_levels))
-                                                                  : N_LEVELS(bits_levels)));
-                /* the first level beyond the layer's current one */
-                for (lv = 0; lv < nlv; lv++) {
-                    if (knob == 0   ? sparsity_levels[lv] > L->sparsity + 1e-9
-                        : knob == 1 ? (L->energy <= 0.0 || energy_levels[lv] < L->energy - 1e-9)
-                        : knob == 2 ? chl[lv] > L->channels + 1e-9
-                                    : bits_rank(bits_levels[lv]) > bits_rank(L->precision)) {
-                        break;
-                    }
+    K = rc == 0 ? calloc((size_t)cur.n + 1, sizeof *K) : NULL;
+    if (rc == 0 && K == NULL) {
+        diag_io(d, NULL, "out of memory");
+        rc = -1;
+    }
+    for (i = 0; rc == 0 && i < cur.n; i++) {
+        compress_layer *L = &cur.l[i];
+        int ni = node_named(g, L->name);
+        if (!L->prunable || ni < 0) {
+            continue;
+        }
+        knobs_init(g, ni, L, &K[i]);
+        if (!K[i].rnn && L->energy > 0.0) { /* the policy's energy: as the rank it gave */
+            L->rank = L->rank_applied;
+            L->energy = 0.0;
+        }
+    }
+    start_obj = cur_obj;
+    start_nmse = cur_nmse;
+    floor = start_nmse > SCORE_EPS ? start_nmse : SCORE_EPS;
+    if (rc == 0 && compress_plan_copy(&start, &cur) != 0) {
+        rc = -1;
+    }
+
+    /* 1. sensitivity: each knob alone, until it leaves the budget far
+     * behind (SENS_REACH times it: what a knob costs alone is an
+     * estimate only; with other knobs, a level beyond the budget alone
+     * may fit) */
+    s.expect = 0;
+    for (i = 0; rc == 0 && i < cur.n; i++) {
+        for (k = 0; cur.l[i].prunable && k < N_KNOBS; k++) {
+            int lv = next_level(&K[i], &cur.l[i], k);
+            int left = lv >= 0 ? K[i].k[k].n - lv : 0;
+            s.expect += left > 3 ? (left + SENS_STRIDE - 1) / SENS_STRIDE + 1 : left;
+        }
+    }
+    for (i = 0; rc == 0 && i < cur.n; i++) {
+        for (k = 0; cur.l[i].prunable && k < N_KNOBS && rc == 0; k++) {
+            knob *kb = &K[i].k[k];
+            int lv = next_level(&K[i], &start.l[i], k), first = lv, prev = -1, x;
+            /* every SENS_STRIDE-th level (and the last), the levels
+             * between interpolated */
+            int stride = lv >= 0 && kb->n - lv > 3 ? SENS_STRIDE : 1;
+            for (; lv >= 0 && lv < kb->n && rc == 0 && s.evals < SEARCH_MAX_EVALS;
+                 lv = lv + stride < kb->n || lv == kb->n - 1 ? lv + stride : kb->n - 1) {
+                int64_t obj;
+                int fits;
+                if (compress_plan_copy(&trial, &start) != 0) {
+                    rc = -1;
+                    break;
                 }
-                if ((knob == 0 && (L->energy > 0.0 || L->rank > 0 || rnn)) ||
-                    (knob == 1 && (L->sparsity > 0.0 || L->rank > 0 || !lowrankable(g, L->name))) ||
-                    (knob == 2 && ((!info->minimize_macs && !rnn) ||
-                                   L->is_output))) {
+                set_level(&K[i], &trial.l[i], k, lv, what, sizeof what);
+                progress(&s, "sensitivity", what);
+                if (measure(&s, &trial, &bb, &bm, &bmet, &bn) != 0) {
+                    show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
+                    (void)record(info, what, -1, -1, -1.0, 0.0, 1, 0);
+                    compress_plan_free(&trial);
+                    kb->limit = lv;
+                    break;
+                }
+                compress_plan_free(&trial);
+                obj = info->minimize_macs ? bm : bb;
+                fits = bmet <= info->max_drop;
+                show(info, what, bb, bm, bmet, s.last_drop, bn, fits);
+                if (record(info, what, bb, bm, bmet, s.last_drop, 1, fits) != 0) {
+                    rc = -1;
+                }
+                kb->measured[lv] = 1;
+                kb->obj[lv] = obj;
+                kb->metric[lv] = bmet;
+                kb->nmse[lv] = bn;
+                for (x = prev + 1; prev >= 0 && x < lv; x++) { /* between: interpolated */
+                    double f = (double)(x - prev) / (double)(lv - prev);
+                    kb->measured[x] = 2;
+                    kb->obj[x] = kb->obj[prev] + (int64_t)((double)(obj - kb->obj[prev]) * f);
+                    kb->metric[x] = kb->metric[prev] + (bmet - kb->metric[prev]) * f;
+                    kb->nmse[x] = kb->nmse[prev] + (bn - kb->nmse[prev]) * f;
+                }
+                if (!fits && nfail < (int)(sizeof fail_err / sizeof fail_err[0]) &&
+                    (prev < 0 || kb->metric[prev] <= info->max_drop)) {
+                    fail_err[nfail++] = bn; /* where this knob alone first leaves it */
+                }
+                prev = lv;
+                if (bmet > SENS_REACH * info->max_drop) {
+                    kb->limit = lv;
+                    break;
+                }
+                if (lv == kb->n - 1) {
+                    break;
+                }
+            }
+            (void)first;
+        }
+    }
+
+    /* the error ceiling of a top-1 budget: half the median relative
+     * error at which a knob alone first left the budget. A few changed
+     * rows of a small validation set are noise; a plan whose outputs err
+     * more than that ceiling fits by luck and would not on other rows, so
+     * the descent does not take it (a mse budget is its own ceiling) */
+    ceiling = -1.0;
+    if (rc == 0 && !info->metric_mse && nfail > 0) {
+        int x, y;
+        for (x = 1; x < nfail; x++) { /* insertion sort: a few values */
+            double v = fail_err[x];
+            for (y = x; y > 0 && fail_err[y - 1] > v; y--) {
+                fail_err[y] = fail_err[y - 1];
+            }
+            fail_err[y] = v;
+        }
+        ceiling = 0.5 * (nfail % 2 == 1 ? fail_err[nfail / 2]
+                                        : 0.5 * (fail_err[nfail / 2 - 1] + fail_err[nfail / 2]));
+        printf("search: error ceiling %.3g (half the median relative error at which a knob "
+               "alone leaves the budget, over %d knobs)\n", ceiling, nfail);
+    }
+    info->error_ceiling = ceiling;
+
+    /* 2. joint descent, lazily: a move's score (objective saved per unit
+     * of the outputs' relative squared error added) is first predicted
+     * from the sensitivity pass, then measured from the present plan when
+     * the move comes first; a measured move that still comes first, and
+     * fits, is accepted */
+    nmov = 0;
+    for (i = 0; i < cur.n; i++) {
+        nmov += cur.l[i].prunable ? N_KNOBS * MAX_LEVELS : 0;
+    }
+    mv = calloc((size_t)nmov + 1, sizeof *mv);
+    if (rc == 0 && mv == NULL) {
+        diag_io(d, NULL, "out of memory");
+        rc = -1;
+    }
+    while (rc == 0 && s.evals < SEARCH_MAX_EVALS) {
+        int m, nm = 0, done = 0;
+        /* the moves from the present plan: each knob's next level that
+         * the sensitivity pass found saving */
+        for (i = 0; i < cur.n; i++) {
+            for (k = 0; cur.l[i].prunable && k < N_KNOBS; k++) {
+                const knob *kb = &K[i].k[k];
+                int lv = next_level(&K[i], &cur.l[i], k), a = lv - 1, b;
+                int64_t oa;
+                double na;
+                if (lv < 0) {
                     continue;
                 }
-                /* walk the knob until a level improves the objective or
-                 * leaves the budget (a level below the sparse form's
-                 * break-even, or a rank that does not pay, changes nothing) */
-                for (; lv < nlv && rc == 0 && s.evals < SEARCH_MAX_EVALS; lv++) {
-                    int64_t obj;
-                    int fits;
-                    if (compress_plan_copy(&trial, &cur) != 0) {
-                        rc = -1;
-                        break;
+                oa = a >= 0 && kb->measured[a] ? kb->obj[a] : start_obj;
+                na = a >= 0 && kb->measured[a] ? kb->nmse[a] : start_nmse;
+                for (b = lv; b < kb->limit && nm < nmov; b++) {
+                    if (!kb->measured[b] || kb->obj[b] >= oa) {
+                        continue;
                     }
-                    if (knob == 0) {
-                        trial.l[i].sparsity = sparsity_levels[lv];
-                        snprintf(what, sizeof what, "%s sparsity %.2f", L->name,
-                                 sparsity_levels[lv]);
-                    } else if (knob == 1) {
-                        trial.l[i].energy = energy_levels[lv];
-                        snprintf(what, sizeof what, "%s low-rank energy %.2f", L->name,
-                                 energy_levels[lv]);
-                    } else if (knob == 2) {
-                        trial.l[i].channels = chl[lv];
-                        snprintf(what, sizeof what, "%s channels %.2f", L->name, chl[lv]);
-                    } else {
-                        trial.l[i].precision = bits_levels[lv];
-                        snprintf(what, sizeof what, "%s %s", L->name,
-                                 cfg_precision_name(bits_levels[lv]));
-                    }
-                    if (measure(&s, &trial, &bb, &bm, &bmet, &bn) != 0) {
-                        show(info, what, 0, 0, 0.0, 0.0, 0);
-                        (void)record(info, what, -1, -1, -1.0, 0.0, 0);
-                        compress_plan_free(&trial);
-                        break;
-                    }
-                    obj = info->minimize_macs ? bm : bb;
-                    fits = bmet <= info->max_drop;
-                    show(info, what, bb, bm, bmet, s.last_drop, fits);
-                    if (record(info, what, bb, bm, bmet, s.last_drop, 0) != 0) {
-                        rc = -1;
-                    }
-                    if (fits && obj < cur_obj) {
-                        /* saving per unit of metric spent (eps: a quarter
-                         * of one validation row, or 1% of the budget) */
-                        double eps = info->metric_mse ? info->max_drop / 100.0 + 1e-30
-                                                      : 0.25 / (double)s.vrows;
-                        double cost = (bmet - cur_metric > 0.0 ? bmet - cur_metric : 0.0) +
-                                      (bn - cur_nmse > 0.0 ? bn - cur_nmse : 0.0);
-                        double score = (double)(cur_obj - obj) / (cost + eps);
-                        if (!found || score > best_score ||
-                            (score == best_score && obj < best_obj)) {
-                            compress_plan_free(&best);
-                            best = trial;
-                            memset(&trial, 0, sizeof trial);
-                            best_obj = obj;
-                            best_score = score;
-                            best_nmse = bn;
-                            found = info->n_cand; /* 1-based index of the winner */
-                        }
-                    }
-                    compress_plan_free(&trial);
-                    if (!fits || obj < cur_obj) {
-                        break;
-                    }
+                    memset(&mv[nm], 0, sizeof mv[nm]);
+                    mv[nm].i = i;
+                    mv[nm].k = k;
+                    mv[nm].b = b;
+                    mv[nm].score = score_of(oa - kb->obj[b], kb->nmse[b] - na, floor);
+                    nm++;
                 }
             }
         }
-        if (rc != 0 || !found) {
-            compress_plan_free(&best);
+        s.expect = nm;
+        while (nm > 0 && rc == 0 && !done && s.evals < SEARCH_MAX_EVALS) {
+            int top = 0;
+            move *M;
+            for (m = 1; m < nm; m++) { /* ties: the earlier layer, knob, level */
+                const move *x = &mv[m], *y = &mv[top];
+                if (x->score > y->score ||
+                    (x->score == y->score &&
+                     (x->i < y->i || (x->i == y->i && (x->k < y->k ||
+                                                       (x->k == y->k && x->b < y->b)))))) {
+                    top = m;
+                }
+            }
+            M = &mv[top];
+            if (M->fresh) { /* measured from this plan, and still first */
+                info->cand[M->cand].accepted = 1;
+                printf("search: accepted %s\n", info->cand[M->cand].what);
+                compress_plan_free(&cur);
+                cur = M->plan;
+                memset(&M->plan, 0, sizeof M->plan);
+                cur_obj = M->obj;
+                cur_metric = M->metric;
+                cur_nmse = M->nmse;
+                done = 1;
+                break;
+            }
+            i = M->i;
+            k = M->k;
+            if (compress_plan_copy(&M->plan, &cur) != 0) {
+                rc = -1;
+                break;
+            }
+            set_level(&K[i], &M->plan.l[i], k, M->b, what, sizeof what);
+            progress(&s, "joint", what);
+            if (measure(&s, &M->plan, &bb, &bm, &bmet, &bn) != 0) {
+                show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
+                (void)record(info, what, -1, -1, -1.0, 0.0, 2, 0);
+                M->obj = cur_obj; /* dropped below */
+                bmet = info->max_drop + 1.0;
+            } else {
+                int fits = bmet <= info->max_drop && (ceiling < 0.0 || bn <= ceiling);
+                M->obj = info->minimize_macs ? bm : bb;
+                show(info, what, bb, bm, bmet, s.last_drop, bn,
+                     fits ? 1 : (bmet <= info->max_drop ? 2 : 0));
+                if (record(info, what, bb, bm, bmet, s.last_drop, 2, fits) != 0) {
+                    rc = -1;
+                }
+            }
+            M->cand = info->n_cand - 1;
+            M->metric = bmet;
+            M->nmse = bn;
+            if (ceiling >= 0.0 && bn > ceiling) {
+                bmet = info->max_drop + 1.0; /* as if over the budget */
+            }
+            if (bmet <= info->max_drop && M->obj >= cur_obj) { /* saves nothing here */
+                compress_plan_free(&M->plan);
+                mv[top] = mv[--nm];
+                continue;
+            }
+            if (bmet > info->max_drop) {
+                /* not from this plan, nor the knob's later levels; after
+                 * SEARCH_MAX_FAILS such failures, never again (a few
+                 * changed rows are noise: from the next plan it may fit) */
+                int b = M->b;
+                if (++K[i].k[k].fails[b] >= SEARCH_MAX_FAILS) {
+                    K[i].k[k].limit = b;
+                }
+                compress_plan_free(&M->plan);
+                mv[top] = mv[--nm];
+                for (m = 0; m < nm; m++) {
+                    if (mv[m].i == i && mv[m].k == k && mv[m].b >= b) {
+                        compress_plan_free(&mv[m].plan);
+                        mv[m--] = mv[--nm];
+                    }
+                }
+                continue;
+            }
+            M->fresh = 1;
+            M->score = score_of(cur_obj - M->obj, bn - cur_nmse, floor);
+        }
+        for (m = 0; m < nm; m++) {
+            compress_plan_free(&mv[m].plan);
+        }
+        if (!done) {
             break;
         }
-        info->cand[found - 1].accepted = 1;
-        printf("search: accepted %s\n", info->cand[found - 1].what);
-        compress_plan_free(&cur);
-        cur = best;
-        cur_obj = best_obj;
-        cur_metric = info->cand[found - 1].metric;
-        cur_nmse = best_nmse;
     }
+    free(mv);
     if (rc == 0) {
+        mark_front(info);
         compress_plan_free(&info->plan);
         info->plan = cur;
         info->final_metric = cur_metric;
@@ -465,9 +754,27 @@ int compress_search(const char *model, const ir_graph *g, const compress_options
     } else {
         compress_plan_free(&cur);
     }
+    compress_plan_free(&start);
+    free(K);
     free(s.ref);
     free(s.ref_top);
     free((void *)s.vx);
     free((void *)s.vy);
     return rc;
+}
+
+ir_graph *search_compress(const char *model, const compress_options *o, compress_info *info,
+                          diag *d)
+{
+    ir_graph *g = compress_prepare(model, o, info, d), *out;
+    if (g == NULL) {
+        return NULL;
+    }
+    if (info->max_drop >= 0.0 && search_plan(model, g, o, info, d) != 0) {
+        ir_free(g);
+        return NULL;
+    }
+    ir_free(g);
+    out = compress_apply(model, info, &info->plan, d);
+    return out;
 }

@@ -11,11 +11,12 @@
  *   - config_load: a failure reported an error; a success holds what the
  *     loader promises (percentile in (50, 100) only with calibration
  *     "percentile", unique named layers, fractions in [0, 1]);
- *   - compress_build: a failure reported an error, and no internal one; a
+ *   - search_compress: a failure reported an error, and no internal one; a
  *     success gives a graph that passes ir_verify. */
 #include "fuzz_common.h"
 
 #include "compress.h"
+#include "search.h"
 #include "config.h"
 #include "diag.h"
 #include "fixed_models.h"
@@ -87,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_fail("fuzz_config: internal error or out of memory reported");
         }
         config_free(&c);
-        return 0; /* compress_build would refuse it the same way */
+        return 0; /* search_compress would refuse it the same way */
     }
     if (c.percentile != 0.0 && (!(c.percentile > 50.0 && c.percentile < 100.0) ||
                                 c.calib != CALIB_PERCENTILE)) {
@@ -126,15 +127,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memset(&d, 0, sizeof d);
     d.quiet = 1;
-    g = compress_build(model_path, &o, &info, &d);
+    g = search_compress(model_path, &o, &info, &d);
     if (d.io_errors != 0) {
-        fz_fail("fuzz_config: compress_build reported an internal error or out of memory");
+        fz_fail("fuzz_config: search_compress reported an internal error or out of memory");
     }
     if (g == NULL && d.errors == 0) {
-        fz_fail("fuzz_config: compress_build failed without a diagnostic");
+        fz_fail("fuzz_config: search_compress failed without a diagnostic");
     }
     if (g != NULL && ir_verify(g, "fuzz_config") != 0) {
-        fz_fail("fuzz_config: compress_build returned a broken IR");
+        fz_fail("fuzz_config: search_compress returned a broken IR");
     }
     ir_free(g);
     compress_info_free(&info);

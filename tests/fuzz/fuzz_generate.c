@@ -7,7 +7,7 @@
  * for compression, as the command line would:
  *     <!-- fuzz: int8 prune=0.5 channels=0.25 rank=2 energy=0.9 l2 norefit
  *                minmax|percentile|mse -->
- * (also int16, float32); any of these runs compress_build with 4
+ * (also int16, float32); any of these runs search_compress with 4
  * calibration rows written by the harness, and measures the compressed
  * model against the float one on those rows (the report's evidence).
  * Models over a small budget (elements, MACs, layers) are skipped, so one
@@ -38,6 +38,7 @@
 #include "fuzz_common.h"
 
 #include "compress.h"
+#include "search.h"
 #include "diag.h"
 #include "emit.h"
 #include "eval.h"
@@ -896,20 +897,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         }
         o.calib = calib_path;
-        gq = compress_build(model_path, &o, &info, &d);
+        gq = search_compress(model_path, &o, &info, &d);
         if (d.io_errors != 0) {
-            fail("compress_build reported an internal error or out of memory%s", "");
+            fail("search_compress reported an internal error or out of memory%s", "");
         }
         if (gq == NULL) {
             if (d.errors == 0) {
-                fail("compress_build failed without a diagnostic%s", "");
+                fail("search_compress failed without a diagnostic%s", "");
             }
             ir_free(g);
             compress_info_free(&info);
             return 0;
         }
         if (ir_verify(gq, "fuzz_generate") != 0) {
-            fail("compress_build returned a broken IR%s", "");
+            fail("search_compress returned a broken IR%s", "");
         }
         x = compress_read_rows(g, calib_path, 1, &rows, &d);
         if (x == NULL || compress_measure(g, gq, x, rows, NULL, &ev, &d) != 0) {
