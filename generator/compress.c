@@ -363,6 +363,7 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
             return -1;
         }
         L->precision = info->precision;
+        L->scales = info->scales;
         L->prunable = prunable(g, n);
         L->is_output = ir_output_index(g, n->output) >= 0;
         for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
@@ -383,6 +384,9 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
                 }
                 if (C->precision != CFG_PREC_UNSET) {
                     L->precision = C->precision;
+                }
+                if (C->scales != CFG_SCALES_UNSET) {
+                    L->scales = C->scales;
                 }
                 L->channels_asked |= C->c.channels > 0.0;
                 merge(&c, &C->c);
@@ -447,7 +451,60 @@ typedef struct {
     ir_graph *g;
     int pass;
     float *rnn_buf;     /* the LSTM cell peak's state and output (lstm_cell_peak) */
+    /* pass 1's observations, replayed in pass 2 instead of a second run
+     * while they fit CALIB_REPLAY_FLOATS (rec_ok 0: run again) */
+    float *rec;
+    int64_t rec_n, rec_cap;
+    int *rec_t;         /* per observation: its tensor and element count */
+    int64_t *rec_len;
+    int64_t n_obs, cap_obs;
+    int rec_ok;
 } calib_ctx;
+
+#define CALIB_REPLAY_FLOATS ((int64_t)32 * 1024 * 1024)
+
+/* Keeps one observation of pass 1 for pass 2 (rec_ok 0 when it does not
+ * fit, or out of memory: pass 2 then runs the graph again). */
+static void calib_record(calib_ctx *c, int t, const float *x, int64_t n)
+{
+    if (!c->rec_ok) {
+        return;
+    }
+    if (c->rec_n + n > CALIB_REPLAY_FLOATS) {
+        c->rec_ok = 0;
+        return;
+    }
+    if (c->rec_n + n > c->rec_cap) {
+        int64_t cap = (c->rec_n + n) * 2 < CALIB_REPLAY_FLOATS ? (c->rec_n + n) * 2
+                                                               : CALIB_REPLAY_FLOATS;
+        float *r = realloc(c->rec, (size_t)cap * sizeof *r);
+        if (r == NULL) {
+            c->rec_ok = 0;
+            return;
+        }
+        c->rec = r;
+        c->rec_cap = cap;
+    }
+    if (c->n_obs == c->cap_obs) {
+        int64_t cap = c->cap_obs > 0 ? c->cap_obs * 2 : 256;
+        int *rt = realloc(c->rec_t, (size_t)cap * sizeof *rt);
+        int64_t *rl = rt != NULL ? realloc(c->rec_len, (size_t)cap * sizeof *rl) : NULL;
+        if (rt != NULL) {
+            c->rec_t = rt;
+        }
+        if (rl == NULL) {
+            c->rec_ok = 0;
+            return;
+        }
+        c->rec_len = rl;
+        c->cap_obs = cap;
+    }
+    memcpy(c->rec + c->rec_n, x, (size_t)n * sizeof *x);
+    c->rec_t[c->n_obs] = t;
+    c->rec_len[c->n_obs] = n;
+    c->n_obs++;
+    c->rec_n += n;
+}
 
 /* The largest |c| of an integer LSTM's cell state over every step of one
  * input sequence x: the float kernel run one step at a time from the
@@ -494,6 +551,7 @@ static void observe(void *ctx, int t, const void *data, int64_t n)
     calib_ctx *c = ctx;
     int i;
     if (c->pass == 1) {
+        calib_record(c, t, data, n);
         calib_observe_range(&c->st[t], data, n);
         for (i = 0; i < c->g->nn; i++) {
             ir_node *nd = &c->g->n[i];
@@ -528,6 +586,8 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     float *out = malloc((size_t)out_n * sizeof *out);
     int t, rc = 0, i, nt0;
     int64_t rnn_n = 1;
+    memset(&c, 0, sizeof c);
+    c.rec_ok = 1;
     c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
     c.sum = calloc((size_t)g->nt + 1, sizeof *c.sum);
     c.g = g;
@@ -564,7 +624,14 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
         calib_init(&c.st[t]);
     }
     for (c.pass = 1; c.pass <= 2 && rc == 0; c.pass++) {
-        for (r = 0; r < rows; r++) {
+        if (c.pass == 2 && c.rec_ok) { /* pass 1's values, again */
+            int64_t k, off = 0;
+            for (k = 0; k < c.n_obs; k++) {
+                observe(&c, c.rec_t[k], c.rec + off, c.rec_len[k]);
+                off += c.rec_len[k];
+            }
+        }
+        for (r = 0; r < rows && !(c.pass == 2 && c.rec_ok); r++) {
             eval_run_obs(&p, x + r * in_n, out, observe, &c);
         }
         for (t = 0; c.pass == 1 && t < g->nt; t++) {
@@ -626,6 +693,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     }
     free(c.st);
     free(c.rnn_buf);
+    free(c.rec);
+    free(c.rec_t);
+    free(c.rec_len);
     free(out);
     nt0 = g->nt; /* pass_quantize adds tensors */
     if (rc == 0) {
@@ -1138,6 +1208,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         }
         L = plan_find(p, base);
         g->n[i].target = dtype_of(L != NULL ? L->precision : info->precision);
+        g->n[i].wscale_tensor = (L != NULL ? L->scales : info->scales) == CFG_SCALES_TENSOR;
         any |= g->n[i].target != IR_DT_F32;
     }
     if (any) {
@@ -1168,6 +1239,7 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
     memset(info, 0, sizeof *info);
     info->method = CALIB_UNSET;
     info->precision = CFG_PREC_F32;
+    info->scales = CFG_SCALES_CHANNEL;
     info->refit = !o->no_refit;
     info->max_drop = o->max_drop;
     info->metric_mse = o->metric_mse;
@@ -1179,6 +1251,9 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
         info->has_config = 1;
         if (info->cfg.precision != CFG_PREC_UNSET) {
             info->precision = info->cfg.precision;
+        }
+        if (info->cfg.scales != CFG_SCALES_UNSET) {
+            info->scales = info->cfg.scales;
         }
         info->method = info->cfg.calib;
         info->percentile = info->cfg.percentile;
@@ -1197,6 +1272,9 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
     }
     if (o->precision != CFG_PREC_UNSET) {
         info->precision = (cfg_precision)o->precision;
+    }
+    if (o->scales != CFG_SCALES_UNSET) {
+        info->scales = (cfg_scales)o->scales;
     }
     if (o->method != CALIB_UNSET) {
         info->method = (calib_method)o->method;

@@ -20,6 +20,7 @@
 
 typedef struct {
     int precision;        /* cfg_precision from --precision, or CFG_PREC_UNSET */
+    int scales;           /* cfg_scales from --scales, or CFG_SCALES_UNSET */
     const char *calib;    /* --calib X.npy */
     const char *config;   /* --config COMPRESS.xml */
     int method;           /* calib_method from --calibration, or CALIB_UNSET */
@@ -41,6 +42,7 @@ typedef struct {
 typedef struct {
     char *name;
     cfg_precision precision;
+    cfg_scales scales;    /* its int8 weights: a scale per output channel, or one */
     double sparsity;      /* unstructured pruning: fraction zeroed (0: none) */
     double channels;      /* structured pruning: fraction of output channels (0: none) */
     int norm;             /* 1 (l1) or 2 (l2) */
@@ -89,6 +91,7 @@ typedef struct {
     int has_input_range;        /* --input-range: the input's declared range */
     double input_range[2];
     cfg_precision precision;    /* the default precision */
+    cfg_scales scales;          /* the default weight scales */
     compress_plan plan;         /* per layer, as applied */
     int refit;                  /* least-squares refits were tried */
     int searched;               /* the plan comes from a budget search */

@@ -58,6 +58,7 @@ void config_free(compress_config *c)
     free(c->path);
     memset(c, 0, sizeof *c);
     c->precision = CFG_PREC_UNSET;
+    c->scales = CFG_SCALES_UNSET;
     c->calib = CALIB_UNSET;
 }
 
@@ -92,12 +93,16 @@ static int read_quantization(const char *path, const xmlNode *q, compress_config
                              int *oom)
 {
     char *prec = attr(q, "precision", oom), *cal = attr(q, "calibration", oom);
-    char *pct = attr(q, "percentile", oom);
+    char *pct = attr(q, "percentile", oom), *sc = attr(q, "scales", oom);
     int rc = 0;
     c->line = xml_safe_line(q);
     if (prec != NULL) {
         c->precision = (cfg_precision)cfg_precision_parse(prec);
     }
+    if (sc != NULL) {
+        c->scales = strcmp(sc, "tensor") == 0 ? CFG_SCALES_TENSOR : CFG_SCALES_CHANNEL;
+    }
+    free(sc);
     if (cal != NULL) {
         c->calib = (calib_method)calib_method_parse(cal);
     }
@@ -217,6 +222,7 @@ int config_load(const char *path, compress_config *c, diag *d)
 
     memset(c, 0, sizeof *c);
     c->precision = CFG_PREC_UNSET;
+    c->scales = CFG_SCALES_UNSET;
     c->calib = CALIB_UNSET;
     cfg_compress_unset(&c->defaults);
     c->max_drop = -1.0;
@@ -251,12 +257,16 @@ int config_load(const char *path, compress_config *c, diag *d)
             free(z);
         } else if (xml_safe_is_el(n, NS, "layer")) {
             cfg_layer *L = &c->layers[c->n_layers++];
-            char *prec = attr(n, "precision", &oom);
+            char *prec = attr(n, "precision", &oom), *sc = attr(n, "scales", &oom);
             L->name = attr(n, "name", &oom);
             L->line = xml_safe_line(n);
             L->precision = prec != NULL ? (cfg_precision)cfg_precision_parse(prec)
                                         : CFG_PREC_UNSET;
+            L->scales = sc == NULL ? CFG_SCALES_UNSET
+                                   : (strcmp(sc, "tensor") == 0 ? CFG_SCALES_TENSOR
+                                                                : CFG_SCALES_CHANNEL);
             free(prec);
+            free(sc);
             cfg_compress_unset(&L->c);
             read_compress(n, &L->c, &oom);
             if (!oom && L->name == NULL) {

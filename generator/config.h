@@ -41,9 +41,17 @@ typedef struct {
     double energy;           /* low-rank: energy kept (0 < E <= 1) */
 } cfg_compress;
 
+/* The weight scales of a dense or conv layer (scales="..."). */
+typedef enum {
+    CFG_SCALES_UNSET = -1,
+    CFG_SCALES_CHANNEL = 0,  /* one per output channel (the default) */
+    CFG_SCALES_TENSOR = 1    /* one for the layer */
+} cfg_scales;
+
 typedef struct {
     char *name;              /* layer name as written */
     cfg_precision precision; /* or CFG_PREC_UNSET */
+    cfg_scales scales;       /* or CFG_SCALES_UNSET */
     cfg_compress c;
     long line;               /* of its <layer> element */
 } cfg_layer;
@@ -52,6 +60,7 @@ typedef struct {
     char *path;              /* as given to config_load */
     char sha256[65];         /* of the file's bytes, hex, for the report */
     cfg_precision precision; /* <quantization precision>, or CFG_PREC_UNSET */
+    cfg_scales scales;       /* <quantization scales>, or CFG_SCALES_UNSET */
     calib_method calib;      /* <quantization calibration>, or CALIB_UNSET */
     double percentile;       /* <quantization percentile>, 0 = unset */
     long line;               /* of <quantization>, or of <compression> without one */

@@ -328,6 +328,9 @@ int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         sb_puts(&b, "  <layer name=");
         sb_xml_attr(&b, L->name);
         sb_printf(&b, " precision=\"%s\"", cfg_precision_name(L->precision));
+        if (L->scales == CFG_SCALES_TENSOR) {
+            sb_puts(&b, " scales=\"tensor\"");
+        }
         if (L->prunable) {
             sb_printf(&b, " sparsity=\"%.6f\" channels=\"%.6f\" norm=\"l%d\" rank=\"%ld\"",
                       L->sparsity, L->is_output ? 0.0 : L->channels, L->norm > 0 ? L->norm : 1,

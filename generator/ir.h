@@ -173,6 +173,8 @@ typedef struct {
      * 4 (row_start, int32) and 5 (column deltas, uint8). */
     ir_dtype prec;
     ir_dtype target;     /* the precision asked for (policy), before pass_quantize */
+    int wscale_tensor;   /* dense/conv integer weights: one scale for the layer (policy
+                          * scales="tensor"), not one per output channel */
     int64_t acc_bound;   /* largest |accumulator| any input can give (integer) */
     int64_t acc_limit;   /* what the accumulator holds: 2^31 - 1 or 2^47 */
     /* compression (pass_lowrank, pass_prune, pass_sparse): what was done */

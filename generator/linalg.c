@@ -18,6 +18,67 @@ static int all_finite(const double *v, size_t n)
     return 1;
 }
 
+/* The last SVDs computed (the budget search factorises the same weight
+ * matrices for many candidates): the same matrix gives the same factors,
+ * so they are copied, not recomputed. Matrices up to SVD_MEMO_MAX
+ * entries; the oldest goes. */
+#define SVD_MEMO 8
+#define SVD_MEMO_MAX ((size_t)1 << 20)
+static struct {
+    int m, n;
+    double *a, *u, *s, *vt;
+} svd_memo[SVD_MEMO];
+static int svd_next;
+
+static int memo_find(const double *a, int m, int n, double *u, double *s, double *vt)
+{
+    int e, k = m < n ? m : n;
+    for (e = 0; e < SVD_MEMO; e++) {
+        if (svd_memo[e].a != NULL && svd_memo[e].m == m && svd_memo[e].n == n &&
+            memcmp(svd_memo[e].a, a, (size_t)m * (size_t)n * sizeof *a) == 0) {
+            memcpy(u, svd_memo[e].u, (size_t)m * (size_t)k * sizeof *u);
+            memcpy(s, svd_memo[e].s, (size_t)k * sizeof *s);
+            memcpy(vt, svd_memo[e].vt, (size_t)k * (size_t)n * sizeof *vt);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void memo_keep(const double *a, int m, int n, const double *u, const double *s,
+                      const double *vt)
+{
+    int e = svd_next, k = m < n ? m : n;
+    size_t mn = (size_t)m * (size_t)n;
+    if (mn > SVD_MEMO_MAX) {
+        return;
+    }
+    free(svd_memo[e].a);
+    free(svd_memo[e].u);
+    free(svd_memo[e].s);
+    free(svd_memo[e].vt);
+    svd_memo[e].a = malloc(mn * sizeof *a);
+    svd_memo[e].u = malloc((size_t)m * (size_t)k * sizeof *u);
+    svd_memo[e].s = malloc((size_t)k * sizeof *s);
+    svd_memo[e].vt = malloc((size_t)k * (size_t)n * sizeof *vt);
+    if (svd_memo[e].a == NULL || svd_memo[e].u == NULL || svd_memo[e].s == NULL ||
+        svd_memo[e].vt == NULL) {
+        free(svd_memo[e].a);
+        free(svd_memo[e].u);
+        free(svd_memo[e].s);
+        free(svd_memo[e].vt);
+        memset(&svd_memo[e], 0, sizeof svd_memo[e]);
+        return;
+    }
+    memcpy(svd_memo[e].a, a, mn * sizeof *a);
+    memcpy(svd_memo[e].u, u, (size_t)m * (size_t)k * sizeof *u);
+    memcpy(svd_memo[e].s, s, (size_t)k * sizeof *s);
+    memcpy(svd_memo[e].vt, vt, (size_t)k * (size_t)n * sizeof *vt);
+    svd_memo[e].m = m;
+    svd_memo[e].n = n;
+    svd_next = (e + 1) % SVD_MEMO;
+}
+
 int linalg_svd(const double *a, int m, int n, double *u, double *s, double *vt)
 {
     int k, i, j;
@@ -28,6 +89,9 @@ int linalg_svd(const double *a, int m, int n, double *u, double *s, double *vt)
     }
     if (!all_finite(a, (size_t)m * (size_t)n)) {
         return -1;
+    }
+    if (memo_find(a, m, n, u, s, vt)) {
+        return 0;
     }
     k = m < n ? m : n;
     w = malloc((size_t)m * (size_t)n * sizeof *w);
@@ -58,6 +122,7 @@ int linalg_svd(const double *a, int m, int n, double *u, double *s, double *vt)
             }
         }
     }
+    memo_keep(a, m, n, u, s, vt);
     return 0;
 }
 

@@ -636,7 +636,8 @@ static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
     for (o = 0; o < out_n; o++) {
         int64_t bound, e = -(int64_t)s->q[o].shift;
         (void)pk_bias(s, o, per, &bound);
-        if (s->q[o].m < (int32_t)PK_LIM30 || e < 1 || e > 31 || bound >= PK_LIM30 ||
+        if (s->q[o].m < (int32_t)PK_LIM30 || e < 1 || e > 31 || (s->q[o].m & 31) != e - 1 ||
+            bound >= PK_LIM30 ||
             (c1 < 0 ? -c1 : c1) * ((int64_t)1 << (e - 1)) + bound + 2 >= PK_LIM31) {
             return 0;
         }
@@ -687,23 +688,45 @@ static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char 
     return c->own[k].data;
 }
 
-/* Multipliers and right shifts minus one per output, padded to an even
- * count (m = 2^30, e - 1 = 0: valid for a padded row, never stored). */
-static int pk_quant(lower_call *c, const pk_src *s, int32_t out_n, int km, int ke,
-                    const int32_t **mult, const uint8_t **rshift)
+/* The packed multiplier and shift of output o (stoic_rt.h): the
+ * multiplier itself, whose low 5 bits are the right shift minus one
+ * (pk_ok); a padded row past out_n has 2^30, e1 = 0 (valid, never
+ * stored). */
+static int32_t pk_qm(const pk_src *s, int32_t out_n, int32_t o)
 {
-    int32_t n2 = out_n + (out_n % 2), o;
-    int32_t *m = own_alloc(c, km, IR_DT_S32, n2, "m");
-    uint8_t *e = own_alloc(c, ke, IR_DT_U8, n2, "e");
-    if (m == NULL || e == NULL) {
+    return o < out_n ? s->q[o].m : (int32_t)PK_LIM30;
+}
+
+/* Whether every output of the layer has the same multiplier and shift
+ * (a per-tensor scale): the kernels then read one packed word. */
+static int pk_one_qm(const pk_src *s, int32_t out_n)
+{
+    int32_t o;
+    for (o = 1; o < out_n; o++) {
+        if (s->q[o].m != s->q[0].m || s->q[o].shift != s->q[0].shift) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The packed multipliers of a call (own k): per output in output order
+ * (padded to `pad` words per pass), step words per pass; or, when every
+ * output has the same, `pad` copies of it and step 0. */
+static int pk_qm_words(lower_call *c, int k, const pk_src *s, int32_t out_n, int32_t pad,
+                       int32_t step, const int32_t **qm, int32_t *qm_step)
+{
+    int one = pk_one_qm(s, out_n);
+    int32_t n = one ? pad : ((out_n + pad - 1) / pad) * pad, o;
+    int32_t *q = own_alloc(c, k, IR_DT_S32, n, "qm");
+    if (q == NULL) {
         return -1;
     }
-    for (o = 0; o < n2; o++) {
-        m[o] = o < out_n ? s->q[o].m : (int32_t)PK_LIM30;
-        e[o] = (uint8_t)(o < out_n ? -s->q[o].shift - 1 : 0); /* right shift - 1 */
+    for (o = 0; o < n; o++) {
+        q[o] = one ? pk_qm(s, out_n, 0) : pk_qm(s, out_n, o);
     }
-    *mult = m;
-    *rshift = e;
+    *qm = q;
+    *qm_step = one ? 0 : step;
     return 0;
 }
 
@@ -754,6 +777,8 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
     cp->act_max = dd.act_max;
     cp->clamp = dd.clamp;
     cp->c1 = dd.c1;
+    cp->qm_step = dd.qm_step;
+    cp->qm = dd.qm;
 }
 
 /* dense (and 1x1 convolution): stoic_dense_s8_pk.c's layout */
@@ -776,7 +801,9 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
         p16->in_words = (in_n + 1) / 2;
         act_range(g, n, &p16->act_min, &p16->act_max);
         p16->clamp = (p16->act_min > -32768 || p16->act_max < 32767) ? 1 : 0;
-        c->n_own = 2;
+        p16->qm_step = 0;
+        p16->qm = NULL;
+        c->n_own = 3;
         c->scratch_words = p16->in_words;
         v[0] = n->inputs[0];
         v[1] = LOWER_ARG_OWN(0);
@@ -794,7 +821,9 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
-    c->n_own = 2;
+    p->qm_step = 0;
+    p->qm = NULL;
+    c->n_own = 3;
     c->scratch_words = p->in_words;
     if (n->op == IR_OP_DENSE && dense_via_conv_pk(g)) {
         /* the same weight words and records, through stoic_conv2d_s8_pk */
@@ -813,44 +842,39 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
 
 /* The constants of stoic_dense_s8_pk / _s16_pk / stoic_conv2d_*_pk: the
  * weight words (own 0, nw words per row pair, per weights per output, ch
- * as pk_lane) and the records of consts (own 1; stoic_rt.h): per pass of
- * four rows the bias words of its two pairs, four multipliers and the four
- * right shifts minus one in one word; per last pair two bias words, two
- * multipliers and the shifts. An odd last row pairs with a zero row
- * (multiplier 2^30, shift 0: valid, never stored). */
+ * as pk_lane), the bias records of consts (own 1; stoic_rt.h): per row
+ * pair two bias words, in pass order; and the packed multipliers and
+ * shifts (own 2, qm): four words per pass of four rows (two for a last
+ * pair), or four copies of the one word of a per-tensor scale (qm_step
+ * 0). An odd last row pairs with a zero row (multiplier 2^30, shift 0:
+ * valid, never stored). */
 static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int64_t per,
                    int32_t ch, int32_t nw)
 {
     const ir_node *n = &g->n[c->node];
     pk_src s;
-    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, t, k = 0, kb = 0;
-    int64_t n_rec = (int64_t)n_quads * 9 + (int64_t)(n_pairs - 2 * n_quads) * 5;
+    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
     int32_t *w, *b;
+    const int32_t **qm = c->k == LK_DENSE_S8_PK    ? &c->p.dense_pk.qm
+                         : c->k == LK_DENSE_S16_PK ? &c->p.dense16_pk.qm
+                                                   : &c->p.conv_pk.qm;
+    int32_t *qm_step = c->k == LK_DENSE_S8_PK    ? &c->p.dense_pk.qm_step
+                       : c->k == LK_DENSE_S16_PK ? &c->p.dense16_pk.qm_step
+                                                 : &c->p.conv_pk.qm_step;
     if (!pk_src_of(g, n, out_n, per, &s)) {
         return -1;
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
-    b = own_alloc(c, 1, IR_DT_S32, n_rec, "c");
-    if (w == NULL || b == NULL) {
+    b = own_alloc(c, 1, IR_DT_S32, (int64_t)n_pairs * 2, "c");
+    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 4, 4, qm, qm_step) != 0) {
         return -1;
     }
     for (r = 0; r < n_pairs * 2; r += 2) {
-        int32_t first = r < 4 * n_quads ? r - (r % 4) : r; /* the pass's first row */
-        int32_t rows = r < 4 * n_quads ? 4 : 2;
         int64_t bd;
         int64_t b0 = pk_bias(&s, r, per, &bd);
         int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, per, &bd) : 0;
         b[kb++] = (int32_t)b0;
         b[kb++] = (int32_t)(s16 ? b1 : b0 + 256 * b1); /* int16: C starts in 64 bits */
-        if (r + 2 == first + rows) { /* the pass's last pair: its multipliers, shifts */
-            uint32_t es = 0;
-            for (t = 0; t < rows; t++) {
-                int32_t o = first + t;
-                b[kb++] = o < out_n ? s.q[o].m : (int32_t)PK_LIM30;
-                es |= (uint32_t)(o < out_n ? -s.q[o].shift - 1 : 0) << (8 * t);
-            }
-            b[kb++] = (int32_t)es; /* shifts - 1 <= 30: below 2^31 */
-        }
     }
     for (q = 0; q < n_quads; q++) {
         for (j = 0; j < nw; j++) {
@@ -920,7 +944,9 @@ static int lower_conv_pk(const ir_graph *g, const ir_node *n, const stoic_conv2d
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
-    c->n_own = 2;
+    p->qm_step = 0;
+    p->qm = NULL;
+    c->n_own = 3;
     c->scratch_words = (int64_t)p->img_h * p->img_w * p->cw;
     v[0] = n->inputs[0];
     v[1] = LOWER_ARG_OWN(0);
@@ -962,9 +988,9 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     act_range(g, n, &p->act_min, &p->act_max);
     p->clamp = (p->act_min > dt_min(n->prec) || p->act_max < dt_max(n->prec)) ? 1 : 0;
     p->c1 = 2 * s.zp_out + 1;
-    p->mult = NULL;
-    p->rshift = NULL;
-    c->n_own = 3;
+    p->qm_step = 0;
+    p->qm = NULL;
+    c->n_own = 2;
     c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12 + 4 * p->n_pass + 2;
     v[0] = n->inputs[0];
     v[1] = n->params[0];
@@ -984,7 +1010,7 @@ static int attach_dw3(const ir_graph *g, lower_call *c)
         return -1;
     }
     b = own_alloc(c, 0, IR_DT_S32, p->out_c, "b");
-    if (b == NULL || pk_quant(c, &s, p->out_c, 1, 2, &p->mult, &p->rshift) != 0) {
+    if (b == NULL || pk_qm_words(c, 1, &s, p->out_c, 1, 1, &p->qm, &p->qm_step) != 0) {
         return -1;
     }
     for (o = 0; o < p->out_c; o++) {
@@ -1120,8 +1146,13 @@ void lower_release(lower_call *c)
         c->own[k].data = NULL;
     }
     if (c->k == LK_CONV2D_S8_DW3 || c->k == LK_CONV2D_S16_DW3) {
-        c->p.dw3.mult = NULL;
-        c->p.dw3.rshift = NULL;
+        c->p.dw3.qm = NULL;
+    } else if (c->k == LK_DENSE_S8_PK) {
+        c->p.dense_pk.qm = NULL;
+    } else if (c->k == LK_DENSE_S16_PK) {
+        c->p.dense16_pk.qm = NULL;
+    } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
+        c->p.conv_pk.qm = NULL;
     }
 }
 
@@ -2044,6 +2075,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
         fi(&l, "c1", p->c1);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 2);
         break;
     }
     case LK_DENSE_S16_PK: {
@@ -2055,6 +2088,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "act_min", p->act_min);
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 2);
         break;
     }
     case LK_CONV2D_S8_PK:
@@ -2069,6 +2104,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
                                 p->pad_left, p->zp_in, p->cw, p->img_h, p->img_w,
                                 p->act_min, p->act_max, p->clamp, p->c1 };
         fgeom(&l, v, nm, 20);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 2);
         break;
     }
     case LK_CONV2D_S8_DW3:
@@ -2081,8 +2118,8 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
                                 p->depth_mult, p->pad_top, p->pad_left, p->zp_in,
                                 p->n_pass, p->act_min, p->act_max, p->clamp, p->c1 };
         fgeom(&l, v, nm, 15);
-        fo(&l, "mult", 1);
-        fo(&l, "rshift", 2);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 1);
         break;
     }
     case LK_LSTM_S16:

@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
+    "             [--scales channel|tensor]\n"
     "             [--input-range LO:HI]\n"
     "             [--prune S] [--prune-channels F] [--prune-norm l1|l2]\n"
     "             [--lowrank-rank R | --lowrank-energy E] [--no-refit]\n"
@@ -88,6 +89,7 @@ static int parse_args(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->cmd = argv[1];
     o->co.precision = CFG_PREC_UNSET;
+    o->co.scales = CFG_SCALES_UNSET;
     o->co.method = CALIB_UNSET;
     o->co.max_drop = -1.0;
     cfg_compress_unset(&o->co.cli);
@@ -186,7 +188,7 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         }
         if (model_cmd && (strcmp(a, "--precision") == 0 || strcmp(a, "--calibration") == 0 ||
-                          strcmp(a, "--percentile") == 0)) {
+                          strcmp(a, "--percentile") == 0 || strcmp(a, "--scales") == 0)) {
             const char *v = i + 1 < argc ? argv[i + 1] : NULL;
             char *end = NULL;
             if (v == NULL) {
@@ -198,6 +200,11 @@ static int parse_args(int argc, char **argv, options *o)
                 if (o->co.precision < 0) {
                     return usage_error("--precision must be int8, int16 or float32, not '%s'", v);
                 }
+            } else if (strcmp(a, "--scales") == 0) {
+                if (strcmp(v, "channel") != 0 && strcmp(v, "tensor") != 0) {
+                    return usage_error("--scales must be channel or tensor, not '%s'", v);
+                }
+                o->co.scales = strcmp(v, "tensor") == 0 ? CFG_SCALES_TENSOR : CFG_SCALES_CHANNEL;
             } else if (strcmp(a, "--calibration") == 0) {
                 o->co.method = calib_method_parse(v);
                 if (o->co.method < 0) {

@@ -160,7 +160,12 @@ static void range_of(const qctx *c, int t, double *lo, double *hi)
     }
 }
 
-/* A constant tensor of multipliers; returns its index. M[k] > 0. */
+/* A constant tensor of multipliers; returns its index. M[k] > 0. The
+ * output multipliers of dense and conv layers are packed words
+ * (quant_multiplier_pack: 26 significant bits and the right shift minus
+ * one in the low 5), so that the packed kernels read a multiplier and its
+ * shift in one word (stoic_rt.h; a relative change of the scale below
+ * 2^-26). */
 static int add_qmul(qctx *c, const ir_node *n, const char *what, const double *M, int count)
 {
     stoic_qmul *q = malloc((size_t)count * sizeof *q);
@@ -171,7 +176,8 @@ static int add_qmul(qctx *c, const ir_node *n, const char *what, const double *M
         return oom(c->d);
     }
     for (k = 0; k < count; k++) {
-        if (quant_multiplier(M[k], &q[k].m, &q[k].shift) != 0) {
+        if (quant_multiplier(M[k], &q[k].m, &q[k].shift) != 0 ||
+            (strcmp(what, "output") == 0 && quant_multiplier_pack(&q[k].m, &q[k].shift) != 0)) {
             diag_error(c->d, c->g->file, n->line,
                        "layer '%s': the %s requantization multiplier %g (entry %d) cannot be "
                        "represented (|log2| too large); use a wider precision for this layer",
@@ -378,6 +384,12 @@ static int quantize_weighted(qctx *c, int ni)
             double a = fabs((double)sc[k]);
             sw[k] = a > 0.0 ? a / 127.0 : 1.0;
             qw[k] = (int8_t)(sc[k] > 0.0F ? 127 : (sc[k] < 0.0F ? -127 : 0));
+        }
+    } else if (n->wscale_tensor) { /* one scale: every output's multiplier the same */
+        double s1;
+        quant_weights_s8(w->data, 1, (int64_t)ch * per, qw, &s1);
+        for (k = 0; k < ch; k++) {
+            sw[k] = s1;
         }
     } else {
         quant_weights_s8(w->data, ch, per, qw, sw);

@@ -64,6 +64,25 @@ int quant_multiplier(double M, int32_t *m, int32_t *shift)
     return 0;
 }
 
+int quant_multiplier_pack(int32_t *m, int32_t *shift)
+{
+    int64_t r = (((int64_t)*m + 16) / 32) * 32;
+    int32_t e = *shift;
+    if (r == 2147483648LL) { /* rounded up to 2^31: 2^30 at the next shift */
+        r = 1073741824LL;
+        e++;
+    }
+    if (e > 30) {
+        return -1;
+    }
+    if (e <= -1 && e >= -31) { /* the right shift minus one, in the low 5 bits */
+        r += -e - 1;
+    }
+    *m = (int32_t)r;
+    *shift = e;
+    return 0;
+}
+
 void quant_weights_s8(const float *w, int32_t channels, int64_t per, int8_t *q, double *scale)
 {
     int32_t c;

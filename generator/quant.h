@@ -26,6 +26,13 @@ int quant_sym_s16(double lo, double hi, quant_params *q);
  * Returns -1 when M is not positive and finite, or the shift leaves
  * [-31, 30] (the multiplier is unrepresentable). */
 int quant_multiplier(double M, int32_t *m, int32_t *shift);
+/* quant_multiplier's m (in [2^30, 2^31)) made a packed word (stoic_rt.h):
+ * rounded to a multiple of 32, to nearest, ties up (2^31 becomes 2^30 at
+ * shift + 1), plus, for a right shift (shift <= -1), the right shift
+ * minus one in its low 5 bits. That word is the multiplier every kernel
+ * uses (a relative change of the scale below 2^-26), and the packed
+ * kernels read the shift from it too. -1 when the shift leaves [-31, 30]. */
+int quant_multiplier_pack(int32_t *m, int32_t *shift);
 
 /* Per-output-channel symmetric int8 weights: channel c of w (per values
  * each) gets scale_w[c] = max|w_c| / 127 (1 for an all-zero channel) and

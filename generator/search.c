@@ -14,7 +14,9 @@
  *   the layer's full rank down by a quarter each step, to 1; dense and
  *   convolutions without groups), sparsity (0.5, 0.6, 0.7, 0.8, 0.85,
  *   0.9, 0.95, 0.97; a layer is either sparse or factorised, and channel
- *   pruning combines with either), precision (int16, int8). An lstm or
+ *   pruning combines with either), precision (int16, int8), one weight
+ *   scale for the layer instead of one per output channel (its
+ *   multiplier and shift then held once, not per channel). An lstm or
  *   gru: hidden units (0.1, 0.2, 0.3, 0.4, 0.5, 0.75), recurrence
  *   low-rank energy (0.99, 0.95, 0.9, 0.8), precision.
  *   1. Sensitivity: each knob of each layer alone, from the starting
@@ -52,7 +54,7 @@
  * is not tried again. */
 #define SEARCH_MAX_FAILS 2
 
-enum { K_SPARSITY, K_RANK, K_CHANNELS, K_BITS, N_KNOBS };
+enum { K_SPARSITY, K_RANK, K_CHANNELS, K_BITS, K_SCALES, N_KNOBS };
 #define MAX_LEVELS 32
 
 static const double sparsity_levels[] = { 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97 };
@@ -287,6 +289,9 @@ static void knobs_init(const ir_graph *g, int ni, const compress_layer *L, layer
     }
     K->k[K_BITS].v[K->k[K_BITS].n++] = 1.0; /* int16 (16x8) */
     K->k[K_BITS].v[K->k[K_BITS].n++] = 2.0; /* int8 */
+    if (!K->rnn) { /* one weight scale for the layer: one multiplier, not one per channel */
+        K->k[K_SCALES].v[K->k[K_SCALES].n++] = 1.0;
+    }
     for (j = 0; j < N_KNOBS; j++) {
         K->k[j].limit = K->k[j].n;
     }
@@ -314,6 +319,8 @@ static int next_level(const layer_knobs *K, const compress_layer *L, int k)
             beyond = L->rank <= 0 || v < (double)L->rank;
         } else if (k == K_CHANNELS) {
             beyond = v > L->channels + 1e-9;
+        } else if (k == K_SCALES) {
+            beyond = L->scales != CFG_SCALES_TENSOR;
         } else {
             beyond = v > (double)bits_rank(L->precision);
         }
@@ -343,6 +350,9 @@ static void set_level(const layer_knobs *K, compress_layer *L, int k, int lv, ch
     } else if (k == K_CHANNELS) {
         L->channels = v;
         snprintf(what, size, "%s channels %.2f", L->name, v);
+    } else if (k == K_SCALES) {
+        L->scales = CFG_SCALES_TENSOR;
+        snprintf(what, size, "%s one weight scale", L->name);
     } else {
         L->precision = v > 1.5 ? CFG_PREC_INT8 : CFG_PREC_INT16;
         snprintf(what, size, "%s %s", L->name, cfg_precision_name(L->precision));

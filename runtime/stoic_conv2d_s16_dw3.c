@@ -125,6 +125,7 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
     int32_t x23;
     int32_t x45;
     int32_t m;
+    int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
     int32_t y0;
     int32_t y1;
@@ -165,8 +166,9 @@ void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
                 wk[(2 * k) + 1] = stoic_dsp_pack((int32_t)wo[(3 * k) + 2], 0);
             }
             b = bias[o];
-            m = p->mult[o];
-            e = (uint32_t)p->rshift[o];
+            qw = p->qm[o * p->qm_step];
+            m = qw;
+            e = stoic_dsp_qm_e(qw);
             for (ps = 0; ps < n_pass; ps++) {
                 op = &out[(4 * ps * oc) + o];
                 xr = &scratch[ps * ss];

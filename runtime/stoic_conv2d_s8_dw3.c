@@ -142,6 +142,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
     int32_t x23;
     int32_t x45;
     int32_t m;
+    int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
     int32_t k1;
     int32_t y0;
@@ -181,8 +182,9 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
             }
             b = bias[o];
             b257 = b * 257;
-            m = p->mult[o];
-            e = (uint32_t)p->rshift[o];
+            qw = p->qm[o * p->qm_step];
+            m = qw;
+            e = stoic_dsp_qm_e(qw);
             for (ps = 0; ps < p->n_pass; ps++) {
                 op = &out[(4 * ps * oc) + o];
                 xr = &scratch[ps * ss];

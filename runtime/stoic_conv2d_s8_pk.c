@@ -99,7 +99,9 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
+    const int32_t *mp;
+    int32_t qs4;
+    int32_t qs2;
     int8_t *op;
     int32_t a0;
     int32_t c0;
@@ -121,6 +123,8 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
     odd_last = p->out_c % 2;
     k1 = p->c1;
     clamp = p->clamp;
+    qs4 = p->qm_step;
+    qs2 = p->qm_step / 2;
     cpk8_image(p, in, scratch);
     for (oh = 0; oh < p->out_h; oh++) {
         for (ow = 0; ow < p->out_w; ow++) {
@@ -128,6 +132,7 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
             op = &out[((oh * p->out_w) + ow) * p->out_c];
             wp = w;
             bp = consts;
+            mp = p->qm;
             for (q = 0; q < n_quads; q++) {
                 a0 = bp[0];
                 c0 = bp[1];
@@ -154,11 +159,10 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                         wp = &wp[2];
                     }
                 }
-                es = (uint32_t)bp[8];
-                y0 = stoic_dsp_rq8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
-                y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
-                y2 = stoic_dsp_rq8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
-                y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU,
+                y0 = stoic_dsp_rq8a(a0, mp[0], stoic_dsp_qm_e(mp[0]), k1);
+                y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], stoic_dsp_qm_e(mp[1]), k1);
+                y2 = stoic_dsp_rq8a(a1, mp[2], stoic_dsp_qm_e(mp[2]), k1);
+                y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3], stoic_dsp_qm_e(mp[3]),
                                    k1);
                 if (clamp != 0) {
                     y0 = cpk8_act8(y0, p->act_min, p->act_max);
@@ -171,7 +175,8 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                 op[2] = (int8_t)y2;
                 op[3] = (int8_t)y3;
                 op = &op[4];
-                bp = &bp[9];
+                bp = &bp[4];
+                mp = &mp[qs4];
             }
             for (q = 0; q < n_pairs; q++) {
                 a0 = bp[0];
@@ -183,9 +188,8 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                     }
                     wp = &wp[seg];
                 }
-                es = (uint32_t)bp[4];
-                y0 = stoic_dsp_rq8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
-                y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
+                y0 = stoic_dsp_rq8a(a0, mp[0], stoic_dsp_qm_e(mp[0]), k1);
+                y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1], stoic_dsp_qm_e(mp[1]), k1);
                 if (clamp != 0) {
                     y0 = cpk8_act8(y0, p->act_min, p->act_max);
                     y1 = cpk8_act8(y1, p->act_min, p->act_max);
@@ -195,7 +199,8 @@ void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const
                     op[1] = (int8_t)y1;
                 }
                 op = &op[2];
-                bp = &bp[5];
+                bp = &bp[2];
+                mp = &mp[qs2];
             }
         }
     }

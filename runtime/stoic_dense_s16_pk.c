@@ -65,7 +65,9 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
+    const int32_t *mp;
+    int32_t qs4;
+    int32_t qs2;
     int16_t *op;
     int32_t a0;
     int64_t c0;
@@ -85,6 +87,8 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
     n_pairs = ((p->out_n % 4) + 1) / 2;
     odd_last = p->out_n % 2;
     clamp = p->clamp;
+    qs4 = p->qm_step;
+    qs2 = p->qm_step / 2;
     for (r = 0; r < p->rows; r++) {
         x16 = &in[r * p->in_n];
         op = &out[r * p->out_n];
@@ -96,6 +100,7 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
         }
         wp = w;
         bp = consts;
+        mp = p->qm;
         for (q = 0; q < n_quads; q++) {
             a0 = bp[0];
             c0 = (int64_t)bp[0] + ((int64_t)bp[1] * 256);
@@ -118,17 +123,17 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
                 pk_mac16(x0, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
-            es = (uint32_t)bp[8];
-            y0 = stoic_dsp_rq16(a0 * 2, bp[4], (es >> 0U) & 0xFFU);
-            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), bp[5], (es >> 8U) & 0xFFU);
-            y2 = stoic_dsp_rq16(a1 * 2, bp[6], (es >> 16U) & 0xFFU);
-            y3 = stoic_dsp_rq16(dpk16_upper2(c1, a1), bp[7], (es >> 24U) & 0xFFU);
+            y0 = stoic_dsp_rq16(a0 * 2, mp[0], stoic_dsp_qm_e(mp[0]));
+            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), mp[1], stoic_dsp_qm_e(mp[1]));
+            y2 = stoic_dsp_rq16(a1 * 2, mp[2], stoic_dsp_qm_e(mp[2]));
+            y3 = stoic_dsp_rq16(dpk16_upper2(c1, a1), mp[3], stoic_dsp_qm_e(mp[3]));
             op[0] = dpk16_act16(y0, clamp, p->act_min, p->act_max);
             op[1] = dpk16_act16(y1, clamp, p->act_min, p->act_max);
             op[2] = dpk16_act16(y2, clamp, p->act_min, p->act_max);
             op[3] = dpk16_act16(y3, clamp, p->act_min, p->act_max);
             op = &op[4];
-            bp = &bp[9];
+            bp = &bp[4];
+            mp = &mp[qs4];
         }
         for (q = 0; q < n_pairs; q++) {
             a0 = bp[0];
@@ -138,15 +143,15 @@ void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, c
                 pk_mac16(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
-            es = (uint32_t)bp[4];
-            op[0] = dpk16_act16(stoic_dsp_rq16(a0 * 2, bp[2], (es >> 0U) & 0xFFU), clamp,
+            op[0] = dpk16_act16(stoic_dsp_rq16(a0 * 2, mp[0], stoic_dsp_qm_e(mp[0])), clamp,
                                 p->act_min, p->act_max);
-            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), bp[3], (es >> 8U) & 0xFFU);
+            y1 = stoic_dsp_rq16(dpk16_upper2(c0, a0), mp[1], stoic_dsp_qm_e(mp[1]));
             if (((q + 1) < n_pairs) || (odd_last == 0)) {
                 op[1] = dpk16_act16(y1, clamp, p->act_min, p->act_max);
             }
             op = &op[2];
-            bp = &bp[5];
+            bp = &bp[2];
+            mp = &mp[qs2];
         }
     }
 }

@@ -18,9 +18,10 @@
  * (the low byte of each lane, sign-extended, is w[r]): one word, one
  * SXTB16 and two SMLAD are four multiply-accumulates, and
  *   acc[r] = A,  acc[r+1] = (C - A) / 256   (exact: C - A = 256 sum x w[r+1]).
- * A starts at bias[r], C at bias[r] + 256 bias[r+1]. These, the
- * multipliers and the shifts of a pass come as one record of consts
- * (stoic_rt.h), so a pass walks two pointers, the weights and the records.
+ * A starts at bias[r], C at bias[r] + 256 bias[r+1]. These come as one
+ * record of consts per pass, the packed multipliers and shifts as words
+ * of qm (stoic_rt.h): a pass walks three pointers, the weights, the
+ * records and qm (which stands still for a per-tensor scale).
  * The generator proves per layer that no partial C leaves int32
  * (|bias[r]| + sum |x w[r]| + 256 (|bias[r+1]| + sum |x w[r+1]|) < 2^31) and
  * that |acc| < 2^30; otherwise it uses stoic_dense_s8.
@@ -62,7 +63,9 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     const int32_t *xp;
     const int32_t *wp;
     const int32_t *bp;
-    uint32_t es;      /* the right shifts (minus one) of a pass, a byte each */
+    const int32_t *mp;
+    int32_t qs4;
+    int32_t qs2;
     int8_t *op;
     int32_t a0;
     int32_t c0;
@@ -86,6 +89,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
     odd_last = p->out_n % 2;
     k1 = p->c1;
     clamp = p->clamp;
+    qs4 = p->qm_step;
+    qs2 = p->qm_step / 2;
     for (r = 0; r < p->rows; r++) {
         x8 = &in[r * p->in_n];
         op = &out[r * p->out_n];
@@ -98,6 +103,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
         }
         wp = w;
         bp = consts;
+        mp = p->qm;
         for (q = 0; q < n_quads; q++) {
             a0 = bp[0];
             c0 = bp[1];
@@ -122,11 +128,12 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 stoic_dsp_pk_mac8(x, wp[1], &a1, &c1);
                 wp = &wp[2];
             }
-            es = (uint32_t)bp[8];
-            y0 = stoic_dsp_rq8a(a0, bp[4], (es >> 0U) & 0xFFU, k1);
-            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[5], (es >> 8U) & 0xFFU, k1);
-            y2 = stoic_dsp_rq8a(a1, bp[6], (es >> 16U) & 0xFFU, k1);
-            y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), bp[7], (es >> 24U) & 0xFFU, k1);
+            y0 = stoic_dsp_rq8a(a0, mp[0], stoic_dsp_qm_e(mp[0]), k1);
+            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1],
+                               stoic_dsp_qm_e(mp[1]), k1);
+            y2 = stoic_dsp_rq8a(a1, mp[2], stoic_dsp_qm_e(mp[2]), k1);
+            y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), mp[3],
+                               stoic_dsp_qm_e(mp[3]), k1);
             if (clamp != 0) {
                 y0 = dpk8_act8(y0, p->act_min, p->act_max);
                 y1 = dpk8_act8(y1, p->act_min, p->act_max);
@@ -138,7 +145,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
             op[2] = (int8_t)y2;
             op[3] = (int8_t)y3;
             op = &op[4];
-            bp = &bp[9];
+            bp = &bp[4];
+            mp = &mp[qs4];
         }
         for (q = 0; q < n_pairs; q++) {
             a0 = bp[0];
@@ -148,9 +156,9 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 stoic_dsp_pk_mac8(xp[j], wp[j], &a0, &c0);
             }
             wp = &wp[n_w];
-            es = (uint32_t)bp[4];
-            y0 = stoic_dsp_rq8a(a0, bp[2], (es >> 0U) & 0xFFU, k1);
-            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), bp[3], (es >> 8U) & 0xFFU, k1);
+            y0 = stoic_dsp_rq8a(a0, mp[0], stoic_dsp_qm_e(mp[0]), k1);
+            y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), mp[1],
+                               stoic_dsp_qm_e(mp[1]), k1);
             if (clamp != 0) {
                 y0 = dpk8_act8(y0, p->act_min, p->act_max);
                 y1 = dpk8_act8(y1, p->act_min, p->act_max);
@@ -160,7 +168,8 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
                 op[1] = (int8_t)y1;
             }
             op = &op[2];
-            bp = &bp[5];
+            bp = &bp[2];
+            mp = &mp[qs2];
         }
     }
 }

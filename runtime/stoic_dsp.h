@@ -154,6 +154,14 @@ static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 #endif
 }
 
+/* The right shift minus one, e1, of a packed requantization word qm (the
+ * multiplier, in [2^30, 2^31), whose low 5 bits the generator makes e1;
+ * stoic_rt.h): qm & 31. */
+static inline uint32_t stoic_dsp_qm_e(int32_t qm)
+{
+    return (uint32_t)qm & 31U;
+}
+
 /* min(max(x, -128), 127) */
 static inline int32_t stoic_dsp_sat8(int32_t x)
 {

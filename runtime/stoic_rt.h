@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 10
+#define STOIC_RT_ABI 11
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -144,20 +144,27 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
  *   out = clamp(RDBPOT(SRDHM(acc, m[o]), e1[o] + 1) + zp_out, act_min, act_max)
  * with 0 <= e1[o] <= 30 (the contract's shift = -(e1 + 1)) and
  * c1 = 2 zp_out + 1. clamp = 0 when [act_min, act_max] = [-128, 127].
- * The row-pair kernels (dense_*_pk, conv2d_*_pk) read their per-channel
- * constants as one stream of int32 records, in pass order: for each pass
- * of four outputs o .. o+3, { bias words of the pair (o, o+1), of the pair
- * (o+2, o+3), m[o .. o+3], e1[o] + 256 e1[o+1] + 65536 e1[o+2] +
- * 2^24 e1[o+3] } (9 words); for a last pair { its two bias words, m[o],
- * m[o+1], e1[o] + 256 e1[o+1] } (5 words). Bias words: int8
- * (bias[o], bias[o] + 256 bias[o+1]), int16 (bias[o], bias[o+1]).
+ * The multiplier and shift of an output come packed in one word qm: the
+ * multiplier m itself, whose low 5 bits the generator makes the right
+ * shift minus one (quant_multiplier_pack: 26 significant bits and e1), so
+ * m = qm and e1 = qm & 31 (stoic_dsp_qm_e). The row-pair kernels (dense_*_pk, conv2d_*_pk) read
+ * their biases as one stream of int32 records, in pass order: for each
+ * pass of four outputs o .. o+3, the bias words of the pair (o, o+1) and
+ * of the pair (o+2, o+3) (4 words); for a last pair its two bias words.
+ * Bias words: int8 (bias[o], bias[o] + 256 bias[o+1]), int16 (bias[o],
+ * bias[o+1]). The qm words of a pass are qm[0 .. 3] (a last pair's
+ * qm[0 .. 1]), qm advancing by qm_step words per pass of four (qm_step /
+ * 2 per last pair): qm_step 4 for a multiplier per output (qm holds them
+ * in output order), 0 for one multiplier for every output (a per-tensor
+ * scale: qm holds it four times, and nothing per output). An odd last
+ * output is paired with a zero row that is never stored.
  * scratch: int32 words owned by the caller (the generated code's
  * NAME_scratch), at least the kernel's scratch_words. Same results as
  * stoic_dense_s8 / stoic_conv2d_s8 with the unpacked parameters, bit for
  * bit. */
 
 /* dense, and 1x1 convolution with stride 1 and no padding (rows = pixels);
- * layout of w: stoic_dense_s8_pk.c; consts: the records above.
+ * layout of w: stoic_dense_s8_pk.c; consts: the bias records above.
  * scratch: in_words. */
 typedef struct {
     int32_t rows;
@@ -168,6 +175,8 @@ typedef struct {
     int32_t act_max;
     int32_t clamp;
     int32_t c1;
+    int32_t qm_step;       /* 4, or 0 (one multiplier) */
+    const int32_t *qm;     /* packed multipliers and shifts */
 } stoic_dense_s8_pk_params;
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *consts, int8_t *out, int32_t *scratch);
@@ -201,6 +210,8 @@ typedef struct {
     int32_t act_max;
     int32_t clamp;
     int32_t c1;
+    int32_t qm_step;       /* 4, or 0 (one multiplier) */
+    const int32_t *qm;     /* packed multipliers and shifts */
 } stoic_conv2d_pk_params;
 void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
                         const int32_t *consts, int8_t *out, int32_t *scratch);
@@ -213,8 +224,9 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
- * output channel), bias folded. scratch: 3 * (out_h + 2) * n_pass + 14
- * + 4 * n_pass words, n_pass = ceil(out_w / 4).
+ * output channel), bias folded; channel o's packed multiplier and shift
+ * is qm[o * qm_step] (qm_step 0: one for every channel). scratch: 3 *
+ * (out_h + 2) * n_pass + 14 + 4 * n_pass words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.c. */
 typedef struct {
     int32_t in_h;
@@ -232,8 +244,8 @@ typedef struct {
     int32_t act_max;
     int32_t clamp;
     int32_t c1;
-    const int32_t *mult;   /* [out_c] */
-    const uint8_t *rshift; /* [out_c] */
+    int32_t qm_step;       /* 1 (qm[out_c]), or 0 (qm[1]: one multiplier) */
+    const int32_t *qm;     /* packed multipliers and shifts, as the row-pair kernels' */
 } stoic_conv2d_dw3_params;
 void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
@@ -255,6 +267,8 @@ typedef struct {
     int32_t act_min;
     int32_t act_max;
     int32_t clamp;         /* 0 when [act_min, act_max] = [-32768, 32767] */
+    int32_t qm_step;       /* 4, or 0 (one multiplier) */
+    const int32_t *qm;     /* packed multipliers and shifts */
 } stoic_dense_s16_pk_params;
 void stoic_dense_s16_pk(const stoic_dense_s16_pk_params *p, const int16_t *in, const int32_t *w,
                         const int32_t *consts, int16_t *out, int32_t *scratch);

@@ -3,12 +3,20 @@
 #  - examples/mlp (LeNet-300-100 on digits): the budget search with
 #    --max-accuracy-drop 0.01 on the validation split; the generated code,
 #    compiled strictly and run on the held-back test split, loses at most
-#    1 percentage point of top-1 against float32, its weights (all
-#    constants: int8 values, sparse indices, int32 biases, multipliers) take
-#    at most 1/10 of the float32 bytes, it equals the evaluator bit for bit;
+#    1 percentage point of top-1 against float32, its constants (every
+#    array the run path reads: int8 weights, sparse indices, biases,
+#    multipliers) take at most 1/25 of the float32 bytes (issue 14), it
+#    equals the evaluator bit for bit;
 #    the search is deterministic (a second run, by the build without
 #    sanitizers, writes identical files) and
 #    no accepted plan exceeds the budget on the validation rows (report);
+#    the report's Pareto front is the front of its candidates (checked in
+#    Python from the candidate list);
+#  - examples/dsconv (depthwise-separable CNN): the same search on the
+#    even rows of its validation split, the odd rows held back as its test
+#    split: top-1 drop on them <= 1 pp, generated code == evaluator, at
+#    least 4.5x smaller than float32 (issue 14 asks 10x: not yet, see the
+#    README);
 #  - sparse emission (--prune 0.9, float32 and int8) and low-rank
 #    (--lowrank-energy 0.9): generated code == evaluator bit for bit;
 #  - examples/digits (CNN): removing 50% of the channels (--prune-channels
@@ -87,10 +95,29 @@ mlp_bytes() {
     r=$W/search/out/model_report.json
     q=$(json $r "r['compression']['constant_bytes']") &&
     f=$(json $r "r['compression']['float32_constant_bytes']") &&
-    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.2f%%", 100*q/f }'), limit 10%)" &&
-    [ $((q * 10)) -le $f ]
+    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), limit 25x)" &&
+    [ $((q * 25)) -le $f ]
 }
-check "mlp: weight bytes <= 1/10 of float32" mlp_bytes
+check "mlp: constant bytes <= 1/25 of float32 (the search alone)" mlp_bytes
+pareto() {
+    # the front the report lists is the front of its candidates: no
+    # candidate has fewer bytes and no more metric (or as few and less)
+    r=$W/search/out/model_report.json
+    /usr/bin/python3 -c "
+import json
+s = json.load(open('$r'))['compression']['search']
+c = [x for x in s['candidates'] if x['bytes'] >= 0]
+def dominated(x):
+    return any((y['bytes'] <= x['bytes'] and y['metric'] <= x['metric'] and
+                (y['bytes'] < x['bytes'] or y['metric'] < x['metric'])) for y in c)
+front = sorted({(x['bytes'], x['metric']) for x in c if not dominated(x)})
+listed = sorted({(s['candidates'][i]['bytes'], s['candidates'][i]['metric']) for i in s['pareto_front']})
+flagged = sorted({(x['bytes'], x['metric']) for x in s['candidates'] if x['pareto']})
+print('plan: Pareto front of %d candidates: %d points, %d to %d bytes' % (len(c), len(front), front[0][0], front[-1][0]))
+assert front == listed == flagged, (front, listed, flagged)
+assert [s['candidates'][i]['bytes'] for i in s['pareto_front']] == sorted(s['candidates'][i]['bytes'] for i in s['pareto_front'])"
+}
+check "mlp: the report's Pareto front is that of its candidates" pareto
 mlp_test_accuracy() {
     mkdir -p $W/f32 &&
     $STOIC eval $M/mlp.xml --input $M/test_x.npy --output $W/f32/test.npy >/dev/null &&
@@ -132,6 +159,41 @@ deterministic() {
     cmp $W/s1 $W/s2
 }
 check "mlp: the search is deterministic (identical files and candidates)" deterministic
+
+# ---- the depthwise-separable CNN under a budget -------------------------------
+DS=examples/dsconv
+dsconv_search() {
+    d=$W/ds
+    mkdir -p $d &&
+    $STOIC import $DS/dsconv.onnx -o $d/ds.xml >$d/import.log 2>&1 &&
+    /usr/bin/python3 -c "
+import numpy as np
+x = np.load('$DS/val_x.npy'); y = np.load('$DS/val_y.npy')
+np.save('$d/sval_x.npy', x[0::2]); np.save('$d/sval_y.npy', y[0::2])
+np.save('$d/test_x.npy', x[1::2]); np.save('$d/test_y.npy', y[1::2])" &&
+    $STOIC generate $d/ds.xml -o $d/out --name model --precision int8 \
+        --calib $DS/calib_x.npy --max-accuracy-drop 0.01 --val $d/sval_x.npy \
+        --labels $d/sval_y.npy >$d/gen.log 2>&1 &&
+    build $d && $d/harness $d/test_x.npy $d/c.npy >/dev/null &&
+    $STOIC eval $d/ds.xml --config $d/out/model_plan.xml --calib $DS/calib_x.npy \
+        --input $d/test_x.npy --output $d/eval.npy >/dev/null &&
+    bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0 &&
+    $STOIC eval $d/ds.xml --input $d/test_x.npy --output $d/f32.npy >/dev/null &&
+    grep 'search:.*chosen' $d/gen.log &&
+    r=$d/out/model_report.json &&
+    q=$(json $r "r['compression']['constant_bytes']") &&
+    f=$(json $r "r['compression']['float32_constant_bytes']") &&
+    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 4.5x)" &&
+    [ $((q * 45)) -le $((f * 10)) ] &&
+    fq=$(bin/top1 $d/f32.npy $d/test_y.npy) && cq=$(bin/top1 $d/c.npy $d/test_y.npy) &&
+    n=$(n_rows $d/test_y.npy) &&
+    awk -v f="$fq" -v q="$cq" -v n="$n" 'BEGIN {
+        d = 100.0 * (f - q) / n;
+        printf "accuracy: held-back odd rows, float32 %.2f%%, compressed (generated code) %.2f%%, drop %.2f pp (limit 1)\n",
+               100.0 * f / n, 100.0 * q / n, d;
+        exit !(d <= 1.0) }'
+}
+check "dsconv: budget search (int8, drop <= 1%) on half the validation rows; test drop <= 1 pp, generated == evaluator" dsconv_search
 
 # ---- sparse and low-rank forms, bit for bit ------------------------------------
 check "mlp float32 --prune 0.9 (sparse form): generated == evaluator" \

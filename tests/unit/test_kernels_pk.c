@@ -35,6 +35,7 @@
 #include "ir.h"
 #include "lower.h"
 #include "qtest.h"
+#include "quant.h"
 #include "stoic_dsp.h"
 
 #define GUARD_WORDS 8
@@ -222,7 +223,7 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
 {
     ir_graph *g = ir_new();
     ir_shape si, so, sw, sb;
-    int ni, t, k;
+    int ni, t, k, one;
     int32_t per = L->op == IR_OP_DENSE ? L->in_n : L->kh * L->kw * (L->in_c / L->groups);
     int32_t oc = L->op == IR_OP_DENSE ? L->out_n : L->out_c;
     int8_t *w = malloc((size_t)oc * (size_t)per);
@@ -244,10 +245,18 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
         int64_t r = qt_range(s, 0, 9);
         w[k] = (int8_t)(r == 0 ? 127 : (r == 1 ? -127 : qt_range(s, -127, 127)));
     }
+    /* one layer in four has one multiplier for every channel (a
+     * per-tensor scale: the kernels read one packed word, qm_step 0) */
+    one = qt_range(s, 0, 3) == 0;
     for (k = 0; k < oc; k++) {
         int64_t bv = qt_range(s, -bmag, bmag);
         q[k].m = pick_m(s);
         q[k].shift = (int32_t)(qt_range(s, 0, 5) == 0 ? qt_range(s, -20, -1) : qt_range(s, -11, -5));
+        /* as pass_quantize leaves a dense/conv layer's output multipliers:
+         * packed words, 26 significant bits and the right shift minus one */
+        if (quant_multiplier_pack(&q[k].m, &q[k].shift) != 0 || (one && k > 0)) {
+            q[k] = q[0];
+        }
         if (L->dt == IR_DT_S8) {
             ((int32_t *)b)[k] = (int32_t)bv;
         } else {
@@ -256,6 +265,8 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     }
     if (force_bad == 1) {
         q[oc - 1].shift = 0;                      /* the packed output stage needs shift <= -1 */
+    } else if (force_bad == 3) {
+        q[oc - 1].m ^= 1;                         /* the packed word needs m % 32 = e - 1 */
     } else if (force_bad == 2 && L->dt == IR_DT_S8) {
         ((int32_t *)b)[0] = 1100000000;           /* |acc| can reach 2^30 */
     }
@@ -365,6 +376,9 @@ static int n_as_conv;
 
 /* Lowers and runs one layer on `trials` random inputs; returns the
  * kernel lower chose, or -1 after a failed check. */
+/* layers the packed kernels ran with one multiplier (qm_step 0) */
+static int n_one;
+
 static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
 {
     ir_graph *g = build(L, s, force_bad);
@@ -382,6 +396,31 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
     calls[0].node = 0;
     CU_ASSERT_FATAL(lower_attach(g, &calls[0]) == 0);
     kind = (int)calls[0].k;
+    {
+        /* the packed multipliers: one word each (per-channel, qm_step 4
+         * or 1), or the shared one (per-tensor: qm_step 0, 4 or 1 words) */
+        const stoic_qmul *q = g->t[g->n[0].params[2]].qdata;
+        int same = 1, dw = calls[0].k == LK_CONV2D_S8_DW3 || calls[0].k == LK_CONV2D_S16_DW3;
+        int pk = calls[0].k == LK_DENSE_S8_PK || calls[0].k == LK_DENSE_S16_PK ||
+                 calls[0].k == LK_CONV2D_S8_PK || calls[0].k == LK_CONV2D_S16_PK;
+        for (k = 1; k < oc; k++) {
+            same &= q[k].m == q[0].m && q[k].shift == q[0].shift;
+        }
+        if (pk || dw) {
+            int qk = dw ? 1 : 2;
+            int32_t step = dw ? calls[0].p.dw3.qm_step
+                              : (calls[0].k == LK_DENSE_S8_PK    ? calls[0].p.dense_pk.qm_step
+                                 : calls[0].k == LK_DENSE_S16_PK ? calls[0].p.dense16_pk.qm_step
+                                                                 : calls[0].p.conv_pk.qm_step);
+            const int32_t *qw = calls[0].own[qk].data;
+            CU_ASSERT(step == (same ? 0 : (dw ? 1 : 4)));
+            CU_ASSERT(calls[0].own[qk].n == (same ? (dw ? 1 : 4) : (dw ? oc : (oc + 3) / 4 * 4)));
+            /* word 0: the multiplier of output 0, whose low 5 bits are
+             * its right shift minus one */
+            CU_ASSERT(qw[0] == q[0].m && (q[0].m & 31) == -q[0].shift - 1);
+            n_one += same;
+        }
+    }
     scr = malloc(((size_t)calls[0].scratch_words + GUARD_WORDS) * sizeof *scr);
     for (k = 0; k < calls[0].n_args; k++) {
         a[k] = arg_ptr(g, &calls[0], calls[0].args[k], x, y, scr);
@@ -530,7 +569,9 @@ static void test_dense_pk(void)
      * layers whose (random, large) bias and weights break its bounds */
     CU_ASSERT(packed > 700);
     CU_ASSERT(n_as_conv > 1000);
-    printf("\n  dense: %d packed, %d plain; %d runs also as conv2d_s8_pk", packed, plain, n_as_conv);
+    CU_ASSERT(n_one > 100); /* per-tensor scales: qm_step 0 */
+    printf("\n  dense: %d packed, %d plain; %d runs also as conv2d_s8_pk; %d with one multiplier",
+           packed, plain, n_as_conv, n_one);
 }
 
 /* bounds that do not hold: the plain kernels, same results */
@@ -548,6 +589,7 @@ static void test_fallback(void)
         L.out_n = (int32_t)qt_range(&s, 2, 9);
         L.kh = L.kw = L.groups = 1;
         CU_ASSERT(run_layer(&L, &s, 1, 2) == (L.dt == IR_DT_S8 ? LK_DENSE_S8 : LK_DENSE_S16));
+        CU_ASSERT(run_layer(&L, &s, 3, 2) == (L.dt == IR_DT_S8 ? LK_DENSE_S8 : LK_DENSE_S16));
         if (L.dt == IR_DT_S8) {
             CU_ASSERT(run_layer(&L, &s, 2, 2) == LK_DENSE_S8);
         }

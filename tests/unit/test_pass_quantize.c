@@ -105,11 +105,16 @@ static void test_int8_dense(void)
     /* M0 = (2/255)(1/127)/(4/255) = 1/254 = (128/254) 2^-7:
      *   m = round(2^38 / 254) = round(1082196484.03) = 1082196484, shift -7;
      * M1 = 0.4F/254 = (512 0.4F / 254) 2^-9 with 0.4F = 0.4000000059604645:
-     *   m = round(2^31 512 0.4F / 254) = round(1731514400.25) = 1731514400, shift -9 */
+     *   m = round(2^31 512 0.4F / 254) = round(1731514400.25) = 1731514400, shift -9;
+     * a dense layer's output multipliers are packed words: 26 significant
+     * bits, 32 round(1082196484 / 32) = 32 * 33818640 = 1082196480
+     * (1082196484 / 32 = 33818640.125), plus the right shift minus one,
+     * 7 - 1 = 6: 1082196486; 1731514400 = 32 * 54109825, plus 9 - 1 = 8:
+     * 1731514408 */
     qm = g->t[g->n[fc].params[2]].qdata;
-    CU_ASSERT_EQUAL(qm[0].m, 1082196484);
+    CU_ASSERT_EQUAL(qm[0].m, 1082196486);
     CU_ASSERT_EQUAL(qm[0].shift, -7);
-    CU_ASSERT_EQUAL(qm[1].m, 1731514400);
+    CU_ASSERT_EQUAL(qm[1].m, 1731514408);
     CU_ASSERT_EQUAL(qm[1].shift, -9);
     /* bound: max |q_x - zp_x| = 127 - (-1) = 128;
      * channel 0: 2024 + (76 + 32 + 127 + 0) 128 = 32104;
@@ -146,7 +151,7 @@ static void test_int16_dense(void)
     CU_ASSERT_EQUAL(qb[1], -2600881);
     /* M0 = (1/32767)(1/127)/(2/32767) = 1/254: the int8 case's multiplier */
     qm = g->t[g->n[fc].params[2]].qdata;
-    CU_ASSERT_EQUAL(qm[0].m, 1082196484);
+    CU_ASSERT_EQUAL(qm[0].m, 1082196486);
     CU_ASSERT_EQUAL(qm[0].shift, -7);
     /* bound (max |q_x| = 32768): 2600881 + 349 * 32768 = 14036913 <= 2^47 */
     CU_ASSERT_EQUAL(g->n[fc].acc_bound, 14036913);
