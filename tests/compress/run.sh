@@ -29,7 +29,7 @@
 # Every stoic run goes through $STOIC, the generator built with ASan/UBSan
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
-# REQ: REQ-GEN-004 REQ-GEN-007 REQ-GEN-010 REQ-CMP-001 REQ-CMP-002 REQ-CMP-003 REQ-CMP-004
+# REQ: REQ-GEN-004 REQ-GEN-007 REQ-GEN-010 REQ-CMP-001 REQ-CMP-002 REQ-CMP-003 REQ-CMP-004 REQ-CMP-005
 set -u
 . tests/common.sh
 W=build/compress

@@ -26,7 +26,7 @@
  * (ACLE) is compared with it on Cortex-M4/M7 by make target-check and
  * make target-kernels.
  */
-/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 */
+/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 REQ-CMP-005 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
