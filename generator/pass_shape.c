@@ -35,8 +35,8 @@ static int check_param(const ctx *c, int role, const char *pname, const ir_shape
 {
     int ti = c->n->params[role];
     char have[64], exp[64];
-    if (ti < 0) {
-        return 0;
+    if (ti < 0 || (role == 0 && c->n->sparse)) {
+        return 0; /* a sparse layer's weight is its kept entries (pass_sparse) */
     }
     if (ir_shape_eq(&c->g->t[ti].shape, want)) {
         return 0;
