@@ -10,19 +10,24 @@
 #                    estimates are off (bench/run.sh)
 #   make bench-fit   refits generator/cost_table.c, the generator's cost table,
 #                    on the tests/e2e cases (bench/fit.sh; minutes)
+#   make bench-search times the budget search on examples/mlp and
+#                    examples/dsconv and writes bench/SEARCH.md (bench/search.sh)
 #   make check-bench the part of make check: the comparison shown to fail on a
 #                    doctored baseline, the cycle model of the generator equal
 #                    to bench/model.awk, the measurement of one build (bench/test.sh)
 
 BENCH ?= build/bench
 
-.PHONY: bench bench-fit
+.PHONY: bench bench-fit bench-search
 
 bench: $(foreach c,m4 m7,$(TGT_VARIANTS:%=$(TGT)/$(c)/%.elf)) $(TGT)/stoic_trace.so
 	TGT=$(TGT) BENCH_OUT=$(BENCH) TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh bench/run.sh $(TGT_VARIANTS)
 
 bench-fit: bin/stoic
 	sh bench/fit.sh
+
+bench-search: bin/stoic
+	sh bench/search.sh
 
 # the generator's cycle model, for the check that it equals bench/model.awk
 bin/bench-cyclecheck: bench/tools/cyclecheck.c $(GEN_OBJ) $(RT_OBJ)
