@@ -432,16 +432,6 @@ static compress_layer *plan_find(const compress_plan *p, const char *name)
     return NULL;
 }
 
-static int node_named(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
 
 /* ---- calibration ---------------------------------------------------------- */
 
@@ -901,7 +891,7 @@ static int refit_layer(ir_graph *g, compress_info *info, compress_layer *L, cons
                        int64_t rows, diag *d)
 {
     const ir_graph *gt = info->cache->gt;
-    int ns = node_named(g, L->name), nt = node_named(gt, L->name);
+    int ns = ir_find_node(g, L->name), nt = ir_find_node(gt, L->name);
     const ir_node *n, *tn;
     const teacher_layer *T = NULL;
     teacher_layer tmp;
@@ -1028,7 +1018,7 @@ static char *plan_key(const compress_plan *p, int last)
 static int refit_restore(ir_graph *g, compress_layer *L, const struct compress_cache *c,
                          const char *key)
 {
-    int i, ni = node_named(g, L->name);
+    int i, ni = ir_find_node(g, L->name);
     for (i = c->nr - 1; ni >= 0 && i >= 0; i--) {
         const refit_entry *e = &c->r[i];
         ir_tensor *w = &g->t[g->n[ni].params[0]], *b = &g->t[g->n[ni].params[1]];
@@ -1056,7 +1046,7 @@ static int refit_restore(ir_graph *g, compress_layer *L, const struct compress_c
 static void refit_keep(const ir_graph *g, const compress_layer *L, struct compress_cache *c,
                        char *key)
 {
-    int ni = node_named(g, L->name);
+    int ni = ir_find_node(g, L->name);
     refit_entry e, *r;
     memset(&e, 0, sizeof e);
     e.key = key;
@@ -1111,7 +1101,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     /* 1. low-rank, 2. channel pruning, 3. magnitude pruning */
     for (i = 0; i < p->n; i++) {
         compress_layer *L = &p->l[i];
-        int ni = node_named(g, L->name), r = 0, rc;
+        int ni = ir_find_node(g, L->name), r = 0, rc;
         double disc = 0.0;
         L->rank_applied = 0;
         L->sparsity_applied = 0.0;
@@ -1140,7 +1130,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     }
     for (i = 0; i < p->n; i++) {
         compress_layer *L = &p->l[i];
-        int ni = node_named(g, L->name);
+        int ni = ir_find_node(g, L->name);
         if (ni < 0 || L->channels <= 0.0 || (L->is_output && !L->channels_asked)) {
             continue; /* a default never removes the model's output channels */
         }
@@ -1149,18 +1139,18 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
             ir_free(g);
             return NULL;
         }
-        ni = node_named(g, L->name);
+        ni = ir_find_node(g, L->name);
         L->channels_removed = ni >= 0 ? g->n[ni].pruned_channels : 0;
         structural = 1;
     }
     for (i = 0; i < p->n; i++) {
         compress_layer *L = &p->l[i];
-        int ni = node_named(g, L->name);
+        int ni = ir_find_node(g, L->name);
         if (ni < 0 || L->sparsity <= 0.0) {
             continue;
         }
         (void)prune_magnitude(g, ni, L->sparsity);
-        L->sparsity_applied = g->n[node_named(g, L->name)].sparsity;
+        L->sparsity_applied = g->n[ir_find_node(g, L->name)].sparsity;
         structural = 1;
     }
     /* 4. least-squares refits against the float model (dense layers) */

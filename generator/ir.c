@@ -287,6 +287,17 @@ int ir_find_tensor(const ir_graph *g, const char *name)
     return -1;
 }
 
+int ir_find_node(const ir_graph *g, const char *name)
+{
+    int i;
+    for (i = 0; i < g->nn; i++) {
+        if (strcmp(g->n[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 int64_t ir_shape_count(const ir_shape *s)
 {
     int64_t n = 1;

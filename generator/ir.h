@@ -296,6 +296,8 @@ char *ir_strdup(const char *s);
 int ir_add_tensor(ir_graph *g, const char *name, ir_tkind kind, long line);
 int ir_add_node(ir_graph *g, ir_op op, const char *name, const char *xml_op, long line);
 int ir_find_tensor(const ir_graph *g, const char *name);
+/* The index of the node named name, or -1. */
+int ir_find_node(const ir_graph *g, const char *name);
 /* Adds a constant tensor holding a copy of n values (takes a copy). */
 int ir_add_const(ir_graph *g, const char *name, const ir_shape *s, const float *v, long line);
 /* Adds a constant of another dtype (a copy of shape-count elements). */

@@ -238,16 +238,6 @@ static int read_val(search_ctx *s, const compress_options *o, diag *d)
 
 /* ---- knobs ----------------------------------------------------------------- */
 
-static int node_named(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
 
 /* The levels of every knob of layer L (node ni of the float model). */
 static void knobs_init(const ir_graph *g, int ni, const compress_layer *L, layer_knobs *K)
@@ -514,7 +504,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     }
     for (i = 0; rc == 0 && i < cur.n; i++) {
         compress_layer *L = &cur.l[i];
-        int ni = node_named(g, L->name);
+        int ni = ir_find_node(g, L->name);
         if (!L->prunable || ni < 0) {
             continue;
         }

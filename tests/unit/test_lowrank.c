@@ -503,17 +503,6 @@ static int add_layer(ir_graph *g, ir_op op, const char *name, const float *w, co
     return ni;
 }
 
-static int find_node(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 /* order, plan, verify, and run `count` inputs of n_in values (x) into y */
 static void run_graph(ir_graph *g, const float *x, int count, int n_in, float *y, int n_out)
 {
@@ -606,13 +595,13 @@ static void dense_case(const double *w, int rank, double energy, int want_rank)
             CU_ASSERT(fabs((double)y0[i * DO + o] - ref[o]) < 1e-5);
         }
     }
-    CU_ASSERT_FATAL(lowrank_node(g, find_node(g, "fc"), rank, energy, &d, &r, &disc) == 0);
+    CU_ASSERT_FATAL(lowrank_node(g, ir_find_node(g, "fc"), rank, energy, &d, &r, &disc) == 0);
     CU_ASSERT_EQUAL(d.errors + d.io_errors + d.warnings, 0);
     CU_ASSERT_EQUAL(r, want_rank);
     run_graph(g, x, DN, DI, y1, DO);
     /* structure: fc.lowrank (DI -> r, no activation) then fc (r -> DO, relu) */
-    f1 = find_node(g, "fc.lowrank");
-    f2 = find_node(g, "fc");
+    f1 = ir_find_node(g, "fc.lowrank");
+    f2 = ir_find_node(g, "fc");
     CU_ASSERT_FATAL(f1 == 0 && f2 == 1 && g->nn == 2);
     CU_ASSERT_EQUAL(g->n[f1].units, r);
     CU_ASSERT_EQUAL(g->n[f1].rank, r);
@@ -804,7 +793,7 @@ static void conv_case(conv_geo *cg, const double *w, int rank, int want_rank, in
             CU_ASSERT(fabs((double)y0[i * n_out + j] - full[j]) < 1e-5);
         }
     }
-    CU_ASSERT_FATAL(lowrank_node(g, find_node(g, "cv"), rank, 0.5, &d, &r, &disc) == 0);
+    CU_ASSERT_FATAL(lowrank_node(g, ir_find_node(g, "cv"), rank, 0.5, &d, &r, &disc) == 0);
     CU_ASSERT_EQUAL(d.errors + d.warnings, 0);
     CU_ASSERT_EQUAL(r, want_rank);
     /* shapes re-inferred from the new attributes agree with the ones set */
@@ -821,8 +810,8 @@ static void conv_case(conv_geo *cg, const double *w, int rank, int want_rank, in
         CU_ASSERT_EQUAL(g->t[tm].shape.d[g->t[tm].shape.rank - 1], r);
     }
     run_graph(g, x, CN, n_in, y1, n_out);
-    f1 = find_node(g, "cv.lowrank");
-    f2 = find_node(g, "cv");
+    f1 = ir_find_node(g, "cv.lowrank");
+    f2 = ir_find_node(g, "cv");
     CU_ASSERT_FATAL(f1 == 0 && f2 == 1);
     CU_ASSERT_EQUAL(g->n[f1].filters, r);
     CU_ASSERT_EQUAL(g->n[f1].strides[0], cg->sh);
@@ -1227,16 +1216,16 @@ static void rnn_case(ir_op op, int lbr)
     ref = rnn_graph(op, lbr, wt, rt, b);
     run_graph(ref, x, 1, RT * RI, y1, RT * RH);
     g = rnn_graph(op, lbr, w, rr, b);
-    CU_ASSERT_FATAL(lowrank_rnn(g, find_node(g, "rnn"), 2, 0.0, &d, &r, &disc) == 0);
+    CU_ASSERT_FATAL(lowrank_rnn(g, ir_find_node(g, "rnn"), 2, 0.0, &d, &r, &disc) == 0);
     CU_ASSERT_EQUAL(d.errors + d.io_errors + d.warnings, 0);
     CU_ASSERT_EQUAL(r, 2);
     CU_ASSERT(disc > 0.0);
     run_graph(g, x, 1, RT * RI, y2, RT * RH);
-    f = find_node(g, "rnn.lowrank");
+    f = ir_find_node(g, "rnn.lowrank");
     CU_ASSERT_FATAL(f >= 0);
     CU_ASSERT_EQUAL(g->n[f].op, IR_OP_DENSE);
     CU_ASSERT_EQUAL(g->n[f].units, 2);
-    i = find_node(g, "rnn");
+    i = ir_find_node(g, "rnn");
     CU_ASSERT_EQUAL(g->n[i].rnn_rank, 2);
     CU_ASSERT_EQUAL(g->n[i].inputs[0], g->n[f].output);
     CU_ASSERT_EQUAL(g->t[g->n[i].params[0]].shape.d[1], 2);

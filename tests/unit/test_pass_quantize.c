@@ -56,17 +56,6 @@ static void ranges(const ir_graph *g, double *lo, double *hi, int *has)
     }
 }
 
-static int find_node(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 static void test_int8_dense(void)
 {
     ir_graph *g = dense_graph(0);
@@ -80,7 +69,7 @@ static void test_int8_dense(void)
     ranges(g, lo, hi, has);
     g->n[0].target = IR_DT_S8;
     CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
-    fc = find_node(g, "fc");
+    fc = ir_find_node(g, "fc");
     CU_ASSERT_FATAL(fc >= 0);
     /* x: scale = 2/255; zp = round(-128 - (-1)/(2/255)) = round(-0.5) = -1
      * (half away from zero) */
@@ -137,7 +126,7 @@ static void test_int16_dense(void)
     ranges(g, lo, hi, has);
     g->n[0].target = IR_DT_S16;
     CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
-    fc = find_node(g, "fc");
+    fc = ir_find_node(g, "fc");
     /* x: symmetric, scale = 1/32767, zp 0; y: 2/32767 */
     CU_ASSERT_EQUAL(g->t[g->input].dtype, IR_DT_S16);
     CU_ASSERT_DOUBLE_EQUAL(g->t[g->input].scale, 1.0 / 32767.0, 1e-18);
@@ -171,8 +160,8 @@ static void test_mixed_converts(void)
     g->n[1].target = IR_DT_F32; /* fc2: float32 */
     CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
     /* fc2 reads y through a convert layer int8 -> float32 */
-    fc2 = find_node(g, "fc2");
-    cv = find_node(g, "y.to_float32");
+    fc2 = ir_find_node(g, "fc2");
+    cv = ir_find_node(g, "y.to_float32");
     CU_ASSERT_FATAL(fc2 >= 0 && cv >= 0);
     CU_ASSERT_EQUAL(g->n[cv].op, IR_OP_CONVERT);
     CU_ASSERT_EQUAL(g->t[g->n[cv].inputs[0]].dtype, IR_DT_S8);
@@ -188,7 +177,7 @@ static void test_mixed_converts(void)
     g->n[0].target = IR_DT_S8;
     g->n[1].target = IR_DT_S16;
     CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
-    cv = find_node(g, "y.to_int16");
+    cv = ir_find_node(g, "y.to_int16");
     CU_ASSERT_FATAL(cv >= 0);
     {
         const stoic_qmul *q = g->t[g->n[cv].params[2]].qdata;
@@ -236,7 +225,7 @@ static void test_dead_channel(void)
     }
     g->n[0].target = IR_DT_S8;
     CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
-    fc = find_node(g, "fc");
+    fc = ir_find_node(g, "fc");
     qw = g->t[g->n[fc].params[0]].qdata;
     qb = g->t[g->n[fc].params[1]].qdata;
     qm = g->t[g->n[fc].params[2]].qdata;

@@ -257,20 +257,10 @@ static int xload(ir_graph **g, ir_graph **ref)
     return *g != NULL ? 0 : -1;
 }
 
-static int node_named(const ir_graph *g, const char *name)
-{
-    int i;
-    for (i = 0; i < g->nn; i++) {
-        if (strcmp(g->n[i].name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
 
 static const ir_tensor *param_of(const ir_graph *g, const char *layer, int k)
 {
-    int ni = node_named(g, layer);
+    int ni = ir_find_node(g, layer);
     return ni >= 0 && g->n[ni].params[k] >= 0 ? &g->t[g->n[ni].params[k]] : NULL;
 }
 
@@ -317,7 +307,7 @@ static void choose(const ir_graph *g, const char *const *layers, int n_layers, i
 static void zero_channels(ir_graph *g, const char *layer, const unsigned char *removed,
                           int n_vec)
 {
-    int ni = node_named(g, layer), k;
+    int ni = ir_find_node(g, layer), k;
     const ir_node *n = &g->n[ni];
     int32_t c = g->t[n->params[0]].shape.d[0], j;
     if (n->op == IR_OP_AFFINE) {
@@ -409,7 +399,7 @@ static void check_same(const ir_graph *g, const ir_graph *ref)
 
 static int32_t out_channels(const ir_graph *g, const char *layer)
 {
-    const ir_node *n = &g->n[node_named(g, layer)];
+    const ir_node *n = &g->n[ir_find_node(g, layer)];
     return n->op == IR_OP_DENSE ? n->units : n->filters;
 }
 
@@ -429,10 +419,10 @@ static void prune_and_compare(ir_graph *g, ir_graph *ref, const char *seed, doub
     for (z = 0; z < n_zeroed; z++) {
         zero_channels(ref, zeroed[z], removed, 1);
     }
-    CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, seed), fraction, norm, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(prune_channels(g, ir_find_node(g, seed), fraction, norm, &d), 0);
     CU_ASSERT_EQUAL(d.errors + d.io_errors, 0);
     CU_ASSERT_EQUAL(out_channels(g, seed), c - k);
-    CU_ASSERT_EQUAL(g->n[node_named(g, seed)].pruned_channels, k);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, seed)].pruned_channels, k);
     check_graph(g);
 }
 
@@ -502,7 +492,7 @@ static void test_channels_residual(void)
     CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
     prune_and_compare(g, ref, "c2", 0.5, 1, src, 2, src, 2);
     CU_ASSERT_EQUAL(out_channels(g, "c0"), 2);
-    CU_ASSERT_EQUAL(g->n[node_named(g, "c0")].pruned_channels, 2);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, "c0")].pruned_channels, 2);
     CU_ASSERT_EQUAL(param_of(g, "c1", 0)->shape.d[3], 2);
     CU_ASSERT_EQUAL(out_channels(g, "c1"), 4);
     CU_ASSERT_EQUAL(param_of(g, "c3", 0)->shape.d[3], 2);
@@ -545,7 +535,7 @@ static void test_channels_depthwise(void)
     CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
     prune_and_compare(g, ref, "c1", 0.5, 1, c1, 1, both, 2);
     CU_ASSERT_EQUAL(out_channels(g, "dw"), 2);
-    CU_ASSERT_EQUAL(g->n[node_named(g, "dw")].groups, 2);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, "dw")].groups, 2);
     CU_ASSERT_EQUAL(param_of(g, "c2", 0)->shape.d[3], 2);
     check_same(g, ref);
     ir_free(g);
@@ -577,7 +567,7 @@ static void test_channels_affine(void)
     xadd("</batch_norm>\n");
     xconv("c2", "h2", "y", 3, 3, 3, 4, 1, "padding=\"same\"");
     CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
-    CU_ASSERT_EQUAL_FATAL(g->n[node_named(g, "bn")].op, IR_OP_AFFINE);
+    CU_ASSERT_EQUAL_FATAL(g->n[ir_find_node(g, "bn")].op, IR_OP_AFFINE);
     prune_and_compare(g, ref, "c1", 0.5, 1, c1, 1, zeroed, 2);
     CU_ASSERT_EQUAL(param_of(g, "bn", 0)->shape.d[0], 2);
     CU_ASSERT_EQUAL(param_of(g, "bn", 1)->shape.d[0], 2);
@@ -621,7 +611,7 @@ static void test_channels_const_operand_gap(void)
     prune_and_compare(g, ref, "c1", 0.4, 1, c1, 1, c1, 1);
     CU_ASSERT_EQUAL(g->t[ir_find_tensor(g, "offs")].shape.d[0], 5 - k);
     CU_ASSERT_EQUAL(g->t[ir_find_tensor(g, "gain")].shape.d[2], 5 - k);
-    CU_ASSERT_EQUAL(g->n[node_named(g, "rs")].new_shape[0], 5 - k);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, "rs")].new_shape[0], 5 - k);
     CU_ASSERT_EQUAL(param_of(g, "d", 0)->shape.d[1], 5 - k);
     check_same(g, ref);
     ir_free(g);
@@ -643,11 +633,11 @@ static void test_channels_concat_add(void)
     xadd("<add name=\"s\" inputs=\"c dd\" output=\"e\" activation=\"relu\"/>\n");
     xconv("ce", "e", "y", 2, 1, 1, 7, 1, "");
     CU_ASSERT_EQUAL_FATAL(xload(&g, &ref), 0);
-    CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, "ca"), 0.5, 2, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(prune_channels(g, ir_find_node(g, "ca"), 0.5, 2, &d), 0);
     CU_ASSERT_EQUAL(out_channels(g, "ca"), 2);
     CU_ASSERT_EQUAL(out_channels(g, "cb"), 3);
     CU_ASSERT_EQUAL(out_channels(g, "cd"), 5);
-    CU_ASSERT_EQUAL(g->n[node_named(g, "cd")].pruned_channels, 2);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, "cd")].pruned_channels, 2);
     CU_ASSERT_EQUAL(param_of(g, "ce", 0)->shape.d[3], 5);
     check_graph(g);
     ir_free(g);
@@ -683,7 +673,7 @@ static void expect_refusal(ir_graph *g, const char *seed)
             nw++;
         }
     }
-    CU_ASSERT_EQUAL(prune_channels(g, node_named(g, seed), 0.5, 1, &d), -1);
+    CU_ASSERT_EQUAL(prune_channels(g, ir_find_node(g, seed), 0.5, 1, &d), -1);
     CU_ASSERT_EQUAL(d.errors, 1);
     after = dump(g);
     CU_ASSERT_STRING_EQUAL(before, after);
@@ -721,7 +711,7 @@ static void test_channels_refused(void)
     {
         diag d;
         memset(&d, 0, sizeof d);
-        CU_ASSERT_EQUAL(prune_channels(g, node_named(g, "c1"), 0.5, 1, &d), 0);
+        CU_ASSERT_EQUAL(prune_channels(g, ir_find_node(g, "c1"), 0.5, 1, &d), 0);
         check_graph(g);
     }
     ir_free(g);
@@ -784,7 +774,7 @@ static void xrnn(const char *op, const char *name, const char *in, const char *o
 static int32_t zero_units(ir_graph *ref, const char *layer, double fraction, int norm,
                           unsigned char *removed)
 {
-    const ir_node *n = &ref->n[node_named(ref, layer)];
+    const ir_node *n = &ref->n[ir_find_node(ref, layer)];
     int gates = n->op == IR_OP_LSTM ? 4 : 3, q, gi;
     int32_t h = n->units, j, k, r;
     double score[64];
@@ -838,15 +828,15 @@ static void prune_rnn_and_compare(ir_graph *g, ir_graph *ref, const char *seed, 
                                   int norm)
 {
     unsigned char removed[64];
-    int32_t h = g->n[node_named(g, seed)].units, k;
+    int32_t h = g->n[ir_find_node(g, seed)].units, k;
     diag d;
     memset(&d, 0, sizeof d);
     k = zero_units(ref, seed, fraction, norm, removed);
     CU_ASSERT_TRUE(k > 0);
-    CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, seed), fraction, norm, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(prune_channels(g, ir_find_node(g, seed), fraction, norm, &d), 0);
     CU_ASSERT_EQUAL(d.errors + d.io_errors, 0);
-    CU_ASSERT_EQUAL(g->n[node_named(g, seed)].units, h - k);
-    CU_ASSERT_EQUAL(g->n[node_named(g, seed)].pruned_channels, k);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, seed)].units, h - k);
+    CU_ASSERT_EQUAL(g->n[ir_find_node(g, seed)].pruned_channels, k);
     check_graph(g);
     check_same(g, ref);
 }
@@ -914,7 +904,7 @@ static void test_channels_rnn(void)
         int ok = 1;
         memset(&d, 0, sizeof d);
         (void)zero_units(ref, "l1", 0.25, 1, removed);
-        CU_ASSERT_EQUAL_FATAL(prune_channels(g, node_named(g, "l1"), 0.25, 1, &d), 0);
+        CU_ASSERT_EQUAL_FATAL(prune_channels(g, ir_find_node(g, "l1"), 0.25, 1, &d), 0);
         check_graph(g);
         i1 = param_of(g, "l1", 3);
         CU_ASSERT_EQUAL(i1->shape.d[2], 6);
