@@ -78,6 +78,41 @@ static void test_multiplier(void)
     CU_ASSERT_EQUAL(quant_multiplier(ldexp(1.0, -40), &m, &s), -1);
 }
 
+/* The packed word (stoic_rt.h): 26 significant bits, the right shift
+ * minus one in the low 5; derivations by hand. */
+static void test_multiplier_pack(void)
+{
+    int32_t m, s;
+    /* 0.3: m = 1288490189, shift -1: 1288490189 / 32 = 40265318.4 ->
+     * 40265318 * 32 = 1288490176, + (1 - 1) = 1288490176 */
+    m = 1288490189, s = -1;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), 0);
+    CU_ASSERT_EQUAL(m, 1288490176);
+    CU_ASSERT_EQUAL(s, -1);
+    /* shift -9: 1731514400 = 32 * 54109825 stays, + 8 */
+    m = 1731514400, s = -9;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), 0);
+    CU_ASSERT_EQUAL(m, 1731514408);
+    CU_ASSERT_EQUAL(m & 31, 8);
+    /* ties up: 1073741840 = 32 * 33554432.5 -> 33554433 * 32 = 1073741856; shift -31: + 30 */
+    m = 1073741840, s = -31;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), 0);
+    CU_ASSERT_EQUAL(m, 1073741856 + 30);
+    /* 2^31 - 1 rounds to 2^31: 2^30 at the next shift, -5 -> -4: + 3 */
+    m = 2147483647, s = -5;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), 0);
+    CU_ASSERT_EQUAL(m, 1073741824 + 3);
+    CU_ASSERT_EQUAL(s, -4);
+    /* a left shift (shift >= 0): no shift in the word, the low bits 0 */
+    m = 1288490189, s = 2;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), 0);
+    CU_ASSERT_EQUAL(m, 1288490176);
+    CU_ASSERT_EQUAL(s, 2);
+    /* rounding up at shift 30 leaves the range */
+    m = 2147483647, s = 30;
+    CU_ASSERT_EQUAL(quant_multiplier_pack(&m, &s), -1);
+}
+
 static void test_weights(void)
 {
     /* channel 0: max 2.54 -> scale 0.02: 2.54 -> 127, -1.0 -> -50, 0.066 -> round(3.3) = 3;
@@ -121,6 +156,7 @@ UNIT_SUITE(suite_quant)
     CU_add_test(s, "int8 asymmetric activations", test_asym_s8);
     CU_add_test(s, "int16 symmetric activations", test_sym_s16);
     CU_add_test(s, "effective multiplier as Q31 and shift", test_multiplier);
+    CU_add_test(s, "packed multiplier and shift in one word", test_multiplier_pack);
     CU_add_test(s, "per-channel symmetric int8 weights", test_weights);
     CU_add_test(s, "calibration ranges", test_ranges);
 }
