@@ -97,14 +97,15 @@ rt_sums() {
 # rt_sums), in an OUT whose runtime headers are byte-identical copies too,
 # is not compiled again: its object from build_once (same compiler, same
 # flags) is linked instead. Writes to PLAN a line per OUT/*.c:
-# "reuse NAME" or "compile NAME".
+# "reuse NAME" or "compile NAME SHA256" (the file's, for out_compile's
+# cache).
 rt_plan() {
     (cd "$1" && sha256sum -- *.c stoic_*.h 2>/dev/null) |
         awk 'NR == FNR { sum[$2] = $1; next }
-             { name[++n] = $2; same[n] = ($2 in sum) && sum[$2] == $1
+             { name[++n] = $2; fsum[n] = $1; same[n] = ($2 in sum) && sum[$2] == $1
                if ($2 ~ /\.h$/ && !same[n]) hdr = 1 }
              END { for (i = 1; i <= n; i++) if (name[i] ~ /\.c$/)
-                       print (same[i] && name[i] ~ /^stoic_/ && !hdr ? "reuse " : "compile ") name[i] }' \
+                       print (same[i] && name[i] ~ /^stoic_/ && !hdr ? "reuse " name[i] : "compile " name[i] " " fsum[i]) }' \
             "$2" - >"$3"
 }
 
@@ -114,8 +115,9 @@ rt_plan() {
 # OBJDIR/objs. With BUILDDIR/cache (build_once makes it), a shipped
 # runtime file (stoic_*.c) that an earlier case compiled silently with the
 # same flags and runtime headers links that case's object instead (keyed
-# by the SHA-256 of the flags, the file and OUT's stoic_*.h). On failure: status 1, the reason in $oc_reason and the log
-# in $oc_log.
+# by the SHA-256 of the flags and OUT's stoic_*.h, computed once per call,
+# and the file's from PLAN). On failure: status 1, the reason in
+# $oc_reason and the log in $oc_log.
 oc_reason=
 oc_log=
 out_compile() {
@@ -131,21 +133,26 @@ out_compile() {
         oc_log=
         return 1
     fi
-    while read -r _how _f; do
+    # the object cache: a shipped runtime file that an earlier case
+    # compiled silently, with the same flags and the same runtime headers,
+    # is not compiled again (the shipped files are cut to what each model
+    # calls, so most are not copies of runtime/, but many cases ship the
+    # same cut; they include only stoic_*.h). The key: the SHA-256 of the
+    # flags and the headers, then the file's (from the plan).
+    _ck=
+    if [ -d "$_bd/cache" ] && grep -q '^compile stoic_' "$_plan"; then
+        _ck=$( { echo "$*"; cat "$_out"/stoic_*.h; } | sha256sum)
+        _ck=${_ck%% *}
+    fi
+    while read -r _how _f _sum; do
         _b=${_f%.c}
         if [ "$_how" = reuse ]; then
             echo "$_bd/rt/$_b.o" >>"$_od/objs"
             continue
         fi
         _key=
-        if [ -d "$_bd/cache" ] && [ "${_f#stoic_}" != "$_f" ]; then
-            # the object cache: a shipped runtime file that an earlier case
-            # compiled silently, with the same flags and the same runtime
-            # headers, is not compiled again (the shipped files are cut to
-            # what each model calls, so most are not copies of runtime/,
-            # but many cases ship the same cut; they include only stoic_*.h)
-            _key=$( { echo "$*"; cat "$_out/$_f" "$_out"/stoic_*.h; } | sha256sum)
-            _key=${_key%% *}
+        if [ -n "$_ck" ] && [ -n "$_sum" ] && [ "${_f#stoic_}" != "$_f" ]; then
+            _key=$_ck-$_sum
             if [ -f "$_bd/cache/$_key.o" ]; then
                 echo "$_bd/cache/$_key.o" >>"$_od/objs"
                 continue
@@ -169,9 +176,49 @@ out_compile() {
     return 0
 }
 
+# link_capture BUILDDIR CC FLAGS...: when CC is clang, the command its
+# driver runs to link objects with FLAGS (clang -###: the linker, the
+# sanitizer runtime, the start files and libraries, the same arguments
+# in the same order) is written once to BUILDDIR/link.sh, the objects
+# its arguments and the executable $LINK_OUT; harness_link then runs it
+# instead of the driver, whose own start-up (loading LLVM, 80-90 ms) is
+# most of a link. Anything unexpected in the capture: no link.sh, the
+# driver links (the same command).
+link_capture() {
+    _bd=$1
+    shift
+    rm -f "$_bd/link.sh"
+    "$1" --version 2>/dev/null | grep -q clang || return 0
+    : >"$_bd/link-in.o"
+    "$@" -### -o "$_bd/link-out" "$_bd/link-in.o" >"$_bd/link.cmd" 2>&1 || return 0
+    _l=$(tail -n 1 "$_bd/link.cmd")
+    case $_l in
+    ' "/'*'" '*'"-o" "'"$_bd/link-out"'" '*'"'"$_bd/link-in.o"'"'*) ;;
+    *) return 0 ;;
+    esac
+    # the capture quotes every argument, with \ before " \ and $
+    {
+        printf '# the link of %s, captured by link_capture (tests/common.sh)\n' "$*"
+        printf '%s\n' "$_l" | awk -v o="\"$_bd/link-out\"" -v i="\"$_bd/link-in.o\"" '
+            function sub_all(s, from, to,    k, r) {
+                r = ""
+                while ((k = index(s, from)) > 0) {
+                    r = r substr(s, 1, k - 1) to
+                    s = substr(s, k + length(from))
+                }
+                return r s
+            }
+            { print "exec" sub_all(sub_all($0, o, "\"$LINK_OUT\""), i, "\"$@\"") }'
+    } >"$_bd/link.sh.$$" &&
+        grep -q ' "\$LINK_OUT" ' "$_bd/link.sh.$$" && grep -q ' "\$@" ' "$_bd/link.sh.$$" &&
+        mv "$_bd/link.sh.$$" "$_bd/link.sh"
+    rm -f "$_bd/link.sh.$$"
+}
+
 # harness_link OUT BUILDDIR OBJDIR EXE LOG CC FLAGS...: the harness for the
 # model in OUT: its glue (harness.c -DHARNESS_GLUE) compiled and linked
-# with BUILDDIR's driver and support objects and OBJDIR/objs.
+# with BUILDDIR's driver and support objects and OBJDIR/objs (by the
+# command of BUILDDIR/link.sh when link_capture wrote one, else by CC).
 harness_link() {
     _out=$1
     _bd=$2
@@ -179,14 +226,37 @@ harness_link() {
     _exe=$4
     _log=$5
     shift 5
+    if [ -f "$_bd/link.sh" ]; then
+        # shellcheck disable=SC2046
+        "$@" -Wno-unused-command-line-argument $HARNESS_CFLAGS -DHARNESS_GLUE -I"$_out" \
+            -c -o "$_od/glue.o" tests/e2e/harness.c >"$_log" 2>&1 &&
+            LINK_OUT=$_exe sh "$_bd/link.sh" "$_od/glue.o" "$_bd/driver.o" "$_bd/npy.o" \
+                "$_bd/fileio.o" $(cat "$_od/objs") >>"$_log" 2>&1
+        return
+    fi
     # shellcheck disable=SC2046
     "$@" $HARNESS_CFLAGS -DHARNESS_GLUE -I"$_out" -o "$_exe" tests/e2e/harness.c \
         "$_bd/driver.o" "$_bd/npy.o" "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1
 }
 
+# dynamic_memory_symbols OBJ...: the symbols of the objects named malloc,
+# calloc, realloc or free, printed as "OBJ: NAME"; status 0 when there is
+# one, 1 when none, 2 when an argument is not an object readelf reads.
+# (readelf -Ws: the symbol table, as nm lists it, without nm's start-up:
+# binutils' nm loads every linker plugin of /usr/lib/bfd-plugins, LLVM's
+# among them, 50 ms a call.)
+dynamic_memory_symbols() {
+    LC_ALL=C readelf -Ws -- "$@" 2>&1 |
+        awk -v f="$1" '/^File: / { f = $2; next }
+             /^readelf: / { bad = 1; print; next }
+             $1 ~ /^[0-9]+:$/ && $8 ~ /^_?(malloc|calloc|realloc|free)(@.*)?$/ { print f ": " $8; n++ }
+             END { exit bad ? 2 : n ? 0 : 1 }'
+}
 # has_dynamic_memory OBJ...: true when an object refers to malloc & co.
+# (or is not an object readelf reads: the check cannot pass unread)
 has_dynamic_memory() {
-    nm "$@" 2>/dev/null | awk '{ print $NF }' | grep -Eqx '_?(malloc|calloc|realloc|free)'
+    dynamic_memory_symbols "$@" >/dev/null
+    [ $? -ne 1 ]
 }
 
 # absent_calls MODEL_C ABSENT: the calls in the generated MODEL_C of any

@@ -20,7 +20,7 @@
 #      model_run on the int8/int16 minimum, maximum, zeros, alternating)
 #      without a sanitizer report
 #   6. a second generate, with the normal build bin/stoic, is byte-identical
-#   7. no dynamic memory (nm)
+#   7. no dynamic memory (the objects' symbol tables: readelf -Ws)
 #   8. the arena within 5% of the lower bound of the schedule (run.sh);
 #      a case's `absent` kernels are not called in model.c, and its eval
 #      equals bit for bit that of its `same_as` twin (see run.sh)
@@ -109,7 +109,7 @@ one() { # case precision
             >>"$w/twin.log" 2>&1 || { reason="eval differs from its twin $twin"; return 1; }
     fi
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
-    while read -r _how _f; do
+    while read -r _how _f _sum; do
         [ "$_how" = compile ] || continue
         # shellcheck disable=SC2086
         $CC $STRICT -fsyntax-only "$out/$_f" >"$w/cc-$_f.log" 2>&1 && [ ! -s "$w/cc-$_f.log" ] ||
@@ -164,6 +164,8 @@ if ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; then
     echo "quantized e2e: 0 passed, 1 failed"
     exit 1
 fi
+# shellcheck disable=SC2086
+link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
 if has_dynamic_memory "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "quantized e2e: 0 passed, 1 failed"

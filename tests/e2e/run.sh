@@ -29,8 +29,9 @@
 #  10. a second generate, with the normal build bin/stoic, into another
 #      directory is byte-identical (cmp): deterministic, and the same
 #      files with and without the sanitizers
-#  11. no object of OUT mentions malloc, calloc, realloc or free (nm, on
-#      the cc build's objects: the sanitized ones are the same sources)
+#  11. no object of OUT mentions malloc, calloc, realloc or free (their
+#      symbol tables, readelf -Ws, on the cc build's objects: the
+#      sanitized ones are the same sources)
 #
 # Compiled once, not per case: a runtime file that OUT holds as a
 # byte-identical copy of runtime/ (cmp, with identical runtime headers) is
@@ -38,7 +39,10 @@
 # any other file of OUT is compiled per case. gcc and clang are each run
 # once per file: clang's build is the sanitized one, so it gives clang's
 # diagnostics, a second compiler's results on the real inputs and the
-# sanitizer evidence in one compilation.
+# sanitizer evidence in one compilation. The sanitized harness is linked
+# by the command clang's driver runs for that link, captured once (clang
+# -###, tests/common.sh link_capture): the same linker and arguments
+# without a driver start-up per case.
 #
 # Usage: sh tests/e2e/run.sh [CASE...]     (default: every case)
 # Environment: STOIC (default bin/stoic-asan), STOIC_PLAIN (bin/stoic),
@@ -202,15 +206,11 @@ run_case() {
     fi
     # 11. no dynamic memory (the reused runtime objects are checked once;
     #     the sanitized objects are the same sources)
-    if ! nm -A "$w"/obj-cc/*.o >"$w/nm.log" 2>&1; then
-        fail "nm fails" "$w/nm.log"
-        return 1
-    fi
-    if awk '{ print $NF }' "$w/nm.log" | grep -Eqx '_?(malloc|calloc|realloc|free)'; then
-        grep -Ew '_?(malloc|calloc|realloc|free)' "$w/nm.log" >"$w/dyn.log"
-        fail "dynamic memory" "$w/dyn.log"
-        return 1
-    fi
+    dynamic_memory_symbols "$w"/obj-cc/*.o >"$w/dyn.log"
+    case $? in
+    0) fail "dynamic memory" "$w/dyn.log"; return 1 ;;
+    2) fail "readelf cannot read the objects" "$w/dyn.log"; return 1 ;;
+    esac
     return 0
 }
 
@@ -264,6 +264,8 @@ if ! build_once "$SUP/cc" "$CC" || ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; 
     echo "0 passed, 1 failed"
     exit 1
 fi
+# shellcheck disable=SC2086
+link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
 if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "0 passed, 1 failed"
