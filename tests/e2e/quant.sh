@@ -40,6 +40,7 @@
 # REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001
 set -u
 . tests/common.sh
+san_ldflags
 NPYCMP=${NPYCMP:-bin/npycmp}
 CASES=tests/e2e/cases
 WORK=build/e2e-quant

@@ -55,6 +55,7 @@
 
 set -u
 . tests/common.sh
+san_ldflags
 
 NPYCMP=${NPYCMP:-bin/npycmp}
 KEEP=${KEEP:-0}
