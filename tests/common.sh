@@ -268,6 +268,65 @@ harness_link() {
         "$_bd/driver.o" "$_bd/npy.o" "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1
 }
 
+# build_link OUT PLAN BUILDDIR OBJDIR EXE LOG LDFLAGS CC FLAGS...: the files
+# of OUT compiled strictly ($STRICT FLAGS) and silently, and the harness
+# for them linked to EXE (FLAGS LDFLAGS; the link's output in LOG): that
+# is out_compile, then harness_link. With BUILDDIR/link.sh (link_capture:
+# CC is clang), the files that are not runtime files (model.c,
+# model_weights.c) and the harness glue are first compiled as ONE
+# translation unit, OBJDIR/unity.c, their text one after the other: one compiler
+# start-up instead of three (clang's, 80-90 ms, is most of each such
+# compilation). The code, the warnings asked for and the sanitizers'
+# instrumentation are those of the files; what only a file compiled
+# alone can show (an include it lacks) gcc shows, which compiles every
+# file on its own with the same strict flags. A unit that does not compile
+# silently is compiled file by file, and that decides. Status 1: a file
+# does not compile ($oc_reason, $oc_log); 2: the link fails (LOG).
+build_link() {
+    _out=$1
+    _plan=$2
+    _bd=$3
+    _od=$4
+    _exe=$5
+    _log=$6
+    _ldf=$7
+    _cc=$8
+    shift 8
+    if [ -f "$_bd/link.sh" ] && grep -q '^compile [^s]' "$_plan"; then
+        mkdir -p "$_od" || return 1
+        : >"$_od/plan-rt"
+        # the files' text, each after a #line naming it (its diagnostics
+        # and debug information name the file), not #include: clang warns
+        # of an unused static only in the main file
+        # shellcheck disable=SC2046
+        awk 'FNR == 1 && FILENAME == "tests/e2e/harness.c" { print "#define HARNESS_GLUE" }
+             FNR == 1 { printf "#line 1 \"%s\"\n", FILENAME }
+             { print }' $(awk -v o="$_out" -v r="$_od/plan-rt" \
+                '$1 == "compile" && $2 !~ /^stoic_/ { print o "/" $2; next } { print >r }' "$_plan") \
+            tests/e2e/harness.c >"$_od/unity.c" || return 1
+        # shellcheck disable=SC2086
+        if "$_cc" $STRICT "$@" -I"$_out" -c -o "$_od/unity.o" "$_od/unity.c" \
+                >"$_od/unity.log" 2>&1 && [ ! -s "$_od/unity.log" ]; then
+            if [ -s "$_od/plan-rt" ]; then
+                # shellcheck disable=SC2086
+                out_compile "$_out" "$_od/plan-rt" "$_bd" "$_od" "$_cc" $STRICT "$@" || return 1
+            else
+                : >"$_od/objs"
+            fi
+            # shellcheck disable=SC2046
+            LINK_OUT=$_exe sh "$_bd/link.sh" "$_od/unity.o" "$_bd/driver.o" "$_bd/npy.o" \
+                "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1 || return 2
+            return 0
+        fi
+        # not silently as one unit: file by file (below) decides
+        rm -f "$_od/unity.o"
+    fi
+    # shellcheck disable=SC2086
+    out_compile "$_out" "$_plan" "$_bd" "$_od" "$_cc" $STRICT "$@" || return 1
+    # shellcheck disable=SC2086
+    harness_link "$_out" "$_bd" "$_od" "$_exe" "$_log" "$_cc" "$@" $_ldf || return 2
+}
+
 # dynamic_memory_symbols OBJ...: the symbols of the objects named malloc,
 # calloc, realloc or free, printed as "OBJ: NAME"; status 0 when there is
 # one, 1 when none, 2 when an argument is not an object readelf reads.

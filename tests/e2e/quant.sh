@@ -55,13 +55,12 @@ build_run() {
     bcc=$2
     ldflags=$3
     shift 3
-    # shellcheck disable=SC2086
-    out_compile "$out" "$w/plan" "$SUP/$tag" "$w/obj-$tag" "$bcc" $STRICT "$@" ||
-        { reason="$oc_reason: $(head -3 "$oc_log" 2>/dev/null)"; return 1; }
-    # shellcheck disable=SC2086
-    harness_link "$out" "$SUP/$tag" "$w/obj-$tag" "$w/harness-$tag" "$w/link-$tag.log" \
-            "$bcc" "$@" $ldflags ||
-        { reason="$tag: link: $(head -3 "$w/link-$tag.log")"; return 1; }
+    build_link "$out" "$w/plan" "$SUP/$tag" "$w/obj-$tag" "$w/harness-$tag" \
+        "$w/link-$tag.log" "$ldflags" "$bcc" "$@"
+    case $? in
+    1) reason="$oc_reason: $(head -3 "$oc_log" 2>/dev/null)"; return 1 ;;
+    2) reason="$tag: link: $(head -3 "$w/link-$tag.log")"; return 1 ;;
+    esac
     "$w/harness-$tag" "$dir/input.npy" "$w/run-$tag.npy" "$dir/expected.npy" >"$w/run-$tag.log" 2>&1 &&
         ! sanitizer_report "$w/run-$tag.log" ||
         { reason="$tag: harness failed: $(head -3 "$w/run-$tag.log")"; return 1; }

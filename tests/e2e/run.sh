@@ -92,14 +92,12 @@ build_run() {
     _cc=$2
     _ldflags=$3
     shift 3
-    # shellcheck disable=SC2086
-    out_compile "$out" "$w/plan" "$SUP/$_tag" "$w/obj-$_tag" "$_cc" $STRICT "$@" ||
-        { fail "$oc_reason" "$oc_log"; return 1; }
-    if ! harness_link "$out" "$SUP/$_tag" "$w/obj-$_tag" "$w/harness-$_tag" "$w/link-$_tag.log" \
-            "$_cc" "$@" $_ldflags; then
-        fail "$_tag: linking the harness fails" "$w/link-$_tag.log"
-        return 1
-    fi
+    build_link "$out" "$w/plan" "$SUP/$_tag" "$w/obj-$_tag" "$w/harness-$_tag" \
+        "$w/link-$_tag.log" "$_ldflags" "$_cc" "$@"
+    case $? in
+    1) fail "$oc_reason" "$oc_log"; return 1 ;;
+    2) fail "$_tag: linking the harness fails" "$w/link-$_tag.log"; return 1 ;;
+    esac
     "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" "$dir/expected.npy" \
         >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
     rc=$?
