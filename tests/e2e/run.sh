@@ -19,7 +19,8 @@
 #      (rtol 1e-5, atol 1e-5), for the cc and the clang build
 #   8. the sanitized build runs the model on extreme inputs (harness
 #      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
-#      without a sanitizer report
+#      without a sanitizer report (the harness runs without LeakSanitizer:
+#      the generated code cannot allocate, step 11)
 #   9. MODEL_ARENA_SIZE <= arena_max, when the case has one; the arena
 #      within 5% of the lower bound of the schedule (model_report.json
 #      "memory_plan": the most bytes live at one layer); no call in
@@ -98,8 +99,8 @@ build_run() {
     1) fail "$oc_reason" "$oc_log"; return 1 ;;
     2) fail "$_tag: linking the harness fails" "$w/link-$_tag.log"; return 1 ;;
     esac
-    "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" "$dir/expected.npy" \
-        >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" \
+        "$dir/expected.npy" >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
     rc=$?
     if [ $rc -ne 0 ] || sanitizer_report "$w/harness-$_tag.log"; then
         fail "$_tag: the harness fails (exit $rc)" "$w/harness-$_tag.log"
@@ -155,7 +156,7 @@ run_case() {
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
     # 8. extreme inputs under the sanitizers
-    "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
     rc=$?
     if [ $rc -ne 0 ] || sanitizer_report "$w/extremes.log"; then
         fail "sanitized build on extreme inputs: exit $rc" "$w/extremes.log"
