@@ -405,19 +405,26 @@ par_cases() {
     tr '\n' '\0' <"$_list" | xargs -0 -P "$JOBS" -I{} sh "$_script" --one {}
     par_passed=0
     par_failed=0
-    while IFS= read -r _c; do
-        _r="$_res/$(echo "$_c" | tr ' /' '__')"
-        if [ -f "$_r" ] && head -n 1 "$_r" | grep -q '^PASS'; then
+    # the verdicts' file names, a line per job (spaces and slashes as _)
+    tr ' /' '__' <"$_list" >"$_res/.names" || return 2
+    while IFS= read -r _c && IFS= read -r _n <&3; do
+        _r=$_res/$_n
+        _v=
+        [ -f "$_r" ] && IFS= read -r _v <"$_r"
+        case $_v in
+        PASS*)
             par_passed=$((par_passed + 1))
-            [ "${QUIET:-0}" = 1 ] || head -n 1 "$_r"
-        elif [ -f "$_r" ]; then
+            [ "${QUIET:-0}" = 1 ] || printf '%s\n' "$_v" ;;
+        *)
             par_failed=$((par_failed + 1))
-            cat "$_r"
-        else
-            par_failed=$((par_failed + 1))
-            echo "FAIL $_c: no verdict (the case's run was interrupted?)"
-        fi
-    done <"$_list"
+            if [ -f "$_r" ]; then
+                cat "$_r"
+            else
+                echo "FAIL $_c: no verdict (the case's run was interrupted?)"
+            fi ;;
+        esac
+    done <"$_list" 3<"$_res/.names"
+    rm -f "$_res/.names"
 }
 
 # eval_to MODEL.xml OUT.npy [STOIC-EVAL-OPTIONS...]: stoic eval MODEL with
