@@ -17,6 +17,13 @@ STOIC_PLAIN=${STOIC_PLAIN:-bin/stoic}
 ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=97:detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=98:halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
+# The sanitized harness of the generated code runs without LeakSanitizer
+# (ASan's and UBSan's other checks stay on): the generated code cannot
+# allocate (no object of it refers to malloc, calloc, realloc or free:
+# the e2e scripts check it), so a leak check would only test the
+# harness's own .npy reading, at two thirds of the run's time (scanning
+# the sanitizer runtime's own data: 38 of 57 ms).
+HARNESS_ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 
 # The strict flags every generated file must compile with, silently.
 STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
@@ -34,17 +41,46 @@ if [ -z "${STOIC_TEST_ENV:-}" ]; then
         CLANG=
     fi
     # The sanitized build of the generated code uses clang when it is
-    # installed (a second compiler), else CC. lld, when installed, links
-    # the sanitizer runtime in half the time of ld.bfd.
+    # installed (a second compiler), else CC; its link flags: san_ldflags.
     SAN_CC=${SAN_CC:-${CLANG:-$CC}}
+    STOIC_TEST_ENV=1
+    export CC CLANG SAN_CC JOBS STOIC STOIC_PLAIN STOIC_TEST_ENV
+fi
+
+# san_ldflags: sets and exports SAN_LDFLAGS, the flags that link the
+# sanitized build (SAN_CC), once (the parallel jobs inherit them); only
+# the scripts that link it call this (a few compilations to find out).
+# lld, when installed, links the sanitizer runtime in half the time of
+# ld.bfd.
+san_ldflags() {
+    [ -z "${SAN_LDFLAGS_SET:-}" ] || return 0
     SAN_LDFLAGS=
     if command -v ld.lld >/dev/null 2>&1 &&
        echo 'int main(void) { return 0; }' | "$SAN_CC" -x c -fuse-ld=lld -o /dev/null - >/dev/null 2>&1; then
         SAN_LDFLAGS=-fuse-ld=lld
     fi
-    STOIC_TEST_ENV=1
-    export CC CLANG SAN_CC SAN_LDFLAGS JOBS STOIC STOIC_PLAIN STOIC_TEST_ENV
-fi
+    # clang's sanitizer runtime as the shared library it ships
+    # (-shared-libsan; found through the executable's run path) rather
+    # than its static archive, which every link reads whole: the same
+    # runtime, a third less of a link. Only when such a program runs and
+    # reports (a heap overflow: exit 97, or UBSan's 98 when both runtimes
+    # are one).
+    _rt=$("$SAN_CC" -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null)
+    if [ "${_rt#/}" != "$_rt" ] && [ -f "$_rt" ]; then
+        _d=$(mktemp -d "${TMPDIR:-/tmp}/stoic_libsan.XXXXXX") && {
+            printf '#include <stdlib.h>\nint main(int c, char **v) { char *p = malloc(4); p[c + 3] = 1; (void)v; free(p); return 0; }\n' >"$_d/t.c"
+            # shellcheck disable=SC2086
+            if "$SAN_CC" -fsanitize=address,undefined $SAN_LDFLAGS -shared-libsan \
+                   -Wl,-rpath,"${_rt%/*}" -o "$_d/t" "$_d/t.c" >/dev/null 2>&1; then
+                "$_d/t" >/dev/null 2>&1
+                case $? in 97|98) SAN_LDFLAGS="$SAN_LDFLAGS -shared-libsan -Wl,-rpath,${_rt%/*}" ;; esac
+            fi
+            rm -rf "$_d"
+        }
+    fi
+    SAN_LDFLAGS_SET=1
+    export SAN_LDFLAGS SAN_LDFLAGS_SET
+}
 
 # sanitizer_report FILE...: true when a file holds a sanitizer report
 sanitizer_report() {
@@ -97,14 +133,15 @@ rt_sums() {
 # rt_sums), in an OUT whose runtime headers are byte-identical copies too,
 # is not compiled again: its object from build_once (same compiler, same
 # flags) is linked instead. Writes to PLAN a line per OUT/*.c:
-# "reuse NAME" or "compile NAME".
+# "reuse NAME" or "compile NAME SHA256" (the file's, for out_compile's
+# cache).
 rt_plan() {
     (cd "$1" && sha256sum -- *.c stoic_*.h 2>/dev/null) |
         awk 'NR == FNR { sum[$2] = $1; next }
-             { name[++n] = $2; same[n] = ($2 in sum) && sum[$2] == $1
+             { name[++n] = $2; fsum[n] = $1; same[n] = ($2 in sum) && sum[$2] == $1
                if ($2 ~ /\.h$/ && !same[n]) hdr = 1 }
              END { for (i = 1; i <= n; i++) if (name[i] ~ /\.c$/)
-                       print (same[i] && name[i] ~ /^stoic_/ && !hdr ? "reuse " : "compile ") name[i] }' \
+                       print (same[i] && name[i] ~ /^stoic_/ && !hdr ? "reuse " name[i] : "compile " name[i] " " fsum[i]) }' \
             "$2" - >"$3"
 }
 
@@ -114,8 +151,9 @@ rt_plan() {
 # OBJDIR/objs. With BUILDDIR/cache (build_once makes it), a shipped
 # runtime file (stoic_*.c) that an earlier case compiled silently with the
 # same flags and runtime headers links that case's object instead (keyed
-# by the SHA-256 of the flags, the file and OUT's stoic_*.h). On failure: status 1, the reason in $oc_reason and the log
-# in $oc_log.
+# by the SHA-256 of the flags and OUT's stoic_*.h, computed once per call,
+# and the file's from PLAN). On failure: status 1, the reason in
+# $oc_reason and the log in $oc_log.
 oc_reason=
 oc_log=
 out_compile() {
@@ -131,21 +169,26 @@ out_compile() {
         oc_log=
         return 1
     fi
-    while read -r _how _f; do
+    # the object cache: a shipped runtime file that an earlier case
+    # compiled silently, with the same flags and the same runtime headers,
+    # is not compiled again (the shipped files are cut to what each model
+    # calls, so most are not copies of runtime/, but many cases ship the
+    # same cut; they include only stoic_*.h). The key: the SHA-256 of the
+    # flags and the headers, then the file's (from the plan).
+    _ck=
+    if [ -d "$_bd/cache" ] && grep -q '^compile stoic_' "$_plan"; then
+        _ck=$( { echo "$*"; cat "$_out"/stoic_*.h; } | sha256sum)
+        _ck=${_ck%% *}
+    fi
+    while read -r _how _f _sum; do
         _b=${_f%.c}
         if [ "$_how" = reuse ]; then
             echo "$_bd/rt/$_b.o" >>"$_od/objs"
             continue
         fi
         _key=
-        if [ -d "$_bd/cache" ] && [ "${_f#stoic_}" != "$_f" ]; then
-            # the object cache: a shipped runtime file that an earlier case
-            # compiled silently, with the same flags and the same runtime
-            # headers, is not compiled again (the shipped files are cut to
-            # what each model calls, so most are not copies of runtime/,
-            # but many cases ship the same cut; they include only stoic_*.h)
-            _key=$( { echo "$*"; cat "$_out/$_f" "$_out"/stoic_*.h; } | sha256sum)
-            _key=${_key%% *}
+        if [ -n "$_ck" ] && [ -n "$_sum" ] && [ "${_f#stoic_}" != "$_f" ]; then
+            _key=$_ck-$_sum
             if [ -f "$_bd/cache/$_key.o" ]; then
                 echo "$_bd/cache/$_key.o" >>"$_od/objs"
                 continue
@@ -169,9 +212,49 @@ out_compile() {
     return 0
 }
 
+# link_capture BUILDDIR CC FLAGS...: when CC is clang, the command its
+# driver runs to link objects with FLAGS (clang -###: the linker, the
+# sanitizer runtime, the start files and libraries, the same arguments
+# in the same order) is written once to BUILDDIR/link.sh, the objects
+# its arguments and the executable $LINK_OUT; harness_link then runs it
+# instead of the driver, whose own start-up (loading LLVM, 80-90 ms) is
+# most of a link. Anything unexpected in the capture: no link.sh, the
+# driver links (the same command).
+link_capture() {
+    _bd=$1
+    shift
+    rm -f "$_bd/link.sh"
+    "$1" --version 2>/dev/null | grep -q clang || return 0
+    : >"$_bd/link-in.o"
+    "$@" -### -o "$_bd/link-out" "$_bd/link-in.o" >"$_bd/link.cmd" 2>&1 || return 0
+    _l=$(tail -n 1 "$_bd/link.cmd")
+    case $_l in
+    ' "/'*'" '*'"-o" "'"$_bd/link-out"'" '*'"'"$_bd/link-in.o"'"'*) ;;
+    *) return 0 ;;
+    esac
+    # the capture quotes every argument, with \ before " \ and $
+    {
+        printf '# the link of %s, captured by link_capture (tests/common.sh)\n' "$*"
+        printf '%s\n' "$_l" | awk -v o="\"$_bd/link-out\"" -v i="\"$_bd/link-in.o\"" '
+            function sub_all(s, from, to,    k, r) {
+                r = ""
+                while ((k = index(s, from)) > 0) {
+                    r = r substr(s, 1, k - 1) to
+                    s = substr(s, k + length(from))
+                }
+                return r s
+            }
+            { print "exec" sub_all(sub_all($0, o, "\"$LINK_OUT\""), i, "\"$@\"") }'
+    } >"$_bd/link.sh.$$" &&
+        grep -q ' "\$LINK_OUT" ' "$_bd/link.sh.$$" && grep -q ' "\$@" ' "$_bd/link.sh.$$" &&
+        mv "$_bd/link.sh.$$" "$_bd/link.sh"
+    rm -f "$_bd/link.sh.$$"
+}
+
 # harness_link OUT BUILDDIR OBJDIR EXE LOG CC FLAGS...: the harness for the
 # model in OUT: its glue (harness.c -DHARNESS_GLUE) compiled and linked
-# with BUILDDIR's driver and support objects and OBJDIR/objs.
+# with BUILDDIR's driver and support objects and OBJDIR/objs (by the
+# command of BUILDDIR/link.sh when link_capture wrote one, else by CC).
 harness_link() {
     _out=$1
     _bd=$2
@@ -179,14 +262,96 @@ harness_link() {
     _exe=$4
     _log=$5
     shift 5
+    if [ -f "$_bd/link.sh" ]; then
+        # shellcheck disable=SC2046
+        "$@" -Wno-unused-command-line-argument $HARNESS_CFLAGS -DHARNESS_GLUE -I"$_out" \
+            -c -o "$_od/glue.o" tests/e2e/harness.c >"$_log" 2>&1 &&
+            LINK_OUT=$_exe sh "$_bd/link.sh" "$_od/glue.o" "$_bd/driver.o" "$_bd/npy.o" \
+                "$_bd/fileio.o" $(cat "$_od/objs") >>"$_log" 2>&1
+        return
+    fi
     # shellcheck disable=SC2046
     "$@" $HARNESS_CFLAGS -DHARNESS_GLUE -I"$_out" -o "$_exe" tests/e2e/harness.c \
         "$_bd/driver.o" "$_bd/npy.o" "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1
 }
 
+# build_link OUT PLAN BUILDDIR OBJDIR EXE LOG LDFLAGS CC FLAGS...: the files
+# of OUT compiled strictly ($STRICT FLAGS) and silently, and the harness
+# for them linked to EXE (FLAGS LDFLAGS; the link's output in LOG): that
+# is out_compile, then harness_link. With BUILDDIR/link.sh (link_capture:
+# CC is clang), the files that are not runtime files (model.c,
+# model_weights.c) and the harness glue are first compiled as ONE
+# translation unit, OBJDIR/unity.c, their text one after the other: one compiler
+# start-up instead of three (clang's, 80-90 ms, is most of each such
+# compilation). The code, the warnings asked for and the sanitizers'
+# instrumentation are those of the files; what only a file compiled
+# alone can show (an include it lacks) gcc shows, which compiles every
+# file on its own with the same strict flags. A unit that does not compile
+# silently is compiled file by file, and that decides. Status 1: a file
+# does not compile ($oc_reason, $oc_log); 2: the link fails (LOG).
+build_link() {
+    _out=$1
+    _plan=$2
+    _bd=$3
+    _od=$4
+    _exe=$5
+    _log=$6
+    _ldf=$7
+    _cc=$8
+    shift 8
+    if [ -f "$_bd/link.sh" ] && grep -q '^compile [^s]' "$_plan"; then
+        mkdir -p "$_od" || return 1
+        : >"$_od/plan-rt"
+        # the files' text, each after a #line naming it (its diagnostics
+        # and debug information name the file), not #include: clang warns
+        # of an unused static only in the main file
+        # shellcheck disable=SC2046
+        awk 'FNR == 1 && FILENAME == "tests/e2e/harness.c" { print "#define HARNESS_GLUE" }
+             FNR == 1 { printf "#line 1 \"%s\"\n", FILENAME }
+             { print }' $(awk -v o="$_out" -v r="$_od/plan-rt" \
+                '$1 == "compile" && $2 !~ /^stoic_/ { print o "/" $2; next } { print >r }' "$_plan") \
+            tests/e2e/harness.c >"$_od/unity.c" || return 1
+        # shellcheck disable=SC2086
+        if "$_cc" $STRICT "$@" -I"$_out" -c -o "$_od/unity.o" "$_od/unity.c" \
+                >"$_od/unity.log" 2>&1 && [ ! -s "$_od/unity.log" ]; then
+            if [ -s "$_od/plan-rt" ]; then
+                # shellcheck disable=SC2086
+                out_compile "$_out" "$_od/plan-rt" "$_bd" "$_od" "$_cc" $STRICT "$@" || return 1
+            else
+                : >"$_od/objs"
+            fi
+            # shellcheck disable=SC2046
+            LINK_OUT=$_exe sh "$_bd/link.sh" "$_od/unity.o" "$_bd/driver.o" "$_bd/npy.o" \
+                "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1 || return 2
+            return 0
+        fi
+        # not silently as one unit: file by file (below) decides
+        rm -f "$_od/unity.o"
+    fi
+    # shellcheck disable=SC2086
+    out_compile "$_out" "$_plan" "$_bd" "$_od" "$_cc" $STRICT "$@" || return 1
+    # shellcheck disable=SC2086
+    harness_link "$_out" "$_bd" "$_od" "$_exe" "$_log" "$_cc" "$@" $_ldf || return 2
+}
+
+# dynamic_memory_symbols OBJ...: the symbols of the objects named malloc,
+# calloc, realloc or free, printed as "OBJ: NAME"; status 0 when there is
+# one, 1 when none, 2 when an argument is not an object readelf reads.
+# (readelf -Ws: the symbol table, as nm lists it, without nm's start-up:
+# binutils' nm loads every linker plugin of /usr/lib/bfd-plugins, LLVM's
+# among them, 50 ms a call.)
+dynamic_memory_symbols() {
+    LC_ALL=C readelf -Ws -- "$@" 2>&1 |
+        awk -v f="$1" '/^File: / { f = $2; next }
+             /^readelf: / { bad = 1; print; next }
+             $1 ~ /^[0-9]+:$/ && $8 ~ /^_?(malloc|calloc|realloc|free)(@.*)?$/ { print f ": " $8; n++ }
+             END { exit bad ? 2 : n ? 0 : 1 }'
+}
 # has_dynamic_memory OBJ...: true when an object refers to malloc & co.
+# (or is not an object readelf reads: the check cannot pass unread)
 has_dynamic_memory() {
-    nm "$@" 2>/dev/null | awk '{ print $NF }' | grep -Eqx '_?(malloc|calloc|realloc|free)'
+    dynamic_memory_symbols "$@" >/dev/null
+    [ $? -ne 1 ]
 }
 
 # absent_calls MODEL_C ABSENT: the calls in the generated MODEL_C of any
@@ -240,19 +405,26 @@ par_cases() {
     tr '\n' '\0' <"$_list" | xargs -0 -P "$JOBS" -I{} sh "$_script" --one {}
     par_passed=0
     par_failed=0
-    while IFS= read -r _c; do
-        _r="$_res/$(echo "$_c" | tr ' /' '__')"
-        if [ -f "$_r" ] && head -n 1 "$_r" | grep -q '^PASS'; then
+    # the verdicts' file names, a line per job (spaces and slashes as _)
+    tr ' /' '__' <"$_list" >"$_res/.names" || return 2
+    while IFS= read -r _c && IFS= read -r _n <&3; do
+        _r=$_res/$_n
+        _v=
+        [ -f "$_r" ] && IFS= read -r _v <"$_r"
+        case $_v in
+        PASS*)
             par_passed=$((par_passed + 1))
-            [ "${QUIET:-0}" = 1 ] || head -n 1 "$_r"
-        elif [ -f "$_r" ]; then
+            [ "${QUIET:-0}" = 1 ] || printf '%s\n' "$_v" ;;
+        *)
             par_failed=$((par_failed + 1))
-            cat "$_r"
-        else
-            par_failed=$((par_failed + 1))
-            echo "FAIL $_c: no verdict (the case's run was interrupted?)"
-        fi
-    done <"$_list"
+            if [ -f "$_r" ]; then
+                cat "$_r"
+            else
+                echo "FAIL $_c: no verdict (the case's run was interrupted?)"
+            fi ;;
+        esac
+    done <"$_list" 3<"$_res/.names"
+    rm -f "$_res/.names"
 }
 
 # eval_to MODEL.xml OUT.npy [STOIC-EVAL-OPTIONS...]: stoic eval MODEL with

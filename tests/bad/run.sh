@@ -81,41 +81,47 @@ mkdir -p "$WORK" || exit 2
 # The case table: NAME EXIT DIAG ARGS PRE [POST], separated by the ASCII
 # unit separator (empty fields survive the shell's field splitting).
 US=$(printf '\037')
-trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 table=$WORK/cases.tsv
-: >"$table"
-for f in "$DIR"/*.cases; do
-    pre_name= pre_cmd=
-    while IFS= read -r line; do
-        case $line in ''|'#'*) continue ;; esac
-        name=$(printf '%s' "$line" | cut -d'|' -f1 | trim)
-        if [ $# -gt 0 ]; then
-            case " $* " in *" $name "*) ;; *) continue ;; esac
-        fi
-        f2=$(printf '%s' "$line" | cut -d'|' -f2 | trim)
-        if [ "$f2" = pre ]; then
-            pre_name=$name
-            pre_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
-            continue
-        fi
-        if [ "$f2" = post ]; then
+# the table, one line per case: NAME EXIT DIAG ARGS PRE [POST], separated by
+# \037, fields trimmed (one awk over the .cases files, not a cut and a sed
+# per field)
+LC_ALL=C awk -v sel=" $* " -v all=$# '
+    function trim(s) { sub(/^[[:space:]]+/, "", s); sub(/[[:space:]]+$/, "", s); return s }
+    # field N of a |-separated line (as cut -f N: the whole line if no |)
+    function fld(s, n,    k) {
+        if (index(s, "|") == 0) return s
+        while (n-- > 1) { k = index(s, "|"); if (k == 0) return ""; s = substr(s, k + 1) }
+        k = index(s, "|")
+        return k ? substr(s, 1, k - 1) : s
+    }
+    # fields N to the end (cut -f N-)
+    function from(s, n,    k) {
+        if (index(s, "|") == 0) return s
+        while (n-- > 1) { k = index(s, "|"); if (k == 0) return ""; s = substr(s, k + 1) }
+        return s
+    }
+    FNR == 1 { pre_name = ""; pre_cmd = "" }
+    $0 == "" || /^#/ { next }
+    {
+        name = trim(fld($0, 1))
+        if (all > 0 && index(sel, " " name " ") == 0) next
+        f2 = trim(fld($0, 2))
+        if (f2 == "pre") { pre_name = name; pre_cmd = trim(from($0, 3)); next }
+        if (f2 == "post") {
             # attach to the case just read (the last line of the table)
-            post_cmd=$(printf '%s' "$line" | cut -d'|' -f3- | trim)
-            last=$(tail -n 1 "$table")
-            [ "$(printf '%s' "$last" | cut -d"$US" -f1)" = "$name" ] ||
-                { echo "run.sh: post line for '$name' does not follow its case" >&2; exit 2; }
-            sed -i '$d' "$table"
-            printf '%s\037%s\n' "$last" "$post_cmd" >>"$table"
-            continue
-        fi
-        diag=$(printf '%s' "$line" | cut -d'|' -f3 | trim)
-        args=$(printf '%s' "$line" | cut -d'|' -f4- | trim)
-        pre=
-        [ "$pre_name" = "$name" ] && pre=$pre_cmd
-        printf '%s\037%s\037%s\037%s\037%s\n' "$name" "$f2" "$diag" "$args" "$pre" >>"$table"
-        pre_name=
-    done <"$f"
-done
+            if (n == 0 || last_name != name) {
+                printf "run.sh: post line for '\''%s'\'' does not follow its case\n", name >"/dev/stderr"
+                bad = 1; exit 2
+            }
+            line[n] = line[n] "\037" trim(from($0, 3))
+            next
+        }
+        pre = pre_name == name ? pre_cmd : ""
+        line[++n] = name "\037" f2 "\037" trim(fld($0, 3)) "\037" trim(from($0, 4)) "\037" pre
+        last_name = name
+        pre_name = ""
+    }
+    END { if (!bad) for (i = 1; i <= n; i++) print line[i] }' "$DIR"/*.cases >"$table" || exit 2
 dups=$(cut -d"$US" -f1 "$table" | sort | uniq -d)
 [ -z "$dups" ] || { echo "run.sh: duplicate case names: $dups" >&2; exit 2; }
 

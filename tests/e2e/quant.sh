@@ -18,9 +18,10 @@
 #   5. the sanitized build runs the model on extreme inputs (harness
 #      --extremes: model_run_float on zeros, +-1e30, +-FLT_MAX, subnormals;
 #      model_run on the int8/int16 minimum, maximum, zeros, alternating)
-#      without a sanitizer report
+#      without a sanitizer report (without LeakSanitizer: the generated
+#      code cannot allocate, step 7)
 #   6. a second generate, with the normal build bin/stoic, is byte-identical
-#   7. no dynamic memory (nm)
+#   7. no dynamic memory (the objects' symbol tables: readelf -Ws)
 #   8. the arena within 5% of the lower bound of the schedule (run.sh);
 #      a case's `absent` kernels are not called in model.c, and its eval
 #      equals bit for bit that of its `same_as` twin (see run.sh)
@@ -40,6 +41,7 @@
 # REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001
 set -u
 . tests/common.sh
+san_ldflags
 NPYCMP=${NPYCMP:-bin/npycmp}
 CASES=tests/e2e/cases
 WORK=build/e2e-quant
@@ -54,14 +56,14 @@ build_run() {
     bcc=$2
     ldflags=$3
     shift 3
-    # shellcheck disable=SC2086
-    out_compile "$out" "$w/plan" "$SUP/$tag" "$w/obj-$tag" "$bcc" $STRICT "$@" ||
-        { reason="$oc_reason: $(head -3 "$oc_log" 2>/dev/null)"; return 1; }
-    # shellcheck disable=SC2086
-    harness_link "$out" "$SUP/$tag" "$w/obj-$tag" "$w/harness-$tag" "$w/link-$tag.log" \
-            "$bcc" "$@" $ldflags ||
-        { reason="$tag: link: $(head -3 "$w/link-$tag.log")"; return 1; }
-    "$w/harness-$tag" "$dir/input.npy" "$w/run-$tag.npy" "$dir/expected.npy" >"$w/run-$tag.log" 2>&1 &&
+    build_link "$out" "$w/plan" "$SUP/$tag" "$w/obj-$tag" "$w/harness-$tag" \
+        "$w/link-$tag.log" "$ldflags" "$bcc" "$@"
+    case $? in
+    1) reason="$oc_reason: $(head -3 "$oc_log" 2>/dev/null)"; return 1 ;;
+    2) reason="$tag: link: $(head -3 "$w/link-$tag.log")"; return 1 ;;
+    esac
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-$tag" "$dir/input.npy" "$w/run-$tag.npy" \
+        "$dir/expected.npy" >"$w/run-$tag.log" 2>&1 &&
         ! sanitizer_report "$w/run-$tag.log" ||
         { reason="$tag: harness failed: $(head -3 "$w/run-$tag.log")"; return 1; }
     $NPYCMP "$w/run-$tag.npy" "$w/eval.npy" --rtol 0 --atol 0 >"$w/cmp-$tag.log" 2>&1 ||
@@ -109,7 +111,7 @@ one() { # case precision
             >>"$w/twin.log" 2>&1 || { reason="eval differs from its twin $twin"; return 1; }
     fi
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
-    while read -r _how _f; do
+    while read -r _how _f _sum; do
         [ "$_how" = compile ] || continue
         # shellcheck disable=SC2086
         $CC $STRICT -fsyntax-only "$out/$_f" >"$w/cc-$_f.log" 2>&1 && [ ! -s "$w/cc-$_f.log" ] ||
@@ -117,7 +119,8 @@ one() { # case precision
     done <"$w/plan"
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
-    "$w/harness-san" --extremes >"$w/extremes.log" 2>&1 && ! sanitizer_report "$w/extremes.log" ||
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-san" --extremes >"$w/extremes.log" 2>&1 &&
+        ! sanitizer_report "$w/extremes.log" ||
         { reason="sanitized build on extreme inputs: $(grep -m1 -E 'runtime error|ERROR|harness' "$w/extremes.log")"; return 1; }
     # shellcheck disable=SC2086
     $STOIC_PLAIN generate "$dir/model.xml" -o "$w/out2" --name model $q >"$w/gen2.log" 2>&1 &&
@@ -164,6 +167,8 @@ if ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; then
     echo "quantized e2e: 0 passed, 1 failed"
     exit 1
 fi
+# shellcheck disable=SC2086
+link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
 if has_dynamic_memory "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "quantized e2e: 0 passed, 1 failed"

@@ -19,7 +19,8 @@
 #      (rtol 1e-5, atol 1e-5), for the cc and the clang build
 #   8. the sanitized build runs the model on extreme inputs (harness
 #      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
-#      without a sanitizer report
+#      without a sanitizer report (the harness runs without LeakSanitizer:
+#      the generated code cannot allocate, step 11)
 #   9. MODEL_ARENA_SIZE <= arena_max, when the case has one; the arena
 #      within 5% of the lower bound of the schedule (model_report.json
 #      "memory_plan": the most bytes live at one layer); no call in
@@ -29,8 +30,9 @@
 #  10. a second generate, with the normal build bin/stoic, into another
 #      directory is byte-identical (cmp): deterministic, and the same
 #      files with and without the sanitizers
-#  11. no object of OUT mentions malloc, calloc, realloc or free (nm, on
-#      the cc build's objects: the sanitized ones are the same sources)
+#  11. no object of OUT mentions malloc, calloc, realloc or free (their
+#      symbol tables, readelf -Ws, on the cc build's objects: the
+#      sanitized ones are the same sources)
 #
 # Compiled once, not per case: a runtime file that OUT holds as a
 # byte-identical copy of runtime/ (cmp, with identical runtime headers) is
@@ -38,7 +40,10 @@
 # any other file of OUT is compiled per case. gcc and clang are each run
 # once per file: clang's build is the sanitized one, so it gives clang's
 # diagnostics, a second compiler's results on the real inputs and the
-# sanitizer evidence in one compilation.
+# sanitizer evidence in one compilation. The sanitized harness is linked
+# by the command clang's driver runs for that link, captured once (clang
+# -###, tests/common.sh link_capture): the same linker and arguments
+# without a driver start-up per case.
 #
 # Usage: sh tests/e2e/run.sh [CASE...]     (default: every case)
 # Environment: STOIC (default bin/stoic-asan), STOIC_PLAIN (bin/stoic),
@@ -51,6 +56,7 @@
 
 set -u
 . tests/common.sh
+san_ldflags
 
 NPYCMP=${NPYCMP:-bin/npycmp}
 KEEP=${KEEP:-0}
@@ -87,16 +93,14 @@ build_run() {
     _cc=$2
     _ldflags=$3
     shift 3
-    # shellcheck disable=SC2086
-    out_compile "$out" "$w/plan" "$SUP/$_tag" "$w/obj-$_tag" "$_cc" $STRICT "$@" ||
-        { fail "$oc_reason" "$oc_log"; return 1; }
-    if ! harness_link "$out" "$SUP/$_tag" "$w/obj-$_tag" "$w/harness-$_tag" "$w/link-$_tag.log" \
-            "$_cc" "$@" $_ldflags; then
-        fail "$_tag: linking the harness fails" "$w/link-$_tag.log"
-        return 1
-    fi
-    "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" "$dir/expected.npy" \
-        >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
+    build_link "$out" "$w/plan" "$SUP/$_tag" "$w/obj-$_tag" "$w/harness-$_tag" \
+        "$w/link-$_tag.log" "$_ldflags" "$_cc" "$@"
+    case $? in
+    1) fail "$oc_reason" "$oc_log"; return 1 ;;
+    2) fail "$_tag: linking the harness fails" "$w/link-$_tag.log"; return 1 ;;
+    esac
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" \
+        "$dir/expected.npy" >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
     rc=$?
     if [ $rc -ne 0 ] || sanitizer_report "$w/harness-$_tag.log"; then
         fail "$_tag: the harness fails (exit $rc)" "$w/harness-$_tag.log"
@@ -152,7 +156,7 @@ run_case() {
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
     # 8. extreme inputs under the sanitizers
-    "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
+    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
     rc=$?
     if [ $rc -ne 0 ] || sanitizer_report "$w/extremes.log"; then
         fail "sanitized build on extreme inputs: exit $rc" "$w/extremes.log"
@@ -202,15 +206,11 @@ run_case() {
     fi
     # 11. no dynamic memory (the reused runtime objects are checked once;
     #     the sanitized objects are the same sources)
-    if ! nm -A "$w"/obj-cc/*.o >"$w/nm.log" 2>&1; then
-        fail "nm fails" "$w/nm.log"
-        return 1
-    fi
-    if awk '{ print $NF }' "$w/nm.log" | grep -Eqx '_?(malloc|calloc|realloc|free)'; then
-        grep -Ew '_?(malloc|calloc|realloc|free)' "$w/nm.log" >"$w/dyn.log"
-        fail "dynamic memory" "$w/dyn.log"
-        return 1
-    fi
+    dynamic_memory_symbols "$w"/obj-cc/*.o >"$w/dyn.log"
+    case $? in
+    0) fail "dynamic memory" "$w/dyn.log"; return 1 ;;
+    2) fail "readelf cannot read the objects" "$w/dyn.log"; return 1 ;;
+    esac
     return 0
 }
 
@@ -264,6 +264,8 @@ if ! build_once "$SUP/cc" "$CC" || ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; 
     echo "0 passed, 1 failed"
     exit 1
 fi
+# shellcheck disable=SC2086
+link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
 if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "0 passed, 1 failed"

@@ -41,11 +41,41 @@ ATOL=1e-5
 OPS=" ReduceMean ReduceMax ReduceSum Slice Gemm MatMul Conv MaxPool AveragePool GlobalAveragePool Relu LeakyRelu Clip Sigmoid Tanh HardSigmoid HardSwish GlobalMaxPool Softmax Add Mul Concat Flatten Reshape Pad BatchNormalization Identity Dropout Constant Unsqueeze Squeeze Transpose Split ConvTranspose Resize Upsample LSTM GRU "
 FILTER=${1:-}
 
-# selected? prints "yes" or the reason it is not
+# info_facts INFO DIR: what select_test and run_test need from bin/onnxinfo's
+# listing, read by one awk (not a sed or grep per question: ~1000 tests),
+# as shell assignments: bad_op (the first operator outside OPS, or empty),
+# data_float (1: the data input -- the first graph input that is not an
+# initializer -- is float32), out_float (1: every output is float32),
+# firstk (the data input's index among the graph inputs), freeze (a
+# --freeze NAME=DIR/test_data_set_0/input_K.pb for every other input that
+# is not an initializer: frozen to its test value), nout (the outputs)
+info_facts() {
+    awk -v ops="$OPS" -v dir="$2" '
+        function q(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
+        $1 == "node" { for (i = 3; i <= NF; i++) if (bad == "" && index(ops, " " $i " ") == 0) bad = $i }
+        $1 == "init" { init[$2] = 1 }
+        $1 == "input" { nin++; iname[nin] = $2; ifloat[nin] = index($0, " FLOAT ") > 0 }
+        $1 == "output" { nout++; if (index($0, " FLOAT ") == 0) onf = 1 }
+        END {
+            first = 0
+            for (k = 1; k <= nin; k++) {
+                if (iname[k] in init) continue
+                if (!first) first = k
+                else freeze = freeze " --freeze " iname[k] "=" dir "/test_data_set_0/input_" (k - 1) ".pb"
+            }
+            print "bad_op=" q(bad)
+            print "data_float=" (first && ifloat[first] ? 1 : 0)
+            print "out_float=" (onf ? 0 : 1)
+            print "firstk=" (first ? first - 1 : "")
+            print "freeze=" q(freeze)
+            print "nout=" (nout + 0)
+        }' "$1"
+}
+
+# selected? prints "yes" or the reason it is not (after info_facts)
 select_test() {
-    info=$1
-    name=$2
-    suite=$3
+    name=$1
+    suite=$2
     case "$name" in
     *Conv3d*|*Pool3d*|*pool_3d*|*convtranspose_3d*) echo "3-D convolution or pooling"; return ;;
     *training*) echo "training mode (the list covers inference)"; return ;;
@@ -56,19 +86,13 @@ select_test() {
         *) echo "not a Conv/Pool/Linear test"; return ;;
         esac
     fi
-    for op in $(sed -n 's/^node [^ ]* //p' "$info"); do
-        case "$OPS" in
-        *" $op "*) ;;
-        *) echo "operator $op"; return ;;
-        esac
-    done
+    if [ -n "$bad_op" ]; then
+        echo "operator $bad_op"
+        return
+    fi
     # the data input (the first graph input that is not an initializer) and
     # the outputs must be float32; other inputs are frozen to constants
-    inits=$(sed -n 's/^init \([^ ]*\) .*/\1/p' "$info")
-    data=$(sed -n 's/^input \([^ ]*\) .*/\1/p' "$info" | while read -r i; do
-        echo "$inits" | grep -qx "$i" || { echo "$i"; break; }; done)
-    if ! grep -E "^input $data " "$info" | grep -q ' FLOAT ' ||
-       grep -E '^output ' "$info" | grep -vq ' FLOAT '; then
+    if [ "$data_float" != 1 ] || [ "$out_float" != 1 ]; then
         echo "non-float data input or output"
         return
     fi
@@ -79,24 +103,7 @@ select_test() {
 run_test() {
     dir=$1
     w=$2
-    set -- $(sed -n 's/^input \([^ ]*\) .*/\1/p' $w/info)
-    inits=$(sed -n 's/^init \([^ ]*\) .*/\1/p' $w/info)
-    first=""
-    freeze=""
-    k=0
-    for name in "$@"; do
-        if echo "$inits" | grep -qx "$name"; then
-            k=$((k + 1))
-            continue
-        fi
-        if [ -z "$first" ]; then
-            first=$name
-            firstk=$k
-        else
-            freeze="$freeze --freeze $name=$dir/test_data_set_0/input_$k.pb"
-        fi
-        k=$((k + 1))
-    done
+    # shellcheck disable=SC2086
     $STOIC import $dir/model.onnx -o $w/model.xml $freeze >$w/import.log 2>&1
     rc=$?
     if sanitizer_report $w/import.log || [ $rc -gt 1 ]; then
@@ -121,7 +128,6 @@ run_test() {
         echo "harness does not link"
         return
     fi
-    nout=$(grep -c '^output ' $w/info)
     bin/pb2npy $dir/test_data_set_0/input_$firstk.pb $w/in.npy >/dev/null 2>&1 &&
     bin/pb2npy $dir/test_data_set_0/output_0.pb $w/want.npy >/dev/null 2>&1 ||
         { echo "test data does not convert"; return; }
@@ -167,7 +173,8 @@ if [ "${1:-}" = --one ]; then
         printf 'notsel %-58s not selected: unreadable (%s)\n' "$suite/$name" "$(head -1 $w/info.err)" >$r
         exit 0
     fi
-    s=$(select_test $w/info $name $suite)
+    eval "$(info_facts $w/info $dir)"
+    s=$(select_test $name $suite)
     if [ "$s" != yes ]; then
         printf 'notsel %-58s not selected: %s\n' "$suite/$name" "$s" >$r
         exit 0
@@ -221,7 +228,7 @@ for suite in node pytorch-converted; do
     sel=0
     pass=0
     while IFS= read -r t; do
-        r=$W/res/$(echo "$t" | tr '/' '_')
+        r=$W/res/${t%%/*}_${t#*/}
         if [ ! -f $r ]; then
             printf '%-58s FAIL: no verdict (interrupted?)\n' "$t" >>$W/results.txt
             echo "$t no verdict" >>$W/unexpected

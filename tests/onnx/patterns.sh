@@ -23,6 +23,11 @@
 # as NAME.want.npy holds torch's. gru_bidir, lstm_stack, lstm_seq (torch's
 # GRU and LSTM: bidirectional, two layers, a head on every step) too, their
 # recurrent layers with int16 activations (README "Recurrent layers").
+# Every generated .c compiles silently with the strict flags (cc -O1); a
+# runtime file that is a byte-identical copy of runtime/, or that an
+# earlier model compiled with the same flags and runtime headers, is
+# compiled once and its object linked (tests/common.sh: build_once,
+# rt_plan, out_compile), as is the harness's driver (one glue per model).
 # Models run in parallel (JOBS, default: the number of CPUs). The variables
 # D (directory), W (work directory), MODELS, RTOL and ATOL select another
 # set (make check-onnx-models: tests/onnx/models).
@@ -57,12 +62,20 @@ ATOL=${ATOL:-1e-6}
 for t in "$STOIC" "$IMPORT" bin/npycmp; do
     [ -x "$t" ] || { echo "patterns: $t not built" >&2; exit 2; }
 done
+# Once, not per model: the runtime (every runtime/*.c, strict, -O1) and
+# the harness's driver and support files (tests/common.sh build_once); a
+# generated runtime file that is a byte-identical copy of runtime/ links
+# that object, and one that an earlier model compiled silently with the
+# same flags and headers links that model's object (out_compile's cache)
 if [ "${1:-}" != --one ]; then
     rm -rf $W
     mkdir -p $W/support
-    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/npy.o generator/npy.c &&
-    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -c -o $W/support/fileio.o generator/fileio.c ||
+    rt_sums $W/support/rt.sha256
+    if ! build_once $W/support/cc "$CC" -O1; then
+        echo "patterns: the runtime or the harness does not compile (silently):"
+        head -n 25 $W/support/cc/fail.log
         exit 2
+    fi
 fi
 
 one() { # name -> prints nothing when it passes, else why
@@ -105,13 +118,13 @@ one() { # name -> prints nothing when it passes, else why
     esac
     ASAN_OPTIONS=detect_leaks=1 $IMPORT generate $w/m.xml -o $w/out --name model >$w/generate.log 2>&1 ||
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
-    for f in $w/out/*.c; do
-        cc $STRICT -O1 -c -o "$w/$(basename "$f" .c).o" "$f" >>$w/cc.log 2>&1 ||
-            { echo "generated code does not compile: $f"; return; }
-    done
-    cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/out -o $w/harness \
-        tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/*.o -lm >$w/link.log 2>&1 ||
-        { echo "harness does not link"; return; }
+    # every OUT/*.c, strictly, silently (cc -O1; runtime copies: once)
+    rt_plan $w/out $W/support/rt.sha256 $w/plan
+    # shellcheck disable=SC2086
+    out_compile $w/out $w/plan $W/support/cc $w/obj "$CC" $STRICT -O1 ||
+        { echo "generated code does not compile: $oc_reason: $(head -c 300 "$oc_log" 2>/dev/null)"; return; }
+    harness_link $w/out $W/support/cc $w/obj $w/harness $w/link.log "$CC" -O1 ||
+        { echo "harness does not link: $(head -c 300 $w/link.log)"; return; }
     $w/harness $D/$n.in.npy $w/got.npy $D/$n.want.npy >$w/run.log 2>&1 ||
         { echo "run fails: $(head -1 $w/run.log)"; return; }
     bin/npycmp $w/got.npy $D/$n.want.npy --rtol $RTOL --atol $ATOL >$w/cmp.log 2>&1 ||
@@ -134,14 +147,12 @@ one() { # name -> prints nothing when it passes, else why
         # shellcheck disable=SC2086
         (STOIC=$IMPORT; ASAN_OPTIONS=detect_leaks=1 eval_to $w/m.xml $w/eval-$p.npy $q --input $D/$n.in.npy) >$w/eval-$p.log 2>&1 ||
             { echo "$p eval fails: $(grep -m1 error $w/eval-$p.log)"; return; }
-        mkdir -p $w/o-$p
-        for f in $w/$p/*.c; do
-            cc $STRICT -O1 -c -o "$w/o-$p/$(basename "$f" .c).o" "$f" >>$w/cc-$p.log 2>&1 ||
-                { echo "$p generated code does not compile: $f"; return; }
-        done
-        cc -std=c99 -O1 -D_POSIX_C_SOURCE=200809L -Igenerator -I$w/$p -o $w/harness-$p \
-            tests/e2e/harness.c $W/support/npy.o $W/support/fileio.o $w/o-$p/*.o -lm \
-            >$w/link-$p.log 2>&1 || { echo "$p harness does not link"; return; }
+        rt_plan $w/$p $W/support/rt.sha256 $w/plan-$p
+        # shellcheck disable=SC2086
+        out_compile $w/$p $w/plan-$p $W/support/cc $w/o-$p "$CC" $STRICT -O1 ||
+            { echo "$p generated code does not compile: $oc_reason: $(head -c 300 "$oc_log" 2>/dev/null)"; return; }
+        harness_link $w/$p $W/support/cc $w/o-$p $w/harness-$p $w/link-$p.log "$CC" -O1 ||
+            { echo "$p harness does not link: $(head -c 300 $w/link-$p.log)"; return; }
         $w/harness-$p $D/$n.in.npy $w/got-$p.npy $w/eval-$p.npy >$w/run-$p.log 2>&1 ||
             { echo "$p run fails: $(head -1 $w/run-$p.log)"; return; }
         bin/npycmp $w/got-$p.npy $w/eval-$p.npy --rtol 0 --atol 0 >$w/cmp-$p.log 2>&1 ||
