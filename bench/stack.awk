@@ -19,6 +19,7 @@ BEGIN { nerr = 0 }
     name = t
     sub(/".*/, "", name)
     sub(/^.*\.c:/, "", name)   # a static function: gcc writes FILE.c:NAME
+    gsub(/\.[0-9]+/, "", name)  # a clone (NAME.constprop.0.isra.0): as -fstack-usage names it
     if (t ~ /[0-9]+ bytes \(/) {
         n = t
         sub(/ bytes \(.*/, "", n)
@@ -42,6 +43,8 @@ BEGIN { nerr = 0 }
     sub(/".*/, "", dst)
     sub(/^.*\.c:/, "", src)
     sub(/^.*\.c:/, "", dst)
+    gsub(/\.[0-9]+/, "", src)
+    gsub(/\.[0-9]+/, "", dst)
     if (index(edges[src], " " dst " ") == 0) edges[src] = edges[src] " " dst " "
     next
 }
