@@ -1307,18 +1307,6 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
 
 /* ---- what a graph costs ---------------------------------------------------- */
 
-int64_t compress_weight_bytes(const ir_graph *g)
-{
-    int64_t b = 0;
-    int i;
-    for (i = 0; i < g->nt; i++) {
-        if (g->t[i].kind == IR_T_CONST) {
-            b += ir_shape_count(&g->t[i].shape) * (int64_t)ir_dtype_size(g->t[i].dtype);
-        }
-    }
-    return b;
-}
-
 int64_t compress_node_macs(const ir_graph *g, int i)
 {
     const ir_node *n = &g->n[i];

@@ -150,7 +150,6 @@ void compress_plan_free(compress_plan *p);
 int compress_plan_copy(compress_plan *dst, const compress_plan *src);
 
 /* Weight bytes and MACs of a (compressed) graph. */
-int64_t compress_weight_bytes(const ir_graph *g);
 int64_t compress_macs(const ir_graph *g);
 int64_t compress_node_macs(const ir_graph *g, int node); /* sparse layers: kept entries only */
 

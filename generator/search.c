@@ -391,9 +391,9 @@ typedef struct {
     int cand;             /* its record in info->cand */
 } move;
 
-static double score_of(int64_t saved, double err_added, double floor)
+static double score_of(int64_t saved, double err_added, double err_floor)
 {
-    return (double)saved / ((err_added > 0.0 ? err_added : 0.0) + floor);
+    return (double)saved / ((err_added > 0.0 ? err_added : 0.0) + err_floor);
 }
 
 int search_plan(const char *model, const ir_graph *g, const compress_options *o,
@@ -407,7 +407,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     int64_t out_n = ir_shape_count(&g->t[g->output].shape);
     int64_t cur_obj, cur_bytes = 0, cur_macs = 0, bb, bm, start_obj;
     float *row;
-    double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0, start_nmse, floor;
+    double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0, start_nmse, err_floor;
     char what[256];
     move *mv = NULL;
     double fail_err[256], ceiling;
@@ -516,7 +516,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     }
     start_obj = cur_obj;
     start_nmse = cur_nmse;
-    floor = start_nmse > SCORE_EPS ? start_nmse : SCORE_EPS;
+    err_floor = start_nmse > SCORE_EPS ? start_nmse : SCORE_EPS;
     if (rc == 0 && compress_plan_copy(&start, &cur) != 0) {
         rc = -1;
     }
@@ -536,7 +536,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     for (i = 0; rc == 0 && i < cur.n; i++) {
         for (k = 0; cur.l[i].prunable && k < N_KNOBS && rc == 0; k++) {
             knob *kb = &K[i].k[k];
-            int lv = next_level(&K[i], &start.l[i], k), first = lv, prev = -1, x;
+            int lv = next_level(&K[i], &start.l[i], k), prev = -1, x;
             /* every SENS_STRIDE-th level (and the last), the levels
              * between interpolated */
             int stride = lv >= 0 && kb->n - lv > 3 ? SENS_STRIDE : 1;
@@ -588,7 +588,6 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
                     break;
                 }
             }
-            (void)first;
         }
     }
 
@@ -651,7 +650,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
                     mv[nm].i = i;
                     mv[nm].k = k;
                     mv[nm].b = b;
-                    mv[nm].score = score_of(oa - kb->obj[b], kb->nmse[b] - na, floor);
+                    mv[nm].score = score_of(oa - kb->obj[b], kb->nmse[b] - na, err_floor);
                     nm++;
                 }
             }
@@ -734,7 +733,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
                 continue;
             }
             M->fresh = 1;
-            M->score = score_of(cur_obj - M->obj, bn - cur_nmse, floor);
+            M->score = score_of(cur_obj - M->obj, bn - cur_nmse, err_floor);
         }
         for (m = 0; m < nm; m++) {
             compress_plan_free(&mv[m].plan);

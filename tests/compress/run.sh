@@ -73,6 +73,16 @@ variant() {
     bin/npycmp $d/c.npy $d/eval.npy --rtol 0 --atol 0
 }
 n_rows() { /usr/bin/python3 -c "import numpy; print(len(numpy.load('$1')))"; }
+# top1_drop LABEL FLOAT.npy COMPRESSED.npy LABELS.npy: prints both top-1
+# accuracies; fails when the compressed loses more than 1 pp
+top1_drop() {
+    _f=$(bin/top1 "$2" "$4") && _q=$(bin/top1 "$3" "$4") && _n=$(n_rows "$4") &&
+    awk -v f="$_f" -v q="$_q" -v n="$_n" -v what="$1" 'BEGIN {
+        d = 100.0 * (f - q) / n;
+        printf "accuracy: %s, float32 %.2f%%, compressed (generated code) %.2f%%, drop %.2f pp (limit 1)\n",
+               what, 100.0 * f / n, 100.0 * q / n, d;
+        exit !(d <= 1.0) }'
+}
 json() { # file, python expression on r (the report)
     /usr/bin/python3 -c "import json; r = json.load(open('$1')); print($2)"
 }
@@ -121,13 +131,7 @@ check "mlp: the report's Pareto front is that of its candidates" pareto
 mlp_test_accuracy() {
     mkdir -p $W/f32 &&
     $STOIC eval $M/mlp.xml --input $M/test_x.npy --output $W/f32/test.npy >/dev/null &&
-    f=$(bin/top1 $W/f32/test.npy $M/test_y.npy) && q=$(bin/top1 $W/search/c.npy $M/test_y.npy) &&
-    n=$(n_rows $M/test_y.npy) &&
-    awk -v f="$f" -v q="$q" -v n="$n" 'BEGIN {
-        d = 100.0 * (f - q) / n;
-        printf "accuracy: held-back test, float32 %.2f%%, compressed (generated code) %.2f%%, drop %.2f pp (limit 1)\n",
-               100.0 * f / n, 100.0 * q / n, d;
-        exit !(d <= 1.0) }'
+    top1_drop "held-back test" $W/f32/test.npy $W/search/c.npy $M/test_y.npy
 }
 check "mlp: top-1 drop on the held-back test split <= 1 pp (generated code)" mlp_test_accuracy
 budget_kept() {
@@ -185,13 +189,7 @@ np.save('$d/test_x.npy', x[1::2]); np.save('$d/test_y.npy', y[1::2])" &&
     f=$(json $r "r['compression']['float32_constant_bytes']") &&
     echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 4.5x)" &&
     [ $((q * 45)) -le $((f * 10)) ] &&
-    fq=$(bin/top1 $d/f32.npy $d/test_y.npy) && cq=$(bin/top1 $d/c.npy $d/test_y.npy) &&
-    n=$(n_rows $d/test_y.npy) &&
-    awk -v f="$fq" -v q="$cq" -v n="$n" 'BEGIN {
-        d = 100.0 * (f - q) / n;
-        printf "accuracy: held-back odd rows, float32 %.2f%%, compressed (generated code) %.2f%%, drop %.2f pp (limit 1)\n",
-               100.0 * f / n, 100.0 * q / n, d;
-        exit !(d <= 1.0) }'
+    top1_drop "held-back odd rows" $d/f32.npy $d/c.npy $d/test_y.npy
 }
 check "dsconv: budget search (int8, drop <= 1%) on half the validation rows; test drop <= 1 pp, generated == evaluator" dsconv_search
 
