@@ -74,7 +74,7 @@ function part_of(f) {
     if (f ~ /^tests\/bad\//) return "bad"
     if (f ~ /^tests\/atomic\//) return "atomic"
     if (f ~ /^tests\/fuzz\//) return "fuzz"
-    if (f == "target/check.sh" || f ~ /^target\/plugin\/test\//) return "target"
+    if (f == "target/check.sh" || f ~ /^target\/plugin\/test\// || f == "target/s4cases/run.sh") return "target"
     if (f == "bench/test.sh") return "bench"
     if (f == "certification/coverage.sh") return "coverage"
     if (f ~ /^certification\/tests\//) return "qual"

@@ -238,7 +238,8 @@ static int hash_file(const char *path, char hex[65])
 
 static ir_dtype dtype_of(cfg_precision p)
 {
-    return p == CFG_PREC_INT8 ? IR_DT_S8 : (p == CFG_PREC_INT16 ? IR_DT_S16 : IR_DT_F32);
+    return (p == CFG_PREC_INT8 || p == CFG_PREC_INT4) ? IR_DT_S8
+                                                      : (p == CFG_PREC_INT16 ? IR_DT_S16 : IR_DT_F32);
 }
 
 /* Does the space-separated list s contain name? */
@@ -263,6 +264,18 @@ static int prunable(const ir_graph *g, const ir_node *n)
     return n->op == IR_OP_DENSE || n->op == IR_OP_LSTM || n->op == IR_OP_GRU ||
            ((n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) &&
             (n->groups == 1 || (n->groups == cin && n->filters == cin)));
+}
+
+/* Whether layer n has an int4 kernel (stoic_dense_s4_pk): dense, and 2-D
+ * or 1-D convolution with a 1x1 kernel, stride 1, no padding, groups 1. */
+static int int4_form(const ir_node *n)
+{
+    if (n->op == IR_OP_DENSE) {
+        return 1;
+    }
+    return (n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) && n->groups == 1 &&
+           n->kernel[0] == 1 && n->kernel[1] == 1 && n->strides[0] == 1 && n->strides[1] == 1 &&
+           (n->pads[0] | n->pads[1] | n->pads[2] | n->pads[3]) == 0;
 }
 
 static void merge(cfg_compress *dst, const cfg_compress *src)
@@ -1090,6 +1103,7 @@ static void refit_keep(const ir_graph *g, const compress_layer *L, struct compre
 
 ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d)
 {
+    int int8_w; /* layers asked int4 whose kernels take int8 weights */
     const float *calib = info->calib_x;
     int64_t rows = info->calib_rows;
     ir_graph *g;
@@ -1188,6 +1202,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         }
     }
     /* 5. precision of every layer (a low-rank factor takes its layer's) */
+    int8_w = 0;
     for (i = 0; i < g->nn; i++) {
         char base[512];
         const compress_layer *L;
@@ -1198,8 +1213,23 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         }
         L = plan_find(p, base);
         g->n[i].target = dtype_of(L != NULL ? L->precision : info->precision);
+        /* int4 weights: dense and 1x1 convolution layers (the others int8) */
+        g->n[i].wbits = 0;
+        if ((L != NULL ? L->precision : info->precision) == CFG_PREC_INT4) {
+            if (int4_form(&g->n[i])) {
+                g->n[i].wbits = 4;
+            } else if (prunable(g, &g->n[i])) {
+                int8_w++;
+            }
+        }
         g->n[i].wscale_tensor = (L != NULL ? L->scales : info->scales) == CFG_SCALES_TENSOR;
         any |= g->n[i].target != IR_DT_F32;
+    }
+    if (int8_w > 0) {
+        diag_note(d, model, 0,
+                  "%d layer%s asked for int4 keep%s int8 weights: the int4 kernel is for dense "
+                  "and 1x1 convolution layers (stride 1, no padding, groups 1)",
+                  int8_w, int8_w == 1 ? "" : "s", int8_w == 1 ? "s" : "");
     }
     if (any) {
         info->quantized = 1;

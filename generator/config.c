@@ -26,6 +26,9 @@ int cfg_precision_parse(const char *s)
     if (strcmp(s, "int16") == 0) {
         return CFG_PREC_INT16;
     }
+    if (strcmp(s, "int4") == 0) {
+        return CFG_PREC_INT4;
+    }
     if (strcmp(s, "float32") == 0) {
         return CFG_PREC_F32;
     }
@@ -43,6 +46,8 @@ const char *cfg_precision_name(cfg_precision p)
         return "int8";
     case CFG_PREC_INT16:
         return "int16";
+    case CFG_PREC_INT4:
+        return "int4";
     default:
         return "unknown";
     }

@@ -29,7 +29,8 @@ typedef enum {
     CFG_PREC_UNSET = -1,
     CFG_PREC_F32 = 0,
     CFG_PREC_INT8 = 1,
-    CFG_PREC_INT16 = 2
+    CFG_PREC_INT16 = 2,
+    CFG_PREC_INT4 = 3     /* int4 weights (dense, convolution), int8 activations */
 } cfg_precision;
 
 /* Pruning and low-rank settings; a negative value is "not set". */
@@ -82,10 +83,10 @@ void config_free(compress_config *c);
 /* All fields "not set". */
 void cfg_compress_unset(cfg_compress *c);
 
-/* "int8" -> CFG_PREC_INT8, "int16" -> CFG_PREC_INT16, "float32" ->
+/* "int8" -> CFG_PREC_INT8, "int16" -> CFG_PREC_INT16, "int4" -> CFG_PREC_INT4, "float32" ->
  * CFG_PREC_F32; -1 (= CFG_PREC_UNSET) for anything else or NULL. */
 int cfg_precision_parse(const char *s);
-/* "int8", "int16", "float32"; "unset" for CFG_PREC_UNSET, "unknown" otherwise. */
+/* "int8", "int16", "int4", "float32"; "unset" for CFG_PREC_UNSET, "unknown" otherwise. */
 const char *cfg_precision_name(cfg_precision p);
 
 #endif

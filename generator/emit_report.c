@@ -62,7 +62,10 @@ static int64_t graph_matrix_bytes(const ir_graph *g)
         int ti = n->params[0];
         if (ti >= 0 && (n->op == IR_OP_DENSE || n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D ||
                         n->op == IR_OP_AFFINE)) {
-            b += ir_shape_count(&g->t[ti].shape) * (int64_t)ir_dtype_size(g->t[ti].dtype);
+            int64_t cnt = ir_shape_count(&g->t[ti].shape);
+            /* int4 weights: two per byte */
+            b += n->wbits == 4 && n->prec == IR_DT_S8 && !n->sparse ? (cnt + 1) / 2
+                                                      : cnt * (int64_t)ir_dtype_size(g->t[ti].dtype);
         }
     }
     return b;
@@ -848,8 +851,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         sb_json_str(lb, n->act_name != NULL ? n->act_name : "none");
         sb_puts(lb, ", \"absorbed\": ");
         sb_json_str(lb, n->fused != NULL ? n->fused : "");
-        sb_printf(lb, ", \"precision\": \"%s\", ",
-                  ir_dtype_name(n->op == IR_OP_CONVERT ? g->t[n->output].dtype : n->prec));
+        sb_printf(lb, ", \"precision\": \"%s\", ", ir_node_prec_name(g, n));
         quant_json(lb, &g->t[n->output]);
         if (n->params[2] >= 0 && g->t[n->params[2]].dtype == IR_DT_QMUL) {
             const ir_tensor *q = &g->t[n->params[2]];

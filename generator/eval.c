@@ -286,6 +286,9 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_CONV2D_S16_SPARSE:
         stoic_conv2d_s16_sparse(&c->p.conv_spq, a[0], a[1], a[2], a[3]);
         break;
+    case LK_DENSE_S4_PK:
+        stoic_dense_s4_pk(&c->p.dense4_pk, a[0], a[1], a[2], a[3], a[4]);
+        break;
     case LK_DENSE_S8_PK:
         stoic_dense_s8_pk(&c->p.dense_pk, a[0], a[1], a[2], a[3], a[4]);
         break;

@@ -44,6 +44,14 @@ const char *ir_dtype_name(ir_dtype dt)
     return dt_name[dt];
 }
 
+const char *ir_node_prec_name(const ir_graph *g, const ir_node *n)
+{
+    if (n->op == IR_OP_CONVERT) {
+        return dt_name[g->t[n->output].dtype];
+    }
+    return n->prec == IR_DT_S8 && n->wbits == 4 ? "int4" : dt_name[n->prec];
+}
+
 int64_t ir_arena_bytes(const ir_graph *g)
 {
     int64_t b = 0;

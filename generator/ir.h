@@ -173,6 +173,8 @@ typedef struct {
      * 4 (row_start, int32) and 5 (column deltas, uint8). */
     ir_dtype prec;
     ir_dtype target;     /* the precision asked for (policy), before pass_quantize */
+    int wbits;           /* dense/conv int8 layers: 4 for int4 weights (policy
+                          * precision="int4": values in [-7, 7]), 0 otherwise */
     int wscale_tensor;   /* dense/conv integer weights: one scale for the layer (policy
                           * scales="tensor"), not one per output channel */
     int64_t acc_bound;   /* largest |accumulator| any input can give (integer) */
@@ -367,5 +369,10 @@ void ir_dump(const ir_graph *g, void *file /* FILE* */);
 /* Multiply-accumulate count and parameter count of a node (for reports). */
 int64_t ir_node_macs(const ir_graph *g, int node);
 int64_t ir_node_params(const ir_graph *g, int node);
+
+/* The precision a layer computes in, as the CLI and the policy name it:
+ * "int4" for int4 weights with int8 activations, else its dtype's name
+ * (a conversion: the dtype it converts to). */
+const char *ir_node_prec_name(const ir_graph *g, const ir_node *n);
 
 #endif

@@ -29,7 +29,8 @@ static const char *const kernel_fn[] = {
     "stoic_gavgpool_s8", "stoic_gavgpool_s16",
     "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16",
     "stoic_lstm_f32", "stoic_gru_f32",
-    "stoic_lstm_s16", "stoic_lstm_s8w", "stoic_gru_s16", "stoic_gru_s8w"
+    "stoic_lstm_s16", "stoic_lstm_s8w", "stoic_gru_s16", "stoic_gru_s8w",
+    "stoic_dense_s4_pk"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -56,7 +57,8 @@ static const char *const kernel_params[] = {
     "stoic_pool2d_q_params", "stoic_pool2d_q_params",
     "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params",
     "stoic_rnn_f32_params", "stoic_rnn_f32_params",
-    "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params"
+    "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params",
+    "stoic_dense_s4_pk_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -81,7 +83,8 @@ void lower_kernel_file(lower_kernel k, char *buf, size_t n)
 int lower_kernel_dsp(lower_kernel k)
 {
     return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
-           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK;
+           k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK ||
+           k == LK_DENSE_S4_PK;
 }
 
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
@@ -673,6 +676,20 @@ static int32_t pk_lane(const pk_src *s, int32_t out_n, int64_t per, int32_t ch, 
     return 256 * hi + lo;
 }
 
+int32_t lower_s4_word(const int8_t *w, int64_t per, int32_t gi)
+{
+    uint32_t u = 0;
+    int j, l;
+    for (j = 0; j < 4; j++) {
+        for (l = 0; l < 2; l++) {
+            int64_t i = 8 * (int64_t)gi + 2 * j + l;
+            uint32_t nib = (uint32_t)((i < per ? (int32_t)w[i] : 0) + 8);
+            u |= nib << (4 * (j + 4 * l));
+        }
+    }
+    return (int32_t)u;
+}
+
 /* stoic_dsp_pack */
 static int32_t pk_word(int32_t lo, int32_t hi)
 {
@@ -781,6 +798,62 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
     cp->qm = dd.qm;
 }
 
+/* Whether an int4 layer (weights in [-7, 7]) meets stoic_dense_s4_pk's
+ * preconditions: the output stage's (pk_ok without row pairs) and every
+ * partial sum of x (w + 8) from bias - 8 sum x below 2^31: |bias| +
+ * 128 (8 + 15) per < 2^31. */
+static int s4_ok(const pk_src *s, int32_t out_n, int64_t per)
+{
+    int64_t i, bd;
+    int32_t o;
+    for (i = 0; i < (int64_t)out_n * per; i++) {
+        if (s->w[i] < -7 || s->w[i] > 7) {
+            return 0;
+        }
+    }
+    for (o = 0; o < out_n; o++) {
+        int64_t b = pk_bias(s, o, per, &bd);
+        if ((b < 0 ? -b : b) + 128 * 23 * per >= PK_LIM31) {
+            return 0;
+        }
+    }
+    return pk_ok(s, out_n, per, 0);
+}
+
+/* dense (and 1x1 convolution) with int4 weights: stoic_dense_s4_pk.c */
+static int lower_dense_s4(const ir_graph *g, const ir_node *n, lower_call *c, int32_t rows,
+                          int32_t in_n, int32_t out_n)
+{
+    stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
+    pk_src s;
+    int v[6];
+    if (n->wbits != 4 || n->prec != IR_DT_S8 || !pk_src_of(g, n, out_n, in_n, &s) ||
+        !s4_ok(&s, out_n, in_n)) {
+        return 0;
+    }
+    c->k = LK_DENSE_S4_PK;
+    p->rows = rows;
+    p->in_n = in_n;
+    p->out_n = out_n;
+    p->n_g = (in_n + 7) / 8;
+    p->in_words = 4 * p->n_g;
+    p->mask = 0x000F000F;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->qm_step = 0;
+    p->qm = NULL;
+    c->n_own = 3;
+    c->scratch_words = p->in_words;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
 /* dense (and 1x1 convolution): stoic_dense_s8_pk.c's layout */
 static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, int32_t rows,
                           int32_t in_n, int32_t out_n)
@@ -788,6 +861,9 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     stoic_dense_s8_pk_params *p = &c->p.dense_pk;
     pk_src s;
     int v[6];
+    if (lower_dense_s4(g, n, c, rows, in_n, out_n)) {
+        return 1;
+    }
     if (!pk_src_of(g, n, out_n, in_n, &s) ||
         !pk_ok(&s, out_n, in_n, n->prec == IR_DT_S8 ? PK_ROW_PAIRS : 0)) {
         return 0;
@@ -902,6 +978,46 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
         const stoic_dense_s8_pk_params *p = &c->p.dense_pk;
         return pk_rows(g, c, 0, p->out_n, p->in_n, 0, p->in_words);
     }
+}
+
+/* The constants of stoic_dense_s4_pk (stoic_dense_s4_pk.c): the weight
+ * words (own 0: per pass of two rows, for each word g the words of the
+ * two rows; then a last odd row's n_g words), the folded biases
+ * (own 1, one per output) and the packed multipliers (own 2: one per
+ * output, step 1; or one word, step 0). */
+static int attach_dense_s4(const ir_graph *g, lower_call *c)
+{
+    const ir_node *n = &g->n[c->node];
+    stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
+    int32_t out_n = p->out_n, n_g = p->n_g, n_pairs = out_n / 2, r, q, gi, k = 0;
+    int64_t per = p->in_n;
+    int32_t *w, *b;
+    pk_src s;
+    if (!pk_src_of(g, n, out_n, per, &s)) {
+        return -1;
+    }
+    w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * n_g, "w");
+    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
+    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 1, 1, &p->qm, &p->qm_step) != 0) {
+        return -1;
+    }
+    for (r = 0; r < out_n; r++) {
+        int64_t bd;
+        b[r] = (int32_t)pk_bias(&s, r, per, &bd);
+    }
+    for (q = 0; q < n_pairs; q++) {
+        for (gi = 0; gi < n_g; gi++) {
+            for (r = 2 * q; r < 2 * q + 2; r++) {
+                w[k++] = lower_s4_word(&s.w[(int64_t)r * per], per, gi);
+            }
+        }
+    }
+    for (r = 2 * n_pairs; r < out_n; r++) {
+        for (gi = 0; gi < n_g; gi++) {
+            w[k++] = lower_s4_word(&s.w[(int64_t)r * per], per, gi);
+        }
+    }
+    return 0;
 }
 
 static int attach_conv_pk(const ir_graph *g, lower_call *c)
@@ -1119,6 +1235,9 @@ int lower_attach(const ir_graph *g, lower_call *c)
     case LK_CONV2D_S16_PK:
         rc = attach_conv_pk(g, c);
         break;
+    case LK_DENSE_S4_PK:
+        rc = attach_dense_s4(g, c);
+        break;
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
         rc = attach_dw3(g, c);
@@ -1151,6 +1270,8 @@ void lower_release(lower_call *c)
         c->p.dense_pk.qm = NULL;
     } else if (c->k == LK_DENSE_S16_PK) {
         c->p.dense16_pk.qm = NULL;
+    } else if (c->k == LK_DENSE_S4_PK) {
+        c->p.dense4_pk.qm = NULL;
     } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
         c->p.conv_pk.qm = NULL;
     }
@@ -2071,6 +2192,22 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_n", p->in_n);
         fi(&l, "out_n", p->out_n);
         fi(&l, "in_words", p->in_words);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
+        fi(&l, "c1", p->c1);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 2);
+        break;
+    }
+    case LK_DENSE_S4_PK: {
+        const stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
+        fi(&l, "rows", p->rows);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "n_g", p->n_g);
+        fi(&l, "mask", p->mask);
         fi(&l, "act_min", p->act_min);
         fi(&l, "act_max", p->act_max);
         fi(&l, "clamp", p->clamp);

@@ -93,6 +93,8 @@ typedef enum {
     LK_LSTM_S8W,
     LK_GRU_S16,
     LK_GRU_S8W,
+    /* int4 weights, int8 activations */
+    LK_DENSE_S4_PK,
     LK_COUNT
 } lower_kernel;
 
@@ -144,6 +146,7 @@ typedef struct {
         stoic_conv2d_f32_sparse_params conv_sp;
         stoic_conv2d_sparse_q_params conv_spq;
         stoic_dense_s8_pk_params dense_pk;
+        stoic_dense_s4_pk_params dense4_pk;
         stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
         stoic_conv2d_pk_params conv_pk;
@@ -201,6 +204,11 @@ void lower_sparse_steps(const int32_t *row_start, const uint8_t *delta, int32_t 
  * (rows pixels of in_n channels in one image row, 1x1 kernel) with d's
  * weight words and records: lower chooses it for the int8 dense layers of
  * a model that links stoic_conv2d_s8_pk and not stoic_dense_s8_pk. */
+/* Word gi of an int4 weight row w[0 .. per), w in [-7, 7]
+ * (stoic_dense_s4_pk.c): the weight of input 8 gi + 2j + l plus 8 in
+ * nibble j + 4l (8 past per). */
+int32_t lower_s4_word(const int8_t *w, int64_t per, int32_t gi);
+
 void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
                             stoic_conv2d_pk_params *cp);
 /* Makes the own[] constants of a call (and points its parameter struct

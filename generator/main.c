@@ -39,7 +39,7 @@ static const char usage_text[] =
     "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
     "  stoic check    OUTDIR [--json FILE] [--quiet] [--library]\n"
     "  stoic --version | --help\n"
-    "COMPRESSION: [--precision int8|int16|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
+    "COMPRESSION: [--precision int8|int16|int4|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
     "             [--scales channel|tensor]\n"
     "             [--input-range LO:HI]\n"
@@ -198,7 +198,7 @@ static int parse_args(int argc, char **argv, options *o)
             if (strcmp(a, "--precision") == 0) {
                 o->co.precision = cfg_precision_parse(v);
                 if (o->co.precision < 0) {
-                    return usage_error("--precision must be int8, int16 or float32, not '%s'", v);
+                    return usage_error("--precision must be int8, int16, int4 or float32, not '%s'", v);
                 }
             } else if (strcmp(a, "--scales") == 0) {
                 if (strcmp(v, "channel") != 0 && strcmp(v, "tensor") != 0) {
@@ -363,7 +363,7 @@ static void print_evidence(const ir_graph *gq, const compress_evidence *ev)
             continue;
         }
         printf("  %-28s %-8s %10.2f %12.6g\n", n->name,
-               ir_dtype_name(n->op == IR_OP_CONVERT ? gq->t[n->output].dtype : n->prec),
+               ir_node_prec_name(gq, n),
                compress_sqnr_db(&ev->layers[i]), ev->layers[i].max_abs);
     }
 }
@@ -763,7 +763,7 @@ static int run_command(const options *o, diag *d)
     if (!compress_wanted(&o->co) && (o->co.calib != NULL || o->co.method != CALIB_UNSET ||
                                     o->co.percentile > 0.0 || o->co.has_input_range)) {
         diag_warning(d, o->model, 0, "calibration options are ignored: no layer is quantized "
-                     "(give --precision int8 or int16, or --config)");
+                     "(give --precision int8, int16 or int4, or --config)");
     }
     if (strcmp(o->cmd, "validate") != 0 && compress_wanted(&o->co)) {
         gq = search_compress(o->model, &o->co, &info, d);

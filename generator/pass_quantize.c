@@ -364,6 +364,8 @@ static int quantize_weighted(qctx *c, int ni)
     const ir_tensor *w = &g->t[n->params[0]], *b = &g->t[n->params[1]];
     int32_t ch = w->shape.d[0];
     int64_t per = ir_shape_count(&w->shape) / ch, k, j;
+    /* int4 weights (wbits 4, int8 layers): [-7, 7], held as int8 */
+    int32_t qmax_w = n->wbits == 4 && n->prec == IR_DT_S8 ? 7 : 127;
     int8_t *qw = malloc((size_t)(ch * per) + 1);
     double *sw = malloc((size_t)ch * sizeof *sw), *M = malloc((size_t)ch * sizeof *M);
     void *qb = malloc((size_t)ch * 8);
@@ -387,12 +389,12 @@ static int quantize_weighted(qctx *c, int ni)
         }
     } else if (n->wscale_tensor) { /* one scale: every output's multiplier the same */
         double s1;
-        quant_weights_s8(w->data, 1, (int64_t)ch * per, qw, &s1);
+        quant_weights_q(w->data, 1, (int64_t)ch * per, qmax_w, qw, &s1);
         for (k = 0; k < ch; k++) {
             sw[k] = s1;
         }
     } else {
-        quant_weights_s8(w->data, ch, per, qw, sw);
+        quant_weights_q(w->data, ch, per, qmax_w, qw, sw);
     }
     /* A channel whose weights are so small that its multiplier has no Q31
      * form (M < 2^-32: a dead unit, weights decayed to ~1e-26) contributes

@@ -85,6 +85,13 @@ int quant_multiplier_pack(int32_t *m, int32_t *shift)
 
 void quant_weights_s8(const float *w, int32_t channels, int64_t per, int8_t *q, double *scale)
 {
+    quant_weights_q(w, channels, per, 127, q, scale);
+}
+
+void quant_weights_q(const float *w, int32_t channels, int64_t per, int32_t qmax, int8_t *q,
+                     double *scale)
+{
+    double qm = (double)qmax;
     int32_t c;
     int64_t i;
     for (c = 0; c < channels; c++) {
@@ -94,10 +101,10 @@ void quant_weights_s8(const float *w, int32_t channels, int64_t per, int8_t *q, 
             double a = fabs((double)wc[i]);
             mx = a > mx ? a : mx;
         }
-        scale[c] = mx > 0.0 ? mx / 127.0 : 1.0;
+        scale[c] = mx > 0.0 ? mx / qm : 1.0;
         for (i = 0; i < per; i++) {
             double v = rnd((double)wc[i] / scale[c]);
-            v = v < -127.0 ? -127.0 : (v > 127.0 ? 127.0 : v);
+            v = v < -qm ? -qm : (v > qm ? qm : v);
             q[(int64_t)c * per + i] = (int8_t)v;
         }
     }

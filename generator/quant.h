@@ -38,6 +38,9 @@ int quant_multiplier_pack(int32_t *m, int32_t *shift);
  * each) gets scale_w[c] = max|w_c| / 127 (1 for an all-zero channel) and
  * q = round(w / scale_w[c]) in [-127, 127]. */
 void quant_weights_s8(const float *w, int32_t channels, int64_t per, int8_t *q, double *scale);
+/* The same with the range [-qmax, qmax] (7: int4 weights held as int8). */
+void quant_weights_q(const float *w, int32_t channels, int64_t per, int32_t qmax, int8_t *q,
+                     double *scale);
 
 /* Calibration ranges over n values: min and max; or the p-th and
  * (100 - p)-th percentiles (p in (0, 50), e.g. 0.01; values sorted in a

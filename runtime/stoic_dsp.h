@@ -143,6 +143,31 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 #endif
 }
 
+/* acc + the eight products of one int4 weight word w
+ * (stoic_dense_s4_pk.c) with the input words x[0 .. 3]: nibble j + 4l of
+ * w (bits 4(j + 4l) .. +3) holds the weight of lane l of x[j] plus 8
+ * (offset binary, 1 .. 15). Shifted right by 4j and masked with mk =
+ * 0x000F000F, the word has the two nibbles of x[j] as its 16-bit lanes,
+ * values 0 .. 15: one AND (with a shifted operand) and one SMLAD per two
+ * products, no unpacking. The sum is of x (w + 8): the caller subtracts
+ * 8 times the sum of the inputs. mk comes from the caller's parameters
+ * (in a register, the shift is the AND's operand). */
+static inline int32_t stoic_dsp_s4mac(const int32_t *x, int32_t w, uint32_t mk, int32_t acc)
+{
+    uint32_t u = (uint32_t)w;
+    uint32_t l0 = u & mk;
+    uint32_t l1 = (u >> 4U) & mk;
+    uint32_t l2 = (u >> 8U) & mk;
+    uint32_t l3 = (u >> 12U) & mk;
+    int32_t a;
+
+    /* lanes of at most 15: the casts keep the values */
+    a = stoic_dsp_smlad(x[0], (int32_t)l0, acc);
+    a = stoic_dsp_smlad(x[1], (int32_t)l1, a);
+    a = stoic_dsp_smlad(x[2], (int32_t)l2, a);
+    return stoic_dsp_smlad(x[3], (int32_t)l3, a);
+}
+
 /* floor(x / 2^e), 0 <= e <= 31 */
 static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 {

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 11
+#define STOIC_RT_ABI 12
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -180,6 +180,29 @@ typedef struct {
 } stoic_dense_s8_pk_params;
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *consts, int8_t *out, int32_t *scratch);
+
+/* dense, and 1x1 convolution with stride 1 and no padding (rows =
+ * pixels), int4 weights (symmetric, in [-7, 7]) with int8 activations:
+ * eight weights per int32 word (each plus 8), n_g words per output row,
+ * in the order of stoic_dense_s4_pk.c; bias: one int32 per output
+ * (the input zero point folded in); qm: the packed multipliers, qm_step
+ * 1 (one per output) or 0 (one for every output). scratch: in_words. */
+typedef struct {
+    int32_t rows;
+    int32_t in_n;
+    int32_t out_n;
+    int32_t in_words;      /* 4 * n_g: the input as int16 pairs, zero-padded */
+    int32_t n_g;           /* weight words per output row: ceil(in_n / 8) */
+    int32_t mask;          /* 0x000F000F (stoic_dsp_s4mac) */
+    int32_t act_min;
+    int32_t act_max;
+    int32_t clamp;
+    int32_t c1;
+    int32_t qm_step;       /* 1, or 0 (one multiplier) */
+    const int32_t *qm;     /* packed multipliers and shifts */
+} stoic_dense_s4_pk_params;
+void stoic_dense_s4_pk(const stoic_dense_s4_pk_params *p, const int8_t *in, const int32_t *w,
+                       const int32_t *bias, int8_t *out, int32_t *scratch);
 
 /* conv2d, groups 1, dilation 1, any kernel size, stride and padding:
  * the padded input (img_h x img_w pixels, as far as the output reads it)

@@ -57,14 +57,36 @@ target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(
 	sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS)
 
 # everything target-check runs, built (make check builds it with the rest, in parallel)
-TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) \
+# the int4 kernel against its reference on random cases, on every core
+TGT_S4 = $(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf $(TGT)/ppc/s4cases.elf $(TGT)/host/s4cases
+TGT_S4_DEPS = target/s4cases/s4cases.c runtime/stoic_dense_s4_pk.c runtime/stoic_rt.h \
+              runtime/stoic_dsp.h
+TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) \
                   $(TGT_VARIANTS:%=$(TGT)/host/%) $(TGT)/m4/neg_$(TGT_NEG).elf \
                   $(TGT)/m7/neg_$(TGT_NEG).elf $(TGT_STOIC) bin/npyraw
 TGT_CHECK_RUN = TGT=$(TGT) STOIC=$(TGT_STOIC) TGT_NEG=$(TGT_NEG) \
                 TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh target/check.sh $(TGT_VARIANTS)
 
 target-check: target-plugin-check $(TGT_CHECK_BUILD)
+	sh target/s4cases/run.sh $(TGT)
 	$(TGT_CHECK_RUN)
+
+$(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf: $(TGT)/%/s4cases.elf: $(TGT_S4_DEPS) target/bare/startup.S \
+                                          target/bare/semihost.c target/bare/semihost.h target/bare/mps2.ld
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_$*) $(TGT_CFLAGS) -DSTOIC_BARE -Iruntime -Itarget/bare \
+	    $(TGT_BARE_LD) -o $@ target/bare/startup.S target/bare/semihost.c target/s4cases/s4cases.c \
+	    runtime/stoic_dense_s4_pk.c
+
+$(TGT)/ppc/s4cases.elf: $(TGT_S4_DEPS)
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_PPC_CC) -static $(TGT_CFLAGS) -Iruntime -o $@ target/s4cases/s4cases.c \
+	    runtime/stoic_dense_s4_pk.c
+
+$(TGT)/host/s4cases: $(TGT_S4_DEPS)
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_HOST_CC) $(TGT_CFLAGS) -Iruntime -o $@ target/s4cases/s4cases.c \
+	    runtime/stoic_dense_s4_pk.c
 
 target-kernels: bin/stoic bin/npyraw
 	sh target/kernels.sh

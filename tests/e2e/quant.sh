@@ -1,7 +1,8 @@
 #!/bin/sh
 # Quantized end-to-end tests (issue 4): every e2e case, quantized to int8
 # or to int16 (in turn, by name order; both with QUANT_PRECISIONS=both, make
-# check-e2e-quant-full) with its own input as calibration data:
+# check-e2e-quant-full), and the dense and 1x1 cases also with int4 weights
+# (--precision int4), with its own input as calibration data:
 #   1. stoic generate model.xml -o OUT --name model --precision P --calib input.npy
 #      (the generator built with ASan/UBSan, bin/stoic-asan)
 #   2. every OUT/*.c compiles silently with the strict flags, with clang
@@ -38,7 +39,7 @@
 # QUANT_PRECISIONS (alternate or both).
 # Output: a line per failing case (or precision), then
 # "quantized e2e: N passed, M failed". Exit 1 on any failure.
-# REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001
+# REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001 REQ-CMP-006
 set -u
 . tests/common.sh
 san_ldflags
@@ -187,6 +188,9 @@ for c in $list; do
     if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i % 2)) -eq 1 ]; then
         echo "$c int16"
     fi
+    # int4 weights: the cases of the layers that have an int4 kernel
+    # (dense, 1x1 convolution), always
+    case $c in dense*|*1x1*) echo "$c int4" ;; esac
     i=$((i + 1))
 done >"$WORK/jobs"
 QUIET=1 par_cases tests/e2e/quant.sh "$WORK/res" "$WORK/jobs"

@@ -155,7 +155,9 @@ static void test_names(void)
     CU_ASSERT_EQUAL(cfg_precision_parse("int8"), CFG_PREC_INT8);
     CU_ASSERT_EQUAL(cfg_precision_parse("int16"), CFG_PREC_INT16);
     CU_ASSERT_EQUAL(cfg_precision_parse("float32"), CFG_PREC_F32);
-    CU_ASSERT_EQUAL(cfg_precision_parse("int4"), -1);
+    CU_ASSERT_EQUAL(cfg_precision_parse("int4"), CFG_PREC_INT4);
+    CU_ASSERT_STRING_EQUAL(cfg_precision_name(CFG_PREC_INT4), "int4");
+    CU_ASSERT_EQUAL(cfg_precision_parse("int2"), -1);
     CU_ASSERT_EQUAL(cfg_precision_parse("INT8"), -1);
     CU_ASSERT_EQUAL(cfg_precision_parse(""), -1);
     CU_ASSERT_EQUAL(cfg_precision_parse(NULL), -1);
@@ -327,7 +329,7 @@ static void test_many_layers(void)
 static void test_schema_errors(void)
 {
     /* enumerations */
-    FAILS(HEAD "  <quantization precision=\"int4\"/>\n</compression>\n", 2, "precision");
+    FAILS(HEAD "  <quantization precision=\"int2\"/>\n</compression>\n", 2, "precision");
     FAILS(HEAD "  <quantization calibration=\"kl\"/>\n</compression>\n", 2, "calibration");
     FAILS(HEAD "\n  <layer name=\"c\" precision=\"fp16\"/>\n</compression>\n", 3, "precision");
     /* required attribute of <layer>; compression attributes' ranges */

@@ -26,7 +26,7 @@
  * (ACLE) is compared with it on Cortex-M4/M7 by make target-check and
  * make target-kernels.
  */
-/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 REQ-CMP-005 */
+/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 REQ-CMP-005 REQ-CMP-006 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +216,7 @@ typedef struct {
     int32_t in_h, in_w, in_c, out_h, out_w, out_c, kh, kw, groups, pt, pl; /* conv */
     int32_t sh, sw;    /* conv strides (0: 1) */
     int act;           /* 0 none, 1 relu, 2 relu6-like */
+    int w4;            /* int4 weights (wbits 4: values in [-7, 7]) */
 } layer;
 
 /* A quantized one-layer graph as pass_quantize leaves it. */
@@ -242,8 +243,8 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     sw.rank = 2, sw.d[0] = oc, sw.d[1] = per;
     sb.rank = 1, sb.d[0] = oc;
     for (k = 0; k < oc * per; k++) {
-        int64_t r = qt_range(s, 0, 9);
-        w[k] = (int8_t)(r == 0 ? 127 : (r == 1 ? -127 : qt_range(s, -127, 127)));
+        int64_t r = qt_range(s, 0, 9), wm = L->w4 ? 7 : 127;
+        w[k] = (int8_t)(r == 0 ? wm : (r == 1 ? -wm : qt_range(s, -wm, wm)));
     }
     /* one layer in four has one multiplier for every channel (a
      * per-tensor scale: the kernels read one packed word, qm_step 0) */
@@ -292,6 +293,7 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     g->n[ni].groups = L->groups;
     g->n[ni].prec = L->dt;
     g->n[ni].target = L->dt;
+    g->n[ni].wbits = L->w4 ? 4 : 0;
     g->n[ni].act.kind = L->act == 0 ? STOIC_ACT_NONE : STOIC_ACT_CLAMP;
     g->n[ni].act.lo = L->act == 0 ? -STOIC_FLT_MAX : 0.0F;
     g->n[ni].act.hi = L->act == 2 ? 6.0F : STOIC_FLT_MAX;
@@ -403,6 +405,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         int same = 1, dw = calls[0].k == LK_CONV2D_S8_DW3 || calls[0].k == LK_CONV2D_S16_DW3;
         int pk = calls[0].k == LK_DENSE_S8_PK || calls[0].k == LK_DENSE_S16_PK ||
                  calls[0].k == LK_CONV2D_S8_PK || calls[0].k == LK_CONV2D_S16_PK;
+        int s4 = calls[0].k == LK_DENSE_S4_PK;
         for (k = 1; k < oc; k++) {
             same &= q[k].m == q[0].m && q[k].shift == q[0].shift;
         }
@@ -420,6 +423,15 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
             CU_ASSERT(qw[0] == q[0].m && (q[0].m & 31) == -q[0].shift - 1);
             n_one += same;
         }
+        if (s4) {
+            /* one word per output (qm_step 1) or the shared one (0) */
+            const int32_t *qw = calls[0].own[2].data;
+            CU_ASSERT(calls[0].p.dense4_pk.qm_step == (same ? 0 : 1));
+            CU_ASSERT(calls[0].own[2].n == (same ? 1 : oc));
+            CU_ASSERT(qw[0] == q[0].m && qw[calls[0].own[2].n - 1] == q[oc - 1].m);
+            /* two weights per byte: ceil(per / 8) words per output */
+            CU_ASSERT(calls[0].own[0].n == (int64_t)oc * ((calls[0].p.dense4_pk.in_n + 7) / 8));
+        }
     }
     scr = malloc(((size_t)calls[0].scratch_words + GUARD_WORDS) * sizeof *scr);
     for (k = 0; k < calls[0].n_args; k++) {
@@ -431,6 +443,9 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         break;
     case LK_DENSE_S16_PK:
         amin = calls[0].p.dense16_pk.act_min, amax = calls[0].p.dense16_pk.act_max;
+        break;
+    case LK_DENSE_S4_PK:
+        amin = calls[0].p.dense4_pk.act_min, amax = calls[0].p.dense4_pk.act_max;
         break;
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
@@ -476,6 +491,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         switch (calls[0].k) {
         case LK_DENSE_S8_PK: stoic_dense_s8_pk(&calls[0].p.dense_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S16_PK: stoic_dense_s16_pk(&calls[0].p.dense16_pk, a[0], a[1], a[2], a[3], a[4]); break;
+        case LK_DENSE_S4_PK: stoic_dense_s4_pk(&calls[0].p.dense4_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_DW3: stoic_conv2d_s8_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S16_DW3: stoic_conv2d_s16_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_PK: stoic_conv2d_s8_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
@@ -572,6 +588,51 @@ static void test_dense_pk(void)
     CU_ASSERT(n_one > 100); /* per-tensor scales: qm_step 0 */
     printf("\n  dense: %d packed, %d plain; %d runs also as conv2d_s8_pk; %d with one multiplier",
            packed, plain, n_as_conv, n_one);
+}
+
+/* int4 weights (wbits 4): dense layers and 1x1 convolutions through
+ * stoic_dense_s4_pk, against the int64 reference; word packing by hand */
+static void test_dense_s4(void)
+{
+    uint32_t s = 0x5EED0004u;
+    int n, s4 = 0, plain = 0;
+    /* inputs 0 .. 8 of one row: weights -7, 7, 0, 1, -1, 3, -7, 2 and a
+     * ninth, 5; nibble j + 4l holds the weight of input 2j + l, plus 8 */
+    static const int8_t w9[9] = { -7, 7, 0, 1, -1, 3, -7, 2, 5 };
+    /* j = 0: inputs 0, 1 -> nibbles 0, 4: 1, 15; j = 1: inputs 2, 3 ->
+     * nibbles 1, 5: 8, 9; j = 2: inputs 4, 5 -> nibbles 2, 6: 7, 11;
+     * j = 3: inputs 6, 7 -> nibbles 3, 7: 1, 10 */
+    CU_ASSERT_EQUAL((uint32_t)lower_s4_word(w9, 9, 0), 0xAB9F1781U);
+    /* word 1: input 8 (nibble 0: 13), the rest zero weights (8) */
+    CU_ASSERT_EQUAL((uint32_t)lower_s4_word(w9, 9, 1), 0x8888888DU);
+    for (n = 0; n < 600; n++) {
+        layer L;
+        int k;
+        memset(&L, 0, sizeof L);
+        L.dt = IR_DT_S8;
+        L.w4 = 1;
+        L.act = (int)qt_range(&s, 0, 2);
+        L.kh = L.kw = L.groups = 1;
+        if (n % 3 != 2) {
+            L.op = IR_OP_DENSE;
+            L.rows = (int32_t)qt_range(&s, 1, 3);
+            L.in_n = (int32_t)(qt_range(&s, 0, 3) == 0 ? qt_range(&s, 1, 600) : qt_range(&s, 1, 40));
+            L.out_n = (int32_t)qt_range(&s, 1, 19);
+        } else {
+            L.op = IR_OP_CONV2D;
+            L.in_h = L.out_h = (int32_t)qt_range(&s, 1, 4);
+            L.in_w = L.out_w = (int32_t)qt_range(&s, 1, 4);
+            L.in_c = (int32_t)qt_range(&s, 1, 40);
+            L.out_c = (int32_t)qt_range(&s, 1, 19);
+        }
+        k = run_layer(&L, &s, 0, 3);
+        CU_ASSERT(k >= 0);
+        s4 += k == LK_DENSE_S4_PK;
+        plain += k == LK_DENSE_S8 || k == LK_CONV2D_S8;
+    }
+    /* the int4 kernel for all but layers whose random bias breaks a bound */
+    CU_ASSERT(s4 > 550);
+    printf("\n  int4: %d through stoic_dense_s4_pk, %d plain", s4, plain);
 }
 
 /* bounds that do not hold: the plain kernels, same results */
@@ -700,6 +761,8 @@ UNIT_SUITE(kernel_pk)
     CU_add_test(s, "int8 output stage in one rounding vs TFLite reference (1e6, ties)", test_rq8_random);
     CU_add_test(s, "int16 output stage vs reference (1e6, ties)", test_rq16_random);
     CU_add_test(s, "dense int8/int16 packed, through lower, vs int64 reference", test_dense_pk);
+    CU_add_test(s, "dense and 1x1 conv with int4 weights, through lower, vs int64 reference",
+                test_dense_s4);
     CU_add_test(s, "bounds that fail: plain kernels chosen", test_fallback);
     CU_add_test(s, "conv 3x3 dw / first layer and 1x1, through lower, vs reference", test_conv_pk);
     CU_add_test(s, "conv groups 1, any kernel/stride/pads, through lower, vs reference", test_conv_wide);
