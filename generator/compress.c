@@ -266,9 +266,7 @@ static int prunable(const ir_graph *g, const ir_node *n)
             (n->groups == 1 || (n->groups == cin && n->filters == cin)));
 }
 
-/* Whether layer n has an int4 kernel (stoic_dense_s4_pk): dense, and 2-D
- * or 1-D convolution with a 1x1 kernel, stride 1, no padding, groups 1. */
-static int int4_form(const ir_node *n)
+int compress_int4_form(const ir_node *n)
 {
     if (n->op == IR_OP_DENSE) {
         return 1;
@@ -1216,7 +1214,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         /* int4 weights: dense and 1x1 convolution layers (the others int8) */
         g->n[i].wbits = 0;
         if ((L != NULL ? L->precision : info->precision) == CFG_PREC_INT4) {
-            if (int4_form(&g->n[i])) {
+            if (compress_int4_form(&g->n[i])) {
                 g->n[i].wbits = 4;
             } else if (prunable(g, &g->n[i])) {
                 int8_w++;

@@ -73,7 +73,7 @@ typedef struct {
                            * the outputs' MSE against the float model */
     double drop;          /* top-1 accuracy drop (fraction) */
     int accepted;
-    int phase;            /* 0 the start, 1 the sensitivity pass, 2 the joint descent */
+    int phase;            /* 0 the start, 1 the sensitivity pass, 2 the joint descent, 3 int4 */
     int fits;             /* within the budget on the validation rows */
     int pareto;           /* on the front of (objective, metric) of every candidate */
 } compress_candidate;
@@ -146,6 +146,10 @@ void compress_info_free(compress_info *info);
  * the plan (the float model's activations the refits fit to) is computed
  * once per info and kept in info->cache. */
 ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d);
+
+/* Whether layer n has an int4 kernel (stoic_dense_s4_pk): dense, and 2-D
+ * or 1-D convolution with a 1x1 kernel, stride 1, no padding, groups 1. */
+int compress_int4_form(const ir_node *n);
 void compress_plan_free(compress_plan *p);
 int compress_plan_copy(compress_plan *dst, const compress_plan *src);
 

@@ -194,7 +194,9 @@ static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
                          "\"accepted\": %s, \"pareto\": %s }",
                       (long long)c->bytes, (long long)c->macs, jnum(j1, sizeof j1, "%.9g", c->metric),
                       jnum(j2, sizeof j2, "%.9g", c->drop),
-                      c->phase == 0 ? "start" : (c->phase == 1 ? "sensitivity" : "joint"),
+                      c->phase == 0 ? "start"
+                                    : (c->phase == 1 ? "sensitivity"
+                                                     : (c->phase == 2 ? "joint" : "int4")),
                       c->fits ? "true" : "false", c->accepted ? "true" : "false",
                       c->pareto ? "true" : "false");
         }

@@ -15,8 +15,11 @@
 #  - examples/dsconv (depthwise-separable CNN): the same search on the
 #    even rows of its validation split, the odd rows held back as its test
 #    split: top-1 drop on them <= 1 pp, generated code == evaluator, at
-#    least 4.5x smaller than float32 (issue 14 asks 10x: not yet, see the
+#    least 6x smaller than float32 (issue 14 asks 10x: not yet, see the
 #    README);
+#  - int4 weights from a policy (mlp: fc1 and fc2 int4, fc3 int8): the
+#    report's layer precisions and weight bytes (two per byte, counted
+#    by hand), generated code == evaluator, test top-1 within 1.5 pp;
 #  - sparse emission (--prune 0.9, float32 and int8) and low-rank
 #    (--lowrank-energy 0.9): generated code == evaluator bit for bit;
 #  - examples/digits (CNN): removing 50% of the channels (--prune-channels
@@ -30,6 +33,7 @@
 # (bin/stoic-asan; tests/common.sh); $STOIC_PLAIN (bin/stoic) rewrites
 # files for the comparison with the normal build.
 # REQ: REQ-GEN-004 REQ-GEN-007 REQ-GEN-010 REQ-CMP-001 REQ-CMP-002 REQ-CMP-003 REQ-CMP-004 REQ-CMP-005
+# REQ: REQ-CMP-006
 set -u
 . tests/common.sh
 W=build/compress
@@ -187,11 +191,33 @@ np.save('$d/test_x.npy', x[1::2]); np.save('$d/test_y.npy', y[1::2])" &&
     r=$d/out/model_report.json &&
     q=$(json $r "r['compression']['constant_bytes']") &&
     f=$(json $r "r['compression']['float32_constant_bytes']") &&
-    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 4.5x)" &&
-    [ $((q * 45)) -le $((f * 10)) ] &&
+    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 6x)" &&
+    [ $((q * 6)) -le $f ] &&
     top1_drop "held-back odd rows" $d/f32.npy $d/c.npy $d/test_y.npy
 }
 check "dsconv: budget search (int8, drop <= 1%) on half the validation rows; test drop <= 1 pp, generated == evaluator" dsconv_search
+
+# ---- int4 weights from a policy --------------------------------------------------
+policy_int4() {
+    d=$W/s4
+    mkdir -p $d &&
+    printf '<compression xmlns="urn:stoic:compression:1">\n  <quantization precision="int8"/>\n  <layer name="/fc1/Gemm" precision="int4"/>\n  <layer name="/fc2/Gemm" precision="int4"/>\n</compression>\n' >$d/p.xml &&
+    variant s4 $M/mlp.xml $M/test_x.npy --config $d/p.xml --calib $M/calib_x.npy &&
+    r=$d/out/model_report.json &&
+    p=$(json $r "' '.join(l['precision'] for l in r['layers'])") &&
+    echo "layers: $p" && [ "$p" = "int4 int4 int8" ] &&
+    wb=$(json $r "r['compression']['weight_bytes']") &&
+    echo "bytes: weights $wb (64 x 300 / 2 + 300 x 100 / 2 + 100 x 10 = 25600)" &&
+    [ "$wb" -eq 25600 ] &&
+    grep -q 'stoic_dense_s4_pk(&model_p0' $d/out/model.c &&
+    grep -q 'stoic_dense_s8_pk(&model_p2' $d/out/model.c &&
+    $STOIC eval $M/mlp.xml --input $M/test_x.npy --output $d/f32.npy >/dev/null &&
+    _f=$(bin/top1 $d/f32.npy $M/test_y.npy | awk '{ print $1 }') &&
+    _q=$(bin/top1 $d/c.npy $M/test_y.npy | awk '{ print $1 }') &&
+    echo "accuracy: float32 $_f, int4/int8 $_q correct of $(n_rows $M/test_y.npy) (at most 6 fewer)" &&
+    [ $((_f - _q)) -le 6 ]
+}
+check "mlp int4 weights by policy (fc1, fc2 int4; fc3 int8): report, bytes, generated == evaluator" policy_int4
 
 # ---- sparse and low-rank forms, bit for bit ------------------------------------
 check "mlp float32 --prune 0.9 (sparse form): generated == evaluator" \
