@@ -4,7 +4,8 @@
 # and compiler. Run it after a change of runtime/ (make bench says so).
 #
 #  1. Every tests/e2e case (or the CASEs given) in float32, int8 and int16
-#     (calibrated on its own input, as target/kernels.sh does), and those
+#     (calibrated on its own input, as target/kernels.sh does), the dense
+#     and 1x1 ones also with int4 weights, and those
 #     with dense or convolution layers also pruned to 90 % (the sparse
 #     kernels), is generated
 #     and built for Cortex-M4 and M7 (target/target.mk, under $K) and run
@@ -72,17 +73,22 @@ if [ $refit -eq 0 ]; then
         # with dense or conv layers also pruned to 90 %: the sparse kernels
         pruned=""
         grep -q -e '<dense' -e '<conv' "$CASES/$c/model.xml" && pruned="pf32 ps8 ps16"
-        for p in f32 s8 s16 $pruned; do
+        # int4 weights: the cases of the layers that have an int4 kernel
+        int4=""
+        case $c in dense*|*1x1*) int4="s4" ;; esac
+        for p in f32 s8 s16 $int4 $pruned; do
             cal="--calib $CASES/$c/input.npy"
             case $p in
                 f32) opts="" ;;
                 s8) opts="--precision int8 $cal" ;;
                 s16) opts="--precision int16 $cal" ;;
+                s4) opts="--precision int4 $cal" ;;
                 pf32) opts="--prune 0.9 $cal" ;;
                 ps8) opts="--prune 0.9 --precision int8 $cal" ;;
                 ps16) opts="--prune 0.9 --precision int16 $cal" ;;
             esac
             prec=$(echo "$p" | sed 's/^p//; s/^s/int/; s/^f32$/float32/')
+            [ "$prec" = int4 ] && prec=int8 # the int4 cases: int8 activations
             grep -q "^$c $prec " "$UNSUP" 2>/dev/null && continue
             echo "f_${c}_$p $CASES/$c/model.xml $CASES/$c/input.npy $opts" >> "$vf"
         done

@@ -2341,7 +2341,11 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
  * two); inner = single words. The 3x3 kernels with one input channel per
  * group (stoic_conv2d_*_dw3.c): pixels = the values of the input planes;
  * group_pixels = their strips; outputs = output channels; kernel_rows =
- * their passes; taps = pass bodies (one output row each). The 2x2 pools
+ * their passes; taps = pass bodies (one output row each). int4 dense
+ * (stoic_dense_s4_pk.c): rows = input rows; pixels = input pairs packed;
+ * kernel_rows = zero words written (once per call); group_pixels =
+ * passes of two output rows; outputs = single-row passes; taps = weight
+ * words of the two-row passes; inner = those of the single rows. The 2x2 pools
  * (*pool2d_*_2x2.c): rows, positions, outputs only (four taps each). */
 void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
 {
@@ -2370,6 +2374,19 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
                 t[COST_W_TAPS] += r * q * ((nw % 8) / 4);
                 t[COST_W_INNER] += r * (q * (nw % 4) + pr * nw);
             }
+        } else if (c->k == LK_DENSE_S4_PK) {
+            const stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
+            int64_t ng = p->n_g;
+            r = p->rows;
+            q = p->out_n / 2;
+            pr = p->out_n % 2;
+            t[COST_W_ROWS] += r;
+            t[COST_W_PIXELS] += r * (p->in_n / 2);
+            t[COST_W_KROWS] += p->in_words - p->in_n / 2;
+            t[COST_W_GPIX] += r * q;
+            t[COST_W_OUTPUTS] += r * pr;
+            t[COST_W_TAPS] += r * q * ng;
+            t[COST_W_INNER] += r * pr * ng;
         } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
             const stoic_conv2d_pk_params *p = &c->p.conv_pk;
             int64_t kh = p->k_h, img = (int64_t)p->img_h * p->img_w;
