@@ -153,10 +153,15 @@ unit='
         dir=$B/out/$u; extra=$B/app/${u}_app.c; inc=$dir
         mkdir -p "$B/cache/$KEY/$u"
         # (not its .dump files: a unit whose analysis is reused needs only
-        # its .a1 results and .ctu-info, and the dumps are 3 MB each)
-        [ -f "$B/cache/$KEY/$u/files.txt" ] ||
-            find "$B/cache/$KEY/runtime" -maxdepth 1 -type f ! -name "*.dump" \
-                -exec cp -t "$B/cache/$KEY/$u" {} +
+        # its .a1 results and .ctu-info, and the dumps are 3 MB each; no
+        # braces pair here: xargs -I would replace them)
+        if [ ! -f "$B/cache/$KEY/$u/files.txt" ]; then
+            set --
+            for c in "$B/cache/$KEY/runtime"/*; do
+                case $c in *.dump) ;; *) set -- "$@" "$c" ;; esac
+            done
+            cp "$@" "$B/cache/$KEY/$u/" || exit 1
+        fi
         for f in "$dir"/*.c "$dir"/*.h $(cat "$dir.rt"); do
             g=$f
             case $f in
