@@ -220,9 +220,10 @@ CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnx
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) check-build
-	@rm -f build/check/*.status; start=$$(date +%s); \
+	@rm -f build/check/*.status build/check/*.cpu; start=$$(date +%s); \
 	$(MAKE) --no-print-directory -k -j$(JOBS) -O check-parts; rc=$$?; \
-	echo "== make check: $$(( $$(date +%s) - start )) s for the tests, $(JOBS) jobs"; \
+	echo "== make check: $$(( $$(date +%s) - start )) s for the tests, $(JOBS) jobs," \
+	     "CPU $$(cat $(CHECK_PARTS:%=build/check/%.cpu) 2>/dev/null | awk '{ c += $$1 } END { print c + 0 }') s"; \
 	for p in $(CHECK_PARTS); do \
 	  cat build/check/$$p.status 2>/dev/null || echo "FAIL  $$p: did not run"; done; \
 	exit $$rc
@@ -235,12 +236,16 @@ check-parts: $(CHECK_PARTS:%=check-%)
 # $(call part,NAME,COMMAND[,SUMMARY]): runs COMMAND, output to
 # build/check/NAME.log, then prints it; build/check/NAME.status gets
 # "ok|FAIL NAME TIME SUMMARY", SUMMARY the log's last line unless a command
-# on the log is given
+# on the log is given; build/check/NAME.cpu the processor time COMMAND
+# took (user + system, in s: the shell's times for its children; the
+# machine may be shared, so this is the figure to compare, not TIME)
 define part
 	@mkdir -p build/check; start=$$(date +%s); \
 	( $(2) ) >build/check/$(1).log 2>&1; rc=$$?; \
-	t=$$(( $$(date +%s) - start )); \
-	echo "== $(1): $(2)  ($$t s)"; cat build/check/$(1).log; \
+	t=$$(( $$(date +%s) - start )); times >build/check/$(1).times; \
+	awk 'NR == 2 { for (i = 1; i <= NF; i++) { split($$i, a, "m"); c += a[1] * 60 + a[2] } \
+	              printf "%.0f\n", c }' build/check/$(1).times >build/check/$(1).cpu; \
+	echo "== $(1): $(2)  ($$t s, CPU $$(cat build/check/$(1).cpu) s)"; cat build/check/$(1).log; \
 	if [ $$rc -eq 0 ]; then st=ok; else st=FAIL; fi; \
 	printf '%-5s %-11s %4s s  %s\n' $$st $(1) $$t \
 	    "$$($(or $(3),tail -n 1) build/check/$(1).log | tr -s ' ' | tr '\n' ' ')" \

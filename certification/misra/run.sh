@@ -49,7 +49,7 @@ print('\n'.join(misra.getAddonRules()))" > "$B/addon-rules.txt" || exit 1
 printf '{ "script": "%s", "args": [ "--rule-texts=%s" ] }\n' "$ADDON" "$(pwd)/$B/rule-texts.txt" \
     > "$B/misra-addon.json"
 # the cache (cppcheck --cppcheck-build-dir) is per unit and per rule texts
-KEY=$(cat "$B/rule-texts.txt" "$ADDON" | sha256sum | cut -c1-12)
+KEY=$( { cat "$B/rule-texts.txt" "$ADDON"; echo "$PY"; } | sha256sum | cut -c1-12)
 
 # 2. the suppressions, generated from the deviation register
 rc=0
@@ -152,7 +152,16 @@ unit='
     else
         dir=$B/out/$u; extra=$B/app/${u}_app.c; inc=$dir
         mkdir -p "$B/cache/$KEY/$u"
-        [ -f "$B/cache/$KEY/$u/files.txt" ] || cp -r "$B/cache/$KEY/runtime/." "$B/cache/$KEY/$u/"
+        # (not its .dump files: a unit whose analysis is reused needs only
+        # its .a1 results and .ctu-info, and the dumps are 3 MB each; no
+        # braces pair here: xargs -I would replace them)
+        if [ ! -f "$B/cache/$KEY/$u/files.txt" ]; then
+            set --
+            for c in "$B/cache/$KEY/runtime"/*; do
+                case $c in *.dump) ;; *) set -- "$@" "$c" ;; esac
+            done
+            cp "$@" "$B/cache/$KEY/$u/" || exit 1
+        fi
         for f in "$dir"/*.c "$dir"/*.h $(cat "$dir.rt"); do
             g=$f
             case $f in
@@ -168,13 +177,14 @@ unit='
     for f in $files $hdrs; do printf "FILE\t%s\n" "$f" >> "$res.tmp"; done
     mkdir -p "$B/cache/$KEY/$u"
     # shellcheck disable=SC2086
-    cppcheck --addon="$B/misra-addon.json" --std=c99 -q -j "$J" --cppcheck-build-dir="$B/cache/$KEY/$u" \
+    cppcheck --addon="$B/misra-addon.json" --addon-python="$PY" --std=c99 -q -j "$J" \
+        --cppcheck-build-dir="$B/cache/$KEY/$u" \
         -I"$inc" -Iruntime --template="{file}\t{line}\t{column}\t{id}\t{severity}\t{message}" \
         $files $extra 2>&1 | grep -v "^$B/app/" |
         if [ "$u" = runtime ]; then grep -Ev "misra-c2012-(2\.3|2\.4|2\.5|8\.7)	"; else cat; fi >> "$res.tmp"
     mv "$res.tmp" "$res"'
-sh -c "$unit" sh runtime "$B" "$KEY" "$MAX_BYTES" "$JOBS"
-cut -d' ' -f1 "$B/variants.list" | xargs -P "$JOBS" -I{} sh -c "$unit" sh {} "$B" "$KEY" "$MAX_BYTES" 1
+PY=$PY sh -c "$unit" sh runtime "$B" "$KEY" "$MAX_BYTES" "$JOBS"
+cut -d' ' -f1 "$B/variants.list" | PY=$PY xargs -P "$JOBS" -I{} sh -c "$unit" sh {} "$B" "$KEY" "$MAX_BYTES" 1
 
 # 5. the findings, the deviations, the JSON
 OPEN=$M/open-findings.txt

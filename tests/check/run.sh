@@ -40,7 +40,7 @@ for f in tests/check/bad/*.c tests/check/good/*.c; do
     rc=$?
     got=$(sed -n 's/^[^ ]*:[0-9]*:[0-9]*: error: \[\([a-z.-]*\)\].*/\1/p; s/^[^ ]*: error: \[\([a-z.-]*\)\].*/\1/p' \
           "$d/stderr" | sort -u | tr '\n' ' ')
-    jgot=$(${PYTHON:-python3} -c '
+    jgot=$(${PYTHON:-/usr/bin/python3} -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["tool"] == "stoic check" and j["summary"]["findings"] == len(j["findings"])

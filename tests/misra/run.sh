@@ -30,7 +30,7 @@ $TOOL ruletexts $M/guidelines.txt "$W/rule-texts.txt" || exit 1
 printf '{ "script": "%s", "args": [ "--rule-texts=%s" ] }\n' "$ADDON" "$(pwd)/$W/rule-texts.txt" \
     > "$W/addon.json"
 { printf 'FILE\t%s\n' $T/bad_kernel.c $T/bad_other.c
-  cppcheck --addon="$W/addon.json" --std=c99 -q \
+  cppcheck --addon="$W/addon.json" --addon-python="$PY" --std=c99 -q \
       --template="{file}\t{line}\t{column}\t{id}\t{severity}\t{message}" \
       $T/bad_kernel.c $T/bad_other.c 2>&1; } > "$W/res.txt"
 

@@ -258,7 +258,7 @@ check "policy with an invalid precision (schema)" bad_policy
 errbound_hand() {
     $STOIC generate tests/quant/errbound/dense.xml -o $W/eb_hand --precision int8 \
         --calib tests/quant/errbound/calib.npy --calibration minmax -q || return 1
-    ${PYTHON:-python3} - "$W/eb_hand/eb_report.json" <<'PY'
+    ${PYTHON:-/usr/bin/python3} - "$W/eb_hand/eb_report.json" <<'PY'
 import json, struct, sys
 f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
 w, b = f32(0.3), f32(0.1)
@@ -286,7 +286,7 @@ errbound_data() { # example precision
     m=$1
     $STOIC generate examples/$m/$m.xml -o $W/eb_$m$2 --precision $2 --calib examples/$m/calib_x.npy \
         --calibration minmax --val examples/$m/calib_x.npy -q || return 1
-    ${PYTHON:-python3} - "$W/eb_$m$2/${m}_report.json" <<'PY'
+    ${PYTHON:-/usr/bin/python3} - "$W/eb_$m$2/${m}_report.json" <<'PY'
 import json, sys
 bad = 0
 for L in json.load(open(sys.argv[1]))["layers"]:
