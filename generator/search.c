@@ -53,6 +53,11 @@
 /* A move that leaves the budget this many times (from different plans)
  * is not tried again. */
 #define SEARCH_MAX_FAILS 2
+/* a layer holding less than this fraction of the model's weights (or,
+ * with --minimize macs, of its MACs) gets no knob: whatever it does, it
+ * can save at most that much, and each level costs an evaluation of the
+ * whole model (MobileNetV1 0.25: 19 of its 28 layers) */
+#define SEARCH_MIN_SHARE 0.01
 
 enum { K_SPARSITY, K_RANK, K_CHANNELS, K_BITS, K_SCALES, N_KNOBS };
 #define MAX_LEVELS 32
@@ -381,6 +386,22 @@ static void mark_front(compress_info *info)
  * levels; the levels between are interpolated). */
 #define SENS_REACH 4.0
 #define SENS_STRIDE 2
+/* The fraction of the model's weights (macs: of its MACs) that node ni
+ * of the float model g holds. */
+static double layer_share(const ir_graph *g, int ni, int macs)
+{
+    int64_t mine = 0, all = 0;
+    int j;
+    for (j = 0; j < g->nn; j++) {
+        int64_t v = macs ? cost_node_macs(g, j)
+                         : (g->n[j].params[0] >= 0 ? ir_shape_count(&g->t[g->n[j].params[0]].shape)
+                                                   : 0);
+        all += v;
+        mine += j == ni ? v : 0;
+    }
+    return all > 0 ? (double)mine / (double)all : 1.0;
+}
+
 /* The int4 phase (search_plan step 3): for each layer of plan *cur that
  * has an int4 kernel, stays int8 and is not sparse, in the order of its
  * float model's weight count (most first, then layer order), the plan
@@ -404,7 +425,8 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
         const compress_layer *L = &cur->l[x];
         int ni = ir_find_node(g, L->name);
         if (!L->prunable || ni < 0 || L->precision != CFG_PREC_INT8 || L->sparsity > 0.0 ||
-            !compress_int4_form(&g->n[ni]) || g->n[ni].params[0] < 0) {
+            !compress_int4_form(&g->n[ni]) || g->n[ni].params[0] < 0 ||
+            layer_share(g, ni, 0) < SEARCH_MIN_SHARE) {
             continue;
         }
         cnt[x] = ir_shape_count(&g->t[g->n[ni].params[0]].shape);
@@ -587,6 +609,12 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
         compress_layer *L = &cur.l[i];
         int ni = ir_find_node(g, L->name);
         if (!L->prunable || ni < 0) {
+            continue;
+        }
+        if (layer_share(g, ni, info->minimize_macs) < SEARCH_MIN_SHARE) {
+            printf("search: %s holds %.2f%% of the model's %s: no knob\n", L->name,
+                   100.0 * layer_share(g, ni, info->minimize_macs),
+                   info->minimize_macs ? "MACs" : "weights");
             continue;
         }
         knobs_init(g, ni, L, &K[i]);
