@@ -798,6 +798,21 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
     cp->qm = dd.qm;
 }
 
+/* The arguments of the packed dense kernels (input, own weights, own
+ * bias records, output, scratch) and their three own arrays. */
+static void dense_pk_args(lower_call *c, const ir_node *n, int64_t scratch_words)
+{
+    int v[6];
+    c->n_own = 3;
+    c->scratch_words = scratch_words;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+}
+
 /* Whether an int4 layer (weights in [-7, 7]) meets stoic_dense_s4_pk's
  * preconditions: the output stage's (pk_ok without row pairs) and every
  * partial sum of x (w + 8) from bias - 8 sum x below 2^31: |bias| +
@@ -826,7 +841,6 @@ static int lower_dense_s4(const ir_graph *g, const ir_node *n, lower_call *c, in
 {
     stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
     pk_src s;
-    int v[6];
     if (n->wbits != 4 || n->prec != IR_DT_S8 || !pk_src_of(g, n, out_n, in_n, &s) ||
         !s4_ok(&s, out_n, in_n)) {
         return 0;
@@ -843,14 +857,7 @@ static int lower_dense_s4(const ir_graph *g, const ir_node *n, lower_call *c, in
     p->c1 = 2 * s.zp_out + 1;
     p->qm_step = 0;
     p->qm = NULL;
-    c->n_own = 3;
-    c->scratch_words = p->in_words;
-    v[0] = n->inputs[0];
-    v[1] = LOWER_ARG_OWN(0);
-    v[2] = LOWER_ARG_OWN(1);
-    v[3] = n->output;
-    v[4] = LOWER_ARG_SCRATCH;
-    set_args6(c, v, 5);
+    dense_pk_args(c, n, p->in_words);
     return 1;
 }
 
@@ -860,7 +867,6 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
 {
     stoic_dense_s8_pk_params *p = &c->p.dense_pk;
     pk_src s;
-    int v[6];
     if (lower_dense_s4(g, n, c, rows, in_n, out_n)) {
         return 1;
     }
@@ -879,14 +885,7 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
         p16->clamp = (p16->act_min > -32768 || p16->act_max < 32767) ? 1 : 0;
         p16->qm_step = 0;
         p16->qm = NULL;
-        c->n_own = 3;
-        c->scratch_words = p16->in_words;
-        v[0] = n->inputs[0];
-        v[1] = LOWER_ARG_OWN(0);
-        v[2] = LOWER_ARG_OWN(1);
-        v[3] = n->output;
-        v[4] = LOWER_ARG_SCRATCH;
-        set_args6(c, v, 5);
+        dense_pk_args(c, n, p16->in_words);
         return 1;
     }
     c->k = LK_DENSE_S8_PK;
@@ -899,20 +898,13 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     p->c1 = 2 * s.zp_out + 1;
     p->qm_step = 0;
     p->qm = NULL;
-    c->n_own = 3;
-    c->scratch_words = p->in_words;
+    dense_pk_args(c, n, p->in_words);
     if (n->op == IR_OP_DENSE && dense_via_conv_pk(g)) {
         /* the same weight words and records, through stoic_conv2d_s8_pk */
         lower_conv_pk_of_dense(p, s.zp_in, &c->p.conv_pk);
         c->k = LK_CONV2D_S8_PK;
         c->scratch_words = (int64_t)c->p.conv_pk.img_w * c->p.conv_pk.cw;
     }
-    v[0] = n->inputs[0];
-    v[1] = LOWER_ARG_OWN(0);
-    v[2] = LOWER_ARG_OWN(1);
-    v[3] = n->output;
-    v[4] = LOWER_ARG_SCRATCH;
-    set_args6(c, v, 5);
     return 1;
 }
 
