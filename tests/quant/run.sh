@@ -236,7 +236,7 @@ unknown_layer() {
 }
 check "policy naming a layer the model lacks" unknown_layer
 bad_policy() {
-    printf '<compression xmlns="urn:stoic:compression:1">\n  <layer name="conv1" precision="int4"/>\n</compression>\n' >$W/badprec.xml
+    printf '<compression xmlns="urn:stoic:compression:1">\n  <layer name="conv1" precision="int2"/>\n</compression>\n' >$W/badprec.xml
     refuses "badprec.xml:2: error" --config $W/badprec.xml --calib $EX/calib_x.npy
 }
 check "policy with an invalid precision (schema)" bad_policy
