@@ -981,7 +981,7 @@ static int attach_dense_s4(const ir_graph *g, lower_call *c)
 {
     const ir_node *n = &g->n[c->node];
     stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
-    int32_t out_n = p->out_n, n_g = p->n_g, n_pairs = out_n / 2, r, q, gi, k = 0;
+    int32_t out_n = p->out_n, n_g = p->n_g, r, r0, rn = 2, gi, k = 0;
     int64_t per = p->in_n;
     int32_t *w, *b;
     pk_src s;
@@ -997,16 +997,12 @@ static int attach_dense_s4(const ir_graph *g, lower_call *c)
         int64_t bd;
         b[r] = (int32_t)pk_bias(&s, r, per, &bd);
     }
-    for (q = 0; q < n_pairs; q++) {
+    for (r0 = 0; r0 < out_n; r0 += rn) { /* passes of two rows, a last odd row alone */
+        rn = r0 + 1 < out_n ? 2 : 1;
         for (gi = 0; gi < n_g; gi++) {
-            for (r = 2 * q; r < 2 * q + 2; r++) {
+            for (r = r0; r < r0 + rn; r++) {
                 w[k++] = lower_s4_word(&s.w[(int64_t)r * per], per, gi);
             }
-        }
-    }
-    for (r = 2 * n_pairs; r < out_n; r++) {
-        for (gi = 0; gi < n_g; gi++) {
-            w[k++] = lower_s4_word(&s.w[(int64_t)r * per], per, gi);
         }
     }
     return 0;

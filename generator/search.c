@@ -513,7 +513,7 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     double cur_metric, bmet, cur_nmse = 0.0, bn = 0.0, start_nmse, err_floor;
     char what[256];
     move *mv = NULL;
-    double fail_err[256], ceiling;
+    double fail_err[256], ceiling, share;
     int rc = 0, i, k, step, nmov, nfail = 0;
     memset(&s, 0, sizeof s);
     memset(&cur, 0, sizeof cur);
@@ -611,10 +611,10 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
         if (!L->prunable || ni < 0) {
             continue;
         }
-        if (layer_share(g, ni, info->minimize_macs) < SEARCH_MIN_SHARE) {
+        share = layer_share(g, ni, info->minimize_macs);
+        if (share < SEARCH_MIN_SHARE) {
             printf("search: %s holds %.2f%% of the model's %s: no knob\n", L->name,
-                   100.0 * layer_share(g, ni, info->minimize_macs),
-                   info->minimize_macs ? "MACs" : "weights");
+                   100.0 * share, info->minimize_macs ? "MACs" : "weights");
             continue;
         }
         knobs_init(g, ni, L, &K[i]);
