@@ -286,6 +286,42 @@ static void lower_pad(const ir_graph *g, const ir_node *n, lower_call *c)
     set_args(c, n->inputs[0], -1, -1, n->output);
 }
 
+/* The integer LSTM / GRU's acc32 (stoic_rt.h): 1 when every gate row's
+ * two accumulators stay below 2^30 for any int16 input and state (|bias|
+ * + 32768 sum |weights|, the recurrent row over hidden or, low rank, over
+ * rank values) and every qx, qh shift is in [-31, 0]: rq64 is then
+ * stoic_dsp_rq32, one SMLAL. */
+static int32_t rnn_q_acc32(const ir_graph *g, const ir_node *n, const stoic_rnn_q_params *p,
+                           int64_t rows)
+{
+    const int64_t lim = (int64_t)1 << 30;
+    const int w8 = n->prec != IR_DT_S16;
+    const void *w = g->t[n->params[0]].qdata;
+    const void *r = g->t[n->params[1]].qdata;
+    const int64_t vn = p->rank > 0 ? p->rank : p->hidden;
+    int64_t J, i;
+    for (J = 0; J < rows; J++) {
+        int64_t bx = p->bx != NULL ? p->bx[J] : 0;
+        int64_t bh = p->bh != NULL ? p->bh[J] : 0;
+        int64_t sx = bx < 0 ? -bx : bx;
+        int64_t sh = bh < 0 ? -bh : bh;
+        for (i = 0; i < p->in_n && sx < lim; i++) {
+            int64_t v = w8 ? ((const int8_t *)w)[J * p->in_n + i]
+                           : ((const int16_t *)w)[J * p->in_n + i];
+            sx += (v < 0 ? -v : v) * 32768;
+        }
+        for (i = 0; i < vn && sh < lim; i++) {
+            int64_t v = w8 ? ((const int8_t *)r)[J * vn + i] : ((const int16_t *)r)[J * vn + i];
+            sh += (v < 0 ? -v : v) * 32768;
+        }
+        if (sx >= lim || sh >= lim || p->qx[J].shift > 0 || p->qx[J].shift < -31 ||
+            p->qh[J].shift > 0 || p->qh[J].shift < -31) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The transpose kernel, a gather over the output rank normalised to 4:
  * for a transpose, output axis k reads input axis perm[k]; for a slice
  * with steps (ir_slice_strided), input axis k from its first kept value
@@ -1669,6 +1705,7 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
                       ? (const int16_t *)g->t[n->params[6]].qdata : NULL;
         p->rb8 = n->rnn_rank > 0 && n->prec != IR_DT_S16
                      ? (const int8_t *)g->t[n->params[6]].qdata : NULL;
+        p->acc32 = rnn_q_acc32(g, n, p, rows);
         c->ref_proj = n->rnn_rank > 0 ? n->params[6] : -1;
         c->ref_qmul = n->params[4];
         c->ref_bias = n->params[2];
@@ -2271,6 +2308,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fpo(&l, "qz", p->rank > 0 ? c->ref_qmul : -1, 2 * rows);
         fp(&l, "rb16", p->rb16 != NULL ? c->ref_proj : -1);
         fp(&l, "rb8", p->rb8 != NULL ? c->ref_proj : -1);
+        fi(&l, "acc32", p->acc32);
         break;
     }
     case LK_LSTM:

@@ -32,6 +32,7 @@
 #define STOIC_DSP_H
 
 #include <stdint.h>
+#include "stoic_bits.h"
 
 #if defined(__ARM_FEATURE_DSP) && !defined(STOIC_NO_DSP)
 #include <arm_acle.h>
@@ -292,6 +293,46 @@ static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
     }
     return t;
 #endif
+}
+
+/*
+ * TensorFlow Lite's 64-bit MultiplyByQuantizedMultiplier (stoic_requantize64)
+ * for an accumulator that fits: sat32(floor((a m 2^shift + 2^30) / 2^31))
+ * with |a| < 2^30, 2^30 <= m < 2^31 and -31 <= shift <= 0 (e = -shift) is
+ *     floor((2am + 2^(31+e)) / 2^(32+e)) = floor(hi / 2^e),
+ * hi = floor((2am + 2^(31+e)) / 2^32) (floors of divisions by powers of two
+ * compose), the high word of one SMLAL into (2^(e-1), 0) when e >= 1, into
+ * (0, 2^31) when e = 0; |2am| < 2^61, so nothing wraps and nothing
+ * saturates (|result| < 2^29). The same instructions for every value.
+ */
+static inline int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
+{
+    uint32_t e;
+    uint32_t hi_add;
+    uint32_t lo_add;
+    uint64_t v;
+    int64_t p;
+
+    e = (0U - (uint32_t)shift) & 31U;
+    hi_add = (1U << e) >> 1U;                      /* 2^(e-1), 0 when e = 0 */
+    lo_add = (1U - stoic_nz_u32(e)) << 31U;        /* 2^31 when e = 0 */
+    v = ((uint64_t)hi_add << 32U) | (uint64_t)lo_add;
+    p = (int64_t)(a * 2) * (int64_t)m;
+    v += (uint64_t)p;
+    return stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e);
+}
+
+/* TensorFlow Lite's RoundingDivideByPOT (stoic_rdbpot: x / 2^e rounded to
+ * nearest, ties away from zero), inline, for 0 <= e <= 30 and |x| <=
+ * 2^31 - 2^e (so that x + 2^(e-1) fits int32):
+ * floor((x + 2^(e-1) - [x < 0]) / 2^e) for e >= 1 (the tie of a negative
+ * x is a multiple of 2^e minus 2^(e-1), which the -1 sends down), x for
+ * e = 0. */
+static inline int32_t stoic_dsp_rdbpot(int32_t x, uint32_t e)
+{
+    uint32_t half = (1U << e) >> 1U;                        /* 2^(e-1), 0 for e = 0 */
+    uint32_t neg = ((uint32_t)x >> 31U) & stoic_nz_u32(e);  /* [x < 0], 0 for e = 0 */
+    return stoic_dsp_floor_shr((x + (int32_t)half) - (int32_t)neg, e);
 }
 
 /* one input word x against the word w of an int8 row pair: C += SMLAD(x,

@@ -29,6 +29,91 @@
 #include <stddef.h>
 #include "stoic_rt.h"
 #include "stoic_bits.h"
+#include "stoic_dsp.h"
+
+/* acc32 with linear_before_reset 1 (stoic_rt.h): the six accumulators of
+ * unit j, input (ax) and recurrent (ah) of its gate rows j + g H (g = 0 ..
+ * 2: z, r, n), in one pass over xt and one over v, each value read once
+ * for the three rows; int32 sums, exact: the generator proves |bias| +
+ * 32768 sum |weights| < 2^30 for every row. */
+static void gru_q_acc3(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t j,
+                       const int16_t *xt, const int16_t *v, int32_t vn, int32_t *ax,
+                       int32_t *ah)
+{
+    int32_t g;
+    int32_t i;
+    int32_t x;
+    int32_t a0;
+    int32_t a1;
+    int32_t a2;
+    const int32_t hid = p->hidden;
+    const int32_t in_n = p->in_n;
+    const int32_t sx = hid * in_n;   /* between the rows of two gates */
+    const int32_t sh = hid * vn;
+
+    for (g = 0; g < 3; g++) {
+        ax[g] = 0;
+        ah[g] = 0;
+        if (p->bx != NULL) {
+            ax[g] = (int32_t)p->bx[(g * hid) + j];
+        }
+        if (p->bh != NULL) {
+            ah[g] = (int32_t)p->bh[(g * hid) + j];
+        }
+    }
+    if (wt->w8 != NULL) {
+        const int8_t *w = &wt->w8[j * in_n];
+        const int8_t *r = &wt->r8[j * vn];
+        a0 = ax[0];
+        a1 = ax[1];
+        a2 = ax[2];
+        for (i = 0; i < in_n; i++) {
+            x = (int32_t)xt[i];
+            a0 = a0 + ((int32_t)w[i] * x);
+            a1 = a1 + ((int32_t)w[sx + i] * x);
+            a2 = a2 + ((int32_t)w[(2 * sx) + i] * x);
+        }
+        ax[0] = a0;
+        ax[1] = a1;
+        ax[2] = a2;
+        a0 = ah[0];
+        a1 = ah[1];
+        a2 = ah[2];
+        for (i = 0; i < vn; i++) {
+            x = (int32_t)v[i];
+            a0 = a0 + ((int32_t)r[i] * x);
+            a1 = a1 + ((int32_t)r[sh + i] * x);
+            a2 = a2 + ((int32_t)r[(2 * sh) + i] * x);
+        }
+    } else {
+        const int16_t *w = &wt->w16[j * in_n];
+        const int16_t *r = &wt->r16[j * vn];
+        a0 = ax[0];
+        a1 = ax[1];
+        a2 = ax[2];
+        for (i = 0; i < in_n; i++) {
+            x = (int32_t)xt[i];
+            a0 = a0 + ((int32_t)w[i] * x);
+            a1 = a1 + ((int32_t)w[sx + i] * x);
+            a2 = a2 + ((int32_t)w[(2 * sx) + i] * x);
+        }
+        ax[0] = a0;
+        ax[1] = a1;
+        ax[2] = a2;
+        a0 = ah[0];
+        a1 = ah[1];
+        a2 = ah[2];
+        for (i = 0; i < vn; i++) {
+            x = (int32_t)v[i];
+            a0 = a0 + ((int32_t)r[i] * x);
+            a1 = a1 + ((int32_t)r[sh + i] * x);
+            a2 = a2 + ((int32_t)r[(2 * sh) + i] * x);
+        }
+    }
+    ah[0] = a0;
+    ah[1] = a1;
+    ah[2] = a2;
+}
 
 /* One step of one sequence: the work row u first (linear_before_reset 0),
  * then units j = 0 .. H - 1 to yt, then h = yt. */
@@ -51,6 +136,8 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
     int16_t pre;
     int32_t gn;     /* n = LUT(tanh, pre_n) */
     int32_t dz;     /* rd(z * (h[j] - n), 15) */
+    int32_t a3x[3]; /* acc32, linear_before_reset 1: the unit's accumulators */
+    int32_t a3h[3];
 
     if (p->rank > 0) {
         vh = stoic_rnn_q_project(p, h, zh);
@@ -59,28 +146,40 @@ static void gru_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt
     if (p->linear_before_reset == 0) {
         for (j = 0; j < hid; j++) {
             gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh, vn);
-            u[j] = stoic_rnn_q_sat16((int64_t)stoic_rdbpot(gr * (int32_t)h[j], 15));
+            u[j] = (int16_t)stoic_dsp_sat16(stoic_dsp_rdbpot(gr * (int32_t)h[j], 15U));
         }
         if (p->rank > 0) {
             vu = stoic_rnn_q_project(p, u, zu);
         }
     }
     for (j = 0; j < hid; j++) {
-        gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh, vn);
         row = (2 * hid) + j;
-        if (p->linear_before_reset != 0) {
+        if ((p->acc32 != 0) && (p->linear_before_reset != 0)) {
+            gru_q_acc3(p, wt, j, xt, vh, vn, a3x, a3h);
+            gz = stoic_rnn_q_gate32(p, p->sigmoid, j, a3x[0], a3h[0]);
+            gr = stoic_rnn_q_gate32(p, p->sigmoid, hid + j, a3x[1], a3h[1]);
+            hn = stoic_dsp_sat16(stoic_dsp_rq32(a3h[2], p->qh[row].m, p->qh[row].shift));
+            /* |rq32| < 2^29, |rd(r hn, 15)| <= 2^15: exact in int32 */
+            rec = stoic_dsp_rdbpot(gr * hn, 15U);
+            pre = (int16_t)stoic_dsp_sat16(stoic_dsp_rq32(a3x[2], p->qx[row].m, p->qx[row].shift) +
+                                           rec);
+        } else if (p->linear_before_reset != 0) {
+            gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh, vn);
             stoic_rnn_q_acc(p, wt, row, xt, vh, vn, &ax, &ah);
             gr = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, vh, vn);
             hn = (int32_t)stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ah, row, 1));
-            rec = stoic_rdbpot(gr * hn, 15);
+            rec = stoic_dsp_rdbpot(gr * hn, 15U);
+            pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) + (int64_t)rec);
         } else {
+            gz = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, vh, vn);
             stoic_rnn_q_acc(p, wt, row, xt, vu, vn, &ax, &ah);
             rec = stoic_rnn_q_rq(p, ah, row, 1);
+            pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) + (int64_t)rec);
         }
-        pre = stoic_rnn_q_sat16((int64_t)stoic_rnn_q_rq(p, ax, row, 0) + (int64_t)rec);
         gn = (int32_t)stoic_lut_interp_s16(p->tanh, pre);
-        dz = stoic_rdbpot(gz * ((int32_t)h[j] - gn), 15);
-        yt[j] = stoic_rnn_q_sat16((int64_t)gn + (int64_t)dz);
+        /* |z (h - n)| <= 2^15 (2^16 - 1) < 2^31 - 2^15 (stoic_dsp_rdbpot) */
+        dz = stoic_dsp_rdbpot(gz * ((int32_t)h[j] - gn), 15U);
+        yt[j] = (int16_t)stoic_dsp_sat16(gn + dz);
     }
     for (j = 0; j < hid; j++) {
         h[j] = yt[j];

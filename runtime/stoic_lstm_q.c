@@ -31,6 +31,103 @@
 #include <stddef.h>
 #include "stoic_rt.h"
 #include "stoic_bits.h"
+#include "stoic_dsp.h"
+
+/* acc32 (stoic_rt.h): the eight accumulators of unit j, input (ax) and
+ * recurrent (ah) of its gate rows j + g H (g = 0 .. 3), in one pass over
+ * xt and one over v, each value read once for the four rows; int32 sums,
+ * exact: the generator proves |bias| + 32768 sum |weights| < 2^30 for
+ * every row. */
+static void lstm_q_acc4(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt, int32_t j,
+                        const int16_t *xt, const int16_t *v, int32_t vn, int32_t *ax,
+                        int32_t *ah)
+{
+    int32_t g;
+    int32_t i;
+    int32_t x;
+    int32_t a0;
+    int32_t a1;
+    int32_t a2;
+    int32_t a3;
+    const int32_t hid = p->hidden;
+    const int32_t in_n = p->in_n;
+    const int32_t sx = hid * in_n;   /* between the rows of two gates */
+    const int32_t sh = hid * vn;
+
+    for (g = 0; g < 4; g++) {
+        ax[g] = 0;
+        ah[g] = 0;
+        if (p->bx != NULL) {
+            ax[g] = (int32_t)p->bx[(g * hid) + j];
+        }
+        if (p->bh != NULL) {
+            ah[g] = (int32_t)p->bh[(g * hid) + j];
+        }
+    }
+    if (wt->w8 != NULL) {
+        const int8_t *w = &wt->w8[j * in_n];
+        const int8_t *r = &wt->r8[j * vn];
+        a0 = ax[0];
+        a1 = ax[1];
+        a2 = ax[2];
+        a3 = ax[3];
+        for (i = 0; i < in_n; i++) {
+            x = (int32_t)xt[i];
+            a0 = a0 + ((int32_t)w[i] * x);
+            a1 = a1 + ((int32_t)w[sx + i] * x);
+            a2 = a2 + ((int32_t)w[(2 * sx) + i] * x);
+            a3 = a3 + ((int32_t)w[(3 * sx) + i] * x);
+        }
+        ax[0] = a0;
+        ax[1] = a1;
+        ax[2] = a2;
+        ax[3] = a3;
+        a0 = ah[0];
+        a1 = ah[1];
+        a2 = ah[2];
+        a3 = ah[3];
+        for (i = 0; i < vn; i++) {
+            x = (int32_t)v[i];
+            a0 = a0 + ((int32_t)r[i] * x);
+            a1 = a1 + ((int32_t)r[sh + i] * x);
+            a2 = a2 + ((int32_t)r[(2 * sh) + i] * x);
+            a3 = a3 + ((int32_t)r[(3 * sh) + i] * x);
+        }
+    } else {
+        const int16_t *w = &wt->w16[j * in_n];
+        const int16_t *r = &wt->r16[j * vn];
+        a0 = ax[0];
+        a1 = ax[1];
+        a2 = ax[2];
+        a3 = ax[3];
+        for (i = 0; i < in_n; i++) {
+            x = (int32_t)xt[i];
+            a0 = a0 + ((int32_t)w[i] * x);
+            a1 = a1 + ((int32_t)w[sx + i] * x);
+            a2 = a2 + ((int32_t)w[(2 * sx) + i] * x);
+            a3 = a3 + ((int32_t)w[(3 * sx) + i] * x);
+        }
+        ax[0] = a0;
+        ax[1] = a1;
+        ax[2] = a2;
+        ax[3] = a3;
+        a0 = ah[0];
+        a1 = ah[1];
+        a2 = ah[2];
+        a3 = ah[3];
+        for (i = 0; i < vn; i++) {
+            x = (int32_t)v[i];
+            a0 = a0 + ((int32_t)r[i] * x);
+            a1 = a1 + ((int32_t)r[sh + i] * x);
+            a2 = a2 + ((int32_t)r[(2 * sh) + i] * x);
+            a3 = a3 + ((int32_t)r[(3 * sh) + i] * x);
+        }
+    }
+    ah[0] = a0;
+    ah[1] = a1;
+    ah[2] = a2;
+    ah[3] = a3;
+}
 
 /* One step of one sequence: units j = 0 .. H - 1, c updated in place, the
  * new h to yt, then h = yt. lc = 2^max(12 - cell_shift, 0) and ec =
@@ -51,22 +148,34 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
     int32_t add;    /* rd(i * g, 30 - cell_shift), |add| <= 2^15 */
     int16_t ct;     /* c in Q3.12 */
     int32_t th;     /* LUT(tanh, ct) */
+    int32_t ax[4];  /* acc32: the unit's gate accumulators */
+    int32_t ah[4];
 
     if (p->rank > 0) {
         v = stoic_rnn_q_project(p, h, z);
         vn = p->rank;
     }
     for (j = 0; j < hid; j++) {
-        gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, v, vn);
-        go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, v, vn);
-        gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, v, vn);
-        gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, v, vn);
-        keep = stoic_rdbpot(gf * (int32_t)c[j], 15);
-        add = stoic_rdbpot(gi * gg, 30 - p->cell_shift);
-        c[j] = stoic_rnn_q_sat16((int64_t)keep + (int64_t)add);
-        ct = stoic_rnn_q_sat16((int64_t)stoic_rdbpot((int32_t)c[j] * lc, ec));
+        if (p->acc32 != 0) {
+            lstm_q_acc4(p, wt, j, xt, v, vn, ax, ah);
+            gi = stoic_rnn_q_gate32(p, p->sigmoid, j, ax[0], ah[0]);
+            go = stoic_rnn_q_gate32(p, p->sigmoid, hid + j, ax[1], ah[1]);
+            gf = stoic_rnn_q_gate32(p, p->sigmoid, (2 * hid) + j, ax[2], ah[2]);
+            gg = stoic_rnn_q_gate32(p, p->tanh, (3 * hid) + j, ax[3], ah[3]);
+        } else {
+            gi = stoic_rnn_q_gate(p, wt, p->sigmoid, j, xt, v, vn);
+            go = stoic_rnn_q_gate(p, wt, p->sigmoid, hid + j, xt, v, vn);
+            gf = stoic_rnn_q_gate(p, wt, p->sigmoid, (2 * hid) + j, xt, v, vn);
+            gg = stoic_rnn_q_gate(p, wt, p->tanh, (3 * hid) + j, xt, v, vn);
+        }
+        /* rd and sat16 inline (stoic_dsp_rdbpot, stoic_dsp_sat16): every
+         * operand is at most 2^30 in magnitude, see above */
+        keep = stoic_dsp_rdbpot(gf * (int32_t)c[j], 15U);
+        add = stoic_dsp_rdbpot(gi * gg, (uint32_t)(30 - p->cell_shift));
+        c[j] = (int16_t)stoic_dsp_sat16(keep + add);
+        ct = (int16_t)stoic_dsp_sat16(stoic_dsp_rdbpot((int32_t)c[j] * lc, (uint32_t)ec));
         th = (int32_t)stoic_lut_interp_s16(p->tanh, ct);
-        yt[j] = stoic_rnn_q_sat16((int64_t)stoic_rdbpot(go * th, 15));
+        yt[j] = (int16_t)stoic_dsp_sat16(stoic_dsp_rdbpot(go * th, 15U));
     }
     for (j = 0; j < hid; j++) {
         h[j] = yt[j];

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include "stoic_rt.h"
 #include "stoic_bits.h"
+#include "stoic_dsp.h"
 
 int16_t stoic_rnn_q_sat16(int64_t v)
 {
@@ -87,13 +88,31 @@ const int16_t *stoic_rnn_q_project(const stoic_rnn_q_params *p, const int16_t *v
 int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec)
 {
     const stoic_qmul *qm;
+    int32_t y;
 
     if (rec != 0) {
         qm = &p->qh[row];
     } else {
         qm = &p->qx[row];
     }
-    return stoic_requantize64(acc, qm->m, qm->shift);
+    if (p->acc32 != 0) {
+        /* |acc| < 2^30 and shift <= 0 (acc32): the same integer */
+        y = stoic_dsp_rq32((int32_t)acc, qm->m, qm->shift);
+    } else {
+        y = stoic_requantize64(acc, qm->m, qm->shift);
+    }
+    return y;
+}
+
+int32_t stoic_rnn_q_gate32(const stoic_rnn_q_params *p, const int16_t *table, int32_t row,
+                           int32_t ax, int32_t ah)
+{
+    int32_t pre;
+
+    /* |rq32| < 2^29 each (stoic_dsp.h): the sum is exact in int32 */
+    pre = stoic_dsp_rq32(ax, p->qx[row].m, p->qx[row].shift) +
+          stoic_dsp_rq32(ah, p->qh[row].m, p->qh[row].shift);
+    return (int32_t)stoic_lut_interp_s16(table, (int16_t)stoic_dsp_sat16(pre));
 }
 
 int32_t stoic_rnn_q_gate(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 12
+#define STOIC_RT_ABI 13
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -370,6 +370,11 @@ int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int
  * round(32767 f)); they keep every narrowing to int16 in range for any
  * table.
  *
+ * acc32 = 1 (the generator's proof: |bias| + 32768 sum |weights| < 2^30
+ * for every gate row, in both accumulators, and every qx, qh shift <= 0):
+ * rq64 of a gate accumulator is stoic_dsp_rq32 (stoic_dsp.h), the same
+ * integer in one SMLAL and a shift instead of stoic_requantize64's
+ * general sequence; the projections (qz) keep stoic_requantize64.
  * Preconditions (the generator's): the dimensions as stoic_lstm_f32's
  * (steps >= 0, the others >= 1); |ax|, |ah| <= 2^47 for every row,
  * sequence and step (so no partial sum wraps: each product is at most
@@ -396,6 +401,8 @@ typedef struct {
     const stoic_qmul *qz;        /* [rank]: projection k's accumulator -> z[k] */
     const int16_t *rb16;         /* [rank][hidden], int16 weights, or NULL */
     const int8_t *rb8;           /* [rank][hidden], int8 weights, or NULL */
+    int32_t acc32;               /* 1: the generator proves |ax|, |ah| < 2^30 for every row
+                                  * and every qx, qh shift <= 0: rq64 by stoic_dsp_rq32 */
 } stoic_rnn_q_params;
 void stoic_lstm_s16(const stoic_rnn_q_params *p, const int16_t *x, const int16_t *w,
                     const int16_t *r, const int16_t *init, int16_t *state, int16_t *y);
@@ -428,6 +435,10 @@ int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, in
 int32_t stoic_rnn_q_gate(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *wt,
                          const int16_t *table, int32_t row, const int16_t *xt, const int16_t *v,
                          int32_t vn);
+/* acc32 (above): LUT(table, sat16(rq32(ax, qx[J]) + rq32(ah, qh[J]))), the
+ * gate of stoic_rnn_q_gate from accumulators the caller formed in int32 */
+int32_t stoic_rnn_q_gate32(const stoic_rnn_q_params *p, const int16_t *table, int32_t row,
+                           int32_t ax, int32_t ah);
 /* init = 1: the first n elements of state from init, or zeros (init
  * NULL); init = 0: nothing */
 void stoic_rnn_q_init(const stoic_rnn_q_params *p, const int16_t *init, int16_t *state,

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the packed integer kernels and their primitives
- * (runtime/stoic_dsp.h, stoic_dense_s8_pk.c, stoic_dense_s16_pk.c,
+ * (runtime/stoic_dsp.h: also the integer LSTM/GRU's rq32 and rdbpot; stoic_dense_s8_pk.c, stoic_dense_s16_pk.c,
  * stoic_conv2d_s8_dw3.c, stoic_conv2d_s16_dw3.c) and of the generator code
  * that chooses them and lays out their constants (generator/lower.c:
  * lower_node, lower_attach).
@@ -176,6 +176,78 @@ static void test_rq16_random(void)
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT(ties > 20000);
     CU_ASSERT(sat_hits > 20000);
+}
+
+/* stoic_dsp_rq32 (the integer LSTM/GRU's acc32 path): TensorFlow Lite's
+ * 64-bit MultiplyByQuantizedMultiplier, floor((a m 2^shift + 2^30) /
+ * 2^31), for |a| < 2^30 and -31 <= shift <= 0, with exact ties built on
+ * purpose (m = 2^30: the value is a 2^(shift - 1), a tie when a is an odd
+ * multiple of 2^(-shift)) */
+static void test_rq32_random(void)
+{
+    uint32_t s = 0x7F4A7C15u;
+    long n, bad = 0, ties = 0;
+    for (n = 0; n < 1000000; n++) {
+        int32_t e = (int32_t)(qt_range(&s, 0, 3) == 0 ? qt_range(&s, 0, 31) : qt_range(&s, 0, 16));
+        int32_t m = pick_m(&s);
+        int64_t lim = 1073741823LL;
+        int64_t a, want;
+        int32_t got;
+        if (m == 1073741824 && qt_range(&s, 0, 1) == 0 && e < 29) {
+            int64_t k = qt_range(&s, -(lim >> (e + 1)) / 2, (lim >> (e + 1)) / 2);
+            a = (2 * k + 1) * ((int64_t)1 << e);
+        } else {
+            a = pick(&s, lim);
+        }
+        if (a > lim || a < -lim) {
+            continue;
+        }
+        want = qt_floor_div(a * (int64_t)m + ((int64_t)1 << (30 + e)), (int64_t)1 << (31 + e));
+        got = stoic_dsp_rq32((int32_t)a, m, -e);
+        ties += m == 1073741824 && e > 0 && (a % ((int64_t)1 << e)) == 0 &&
+                (a % ((int64_t)1 << (e + 1))) != 0;
+        if (got != want && bad++ < 5) {
+            printf("\n  rq32(a=%lld, m=%ld, shift=%ld): got %ld, want %lld", (long long)a,
+                   (long)m, (long)-e, (long)got, (long long)want);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(ties > 20000);
+}
+
+/* stoic_dsp_rdbpot: x / 2^e rounded to nearest, ties away from zero (on the
+ * magnitude, as TensorFlow Lite's RoundingDivideByPOT), for 0 <= e <= 30
+ * and |x| <= 2^31 - 2^e; ties built on purpose */
+static void test_rdbpot_random(void)
+{
+    uint32_t s = 0x1B873593u;
+    long n, bad = 0, ties = 0;
+    for (n = 0; n < 1000000; n++) {
+        int32_t e = (int32_t)qt_range(&s, 0, 30);
+        int64_t lim = 2147483648LL - ((int64_t)1 << e);
+        int64_t x, mag, want;
+        int32_t got;
+        if (e > 0 && qt_range(&s, 0, 2) == 0) {
+            int64_t k = qt_range(&s, -(lim >> e) / 2, (lim >> e) / 2);
+            x = k * ((int64_t)1 << e) + ((int64_t)1 << (e - 1));
+        } else {
+            x = qt_range(&s, 0, 3) == 0 ? (qt_range(&s, 0, 1) ? lim : -lim) : pick(&s, lim);
+        }
+        if (x > lim || x < -lim) {
+            continue;
+        }
+        mag = x < 0 ? -x : x;
+        want = (mag + (e > 0 ? ((int64_t)1 << (e - 1)) : 0)) >> e;
+        want = x < 0 ? -want : want;
+        got = stoic_dsp_rdbpot((int32_t)x, (uint32_t)e);
+        ties += e > 0 && (mag % ((int64_t)1 << e)) == ((int64_t)1 << (e - 1));
+        if (got != want && bad++ < 5) {
+            printf("\n  rdbpot(x=%lld, e=%ld): got %ld, want %lld", (long long)x, (long)e,
+                   (long)got, (long long)want);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(ties > 100000);
 }
 
 /* pack, smlad, smlald, smlabb, smlatb, sxtb16, mid, floor_shr: definitions */
@@ -760,6 +832,9 @@ UNIT_SUITE(kernel_pk)
     CU_add_test(s, "primitives vs their definitions", test_primitives);
     CU_add_test(s, "int8 output stage in one rounding vs TFLite reference (1e6, ties)", test_rq8_random);
     CU_add_test(s, "int16 output stage vs reference (1e6, ties)", test_rq16_random);
+    CU_add_test(s, "64-bit multiplier for |a| < 2^30 (rq32) vs reference (1e6, ties)",
+                test_rq32_random);
+    CU_add_test(s, "rounding divide by 2^e inline vs reference (1e6, ties)", test_rdbpot_random);
     CU_add_test(s, "dense int8/int16 packed, through lower, vs int64 reference", test_dense_pk);
     CU_add_test(s, "dense and 1x1 conv with int4 weights, through lower, vs int64 reference",
                 test_dense_s4);

@@ -343,7 +343,7 @@ static void test_lstm_hand(void)
     const stoic_qmul qx[4] = { { 1 << 30, 1 }, { 1 << 30, 1 }, { 1 << 30, 1 }, { 1 << 30, 1 } };
     const stoic_qmul qh[4] = { { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 } };
     int16_t init[2] = { 100, 8192 }, state[3], y[2];
-    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 0, 14, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL };
+    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 0, 14, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL, 0 };
     int64_t bx8[4] = { 2010, 6020, 8030, 4136 };   /* the same ax with w = 0 */
     hand_tables(sig, lin);
     p.sigmoid = sig;
@@ -399,7 +399,7 @@ static void test_gru_hand(void)
     const stoic_qmul qh[3] = { { 1 << 30, 0 }, { 1 << 30, 0 }, { 1 << 30, 0 } };
     const int16_t init[1] = { 200 };
     int16_t state[3], y[2];
-    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 1, 0, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL };
+    stoic_rnn_q_params p = { 1, 1, 1, 1, 0, 1, 1, 0, qx, qh, bx, bh, NULL, NULL, 0, NULL, NULL, NULL, 0 };
     hand_tables(sig, lin);
     p.sigmoid = sig;
     p.tanh = lin;
@@ -594,10 +594,37 @@ static const char *kname(const rcase *c)
     return names[2 * c->gru + c->w8];
 }
 
+/* Whether the case meets acc32's preconditions (stoic_rt.h), derived here
+ * from the contract, not from the generator: every gate row's |bias| +
+ * 32768 sum |weights| below 2^30 in both accumulators (the recurrent row
+ * over hidden, or rank, values) and every qx, qh shift in [-31, 0]. */
+static int acc32_ok(const rcase *c)
+{
+    const stoic_rnn_q_params *p = &c->p;
+    int G = c->gru ? 3 : 4, VN = p->rank > 0 ? p->rank : p->hidden, J, k;
+    const int64_t lim = (int64_t)1 << 30;
+    for (J = 0; J < G * p->hidden; J++) {
+        int64_t sx = p->bx != NULL ? llabs(p->bx[J]) : 0;
+        int64_t sh = p->bh != NULL ? llabs(p->bh[J]) : 0;
+        for (k = 0; k < p->in_n; k++) {
+            sx += (int64_t)labs(c->w[J * p->in_n + k]) * 32768;
+        }
+        for (k = 0; k < VN; k++) {
+            sh += (int64_t)labs(c->r[J * VN + k]) * 32768;
+        }
+        if (sx >= lim || sh >= lim || p->qx[J].shift > 0 || p->qh[J].shift > 0 ||
+            p->qx[J].shift < -31 || p->qh[J].shift < -31) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static void test_random(void)
 {
     static int16_t sig[513], th[513], rsig[513], rth[513];
     int iter, k, bad = 0, guards_bad = 0, printed = 0, lowrank = 0;
+    long n_acc32 = 0;
     make_tables(sig, th);
     rs = 20260112U;
     n_pre = n_pre_sat = n_acc_bad = n_narrow_sat = 0;
@@ -605,7 +632,8 @@ static void test_random(void)
         rcase c;
         int random_tables = rndi(0, 7) == 0;
         size_t nx, ny, ns, nsk;
-        int16_t *x, *init, *st0, *st_k, *st_r, *y_k, *y_r;
+        int16_t *x, *init, *st0, *st_k, *st_r, *y_k, *y_r, *y_k0;
+        int a32;
         if (random_tables) {
             /* half of the entries -32768, so that products of -32768 by
              * -32768 reach the sat16 of the LSTM h_new and the GRU work */
@@ -628,26 +656,36 @@ static void test_random(void)
         st0 = rnd_vec(nsk, 32767);
         st_k = malloc(sizeof(int16_t) * (nsk + 1));
         st_r = malloc(sizeof(int16_t) * (nsk + 1));
-        y_k = rnd_vec(ny, 32767);
+        y_k0 = rnd_vec(ny, 32767);
+        y_k = malloc(sizeof(int16_t) * (ny + 1));
         y_r = malloc(sizeof(int16_t) * (ny + 1));
-        memcpy(st_k, st0, sizeof(int16_t) * (nsk + 1));
-        memcpy(st_r, st0, sizeof(int16_t) * (nsk + 1));
-        memcpy(y_r, y_k, sizeof(int16_t) * (ny + 1));
         /* init: given (1/2), zeros (1/4), or the state carried over (1/4) */
         k = rndi(0, 3);
         c.p.init = k != 3;
-        run_kernel(&c, x, k == 2 ? NULL : init, st_k, y_k);
-        ref_run(&c, x, k == 2 ? NULL : init, st_r, y_r);
-        if (memcmp(y_k, y_r, sizeof(int16_t) * ny) != 0 ||
-            memcmp(st_k, st_r, sizeof(int16_t) * ns) != 0) {
-            bad++;
-            if (printed++ < 5) {
-                printf("\n  %s case %d: differs from the reference (T %d B %d I %d H %d)\n",
-                       kname(&c), iter, c.p.steps, c.p.batch, c.p.in_n, c.p.hidden);
+        /* the general path, and the int32 one (acc32) where the case allows
+         * it: both against the one reference */
+        for (a32 = 0; a32 <= acc32_ok(&c); a32++) {
+            c.p.acc32 = a32;
+            n_acc32 += a32;
+            memcpy(st_k, st0, sizeof(int16_t) * (nsk + 1));
+            memcpy(st_r, st0, sizeof(int16_t) * (nsk + 1));
+            memcpy(y_r, y_k0, sizeof(int16_t) * (ny + 1));
+            memcpy(y_k, y_k0, sizeof(int16_t) * (ny + 1));
+            run_kernel(&c, x, k == 2 ? NULL : init, st_k, y_k);
+            ref_run(&c, x, k == 2 ? NULL : init, st_r, y_r);
+            if (memcmp(y_k, y_r, sizeof(int16_t) * ny) != 0 ||
+                memcmp(st_k, st_r, sizeof(int16_t) * ns) != 0) {
+                bad++;
+                if (printed++ < 5) {
+                    printf("\n  %s%s case %d: differs from the reference (T %d B %d I %d H %d)\n",
+                           kname(&c), a32 ? " acc32" : "", iter, c.p.steps, c.p.batch, c.p.in_n,
+                           c.p.hidden);
+                }
             }
+            guards_bad += y_k[ny] != GUARD16 || st_k[nsk] != GUARD16;
         }
-        guards_bad += y_k[ny] != GUARD16 || st_k[nsk] != GUARD16;
         free(x);
+        free(y_k0);
         free(init);
         free(st0);
         free(st_k);
@@ -659,6 +697,11 @@ static void test_random(void)
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_EQUAL(guards_bad, 0);
     CU_ASSERT(lowrank >= 1000); /* low-rank recurrences among the 4000 */
+    /* the int32 path on every int8-weight case and some int16 ones */
+    CU_ASSERT(n_acc32 >= 1800);
+    if (getenv("STOIC_RNNQ_VERBOSE") != NULL) {
+        printf("\n  %ld cases also with acc32", n_acc32);
+    }
     CU_ASSERT_EQUAL(n_acc_bad, 0);
     /* both regimes well represented: some saturate, most do not */
     if (getenv("STOIC_RNNQ_VERBOSE") != NULL) {
@@ -759,7 +802,7 @@ static double accuracy_case(int gru, int w8, int lbr)
     int64_t bx[4 * H], bh[4 * H];
     double sx = 0.0, cmax = 0.0, err = 0.0;
     stoic_rnn_f32_params pf = { T, B, I, H, 0, 1, lbr, 0, NULL };
-    stoic_rnn_q_params pq = { T, B, I, H, 0, 1, lbr, 0, qx, qh, bx, bh, sig, th, 0, NULL, NULL, NULL };
+    stoic_rnn_q_params pq = { T, B, I, H, 0, 1, lbr, 0, qx, qh, bx, bh, sig, th, 0, NULL, NULL, NULL, 0 };
     int k, J, i, cs, e;
     make_tables(sig, th);
     /* |pre| <= 5 * 0.5 + 8 * 0.5 + 2 * 0.25 = 7 < 8: inside the tables */
