@@ -88,20 +88,13 @@ const int16_t *stoic_rnn_q_project(const stoic_rnn_q_params *p, const int16_t *v
 int32_t stoic_rnn_q_rq(const stoic_rnn_q_params *p, int64_t acc, int32_t row, int32_t rec)
 {
     const stoic_qmul *qm;
-    int32_t y;
 
     if (rec != 0) {
         qm = &p->qh[row];
     } else {
         qm = &p->qx[row];
     }
-    if (p->acc32 != 0) {
-        /* |acc| < 2^30 and shift <= 0 (acc32): the same integer */
-        y = stoic_dsp_rq32((int32_t)acc, qm->m, qm->shift);
-    } else {
-        y = stoic_requantize64(acc, qm->m, qm->shift);
-    }
-    return y;
+    return stoic_requantize64(acc, qm->m, qm->shift);
 }
 
 int32_t stoic_rnn_q_gate32(const stoic_rnn_q_params *p, const int16_t *table, int32_t row,

@@ -372,9 +372,12 @@ int16_t stoic_requant_s16(int64_t acc, const stoic_qmul *q, int32_t act_min, int
  *
  * acc32 = 1 (the generator's proof: |bias| + 32768 sum |weights| < 2^30
  * for every gate row, in both accumulators, and every qx, qh shift <= 0):
- * rq64 of a gate accumulator is stoic_dsp_rq32 (stoic_dsp.h), the same
+ * the LSTM, and the GRU with linear_before_reset 1, form a unit's gate
+ * accumulators in int32, in one pass over x and one over h for all its
+ * gate rows, and rq64 of each is stoic_dsp_rq32 (stoic_dsp.h), the same
  * integer in one SMLAL and a shift instead of stoic_requantize64's
- * general sequence; the projections (qz) keep stoic_requantize64.
+ * general sequence; the projections (qz) and the GRU with
+ * linear_before_reset 0 keep the general path (same results).
  * Preconditions (the generator's): the dimensions as stoic_lstm_f32's
  * (steps >= 0, the others >= 1); |ax|, |ah| <= 2^47 for every row,
  * sequence and step (so no partial sum wraps: each product is at most
