@@ -713,6 +713,77 @@ static void test_random(void)
     CU_ASSERT(n_narrow_sat > 0);
 }
 
+/* acc32 with int16 weights: random int16-weight cases with their weights
+ * and biases scaled down (/ 64) until the bound holds, both paths against
+ * the reference (test_random's int16 cases rarely allow acc32) */
+static void test_acc32_s16(void)
+{
+    static int16_t sig[513], th[513];
+    int iter, k, bad = 0, n_ok[2][2] = { { 0, 0 }, { 0, 0 } };
+    make_tables(sig, th);
+    rs = 31337U;
+    for (iter = 0; iter < 600; iter++) {
+        rcase c;
+        int a32, G, VN;
+        size_t nx, ny, nsk;
+        int16_t *x, *st0, *st_k, *st_r, *y_k, *y_r;
+        case_new(&c, iter & 1, 0, sig, th);
+        G = c.gru ? 3 : 4;
+        VN = c.p.rank > 0 ? c.p.rank : c.p.hidden;
+        for (k = 0; k < G * c.p.hidden * c.p.in_n; k++) {
+            c.w[k] /= 64;
+            c.w16[k] = (int16_t)c.w[k];
+        }
+        for (k = 0; k < G * c.p.hidden * VN; k++) {
+            c.r[k] /= 64;
+            c.r16[k] = (int16_t)c.r[k];
+        }
+        for (k = 0; k < G * c.p.hidden; k++) {
+            if (c.p.bx != NULL) {
+                ((int64_t *)c.p.bx)[k] /= 64;
+            }
+            if (c.p.bh != NULL) {
+                ((int64_t *)c.p.bh)[k] /= 64;
+            }
+        }
+        nx = (size_t)(c.p.steps * c.p.batch * c.p.in_n);
+        ny = (size_t)(c.p.steps * c.p.batch * c.p.hidden);
+        nsk = (size_t)(2 * c.p.batch * c.p.hidden + 2 * c.p.batch * c.p.rank);
+        x = rnd_vec(nx, 32767);
+        st0 = rnd_vec(nsk, 32767);
+        st_k = malloc(sizeof(int16_t) * (nsk + 1));
+        st_r = malloc(sizeof(int16_t) * (nsk + 1));
+        y_k = malloc(sizeof(int16_t) * (ny + 1));
+        y_r = malloc(sizeof(int16_t) * (ny + 1));
+        for (a32 = 0; a32 <= acc32_ok(&c); a32++) {
+            c.p.acc32 = a32;
+            n_ok[c.gru][c.p.linear_before_reset] += a32;
+            memcpy(st_k, st0, sizeof(int16_t) * (nsk + 1));
+            memcpy(st_r, st0, sizeof(int16_t) * (nsk + 1));
+            run_kernel(&c, x, NULL, st_k, y_k);
+            ref_run(&c, x, NULL, st_r, y_r);
+            bad += memcmp(y_k, y_r, sizeof(int16_t) * ny) != 0 ||
+                   memcmp(st_k, st_r, sizeof(int16_t) * (size_t)(2 * c.p.batch * c.p.hidden)) != 0;
+        }
+        free(x);
+        free(st0);
+        free(st_k);
+        free(st_r);
+        free(y_k);
+        free(y_r);
+        case_free(&c);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* the int32 path of the LSTM and of both GRU forms, with int16 weights */
+    CU_ASSERT(n_ok[0][0] >= 100);
+    CU_ASSERT(n_ok[1][0] >= 50);
+    CU_ASSERT(n_ok[1][1] >= 50);
+    if (getenv("STOIC_RNNQ_VERBOSE") != NULL) {
+        printf("\n  acc32 with int16 weights: lstm %d, gru lbr 0 %d, gru lbr 1 %d", n_ok[0][0],
+               n_ok[1][0], n_ok[1][1]);
+    }
+}
+
 static void test_streaming(void)
 {
     static int16_t sig[513], th[513];
@@ -932,6 +1003,8 @@ UNIT_SUITE(suite_kernel_rnn_q)
     CU_add_test(s, "gru s16/s8w: one unit, both reset forms, hand-derived", test_gru_hand);
     CU_add_test(s, "lstm/gru s16/s8w vs the reference, 4000 random, bit for bit",
                 test_random);
+    CU_add_test(s, "lstm/gru s16: the int32 path (acc32) vs the reference, 600 scaled cases",
+                test_acc32_s16);
     CU_add_test(s, "lstm/gru s16/s8w: streaming equals one call, bit for bit",
                 test_streaming);
     CU_add_test(s, "lstm/gru s16/s8w vs float32 kernels: accuracy", test_accuracy);
