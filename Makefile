@@ -227,8 +227,12 @@ include certification/misra/misra.mk
 #
 # The parts, longest first (make starts them in this order, JOBS at a
 # time, so the short ones fill in at the end): compress is the longest
-# serial one; misra is long from a fresh clone (no cppcheck cache).
-CHECK_PARTS = compress e2e-quant e2e misra conformance onnx-patterns coverage atomic target \
+# serial one; misra is long from a fresh clone (no cppcheck cache). Before
+# them rt-san and rt-o1 (tests/support.sh): the runtime and harness
+# objects that e2e and e2e-quant (sanitized), and conformance,
+# onnx-patterns and onnx-models (cc -O1) each compiled for themselves
+# before, compiled once per run for the parts that use them.
+CHECK_PARTS = rt-san rt-o1 compress e2e-quant e2e misra conformance onnx-patterns coverage atomic target \
               fuzz corrupt onnx-models bad malformed quant stoic-check example soc unit qual \
               clang-lint bench audit onnx-bad runpath
 CHECK_BINS  = bin/stoic bin/stoic-asan bin/npycmp bin/top1 bin/onnxinfo bin/onnxinfo-asan \
@@ -275,8 +279,14 @@ check-unit: bin/unit_tests
 	$(call part,unit,bin/unit_tests 2>build/check/unit-stderr.log,grep -E '^ *(tests|asserts) ')
 check-clang-lint: build/embedded.c build/onnx.pb-c.h
 	$(call part,clang-lint,$(MAKE) --no-print-directory -s clang-lint)
-check-e2e: bin/stoic bin/stoic-asan bin/npycmp
-	$(call part,e2e,sh tests/e2e/run.sh)
+# the objects several parts share, made afresh each run (tests/support.sh)
+CHECK_SUP = build/check/support
+check-rt-san:
+	$(call part,rt-san,sh tests/support.sh san $(CHECK_SUP)/san)
+check-rt-o1:
+	$(call part,rt-o1,sh tests/support.sh o1 $(CHECK_SUP)/o1)
+check-e2e: bin/stoic bin/stoic-asan bin/npycmp check-rt-san
+	$(call part,e2e,STOIC_SUPPORT_SAN=$(CHECK_SUP)/san sh tests/e2e/run.sh)
 check-malformed: bin/stoic-asan
 	$(call part,malformed,sh tests/malformed/run.sh)
 check-example: bin/stoic bin/stoic-asan bin/npycmp bin/top1
@@ -291,8 +301,8 @@ corrupt-soak: bin/stoic-asan bin/onnxinfo-asan bin/corrupt
 .PHONY: corrupt-soak
 check-quant: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	$(call part,quant,sh tests/quant/run.sh)
-check-e2e-quant: bin/stoic bin/stoic-asan bin/npycmp
-	$(call part,e2e-quant,sh tests/e2e/quant.sh)
+check-e2e-quant: bin/stoic bin/stoic-asan bin/npycmp check-rt-san
+	$(call part,e2e-quant,STOIC_SUPPORT_SAN=$(CHECK_SUP)/san sh tests/e2e/quant.sh)
 # every e2e case in int8 and in int16 (make check: each case in one of them)
 check-e2e-quant-full: bin/stoic bin/stoic-asan bin/npycmp
 	QUANT_PRECISIONS=both sh tests/e2e/quant.sh
@@ -301,21 +311,21 @@ check-compress: bin/stoic bin/stoic-asan bin/npycmp bin/top1
 	$(call part,compress,sh tests/compress/run.sh)
 check-onnx-bad: bin/stoic-asan
 	$(call part,onnx-bad,sh tests/onnx/bad.sh)
-check-onnx-patterns: bin/stoic bin/stoic-asan bin/npycmp
-	$(call part,onnx-patterns,sh tests/onnx/patterns.sh)
+check-onnx-patterns: bin/stoic bin/stoic-asan bin/npycmp check-rt-o1
+	$(call part,onnx-patterns,STOIC_SUPPORT_O1=$(CHECK_SUP)/o1 sh tests/onnx/patterns.sh)
 
 # the model set of issue 12 (tests/onnx/make_models.py): float32 within
 # 1e-5 relative of torch (atol 1e-6), int8 and int16 bit-exact with stoic eval
 ONNX_MODELS = kws_dscnn_13 kws_dscnn_17 resnet8_13 resnet8_17 anomaly_ae_13 anomaly_ae_17 \
               mbv1_025_13 mbv1_025_17 keras_mlp_13 keras_mlp_17 conv_ae_13 conv_ae_17
-check-onnx-models: bin/stoic bin/stoic-asan bin/npycmp
-	$(call part,onnx-models,D=tests/onnx/models W=build/onnx_models RTOL=1e-5 ATOL=1e-6 \
+check-onnx-models: bin/stoic bin/stoic-asan bin/npycmp check-rt-o1
+	$(call part,onnx-models,STOIC_SUPPORT_O1=$(CHECK_SUP)/o1 D=tests/onnx/models W=build/onnx_models RTOL=1e-5 ATOL=1e-6 \
 	    MODELS="$(ONNX_MODELS)" sh tests/onnx/patterns.sh)
 # examples/soc (issue 13): the recurrent state-of-charge estimators
 check-soc: bin/stoic bin/stoic-asan bin/npycmp
 	$(call part,soc,sh tests/soc/run.sh,tail -n 1)
-check-conformance: bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp
-	$(call part,conformance,QUIET=1 sh tests/onnx/conformance.sh)
+check-conformance: bin/stoic-asan bin/onnxinfo bin/pb2npy bin/npycmp check-rt-o1
+	$(call part,conformance,STOIC_SUPPORT_O1=$(CHECK_SUP)/o1 QUIET=1 sh tests/onnx/conformance.sh)
 check-bad: bin/stoic-asan
 	$(call part,bad,sh tests/bad/run.sh)
 check-atomic: bin/stoic-asan
