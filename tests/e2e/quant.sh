@@ -45,7 +45,7 @@ set -u
 san_ldflags
 NPYCMP=${NPYCMP:-bin/npycmp}
 CASES=tests/e2e/cases
-WORK=build/e2e-quant
+WORK=${E2E_WORK:-build/e2e-quant}  # another directory: E2E_WORK
 SUP=$WORK/support
 UNSUP=tests/e2e/quant_unsupported.txt
 

@@ -61,7 +61,7 @@ san_ldflags
 NPYCMP=${NPYCMP:-bin/npycmp}
 KEEP=${KEEP:-0}
 CASES=tests/e2e/cases
-WORK=build/e2e
+WORK=${E2E_WORK:-build/e2e}  # another directory: E2E_WORK
 SUP=$WORK/support
 
 # ---------------------------------------------------------------------------
