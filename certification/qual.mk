@@ -46,7 +46,7 @@ bin/unit_tests-cov: $(UNIT_OBJ) $(GEN_OBJ) $(COV_RT_OBJ)
 
 bin/stoic-cov: $(filter-out build/asan/runtime/%,$(ASAN_OBJ)) $(COV_RT_OBJ)
 	$(Q)mkdir -p bin
-	$(call say,LINK,$@)$(CC) $(SAN_FLAGS) --coverage -o $@ $^ $(LDLIBS)
+	$(call say,LINK,$@)$(CC) $(SAN_FLAGS) $(SAN_LINK) --coverage -o $@ $^ $(LDLIBS)
 
 coverage: $(COV_BINS)
 	@sh certification/coverage.sh

@@ -54,16 +54,45 @@ check() { # name, command...
         sed 's/^/    /' $W/last.log | tail -30
     fi
 }
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2 -pipe"  # -pipe: tests/common.sh
 M=examples/mlp
 D=examples/digits
 
-# build DIR NAME: compile DIR/*.c strictly, link the generic e2e harness
+HFLAGS="-std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -pipe"
+# Once, not per variant: the e2e harness's driver (harness.c
+# -DHARNESS_DRIVER: no model.h) and its support files, with the flags the
+# harness had when it was compiled whole per variant; a variant compiles
+# only the glue to its model (-DHARNESS_GLUE, tests/e2e/harness.c).
+mkdir -p $W/support/cache
+if ! cc $HFLAGS -DHARNESS_DRIVER -c -o $W/support/driver.o tests/e2e/harness.c ||
+   ! cc $HFLAGS -c -o $W/support/npy.o generator/npy.c ||
+   ! cc $HFLAGS -c -o $W/support/fileio.o generator/fileio.c; then
+    echo "FAIL the harness does not compile"
+    echo "compress: 0 passed, 1 failed"
+    exit 1
+fi
+# build DIR NAME: compile DIR/*.c strictly, link the generic e2e harness.
+# A shipped runtime file (stoic_*.c) that an earlier variant compiled with
+# the same (strict) flags, the same text and the same runtime headers of
+# its output (stoic_*.h: the only files it includes besides the C
+# library's) is not compiled again: that object is copied (the variants
+# share most of their cuts of the runtime). The key: the SHA-256 of the
+# headers, then the file's; the cache lives in this run's $W only.
 build() {
-    mkdir -p $1/obj &&
-    for f in $1/out/*.c; do cc $STRICT -c -o "$1/obj/$(basename "$f" .c).o" "$f" || return 1; done &&
-    cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -o $1/harness \
-        tests/e2e/harness.c generator/npy.c generator/fileio.c $1/obj/*.o
+    mkdir -p $1/obj || return 1
+    _hk=$(cat $1/out/stoic_*.h 2>/dev/null | sha256sum | cut -c1-32)
+    for f in $1/out/*.c; do
+        _b=$(basename "$f" .c)
+        _k=
+        case $_b in stoic_*)
+            _k=$W/support/cache/$_hk-$(sha256sum <"$f" | cut -c1-32).o
+            if [ -f "$_k" ]; then cp "$_k" "$1/obj/$_b.o" && continue; fi ;;
+        esac
+        cc $STRICT -c -o "$1/obj/$_b.o" "$f" || return 1
+        [ -z "$_k" ] || cp "$1/obj/$_b.o" "$_k" || return 1
+    done &&
+    cc $HFLAGS -DHARNESS_GLUE -I$1/out -c -o $1/glue.o tests/e2e/harness.c &&
+    cc -O2 -o $1/harness $1/glue.o $W/support/driver.o $W/support/npy.o $W/support/fileio.o $1/obj/*.o
 }
 # variant TAG MODEL X.npy stoic-options...: generate, build, run on X, == eval
 variant() {
@@ -249,7 +278,7 @@ check "mlp int8 --lowrank-energy 0.9: generated == evaluator" \
 count() { # dir -> instructions of model_run on row 0
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -include model.h \
         -DRUN=model_run_float -DIN_SIZE=MODEL_INPUT_SIZE -DOUT_SIZE=MODEL_OUTPUT_SIZE \
-        -o $1/icount tests/tools/icount_main.c generator/npy.c generator/fileio.c $1/obj/*.o &&
+        -o $1/icount tests/tools/icount_main.c $W/support/npy.o $W/support/fileio.o $1/obj/*.o &&
     valgrind --tool=callgrind --toggle-collect=model_run --callgrind-out-file=$1/cg.out \
         $1/icount $D/val_x.npy 0 >/dev/null 2>$1/cg.log &&
     sed -n 's/^summary: *//p' $1/cg.out

@@ -61,7 +61,7 @@ san_ldflags
 NPYCMP=${NPYCMP:-bin/npycmp}
 KEEP=${KEEP:-0}
 CASES=tests/e2e/cases
-WORK=build/e2e
+WORK=${E2E_WORK:-build/e2e}  # another directory: E2E_WORK
 SUP=$WORK/support
 
 # ---------------------------------------------------------------------------
@@ -257,15 +257,22 @@ mkdir -p "$WORK/res" "$SUP" || exit 2
 
 # Once per build: the runtime, and the harness driver and support files.
 rt_sums "$SUP/rt.sha256"
+# The sanitized build's: from make check's part rt-san when it gives one
+# (STOIC_SUPPORT_SAN: tests/support.sh, the same build_once and
+# link_capture, shared with tests/e2e/quant.sh), else built here.
+if [ -n "${STOIC_SUPPORT_SAN:-}" ]; then
+    ln -s "$(cd "$STOIC_SUPPORT_SAN" && pwd)" "$SUP/san" || exit 2
+fi
 # shellcheck disable=SC2086
-if ! build_once "$SUP/cc" "$CC" || ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; then
+if ! build_once "$SUP/cc" "$CC" ||
+   { [ -z "${STOIC_SUPPORT_SAN:-}" ] && ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; }; then
     echo "FAIL runtime: the runtime or the harness does not compile (silently)"
     head -n 25 "$SUP"/*/fail.log | sed 's/^/    | /'
     echo "0 passed, 1 failed"
     exit 1
 fi
 # shellcheck disable=SC2086
-link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
+[ -n "${STOIC_SUPPORT_SAN:-}" ] || link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
 if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "0 passed, 1 failed"

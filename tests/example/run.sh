@@ -27,7 +27,7 @@ check() { # name, command...
         sed 's/^/    /' $W/last.log
     fi
 }
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2 -pipe"  # -pipe: tests/common.sh
 build() {
     $STOIC generate $EX/digits.xml -o $W/out &&
     for f in $W/out/*.c; do cc $STRICT -c -o "$W/$(basename "$f" .c).o" "$f" || return 1; done &&

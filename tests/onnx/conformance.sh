@@ -72,31 +72,32 @@ info_facts() {
         }' "$1"
 }
 
-# selected? prints "yes" or the reason it is not (after info_facts)
+# selected? sets sel to "yes" or the reason it is not (after info_facts;
+# a variable, not printed: no subshell per test)
 select_test() {
     name=$1
     suite=$2
     case "$name" in
-    *Conv3d*|*Pool3d*|*pool_3d*|*convtranspose_3d*) echo "3-D convolution or pooling"; return ;;
-    *training*) echo "training mode (the list covers inference)"; return ;;
+    *Conv3d*|*Pool3d*|*pool_3d*|*convtranspose_3d*) sel="3-D convolution or pooling"; return ;;
+    *training*) sel="training mode (the list covers inference)"; return ;;
     esac
     if [ "$suite" = pytorch-converted ]; then
         case "$name" in
         test_Conv*|test_*Pool*|test_Linear*) ;;
-        *) echo "not a Conv/Pool/Linear test"; return ;;
+        *) sel="not a Conv/Pool/Linear test"; return ;;
         esac
     fi
     if [ -n "$bad_op" ]; then
-        echo "operator $bad_op"
+        sel="operator $bad_op"
         return
     fi
     # the data input (the first graph input that is not an initializer) and
     # the outputs must be float32; other inputs are frozen to constants
     if [ "$data_float" != 1 ] || [ "$out_float" != 1 ]; then
-        echo "non-float data input or output"
+        sel="non-float data input or output"
         return
     fi
-    echo yes
+    sel=yes
 }
 
 # runs one selected test; prints PASS, or a reason
@@ -159,26 +160,47 @@ run_test() {
     echo PASS
 }
 
-# one test (a job of xargs): SUITE/NAME -> $W/res/SUITE_NAME, the line to
-# print and its kind: "notsel", "pass", "xpass" (passes but listed),
-# "xfail" (listed failure) or "fail"
+# the selection (a job of xargs, a batch of tests per shell: three of
+# four tests are not selected, and a shell and its sourcing of
+# tests/common.sh per test cost more than their selection):
+# SUITE/NAME... -> for a test not selected, $W/res/SUITE_NAME
+# ("notsel" and the reason); for a selected one, $W/SUITE/NAME/facts
+# (info_facts) and a line SUITE/NAME in $W/sel/PID
+if [ "${1:-}" = --select ]; then
+    shift
+    for t in "$@"; do
+        suite=${t%%/*}
+        name=${t#*/}
+        dir=$DATA/$suite/$name
+        w=$W/$suite/$name
+        r=$W/res/${suite}_$name
+        mkdir -p $w
+        if ! bin/onnxinfo $dir/model.onnx >$w/info 2>$w/info.err; then
+            printf 'notsel %-58s not selected: unreadable (%s)\n' "$suite/$name" "$(head -1 $w/info.err)" >$r
+            continue
+        fi
+        info_facts $w/info $dir >$w/facts
+        . ./$w/facts
+        select_test $name $suite
+        if [ "$sel" != yes ]; then
+            printf 'notsel %-58s not selected: %s\n' "$suite/$name" "$sel" >$r
+            continue
+        fi
+        echo "$t" >>$W/sel/$$
+    done
+    exit 0
+fi
+
+# one selected test (a job of xargs): SUITE/NAME -> $W/res/SUITE_NAME, the
+# line to print and its kind: "pass", "xpass" (passes but listed), "xfail"
+# (listed failure) or "fail"
 if [ "${1:-}" = --one ]; then
     suite=${2%%/*}
     name=${2#*/}
     dir=$DATA/$suite/$name
     w=$W/$suite/$name
     r=$W/res/${suite}_$name
-    mkdir -p $w
-    if ! bin/onnxinfo $dir/model.onnx >$w/info 2>$w/info.err; then
-        printf 'notsel %-58s not selected: unreadable (%s)\n' "$suite/$name" "$(head -1 $w/info.err)" >$r
-        exit 0
-    fi
-    eval "$(info_facts $w/info $dir)"
-    s=$(select_test $name $suite)
-    if [ "$s" != yes ]; then
-        printf 'notsel %-58s not selected: %s\n' "$suite/$name" "$s" >$r
-        exit 0
-    fi
+    . ./$w/facts
     res=$(run_test $dir $w)
     listed=$(grep -E "^$suite/$name( |$)" $EXPECT 2>/dev/null | head -1)
     if [ "$res" = PASS ]; then
@@ -208,7 +230,11 @@ rm -rf $W
 mkdir -p $W/support
 
 rt_sums $W/support/rt.sha256
-if ! build_once $W/support/cc "$CC" $OPT; then
+# from make check's part rt-o1 when it gives one (STOIC_SUPPORT_O1,
+# tests/support.sh: the same build_once with -O1, shared with patterns.sh)
+if [ -n "${STOIC_SUPPORT_O1:-}" ] && [ "$OPT" = -O1 ]; then
+    ln -s "$(cd "$STOIC_SUPPORT_O1" && pwd)" $W/support/cc || exit 2
+elif ! build_once $W/support/cc "$CC" $OPT; then
     echo "conformance: the runtime or the harness does not compile:"
     head -n 25 $W/support/cc/fail.log
     exit 1
@@ -224,7 +250,12 @@ for suite in node pytorch-converted; do
         name=$(basename $dir)
         case "$name" in *"$FILTER"*) echo "$suite/$name" ;; esac
     done >$W/jobs.$suite
-    tr '\n' '\0' <$W/jobs.$suite | xargs -0 -P "$JOBS" -I{} sh tests/onnx/conformance.sh --one {}
+    rm -rf $W/sel
+    mkdir -p $W/sel
+    tr '\n' '\0' <$W/jobs.$suite | xargs -0 -n 40 -P "$JOBS" sh tests/onnx/conformance.sh --select
+    # the selected tests, in the order of the list
+    cat $W/sel/* 2>/dev/null | awk 'NR == FNR { s[$0] = 1; next } $0 in s' - $W/jobs.$suite >$W/sel.$suite
+    tr '\n' '\0' <$W/sel.$suite | xargs -0 -P "$JOBS" -I{} sh tests/onnx/conformance.sh --one {}
     sel=0
     pass=0
     while IFS= read -r t; do

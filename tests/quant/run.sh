@@ -40,7 +40,7 @@ check() { # name, command...
         sed 's/^/    /' $W/last.log
     fi
 }
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2"
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -O2 -pipe"  # -pipe: tests/common.sh
 
 # generate + compile + run one configuration: $1 tag, rest: stoic options
 build_run() {

@@ -38,7 +38,7 @@ ASAN=${ASAN:-bin/stoic-asan}
 . tests/common.sh # eval_to
 D=examples/soc
 W=build/soc
-STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror"
+STRICT="-std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror -pipe"  # -pipe: tests/common.sh
 MODELS="soc_gru_13 soc_gru_17 soc_lstm_13 soc_lstm_17 soc_gru_17:int16 soc_lstm_17:int16
 soc_gru_17:int8 soc_lstm_17:int8 soc_gru_17:int8-search"
 for t in "$STOIC" "$ASAN" bin/npycmp; do
