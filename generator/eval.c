@@ -363,15 +363,16 @@ static void run_call(const lower_call *c, void *const *a)
     }
 }
 
-void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
-                  void *ctx)
+/* Nodes first .. last of one inference (eval_run_raw for 0 .. nn - 1). */
+static void run_nodes(const eval_plan *p, int first, int last, const void *in, void *const *outs,
+                      eval_observer obs, void *ctx)
 {
     const ir_graph *g = p->g;
     int i, j;
-    if (obs != NULL) {
+    if (obs != NULL && first == 0) {
         obs(ctx, g->input, in, ir_shape_count(&g->t[g->input].shape));
     }
-    for (i = 0; i < g->nn; i++) {
+    for (i = first; i <= last; i++) {
         int t = g->n[i].output;
         for (j = p->node_first[i]; j < p->node_first[i + 1]; j++) {
             const lower_call *c = &p->calls[j];
@@ -391,7 +392,14 @@ void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_ob
     }
 }
 
-void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
+void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
+                  void *ctx)
+{
+    run_nodes(p, 0, p->g->nn - 1, in, outs, obs, ctx);
+}
+
+void eval_run_part(const eval_plan *p, const float *in, float *out, int first, int last,
+                   eval_observer obs, void *ctx)
 {
     const ir_graph *g = p->g;
     const void *rin = in;
@@ -405,16 +413,27 @@ void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer
         rin = p->in_buf;
     }
     for (k = 0; k < g->n_outputs; k++) {
-        routs[k] = p->has_dq_out[k] ? p->out_buf[k] : (void *)(out + ir_output_start(g, k));
+        routs[k] = p->has_dq_out[k] || out == NULL ? p->out_buf[k]
+                                                   : (void *)(out + ir_output_start(g, k));
     }
-    eval_run_raw(p, rin, routs, obs, ctx);
-    for (k = 0; k < g->n_outputs; k++) {
+    run_nodes(p, first, last, rin, routs, obs, ctx);
+    for (k = 0; k < g->n_outputs && last == g->nn - 1; k++) {
         if (p->has_dq_out[k]) {
             a[0] = p->out_buf[k];
             a[1] = out + ir_output_start(g, k);
             run_call(&p->dq_out[k], a);
         }
     }
+}
+
+void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
+{
+    eval_run_part(p, in, out, 0, p->g->nn - 1, obs, ctx);
+}
+
+void *eval_arena_ptr(const eval_plan *p, int t)
+{
+    return p->g->t[t].storage == IR_ST_ARENA ? ptr(p, NULL, t, NULL, NULL) : NULL;
 }
 
 void eval_run(const eval_plan *p, const float *in, float *out)
