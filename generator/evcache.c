@@ -1,10 +1,18 @@
 /* evcache: evaluation that resumes where a plan first differs (evcache.h). */
 #include "evcache.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ckd.h"
+
+/* Rows are split between at most this many threads (STOIC_THREADS=N
+ * sets it, 1: none; by default the processors online, at most 4). Each
+ * row is computed alone and lands in its own place: the results do not
+ * depend on the split. */
+#define EVC_MAX_THREADS 8
 
 /* ---- keys ------------------------------------------------------------------ */
 
@@ -446,14 +454,78 @@ static void run_obs(void *ctx, int t, const void *data, int64_t n)
     }
 }
 
+/* One share of a run's rows: [r0, r1) through plan p (its own arena). */
+typedef struct {
+    const evc_store *s;
+    const evc_plan *k;
+    const eval_plan *p;
+    const int *live;
+    int nlive, f, last;
+    int64_t r0, r1;
+    float *out;
+    run_ctx rc;
+} share;
+
+static void run_share(share *w)
+{
+    const ir_graph *g = w->k->p->g;
+    int64_t r, out_n = ir_outputs_count(g);
+    int i;
+    for (r = w->r0; r < w->r1; r++) {
+        w->rc.row = r;
+        for (i = 0; i < w->nlive; i++) {
+            int64_t rb = 0;
+            const unsigned char *d = evc_get(w->s, &w->k->key[w->live[i]], &rb);
+            memcpy(eval_arena_ptr(w->p, w->live[i]), d + r * rb, (size_t)rb);
+        }
+        eval_run_part(w->p, w->s->x + r * w->s->in_n, w->out != NULL ? w->out + r * out_n : NULL,
+                      w->f, w->last, run_obs, &w->rc);
+    }
+}
+
+static void *share_main(void *arg)
+{
+    run_share(arg);
+    return NULL;
+}
+
+static int threads_wanted(void)
+{
+    const char *e = getenv("STOIC_THREADS");
+    long n = e != NULL && e[0] != '\0' ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (e == NULL || e[0] == '\0') {
+        n = n > 4 ? 4 : n;
+    }
+    return n < 1 ? 1 : (n > EVC_MAX_THREADS ? EVC_MAX_THREADS : (int)n);
+}
+
+/* The tensor values obs sees for row r, in the order a run shows them:
+ * from what the run kept (or the store held), for a run whose rows were
+ * split between threads. */
+static void replay(const evc_store *s, const evc_plan *k, int f, int last, int64_t r,
+                   eval_observer obs, void *ctx)
+{
+    const ir_graph *g = k->p->g;
+    int i;
+    for (i = f == 0 ? -1 : f; i <= last; i++) {
+        int t = i < 0 ? g->input : g->n[i].output;
+        int64_t rb = 0;
+        const unsigned char *d = evc_get(s, &k->key[t], &rb);
+        obs(ctx, t, d + r * rb, ir_shape_count(&g->t[t].shape));
+    }
+}
+
 int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out,
             evc_have have, void *have_ctx, eval_observer obs, void *ctx)
 {
     const ir_graph *g = k->p->g;
-    int f, t, i, nnew = 0, *live = NULL, nlive = 0;
-    int64_t out_n = ir_outputs_count(g), r, want = 0;
+    int f, t, i, nnew = 0, *live = NULL, nlive = 0, nth = 1, all_kept, unkept = 0;
+    int64_t r, want = 0;
     entry *fresh = NULL, **slot = NULL;
-    run_ctx rc;
+    eval_plan extra[EVC_MAX_THREADS];
+    share sh[EVC_MAX_THREADS];
+    pthread_t th[EVC_MAX_THREADS];
+    int started[EVC_MAX_THREADS];
     s->tick++;
     f = max_first < last ? max_first : last;
     f = f < 0 ? 0 : f;
@@ -484,9 +556,12 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
             int64_t rb = 0, all = 0;
             for (i = 0; i < nnew && !key_eq(&fresh[i].key, &k->key[t]); i++) {
             }
-            if (i < nnew ||
-                ckd_mul_i64(&rb, ir_shape_count(&x->shape), (int64_t)ir_dtype_size(x->dtype)) ||
+            if (i < nnew) {
+                continue; /* the same values as a tensor before it */
+            }
+            if (ckd_mul_i64(&rb, ir_shape_count(&x->shape), (int64_t)ir_dtype_size(x->dtype)) ||
                 ckd_mul_i64(&all, rb, s->rows)) {
+                unkept = 1;
                 continue;
             }
             fresh[nnew].key = k->key[t];
@@ -495,15 +570,31 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
             slot[t] = &fresh[nnew];
             nnew++;
             want += all;
+        } else if (k->ok && e != NULL && ((t == g->input && f == 0) || (pr >= f && pr <= last))) {
+            e->tick = s->tick; /* computed again (the same values): kept as is */
         }
     }
     /* room for what is computed, in graph order while it fits */
     trim(s, s->max_bytes - want > 0 ? s->max_bytes - want : 0);
     want = s->bytes;
+    all_kept = k->ok && !unkept;
+    if (s->cap - s->n < nnew) { /* room in the table first: nothing fails after the run */
+        int cap = s->n + nnew + 64;
+        entry *e = realloc(s->e, (size_t)cap * sizeof *e);
+        if (e == NULL) {
+            free(live);
+            free(slot);
+            free(fresh);
+            return -1;
+        }
+        s->e = e;
+        s->cap = cap;
+    }
     for (i = 0; i < nnew; i++) {
         size_t bytes = 0;
         if (want + fresh[i].bytes > s->max_bytes || ckd_bytes(&bytes, fresh[i].bytes, 1) ||
             (fresh[i].data = malloc(bytes + 1)) == NULL) {
+            all_kept = 0;
             break; /* this and the later ones are not kept */
         }
         want += fresh[i].bytes;
@@ -513,18 +604,50 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
             slot[t] = NULL;
         }
     }
-    rc.slot = slot;
-    rc.obs = obs;
-    rc.ctx = ctx;
-    for (r = 0; r < s->rows; r++) {
-        rc.row = r;
-        for (i = 0; i < nlive; i++) {
-            int64_t rb = 0;
-            const unsigned char *d = evc_get(s, &k->key[live[i]], &rb);
-            memcpy(eval_arena_ptr(k->p, live[i]), d + r * rb, (size_t)rb);
+    /* the rows split between threads, each with its own arena, when what
+     * obs must see can be replayed in row order from what the run keeps */
+    if (k->ok && (all_kept || obs == NULL)) {
+        nth = threads_wanted();
+        nth = (int64_t)nth > s->rows / 4 ? (int)(s->rows / 4) : nth;
+        nth = nth < 1 ? 1 : nth;
+    }
+    memset(started, 0, sizeof started);
+    for (i = 0; i < nth; i++) {
+        sh[i].s = s;
+        sh[i].k = k;
+        sh[i].p = k->p;
+        if (i > 0 && eval_prepare(g, &extra[i]) != 0) {
+            nth = i; /* out of memory: fewer threads */
+            break;
         }
-        eval_run_part(k->p, s->x + r * s->in_n, out != NULL ? out + r * out_n : NULL, f, last,
-                      run_obs, &rc);
+        if (i > 0) {
+            sh[i].p = &extra[i];
+        }
+        sh[i].live = live;
+        sh[i].nlive = nlive;
+        sh[i].f = f;
+        sh[i].last = last;
+        sh[i].out = out;
+        sh[i].rc.slot = slot;
+        sh[i].rc.obs = nth == 1 ? obs : NULL;
+        sh[i].rc.ctx = ctx;
+    }
+    for (i = 0; i < nth; i++) {
+        sh[i].r0 = s->rows * i / nth;
+        sh[i].r1 = s->rows * (i + 1) / nth;
+        sh[i].rc.obs = nth == 1 ? obs : NULL;
+    }
+    for (i = 1; i < nth; i++) {
+        started[i] = pthread_create(&th[i], NULL, share_main, &sh[i]) == 0;
+    }
+    run_share(&sh[0]);
+    for (i = 1; i < nth; i++) {
+        if (started[i]) {
+            (void)pthread_join(th[i], NULL);
+        } else {
+            run_share(&sh[i]); /* no thread: here */
+        }
+        eval_free(&extra[i]);
     }
     s->runs++;
     s->resumed += f > 0;
@@ -532,23 +655,16 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
     s->run_nodes += (int64_t)(last - f + 1) * s->rows;
     /* keep what was computed */
     for (i = 0; i < nnew; i++) {
-        entry *e;
         if (fresh[i].data == NULL) {
             continue;
-        }
-        if (s->n == s->cap) {
-            int cap = s->cap > 0 ? s->cap * 2 : 64;
-            e = realloc(s->e, (size_t)cap * sizeof *e);
-            if (e == NULL) {
-                free(fresh[i].data);
-                continue;
-            }
-            s->e = e;
-            s->cap = cap;
         }
         fresh[i].tick = s->tick;
         s->e[s->n++] = fresh[i];
         s->bytes += fresh[i].bytes;
+    }
+    /* obs, row after row, when the rows were split */
+    for (r = 0; nth > 1 && obs != NULL && r < s->rows; r++) {
+        replay(s, k, f, last, r, obs, ctx);
     }
     free(live);
     free(slot);
