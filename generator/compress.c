@@ -699,12 +699,19 @@ static int32_t channels_of(const ir_shape *s)
     return s->rank > 0 ? s->d[s->rank - 1] : 1;
 }
 
-/* per-channel sums (last axis) of n values, as observe() sums them */
+/* per-channel sums (last axis) of n values, each channel's in the order
+ * observe() sums them (position after position), without its division */
 static void sum_channels(double *sum, int32_t ch, const float *x, int64_t n)
 {
-    int64_t e;
-    for (e = 0; e < n; e++) {
-        sum[e % ch] += (double)x[e];
+    int64_t e = 0;
+    int32_t k;
+    for (; e + ch <= n; e += ch) {
+        for (k = 0; k < ch; k++) {
+            sum[k] += (double)x[e + k];
+        }
+    }
+    for (k = 0; e < n; e++, k++) {
+        sum[k] += (double)x[e];
     }
 }
 

@@ -299,9 +299,6 @@ int evc_plan_init(evc_plan *k, const eval_plan *p)
         h_tensor(&h, &g->t[out]);
         k->key[out] = h_done(&h);
     }
-    for (i = 0; i < g->n_outputs; i++) {
-        k->last[g->outputs[i]] = g->nn;
-    }
     free(c.ckey);
     return 0;
 }
@@ -402,9 +399,9 @@ static void trim(evc_store *s, int64_t keep)
 
 /* Whether the run may start at node f: every tensor computed before f and
  * read from f on is held in the arena's layout, every graph output is
- * computed from f on (when the run goes to the end), and with have, every
- * tensor computed before f is held or had. */
-static int can_start(const evc_store *s, const evc_plan *k, int f, int last, evc_have have,
+ * computed from f on (outs: the run gives the outputs), and with have,
+ * every tensor computed before f is held or had. */
+static int can_start(const evc_store *s, const evc_plan *k, int f, int outs, evc_have have,
                      void *have_ctx)
 {
     const ir_graph *g = k->p->g;
@@ -421,7 +418,7 @@ static int can_start(const evc_store *s, const evc_plan *k, int f, int last, evc
         if (pr < 0 || pr >= f) {
             continue;
         }
-        if (last == g->nn - 1 && ir_output_index(g, t) >= 0) {
+        if (outs && ir_output_index(g, t) >= 0) {
             return 0;
         }
         held = find(s, &k->key[t]) != NULL;
@@ -527,9 +524,11 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
     pthread_t th[EVC_MAX_THREADS];
     int started[EVC_MAX_THREADS];
     s->tick++;
-    f = max_first < last ? max_first : last;
+    /* with out, the run computes the outputs; without, it may have
+     * nothing left to compute (last + 1) */
+    f = max_first < last + (out == NULL) ? max_first : last + (out == NULL);
     f = f < 0 ? 0 : f;
-    while (f > 0 && (!k->ok || !can_start(s, k, f, last, have, have_ctx))) {
+    while (f > 0 && (!k->ok || !can_start(s, k, f, out != NULL, have, have_ctx))) {
         f--;
     }
     live = malloc(((size_t)g->nt + 1) * sizeof *live);
@@ -638,13 +637,15 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
         sh[i].rc.obs = nth == 1 ? obs : NULL;
     }
     for (i = 1; i < nth; i++) {
-        started[i] = pthread_create(&th[i], NULL, share_main, &sh[i]) == 0;
+        started[i] = f <= last && pthread_create(&th[i], NULL, share_main, &sh[i]) == 0;
     }
-    run_share(&sh[0]);
+    if (f <= last) {
+        run_share(&sh[0]);
+    }
     for (i = 1; i < nth; i++) {
         if (started[i]) {
             (void)pthread_join(th[i], NULL);
-        } else {
+        } else if (f <= last) {
             run_share(&sh[i]); /* no thread: here */
         }
         eval_free(&extra[i]);
@@ -652,7 +653,7 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
     s->runs++;
     s->resumed += f > 0;
     s->saved += (int64_t)f * s->rows;
-    s->run_nodes += (int64_t)(last - f + 1) * s->rows;
+    s->run_nodes += (int64_t)(last + 1 - f) * s->rows;
     /* keep what was computed */
     for (i = 0; i < nnew; i++) {
         if (fresh[i].data == NULL) {

@@ -41,7 +41,7 @@ typedef struct {
     const eval_plan *p;
     int ok;          /* every tensor keyed, no recurrent state */
     evc_key *key;    /* per tensor of p->g (zero: a constant) */
-    int *last;       /* per tensor: the last node reading it (nn: a graph output, -1: none) */
+    int *last;       /* per tensor: the last node reading it (-1: none) */
     int *prod;       /* per tensor: the node computing it (-1: the input, a constant) */
 } evc_plan;
 
@@ -66,7 +66,8 @@ typedef int (*evc_have)(void *ctx, const evc_key *key);
  * is the latest node boundary (at most max_first) at which s holds every
  * tensor computed before and read from first on (and, with have, every
  * tensor computed before it is held or have() says the caller has it);
- * with last the last node, every graph output is computed in this run.
+ * with out, every graph output is computed in this run; without, first
+ * may be last + 1 (nothing left to compute: nothing runs).
  * obs sees, row after row, the model input (first 0) and each tensor
  * computed. out (NULL, or rows x ir_outputs_count when last is the last
  * node): the outputs, row after row. The tensors computed are held
