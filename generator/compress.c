@@ -65,6 +65,9 @@ typedef struct {
     double *sum;
     int32_t ch;
     uint64_t tick;
+    /* the last range chosen from st (calib_choose), for these settings */
+    int chosen, method, int16, choose_rc;
+    double percentile, lo, hi;
 } stat_entry;
 
 struct compress_cache {
@@ -741,11 +744,12 @@ static void observe_resumed(void *ctx, int t, const void *data, int64_t n)
  * layers take the statistics kept for their key (or are counted from
  * their kept values), the rest are computed from the first changed node
  * on. The same statistics as calibrate's two passes, value for value.
- * Fills st[] and, where sums[t] is not NULL, the per-channel sums.
+ * Fills st[], keys[] (each tensor's) and, where sums[t] is not NULL, the
+ * per-channel sums.
  * *done 0: not applicable (no store, or a plan evcache cannot key). 0 or
  * -1 (out of memory). */
 static int calibrate_resumed(const ir_graph *g, const eval_plan *p, compress_info *info,
-                             calib_stat *st, double **sums, int *done)
+                             calib_stat *st, double **sums, evc_key *keys, int *done)
 {
     evc_store *s = rows_store(info, g);
     struct compress_cache *cache = info->cache;
@@ -855,6 +859,7 @@ static int calibrate_resumed(const ir_graph *g, const eval_plan *p, compress_inf
                                                                                           : 0;
     }
     for (t = 0; t < g->nt; t++) {
+        keys[t] = k.key[t];
         if (ret == 0 && comp[t]) {
             stat_put(cache, &k.key[t], &st[t], rc.sum[t], channels_of(&g->t[t].shape));
         }
@@ -873,6 +878,31 @@ static int calibrate_resumed(const ir_graph *g, const eval_plan *p, compress_inf
     return ret;
 }
 
+/* calib_choose, or the range chosen last time from the same statistics
+ * with the same settings (e: the cache entry of st, or NULL) */
+static int choose(stat_entry *e, const calib_stat *st, const compress_info *info, int int16,
+                  double *lo, double *hi)
+{
+    int rc;
+    if (e != NULL && e->chosen && e->method == (int)info->method && e->int16 == int16 &&
+        e->percentile == info->percentile) {
+        *lo = e->lo;
+        *hi = e->hi;
+        return e->choose_rc;
+    }
+    rc = calib_choose(st, info->method, info->percentile, int16, lo, hi);
+    if (e != NULL) {
+        e->chosen = 1;
+        e->method = (int)info->method;
+        e->int16 = int16;
+        e->percentile = info->percentile;
+        e->lo = *lo;
+        e->hi = *hi;
+        e->choose_rc = rc;
+    }
+    return rc;
+}
+
 static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *info, diag *d)
 {
     eval_plan p;
@@ -884,6 +914,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *i
     float *out = malloc((size_t)out_n * sizeof *out);
     int t, rc = 0, i, nt0, done = 0;
     int64_t rnn_n = 1;
+    evc_key *keys = calloc((size_t)g->nt + 1, sizeof *keys);
     memset(&c, 0, sizeof c);
     c.rec_ok = 1;
     c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
@@ -901,8 +932,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *i
     }
     c.rnn_buf = malloc((size_t)rnn_n * sizeof(float));
     if (lo == NULL || hi == NULL || has == NULL || out == NULL || c.st == NULL ||
-        c.sum == NULL || c.rnn_buf == NULL || eval_prepare(g, &p) != 0) {
+        c.sum == NULL || c.rnn_buf == NULL || keys == NULL || eval_prepare(g, &p) != 0) {
         free(lo), free(hi), free(has), free(out), free(c.st), free(c.sum), free(c.rnn_buf);
+        free(keys);
         diag_io(d, NULL, "out of memory");
         return -1;
     }
@@ -922,7 +954,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *i
         calib_init(&c.st[t]);
     }
     if (rc == 0 && x == info->calib_x) {
-        rc = calibrate_resumed(g, &p, info, c.st, c.sum, &done);
+        rc = calibrate_resumed(g, &p, info, c.st, c.sum, keys, &done);
         if (rc != 0) {
             diag_io(d, NULL, "out of memory");
         }
@@ -956,10 +988,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *i
             rc = -1;
             break;
         }
-        if (calib_choose(&c.st[t], info->method, info->percentile,
-                         g->t[t].producer >= 0 ? g->n[g->t[t].producer].target == IR_DT_S16
-                                               : 0,
-                         &lo[t], &hi[t]) != 0) {
+        if (choose(done ? stat_find(info->cache, &keys[t]) : NULL, &c.st[t], info,
+                   g->t[t].producer >= 0 ? g->n[g->t[t].producer].target == IR_DT_S16 : 0,
+                   &lo[t], &hi[t]) != 0) {
             diag_error(d, info->calib_path, 0, "tensor '%s': no calibration range", g->t[t].name);
             rc = -1;
             break;
@@ -996,6 +1027,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *i
         }
     }
     free(c.st);
+    free(keys);
     free(c.rnn_buf);
     free(c.rec);
     free(c.rec_t);

@@ -9,6 +9,7 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
     int64_t scratch = 0;
     memset(p, 0, sizeof *p);
     p->g = g;
+    p->input_last = -1;
     for (i = 0; i < g->nn; i++) {
         cap += g->n[i].op == IR_OP_CONCAT ? g->n[i].n_inputs : 1;
     }
@@ -49,6 +50,13 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
         }
         p->n_calls += n;
         for (k = p->node_first[i]; k < p->n_calls; k++) {
+            int a;
+            for (a = 0; a < p->calls[k].n_args; a++) {
+                int t = p->calls[k].args[a];
+                if (t >= 0 && g->t[t].storage == IR_ST_INPUT) {
+                    p->input_last = i;
+                }
+            }
             if (lower_attach(g, &p->calls[k]) != 0) {
                 eval_free(p);
                 return -1;
@@ -406,7 +414,7 @@ void eval_run_part(const eval_plan *p, const float *in, float *out, int first, i
     void *routs[IR_MAX_OUTPUTS];
     void *a[LOWER_MAX_ARGS];
     int k;
-    if (p->has_q_in) {
+    if (p->has_q_in && (first == 0 || p->input_last >= first)) {
         a[0] = (void *)(uintptr_t)in;
         a[1] = p->in_buf;
         run_call(&p->q_in, a);
