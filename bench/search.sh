@@ -114,8 +114,10 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
          "$(cut -d' ' -f1-3 /proc/loadavg)."
     echo "- \`stoic generate MODEL --precision int8 --calib ... --max-accuracy-drop D\`" \
          "(the normal build): mlp and dsconv D = 0.01 (top-1), the fastest of $RUNS runs;" \
-         "mobilenet \`--metric mse\`, D = 3e-6, $RUNS_MN run(s). The search is one process" \
-         "on one core; on a shared machine the user CPU time is the steadier figure."
+         "mobilenet \`--metric mse\`, D = 3e-6, $RUNS_MN run(s). One process; each evaluation" \
+         "resumes after the layers it shares with one before and splits its rows between" \
+         "threads (two here; the user CPU time counts both: on a shared machine it is the" \
+         "steadier figure, the wall time depends on a second core being free)."
     echo "- Held back: the chosen plan on rows the search never saw, against float32" \
          "(top-1 change; mobilenet: the outputs' MSE, and the MSE the search measured on" \
          "its validation rows)."

@@ -605,7 +605,7 @@ int evc_run(evc_store *s, const evc_plan *k, int max_first, int last, float *out
     }
     /* the rows split between threads, each with its own arena, when what
      * obs must see can be replayed in row order from what the run keeps */
-    if (k->ok && (all_kept || obs == NULL)) {
+    if (k->ok && f <= last && (all_kept || obs == NULL)) {
         nth = threads_wanted();
         nth = (int64_t)nth > s->rows / 4 ? (int)(s->rows / 4) : nth;
         nth = nth < 1 ? 1 : nth;
