@@ -246,12 +246,12 @@ static void progress(search_ctx *s, const char *phase, const char *what)
     done = s->evals - s->evals0;
     per = done > 0 ? el / (double)done : 0.0;
     if (done > 0) {
-        fprintf(stderr, "progress: %s, evaluation %d, at most %d more in this phase (%.2f s each, "
-                "about %.0f s left): %s\n", phase, s->evals + 1, s->expect, per,
-                per * (double)s->expect, what);
+        fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
+                "phase (%.2f s each, about %.0f s left): %s\n", phase, s->evals + 1,
+                SEARCH_MAX_EVALS, s->expect, per, per * (double)s->expect, what);
     } else {
-        fprintf(stderr, "progress: %s, evaluation %d, at most %d more in this phase: %s\n", phase,
-                s->evals + 1, s->expect, what);
+        fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
+                "phase: %s\n", phase, s->evals + 1, SEARCH_MAX_EVALS, s->expect, what);
     }
     fflush(stderr);
     if (s->expect > 0) {
