@@ -72,6 +72,7 @@ typedef struct {
 
 struct compress_cache {
     ir_graph *gt;      /* the float model: the teacher of the refits */
+    ir_graph *built;   /* the model as pipeline_build gives it, copied for each quiet apply */
     evc_store *rows;   /* float activations on the calibration rows (refits, calibration) */
     stat_entry *st;    /* calibration statistics, least recently used first out */
     int nst, cap_st;
@@ -117,6 +118,7 @@ static void cache_free(struct compress_cache *c)
     free(c->st);
     evc_free(c->rows);
     ir_free(c->gt);
+    ir_free(c->built);
     free(c);
 }
 
@@ -143,6 +145,90 @@ static evc_store *rows_store(compress_info *info, const ir_graph *g)
                           ROWS_CACHE_BYTES);
     }
     return c->rows;
+}
+
+/* A copy of g that owns everything (ir_clone shares the constants); NULL
+ * when out of memory or g has what ir_clone drops (kept channels). */
+static ir_graph *deep_copy(const ir_graph *g)
+{
+    ir_graph *c;
+    void **data = calloc((size_t)g->nt + 1, sizeof *data);
+    void **qdata = calloc((size_t)g->nt + 1, sizeof *qdata);
+    ir_file *files = calloc((size_t)g->n_files + 1, sizeof *files);
+    int i, ok = data != NULL && qdata != NULL && files != NULL;
+    for (i = 0; ok && i < g->nn; i++) {
+        ok = g->n[i].kept == NULL;
+    }
+    c = ok ? ir_clone(g) : NULL;
+    ok = c != NULL;
+    for (i = 0; ok && i < g->nt; i++) {
+        const ir_tensor *t = &g->t[i];
+        size_t bytes = 0;
+        if (t->data != NULL) {
+            ok = !ckd_bytes(&bytes, ir_shape_count(&t->shape), sizeof(float)) &&
+                 (data[i] = malloc(bytes + 1)) != NULL;
+            if (ok) {
+                memcpy(data[i], t->data, bytes);
+            }
+        }
+        if (ok && t->qdata != NULL) {
+            ok = !ckd_bytes(&bytes, ir_shape_count(&t->shape), ir_dtype_size(t->dtype)) &&
+                 (qdata[i] = malloc(bytes + 1)) != NULL;
+            if (ok) {
+                memcpy(qdata[i], t->qdata, bytes);
+            }
+        }
+    }
+    for (i = 0; ok && i < g->n_files; i++) {
+        files[i] = g->files[i];
+        files[i].path = ir_strdup(g->files[i].path);
+        ok = g->files[i].path == NULL || files[i].path != NULL;
+    }
+    if (ok) {
+        for (i = 0; i < g->nt; i++) {
+            c->t[i].data = data[i];
+            c->t[i].qdata = qdata[i];
+        }
+        c->files = files;
+        c->n_files = g->n_files;
+        c->borrowed = 0;
+        files = NULL;
+    } else {
+        for (i = 0; data != NULL && qdata != NULL && i < g->nt; i++) {
+            free(data[i]);
+            free(qdata[i]);
+        }
+        for (i = 0; files != NULL && i < g->n_files; i++) {
+            free(files[i].path);
+        }
+        ir_free(c); /* borrowed: frees its own names only */
+        c = NULL;
+    }
+    free(files);
+    free(data);
+    free(qdata);
+    return c;
+}
+
+/* The model built (pipeline_build). With a quiet d (the search's
+ * measurements) a copy of the first build, which stays in info's cache:
+ * the weights file is read and hashed once, not per candidate; a build
+ * that reports (the chosen plan's) builds anew. */
+static ir_graph *build_model(const char *model, compress_info *info, diag *d)
+{
+    struct compress_cache *c;
+    ir_graph *g;
+    if (!d->quiet || !info->eval_cache || (c = cache_of(info)) == NULL) {
+        return pipeline_build(model, d);
+    }
+    if (c->built == NULL) {
+        c->built = pipeline_build(model, d);
+        if (c->built == NULL) {
+            return NULL;
+        }
+    }
+    g = deep_copy(c->built);
+    return g != NULL ? g : pipeline_build(model, d);
 }
 
 void compress_info_free(compress_info *info)
@@ -1472,7 +1558,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     int64_t rows = info->calib_rows;
     ir_graph *g;
     int i, any = 0, structural = 0;
-    g = pipeline_build(model, d);
+    g = build_model(model, info, d);
     if (g == NULL) {
         return NULL;
     }
