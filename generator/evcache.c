@@ -160,7 +160,9 @@ static evc_key const_key(kctx *c, int t)
 static int h_call(hstate *h, kctx *c, const evc_key *key, const lower_call *cl, int out)
 {
     lower_field f[64];
-    int n = lower_fields(cl, f, 64), k;
+    int n, k;
+    memset(f, 0, sizeof f); /* a float field leaves ival unset */
+    n = lower_fields(cl, f, 64);
     if (n >= 64) {
         return -1;
     }
@@ -169,11 +171,12 @@ static int h_call(hstate *h, kctx *c, const evc_key *key, const lower_call *cl, 
     for (k = 0; k < n; k++) {
         h_bytes(h, f[k].name, strlen(f[k].name));
         h_word(h, (uint64_t)((f[k].is_ptr << 1) | f[k].is_float));
-        h_word(h, (uint64_t)(int64_t)f[k].ival);
         if (f[k].is_float) {
             uint32_t u;
             memcpy(&u, &f[k].fval, sizeof u);
             h_word(h, u);
+        } else {
+            h_word(h, (uint64_t)(int64_t)f[k].ival);
         }
         if (f[k].is_ptr && f[k].ref >= 0) {
             evc_key ck;
