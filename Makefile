@@ -43,7 +43,7 @@ GEN_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
              -Igenerator -Iruntime -Ibuild $(XML_CFLAGS)
 # The runtime ships on the ECU: strict C99, pedantic.
 RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
-LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm $(CLANG_LIBS)
+LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm -lpthread $(CLANG_LIBS)
 
 # Debian packages the build, the tests and the demo need.
 # (lld links the sanitized test programs of make check twice as fast as ld.bfd.)

@@ -10,8 +10,10 @@
 #                    estimates are off (bench/run.sh)
 #   make bench-fit   refits generator/cost_table.c, the generator's cost table,
 #                    on the tests/e2e cases (bench/fit.sh; minutes)
-#   make bench-search times the budget search on examples/mlp and
-#                    examples/dsconv and writes bench/SEARCH.md (bench/search.sh)
+#   make bench-search times the budget search on examples/mlp,
+#                    examples/dsconv and a MobileNetV1 0.25 (made with PyTorch
+#                    by bench/mobilenet/make.py; skipped without it) and writes
+#                    bench/SEARCH.md (bench/search.sh; minutes)
 #   make check-bench the part of make check: the comparison shown to fail on a
 #                    doctored baseline, the cycle model of the generator equal
 #                    to bench/model.awk, the measurement of one build (bench/test.sh)

@@ -8,6 +8,7 @@
 
 #include "ckd.h"
 #include "eval.h"
+#include "evcache.h"
 #include "fileio.h"
 #include "lowrank.h"
 #include "prune.h"
@@ -56,8 +57,26 @@ typedef struct {
     int kept;
 } refit_entry;
 
+/* A tensor's calibration statistics (both passes) and per-channel sums
+ * (last axis), by the content key of its values (evcache.h). */
+typedef struct {
+    evc_key key;
+    calib_stat st;
+    double *sum;
+    int32_t ch;
+    uint64_t tick;
+    /* the last range chosen from st (calib_choose), for these settings */
+    int chosen, method, int16, choose_rc;
+    double percentile, lo, hi;
+} stat_entry;
+
 struct compress_cache {
     ir_graph *gt;      /* the float model: the teacher of the refits */
+    ir_graph *built;   /* the model as pipeline_build gives it, copied for each quiet apply */
+    evc_store *rows;   /* float activations on the calibration rows (refits, calibration) */
+    stat_entry *st;    /* calibration statistics, least recently used first out */
+    int nst, cap_st;
+    uint64_t tick;
     teacher_layer *l;
     int n;
     int64_t floats;    /* held by l */
@@ -65,6 +84,11 @@ struct compress_cache {
     int nr;
     int64_t r_floats;  /* held by r, at most REFIT_CACHE_FLOATS */
 };
+
+/* Activations kept on the calibration rows (evcache.h): 512 MB; and
+ * calibration statistics of at most this many tensors (16 KB each). */
+#define ROWS_CACHE_BYTES ((int64_t)512 * 1024 * 1024)
+#define STAT_CACHE_MAX 4096
 
 /* Refits kept for reuse (plans sharing the leading layers): 256 MB. */
 #define REFIT_CACHE_FLOATS ((int64_t)64 * 1024 * 1024)
@@ -87,8 +111,124 @@ static void cache_free(struct compress_cache *c)
         free(c->r[i].b);
     }
     free(c->r);
+    for (i = 0; i < c->nst; i++) {
+        calib_free(&c->st[i].st);
+        free(c->st[i].sum);
+    }
+    free(c->st);
+    evc_free(c->rows);
     ir_free(c->gt);
+    ir_free(c->built);
     free(c);
+}
+
+/* info's cache, made on first use (NULL: out of memory). */
+static struct compress_cache *cache_of(compress_info *info)
+{
+    if (info->cache == NULL) {
+        info->cache = calloc(1, sizeof *info->cache);
+    }
+    return info->cache;
+}
+
+/* The store of activations on the calibration rows of graph g's input,
+ * or NULL: evaluations are not resumed (STOIC_NO_EVAL_CACHE, no
+ * calibration rows, out of memory). */
+static evc_store *rows_store(compress_info *info, const ir_graph *g)
+{
+    struct compress_cache *c;
+    if (!info->eval_cache || info->calib_x == NULL || (c = cache_of(info)) == NULL) {
+        return NULL;
+    }
+    if (c->rows == NULL) {
+        c->rows = evc_new(info->calib_x, info->calib_rows, ir_shape_count(&g->t[g->input].shape),
+                          ROWS_CACHE_BYTES);
+    }
+    return c->rows;
+}
+
+/* A copy of g that owns everything (ir_clone shares the constants); NULL
+ * when out of memory or g has what ir_clone drops (kept channels). */
+static ir_graph *deep_copy(const ir_graph *g)
+{
+    ir_graph *c;
+    void **data = calloc((size_t)g->nt + 1, sizeof *data);
+    void **qdata = calloc((size_t)g->nt + 1, sizeof *qdata);
+    ir_file *files = calloc((size_t)g->n_files + 1, sizeof *files);
+    int i, ok = data != NULL && qdata != NULL && files != NULL;
+    for (i = 0; ok && i < g->nn; i++) {
+        ok = g->n[i].kept == NULL;
+    }
+    c = ok ? ir_clone(g) : NULL;
+    ok = c != NULL;
+    for (i = 0; ok && i < g->nt; i++) {
+        const ir_tensor *t = &g->t[i];
+        size_t bytes = 0;
+        if (t->data != NULL) {
+            ok = !ckd_bytes(&bytes, ir_shape_count(&t->shape), sizeof(float)) &&
+                 (data[i] = malloc(bytes + 1)) != NULL;
+            if (ok) {
+                memcpy(data[i], t->data, bytes);
+            }
+        }
+        if (ok && t->qdata != NULL) {
+            ok = !ckd_bytes(&bytes, ir_shape_count(&t->shape), ir_dtype_size(t->dtype)) &&
+                 (qdata[i] = malloc(bytes + 1)) != NULL;
+            if (ok) {
+                memcpy(qdata[i], t->qdata, bytes);
+            }
+        }
+    }
+    for (i = 0; ok && i < g->n_files; i++) {
+        files[i] = g->files[i];
+        files[i].path = ir_strdup(g->files[i].path);
+        ok = g->files[i].path == NULL || files[i].path != NULL;
+    }
+    if (ok) {
+        for (i = 0; i < g->nt; i++) {
+            c->t[i].data = data[i];
+            c->t[i].qdata = qdata[i];
+        }
+        c->files = files;
+        c->n_files = g->n_files;
+        c->borrowed = 0;
+        files = NULL;
+    } else {
+        for (i = 0; data != NULL && qdata != NULL && i < g->nt; i++) {
+            free(data[i]);
+            free(qdata[i]);
+        }
+        for (i = 0; files != NULL && i < g->n_files; i++) {
+            free(files[i].path);
+        }
+        ir_free(c); /* borrowed: frees its own names only */
+        c = NULL;
+    }
+    free(files);
+    free(data);
+    free(qdata);
+    return c;
+}
+
+/* The model built (pipeline_build). With a quiet d (the search's
+ * measurements) a copy of the first build, which stays in info's cache:
+ * the weights file is read and hashed once, not per candidate; a build
+ * that reports (the chosen plan's) builds anew. */
+static ir_graph *build_model(const char *model, compress_info *info, diag *d)
+{
+    struct compress_cache *c;
+    ir_graph *g;
+    if (!d->quiet || !info->eval_cache || (c = cache_of(info)) == NULL) {
+        return pipeline_build(model, d);
+    }
+    if (c->built == NULL) {
+        c->built = pipeline_build(model, d);
+        if (c->built == NULL) {
+            return NULL;
+        }
+    }
+    g = deep_copy(c->built);
+    return g != NULL ? g : pipeline_build(model, d);
 }
 
 void compress_info_free(compress_info *info)
@@ -575,8 +715,281 @@ static void observe(void *ctx, int t, const void *data, int64_t n)
     }
 }
 
-static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_info *info,
-                     diag *d)
+/* ---- calibration, resumed (evcache.h) ---------------------------------------- */
+
+static int key_same(const evc_key *x, const evc_key *y)
+{
+    return x->a == y->a && x->b == y->b;
+}
+
+static stat_entry *stat_find(struct compress_cache *c, const evc_key *k)
+{
+    int i;
+    for (i = c->nst - 1; i >= 0; i--) {
+        if (key_same(&c->st[i].key, k)) {
+            return &c->st[i];
+        }
+    }
+    return NULL;
+}
+
+static int stat_have(void *ctx, const evc_key *k)
+{
+    return stat_find(ctx, k) != NULL;
+}
+
+/* Keeps a copy of a tensor's statistics and sums (dropping the least
+ * recently used when full); out of memory: not kept. */
+static void stat_put(struct compress_cache *c, const evc_key *k, const calib_stat *st,
+                     const double *sum, int32_t ch)
+{
+    stat_entry e;
+    memset(&e, 0, sizeof e);
+    e.key = *k;
+    e.st = *st;
+    e.st.bins = st->nbins > 0 ? malloc((size_t)st->nbins * sizeof *st->bins) : NULL;
+    e.sum = malloc(((size_t)ch + 1) * sizeof *e.sum);
+    e.ch = ch;
+    e.tick = ++c->tick;
+    if ((st->nbins > 0 && e.st.bins == NULL) || e.sum == NULL) {
+        free(e.st.bins);
+        free(e.sum);
+        return;
+    }
+    if (st->nbins > 0) {
+        memcpy(e.st.bins, st->bins, (size_t)st->nbins * sizeof *st->bins);
+    }
+    memcpy(e.sum, sum, (size_t)ch * sizeof *sum);
+    if (c->nst == STAT_CACHE_MAX) {
+        int i, old = 0;
+        for (i = 1; i < c->nst; i++) {
+            old = c->st[i].tick < c->st[old].tick ? i : old;
+        }
+        calib_free(&c->st[old].st);
+        free(c->st[old].sum);
+        c->st[old] = c->st[--c->nst];
+    }
+    if (c->nst == c->cap_st) {
+        int cap = c->cap_st > 0 ? c->cap_st * 2 : 64;
+        stat_entry *n = realloc(c->st, (size_t)cap * sizeof *n);
+        if (n == NULL) {
+            free(e.st.bins);
+            free(e.sum);
+            return;
+        }
+        c->st = n;
+        c->cap_st = cap;
+    }
+    c->st[c->nst++] = e;
+}
+
+static int32_t channels_of(const ir_shape *s)
+{
+    return s->rank > 0 ? s->d[s->rank - 1] : 1;
+}
+
+/* per-channel sums (last axis) of n values, each channel's in the order
+ * observe() sums them (position after position), without its division */
+static void sum_channels(double *sum, int32_t ch, const float *x, int64_t n)
+{
+    int64_t e = 0;
+    int32_t k;
+    for (; e + ch <= n; e += ch) {
+        for (k = 0; k < ch; k++) {
+            sum[k] += (double)x[e + k];
+        }
+    }
+    for (k = 0; e < n; e++, k++) {
+        sum[k] += (double)x[e];
+    }
+}
+
+typedef struct {
+    calib_stat *st;
+    double **sum;        /* per tensor observed: sums of every channel */
+    const ir_graph *g;
+    int pass;
+    const unsigned char *pending; /* pass 2: the tensors still to count */
+} resumed_ctx;
+
+static void observe_resumed(void *ctx, int t, const void *data, int64_t n)
+{
+    resumed_ctx *c = ctx;
+    if (c->pass == 1) {
+        calib_observe_range(&c->st[t], data, n);
+        if (c->sum[t] != NULL) {
+            sum_channels(c->sum[t], channels_of(&c->g->t[t].shape), data, n);
+        }
+    } else if (c->pending[t]) {
+        calib_observe_hist(&c->st[t], data, n);
+    }
+}
+
+/* Calibration statistics of every activation of the float graph g (plan
+ * p) on the calibration rows, resumed: the tensors of unchanged leading
+ * layers take the statistics kept for their key (or are counted from
+ * their kept values), the rest are computed from the first changed node
+ * on. The same statistics as calibrate's two passes, value for value.
+ * Fills st[], keys[] (each tensor's) and, where sums[t] is not NULL, the
+ * per-channel sums.
+ * *done 0: not applicable (no store, or a plan evcache cannot key). 0 or
+ * -1 (out of memory). */
+static int calibrate_resumed(const ir_graph *g, const eval_plan *p, compress_info *info,
+                             calib_stat *st, double **sums, evc_key *keys, int *done)
+{
+    evc_store *s = rows_store(info, g);
+    struct compress_cache *cache = info->cache;
+    evc_plan k;
+    resumed_ctx rc;
+    unsigned char *comp = NULL, *pend = NULL;
+    int f = 0, t, rerun = 0, ret = 0;
+    int64_t r, rb, rows = info->calib_rows;
+    *done = 0;
+    if (s == NULL) {
+        return 0;
+    }
+    if (evc_plan_init(&k, p) != 0) {
+        return -1;
+    }
+    if (!k.ok) {
+        evc_plan_free(&k);
+        return 0;
+    }
+    memset(&rc, 0, sizeof rc);
+    rc.st = st;
+    rc.g = g;
+    rc.sum = calloc((size_t)g->nt + 1, sizeof *rc.sum);
+    comp = calloc((size_t)g->nt + 1, 1);
+    pend = calloc((size_t)g->nt + 1, 1);
+    ret = rc.sum == NULL || comp == NULL || pend == NULL ? -1 : 0;
+    for (t = 0; ret == 0 && t < g->nt; t++) {
+        if (k.prod[t] >= 0 || t == g->input) {
+            rc.sum[t] = calloc((size_t)channels_of(&g->t[t].shape) + 1, sizeof(double));
+            ret = rc.sum[t] == NULL ? -1 : 0;
+        }
+    }
+    rc.pass = 1;
+    if (ret == 0) {
+        f = evc_run(s, &k, g->nn, g->nn - 1, NULL, stat_have, cache, observe_resumed, &rc);
+        ret = f < 0 ? -1 : 0;
+    }
+    /* pass 1 of what the run did not compute: kept statistics, or kept values */
+    for (t = 0; ret == 0 && t < g->nt; t++) {
+        stat_entry *e;
+        const unsigned char *v;
+        int32_t ch;
+        if (rc.sum[t] == NULL) {
+            continue;
+        }
+        ch = channels_of(&g->t[t].shape);
+        if (t == g->input ? f == 0 : k.prod[t] >= f) {
+            comp[t] = 1;
+            continue;
+        }
+        e = stat_find(cache, &k.key[t]);
+        if (e != NULL && e->ch == ch) {
+            st[t] = e->st;
+            st[t].bins = NULL;
+            if (e->st.nbins > 0) {
+                st[t].bins = malloc((size_t)e->st.nbins * sizeof *st[t].bins);
+                if (st[t].bins == NULL) {
+                    st[t].nbins = 0;
+                    ret = -1;
+                    break;
+                }
+                memcpy(st[t].bins, e->st.bins, (size_t)e->st.nbins * sizeof *st[t].bins);
+            }
+            memcpy(rc.sum[t], e->sum, (size_t)ch * sizeof *e->sum);
+            e->tick = ++cache->tick;
+            continue;
+        }
+        v = evc_get(s, &k.key[t], &rb);
+        if (v == NULL) { /* evc_run started after it only if held or had */
+            ret = -1;
+            break;
+        }
+        comp[t] = 1;
+        for (r = 0; r < rows; r++) {
+            const float *x = (const float *)(const void *)(v + r * rb);
+            int64_t n = rb / (int64_t)sizeof(float);
+            calib_observe_range(&st[t], x, n);
+            sum_channels(rc.sum[t], ch, x, n);
+        }
+    }
+    /* pass 2: the histograms, from the kept values (or, for what the
+     * store had no room for, from a second run starting at the same node) */
+    for (t = 0; ret == 0 && t < g->nt; t++) {
+        const unsigned char *v;
+        if (!comp[t] || st[t].count == 0) {
+            continue;
+        }
+        if (calib_hist_alloc(&st[t], COMPRESS_HIST_BINS) != 0) {
+            ret = -1;
+            break;
+        }
+        v = evc_get(s, &k.key[t], &rb);
+        if (v == NULL) {
+            pend[t] = 1;
+            rerun = 1;
+            continue;
+        }
+        for (r = 0; r < rows; r++) {
+            calib_observe_hist(&st[t], (const float *)(const void *)(v + r * rb),
+                               rb / (int64_t)sizeof(float));
+        }
+    }
+    if (ret == 0 && rerun) {
+        rc.pass = 2;
+        rc.pending = pend;
+        ret = evc_run(s, &k, f, g->nn - 1, NULL, stat_have, cache, observe_resumed, &rc) < 0 ? -1
+                                                                                          : 0;
+    }
+    for (t = 0; t < g->nt; t++) {
+        keys[t] = k.key[t];
+        if (ret == 0 && comp[t]) {
+            stat_put(cache, &k.key[t], &st[t], rc.sum[t], channels_of(&g->t[t].shape));
+        }
+        if (ret == 0 && sums[t] != NULL && rc.sum[t] != NULL) {
+            memcpy(sums[t], rc.sum[t], (size_t)channels_of(&g->t[t].shape) * sizeof(double));
+        }
+        if (rc.sum != NULL) {
+            free(rc.sum[t]);
+        }
+    }
+    free(rc.sum);
+    free(comp);
+    free(pend);
+    evc_plan_free(&k);
+    *done = ret == 0;
+    return ret;
+}
+
+/* calib_choose, or the range chosen last time from the same statistics
+ * with the same settings (e: the cache entry of st, or NULL) */
+static int choose(stat_entry *e, const calib_stat *st, const compress_info *info, int int16,
+                  double *lo, double *hi)
+{
+    int rc;
+    if (e != NULL && e->chosen && e->method == (int)info->method && e->int16 == int16 &&
+        e->percentile == info->percentile) {
+        *lo = e->lo;
+        *hi = e->hi;
+        return e->choose_rc;
+    }
+    rc = calib_choose(st, info->method, info->percentile, int16, lo, hi);
+    if (e != NULL) {
+        e->chosen = 1;
+        e->method = (int)info->method;
+        e->int16 = int16;
+        e->percentile = info->percentile;
+        e->lo = *lo;
+        e->hi = *hi;
+        e->choose_rc = rc;
+    }
+    return rc;
+}
+
+static int calibrate(ir_graph *g, const float *x, int64_t rows, compress_info *info, diag *d)
 {
     eval_plan p;
     calib_ctx c;
@@ -585,8 +998,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     double *lo = calloc((size_t)g->nt + 1, sizeof *lo), *hi = calloc((size_t)g->nt + 1, sizeof *hi);
     int *has = calloc((size_t)g->nt + 1, sizeof *has);
     float *out = malloc((size_t)out_n * sizeof *out);
-    int t, rc = 0, i, nt0;
+    int t, rc = 0, i, nt0, done = 0;
     int64_t rnn_n = 1;
+    evc_key *keys = calloc((size_t)g->nt + 1, sizeof *keys);
     memset(&c, 0, sizeof c);
     c.rec_ok = 1;
     c.st = calloc((size_t)g->nt + 1, sizeof *c.st);
@@ -604,8 +1018,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     }
     c.rnn_buf = malloc((size_t)rnn_n * sizeof(float));
     if (lo == NULL || hi == NULL || has == NULL || out == NULL || c.st == NULL ||
-        c.sum == NULL || c.rnn_buf == NULL || eval_prepare(g, &p) != 0) {
+        c.sum == NULL || c.rnn_buf == NULL || keys == NULL || eval_prepare(g, &p) != 0) {
         free(lo), free(hi), free(has), free(out), free(c.st), free(c.sum), free(c.rnn_buf);
+        free(keys);
         diag_io(d, NULL, "out of memory");
         return -1;
     }
@@ -624,7 +1039,13 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
     for (t = 0; t < g->nt; t++) {
         calib_init(&c.st[t]);
     }
-    for (c.pass = 1; c.pass <= 2 && rc == 0; c.pass++) {
+    if (rc == 0 && x == info->calib_x) {
+        rc = calibrate_resumed(g, &p, info, c.st, c.sum, keys, &done);
+        if (rc != 0) {
+            diag_io(d, NULL, "out of memory");
+        }
+    }
+    for (c.pass = 1; c.pass <= 2 && rc == 0 && !done; c.pass++) {
         if (c.pass == 2 && c.rec_ok) { /* pass 1's values, again */
             int64_t k, off = 0;
             for (k = 0; k < c.n_obs; k++) {
@@ -653,10 +1074,9 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
             rc = -1;
             break;
         }
-        if (calib_choose(&c.st[t], info->method, info->percentile,
-                         g->t[t].producer >= 0 ? g->n[g->t[t].producer].target == IR_DT_S16
-                                               : 0,
-                         &lo[t], &hi[t]) != 0) {
+        if (choose(done ? stat_find(info->cache, &keys[t]) : NULL, &c.st[t], info,
+                   g->t[t].producer >= 0 ? g->n[g->t[t].producer].target == IR_DT_S16 : 0,
+                   &lo[t], &hi[t]) != 0) {
             diag_error(d, info->calib_path, 0, "tensor '%s': no calibration range", g->t[t].name);
             rc = -1;
             break;
@@ -693,6 +1113,7 @@ static int calibrate(ir_graph *g, const float *x, int64_t rows, const compress_i
         }
     }
     free(c.st);
+    free(keys);
     free(c.rnn_buf);
     free(c.rec);
     free(c.rec_t);
@@ -742,22 +1163,53 @@ static void grab(void *ctx, int t, const void *data, int64_t n)
     }
 }
 
-/* Values of tensor t of a float graph on every calibration row. */
-static float *collect(const ir_graph *g, int t, const float *x, int64_t rows)
+/* grab, for a run that calls it row after row */
+static void grab_next(void *ctx, int t, const void *data, int64_t n)
+{
+    grab_ctx *c = ctx;
+    if (t == c->t && n == c->n) {
+        memcpy(c->buf + c->row * n, data, (size_t)n * sizeof(float));
+        c->row++;
+    }
+}
+
+/* Values of tensor t of a float graph on every calibration row: kept
+ * (evcache.h), or computed from the last node whose inputs are kept up to
+ * the node that computes t; run whole without a store. */
+static float *collect(compress_info *info, const ir_graph *g, int t, const float *x, int64_t rows)
 {
     eval_plan p;
+    evc_plan k;
     grab_ctx c;
-    int64_t in_n = ir_shape_count(&g->t[g->input].shape);
+    evc_store *s = x == info->calib_x ? rows_store(info, g) : NULL;
+    int64_t in_n = ir_shape_count(&g->t[g->input].shape), rb;
+    size_t bytes = 0;
+    int done = 0;
     float *out = malloc((size_t)ir_outputs_count(g) * sizeof *out);
     c.t = t;
     c.n = ir_shape_count(&g->t[t].shape);
-    c.buf = malloc((size_t)(rows * c.n) * sizeof(float));
+    c.buf = !ckd_bytes(&bytes, rows * c.n, sizeof(float)) ? malloc(bytes + 1) : NULL;
     if (out == NULL || c.buf == NULL || eval_prepare(g, &p) != 0) {
         free(out);
         free(c.buf);
         return NULL;
     }
-    for (c.row = 0; c.row < rows; c.row++) {
+    if (s != NULL && evc_plan_init(&k, &p) == 0) {
+        const void *held = k.ok ? evc_get(s, &k.key[t], &rb) : NULL;
+        if (held != NULL && rb == c.n * (int64_t)sizeof(float)) {
+            memcpy(c.buf, held, bytes);
+            done = 1;
+        } else if (k.ok && t == g->input) {
+            memcpy(c.buf, x, bytes);
+            done = 1;
+        } else if (k.ok && k.prod[t] >= 0) {
+            c.row = 0;
+            done = evc_run(s, &k, g->nn, k.prod[t], NULL, NULL, NULL, grab_next, &c) >= 0 &&
+                   c.row == rows;
+        }
+        evc_plan_free(&k);
+    }
+    for (c.row = 0; !done && c.row < rows; c.row++) {
         eval_run_obs(&p, x + c.row * in_n, out, grab, &c);
     }
     eval_free(&p);
@@ -841,7 +1293,7 @@ static const teacher_layer *teacher(compress_info *info, const ir_graph *gt, int
         per = ir_shape_count(&gt->t[tn->output].shape) / tout;
     }
     samples = rows * per;
-    xt = collect(gt, tn->inputs[0], x, rows);
+    xt = collect(info, gt, tn->inputs[0], x, rows);
     zt = xt;
     if (conv && xt != NULL) {
         zt = malloc((size_t)(samples * tin) * sizeof *zt);
@@ -940,7 +1392,7 @@ static int refit_layer(ir_graph *g, compress_info *info, compress_layer *L, cons
     }
     nw = (int64_t)out * in;
     T = teacher(info, gt, nt, x, rows, &tmp);
-    xs = collect(g, n->inputs[0], x, rows);
+    xs = collect(info, g, n->inputs[0], x, rows);
     y = malloc((size_t)(samples * out) * sizeof *y);
     w = malloc((size_t)nw * sizeof *w);
     w0 = malloc((size_t)nw * sizeof *w0);
@@ -1106,7 +1558,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     int64_t rows = info->calib_rows;
     ir_graph *g;
     int i, any = 0, structural = 0;
-    g = pipeline_build(model, d);
+    g = build_model(model, info, d);
     if (g == NULL) {
         return NULL;
     }
@@ -1167,10 +1619,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     }
     /* 4. least-squares refits against the float model (dense layers) */
     if (structural && info->refit && calib != NULL) {
-        if (info->cache == NULL) {
-            info->cache = calloc(1, sizeof *info->cache);
-        }
-        if (info->cache != NULL && info->cache->gt == NULL) {
+        if (cache_of(info) != NULL && info->cache->gt == NULL) {
             info->cache->gt = pipeline_build(model, d);
         }
         if (info->cache == NULL || info->cache->gt == NULL) {
@@ -1259,6 +1708,10 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
     info->precision = CFG_PREC_F32;
     info->scales = CFG_SCALES_CHANNEL;
     info->refit = !o->no_refit;
+    {
+        const char *e = getenv("STOIC_NO_EVAL_CACHE");
+        info->eval_cache = e == NULL || e[0] == '\0' || strcmp(e, "0") == 0;
+    }
     info->max_drop = o->max_drop;
     info->metric_mse = o->metric_mse;
     info->minimize_macs = o->minimize_macs;

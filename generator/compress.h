@@ -105,6 +105,8 @@ typedef struct {
     int n_cand;
     float *calib_x;             /* the calibration rows (compress_prepare), or NULL */
     struct compress_cache *cache; /* what every compress_apply of one model shares */
+    int eval_cache;             /* evaluations resume from kept activations (evcache.h);
+                                 * 0 with STOIC_NO_EVAL_CACHE set (tests compare both) */
 } compress_info;
 
 /* Per-tensor error of the compressed model against the float model. */

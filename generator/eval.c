@@ -9,6 +9,7 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
     int64_t scratch = 0;
     memset(p, 0, sizeof *p);
     p->g = g;
+    p->input_last = -1;
     for (i = 0; i < g->nn; i++) {
         cap += g->n[i].op == IR_OP_CONCAT ? g->n[i].n_inputs : 1;
     }
@@ -49,6 +50,13 @@ int eval_prepare(const ir_graph *g, eval_plan *p)
         }
         p->n_calls += n;
         for (k = p->node_first[i]; k < p->n_calls; k++) {
+            int a;
+            for (a = 0; a < p->calls[k].n_args; a++) {
+                int t = p->calls[k].args[a];
+                if (t >= 0 && g->t[t].storage == IR_ST_INPUT) {
+                    p->input_last = i;
+                }
+            }
             if (lower_attach(g, &p->calls[k]) != 0) {
                 eval_free(p);
                 return -1;
@@ -363,15 +371,16 @@ static void run_call(const lower_call *c, void *const *a)
     }
 }
 
-void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
-                  void *ctx)
+/* Nodes first .. last of one inference (eval_run_raw for 0 .. nn - 1). */
+static void run_nodes(const eval_plan *p, int first, int last, const void *in, void *const *outs,
+                      eval_observer obs, void *ctx)
 {
     const ir_graph *g = p->g;
     int i, j;
-    if (obs != NULL) {
+    if (obs != NULL && first == 0) {
         obs(ctx, g->input, in, ir_shape_count(&g->t[g->input].shape));
     }
-    for (i = 0; i < g->nn; i++) {
+    for (i = first; i <= last; i++) {
         int t = g->n[i].output;
         for (j = p->node_first[i]; j < p->node_first[i + 1]; j++) {
             const lower_call *c = &p->calls[j];
@@ -391,30 +400,48 @@ void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_ob
     }
 }
 
-void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
+void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
+                  void *ctx)
+{
+    run_nodes(p, 0, p->g->nn - 1, in, outs, obs, ctx);
+}
+
+void eval_run_part(const eval_plan *p, const float *in, float *out, int first, int last,
+                   eval_observer obs, void *ctx)
 {
     const ir_graph *g = p->g;
     const void *rin = in;
     void *routs[IR_MAX_OUTPUTS];
     void *a[LOWER_MAX_ARGS];
     int k;
-    if (p->has_q_in) {
+    if (p->has_q_in && (first == 0 || p->input_last >= first)) {
         a[0] = (void *)(uintptr_t)in;
         a[1] = p->in_buf;
         run_call(&p->q_in, a);
         rin = p->in_buf;
     }
     for (k = 0; k < g->n_outputs; k++) {
-        routs[k] = p->has_dq_out[k] ? p->out_buf[k] : (void *)(out + ir_output_start(g, k));
+        routs[k] = p->has_dq_out[k] || out == NULL ? p->out_buf[k]
+                                                   : (void *)(out + ir_output_start(g, k));
     }
-    eval_run_raw(p, rin, routs, obs, ctx);
-    for (k = 0; k < g->n_outputs; k++) {
+    run_nodes(p, first, last, rin, routs, obs, ctx);
+    for (k = 0; k < g->n_outputs && last == g->nn - 1; k++) {
         if (p->has_dq_out[k]) {
             a[0] = p->out_buf[k];
             a[1] = out + ir_output_start(g, k);
             run_call(&p->dq_out[k], a);
         }
     }
+}
+
+void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer obs, void *ctx)
+{
+    eval_run_part(p, in, out, 0, p->g->nn - 1, obs, ctx);
+}
+
+void *eval_arena_ptr(const eval_plan *p, int t)
+{
+    return p->g->t[t].storage == IR_ST_ARENA ? ptr(p, NULL, t, NULL, NULL) : NULL;
 }
 
 void eval_run(const eval_plan *p, const float *in, float *out)

@@ -26,6 +26,7 @@ typedef struct {
     void *in_buf;         /* typed input and outputs of the float wrapper */
     void *out_buf[IR_MAX_OUTPUTS];
     int32_t *scratch;     /* the packed kernels' scratch (NAME_scratch) */
+    int input_last;       /* the last node that reads the model input (-1: none) */
 } eval_plan;
 
 /* Lowers every node once and allocates the arenas. 0 or -1 (out of memory). */
@@ -41,6 +42,15 @@ void eval_run_obs(const eval_plan *p, const float *in, float *out, eval_observer
  * input and output k tensors. */
 void eval_run_raw(const eval_plan *p, const void *in, void *const *outs, eval_observer obs,
                   void *ctx);
+/* Part of one inference, for a caller that resumes a run (evcache.h):
+ * nodes first .. last only (the model input observed only when first is
+ * 0 and quantized only when a node from first on reads it, the outputs
+ * dequantized only when last is the last node); whatever nodes before
+ * first wrote must already be in the arena. out may be NULL when last is not the last node. */
+void eval_run_part(const eval_plan *p, const float *in, float *out, int first, int last,
+                   eval_observer obs, void *ctx);
+/* Where tensor t lives in the arena (NULL: not an arena tensor). */
+void *eval_arena_ptr(const eval_plan *p, int t);
 void eval_free(eval_plan *p);
 
 /* Real value of element i of a tensor's storage (dequantized if integer). */

@@ -46,10 +46,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "ckd.h"
 #include "eval.h"
+#include "evcache.h"
 #include "lower.h"
 
 #define SEARCH_MAX_EVALS 600
+/* The outputs of the leading layers kept on the validation rows
+ * (evcache.h): 512 MB. */
+#define VAL_CACHE_BYTES ((int64_t)512 * 1024 * 1024)
 /* A move that leaves the budget this many times (from different plans)
  * is not tried again. */
 #define SEARCH_MAX_FAILS 2
@@ -107,8 +112,20 @@ typedef struct {
     double last_drop;  /* accuracy drop of the last measured plan */
     int evals;
     int expect;        /* evaluations the current phase may still take */
-    clock_t t0;
+    evc_store *store;  /* kept activations on the validation rows, or NULL */
+    double t0;         /* wall clock at the start of the phase (s) */
+    int evals0;        /* evaluations before the phase */
+    const char *phase;
 } search_ctx;
+
+static double now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return (double)clock() / (double)CLOCKS_PER_SEC;
+    }
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Builds and measures a plan: 0 ok (objective and metric set), -1 the
  * plan does not build. */
@@ -118,11 +135,15 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
     diag q;
     ir_graph *g;
     eval_plan ep;
+    evc_plan k;
     int64_t in_n = ir_shape_count(&s->gf->t[s->gf->input].shape);
     int64_t out_n = ir_shape_count(&s->gf->t[s->gf->output].shape), r, j, correct = 0;
-    int64_t flips = 0;
-    /* every output of a row (eval_run); the metric reads output 0 */
-    float *out = malloc((size_t)ir_outputs_count(s->gf) * sizeof *out);
+    int64_t flips = 0, all_n = ir_outputs_count(s->gf);
+    size_t bytes_out = 0;
+    int done = 0;
+    /* every output of every row (eval_run); the metric reads output 0 */
+    float *out = !ckd_bytes(&bytes_out, s->vrows * all_n, sizeof(float)) ? malloc(bytes_out + 1)
+                                                                          : NULL;
     double se = 0.0;
     memset(&q, 0, sizeof q);
     q.quiet = 1;
@@ -133,13 +154,22 @@ static int measure(search_ctx *s, compress_plan *p, int64_t *bytes, int64_t *mac
         free(out);
         return -1;
     }
+    /* the rows resume after the layers this plan shares with one measured
+     * before (evcache.h), or run whole */
+    if (s->store != NULL && evc_plan_init(&k, &ep) == 0) {
+        done = k.ok && evc_run(s->store, &k, g->nn, g->nn - 1, out, NULL, NULL, NULL, NULL) >= 0;
+        evc_plan_free(&k);
+    }
+    for (r = 0; !done && r < s->vrows; r++) {
+        eval_run(&ep, s->vx + r * in_n, out + r * all_n);
+    }
     for (r = 0; r < s->vrows; r++) {
+        const float *o = out + r * all_n;
         int64_t best = 0;
-        eval_run(&ep, s->vx + r * in_n, out);
         for (j = 0; j < out_n; j++) {
-            double e = (double)out[j] - (double)s->ref[r * out_n + j];
+            double e = (double)o[j] - (double)s->ref[r * out_n + j];
             se += e * e;
-            best = out[j] > out[best] ? j : best;
+            best = o[j] > o[best] ? j : best;
         }
         correct += s->vy != NULL && best == s->vy[r];
         flips += best != s->ref_top[r];
@@ -199,16 +229,31 @@ static void show(const compress_info *info, const char *what, int64_t bytes, int
     fflush(stdout);
 }
 
-/* The progress line before an evaluation: what is tried, and the time
- * left if the phase takes every evaluation it may (s->expect). Not part
- * of the search's record: the times vary from run to run. */
+/* The progress line before an evaluation (stderr): the phase, what is
+ * tried, and the time left if the phase takes every evaluation it may
+ * (s->expect) at the pace of its evaluations so far. Not part of the
+ * search's record: the times vary from run to run. */
 static void progress(search_ctx *s, const char *phase, const char *what)
 {
-    double el = (double)(clock() - s->t0) / (double)CLOCKS_PER_SEC;
-    double per = s->evals > 0 ? el / (double)s->evals : 0.0;
-    printf("progress: %s, evaluation %d (at most %d more in this phase, about %.0f s): %s\n",
-           phase, s->evals + 1, s->expect, per * (double)s->expect, what);
-    fflush(stdout);
+    double el, per;
+    int done;
+    if (s->phase == NULL || strcmp(s->phase, phase) != 0) {
+        s->phase = phase;
+        s->t0 = now();
+        s->evals0 = s->evals;
+    }
+    el = now() - s->t0;
+    done = s->evals - s->evals0;
+    per = done > 0 ? el / (double)done : 0.0;
+    if (done > 0) {
+        fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
+                "phase (%.2f s each, about %.0f s left): %s\n", phase, s->evals + 1,
+                SEARCH_MAX_EVALS, s->expect, per, per * (double)s->expect, what);
+    } else {
+        fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
+                "phase: %s\n", phase, s->evals + 1, SEARCH_MAX_EVALS, s->expect, what);
+    }
+    fflush(stderr);
     if (s->expect > 0) {
         s->expect--;
     }
@@ -521,7 +566,6 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     s.model = model;
     s.gf = g;
     s.info = info;
-    s.t0 = clock();
     info->searched = 1;
     if (o->val == NULL) {
         diag_error(d, model, 0, "--max-accuracy-drop needs validation data: --val X.npy "
@@ -561,6 +605,9 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     }
     eval_free(&ep);
     free(row);
+    if (info->eval_cache) { /* NULL (out of memory): every plan runs whole */
+        s.store = evc_new(s.vx, s.vrows, in_n, VAL_CACHE_BYTES);
+    }
     info->base_metric = (double)s.correct_f / (double)s.vrows;
     printf("search: budget %s %g on %lld validation rows (float32 top-1 %.2f%%)\n",
            info->metric_mse ? "mse" : "top-1 changes (bounds the accuracy drop)", info->max_drop,
@@ -871,6 +918,14 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
     } else {
         compress_plan_free(&cur);
     }
+    if (s.store != NULL) {
+        int64_t a, b, c, e;
+        evc_stats(s.store, &a, &b, &c, &e);
+        fprintf(stderr, "progress: %lld of %lld evaluations on the validation rows resumed "
+                "after unchanged leading layers; %lld of %lld row-node evaluations saved\n",
+                (long long)a, (long long)b, (long long)c, (long long)(c + e));
+    }
+    evc_free(s.store);
     compress_plan_free(&start);
     free(K);
     free(s.ref);
