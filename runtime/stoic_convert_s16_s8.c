@@ -34,14 +34,23 @@ void stoic_convert_s16_s8(const stoic_copy_q_params *p, const int16_t *in, int8_
     int32_t out_row;
     int32_t x;
     int32_t fast;
+    uint32_t us;
+    uint32_t uo;
+    uint64_t ds;
+    uint64_t dn;
+    uint32_t ok;
     uint32_t e1;      /* -shift - 1 */
     int32_t c1;       /* 2 output_offset + 1 */
 
-    fast = 0;
-    if ((p->qmul.shift <= -1) && (p->qmul.shift >= -22) && (p->input_offset <= 65536) &&
-        (p->input_offset >= -65536)) {
-        fast = 1;
-    }
+    /* shift in [-22, -1] (us = -shift - 1 in [0, 21]) and |input_offset| <=
+     * 2^16 (uo in [0, 2^17]): two unsigned range tests as the sign of a
+     * 64-bit difference, one branch below, on the parameters only */
+    us = (0U - (uint32_t)p->qmul.shift) - 1U;
+    uo = (uint32_t)p->input_offset + 65536U;
+    ds = (uint64_t)21U - (uint64_t)us;
+    dn = (uint64_t)131072U - (uint64_t)uo;
+    ok = (1U - (uint32_t)(ds >> 63U)) & (1U - (uint32_t)(dn >> 63U));
+    fast = (int32_t)ok;
     e1 = ((0U - (uint32_t)p->qmul.shift) - 1U) & 31U;
     c1 = (2 * p->output_offset) + 1;
     for (o = 0; o < p->outer; o++) {

@@ -312,12 +312,14 @@ static inline int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
     uint32_t lo_add;
     uint64_t v;
     int64_t p;
+    int32_t a2;
 
     e = (0U - (uint32_t)shift) & 31U;
     hi_add = (1U << e) >> 1U;                      /* 2^(e-1), 0 when e = 0 */
     lo_add = (1U - stoic_nz_u32(e)) << 31U;        /* 2^31 when e = 0 */
     v = ((uint64_t)hi_add << 32U) | (uint64_t)lo_add;
-    p = (int64_t)(a * 2) * (int64_t)m;
+    a2 = a * 2;
+    p = (int64_t)a2 * (int64_t)m;
     v += (uint64_t)p;
     return stoic_dsp_floor_shr(stoic_dsp_s32((uint32_t)(v >> 32U)), e);
 }
@@ -330,7 +332,7 @@ static inline int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
  * e = 0. */
 static inline int32_t stoic_dsp_rdbpot(int32_t x, uint32_t e)
 {
-    uint32_t half = (1U << e) >> 1U;                        /* 2^(e-1), 0 for e = 0 */
+    uint32_t half = (1U << (e & 31U)) >> 1U;                /* 2^(e-1), 0 for e = 0 */
     uint32_t neg = ((uint32_t)x >> 31U) & stoic_nz_u32(e);  /* [x < 0], 0 for e = 0 */
     return stoic_dsp_floor_shr((x + (int32_t)half) - (int32_t)neg, e);
 }

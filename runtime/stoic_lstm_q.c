@@ -148,6 +148,7 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
     int32_t add;    /* rd(i * g, 30 - cell_shift), |add| <= 2^15 */
     int16_t ct;     /* c in Q3.12 */
     int32_t th;     /* LUT(tanh, ct) */
+    uint32_t ea;    /* 30 - cell_shift, in [15, 30] */
     int32_t ax[4];  /* acc32: the unit's gate accumulators */
     int32_t ah[4];
 
@@ -155,6 +156,7 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
         v = stoic_rnn_q_project(p, h, z);
         vn = p->rank;
     }
+    ea = 30U - (uint32_t)p->cell_shift;
     for (j = 0; j < hid; j++) {
         if (p->acc32 != 0) {
             lstm_q_acc4(p, wt, j, xt, v, vn, ax, ah);
@@ -171,7 +173,7 @@ static void lstm_q_seq(const stoic_rnn_q_params *p, const stoic_rnn_q_weights *w
         /* rd and sat16 inline (stoic_dsp_rdbpot, stoic_dsp_sat16): every
          * operand is at most 2^30 in magnitude, see above */
         keep = stoic_dsp_rdbpot(gf * (int32_t)c[j], 15U);
-        add = stoic_dsp_rdbpot(gi * gg, (uint32_t)(30 - p->cell_shift));
+        add = stoic_dsp_rdbpot(gi * gg, ea);
         c[j] = (int16_t)stoic_dsp_sat16(keep + add);
         ct = (int16_t)stoic_dsp_sat16(stoic_dsp_rdbpot((int32_t)c[j] * lc, (uint32_t)ec));
         th = (int32_t)stoic_lut_interp_s16(p->tanh, ct);
