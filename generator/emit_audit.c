@@ -174,7 +174,10 @@ void audit_timing_md(const json *r, strbuf *b)
                "The worst-case stack is a bound (deepest kernel with what it calls, from "
                "-fstack-usage, plus the caller's frame). No loop bound depends on the data "
                "(`stoic check` verifies it): the instruction counts, and the work counts below, "
-               "are the same for every input.\n\n");
+               "are the same for every input. Loop annotations for the aiT timing analyser "
+               "(`NAME.ais`, every loop's bound per call site) belong to a binary: `make "
+               "target-check` writes them for the binary it builds (README \"Loop annotations "
+               "for aiT\").\n\n");
     sb_puts(b, "## Whole run\n\n| | ");
     sb_puts(b, core_names[0]);
     sb_puts(b, " | ");

@@ -32,6 +32,12 @@
 #     M4 and M7 disassembly, following every call from those functions);
 #     and runtime/stoic_requant.c has no conditional branch, division or
 #     helper call when compiled for M4 and M7 at -O0, -O1, -O2, -O3, -Os.
+#     The loop annotations for aiT: per entry function (NAME_run,
+#     NAME_run_float, NAME_step, NAME_reset), the natural loops of the
+#     functions it reaches (target/loops.awk) with the bounds the plugin
+#     measured per call site (loops=, heads=), the same in every probe run,
+#     written as AIS by target/ais.awk to $TGT/ais/{m4,m7}/NAME.ais (README
+#     "Loop annotations for aiT").
 #  4. The negative control: TGT_NEG (default mlp_s8) built with the
 #     data-dependent output stages of target/negative/relu_shortcut.c and
 #     relu_shortcut_pk.c (the packed kernels' output stage) must
@@ -44,7 +50,7 @@
 # negative control), TGT_VARIANTS_FILE (target/variants.txt),
 # TGT_CHECK_CORES ("m4 m7 ppc host"; m4 is always needed). Exit status 0
 # when everything holds.
-# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001 REQ-GEN-013
+# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001 REQ-GEN-013 REQ-DET-006
 set -eu
 
 B=${TGT:-build/target}
@@ -68,9 +74,14 @@ if [ "${1:-}" = "--run" ]; then
         m4|m7)
             board=mps2-an386
             [ "$core" = m7 ] && board=mps2-an500
+            # the loops of the binary (target/loops.awk), measured per call site
+            sh "$TGT_SRC/target/funcs.sh" "$elf" > syms.txt
+            arm-none-eabi-objdump -d --no-show-raw-insn "$elf" > dis.txt
+            awk -v syms=syms.txt -f "$TGT_SRC/target/loops.awk" dis.txt > loops-static.txt
+            awk '{ print "0x" $1, "0x" $4 }' loops-static.txt > heads.txt
             timeout 600 qemu-system-arm -M $board -nographic -monitor none -serial none \
                 -icount shift=0 -semihosting-config enable=on,target=native \
-                -plugin "$plugin,begin=$(sym stoic_probe_begin),end=$(sym stoic_probe_end),out=trace.txt" \
+                -plugin "$plugin,begin=$(sym stoic_probe_begin),end=$(sym stoic_probe_end),out=trace.txt,loops=loops.txt,heads=heads.txt" \
                 -kernel "$elf" > console.txt 2>&1 || rc=$?
             ;;
         ppc) timeout 600 qemu-ppc "$elf" > console.txt 2>&1 || rc=$? ;;
@@ -85,7 +96,8 @@ fi
 VARIANTS="$*"
 BA=$(cd "$B" && pwd)
 TGT_PLUGIN=$BA/stoic_trace.so
-export TGT_PLUGIN
+TGT_SRC=$(pwd)
+export TGT_PLUGIN TGT_SRC
 rm -rf "$W"
 mkdir -p "$W"
 t0=$(date +%s)
@@ -195,6 +207,24 @@ windows() {
         }' "$1/console.txt" "$1/trace.txt"
 }
 
+# the comment lines at the top of an AIS file: ais_head VARIANT CORE ROOT
+ais_head() {
+    case $2 in
+        m4) fl="-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard" ;;
+        m7) fl="-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard" ;;
+    esac
+    echo "# Loop annotations for the aiT timing analyser (AbsInt AIS) of $3, written by"
+    echo "# stoic's target check (target/check.sh, target/ais.awk); do not edit."
+    echo "# Binary: $1.elf, SHA-256 $(sha256sum "$BA/$2/$1.elf" | cut -c1-64), core $2"
+    echo "# ($(arm-none-eabi-gcc --version | head -1); $fl ${TGT_OPT:--O2} -g -ffp-contract=off)."
+    echo "# The generated code of $1 ($B/gen/$1), the harness and the bare-metal layer."
+    echo "# Loops: the natural loops (back edges to a dominating header) of every function $3"
+    echo "# reaches (target/loops.awk on the disassembly). Bounds: measured by the trace plugin on every probe run of $3"
+    echo "# (all equal: target/check.sh requires one instruction path for every input), counted"
+    echo "# at the loop header (end: executions of the header per entry); per call site of $3"
+    echo "# in the comments and, as flow constraints, the header's executions per call."
+}
+
 summary=$W/summary.txt
 : > "$summary"
 for v in "$@"; do
@@ -251,11 +281,22 @@ for v in "$@"; do
             fi
             roots="$roots ${v}_step ${v}_reset"
         fi
-        if ! arm-none-eabi-objdump -d --no-show-raw-insn "$BA/$core/$v.elf" |
-             awk -v roots="$roots" -v libs="$W/libsyms-$core" -f target/runpath.awk > "$r/runpath.txt"; then
+        if ! awk -v roots="$roots" -v libs="$W/libsyms-$core" -f target/runpath.awk "$r/dis.txt" > "$r/runpath.txt"; then
             bad "$v $core: division or helper call on the run path:"
             grep violation "$r/runpath.txt" | head -6 | sed 's/^/    /'
         fi
+        # the loop annotations for aiT, one file per entry function (target/ais.awk)
+        mkdir -p "$B/ais/$core"
+        for root in $roots; do
+            rpath=$(awk -v roots="$root" -v libs=/dev/null -f target/runpath.awk "$r/dis.txt" | sed -n 's/^path: *//p')
+            case $root in ${v}_run) ais=$v.ais ;; *) ais=$root.ais ;; esac
+            if awk -v syms="$r/syms.txt" -v loops="$r/loops-static.txt" -v path="$rpath" -v root="$root" \
+                   -v head="$(ais_head "$v" "$core" "$root")" -f target/ais.awk "$r/loops.txt" > "$r/$ais" 2> "$r/ais.err"; then
+                cp "$r/$ais" "$B/ais/$core/$ais"
+            else
+                bad "$v $core: the loop annotations of $root: $(head -3 "$r/ais.err")"
+            fi
+        done
     done
     [ -f "$d/m4/runpath.txt" ] && note "$v: run path$(sed -n 's/^path://p' "$d/m4/runpath.txt")"
 done

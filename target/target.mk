@@ -9,7 +9,8 @@
 #   make target-check         cross, the plugin test, then target/check.sh: outputs bit-identical
 #                             to stoic eval on M4, M7, PowerPC (and the host); the same PC-trace
 #                             hash for every probe input on M4 and M7; no division and no helper
-#                             call in the run path; the negative control detected
+#                             call in the run path; the negative control detected; the loop
+#                             annotations for aiT, $(TGT)/ais/{m4,m7}/NAME.ais
 #   make target-kernels       every tests/e2e case in float32, int8 and int16 through the same
 #                             checks on M4 and M7 (target/kernels.sh; minutes, not in target-check)
 #   make target-deps          install the Debian packages these need (apt-get; root)
@@ -53,7 +54,8 @@ target-plugin: $(TGT)/stoic_trace.so
 # the decoder is also checked on every instruction of three compiled models
 TGT_PLUGIN_ELFS = $(TGT)/m4/dsconv_s8.elf $(TGT)/m7/dsconv_f32.elf $(TGT)/m4/digits_s16.elf
 
-target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS)
+target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_test.elf $(TGT)/fnv1a \
+                     $(TGT_PLUGIN_ELFS)
 	sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS)
 
 # everything target-check runs, built (make check builds it with the rest, in parallel)
@@ -61,7 +63,7 @@ target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(
 TGT_S4 = $(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf $(TGT)/ppc/s4cases.elf $(TGT)/host/s4cases
 TGT_S4_DEPS = target/s4cases/s4cases.c runtime/stoic_dense_s4_pk.c runtime/stoic_rt.h \
               runtime/stoic_dsp.h
-TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) \
+TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) \
                   $(TGT_VARIANTS:%=$(TGT)/host/%) $(TGT)/m4/neg_$(TGT_NEG).elf \
                   $(TGT)/m7/neg_$(TGT_NEG).elf $(TGT_STOIC) bin/npyraw
 TGT_CHECK_RUN = TGT=$(TGT) STOIC=$(TGT_STOIC) TGT_NEG=$(TGT_NEG) \
@@ -183,6 +185,12 @@ $(TGT)/trace_test.elf: target/plugin/test/trace_test.S target/bare/startup.S tar
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m4) $(TGT_CFLAGS) -Itarget/bare $(TGT_BARE_LD) -o $@ \
 	    target/bare/startup.S target/bare/semihost.c target/plugin/test/trace_test.S
+
+$(TGT)/loop_test.elf: target/plugin/test/loop_test.S target/bare/startup.S target/bare/semihost.c \
+                      target/bare/semihost.h target/bare/mps2.ld
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m4) $(TGT_CFLAGS) -Itarget/bare $(TGT_BARE_LD) -o $@ \
+	    target/bare/startup.S target/bare/semihost.c target/plugin/test/loop_test.S
 
 $(TGT)/fnv1a: target/plugin/test/fnv1a.c
 	$(Q)mkdir -p $(@D)

@@ -70,6 +70,29 @@
  * inside a window, the executions summed over all windows (a profile:
  * target/profile.sh puts the counts next to the disassembly).
  *
+ * Loops (loops=FILE,heads=HFILE; HFILE holds one loop back edge a line,
+ * "0xHEAD 0xLATCH": the natural loops of the program's control-flow graph,
+ * from the disassembly, target/loops.awk): the
+ * plugin follows the calls of each window with a shadow stack (BL and
+ * BLX push the return address; reaching the address on top pops it), so
+ * it knows the window's root (the function the code between the markers
+ * calls, e.g. NAME_run) and, for an instruction deeper than the root, the
+ * root's call that leads to it (its context: the address of that BL).
+ * Code of the root itself has the context "root". A header executes
+ * either as an iteration (the previous instruction was a taken direct
+ * branch at or after it: the back edge) or as an entry (anything else).
+ * After each window's line, FILE gets
+ *
+ *   loops W root 0xADDR
+ *   loop W CTX head 0xH max N total T entries E
+ *   call W 0xSITE count C
+ *
+ * per header executed in the window and context (CTX is 0xSITE or root):
+ * N the most executions of the header per entry (the loop bound counted
+ * at the header, aiT's "end" form), T all its executions, E its entries;
+ * and per call site of the root, C the calls made from it. Sorted by
+ * context, then header.
+ *
  * Errors (a begin inside an open window, an end without one, a window
  * still open at exit) are written as lines starting with "error"; a
  * consumer must treat them as failures. At exit: "windows N errors E".
@@ -88,6 +111,8 @@
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 enum { CLS_LDST, CLS_BRANCH, CLS_MUL, CLS_OTHER, CLS_N };
+/* BL, BLX (register) */
+enum { KIND_NONE, KIND_CALL };
 static const char *const g_cls_name[CLS_N] = { "ldst", "branch", "mul", "other" };
 
 typedef struct insn_rec {
@@ -95,6 +120,8 @@ typedef struct insn_rec {
     uint32_t cls;
     uint32_t div;
     uint32_t len;            /* 2 or 4 bytes */
+    uint32_t kind;           /* KIND_CALL: a call (loops=) */
+    uint32_t head;           /* a loop header of heads=FILE */
     uint64_t hits;           /* executions inside a window (prof=FILE) */
     struct insn_rec *next;   /* every record, to free at exit */
 } insn_rec;
@@ -133,6 +160,39 @@ static size_t g_nseg;      /* segments used (the current one is g_nseg - 1) */
 static size_t g_capseg;
 static int g_entered;      /* the window has executed an instruction in range */
 static int g_prev_in;      /* the previous instruction was in range */
+
+/* loops=FILE,heads=FILE */
+#define LOOP_CAP 16384U      /* records per window (a power of two) */
+#define HEAD_CAP 16384U      /* loop headers (a power of two) */
+#define STACK_CAP 64U
+#define CTX_ROOT 0xFFFFFFFFU
+typedef struct {
+    uint32_t ctx;            /* the root's call site, or CTX_ROOT */
+    uint32_t head;
+    uint64_t max;
+    uint64_t cur;            /* executions in the present entry */
+    uint64_t total;
+    uint64_t entries;
+    int used;
+} loop_rec;
+typedef struct {
+    uint32_t site;
+    uint64_t count;
+    int used;
+} call_rec;
+static FILE *g_loops;
+static uint32_t *g_heads;    /* open addressing, 0 = empty */
+static uint64_t *g_edges;    /* (HEAD << 32) | LATCH, open addressing, 0 = empty */
+static loop_rec *g_lrec;
+static call_rec *g_crec;
+static size_t g_nlrec;
+static size_t g_ncrec;
+static uint32_t g_stack_ret[STACK_CAP];
+static uint32_t g_stack_site[STACK_CAP];
+static size_t g_depth;
+static size_t g_lost;        /* calls deeper than STACK_CAP */
+static uint32_t g_root;
+static uint32_t g_prev_pc;
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
@@ -255,6 +315,23 @@ static uint32_t classify16(uint32_t h)
     return cls;
 }
 
+/* BL, BLX (register): the calls the shadow stack follows (A5.3.4, A6.7) */
+static uint32_t insn_kind(uint32_t h1, uint32_t h2)
+{
+    uint32_t kind = KIND_NONE;
+
+    if ((h1 >> 11) >= 0x1DU) {
+        if ((h1 & 0xF800U) == 0xF000U && (h2 & 0xD000U) == 0xD000U) {
+            kind = KIND_CALL;
+        }
+    } else if ((h1 & 0xFF87U) == 0x4780U) {
+        kind = KIND_CALL;
+    } else {
+        /* not a call */
+    }
+    return kind;
+}
+
 /* ---- callbacks ---------------------------------------------------------- */
 
 static void put_counts(const counts *c)
@@ -265,6 +342,8 @@ static void put_counts(const counts *c)
             c->total, c->cls[CLS_LDST], c->cls[CLS_BRANCH], c->cls[CLS_MUL], c->cls[CLS_OTHER],
             c->div, c->mem);
 }
+
+static void loops_close(void);
 
 static void window_close(void)
 {
@@ -279,6 +358,9 @@ static void window_close(void)
         fprintf(g_out, " taken %" PRIu64 "\n", g_seg[k].taken);
     }
     fflush(g_out);
+    if (g_loops != NULL) {
+        loops_close();
+    }
     g_active = 0;
 }
 
@@ -298,6 +380,243 @@ static void segment_open(void)
     }
     memset(&g_seg[g_nseg], 0, sizeof g_seg[g_nseg]);
     g_nseg++;
+}
+
+
+/* ---- loops=FILE ----------------------------------------------------------- */
+
+static uint32_t mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+static int is_head(uint32_t pc)
+{
+    uint32_t i = mix32(pc) & (HEAD_CAP - 1U);
+
+    while (g_heads[i] != 0U) {
+        if (g_heads[i] == pc) {
+            return 1;
+        }
+        i = (i + 1U) & (HEAD_CAP - 1U);
+    }
+    return 0;
+}
+
+static void add_head(uint32_t pc, size_t *n)
+{
+    uint32_t i = mix32(pc) & (HEAD_CAP - 1U);
+
+    while (g_heads[i] != 0U) {
+        if (g_heads[i] == pc) {
+            return;
+        }
+        i = (i + 1U) & (HEAD_CAP - 1U);
+    }
+    if (*n + 1U >= HEAD_CAP / 2U) {
+        fprintf(stderr, "stoic_trace: more than %u loop headers\n", HEAD_CAP / 2U);
+        exit(3);
+    }
+    g_heads[i] = pc;
+    (*n)++;
+}
+
+static uint32_t edge_slot(uint64_t key)
+{
+    return mix32((uint32_t)(key >> 32) ^ mix32((uint32_t)key)) & (HEAD_CAP - 1U);
+}
+
+static int is_edge(uint32_t head, uint32_t latch)
+{
+    uint64_t key = ((uint64_t)head << 32) | latch;
+    uint32_t i = edge_slot(key);
+
+    while (g_edges[i] != 0U) {
+        if (g_edges[i] == key) {
+            return 1;
+        }
+        i = (i + 1U) & (HEAD_CAP - 1U);
+    }
+    return 0;
+}
+
+static void add_edge(uint32_t head, uint32_t latch, size_t *n)
+{
+    uint64_t key = ((uint64_t)head << 32) | latch;
+    uint32_t i = edge_slot(key);
+
+    while (g_edges[i] != 0U) {
+        if (g_edges[i] == key) {
+            return;
+        }
+        i = (i + 1U) & (HEAD_CAP - 1U);
+    }
+    if (*n + 1U >= HEAD_CAP / 2U) {
+        fprintf(stderr, "stoic_trace: more than %u loop back edges\n", HEAD_CAP / 2U);
+        exit(3);
+    }
+    g_edges[i] = key;
+    (*n)++;
+}
+
+static loop_rec *loop_of(uint32_t ctx, uint32_t head)
+{
+    uint32_t i = mix32(head ^ mix32(ctx)) & (LOOP_CAP - 1U);
+
+    while (g_lrec[i].used) {
+        if (g_lrec[i].ctx == ctx && g_lrec[i].head == head) {
+            return &g_lrec[i];
+        }
+        i = (i + 1U) & (LOOP_CAP - 1U);
+    }
+    if (g_nlrec + 1U >= LOOP_CAP / 2U) {
+        fprintf(stderr, "stoic_trace: more than %u loops in a window\n", LOOP_CAP / 2U);
+        exit(3);
+    }
+    g_nlrec++;
+    g_lrec[i].used = 1;
+    g_lrec[i].ctx = ctx;
+    g_lrec[i].head = head;
+    return &g_lrec[i];
+}
+
+static void call_from(uint32_t site)
+{
+    uint32_t i = mix32(site) & (LOOP_CAP - 1U);
+
+    while (g_crec[i].used && g_crec[i].site != site) {
+        i = (i + 1U) & (LOOP_CAP - 1U);
+    }
+    if (!g_crec[i].used) {
+        if (g_ncrec + 1U >= LOOP_CAP / 2U) {
+            fprintf(stderr, "stoic_trace: more than %u call sites in a window\n", LOOP_CAP / 2U);
+            exit(3);
+        }
+        g_ncrec++;
+        g_crec[i].used = 1;
+        g_crec[i].site = site;
+    }
+    g_crec[i].count++;
+}
+
+static void loops_open(void)
+{
+    memset(g_lrec, 0, LOOP_CAP * sizeof *g_lrec);
+    memset(g_crec, 0, LOOP_CAP * sizeof *g_crec);
+    g_nlrec = 0;
+    g_ncrec = 0;
+    g_depth = 0;
+    g_root = 0;
+}
+
+static int cmp_loop(const void *a, const void *b)
+{
+    const loop_rec *x = a;
+    const loop_rec *y = b;
+
+    if (x->used != y->used) {
+        return x->used ? -1 : 1;
+    }
+    if (x->ctx != y->ctx) {
+        return x->ctx < y->ctx ? -1 : 1;
+    }
+    return (x->head > y->head) - (x->head < y->head);
+}
+
+static int cmp_call(const void *a, const void *b)
+{
+    const call_rec *x = a;
+    const call_rec *y = b;
+
+    if (x->used != y->used) {
+        return x->used ? -1 : 1;
+    }
+    return (x->site > y->site) - (x->site < y->site);
+}
+
+static void loops_close(void)
+{
+    size_t i;
+
+    qsort(g_lrec, LOOP_CAP, sizeof *g_lrec, cmp_loop);
+    qsort(g_crec, LOOP_CAP, sizeof *g_crec, cmp_call);
+    fprintf(g_loops, "loops %" PRIu64 " root 0x%08" PRIx32 "\n", g_windows, g_root);
+    for (i = 0; i < g_nlrec; i++) {
+        loop_rec *l = &g_lrec[i];
+        if (l->cur > l->max) {
+            l->max = l->cur;
+        }
+        if (l->ctx == CTX_ROOT) {
+            fprintf(g_loops, "loop %" PRIu64 " root", g_windows);
+        } else {
+            fprintf(g_loops, "loop %" PRIu64 " 0x%08" PRIx32, g_windows, l->ctx);
+        }
+        fprintf(g_loops, " head 0x%08" PRIx32 " max %" PRIu64 " total %" PRIu64 " entries %" PRIu64 "\n",
+                l->head, l->max, l->total, l->entries);
+    }
+    for (i = 0; i < g_ncrec; i++) {
+        fprintf(g_loops, "call %" PRIu64 " 0x%08" PRIx32 " count %" PRIu64 "\n", g_windows,
+                g_crec[i].site, g_crec[i].count);
+    }
+    if (g_lost != 0U) {
+        fprintf(g_out, "error window %" PRIu64 ": calls nested deeper than %u\n", g_windows,
+                STACK_CAP);
+        g_errors++;
+        g_lost = 0;
+    }
+    fflush(g_loops);
+}
+
+/* one executed instruction of an open window (pc), for loops= */
+static void loops_exec(const insn_rec *r)
+{
+    uint32_t pc = r->pc;
+    uint32_t ctx;
+    loop_rec *l;
+
+    uint32_t prev = g_prev_pc;
+
+    /* a return: the address on top of the shadow stack; in the caller's
+     * frame the call was the instruction before */
+    if (g_depth > 0U && g_depth <= STACK_CAP && pc == g_stack_ret[g_depth - 1U]) {
+        g_depth--;
+        prev = g_stack_site[g_depth];
+    }
+    if (g_depth == 1U && g_root == 0U) {
+        g_root = pc;         /* the first instruction of the root */
+    }
+    if (r->head && g_depth >= 1U) {
+        ctx = (g_depth >= 2U) ? g_stack_site[1] : CTX_ROOT;
+        l = loop_of(ctx, pc);
+        l->total++;
+        if (g_have_prev && is_edge(pc, prev)) {
+            l->cur++;        /* the back edge: one more iteration */
+        } else {
+            if (l->cur > l->max) {
+                l->max = l->cur;
+            }
+            l->cur = 1U;     /* an entry */
+            l->entries++;
+        }
+    }
+    if (r->kind == KIND_CALL) {
+        if (g_depth < STACK_CAP) {
+            g_stack_ret[g_depth] = pc + r->len;
+            g_stack_site[g_depth] = pc;
+            if (g_depth == 1U) {
+                call_from(pc);
+            }
+            g_depth++;
+        } else {
+            g_lost++;
+        }
+    }
+    g_prev_pc = pc;
 }
 
 static void on_exec(unsigned int vcpu, void *udata)
@@ -342,6 +661,9 @@ static void on_exec(unsigned int vcpu, void *udata)
         if (g_split) {
             segment_open();
         }
+        if (g_loops != NULL) {
+            loops_open();
+        }
     }
     if (g_active) {
         pc = r->pc;
@@ -367,6 +689,9 @@ static void on_exec(unsigned int vcpu, void *udata)
         for (i = 0; i < 4; i++) {
             g_hash ^= (uint64_t)((pc >> (8 * i)) & 0xFFU);
             g_hash *= FNV_PRIME;
+        }
+        if (g_loops != NULL) {
+            loops_exec(r);
         }
         g_have_prev = 1;
         g_prev_next = pc + r->len;
@@ -425,6 +750,8 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             r->cls = CLS_OTHER;
             g_short++;
         }
+        r->kind = insn_kind(h1, (size >= 4U) ? ((uint32_t)b[2] | ((uint32_t)b[3] << 8)) : 0U);
+        r->head = (g_heads != NULL) && is_head(r->pc);
         if (g_dump != NULL) {
             fprintf(g_dump, "%08" PRIx32 " %s\n", r->pc, g_cls_name[r->cls]);
         }
@@ -463,6 +790,18 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
         fclose(g_dump);
         g_dump = NULL;
     }
+    if (g_loops != NULL) {
+        fclose(g_loops);
+        g_loops = NULL;
+    }
+    free(g_heads);
+    free(g_edges);
+    g_edges = NULL;
+    free(g_lrec);
+    free(g_crec);
+    g_heads = NULL;
+    g_lrec = NULL;
+    g_crec = NULL;
     if (g_prof != NULL) {
         /* one line per translation of an instruction: a consumer adds the
          * lines of one PC (an instruction may be translated again) */
@@ -525,6 +864,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     const char *out = NULL;
     const char *dump = NULL;
     const char *prof = NULL;
+    const char *loops = NULL;
+    const char *heads = NULL;
     int i;
 
     (void)info;
@@ -539,12 +880,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             dump = argv[i] + 5;
         } else if (strncmp(argv[i], "prof=", 5) == 0 && argv[i][5] != '\0') {
             prof = argv[i] + 5;
+        } else if (strncmp(argv[i], "loops=", 6) == 0 && argv[i][6] != '\0') {
+            loops = argv[i] + 6;
+        } else if (strncmp(argv[i], "heads=", 6) == 0 && argv[i][6] != '\0') {
+            heads = argv[i] + 6;
         } else if (strncmp(argv[i], "run=", 4) == 0 &&
                    parse_range(argv[i] + 4, &g_run_lo, &g_run_hi) == 0) {
             g_split = 1;
         } else {
             fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
-                            "[dump=FILE] [prof=FILE] [run=LO:HI])\n", argv[i]);
+                            "[dump=FILE] [prof=FILE] [run=LO:HI] [loops=FILE heads=FILE])\n", argv[i]);
             return -1;
         }
     }
@@ -571,6 +916,56 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         g_prof = fopen(prof, "w");
         if (g_prof == NULL) {
             fprintf(stderr, "stoic_trace: cannot write %s\n", prof);
+            return -1;
+        }
+    }
+    if ((loops == NULL) != (heads == NULL)) {
+        fprintf(stderr, "stoic_trace: loops=FILE needs heads=FILE, and heads= loops=\n");
+        return -1;
+    }
+    if (loops != NULL) {
+        FILE *h = fopen(heads, "r");
+        char line[64];
+        size_t n = 0;
+        size_t ne = 0;
+        uint32_t a;
+        uint32_t lat;
+        char *sp;
+
+        g_heads = calloc(HEAD_CAP, sizeof *g_heads);
+        g_edges = calloc(HEAD_CAP, sizeof *g_edges);
+        g_lrec = calloc(LOOP_CAP, sizeof *g_lrec);
+        g_crec = calloc(LOOP_CAP, sizeof *g_crec);
+        if (g_heads == NULL || g_edges == NULL || g_lrec == NULL || g_crec == NULL) {
+            fprintf(stderr, "stoic_trace: out of memory\n");
+            return -1;
+        }
+        if (h == NULL) {
+            fprintf(stderr, "stoic_trace: cannot read %s\n", heads);
+            return -1;
+        }
+        while (fgets(line, sizeof line, h) != NULL) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (line[0] == '\0') {
+                continue;
+            }
+            sp = strchr(line, ' ');
+            if (sp != NULL) {
+                *sp = '\0';
+            }
+            if (sp == NULL || parse_addr(line, &a) != 0 || a == 0U ||
+                parse_addr(sp + 1, &lat) != 0 || lat == 0U) {
+                fprintf(stderr, "stoic_trace: %s: not \"0xHEAD 0xLATCH\": '%s'\n", heads, line);
+                fclose(h);
+                return -1;
+            }
+            add_head(a, &n);
+            add_edge(a, lat, &ne);
+        }
+        fclose(h);
+        g_loops = fopen(loops, "w");
+        if (g_loops == NULL) {
+            fprintf(stderr, "stoic_trace: cannot write %s\n", loops);
             return -1;
         }
     }

@@ -14,7 +14,9 @@
 # plugin's dump=FILE, and the class the plugin decoded for every
 # instruction it translated must equal the class of objdump's mnemonic
 # for it (classify.awk): the decoder checked on real compiler output.
-# REQ: REQ-DET-004
+# Loops (loop_test.S): target/loops.awk finds exactly the program's loops
+# and latches, and the plugin's loops= the executions derived by hand.
+# REQ: REQ-DET-004 REQ-DET-006
 set -eu
 B=${1:-build/target}
 [ $# -gt 0 ] && shift
@@ -120,6 +122,107 @@ for board in mps2-an386 mps2-an500; do
         echo "plugin test: $board: 5 windows and their segments as derived by hand; x = -1 changes the hash at equal counts"
     fi
 done
+
+# Loops (loops=, heads=; target/plugin/test/loop_test.S): the headers
+# target/loops.awk finds in the program's own functions, and per context
+# (the root's call site, or root) each header's largest executions per
+# entry, all executions and entries, and the calls per site, derived by
+# hand in loop_test.S; the same in both windows, on both boards.
+LELF=$B/loop_test.elf
+lsym() { arm-none-eabi-nm "$LELF" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }  # 8 hex digits
+sh target/funcs.sh "$LELF" > "$W/loop.syms"
+arm-none-eabi-objdump -d --no-show-raw-insn "$LELF" | awk -v syms="$W/loop.syms" -f target/loops.awk > "$W/loop.loops"
+awk '{ print "0x" $1, "0x" $4 }' "$W/loop.loops" > "$W/loop.heads"
+# HEAD FUNCTION LATCH ("?": the latch has no symbol), sorted
+got=$(awk '$2 ~ /^(lt_run|nest|tail|below|clatch|leaf)$/ { print "0x" $1, $2, "0x" $4 }' "$W/loop.loops")
+want=$(printf '%s lt_run ?\n%s nest ?\n%s nest ?\n%s below ?\n%s below %s\n%s clatch %s\n' \
+    "$(lsym lt_rootloop)" "$(lsym lt_outer)" "$(lsym lt_inner)" "$(lsym lt_bhead)" \
+    "$(lsym lt_bpre)" "$(lsym lt_blatch)" "$(lsym lt_chead)" "$(lsym lt_clatch)" | sort)
+got=$(echo "$got" | awk -v w="$want" '
+    BEGIN { n = split(w, l, "\n"); for (i = 1; i <= n; i++) { split(l[i], f, " "); if (f[3] == "?") q[f[1]] = 1 } }
+    ($1 in q) { $3 = "?" } { print }' | sort)
+if [ "$got" != "$want" ]; then
+    echo "plugin test: loops.awk found other loops in loop_test.S:"; echo "$got"; echo "expected:"; echo "$want"
+    fail=1
+fi
+sa=$(lsym lt_site_a) sb=$(lsym lt_site_b) sc=$(lsym lt_site_c)
+sf=$(lsym lt_site_f) sg=$(lsym lt_site_g)
+ho=$(lsym lt_outer) hi=$(lsym lt_inner)
+: > "$W/loop.expected"
+for w in 1 2; do
+    cat >> "$W/loop.expected" <<EXP
+loops $w root $(lsym lt_run)
+loop $w $sa head $ho max 3 total 3 entries 1
+loop $w $sa head $hi max 4 total 12 entries 3
+loop $w $sb head $ho max 2 total 2 entries 1
+loop $w $sb head $hi max 5 total 10 entries 2
+loop $w $sc head $ho max 1 total 2 entries 2
+loop $w $sc head $hi max 1 total 2 entries 2
+loop $w $sf head $(lsym lt_bhead) max 3 total 6 entries 2
+loop $w $sf head $(lsym lt_bpre) max 2 total 2 entries 1
+loop $w $sg head $(lsym lt_chead) max 4 total 4 entries 1
+loop $w root head $(lsym lt_rootloop) max 2 total 2 entries 1
+call $w $sa count 1
+call $w $sb count 1
+call $w $sc count 2
+call $w $(lsym lt_site_d) count 1
+call $w $(lsym lt_site_e) count 1
+call $w $sf count 1
+call $w $sg count 1
+EXP
+done
+for board in mps2-an386 mps2-an500; do
+    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$B/stoic_trace.so,begin=$(lsym lt_begin),end=$(lsym lt_end),out=$W/loop-$board.txt,loops=$W/loop-$board.loops,heads=$W/loop.heads" \
+        -kernel "$LELF" > "$W/loop-$board.log" 2>&1; then
+        echo "plugin test: loop_test on $board: the program failed"; fail=1; continue
+    fi
+    if ! cmp -s "$W/loop-$board.loops" "$W/loop.expected" || ! grep -q '^windows 2 errors 0$' "$W/loop-$board.txt"; then
+        echo "plugin test: loop_test on $board: loops differ from the hand-derived ones:"
+        diff "$W/loop.expected" "$W/loop-$board.loops" | head -20 || true
+        fail=1
+    else
+        echo "plugin test: loop_test on $board: every loop's bound per entry, executions and entries per call site as derived by hand"
+    fi
+done
+
+# target/ais.awk on those measurements: the annotation lines derived by
+# hand from loop_test.S (offsets from the symbols), and a failure when a
+# second run differs from the first or a loop lies off the path
+off() { echo $(( $(lsym "$1") - $(lsym "$2") )); }
+sd=$(off lt_site_a lt_run) se=$(off lt_site_b lt_run) sfc=$(off lt_site_c lt_run)
+sff=$(off lt_site_f lt_run) sfg=$(off lt_site_g lt_run)
+ais() { awk -v syms="$W/loop.syms" -v loops="$W/loop.loops" -v path="$1" -v root=lt_run -v head="# test" \
+        -f target/ais.awk "$2"; }
+cat > "$W/ais.expected" <<EXP
+loop "below" + $(off lt_bhead below) bytes max 3 end ;
+flow 1 ("below" + $(off lt_bhead below) bytes) <= 6 ("lt_run" + $sff bytes) ;
+loop "below" + $(off lt_bpre below) bytes max 2 end ;
+flow 1 ("below" + $(off lt_bpre below) bytes) <= 2 ("lt_run" + $sff bytes) ;
+loop "clatch" + $(off lt_chead clatch) bytes max 4 end ;
+flow 1 ("clatch" + $(off lt_chead clatch) bytes) <= 4 ("lt_run" + $sfg bytes) ;
+loop "lt_run" + $(off lt_rootloop lt_run) bytes max 2 end ;
+flow 1 ("lt_run" + $(off lt_rootloop lt_run) bytes) <= 2 ("lt_run") ;
+loop "nest" + $(off lt_outer nest) bytes max 3 end ;
+flow 1 ("nest" + $(off lt_outer nest) bytes) <= 3 ("lt_run" + $sd bytes) + 2 ("lt_run" + $se bytes) + 1 ("lt_run" + $sfc bytes) ;
+loop "nest" + $(off lt_inner nest) bytes max 5 end ;
+flow 1 ("nest" + $(off lt_inner nest) bytes) <= 12 ("lt_run" + $sd bytes) + 10 ("lt_run" + $se bytes) + 1 ("lt_run" + $sfc bytes) ;
+EXP
+if ! ais "nest tail below clatch leaf" "$W/loop-mps2-an386.loops" > "$W/loop.ais" 2> "$W/ais.err" ||
+   ! grep -E '^(loop|flow|instruction) ' "$W/loop.ais" | cmp -s - "$W/ais.expected"; then
+    echo "plugin test: ais.awk: the annotations of loop_test differ from the hand-derived ones:"
+    grep -E '^(loop|flow|instruction) ' "$W/loop.ais" | diff "$W/ais.expected" - | head -10 || true
+    cat "$W/ais.err"
+    fail=1
+elif awk '$1 == "loop" && $2 == 2 && $5 == "'"$(lsym lt_inner)"'" && $3 == "'"$sa"'" { $7 = 5 } { print }' \
+        "$W/loop-mps2-an386.loops" > "$W/loop.bad1" && ais "nest tail below clatch leaf" "$W/loop.bad1" > /dev/null 2>&1; then
+    echo "plugin test: ais.awk accepted a second run whose loop bound differs"; fail=1
+elif ais "nest tail below" "$W/loop-mps2-an386.loops" > /dev/null 2>&1; then
+    echo "plugin test: ais.awk accepted a measured loop (clatch) off the path"; fail=1
+else
+    echo "plugin test: ais.awk: loop_test's annotations as derived by hand; a run that differs and a loop off the path are refused"
+fi
 
 for prog in trace_test "$@"; do
     [ "$prog" = trace_test ] && prog=$ELF
