@@ -257,6 +257,17 @@ static int64_t round_count(double v)
     return v > 0.0 ? (int64_t)floor(v + 0.5) : 0;
 }
 
+/* The recurrent kernels (stoic_lstm_*, stoic_gru_*) are not estimated:
+ * their loops (steps, gate rows over the input and over the state, the
+ * cell update per unit, two paths by the int32 proof) are not described
+ * by the work counts of cost_node_work, and a fit on them was off by up
+ * to 70 % on examples/soc; no figure is better than a wrong one (README
+ * "Recurrent layers", certification/known-limitations.md). */
+static int not_estimated(const char *kernel)
+{
+    return strncmp(kernel, "stoic_lstm_", 11) == 0 || strncmp(kernel, "stoic_gru_", 10) == 0;
+}
+
 int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_est *e)
 {
     const cost_kernel *k;
@@ -265,7 +276,7 @@ int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_e
     if (w->w[COST_W_CALLS] == 0) {
         return 0;
     }
-    k = kernel != NULL && kernel[0] != '\0' ? find_kernel(kernel) : NULL;
+    k = kernel != NULL && kernel[0] != '\0' && !not_estimated(kernel) ? find_kernel(kernel) : NULL;
     if (k == NULL || k->fitted == 0 || core < 0 || core >= COST_NCORES) {
         return -1;
     }
