@@ -3,7 +3,7 @@
 # the trace plugin's measurements of them.
 #
 #   awk -v syms=SYMS -v loops=LOOPS -v path="F1 F2 ..." -v root=FN \
-#       -v head=HEADER -f target/ais.awk PLUGIN_LOOPS > FN.ais
+#       -v head=HEADER -f target/funcs.awk -f target/ais.awk PLUGIN_LOOPS > FN.ais
 #
 # SYMS     target/funcs.sh of the binary (its functions and their sizes)
 # LOOPS    target/loops.awk of its disassembly: "HEAD FUNCTION OFFSET LATCH"
@@ -34,16 +34,8 @@
 # measured loop is not in a function of the path (the call graph missed
 # it).
 BEGIN {
-    nf = 0
-    while ((getline l < syms) > 0) {
-        split(l, f, " ")
-        if (f[4] == "" || f[3] !~ /^[tTwW]$/) continue
-        nf++
-        lo[nf] = hex(f[1]) - hex(f[1]) % 2
-        hi[nf] = lo[nf] + hex(f[2])
-        fname[nf] = f[4]
-        if (f[4] == root) rootk = nf
-    }
+    load_funcs(syms)
+    for (i = 1; i <= nf; i++) if (fname[i] == root) rootk = i
     if (!rootk) { print "ais.awk: " root " is not a function of the binary" > "/dev/stderr"; bad = 1; exit 1 }
     np = split(path, pp, " ")
     for (i = 1; i <= np; i++) onpath[pp[i]] = 1
@@ -136,17 +128,3 @@ END {
 
 function count_seen(    n, k) { n = 0; for (k in hseen) n++; return n }
 function later(a, b) { return hfn[a] > hfn[b] || (hfn[a] == hfn[b] && hoff[a] > hoff[b]) }
-function func_of(x,    i) {
-    for (i = 1; i <= nf; i++) if (x >= lo[i] && x < hi[i]) return i
-    return 0
-}
-function hex(s,    i, v, c) {
-    v = 0
-    s = tolower(s)
-    for (i = 1; i <= length(s); i++) {
-        c = index("0123456789abcdef", substr(s, i, 1)) - 1
-        if (c < 0) return -1
-        v = v * 16 + c
-    }
-    return v
-}

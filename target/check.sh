@@ -77,7 +77,7 @@ if [ "${1:-}" = "--run" ]; then
             # the loops of the binary (target/loops.awk), measured per call site
             sh "$TGT_SRC/target/funcs.sh" "$elf" > syms.txt
             arm-none-eabi-objdump -d --no-show-raw-insn "$elf" > dis.txt
-            awk -v syms=syms.txt -f "$TGT_SRC/target/loops.awk" dis.txt > loops-static.txt
+            awk -v syms=syms.txt -f "$TGT_SRC/target/funcs.awk" -f "$TGT_SRC/target/loops.awk" dis.txt > loops-static.txt
             awk '{ print "0x" $1, "0x" $4 }' loops-static.txt > heads.txt
             timeout 600 qemu-system-arm -M $board -nographic -monitor none -serial none \
                 -icount shift=0 -semihosting-config enable=on,target=native \
@@ -291,7 +291,7 @@ for v in "$@"; do
             rpath=$(awk -v roots="$root" -v libs=/dev/null -f target/runpath.awk "$r/dis.txt" | sed -n 's/^path: *//p')
             case $root in ${v}_run) ais=$v.ais ;; *) ais=$root.ais ;; esac
             if awk -v syms="$r/syms.txt" -v loops="$r/loops-static.txt" -v path="$rpath" -v root="$root" \
-                   -v head="$(ais_head "$v" "$core" "$root")" -f target/ais.awk "$r/loops.txt" > "$r/$ais" 2> "$r/ais.err"; then
+                   -v head="$(ais_head "$v" "$core" "$root")" -f target/funcs.awk -f target/ais.awk "$r/loops.txt" > "$r/$ais" 2> "$r/ais.err"; then
                 cp "$r/$ais" "$B/ais/$core/$ais"
             else
                 bad "$v $core: the loop annotations of $root: $(head -3 "$r/ais.err")"

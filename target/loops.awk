@@ -3,7 +3,7 @@
 #
 #   sh target/funcs.sh ELF > SYMS
 #   arm-none-eabi-objdump -d --no-show-raw-insn ELF |
-#       awk -v syms=SYMS -f target/loops.awk
+#       awk -v syms=SYMS -f target/funcs.awk -f target/loops.awk
 #
 # Per function (target/funcs.sh: the ELF's FUNC symbols with their sizes;
 # labels and data do not split a function): basic blocks from the branches (b, b<cond>, cbz,
@@ -27,24 +27,10 @@
 # a message on stderr (not met in the binaries built here).
 BEGIN {
     FS = "\t"
-    nf = 0
-    while ((getline l < syms) > 0) {
-        split(l, f, " ")
-        if (f[4] == "" || f[3] !~ /^[tTwW]$/) continue
-        nf++
-        lo[nf] = hex(f[1]) - hex(f[1]) % 2
-        hi[nf] = lo[nf] + hex(f[2])
-        name[nf] = f[4]
-    }
-    if (nf == 0) { print "loops.awk: no function with a size in " syms > "/dev/stderr"; exit 2 }
+    if (load_funcs(syms) == 0) { print "loops.awk: no function with a size in " syms > "/dev/stderr"; exit 2 }
     COND = "(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)"
     cur = 0
     n = 0
-}
-
-function func_of(x,    i) {
-    for (i = 1; i <= nf; i++) if (x >= lo[i] && x < hi[i]) return i
-    return 0
 }
 
 /^ *[0-9a-f]+:\t/ && NF >= 2 {
@@ -70,7 +56,7 @@ function flush(    i, j, t, nb, b, s, changed, x, y, p, st, sp, vis, nr, u, v, e
     if (cur == 0 || n == 0) return
     base = lo[cur]
     if (ad[1] != base) {
-        printf "loops.awk: %s: no instruction at its symbol, skipped\n", name[cur] > "/dev/stderr"
+        printf "loops.awk: %s: no instruction at its symbol, skipped\n", fname[cur] > "/dev/stderr"
         return
     }
     split("", lead); split("", kind); split("", tgt)
@@ -158,7 +144,7 @@ function flush(    i, j, t, nb, b, s, changed, x, y, p, st, sp, vis, nr, u, v, e
         for (j = 1; j <= ns[u]; j++) {
             v = sc[u, j]
             if (dominates(v, u)) {
-                printf "%08x %s %d %08x\n", ad[bstart[v]], name[cur], ad[bstart[v]] - base, ad[bend[u]] | "sort"
+                printf "%08x %s %d %08x\n", ad[bstart[v]], fname[cur], ad[bstart[v]] - base, ad[bend[u]] | "sort"
             }
         }
     }
@@ -179,15 +165,4 @@ function dominates(a, b) {
         if (b == 1) return 0
         b = idom[b]
     }
-}
-
-function hex(s,    i, v, c) {
-    v = 0
-    s = tolower(s)
-    for (i = 1; i <= length(s); i++) {
-        c = index("0123456789abcdef", substr(s, i, 1)) - 1
-        if (c < 0) return -1
-        v = v * 16 + c
-    }
-    return v
 }

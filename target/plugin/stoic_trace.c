@@ -163,7 +163,7 @@ static int g_prev_in;      /* the previous instruction was in range */
 
 /* loops=FILE,heads=FILE */
 #define LOOP_CAP 16384U      /* records per window (a power of two) */
-#define HEAD_CAP 16384U      /* loop headers (a power of two) */
+#define HEAD_CAP 32768U      /* loop headers and back edges (a power of two) */
 #define STACK_CAP 64U
 #define CTX_ROOT 0xFFFFFFFFU
 typedef struct {
@@ -181,8 +181,7 @@ typedef struct {
     int used;
 } call_rec;
 static FILE *g_loops;
-static uint32_t *g_heads;    /* open addressing, 0 = empty */
-static uint64_t *g_edges;    /* (HEAD << 32) | LATCH, open addressing, 0 = empty */
+static uint64_t *g_keys;     /* the loop set (has_key), open addressing, 0 = empty */
 static loop_rec *g_lrec;
 static call_rec *g_crec;
 static size_t g_nlrec;
@@ -395,49 +394,19 @@ static uint32_t mix32(uint32_t x)
     return x;
 }
 
-static int is_head(uint32_t pc)
-{
-    uint32_t i = mix32(pc) & (HEAD_CAP - 1U);
-
-    while (g_heads[i] != 0U) {
-        if (g_heads[i] == pc) {
-            return 1;
-        }
-        i = (i + 1U) & (HEAD_CAP - 1U);
-    }
-    return 0;
-}
-
-static void add_head(uint32_t pc, size_t *n)
-{
-    uint32_t i = mix32(pc) & (HEAD_CAP - 1U);
-
-    while (g_heads[i] != 0U) {
-        if (g_heads[i] == pc) {
-            return;
-        }
-        i = (i + 1U) & (HEAD_CAP - 1U);
-    }
-    if (*n + 1U >= HEAD_CAP / 2U) {
-        fprintf(stderr, "stoic_trace: more than %u loop headers\n", HEAD_CAP / 2U);
-        exit(3);
-    }
-    g_heads[i] = pc;
-    (*n)++;
-}
-
-static uint32_t edge_slot(uint64_t key)
+/* The loop set of heads=FILE: for each back edge the key (HEAD << 32) |
+ * LATCH, and for each header HEAD << 32 (a latch is never 0) */
+static uint32_t key_slot(uint64_t key)
 {
     return mix32((uint32_t)(key >> 32) ^ mix32((uint32_t)key)) & (HEAD_CAP - 1U);
 }
 
-static int is_edge(uint32_t head, uint32_t latch)
+static int has_key(uint64_t key)
 {
-    uint64_t key = ((uint64_t)head << 32) | latch;
-    uint32_t i = edge_slot(key);
+    uint32_t i = key_slot(key);
 
-    while (g_edges[i] != 0U) {
-        if (g_edges[i] == key) {
+    while (g_keys[i] != 0U) {
+        if (g_keys[i] == key) {
             return 1;
         }
         i = (i + 1U) & (HEAD_CAP - 1U);
@@ -445,22 +414,21 @@ static int is_edge(uint32_t head, uint32_t latch)
     return 0;
 }
 
-static void add_edge(uint32_t head, uint32_t latch, size_t *n)
+static void add_key(uint64_t key, size_t *n)
 {
-    uint64_t key = ((uint64_t)head << 32) | latch;
-    uint32_t i = edge_slot(key);
+    uint32_t i = key_slot(key);
 
-    while (g_edges[i] != 0U) {
-        if (g_edges[i] == key) {
+    while (g_keys[i] != 0U) {
+        if (g_keys[i] == key) {
             return;
         }
         i = (i + 1U) & (HEAD_CAP - 1U);
     }
     if (*n + 1U >= HEAD_CAP / 2U) {
-        fprintf(stderr, "stoic_trace: more than %u loop back edges\n", HEAD_CAP / 2U);
+        fprintf(stderr, "stoic_trace: more than %u loop headers and back edges\n", HEAD_CAP / 2U);
         exit(3);
     }
-    g_edges[i] = key;
+    g_keys[i] = key;
     (*n)++;
 }
 
@@ -594,7 +562,7 @@ static void loops_exec(const insn_rec *r)
         ctx = (g_depth >= 2U) ? g_stack_site[1] : CTX_ROOT;
         l = loop_of(ctx, pc);
         l->total++;
-        if (g_have_prev && is_edge(pc, prev)) {
+        if (g_have_prev && has_key(((uint64_t)pc << 32) | prev)) {
             l->cur++;        /* the back edge: one more iteration */
         } else {
             if (l->cur > l->max) {
@@ -751,7 +719,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             g_short++;
         }
         r->kind = insn_kind(h1, (size >= 4U) ? ((uint32_t)b[2] | ((uint32_t)b[3] << 8)) : 0U);
-        r->head = (g_heads != NULL) && is_head(r->pc);
+        r->head = (g_keys != NULL) && has_key((uint64_t)r->pc << 32);
         if (g_dump != NULL) {
             fprintf(g_dump, "%08" PRIx32 " %s\n", r->pc, g_cls_name[r->cls]);
         }
@@ -794,12 +762,10 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
         fclose(g_loops);
         g_loops = NULL;
     }
-    free(g_heads);
-    free(g_edges);
-    g_edges = NULL;
+    free(g_keys);
     free(g_lrec);
     free(g_crec);
-    g_heads = NULL;
+    g_keys = NULL;
     g_lrec = NULL;
     g_crec = NULL;
     if (g_prof != NULL) {
@@ -927,16 +893,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         FILE *h = fopen(heads, "r");
         char line[64];
         size_t n = 0;
-        size_t ne = 0;
         uint32_t a;
         uint32_t lat;
         char *sp;
 
-        g_heads = calloc(HEAD_CAP, sizeof *g_heads);
-        g_edges = calloc(HEAD_CAP, sizeof *g_edges);
+        g_keys = calloc(HEAD_CAP, sizeof *g_keys);
         g_lrec = calloc(LOOP_CAP, sizeof *g_lrec);
         g_crec = calloc(LOOP_CAP, sizeof *g_crec);
-        if (g_heads == NULL || g_edges == NULL || g_lrec == NULL || g_crec == NULL) {
+        if (g_keys == NULL || g_lrec == NULL || g_crec == NULL) {
             fprintf(stderr, "stoic_trace: out of memory\n");
             return -1;
         }
@@ -959,8 +923,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                 fclose(h);
                 return -1;
             }
-            add_head(a, &n);
-            add_edge(a, lat, &ne);
+            add_key((uint64_t)a << 32, &n);
+            add_key(((uint64_t)a << 32) | lat, &n);
         }
         fclose(h);
         g_loops = fopen(loops, "w");

@@ -131,7 +131,7 @@ done
 LELF=$B/loop_test.elf
 lsym() { arm-none-eabi-nm "$LELF" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }  # 8 hex digits
 sh target/funcs.sh "$LELF" > "$W/loop.syms"
-arm-none-eabi-objdump -d --no-show-raw-insn "$LELF" | awk -v syms="$W/loop.syms" -f target/loops.awk > "$W/loop.loops"
+arm-none-eabi-objdump -d --no-show-raw-insn "$LELF" | awk -v syms="$W/loop.syms" -f target/funcs.awk -f target/loops.awk > "$W/loop.loops"
 awk '{ print "0x" $1, "0x" $4 }' "$W/loop.loops" > "$W/loop.heads"
 # HEAD FUNCTION LATCH ("?": the latch has no symbol), sorted
 got=$(awk '$2 ~ /^(lt_run|nest|tail|below|clatch|leaf)$/ { print "0x" $1, $2, "0x" $4 }' "$W/loop.loops")
@@ -194,7 +194,7 @@ off() { echo $(( $(lsym "$1") - $(lsym "$2") )); }
 sd=$(off lt_site_a lt_run) se=$(off lt_site_b lt_run) sfc=$(off lt_site_c lt_run)
 sff=$(off lt_site_f lt_run) sfg=$(off lt_site_g lt_run)
 ais() { awk -v syms="$W/loop.syms" -v loops="$W/loop.loops" -v path="$1" -v root=lt_run -v head="# test" \
-        -f target/ais.awk "$2"; }
+        -f target/funcs.awk -f target/ais.awk "$2"; }
 cat > "$W/ais.expected" <<EXP
 loop "below" + $(off lt_bhead below) bytes max 3 end ;
 flow 1 ("below" + $(off lt_bhead below) bytes) <= 6 ("lt_run" + $sff bytes) ;
