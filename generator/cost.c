@@ -139,6 +139,24 @@ void cost_node_work(const ir_graph *g, int node, int ncalls, cost_work *w)
     case IR_OP_AVGPOOL2D:
         window_work(g, n, last, w);
         break;
+    case IR_OP_LSTM:
+    case IR_OP_GRU: {
+        /* steps (sequence x directions), unit updates, gate rows, and the
+         * multiply-accumulates over the input and over the state (or the
+         * low-rank factors and projections: the rest of ir_node_macs) */
+        int64_t units = n->units > 0 ? n->units : 1;
+        int64_t gates = n->op == IR_OP_LSTM ? 4 : 3;
+        int64_t in = is->rank > 0 ? is->d[is->rank - 1] : 1;
+        int64_t macs = ir_node_macs(g, node);
+        int64_t xmacs = outs * gates * in;
+        w->w[COST_W_ROWS] = outs / units;
+        w->w[COST_W_PIXELS] = outs / units;
+        w->w[COST_W_GPIX] = outs * gates;
+        w->w[COST_W_KROWS] = xmacs;
+        w->w[COST_W_TAPS] = macs - xmacs;
+        w->w[COST_W_INNER] = macs;
+        break;
+    }
     case IR_OP_GAVGPOOL:
         /* a window over the whole input (an integer one runs as an
          * average pool with it): per channel H kernel rows, H * W taps */
@@ -228,6 +246,10 @@ void cost_node_key(const ir_graph *g, int node, const char *kernel, char *buf, s
     }
     if (kernel == NULL) {
         buf[0] = '\0';
+    } else if ((nd->op == IR_OP_LSTM || nd->op == IR_OP_GRU) && nd->rnn_rank > 0) {
+        /* a low-rank recurrence runs its projection loops too: an entry of
+         * its own, which no measured layer fits (no estimate: README) */
+        snprintf(buf, n, "%s/lowrank", kernel);
     } else if (nd->op != IR_OP_CONVERT && nd->prec == IR_DT_F32 && kind > 0 && kind < 7) {
         snprintf(buf, n, "%s/%s", kernel, acts[kind]);
     } else {
@@ -257,17 +279,6 @@ static int64_t round_count(double v)
     return v > 0.0 ? (int64_t)floor(v + 0.5) : 0;
 }
 
-/* The recurrent kernels (stoic_lstm_*, stoic_gru_*) are not estimated:
- * their loops (steps, gate rows over the input and over the state, the
- * cell update per unit, two paths by the int32 proof) are not described
- * by the work counts of cost_node_work, and a fit on them was off by up
- * to 70 % on examples/soc; no figure is better than a wrong one (README
- * "Recurrent layers", certification/known-limitations.md). */
-static int not_estimated(const char *kernel)
-{
-    return strncmp(kernel, "stoic_lstm_", 11) == 0 || strncmp(kernel, "stoic_gru_", 10) == 0;
-}
-
 int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_est *e)
 {
     const cost_kernel *k;
@@ -276,7 +287,7 @@ int cost_layer_estimate(const char *kernel, const cost_work *w, int core, cost_e
     if (w->w[COST_W_CALLS] == 0) {
         return 0;
     }
-    k = kernel != NULL && kernel[0] != '\0' && !not_estimated(kernel) ? find_kernel(kernel) : NULL;
+    k = kernel != NULL && kernel[0] != '\0' ? find_kernel(kernel) : NULL;
     if (k == NULL || k->fitted == 0 || core < 0 || core >= COST_NCORES) {
         return -1;
     }

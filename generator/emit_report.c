@@ -378,6 +378,23 @@ static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
 
 /* The estimate of layer i on each core ("estimate": {...} or null), added
  * into tot[core] (tot_ok[core] cleared when a layer has none). */
+/* An integer recurrent layer on its int32 path (acc32, lower.c; a GRU only
+ * with linear_before_reset 1) runs other loops than on its 64-bit one: its
+ * own entry of the cost table. */
+static void rnn_key(const lower_call *calls, int nc, char *key, size_t cap)
+{
+    size_t len = strlen(key);
+    if (nc > 0 &&
+        (calls[0].k == LK_LSTM_S8W || calls[0].k == LK_GRU_S8W || calls[0].k == LK_LSTM_S16 ||
+         calls[0].k == LK_GRU_S16) &&
+        calls[0].p.rnn_q.acc32 != 0 &&
+        (calls[0].k == LK_LSTM_S8W || calls[0].k == LK_LSTM_S16 ||
+         calls[0].p.rnn_q.linear_before_reset != 0) && /* the GRU's int32 path */
+        len + 7 < cap) {
+        memcpy(key + len, "/acc32", 7);
+    }
+}
+
 static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_call *calls, int nc,
                             cost_est tot[COST_NCORES], int tot_ok[COST_NCORES])
 {
@@ -392,6 +409,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
         }
     }
     cost_node_key(g, i, kernel, key, sizeof key);
+    rnn_key(calls, nc, key, sizeof key);
     cost_node_work(g, i, nc, &w);
     lower_calls_work(calls, nc, &w);
     sb_puts(b, ", \"work\": { \"kernel\": ");
@@ -567,6 +585,7 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
         }
         macs += cost_node_macs(gs, i);
         cost_node_key(gs, i, kernel, key, sizeof key);
+        rnn_key(calls, nc, key, sizeof key);
         cost_node_work(gs, i, nc, &w);
         lower_calls_work(calls, nc, &w);
         for (core = 0; core < COST_NCORES; core++) {

@@ -2802,6 +2802,90 @@ def gru_reverse(c):
     return m, c.x(3, (7, 4))
 
 
+# Shapes for the cost model's fit of the recurrent kernels (bench/fit.sh:
+# the steps, units, input and state multiply-accumulates of a layer must
+# vary independently; examples/soc, on which make bench checks the fit, is
+# none of them)
+@case
+def lstm_wide(c):
+    m = Model((6, 2))
+    m.out_name = m.add("lstm", "rnn", "x", "y", rnn_params(c, "lstm", 12, 2), hidden=12)
+    return m, c.x(3, (6, 2))
+
+
+@case
+def lstm_long_narrow(c):
+    m = Model((16, 6))
+    m.out_name = m.add("lstm", "rnn", "x", "y", rnn_params(c, "lstm", 4, 6), hidden=4)
+    return m, c.x(3, (16, 6))
+
+
+@case
+def lstm_deep_input(c):
+    m = Model((4, 10))
+    m.out_name = m.add("lstm", "rnn", "x", "y", rnn_params(c, "lstm", 8, 10), hidden=8)
+    return m, c.x(3, (4, 10))
+
+
+@case
+def gru_wide_lbr(c):
+    m = Model((5, 3))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 14, 3), hidden=14,
+                       linear_before_reset=True)
+    return m, c.x(3, (5, 3))
+
+
+@case
+def gru_long_lbr(c):
+    m = Model((18, 5))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 3, 5), hidden=3,
+                       linear_before_reset=True)
+    return m, c.x(3, (18, 5))
+
+
+@case
+def gru_deep_input_lbr(c):
+    m = Model((6, 9))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 7, 9), hidden=7,
+                       linear_before_reset=True)
+    return m, c.x(3, (6, 9))
+
+
+@case
+def gru_wide(c):
+    m = Model((4, 5))
+    m.out_name = m.add("gru", "rnn", "x", "y", rnn_params(c, "gru", 10, 5), hidden=10)
+    return m, c.x(3, (4, 5))
+
+
+# int8 models whose recurrent layer reads another layer's int8 output (a
+# transpose, as torch's batch_first export has): the conversion to int16
+# before it (stoic_convert_s8_s16) at several sizes, for the fit too
+@case
+def lstm_after_transpose(c):
+    m = Model((8, 5))
+    m.add("transpose", "tm", "x", "xt", perm=(1, 0))
+    m.out_name = m.add("lstm", "rnn", "xt", "y", rnn_params(c, "lstm", 4, 8), hidden=4)
+    return m, c.x(3, (8, 5))
+
+
+@case
+def gru_after_transpose(c):
+    m = Model((3, 12))
+    m.add("transpose", "tm", "x", "xt", perm=(1, 0))
+    m.out_name = m.add("gru", "rnn", "xt", "y", rnn_params(c, "gru", 5, 3), hidden=5,
+                       linear_before_reset=True)
+    return m, c.x(3, (3, 12))
+
+
+@case
+def lstm_after_transpose_short(c):
+    m = Model((6, 3))
+    m.add("transpose", "tm", "x", "xt", perm=(1, 0))
+    m.out_name = m.add("lstm", "rnn", "xt", "y", rnn_params(c, "lstm", 6, 6), hidden=6)
+    return m, c.x(3, (6, 3))
+
+
 @case
 def rnn_stack_last_step_head(c):
     # the shape of a sequence-to-one estimator: LSTM -> GRU -> last step ->
