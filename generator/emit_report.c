@@ -376,25 +376,35 @@ static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
     sb_puts(b, " }");
 }
 
-/* The estimate of layer i on each core ("estimate": {...} or null), added
- * into tot[core] (tot_ok[core] cleared when a layer has none). */
-/* An integer recurrent layer on its int32 path (acc32, lower.c; a GRU only
- * with linear_before_reset 1) runs other loops than on its 64-bit one: its
- * own entry of the cost table. */
-static void rnn_key(const lower_call *calls, int nc, char *key, size_t cap)
+/* The cost-table key of layer i (cost_node_key) from its lowered calls:
+ * "" when they are of several kernels (no model for a mix); an integer
+ * recurrent layer on its int32 path (acc32, lower.c; a GRU only with
+ * linear_before_reset 1) runs other loops than on its 64-bit one: its
+ * own entry, KERNEL/acc32. */
+static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc, char *key,
+                      size_t cap)
 {
-    size_t len = strlen(key);
+    const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
+    size_t len;
+    int f;
+    for (f = 1; f < nc; f++) {
+        if (calls[f].k != calls[0].k) {
+            kernel = NULL;
+        }
+    }
+    cost_node_key(g, i, kernel, key, cap);
+    len = strlen(key);
     if (nc > 0 &&
-        (calls[0].k == LK_LSTM_S8W || calls[0].k == LK_GRU_S8W || calls[0].k == LK_LSTM_S16 ||
-         calls[0].k == LK_GRU_S16) &&
-        calls[0].p.rnn_q.acc32 != 0 &&
         (calls[0].k == LK_LSTM_S8W || calls[0].k == LK_LSTM_S16 ||
-         calls[0].p.rnn_q.linear_before_reset != 0) && /* the GRU's int32 path */
-        len + 7 < cap) {
+         ((calls[0].k == LK_GRU_S8W || calls[0].k == LK_GRU_S16) &&
+          calls[0].p.rnn_q.linear_before_reset != 0)) &&
+        calls[0].p.rnn_q.acc32 != 0 && len + 7 < cap) {
         memcpy(key + len, "/acc32", 7);
     }
 }
 
+/* The estimate of layer i on each core ("estimate": {...} or null), added
+ * into tot[core] (tot_ok[core] cleared when a layer has none). */
 static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_call *calls, int nc,
                             cost_est tot[COST_NCORES], int tot_ok[COST_NCORES])
 {
@@ -402,14 +412,7 @@ static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_cal
     cost_est e[COST_NCORES];
     char key[96];
     int core, f, c, ok = 1;
-    const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
-    for (f = 1; f < nc; f++) {
-        if (calls[f].k != calls[0].k) {
-            kernel = NULL; /* one kernel per layer: no model for a mix */
-        }
-    }
-    cost_node_key(g, i, kernel, key, sizeof key);
-    rnn_key(calls, nc, key, sizeof key);
+    layer_key(g, i, calls, nc, key, sizeof key);
     cost_node_work(g, i, nc, &w);
     lower_calls_work(calls, nc, &w);
     sb_puts(b, ", \"work\": { \"kernel\": ");
@@ -576,16 +579,9 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
     }
     memset(tot, 0, sizeof tot);
     for (i = 0; i < gs->nn; i++) {
-        int nc = lower_node(gs, i, calls), f;
-        const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
-        for (f = 1; f < nc; f++) {
-            if (calls[f].k != calls[0].k) {
-                kernel = NULL;
-            }
-        }
+        int nc = lower_node(gs, i, calls);
         macs += cost_node_macs(gs, i);
-        cost_node_key(gs, i, kernel, key, sizeof key);
-        rnn_key(calls, nc, key, sizeof key);
+        layer_key(gs, i, calls, nc, key, sizeof key);
         cost_node_work(gs, i, nc, &w);
         lower_calls_work(calls, nc, &w);
         for (core = 0; core < COST_NCORES; core++) {
