@@ -9,11 +9,14 @@
 # The build is the one make cross made for target-check: $TGT/gen/VARIANT
 # (stoic generate), $TGT/{m4,m7}/VARIANT.elf. What it measures:
 #  - M4 and M7: the harness under qemu-system-arm -icount shift=0 with the
-#    trace plugin (stoic_trace.so) told NAME_run's address range (run=), so
-#    the first probe window of NAME_run (inputs all zeros: the path is the
-#    same for every input, target-check proves it) comes split by NAME_run's
-#    calls; the calls are matched, in order, with the layers' kernels in
-#    NAME_report.json. Every NAME_run window must be identical.
+#    trace plugin (stoic_trace.so) told NAME_run's address range (run=) and
+#    which of its instructions belong to which kernel call (segs=,
+#    target/segmap.sh, from the debug information: a kernel inlined into
+#    NAME_run counts as its call), so the first probe window of NAME_run
+#    (inputs all zeros: the path is the same for every input, target-check
+#    proves it) comes split by the calls, matched in order with the layers'
+#    kernels in NAME_report.json; segment 0 is NAME_run's own (prologue,
+#    epilogue). Every NAME_run window must be identical.
 #  - flash and RAM: every generated .c compiled as make cross compiles it,
 #    plus -fstack-usage -fcallgraph-info=su; arm-none-eabi-size of each
 #    object (code: .text; constants: .rodata; RAM: .data, .bss; the arena:
@@ -104,9 +107,12 @@ qemu_core() { # CORE
     [ -n "$range" ] || { err "$core: no ${v}_run in $elf"; return; }
     lo=$((0x${range% *}))
     hi=$((lo + 0x${range#* }))
+    # which of NAME_run's instructions belong to which kernel call (inlined or not)
+    sh target/segmap.sh "$elf" "$GA/$v.c" "${v}_run" > "$d/segs.txt" ||
+        { err "$core: no segment map of ${v}_run"; return; }
     (cd "$d" && timeout 600 qemu-system-arm -M $board -nographic -monitor none -serial none \
         -icount shift=0 -semihosting-config enable=on,target=native \
-        -plugin "$PLUGIN,begin=$(addr stoic_probe_begin),end=$(addr stoic_probe_end),out=trace.txt,run=$(printf '0x%x:0x%x' $lo $hi)" \
+        -plugin "$PLUGIN,begin=$(addr stoic_probe_begin),end=$(addr stoic_probe_end),out=trace.txt,run=$(printf '0x%x:0x%x' $lo $hi),segs=segs.txt" \
         -kernel "$elf" > console.txt 2>&1) || { err "$core: the harness failed"; tail -3 "$d/console.txt" >&2; return; }
     # the windows of NAME_run: all identical; the first with its segments
     awk -v core="$core" -v v="$v" -v layers="$OA/report.tsv" -f bench/model.awk -f bench/segments.awk \

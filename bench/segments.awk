@@ -8,9 +8,12 @@
 # plugin's window and segment lines. The windows of NAME_run (FUNCTION
 # "run") must all be identical (the path does not depend on the input);
 # the first one's segments are matched with the kernel calls of the layers
-# in REPORT.TSV (bench/report.awk), in order: segment 0 runs before
-# NAME_run, segment k is call k with its argument set-up, and one more
-# segment holds NAME_run's epilogue unless the last call is a tail call.
+# in REPORT.TSV (bench/report.awk), in order: segment k is call k (its
+# argument set-up and the kernel, inlined or called; segs=FILE), segment 0
+# NAME_run's own instructions and the probe's call. (Split by calls only,
+# run= without segs=: segment 0 runs before NAME_run, segment k is call k,
+# and one more holds NAME_run's epilogue unless the last call is a tail
+# call.)
 # Prints "VARIANT SCOPE CORE.METRIC VALUE" lines (scopes net, frame,
 # layer:NAME; metrics insns ldst branch mul other div mem taken cycles);
 # "error ..." lines and exit status 1 when something does not match.
@@ -43,7 +46,7 @@ END {
     if (ns == nc + 2) tail = 0
     else if (ns == nc + 1) tail = 1
     else {
-        print "error " ns " segments for " nc " kernel calls: " v "_run is not one call per kernel (inlined?)"
+        print "error " ns " segments for " nc " kernel calls of " v "_run"
         exit 1
     }
     split("insns ldst branch mul other div mem taken", cl, " ")

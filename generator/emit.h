@@ -26,6 +26,8 @@ typedef struct {
     char val_sha256[65];
     char labels_sha256[65];
     const step_plan *step;        /* the streaming API (NULL: not looked for) */
+    int kernels_shared;           /* --kernels shared: every call of a kernel calls
+                                   * its one out-of-line form (lower_kernel_inline) */
 } emit_options;
 
 /* Renders NAME.h, NAME.c, NAME_weights.h, NAME_weights.c and the runtime

@@ -361,7 +361,19 @@ typedef struct {
     int used[LK_COUNT];  /* kernels called */
     int64_t scratch;     /* the most scratch words a call needs */
     int n_run;           /* calls of NAME_run */
+    int shared;          /* --kernels shared */
 } calls_out;
+
+/* The name a generated call uses for kernel k: its static inline form
+ * (lower_kernel_inline) unless --kernels shared. */
+static const char *call_fn(const calls_out *co, lower_kernel k, char *buf, size_t n)
+{
+    if (!co->shared && lower_kernel_inline(k)) {
+        snprintf(buf, n, "%s_inl", lower_kernel_fn(k));
+        return buf;
+    }
+    return lower_kernel_fn(k);
+}
 
 /* The calls of graph g: of NAME_run (run NULL: parameter structs NAME_p<k>,
  * first[i] set to node i's first call), or of NAME_step (run: the run
@@ -371,7 +383,7 @@ static int emit_calls(const ir_graph *g, const ir_graph *run, int *first, const 
                       const char *label, lower_call *calls, lower_call *rcalls, calls_out *co,
                       diag *d)
 {
-    char idx[16], own_idx[LOWER_MAX_OWN][16];
+    char idx[16], own_idx[LOWER_MAX_OWN][16], fn[80];
     int i, j, k, n_call = 0;
     const char *tag = run != NULL ? "s" : "p";
     for (i = 0; i < g->nn; i++) {
@@ -411,7 +423,8 @@ static int emit_calls(const ir_graph *g, const ir_graph *run, int *first, const 
             co->scratch = calls[j].scratch_words > co->scratch ? calls[j].scratch_words
                                                                : co->scratch;
             print_params(&calls[j], name, idx, own_idx, &co->params);
-            sb_printf(&co->body, "    %s(&%s_%s", lower_kernel_fn(calls[j].k), name, idx);
+            sb_printf(&co->body, "    %s(&%s_%s",
+                      call_fn(co, calls[j].k, fn, sizeof fn), name, idx);
             for (k = 0; k < calls[j].n_args; k++) {
                 sb_puts(&co->body, ", ");
                 tensor_ref(g, name, &calls[j], own_idx, calls[j].args[k], &co->body);
@@ -592,7 +605,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     strbuf decls, arrays, arena, step_h, step_c;
     char NAME[128], guard[160], file[256], num[5][32], ish[64], abi[16];
     char f32inc[256];
-    strbuf fwrap, label, odefs, otypes, oparams, ofparams;
+    strbuf fwrap, label, odefs, otypes, oparams, ofparams, kinc;
     calls_out co;
     int has_float = 0, has_int = 0;
     const step_plan *sp = o->step;
@@ -613,6 +626,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         return -1;
     }
     memset(&co, 0, sizeof co);
+    co.shared = o->kernels_shared;
     sb_init(&co.params);
     sb_init(&co.body);
     sb_init(&co.odecls);
@@ -748,6 +762,13 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                  "#ifndef %s_NO_FLOAT\n#include \"stoic_rt_f32.h\" /* the float wrapper */\n"
                  "#endif\n", NAME);
     }
+    /* the headers of the kernels called in their inline form */
+    sb_init(&kinc);
+    for (k = 0; k < LK_COUNT; k++) {
+        if (co.used[k] && !co.shared && lower_kernel_inline((lower_kernel)k)) {
+            sb_printf(&kinc, "#include \"%s.h\"\n", lower_kernel_fn((lower_kernel)k));
+        }
+    }
     if (rc == 0) { /* NAME.c */
         tmpl_var v[] = {
             { "banner", NULL, 0 }, { "name", name, 0 }, { "NAME", NAME, 0 },
@@ -759,6 +780,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             { "out_params", oparams.s, 0 },
             { "float_wrapper", fwrap.s != NULL ? fwrap.s : "", 0 },
             { "f32_include", f32inc, 0 },
+            { "kernel_includes", kinc.s != NULL ? kinc.s : "", 0 },
             { "no_float_check", has_float ? "#error \"this model has float32 layers: "
                                               "its run path needs floating point\"\n" : "", 0 },
         };
@@ -789,6 +811,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
      * README "Ship only what runs"). */
     if (rc == 0) {
         const char *run_fn[LK_COUNT], *wrap_fn[LK_COUNT];
+        char inl_fn[LK_COUNT][80];
         const strbuf *gen[] = { &co.params, &co.body, &decls, &arrays, &arena, &label,
                                 &co.odecls, &co.oarrays, &fwrap, &step_c, &step_h };
         int n_run = 0, n_wrap = 0, nf;
@@ -796,7 +819,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         char err[256], nofloat[160];
         for (k = 0; k < LK_COUNT; k++) {
             if (co.used[k]) {
-                run_fn[n_run++] = lower_kernel_fn((lower_kernel)k);
+                run_fn[n_run++] = call_fn(&co, (lower_kernel)k, inl_fn[k], sizeof inl_fn[k]);
             } else if (used_w[k]) {
                 wrap_fn[n_wrap++] = lower_kernel_fn((lower_kernel)k);
             }
@@ -808,10 +831,21 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             diag_io(d, NULL, "internal error: %s", err);
             rc = -1;
         }
-        for (k = 0; k < 4 && rc == 0; k++) {
-            static const char *const hdr[4] = { "stoic_bits.h", "stoic_dsp.h", "stoic_rt.h",
-                                                "stoic_rt_f32.h" };
+        for (k = 0; k < 5 && rc == 0; k++) {
+            static const char *const hdr[5] = { "stoic_bits.h", "stoic_dsp.h", "stoic_rt.h",
+                                                "stoic_rt_f32.h", "stoic_inline.h" };
             strbuf copy;
+            if (k == 4) {
+                /* stoic_inline.h: when a shipped kernel header includes it */
+                int u = 0, kk;
+                for (kk = 0; kk < nf; kk++) {
+                    u |= sf[kk].text.s != NULL &&
+                         strstr(sf[kk].text.s, "#include \"stoic_inline.h\"") != NULL;
+                }
+                if (!u) {
+                    continue;
+                }
+            }
             if (k == 1) {
                 /* stoic_dsp.h: when a packed kernel or a shipped file
                  * includes it (the average pools' output stages do) */
@@ -843,6 +877,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             ship_free(sf, nf);
         }
     }
+    sb_free(&kinc);
     sb_free(&odefs);
     sb_free(&otypes);
     sb_free(&oparams);

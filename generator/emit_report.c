@@ -381,6 +381,9 @@ static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
  * recurrent layer on its int32 path (acc32, lower.c; a GRU only with
  * linear_before_reset 1) runs other loops than on its 64-bit one: its
  * own entry, KERNEL/acc32. */
+/* --kernels shared (emit_options): set by emit_report for the layer keys */
+static int g_kernels_shared;
+
 static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc, char *key,
                       size_t cap)
 {
@@ -400,6 +403,12 @@ static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc,
           calls[0].p.rnn_q.linear_before_reset != 0)) &&
         calls[0].p.rnn_q.acc32 != 0 && len + 7 < cap) {
         memcpy(key + len, "/acc32", 7);
+    }
+    /* the out-of-line form of a kernel the cost table knows inlined
+     * (lower_kernel_inline): its own key, which nothing fits */
+    len = strlen(key);
+    if (g_kernels_shared && nc > 0 && lower_kernel_inline(calls[0].k) && len + 8 < cap) {
+        memcpy(key + len, "/shared", 8);
     }
 }
 
@@ -788,6 +797,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_init(&b);
     sb_init(&lay);
     memset(tot, 0, sizeof tot);
+    g_kernels_shared = o->kernels_shared;
     for (i = 0; i < g->nn; i++) {
         total_params += ir_node_params(g, i);
         total_macs += cost_node_macs(g, i);

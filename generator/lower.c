@@ -87,6 +87,13 @@ int lower_kernel_dsp(lower_kernel k)
            k == LK_DENSE_S4_PK;
 }
 
+int lower_kernel_inline(lower_kernel k)
+{
+    return lower_kernel_dsp(k) || k == LK_MAXPOOL2D_S8_2X2 || k == LK_AVGPOOL2D_S8_2X2 ||
+           k == LK_MAXPOOL2D_S16_2X2 || k == LK_AVGPOOL2D_S16_2X2 || k == LK_GAVGPOOL_S8 ||
+           k == LK_GAVGPOOL_S16;
+}
+
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
  * groups), copied from one struct to another. */
 /* The carries of the sparse conv decoding (runtime stoic_conv2d_*_sparse.c):
@@ -1131,7 +1138,8 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->qm_step = 0;
     p->qm = NULL;
     c->n_own = 2;
-    c->scratch_words = (int64_t)3 * (p->out_h + 2) * p->n_pass + 12 + 4 * p->n_pass + 2;
+    /* the plane (out_h + 2 rows of 2 n_pass + 1 words), the weight words */
+    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) + 12;
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);

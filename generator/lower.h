@@ -240,6 +240,10 @@ const char *lower_kernel_params(lower_kernel k); /* "stoic_dense_f32_params" */
 void lower_kernel_file(lower_kernel k, char *buf, size_t n);
 /* Whether kernel k includes stoic_dsp.h (the packed kernels). */
 int lower_kernel_dsp(lower_kernel k);
+/* Whether kernel k is defined in its header as a static inline function,
+ * lower_kernel_fn(k) + "_inl" (runtime/stoic_rt.h, STOIC_INLINE), that
+ * generated code compiles with each layer's parameters as constants. */
+int lower_kernel_inline(lower_kernel k);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).

@@ -35,6 +35,7 @@ static const char usage_text[] =
     "                 [--weights-root DIR] [COMPRESSION]\n"
     "  stoic generate MODEL.xml -o OUTDIR [--name NAME] [--dump-ir] [--weights-root DIR]\n"
     "                 [COMPRESSION] [--val X.npy [--labels L.npy]] [--step | --no-step]\n"
+    "                 [--kernels inline|shared]\n"
     "  stoic import   MODEL.onnx -o MODEL.xml [--name NAME] [--freeze INPUT=TENSOR.pb]...\n"
     "  stoic report   OUTDIR -o REPORT.html [--check CHECK.json] [--misra MISRA.json]\n"
     "  stoic check    OUTDIR [--json FILE] [--quiet] [--library]\n"
@@ -68,6 +69,7 @@ typedef struct {
     int dump_ir;
     int quiet;
     int step;   /* generate: 1 --step (the streaming API or an error), -1 --no-step, 0 auto */
+    int kernels_shared; /* generate --kernels shared */
     int n_freeze;
     const char *freeze_names[16];
     const char *freeze_files[16];
@@ -238,6 +240,18 @@ static int parse_args(int argc, char **argv, options *o)
         if ((strcmp(a, "--step") == 0 || strcmp(a, "--no-step") == 0) &&
             strcmp(o->cmd, "generate") == 0) {
             o->step = a[2] == 'n' ? -1 : 1;
+            continue;
+        }
+        if (strcmp(a, "--kernels") == 0 && strcmp(o->cmd, "generate") == 0) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            if (v == NULL) {
+                return usage_error("option '%s' needs a value", a);
+            }
+            i++;
+            if (strcmp(v, "inline") != 0 && strcmp(v, "shared") != 0) {
+                return usage_error("--kernels is inline or shared, not '%s'", v);
+            }
+            o->kernels_shared = strcmp(v, "shared") == 0;
             continue;
         }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -661,6 +675,7 @@ static int cmd_generate(const options *o, ir_graph *gf, ir_graph *gq, const comp
     eo.val_path = o->val;
     eo.labels_path = o->labels;
     eo.step = NULL;
+    eo.kernels_shared = o->kernels_shared;
     if ((o->val != NULL && hash_path(o->val, eo.val_sha256, d) != 0) ||
         (o->labels != NULL && hash_path(o->labels, eo.labels_sha256, d) != 0)) {
         outdir_abort(od);

@@ -15,7 +15,12 @@
  * file uses is left out, and so is a #define of a header that no shipped
  * file, no other header, no template and no generated text uses
  * (ship_header). A comment directly above such macros
- * goes with them when every macro it precedes is left out. */
+ * goes with them when every macro it precedes is left out.
+ *
+ * A kernel defined in a header (stoic_X.h, a static inline stoic_X_inl,
+ * with stoic_X.c its out-of-line form) is scanned and shipped the same
+ * way: a model that calls stoic_X_inl gets the header, one that calls
+ * stoic_X gets both. */
 #include "ship.h"
 
 #include <stdio.h>
@@ -342,7 +347,8 @@ static int find_macros(const char *m, size_t n, ship_macro **out, int *nm)
 }
 
 /* Occurrences of the identifier id in m outside the ranges of the macros
- * skip (when not NULL: the macro `self` and those marked drop). */
+ * skip (when not NULL: the macro `self`, those marked drop and those named
+ * id). */
 static int count_id(const char *m, size_t n, const char *id, const ship_macro *skip, int ns,
                     int self)
 {
@@ -357,8 +363,10 @@ static int count_id(const char *m, size_t n, const char *id, const ship_macro *s
             if (e - k == l && strncmp(m + k, id, l) == 0) {
                 int skipped = 0;
                 for (r = 0; r < ns && !skipped; r++) {
-                    skipped = (r == self || skip[r].drop == 1) && k >= skip[r].start &&
-                              k < skip[r].end;
+                    /* the macro itself, one dropped, or another definition of
+                     * the same name (#if ... #define X a #else #define X b) */
+                    skipped = (r == self || skip[r].drop == 1 || strcmp(skip[r].name, id) == 0) &&
+                              k >= skip[r].start && k < skip[r].end;
                 }
                 c += !skipped;
             }
@@ -503,6 +511,26 @@ static int add_text(ship_text *t, int *nt, const char *s, size_t n)
     return 0;
 }
 
+/* A kernel's header (stoic_inline.h, STOIC_INLINE): stoic_X.h next to a
+ * stoic_X.c. Its functions are scanned and shipped as a .c file's are. */
+static int kernel_header(const char *name)
+{
+    char c[64];
+    size_t l = strlen(name);
+    unsigned u;
+    if (l < 3 || l >= sizeof c || strcmp(name + l - 2, ".h") != 0) {
+        return 0;
+    }
+    memcpy(c, name, l + 1);
+    c[l - 1] = 'c';
+    for (u = 0; u < stoic_embedded_count; u++) {
+        if (strcmp(stoic_embedded_files[u].name, c) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int ship_header(const char *name, const ship_file *files, int nf, const strbuf *const *gen,
                 int ngen, strbuf *out, char *err, size_t errcap)
 {
@@ -524,13 +552,15 @@ int ship_header(const char *name, const ship_file *files, int nf, const strbuf *
     if (t == NULL || m == NULL || find_macros(m, n, &mac, &nm) != 0) {
         rc = -1;
     }
-    /* the other runtime headers (all of them, shipped or not), the
-     * templates, the shipped .c files, the generated texts */
+    /* the other runtime headers (all of them, shipped or not; a kernel's
+     * header only as shipped, among the files), the templates, the
+     * shipped files, the generated texts */
     for (u = 0; u < stoic_embedded_count && rc == 0; u++) {
         const stoic_embedded_file *f = &stoic_embedded_files[u];
         size_t l = strlen(f->name);
         if ((strncmp(f->name, "stoic_", 6) == 0 && l > 2 && strcmp(f->name + l - 2, ".h") == 0 &&
-             f != ef) || (l > 5 && strcmp(f->name + l - 5, ".tmpl") == 0)) {
+             f != ef && !kernel_header(f->name)) ||
+            (l > 5 && strcmp(f->name + l - 5, ".tmpl") == 0)) {
             rc = add_text(t, &nt, (const char *)f->data, (size_t)f->len);
         }
     }
@@ -608,7 +638,8 @@ int ship_runtime(const char *const *run, int n_run, const char *const *wrap, int
     for (u = 0; u < stoic_embedded_count && rc == 0; u++) {
         const stoic_embedded_file *ef = &stoic_embedded_files[u];
         size_t l = strlen(ef->name);
-        if (strncmp(ef->name, "stoic_", 6) != 0 || l < 3 || strcmp(ef->name + l - 2, ".c") != 0) {
+        if (strncmp(ef->name, "stoic_", 6) != 0 || l < 3 ||
+            (strcmp(ef->name + l - 2, ".c") != 0 && !kernel_header(ef->name))) {
             continue;
         }
         src[nsrc].ef = ef;

@@ -1,7 +1,7 @@
 /*
  * stoic runtime: integer requantization primitives (int8/int16 kernels).
  *
- * The integer contract of /work/shared/arithmetic.md (TensorFlow Lite's
+ * The integer contract of ../shared/arithmetic.md (TensorFlow Lite's
  * reference integer kernels), bit for bit:
  *   SRDHM(a, b)   saturating rounding doubling high multiply,
  *   RDBPOT(x, e)  rounding divide by a power of two (ties away from zero),

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 13
+#define STOIC_RT_ABI 14
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -39,7 +39,7 @@ int32_t stoic_div_index(int32_t n, int32_t d);
 
 
 /* ======================================================================
- * integer arithmetic (int8 fixed point; /work/shared/arithmetic.md)
+ * integer arithmetic (int8 fixed point; ../shared/arithmetic.md)
  * ====================================================================== */
 /* The integer contract of TensorFlow Lite's reference kernels, bit for bit.
  * Quantized value q stands for scale * (q - zero_point). No floating point.
@@ -248,8 +248,8 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
  * output channel), bias folded; channel o's packed multiplier and shift
- * is qm[o * qm_step] (qm_step 0: one for every channel). scratch: 3 *
- * (out_h + 2) * n_pass + 14 + 4 * n_pass words, n_pass = ceil(out_w / 4).
+ * is qm[o * qm_step] (qm_step 0: one for every channel). scratch:
+ * (out_h + 2) * (2 * n_pass + 1) + 12 words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.c. */
 typedef struct {
     int32_t in_h;

@@ -40,7 +40,7 @@
 #     "Loop annotations for aiT").
 #  4. The negative control: TGT_NEG (default mlp_s8) built with the
 #     data-dependent output stages of target/negative/relu_shortcut.c and
-#     relu_shortcut_pk.c (the packed kernels' output stage) must
+#     relu_shortcut_pk.h (the packed kernels' output stage) must
 #     still give bit-identical outputs, and step 2 must FAIL on it (its
 #     hashes differ between inputs): the test can see what it looks for.
 #
@@ -50,7 +50,7 @@
 # negative control), TGT_VARIANTS_FILE (target/variants.txt),
 # TGT_CHECK_CORES ("m4 m7 ppc host"; m4 is always needed). Exit status 0
 # when everything holds.
-# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001 REQ-GEN-013 REQ-DET-006
+# REQ: REQ-GEN-001 REQ-GEN-006 REQ-DET-001 REQ-DET-002 REQ-TGT-001 REQ-GEN-013 REQ-DET-006 REQ-GEN-016
 set -eu
 
 B=${TGT:-build/target}

@@ -154,21 +154,21 @@ $(TGT)/host/%: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS)
 	    target/harness/hio_stdio.c $(TGT_HARN_SRC) $(TGT)/gen/$*/*.c
 
 # The negative control: the model with a data-dependent output stage
-# (target/negative/relu_shortcut.c instead of the generated stoic_requant.c,
-# relu_shortcut_pk.c instead of the packed dense kernel).
-TGT_NEG_SRC = target/negative/relu_shortcut.c target/negative/relu_shortcut_pk.c
-TGT_NEG_OUT = grep -v '/stoic_requant\.c$$' | grep -v '/stoic_dense_s8_pk\.c$$'
+# (target/negative/relu_shortcut.c instead of the generated stoic_requant.c;
+# relu_shortcut_pk.h, included first, for the packed kernels' output stage).
+TGT_NEG_SRC = target/negative/relu_shortcut.c
+TGT_NEG_OUT = grep -v '/stoic_requant\.c$$'
 # generate ships only what runs: when the model's output has no
 # stoic_requant.c (packed kernels only), relu_shortcut.c includes runtime/'s
 # (-Iruntime comes after the output directory's -I)
-TGT_NEG_INC = -Iruntime
-$(TGT)/m4/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC)
+TGT_NEG_INC = -Iruntime -include target/negative/relu_shortcut_pk.h
+$(TGT)/m4/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC) target/negative/relu_shortcut_pk.h
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m4) $(TGT_CFLAGS) $(TGT_MODEL_DEFS) $(TGT_BARE_LD) -o $@ \
 	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) $(TGT_NEG_SRC) $(TGT_NEG_INC) \
 	    $$(ls $(TGT)/gen/$*/*.c | $(TGT_NEG_OUT))
 
-$(TGT)/m7/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC)
+$(TGT)/m7/neg_%.elf: $(TGT)/gen/%.stamp $(TGT_SRC_DEPS) $(TGT_NEG_SRC) target/negative/relu_shortcut_pk.h
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_m7) $(TGT_CFLAGS) $(TGT_MODEL_DEFS) $(TGT_BARE_LD) -o $@ \
 	    $(TGT_BARE_SRC) $(TGT_HARN_SRC) $(TGT_NEG_SRC) $(TGT_NEG_INC) \

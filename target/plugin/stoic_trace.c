@@ -56,6 +56,14 @@
  * the window. A taken instruction counts in the segment of its own
  * instruction; a memory access in that of the instruction making it.
  *
+ * With segs=FILE as well (lines "n N", then "0xPC K" with 1 <= K <= N,
+ * e.g. target/segmap.sh: the instructions of the function under test that
+ * belong to its K-th call, inlined or not) the segments go by address
+ * instead: every window has segments 0 .. N; an instruction inside the
+ * range counts in the segment the file gives it (0 when it gives none), an
+ * instruction outside it in the segment of the last instruction inside it
+ * that ran (0 before the first one): a callee in the segment of its call.
+ *
  * The class is decoded from the instruction bytes (ARMv7-M Architecture
  * Reference Manual, A5 "The Thumb instruction set encoding" and A7.5/A6
  * floating-point encodings), once per translation. An instruction is
@@ -122,6 +130,7 @@ typedef struct insn_rec {
     uint32_t len;            /* 2 or 4 bytes */
     uint32_t kind;           /* KIND_CALL: a call (loops=) */
     uint32_t head;           /* a loop header of heads=FILE */
+    uint32_t seg;            /* its segment (segs=FILE), 0 when none */
     uint64_t hits;           /* executions inside a window (prof=FILE) */
     struct insn_rec *next;   /* every record, to free at exit */
 } insn_rec;
@@ -156,6 +165,13 @@ static int g_split;
 static uint32_t g_run_lo;
 static uint32_t g_run_hi;
 static counts *g_seg;      /* the open window's segments */
+/* segs=FILE: the segment of each address (sorted by address) */
+static uint32_t *g_map_pc;
+static uint32_t *g_map_seg;
+static size_t g_map_n;
+static size_t g_map_segs;  /* N: segments 0 .. N */
+static size_t g_cur;       /* the segment of the instruction executing */
+static size_t g_prev_seg;  /* the segment of the window's previous instruction */
 static size_t g_nseg;      /* segments used (the current one is g_nseg - 1) */
 static size_t g_capseg;
 static int g_entered;      /* the window has executed an instruction in range */
@@ -600,8 +616,12 @@ static void on_exec(unsigned int vcpu, void *udata)
      * not the next in memory (counted before the window may close) */
     if (g_active && g_have_prev && r->pc != g_prev_next) {
         g_win.taken++;
-        if (g_split) {
+        if (g_map_pc != NULL) {
+            g_seg[g_prev_seg].taken++;
+        } else if (g_split) {
             g_seg[g_nseg - 1U].taken++;
+        } else {
+            /* no segments */
         }
     }
     if (r->pc == g_end) {
@@ -626,8 +646,15 @@ static void on_exec(unsigned int vcpu, void *udata)
         g_nseg = 0;
         g_entered = 0;
         g_prev_in = 0;
-        if (g_split) {
+        if (g_map_pc != NULL) {
+            while (g_nseg <= g_map_segs) {
+                segment_open();
+            }
+            g_cur = 0U;
+        } else if (g_split) {
             segment_open();
+        } else {
+            /* no segments */
         }
         if (g_loops != NULL) {
             loops_open();
@@ -635,7 +662,16 @@ static void on_exec(unsigned int vcpu, void *udata)
     }
     if (g_active) {
         pc = r->pc;
-        if (g_split) {
+        if (g_map_pc != NULL) {
+            if ((pc >= g_run_lo) && (pc < g_run_hi)) {
+                g_cur = r->seg;
+            }
+            seg = &g_seg[g_cur];
+            seg->total++;
+            seg->cls[r->cls]++;
+            seg->div += r->div;
+            g_prev_seg = g_cur;
+        } else if (g_split) {
             in_run = (pc >= g_run_lo) && (pc < g_run_hi);
             if (in_run && !g_prev_in && g_entered) {
                 segment_open();      /* a callee returned into the range */
@@ -674,10 +710,36 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
     (void)udata;
     if (g_active) {
         g_win.mem++;
-        if (g_split) {
+        if (g_map_pc != NULL) {
+            g_seg[g_cur].mem++;
+        } else if (g_split) {
             g_seg[g_nseg - 1U].mem++;
+        } else {
+            /* no segments */
         }
     }
+}
+
+/* the segment segs=FILE gives address pc (0: none) */
+static uint32_t seg_of(uint32_t pc)
+{
+    size_t lo = 0U;
+    size_t hi = g_map_n;
+    size_t mid;
+    uint32_t k = 0U;
+
+    while (lo < hi) {
+        mid = lo + ((hi - lo) / 2U);
+        if (g_map_pc[mid] < pc) {
+            lo = mid + 1U;
+        } else {
+            hi = mid;
+        }
+    }
+    if ((lo < g_map_n) && (g_map_pc[lo] == pc)) {
+        k = g_map_seg[lo];
+    }
+    return k;
 }
 
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -720,6 +782,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         }
         r->kind = insn_kind(h1, (size >= 4U) ? ((uint32_t)b[2] | ((uint32_t)b[3] << 8)) : 0U);
         r->head = (g_keys != NULL) && has_key((uint64_t)r->pc << 32);
+        r->seg = seg_of(r->pc);
         if (g_dump != NULL) {
             fprintf(g_dump, "%08" PRIx32 " %s\n", r->pc, g_cls_name[r->cls]);
         }
@@ -822,6 +885,92 @@ static int parse_range(const char *s, uint32_t *lo, uint32_t *hi)
     return 0;
 }
 
+/* segs=FILE: "n N", then "0xPC K" lines by increasing address, 1 <= K <= N */
+static int read_segs(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[64];
+    size_t lno = 0U;
+    size_t cap = 0U;
+    unsigned long nseg = 0UL;
+    unsigned long k;
+    uint32_t a;
+    char *sp;
+    char *end;
+    int rc = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "stoic_trace: cannot read %s\n", path);
+        return -1;
+    }
+    while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+        lno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0') {
+            continue;
+        }
+        if (nseg == 0UL) {
+            /* the first line: the number of segments after segment 0 */
+            nseg = (strncmp(line, "n ", 2) == 0) ? strtoul(line + 2, &end, 10) : 0UL;
+            if (nseg == 0UL || nseg > 100000UL || *end != '\0') {
+                fprintf(stderr, "stoic_trace: %s:%zu: not \"n N\" (1 <= N <= 100000): '%s'\n",
+                        path, lno, line);
+                rc = -1;
+            }
+            g_map_segs = (size_t)nseg;
+            continue;
+        }
+        sp = strchr(line, ' ');
+        if (sp != NULL) {
+            *sp = '\0';
+            k = strtoul(sp + 1, &end, 10);
+        }
+        if (sp == NULL || parse_addr(line, &a) != 0 || *end != '\0' || k < 1UL || k > nseg ||
+            (g_map_n > 0U && a <= g_map_pc[g_map_n - 1U])) {
+            fprintf(stderr, "stoic_trace: %s:%zu: not \"0xPC K\" (1 <= K <= %lu, addresses "
+                            "increasing)\n", path, lno, nseg);
+            rc = -1;
+            continue;
+        }
+        if (g_map_n == cap) {
+            uint32_t *np;
+            uint32_t *ns;
+            cap = (cap == 0U) ? 1024U : 2U * cap;
+            np = realloc(g_map_pc, cap * sizeof *np);
+            if (np != NULL) {
+                g_map_pc = np;
+            }
+            ns = realloc(g_map_seg, cap * sizeof *ns);
+            if (ns != NULL) {
+                g_map_seg = ns;
+            }
+            if (np == NULL || ns == NULL) {
+                fprintf(stderr, "stoic_trace: out of memory\n");
+                rc = -1;
+                continue;
+            }
+        }
+        g_map_pc[g_map_n] = a;
+        g_map_seg[g_map_n] = (uint32_t)k;
+        g_map_n++;
+    }
+    fclose(f);
+    if (rc == 0 && nseg == 0UL) {
+        fprintf(stderr, "stoic_trace: %s: empty (no \"n N\" line)\n", path);
+        rc = -1;
+    }
+    if (rc == 0 && g_map_pc == NULL) {
+        /* no address: every instruction in segment 0; a non-NULL map marks the mode */
+        g_map_pc = calloc(1U, sizeof *g_map_pc);
+        g_map_seg = calloc(1U, sizeof *g_map_seg);
+        if (g_map_pc == NULL || g_map_seg == NULL) {
+            fprintf(stderr, "stoic_trace: out of memory\n");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
                                            int argc, char **argv)
 {
@@ -830,6 +979,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     const char *out = NULL;
     const char *dump = NULL;
     const char *prof = NULL;
+    const char *segs = NULL;
     const char *loops = NULL;
     const char *heads = NULL;
     int i;
@@ -850,12 +1000,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             loops = argv[i] + 6;
         } else if (strncmp(argv[i], "heads=", 6) == 0 && argv[i][6] != '\0') {
             heads = argv[i] + 6;
+        } else if (strncmp(argv[i], "segs=", 5) == 0 && argv[i][5] != '\0') {
+            segs = argv[i] + 5;
         } else if (strncmp(argv[i], "run=", 4) == 0 &&
                    parse_range(argv[i] + 4, &g_run_lo, &g_run_hi) == 0) {
             g_split = 1;
         } else {
             fprintf(stderr, "stoic_trace: bad argument '%s' (begin=ADDR end=ADDR [out=FILE] "
-                            "[dump=FILE] [prof=FILE] [run=LO:HI] [loops=FILE heads=FILE])\n", argv[i]);
+                            "[dump=FILE] [prof=FILE] [run=LO:HI [segs=FILE]] [loops=FILE heads=FILE])\n", argv[i]);
             return -1;
         }
     }
@@ -885,6 +1037,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             return -1;
         }
     }
+    if (segs != NULL && (!g_split || read_segs(segs) != 0)) {
+        if (!g_split) {
+            fprintf(stderr, "stoic_trace: segs=FILE needs run=LO:HI\n");
+        }
+        return -1;
+    }
     if ((loops == NULL) != (heads == NULL)) {
         fprintf(stderr, "stoic_trace: loops=FILE needs heads=FILE, and heads= loops=\n");
         return -1;
@@ -893,6 +1051,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         FILE *h = fopen(heads, "r");
         char line[64];
         size_t n = 0;
+        size_t lno = 0;
         uint32_t a;
         uint32_t lat;
         char *sp;
@@ -909,6 +1068,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             return -1;
         }
         while (fgets(line, sizeof line, h) != NULL) {
+            lno++;
             line[strcspn(line, "\r\n")] = '\0';
             if (line[0] == '\0') {
                 continue;
@@ -919,7 +1079,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             }
             if (sp == NULL || parse_addr(line, &a) != 0 || a == 0U ||
                 parse_addr(sp + 1, &lat) != 0 || lat == 0U) {
-                fprintf(stderr, "stoic_trace: %s: not \"0xHEAD 0xLATCH\": '%s'\n", heads, line);
+                fprintf(stderr, "stoic_trace: %s:%zu: not \"0xHEAD 0xLATCH\": '%s'\n", heads, lno,
+                        line);
                 fclose(h);
                 return -1;
             }

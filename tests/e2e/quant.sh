@@ -4,7 +4,9 @@
 # check-e2e-quant-full), and the dense and 1x1 cases also with int4 weights
 # (--precision int4), with its own input as calibration data:
 #   1. stoic generate model.xml -o OUT --name model --precision P --calib input.npy
-#      (the generator built with ASan/UBSan, bin/stoic-asan)
+#      (the generator built with ASan/UBSan, bin/stoic-asan); every other
+#      pair of cases in name order with --kernels shared (the kernels'
+#      out-of-line forms; the others their inline forms, the default)
 #   2. every OUT/*.c compiles silently with the strict flags, with clang
 #      (when installed) plus the sanitizers
 #        -O0 -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -39,7 +41,7 @@
 # QUANT_PRECISIONS (alternate or both).
 # Output: a line per failing case (or precision), then
 # "quantized e2e: N passed, M failed". Exit 1 on any failure.
-# REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001 REQ-CMP-006
+# REQ: REQ-GEN-001 REQ-GEN-004 REQ-GEN-005 REQ-GEN-007 REQ-GEN-010 REQ-MEM-001 REQ-CMP-006 REQ-GEN-016
 set -u
 . tests/common.sh
 san_ldflags
@@ -71,11 +73,15 @@ build_run() {
         { reason="$tag: generated code != evaluator: $(head -2 "$w/cmp-$tag.log")"; return 1; }
 }
 
-one() { # case precision
+one() { # case precision [shared]
     name=$1
     p=$2
+    # shared: the generated code calls the kernels' out-of-line forms
+    # (--kernels shared) instead of their inline forms
+    kopt=
+    [ "${3:-}" = shared ] && kopt="--kernels shared"
     dir=$CASES/$name
-    w=$WORK/$name-$p
+    w=$WORK/$name-$p${3:+-$3}
     out=$w/out
     rm -rf "$w"
     mkdir -p "$w"
@@ -91,7 +97,7 @@ one() { # case precision
         return 1
     fi
     # shellcheck disable=SC2086
-    $STOIC generate "$dir/model.xml" -o "$out" --name model $q >"$w/gen.log" 2>&1 ||
+    $STOIC generate "$dir/model.xml" -o "$out" --name model $q $kopt >"$w/gen.log" 2>&1 ||
         { reason="generate: $(grep -m1 -i 'error' "$w/gen.log")"; return 1; }
     # shellcheck disable=SC2086
     eval_to "$dir/model.xml" "$w/eval.npy" $q --input "$dir/input.npy" \
@@ -138,7 +144,7 @@ one() { # case precision
         ! sanitizer_report "$w/extremes.log" ||
         { reason="sanitized build on extreme inputs: $(grep -m1 -E 'runtime error|ERROR|harness' "$w/extremes.log")"; return 1; }
     # shellcheck disable=SC2086
-    $STOIC_PLAIN generate "$dir/model.xml" -o "$w/out2" --name model $q >"$w/gen2.log" 2>&1 &&
+    $STOIC_PLAIN generate "$dir/model.xml" -o "$w/out2" --name model $q $kopt >"$w/gen2.log" 2>&1 &&
         diff -r "$out" "$w/out2" >"$w/diff.log" 2>&1 ||
         { reason="second generate ($STOIC_PLAIN) differs"; return 1; }
     if has_dynamic_memory "$w"/obj-*/*.o; then
@@ -148,18 +154,18 @@ one() { # case precision
     return 0
 }
 
-# one job of par_cases: "CASE PRECISION" -> $WORK/res/CASE_PRECISION
+# one job of par_cases: "CASE PRECISION [shared]" -> $WORK/res/CASE_PRECISION[_shared]
 if [ "${1:-}" = --one ]; then
     # shellcheck disable=SC2086
     set -- $2
-    r=$WORK/res/$1_$2
+    r=$WORK/res/$1_$2${3:+_$3}
     if [ ! -f "$CASES/$1/model.xml" ]; then
-        echo "FAIL $1 $2: no such case" >"$r"
-    elif one "$1" "$2"; then
-        echo "PASS $1 $2" >"$r"
-        rm -rf "${WORK:?}/$1-$2"
+        echo "FAIL $1 $2 ${3:-}: no such case" >"$r"
+    elif one "$1" "$2" "${3:-}"; then
+        echo "PASS $1 $2 ${3:-}" >"$r"
+        rm -rf "${WORK:?}/$1-$2${3:+-$3}"
     else
-        echo "FAIL $1 $2: $reason" >"$r"
+        echo "FAIL $1 $2 ${3:-}: $reason" >"$r"
     fi
     exit 0
 fi
@@ -201,13 +207,16 @@ fi
 # and in int16; alternate (the default, make check): the cases in name
 # order take int8 and int16 in turn, so each case is quantized once and
 # each operator's cases meet both precisions
+# every other pair of cases has its code generated with --kernels shared
 i=0
 for c in $list; do
+    k=
+    [ $((i % 4)) -ge 2 ] && k=" shared"
     if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i % 2)) -eq 0 ]; then
-        echo "$c int8"
+        echo "$c int8$k"
     fi
     if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i % 2)) -eq 1 ]; then
-        echo "$c int16"
+        echo "$c int16$k"
     fi
     # int4 weights: the cases of the layers that have an int4 kernel
     # (dense, 1x1 convolution), always

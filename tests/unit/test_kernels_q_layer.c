@@ -3,7 +3,7 @@
  * stoic_requant_s16 in runtime/stoic_requant.c), the 16x8 dense and conv2d
  * kernels (stoic_dense_s16.c, stoic_conv2d_s16.c) and the int8/int16
  * pooling kernels (stoic_{max,avg}pool2d_s{8,16}.c), against stoic_rt.h and
- * /work/shared/arithmetic.md.
+ * ../shared/arithmetic.md.
  *
  * Evidence:
  *  - hand-derived values, worked out in the comments next to them;

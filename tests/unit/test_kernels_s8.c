@@ -1,7 +1,7 @@
 /*
  * Unit tests of the integer runtime: the requantization primitives
  * (runtime/stoic_requant.c) and the int8 kernels (stoic_dense_s8.c,
- * stoic_conv2d_s8.c), against /work/shared/arithmetic.md.
+ * stoic_conv2d_s8.c), against ../shared/arithmetic.md.
  *
  * Three kinds of evidence:
  *  - hand-derived values, worked out in the comments next to them;

@@ -7,6 +7,8 @@
 # windows by the calls of run_window (run=, as make bench does with
 # NAME_run): the segments are compared with hand-derived counts too, and
 # a run without run= must give the same window lines and no segment.
+# Segments by address (segs=): a map of run_window's instructions, the
+# counts derived by hand; a map with a segment out of range is refused.
 #
 #   sh target/plugin/test/run.sh BUILD_DIR [ELF...]
 # BUILD_DIR holds stoic_trace.so, trace_test.elf and fnv1a (target.mk).
@@ -71,6 +73,42 @@ segment 0 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 taken 2
 windows 5 errors 0
 EXP
 
+# Segments by address (segs=, as make bench does with target/segmap.sh):
+# the map puts run_window's mov in segment 2 and its bl kernel in 1; an
+# instruction outside run_window counts in the segment of the last one
+# inside it that ran (0 before the first). So segment 0 is tb_begin's bx
+# lr and the bl tb_end after the return, 1 the bl kernel and the kernel,
+# 2 the mov; window 5 is all segment 0.
+rw_mov=$(sym rw_mov)
+rw_call=$(sym rw_call)
+[ -n "$rw_mov" ] && [ -n "$rw_call" ] || { echo "plugin test: symbols missing in $ELF"; exit 1; }
+printf 'n 2\n%s 2\n%s 1\n' "$(printf '0x%x' $((rw_mov)))" "$(printf '0x%x' $((rw_call)))" > "$W/segs.txt"
+cat > "$W/expected.segs" <<EXP
+window 1 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25 taken 11
+segment 0 insns 2 ldst 0 branch 2 mul 0 other 0 div 0 mem 0 taken 2
+segment 1 insns 69 ldst 20 branch 13 mul 15 other 21 div 4 mem 25 taken 9
+segment 2 insns 1 ldst 0 branch 0 mul 0 other 1 div 0 mem 0 taken 0
+window 2 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 26 taken 11
+segment 0 insns 2 ldst 0 branch 2 mul 0 other 0 div 0 mem 0 taken 2
+segment 1 insns 69 ldst 20 branch 13 mul 15 other 21 div 4 mem 26 taken 9
+segment 2 insns 1 ldst 0 branch 0 mul 0 other 1 div 0 mem 0 taken 0
+window 3 insns 72 ldst 20 branch 15 mul 15 other 22 div 4 mem 25 taken 11
+segment 0 insns 2 ldst 0 branch 2 mul 0 other 0 div 0 mem 0 taken 2
+segment 1 insns 69 ldst 20 branch 13 mul 15 other 21 div 4 mem 25 taken 9
+segment 2 insns 1 ldst 0 branch 0 mul 0 other 1 div 0 mem 0 taken 0
+window 4 insns 71 ldst 20 branch 15 mul 15 other 21 div 4 mem 25 taken 12
+segment 0 insns 2 ldst 0 branch 2 mul 0 other 0 div 0 mem 0 taken 2
+segment 1 insns 68 ldst 20 branch 13 mul 15 other 20 div 4 mem 25 taken 10
+segment 2 insns 1 ldst 0 branch 0 mul 0 other 1 div 0 mem 0 taken 0
+window 5 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 hash $h5 taken 2
+segment 0 insns 5 ldst 1 branch 2 mul 1 other 1 div 0 mem 1 taken 2
+segment 1 insns 0 ldst 0 branch 0 mul 0 other 0 div 0 mem 0 taken 0
+segment 2 insns 0 ldst 0 branch 0 mul 0 other 0 div 0 mem 0 taken 0
+windows 5 errors 0
+EXP
+# a map the plugin must refuse (a segment above N), with its line
+printf 'n 1\n%s 2\n' "$(printf '0x%x' $((rw_call)))" > "$W/segs.bad"
+
 fail=0
 for board in mps2-an386 mps2-an500; do
     out=$W/$board.txt
@@ -87,6 +125,27 @@ for board in mps2-an386 mps2-an500; do
         -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.nosplit,prof=$out.prof" \
         -kernel "$ELF" > "$W/$board.log" 2>&1; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
+    fi
+    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.segs,run=$rw,segs=$W/segs.txt" \
+        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+        echo "plugin test: $board: the program failed (segs=)"; cat "$W/$board.log"; fail=1; continue
+    fi
+    got=$(awk '/^window [1-4] / { sub(/ hash [0-9a-f]+/, "") } { print }' "$out.segs")
+    if [ "$got" != "$(cat "$W/expected.segs")" ]; then
+        echo "plugin test: $board: segments by address (segs=) differ from the hand-derived counts"
+        echo "$got" | diff "$W/expected.segs" - || true
+        fail=1
+        continue
+    fi
+    if qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native \
+        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.bad,run=$rw,segs=$W/segs.bad" \
+        -kernel "$ELF" > "$W/$board.bad.log" 2>&1 ||
+        ! grep -q "segs.bad:2: " "$W/$board.bad.log"; then
+        echo "plugin test: $board: a segment map with K > N was not refused with its line number"
+        cat "$W/$board.bad.log"; fail=1; continue
     fi
     if [ "$(grep -v '^segment ' "$out")" != "$(cat "$out.nosplit")" ]; then
         echo "plugin test: $board: splitting into segments (run=) changed the window lines"

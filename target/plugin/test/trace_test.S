@@ -65,7 +65,9 @@ run_window:
     push    {r4, lr}
     mov     r4, r0
     bl      tb_begin
+rw_mov:
     mov     r0, r4              @ O  (in the window)
+rw_call:
     bl      kernel              @ B
     bl      tb_end              @ B
     pop     {r4, pc}

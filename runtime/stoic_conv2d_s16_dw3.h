@@ -1,0 +1,216 @@
+/*
+ * stoic runtime: 3x3 convolution, stride 1, 16x8 (int16 activations, int8
+ * weights), one input channel per group: depthwise (groups == in_c, with a
+ * channel multiplier) and in_c == groups == 1. The geometry, the padded
+ * plane and the four outputs per pass are those of
+ * stoic_conv2d_s8_dw3.c; the arithmetic is stoic_conv2d_s16's:
+ *
+ *   acc[oh][ow][o] = bias[o] + sum_{kh,kw} x[oh + kh - pad_top][ow + kw - pad_left][g] * w[o][kh][kw]
+ *   out = clamp(sat32(floor((acc m[o] 2^shift[o] + 2^30) / 2^31)), act_min, act_max)
+ *
+ * zero point 0: a padded tap is 0. The generator proves |bias[o]| +
+ * 32768 sum |w[o]| < 2^30, so every partial sum fits int32 and the
+ * output stage is stoic_dsp_rq16; otherwise it uses stoic_conv2d_s16.
+ *
+ * Per kernel row kh the weights are the words P01 = (w0, w1) and
+ * P2 = (w2, 0). With the input words X01, X23, X45 of columns ow .. ow + 5
+ * and X12, X34 made from their halves:
+ *   acc(ow)     += SMLAD(X01, P01) + SMLABB(X23, P2)
+ *   acc(ow + 1) += SMLAD(X12, P01) + SMLATB(X23, P2)
+ *   acc(ow + 2) += SMLAD(X23, P01) + SMLABB(X45, P2)
+ *   acc(ow + 3) += SMLAD(X34, P01) + SMLATB(X45, P2)
+ */
+#ifndef STOIC_CONV2D_S16_DW3_H
+#define STOIC_CONV2D_S16_DW3_H
+
+#include "stoic_rt.h"
+#include "stoic_inline.h"
+#include "stoic_dsp.h"
+
+#define STOIC_DW3_ROW16(xr, p01, p2)                                                           \
+    do {                                                                                       \
+        x01 = (xr)[0];                                                                         \
+        x23 = (xr)[1];                                                                         \
+        x45 = (xr)[2];                                                                         \
+        a0 = stoic_dsp_smlad(x01, (p01), a0);                                                  \
+        a0 = stoic_dsp_smlabb(x23, (p2), a0);                                                  \
+        a1 = stoic_dsp_smlad(stoic_dsp_mid(x01, x23), (p01), a1);                              \
+        a1 = stoic_dsp_smlatb(x23, (p2), a1);                                                  \
+        a2 = stoic_dsp_smlad(x23, (p01), a2);                                                  \
+        a2 = stoic_dsp_smlabb(x45, (p2), a2);                                                  \
+        a3 = stoic_dsp_smlad(stoic_dsp_mid(x23, x45), (p01), a3);                              \
+        a3 = stoic_dsp_smlatb(x45, (p2), a3);                                                  \
+    } while (0)
+
+static inline int32_t dw16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
+{
+    int32_t v = y;
+    if (clamp != 0) {
+        v = (v < lo) ? lo : v;
+        v = (v > hi) ? hi : v;
+    }
+    return v;
+}
+
+/* The words of the plane of input channel g that hold input values, as in
+ * stoic_conv2d_s8_dw3.c; the others are zp_in (0) already. */
+static void dw16_plane(const stoic_conv2d_dw3_params *p, const int16_t *in, int32_t g,
+                       int32_t *plane)
+{
+    int32_t ih;
+    int32_t k;
+    int32_t step;
+    int32_t step2;
+    int32_t nw;       /* words per plane row */
+    int32_t n2;       /* pairs of words of two input columns each */
+    const int16_t *src;
+    int32_t *wr;
+
+    /* the parameters in locals: the stores below may alias them */
+    const int32_t in_h = p->in_h;
+    const int32_t in_w = p->in_w;
+    const int32_t pad_left = p->pad_left;
+    const int32_t zp = p->zp_in;
+    /* words pad_left .. ke - 1 hold two input columns each */
+    const int32_t ke = (in_w + pad_left) / 2;
+
+    step = p->in_c;
+    step2 = 2 * step;
+    nw = (2 * p->n_pass) + 1;
+    n2 = (ke - pad_left) / 2;
+    for (ih = 0; ih < in_h; ih++) {
+        src = &in[(ih * in_w * step) + g];
+        wr = &plane[(ih + p->pad_top) * nw];
+        if (pad_left != 0) {
+            wr[0] = stoic_dsp_pack(zp, (int32_t)src[0]);
+            src = &src[step];
+        }
+        wr = &wr[pad_left];
+        for (k = 0; k < n2; k++) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+            wr[1] = stoic_dsp_pack((int32_t)src[step2], (int32_t)src[step2 + step]);
+            wr = &wr[2];
+            src = &src[2 * step2];
+        }
+        if (((ke - pad_left) % 2) != 0) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+            wr = &wr[1];
+            src = &src[step2];
+        }
+        if (((in_w + pad_left) % 2) != 0) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], zp);
+        }
+    }
+}
+
+/* scratch: the plane, then 12 words (the 6 weight words of the current channel) */
+STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, const int16_t *in,
+                                           const int8_t *w, const int32_t *bias, int16_t *out,
+                                           int32_t *scratch)
+{
+    int32_t nw;       /* words per plane row */
+    int32_t g;
+    int32_t j;
+    int32_t o;
+    int32_t oh;
+    int32_t ps;
+    int32_t k;
+    int32_t oc;
+    int32_t orow;
+    int32_t n_full;
+    int32_t rem;
+    int32_t zz;
+    int32_t *wk;
+    const int8_t *wo;
+    const int32_t *xr;
+    int32_t b;
+    int32_t a0;
+    int32_t a1;
+    int32_t a2;
+    int32_t a3;
+    int32_t x01;
+    int32_t x23;
+    int32_t x45;
+    int32_t m;
+    int32_t qw;       /* the packed multiplier and shift of the channel */
+    uint32_t e;
+    int32_t y0;
+    int32_t y1;
+    int32_t y2;
+    int32_t y3;
+    int16_t *op;
+
+    /* the parameters the loops read, in locals: the stores to out may
+     * alias the parameter struct, so the compiler would load them again
+     * after every store */
+    const int32_t out_h = p->out_h;
+    const int32_t n_pass = p->n_pass;
+    const int32_t in_c = p->in_c;
+    const int32_t depth_mult = p->depth_mult;
+    const int32_t clamp = p->clamp;
+    const int32_t act_min = p->act_min;
+    const int32_t act_max = p->act_max;
+
+    nw = (2 * n_pass) + 1;
+    oc = p->out_c;
+    orow = p->out_w * oc;
+    n_full = p->out_w / 4;
+    rem = p->out_w % 4;
+    wk = &scratch[nw * (out_h + 2)];
+    /* zp_in is 0 (int16): opaque, so that no compiler turns the loop into
+     * a call to memset (stoic_dsp_opaque) */
+    zz = stoic_dsp_opaque(stoic_dsp_pack(p->zp_in, p->zp_in));
+    for (k = 0; k < (nw * (out_h + 2)); k++) {
+        scratch[k] = zz;
+    }
+    for (g = 0; g < in_c; g++) {
+        dw16_plane(p, in, g, scratch);
+        for (j = 0; j < depth_mult; j++) {
+            o = (g * depth_mult) + j;
+            wo = &w[o * 9];
+            for (k = 0; k < 3; k++) {
+                wk[2 * k] = stoic_dsp_pack((int32_t)wo[3 * k], (int32_t)wo[(3 * k) + 1]);
+                wk[(2 * k) + 1] = stoic_dsp_pack((int32_t)wo[(3 * k) + 2], 0);
+            }
+            b = bias[o];
+            qw = p->qm[o * p->qm_step];
+            m = qw;
+            e = stoic_dsp_qm_e(qw);
+            for (ps = 0; ps < n_pass; ps++) {
+                op = &out[(4 * ps * oc) + o];
+                xr = &scratch[2 * ps];
+                for (oh = 0; oh < out_h; oh++) {
+                    a0 = b;
+                    a1 = b;
+                    a2 = b;
+                    a3 = b;
+                    STOIC_DW3_ROW16(xr, wk[0], wk[1]);
+                    STOIC_DW3_ROW16(&xr[nw], wk[2], wk[3]);
+                    STOIC_DW3_ROW16(&xr[2 * nw], wk[4], wk[5]);
+                    xr = &xr[nw];
+                    y0 = dw16_act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, act_min, act_max);
+                    y1 = dw16_act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, act_min, act_max);
+                    y2 = dw16_act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, act_min, act_max);
+                    y3 = dw16_act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, act_min, act_max);
+                    if (ps < n_full) {
+                        op[0] = (int16_t)y0;
+                        op[oc] = (int16_t)y1;
+                        op[2 * oc] = (int16_t)y2;
+                        op[3 * oc] = (int16_t)y3;
+                    } else {
+                        op[0] = (int16_t)y0;
+                        if (rem > 1) {
+                            op[oc] = (int16_t)y1;
+                        }
+                        if (rem > 2) {
+                            op[2 * oc] = (int16_t)y2;
+                        }
+                    }
+                    op = &op[orow];
+                }
+            }
+        }
+    }
+}
+
+#endif

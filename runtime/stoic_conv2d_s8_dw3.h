@@ -1,0 +1,247 @@
+/*
+ * stoic runtime: 3x3 convolution, stride 1, int8, one input channel per
+ * group: depthwise (groups == in_c, with a channel multiplier out_c / in_c)
+ * and the first layer of an image network (in_c == groups == 1).
+ *
+ *   acc[oh][ow][o] = bias[o] + sum_{kh,kw} x[oh + kh - pad_top][ow + kw - pad_left][g] * w[o][kh][kw]
+ *   out = clamp(RDBPOT(SRDHM(acc, m[o]), e[o]) + zp_out, act_min, act_max)
+ * with g = o / depth_mult the input channel of output channel o, weights OHWI
+ * (w[o] is 9 int8), and a tap outside the input standing for zp_in. As in
+ * every packed kernel the input zero point is folded into the bias
+ * (bias[o] = b[o] - zp_in * sum w[o]), so a padded tap holds the value
+ * zp_in itself.
+ *
+ * Per input channel, the padded plane of that channel is written to the
+ * scratch as packed int16 pairs: out_h + 2 rows of nw = 2 n_pass + 1
+ * words, word k of plane row r holding the plane columns (2k, 2k + 1),
+ * plane row r being input row r - pad_top and plane column c input column
+ * c - pad_left, value zp_in outside the input. The words that are zp_in
+ * for every channel (padding rows, words right of the input) are written
+ * once per call; per channel and input row, the words that hold input
+ * values: (zp_in, x[0]) when pad_left = 1, the words of two input
+ * columns, and (x[in_w - 1], zp_in) when in_w + pad_left is odd. A pass
+ * reads, for output row oh, the words 2 ps .. 2 ps + 2 of the plane rows
+ * oh .. oh + 2. Then per output channel its nine
+ * weights become, per kernel row kh, the words
+ *   WA = (w0, 256 w0 + w1),  WB = (256 w1 + w2, 256 w2)     (w_j = w[o][kh][j])
+ * with lane values 256 * (weight of output ow + 1) + (weight of output ow)
+ * for the input columns ow .. ow + 3 (the weight of ow + 1 at column
+ * ow + j is w_(j-1)). For two outputs (ow, ow + 1), ow even:
+ *   C += SMLAD(X01, WA) + SMLAD(X23, WB)   = acc(ow) + 256 acc(ow + 1)
+ *   A += SMLAD(X01, SXTB16(WA)) + SMLAD(X23, SXTB16(WB))   = acc(ow)
+ * (SXTB16 of WA is (w0, w1), of WB (w2, 0)), X01 and X23 the words of
+ * input columns ow, ow + 1 and ow + 2, ow + 3. A pass makes four outputs
+ * ow .. ow + 3 from three input words per row, X01, X23, X45; outputs
+ * beyond out_w in the last pass are computed (from zp_in columns) and not
+ * stored. acc(ow + 1) = (C - A) / 256 exactly. The generator proves
+ * 257 (|bias[o]| + 128 sum |w[o]|) < 2^31 and the output stage's bounds
+ * (stoic lower.c), else it uses stoic_conv2d_s8.
+ *
+ * Every loop bound and index comes from the parameter struct; no branch
+ * depends on the data.
+ */
+#ifndef STOIC_CONV2D_S8_DW3_H
+#define STOIC_CONV2D_S8_DW3_H
+
+#include "stoic_rt.h"
+#include "stoic_inline.h"
+#include "stoic_dsp.h"
+
+static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
+{
+    int32_t v = (y < lo) ? lo : y;
+    return (v > hi) ? hi : v;
+}
+
+/* the four accumulators of one kernel row: input words x01, x23, x45 of
+ * that row against the row's words wa, wb and their SXTB16 sa, sb */
+#define STOIC_DW3_ROW(xr, wa, wb, sa, sb)                                                      \
+    do {                                                                                       \
+        x01 = (xr)[0];                                                                         \
+        x23 = (xr)[1];                                                                         \
+        x45 = (xr)[2];                                                                         \
+        c0 = stoic_dsp_smlad(x01, (wa), c0);                                                   \
+        c1 = stoic_dsp_smlad(x23, (wa), c1);                                                   \
+        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
+        c1 = stoic_dsp_smlad(x45, (wb), c1);                                                   \
+        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
+        a1 = stoic_dsp_smlad(x23, (sa), a1);                                                   \
+        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
+        a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
+    } while (0)
+
+/* The words of the plane of input channel g that hold input values (see
+ * above); the others are zp_in already. */
+static void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
+                      int32_t *plane)
+{
+    int32_t ih;
+    int32_t k;
+    const int8_t *src;
+    const int8_t *row;
+    int32_t *wr;
+    int32_t *wrow;
+
+    /* the parameters in locals: the stores below may alias them */
+    const int32_t in_h = p->in_h;
+    const int32_t pad_left = p->pad_left;
+    const int32_t zp = p->zp_in;
+    const int32_t step = p->in_c;
+    const int32_t step2 = 2 * step;
+    const int32_t step4 = 4 * step;
+    const int32_t nw = (2 * p->n_pass) + 1;      /* words per plane row */
+    const int32_t in_row = p->in_w * step;       /* between two input rows */
+    /* words pad_left .. ke - 1 hold two input columns each, in n2 pairs
+     * and one more when odd1; the word (x[in_w - 1], zp_in) when odd2 */
+    const int32_t ke = (p->in_w + pad_left) / 2;
+    const int32_t n2 = (ke - pad_left) / 2;
+    const int32_t odd1 = (ke - pad_left) % 2;
+    const int32_t odd2 = (p->in_w + pad_left) % 2;
+
+    row = &in[g];
+    wrow = &plane[p->pad_top * nw];
+    for (ih = 0; ih < in_h; ih++) {
+        src = row;
+        wr = wrow;
+        if (pad_left != 0) {
+            wr[0] = stoic_dsp_pack(zp, (int32_t)src[0]);
+            src = &src[step];
+            wr = &wr[1];
+        }
+        for (k = 0; k < n2; k++) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+            wr[1] = stoic_dsp_pack((int32_t)src[step2], (int32_t)src[step2 + step]);
+            wr = &wr[2];
+            src = &src[step4];
+        }
+        if (odd1 != 0) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], (int32_t)src[step]);
+            wr = &wr[1];
+            src = &src[step2];
+        }
+        if (odd2 != 0) {
+            wr[0] = stoic_dsp_pack((int32_t)src[0], zp);
+        }
+        row = &row[in_row];
+        wrow = &wrow[nw];
+    }
+}
+
+/* scratch: the plane, then the 12 weight words of the current channel */
+STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, const int8_t *in,
+                                          const int8_t *w, const int32_t *bias, int8_t *out,
+                                          int32_t *scratch)
+{
+    int32_t nw;       /* words per plane row */
+    int32_t g;
+    int32_t j;
+    int32_t o;
+    int32_t oh;
+    int32_t ps;
+    int32_t k;
+    int32_t oc;       /* output pixel stride */
+    int32_t orow;     /* output row stride */
+    int32_t n_full;   /* passes with four outputs stored */
+    int32_t rem;      /* outputs stored by the last pass when out_w % 4 != 0 */
+    int32_t zz;       /* the word (zp_in, zp_in) */
+    int32_t *wk;
+    const int8_t *wo;
+    const int32_t *xr;
+    int32_t b;
+    int32_t b257;
+    int32_t a0;
+    int32_t c0;
+    int32_t a1;
+    int32_t c1;
+    int32_t x01;
+    int32_t x23;
+    int32_t x45;
+    int32_t m;
+    int32_t qw;       /* the packed multiplier and shift of the channel */
+    uint32_t e;
+    int32_t k1;
+    int32_t y0;
+    int32_t y1;
+    int32_t y2;
+    int32_t y3;
+    int8_t *op;
+    int32_t v0;
+    int32_t v1;
+    int32_t v2;
+
+    nw = (2 * p->n_pass) + 1;
+    oc = p->out_c;
+    orow = p->out_w * oc;
+    n_full = p->out_w / 4;
+    rem = p->out_w % 4;
+    k1 = p->c1;
+    wk = &scratch[nw * (p->out_h + 2)];
+    zz = stoic_dsp_opaque(stoic_dsp_pack(p->zp_in, p->zp_in));
+    for (k = 0; k < (nw * (p->out_h + 2)); k++) {
+        scratch[k] = zz;
+    }
+    for (g = 0; g < p->in_c; g++) {
+        dw8_plane(p, in, g, scratch);
+        for (j = 0; j < p->depth_mult; j++) {
+            o = (g * p->depth_mult) + j;
+            /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */
+            wo = &w[o * 9];
+            for (k = 0; k < 3; k++) {
+                v0 = (int32_t)wo[3 * k];
+                v1 = (int32_t)wo[(3 * k) + 1];
+                v2 = (int32_t)wo[(3 * k) + 2];
+                wk[4 * k] = stoic_dsp_pack(v0, (256 * v0) + v1);
+                wk[(4 * k) + 1] = stoic_dsp_pack((256 * v1) + v2, 256 * v2);
+                wk[(4 * k) + 2] = stoic_dsp_sxtb16(wk[4 * k]);
+                wk[(4 * k) + 3] = stoic_dsp_sxtb16(wk[(4 * k) + 1]);
+            }
+            b = bias[o];
+            b257 = b * 257;
+            qw = p->qm[o * p->qm_step];
+            m = qw;
+            e = stoic_dsp_qm_e(qw);
+            for (ps = 0; ps < p->n_pass; ps++) {
+                op = &out[(4 * ps * oc) + o];
+                xr = &scratch[2 * ps];
+                for (oh = 0; oh < p->out_h; oh++) {
+                    a0 = b;
+                    c0 = b257;
+                    a1 = b;
+                    c1 = b257;
+                    STOIC_DW3_ROW(xr, wk[0], wk[1], wk[2], wk[3]);
+                    STOIC_DW3_ROW(&xr[nw], wk[4], wk[5], wk[6], wk[7]);
+                    STOIC_DW3_ROW(&xr[2 * nw], wk[8], wk[9], wk[10], wk[11]);
+                    xr = &xr[nw];
+                    y0 = stoic_dsp_rq8a(a0, m, e, k1);
+                    y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
+                    y2 = stoic_dsp_rq8a(a1, m, e, k1);
+                    y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
+                    if (p->clamp != 0) {
+                        y0 = dw8_act8(y0, p->act_min, p->act_max);
+                        y1 = dw8_act8(y1, p->act_min, p->act_max);
+                        y2 = dw8_act8(y2, p->act_min, p->act_max);
+                        y3 = dw8_act8(y3, p->act_min, p->act_max);
+                    }
+                    if (ps < n_full) {
+                        op[0] = (int8_t)y0;
+                        op[oc] = (int8_t)y1;
+                        op[2 * oc] = (int8_t)y2;
+                        op[3 * oc] = (int8_t)y3;
+                    } else {
+                        /* the last pass of a row whose width is not a multiple of 4 */
+                        op[0] = (int8_t)y0;
+                        if (rem > 1) {
+                            op[oc] = (int8_t)y1;
+                        }
+                        if (rem > 2) {
+                            op[2 * oc] = (int8_t)y2;
+                        }
+                    }
+                    op = &op[orow];
+                }
+            }
+        }
+    }
+}
+
+#endif
