@@ -491,16 +491,28 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
     }
     sb_puts(b, ", \"stack_bytes\": ");
     for (core = 0; core < COST_NCORES; core++) {
-        int32_t run = 0, fl = 0, s;
+        int32_t run = 0, fl = 0, s, inl = 0;
         int args = 0, fargs = 1 + g->n_outputs; /* NAME_run_float calls NAME_run(in, out) */
-        for (i = 0; i < g->nn && run >= 0; i++) {
+        int seen[LK_COUNT];
+        memset(seen, 0, sizeof seen);
+        for (i = 0; i < g->nn && run >= 0 && inl >= 0; i++) {
             nc = lower_node(g, i, calls);
-            for (k = 0; k < nc && run >= 0; k++) {
+            for (k = 0; k < nc && run >= 0 && inl >= 0; k++) {
                 s = cost_kernel_stack(lower_kernel_fn(calls[k].k), core);
-                run = s < 0 ? -1 : (s > run ? s : run);
+                if (!g_kernels_shared && lower_kernel_inline(calls[k].k)) {
+                    /* inlined into NAME_run: its frame holds each inlined
+                     * kernel's (one bound per kernel: the compiler shares
+                     * the slots of one kernel's copies, not assumed of
+                     * different kernels) */
+                    inl = s < 0 ? -1 : inl + (seen[calls[k].k] ? 0 : s);
+                    seen[calls[k].k] = 1;
+                } else {
+                    run = s < 0 ? -1 : (s > run ? s : run);
+                }
                 args = calls[k].n_args + 1 > args ? calls[k].n_args + 1 : args;
             }
         }
+        run = inl < 0 ? -1 : run + inl;
         if (run >= 0) {
             run += cost_frame_bound(args);
             fl = run;
