@@ -287,7 +287,7 @@ policy_int4() {
     wb=$(json $r "r['compression']['weight_bytes']") &&
     echo "bytes: weights $wb (64 x 300 / 2 + 300 x 100 / 2 + 100 x 10 = 25600)" &&
     [ "$wb" -eq 25600 ] &&
-    grep -q 'stoic_dense_s4_pk_inl(&model_p0' $d/out/model.c &&
+    grep -q 'stoic_dense_s4_pk(&model_p0' $d/out/model.c &&
     grep -q 'stoic_dense_s8_pk_inl(&model_p2' $d/out/model.c &&
     $STOIC eval $M/mlp.xml --input $M/test_x.npy --output $d/f32.npy >/dev/null &&
     _f=$(bin/top1 $d/f32.npy $M/test_y.npy | awk '{ print $1 }') &&
