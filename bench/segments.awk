@@ -1,5 +1,5 @@
 # bench/segments.awk -- the per-layer figures of one core from a run of the
-# target harness under the trace plugin with run= (bench/measure.sh):
+# target harness under the trace plugin with run= and segs= (bench/measure.sh):
 #
 #   awk -v core=m4 -v v=VARIANT -v layers=REPORT.TSV -f bench/model.awk \
 #       -f bench/segments.awk console.txt trace.txt
@@ -9,11 +9,9 @@
 # "run") must all be identical (the path does not depend on the input);
 # the first one's segments are matched with the kernel calls of the layers
 # in REPORT.TSV (bench/report.awk), in order: segment k is call k (its
-# argument set-up and the kernel, inlined or called; segs=FILE), segment 0
-# NAME_run's own instructions and the probe's call. (Split by calls only,
-# run= without segs=: segment 0 runs before NAME_run, segment k is call k,
-# and one more holds NAME_run's epilogue unless the last call is a tail
-# call.)
+# argument set-up and the kernel, inlined or called; segs=FILE, one segment
+# per call after segment 0), segment 0 NAME_run's own instructions and the
+# probe's call.
 # Prints "VARIANT SCOPE CORE.METRIC VALUE" lines (scopes net, frame,
 # layer:NAME; metrics insns ldst branch mul other div mem taken cycles);
 # "error ..." lines and exit status 1 when something does not match.
@@ -43,9 +41,7 @@ END {
         m = split(f[5], ks, ",")
         for (j = 1; j <= m; j++) { nc++; lay[nc] = f[3] }
     }
-    if (ns == nc + 2) tail = 0
-    else if (ns == nc + 1) tail = 1
-    else {
+    if (ns != nc + 1) {
         print "error " ns " segments for " nc " kernel calls of " v "_run"
         exit 1
     }
@@ -53,7 +49,7 @@ END {
     for (c = 1; c <= 8; c++) {
         m = cl[c]
         put("net", m, win[m])
-        fr[m] = seg[0, m] + (tail ? 0 : seg[nc + 1, m])
+        fr[m] = seg[0, m]
         put("frame", m, fr[m])
         for (j = 1; j <= nc; j++) sum[lay[j], m] += seg[j, m]
     }
@@ -65,6 +61,5 @@ END {
         for (c = 1; c <= 8; c++) { t[cl[c]] = sum[lay[j], cl[c]]; put("layer:" lay[j], cl[c], t[cl[c]]) }
         put("layer:" lay[j], "cycles", cyc(t))
     }
-    put("net", "tailcall", tail)
     exit bad
 }

@@ -368,7 +368,7 @@ typedef struct {
  * (lower_kernel_inline) unless --kernels shared. */
 static const char *call_fn(const calls_out *co, lower_kernel k, char *buf, size_t n)
 {
-    if (!co->shared && lower_kernel_inline(k)) {
+    if (lower_kernel_inlined(k, co->shared)) {
         snprintf(buf, n, "%s_inl", lower_kernel_fn(k));
         return buf;
     }
@@ -765,7 +765,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     /* the headers of the kernels called in their inline form */
     sb_init(&kinc);
     for (k = 0; k < LK_COUNT; k++) {
-        if (co.used[k] && !co.shared && lower_kernel_inline((lower_kernel)k)) {
+        if (co.used[k] && lower_kernel_inlined((lower_kernel)k, co.shared)) {
             sb_printf(&kinc, "#include \"%s.h\"\n", lower_kernel_fn((lower_kernel)k));
         }
     }

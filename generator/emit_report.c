@@ -381,11 +381,9 @@ static void ldst_json(strbuf *b, const cost_est e[COST_NCORES], int ok)
  * recurrent layer on its int32 path (acc32, lower.c; a GRU only with
  * linear_before_reset 1) runs other loops than on its 64-bit one: its
  * own entry, KERNEL/acc32. */
-/* --kernels shared (emit_options): set by emit_report for the layer keys */
-static int g_kernels_shared;
-
-static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc, char *key,
-                      size_t cap)
+/* shared: --kernels shared (emit_options) */
+static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc, int shared,
+                      char *key, size_t cap)
 {
     const char *kernel = nc > 0 ? lower_kernel_fn(calls[0].k) : "";
     size_t len;
@@ -407,7 +405,8 @@ static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc,
     /* the out-of-line form of a kernel the cost table knows inlined
      * (lower_kernel_inline): its own key, which nothing fits */
     len = strlen(key);
-    if (g_kernels_shared && nc > 0 && lower_kernel_inline(calls[0].k) && len + 8 < cap) {
+    if (nc > 0 && lower_kernel_inline(calls[0].k) && !lower_kernel_inlined(calls[0].k, shared) &&
+        len + 8 < cap) {
         memcpy(key + len, "/shared", 8);
     }
 }
@@ -415,13 +414,13 @@ static void layer_key(const ir_graph *g, int i, const lower_call *calls, int nc,
 /* The estimate of layer i on each core ("estimate": {...} or null), added
  * into tot[core] (tot_ok[core] cleared when a layer has none). */
 static void layer_cost_json(strbuf *b, const ir_graph *g, int i, const lower_call *calls, int nc,
-                            cost_est tot[COST_NCORES], int tot_ok[COST_NCORES])
+                            int shared, cost_est tot[COST_NCORES], int tot_ok[COST_NCORES])
 {
     cost_work w;
     cost_est e[COST_NCORES];
     char key[96];
     int core, f, c, ok = 1;
-    layer_key(g, i, calls, nc, key, sizeof key);
+    layer_key(g, i, calls, nc, shared, key, sizeof key);
     cost_node_work(g, i, nc, &w);
     lower_calls_work(calls, nc, &w);
     sb_puts(b, ", \"work\": { \"kernel\": ");
@@ -475,8 +474,8 @@ static void frame_totals_json(strbuf *b, cost_est tot[COST_NCORES])
 
 /* "estimate" of NAME_run (its layers and its frame) and "stack_bytes" of
  * NAME_run and NAME_run_float, per core, for the totals. */
-static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCORES],
-                             const int tot_ok[COST_NCORES])
+static void totals_cost_json(strbuf *b, const ir_graph *g, int shared,
+                             cost_est tot[COST_NCORES], const int tot_ok[COST_NCORES])
 {
     lower_call calls[LOWER_MAX_CALLS];
     lower_call io;
@@ -499,7 +498,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
             nc = lower_node(g, i, calls);
             for (k = 0; k < nc && run >= 0 && inl >= 0; k++) {
                 s = cost_kernel_stack(lower_kernel_fn(calls[k].k), core);
-                if (!g_kernels_shared && lower_kernel_inline(calls[k].k)) {
+                if (lower_kernel_inlined(calls[k].k, shared)) {
                     /* inlined into NAME_run: its frame holds each inlined
                      * kernel's (one bound per kernel: the compiler shares
                      * the slots of one kernel's copies, not assumed of
@@ -546,7 +545,7 @@ static void totals_cost_json(strbuf *b, const ir_graph *g, cost_est tot[COST_NCO
  * layers; why not, for one that does not stream; else the step's sizes,
  * its outputs' time axes, the state, the step's arena, MACs and estimate
  * per core (its layers' and a frame; null when a kernel has no model). */
-static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
+static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp, int shared)
 {
     lower_call calls[LOWER_MAX_CALLS];
     cost_est tot[COST_NCORES], e;
@@ -602,7 +601,7 @@ static void streaming_json(strbuf *b, const ir_graph *g, const step_plan *sp)
     for (i = 0; i < gs->nn; i++) {
         int nc = lower_node(gs, i, calls);
         macs += cost_node_macs(gs, i);
-        layer_key(gs, i, calls, nc, key, sizeof key);
+        layer_key(gs, i, calls, nc, shared, key, sizeof key);
         cost_node_work(gs, i, nc, &w);
         lower_calls_work(calls, nc, &w);
         for (core = 0; core < COST_NCORES; core++) {
@@ -809,7 +808,6 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
     sb_init(&b);
     sb_init(&lay);
     memset(tot, 0, sizeof tot);
-    g_kernels_shared = o->kernels_shared;
     for (i = 0; i < g->nn; i++) {
         total_params += ir_node_params(g, i);
         total_macs += cost_node_macs(g, i);
@@ -932,7 +930,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                   (long long)ir_node_params(g, i),
                   (long long)(per_node != NULL ? per_node[i] : 0),
                   (long long)cost_node_macs(g, i));
-        layer_cost_json(lb, g, i, calls, nc, tot, tot_ok);
+        layer_cost_json(lb, g, i, calls, nc, o->kernels_shared, tot, tot_ok);
         sb_puts(lb, ", \"kernels\": [");
         for (k = 0; k < nc; k++) {
             sb_printf(lb, k == 0 ? "\"%s\"" : ", \"%s\"", lower_kernel_fn(calls[k].k));
@@ -943,9 +941,9 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                   "\"macs\": %lld, \"arena_bytes\": %lld",
               g->nn, (long long)total_params, (long long)lower_constant_bytes(g, NULL),
               (long long)total_macs, (long long)ir_arena_bytes(g));
-    totals_cost_json(&b, g, tot, tot_ok);
+    totals_cost_json(&b, g, o->kernels_shared, tot, tot_ok);
     sb_puts(&b, " },\n");
-    streaming_json(&b, g, o->step);
+    streaming_json(&b, g, o->step, o->kernels_shared);
     cost_model_json(&b);
     compression_json(&b, o, g);
     sb_puts(&b, "  \"layers\": [");

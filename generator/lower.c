@@ -96,6 +96,11 @@ int lower_kernel_inline(lower_kernel k)
            k == LK_GAVGPOOL_S8 || k == LK_GAVGPOOL_S16;
 }
 
+int lower_kernel_inlined(lower_kernel k, int shared)
+{
+    return !shared && lower_kernel_inline(k);
+}
+
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
  * groups), copied from one struct to another. */
 /* The carries of the sparse conv decoding (runtime stoic_conv2d_*_sparse.c):

@@ -244,6 +244,9 @@ int lower_kernel_dsp(lower_kernel k);
  * lower_kernel_fn(k) + "_inl" (runtime/stoic_rt.h, STOIC_INLINE), that
  * generated code compiles with each layer's parameters as constants. */
 int lower_kernel_inline(lower_kernel k);
+/* Whether generated code calls kernel k in its inline form: it has one
+ * and the kernels are not shared (stoic generate --kernels shared). */
+int lower_kernel_inlined(lower_kernel k, int shared);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).

@@ -165,7 +165,9 @@ static int g_split;
 static uint32_t g_run_lo;
 static uint32_t g_run_hi;
 static counts *g_seg;      /* the open window's segments */
-/* segs=FILE: the segment of each address (sorted by address) */
+/* segs=FILE: segments by address; the segment of each address it lists
+ * (sorted by address) */
+static int g_segmap;
 static uint32_t *g_map_pc;
 static uint32_t *g_map_seg;
 static size_t g_map_n;
@@ -616,7 +618,7 @@ static void on_exec(unsigned int vcpu, void *udata)
      * not the next in memory (counted before the window may close) */
     if (g_active && g_have_prev && r->pc != g_prev_next) {
         g_win.taken++;
-        if (g_map_pc != NULL) {
+        if (g_segmap) {
             g_seg[g_prev_seg].taken++;
         } else if (g_split) {
             g_seg[g_nseg - 1U].taken++;
@@ -646,7 +648,7 @@ static void on_exec(unsigned int vcpu, void *udata)
         g_nseg = 0;
         g_entered = 0;
         g_prev_in = 0;
-        if (g_map_pc != NULL) {
+        if (g_segmap) {
             while (g_nseg <= g_map_segs) {
                 segment_open();
             }
@@ -662,7 +664,7 @@ static void on_exec(unsigned int vcpu, void *udata)
     }
     if (g_active) {
         pc = r->pc;
-        if (g_map_pc != NULL) {
+        if (g_segmap) {
             if ((pc >= g_run_lo) && (pc < g_run_hi)) {
                 g_cur = r->seg;
             }
@@ -710,7 +712,7 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
     (void)udata;
     if (g_active) {
         g_win.mem++;
-        if (g_map_pc != NULL) {
+        if (g_segmap) {
             g_seg[g_cur].mem++;
         } else if (g_split) {
             g_seg[g_nseg - 1U].mem++;
@@ -959,15 +961,7 @@ static int read_segs(const char *path)
         fprintf(stderr, "stoic_trace: %s: empty (no \"n N\" line)\n", path);
         rc = -1;
     }
-    if (rc == 0 && g_map_pc == NULL) {
-        /* no address: every instruction in segment 0; a non-NULL map marks the mode */
-        g_map_pc = calloc(1U, sizeof *g_map_pc);
-        g_map_seg = calloc(1U, sizeof *g_map_seg);
-        if (g_map_pc == NULL || g_map_seg == NULL) {
-            fprintf(stderr, "stoic_trace: out of memory\n");
-            rc = -1;
-        }
-    }
+    g_segmap = (rc == 0);
     return rc;
 }
 

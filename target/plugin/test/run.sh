@@ -109,27 +109,25 @@ EXP
 # a map the plugin must refuse (a segment above N), with its line
 printf 'n 1\n%s 2\n' "$(printf '0x%x' $((rw_call)))" > "$W/segs.bad"
 
+# qrun BOARD ELF LOG PLUGIN-ARGS: the program under the plugin on a board
+qrun() {
+    qemu-system-arm -M "$1" -nographic -monitor none -serial none -icount shift=0 \
+        -semihosting-config enable=on,target=native -plugin "$B/stoic_trace.so,$4" \
+        -kernel "$2" > "$3" 2>&1
+}
+
 fail=0
 for board in mps2-an386 mps2-an500; do
     out=$W/$board.txt
     rm -f "$out"
-    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
-        -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out,run=$rw" \
-        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+    if ! qrun "$board" "$ELF" "$W/$board.log" "begin=$begin,end=$end,out=$out,run=$rw"; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
     fi
     # without run=: the same window lines, no segment; prof=: per PC
-    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
-        -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.nosplit,prof=$out.prof" \
-        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+    if ! qrun "$board" "$ELF" "$W/$board.log" "begin=$begin,end=$end,out=$out.nosplit,prof=$out.prof"; then
         echo "plugin test: $board: the program failed"; cat "$W/$board.log"; fail=1; continue
     fi
-    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
-        -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.segs,run=$rw,segs=$W/segs.txt" \
-        -kernel "$ELF" > "$W/$board.log" 2>&1; then
+    if ! qrun "$board" "$ELF" "$W/$board.log" "begin=$begin,end=$end,out=$out.segs,run=$rw,segs=$W/segs.txt"; then
         echo "plugin test: $board: the program failed (segs=)"; cat "$W/$board.log"; fail=1; continue
     fi
     got=$(awk '/^window [1-4] / { sub(/ hash [0-9a-f]+/, "") } { print }' "$out.segs")
@@ -139,10 +137,7 @@ for board in mps2-an386 mps2-an500; do
         fail=1
         continue
     fi
-    if qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
-        -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$begin,end=$end,out=$out.bad,run=$rw,segs=$W/segs.bad" \
-        -kernel "$ELF" > "$W/$board.bad.log" 2>&1 ||
+    if qrun "$board" "$ELF" "$W/$board.bad.log" "begin=$begin,end=$end,out=$out.bad,run=$rw,segs=$W/segs.bad" ||
         ! grep -q "segs.bad:2: " "$W/$board.bad.log"; then
         echo "plugin test: $board: a segment map with K > N was not refused with its line number"
         cat "$W/$board.bad.log"; fail=1; continue
@@ -231,10 +226,8 @@ call $w $sg count 1
 EXP
 done
 for board in mps2-an386 mps2-an500; do
-    if ! qemu-system-arm -M "$board" -nographic -monitor none -serial none -icount shift=0 \
-        -semihosting-config enable=on,target=native \
-        -plugin "$B/stoic_trace.so,begin=$(lsym lt_begin),end=$(lsym lt_end),out=$W/loop-$board.txt,loops=$W/loop-$board.loops,heads=$W/loop.heads" \
-        -kernel "$LELF" > "$W/loop-$board.log" 2>&1; then
+    if ! qrun "$board" "$LELF" "$W/loop-$board.log" \
+        "begin=$(lsym lt_begin),end=$(lsym lt_end),out=$W/loop-$board.txt,loops=$W/loop-$board.loops,heads=$W/loop.heads"; then
         echo "plugin test: loop_test on $board: the program failed"; fail=1; continue
     fi
     if ! cmp -s "$W/loop-$board.loops" "$W/loop.expected" || ! grep -q '^windows 2 errors 0$' "$W/loop-$board.txt"; then
