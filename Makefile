@@ -349,9 +349,9 @@ check-atomic: bin/stoic-asan
 check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
 	$(call part,target,sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS) && $(TGT_CHECK_RUN))
 # libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then a smoke run of
-# CHECK_FUZZ_SECONDS (10) per harness from the committed corpora (the soak:
+# CHECK_FUZZ_SECONDS (6) per harness from the committed corpora (the soak:
 # make fuzz FUZZ_SECONDS=...).
-CHECK_FUZZ_SECONDS ?= 10
+CHECK_FUZZ_SECONDS ?= 6
 check-fuzz: fuzz-build
 	$(call part,fuzz,FUZZ_DIR=$(FUZZ_DIR) sh tests/fuzz/run.sh $(CHECK_FUZZ_SECONDS) $(FUZZ_HARNESSES))
 

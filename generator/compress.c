@@ -1696,6 +1696,11 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         ir_free(g);
         return NULL;
     }
+    /* 7. a max pool computed with the convolution before it */
+    if (info->quantized && (pass_poolfuse(g, d) != 0 || replan(g, "pass_poolfuse", d) != 0)) {
+        ir_free(g);
+        return NULL;
+    }
     return g;
 }
 

@@ -703,6 +703,9 @@ void ir_dump(const ir_graph *g, void *file)
             dump_ints(f, "strides", n->strides, 2);
             dump_ints(f, "dilations", n->dilations, 2);
             dump_ints(f, "pads", n->pads, 4);
+            if (n->pool_max) {
+                fprintf(f, " pool=max2x2");
+            }
             break;
         case IR_OP_MAXPOOL2D:
         case IR_OP_AVGPOOL2D:
@@ -818,7 +821,9 @@ int64_t ir_node_macs(const ir_graph *g, int node)
     case IR_OP_CONV1D: {
         const ir_shape *is = &g->t[n->inputs[0]].shape;
         int32_t cin = is->d[is->rank - 1];
-        return out * (int64_t)n->kernel[0] * n->kernel[1] * (cin / n->groups);
+        /* a fused 2x2 max pool: the output has a quarter of the convolution's */
+        return out * (n->pool_max ? 4 : 1) * (int64_t)n->kernel[0] * n->kernel[1] *
+               (cin / n->groups);
     }
     case IR_OP_MAXPOOL2D:
     case IR_OP_AVGPOOL2D:

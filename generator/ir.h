@@ -201,6 +201,10 @@ typedef struct {
     double rs_cubic_a;
     int rs_exclude;
     int rs_q;
+    /* conv2d, int8 (pass_poolfuse): the 2x2 max pool of stride 2 that
+     * read its output is computed with it; the output tensor is the
+     * pool's (half the height and width of the convolution's own) */
+    int pool_max;
     int dead;
     /* conv_transpose (until pass_convt): output_padding, h then w
      * (1-D: 0, op); pads, strides, dilations, kernel as for a conv */

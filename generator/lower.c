@@ -30,7 +30,7 @@ static const char *const kernel_fn[] = {
     "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16",
     "stoic_lstm_f32", "stoic_gru_f32",
     "stoic_lstm_s16", "stoic_lstm_s8w", "stoic_gru_s16", "stoic_gru_s8w",
-    "stoic_dense_s4_pk"
+    "stoic_dense_s4_pk", "stoic_pw_s8"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -58,7 +58,7 @@ static const char *const kernel_params[] = {
     "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params",
     "stoic_rnn_f32_params", "stoic_rnn_f32_params",
     "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params",
-    "stoic_dense_s4_pk_params"
+    "stoic_dense_s4_pk_params", "stoic_pw_s8_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -84,7 +84,7 @@ int lower_kernel_dsp(lower_kernel k)
 {
     return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
            k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK ||
-           k == LK_DENSE_S4_PK;
+           k == LK_DENSE_S4_PK || k == LK_PW_S8;
 }
 
 int lower_kernel_inline(lower_kernel k)
@@ -193,8 +193,10 @@ static void lower_conv(const ir_graph *g, const ir_node *n, lower_call *c)
     p->in_h = one_d ? 1 : is->d[0];
     p->in_w = is->d[one_d ? 0 : 1];
     p->in_c = is->d[is->rank - 1];
-    p->out_h = one_d ? 1 : os->d[0];
-    p->out_w = os->d[one_d ? 0 : 1];
+    /* a convolution with its 2x2 max pool fused (pass_poolfuse) writes
+     * the pooled tensor: its own output is twice as high and wide */
+    p->out_h = (one_d ? 1 : os->d[0]) * (n->pool_max ? 2 : 1);
+    p->out_w = os->d[one_d ? 0 : 1] * (n->pool_max ? 2 : 1);
     p->out_c = os->d[os->rank - 1];
     p->k_h = n->kernel[0];
     p->k_w = n->kernel[1];
@@ -1259,6 +1261,8 @@ static int attach_resize(const ir_graph *g, lower_call *c)
     return 0;
 }
 
+static int attach_pw(const ir_graph *g, lower_call *c); /* below lower_pw */
+
 int lower_attach(const ir_graph *g, lower_call *c)
 {
     int rc = 0;
@@ -1276,6 +1280,9 @@ int lower_attach(const ir_graph *g, lower_call *c)
         break;
     case LK_DENSE_S4_PK:
         rc = attach_dense_s4(g, c);
+        break;
+    case LK_PW_S8:
+        rc = attach_pw(g, c);
         break;
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
@@ -1311,6 +1318,8 @@ void lower_release(lower_call *c)
         c->p.dense16_pk.qm = NULL;
     } else if (c->k == LK_DENSE_S4_PK) {
         c->p.dense4_pk.qm = NULL;
+    } else if (c->k == LK_PW_S8) {
+        c->p.pw.qm = NULL;
     } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
         c->p.conv_pk.qm = NULL;
     }
@@ -1399,6 +1408,94 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
     return fail ? -1 : bytes;
 }
 
+/* Whether stoic_pw_s8 runs a 1x1 convolution (stride 1, no padding,
+ * groups 1) of in_c <= 16 int8 inputs per pixel: the pk_ok bounds without
+ * row pairs, at least LOWER_PW_MIN_PX pixels (the weights of an output
+ * are unpacked once per pass over them), at most LOWER_PW_MAX_SCRATCH
+ * words of packed input (px * in_words: twice the input tensor's bytes);
+ * with the fused max pool (pass_poolfuse) also an even height and width.
+ * Fills c when it does. */
+#define LOWER_PW_MIN_PX 4
+#define LOWER_PW_MAX_SCRATCH 4096
+static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
+                    lower_call *c)
+{
+    stoic_pw_s8_params *p = &c->p.pw;
+    int64_t px = (int64_t)f->out_h * f->out_w;
+    int32_t words = 2 * ((f->in_c + 3) / 4);
+    pk_src s;
+    int v[6];
+    if (n->prec != IR_DT_S8 || n->wbits == 4 || n->op != IR_OP_CONV2D || f->groups != 1 ||
+        f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 || f->pad_top != 0 ||
+        f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w || f->in_c > 16 ||
+        px < LOWER_PW_MIN_PX || px * words > LOWER_PW_MAX_SCRATCH ||
+        (n->pool_max && (f->out_h % 2 != 0 || f->out_w % 2 != 0)) ||
+        !pk_src_of(g, n, f->out_c, f->in_c, &s) || !pk_ok(&s, f->out_c, f->in_c, 0)) {
+        return 0;
+    }
+    memset(p, 0, sizeof *p);
+    c->k = LK_PW_S8;
+    p->px = (int32_t)px;
+    p->w = f->out_w;
+    p->pool = n->pool_max ? 1 : 0;
+    p->pool_h = n->pool_max ? f->out_h / 2 : 0;
+    p->pool_w = n->pool_max ? f->out_w / 2 : 0;
+    p->in_n = f->in_c;
+    p->in_words = words;
+    p->out_n = f->out_c;
+    act_range(g, n, &p->act_min, &p->act_max);
+    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
+    p->c1 = 2 * s.zp_out + 1;
+    p->qm_step = 0;
+    p->qm = NULL;
+    c->n_own = 3;
+    c->scratch_words = px * words;
+    v[0] = n->inputs[0];
+    v[1] = LOWER_ARG_OWN(0);
+    v[2] = LOWER_ARG_OWN(1);
+    v[3] = n->output;
+    v[4] = LOWER_ARG_SCRATCH;
+    set_args6(c, v, 5);
+    return 1;
+}
+
+/* The constants of stoic_pw_s8 (stoic_rt.h): per output in_words / 2
+ * words of four int8 weights (byte j the weight of input 4k + j, as a
+ * value: the word's meaning does not depend on the byte order; 0 past
+ * in_n), own 0; the folded biases, one per output, own 1; the packed
+ * multipliers, own 2 (one per output, step 1; or one word, step 0). */
+static int attach_pw(const ir_graph *g, lower_call *c)
+{
+    const ir_node *n = &g->n[c->node];
+    stoic_pw_s8_params *p = &c->p.pw;
+    int32_t out_n = p->out_n, n_g = p->in_words / 2, o, k, j;
+    int64_t per = p->in_n;
+    int32_t *w, *b;
+    pk_src s;
+    if (!pk_src_of(g, n, out_n, per, &s)) {
+        return -1;
+    }
+    w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * n_g, "w");
+    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
+    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 1, 1, &p->qm, &p->qm_step) != 0) {
+        return -1;
+    }
+    for (o = 0; o < out_n; o++) {
+        int64_t bd;
+        b[o] = (int32_t)pk_bias(&s, o, per, &bd);
+        for (k = 0; k < n_g; k++) {
+            uint32_t u = 0;
+            for (j = 0; j < 4; j++) {
+                int64_t i = 4 * (int64_t)k + j;
+                uint32_t byte = i < per ? (uint32_t)(s.w[(int64_t)o * per + i]) & 0xFFU : 0U;
+                u |= byte << (8 * j);
+            }
+            w[(int64_t)o * n_g + k] = (int32_t)u;
+        }
+    }
+    return 0;
+}
+
 static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
 {
     stoic_conv2d_f32_params f;
@@ -1417,6 +1514,9 @@ static void lower_conv_q(const ir_graph *g, const ir_node *n, lower_call *c)
     } else {
         lower_conv(g, n, &tmp);
         f = tmp.p.conv2d;
+    }
+    if (lower_pw(g, n, &f, c)) {
+        return; /* few input channels: the weights of an output in registers */
     }
     if (n->op != IR_OP_AFFINE && f.groups == 1 && f.k_h == 1 && f.k_w == 1 && f.stride_h == 1 &&
         f.stride_w == 1 && f.pad_top == 0 && f.pad_left == 0 && f.in_h == f.out_h &&
@@ -1585,8 +1685,11 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
     case IR_OP_AFFINE:
+        /* a fused max pool only stoic_pw_s8 computes: pass_poolfuse fuses
+         * no other layer, and none changes after it; were one left, no
+         * call (not a kernel writing four times the pool's output) */
         lower_conv_q(g, n, c);
-        return 1;
+        return n->pool_max && c->k != LK_PW_S8 ? 0 : 1;
     case IR_OP_MAXPOOL2D:
     case IR_OP_AVGPOOL2D:
     case IR_OP_GAVGPOOL:
@@ -2256,6 +2359,24 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fo(&l, "qm", 2);
         break;
     }
+    case LK_PW_S8: {
+        const stoic_pw_s8_params *p = &c->p.pw;
+        fi(&l, "px", p->px);
+        fi(&l, "w", p->w);
+        fi(&l, "pool", p->pool);
+        fi(&l, "pool_h", p->pool_h);
+        fi(&l, "pool_w", p->pool_w);
+        fi(&l, "in_n", p->in_n);
+        fi(&l, "in_words", p->in_words);
+        fi(&l, "out_n", p->out_n);
+        fi(&l, "act_min", p->act_min);
+        fi(&l, "act_max", p->act_max);
+        fi(&l, "clamp", p->clamp);
+        fi(&l, "c1", p->c1);
+        fi(&l, "qm_step", p->qm_step);
+        fo(&l, "qm", 2);
+        break;
+    }
     case LK_DENSE_S16_PK: {
         const stoic_dense_s16_pk_params *p = &c->p.dense16_pk;
         fi(&l, "rows", p->rows);
@@ -2428,6 +2549,15 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
             t[COST_W_OUTPUTS] += r * pr;
             t[COST_W_TAPS] += r * q * ng;
             t[COST_W_INNER] += r * pr * ng;
+        } else if (c->k == LK_PW_S8) {
+            const stoic_pw_s8_params *p = &c->p.pw;
+            int64_t st = p->pool ? (int64_t)p->pool_h * p->pool_w : p->px;
+            t[COST_W_ROWS] += p->pool ? (int64_t)p->out_n * p->pool_h : 0;
+            t[COST_W_PIXELS] += (int64_t)p->px * (p->in_words / 2);
+            t[COST_W_OUTPUTS] += p->out_n;
+            t[COST_W_GPIX] += (int64_t)p->out_n * st;
+            t[COST_W_TAPS] += (int64_t)p->out_n * p->px;
+            t[COST_W_INNER] += (int64_t)p->out_n * p->px * p->in_words;
         } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
             const stoic_conv2d_pk_params *p = &c->p.conv_pk;
             int64_t kh = p->k_h, img = (int64_t)p->img_h * p->img_w;

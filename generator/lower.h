@@ -95,6 +95,8 @@ typedef enum {
     LK_GRU_S8W,
     /* int4 weights, int8 activations */
     LK_DENSE_S4_PK,
+    /* 1x1 convolution of few input channels, optionally with its 2x2 max pool */
+    LK_PW_S8,
     LK_COUNT
 } lower_kernel;
 
@@ -147,6 +149,7 @@ typedef struct {
         stoic_conv2d_sparse_q_params conv_spq;
         stoic_dense_s8_pk_params dense_pk;
         stoic_dense_s4_pk_params dense4_pk;
+        stoic_pw_s8_params pw;
         stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
         stoic_conv2d_pk_params conv_pk;

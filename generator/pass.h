@@ -50,5 +50,9 @@ int pass_quantize(ir_graph *g, const double *lo, const double *hi, const int *ha
 /* Emits dense layers whose weights are mostly zero in the runtime's
  * sparse form when that takes fewer bytes (after pass_quantize). */
 int pass_sparse(ir_graph *g, diag *d);
+/* Computes a 2x2 max pool of stride 2 with the int8 1x1 convolution whose
+ * output only it reads (lower.c: stoic_pw_s8), when that kernel runs the
+ * convolution (after pass_quantize and pass_sparse). */
+int pass_poolfuse(ir_graph *g, diag *d);
 
 #endif

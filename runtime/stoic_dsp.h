@@ -142,6 +142,19 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 #endif
 }
 
+/* The sign-extended bytes 1 and 3 of w as the lanes of a packed word
+ * (SXTB16 with its operand rotated by 8 bits: one instruction). */
+static inline int32_t stoic_dsp_sxtb16_ror8(int32_t w)
+{
+    uint32_t u = (uint32_t)w;
+    uint32_t r = (u >> 8U) | (u << 24U);
+#if STOIC_DSP
+    return __sxtb16((int32_t)r);   /* MISRA deviation MD-02; the operand's ROR #8 */
+#else
+    return stoic_dsp_sxtb16(stoic_dsp_s32(r));
+#endif
+}
+
 /* acc + the eight products of one int4 weight word w
  * (stoic_dense_s4_pk.c) with the input words x[0 .. 3]: nibble j + 4l of
  * w (bits 4(j + 4l) .. +3) holds the weight of lane l of x[j] plus 8

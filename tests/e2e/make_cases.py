@@ -952,6 +952,49 @@ def conv2d_1x1(c):
     return m, c.x(3, (4, 4, 5))
 
 
+# A 1x1 convolution of 6 channels with a ReLU, then a 2x2 max pool of
+# stride 2: in int8 the pool is computed by the convolution's kernel
+# (pass_poolfuse: stoic_pw_s8 with pool 1, no pooling layer left).
+@case
+def conv2d_1x1_maxpool(c):
+    m = Model((6, 4, 6))
+    h = m.add("conv2d", "pw", "x", "h", conv_params(c, 5, 1, 1, 6), filters=5, kernel=(1, 1),
+              activation="relu")
+    m.out_name = m.add("max_pool2d", "p", h, "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(4, (6, 4, 6))
+
+
+# Four input channels (whole words, no tail) and a wider image: the pool
+# fused in int8 again.
+@case
+def conv2d_1x1_maxpool_in4(c):
+    m = Model((4, 8, 4))
+    h = m.add("conv2d", "pw", "x", "h", conv_params(c, 9, 1, 1, 4), filters=9, kernel=(1, 1),
+              activation="relu")
+    m.out_name = m.add("max_pool2d", "p", h, "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (4, 8, 4))
+
+
+# 16 input channels on a 3x3 image, the most stoic_pw_s8 takes (int8).
+@case
+def conv2d_1x1_in16(c):
+    m = Model((3, 3, 16))
+    m.out_name = m.add("conv2d", "pw", "x", "y", conv_params(c, 6, 1, 1, 16), filters=6,
+                       kernel=(1, 1), activation="relu")
+    return m, c.x(3, (3, 3, 16))
+
+
+# The same with 20 input channels, more than stoic_pw_s8 takes: the pool
+# stays a layer of its own.
+@case
+def conv2d_1x1_maxpool_wide(c):
+    m = Model((4, 4, 20))
+    h = m.add("conv2d", "pw", "x", "h", conv_params(c, 3, 1, 1, 20), filters=3, kernel=(1, 1),
+              activation="relu")
+    m.out_name = m.add("max_pool2d", "p", h, "y", kernel=(2, 2), strides=(2, 2))
+    return m, c.x(3, (4, 4, 20))
+
+
 # ---- conv1d ----------------------------------------------------------------
 
 @case

@@ -26,7 +26,7 @@
  * (ACLE) is compared with it on Cortex-M4/M7 by make target-check and
  * make target-kernels.
  */
-/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 REQ-CMP-005 REQ-CMP-006 */
+/* REQ: REQ-ARITH-002 REQ-ARITH-004 REQ-ARITH-006 REQ-CMP-005 REQ-CMP-006 REQ-GEN-017 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +289,7 @@ typedef struct {
     int32_t sh, sw;    /* conv strides (0: 1) */
     int act;           /* 0 none, 1 relu, 2 relu6-like */
     int w4;            /* int4 weights (wbits 4: values in [-7, 7]) */
+    int pool;          /* conv: a 2x2 max pool of stride 2 fused (pool_max) */
 } layer;
 
 /* A quantized one-layer graph as pass_quantize leaves it. */
@@ -309,8 +310,9 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
         si.rank = 2, si.d[0] = L->rows, si.d[1] = L->in_n;
         so.rank = 2, so.d[0] = L->rows, so.d[1] = L->out_n;
     } else {
+        int32_t f = L->pool ? 2 : 1; /* a fused pool: the output is the pool's */
         si.rank = 3, si.d[0] = L->in_h, si.d[1] = L->in_w, si.d[2] = L->in_c;
-        so.rank = 3, so.d[0] = L->out_h, so.d[1] = L->out_w, so.d[2] = L->out_c;
+        so.rank = 3, so.d[0] = L->out_h / f, so.d[1] = L->out_w / f, so.d[2] = L->out_c;
     }
     sw.rank = 2, sw.d[0] = oc, sw.d[1] = per;
     sb.rank = 1, sb.d[0] = oc;
@@ -366,6 +368,7 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     g->n[ni].prec = L->dt;
     g->n[ni].target = L->dt;
     g->n[ni].wbits = L->w4 ? 4 : 0;
+    g->n[ni].pool_max = L->pool;
     g->n[ni].act.kind = L->act == 0 ? STOIC_ACT_NONE : STOIC_ACT_CLAMP;
     g->n[ni].act.lo = L->act == 0 ? -STOIC_FLT_MAX : 0.0F;
     g->n[ni].act.hi = L->act == 2 ? 6.0F : STOIC_FLT_MAX;
@@ -447,6 +450,8 @@ static void *arg_ptr(const ir_graph *g, const lower_call *c, int a, void *x, voi
 
 /* int8 packed dense layers also run through stoic_conv2d_s8_pk */
 static int n_as_conv;
+/* unfused 1x1 layers stoic_pw_s8 ran (test_conv_pk) */
+static int n_pw;
 
 /* Lowers and runs one layer on `trials` random inputs; returns the
  * kernel lower chose, or -1 after a failed check. */
@@ -495,6 +500,17 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
             CU_ASSERT(qw[0] == q[0].m && (q[0].m & 31) == -q[0].shift - 1);
             n_one += same;
         }
+        if (calls[0].k == LK_PW_S8) {
+            /* one word per output (qm_step 1) or the shared one (0); the
+             * weights four to a word, ceil(in_n / 4) words per output */
+            const int32_t *qw = calls[0].own[2].data;
+            CU_ASSERT(calls[0].p.pw.qm_step == (same ? 0 : 1));
+            CU_ASSERT(calls[0].own[2].n == (same ? 1 : oc));
+            CU_ASSERT(qw[0] == q[0].m && qw[calls[0].own[2].n - 1] == q[oc - 1].m);
+            CU_ASSERT(calls[0].own[0].n == (int64_t)oc * ((calls[0].p.pw.in_n + 3) / 4));
+            CU_ASSERT(calls[0].p.pw.pool == L->pool);
+            n_one += same;
+        }
         if (s4) {
             /* one word per output (qm_step 1) or the shared one (0) */
             const int32_t *qw = calls[0].own[2].data;
@@ -518,6 +534,9 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         break;
     case LK_DENSE_S4_PK:
         amin = calls[0].p.dense4_pk.act_min, amax = calls[0].p.dense4_pk.act_max;
+        break;
+    case LK_PW_S8:
+        amin = calls[0].p.pw.act_min, amax = calls[0].p.pw.act_max;
         break;
     case LK_CONV2D_S8_DW3:
     case LK_CONV2D_S16_DW3:
@@ -564,6 +583,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         case LK_DENSE_S8_PK: stoic_dense_s8_pk(&calls[0].p.dense_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S16_PK: stoic_dense_s16_pk(&calls[0].p.dense16_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S4_PK: stoic_dense_s4_pk(&calls[0].p.dense4_pk, a[0], a[1], a[2], a[3], a[4]); break;
+        case LK_PW_S8: stoic_pw_s8(&calls[0].p.pw, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_DW3: stoic_conv2d_s8_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S16_DW3: stoic_conv2d_s16_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_PK: stoic_conv2d_s8_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
@@ -577,6 +597,18 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         for (p = 0; p < pix; p++) {
             for (o = 0; o < oc; o++) {
                 int32_t want = ref_layer(g, L, x, p, o, amin, amax);
+                if (L->pool) {
+                    /* the unfused graph: the largest requantized output
+                     * of the window of pooled pixel p */
+                    int32_t pw2 = L->out_w / 2, c0 = 2 * (p / pw2) * L->out_w + 2 * (p % pw2);
+                    int32_t v1 = ref_layer(g, L, x, c0 + 1, o, amin, amax);
+                    int32_t v2 = ref_layer(g, L, x, c0 + L->out_w, o, amin, amax);
+                    int32_t v3 = ref_layer(g, L, x, c0 + L->out_w + 1, o, amin, amax);
+                    want = ref_layer(g, L, x, c0, o, amin, amax);
+                    want = v1 > want ? v1 : want;
+                    want = v2 > want ? v2 : want;
+                    want = v3 > want ? v3 : want;
+                }
                 int32_t got = L->dt == IR_DT_S8 ? ((int8_t *)y)[p * oc + o] : ((int16_t *)y)[p * oc + o];
                 if (got != want && bad++ < 3) {
                     printf("\n  %s kernel %s, pixel/row %ld, output %ld: got %ld, want %ld",
@@ -754,7 +786,8 @@ static void test_conv_pk(void)
                 L.out_h = L.in_h, L.out_w = L.in_w;
                 k = run_layer(&L, &s, 0, 2);
                 CU_ASSERT(k >= 0);
-                pw += k == kind1;
+                pw += k == kind1 || k == LK_PW_S8;
+                n_pw += k == LK_PW_S8;
                 continue;
             }
             L.kh = L.kw = 3;
@@ -784,6 +817,52 @@ static void test_conv_pk(void)
     CU_ASSERT(dw > 250);
     CU_ASSERT(pw > 60);
     printf("\n  conv: %d dw3, %d 1x1 packed, %d plain", dw, pw, other);
+}
+
+/* 1x1 convolutions of at most 16 int8 inputs with their 2x2 max pool
+ * fused (stoic_pw_s8, pool 1): the same bytes as the unfused layers'
+ * reference, the largest requantized output of each window */
+static void test_pw_pool(void)
+{
+    uint32_t s = 0x900150FFu;
+    int n, pooled = 0, refused = 0;
+    for (n = 0; n < 300; n++) {
+        layer L;
+        int k;
+        memset(&L, 0, sizeof L);
+        L.op = IR_OP_CONV2D;
+        L.dt = IR_DT_S8;
+        L.kh = L.kw = 1;
+        L.groups = 1;
+        L.pool = 1;
+        L.in_h = L.out_h = 2 * (int32_t)qt_range(&s, 1, 5);
+        L.in_w = L.out_w = 2 * (int32_t)qt_range(&s, 1, 5);
+        L.in_c = (int32_t)qt_range(&s, 1, 16);
+        L.out_c = (int32_t)qt_range(&s, 1, 13);
+        L.act = (int)qt_range(&s, 0, 2);
+        {
+            /* the same layer (the same random numbers): one whose bounds
+             * stoic_pw_s8 cannot prove lowers to no call (pass_poolfuse
+             * does not fuse it) */
+            uint32_t s2 = s;
+            ir_graph *g = build(&L, &s2, 0);
+            lower_call *calls = calloc(LOWER_MAX_CALLS, sizeof *calls);
+            int nc = lower_node(g, 0, calls);
+            CU_ASSERT(nc == 0 || (nc == 1 && calls[0].k == LK_PW_S8));
+            free(calls);
+            ir_free(g);
+            if (nc == 0) {
+                refused++;
+                continue;
+            }
+        }
+        k = run_layer(&L, &s, 0, 3);
+        CU_ASSERT(k == LK_PW_S8);
+        pooled += k == LK_PW_S8;
+    }
+    CU_ASSERT(pooled + refused == 300 && refused < 15);
+    printf("\n  1x1 + max pool fused: %d layers (%d refused), %d unfused 1x1 by stoic_pw_s8",
+           pooled, refused, n_pw);
 }
 
 /* groups 1, any kernel, stride and pads: stoic_conv2d_s8_pk / _s16_pk */
@@ -841,4 +920,6 @@ UNIT_SUITE(kernel_pk)
     CU_add_test(s, "bounds that fail: plain kernels chosen", test_fallback);
     CU_add_test(s, "conv 3x3 dw / first layer and 1x1, through lower, vs reference", test_conv_pk);
     CU_add_test(s, "conv groups 1, any kernel/stride/pads, through lower, vs reference", test_conv_wide);
+    CU_add_test(s, "1x1 conv with its 2x2 max pool fused, through lower, vs unfused reference",
+                test_pw_pool);
 }
