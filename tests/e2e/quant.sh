@@ -17,7 +17,8 @@
 #      sanitized build)
 #   4. the output equals `stoic eval ... --precision P --calib input.npy`
 #      bit for bit (the host evaluator, built with cc, runs the same
-#      integer kernels; the float e2e run.sh runs the cc build too)
+#      integer kernels; make target-check runs gcc's code for Cortex-M
+#      and PowerPC)
 #   5. the sanitized build runs the model on extreme inputs (harness
 #      --extremes: model_run_float on zeros, +-1e30, +-FLT_MAX, subnormals;
 #      model_run on the int8/int16 minimum, maximum, zeros, alternating)

@@ -12,11 +12,16 @@
 #      (2. and 4. with the generator built with ASan/UBSan, bin/stoic-asan)
 #   5. every OUT/*.c compiles silently with the strict flags
 #        -std=c99 -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror
-#      with cc, and with clang (when installed) plus the sanitizers
+#      with clang (when installed) plus the sanitizers
 #        -O0 -fsanitize=address,undefined -fno-sanitize-recover=all
-#   6. each build links with tests/e2e/harness.c; the harness runs every row
+#      and passes cc's checks with the same strict flags (cc -fsyntax-only:
+#      the warnings are the front end's; cc's code for the kernels already
+#      ran in 2.-3., as the evaluator's, which is built with cc and calls
+#      the same runtime sources; tests/e2e/quant.sh does the same)
+#   6. the sanitized build links with tests/e2e/harness.c; the harness runs
+#      every row
 #   7. harness output ~ eval.npy (rtol 1e-5, atol 1e-6) and ~ expected.npy
-#      (rtol 1e-5, atol 1e-5), for the cc and the clang build
+#      (rtol 1e-5, atol 1e-5)
 #   8. the sanitized build runs the model on extreme inputs (harness
 #      --extremes --nan: zeros, +-1e30, +-FLT_MAX, subnormals, NaN, +-inf)
 #      without a sanitizer report (the harness runs without LeakSanitizer:
@@ -31,19 +36,20 @@
 #      directory is byte-identical (cmp): deterministic, and the same
 #      files with and without the sanitizers
 #  11. no object of OUT mentions malloc, calloc, realloc or free (their
-#      symbol tables, readelf -Ws, on the cc build's objects: the
-#      sanitized ones are the same sources)
+#      symbol tables, readelf -Ws, on the sanitized build's objects)
 #
 # Compiled once, not per case: a runtime file that OUT holds as a
 # byte-identical copy of runtime/ (cmp, with identical runtime headers) is
-# compiled once per compiler, with the same flags, and its object linked;
-# any other file of OUT is compiled per case. gcc and clang are each run
-# once per file: clang's build is the sanitized one, so it gives clang's
-# diagnostics, a second compiler's results on the real inputs and the
-# sanitizer evidence in one compilation. The sanitized harness is linked
-# by the command clang's driver runs for that link, captured once (clang
-# -###, tests/common.sh link_capture): the same linker and arguments
-# without a driver start-up per case.
+# compiled once, with the same flags, and its object linked; any other
+# file of OUT is compiled per case; cc's check of a shipped runtime file
+# is made once per text and headers. clang's build is the sanitized one,
+# so it gives clang's diagnostics, a second compiler's results on the real
+# inputs and the sanitizer evidence in one compilation. The sanitized
+# harness is linked by the command clang's driver runs for that link,
+# captured once (clang -###, tests/common.sh link_capture): the same
+# linker and arguments without a driver start-up per case. (Until
+# 2026-12 every case was also built with cc, linked and run: half a
+# second of processor time a case, for code the evaluator already runs.)
 #
 # Usage: sh tests/e2e/run.sh [CASE...]     (default: every case)
 # Environment: STOIC (default bin/stoic-asan), STOIC_PLAIN (bin/stoic),
@@ -119,6 +125,33 @@ build_run() {
     return 0
 }
 
+# syntax_cc: every file of the plan that is compiled (not a reused
+# runtime object) passes cc's strict flags silently (cc -fsyntax-only). A
+# shipped runtime file (stoic_*.c) that an earlier case checked silently,
+# with the same text and the same runtime headers, is not checked again
+# (the key as tests/e2e/quant.sh's: the SHA-256 of the flags and the
+# headers, then the file's, from the plan).
+syntax_cc() {
+    _ck=$( { echo "$CC $STRICT -fsyntax-only"; cat "$out"/stoic_*.h; } | sha256sum)
+    _ck=${_ck%% *}
+    while read -r _how _f _sum; do
+        [ "$_how" = compile ] || continue
+        _key=
+        case $_f in stoic_*)
+            _key=$SUP/syntax/$_ck-$_sum
+            [ ! -f "$_key" ] || continue ;;
+        esac
+        # shellcheck disable=SC2086
+        if ! $CC $STRICT -fsyntax-only "$out/$_f" >"$w/cc-$_f.log" 2>&1 ||
+           [ -s "$w/cc-$_f.log" ]; then
+            fail "$CC: $_f does not pass the strict flags" "$w/cc-$_f.log"
+            return 1
+        fi
+        [ -z "$_key" ] || : >"$_key"
+    done <"$w/plan"
+    return 0
+}
+
 run_case() {
     name=$1
     dir=$CASES/$name
@@ -150,9 +183,12 @@ run_case() {
     for f in model.h model.c model_weights.c model_report.json stoic_rt.h; do
         [ -f "$out/$f" ] || { fail "generate did not write $f" "$w/generate.log"; return 1; }
     done
-    # 5.-7. compile strictly, run, compare: cc, and the sanitized build
+    # 5.-7. cc's strict checks of every file it would compile (cc
+    #     -fsyntax-only: the warnings are the front end's; cc's code for
+    #     the kernels already ran, as the evaluator's, in 2.-3.), then the
+    #     sanitized build compiled strictly, run, compared
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
-    build_run cc "$CC" "" || return 1
+    syntax_cc || return 1
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
     # 8. extreme inputs under the sanitizers
@@ -164,7 +200,7 @@ run_case() {
     fi
     # 9. arena bound
     if [ -f "$dir/arena_max" ]; then
-        arena=$(sed -n 's/^arena \([0-9][0-9]*\)$/\1/p' "$w/harness-cc.out")
+        arena=$(sed -n 's/^arena \([0-9][0-9]*\)$/\1/p' "$w/harness-san.out")
         amax=$(cat "$dir/arena_max")
         if [ -z "$arena" ] || [ "$arena" -gt "$amax" ]; then
             echo "MODEL_ARENA_SIZE ${arena:-?} > arena_max $amax (buffers not reused?)" >"$w/arena.log"
@@ -206,7 +242,7 @@ run_case() {
     fi
     # 11. no dynamic memory (the reused runtime objects are checked once;
     #     the sanitized objects are the same sources)
-    dynamic_memory_symbols "$w"/obj-cc/*.o >"$w/dyn.log"
+    dynamic_memory_symbols "$w"/obj-san/*.o >"$w/dyn.log"
     case $? in
     0) fail "dynamic memory" "$w/dyn.log"; return 1 ;;
     2) fail "readelf cannot read the objects" "$w/dyn.log"; return 1 ;;
@@ -253,7 +289,7 @@ else
 fi
 
 rm -rf "$WORK/res" "$WORK/jobs" "$SUP"
-mkdir -p "$WORK/res" "$SUP" || exit 2
+mkdir -p "$WORK/res" "$SUP/syntax" || exit 2
 
 # Once per build: the runtime, and the harness driver and support files.
 rt_sums "$SUP/rt.sha256"
@@ -264,8 +300,7 @@ if [ -n "${STOIC_SUPPORT_SAN:-}" ]; then
     ln -s "$(cd "$STOIC_SUPPORT_SAN" && pwd)" "$SUP/san" || exit 2
 fi
 # shellcheck disable=SC2086
-if ! build_once "$SUP/cc" "$CC" ||
-   { [ -z "${STOIC_SUPPORT_SAN:-}" ] && ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; }; then
+if { [ -z "${STOIC_SUPPORT_SAN:-}" ] && ! build_once "$SUP/san" "$SAN_CC" $SANITIZE; }; then
     echo "FAIL runtime: the runtime or the harness does not compile (silently)"
     head -n 25 "$SUP"/*/fail.log | sed 's/^/    | /'
     echo "0 passed, 1 failed"
@@ -273,7 +308,7 @@ if ! build_once "$SUP/cc" "$CC" ||
 fi
 # shellcheck disable=SC2086
 [ -n "${STOIC_SUPPORT_SAN:-}" ] || link_capture "$SUP/san" "$SAN_CC" $SANITIZE $SAN_LDFLAGS
-if has_dynamic_memory "$SUP"/cc/rt/*.o "$SUP"/san/rt/*.o; then
+if has_dynamic_memory "$SUP"/san/rt/*.o; then
     echo "FAIL runtime: dynamic memory in the runtime objects"
     echo "0 passed, 1 failed"
     exit 1
