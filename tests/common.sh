@@ -279,6 +279,37 @@ harness_link() {
         "$_bd/driver.o" "$_bd/npy.o" "$_bd/fileio.o" $(cat "$_od/objs") >"$_log" 2>&1
 }
 
+# cc_syntax OUT PLAN WORKDIR CACHEDIR: every file PLAN (rt_plan) has
+# compiled passes cc's strict checks silently ($CC $STRICT -fsyntax-only:
+# each file alone, so an include it lacks shows; the warnings are the
+# front end's). A shipped runtime file (stoic_*.c) that an earlier check
+# of this run passed, with the same text and the same runtime headers
+# (stoic_*.h, all it includes besides the C library), is not checked
+# again: the same input to the same compiler gives the same diagnostics
+# (CACHEDIR/KEY, KEY the SHA-256 of the flags and the headers, then the
+# file's, from the plan). Status 1 with oc_reason and oc_log set when a
+# file fails.
+cc_syntax() {
+    _ck=$( { echo "$CC $STRICT -fsyntax-only"; cat "$1"/stoic_*.h; } | sha256sum)
+    _ck=${_ck%% *}
+    while read -r _how _f _sum; do
+        [ "$_how" = compile ] || continue
+        _key=
+        case $_f in stoic_*)
+            _key=$4/$_ck-$_sum
+            [ ! -f "$_key" ] || continue ;;
+        esac
+        # shellcheck disable=SC2086
+        if ! $CC $STRICT -fsyntax-only "$1/$_f" >"$3/cc-$_f.log" 2>&1 || [ -s "$3/cc-$_f.log" ]; then
+            oc_reason="$CC: $_f does not pass the strict flags"
+            oc_log=$3/cc-$_f.log
+            return 1
+        fi
+        [ -z "$_key" ] || : >"$_key"
+    done <"$2"
+    return 0
+}
+
 # build_link OUT PLAN BUILDDIR OBJDIR EXE LOG LDFLAGS CC FLAGS...: the files
 # of OUT compiled strictly ($STRICT FLAGS) and silently, and the harness
 # for them linked to EXE (FLAGS LDFLAGS; the link's output in LOG): that

@@ -119,26 +119,9 @@ one() { # case precision [shared]
             >>"$w/twin.log" 2>&1 || { reason="eval differs from its twin $twin"; return 1; }
     fi
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
-    # a shipped runtime file (stoic_*.c) that an earlier case of this run
-    # checked silently, with the same text and the same runtime headers
-    # (stoic_*.h, all it includes besides the C library), is not checked
-    # again: the same input to the same compiler gives the same
-    # diagnostics (the key, as out_compile's object cache: the SHA-256 of
-    # the flags and the headers, then the file's, from the plan)
-    _ck=$( { echo "$CC $STRICT -fsyntax-only"; cat "$out"/stoic_*.h; } | sha256sum)
-    _ck=${_ck%% *}
-    while read -r _how _f _sum; do
-        [ "$_how" = compile ] || continue
-        _key=
-        case $_f in stoic_*)
-            _key=$SUP/syntax/$_ck-$_sum
-            [ ! -f "$_key" ] || continue ;;
-        esac
-        # shellcheck disable=SC2086
-        $CC $STRICT -fsyntax-only "$out/$_f" >"$w/cc-$_f.log" 2>&1 && [ ! -s "$w/cc-$_f.log" ] ||
-            { reason="$CC: $_f does not pass the strict flags: $(head -3 "$w/cc-$_f.log")"; return 1; }
-        [ -z "$_key" ] || : >"$_key"
-    done <"$w/plan"
+    # cc's strict checks of every file (tests/common.sh cc_syntax)
+    cc_syntax "$out" "$w/plan" "$w" "$SUP/syntax" ||
+        { reason="$oc_reason: $(head -3 "$oc_log")"; return 1; }
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
     ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-san" --extremes >"$w/extremes.log" 2>&1 &&

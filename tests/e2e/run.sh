@@ -125,33 +125,6 @@ build_run() {
     return 0
 }
 
-# syntax_cc: every file of the plan that is compiled (not a reused
-# runtime object) passes cc's strict flags silently (cc -fsyntax-only). A
-# shipped runtime file (stoic_*.c) that an earlier case checked silently,
-# with the same text and the same runtime headers, is not checked again
-# (the key as tests/e2e/quant.sh's: the SHA-256 of the flags and the
-# headers, then the file's, from the plan).
-syntax_cc() {
-    _ck=$( { echo "$CC $STRICT -fsyntax-only"; cat "$out"/stoic_*.h; } | sha256sum)
-    _ck=${_ck%% *}
-    while read -r _how _f _sum; do
-        [ "$_how" = compile ] || continue
-        _key=
-        case $_f in stoic_*)
-            _key=$SUP/syntax/$_ck-$_sum
-            [ ! -f "$_key" ] || continue ;;
-        esac
-        # shellcheck disable=SC2086
-        if ! $CC $STRICT -fsyntax-only "$out/$_f" >"$w/cc-$_f.log" 2>&1 ||
-           [ -s "$w/cc-$_f.log" ]; then
-            fail "$CC: $_f does not pass the strict flags" "$w/cc-$_f.log"
-            return 1
-        fi
-        [ -z "$_key" ] || : >"$_key"
-    done <"$w/plan"
-    return 0
-}
-
 run_case() {
     name=$1
     dir=$CASES/$name
@@ -188,7 +161,7 @@ run_case() {
     #     the kernels already ran, as the evaluator's, in 2.-3.), then the
     #     sanitized build compiled strictly, run, compared
     rt_plan "$out" "$SUP/rt.sha256" "$w/plan"
-    syntax_cc || return 1
+    cc_syntax "$out" "$w/plan" "$w" "$SUP/syntax" || { fail "$oc_reason" "$oc_log"; return 1; }
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
     # 8. extreme inputs under the sanitizers
