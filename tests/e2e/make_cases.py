@@ -689,6 +689,16 @@ def dense_wide(c):
     return m, c.x(3, (72,))
 
 
+# As wide as the examples' layers (80 input words, twelve passes of four
+# rows): where the eight-word step is most of the cost.
+@case
+def dense_wide_big(c):
+    m = Model((160,))
+    m.out_name = m.add("dense", "fc", "x", "y", dense_params(c, 48, 160), units=48,
+                       activation="relu")
+    return m, c.x(3, (160,))
+
+
 @case
 def dense_wide_odd(c):
     m = Model((2, 41))
