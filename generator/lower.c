@@ -1024,6 +1024,31 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
     }
 }
 
+/* The constants of a kernel with one record per output (stoic_dense_s4_pk,
+ * stoic_pw_s8): the weight words (own 0, out_n * words, filled by the
+ * caller), the folded biases (own 1, one per output) and the packed
+ * multipliers (own 2: one per output, step 1; or one word, step 0).
+ * Returns the weight words, NULL after a failure. */
+static int32_t *per_output_consts(const ir_graph *g, lower_call *c, int32_t out_n, int64_t per,
+                                  int32_t words, const int32_t **qm, int32_t *qm_step,
+                                  pk_src *s)
+{
+    int32_t *w, *b, o;
+    if (!pk_src_of(g, &g->n[c->node], out_n, per, s)) {
+        return NULL;
+    }
+    w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * words, "w");
+    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
+    if (w == NULL || b == NULL || pk_qm_words(c, 2, s, out_n, 1, 1, qm, qm_step) != 0) {
+        return NULL;
+    }
+    for (o = 0; o < out_n; o++) {
+        int64_t bd;
+        b[o] = (int32_t)pk_bias(s, o, per, &bd);
+    }
+    return w;
+}
+
 /* The constants of stoic_dense_s4_pk (stoic_dense_s4_pk.c): the weight
  * words (own 0: per pass of two rows, for each word g the words of the
  * two rows; then a last odd row's n_g words), the folded biases
@@ -1031,23 +1056,13 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
  * output, step 1; or one word, step 0). */
 static int attach_dense_s4(const ir_graph *g, lower_call *c)
 {
-    const ir_node *n = &g->n[c->node];
     stoic_dense_s4_pk_params *p = &c->p.dense4_pk;
     int32_t out_n = p->out_n, n_g = p->n_g, r, r0, rn = 2, gi, k = 0;
     int64_t per = p->in_n;
-    int32_t *w, *b;
     pk_src s;
-    if (!pk_src_of(g, n, out_n, per, &s)) {
+    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &s);
+    if (w == NULL) {
         return -1;
-    }
-    w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * n_g, "w");
-    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
-    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 1, 1, &p->qm, &p->qm_step) != 0) {
-        return -1;
-    }
-    for (r = 0; r < out_n; r++) {
-        int64_t bd;
-        b[r] = (int32_t)pk_bias(&s, r, per, &bd);
     }
     for (r0 = 0; r0 < out_n; r0 += rn) { /* passes of two rows, a last odd row alone */
         rn = r0 + 1 < out_n ? 2 : 1;
@@ -1409,7 +1424,10 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
 }
 
 /* Whether stoic_pw_s8 runs a 1x1 convolution (stride 1, no padding,
- * groups 1) of in_c <= 16 int8 inputs per pixel: the pk_ok bounds without
+ * groups 1) of in_c <= 8 int8 inputs per pixel, or <= 16 with its max
+ * pool fused (unfused, 9 to 16 inputs cost fewer cycles in
+ * stoic_dense_s8_pk: dsconv's 1x1 16 -> 24 on 3x3, M4 10 634 cycles
+ * against 11 861, M7 7 497 instructions against 7 718): the pk_ok bounds without
  * row pairs, at least LOWER_PW_MIN_PX pixels (the weights of an output
  * are unpacked once per pass over them), at most LOWER_PW_MAX_SCRATCH
  * words of packed input (px * in_words: twice the input tensor's bytes);
@@ -1427,7 +1445,8 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
     int v[6];
     if (n->prec != IR_DT_S8 || n->wbits == 4 || n->op != IR_OP_CONV2D || f->groups != 1 ||
         f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 || f->pad_top != 0 ||
-        f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w || f->in_c > 16 ||
+        f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
+        f->in_c > (n->pool_max ? 16 : 8) ||
         px < LOWER_PW_MIN_PX || px * words > LOWER_PW_MAX_SCRATCH ||
         (n->pool_max && (f->out_h % 2 != 0 || f->out_w % 2 != 0)) ||
         !pk_src_of(g, n, f->out_c, f->in_c, &s) || !pk_ok(&s, f->out_c, f->in_c, 0)) {
@@ -1466,23 +1485,15 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
  * multipliers, own 2 (one per output, step 1; or one word, step 0). */
 static int attach_pw(const ir_graph *g, lower_call *c)
 {
-    const ir_node *n = &g->n[c->node];
     stoic_pw_s8_params *p = &c->p.pw;
     int32_t out_n = p->out_n, n_g = p->in_words / 2, o, k, j;
     int64_t per = p->in_n;
-    int32_t *w, *b;
     pk_src s;
-    if (!pk_src_of(g, n, out_n, per, &s)) {
-        return -1;
-    }
-    w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * n_g, "w");
-    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
-    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 1, 1, &p->qm, &p->qm_step) != 0) {
+    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &s);
+    if (w == NULL) {
         return -1;
     }
     for (o = 0; o < out_n; o++) {
-        int64_t bd;
-        b[o] = (int32_t)pk_bias(&s, o, per, &bd);
         for (k = 0; k < n_g; k++) {
             uint32_t u = 0;
             for (j = 0; j < 4; j++) {

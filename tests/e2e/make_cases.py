@@ -906,6 +906,16 @@ def dw3_many_channels(c):
     return m, c.x(3, (3, 3, 20))
 
 
+# The shape of examples/dsconv's second depthwise layer (3x3 image, 16
+# channels, pads 1): per-channel work, not the plane, is most of its cost.
+@case
+def dw3_small_16(c):
+    m = Model((3, 3, 16))
+    m.out_name = m.add("conv2d", "dw", "x", "y", conv_params(c, 16, 3, 3, 1, gain=2.0), filters=16,
+                       kernel=(3, 3), groups=16, padding="same", activation="relu")
+    return m, c.x(3, (3, 3, 16))
+
+
 @case
 def dw3_small_first(c):
     m = Model((3, 4, 1))
@@ -985,7 +995,8 @@ def conv2d_1x1_maxpool_in4(c):
     return m, c.x(3, (4, 8, 4))
 
 
-# 16 input channels on a 3x3 image, the most stoic_pw_s8 takes (int8).
+# 16 input channels on a 3x3 image: in int8 stoic_dense_s8_pk (stoic_pw_s8
+# takes at most 8 unless it computes a max pool too).
 @case
 def conv2d_1x1_in16(c):
     m = Model((3, 3, 16))
