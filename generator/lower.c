@@ -1442,7 +1442,6 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
     int64_t px = (int64_t)f->out_h * f->out_w;
     int32_t words = 2 * ((f->in_c + 3) / 4);
     pk_src s;
-    int v[6];
     if (n->prec != IR_DT_S8 || n->wbits == 4 || n->op != IR_OP_CONV2D || f->groups != 1 ||
         f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 || f->pad_top != 0 ||
         f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
@@ -1467,14 +1466,7 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
     p->c1 = 2 * s.zp_out + 1;
     p->qm_step = 0;
     p->qm = NULL;
-    c->n_own = 3;
-    c->scratch_words = px * words;
-    v[0] = n->inputs[0];
-    v[1] = LOWER_ARG_OWN(0);
-    v[2] = LOWER_ARG_OWN(1);
-    v[3] = n->output;
-    v[4] = LOWER_ARG_SCRATCH;
-    set_args6(c, v, 5);
+    dense_pk_args(c, n, px * words); /* the same arguments and own arrays */
     return 1;
 }
 
