@@ -20,7 +20,11 @@
  *
  *   harness --extremes [--nan]
  *
- * runs the model on extreme inputs instead, for the build with
+ *   harness INPUT.npy OUTPUT.npy [LIKE.npy] --extremes [--nan]
+ *
+ * does both, the rows first (one process: one sanitizer start-up).
+ *
+ * --extremes runs the model on extreme inputs, for the build with
  * -fsanitize=address,undefined (tests/e2e/run.sh, quant.sh): model_run_float
  * on rows of zeros, +-1e30, +-FLT_MAX, +-FLT_MIN/2 (subnormal), alternating
  * signs and a mix of magnitudes; with --nan (float models) also NaN, +-inf
@@ -286,7 +290,42 @@ static int run_extremes(int nan)
     return 0;
 }
 
+static int run_rows(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int rc;
+    int k;
+    int nan = 0;
+    int rows = argc;
+
+    /* the first "--extremes" ends the rows' arguments */
+    for (k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "--extremes") == 0) {
+            rows = k;
+            break;
+        }
+    }
+    if (rows < argc) {
+        if (argc - rows > 2 || (argc - rows == 2 && strcmp(argv[rows + 1], "--nan") != 0)) {
+            fprintf(stderr, "usage: %s [INPUT.npy OUTPUT.npy [LIKE.npy]] --extremes [--nan]\n",
+                    argv[0]);
+            return 2;
+        }
+        nan = argc - rows == 2;
+    }
+    rc = 0;
+    if (rows > 1 || rows == argc) {
+        rc = run_rows(rows, argv);
+    }
+    if (rc == 0 && rows < argc) {
+        rc = run_extremes(nan);
+    }
+    return rc;
+}
+
+/* the rows of INPUT.npy through the model (argv[1 .. argc-1]) */
+static int run_rows(int argc, char **argv)
 {
     npy_array in;
     npy_array like;
@@ -302,13 +341,6 @@ int main(int argc, char **argv)
     int k;
     FILE *f;
 
-    if (argc >= 2 && strcmp(argv[1], "--extremes") == 0) {
-        if (argc > 3 || (argc == 3 && strcmp(argv[2], "--nan") != 0)) {
-            fprintf(stderr, "usage: %s --extremes [--nan]\n", argv[0]);
-            return 2;
-        }
-        return run_extremes(argc == 3);
-    }
     if (argc != 3 && argc != 4) {
         fprintf(stderr, "usage: %s INPUT.npy OUTPUT.npy [LIKE.npy]\n"
                         "       %s --extremes [--nan]\n", argv[0], argv[0]);

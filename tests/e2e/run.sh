@@ -105,11 +105,17 @@ build_run() {
     1) fail "$oc_reason" "$oc_log"; return 1 ;;
     2) fail "$_tag: linking the harness fails" "$w/link-$_tag.log"; return 1 ;;
     esac
+    # the rows, then (8.) the extreme inputs, in one process
     ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-$_tag" "$dir/input.npy" "$w/run-$_tag.npy" \
-        "$dir/expected.npy" >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
+        "$dir/expected.npy" --extremes --nan >"$w/harness-$_tag.out" 2>"$w/harness-$_tag.log"
     rc=$?
     if [ $rc -ne 0 ] || sanitizer_report "$w/harness-$_tag.log"; then
-        fail "$_tag: the harness fails (exit $rc)" "$w/harness-$_tag.log"
+        fail "$_tag: the harness fails on the rows or the extreme inputs (exit $rc)" \
+            "$w/harness-$_tag.log"
+        return 1
+    fi
+    if ! grep -q '^extremes: ' "$w/harness-$_tag.out"; then
+        fail "$_tag: the harness did not run the extreme inputs" "$w/harness-$_tag.out"
         return 1
     fi
     if ! "$NPYCMP" "$w/run-$_tag.npy" "$w/eval.npy" --rtol 1e-5 --atol 1e-6 \
@@ -164,13 +170,6 @@ run_case() {
     cc_syntax "$out" "$w/plan" "$w" "$SUP/syntax" || { fail "$oc_reason" "$oc_log"; return 1; }
     # shellcheck disable=SC2086
     build_run san "$SAN_CC" "$SAN_LDFLAGS" $SANITIZE || return 1
-    # 8. extreme inputs under the sanitizers
-    ASAN_OPTIONS=$HARNESS_ASAN_OPTIONS "$w/harness-san" --extremes --nan >"$w/extremes.log" 2>&1
-    rc=$?
-    if [ $rc -ne 0 ] || sanitizer_report "$w/extremes.log"; then
-        fail "sanitized build on extreme inputs: exit $rc" "$w/extremes.log"
-        return 1
-    fi
     # 9. arena bound
     if [ -f "$dir/arena_max" ]; then
         arena=$(sed -n 's/^arena \([0-9][0-9]*\)$/\1/p' "$w/harness-san.out")
