@@ -1430,9 +1430,9 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
  * against 11 861, M7 7 497 instructions against 7 718): the pk_ok bounds without
  * row pairs, at least LOWER_PW_MIN_PX pixels (the weights of an output
  * are unpacked once per pass over them), at most LOWER_PW_MAX_SCRATCH
- * words of packed input (px * in_words: twice the input tensor's bytes);
- * with the fused max pool (pass_poolfuse) also an even height and width.
- * Fills c when it does. */
+ * words of packed input (px * in_words: twice the input tensor's bytes).
+ * With the max pool fused (pass_poolfuse) the output is the pool's, the
+ * convolution's twice as high and wide (lower_conv). Fills c when it does. */
 #define LOWER_PW_MIN_PX 4
 #define LOWER_PW_MAX_SCRATCH 4096
 static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
@@ -1447,7 +1447,6 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
         f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
         f->in_c > (n->pool_max ? 16 : 8) ||
         px < LOWER_PW_MIN_PX || px * words > LOWER_PW_MAX_SCRATCH ||
-        (n->pool_max && (f->out_h % 2 != 0 || f->out_w % 2 != 0)) ||
         !pk_src_of(g, n, f->out_c, f->in_c, &s) || !pk_ok(&s, f->out_c, f->in_c, 0)) {
         return 0;
     }
@@ -2033,6 +2032,20 @@ static const char *const conv_names[15] = { "in_h", "in_w", "in_c", "out_h", "ou
         fgeom((l), v_, conv_names, 15);                                                        \
     } while (0)
 
+/* The output-stage fields stoic_dense_s8_pk, stoic_dense_s4_pk and
+ * stoic_pw_s8 end their parameters with: act_min, act_max, clamp, c1,
+ * qm_step and the packed multipliers (own 2). */
+static void f_rq8(fl *l, int32_t act_min, int32_t act_max, int32_t clamp, int32_t c1,
+                  int32_t qm_step)
+{
+    fi(l, "act_min", act_min);
+    fi(l, "act_max", act_max);
+    fi(l, "clamp", clamp);
+    fi(l, "c1", c1);
+    fi(l, "qm_step", qm_step);
+    fo(l, "qm", 2);
+}
+
 int lower_fields(const lower_call *c, lower_field *f, int max)
 {
     fl l;
@@ -2338,12 +2351,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_n", p->in_n);
         fi(&l, "out_n", p->out_n);
         fi(&l, "in_words", p->in_words);
-        fi(&l, "act_min", p->act_min);
-        fi(&l, "act_max", p->act_max);
-        fi(&l, "clamp", p->clamp);
-        fi(&l, "c1", p->c1);
-        fi(&l, "qm_step", p->qm_step);
-        fo(&l, "qm", 2);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
         break;
     }
     case LK_DENSE_S4_PK: {
@@ -2354,12 +2362,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_words", p->in_words);
         fi(&l, "n_g", p->n_g);
         fi(&l, "mask", p->mask);
-        fi(&l, "act_min", p->act_min);
-        fi(&l, "act_max", p->act_max);
-        fi(&l, "clamp", p->clamp);
-        fi(&l, "c1", p->c1);
-        fi(&l, "qm_step", p->qm_step);
-        fo(&l, "qm", 2);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
         break;
     }
     case LK_PW_S8: {
@@ -2372,12 +2375,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_n", p->in_n);
         fi(&l, "in_words", p->in_words);
         fi(&l, "out_n", p->out_n);
-        fi(&l, "act_min", p->act_min);
-        fi(&l, "act_max", p->act_max);
-        fi(&l, "clamp", p->clamp);
-        fi(&l, "c1", p->c1);
-        fi(&l, "qm_step", p->qm_step);
-        fo(&l, "qm", 2);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
         break;
     }
     case LK_DENSE_S16_PK: {
