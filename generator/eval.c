@@ -300,6 +300,9 @@ static void run_call(const lower_call *c, void *const *a)
     case LK_PW_S8:
         stoic_pw_s8(&c->p.pw, a[0], a[1], a[2], a[3], a[4]);
         break;
+    case LK_PW_S16:
+        stoic_pw_s16(&c->p.pw, a[0], a[1], a[2], a[3]);
+        break;
     case LK_DENSE_S8_PK:
         stoic_dense_s8_pk(&c->p.dense_pk, a[0], a[1], a[2], a[3], a[4]);
         break;

@@ -30,7 +30,7 @@ static const char *const kernel_fn[] = {
     "stoic_resize_f32", "stoic_resize_s8", "stoic_resize_s16",
     "stoic_lstm_f32", "stoic_gru_f32",
     "stoic_lstm_s16", "stoic_lstm_s8w", "stoic_gru_s16", "stoic_gru_s8w",
-    "stoic_dense_s4_pk", "stoic_pw_s8"
+    "stoic_dense_s4_pk", "stoic_pw_s8", "stoic_pw_s16"
 };
 static const char *const kernel_params[] = {
     "stoic_dense_f32_params", "stoic_conv2d_f32_params", "stoic_pool2d_f32_params",
@@ -58,7 +58,7 @@ static const char *const kernel_params[] = {
     "stoic_resize_f32_params", "stoic_resize_q_params", "stoic_resize_q_params",
     "stoic_rnn_f32_params", "stoic_rnn_f32_params",
     "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params", "stoic_rnn_q_params",
-    "stoic_dense_s4_pk_params", "stoic_pw_s8_params"
+    "stoic_dense_s4_pk_params", "stoic_pw_params", "stoic_pw_params"
 };
 
 /* one name per kernel, no more, no fewer (a missing comma would join two) */
@@ -84,7 +84,7 @@ int lower_kernel_dsp(lower_kernel k)
 {
     return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_DW3 || k == LK_DENSE_S16_PK ||
            k == LK_CONV2D_S16_DW3 || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S16_PK ||
-           k == LK_DENSE_S4_PK || k == LK_PW_S8;
+           k == LK_DENSE_S4_PK || k == LK_PW_S8 || k == LK_PW_S16;
 }
 
 int lower_kernel_inline(lower_kernel k)
@@ -851,7 +851,8 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
 }
 
 /* The arguments of the packed dense kernels (input, own weights, own
- * bias records, output, scratch) and their three own arrays. */
+ * bias records, output, scratch; no scratch when scratch_words is 0:
+ * stoic_pw_s16) and their three own arrays. */
 static void dense_pk_args(lower_call *c, const ir_node *n, int64_t scratch_words)
 {
     int v[6];
@@ -861,7 +862,7 @@ static void dense_pk_args(lower_call *c, const ir_node *n, int64_t scratch_words
     v[1] = LOWER_ARG_OWN(0);
     v[2] = LOWER_ARG_OWN(1);
     v[3] = n->output;
-    v[4] = LOWER_ARG_SCRATCH;
+    v[4] = scratch_words > 0 ? LOWER_ARG_SCRATCH : LOWER_ARG_NONE;
     set_args6(c, v, 5);
 }
 
@@ -1297,6 +1298,7 @@ int lower_attach(const ir_graph *g, lower_call *c)
         rc = attach_dense_s4(g, c);
         break;
     case LK_PW_S8:
+    case LK_PW_S16:
         rc = attach_pw(g, c);
         break;
     case LK_CONV2D_S8_DW3:
@@ -1333,7 +1335,7 @@ void lower_release(lower_call *c)
         c->p.dense16_pk.qm = NULL;
     } else if (c->k == LK_DENSE_S4_PK) {
         c->p.dense4_pk.qm = NULL;
-    } else if (c->k == LK_PW_S8) {
+    } else if (c->k == LK_PW_S8 || c->k == LK_PW_S16) {
         c->p.pw.qm = NULL;
     } else if (c->k == LK_CONV2D_S8_PK || c->k == LK_CONV2D_S16_PK) {
         c->p.conv_pk.qm = NULL;
@@ -1427,10 +1429,14 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
  * groups 1) of in_c <= 8 int8 inputs per pixel, or <= 16 with its max
  * pool fused (unfused, 9 to 16 inputs cost fewer cycles in
  * stoic_dense_s8_pk: dsconv's 1x1 16 -> 24 on 3x3, M4 10 634 cycles
- * against 11 861, M7 7 497 instructions against 7 718): the pk_ok bounds without
+ * against 11 861, M7 7 497 instructions against 7 718); or stoic_pw_s16
+ * one of in_c <= 16 int16 inputs (stoic_dense_s16_pk's two accumulators
+ * per row pair cost more: dsconv's 1x1 16 -> 24 on 3x3, M4 NNN
+ * instructions against 11 186): the pk_ok bounds without
  * row pairs, at least LOWER_PW_MIN_PX pixels (the weights of an output
- * are unpacked once per pass over them), at most LOWER_PW_MAX_SCRATCH
- * words of packed input (px * in_words: twice the input tensor's bytes).
+ * are unpacked once per pass over them), int8: at most
+ * LOWER_PW_MAX_SCRATCH words of packed input (px * in_words: twice the
+ * input tensor's bytes; int16 reads its input in place).
  * With the max pool fused (pass_poolfuse) the output is the pool's, the
  * convolution's twice as high and wide (lower_conv). Fills c when it does. */
 #define LOWER_PW_MIN_PX 4
@@ -1438,20 +1444,22 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
 static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_params *f,
                     lower_call *c)
 {
-    stoic_pw_s8_params *p = &c->p.pw;
+    stoic_pw_params *p = &c->p.pw;
     int64_t px = (int64_t)f->out_h * f->out_w;
-    int32_t words = 2 * ((f->in_c + 3) / 4);
+    int s16 = n->prec == IR_DT_S16;
+    int32_t words = s16 ? (f->in_c + 1) / 2 : 2 * ((f->in_c + 3) / 4);
+    int64_t scratch = s16 ? 0 : px * words;
     pk_src s;
-    if (n->prec != IR_DT_S8 || n->wbits == 4 || n->op != IR_OP_CONV2D || f->groups != 1 ||
-        f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 || f->pad_top != 0 ||
-        f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
-        f->in_c > (n->pool_max ? 16 : 8) ||
-        px < LOWER_PW_MIN_PX || px * words > LOWER_PW_MAX_SCRATCH ||
-        !pk_src_of(g, n, f->out_c, f->in_c, &s) || !pk_ok(&s, f->out_c, f->in_c, 0)) {
+    if ((n->prec != IR_DT_S8 && !s16) || n->wbits == 4 || n->op != IR_OP_CONV2D ||
+        f->groups != 1 || f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 ||
+        f->pad_top != 0 || f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
+        f->in_c > (n->pool_max || s16 ? 16 : 8) || px < LOWER_PW_MIN_PX ||
+        scratch > LOWER_PW_MAX_SCRATCH || !pk_src_of(g, n, f->out_c, f->in_c, &s) ||
+        !pk_ok(&s, f->out_c, f->in_c, 0)) {
         return 0;
     }
     memset(p, 0, sizeof *p);
-    c->k = LK_PW_S8;
+    c->k = s16 ? LK_PW_S16 : LK_PW_S8;
     p->px = (int32_t)px;
     p->w = f->out_w;
     p->pool = n->pool_max ? 1 : 0;
@@ -1461,23 +1469,28 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
     p->in_words = words;
     p->out_n = f->out_c;
     act_range(g, n, &p->act_min, &p->act_max);
-    p->clamp = (p->act_min > -128 || p->act_max < 127) ? 1 : 0;
-    p->c1 = 2 * s.zp_out + 1;
+    p->clamp = s16 ? (p->act_min > -32768 || p->act_max < 32767)
+                   : (p->act_min > -128 || p->act_max < 127);
+    p->c1 = 2 * s.zp_out + 1; /* int16: zero point 0 */
     p->qm_step = 0;
     p->qm = NULL;
-    dense_pk_args(c, n, px * words); /* the same arguments and own arrays */
+    dense_pk_args(c, n, scratch); /* the same arguments and own arrays */
     return 1;
 }
 
-/* The constants of stoic_pw_s8 (stoic_rt.h): per output in_words / 2
- * words of four int8 weights (byte j the weight of input 4k + j, as a
+/* The constants of stoic_pw_s8 and stoic_pw_s16 (stoic_rt.h): per output
+ * ceil(in_words / 2) words of four int8 weights (byte j the weight of
+ * input 4k + j (int8) or 4k + (0, 2, 1, 3)[j] (int16: SXTB16 then gives
+ * the lanes of inputs (4k, 4k + 1), the order of its input words), as a
  * value: the word's meaning does not depend on the byte order; 0 past
  * in_n), own 0; the folded biases, one per output, own 1; the packed
  * multipliers, own 2 (one per output, step 1; or one word, step 0). */
 static int attach_pw(const ir_graph *g, lower_call *c)
 {
-    stoic_pw_s8_params *p = &c->p.pw;
-    int32_t out_n = p->out_n, n_g = p->in_words / 2, o, k, j;
+    static const int32_t order[2][4] = { { 0, 1, 2, 3 }, { 0, 2, 1, 3 } };
+    stoic_pw_params *p = &c->p.pw;
+    int32_t out_n = p->out_n, n_g = (p->in_words + 1) / 2, o, k, j;
+    int s16 = c->k == LK_PW_S16;
     int64_t per = p->in_n;
     pk_src s;
     int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &s);
@@ -1488,7 +1501,7 @@ static int attach_pw(const ir_graph *g, lower_call *c)
         for (k = 0; k < n_g; k++) {
             uint32_t u = 0;
             for (j = 0; j < 4; j++) {
-                int64_t i = 4 * (int64_t)k + j;
+                int64_t i = 4 * (int64_t)k + order[s16][j];
                 uint32_t byte = i < per ? (uint32_t)(s.w[(int64_t)o * per + i]) & 0xFFU : 0U;
                 u |= byte << (8 * j);
             }
@@ -1687,11 +1700,11 @@ static int lower_node_q(const ir_graph *g, int ni, lower_call calls[LOWER_MAX_CA
     case IR_OP_CONV2D:
     case IR_OP_CONV1D:
     case IR_OP_AFFINE:
-        /* a fused max pool only stoic_pw_s8 computes: pass_poolfuse fuses
-         * no other layer, and none changes after it; were one left, no
-         * call (not a kernel writing four times the pool's output) */
+        /* a fused max pool only stoic_pw_s8 / _s16 compute: pass_poolfuse
+         * fuses no other layer, and none changes after it; were one left,
+         * no call (not a kernel writing four times the pool's output) */
         lower_conv_q(g, n, c);
-        return n->pool_max && c->k != LK_PW_S8 ? 0 : 1;
+        return n->pool_max && c->k != LK_PW_S8 && c->k != LK_PW_S16 ? 0 : 1;
     case IR_OP_MAXPOOL2D:
     case IR_OP_AVGPOOL2D:
     case IR_OP_GAVGPOOL:
@@ -2365,8 +2378,9 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
         break;
     }
-    case LK_PW_S8: {
-        const stoic_pw_s8_params *p = &c->p.pw;
+    case LK_PW_S8:
+    case LK_PW_S16: {
+        const stoic_pw_params *p = &c->p.pw;
         fi(&l, "px", p->px);
         fi(&l, "w", p->w);
         fi(&l, "pool", p->pool);
@@ -2550,8 +2564,8 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
             t[COST_W_OUTPUTS] += r * pr;
             t[COST_W_TAPS] += r * q * ng;
             t[COST_W_INNER] += r * pr * ng;
-        } else if (c->k == LK_PW_S8) {
-            const stoic_pw_s8_params *p = &c->p.pw;
+        } else if (c->k == LK_PW_S8 || c->k == LK_PW_S16) {
+            const stoic_pw_params *p = &c->p.pw;
             int64_t st = p->pool ? (int64_t)p->pool_h * p->pool_w : p->px;
             t[COST_W_ROWS] += p->pool ? (int64_t)p->out_n * p->pool_h : 0;
             t[COST_W_PIXELS] += (int64_t)p->px * (p->in_words / 2);

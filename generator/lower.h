@@ -97,6 +97,7 @@ typedef enum {
     LK_DENSE_S4_PK,
     /* 1x1 convolution of few input channels, optionally with its 2x2 max pool */
     LK_PW_S8,
+    LK_PW_S16,
     LK_COUNT
 } lower_kernel;
 
@@ -149,7 +150,7 @@ typedef struct {
         stoic_conv2d_sparse_q_params conv_spq;
         stoic_dense_s8_pk_params dense_pk;
         stoic_dense_s4_pk_params dense4_pk;
-        stoic_pw_s8_params pw;
+        stoic_pw_params pw;
         stoic_conv2d_dw3_params dw3;
         stoic_dense_s16_pk_params dense16_pk;
         stoic_conv2d_pk_params conv_pk;

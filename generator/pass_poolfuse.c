@@ -31,8 +31,9 @@ static int is_pool2(const ir_node *m)
 static int fusable(const ir_graph *g, const ir_node *c, const ir_node *m, int t)
 {
     const ir_tensor *ti = &g->t[t], *to = &g->t[m->output];
-    return c->op == IR_OP_CONV2D && !c->dead && !c->pool_max && c->prec == IR_DT_S8 &&
-           m->prec == IR_DT_S8 && ti->dtype == IR_DT_S8 && to->dtype == IR_DT_S8 &&
+    return c->op == IR_OP_CONV2D && !c->dead && !c->pool_max &&
+           (c->prec == IR_DT_S8 || c->prec == IR_DT_S16) && m->prec == c->prec &&
+           ti->dtype == c->prec && to->dtype == c->prec &&
            ti->has_q && to->has_q && ti->scale == to->scale && ti->zp == to->zp &&
            ti->n_consumers == 1 && ir_output_index(g, t) < 0 && ti->shape.rank == 3 &&
            to->shape.rank == 3 && ti->shape.d[0] % 2 == 0 && ti->shape.d[1] % 2 == 0 &&
@@ -57,12 +58,13 @@ int pass_poolfuse(ir_graph *g, diag *d)
         if (p < 0 || !fusable(g, &g->n[p], m, t)) {
             continue;
         }
-        /* lowered as fused, it must be stoic_pw_s8 */
+        /* lowered as fused, it must be stoic_pw_s8 or stoic_pw_s16 */
         c = &g->n[p];
         c->pool_max = 1;
         c->output = m->output;
         nc = lower_node(g, p, calls);
-        ok = nc == 1 && calls[0].k == LK_PW_S8 && calls[0].p.pw.pool == 1;
+        ok = nc == 1 && (calls[0].k == LK_PW_S8 || calls[0].k == LK_PW_S16) &&
+             calls[0].p.pw.pool == 1;
         if (!ok) {
             c->pool_max = 0;
             c->output = t;

@@ -155,6 +155,44 @@ static inline int32_t stoic_dsp_sxtb16_ror8(int32_t w)
 #endif
 }
 
+/* The lanes of up to sixteen int8 weights held in registers (the 1x1
+ * kernels stoic_pw_s8 and stoic_pw_s16: one output channel's weights,
+ * unpacked once per pass over the pixels): eight named values, so that
+ * the compiler keeps them in registers. */
+typedef struct {
+    int32_t l0;
+    int32_t l1;
+    int32_t l2;
+    int32_t l3;
+    int32_t l4;
+    int32_t l5;
+    int32_t l6;
+    int32_t l7;
+} stoic_dsp_lanes;
+
+/* The lanes of the n_g (<= 4) weight words at wp: l(2k) = SXTB16(wp[k])
+ * (bytes 0 and 2), l(2k + 1) = SXTB16(wp[k] rotated by 8) (bytes 1 and 3);
+ * the lanes past 2 n_g are 0. */
+static inline stoic_dsp_lanes stoic_dsp_unpack_lanes(const int32_t *wp, int32_t n_g)
+{
+    stoic_dsp_lanes v = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    v.l0 = stoic_dsp_sxtb16(wp[0]);
+    v.l1 = stoic_dsp_sxtb16_ror8(wp[0]);
+    if (n_g > 1) {
+        v.l2 = stoic_dsp_sxtb16(wp[1]);
+        v.l3 = stoic_dsp_sxtb16_ror8(wp[1]);
+    }
+    if (n_g > 2) {
+        v.l4 = stoic_dsp_sxtb16(wp[2]);
+        v.l5 = stoic_dsp_sxtb16_ror8(wp[2]);
+    }
+    if (n_g > 3) {
+        v.l6 = stoic_dsp_sxtb16(wp[3]);
+        v.l7 = stoic_dsp_sxtb16_ror8(wp[3]);
+    }
+    return v;
+}
+
 /* acc + the eight products of one int4 weight word w
  * (stoic_dense_s4_pk.c) with the input words x[0 .. 3]: nibble j + 4l of
  * w (bits 4(j + 4l) .. +3) holds the weight of lane l of x[j] plus 8

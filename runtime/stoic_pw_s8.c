@@ -7,7 +7,7 @@
  */
 #include "stoic_pw_s8.h"
 
-void stoic_pw_s8(const stoic_pw_s8_params *p, const int8_t *in, const int32_t *w,
+void stoic_pw_s8(const stoic_pw_params *p, const int8_t *in, const int32_t *w,
                  const int32_t *bias, int8_t *out, int32_t *scratch)
 {
     stoic_pw_s8_inl(p, in, w, bias, out, scratch);

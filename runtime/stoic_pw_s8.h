@@ -51,22 +51,9 @@ static inline int32_t pw8_max(int32_t a, int32_t b)
     return (b > a) ? b : a;
 }
 
-/* The weight lanes of an output, in the order of the input words (eight
- * named values, so that the compiler keeps them in registers). */
-typedef struct {
-    int32_t l0;
-    int32_t l1;
-    int32_t l2;
-    int32_t l3;
-    int32_t l4;
-    int32_t l5;
-    int32_t l6;
-    int32_t l7;
-} pw8_lanes;
-
 /* bias + the dot product of a pixel's packed input words x[0 .. 2 n_g - 1]
  * with the weight lanes (n_g <= 4 groups of four inputs, two words each) */
-static inline int32_t pw8_dot(const int32_t *x, int32_t n_g, pw8_lanes wv, int32_t bias)
+static inline int32_t pw8_dot(const int32_t *x, int32_t n_g, stoic_dsp_lanes wv, int32_t bias)
 {
     int32_t a = stoic_dsp_smlad(x[0], wv.l0, bias);
     a = stoic_dsp_smlad(x[1], wv.l1, a);
@@ -85,27 +72,6 @@ static inline int32_t pw8_dot(const int32_t *x, int32_t n_g, pw8_lanes wv, int32
     return a;
 }
 
-/* the lanes of the n_g (<= 4) weight words at wp */
-static inline pw8_lanes pw8_unpack(const int32_t *wp, int32_t n_g)
-{
-    pw8_lanes v = { 0, 0, 0, 0, 0, 0, 0, 0 };
-    v.l0 = stoic_dsp_sxtb16(wp[0]);
-    v.l1 = stoic_dsp_sxtb16_ror8(wp[0]);
-    if (n_g > 1) {
-        v.l2 = stoic_dsp_sxtb16(wp[1]);
-        v.l3 = stoic_dsp_sxtb16_ror8(wp[1]);
-    }
-    if (n_g > 2) {
-        v.l4 = stoic_dsp_sxtb16(wp[2]);
-        v.l5 = stoic_dsp_sxtb16_ror8(wp[2]);
-    }
-    if (n_g > 3) {
-        v.l6 = stoic_dsp_sxtb16(wp[3]);
-        v.l7 = stoic_dsp_sxtb16_ror8(wp[3]);
-    }
-    return v;
-}
-
 /* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
  * (the same value on either byte order; GCC makes one load of it on a
  * little-endian core) */
@@ -116,7 +82,7 @@ static inline int32_t pw8_word(const int8_t *x8)
     return stoic_dsp_s32(u);
 }
 
-STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_s8_params *p, const int8_t *in,
+STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
                                   const int32_t *w, const int32_t *bias, int8_t *out,
                                   int32_t *scratch)
 {
@@ -136,7 +102,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_s8_params *p, const int8_t *in,
     uint32_t e1;
     int32_t y;
     int32_t s;
-    pw8_lanes wv;
+    stoic_dsp_lanes wv;
     const int8_t *x8;
     const int32_t *xp;
     const int32_t *wp;
@@ -174,7 +140,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_s8_params *p, const int8_t *in,
     mp = p->qm;
     for (o = 0; o < out_n; o++) {
         /* the weight lanes of output o, in the order of the input words */
-        wv = pw8_unpack(wp, n_g);
+        wv = stoic_dsp_unpack_lanes(wp, n_g);
         wp = &wp[n_g];
         b = bias[o];
         qm = mp[0];

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STOIC_RT_ABI 15
+#define STOIC_RT_ABI 16
 
 /* The taps of a window that fall inside the input (index arithmetic;
  * stoic_common.c, copied with every model). */
@@ -181,15 +181,17 @@ typedef struct {
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *consts, int8_t *out, int32_t *scratch);
 
-/* 1x1 convolution with stride 1 and no padding, groups 1, int8, at most
- * 16 input channels (stoic_pw_s8.h): one output channel per pass over the
- * pixels, its weights unpacked into registers; pool 1: the 2x2 max pool
- * (stride 2) of its output computed with it (out: pool_h x pool_w pixels,
- * h = 2 pool_h and w = 2 pool_w). Weights: per output, in_words / 2 words
- * of four int8 (byte j as a value: input 4k + j; 0 past in_n); bias: one
- * int32 per output (the input zero point folded in); qm: the packed
+/* 1x1 convolution with stride 1 and no padding, groups 1, at most 16
+ * input channels, int8 (stoic_pw_s8.h) or 16x8 (int16 activations, int8
+ * weights; stoic_pw_s16.h): one output channel per pass over the pixels,
+ * its weights unpacked into registers; pool 1: the 2x2 max pool (stride
+ * 2) of its output computed with it (out: pool_h x pool_w pixels, h =
+ * 2 pool_h and w = 2 pool_w). Weights: per output, ceil(in_words / 2)
+ * words of four int8, byte j (as a value) the weight of input 4k + j
+ * (int8) or of input 4k + (0, 2, 1, 3)[j] (int16), 0 past in_n; bias: one
+ * int32 per output (int8: the input zero point folded in); qm: the packed
  * multipliers, qm_step 1 (one per output) or 0 (one for every output).
- * scratch: px * in_words words. */
+ * int8 scratch: px * in_words words; int16 none. */
 typedef struct {
     int32_t px;            /* pixels of the convolution's output (h * w) */
     int32_t w;             /* its width */
@@ -197,17 +199,19 @@ typedef struct {
     int32_t pool_h;        /* pool 1: h / 2 and w / 2, else 0 */
     int32_t pool_w;
     int32_t in_n;
-    int32_t in_words;      /* 2 * ceil(in_n / 4): the input as int16 pairs */
+    int32_t in_words;      /* int8: 2 ceil(in_n / 4), int16: ceil(in_n / 2) */
     int32_t out_n;
     int32_t act_min;
     int32_t act_max;
     int32_t clamp;
-    int32_t c1;
+    int32_t c1;            /* int8: 2 output_offset + 1; int16: 1 */
     int32_t qm_step;       /* 1, or 0 (one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts */
-} stoic_pw_s8_params;
-void stoic_pw_s8(const stoic_pw_s8_params *p, const int8_t *in, const int32_t *w,
+} stoic_pw_params;
+void stoic_pw_s8(const stoic_pw_params *p, const int8_t *in, const int32_t *w,
                  const int32_t *bias, int8_t *out, int32_t *scratch);
+void stoic_pw_s16(const stoic_pw_params *p, const int16_t *in, const int32_t *w,
+                  const int32_t *bias, int16_t *out);
 
 /* dense, and 1x1 convolution with stride 1 and no padding (rows =
  * pixels), int4 weights (symmetric, in [-7, 7]) with int8 activations:

@@ -450,7 +450,7 @@ static void *arg_ptr(const ir_graph *g, const lower_call *c, int a, void *x, voi
 
 /* int8 packed dense layers also run through stoic_conv2d_s8_pk */
 static int n_as_conv;
-/* unfused 1x1 layers stoic_pw_s8 ran (test_conv_pk) */
+/* unfused 1x1 layers stoic_pw_s8 / _s16 ran (test_conv_pk) */
 static int n_pw;
 
 /* Lowers and runs one layer on `trials` random inputs; returns the
@@ -500,7 +500,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
             CU_ASSERT(qw[0] == q[0].m && (q[0].m & 31) == -q[0].shift - 1);
             n_one += same;
         }
-        if (calls[0].k == LK_PW_S8) {
+        if (calls[0].k == LK_PW_S8 || calls[0].k == LK_PW_S16) {
             /* one word per output (qm_step 1) or the shared one (0); the
              * weights four to a word, ceil(in_n / 4) words per output */
             const int32_t *qw = calls[0].own[2].data;
@@ -536,6 +536,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         amin = calls[0].p.dense4_pk.act_min, amax = calls[0].p.dense4_pk.act_max;
         break;
     case LK_PW_S8:
+    case LK_PW_S16:
         amin = calls[0].p.pw.act_min, amax = calls[0].p.pw.act_max;
         break;
     case LK_CONV2D_S8_DW3:
@@ -584,6 +585,7 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
         case LK_DENSE_S16_PK: stoic_dense_s16_pk(&calls[0].p.dense16_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_DENSE_S4_PK: stoic_dense_s4_pk(&calls[0].p.dense4_pk, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_PW_S8: stoic_pw_s8(&calls[0].p.pw, a[0], a[1], a[2], a[3], a[4]); break;
+        case LK_PW_S16: stoic_pw_s16(&calls[0].p.pw, a[0], a[1], a[2], a[3]); break;
         case LK_CONV2D_S8_DW3: stoic_conv2d_s8_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S16_DW3: stoic_conv2d_s16_dw3(&calls[0].p.dw3, a[0], a[1], a[2], a[3], a[4]); break;
         case LK_CONV2D_S8_PK: stoic_conv2d_s8_pk(&calls[0].p.conv_pk, a[0], a[1], a[2], a[3], a[4]); break;
@@ -786,8 +788,8 @@ static void test_conv_pk(void)
                 L.out_h = L.in_h, L.out_w = L.in_w;
                 k = run_layer(&L, &s, 0, 2);
                 CU_ASSERT(k >= 0);
-                pw += k == kind1 || k == LK_PW_S8;
-                n_pw += k == LK_PW_S8;
+                pw += k == kind1 || k == LK_PW_S8 || k == LK_PW_S16;
+                n_pw += k == LK_PW_S8 || k == LK_PW_S16;
                 continue;
             }
             L.kh = L.kw = 3;
@@ -819,19 +821,21 @@ static void test_conv_pk(void)
     printf("\n  conv: %d dw3, %d 1x1 packed, %d plain", dw, pw, other);
 }
 
-/* 1x1 convolutions of at most 16 int8 inputs with their 2x2 max pool
- * fused (stoic_pw_s8, pool 1): the same bytes as the unfused layers'
- * reference, the largest requantized output of each window */
+/* 1x1 convolutions of at most 16 int8 or int16 inputs with their 2x2 max
+ * pool fused (stoic_pw_s8 / stoic_pw_s16, pool 1): the same bytes as the
+ * unfused layers' reference, the largest requantized output of each
+ * window */
 static void test_pw_pool(void)
 {
     uint32_t s = 0x900150FFu;
-    int n, pooled = 0, refused = 0;
-    for (n = 0; n < 300; n++) {
+    int n, pooled = 0, refused = 0, p16 = 0;
+    for (n = 0; n < 600; n++) {
         layer L;
-        int k;
+        int k, want;
         memset(&L, 0, sizeof L);
         L.op = IR_OP_CONV2D;
-        L.dt = IR_DT_S8;
+        L.dt = n % 2 == 0 ? IR_DT_S8 : IR_DT_S16;
+        want = n % 2 == 0 ? LK_PW_S8 : LK_PW_S16;
         L.kh = L.kw = 1;
         L.groups = 1;
         L.pool = 1;
@@ -842,13 +846,13 @@ static void test_pw_pool(void)
         L.act = (int)qt_range(&s, 0, 2);
         {
             /* the same layer (the same random numbers): one whose bounds
-             * stoic_pw_s8 cannot prove lowers to no call (pass_poolfuse
-             * does not fuse it) */
+             * stoic_pw_s8 / _s16 cannot prove lowers to no call
+             * (pass_poolfuse does not fuse it) */
             uint32_t s2 = s;
             ir_graph *g = build(&L, &s2, 0);
             lower_call *calls = calloc(LOWER_MAX_CALLS, sizeof *calls);
             int nc = lower_node(g, 0, calls);
-            CU_ASSERT(nc == 0 || (nc == 1 && calls[0].k == LK_PW_S8));
+            CU_ASSERT(nc == 0 || (nc == 1 && (int)calls[0].k == want));
             free(calls);
             ir_free(g);
             if (nc == 0) {
@@ -857,12 +861,14 @@ static void test_pw_pool(void)
             }
         }
         k = run_layer(&L, &s, 0, 3);
-        CU_ASSERT(k == LK_PW_S8);
-        pooled += k == LK_PW_S8;
+        CU_ASSERT(k == want);
+        pooled += k == want;
+        p16 += k == want && k == LK_PW_S16;
     }
-    CU_ASSERT(pooled + refused == 300 && refused < 15);
-    printf("\n  1x1 + max pool fused: %d layers (%d refused), %d unfused 1x1 by stoic_pw_s8",
-           pooled, refused, n_pw);
+    CU_ASSERT(pooled + refused == 600 && refused < 30 && p16 > 270);
+    printf("\n  1x1 + max pool fused: %d layers (%d int16; %d refused), %d unfused 1x1 by "
+           "stoic_pw_s8 / _s16",
+           pooled, p16, refused, n_pw);
 }
 
 /* groups 1, any kernel, stride and pads: stoic_conv2d_s8_pk / _s16_pk */
