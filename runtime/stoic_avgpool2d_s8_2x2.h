@@ -13,7 +13,8 @@
  * and 0 for one in the padding (whose address is replaced by the window's
  * real tap in the same column or row, so every read is inside the input):
  *   acc = x00 f00 + x01 f01 + x10 f10 + x11 f11 + n * input_offset,
- * the same integer as the sum of the real terms. Which taps are real
+ * the same integer as the sum of the real terms (four channels at a time
+ * where the output stage is one SMLAL: ap8_sum4). Which taps are real
  * depends on the window's position only, never on data: the same
  * instructions for every window and every input; the requantization is the
  * constant-time stoic_requant_s8 of every int8 kernel, in the fastest of
@@ -105,6 +106,45 @@ static int32_t ap8_stage_apply(const ap8_stage *s, int32_t acc)
     return (int32_t)z;   /* in [act_min, act_max] */
 }
 
+/* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
+ * (the same value on either byte order; GCC makes one load of it on a
+ * little-endian core) */
+static inline int32_t ap8_word(const int8_t *x8)
+{
+    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
+                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
+    return stoic_dsp_s32(u);
+}
+
+/* The flagged sums of channels c .. c + 3, each plus offn: the word of the
+ * four channels of each tap, ANDed with its mask (all ones for a real
+ * tap, 0 for one in the padding), its bytes added into two packed words
+ * of int16 lanes (SXTAB16: one instruction per two lanes; a lane sums at
+ * most four values in [-128, 127], exact). */
+STOIC_INLINE void ap8_sum4(const int8_t *const *t, const uint32_t *mk, int32_t c, int32_t offn,
+                           int32_t *s)
+{
+    uint32_t w0 = (uint32_t)ap8_word(&t[0][c]) & mk[0];
+    uint32_t w1 = (uint32_t)ap8_word(&t[1][c]) & mk[1];
+    uint32_t w2 = (uint32_t)ap8_word(&t[2][c]) & mk[2];
+    uint32_t w3 = (uint32_t)ap8_word(&t[3][c]) & mk[3];
+    int32_t ev;
+    int32_t od;
+
+    ev = stoic_dsp_sxtb16(stoic_dsp_s32(w0));
+    od = stoic_dsp_sxtb16_ror8(stoic_dsp_s32(w0));
+    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w1));
+    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w1));
+    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w2));
+    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w2));
+    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w3));
+    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w3));
+    s[0] = stoic_dsp_lo16_add(ev, offn);
+    s[1] = stoic_dsp_lo16_add(od, offn);
+    s[2] = stoic_dsp_hi16_add(ev, offn);
+    s[3] = stoic_dsp_hi16_add(od, offn);
+}
+
 STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, const int8_t *in,
                                              int8_t *out)
 {
@@ -135,9 +175,14 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
     const int8_t *t01;
     const int8_t *t10;
     const int8_t *t11;
+    const int8_t *tt[4];
+    uint32_t mk[4];     /* the taps' masks: all ones (real) or 0 (padding) */
+    int32_t c4;         /* channels done four at a time */
+    int32_t sv[4];
     int8_t *o;
 
     nc = p->c;
+    c4 = nc - (nc % 4);
     cip = (uint32_t)p->count_include_pad;
     notall = 1 - (int32_t)stoic_nz_u32(cip);
     io = 0;
@@ -158,15 +203,37 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
             t10 = &in[((r1 * p->in_w) + c0) * nc];
             t11 = &in[((r1 * p->in_w) + c1) * nc];
             o = &out[io];
+            tt[0] = t00;
+            tt[1] = t01;
+            tt[2] = t10;
+            tt[3] = t11;
+            mk[0] = 0U - (uint32_t)f00;
+            mk[1] = 0U - (uint32_t)f01;
+            mk[2] = 0U - (uint32_t)f10;
+            mk[3] = 0U - (uint32_t)f11;
             if (st.rq == 1) {
                 /* the flagged sum (all flags 1 inside the input), one SMLAL */
-                for (c = 0; c < nc; c++) {
+                for (c = 0; c < c4; c += 4) {
+                    ap8_sum4(tt, mk, c, offn, sv);
+                    o[c] = (int8_t)ap8_stage_rq(&st, sv[0]);
+                    o[c + 1] = (int8_t)ap8_stage_rq(&st, sv[1]);
+                    o[c + 2] = (int8_t)ap8_stage_rq(&st, sv[2]);
+                    o[c + 3] = (int8_t)ap8_stage_rq(&st, sv[3]);
+                }
+                for (c = c4; c < nc; c++) {
                     acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
                            (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
                     o[c] = (int8_t)ap8_stage_rq(&st, acc);
                 }
             } else if (st.rq == 2) {
-                for (c = 0; c < nc; c++) {
+                for (c = 0; c < c4; c += 4) {
+                    ap8_sum4(tt, mk, c, offn, sv);
+                    o[c] = (int8_t)ap8_stage_e0(&st, sv[0]);
+                    o[c + 1] = (int8_t)ap8_stage_e0(&st, sv[1]);
+                    o[c + 2] = (int8_t)ap8_stage_e0(&st, sv[2]);
+                    o[c + 3] = (int8_t)ap8_stage_e0(&st, sv[3]);
+                }
+                for (c = c4; c < nc; c++) {
                     acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
                            (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
                     o[c] = (int8_t)ap8_stage_e0(&st, acc);

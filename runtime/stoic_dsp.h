@@ -155,6 +155,54 @@ static inline int32_t stoic_dsp_sxtb16_ror8(int32_t w)
 #endif
 }
 
+/* acc + SXTB16(w), lane by lane, each lane modulo 2^16 (SXTAB16): lane 0
+ * plus the sign-extended byte 0 of w, lane 1 plus its byte 2. */
+static inline int32_t stoic_dsp_sxtab16(int32_t acc, int32_t w)
+{
+#if STOIC_DSP
+    return __sxtab16(acc, w);   /* MISRA deviation MD-02 */
+#else
+    uint32_t a = (uint32_t)acc;
+    uint32_t b = (uint32_t)stoic_dsp_sxtb16(w);
+    uint32_t lo = (a + b) & 0xFFFFU;
+    uint32_t hi = ((a >> 16U) + (b >> 16U)) & 0xFFFFU;
+    return stoic_dsp_s32(lo | (hi << 16U));
+#endif
+}
+
+/* acc + SXTB16(w rotated by 8), lane by lane modulo 2^16: the bytes 1
+ * and 3 of w. */
+static inline int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
+{
+    uint32_t u = (uint32_t)w;
+    uint32_t r = (u >> 8U) | (u << 24U);
+#if STOIC_DSP
+    return __sxtab16(acc, (int32_t)r);   /* MISRA deviation MD-02; the operand's ROR #8 */
+#else
+    return stoic_dsp_sxtab16(acc, stoic_dsp_s32(r));
+#endif
+}
+
+/* a + lane 0 of w, a + lane 1 of w (SMLABB / SMLATB with 1: one
+ * instruction each, the lane sign-extended); the sum must fit int32. */
+static inline int32_t stoic_dsp_lo16_add(int32_t w, int32_t a)
+{
+#if STOIC_DSP
+    return __smlabb(w, 1, a);   /* MISRA deviation MD-02 */
+#else
+    return stoic_dsp_lo16(w) + a;
+#endif
+}
+
+static inline int32_t stoic_dsp_hi16_add(int32_t w, int32_t a)
+{
+#if STOIC_DSP
+    return __smlatb(w, 1, a);   /* MISRA deviation MD-02 */
+#else
+    return stoic_dsp_hi16(w) + a;
+#endif
+}
+
 /* The lanes of up to sixteen int8 weights held in registers (the 1x1
  * kernels stoic_pw_s8 and stoic_pw_s16: one output channel's weights,
  * unpacked once per pass over the pixels): eight named values, so that

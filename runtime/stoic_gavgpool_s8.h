@@ -7,8 +7,9 @@
  *   acc[k] = sum over j of (in[j][k] + input_offset)                 (int32)
  *          = sum over j of in[j][k] + hw * input_offset  (the same integer)
  *   out[k] = stoic_requant_s8(acc[k], qmul[0], output_offset, act_min, act_max)
- * with hw = in_h * in_w. Four channels per pass over the input (their sums
- * in registers), the channels beyond a multiple of 4 one at a time. The
+ * with hw = in_h * in_w. Four channels per pass over the input (one word
+ * of them per pixel, their sums in two packed words of int16 lanes:
+ * gap8_sum4), the channels beyond a multiple of 4 one at a time. The
  * generator guarantees |acc| < 2^31 (its overflow bound). The same
  * instructions for every input.
  */
@@ -66,24 +67,90 @@ static void gap8_stage_of(gap8_stage *s, const stoic_qmul *q, int32_t small_acc,
     }
 }
 
+/* the activation's clamp when narrower than [-128, 127] (y already in it) */
+static inline int32_t gap8_act(const gap8_stage *s, int32_t y)
+{
+    int32_t v = y;
+    if (s->clamp != 0) {
+        v = v + ((s->lo - v) * stoic_lt_s32(v, s->lo));
+        v = v + ((s->hi - v) * stoic_lt_s32(s->hi, v));
+    }
+    return v;
+}
+
+/* s->rq 1 or 2: the output stage inline, one SMLAL and SSAT */
+static inline int32_t gap8_stage_fast(const gap8_stage *s, int32_t acc)
+{
+    int32_t y;
+
+    if (s->rq == 1) {
+        y = stoic_dsp_rq8a(acc, s->m, s->e1, s->c1);
+    } else {
+        y = stoic_dsp_sat8(stoic_dsp_srdhm(acc, s->m) + s->zp);
+    }
+    return gap8_act(s, y);
+}
+
 static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
 {
     int32_t y;
     int64_t z;
 
-    if (s->rq == 1) {
-        y = stoic_dsp_rq8a(acc, s->m, s->e1, s->c1);
-    } else if (s->rq == 2) {
-        y = stoic_dsp_sat8(stoic_dsp_srdhm(acc, s->m) + s->zp);
+    if (s->rq != 0) {
+        y = gap8_stage_fast(s, acc);
     } else {
         z = (int64_t)stoic_requantize(acc, s->m, s->shift) + (int64_t)s->zp;
-        y = (int32_t)stoic_clamp_mask_s64(z, -128, 127);
-    }
-    if (s->clamp != 0) {
-        y = y + ((s->lo - y) * stoic_lt_s32(y, s->lo));
-        y = y + ((s->hi - y) * stoic_lt_s32(s->hi, y));
+        y = gap8_act(s, (int32_t)stoic_clamp_mask_s64(z, -128, 127));
     }
     return y;   /* in [act_min, act_max] */
+}
+
+/* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
+ * (the same value on either byte order; GCC makes one load of it on a
+ * little-endian core) */
+static inline int32_t gap8_word(const int8_t *x8)
+{
+    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
+                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
+    return stoic_dsp_s32(u);
+}
+
+/* s[k] = offn + the sum over the hw pixels of channel c + k, k = 0 .. 3:
+ * in blocks of at most 256 pixels, the word of the four channels of each
+ * pixel, its bytes added into two packed words of int16 lanes (SXTAB16:
+ * one instruction per two lanes), exact: a lane sums at most 256 values
+ * in [-128, 127], within [-32768, 32512] */
+static inline void gap8_sum4(const int8_t *in, int32_t hw, int32_t nc, int32_t c, int32_t offn,
+                             int32_t *s)
+{
+    int32_t j;
+    int32_t k;
+    int32_t n;
+    int32_t i;
+    int32_t ev;       /* lane sums of channels (c, c + 2) and (c + 1, c + 3) */
+    int32_t od;
+    int32_t w;
+
+    s[0] = offn;
+    s[1] = offn;
+    s[2] = offn;
+    s[3] = offn;
+    for (j = 0; j < hw; j += 256) {
+        n = ((hw - j) < 256) ? (hw - j) : 256;
+        ev = 0;
+        od = 0;
+        i = (j * nc) + c;
+        for (k = 0; k < n; k++) {
+            w = gap8_word(&in[i]);
+            ev = stoic_dsp_sxtab16(ev, w);
+            od = stoic_dsp_sxtab16_ror8(od, w);
+            i += nc;
+        }
+        s[0] = stoic_dsp_lo16_add(ev, s[0]);
+        s[1] = stoic_dsp_lo16_add(od, s[1]);
+        s[2] = stoic_dsp_hi16_add(ev, s[2]);
+        s[3] = stoic_dsp_hi16_add(od, s[3]);
+    }
 }
 
 STOIC_INLINE void stoic_gavgpool_s8_inl(const stoic_pool2d_q_params *p, const int8_t *in,
@@ -96,10 +163,8 @@ STOIC_INLINE void stoic_gavgpool_s8_inl(const stoic_pool2d_q_params *p, const in
     int32_t i;
     int32_t c4;       /* channels done four at a time */
     int32_t offn;     /* hw * input_offset */
+    int32_t s[4];
     int32_t s0;
-    int32_t s1;
-    int32_t s2;
-    int32_t s3;
     gap8_stage st;
 
     hw = p->in_h * p->in_w;
@@ -108,23 +173,22 @@ STOIC_INLINE void stoic_gavgpool_s8_inl(const stoic_pool2d_q_params *p, const in
     offn = hw * p->input_offset;
     /* small (the output stage above): hw < 2^16 */
     gap8_stage_of(&st, &p->qmul[0], (hw < 65536) ? 1 : 0, p->output_offset, p->act_min, p->act_max);
-    for (c = 0; c < c4; c += 4) {
-        s0 = offn;
-        s1 = offn;
-        s2 = offn;
-        s3 = offn;
-        i = c;
-        for (j = 0; j < hw; j++) {
-            s0 = s0 + (int32_t)in[i];
-            s1 = s1 + (int32_t)in[i + 1];
-            s2 = s2 + (int32_t)in[i + 2];
-            s3 = s3 + (int32_t)in[i + 3];
-            i += nc;
+    if (st.rq != 0) {
+        for (c = 0; c < c4; c += 4) {
+            gap8_sum4(in, hw, nc, c, offn, s);
+            out[c] = (int8_t)gap8_stage_fast(&st, s[0]);
+            out[c + 1] = (int8_t)gap8_stage_fast(&st, s[1]);
+            out[c + 2] = (int8_t)gap8_stage_fast(&st, s[2]);
+            out[c + 3] = (int8_t)gap8_stage_fast(&st, s[3]);
         }
-        out[c] = (int8_t)gap8_stage_apply(&st, s0);
-        out[c + 1] = (int8_t)gap8_stage_apply(&st, s1);
-        out[c + 2] = (int8_t)gap8_stage_apply(&st, s2);
-        out[c + 3] = (int8_t)gap8_stage_apply(&st, s3);
+    } else {
+        for (c = 0; c < c4; c += 4) {
+            gap8_sum4(in, hw, nc, c, offn, s);
+            out[c] = (int8_t)gap8_stage_apply(&st, s[0]);
+            out[c + 1] = (int8_t)gap8_stage_apply(&st, s[1]);
+            out[c + 2] = (int8_t)gap8_stage_apply(&st, s[2]);
+            out[c + 3] = (int8_t)gap8_stage_apply(&st, s[3]);
+        }
     }
     for (c = c4; c < nc; c++) {
         s0 = offn;

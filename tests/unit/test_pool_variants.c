@@ -272,12 +272,15 @@ static void test_gavgpool(void)
 }
 
 /* Inputs large enough that the integer kernels take their general output
- * stage (int8: hw >= 2^16; int16: hw >= 2^14), and the largest below. */
+ * stage (int8: hw >= 2^16; int16: hw >= 2^14), and the largest below;
+ * int8 with six channels (four summed in packed int16 lanes, in blocks of
+ * 256 pixels, and two one at a time), random and all extreme (a block's
+ * lane sum -32768 or 32512). */
 static void test_gavgpool_large(void)
 {
-    static int8_t i8[65536 * 2];
+    static int8_t i8[65536 * 6];
     static int16_t i16[16384 * 2];
-    int8_t a8[2], b8[2];
+    int8_t a8[6], b8[6];
     int16_t a16[2], b16[2];
     stoic_pool2d_q_params p;
     stoic_qmul q[5];
@@ -287,7 +290,7 @@ static void test_gavgpool_large(void)
         q_params(&p, q, s16);
         p.in_h = s16 ? 128 : 256;
         p.in_w = big ? p.in_h : p.in_h - 1;
-        p.c = 2;
+        p.c = s16 ? 2 : 6;
         p.k_h = p.in_h;
         p.k_w = p.in_w;
         p.out_h = p.out_w = 1;
@@ -302,6 +305,11 @@ static void test_gavgpool_large(void)
             bad += memcmp(a16, b16, sizeof a16) != 0;
         } else {
             fill_s8(i8, p.in_h * p.in_w * p.c);
+            if (it >= 8) {
+                memset(i8, it >= 12 ? 0x80 : 0x7F, (size_t)(p.in_h * p.in_w * p.c));
+            }
+            memset(a8, 0x55, sizeof a8);
+            memset(b8, 0x5A, sizeof b8);
             stoic_avgpool2d_s8(&p, i8, a8);
             stoic_gavgpool_s8(&p, i8, b8);
             bad += memcmp(a8, b8, sizeof a8) != 0;
