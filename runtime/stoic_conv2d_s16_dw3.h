@@ -54,8 +54,8 @@ static inline int32_t dw16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t h
 
 /* The words of the plane of input channel g that hold input values, as in
  * stoic_conv2d_s8_dw3.c; the others are zp_in (0) already. */
-static void dw16_plane(const stoic_conv2d_dw3_params *p, const int16_t *in, int32_t g,
-                       int32_t *plane)
+STOIC_INLINE void dw16_plane(const stoic_conv2d_dw3_params *p, const int16_t *in, int32_t g,
+                             int32_t *plane)
 {
     int32_t ih;
     int32_t k;

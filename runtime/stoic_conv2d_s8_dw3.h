@@ -72,8 +72,8 @@ static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
 
 /* The words of the plane of input channel g that hold input values (see
  * above); the others are zp_in already. */
-static void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
-                      int32_t *plane)
+STOIC_INLINE void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
+                            int32_t *plane)
 {
     int32_t ih;
     int32_t k;
