@@ -136,7 +136,8 @@ static inline void gap8_sum4(const int8_t *in, int32_t hw, int32_t nc, int32_t c
     s[2] = offn;
     s[3] = offn;
     for (j = 0; j < hw; j += 256) {
-        n = ((hw - j) < 256) ? (hw - j) : 256;
+        n = hw - j;
+        n = (n < 256) ? n : 256;
         ev = 0;
         od = 0;
         i = (j * nc) + c;
