@@ -139,10 +139,10 @@ STOIC_INLINE void ap8_sum4(const int8_t *const *t, const uint32_t *mk, int32_t c
     od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w2));
     ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w3));
     od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w3));
-    s[0] = stoic_dsp_lo16_add(ev, offn);
-    s[1] = stoic_dsp_lo16_add(od, offn);
-    s[2] = stoic_dsp_hi16_add(ev, offn);
-    s[3] = stoic_dsp_hi16_add(od, offn);
+    s[0] = stoic_dsp_smlabb(ev, 1, offn);
+    s[1] = stoic_dsp_smlabb(od, 1, offn);
+    s[2] = stoic_dsp_smlatb(ev, 1, offn);
+    s[3] = stoic_dsp_smlatb(od, 1, offn);
 }
 
 STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, const int8_t *in,

@@ -183,26 +183,6 @@ static inline int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
 #endif
 }
 
-/* a + lane 0 of w, a + lane 1 of w (SMLABB / SMLATB with 1: one
- * instruction each, the lane sign-extended); the sum must fit int32. */
-static inline int32_t stoic_dsp_lo16_add(int32_t w, int32_t a)
-{
-#if STOIC_DSP
-    return __smlabb(w, 1, a);   /* MISRA deviation MD-02 */
-#else
-    return stoic_dsp_lo16(w) + a;
-#endif
-}
-
-static inline int32_t stoic_dsp_hi16_add(int32_t w, int32_t a)
-{
-#if STOIC_DSP
-    return __smlatb(w, 1, a);   /* MISRA deviation MD-02 */
-#else
-    return stoic_dsp_hi16(w) + a;
-#endif
-}
-
 /* The lanes of up to sixteen int8 weights held in registers (the 1x1
  * kernels stoic_pw_s8 and stoic_pw_s16: one output channel's weights,
  * unpacked once per pass over the pixels): eight named values, so that

@@ -147,10 +147,10 @@ static inline void gap8_sum4(const int8_t *in, int32_t hw, int32_t nc, int32_t c
             od = stoic_dsp_sxtab16_ror8(od, w);
             i += nc;
         }
-        s[0] = stoic_dsp_lo16_add(ev, s[0]);
-        s[1] = stoic_dsp_lo16_add(od, s[1]);
-        s[2] = stoic_dsp_hi16_add(ev, s[2]);
-        s[3] = stoic_dsp_hi16_add(od, s[3]);
+        s[0] = stoic_dsp_smlabb(ev, 1, s[0]);
+        s[1] = stoic_dsp_smlabb(od, 1, s[1]);
+        s[2] = stoic_dsp_smlatb(ev, 1, s[2]);
+        s[3] = stoic_dsp_smlatb(od, 1, s[3]);
     }
 }
 

@@ -250,7 +250,8 @@ static void test_rdbpot_random(void)
     CU_ASSERT(ties > 100000);
 }
 
-/* pack, smlad, smlald, smlabb, smlatb, sxtb16, mid, floor_shr: definitions */
+/* pack, smlad, smlald, smlabb, smlatb, sxtb16, sxtab16, mid, floor_shr:
+ * definitions */
 static void test_primitives(void)
 {
     uint32_t s = 12345u;
@@ -273,6 +274,18 @@ static void test_primitives(void)
         bad += stoic_dsp_smlabb(x, y, acc) != acc + l0 * l1;
         bad += stoic_dsp_smlatb(x, y, acc) != acc + h0 * l1;
         bad += stoic_dsp_lo16(stoic_dsp_sxtb16(w)) != b[0] || stoic_dsp_hi16(stoic_dsp_sxtb16(w)) != b[2];
+        {
+            /* SXTAB16: each lane plus a sign-extended byte (0 and 2; 1
+             * and 3 rotated), modulo 2^16; wb holds the bytes b[0..3] */
+            int32_t wb = stoic_dsp_s32((uint32_t)(uint8_t)b[0] | ((uint32_t)(uint8_t)b[1] << 8) |
+                                       ((uint32_t)(uint8_t)b[2] << 16) |
+                                       ((uint32_t)(uint8_t)b[3] << 24));
+            int32_t e = stoic_dsp_sxtab16(x, wb), o = stoic_dsp_sxtab16_ror8(x, wb);
+            bad += stoic_dsp_lo16(e) != (int16_t)(uint16_t)(l0 + b[0]) ||
+                   stoic_dsp_hi16(e) != (int16_t)(uint16_t)(h0 + b[2]);
+            bad += stoic_dsp_lo16(o) != (int16_t)(uint16_t)(l0 + b[1]) ||
+                   stoic_dsp_hi16(o) != (int16_t)(uint16_t)(h0 + b[3]);
+        }
         bad += stoic_dsp_lo16(stoic_dsp_mid(x, y)) != h0 || stoic_dsp_hi16(stoic_dsp_mid(x, y)) != l1;
         bad += stoic_dsp_floor_shr((int32_t)v, (uint32_t)sh) != qt_floor_div(v, (int64_t)1 << sh);
     }
