@@ -106,16 +106,6 @@ static int32_t ap8_stage_apply(const ap8_stage *s, int32_t acc)
     return (int32_t)z;   /* in [act_min, act_max] */
 }
 
-/* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
- * (the same value on either byte order; GCC makes one load of it on a
- * little-endian core) */
-static inline int32_t ap8_word(const int8_t *x8)
-{
-    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
-                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
-    return stoic_dsp_s32(u);
-}
-
 /* The flagged sums of channels c .. c + 3, each plus offn: the word of the
  * four channels of each tap, ANDed with its mask (all ones for a real
  * tap, 0 for one in the padding), its bytes added into two packed words
@@ -124,10 +114,10 @@ static inline int32_t ap8_word(const int8_t *x8)
 STOIC_INLINE void ap8_sum4(const int8_t *const *t, const uint32_t *mk, int32_t c, int32_t offn,
                            int32_t *s)
 {
-    uint32_t w0 = (uint32_t)ap8_word(&t[0][c]) & mk[0];
-    uint32_t w1 = (uint32_t)ap8_word(&t[1][c]) & mk[1];
-    uint32_t w2 = (uint32_t)ap8_word(&t[2][c]) & mk[2];
-    uint32_t w3 = (uint32_t)ap8_word(&t[3][c]) & mk[3];
+    uint32_t w0 = (uint32_t)stoic_dsp_word8(&t[0][c]) & mk[0];
+    uint32_t w1 = (uint32_t)stoic_dsp_word8(&t[1][c]) & mk[1];
+    uint32_t w2 = (uint32_t)stoic_dsp_word8(&t[2][c]) & mk[2];
+    uint32_t w3 = (uint32_t)stoic_dsp_word8(&t[3][c]) & mk[3];
     int32_t ev;
     int32_t od;
 

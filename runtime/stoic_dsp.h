@@ -183,6 +183,16 @@ static inline int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
 #endif
 }
 
+/* The value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
+ * (the same value on either byte order; GCC makes one load of it on a
+ * little-endian core): four int8 lanes, lane k = byte k. */
+static inline int32_t stoic_dsp_word8(const int8_t *x8)
+{
+    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
+                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
+    return stoic_dsp_s32(u);
+}
+
 /* The lanes of up to sixteen int8 weights held in registers (the 1x1
  * kernels stoic_pw_s8 and stoic_pw_s16: one output channel's weights,
  * unpacked once per pass over the pixels): eight named values, so that

@@ -105,16 +105,6 @@ static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
     return y;   /* in [act_min, act_max] */
 }
 
-/* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
- * (the same value on either byte order; GCC makes one load of it on a
- * little-endian core) */
-static inline int32_t gap8_word(const int8_t *x8)
-{
-    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
-                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
-    return stoic_dsp_s32(u);
-}
-
 /* s[k] = offn + the sum over the hw pixels of channel c + k, k = 0 .. 3:
  * in blocks of at most 256 pixels, the word of the four channels of each
  * pixel, its bytes added into two packed words of int16 lanes (SXTAB16:
@@ -142,7 +132,7 @@ static inline void gap8_sum4(const int8_t *in, int32_t hw, int32_t nc, int32_t c
         od = 0;
         i = (j * nc) + c;
         for (k = 0; k < n; k++) {
-            w = gap8_word(&in[i]);
+            w = stoic_dsp_word8(&in[i]);
             ev = stoic_dsp_sxtab16(ev, w);
             od = stoic_dsp_sxtab16_ror8(od, w);
             i += nc;

@@ -72,16 +72,6 @@ static inline int32_t pw8_dot(const int32_t *x, int32_t n_g, stoic_dsp_lanes wv,
     return a;
 }
 
-/* the value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
- * (the same value on either byte order; GCC makes one load of it on a
- * little-endian core) */
-static inline int32_t pw8_word(const int8_t *x8)
-{
-    uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
-                 ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
-    return stoic_dsp_s32(u);
-}
-
 STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
                                   const int32_t *w, const int32_t *bias, int8_t *out,
                                   int32_t *scratch)
@@ -121,7 +111,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
         x8 = &in[i * in_n];
         for (k = 0; k < (in_n / 4); k++) {
             /* four inputs: SXTB16 of their word and of it rotated */
-            s = pw8_word(&x8[4 * k]);
+            s = stoic_dsp_word8(&x8[4 * k]);
             sp[0] = stoic_dsp_sxtb16(s);
             sp[1] = stoic_dsp_sxtb16_ror8(s);
             sp = &sp[2];
