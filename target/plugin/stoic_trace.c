@@ -76,7 +76,7 @@
  * translates (the test compares these with objdump's mnemonics). With
  * prof=FILE it writes at exit "PC COUNT" for every instruction executed
  * inside a window, the executions summed over all windows (a profile:
- * target/profile.sh puts the counts next to the disassembly).
+ * target/layers.sh PROF=FILE puts the counts next to the disassembly).
  *
  * Loops (loops=FILE,heads=HFILE; HFILE holds one loop back edge a line,
  * "0xHEAD 0xLATCH": the natural loops of the program's control-flow graph,
