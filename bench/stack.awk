@@ -69,8 +69,14 @@ function worst(f,    n, i, c, w, best, bp) {
 END {
     n = split(roots, r, " ")
     for (i = 1; i <= n; i++) {
-        w = worst(r[i])
-        print "stack " r[i] " " w " " path[r[i]]
+        # a root named as -fstack-usage names a clone (NAME.part.0): the
+        # function of the call graph, once
+        f = r[i]
+        gsub(/\.[0-9]+/, "", f)
+        if (f in printed) continue
+        printed[f] = 1
+        w = worst(f)
+        print "stack " f " " w " " path[f]
     }
     exit nerr > 0
 }

@@ -18,8 +18,9 @@
 #  4. bench/stack.awk on a hand-written call graph: a static helper, which
 #     gcc names FILE.c:NAME in -fcallgraph-info, is the same function as
 #     the NAME of its stack-usage line (a root by that name); the worst
-#     case is frame plus the deepest callee; a recursion and a call to a
-#     function defined nowhere are errors.
+#     case is frame plus the deepest callee; a clone (NAME.part.0) is
+#     found by the root name -fstack-usage gives it; a recursion and a
+#     call to a function defined nowhere are errors.
 #  5. mlp_s8 (built by make cross) measured by bench/measure.sh: its layers
 #     and NAME_run's own instructions add up to the whole window on M4 and
 #     M7, every figure RESULTS.md needs is there, RESULTS.md renders, and
@@ -198,6 +199,15 @@ if [ "$got" = "stack k_run 64 k_run>hlp>leaf;stack hlp 24 hlp>leaf;" ]; then
     ok "stack.awk: 64 bytes along k_run>hlp>leaf, a static helper by its plain name"
 else
     bad "stack.awk on a.ci: $got"
+fi
+# a clone (gcc -fipa-split / -fipa-cp: NAME.part.0), a root by the name
+# -fstack-usage gives it
+sed 's/x\/a.c:hlp"/x\/a.c:hlp.part.0"/g; s/"hlp\\n/"hlp.part.0\\n/' "$W/a.ci" > "$W/p.ci"
+got=$(awk -v roots="k_run hlp.part.0" -f bench/stack.awk "$W/p.ci" | tr '\n' ';')
+if [ "$got" = "stack k_run 64 k_run>hlp.part>leaf;stack hlp.part 24 hlp.part>leaf;" ]; then
+    ok "stack.awk: a clone (hlp.part.0) as a root and as a callee"
+else
+    bad "stack.awk on p.ci: $got"
 fi
 sed 's/targetname: "leaf" label: "a.c:11:5"/targetname: "k_run" label: "a.c:11:5"/' "$W/a.ci" > "$W/r.ci"
 if awk -v roots="k_run" -f bench/stack.awk "$W/r.ci" | grep -q '^error recursion'; then
