@@ -105,6 +105,24 @@ static int32_t gap8_stage_apply(const gap8_stage *s, int32_t acc)
     return y;   /* in [act_min, act_max] */
 }
 
+/* the bytes of the word of four channels at x8 added into the lane sums:
+ * bytes 0 and 2 into *ev, 1 and 3 into *od (SXTAB16) */
+static inline void gap8_add(const int8_t *x8, int32_t *ev, int32_t *od)
+{
+    int32_t w = stoic_dsp_word8(x8);
+    *ev = stoic_dsp_sxtab16(*ev, w);
+    *od = stoic_dsp_sxtab16_ror8(*od, w);
+}
+
+/* the lane sums read out into s[0 .. 3] (SMLABB / SMLATB with 1) */
+static inline void gap8_flush(int32_t ev, int32_t od, int32_t *s)
+{
+    s[0] = stoic_dsp_smlabb(ev, 1, s[0]);
+    s[1] = stoic_dsp_smlabb(od, 1, s[1]);
+    s[2] = stoic_dsp_smlatb(ev, 1, s[2]);
+    s[3] = stoic_dsp_smlatb(od, 1, s[3]);
+}
+
 /* s[k] = offn + the sum over the hw pixels of channel c + k, k = 0 .. 3:
  * in blocks of at most 256 pixels, the word of the four channels of each
  * pixel, its bytes added into two packed words of int16 lanes (SXTAB16:
@@ -115,33 +133,35 @@ static inline void gap8_sum4(const int8_t *in, int32_t hw, int32_t nc, int32_t c
 {
     int32_t j;
     int32_t k;
-    int32_t n;
     int32_t i;
+    int32_t nb;       /* blocks of 256 pixels */
+    int32_t rem;      /* the pixels after them */
     int32_t ev;       /* lane sums of channels (c, c + 2) and (c + 1, c + 3) */
     int32_t od;
-    int32_t w;
 
     s[0] = offn;
     s[1] = offn;
     s[2] = offn;
     s[3] = offn;
-    for (j = 0; j < hw; j += 256) {
-        n = hw - j;
-        n = (n < 256) ? n : 256;
+    nb = hw / 256;
+    rem = hw % 256;
+    i = c;
+    for (j = 0; j < nb; j++) {
         ev = 0;
         od = 0;
-        i = (j * nc) + c;
-        for (k = 0; k < n; k++) {
-            w = stoic_dsp_word8(&in[i]);
-            ev = stoic_dsp_sxtab16(ev, w);
-            od = stoic_dsp_sxtab16_ror8(od, w);
+        for (k = 0; k < 256; k++) {
+            gap8_add(&in[i], &ev, &od);
             i += nc;
         }
-        s[0] = stoic_dsp_smlabb(ev, 1, s[0]);
-        s[1] = stoic_dsp_smlabb(od, 1, s[1]);
-        s[2] = stoic_dsp_smlatb(ev, 1, s[2]);
-        s[3] = stoic_dsp_smlatb(od, 1, s[3]);
+        gap8_flush(ev, od, s);
     }
+    ev = 0;
+    od = 0;
+    for (k = 0; k < rem; k++) {
+        gap8_add(&in[i], &ev, &od);
+        i += nc;
+    }
+    gap8_flush(ev, od, s);
 }
 
 STOIC_INLINE void stoic_gavgpool_s8_inl(const stoic_pool2d_q_params *p, const int8_t *in,
