@@ -1431,7 +1431,7 @@ int64_t lower_constant_bytes(const ir_graph *g, int64_t *per_node)
  * stoic_dense_s8_pk: dsconv's 1x1 16 -> 24 on 3x3, M4 10 634 cycles
  * against 11 861, M7 7 497 instructions against 7 718); or stoic_pw_s16
  * one of in_c <= 16 int16 inputs (stoic_dense_s16_pk's two accumulators
- * per row pair cost more: dsconv's 1x1 16 -> 24 on 3x3, M4 NNN
+ * per row pair cost more: dsconv's 1x1 16 -> 24 on 3x3, M4 7 136
  * instructions against 11 186): the pk_ok bounds without
  * row pairs, at least LOWER_PW_MIN_PX pixels (the weights of an output
  * are unpacked once per pass over them), int8: at most
