@@ -814,7 +814,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         char inl_fn[LK_COUNT][80];
         const strbuf *gen[] = { &co.params, &co.body, &decls, &arrays, &arena, &label,
                                 &co.odecls, &co.oarrays, &fwrap, &step_c, &step_h };
-        int n_run = 0, n_wrap = 0, nf;
+        int n_run = 0, n_wrap = 0, nf, dsp_shipped = 0;
         ship_file *sf = NULL;
         char err[256], nofloat[160];
         for (k = 0; k < LK_COUNT; k++) {
@@ -836,8 +836,8 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
                                                 "stoic_rt_f32.h", "stoic_inline.h" };
             strbuf copy;
             if (k == 4) {
-                /* stoic_inline.h: when a shipped kernel header includes it */
-                int u = 0, kk;
+                /* stoic_inline.h: when a shipped kernel header or stoic_dsp.h includes it */
+                int u = dsp_shipped, kk;
                 for (kk = 0; kk < nf; kk++) {
                     u |= sf[kk].text.s != NULL &&
                          strstr(sf[kk].text.s, "#include \"stoic_inline.h\"") != NULL;
@@ -869,6 +869,7 @@ int emit_c(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             }
             rc |= emit_stage(st, o, hdr[k], &copy, d);
             sb_free(&copy);
+            dsp_shipped |= k == 1;
         }
         for (k = 0; k < nf && rc == 0; k++) {
             rc |= emit_stage(st, o, sf[k].name, &sf[k].text, d);

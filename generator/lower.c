@@ -951,7 +951,8 @@ static int lower_dense_pk(const ir_graph *g, const ir_node *n, lower_call *c, in
     p->c1 = 2 * s.zp_out + 1;
     p->qm_step = 0;
     p->qm = NULL;
-    dense_pk_args(c, n, p->in_words);
+    /* up to three input rows packed at a time */
+    dense_pk_args(c, n, (rows >= 3 ? 3 : rows >= 2 ? 2 : 1) * (int64_t)p->in_words);
     if (n->op == IR_OP_DENSE && dense_via_conv_pk(g)) {
         /* the same weight words and records, through stoic_conv2d_s8_pk */
         lower_conv_pk_of_dense(p, s.zp_in, &c->p.conv_pk);
@@ -2505,12 +2506,18 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
 }
 
 /* See lower.h. The features keep their names (cost.h) but count the
- * loops of the packed kernels. Dense (stoic_dense_s8_pk.c,
- * stoic_dense_s16_pk.c): rows = input rows; pixels = input words packed;
- * group_pixels = passes of four output rows; outputs = passes of two;
- * kernel_rows = eight-word steps; taps = four-word steps (int16: two-word
- * steps); inner = single words (the remainder of a four-row pass, every
- * word of a two-row pass). Convolution (stoic_conv2d_s8_pk.c,
+ * loops of the packed kernels. Dense int16 (stoic_dense_s16_pk.c): rows
+ * = input rows; pixels = input words packed; group_pixels = passes of
+ * four output rows; outputs = passes of two; taps = two-word steps; inner
+ * = single words (the remainder of a four-row pass, every word of a
+ * two-row pass). Dense int8 (stoic_dense_s8_pk.h: blocks of three input
+ * rows, then of two, then a single row): rows = input rows; pixels =
+ * input words packed; group_pixels = passes (a pair of output rows for a
+ * block of three or two input rows; four or two output rows for a single
+ * one); outputs = outputs; kernel_rows = words of the single row's passes
+ * of four; taps = words of the pair passes of a block of two and of a
+ * single row; inner = words of the pair passes of blocks of three.
+ * Convolution (stoic_conv2d_s8_pk.c,
  * stoic_conv2d_s16_pk.c): rows = output positions; pixels = positions of
  * the packed image times its words per position; group_pixels = passes
  * of four output channels; outputs = passes of two; kernel_rows = kernel
@@ -2541,15 +2548,20 @@ void lower_calls_work(const lower_call *calls, int nc, cost_work *w)
             pr = ((out_n % 4) + 1) / 2;
             t[COST_W_ROWS] += r;
             t[COST_W_PIXELS] += r * nw;
-            t[COST_W_GPIX] += r * q;
-            t[COST_W_OUTPUTS] += r * pr;
             if (s16) {
+                t[COST_W_GPIX] += r * q;
+                t[COST_W_OUTPUTS] += r * pr;
                 t[COST_W_TAPS] += r * q * (nw / 2);
                 t[COST_W_INNER] += r * (q * (nw % 2) + pr * nw);
             } else {
-                t[COST_W_KROWS] += r * q * (nw / 8);
-                t[COST_W_TAPS] += r * q * ((nw % 8) / 4);
-                t[COST_W_INNER] += r * (q * (nw % 4) + pr * nw);
+                /* blocks of three input rows, then one of two, then one row */
+                int64_t n3 = r / 3, n2 = (r % 3) / 2, n1 = r - 3 * n3 - 2 * n2;
+                int64_t pp = 2 * q + pr; /* pair passes of a block */
+                t[COST_W_GPIX] += n1 * (q + pr) + (n3 + n2) * pp;
+                t[COST_W_OUTPUTS] += r * out_n;
+                t[COST_W_KROWS] += n1 * q * nw;
+                t[COST_W_TAPS] += n2 * pp * nw + n1 * pr * nw;
+                t[COST_W_INNER] += n3 * pp * nw;
             }
         } else if (c->k == LK_DENSE_S4_PK) {
             const stoic_dense_s4_pk_params *p = &c->p.dense4_pk;

@@ -30,6 +30,14 @@
  * for both; a remaining pair (out_n mod 4 >= 2, or an odd last row paired
  * with a zero row, not stored) in a last pass. Weight words of a pass:
  * for each input word j, the word of the first pair then of the second.
+ * Input rows (pixels of a 1x1 convolution) go two at a time while two are
+ * left: both packed into the scratch, then per pair of output rows each
+ * weight word and its SXTB16 serve both input rows (8 multiply-accumulates
+ * from one weight load and one SXTB16, where one input row needs two
+ * weight words for them), reading the same weight words a pass of four
+ * reads (the first pair's at even offsets, the second's at odd ones);
+ * an odd last input row goes the one-row way. The two-row passes unroll
+ * four words a step.
  *
  * The output stage is stoic_dsp_rq (stoic_dsp.h): one rounding, no
  * branch. Every loop bound comes from the parameter struct.
@@ -48,12 +56,141 @@ static inline int8_t dpk8_act8(int32_t y, int32_t lo, int32_t hi)
     return (int8_t)((v > hi) ? hi : v);
 }
 
+/* an input row as packed int16 pairs: half pairs, and (x, 0) for an odd last value */
+STOIC_INLINE void dpk8_pack(const int8_t *x8, int32_t half, int32_t n_w, int32_t *xs)
+{
+    int32_t i;
+
+    for (i = 0; i < half; i++) {
+        xs[i] = stoic_dsp_pack((int32_t)x8[2 * i], (int32_t)x8[(2 * i) + 1]);
+    }
+    if (half < n_w) {
+        xs[half] = stoic_dsp_pack((int32_t)x8[2 * half], 0);
+    }
+}
+
+/* one weight word w against the words x0, x1, x2 of three input rows:
+ * a and c of each row (C += SMLAD(x, w), A += SMLAD(x, SXTB16(w))) */
+static inline void dpk8_w3(int32_t x0, int32_t x1, int32_t x2, int32_t w, int32_t *a0,
+                           int32_t *c0, int32_t *a1, int32_t *c1, int32_t *a2, int32_t *c2)
+{
+    int32_t s = stoic_dsp_sxtb16(w);
+
+    *c0 = stoic_dsp_smlad(x0, w, *c0);
+    *c1 = stoic_dsp_smlad(x1, w, *c1);
+    *c2 = stoic_dsp_smlad(x2, w, *c2);
+    *a0 = stoic_dsp_smlad(x0, s, *a0);
+    *a1 = stoic_dsp_smlad(x1, s, *a1);
+    *a2 = stoic_dsp_smlad(x2, s, *a2);
+}
+
+/* the output stage of one pair of output rows for one input row (a, c):
+ * op[0] and op[1] (stored when st1 != 0) */
+STOIC_INLINE void dpk8_out2(const stoic_dense_s8_pk_params *p, int32_t a, int32_t c, int32_t m0,
+                            int32_t m1, int8_t *op, int32_t st1)
+{
+    int32_t k1 = p->c1;
+    int32_t y0;
+    int32_t y1;
+
+    y0 = stoic_dsp_rq8a(a, m0, stoic_dsp_qm_e(m0), k1);
+    y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c - a, 7U), m1, stoic_dsp_qm_e(m1), k1);
+    if (p->clamp != 0) {
+        y0 = (int32_t)dpk8_act8(y0, p->act_min, p->act_max);
+        y1 = (int32_t)dpk8_act8(y1, p->act_min, p->act_max);
+    }
+    op[0] = (int8_t)y0;
+    if (st1 != 0) {
+        op[1] = (int8_t)y1;
+    }
+}
+
+/* One pair of output rows (weight word j at wp[j * ws], bias words bp[0 ..
+ * 1], qm words mp[0 .. 1]) for the three packed input rows xs[0 .. n_w -
+ * 1], xs[n_w .. 2 n_w - 1], xs[2 n_w .. 3 n_w - 1]: outputs op[k out_n],
+ * op[k out_n + 1] of input row k, the second row of the pair stored when
+ * st1 != 0. */
+STOIC_INLINE void dpk8_rows3(const stoic_dense_s8_pk_params *p, const int32_t *xs,
+                             const int32_t *wp, int32_t ws, const int32_t *bp, const int32_t *mp,
+                             int8_t *op, int32_t st1)
+{
+    int32_t j;
+    int32_t n_w = p->in_words;
+    int32_t on = p->out_n;
+    const int32_t *x0 = xs;
+    const int32_t *wq = wp;
+    int32_t a0 = bp[0];
+    int32_t c0 = bp[1];
+    int32_t a1 = a0;
+    int32_t c1 = c0;
+    int32_t a2 = a0;
+    int32_t c2 = c0;
+
+    for (j = n_w / 4; j > 0; j--) {
+        dpk8_w3(x0[0], x0[n_w], x0[2 * n_w], wq[0], &a0, &c0, &a1, &c1, &a2, &c2);
+        dpk8_w3(x0[1], x0[n_w + 1], x0[(2 * n_w) + 1], wq[ws], &a0, &c0, &a1, &c1, &a2, &c2);
+        dpk8_w3(x0[2], x0[n_w + 2], x0[(2 * n_w) + 2], wq[2 * ws], &a0, &c0, &a1, &c1, &a2,
+                &c2);
+        dpk8_w3(x0[3], x0[n_w + 3], x0[(2 * n_w) + 3], wq[3 * ws], &a0, &c0, &a1, &c1, &a2,
+                &c2);
+        x0 = &x0[4];
+        wq = &wq[4 * ws];
+    }
+    for (j = 0; j < (n_w % 4); j++) {
+        dpk8_w3(x0[j], x0[n_w + j], x0[(2 * n_w) + j], wq[j * ws], &a0, &c0, &a1, &c1, &a2,
+                &c2);
+    }
+    dpk8_out2(p, a0, c0, mp[0], mp[1], op, st1);
+    dpk8_out2(p, a1, c1, mp[0], mp[1], &op[on], st1);
+    dpk8_out2(p, a2, c2, mp[0], mp[1], &op[2 * on], st1);
+}
+
+/* One pair of output rows (weight word j at wp[j * ws], bias words bp[0 ..
+ * 1], qm words mp[0 .. 1]) for the two packed input rows xs[0 .. n_w - 1]
+ * and xs[n_w .. 2 n_w - 1]: outputs op[0], op[1] and op[out_n], op[out_n
+ * + 1], the second row of the pair stored when st1 != 0. */
+STOIC_INLINE void dpk8_rows2(const stoic_dense_s8_pk_params *p, const int32_t *xs,
+                             const int32_t *wp, int32_t ws, const int32_t *bp, const int32_t *mp,
+                             int8_t *op, int32_t st1)
+{
+    int32_t j;
+    int32_t n_w = p->in_words;
+    const int32_t *x0 = xs;
+    const int32_t *wq = wp;
+    int32_t a0 = bp[0];
+    int32_t c0 = bp[1];
+    int32_t a1 = a0;
+    int32_t c1 = c0;
+
+    for (j = n_w / 4; j > 0; j--) {
+        stoic_dsp_pk_mac8(x0[0], wq[0], &a0, &c0);
+        stoic_dsp_pk_mac8(x0[n_w], wq[0], &a1, &c1);
+        stoic_dsp_pk_mac8(x0[1], wq[ws], &a0, &c0);
+        stoic_dsp_pk_mac8(x0[n_w + 1], wq[ws], &a1, &c1);
+        stoic_dsp_pk_mac8(x0[2], wq[2 * ws], &a0, &c0);
+        stoic_dsp_pk_mac8(x0[n_w + 2], wq[2 * ws], &a1, &c1);
+        stoic_dsp_pk_mac8(x0[3], wq[3 * ws], &a0, &c0);
+        stoic_dsp_pk_mac8(x0[n_w + 3], wq[3 * ws], &a1, &c1);
+        x0 = &x0[4];
+        wq = &wq[4 * ws];
+    }
+    for (j = 0; j < (n_w % 4); j++) {
+        stoic_dsp_pk_mac8(x0[j], wq[j * ws], &a0, &c0);
+        stoic_dsp_pk_mac8(x0[n_w + j], wq[j * ws], &a1, &c1);
+    }
+    dpk8_out2(p, a0, c0, mp[0], mp[1], op, st1);
+    dpk8_out2(p, a1, c1, mp[0], mp[1], &op[p->out_n], st1);
+}
+
 STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const int8_t *in,
                                         const int32_t *w, const int32_t *consts, int8_t *out,
                                         int32_t *scratch)
 {
     int32_t r;
-    int32_t i;
+    int32_t n_r3;     /* passes of three input rows */
+    int32_t n_rp;     /* passes of two input rows (0 or 1) */
+    int32_t k;
+    int32_t st1;
     int32_t j;
     int32_t q;
     int32_t n_w;
@@ -96,16 +233,67 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     clamp = p->clamp;
     qs4 = p->qm_step;
     qs2 = p->qm_step / 2;
-    for (r = 0; r < p->rows; r++) {
+    /* three input rows a pass while three are left */
+    n_r3 = p->rows / 3;
+    for (r = 0; r < n_r3; r++) {
+        x8 = &in[3 * r * p->in_n];
+        op = &out[3 * r * p->out_n];
+        for (k = 0; k < 3; k++) {
+            dpk8_pack(&x8[k * p->in_n], half, n_w, &scratch[k * n_w]);
+        }
+        wp = w;
+        bp = consts;
+        mp = p->qm;
+        for (q = 0; q < n_quads; q++) {
+            dpk8_rows3(p, scratch, wp, 2, bp, mp, op, 1);
+            dpk8_rows3(p, scratch, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
+            wp = &wp[2 * n_w];
+            bp = &bp[4];
+            mp = &mp[qs4];
+            op = &op[4];
+        }
+        for (q = 0; q < n_pairs; q++) {
+            st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
+            dpk8_rows3(p, scratch, wp, 1, bp, mp, op, st1);
+            wp = &wp[n_w];
+            bp = &bp[2];
+            mp = &mp[qs2];
+            op = &op[2];
+        }
+    }
+    /* then two input rows when two are left */
+    n_rp = (p->rows % 3) / 2;
+    for (r = 0; r < n_rp; r++) {
+        x8 = &in[3 * n_r3 * p->in_n];
+        op = &out[3 * n_r3 * p->out_n];
+        dpk8_pack(x8, half, n_w, scratch);
+        dpk8_pack(&x8[p->in_n], half, n_w, &scratch[n_w]);
+        wp = w;
+        bp = consts;
+        mp = p->qm;
+        for (q = 0; q < n_quads; q++) {
+            dpk8_rows2(p, scratch, wp, 2, bp, mp, op, 1);
+            dpk8_rows2(p, scratch, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
+            wp = &wp[2 * n_w];
+            bp = &bp[4];
+            mp = &mp[qs4];
+            op = &op[4];
+        }
+        for (q = 0; q < n_pairs; q++) {
+            st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
+            dpk8_rows2(p, scratch, wp, 1, bp, mp, op, st1);
+            wp = &wp[n_w];
+            bp = &bp[2];
+            mp = &mp[qs2];
+            op = &op[2];
+        }
+    }
+    /* a last input row (or the only one) */
+    for (r = (3 * n_r3) + (2 * n_rp); r < p->rows; r++) {
         x8 = &in[r * p->in_n];
         op = &out[r * p->out_n];
         /* the input row as packed int16 pairs */
-        for (i = 0; i < half; i++) {
-            scratch[i] = stoic_dsp_pack((int32_t)x8[2 * i], (int32_t)x8[(2 * i) + 1]);
-        }
-        if (half < n_w) {
-            scratch[half] = stoic_dsp_pack((int32_t)x8[2 * half], 0);
-        }
+        dpk8_pack(x8, half, n_w, scratch);
         wp = w;
         bp = consts;
         mp = p->qm;

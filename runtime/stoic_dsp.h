@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 #include "stoic_bits.h"
+#include "stoic_inline.h"
 
 #if defined(__ARM_FEATURE_DSP) && !defined(STOIC_NO_DSP)
 #include <arm_acle.h>
@@ -41,8 +42,18 @@
 #define STOIC_DSP 0
 #endif
 
+/* The primitives below: one instruction each with STOIC_DSP, left to the
+ * compiler's inlining; their portable forms are several, and a compiler
+ * whose inlining budget runs out in a large NAME_run (gcc on x86-64) would
+ * call them out of line in the innermost loops: always inlined there. */
+#if STOIC_DSP
+#define STOIC_DSP_FN static inline
+#else
+#define STOIC_DSP_FN STOIC_INLINE
+#endif
+
 /* The int32 whose two's complement bits are p (no instruction on gcc/clang). */
-static inline int32_t stoic_dsp_s32(uint32_t p)
+STOIC_DSP_FN int32_t stoic_dsp_s32(uint32_t p)
 {
     uint32_t lo = p & 0x7FFFFFFFU;
     uint32_t hi = p >> 31U;
@@ -50,14 +61,14 @@ static inline int32_t stoic_dsp_s32(uint32_t p)
 }
 
 /* lane 0 / lane 1 of a packed word, as int32 */
-static inline int32_t stoic_dsp_lo16(int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_lo16(int32_t w)
 {
     uint32_t u = (uint32_t)w & 0xFFFFU;
     uint32_t s = (u & 0x8000U) << 1U;
     return (int32_t)u - (int32_t)s;
 }
 
-static inline int32_t stoic_dsp_hi16(int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_hi16(int32_t w)
 {
     uint32_t u = (uint32_t)w >> 16U;
     uint32_t s = (u & 0x8000U) << 1U;
@@ -65,7 +76,7 @@ static inline int32_t stoic_dsp_hi16(int32_t w)
 }
 
 /* The packed word of lanes (lo, hi), both in [-32768, 32767]. */
-static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
+STOIC_DSP_FN int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
 {
     /* exact: l in [0, 65535], hi * 65536 in [-2^31, 2^31 - 65536]; on
      * Cortex-M4 UXTH and ADD ..., LSL #16 */
@@ -75,7 +86,7 @@ static inline int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
 
 /* acc + lo(x) * lo(y) + hi(x) * hi(y) (SMLAD); precondition: no partial
  * result leaves int32. */
-static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
+STOIC_DSP_FN int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
     return __smlad(x, y, acc);   /* MISRA deviation MD-02 */
@@ -86,7 +97,7 @@ static inline int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 }
 
 /* acc + lo(x) * lo(y) + hi(x) * hi(y) in 64 bits (SMLALD); exact. */
-static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
+STOIC_DSP_FN int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 {
 #if STOIC_DSP
     return __smlald(x, y, acc);   /* MISRA deviation MD-02 */
@@ -98,7 +109,7 @@ static inline int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 
 /* acc + lo(x) * lo(y) (SMLABB) and acc + hi(x) * lo(y) (SMLATB);
  * precondition: the result fits int32. */
-static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
+STOIC_DSP_FN int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
     return __smlabb(x, y, acc);   /* MISRA deviation MD-02 */
@@ -107,7 +118,7 @@ static inline int32_t stoic_dsp_smlabb(int32_t x, int32_t y, int32_t acc)
 #endif
 }
 
-static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
+STOIC_DSP_FN int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
 {
 #if STOIC_DSP
     return __smlatb(x, y, acc);   /* MISRA deviation MD-02 */
@@ -118,7 +129,7 @@ static inline int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
 
 /* The packed word (hi(x), lo(y)): lanes x1 and y0 of two neighbouring
  * words. */
-static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
+STOIC_DSP_FN int32_t stoic_dsp_mid(int32_t x, int32_t y)
 {
     uint32_t u = ((uint32_t)x >> 16U) | ((uint32_t)y << 16U);
     return stoic_dsp_s32(u);
@@ -126,7 +137,7 @@ static inline int32_t stoic_dsp_mid(int32_t x, int32_t y)
 
 /* The sign-extended bytes 0 and 2 of w as the lanes of a packed word
  * (SXTB16). */
-static inline int32_t stoic_dsp_sxtb16(int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtb16(int32_t w)
 {
 #if STOIC_DSP
     return __sxtb16(w);   /* MISRA deviation MD-02 */
@@ -144,7 +155,7 @@ static inline int32_t stoic_dsp_sxtb16(int32_t w)
 
 /* The sign-extended bytes 1 and 3 of w as the lanes of a packed word
  * (SXTB16 with its operand rotated by 8 bits: one instruction). */
-static inline int32_t stoic_dsp_sxtb16_ror8(int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtb16_ror8(int32_t w)
 {
     uint32_t u = (uint32_t)w;
     uint32_t r = (u >> 8U) | (u << 24U);
@@ -157,7 +168,7 @@ static inline int32_t stoic_dsp_sxtb16_ror8(int32_t w)
 
 /* acc + SXTB16(w), lane by lane, each lane modulo 2^16 (SXTAB16): lane 0
  * plus the sign-extended byte 0 of w, lane 1 plus its byte 2. */
-static inline int32_t stoic_dsp_sxtab16(int32_t acc, int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtab16(int32_t acc, int32_t w)
 {
 #if STOIC_DSP
     return __sxtab16(acc, w);   /* MISRA deviation MD-02 */
@@ -172,7 +183,7 @@ static inline int32_t stoic_dsp_sxtab16(int32_t acc, int32_t w)
 
 /* acc + SXTB16(w rotated by 8), lane by lane modulo 2^16: the bytes 1
  * and 3 of w. */
-static inline int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
 {
     uint32_t u = (uint32_t)w;
     uint32_t r = (u >> 8U) | (u << 24U);
@@ -186,7 +197,7 @@ static inline int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
 /* The value of the four bytes x8[0 .. 3] as a word, x8[0] its low byte
  * (the same value on either byte order; GCC makes one load of it on a
  * little-endian core): four int8 lanes, lane k = byte k. */
-static inline int32_t stoic_dsp_word8(const int8_t *x8)
+STOIC_DSP_FN int32_t stoic_dsp_word8(const int8_t *x8)
 {
     uint32_t u = (uint32_t)(uint8_t)x8[0] | ((uint32_t)(uint8_t)x8[1] << 8U) |
                  ((uint32_t)(uint8_t)x8[2] << 16U) | ((uint32_t)(uint8_t)x8[3] << 24U);
@@ -211,7 +222,7 @@ typedef struct {
 /* The lanes of the n_g (<= 4) weight words at wp: l(2k) = SXTB16(wp[k])
  * (bytes 0 and 2), l(2k + 1) = SXTB16(wp[k] rotated by 8) (bytes 1 and 3);
  * the lanes past 2 n_g are 0. */
-static inline stoic_dsp_lanes stoic_dsp_unpack_lanes(const int32_t *wp, int32_t n_g)
+STOIC_DSP_FN stoic_dsp_lanes stoic_dsp_unpack_lanes(const int32_t *wp, int32_t n_g)
 {
     stoic_dsp_lanes v = { 0, 0, 0, 0, 0, 0, 0, 0 };
     v.l0 = stoic_dsp_sxtb16(wp[0]);
@@ -240,7 +251,7 @@ static inline stoic_dsp_lanes stoic_dsp_unpack_lanes(const int32_t *wp, int32_t 
  * products, no unpacking. The sum is of x (w + 8): the caller subtracts
  * 8 times the sum of the inputs. mk comes from the caller's parameters
  * (in a register, the shift is the AND's operand). */
-static inline int32_t stoic_dsp_s4mac(const int32_t *x, int32_t w, uint32_t mk, int32_t acc)
+STOIC_DSP_FN int32_t stoic_dsp_s4mac(const int32_t *x, int32_t w, uint32_t mk, int32_t acc)
 {
     uint32_t u = (uint32_t)w;
     uint32_t l0 = u & mk;
@@ -257,7 +268,7 @@ static inline int32_t stoic_dsp_s4mac(const int32_t *x, int32_t w, uint32_t mk, 
 }
 
 /* floor(x / 2^e), 0 <= e <= 31 */
-static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
+STOIC_DSP_FN int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 {
 #if STOIC_DSP
     return x >> e;   /* MISRA deviation MD-01: arithmetic shift */
@@ -270,13 +281,13 @@ static inline int32_t stoic_dsp_floor_shr(int32_t x, uint32_t e)
 /* The right shift minus one, e1, of a packed requantization word qm (the
  * multiplier, in [2^30, 2^31), whose low 5 bits the generator makes e1;
  * stoic_rt.h): qm & 31. */
-static inline uint32_t stoic_dsp_qm_e(int32_t qm)
+STOIC_DSP_FN uint32_t stoic_dsp_qm_e(int32_t qm)
 {
     return (uint32_t)qm & 31U;
 }
 
 /* min(max(x, -128), 127) */
-static inline int32_t stoic_dsp_sat8(int32_t x)
+STOIC_DSP_FN int32_t stoic_dsp_sat8(int32_t x)
 {
 #if STOIC_DSP
     return (int32_t)__builtin_arm_ssat(x, 8);   /* MISRA deviation MD-02 */
@@ -299,7 +310,7 @@ static inline int32_t stoic_dsp_sat8(int32_t x)
  * on the run path, once the kernel is inlined with the layer's constants.
  * On the C path v itself (README: -fno-tree-loop-distribute-patterns).
  * MISRA deviation MD-02 (an empty assembly statement). */
-static inline int32_t stoic_dsp_opaque(int32_t v)
+STOIC_DSP_FN int32_t stoic_dsp_opaque(int32_t v)
 {
 #if STOIC_DSP
     int32_t r = v;
@@ -321,7 +332,7 @@ static inline int32_t stoic_dsp_opaque(int32_t v)
  * the analyser does not see the assembly's operands); the C path is the
  * definition, and the two are compared as in MD-01.
  */
-static inline int32_t stoic_dsp_mmlar(int32_t a, int32_t m, int32_t h)   /* MISRA deviation MD-06 */
+STOIC_DSP_FN int32_t stoic_dsp_mmlar(int32_t a, int32_t m, int32_t h)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -335,7 +346,7 @@ static inline int32_t stoic_dsp_mmlar(int32_t a, int32_t m, int32_t h)   /* MISR
 #endif
 }
 
-static inline int32_t stoic_dsp_mmla(int32_t a, int32_t m, int32_t h)   /* MISRA deviation MD-06 */
+STOIC_DSP_FN int32_t stoic_dsp_mmla(int32_t a, int32_t m, int32_t h)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -368,7 +379,7 @@ static inline int32_t stoic_dsp_mmla(int32_t a, int32_t m, int32_t h)   /* MISRA
  * |c1 * 2^e1| + |a| + 2 < 2^31. Returns y + zp saturated to [-128, 127].
  * Instructions on Cortex-M4: lsl, sub (H), smmlar, asr, ssat.
  */
-static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t e1, int32_t c1)
+STOIC_DSP_FN int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t e1, int32_t c1)
 {
     int32_t h;
     int32_t t;
@@ -386,14 +397,14 @@ static inline int32_t stoic_dsp_rq8s(int32_t a2, int32_t sa, int32_t m, uint32_t
 }
 
 /* the output stage from twice the accumulator, a2 = 2a */
-static inline int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
+STOIC_DSP_FN int32_t stoic_dsp_rq8(int32_t a2, int32_t m, uint32_t e1, int32_t c1)
 {
     return stoic_dsp_rq8s(a2, a2, m, e1, c1);
 }
 
 /* the output stage from the accumulator a itself (its sign read from a:
  * one instruction fewer on Cortex-M4 than from 2a) */
-static inline int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
+STOIC_DSP_FN int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c1)
 {
     return stoic_dsp_rq8s(a * 2, a, m, e1, c1);
 }
@@ -407,7 +418,7 @@ static inline int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t 
  * Arguments: a2 = 2a, e1 = e - 1. Preconditions (lower.c): |a| < 2^30,
  * 0 <= e1 <= 29. Returns the value saturated to [-32768, 32767].
  */
-static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
+STOIC_DSP_FN int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
 {
     int32_t t;
 
@@ -436,7 +447,7 @@ static inline int32_t stoic_dsp_rq16(int32_t a2, int32_t m, uint32_t e1)
  * (0, 2^31) when e = 0; |2am| < 2^61, so nothing wraps and nothing
  * saturates (|result| < 2^29). The same instructions for every value.
  */
-static inline int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
+STOIC_DSP_FN int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
 {
     uint32_t e;
     uint32_t hi_add;
@@ -461,7 +472,7 @@ static inline int32_t stoic_dsp_rq32(int32_t a, int32_t m, int32_t shift)
  * floor((x + 2^(e-1) - [x < 0]) / 2^e) for e >= 1 (the tie of a negative
  * x is a multiple of 2^e minus 2^(e-1), which the -1 sends down), x for
  * e = 0. */
-static inline int32_t stoic_dsp_rdbpot(int32_t x, uint32_t e)
+STOIC_DSP_FN int32_t stoic_dsp_rdbpot(int32_t x, uint32_t e)
 {
     uint32_t half = (1U << (e & 31U)) >> 1U;                /* 2^(e-1), 0 for e = 0 */
     uint32_t neg = ((uint32_t)x >> 31U) & stoic_nz_u32(e);  /* [x < 0], 0 for e = 0 */
@@ -470,14 +481,14 @@ static inline int32_t stoic_dsp_rdbpot(int32_t x, uint32_t e)
 
 /* one input word x against the word w of an int8 row pair: C += SMLAD(x,
  * w), A += SMLAD(x, SXTB16(w)) (the int8 packed kernels) */
-static inline void stoic_dsp_pk_mac8(int32_t x, int32_t w, int32_t *a, int32_t *c)
+STOIC_DSP_FN void stoic_dsp_pk_mac8(int32_t x, int32_t w, int32_t *a, int32_t *c)
 {
     *c = stoic_dsp_smlad(x, w, *c);
     *a = stoic_dsp_smlad(x, stoic_dsp_sxtb16(w), *a);
 }
 
 /* min(max(x, -32768), 32767) */
-static inline int32_t stoic_dsp_sat16(int32_t x)
+STOIC_DSP_FN int32_t stoic_dsp_sat16(int32_t x)
 {
 #if STOIC_DSP
     return (int32_t)__builtin_arm_ssat(x, 16);   /* MISRA deviation MD-02 */
@@ -497,7 +508,7 @@ static inline int32_t stoic_dsp_sat16(int32_t x)
  * (TensorFlow Lite's saturating rounding doubling high multiply; m > 0
  * never saturates); precondition |2a| < 2^31. RDBPOT(x, 0) = x, so this is
  * the whole output stage before the zero point for a shift of 0. */
-static inline int32_t stoic_dsp_srdhm(int32_t a, int32_t m)
+STOIC_DSP_FN int32_t stoic_dsp_srdhm(int32_t a, int32_t m)
 {
     return stoic_dsp_mmlar(a * 2, m, 0);
 }
@@ -507,7 +518,7 @@ static inline int32_t stoic_dsp_srdhm(int32_t a, int32_t m)
  * stoic_dsp_rq8s's one rounding with c1 = 1, floor((2am + 2^31 + H 2^32) /
  * 2^(32 + e)), H = 2^(e-1) - [a < 0], the division as 2^(e-1) then 2.
  * Arguments: e1 = e - 1. Preconditions: 0 <= e1 <= 29, |a| < 2^29. */
-static inline int32_t stoic_dsp_rq16z(int32_t a, int32_t m, uint32_t e1)
+STOIC_DSP_FN int32_t stoic_dsp_rq16z(int32_t a, int32_t m, uint32_t e1)
 {
     int32_t h;
     int32_t t;
@@ -523,7 +534,7 @@ static inline int32_t stoic_dsp_rq16z(int32_t a, int32_t m, uint32_t e1)
  * row pairs (for each input word, the word of the first pair then of the
  * second): sixteen multiply-accumulates of the packed dense and conv
  * kernels, into (a0, c0) and (a1, c1). */
-static inline void stoic_dsp_pk_quad4(const int32_t *x, const int32_t *w, int32_t *a0,
+STOIC_DSP_FN void stoic_dsp_pk_quad4(const int32_t *x, const int32_t *w, int32_t *a0,
                                       int32_t *c0, int32_t *a1, int32_t *c1)
 {
     stoic_dsp_pk_mac8(x[0], w[0], a0, c0);

@@ -69,7 +69,7 @@ static inline int32_t pw16_in(const int16_t *x, int32_t k, int32_t n_w, int32_t 
 
 /* bias + the dot product of the pixel at x (n_w <= 8 words) with the
  * weight lanes */
-static inline int32_t pw16_dot(const int16_t *x, int32_t n_w, int32_t odd, stoic_dsp_lanes wv,
+STOIC_DSP_FN int32_t pw16_dot(const int16_t *x, int32_t n_w, int32_t odd, stoic_dsp_lanes wv,
                                int32_t bias)
 {
     int32_t a = stoic_dsp_smlad(pw16_in(x, 0, n_w, odd), wv.l0, bias);

@@ -165,7 +165,7 @@ void stoic_conv2d_s8(const stoic_conv2d_s8_params *p, const int8_t *in, const in
 
 /* dense, and 1x1 convolution with stride 1 and no padding (rows = pixels);
  * layout of w: stoic_dense_s8_pk.c; consts: the bias records above.
- * scratch: in_words. */
+ * scratch: in_words (one input row), 2 in_words when rows >= 2. */
 typedef struct {
     int32_t rows;
     int32_t in_n;
