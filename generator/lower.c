@@ -677,7 +677,6 @@ static int64_t pk_bias(const pk_src *s, int32_t o, int64_t per, int64_t *bound)
  * row pairs (the pairs (0,1), (2,3), ...; an odd last row pairs with a
  * zero row). */
 #define PK_ROW_PAIRS 1  /* rows (0, 1), (2, 3), ... share an accumulator */
-#define PK_SELF_PAIRS 2 /* two outputs of each row share one (257 B[o] < 2^31) */
 static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
 {
     int32_t o;
@@ -697,9 +696,6 @@ static int pk_ok(const pk_src *s, int32_t out_n, int64_t per, int pairs)
             return 0;
         }
         if (pairs == PK_ROW_PAIRS && (o % 2) == 1 && prev + 256 * bound >= PK_LIM31) {
-            return 0;
-        }
-        if (pairs == PK_SELF_PAIRS && 257 * bound >= PK_LIM31) {
             return 0;
         }
         prev = bound;
@@ -1143,7 +1139,7 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
         f->out_c % f->groups != 0 || f->pad_top < 0 || f->pad_top > 1 || f->pad_left < 0 ||
         f->pad_left > 1 || f->in_h + f->pad_top > f->out_h + 2 ||
         f->in_w + f->pad_left > f->out_w + 2 || !pk_src_of(g, n, f->out_c, 9, &s) ||
-        !pk_ok(&s, f->out_c, 9, n->prec == IR_DT_S8 ? PK_SELF_PAIRS : 0)) {
+        !pk_ok(&s, f->out_c, 9, 0)) {
         return 0;
     }
     c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_DW3 : LK_CONV2D_S16_DW3;
@@ -1164,8 +1160,8 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->qm_step = 0;
     p->qm = NULL;
     c->n_own = 2;
-    /* the plane (out_h + 2 rows of 2 n_pass + 1 words), the weight words */
-    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) + 12;
+    /* the plane: out_h + 2 rows of 2 n_pass + 1 words */
+    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1);
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);

@@ -12,13 +12,12 @@
  * 32768 sum |w[o]| < 2^30, so every partial sum fits int32 and the
  * output stage is stoic_dsp_rq16; otherwise it uses stoic_conv2d_s16.
  *
- * Per kernel row kh the weights are the words P01 = (w0, w1) and
- * P2 = (w2, 0). With the input words X01, X23, X45 of columns ow .. ow + 5
- * and X12, X34 made from their halves:
- *   acc(ow)     += SMLAD(X01, P01) + SMLABB(X23, P2)
- *   acc(ow + 1) += SMLAD(X12, P01) + SMLATB(X23, P2)
- *   acc(ow + 2) += SMLAD(X23, P01) + SMLABB(X45, P2)
- *   acc(ow + 3) += SMLAD(X34, P01) + SMLATB(X45, P2)
+ * Per kernel row kh the weights are the words WA = (w0, w1) and WB = (w1,
+ * w2), doubled (the accumulators hold 2 acc, from twice the bias: 2
+ * (|bias[o]| + 32768 sum |w[o]|) < 2^31, the operand of stoic_dsp_rq16),
+ * and the four outputs of a pass take their share of the row as
+ * stoic_conv2d_s8_dw3's do (SMLAD and SMLATB on the input words X01,
+ * X23, X45 of the columns ow .. ow + 5).
  */
 #ifndef STOIC_CONV2D_S16_DW3_H
 #define STOIC_CONV2D_S16_DW3_H
@@ -27,19 +26,19 @@
 #include "stoic_inline.h"
 #include "stoic_dsp.h"
 
-#define STOIC_DW3_ROW16(xr, p01, p2)                                                           \
+#define STOIC_DW3_ROW16(xr, wa, wb)                                                            \
     do {                                                                                       \
         x01 = (xr)[0];                                                                         \
         x23 = (xr)[1];                                                                         \
         x45 = (xr)[2];                                                                         \
-        a0 = stoic_dsp_smlad(x01, (p01), a0);                                                  \
-        a0 = stoic_dsp_smlabb(x23, (p2), a0);                                                  \
-        a1 = stoic_dsp_smlad(stoic_dsp_mid(x01, x23), (p01), a1);                              \
-        a1 = stoic_dsp_smlatb(x23, (p2), a1);                                                  \
-        a2 = stoic_dsp_smlad(x23, (p01), a2);                                                  \
-        a2 = stoic_dsp_smlabb(x45, (p2), a2);                                                  \
-        a3 = stoic_dsp_smlad(stoic_dsp_mid(x23, x45), (p01), a3);                              \
-        a3 = stoic_dsp_smlatb(x45, (p2), a3);                                                  \
+        a0 = stoic_dsp_smlad(x01, (wa), a0);                                                   \
+        a1 = stoic_dsp_smlatb(x01, (wa), a1);                                                  \
+        a0 = stoic_dsp_smlatb((wb), x23, a0);                                                  \
+        a1 = stoic_dsp_smlad(x23, (wb), a1);                                                   \
+        a2 = stoic_dsp_smlad(x23, (wa), a2);                                                   \
+        a3 = stoic_dsp_smlatb(x23, (wa), a3);                                                  \
+        a2 = stoic_dsp_smlatb((wb), x45, a2);                                                  \
+        a3 = stoic_dsp_smlad(x45, (wb), a3);                                                   \
     } while (0)
 
 static inline int32_t dw16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
@@ -103,7 +102,7 @@ STOIC_INLINE void dw16_plane(const stoic_conv2d_dw3_params *p, const int16_t *in
     }
 }
 
-/* scratch: the plane, then 12 words (the 6 weight words of the current channel) */
+/* scratch: the plane */
 STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, const int16_t *in,
                                            const int8_t *w, const int32_t *bias, int16_t *out,
                                            int32_t *scratch)
@@ -120,10 +119,9 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
     int32_t n_full;
     int32_t rem;
     int32_t zz;
-    int32_t *wk;
     const int8_t *wo;
     const int32_t *xr;
-    int32_t b;
+    int32_t b;        /* twice the bias: the accumulators hold 2 acc */
     int32_t a0;
     int32_t a1;
     int32_t a2;
@@ -131,6 +129,12 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
     int32_t x01;
     int32_t x23;
     int32_t x45;
+    int32_t wa0;      /* the weight words of the kernel rows 0, 1, 2 */
+    int32_t wb0;
+    int32_t wa1;
+    int32_t wb1;
+    int32_t wa2;
+    int32_t wb2;
     int32_t m;
     int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
@@ -156,7 +160,6 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
     orow = p->out_w * oc;
     n_full = p->out_w / 4;
     rem = p->out_w % 4;
-    wk = &scratch[nw * (out_h + 2)];
     /* zp_in is 0 (int16): opaque, so that no compiler turns the loop into
      * a call to memset (stoic_dsp_opaque) */
     zz = stoic_dsp_opaque(stoic_dsp_pack(p->zp_in, p->zp_in));
@@ -168,11 +171,10 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
         for (j = 0; j < depth_mult; j++) {
             o = (g * depth_mult) + j;
             wo = &w[o * 9];
-            for (k = 0; k < 3; k++) {
-                wk[2 * k] = stoic_dsp_pack((int32_t)wo[3 * k], (int32_t)wo[(3 * k) + 1]);
-                wk[(2 * k) + 1] = stoic_dsp_pack((int32_t)wo[(3 * k) + 2], 0);
-            }
-            b = bias[o];
+            stoic_dsp_w3words(wo, &wa0, &wb0);
+            stoic_dsp_w3words(&wo[3], &wa1, &wb1);
+            stoic_dsp_w3words(&wo[6], &wa2, &wb2);
+            b = 2 * bias[o];
             qw = p->qm[o * p->qm_step];
             m = qw;
             e = stoic_dsp_qm_e(qw);
@@ -184,14 +186,14 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
                     a1 = b;
                     a2 = b;
                     a3 = b;
-                    STOIC_DW3_ROW16(xr, wk[0], wk[1]);
-                    STOIC_DW3_ROW16(&xr[nw], wk[2], wk[3]);
-                    STOIC_DW3_ROW16(&xr[2 * nw], wk[4], wk[5]);
+                    STOIC_DW3_ROW16(xr, wa0, wb0);
+                    STOIC_DW3_ROW16(&xr[nw], wa1, wb1);
+                    STOIC_DW3_ROW16(&xr[2 * nw], wa2, wb2);
                     xr = &xr[nw];
-                    y0 = dw16_act16(stoic_dsp_rq16(a0 * 2, m, e), clamp, act_min, act_max);
-                    y1 = dw16_act16(stoic_dsp_rq16(a1 * 2, m, e), clamp, act_min, act_max);
-                    y2 = dw16_act16(stoic_dsp_rq16(a2 * 2, m, e), clamp, act_min, act_max);
-                    y3 = dw16_act16(stoic_dsp_rq16(a3 * 2, m, e), clamp, act_min, act_max);
+                    y0 = dw16_act16(stoic_dsp_rq16(a0, m, e), clamp, act_min, act_max);
+                    y1 = dw16_act16(stoic_dsp_rq16(a1, m, e), clamp, act_min, act_max);
+                    y2 = dw16_act16(stoic_dsp_rq16(a2, m, e), clamp, act_min, act_max);
+                    y3 = dw16_act16(stoic_dsp_rq16(a3, m, e), clamp, act_min, act_max);
                     if (ps < n_full) {
                         op[0] = (int16_t)y0;
                         op[oc] = (int16_t)y1;

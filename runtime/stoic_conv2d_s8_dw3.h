@@ -21,21 +21,23 @@
  * values: (zp_in, x[0]) when pad_left = 1, the words of two input
  * columns, and (x[in_w - 1], zp_in) when in_w + pad_left is odd. A pass
  * reads, for output row oh, the words 2 ps .. 2 ps + 2 of the plane rows
- * oh .. oh + 2. Then per output channel its nine
- * weights become, per kernel row kh, the words
- *   WA = (w0, 256 w0 + w1),  WB = (256 w1 + w2, 256 w2)     (w_j = w[o][kh][j])
- * with lane values 256 * (weight of output ow + 1) + (weight of output ow)
- * for the input columns ow .. ow + 3 (the weight of ow + 1 at column
- * ow + j is w_(j-1)). For two outputs (ow, ow + 1), ow even:
- *   C += SMLAD(X01, WA) + SMLAD(X23, WB)   = acc(ow) + 256 acc(ow + 1)
- *   A += SMLAD(X01, SXTB16(WA)) + SMLAD(X23, SXTB16(WB))   = acc(ow)
- * (SXTB16 of WA is (w0, w1), of WB (w2, 0)), X01 and X23 the words of
- * input columns ow, ow + 1 and ow + 2, ow + 3. A pass makes four outputs
- * ow .. ow + 3 from three input words per row, X01, X23, X45; outputs
- * beyond out_w in the last pass are computed (from zp_in columns) and not
- * stored. acc(ow + 1) = (C - A) / 256 exactly. The generator proves
- * 257 (|bias[o]| + 128 sum |w[o]|) < 2^31 and the output stage's bounds
- * (stoic lower.c), else it uses stoic_conv2d_s8.
+ * oh .. oh + 2. Per output channel and kernel row kh its three weights
+ * w_j = w[o][kh][j] become the words WA = (w0, w1) and WB = (w1, w2),
+ * each weight doubled (kept for the channel's passes): the accumulators
+ * hold 2 acc, from twice the bias, the output stage's operand. With the
+ * input words X01, X23, X45 of the columns ow .. ow + 5 of a row (ow =
+ * 4 ps), its share of the four outputs ow .. ow + 3 is
+ *   acc(ow)     += SMLAD(X01, WA) + SMLATB(WB, X23)     (w0 c0 + w1 c1, w2 c2)
+ *   acc(ow + 1) += SMLATB(X01, WA) + SMLAD(X23, WB)     (w0 c1, w1 c2 + w2 c3)
+ *   acc(ow + 2) += SMLAD(X23, WA) + SMLATB(WB, X45)
+ *   acc(ow + 3) += SMLATB(X23, WA) + SMLAD(X45, WB)
+ * (SMLATB(x, y) adds hi(x) lo(y)): eight multiply instructions a row for
+ * 12 multiply-accumulates, two weight words. Outputs beyond out_w in the
+ * last pass are computed (from zp_in columns) and not stored. Every
+ * partial sum lies between the doubled accumulator's bounds, 2 (|bias[o]|
+ * + 128 sum |w[o]|) < 2^31, which the generator proves (|bias[o]| + 128
+ * sum |w[o]| < 2^30) with the output stage's bounds (stoic lower.c),
+ * else it uses stoic_conv2d_s8.
  *
  * Every loop bound and index comes from the parameter struct; no branch
  * depends on the data.
@@ -53,21 +55,22 @@ static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
     return (v > hi) ? hi : v;
 }
 
-/* the four accumulators of one kernel row: input words x01, x23, x45 of
- * that row against the row's words wa, wb and their SXTB16 sa, sb */
-#define STOIC_DW3_ROW(xr, wa, wb, sa, sb)                                                      \
+/* the four accumulators' share of one kernel row: input words x01, x23,
+ * x45 of that row against the row's weight words wa = (w0, w1), wb = (w1,
+ * w2) */
+#define STOIC_DW3_ROW(xr, wa, wb)                                                              \
     do {                                                                                       \
         x01 = (xr)[0];                                                                         \
         x23 = (xr)[1];                                                                         \
         x45 = (xr)[2];                                                                         \
-        c0 = stoic_dsp_smlad(x01, (wa), c0);                                                   \
-        c1 = stoic_dsp_smlad(x23, (wa), c1);                                                   \
-        c0 = stoic_dsp_smlad(x23, (wb), c0);                                                   \
-        c1 = stoic_dsp_smlad(x45, (wb), c1);                                                   \
-        a0 = stoic_dsp_smlad(x01, (sa), a0);                                                   \
-        a1 = stoic_dsp_smlad(x23, (sa), a1);                                                   \
-        a0 = stoic_dsp_smlad(x23, (sb), a0);                                                   \
-        a1 = stoic_dsp_smlad(x45, (sb), a1);                                                   \
+        a0 = stoic_dsp_smlad(x01, (wa), a0);                                                   \
+        a1 = stoic_dsp_smlatb(x01, (wa), a1);                                                  \
+        a0 = stoic_dsp_smlatb((wb), x23, a0);                                                  \
+        a1 = stoic_dsp_smlad(x23, (wb), a1);                                                   \
+        a2 = stoic_dsp_smlad(x23, (wa), a2);                                                   \
+        a3 = stoic_dsp_smlatb(x23, (wa), a3);                                                  \
+        a2 = stoic_dsp_smlatb((wb), x45, a2);                                                  \
+        a3 = stoic_dsp_smlad(x45, (wb), a3);                                                   \
     } while (0)
 
 /* The words of the plane of input channel g that hold input values (see
@@ -127,7 +130,7 @@ STOIC_INLINE void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, 
     }
 }
 
-/* scratch: the plane, then the 12 weight words of the current channel */
+/* scratch: the plane */
 STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, const int8_t *in,
                                           const int8_t *w, const int32_t *bias, int8_t *out,
                                           int32_t *scratch)
@@ -144,18 +147,22 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
     int32_t n_full;   /* passes with four outputs stored */
     int32_t rem;      /* outputs stored by the last pass when out_w % 4 != 0 */
     int32_t zz;       /* the word (zp_in, zp_in) */
-    int32_t *wk;
     const int8_t *wo;
     const int32_t *xr;
-    int32_t b;
-    int32_t b257;
+    int32_t b;        /* twice the bias: the accumulators hold 2 acc */
     int32_t a0;
-    int32_t c0;
     int32_t a1;
-    int32_t c1;
+    int32_t a2;
+    int32_t a3;
     int32_t x01;
     int32_t x23;
     int32_t x45;
+    int32_t wa0;      /* the weight words of the kernel rows 0, 1, 2 */
+    int32_t wb0;
+    int32_t wa1;
+    int32_t wb1;
+    int32_t wa2;
+    int32_t wb2;
     int32_t m;
     int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
@@ -165,9 +172,6 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
     int32_t y2;
     int32_t y3;
     int8_t *op;
-    int32_t v0;
-    int32_t v1;
-    int32_t v2;
 
     nw = (2 * p->n_pass) + 1;
     oc = p->out_c;
@@ -175,7 +179,6 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
     n_full = p->out_w / 4;
     rem = p->out_w % 4;
     k1 = p->c1;
-    wk = &scratch[nw * (p->out_h + 2)];
     zz = stoic_dsp_opaque(stoic_dsp_pack(p->zp_in, p->zp_in));
     for (k = 0; k < (nw * (p->out_h + 2)); k++) {
         scratch[k] = zz;
@@ -184,19 +187,11 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
         dw8_plane(p, in, g, scratch);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
-            /* the channel's weights as WA, WB, SXTB16(WA), SXTB16(WB) per row */
             wo = &w[o * 9];
-            for (k = 0; k < 3; k++) {
-                v0 = (int32_t)wo[3 * k];
-                v1 = (int32_t)wo[(3 * k) + 1];
-                v2 = (int32_t)wo[(3 * k) + 2];
-                wk[4 * k] = stoic_dsp_pack(v0, (256 * v0) + v1);
-                wk[(4 * k) + 1] = stoic_dsp_pack((256 * v1) + v2, 256 * v2);
-                wk[(4 * k) + 2] = stoic_dsp_sxtb16(wk[4 * k]);
-                wk[(4 * k) + 3] = stoic_dsp_sxtb16(wk[(4 * k) + 1]);
-            }
-            b = bias[o];
-            b257 = b * 257;
+            stoic_dsp_w3words(wo, &wa0, &wb0);
+            stoic_dsp_w3words(&wo[3], &wa1, &wb1);
+            stoic_dsp_w3words(&wo[6], &wa2, &wb2);
+            b = 2 * bias[o];
             qw = p->qm[o * p->qm_step];
             m = qw;
             e = stoic_dsp_qm_e(qw);
@@ -205,17 +200,17 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
                 xr = &scratch[2 * ps];
                 for (oh = 0; oh < p->out_h; oh++) {
                     a0 = b;
-                    c0 = b257;
                     a1 = b;
-                    c1 = b257;
-                    STOIC_DW3_ROW(xr, wk[0], wk[1], wk[2], wk[3]);
-                    STOIC_DW3_ROW(&xr[nw], wk[4], wk[5], wk[6], wk[7]);
-                    STOIC_DW3_ROW(&xr[2 * nw], wk[8], wk[9], wk[10], wk[11]);
+                    a2 = b;
+                    a3 = b;
+                    STOIC_DW3_ROW(xr, wa0, wb0);
+                    STOIC_DW3_ROW(&xr[nw], wa1, wb1);
+                    STOIC_DW3_ROW(&xr[2 * nw], wa2, wb2);
                     xr = &xr[nw];
-                    y0 = stoic_dsp_rq8a(a0, m, e, k1);
-                    y1 = stoic_dsp_rq8(stoic_dsp_floor_shr(c0 - a0, 7U), m, e, k1);
-                    y2 = stoic_dsp_rq8a(a1, m, e, k1);
-                    y3 = stoic_dsp_rq8(stoic_dsp_floor_shr(c1 - a1, 7U), m, e, k1);
+                    y0 = stoic_dsp_rq8(a0, m, e, k1);
+                    y1 = stoic_dsp_rq8(a1, m, e, k1);
+                    y2 = stoic_dsp_rq8(a2, m, e, k1);
+                    y3 = stoic_dsp_rq8(a3, m, e, k1);
                     if (p->clamp != 0) {
                         y0 = dw8_act8(y0, p->act_min, p->act_max);
                         y1 = dw8_act8(y1, p->act_min, p->act_max);

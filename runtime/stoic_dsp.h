@@ -96,6 +96,18 @@ STOIC_DSP_FN int32_t stoic_dsp_smlad(int32_t x, int32_t y, int32_t acc)
 #endif
 }
 
+/* The words of three int8 weights w0, w1, w2 (a row of a 3x3 kernel),
+ * doubled, that the 3x3 kernels with one input channel per group read:
+ * *wa = (2 w0, 2 w1), *wb = (2 w1, 2 w2) (lo, hi); their sums are twice
+ * the accumulator, which is what the output stages take. */
+STOIC_DSP_FN void stoic_dsp_w3words(const int8_t *wr, int32_t *wa, int32_t *wb)
+{
+    int32_t v1 = 2 * (int32_t)wr[1];
+
+    *wa = stoic_dsp_pack(2 * (int32_t)wr[0], v1);
+    *wb = stoic_dsp_pack(v1, 2 * (int32_t)wr[2]);
+}
+
 /* acc + lo(x) * lo(y) + hi(x) * hi(y) in 64 bits (SMLALD); exact. */
 STOIC_DSP_FN int64_t stoic_dsp_smlald(int32_t x, int32_t y, int64_t acc)
 {

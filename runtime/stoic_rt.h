@@ -281,8 +281,8 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
  * output channel), bias folded; channel o's packed multiplier and shift
  * is qm[o * qm_step] (qm_step 0: one for every channel). scratch:
- * (out_h + 2) * (2 * n_pass + 1) + 12 words, n_pass = ceil(out_w / 4).
- * Layout and proof: stoic_conv2d_s8_dw3.c. */
+ * (out_h + 2) * (2 * n_pass + 1) words, n_pass = ceil(out_w / 4).
+ * Layout and proof: stoic_conv2d_s8_dw3.h. */
 typedef struct {
     int32_t in_h;
     int32_t in_w;
