@@ -689,7 +689,7 @@ static void test_dense_pk(void)
             memset(&L, 0, sizeof L);
             L.op = IR_OP_DENSE;
             L.dt = dts[d];
-            L.rows = (int32_t)qt_range(&s, 1, 3);
+            L.rows = (int32_t)qt_range(&s, 1, 8); /* blocks of three, two, one rows */
             L.in_n = (int32_t)(qt_range(&s, 0, 3) == 0 ? qt_range(&s, 1, 300) : qt_range(&s, 1, 40));
             L.out_n = (int32_t)qt_range(&s, 1, 19);
             L.kh = L.kw = L.groups = 1;
