@@ -14,13 +14,16 @@
 #                    examples/dsconv and a MobileNetV1 0.25 (made with PyTorch
 #                    by bench/mobilenet/make.py; skipped without it) and writes
 #                    bench/SEARCH.md (bench/search.sh; minutes)
+#   make bench-plainc the pooling target's baseline: plain C loops for each int8
+#                    pooling layer of the examples on M4 next to stoic's kernel
+#                    (bench/results.tsv); writes bench/PLAINC.md (bench/plainc.sh)
 #   make check-bench the part of make check: the comparison shown to fail on a
 #                    doctored baseline, the cycle model of the generator equal
 #                    to bench/model.awk, the measurement of one build (bench/test.sh)
 
 BENCH ?= build/bench
 
-.PHONY: bench bench-fit bench-search
+.PHONY: bench bench-fit bench-search bench-plainc
 
 bench: $(foreach c,m4 m7,$(TGT_VARIANTS:%=$(TGT)/$(c)/%.elf)) $(TGT)/stoic_trace.so
 	TGT=$(TGT) BENCH_OUT=$(BENCH) TGT_VARIANTS_FILE=$(TGT_VARIANTS_FILE) sh bench/run.sh $(TGT_VARIANTS)
@@ -30,6 +33,11 @@ bench-fit: bin/stoic
 
 bench-search: bin/stoic
 	sh bench/search.sh
+
+bench-plainc: $(TGT)/stoic_trace.so
+	{ printf '%s\n\n' '# Pooling: stoic against plain C loops' \
+	    'Written by `make bench-plainc` (`bench/plainc.sh`); do not edit. Cortex-M4 instructions, QEMU with the trace plugin; plain C loops: `bench/plainc/pool.c` (arm-none-eabi-gcc -O2, output scale = input scale: no requantization), stoic: the layer in `bench/results.tsv` (`make bench`).'; \
+	  TGT=$(TGT) sh bench/plainc.sh; } > bench/PLAINC.md.tmp && mv bench/PLAINC.md.tmp bench/PLAINC.md
 
 # the generator's cycle model, for the check that it equals bench/model.awk
 bin/bench-cyclecheck: bench/tools/cyclecheck.c $(GEN_OBJ) $(RT_OBJ)

@@ -222,6 +222,24 @@ else
     bad "stack.awk: a library call is not reported"
 fi
 
+# ---- 5. the plain C pooling baseline ----------------------------------------------
+# every pooling layer of bench/plainc.sh counted: four rows with a plain
+# C count and the kernel's count from the committed results; a layer
+# the results do not have shows no comparison
+pc=$(PLAINC_DIR="$W/plainc" sh bench/plainc.sh bench/results.tsv 2> "$W/plainc.err") || pc=
+if [ "$(echo "$pc" | awk -F '|' 'NR > 2 && $4 + 0 > 100 && $6 + 0 > 100' | wc -l)" -eq 4 ]; then
+    ok "plainc.sh: four pooling layers, plain C and kernel counts"
+else
+    bad "plainc.sh: $(cat "$W/plainc.err") $pc"
+fi
+printf 'x\tlayer:none\tm4.insns\t1\n' > "$W/plainc.tsv"
+pc=$(PLAINC_DIR="$W/plainc" sh bench/plainc.sh "$W/plainc.tsv" 2> /dev/null) || pc=
+if [ "$(echo "$pc" | grep -c '| – | – | – |')" -eq 4 ]; then
+    ok "plainc.sh: layers without a kernel figure shown without a comparison"
+else
+    bad "plainc.sh: a missing kernel figure is not shown as missing"
+fi
+
 sha=$(sh bench/runtime-sha.sh)
 if ! grep -q "\"$sha\"" generator/cost_table.c; then
     echo "bench test: note: generator/cost_table.c was fitted on another runtime: make bench-fit"
