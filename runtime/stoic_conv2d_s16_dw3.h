@@ -26,21 +26,6 @@
 #include "stoic_inline.h"
 #include "stoic_dsp.h"
 
-#define STOIC_DW3_ROW16(xr, wa, wb)                                                            \
-    do {                                                                                       \
-        x01 = (xr)[0];                                                                         \
-        x23 = (xr)[1];                                                                         \
-        x45 = (xr)[2];                                                                         \
-        a0 = stoic_dsp_smlad(x01, (wa), a0);                                                   \
-        a1 = stoic_dsp_smlatb(x01, (wa), a1);                                                  \
-        a0 = stoic_dsp_smlatb((wb), x23, a0);                                                  \
-        a1 = stoic_dsp_smlad(x23, (wb), a1);                                                   \
-        a2 = stoic_dsp_smlad(x23, (wa), a2);                                                   \
-        a3 = stoic_dsp_smlatb(x23, (wa), a3);                                                  \
-        a2 = stoic_dsp_smlatb((wb), x45, a2);                                                  \
-        a3 = stoic_dsp_smlad(x45, (wb), a3);                                                   \
-    } while (0)
-
 static inline int32_t dw16_act16(int32_t y, int32_t clamp, int32_t lo, int32_t hi)
 {
     int32_t v = y;
@@ -126,15 +111,7 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
     int32_t a1;
     int32_t a2;
     int32_t a3;
-    int32_t x01;
-    int32_t x23;
-    int32_t x45;
-    int32_t wa0;      /* the weight words of the kernel rows 0, 1, 2 */
-    int32_t wb0;
-    int32_t wa1;
-    int32_t wb1;
-    int32_t wa2;
-    int32_t wb2;
+    int32_t wv[6];    /* the weight words (wa, wb) of the kernel rows 0, 1, 2 */
     int32_t m;
     int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
@@ -171,9 +148,9 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
         for (j = 0; j < depth_mult; j++) {
             o = (g * depth_mult) + j;
             wo = &w[o * 9];
-            stoic_dsp_w3words(wo, &wa0, &wb0);
-            stoic_dsp_w3words(&wo[3], &wa1, &wb1);
-            stoic_dsp_w3words(&wo[6], &wa2, &wb2);
+            stoic_dsp_w3words(wo, &wv[0], &wv[1]);
+            stoic_dsp_w3words(&wo[3], &wv[2], &wv[3]);
+            stoic_dsp_w3words(&wo[6], &wv[4], &wv[5]);
             b = 2 * bias[o];
             qw = p->qm[o * p->qm_step];
             m = qw;
@@ -186,9 +163,9 @@ STOIC_INLINE void stoic_conv2d_s16_dw3_inl(const stoic_conv2d_dw3_params *p, con
                     a1 = b;
                     a2 = b;
                     a3 = b;
-                    STOIC_DW3_ROW16(xr, wa0, wb0);
-                    STOIC_DW3_ROW16(&xr[nw], wa1, wb1);
-                    STOIC_DW3_ROW16(&xr[2 * nw], wa2, wb2);
+                    stoic_dsp_dw3_row(xr, wv[0], wv[1], &a0, &a1, &a2, &a3);
+                    stoic_dsp_dw3_row(&xr[nw], wv[2], wv[3], &a0, &a1, &a2, &a3);
+                    stoic_dsp_dw3_row(&xr[2 * nw], wv[4], wv[5], &a0, &a1, &a2, &a3);
                     xr = &xr[nw];
                     y0 = dw16_act16(stoic_dsp_rq16(a0, m, e), clamp, act_min, act_max);
                     y1 = dw16_act16(stoic_dsp_rq16(a1, m, e), clamp, act_min, act_max);

@@ -55,24 +55,6 @@ static inline int32_t dw8_act8(int32_t y, int32_t lo, int32_t hi)
     return (v > hi) ? hi : v;
 }
 
-/* the four accumulators' share of one kernel row: input words x01, x23,
- * x45 of that row against the row's weight words wa = (w0, w1), wb = (w1,
- * w2) */
-#define STOIC_DW3_ROW(xr, wa, wb)                                                              \
-    do {                                                                                       \
-        x01 = (xr)[0];                                                                         \
-        x23 = (xr)[1];                                                                         \
-        x45 = (xr)[2];                                                                         \
-        a0 = stoic_dsp_smlad(x01, (wa), a0);                                                   \
-        a1 = stoic_dsp_smlatb(x01, (wa), a1);                                                  \
-        a0 = stoic_dsp_smlatb((wb), x23, a0);                                                  \
-        a1 = stoic_dsp_smlad(x23, (wb), a1);                                                   \
-        a2 = stoic_dsp_smlad(x23, (wa), a2);                                                   \
-        a3 = stoic_dsp_smlatb(x23, (wa), a3);                                                  \
-        a2 = stoic_dsp_smlatb((wb), x45, a2);                                                  \
-        a3 = stoic_dsp_smlad(x45, (wb), a3);                                                   \
-    } while (0)
-
 /* The words of the plane of input channel g that hold input values (see
  * above); the others are zp_in already. */
 STOIC_INLINE void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, int32_t g,
@@ -154,15 +136,7 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
     int32_t a1;
     int32_t a2;
     int32_t a3;
-    int32_t x01;
-    int32_t x23;
-    int32_t x45;
-    int32_t wa0;      /* the weight words of the kernel rows 0, 1, 2 */
-    int32_t wb0;
-    int32_t wa1;
-    int32_t wb1;
-    int32_t wa2;
-    int32_t wb2;
+    int32_t wv[6];    /* the weight words (wa, wb) of the kernel rows 0, 1, 2 */
     int32_t m;
     int32_t qw;       /* the packed multiplier and shift of the channel */
     uint32_t e;
@@ -188,9 +162,9 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
             wo = &w[o * 9];
-            stoic_dsp_w3words(wo, &wa0, &wb0);
-            stoic_dsp_w3words(&wo[3], &wa1, &wb1);
-            stoic_dsp_w3words(&wo[6], &wa2, &wb2);
+            stoic_dsp_w3words(wo, &wv[0], &wv[1]);
+            stoic_dsp_w3words(&wo[3], &wv[2], &wv[3]);
+            stoic_dsp_w3words(&wo[6], &wv[4], &wv[5]);
             b = 2 * bias[o];
             qw = p->qm[o * p->qm_step];
             m = qw;
@@ -203,9 +177,9 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
                     a1 = b;
                     a2 = b;
                     a3 = b;
-                    STOIC_DW3_ROW(xr, wa0, wb0);
-                    STOIC_DW3_ROW(&xr[nw], wa1, wb1);
-                    STOIC_DW3_ROW(&xr[2 * nw], wa2, wb2);
+                    stoic_dsp_dw3_row(xr, wv[0], wv[1], &a0, &a1, &a2, &a3);
+                    stoic_dsp_dw3_row(&xr[nw], wv[2], wv[3], &a0, &a1, &a2, &a3);
+                    stoic_dsp_dw3_row(&xr[2 * nw], wv[4], wv[5], &a0, &a1, &a2, &a3);
                     xr = &xr[nw];
                     y0 = stoic_dsp_rq8(a0, m, e, k1);
                     y1 = stoic_dsp_rq8(a1, m, e, k1);

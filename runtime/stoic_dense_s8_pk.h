@@ -106,13 +106,12 @@ STOIC_INLINE void dpk8_out2(const stoic_dense_s8_pk_params *p, int32_t a, int32_
 }
 
 /* One pair of output rows (weight word j at wp[j * ws], bias words bp[0 ..
- * 1], qm words mp[0 .. 1]) for the three packed input rows xs[0 .. n_w -
- * 1], xs[n_w .. 2 n_w - 1], xs[2 n_w .. 3 n_w - 1]: outputs op[k out_n],
- * op[k out_n + 1] of input row k, the second row of the pair stored when
- * st1 != 0. */
-STOIC_INLINE void dpk8_rows3(const stoic_dense_s8_pk_params *p, const int32_t *xs,
-                             const int32_t *wp, int32_t ws, const int32_t *bp, const int32_t *mp,
-                             int8_t *op, int32_t st1)
+ * 1], qm words mp[0 .. 1]) for a block of nr (2 or 3) packed input rows,
+ * row k at xs[k n_w .. (k + 1) n_w - 1]: outputs op[k out_n], op[k out_n
+ * + 1] of input row k, the second row of the pair stored when st1 != 0. */
+STOIC_INLINE void dpk8_rows(const stoic_dense_s8_pk_params *p, int32_t nr, const int32_t *xs,
+                            const int32_t *wp, int32_t ws, const int32_t *bp, const int32_t *mp,
+                            int8_t *op, int32_t st1)
 {
     int32_t j;
     int32_t n_w = p->in_words;
@@ -126,60 +125,79 @@ STOIC_INLINE void dpk8_rows3(const stoic_dense_s8_pk_params *p, const int32_t *x
     int32_t a2 = a0;
     int32_t c2 = c0;
 
-    for (j = n_w / 4; j > 0; j--) {
-        dpk8_w3(x0[0], x0[n_w], x0[2 * n_w], wq[0], &a0, &c0, &a1, &c1, &a2, &c2);
-        dpk8_w3(x0[1], x0[n_w + 1], x0[(2 * n_w) + 1], wq[ws], &a0, &c0, &a1, &c1, &a2, &c2);
-        dpk8_w3(x0[2], x0[n_w + 2], x0[(2 * n_w) + 2], wq[2 * ws], &a0, &c0, &a1, &c1, &a2,
-                &c2);
-        dpk8_w3(x0[3], x0[n_w + 3], x0[(2 * n_w) + 3], wq[3 * ws], &a0, &c0, &a1, &c1, &a2,
-                &c2);
-        x0 = &x0[4];
-        wq = &wq[4 * ws];
-    }
-    for (j = 0; j < (n_w % 4); j++) {
-        dpk8_w3(x0[j], x0[n_w + j], x0[(2 * n_w) + j], wq[j * ws], &a0, &c0, &a1, &c1, &a2,
-                &c2);
+    if (nr == 3) {
+        for (j = n_w / 4; j > 0; j--) {
+            dpk8_w3(x0[0], x0[n_w], x0[2 * n_w], wq[0], &a0, &c0, &a1, &c1, &a2, &c2);
+            dpk8_w3(x0[1], x0[n_w + 1], x0[(2 * n_w) + 1], wq[ws], &a0, &c0, &a1, &c1, &a2,
+                    &c2);
+            dpk8_w3(x0[2], x0[n_w + 2], x0[(2 * n_w) + 2], wq[2 * ws], &a0, &c0, &a1, &c1, &a2,
+                    &c2);
+            dpk8_w3(x0[3], x0[n_w + 3], x0[(2 * n_w) + 3], wq[3 * ws], &a0, &c0, &a1, &c1, &a2,
+                    &c2);
+            x0 = &x0[4];
+            wq = &wq[4 * ws];
+        }
+        for (j = 0; j < (n_w % 4); j++) {
+            dpk8_w3(x0[j], x0[n_w + j], x0[(2 * n_w) + j], wq[j * ws], &a0, &c0, &a1, &c1, &a2,
+                    &c2);
+        }
+        dpk8_out2(p, a2, c2, mp[0], mp[1], &op[2 * on], st1);
+    } else {
+        for (j = n_w / 4; j > 0; j--) {
+            stoic_dsp_pk_mac8(x0[0], wq[0], &a0, &c0);
+            stoic_dsp_pk_mac8(x0[n_w], wq[0], &a1, &c1);
+            stoic_dsp_pk_mac8(x0[1], wq[ws], &a0, &c0);
+            stoic_dsp_pk_mac8(x0[n_w + 1], wq[ws], &a1, &c1);
+            stoic_dsp_pk_mac8(x0[2], wq[2 * ws], &a0, &c0);
+            stoic_dsp_pk_mac8(x0[n_w + 2], wq[2 * ws], &a1, &c1);
+            stoic_dsp_pk_mac8(x0[3], wq[3 * ws], &a0, &c0);
+            stoic_dsp_pk_mac8(x0[n_w + 3], wq[3 * ws], &a1, &c1);
+            x0 = &x0[4];
+            wq = &wq[4 * ws];
+        }
+        for (j = 0; j < (n_w % 4); j++) {
+            stoic_dsp_pk_mac8(x0[j], wq[j * ws], &a0, &c0);
+            stoic_dsp_pk_mac8(x0[n_w + j], wq[j * ws], &a1, &c1);
+        }
     }
     dpk8_out2(p, a0, c0, mp[0], mp[1], op, st1);
     dpk8_out2(p, a1, c1, mp[0], mp[1], &op[on], st1);
-    dpk8_out2(p, a2, c2, mp[0], mp[1], &op[2 * on], st1);
 }
 
-/* One pair of output rows (weight word j at wp[j * ws], bias words bp[0 ..
- * 1], qm words mp[0 .. 1]) for the two packed input rows xs[0 .. n_w - 1]
- * and xs[n_w .. 2 n_w - 1]: outputs op[0], op[1] and op[out_n], op[out_n
- * + 1], the second row of the pair stored when st1 != 0. */
-STOIC_INLINE void dpk8_rows2(const stoic_dense_s8_pk_params *p, const int32_t *xs,
-                             const int32_t *wp, int32_t ws, const int32_t *bp, const int32_t *mp,
-                             int8_t *op, int32_t st1)
+/* Every output row for a block of nr (2 or 3) input rows packed in xs:
+ * the pairs of each pass of four (weight words at even offsets for the
+ * first pair, odd for the second), then the last pairs; outputs from out,
+ * out_n a row. */
+STOIC_INLINE void dpk8_block(const stoic_dense_s8_pk_params *p, const int32_t *w,
+                             const int32_t *consts, const int32_t *xs, int8_t *out, int32_t nr)
 {
-    int32_t j;
+    int32_t q;
+    int32_t st1;
     int32_t n_w = p->in_words;
-    const int32_t *x0 = xs;
-    const int32_t *wq = wp;
-    int32_t a0 = bp[0];
-    int32_t c0 = bp[1];
-    int32_t a1 = a0;
-    int32_t c1 = c0;
+    int32_t n_quads = p->out_n / 4;
+    int32_t n_pairs = ((p->out_n % 4) + 1) / 2;
+    int32_t odd_last = p->out_n % 2;
+    const int32_t *wp = w;
+    const int32_t *bp = consts;
+    const int32_t *mp = p->qm;
+    int8_t *op = out;
 
-    for (j = n_w / 4; j > 0; j--) {
-        stoic_dsp_pk_mac8(x0[0], wq[0], &a0, &c0);
-        stoic_dsp_pk_mac8(x0[n_w], wq[0], &a1, &c1);
-        stoic_dsp_pk_mac8(x0[1], wq[ws], &a0, &c0);
-        stoic_dsp_pk_mac8(x0[n_w + 1], wq[ws], &a1, &c1);
-        stoic_dsp_pk_mac8(x0[2], wq[2 * ws], &a0, &c0);
-        stoic_dsp_pk_mac8(x0[n_w + 2], wq[2 * ws], &a1, &c1);
-        stoic_dsp_pk_mac8(x0[3], wq[3 * ws], &a0, &c0);
-        stoic_dsp_pk_mac8(x0[n_w + 3], wq[3 * ws], &a1, &c1);
-        x0 = &x0[4];
-        wq = &wq[4 * ws];
+    for (q = 0; q < n_quads; q++) {
+        dpk8_rows(p, nr, xs, wp, 2, bp, mp, op, 1);
+        dpk8_rows(p, nr, xs, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
+        wp = &wp[2 * n_w];
+        bp = &bp[4];
+        mp = &mp[p->qm_step];
+        op = &op[4];
     }
-    for (j = 0; j < (n_w % 4); j++) {
-        stoic_dsp_pk_mac8(x0[j], wq[j * ws], &a0, &c0);
-        stoic_dsp_pk_mac8(x0[n_w + j], wq[j * ws], &a1, &c1);
+    for (q = 0; q < n_pairs; q++) {
+        st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
+        dpk8_rows(p, nr, xs, wp, 1, bp, mp, op, st1);
+        wp = &wp[n_w];
+        bp = &bp[2];
+        mp = &mp[p->qm_step / 2];
+        op = &op[2];
     }
-    dpk8_out2(p, a0, c0, mp[0], mp[1], op, st1);
-    dpk8_out2(p, a1, c1, mp[0], mp[1], &op[p->out_n], st1);
 }
 
 STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const int8_t *in,
@@ -190,7 +208,6 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     int32_t n_r3;     /* passes of three input rows */
     int32_t n_rp;     /* passes of two input rows (0 or 1) */
     int32_t k;
-    int32_t st1;
     int32_t j;
     int32_t q;
     int32_t n_w;
@@ -233,60 +250,21 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     clamp = p->clamp;
     qs4 = p->qm_step;
     qs2 = p->qm_step / 2;
-    /* three input rows a pass while three are left */
+    /* three input rows a pass while three are left, then two when two are */
     n_r3 = p->rows / 3;
     for (r = 0; r < n_r3; r++) {
         x8 = &in[3 * r * p->in_n];
-        op = &out[3 * r * p->out_n];
         for (k = 0; k < 3; k++) {
             dpk8_pack(&x8[k * p->in_n], half, n_w, &scratch[k * n_w]);
         }
-        wp = w;
-        bp = consts;
-        mp = p->qm;
-        for (q = 0; q < n_quads; q++) {
-            dpk8_rows3(p, scratch, wp, 2, bp, mp, op, 1);
-            dpk8_rows3(p, scratch, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
-            wp = &wp[2 * n_w];
-            bp = &bp[4];
-            mp = &mp[qs4];
-            op = &op[4];
-        }
-        for (q = 0; q < n_pairs; q++) {
-            st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
-            dpk8_rows3(p, scratch, wp, 1, bp, mp, op, st1);
-            wp = &wp[n_w];
-            bp = &bp[2];
-            mp = &mp[qs2];
-            op = &op[2];
-        }
+        dpk8_block(p, w, consts, scratch, &out[3 * r * p->out_n], 3);
     }
-    /* then two input rows when two are left */
     n_rp = (p->rows % 3) / 2;
     for (r = 0; r < n_rp; r++) {
         x8 = &in[3 * n_r3 * p->in_n];
-        op = &out[3 * n_r3 * p->out_n];
         dpk8_pack(x8, half, n_w, scratch);
         dpk8_pack(&x8[p->in_n], half, n_w, &scratch[n_w]);
-        wp = w;
-        bp = consts;
-        mp = p->qm;
-        for (q = 0; q < n_quads; q++) {
-            dpk8_rows2(p, scratch, wp, 2, bp, mp, op, 1);
-            dpk8_rows2(p, scratch, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
-            wp = &wp[2 * n_w];
-            bp = &bp[4];
-            mp = &mp[qs4];
-            op = &op[4];
-        }
-        for (q = 0; q < n_pairs; q++) {
-            st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
-            dpk8_rows2(p, scratch, wp, 1, bp, mp, op, st1);
-            wp = &wp[n_w];
-            bp = &bp[2];
-            mp = &mp[qs2];
-            op = &op[2];
-        }
+        dpk8_block(p, w, consts, scratch, &out[3 * n_r3 * p->out_n], 2);
     }
     /* a last input row (or the only one) */
     for (r = (3 * n_r3) + (2 * n_rp); r < p->rows; r++) {

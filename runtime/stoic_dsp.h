@@ -139,6 +139,30 @@ STOIC_DSP_FN int32_t stoic_dsp_smlatb(int32_t x, int32_t y, int32_t acc)
 #endif
 }
 
+/* The share of one kernel row in the four accumulators a0 .. a3 of the
+ * 3x3 kernels with one input channel per group: the row's input words
+ * xr[0 .. 2] (columns ow .. ow + 5, int16 lanes) against its weight words
+ * wa = (w0, w1), wb = (w1, w2) (stoic_dsp_w3words):
+ *   a0 += SMLAD(X01, wa) + SMLATB(wb, X23)   (w0 c0 + w1 c1, w2 c2)
+ *   a1 += SMLATB(X01, wa) + SMLAD(X23, wb)   (w0 c1, w1 c2 + w2 c3)
+ * and a2, a3 the same two columns to the right. */
+STOIC_INLINE void stoic_dsp_dw3_row(const int32_t *xr, int32_t wa, int32_t wb, int32_t *a0,
+                                    int32_t *a1, int32_t *a2, int32_t *a3)
+{
+    int32_t x01 = xr[0];
+    int32_t x23 = xr[1];
+    int32_t x45 = xr[2];
+
+    *a0 = stoic_dsp_smlad(x01, wa, *a0);
+    *a1 = stoic_dsp_smlatb(x01, wa, *a1);
+    *a0 = stoic_dsp_smlatb(wb, x23, *a0);
+    *a1 = stoic_dsp_smlad(x23, wb, *a1);
+    *a2 = stoic_dsp_smlad(x23, wa, *a2);
+    *a3 = stoic_dsp_smlatb(x23, wa, *a3);
+    *a2 = stoic_dsp_smlatb(wb, x45, *a2);
+    *a3 = stoic_dsp_smlad(x45, wb, *a3);
+}
+
 /* The packed word (hi(x), lo(y)): lanes x1 and y0 of two neighbouring
  * words. */
 STOIC_DSP_FN int32_t stoic_dsp_mid(int32_t x, int32_t y)
