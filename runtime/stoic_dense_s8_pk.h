@@ -191,7 +191,10 @@ STOIC_INLINE void dpk8_block(const stoic_dense_s8_pk_params *p, const int32_t *w
         op = &op[4];
     }
     for (q = 0; q < n_pairs; q++) {
-        st1 = (((q + 1) < n_pairs) || (odd_last == 0)) ? 1 : 0;
+        st1 = 1;
+        if (((q + 1) == n_pairs) && (odd_last != 0)) {
+            st1 = 0;   /* the zero row paired with an odd last row */
+        }
         dpk8_rows(p, nr, xs, wp, 1, bp, mp, op, st1);
         wp = &wp[n_w];
         bp = &bp[2];
