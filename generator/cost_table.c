@@ -6,7 +6,7 @@
 #include "cost.h"
 
 const char cost_table_toolchain[] = "arm-none-eabi-gcc 12.2.1 -std=c99 -O2 -g -ffp-contract=off -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror (target/target.mk), M4: -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard; M7: -mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard";
-const char cost_table_runtime_sha256[] = "3a229ae82e32e1f6500e7b7bdc6bd74295ec12f7a2fb23f7bae2ae054293613b";
+const char cost_table_runtime_sha256[] = "bc7dd8d5e791acf7237d9429bcfc17d93c64ee0964c9aff223a703e2b4554bd4";
 
 /* COST_W order: calls, rows, pixels, group_pixels, outputs, kernel_rows,
  * taps, inner; COST_C order: ldst, branch, mul, other, div, mem, taken */
