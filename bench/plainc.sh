@@ -8,6 +8,7 @@
 #
 #   sh bench/plainc.sh [RESULTS.tsv]
 #
+# Environment: TGT (build/target), PLAINC_DIR (build/plainc), PLAINC_REUSE.
 # Needs arm-none-eabi-gcc, qemu-system-arm and build/target/stoic_trace.so
 # (make target-plugin). Exit 1 when a build or a run fails.
 set -eu
@@ -28,7 +29,8 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 echo "$layers" | while read -r v l op h w c k s p oh ow; do
     n=$(echo "$v $l" | tr -c 'a-zA-Z0-9_\n' '_')
     elf=$W/$n.elf
-    "$cc" -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -std=c99 -O2 \
+    # PLAINC_REUSE=1: the programs of a previous run in the same directory
+    [ "${PLAINC_REUSE:-0}" = 1 ] && [ -f "$elf" ] || "$cc" -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -std=c99 -O2 \
         -DOP="$op" -DH="$h" -DW="$w" -DC="$c" -DK="$k" -DS="$s" -DP="$p" -DOH="$oh" -DOW="$ow" \
         -Itarget/bare -Itarget/harness -nostartfiles -T target/bare/mps2.ld -Wl,--gc-sections \
         -o "$elf" target/bare/startup.S target/bare/semihost.c target/harness/probe.c \

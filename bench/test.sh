@@ -233,7 +233,7 @@ else
     bad "plainc.sh: $(cat "$W/plainc.err") $pc"
 fi
 printf 'x\tlayer:none\tm4.insns\t1\n' > "$W/plainc.tsv"
-pc=$(PLAINC_DIR="$W/plainc" sh bench/plainc.sh "$W/plainc.tsv" 2> /dev/null) || pc=
+pc=$(PLAINC_REUSE=1 PLAINC_DIR="$W/plainc" sh bench/plainc.sh "$W/plainc.tsv" 2> /dev/null) || pc=
 if [ "$(echo "$pc" | grep -c '| – | – | – |')" -eq 4 ]; then
     ok "plainc.sh: layers without a kernel figure shown without a comparison"
 else
