@@ -46,7 +46,8 @@ RT_CFLAGS  = -std=c99 -pedantic $(WARN) $(CFLAGS) -Iruntime
 LDLIBS     = $(XML_LIBS) -lprotobuf-c -llapacke -lm -lpthread $(CLANG_LIBS)
 
 # Debian packages the build, the tests and the demo need.
-# (lld links the sanitized test programs of make check twice as fast as ld.bfd.)
+# (The sanitized test programs of make check link with ld.gold, part of
+# binutils, else with lld: tests/common.sh san_ldflags.)
 DEB_PKGS = build-essential libxml2-dev libxml2-utils libcunit1-dev valgrind clang lld \
            libprotobuf-c-dev protobuf-c-compiler libonnx-testdata python3-numpy \
            liblapacke-dev libclang-14-dev $(TGT_DEB_PKGS) $(MISRA_DEB_PKGS)

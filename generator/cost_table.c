@@ -6,7 +6,7 @@
 #include "cost.h"
 
 const char cost_table_toolchain[] = "arm-none-eabi-gcc 12.2.1 -std=c99 -O2 -g -ffp-contract=off -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror (target/target.mk), M4: -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard; M7: -mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard";
-const char cost_table_runtime_sha256[] = "bc7dd8d5e791acf7237d9429bcfc17d93c64ee0964c9aff223a703e2b4554bd4";
+const char cost_table_runtime_sha256[] = "62254258cb7ba3d311b2cba3f0b2105bbaed6a9a7e21e3f8e2fc276d1371f51e";
 
 /* COST_W order: calls, rows, pixels, group_pixels, outputs, kernel_rows,
  * taps, inner; COST_C order: ldst, branch, mul, other, div, mem, taken */
