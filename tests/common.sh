@@ -58,7 +58,7 @@ fi
 # Against the shared sanitizer runtime (below) a case's link is small, and
 # its cost the linker's start: ld.gold 0.06 s of CPU and 1,700 page faults
 # a link, ld.lld 0.15 s and 4,000 (it loads LLVM's shared libraries),
-# ld.bfd 0.19 s (measured on a quantized e2e case, 2 December 2026; about
+# ld.bfd 0.19 s (measured on a quantized e2e case, 5 December 2026; about
 # 500 such links a make check).
 san_ldflags() {
     [ -z "${SAN_LDFLAGS_SET:-}" ] || return 0
