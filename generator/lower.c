@@ -1160,8 +1160,8 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->qm_step = 0;
     p->qm = NULL;
     c->n_own = 2;
-    /* the plane: out_h + 2 rows of 2 n_pass + 1 words */
-    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1);
+    /* the plane: out_h + 2 rows of 2 n_pass + 1 words; the channel block, 10 */
+    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) + 10;
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);
@@ -1445,13 +1445,14 @@ static int lower_pw(const ir_graph *g, const ir_node *n, const stoic_conv2d_f32_
     int64_t px = (int64_t)f->out_h * f->out_w;
     int s16 = n->prec == IR_DT_S16;
     int32_t words = s16 ? (f->in_c + 1) / 2 : 2 * ((f->in_c + 3) / 4);
-    int64_t scratch = s16 ? 0 : px * words;
+    int64_t packed = s16 ? 0 : px * words;
+    int64_t scratch = s16 ? 0 : packed + 4; /* + the constants of an output */
     pk_src s;
     if ((n->prec != IR_DT_S8 && !s16) || n->wbits == 4 || n->op != IR_OP_CONV2D ||
         f->groups != 1 || f->k_h != 1 || f->k_w != 1 || f->stride_h != 1 || f->stride_w != 1 ||
         f->pad_top != 0 || f->pad_left != 0 || f->in_h != f->out_h || f->in_w != f->out_w ||
         f->in_c > (n->pool_max || s16 ? 16 : 8) || px < LOWER_PW_MIN_PX ||
-        scratch > LOWER_PW_MAX_SCRATCH || !pk_src_of(g, n, f->out_c, f->in_c, &s) ||
+        packed > LOWER_PW_MAX_SCRATCH || !pk_src_of(g, n, f->out_c, f->in_c, &s) ||
         !pk_ok(&s, f->out_c, f->in_c, 0)) {
         return 0;
     }

@@ -72,12 +72,33 @@ static inline int32_t pw8_dot(const int32_t *x, int32_t n_g, stoic_dsp_lanes wv,
     return a;
 }
 
+/* the n_w = 2 ceil(in_n / 4) packed words of one pixel's inputs x8 into sp */
+STOIC_INLINE void pw8_pack_px(const int8_t *x8, int32_t in_n, int32_t *sp)
+{
+    int32_t k;
+    int32_t s;
+
+    for (k = 0; k < (in_n / 4); k++) {
+        /* four inputs: SXTB16 of their word and of it rotated */
+        s = stoic_dsp_word8(&x8[4 * k]);
+        sp[2 * k] = stoic_dsp_sxtb16(s);
+        sp[(2 * k) + 1] = stoic_dsp_sxtb16_ror8(s);
+    }
+    if ((in_n % 4) != 0) {
+        /* the last one to three inputs, then zeros */
+        k = 4 * (in_n / 4);
+        s = ((in_n % 4) > 2) ? (int32_t)x8[k + 2] : 0;
+        sp[k / 2] = stoic_dsp_pack((int32_t)x8[k], s);
+        s = ((in_n % 4) > 1) ? (int32_t)x8[k + 1] : 0;
+        sp[(k / 2) + 1] = stoic_dsp_pack(s, 0);
+    }
+}
+
 STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
                                   const int32_t *w, const int32_t *bias, int8_t *out,
                                   int32_t *scratch)
 {
     int32_t i;
-    int32_t k;
     int32_t o;
     int32_t py;
     int32_t px;
@@ -85,7 +106,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
     int32_t n_g;
     int32_t in_n;
     int32_t out_n;
-    int32_t row;
+    int32_t n_win;    /* pooling windows */
     int32_t c1;
     int32_t b;
     int32_t qm;
@@ -98,6 +119,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
     const int32_t *wp;
     const int32_t *mp;
     int32_t *sp;
+    int32_t *cb;
     int8_t *op;
 
     n_w = p->in_words;
@@ -105,27 +127,28 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
     in_n = p->in_n;
     out_n = p->out_n;
     c1 = p->c1;
-    /* every pixel's inputs as packed int16 pairs */
-    sp = scratch;
-    for (i = 0; i < p->px; i++) {
-        x8 = &in[i * in_n];
-        for (k = 0; k < (in_n / 4); k++) {
-            /* four inputs: SXTB16 of their word and of it rotated */
-            s = stoic_dsp_word8(&x8[4 * k]);
-            sp[0] = stoic_dsp_sxtb16(s);
-            sp[1] = stoic_dsp_sxtb16_ror8(s);
-            sp = &sp[2];
+    n_win = p->pool_h * p->pool_w;
+    if (p->pool == 0) {
+        /* every pixel's inputs as packed int16 pairs, pixel after pixel */
+        for (i = 0; i < p->px; i++) {
+            pw8_pack_px(&in[i * in_n], in_n, &scratch[i * n_w]);
         }
-        if ((in_n % 4) != 0) {
-            /* the last one to three inputs, then zeros */
-            k = 4 * (in_n / 4);
-            s = ((in_n % 4) > 2) ? (int32_t)x8[k + 2] : 0;
-            sp[0] = stoic_dsp_pack((int32_t)x8[k], s);
-            s = ((in_n % 4) > 1) ? (int32_t)x8[k + 1] : 0;
-            sp[1] = stoic_dsp_pack(s, 0);
-            sp = &sp[2];
+    } else {
+        /* window after window (rows 2 py, 2 py + 1, columns 2 px, 2 px + 1),
+         * its four pixels in the order (0, 0), (0, 1), (1, 0), (1, 1) */
+        for (py = 0; py < (2 * p->pool_h); py++) {
+            sp = &scratch[(((py / 2) * p->pool_w * 4) + ((py % 2) * 2)) * n_w];
+            x8 = &in[py * p->w * in_n];
+            for (px = 0; px < p->pool_w; px++) {
+                pw8_pack_px(x8, in_n, sp);
+                pw8_pack_px(&x8[in_n], in_n, &sp[n_w]);
+                x8 = &x8[2 * in_n];
+                sp = &sp[4 * n_w];
+            }
         }
     }
+    /* the output channel's constants after the packed input (n_g == 2) */
+    cb = &scratch[p->px * n_w];
     wp = w;
     mp = p->qm;
     for (o = 0; o < out_n; o++) {
@@ -137,8 +160,8 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
         e1 = stoic_dsp_qm_e(qm);
         mp = &mp[p->qm_step];
         op = &out[o];
+        xp = scratch;
         if (p->pool == 0) {
-            xp = scratch;
             for (i = 0; i < p->px; i++) {
                 y = stoic_dsp_rq8a(pw8_dot(xp, n_g, wv, b), qm, e1, c1);
                 if (p->clamp != 0) {
@@ -148,23 +171,33 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
                 op = &op[out_n];
                 xp = &xp[n_w];
             }
-        } else {
-            /* windows of rows 2 py, 2 py + 1 and columns 2 px, 2 px + 1 */
-            row = p->w * n_w;
-            for (py = 0; py < p->pool_h; py++) {
-                xp = &scratch[2 * py * row];
-                for (px = 0; px < p->pool_w; px++) {
-                    s = pw8_max(pw8_dot(xp, n_g, wv, b), pw8_dot(&xp[n_w], n_g, wv, b));
-                    s = pw8_max(s, pw8_dot(&xp[row], n_g, wv, b));
-                    s = pw8_max(s, pw8_dot(&xp[row + n_w], n_g, wv, b));
-                    y = stoic_dsp_rq8a(s, qm, e1, c1);
-                    if (p->clamp != 0) {
-                        y = pw8_act(y, p->act_min, p->act_max);
-                    }
-                    *op = (int8_t)y;
-                    op = &op[out_n];
-                    xp = &xp[2 * n_w];
+        } else if (n_g == 2) {
+            /* in_n 5 .. 8: the window in one step (stoic_dsp_pw2_win) */
+            cb[0] = b;
+            cb[1] = qm;
+            cb[2] = (int32_t)e1;
+            cb[3] = stoic_dsp_s32((uint32_t)c1 << e1);
+            for (i = 0; i < n_win; i++) {
+                y = stoic_dsp_pw2_win(xp, wv.l0, wv.l1, wv.l2, wv.l3, cb);
+                if (p->clamp != 0) {
+                    y = pw8_act(y, p->act_min, p->act_max);
                 }
+                *op = (int8_t)y;
+                op = &op[out_n];
+                xp = &xp[4 * n_w];
+            }
+        } else {
+            for (i = 0; i < n_win; i++) {
+                s = pw8_max(pw8_dot(xp, n_g, wv, b), pw8_dot(&xp[n_w], n_g, wv, b));
+                s = pw8_max(s, pw8_dot(&xp[2 * n_w], n_g, wv, b));
+                s = pw8_max(s, pw8_dot(&xp[3 * n_w], n_g, wv, b));
+                y = stoic_dsp_rq8a(s, qm, e1, c1);
+                if (p->clamp != 0) {
+                    y = pw8_act(y, p->act_min, p->act_max);
+                }
+                *op = (int8_t)y;
+                op = &op[out_n];
+                xp = &xp[4 * n_w];
             }
         }
     }
