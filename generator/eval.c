@@ -331,7 +331,7 @@ static void run_call(const lower_call *c, void *const *a)
         stoic_maxpool2d_s8_2x2(&c->p.pool_q, a[0], a[1]);
         break;
     case LK_AVGPOOL2D_S8_2X2:
-        stoic_avgpool2d_s8_2x2(&c->p.pool_q, a[0], a[1]);
+        stoic_avgpool2d_s8_2x2(&c->p.pool_q, a[0], a[1], a[2]);
         break;
     case LK_MAXPOOL2D_S16_2X2:
         stoic_maxpool2d_s16_2x2(&c->p.pool_q, a[0], a[1]);

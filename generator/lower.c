@@ -1620,6 +1620,15 @@ static void lower_pool_q(const ir_graph *g, const ir_node *n, lower_call *c)
                    : (n->prec == IR_DT_S16 ? LK_AVGPOOL2D_S16_2X2 : LK_AVGPOOL2D_S8_2X2);
     }
     set_args(c, n->inputs[0], -1, -1, n->output);
+    if (c->k == LK_AVGPOOL2D_S8_2X2) {
+        /* the scratch: the zero point row, (c + 3) / 4 words */
+        int v[3];
+        v[0] = n->inputs[0];
+        v[1] = n->output;
+        v[2] = LOWER_ARG_SCRATCH;
+        set_args6(c, v, 3);
+        c->scratch_words = ((int64_t)p->c + 3) / 4;
+    }
 }
 
 static void lower_copy_q(const ir_graph *g, const ir_node *n, int in, lower_call *c,

@@ -8,7 +8,8 @@
  */
 #include "stoic_avgpool2d_s8_2x2.h"
 
-void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out)
+void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out,
+                            int32_t *scratch)
 {
-    stoic_avgpool2d_s8_2x2_inl(p, in, out);
+    stoic_avgpool2d_s8_2x2_inl(p, in, out, scratch);
 }

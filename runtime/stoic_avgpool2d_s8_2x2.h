@@ -9,10 +9,10 @@
  *                          output_offset, act_min, act_max),
  * n the number of real taps (1, 2 or 4).
  *
- * Every window reads four taps, each weighted by a flag, 1 for a real tap
- * and 0 for one in the padding (whose address is replaced by the window's
- * real tap in the same column or row, so every read is inside the input):
- *   acc = x00 f00 + x01 f01 + x10 f10 + x11 f11 + n * input_offset,
+ * Every window reads four taps; a tap in the padding reads, instead of the
+ * input, the zero point row (the scratch, (c + 3) / 4 words of bytes
+ * -input_offset, written once per call), whose values add 0:
+ *   acc = x00 + x01 + x10 + x11 + 4 * input_offset,
  * the same integer as the sum of the real terms (four channels at a time
  * where the output stage is one SMLAL: ap8_sum4). Which taps are real
  * depends on the window's position only, never on data: the same
@@ -106,37 +106,43 @@ static int32_t ap8_stage_apply(const ap8_stage *s, int32_t acc)
     return (int32_t)z;   /* in [act_min, act_max] */
 }
 
-/* The flagged sums of channels c .. c + 3, each plus offn: the word of the
- * four channels of each tap, ANDed with its mask (all ones for a real
- * tap, 0 for one in the padding), its bytes added into two packed words
- * of int16 lanes (SXTAB16: one instruction per two lanes; a lane sums at
- * most four values in [-128, 127], exact). */
-STOIC_INLINE void ap8_sum4(const int8_t *const *t, const uint32_t *mk, int32_t c, int32_t offn,
-                           int32_t *s)
+/* The sums of channels c .. c + 3 over the four taps, each plus offn: the
+ * word of the four channels of each tap (a tap in the padding reads the
+ * zero point row), its bytes added into two packed words of int16 lanes
+ * (SXTAB16: one instruction per two lanes; a lane sums at most four values
+ * in [-128, 127], exact). */
+STOIC_INLINE void ap8_sum4(const int8_t *const *t, int32_t c, int32_t offn, int32_t *s)
 {
-    uint32_t w0 = (uint32_t)stoic_dsp_word8(&t[0][c]) & mk[0];
-    uint32_t w1 = (uint32_t)stoic_dsp_word8(&t[1][c]) & mk[1];
-    uint32_t w2 = (uint32_t)stoic_dsp_word8(&t[2][c]) & mk[2];
-    uint32_t w3 = (uint32_t)stoic_dsp_word8(&t[3][c]) & mk[3];
+    int32_t w0 = stoic_dsp_word8(&t[0][c]);
+    int32_t w1 = stoic_dsp_word8(&t[1][c]);
+    int32_t w2 = stoic_dsp_word8(&t[2][c]);
+    int32_t w3 = stoic_dsp_word8(&t[3][c]);
     int32_t ev;
     int32_t od;
 
-    ev = stoic_dsp_sxtb16(stoic_dsp_s32(w0));
-    od = stoic_dsp_sxtb16_ror8(stoic_dsp_s32(w0));
-    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w1));
-    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w1));
-    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w2));
-    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w2));
-    ev = stoic_dsp_sxtab16(ev, stoic_dsp_s32(w3));
-    od = stoic_dsp_sxtab16_ror8(od, stoic_dsp_s32(w3));
+    ev = stoic_dsp_sxtb16(w0);
+    od = stoic_dsp_sxtb16_ror8(w0);
+    ev = stoic_dsp_sxtab16(ev, w1);
+    od = stoic_dsp_sxtab16_ror8(od, w1);
+    ev = stoic_dsp_sxtab16(ev, w2);
+    od = stoic_dsp_sxtab16_ror8(od, w2);
+    ev = stoic_dsp_sxtab16(ev, w3);
+    od = stoic_dsp_sxtab16_ror8(od, w3);
     s[0] = stoic_dsp_smlabb(ev, 1, offn);
     s[1] = stoic_dsp_smlabb(od, 1, offn);
     s[2] = stoic_dsp_smlatb(ev, 1, offn);
     s[3] = stoic_dsp_smlatb(od, 1, offn);
 }
 
+/* the tap at in + off when real (f = 1), else the zero point row zb */
+static inline const int8_t *ap8_tap(const int8_t *in, int32_t off, int32_t f, const int8_t *zb)
+{
+    return (f != 0) ? &in[off] : zb;
+}
+
+/* scratch: (c + 3) / 4 words, the zero point row */
 STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, const int8_t *in,
-                                             int8_t *out)
+                                             int8_t *out, int32_t *scratch)
 {
     int32_t oh;
     int32_t ow;
@@ -150,23 +156,16 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
     int32_t vr1;
     int32_t vc0;
     int32_t vc1;
-    int32_t f00;      /* tap weights, 0 or 1 */
-    int32_t f01;
-    int32_t f10;
-    int32_t f11;
     int32_t n;        /* real taps */
     int32_t notall;   /* 1 when count_include_pad == 0: qmul entry n */
-    int32_t offn;     /* n * input_offset */
+    int32_t off4;     /* 4 * input_offset */
     int32_t io;       /* index of the output pixel */
     int32_t acc;
+    int32_t zz;       /* four bytes of the input zero point */
     uint32_t cip;
     ap8_stage st;
-    const int8_t *t00;  /* the four taps, channel 0 */
-    const int8_t *t01;
-    const int8_t *t10;
-    const int8_t *t11;
-    const int8_t *tt[4];
-    uint32_t mk[4];     /* the taps' masks: all ones (real) or 0 (padding) */
+    const int8_t *zb;   /* the zero point row */
+    const int8_t *tt[4];  /* the four taps, channel 0 */
     int32_t c4;         /* channels done four at a time */
     int32_t sv[4];
     int8_t *o;
@@ -175,63 +174,58 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
     c4 = nc - (nc % 4);
     cip = (uint32_t)p->count_include_pad;
     notall = 1 - (int32_t)stoic_nz_u32(cip);
+    off4 = 4 * p->input_offset;
+    /* a tap in the padding reads the input zero point -input_offset, which
+     * adds 0 to its (in + input_offset): the sum of the four taps plus
+     * 4 input_offset is the sum over the real taps of (in + input_offset) */
+    zz = stoic_dsp_opaque(stoic_dsp_s32(((uint32_t)(0 - p->input_offset) & 0xFFU) * 0x01010101U));
+    for (c = 0; c < ((nc + 3) / 4); c++) {
+        scratch[c] = zz;
+    }
+    zb = (const int8_t *)scratch;   /* a pointer to a character type (Rule 11.3's exception) */
     io = 0;
     for (oh = 0; oh < p->out_h; oh++) {
         stoic_taps2x2(oh, p->pad_top, p->in_h, &r0, &r1, &vr0, &vr1);
         for (ow = 0; ow < p->out_w; ow++) {
             stoic_taps2x2(ow, p->pad_left, p->in_w, &c0, &c1, &vc0, &vc1);
-            f00 = vr0 * vc0;
-            f01 = vr0 * vc1;
-            f10 = vr1 * vc0;
-            f11 = vr1 * vc1;
             n = (vr0 + vr1) * (vc0 + vc1);
-            offn = n * p->input_offset;
             /* |acc| <= 4 * 2^9 < 2^30 */
             ap8_stage_of(&st, &p->qmul[n * notall], p->output_offset, p->act_min, p->act_max);
-            t00 = &in[((r0 * p->in_w) + c0) * nc];
-            t01 = &in[((r0 * p->in_w) + c1) * nc];
-            t10 = &in[((r1 * p->in_w) + c0) * nc];
-            t11 = &in[((r1 * p->in_w) + c1) * nc];
+            tt[0] = ap8_tap(in, ((r0 * p->in_w) + c0) * nc, vr0 * vc0, zb);
+            tt[1] = ap8_tap(in, ((r0 * p->in_w) + c1) * nc, vr0 * vc1, zb);
+            tt[2] = ap8_tap(in, ((r1 * p->in_w) + c0) * nc, vr1 * vc0, zb);
+            tt[3] = ap8_tap(in, ((r1 * p->in_w) + c1) * nc, vr1 * vc1, zb);
             o = &out[io];
-            tt[0] = t00;
-            tt[1] = t01;
-            tt[2] = t10;
-            tt[3] = t11;
-            mk[0] = 0U - (uint32_t)f00;
-            mk[1] = 0U - (uint32_t)f01;
-            mk[2] = 0U - (uint32_t)f10;
-            mk[3] = 0U - (uint32_t)f11;
             if (st.rq == 1) {
-                /* the flagged sum (all flags 1 inside the input), one SMLAL */
                 for (c = 0; c < c4; c += 4) {
-                    ap8_sum4(tt, mk, c, offn, sv);
+                    ap8_sum4(tt, c, off4, sv);
                     o[c] = (int8_t)ap8_stage_rq(&st, sv[0]);
                     o[c + 1] = (int8_t)ap8_stage_rq(&st, sv[1]);
                     o[c + 2] = (int8_t)ap8_stage_rq(&st, sv[2]);
                     o[c + 3] = (int8_t)ap8_stage_rq(&st, sv[3]);
                 }
                 for (c = c4; c < nc; c++) {
-                    acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
-                           (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
+                    acc = (((int32_t)tt[0][c] + (int32_t)tt[1][c]) +
+                           ((int32_t)tt[2][c] + (int32_t)tt[3][c])) + off4;
                     o[c] = (int8_t)ap8_stage_rq(&st, acc);
                 }
             } else if (st.rq == 2) {
                 for (c = 0; c < c4; c += 4) {
-                    ap8_sum4(tt, mk, c, offn, sv);
+                    ap8_sum4(tt, c, off4, sv);
                     o[c] = (int8_t)ap8_stage_e0(&st, sv[0]);
                     o[c + 1] = (int8_t)ap8_stage_e0(&st, sv[1]);
                     o[c + 2] = (int8_t)ap8_stage_e0(&st, sv[2]);
                     o[c + 3] = (int8_t)ap8_stage_e0(&st, sv[3]);
                 }
                 for (c = c4; c < nc; c++) {
-                    acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
-                           (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
+                    acc = (((int32_t)tt[0][c] + (int32_t)tt[1][c]) +
+                           ((int32_t)tt[2][c] + (int32_t)tt[3][c])) + off4;
                     o[c] = (int8_t)ap8_stage_e0(&st, acc);
                 }
             } else {
                 for (c = 0; c < nc; c++) {
-                    acc = ((((int32_t)t00[c] * f00) + ((int32_t)t01[c] * f01)) +
-                           (((int32_t)t10[c] * f10) + ((int32_t)t11[c] * f11))) + offn;
+                    acc = (((int32_t)tt[0][c] + (int32_t)tt[1][c]) +
+                           ((int32_t)tt[2][c] + (int32_t)tt[3][c])) + off4;
                     o[c] = (int8_t)ap8_stage_apply(&st, acc);
                 }
             }

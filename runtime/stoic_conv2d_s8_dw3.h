@@ -112,14 +112,12 @@ STOIC_INLINE void dw8_plane(const stoic_conv2d_dw3_params *p, const int8_t *in, 
     }
 }
 
-/* stoic_dsp_w3words with PKHBT (stoic_dsp_pack2): the doubled weights of a
+/* stoic_dsp_w3words with PKHBT (stoic_dsp_pack2d): the doubled weights of a
  * kernel row as the words wa = (w0, w1), wb = (w1, w2) */
 STOIC_INLINE void dw8_w3words(const int8_t *wr, int32_t *wa, int32_t *wb)
 {
-    int32_t v1 = 2 * (int32_t)wr[1];
-
-    *wa = stoic_dsp_pack2(2 * (int32_t)wr[0], v1);
-    *wb = stoic_dsp_pack2(v1, 2 * (int32_t)wr[2]);
+    *wa = stoic_dsp_pack2d(2 * (int32_t)wr[0], (int32_t)wr[1]);
+    *wb = stoic_dsp_pack2d(2 * (int32_t)wr[1], (int32_t)wr[2]);
 }
 
 /* The four outputs of a pass, stored: all four but in the last pass of a
@@ -225,7 +223,7 @@ STOIC_INLINE void dw8_channel_asm(const stoic_conv2d_dw3_params *p, const int32_
         op = &out_o[4 * ps * p->out_c];
         xr = &plane[2 * ps];
         for (oh = 0; oh < p->out_h; oh++) {
-            stoic_dsp_dw3_pass(xr, &xr[nw], &xr[2 * nw], cb, y);
+            stoic_dsp_dw3_pass_nw(xr, nw, cb, y);
             dw8_store(p, y, (ps < n_full) ? 0 : 1, op);
             xr = &xr[nw];
             op = &op[p->out_w * p->out_c];

@@ -60,9 +60,20 @@ static inline int8_t dpk8_act8(int32_t y, int32_t lo, int32_t hi)
 STOIC_INLINE void dpk8_pack(const int8_t *x8, int32_t half, int32_t n_w, int32_t *xs)
 {
     int32_t i;
+    int32_t v;
+    int32_t e;
+    int32_t o;
 
-    for (i = 0; i < half; i++) {
-        xs[i] = stoic_dsp_pack((int32_t)x8[2 * i], (int32_t)x8[(2 * i) + 1]);
+    /* four values a word: SXTB16 of it and of it rotated, then the pairs */
+    for (i = 0; i < (half / 2); i++) {
+        v = stoic_dsp_word8(&x8[4 * i]);
+        e = stoic_dsp_sxtb16(v);
+        o = stoic_dsp_sxtb16_ror8(v);
+        xs[2 * i] = stoic_dsp_pklo(e, o);
+        xs[(2 * i) + 1] = stoic_dsp_pkhi(e, o);
+    }
+    if ((half % 2) != 0) {
+        xs[half - 1] = stoic_dsp_pack((int32_t)x8[2 * (half - 1)], (int32_t)x8[(2 * half) - 1]);
     }
     if (half < n_w) {
         xs[half] = stoic_dsp_pack((int32_t)x8[2 * half], 0);

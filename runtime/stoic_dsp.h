@@ -277,6 +277,55 @@ typedef struct {
     int32_t l7;
 } stoic_dsp_lanes;
 
+/* stoic_dsp_pack(lo, 2 hi), |2 hi| <= 32767: PKHBT with the high lane's
+ * operand shifted by 17, its doubling free (MISRA deviation MD-02). */
+STOIC_DSP_FN int32_t stoic_dsp_pack2d(int32_t lo, int32_t hi)
+{
+#if STOIC_DSP
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #17" : "=r"(r) : "r"(lo), "r"(hi));   /* MISRA deviation MD-02 */
+    return r;
+#else
+    return stoic_dsp_pack(lo, 2 * hi);
+#endif
+}
+
+/* The words (lo(e), lo(o)) and (hi(e), hi(o)) of two packed words: from
+ * SXTB16 and SXTB16 ROR #8 of four int8 values x0 .. x3, e = (x0, x2) and
+ * o = (x1, x3), the pairs (x0, x1) and (x2, x3). PKHBT and PKHTB on the
+ * DSP path (MISRA deviation MD-02). */
+STOIC_DSP_FN int32_t stoic_dsp_pklo(int32_t e, int32_t o)
+{
+#if STOIC_DSP
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(e), "r"(o));   /* MISRA deviation MD-02 */
+    return r;
+#else
+    return stoic_dsp_pack(stoic_dsp_lo16(e), stoic_dsp_lo16(o));
+#endif
+}
+
+STOIC_DSP_FN int32_t stoic_dsp_pkhi(int32_t e, int32_t o)
+{
+#if STOIC_DSP
+    int32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(o), "r"(e));   /* MISRA deviation MD-02 */
+    return r;
+#else
+    return stoic_dsp_pack(stoic_dsp_hi16(e), stoic_dsp_hi16(o));
+#endif
+}
+
+/* Both lanes of w doubled (|lane| <= 16383): SADD16 of w with itself. */
+STOIC_DSP_FN int32_t stoic_dsp_dbl16(int32_t w)
+{
+#if STOIC_DSP
+    return __sadd16(w, w);   /* MISRA deviation MD-02 */
+#else
+    return stoic_dsp_pack(2 * stoic_dsp_lo16(w), 2 * stoic_dsp_hi16(w));
+#endif
+}
+
 /* The lanes of the n_g (<= 4) weight words at wp: l(2k) = SXTB16(wp[k])
  * (bytes 0 and 2), l(2k + 1) = SXTB16(wp[k] rotated by 8) (bytes 1 and 3);
  * the lanes past 2 n_g are 0. */
@@ -502,6 +551,62 @@ STOIC_DSP_FN int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c
  * path (the host evaluator) bit for bit.
  */
 #if STOIC_DSP && defined(__thumb2__)
+/* the pass (below) with the input words of the kernel rows 1 and 2 at the
+ * addresses R1, R1B (word 2) and R2, R2B */
+#define STOIC_DSP_DW3_ASM(R1, R1B, R2, R2B) \
+        "ldr    %[a0], [%[cb], #24]\n\t" \
+        "ldrd   %[t0], %[t1], [%[r0]]\n\t" \
+        "ldrd   %[t2], %[t3], [%[cb]]\n\t" \
+        "smlatb %[a1], %[t0], %[t2], %[a0]\n\t" \
+        "smlad  %[a2], %[t1], %[t2], %[a0]\n\t" \
+        "smlatb %[a3], %[t1], %[t2], %[a0]\n\t" \
+        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t" \
+        "ldr    %[t0], [%[r0], #8]\n\t" \
+        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t" \
+        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t" \
+        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t" \
+        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t" \
+        "ldrd   %[t0], %[t1], " R1 "\n\t" \
+        "ldrd   %[t2], %[t3], [%[cb], #8]\n\t" \
+        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t" \
+        "smlatb %[a1], %[t0], %[t2], %[a1]\n\t" \
+        "smlad  %[a2], %[t1], %[t2], %[a2]\n\t" \
+        "smlatb %[a3], %[t1], %[t2], %[a3]\n\t" \
+        "ldr    %[t0], " R1B "\n\t" \
+        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t" \
+        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t" \
+        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t" \
+        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t" \
+        "ldrd   %[t0], %[t1], " R2 "\n\t" \
+        "ldrd   %[t2], %[t3], [%[cb], #16]\n\t" \
+        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t" \
+        "smlatb %[a1], %[t0], %[t2], %[a1]\n\t" \
+        "smlad  %[a2], %[t1], %[t2], %[a2]\n\t" \
+        "smlatb %[a3], %[t1], %[t2], %[a3]\n\t" \
+        "ldr    %[t0], " R2B "\n\t" \
+        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t" \
+        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t" \
+        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t" \
+        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t" \
+        "ldrd   %[t0], %[t1], [%[cb], #28]\n\t" \
+        "ldr    %[t2], [%[cb], #36]\n\t" \
+        "sub    %[t3], %[t2], %[a0], lsr #31\n\t" \
+        "smmlar %[a0], %[a0], %[t0], %[t3]\n\t" \
+        "sub    %[t3], %[t2], %[a1], lsr #31\n\t" \
+        "smmlar %[a1], %[a1], %[t0], %[t3]\n\t" \
+        "sub    %[t3], %[t2], %[a2], lsr #31\n\t" \
+        "smmlar %[a2], %[a2], %[t0], %[t3]\n\t" \
+        "sub    %[t3], %[t2], %[a3], lsr #31\n\t" \
+        "smmlar %[a3], %[a3], %[t0], %[t3]\n\t" \
+        "asr    %[a0], %[a0], %[t1]\n\t" \
+        "asr    %[a1], %[a1], %[t1]\n\t" \
+        "asr    %[a2], %[a2], %[t1]\n\t" \
+        "asr    %[a3], %[a3], %[t1]\n\t" \
+        "ssat   %[a0], #8, %[a0], asr #1\n\t" \
+        "ssat   %[a1], #8, %[a1], asr #1\n\t" \
+        "ssat   %[a2], #8, %[a2], asr #1\n\t" \
+        "ssat   %[a3], #8, %[a3], asr #1"
+
 STOIC_DSP_FN void stoic_dsp_dw3_pass(const int32_t *r0, const int32_t *r1, const int32_t *r2,
                                      const int32_t *cb, int32_t *y)   /* MISRA deviation MD-06 */
 {
@@ -514,63 +619,62 @@ STOIC_DSP_FN void stoic_dsp_dw3_pass(const int32_t *r0, const int32_t *r1, const
     int32_t t2;
     int32_t t3;
 
-    __asm__(   /* MISRA deviation MD-02 */
-        "ldr    %[a0], [%[cb], #24]\n\t"
-        "ldrd   %[t0], %[t1], [%[r0]]\n\t"
-        "ldrd   %[t2], %[t3], [%[cb]]\n\t"
-        "smlatb %[a1], %[t0], %[t2], %[a0]\n\t"
-        "smlad  %[a2], %[t1], %[t2], %[a0]\n\t"
-        "smlatb %[a3], %[t1], %[t2], %[a0]\n\t"
-        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t"
-        "ldr    %[t0], [%[r0], #8]\n\t"
-        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t"
-        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t"
-        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t"
-        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t"
-        "ldrd   %[t0], %[t1], [%[r1]]\n\t"
-        "ldrd   %[t2], %[t3], [%[cb], #8]\n\t"
-        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t"
-        "smlatb %[a1], %[t0], %[t2], %[a1]\n\t"
-        "smlad  %[a2], %[t1], %[t2], %[a2]\n\t"
-        "smlatb %[a3], %[t1], %[t2], %[a3]\n\t"
-        "ldr    %[t0], [%[r1], #8]\n\t"
-        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t"
-        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t"
-        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t"
-        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t"
-        "ldrd   %[t0], %[t1], [%[r2]]\n\t"
-        "ldrd   %[t2], %[t3], [%[cb], #16]\n\t"
-        "smlad  %[a0], %[t0], %[t2], %[a0]\n\t"
-        "smlatb %[a1], %[t0], %[t2], %[a1]\n\t"
-        "smlad  %[a2], %[t1], %[t2], %[a2]\n\t"
-        "smlatb %[a3], %[t1], %[t2], %[a3]\n\t"
-        "ldr    %[t0], [%[r2], #8]\n\t"
-        "smlatb %[a0], %[t3], %[t1], %[a0]\n\t"
-        "smlad  %[a1], %[t1], %[t3], %[a1]\n\t"
-        "smlatb %[a2], %[t3], %[t0], %[a2]\n\t"
-        "smlad  %[a3], %[t0], %[t3], %[a3]\n\t"
-        "ldrd   %[t0], %[t1], [%[cb], #28]\n\t"
-        "ldr    %[t2], [%[cb], #36]\n\t"
-        "sub    %[t3], %[t2], %[a0], lsr #31\n\t"
-        "smmlar %[a0], %[a0], %[t0], %[t3]\n\t"
-        "sub    %[t3], %[t2], %[a1], lsr #31\n\t"
-        "smmlar %[a1], %[a1], %[t0], %[t3]\n\t"
-        "sub    %[t3], %[t2], %[a2], lsr #31\n\t"
-        "smmlar %[a2], %[a2], %[t0], %[t3]\n\t"
-        "sub    %[t3], %[t2], %[a3], lsr #31\n\t"
-        "smmlar %[a3], %[a3], %[t0], %[t3]\n\t"
-        "asr    %[a0], %[a0], %[t1]\n\t"
-        "asr    %[a1], %[a1], %[t1]\n\t"
-        "asr    %[a2], %[a2], %[t1]\n\t"
-        "asr    %[a3], %[a3], %[t1]\n\t"
-        "ssat   %[a0], #8, %[a0], asr #1\n\t"
-        "ssat   %[a1], #8, %[a1], asr #1\n\t"
-        "ssat   %[a2], #8, %[a2], asr #1\n\t"
-        "ssat   %[a3], #8, %[a3], asr #1"
+    __asm__(STOIC_DSP_DW3_ASM("[%[r1]]", "[%[r1], #8]", "[%[r2]]", "[%[r2], #8]")   /* MISRA deviation MD-02 */
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
           [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
         : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [cb] "r"(cb)
         : "memory");
+    y[0] = a0;
+    y[1] = a1;
+    y[2] = a2;
+    y[3] = a3;
+}
+
+/* The pass with the kernel rows nw words apart from r0: one pointer, the
+ * rows at immediate offsets for nw = 3, 5, 7, 9 (outputs up to 16 wide) */
+STOIC_DSP_FN void stoic_dsp_dw3_pass_nw(const int32_t *r0, int32_t nw, const int32_t *cb,
+                                        int32_t *y)   /* MISRA deviation MD-06 */
+{
+    int32_t a0;
+    int32_t a1;
+    int32_t a2;
+    int32_t a3;
+    int32_t t0;
+    int32_t t1;
+    int32_t t2;
+    int32_t t3;
+
+    if (nw == 3) {
+        __asm__(STOIC_DSP_DW3_ASM("[%[r0], #12]", "[%[r0], #20]", "[%[r0], #24]", "[%[r0], #32]")   /* MISRA deviation MD-02 */
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(r0), [cb] "r"(cb)
+            : "memory");
+    } else if (nw == 5) {
+        __asm__(STOIC_DSP_DW3_ASM("[%[r0], #20]", "[%[r0], #28]", "[%[r0], #40]", "[%[r0], #48]")   /* MISRA deviation MD-02 */
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(r0), [cb] "r"(cb)
+            : "memory");
+    } else if (nw == 7) {
+        __asm__(STOIC_DSP_DW3_ASM("[%[r0], #28]", "[%[r0], #36]", "[%[r0], #56]", "[%[r0], #64]")   /* MISRA deviation MD-02 */
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(r0), [cb] "r"(cb)
+            : "memory");
+    } else if (nw == 9) {
+        __asm__(STOIC_DSP_DW3_ASM("[%[r0], #36]", "[%[r0], #44]", "[%[r0], #72]", "[%[r0], #80]")   /* MISRA deviation MD-02 */
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(r0), [cb] "r"(cb)
+            : "memory");
+    } else {
+        __asm__(STOIC_DSP_DW3_ASM("[%[r1]]", "[%[r1], #8]", "[%[r2]]", "[%[r2], #8]")   /* MISRA deviation MD-02 */
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(r0), [r1] "r"(&r0[nw]), [r2] "r"(&r0[2 * nw]), [cb] "r"(cb)
+            : "memory");
+    }
     y[0] = a0;
     y[1] = a1;
     y[2] = a2;
@@ -595,14 +699,21 @@ STOIC_DSP_FN void stoic_dsp_dw3_pass(const int32_t *r0, const int32_t *r1, const
     y[2] = stoic_dsp_rq8h(a2, m, e1, cb[9]);
     y[3] = stoic_dsp_rq8h(a3, m, e1, cb[9]);
 }
+
+STOIC_DSP_FN void stoic_dsp_dw3_pass_nw(const int32_t *r0, int32_t nw, const int32_t *cb,
+                                        int32_t *y)
+{
+    stoic_dsp_dw3_pass(r0, &r0[nw], &r0[2 * nw], cb, y);
+}
 #endif
 
 /*
  * One pooled output of the int8 1x1 convolution with two groups of four
  * inputs (stoic_pw_s8.h, in_n 5 .. 8): the largest of the four pixels'
  * dot products (xa[0 .. 15]: the packed input words of the window's four
- * pixels, four each, against the weight lanes l0 .. l3), plus the bias cb[0], through the output stage of the
- * multiplier cb[1], e1 = cb[2] and c1 2^e1 = cb[3] (stoic_dsp_rq8a), not
+ * pixels, four each, against the doubled weight lanes l0 .. l3
+ * (stoic_dsp_dbl16), so twice the dot products), plus twice the bias cb[0], through the output stage of the
+ * multiplier cb[1], e1 = cb[2] and c1 2^e1 = cb[3] (stoic_dsp_rq8h), not
  * yet clamped to the activation's range. The bias is added after the
  * maximum: max(b + d_k) = b + max(d_k), all exact.
  *
@@ -661,7 +772,6 @@ STOIC_DSP_FN int32_t stoic_dsp_pw2_win(const int32_t *xa, int32_t l0, int32_t l1
         "add    %[mx], %[mx], %[t0]\n\t"
         "ldrd   %[t0], %[ac], [%[cb], #8]\n\t"
         "sub    %[ac], %[ac], %[mx], lsr #31\n\t"
-        "lsl    %[mx], %[mx], #1\n\t"
         "smmlar %[mx], %[mx], %[t1], %[ac]\n\t"
         "asr    %[mx], %[mx], %[t0]\n\t"
         "ssat   %[mx], #8, %[mx], asr #1"
@@ -687,15 +797,15 @@ STOIC_DSP_FN int32_t stoic_dsp_pw2_win(const int32_t *xa, int32_t l0, int32_t l1
 {
     int32_t mx = stoic_dsp_pw2_dot(xa, l0, l1, l2, l3);
     int32_t d = stoic_dsp_pw2_dot(&xa[4], l0, l1, l2, l3);
-    int32_t a;
+    int32_t a2;
 
     mx = (d > mx) ? d : mx;
     d = stoic_dsp_pw2_dot(&xa[8], l0, l1, l2, l3);
     mx = (d > mx) ? d : mx;
     d = stoic_dsp_pw2_dot(&xa[12], l0, l1, l2, l3);
     mx = (d > mx) ? d : mx;
-    a = cb[0] + mx;
-    return stoic_dsp_rq8hs(a * 2, a, cb[1], (uint32_t)cb[2], cb[3]);
+    a2 = cb[0] + mx;
+    return stoic_dsp_rq8h(a2, cb[1], (uint32_t)cb[2], cb[3]);
 }
 #endif
 

@@ -172,8 +172,13 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
                 xp = &xp[n_w];
             }
         } else if (n_g == 2) {
-            /* in_n 5 .. 8: the window in one step (stoic_dsp_pw2_win) */
-            cb[0] = b;
+            /* in_n 5 .. 8: the window in one step (stoic_dsp_pw2_win), with
+             * the weights and the bias doubled (the output stage's 2 acc) */
+            wv.l0 = stoic_dsp_dbl16(wv.l0);
+            wv.l1 = stoic_dsp_dbl16(wv.l1);
+            wv.l2 = stoic_dsp_dbl16(wv.l2);
+            wv.l3 = stoic_dsp_dbl16(wv.l3);
+            cb[0] = 2 * b;
             cb[1] = qm;
             cb[2] = (int32_t)e1;
             cb[3] = stoic_dsp_s32((uint32_t)c1 << e1);

@@ -655,7 +655,8 @@ void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
  *             out 1 x 1, count_include_pad 1, no pads): four channels per
  *             pass over the input. */
 void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
-void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out,
+                            int32_t *scratch);
 void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
 void stoic_avgpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);
 void stoic_gavgpool_s8(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
