@@ -39,6 +39,15 @@
  * sum |w[o]| < 2^30) with the output stage's bounds (stoic lower.c),
  * else it uses stoic_conv2d_s8.
  *
+ * A channel's passes (dw8_channel_asm) read the channel's block, after the
+ * plane in the scratch: its six weight words, twice its bias, the
+ * multiplier, e1 and c1 2^e1; the pass itself is stoic_dsp_dw3_pass_nw
+ * (stoic_dsp.h; on Thumb-2 one block of inline assembly, 52
+ * instructions: 12 loads, 24 multiplies, 16 of output stage). A layer
+ * with fewer than DW8_FEW_PASSES passes a channel keeps the block in
+ * locals instead (dw8_channel_c), which the compiler holds in registers.
+ * scratch: the plane, then the block, 10 words.
+ *
  * Every loop bound and index comes from the parameter struct; no branch
  * depends on the data.
  */

@@ -8,7 +8,11 @@
  * Two implementations of every primitive, bit for bit the same:
  *  - on a core with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4, M7,
  *    M33, ...), the ACLE intrinsics __smlad, __sxtb16 and __ssat, each one
- *    instruction;
+ *    instruction, inline assembly for the instructions GCC does not select
+ *    (SMMLAR, the rotated SXTB16, PKHBT, PKHTB), and on Thumb-2 the
+ *    hottest passes of the int8 kernels as one block of assembly each
+ *    (stoic_dsp_dw3_pass, stoic_dsp_pw2_win: the same instructions,
+ *    scheduled so that they need no spill);
  *  - everywhere else, plain C99 on exact integer arithmetic.
  * Both compute exact integers (no intermediate result wraps under the
  * preconditions stated, which the generator proves per layer), so they
@@ -481,10 +485,12 @@ STOIC_DSP_FN int32_t stoic_dsp_mmla(int32_t a, int32_t m, int32_t h)   /* MISRA 
  * correction of 1 below a multiple of 2^e changes no floor); zp * 2^e
  * added before the division is zp after it. The division by 2^e is
  * done as 2^(e-1), then 2 with the saturation (SSAT's shifted operand).
- * Arguments: a2 = 2a, e1 = e - 1, c1 = 2 zp + 1. Preconditions (checked
- * by the generator per layer, stoic lower.c): |a| < 2^30, 0 <= e1 <= 30,
- * |c1 * 2^e1| + |a| + 2 < 2^31. Returns y + zp saturated to [-128, 127].
- * Instructions on Cortex-M4: lsl, sub (H), smmlar, asr, ssat.
+ * Arguments: a2 = 2a, sa = a value with the sign of a, e1 = e - 1,
+ * hb = c1 2^e1 with c1 = 2 zp + 1 (stoic_dsp_rq8s and stoic_dsp_rq8 take
+ * c1 itself). Preconditions (checked by the generator per layer, stoic
+ * lower.c): |a| < 2^30, 0 <= e1 <= 30, |c1 * 2^e1| + |a| + 2 < 2^31.
+ * Returns y + zp saturated to [-128, 127]. Instructions on Cortex-M4:
+ * (lsl,) sub (H), smmlar, asr, ssat.
  */
 STOIC_DSP_FN int32_t stoic_dsp_rq8hs(int32_t a2, int32_t sa, int32_t m, uint32_t e1, int32_t hb)
 {

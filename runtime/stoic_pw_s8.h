@@ -17,7 +17,9 @@
  *
  * The input zero point is folded into the bias at generation time. The
  * input is first sign-extended, every pixel, into in_words packed words of
- * two int16 lanes in the scratch buffer: for each group k of four inputs
+ * two int16 lanes in the scratch buffer (pixel after pixel; with the pool,
+ * window after window, the window's four pixels in a row, so that a
+ * window's words are one block): for each group k of four inputs
  * the words (x[4k], x[4k+2]) and (x[4k+1], x[4k+3]) (inputs past in_n
  * are 0). The weights of an output are in_words / 2 int32 words of four
  * int8 each (byte j, as a value, the weight of input 4k + j; zero past
@@ -28,7 +30,12 @@
  *
  * Preconditions, proved per layer by the generator (lower.c): every
  * |acc| < 2^30 (bias and partial sums included), the output stage's
- * (stoic_dsp_rq8a). scratch: px * in_words words.
+ * (stoic_dsp_rq8a). With the pool and in_n 5 .. 8 a window is one
+ * stoic_dsp_pw2_win (inline assembly on Thumb-2): the weight lanes
+ * doubled, so the dot products are twice the accumulator, the output
+ * stage's operand, and the bias added after the maximum (max(b + d) =
+ * b + max(d)); the output channel's constants in four words after the
+ * packed input. scratch: px * in_words + 4 words.
  * Every loop bound comes from the parameter struct.
  */
 #ifndef STOIC_PW_S8_H

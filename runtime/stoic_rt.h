@@ -191,7 +191,7 @@ void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, cons
  * (int8) or of input 4k + (0, 2, 1, 3)[j] (int16), 0 past in_n; bias: one
  * int32 per output (int8: the input zero point folded in); qm: the packed
  * multipliers, qm_step 1 (one per output) or 0 (one for every output).
- * int8 scratch: px * in_words words; int16 none. */
+ * int8 scratch: px * in_words + 4 words; int16 none. */
 typedef struct {
     int32_t px;            /* pixels of the convolution's output (h * w) */
     int32_t w;             /* its width */
@@ -281,7 +281,7 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
  * output channel), bias folded; channel o's packed multiplier and shift
  * is qm[o * qm_step] (qm_step 0: one for every channel). scratch:
- * (out_h + 2) * (2 * n_pass + 1) words, n_pass = ceil(out_w / 4).
+ * (out_h + 2) * (2 * n_pass + 1) + 10 words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.h. */
 typedef struct {
     int32_t in_h;
@@ -655,6 +655,7 @@ void stoic_avgpool2d_s16(const stoic_pool2d_q_params *p, const int16_t *in, int1
  *             out 1 x 1, count_include_pad 1, no pads): four channels per
  *             pass over the input. */
 void stoic_maxpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out);
+/* scratch: (c + 3) / 4 words (the zero point row, stoic_avgpool2d_s8_2x2.h) */
 void stoic_avgpool2d_s8_2x2(const stoic_pool2d_q_params *p, const int8_t *in, int8_t *out,
                             int32_t *scratch);
 void stoic_maxpool2d_s16_2x2(const stoic_pool2d_q_params *p, const int16_t *in, int16_t *out);

@@ -63,7 +63,14 @@ target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_tes
 TGT_S4 = $(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf $(TGT)/ppc/s4cases.elf $(TGT)/host/s4cases
 TGT_S4_DEPS = target/s4cases/s4cases.c runtime/stoic_dense_s4_pk.c runtime/stoic_rt.h \
               runtime/stoic_dsp.h
-TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) \
+# the kernels with inline-assembly passes against their reference, likewise
+TGT_DSPC = $(TGT)/m4/dspcases.elf $(TGT)/m7/dspcases.elf $(TGT)/ppc/dspcases.elf $(TGT)/host/dspcases
+TGT_DSPC_SRC = target/dspcases/dspcases.c runtime/stoic_conv2d_s8_dw3.c runtime/stoic_pw_s8.c \
+               runtime/stoic_avgpool2d_s8_2x2.c runtime/stoic_requant.c
+TGT_DSPC_DEPS = $(TGT_DSPC_SRC) runtime/stoic_rt.h runtime/stoic_dsp.h runtime/stoic_bits.h \
+                runtime/stoic_inline.h runtime/stoic_conv2d_s8_dw3.h runtime/stoic_pw_s8.h \
+                runtime/stoic_avgpool2d_s8_2x2.h
+TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) $(TGT_DSPC) \
                   $(TGT_VARIANTS:%=$(TGT)/host/%) $(TGT)/m4/neg_$(TGT_NEG).elf \
                   $(TGT)/m7/neg_$(TGT_NEG).elf $(TGT_STOIC) bin/npyraw
 TGT_CHECK_RUN = TGT=$(TGT) STOIC=$(TGT_STOIC) TGT_NEG=$(TGT_NEG) \
@@ -71,6 +78,7 @@ TGT_CHECK_RUN = TGT=$(TGT) STOIC=$(TGT_STOIC) TGT_NEG=$(TGT_NEG) \
 
 target-check: target-plugin-check $(TGT_CHECK_BUILD)
 	sh target/s4cases/run.sh $(TGT)
+	sh target/s4cases/run.sh $(TGT) dspcases
 	$(TGT_CHECK_RUN)
 
 $(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf: $(TGT)/%/s4cases.elf: $(TGT_S4_DEPS) target/bare/startup.S \
@@ -89,6 +97,20 @@ $(TGT)/host/s4cases: $(TGT_S4_DEPS)
 	$(Q)mkdir -p $(@D)
 	$(call say,CC,$@)$(TGT_HOST_CC) $(TGT_CFLAGS) -Iruntime -o $@ target/s4cases/s4cases.c \
 	    runtime/stoic_dense_s4_pk.c
+
+$(TGT)/m4/dspcases.elf $(TGT)/m7/dspcases.elf: $(TGT)/%/dspcases.elf: $(TGT_DSPC_DEPS) target/bare/startup.S \
+                                          target/bare/semihost.c target/bare/semihost.h target/bare/mps2.ld
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_ARM_CC) $(TGT_FLAGS_$*) $(TGT_CFLAGS) -DSTOIC_BARE -Iruntime -Itarget/bare \
+	    $(TGT_BARE_LD) -o $@ target/bare/startup.S target/bare/semihost.c $(TGT_DSPC_SRC)
+
+$(TGT)/ppc/dspcases.elf: $(TGT_DSPC_DEPS)
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_PPC_CC) -static $(TGT_CFLAGS) -Iruntime -o $@ $(TGT_DSPC_SRC)
+
+$(TGT)/host/dspcases: $(TGT_DSPC_DEPS)
+	$(Q)mkdir -p $(@D)
+	$(call say,CC,$@)$(TGT_HOST_CC) $(TGT_CFLAGS) -Iruntime -o $@ $(TGT_DSPC_SRC)
 
 target-kernels: bin/stoic bin/npyraw
 	sh target/kernels.sh
