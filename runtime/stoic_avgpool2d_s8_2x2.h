@@ -162,6 +162,8 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
     int32_t io;       /* index of the output pixel */
     int32_t acc;
     int32_t zz;       /* four bytes of the input zero point */
+    int32_t zpi;      /* the input zero point */
+    uint32_t zbyte;   /* its byte */
     uint32_t cip;
     ap8_stage st;
     const int8_t *zb;   /* the zero point row */
@@ -178,7 +180,9 @@ STOIC_INLINE void stoic_avgpool2d_s8_2x2_inl(const stoic_pool2d_q_params *p, con
     /* a tap in the padding reads the input zero point -input_offset, which
      * adds 0 to its (in + input_offset): the sum of the four taps plus
      * 4 input_offset is the sum over the real taps of (in + input_offset) */
-    zz = stoic_dsp_opaque(stoic_dsp_s32(((uint32_t)(0 - p->input_offset) & 0xFFU) * 0x01010101U));
+    zpi = -p->input_offset;
+    zbyte = (uint32_t)zpi & 0xFFU;
+    zz = stoic_dsp_opaque(stoic_dsp_s32(zbyte * 0x01010101U));
     for (c = 0; c < ((nc + 3) / 4); c++) {
         scratch[c] = zz;
     }

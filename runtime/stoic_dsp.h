@@ -95,7 +95,7 @@ STOIC_DSP_FN int32_t stoic_dsp_pack(int32_t lo, int32_t hi)
  * ..., LSL #16). Not where the lanes are neighbours in memory (an int16
  * plane): GCC loads the word whole from stoic_dsp_pack, and the assembly
  * would keep it from doing so. MISRA deviation MD-02. */
-STOIC_DSP_FN int32_t stoic_dsp_pack2(int32_t lo, int32_t hi)
+STOIC_DSP_FN int32_t stoic_dsp_pack2(int32_t lo, int32_t hi)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -213,7 +213,7 @@ STOIC_DSP_FN int32_t stoic_dsp_sxtb16(int32_t w)
 
 /* The sign-extended bytes 1 and 3 of w as the lanes of a packed word
  * (SXTB16 with its operand rotated by 8 bits: one instruction). */
-STOIC_DSP_FN int32_t stoic_dsp_sxtb16_ror8(int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtb16_ror8(int32_t w)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -243,7 +243,7 @@ STOIC_DSP_FN int32_t stoic_dsp_sxtab16(int32_t acc, int32_t w)
 
 /* acc + SXTB16(w rotated by 8), lane by lane modulo 2^16: the bytes 1
  * and 3 of w. */
-STOIC_DSP_FN int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)
+STOIC_DSP_FN int32_t stoic_dsp_sxtab16_ror8(int32_t acc, int32_t w)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -283,7 +283,7 @@ typedef struct {
 
 /* stoic_dsp_pack(lo, 2 hi), |2 hi| <= 32767: PKHBT with the high lane's
  * operand shifted by 17, its doubling free (MISRA deviation MD-02). */
-STOIC_DSP_FN int32_t stoic_dsp_pack2d(int32_t lo, int32_t hi)
+STOIC_DSP_FN int32_t stoic_dsp_pack2d(int32_t lo, int32_t hi)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -298,7 +298,7 @@ STOIC_DSP_FN int32_t stoic_dsp_pack2d(int32_t lo, int32_t hi)
  * SXTB16 and SXTB16 ROR #8 of four int8 values x0 .. x3, e = (x0, x2) and
  * o = (x1, x3), the pairs (x0, x1) and (x2, x3). PKHBT and PKHTB on the
  * DSP path (MISRA deviation MD-02). */
-STOIC_DSP_FN int32_t stoic_dsp_pklo(int32_t e, int32_t o)
+STOIC_DSP_FN int32_t stoic_dsp_pklo(int32_t e, int32_t o)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -309,7 +309,7 @@ STOIC_DSP_FN int32_t stoic_dsp_pklo(int32_t e, int32_t o)
 #endif
 }
 
-STOIC_DSP_FN int32_t stoic_dsp_pkhi(int32_t e, int32_t o)
+STOIC_DSP_FN int32_t stoic_dsp_pkhi(int32_t e, int32_t o)   /* MISRA deviation MD-06 */
 {
 #if STOIC_DSP
     int32_t r;
@@ -559,7 +559,7 @@ STOIC_DSP_FN int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c
 #if STOIC_DSP && defined(__thumb2__)
 /* the pass (below) with the input words of the kernel rows 1 and 2 at the
  * addresses R1, R1B (word 2) and R2, R2B */
-#define STOIC_DSP_DW3_ASM(R1, R1B, R2, R2B) \
+#define STOIC_DSP_DW3_ASM(R1, R1B, R2, R2B)   /* MISRA deviation MD-07 */ \
         "ldr    %[a0], [%[cb], #24]\n\t" \
         "ldrd   %[t0], %[t1], [%[r0]]\n\t" \
         "ldrd   %[t2], %[t3], [%[cb]]\n\t" \
