@@ -61,13 +61,13 @@ target-plugin-check: $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_tes
 # everything target-check runs, built (make check builds it with the rest, in parallel)
 # the int4 kernel against its reference on random cases, on every core
 TGT_S4 = $(TGT)/m4/s4cases.elf $(TGT)/m7/s4cases.elf $(TGT)/ppc/s4cases.elf $(TGT)/host/s4cases
-TGT_S4_DEPS = target/s4cases/s4cases.c runtime/stoic_dense_s4_pk.c runtime/stoic_rt.h \
+TGT_S4_DEPS = target/s4cases/s4cases.c target/s4cases/cases.h runtime/stoic_dense_s4_pk.c runtime/stoic_rt.h \
               runtime/stoic_dsp.h
 # the kernels with inline-assembly passes against their reference, likewise
 TGT_DSPC = $(TGT)/m4/dspcases.elf $(TGT)/m7/dspcases.elf $(TGT)/ppc/dspcases.elf $(TGT)/host/dspcases
 TGT_DSPC_SRC = target/dspcases/dspcases.c runtime/stoic_conv2d_s8_dw3.c runtime/stoic_pw_s8.c \
                runtime/stoic_avgpool2d_s8_2x2.c runtime/stoic_requant.c
-TGT_DSPC_DEPS = $(TGT_DSPC_SRC) runtime/stoic_rt.h runtime/stoic_dsp.h runtime/stoic_bits.h \
+TGT_DSPC_DEPS = $(TGT_DSPC_SRC) target/s4cases/cases.h runtime/stoic_rt.h runtime/stoic_dsp.h runtime/stoic_bits.h \
                 runtime/stoic_inline.h runtime/stoic_conv2d_s8_dw3.h runtime/stoic_pw_s8.h \
                 runtime/stoic_avgpool2d_s8_2x2.h
 TGT_CHECK_BUILD = cross $(TGT)/stoic_trace.so $(TGT)/trace_test.elf $(TGT)/loop_test.elf $(TGT)/fnv1a $(TGT_PLUGIN_ELFS) $(TGT_S4) $(TGT_DSPC) \
