@@ -1160,8 +1160,10 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->qm_step = 0;
     p->qm = NULL;
     c->n_own = 2;
-    /* the plane: out_h + 2 rows of 2 n_pass + 1 words; the channel block, 10 */
-    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) + 10;
+    /* the plane: out_h + 2 rows of 2 n_pass + 1 words; int8: the channel's
+     * block, 10 (stoic_conv2d_s8_dw3.h) */
+    c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) +
+                       (c->k == LK_CONV2D_S8_DW3 ? 10 : 0);
     v[0] = n->inputs[0];
     v[1] = n->params[0];
     v[2] = LOWER_ARG_OWN(0);

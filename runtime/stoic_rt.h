@@ -306,7 +306,7 @@ void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);
 /* The same for 16x8 (zp_in = 0, c1 unused): stoic_conv2d_s16's results
  * where the generator proves |bias[o]| + 32768 sum |w[o]| < 2^30.
- * scratch as stoic_conv2d_s8_dw3. */
+ * scratch: the plane alone, (out_h + 2) * (2 * n_pass + 1) words. */
 void stoic_conv2d_s16_dw3(const stoic_conv2d_dw3_params *p, const int16_t *in,
                           const int8_t *w, const int32_t *bias, int16_t *out, int32_t *scratch);
 
