@@ -346,9 +346,10 @@ check-atomic: bin/stoic-asan
 	$(call part,atomic,sh tests/atomic/run.sh)
 # The generated code on Cortex-M4, Cortex-M7 and PowerPC under QEMU
 # (target/target.mk, target/check.sh): the trace plugin's own test, then
-# the examples' outputs, timing traces and run paths.
+# the random-case kernel programs (int4; the assembly passes), the
+# examples' outputs, timing traces and run paths.
 check-target: $(TGT_CHECK_BUILD) $(TGT)/stoic_trace.so
-	$(call part,target,sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS) && $(TGT_CHECK_RUN))
+	$(call part,target,sh target/plugin/test/run.sh $(TGT) $(TGT_PLUGIN_ELFS) && sh target/s4cases/run.sh $(TGT) && sh target/s4cases/run.sh $(TGT) dspcases && $(TGT_CHECK_RUN))
 # libFuzzer (tests/fuzz/fuzz.mk): the regression inputs, then a smoke run of
 # CHECK_FUZZ_SECONDS (6) per harness from the committed corpora (the soak:
 # make fuzz FUZZ_SECONDS=...).
