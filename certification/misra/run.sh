@@ -178,8 +178,12 @@ unit='
     fi
     for f in $files $hdrs; do printf "FILE\t%s\n" "$f" >> "$res.tmp"; done
     mkdir -p "$B/cache/$KEY/$u"
+    # -U__thumb2__: cppcheck would check one more configuration of every
+    # file that includes stoic_dsp.h, __thumb2__ alone, in which STOIC_DSP
+    # is 0 (no __ARM_FEATURE_DSP) and the code is the default one's: the
+    # same findings (336 on 5 December 2026, compared) for 15 % less CPU
     # shellcheck disable=SC2086
-    cppcheck --addon="$B/misra-addon.json" --addon-python="$PY" --std=c99 -q -j "$J" \
+    cppcheck --addon="$B/misra-addon.json" --addon-python="$PY" --std=c99 -q -j "$J" -U__thumb2__ \
         --cppcheck-build-dir="$B/cache/$KEY/$u" \
         -I"$inc" -Iruntime --template="{file}\t{line}\t{column}\t{id}\t{severity}\t{message}" \
         $files $extra 2>&1 | grep -v "^$B/app/" |
