@@ -180,7 +180,7 @@ unit='
     mkdir -p "$B/cache/$KEY/$u"
     # -U__thumb2__: cppcheck would check one more configuration of every
     # file that includes stoic_dsp.h, __thumb2__ alone, in which STOIC_DSP
-    # is 0 (no __ARM_FEATURE_DSP) and the code is the default one's: the
+    # is 0 (no __ARM_FEATURE_DSP) and the code is the default: the
     # same findings (336 on 5 December 2026, compared) for 15 % less CPU
     # shellcheck disable=SC2086
     cppcheck --addon="$B/misra-addon.json" --addon-python="$PY" --std=c99 -q -j "$J" -U__thumb2__ \
