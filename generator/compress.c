@@ -515,6 +515,7 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
         }
         L->precision = info->precision;
         L->scales = info->scales;
+        L->bias = info->bias;
         L->prunable = prunable(g, n);
         L->is_output = ir_output_index(g, n->output) >= 0;
         for (k = 0; info->has_config && k < info->cfg.n_layers; k++) {
@@ -538,6 +539,9 @@ static int resolve_plan(const ir_graph *g, const compress_info *info, const comp
                 }
                 if (C->scales != CFG_SCALES_UNSET) {
                     L->scales = C->scales;
+                }
+                if (C->bias != CFG_BIAS_UNSET) {
+                    L->bias = C->bias;
                 }
                 L->channels_asked |= C->c.channels > 0.0;
                 merge(&c, &C->c);
@@ -1670,6 +1674,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
             }
         }
         g->n[i].wscale_tensor = (L != NULL ? L->scales : info->scales) == CFG_SCALES_TENSOR;
+        g->n[i].bias16 = (L != NULL ? L->bias : info->bias) == CFG_BIAS_INT16;
         any |= g->n[i].target != IR_DT_F32;
     }
     if (int8_w > 0) {
@@ -1712,6 +1717,7 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
     info->method = CALIB_UNSET;
     info->precision = CFG_PREC_F32;
     info->scales = CFG_SCALES_CHANNEL;
+    info->bias = CFG_BIAS_INT32;
     info->refit = !o->no_refit;
     {
         const char *e = getenv("STOIC_NO_EVAL_CACHE");
@@ -1730,6 +1736,9 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
         }
         if (info->cfg.scales != CFG_SCALES_UNSET) {
             info->scales = info->cfg.scales;
+        }
+        if (info->cfg.bias != CFG_BIAS_UNSET) {
+            info->bias = info->cfg.bias;
         }
         info->method = info->cfg.calib;
         info->percentile = info->cfg.percentile;
@@ -1751,6 +1760,9 @@ ir_graph *compress_prepare(const char *model, const compress_options *o, compres
     }
     if (o->scales != CFG_SCALES_UNSET) {
         info->scales = (cfg_scales)o->scales;
+    }
+    if (o->bias != CFG_BIAS_UNSET) {
+        info->bias = (cfg_bias)o->bias;
     }
     if (o->method != CALIB_UNSET) {
         info->method = (calib_method)o->method;

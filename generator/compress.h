@@ -21,6 +21,7 @@
 typedef struct {
     int precision;        /* cfg_precision from --precision, or CFG_PREC_UNSET */
     int scales;           /* cfg_scales from --scales, or CFG_SCALES_UNSET */
+    int bias;             /* cfg_bias from --bias, or CFG_BIAS_UNSET */
     const char *calib;    /* --calib X.npy */
     const char *config;   /* --config COMPRESS.xml */
     int method;           /* calib_method from --calibration, or CALIB_UNSET */
@@ -43,6 +44,7 @@ typedef struct {
     char *name;
     cfg_precision precision;
     cfg_scales scales;    /* its int8 weights: a scale per output channel, or one */
+    cfg_bias bias;        /* its folded biases: int32 or int16 */
     double sparsity;      /* unstructured pruning: fraction zeroed (0: none) */
     double channels;      /* structured pruning: fraction of output channels (0: none) */
     int norm;             /* 1 (l1) or 2 (l2) */
@@ -73,7 +75,7 @@ typedef struct {
                            * the outputs' MSE against the float model */
     double drop;          /* top-1 accuracy drop (fraction) */
     int accepted;
-    int phase;            /* 0 the start, 1 the sensitivity pass, 2 the joint descent, 3 int4 */
+    int phase;            /* 0 the start, 1 the sensitivity pass, 2 the joint descent, 3 int4, 4 int16 biases */
     int fits;             /* within the budget on the validation rows */
     int pareto;           /* on the front of (objective, metric) of every candidate */
 } compress_candidate;
@@ -92,6 +94,7 @@ typedef struct {
     double input_range[2];
     cfg_precision precision;    /* the default precision */
     cfg_scales scales;          /* the default weight scales */
+    cfg_bias bias;              /* the default bias form */
     compress_plan plan;         /* per layer, as applied */
     int refit;                  /* least-squares refits were tried */
     int searched;               /* the plan comes from a budget search */

@@ -64,6 +64,7 @@ void config_free(compress_config *c)
     memset(c, 0, sizeof *c);
     c->precision = CFG_PREC_UNSET;
     c->scales = CFG_SCALES_UNSET;
+    c->bias = CFG_BIAS_UNSET;
     c->calib = CALIB_UNSET;
 }
 
@@ -99,6 +100,7 @@ static int read_quantization(const char *path, const xmlNode *q, compress_config
 {
     char *prec = attr(q, "precision", oom), *cal = attr(q, "calibration", oom);
     char *pct = attr(q, "percentile", oom), *sc = attr(q, "scales", oom);
+    char *bi = attr(q, "bias", oom);
     int rc = 0;
     c->line = xml_safe_line(q);
     if (prec != NULL) {
@@ -108,6 +110,10 @@ static int read_quantization(const char *path, const xmlNode *q, compress_config
         c->scales = strcmp(sc, "tensor") == 0 ? CFG_SCALES_TENSOR : CFG_SCALES_CHANNEL;
     }
     free(sc);
+    if (bi != NULL) {
+        c->bias = strcmp(bi, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32;
+    }
+    free(bi);
     if (cal != NULL) {
         c->calib = (calib_method)calib_method_parse(cal);
     }
@@ -228,6 +234,7 @@ int config_load(const char *path, compress_config *c, diag *d)
     memset(c, 0, sizeof *c);
     c->precision = CFG_PREC_UNSET;
     c->scales = CFG_SCALES_UNSET;
+    c->bias = CFG_BIAS_UNSET;
     c->calib = CALIB_UNSET;
     cfg_compress_unset(&c->defaults);
     c->max_drop = -1.0;
@@ -263,6 +270,7 @@ int config_load(const char *path, compress_config *c, diag *d)
         } else if (xml_safe_is_el(n, NS, "layer")) {
             cfg_layer *L = &c->layers[c->n_layers++];
             char *prec = attr(n, "precision", &oom), *sc = attr(n, "scales", &oom);
+            char *bi = attr(n, "bias", &oom);
             L->name = attr(n, "name", &oom);
             L->line = xml_safe_line(n);
             L->precision = prec != NULL ? (cfg_precision)cfg_precision_parse(prec)
@@ -270,8 +278,11 @@ int config_load(const char *path, compress_config *c, diag *d)
             L->scales = sc == NULL ? CFG_SCALES_UNSET
                                    : (strcmp(sc, "tensor") == 0 ? CFG_SCALES_TENSOR
                                                                 : CFG_SCALES_CHANNEL);
+            L->bias = bi == NULL ? CFG_BIAS_UNSET
+                                 : (strcmp(bi, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32);
             free(prec);
             free(sc);
+            free(bi);
             cfg_compress_unset(&L->c);
             read_compress(n, &L->c, &oom);
             if (!oom && L->name == NULL) {

@@ -49,10 +49,18 @@ typedef enum {
     CFG_SCALES_TENSOR = 1    /* one for the layer */
 } cfg_scales;
 
+/* The folded biases of an int8 packed layer (bias="..."). */
+typedef enum {
+    CFG_BIAS_UNSET = -1,
+    CFG_BIAS_INT32 = 0,      /* the default */
+    CFG_BIAS_INT16 = 1       /* int16 times 2^s (pass_quantize rounds them) */
+} cfg_bias;
+
 typedef struct {
     char *name;              /* layer name as written */
     cfg_precision precision; /* or CFG_PREC_UNSET */
     cfg_scales scales;       /* or CFG_SCALES_UNSET */
+    cfg_bias bias;           /* or CFG_BIAS_UNSET */
     cfg_compress c;
     long line;               /* of its <layer> element */
 } cfg_layer;
@@ -62,6 +70,7 @@ typedef struct {
     char sha256[65];         /* of the file's bytes, hex, for the report */
     cfg_precision precision; /* <quantization precision>, or CFG_PREC_UNSET */
     cfg_scales scales;       /* <quantization scales>, or CFG_SCALES_UNSET */
+    cfg_bias bias;           /* <quantization bias>, or CFG_BIAS_UNSET */
     calib_method calib;      /* <quantization calibration>, or CALIB_UNSET */
     double percentile;       /* <quantization percentile>, 0 = unset */
     long line;               /* of <quantization>, or of <compression> without one */

@@ -196,7 +196,9 @@ static void plan_json(strbuf *b, const emit_options *o, const ir_graph *g)
                       jnum(j2, sizeof j2, "%.9g", c->drop),
                       c->phase == 0 ? "start"
                                     : (c->phase == 1 ? "sensitivity"
-                                                     : (c->phase == 2 ? "joint" : "int4")),
+                                                     : (c->phase == 2 ? "joint"
+                                                                     : (c->phase == 3 ? "int4"
+                                                                                      : "bias16"))),
                       c->fits ? "true" : "false", c->accepted ? "true" : "false",
                       c->pareto ? "true" : "false");
         }
@@ -335,6 +337,9 @@ int emit_plan(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
         sb_printf(&b, " precision=\"%s\"", cfg_precision_name(L->precision));
         if (L->scales == CFG_SCALES_TENSOR) {
             sb_puts(&b, " scales=\"tensor\"");
+        }
+        if (L->bias == CFG_BIAS_INT16) {
+            sb_puts(&b, " bias=\"int16\"");
         }
         if (L->prunable) {
             sb_printf(&b, " sparsity=\"%.6f\" channels=\"%.6f\" norm=\"l%d\" rank=\"%ld\"",

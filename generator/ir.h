@@ -177,6 +177,9 @@ typedef struct {
                           * precision="int4": values in [-7, 7]), 0 otherwise */
     int wscale_tensor;   /* dense/conv integer weights: one scale for the layer (policy
                           * scales="tensor"), not one per output channel */
+    int bias16;          /* dense/conv int8: folded biases as int16 times 2^bias_shift
+                          * (policy bias="int16"; pass_quantize rounds them so) */
+    int32_t bias_shift;  /* pass_quantize: that shift (0..14), -1 when they do not fit */
     int64_t acc_bound;   /* largest |accumulator| any input can give (integer) */
     int64_t acc_limit;   /* what the accumulator holds: 2^31 - 1 or 2^47 */
     /* compression (pass_lowrank, pass_prune, pass_sparse): what was done */

@@ -753,6 +753,53 @@ static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char 
     return c->own[k].data;
 }
 
+/* The folded biases of outputs [0, out_n) as own array k (role "c" or
+ * "b") of call c, in the form the int8 packed kernels read
+ * (stoic_bias_at, stoic_bias_rec): when the layer asks for int16 biases
+ * (bias16, an int8 layer whose biases pass_quantize rounded to multiples
+ * of 2^s) and every value is such a multiple within int16 times 2^s, two
+ * values a word (lanes: outputs 2i, 2i + 1; an odd last output's partner
+ * 0) and *b16 = 2^s; else one int32 per output, or with pairs (the
+ * row-pair kernels, out_n rounded up to even) per pair (b0, b0 + 256 b1),
+ * int16 kernels (s16) (b0, b1), and *b16 = 0. Returns 0, or -1 when out
+ * of memory. */
+static int bias_own(const ir_graph *g, lower_call *c, int k, const char *role, const pk_src *s,
+                    int32_t out_n, int64_t per, int pairs, int s16, int32_t *b16)
+{
+    const ir_node *n = &g->n[c->node];
+    int32_t o, n_v = pairs ? 2 * ((out_n + 1) / 2) : out_n;
+    int64_t *f = calloc((size_t)n_v + 1U, sizeof *f), bd, u = 0;
+    int32_t *b;
+    if (f == NULL) {
+        return -1;
+    }
+    for (o = 0; o < out_n; o++) {
+        f[o] = pk_bias(s, o, per, &bd);
+    }
+    if (!s16 && n->prec == IR_DT_S8 && n->bias16 && n->bias_shift >= 0 && n->bias_shift <= 14) {
+        u = (int64_t)1 << n->bias_shift;
+        for (o = 0; o < out_n && u != 0; o++) {
+            if (f[o] % u != 0 || f[o] / u < -32768 || f[o] / u > 32767) {
+                u = 0;
+            }
+        }
+    }
+    *b16 = (int32_t)u;
+    if (u != 0) {
+        b = own_alloc(c, k, IR_DT_S32, (n_v + 1) / 2, role);
+        for (o = 0; b != NULL && o < n_v; o += 2) {
+            b[o / 2] = pk_word((int32_t)(f[o] / u), (int32_t)(f[o + 1] / u));
+        }
+    } else {
+        b = own_alloc(c, k, IR_DT_S32, n_v, role);
+        for (o = 0; b != NULL && o < n_v; o++) {
+            b[o] = (int32_t)(pairs && !s16 && o % 2 == 1 ? f[o - 1] + 256 * f[o] : f[o]);
+        }
+    }
+    free(f);
+    return b == NULL ? -1 : 0;
+}
+
 /* The packed multiplier and shift of output o (stoic_rt.h): the
  * multiplier itself, whose low 5 bits are the right shift minus one
  * (pk_ok); a padded row past out_n has 2^30, e1 = 0 (valid, never
@@ -844,6 +891,7 @@ void lower_conv_pk_of_dense(const stoic_dense_s8_pk_params *d, int32_t zp_in,
     cp->c1 = dd.c1;
     cp->qm_step = dd.qm_step;
     cp->qm = dd.qm;
+    cp->b16 = dd.b16;
 }
 
 /* The arguments of the packed dense kernels (input, own weights, own
@@ -971,28 +1019,26 @@ static int pk_rows(const ir_graph *g, lower_call *c, int s16, int32_t out_n, int
 {
     const ir_node *n = &g->n[c->node];
     pk_src s;
-    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0, kb = 0;
-    int32_t *w, *b;
+    int32_t n_pairs = (out_n + 1) / 2, n_quads = out_n / 4, q, r, j, k = 0;
+    int32_t *w;
     const int32_t **qm = c->k == LK_DENSE_S8_PK    ? &c->p.dense_pk.qm
                          : c->k == LK_DENSE_S16_PK ? &c->p.dense16_pk.qm
                                                    : &c->p.conv_pk.qm;
     int32_t *qm_step = c->k == LK_DENSE_S8_PK    ? &c->p.dense_pk.qm_step
                        : c->k == LK_DENSE_S16_PK ? &c->p.dense16_pk.qm_step
                                                  : &c->p.conv_pk.qm_step;
+    int32_t b16_none = 0;
+    int32_t *b16 = c->k == LK_DENSE_S8_PK    ? &c->p.dense_pk.b16
+                   : c->k == LK_DENSE_S16_PK ? &b16_none
+                                             : &c->p.conv_pk.b16;
     if (!pk_src_of(g, n, out_n, per, &s)) {
         return -1;
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)n_pairs * nw, "w");
-    b = own_alloc(c, 1, IR_DT_S32, (int64_t)n_pairs * 2, "c");
-    if (w == NULL || b == NULL || pk_qm_words(c, 2, &s, out_n, 4, 4, qm, qm_step) != 0) {
+    /* int16: C starts in 64 bits (records (b0, b1)) */
+    if (w == NULL || bias_own(g, c, 1, "c", &s, out_n, per, 1, s16, b16) != 0 ||
+        pk_qm_words(c, 2, &s, out_n, 4, 4, qm, qm_step) != 0) {
         return -1;
-    }
-    for (r = 0; r < n_pairs * 2; r += 2) {
-        int64_t bd;
-        int64_t b0 = pk_bias(&s, r, per, &bd);
-        int64_t b1 = r + 1 < out_n ? pk_bias(&s, r + 1, per, &bd) : 0;
-        b[kb++] = (int32_t)b0;
-        b[kb++] = (int32_t)(s16 ? b1 : b0 + 256 * b1); /* int16: C starts in 64 bits */
     }
     for (q = 0; q < n_quads; q++) {
         for (j = 0; j < nw; j++) {
@@ -1029,20 +1075,16 @@ static int attach_dense_pk(const ir_graph *g, lower_call *c)
  * Returns the weight words, NULL after a failure. */
 static int32_t *per_output_consts(const ir_graph *g, lower_call *c, int32_t out_n, int64_t per,
                                   int32_t words, const int32_t **qm, int32_t *qm_step,
-                                  pk_src *s)
+                                  int32_t *b16, pk_src *s)
 {
-    int32_t *w, *b, o;
+    int32_t *w;
     if (!pk_src_of(g, &g->n[c->node], out_n, per, s)) {
         return NULL;
     }
     w = own_alloc(c, 0, IR_DT_S32, (int64_t)out_n * words, "w");
-    b = own_alloc(c, 1, IR_DT_S32, out_n, "c");
-    if (w == NULL || b == NULL || pk_qm_words(c, 2, s, out_n, 1, 1, qm, qm_step) != 0) {
+    if (w == NULL || bias_own(g, c, 1, "c", s, out_n, per, 0, 0, b16) != 0 ||
+        pk_qm_words(c, 2, s, out_n, 1, 1, qm, qm_step) != 0) {
         return NULL;
-    }
-    for (o = 0; o < out_n; o++) {
-        int64_t bd;
-        b[o] = (int32_t)pk_bias(s, o, per, &bd);
     }
     return w;
 }
@@ -1058,7 +1100,7 @@ static int attach_dense_s4(const ir_graph *g, lower_call *c)
     int32_t out_n = p->out_n, n_g = p->n_g, r, r0, rn = 2, gi, k = 0;
     int64_t per = p->in_n;
     pk_src s;
-    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &s);
+    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &p->b16, &s);
     if (w == NULL) {
         return -1;
     }
@@ -1177,17 +1219,12 @@ static int attach_dw3(const ir_graph *g, lower_call *c)
 {
     stoic_conv2d_dw3_params *p = &c->p.dw3;
     pk_src s;
-    int32_t o, *b;
     if (!pk_src_of(g, &g->n[c->node], p->out_c, 9, &s)) {
         return -1;
     }
-    b = own_alloc(c, 0, IR_DT_S32, p->out_c, "b");
-    if (b == NULL || pk_qm_words(c, 1, &s, p->out_c, 1, 1, &p->qm, &p->qm_step) != 0) {
+    if (bias_own(g, c, 0, "b", &s, p->out_c, 9, 0, c->k == LK_CONV2D_S16_DW3, &p->b16) != 0 ||
+        pk_qm_words(c, 1, &s, p->out_c, 1, 1, &p->qm, &p->qm_step) != 0) {
         return -1;
-    }
-    for (o = 0; o < p->out_c; o++) {
-        int64_t bd;
-        b[o] = (int32_t)pk_bias(&s, o, 9, &bd);
     }
     return 0;
 }
@@ -1493,7 +1530,7 @@ static int attach_pw(const ir_graph *g, lower_call *c)
     int s16 = c->k == LK_PW_S16;
     int64_t per = p->in_n;
     pk_src s;
-    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &s);
+    int32_t *w = per_output_consts(g, c, out_n, per, n_g, &p->qm, &p->qm_step, &p->b16, &s);
     if (w == NULL) {
         return -1;
     }
@@ -2054,11 +2091,20 @@ static const char *const conv_names[15] = { "in_h", "in_w", "in_c", "out_h", "ou
         fgeom((l), v_, conv_names, 15);                                                        \
     } while (0)
 
+/* b16 of the packed int8 kernels (stoic_bias_at): printed when the
+ * biases are int16 (else 0, the initializer's default) */
+static void f_b16(fl *l, int32_t b16)
+{
+    if (b16 != 0) {
+        fi(l, "b16", b16);
+    }
+}
+
 /* The output-stage fields stoic_dense_s8_pk, stoic_dense_s4_pk and
  * stoic_pw_s8 end their parameters with: act_min, act_max, clamp, c1,
- * qm_step and the packed multipliers (own 2). */
+ * qm_step, the packed multipliers (own 2) and b16. */
 static void f_rq8(fl *l, int32_t act_min, int32_t act_max, int32_t clamp, int32_t c1,
-                  int32_t qm_step)
+                  int32_t qm_step, int32_t b16)
 {
     fi(l, "act_min", act_min);
     fi(l, "act_max", act_max);
@@ -2066,6 +2112,7 @@ static void f_rq8(fl *l, int32_t act_min, int32_t act_max, int32_t clamp, int32_
     fi(l, "c1", c1);
     fi(l, "qm_step", qm_step);
     fo(l, "qm", 2);
+    f_b16(l, b16);
 }
 
 int lower_fields(const lower_call *c, lower_field *f, int max)
@@ -2373,7 +2420,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_n", p->in_n);
         fi(&l, "out_n", p->out_n);
         fi(&l, "in_words", p->in_words);
-        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step, p->b16);
         break;
     }
     case LK_DENSE_S4_PK: {
@@ -2384,7 +2431,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_words", p->in_words);
         fi(&l, "n_g", p->n_g);
         fi(&l, "mask", p->mask);
-        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step, p->b16);
         break;
     }
     case LK_PW_S8:
@@ -2398,7 +2445,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "in_n", p->in_n);
         fi(&l, "in_words", p->in_words);
         fi(&l, "out_n", p->out_n);
-        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step);
+        f_rq8(&l, p->act_min, p->act_max, p->clamp, p->c1, p->qm_step, p->b16);
         break;
     }
     case LK_DENSE_S16_PK: {
@@ -2428,6 +2475,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fgeom(&l, v, nm, 20);
         fi(&l, "qm_step", p->qm_step);
         fo(&l, "qm", 2);
+        f_b16(&l, p->b16);
         break;
     }
     case LK_CONV2D_S8_DW3:
@@ -2442,6 +2490,7 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fgeom(&l, v, nm, 15);
         fi(&l, "qm_step", p->qm_step);
         fo(&l, "qm", 1);
+        f_b16(&l, p->b16);
         break;
     }
     case LK_LSTM_S16:

@@ -42,7 +42,7 @@ static const char usage_text[] =
     "  stoic --version | --help\n"
     "COMPRESSION: [--precision int8|int16|int4|float32] [--calib X.npy] [--config COMPRESS.xml]\n"
     "             [--calibration minmax|percentile|mse] [--percentile P]\n"
-    "             [--scales channel|tensor]\n"
+    "             [--scales channel|tensor] [--bias int32|int16]\n"
     "             [--input-range LO:HI]\n"
     "             [--prune S] [--prune-channels F] [--prune-norm l1|l2]\n"
     "             [--lowrank-rank R | --lowrank-energy E] [--no-refit]\n"
@@ -92,6 +92,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->cmd = argv[1];
     o->co.precision = CFG_PREC_UNSET;
     o->co.scales = CFG_SCALES_UNSET;
+    o->co.bias = CFG_BIAS_UNSET;
     o->co.method = CALIB_UNSET;
     o->co.max_drop = -1.0;
     cfg_compress_unset(&o->co.cli);
@@ -190,7 +191,8 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         }
         if (model_cmd && (strcmp(a, "--precision") == 0 || strcmp(a, "--calibration") == 0 ||
-                          strcmp(a, "--percentile") == 0 || strcmp(a, "--scales") == 0)) {
+                          strcmp(a, "--percentile") == 0 || strcmp(a, "--scales") == 0 ||
+                          strcmp(a, "--bias") == 0)) {
             const char *v = i + 1 < argc ? argv[i + 1] : NULL;
             char *end = NULL;
             if (v == NULL) {
@@ -207,6 +209,11 @@ static int parse_args(int argc, char **argv, options *o)
                     return usage_error("--scales must be channel or tensor, not '%s'", v);
                 }
                 o->co.scales = strcmp(v, "tensor") == 0 ? CFG_SCALES_TENSOR : CFG_SCALES_CHANNEL;
+            } else if (strcmp(a, "--bias") == 0) {
+                if (strcmp(v, "int32") != 0 && strcmp(v, "int16") != 0) {
+                    return usage_error("--bias must be int32 or int16, not '%s'", v);
+                }
+                o->co.bias = strcmp(v, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32;
             } else if (strcmp(a, "--calibration") == 0) {
                 o->co.method = calib_method_parse(v);
                 if (o->co.method < 0) {

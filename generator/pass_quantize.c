@@ -354,6 +354,52 @@ static double weight_error(const qctx *c, const ir_node *n, const ir_tensor *w,
     return e;
 }
 
+/* int16 biases (ir_node.bias16): the packed int8 kernels fold the input
+ * zero point into the bias, f = v - zp_in sum_j q[j] (lower.c pk_bias),
+ * and can read f as an int16 times 2^s (stoic_bias_at). The quantized
+ * bias v of channel k, rounded so that f becomes the nearest multiple of
+ * 2^s (ties away from zero); the change, at most 2^(s - 1) accumulator
+ * units, is in the error bound as any bias rounding is (db). */
+static double bias16_fold(double v, const int8_t *qw, int64_t k, int64_t per, int32_t zp)
+{
+    int64_t j, sum = 0;
+    for (j = 0; j < per; j++) {
+        sum += qw[k * per + j];
+    }
+    return v - (double)zp * (double)sum;
+}
+
+static double bias16_round(double v, const int8_t *qw, int64_t k, int64_t per, int32_t zp,
+                           int32_t s)
+{
+    double f = bias16_fold(v, qw, k, per, zp), u = ldexp(1.0, s);
+    double r = f < 0.0 ? -floor(-f / u + 0.5) : floor(f / u + 0.5);
+    return v + (r * u - f);
+}
+
+/* The smallest s in [0, 14] with every channel's folded bias, rounded to
+ * a multiple of 2^s, within int16 times 2^s; -1 when none is (the biases
+ * stay int32). */
+static int32_t bias16_shift(const qctx *c, const ir_node *n, const ir_tensor *w, const ir_tensor *b,
+                            const int8_t *qw, const double *sw, int64_t per, int32_t zp)
+{
+    const ir_tensor *in = &c->g->t[n->inputs[0]];
+    int32_t ch = w->shape.d[0], s;
+    int64_t k;
+    double fmax = 0.0;
+    for (k = 0; k < ch; k++) {
+        double bias = (double)b->data[k] - weight_error(c, n, w, qw, sw, k, per);
+        double f = fabs(bias16_fold(round(bias / (in->scale * sw[k])), qw, k, per, zp));
+        fmax = f > fmax ? f : fmax;
+    }
+    for (s = 0; s <= 14; s++) {
+        if (floor(fmax / ldexp(1.0, s) + 0.5) <= 32767.0) {
+            return s;
+        }
+    }
+    return -1;
+}
+
 /* dense, conv, conv1d, affine: int8 weights per output channel, bias,
  * multipliers, overflow bound. */
 static int quantize_weighted(qctx *c, int ni)
@@ -427,10 +473,16 @@ static int quantize_weighted(qctx *c, int ni)
         xln = padded && xln > 0.0 ? 0.0 : xln;
         xhn = padded && xhn < 0.0 ? 0.0 : xhn;
     }
+    g->n[ni].bias_shift = n->bias16 && n->prec == IR_DT_S8 && n->op != IR_OP_AFFINE
+                              ? bias16_shift(c, n, w, b, qw, sw, per, in->zp)
+                              : -1;
     for (k = 0; k < ch && rc == 0; k++) {
         double sb = in->scale * sw[k];
         double bias = (double)b->data[k] - weight_error(c, n, w, qw, sw, k, per);
         double v = round(bias / sb);
+        if (n->bias_shift > 0) {
+            v = bias16_round(v, qw, k, per, in->zp, n->bias_shift);
+        }
         double ea = 0.0, edw = 0.0, pos = 0.0, neg = 0.0, db, bf = (double)b->data[k];
         eb_pre pre;
         int64_t sum = 0;

@@ -447,6 +447,16 @@ static double layer_share(const ir_graph *g, int ni, int macs)
     return all > 0 ? (double)mine / (double)all : 1.0;
 }
 
+/* Whether layer L of a plan can take int16 biases and does not yet: an
+ * int8 or int4-weight dense or conv layer (the packed kernels read them) */
+static int bias16_able(const ir_graph *g, const compress_layer *L)
+{
+    int ni = ir_find_node(g, L->name);
+    return ni >= 0 && L->bias != CFG_BIAS_INT16 && L->sparsity <= 0.0 &&
+           (L->precision == CFG_PREC_INT8 || L->precision == CFG_PREC_INT4) &&
+           (g->n[ni].op == IR_OP_DENSE || g->n[ni].op == IR_OP_CONV2D);
+}
+
 /* The int4 phase (search_plan step 3): for each layer of plan *cur that
  * has an int4 kernel, stays int8 and is not sparse, in the order of its
  * float model's weight count (most first, then layer order), the plan
@@ -521,6 +531,76 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
     }
     free(order);
     free(cnt);
+    return rc;
+}
+
+/* The int16-bias phase (search_plan step 4): the folded biases of every
+ * int8 (or int4-weight) dense and conv layer of plan *cur as int16 times
+ * a power of two (bias="int16": half their bytes; the rounding moves an
+ * output by a fraction of a step, so it seldom costs anything), measured
+ * once for all of them and accepted when the plan saves bytes, fits the
+ * budget and stays under the error ceiling; when it does not, each layer
+ * alone, in layer order. */
+static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, compress_plan *cur,
+                        int64_t *cur_obj, double *cur_metric, double *cur_nmse, double ceiling)
+{
+    int x, y, n = 0, rc = 0, last = -1;
+    char what[600];
+    for (x = 0; x < cur->n; x++) {
+        n += bias16_able(g, &cur->l[x]);
+    }
+    s->expect = n > 1 ? n + 1 : n;
+    for (y = n > 1 ? -1 : 0; y < cur->n && rc == 0 && s->evals < SEARCH_MAX_EVALS; y++) {
+        compress_plan trial;
+        int64_t bb, bm;
+        double bmet, bn;
+        int fits;
+        if (y >= 0 && !bias16_able(g, &cur->l[y])) {
+            continue;
+        }
+        if (compress_plan_copy(&trial, cur) != 0) {
+            rc = -1;
+            break;
+        }
+        for (x = 0; x < trial.n; x++) {
+            if ((y < 0 || x == y) && bias16_able(g, &trial.l[x])) {
+                trial.l[x].bias = CFG_BIAS_INT16;
+                last = x;
+            }
+        }
+        if (y < 0) {
+            snprintf(what, sizeof what, "int16 biases in %d layers", n);
+        } else {
+            snprintf(what, sizeof what, "%s int16 biases", trial.l[last].name);
+        }
+        progress(s, "bias16", what);
+        if (measure(s, &trial, &bb, &bm, &bmet, &bn) != 0) {
+            show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
+            rc = record(info, what, -1, -1, -1.0, 0.0, 4, 0);
+            compress_plan_free(&trial);
+            continue;
+        }
+        fits = bmet <= info->max_drop && (ceiling < 0.0 || bn <= ceiling) && bb < *cur_obj;
+        show(info, what, bb, bm, bmet, s->last_drop, bn,
+             fits ? 1 : (bmet <= info->max_drop ? 2 : 0));
+        if (record(info, what, bb, bm, bmet, s->last_drop, 4, fits) != 0) {
+            rc = -1;
+        }
+        if (rc == 0 && fits) {
+            info->cand[info->n_cand - 1].accepted = 1;
+            printf("search: accepted %s\n", what);
+            compress_plan_free(cur);
+            *cur = trial;
+            *cur_obj = bb;
+            *cur_metric = bmet;
+            *cur_nmse = bn;
+            if (y < 0) {
+                break; /* every layer at once: done */
+            }
+        } else {
+            compress_plan_free(&trial);
+        }
+    }
     return rc;
 }
 
@@ -907,6 +987,10 @@ int search_plan(const char *model, const ir_graph *g, const compress_options *o,
      * (measured on examples/mlp: 17x instead of 32x) */
     if (rc == 0 && !info->minimize_macs) {
         rc = int4_phase(&s, g, info, &cur, &cur_obj, &cur_metric, &cur_nmse, ceiling, d);
+    }
+    /* 4. int16 biases (bytes only) */
+    if (rc == 0 && !info->minimize_macs) {
+        rc = bias16_phase(&s, g, info, &cur, &cur_obj, &cur_metric, &cur_nmse, ceiling);
     }
     if (rc == 0) {
         mark_front(info);

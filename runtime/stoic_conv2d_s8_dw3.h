@@ -204,7 +204,7 @@ STOIC_INLINE void dw8_channel_c(const stoic_conv2d_dw3_params *p, const int32_t 
     }
 }
 
-/* Output channel o's passes with stoic_dsp_dw3_pass: its block cb (after
+/* Output channel o's passes with stoic_dsp_dw3_pass_nw: its block cb (after
  * the plane) holds the weight words of the kernel rows 0, 1, 2, twice the
  * bias, the multiplier, e1 and c1 2^e1, which every pass reads from
  * memory (the registers are the accumulators') */
@@ -262,7 +262,7 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
         dw8_plane(p, in, g, scratch);
         for (j = 0; j < p->depth_mult; j++) {
             o = (g * p->depth_mult) + j;
-            b2 = 2 * bias[o];
+            b2 = 2 * stoic_bias_at(bias, o, p->b16);
             qw = p->qm[o * p->qm_step];
             if ((p->n_pass * p->out_h) < DW8_FEW_PASSES) {
                 dw8_channel_c(p, scratch, &w[o * 9], b2, qw, &out[o]);

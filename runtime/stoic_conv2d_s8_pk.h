@@ -105,6 +105,7 @@ STOIC_INLINE void stoic_conv2d_s8_pk_inl(const stoic_conv2d_pk_params *p, const 
     const int32_t *wp;
     const int32_t *bp;
     const int32_t *mp;
+    int32_t rw;       /* words of the bias records read */
     int32_t qs4;
     int32_t qs2;
     int8_t *op;
@@ -139,10 +140,8 @@ STOIC_INLINE void stoic_conv2d_s8_pk_inl(const stoic_conv2d_pk_params *p, const 
             bp = consts;
             mp = p->qm;
             for (q = 0; q < n_quads; q++) {
-                a0 = bp[0];
-                c0 = bp[1];
-                a1 = bp[2];
-                c1 = bp[3];
+                rw = stoic_bias_rec(bp, p->b16, &a0, &c0);
+                rw += stoic_bias_rec(&bp[rw], p->b16, &a1, &c1);
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = seg8; j > 0; j--) {
@@ -180,12 +179,11 @@ STOIC_INLINE void stoic_conv2d_s8_pk_inl(const stoic_conv2d_pk_params *p, const 
                 op[2] = (int8_t)y2;
                 op[3] = (int8_t)y3;
                 op = &op[4];
-                bp = &bp[4];
+                bp = &bp[rw];
                 mp = &mp[qs4];
             }
             for (q = 0; q < n_pairs; q++) {
-                a0 = bp[0];
-                c0 = bp[1];
+                rw = stoic_bias_rec(bp, p->b16, &a0, &c0);
                 for (kh = 0; kh < p->k_h; kh++) {
                     xp = &xb[kh * rowst];
                     for (j = 0; j < seg; j++) {
@@ -204,7 +202,7 @@ STOIC_INLINE void stoic_conv2d_s8_pk_inl(const stoic_conv2d_pk_params *p, const 
                     op[1] = (int8_t)y1;
                 }
                 op = &op[2];
-                bp = &bp[2];
+                bp = &bp[rw];
                 mp = &mp[qs2];
             }
         }

@@ -78,11 +78,11 @@ STOIC_INLINE void stoic_dense_s4_pk_inl(const stoic_dense_s4_pk_params *p, const
     const int8_t *x8;
     const int32_t *xp;
     const int32_t *wp;
-    const int32_t *bp;
     const int32_t *mp;
     int8_t *op;
     int32_t a0;
     int32_t a1;
+    int32_t b16;
 
     n_g = p->n_g;
     half = p->in_n / 2;
@@ -92,6 +92,7 @@ STOIC_INLINE void stoic_dense_s4_pk_inl(const stoic_dense_s4_pk_params *p, const
     qs = p->qm_step;
     k1 = p->c1;
     mk = (uint32_t)p->mask;
+    b16 = p->b16;
     /* the zero words past the input (the same for every row) */
     for (i = half; i < p->in_words; i++) {
         scratch[i] = 0;
@@ -114,11 +115,11 @@ STOIC_INLINE void stoic_dense_s4_pk_inl(const stoic_dense_s4_pk_params *p, const
         }
         off = -8 * sx;
         wp = w;
-        bp = bias;
         mp = p->qm;
         for (q = 0; q < n_pairs; q++) {
-            a0 = bp[0] + off;
-            a1 = bp[1] + off;
+            stoic_bias_two(bias, q, b16, &a0, &a1);
+            a0 += off;
+            a1 += off;
             xp = scratch;
             for (g = 0; g < n_g; g++) {
                 a0 = stoic_dsp_s4mac(xp, wp[0], mk, a0);
@@ -135,11 +136,10 @@ STOIC_INLINE void stoic_dense_s4_pk_inl(const stoic_dense_s4_pk_params *p, const
             op[0] = (int8_t)a0;
             op[1] = (int8_t)a1;
             op = &op[2];
-            bp = &bp[2];
             mp = &mp[2 * qs];
         }
         for (q = 0; q < n_rest; q++) {
-            a0 = bp[0] + off;
+            a0 = stoic_bias_at(bias, (2 * n_pairs) + q, b16) + off;
             xp = scratch;
             for (g = 0; g < n_g; g++) {
                 a0 = stoic_dsp_s4mac(xp, wp[g], mk, a0);
@@ -152,7 +152,6 @@ STOIC_INLINE void stoic_dense_s4_pk_inl(const stoic_dense_s4_pk_params *p, const
             }
             op[0] = (int8_t)a0;
             op = &op[1];
-            bp = &bp[1];
             mp = &mp[qs];
         }
     }

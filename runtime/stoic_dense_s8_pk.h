@@ -129,12 +129,18 @@ STOIC_INLINE void dpk8_rows(const stoic_dense_s8_pk_params *p, int32_t nr, const
     int32_t on = p->out_n;
     const int32_t *x0 = xs;
     const int32_t *wq = wp;
-    int32_t a0 = bp[0];
-    int32_t c0 = bp[1];
-    int32_t a1 = a0;
-    int32_t c1 = c0;
-    int32_t a2 = a0;
-    int32_t c2 = c0;
+    int32_t a0;
+    int32_t c0;
+    int32_t a1;
+    int32_t c1;
+    int32_t a2;
+    int32_t c2;
+
+    (void)stoic_bias_rec(bp, p->b16, &a0, &c0);
+    a1 = a0;
+    c1 = c0;
+    a2 = a0;
+    c2 = c0;
 
     if (nr == 3) {
         for (j = n_w / 4; j > 0; j--) {
@@ -192,12 +198,16 @@ STOIC_INLINE void dpk8_block(const stoic_dense_s8_pk_params *p, const int32_t *w
     const int32_t *bp = consts;
     const int32_t *mp = p->qm;
     int8_t *op = out;
+    int32_t rw = 2;   /* words of a bias record: two int32, or one of two int16 lanes */
 
+    if (p->b16 != 0) {
+        rw = 1;
+    }
     for (q = 0; q < n_quads; q++) {
         dpk8_rows(p, nr, xs, wp, 2, bp, mp, op, 1);
-        dpk8_rows(p, nr, xs, &wp[1], 2, &bp[2], &mp[2], &op[2], 1);
+        dpk8_rows(p, nr, xs, &wp[1], 2, &bp[rw], &mp[2], &op[2], 1);
         wp = &wp[2 * n_w];
-        bp = &bp[4];
+        bp = &bp[2 * rw];
         mp = &mp[p->qm_step];
         op = &op[4];
     }
@@ -208,7 +218,7 @@ STOIC_INLINE void dpk8_block(const stoic_dense_s8_pk_params *p, const int32_t *w
         }
         dpk8_rows(p, nr, xs, wp, 1, bp, mp, op, st1);
         wp = &wp[n_w];
-        bp = &bp[2];
+        bp = &bp[rw];
         mp = &mp[p->qm_step / 2];
         op = &op[2];
     }
@@ -237,6 +247,7 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     const int32_t *wp;
     const int32_t *bp;
     const int32_t *mp;
+    int32_t rw;       /* words of a bias record */
     int32_t qs4;
     int32_t qs2;
     int8_t *op;
@@ -264,6 +275,10 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     clamp = p->clamp;
     qs4 = p->qm_step;
     qs2 = p->qm_step / 2;
+    rw = 2;
+    if (p->b16 != 0) {
+        rw = 1;
+    }
     /* three input rows a pass while three are left, then two when two are */
     n_r3 = p->rows / 3;
     for (r = 0; r < n_r3; r++) {
@@ -290,10 +305,15 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
         bp = consts;
         mp = p->qm;
         for (q = 0; q < n_quads; q++) {
-            a0 = bp[0];
-            c0 = bp[1];
-            a1 = bp[2];
-            c1 = bp[3];
+            if (rw == 2) {
+                a0 = bp[0];
+                c0 = bp[1];
+                a1 = bp[2];
+                c1 = bp[3];
+            } else {
+                stoic_bias_rec16(bp, p->b16, &a0, &c0);
+                stoic_bias_rec16(&bp[1], p->b16, &a1, &c1);
+            }
             xp = scratch;
             for (j = n_w8; j > 0; j--) {
                 /* eight words: the four-word step twice, one loop test */
@@ -330,12 +350,11 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
             op[2] = (int8_t)y2;
             op[3] = (int8_t)y3;
             op = &op[4];
-            bp = &bp[4];
+            bp = &bp[2 * rw];
             mp = &mp[qs4];
         }
         for (q = 0; q < n_pairs; q++) {
-            a0 = bp[0];
-            c0 = bp[1];
+            (void)stoic_bias_rec(bp, p->b16, &a0, &c0);
             xp = scratch;
             for (j = 0; j < n_w; j++) {
                 stoic_dsp_pk_mac8(xp[j], wp[j], &a0, &c0);
@@ -353,7 +372,7 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
                 op[1] = (int8_t)y1;
             }
             op = &op[2];
-            bp = &bp[2];
+            bp = &bp[rw];
             mp = &mp[qs2];
         }
     }

@@ -11,7 +11,7 @@
  *    instruction, inline assembly for the instructions GCC does not select
  *    (SMMLAR, the rotated SXTB16, PKHBT, PKHTB), and on Thumb-2 the
  *    hottest passes of the int8 kernels as one block of assembly each
- *    (stoic_dsp_dw3_pass, stoic_dsp_pw2_win: the same instructions,
+ *    (stoic_dsp_dw3_pass_nw, stoic_dsp_pw2_win: the same instructions,
  *    scheduled so that they need no spill);
  *  - everywhere else, plain C99 on exact integer arithmetic.
  * Both compute exact integers (no intermediate result wraps under the
@@ -613,29 +613,6 @@ STOIC_DSP_FN int32_t stoic_dsp_rq8a(int32_t a, int32_t m, uint32_t e1, int32_t c
         "ssat   %[a2], #8, %[a2], asr #1\n\t" \
         "ssat   %[a3], #8, %[a3], asr #1"
 
-STOIC_DSP_FN void stoic_dsp_dw3_pass(const int32_t *r0, const int32_t *r1, const int32_t *r2,
-                                     const int32_t *cb, int32_t *y)   /* MISRA deviation MD-06 */
-{
-    int32_t a0;
-    int32_t a1;
-    int32_t a2;
-    int32_t a3;
-    int32_t t0;
-    int32_t t1;
-    int32_t t2;
-    int32_t t3;
-
-    __asm__(STOIC_DSP_DW3_ASM("[%[r1]]", "[%[r1], #8]", "[%[r2]]", "[%[r2], #8]")   /* MISRA deviation MD-02 */
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),
-          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-        : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [cb] "r"(cb)
-        : "memory");
-    y[0] = a0;
-    y[1] = a1;
-    y[2] = a2;
-    y[3] = a3;
-}
-
 /* The pass with the kernel rows nw words apart from r0: one pointer, the
  * rows at immediate offsets for nw = 3, 5, 7, 9 (outputs up to 16 wide) */
 STOIC_DSP_FN void stoic_dsp_dw3_pass_nw(const int32_t *r0, int32_t nw, const int32_t *cb,
@@ -951,6 +928,65 @@ STOIC_DSP_FN void stoic_dsp_pk_quad4(const int32_t *x, const int32_t *w, int32_t
     stoic_dsp_pk_mac8(x[2], w[5], a1, c1);
     stoic_dsp_pk_mac8(x[3], w[6], a0, c0);
     stoic_dsp_pk_mac8(x[3], w[7], a1, c1);
+}
+
+/* Folded biases as int16. A packed int8 kernel reads its folded biases
+ * either as int32 values (b16 0) or, at half the bytes, as int16 values
+ * two to a word (bias k in lane k % 2 of word k / 2), each to be
+ * multiplied by b16 = 2^s (s in [0, 14], a parameter of the layer, never
+ * of the data): bias = lane * b16, exact, since the generator proves
+ * every bias below 2^30 in magnitude. */
+STOIC_DSP_FN int32_t stoic_bias_at(const int32_t *b, int32_t k, int32_t b16)
+{
+    int32_t v;
+    if (b16 == 0) {
+        v = b[k];
+    } else if ((k % 2) == 0) {
+        v = stoic_dsp_lo16(b[k / 2]) * b16;
+    } else {
+        v = stoic_dsp_hi16(b[k / 2]) * b16;
+    }
+    return v;
+}
+
+/* The biases of outputs 2q and 2q + 1 (*a, *b) from an array of the
+ * form of stoic_bias_at: b16 0, int32 words 2q and 2q + 1; else the
+ * lanes of word q. */
+STOIC_DSP_FN void stoic_bias_two(const int32_t *bias, int32_t q, int32_t b16, int32_t *a,
+                                 int32_t *b)
+{
+    if (b16 == 0) {
+        *a = bias[2 * q];
+        *b = bias[(2 * q) + 1];
+    } else {
+        *a = stoic_dsp_lo16(bias[q]) * b16;
+        *b = stoic_dsp_hi16(bias[q]) * b16;
+    }
+}
+
+/* The bias record of a row pair (o, o + 1) of the row-pair kernels
+ * (stoic_rt.h) at bp: *a = bias[o], *c = bias[o] + 256 bias[o + 1]; b16
+ * 0: the two int32 words bp[0], bp[1] as they are; else the one word
+ * bp[0] of lanes (bias[o], bias[o + 1]) / b16 (stoic_bias_rec16, b16 !=
+ * 0). Returns the words of the record, 2 or 1. */
+STOIC_DSP_FN void stoic_bias_rec16(const int32_t *bp, int32_t b16, int32_t *a, int32_t *c)
+{
+    *a = stoic_dsp_lo16(bp[0]) * b16;
+    *c = *a + (stoic_dsp_hi16(bp[0]) * (256 * b16));
+}
+
+STOIC_DSP_FN int32_t stoic_bias_rec(const int32_t *bp, int32_t b16, int32_t *a, int32_t *c)
+{
+    int32_t n;
+    if (b16 == 0) {
+        *a = bp[0];
+        *c = bp[1];
+        n = 2;
+    } else {
+        stoic_bias_rec16(bp, b16, a, c);
+        n = 1;
+    }
+    return n;
 }
 
 #endif /* STOIC_DSP_H */

@@ -162,7 +162,7 @@ STOIC_INLINE void stoic_pw_s8_inl(const stoic_pw_params *p, const int8_t *in,
         /* the weight lanes of output o, in the order of the input words */
         wv = stoic_dsp_unpack_lanes(wp, n_g);
         wp = &wp[n_g];
-        b = bias[o];
+        b = stoic_bias_at(bias, o, p->b16);
         qm = mp[0];
         e1 = stoic_dsp_qm_e(qm);
         mp = &mp[p->qm_step];

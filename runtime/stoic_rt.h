@@ -177,6 +177,7 @@ typedef struct {
     int32_t c1;
     int32_t qm_step;       /* 4, or 0 (one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts */
+    int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
 } stoic_dense_s8_pk_params;
 void stoic_dense_s8_pk(const stoic_dense_s8_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *consts, int8_t *out, int32_t *scratch);
@@ -207,6 +208,7 @@ typedef struct {
     int32_t c1;            /* int8: 2 output_offset + 1; int16: 1 */
     int32_t qm_step;       /* 1, or 0 (one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts */
+    int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
 } stoic_pw_params;
 void stoic_pw_s8(const stoic_pw_params *p, const int8_t *in, const int32_t *w,
                  const int32_t *bias, int8_t *out, int32_t *scratch);
@@ -232,6 +234,7 @@ typedef struct {
     int32_t c1;
     int32_t qm_step;       /* 1, or 0 (one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts */
+    int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
 } stoic_dense_s4_pk_params;
 void stoic_dense_s4_pk(const stoic_dense_s4_pk_params *p, const int8_t *in, const int32_t *w,
                        const int32_t *bias, int8_t *out, int32_t *scratch);
@@ -267,6 +270,7 @@ typedef struct {
     int32_t c1;
     int32_t qm_step;       /* 4, or 0 (one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts */
+    int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
 } stoic_conv2d_pk_params;
 void stoic_conv2d_s8_pk(const stoic_conv2d_pk_params *p, const int8_t *in, const int32_t *w,
                         const int32_t *consts, int8_t *out, int32_t *scratch);
@@ -301,6 +305,7 @@ typedef struct {
     int32_t c1;
     int32_t qm_step;       /* 1 (qm[out_c]), or 0 (qm[1]: one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts, as the row-pair kernels' */
+    int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
 } stoic_conv2d_dw3_params;
 void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);

@@ -20,8 +20,9 @@
  *    pool (in_n 5 .. 8 pooled: the assembly window);
  *  - 2x2 average pool of stride 2, pads 0 or 1, count_include_pad 0 or 1,
  *    shifts -22 .. 2.
- * Weights, inputs, biases, zero points, multipliers and clamps are drawn
- * (inputs also at the extremes); the layouts are made here from the
+ * Weights, inputs, biases (int32, or in one case of three int16 times
+ * 2^s, stoic_bias_at), zero points, multipliers and clamps are drawn
+ * (inputs and int16 biases also at the extremes); the layouts are made here from the
  * comments of runtime/stoic_rt.h, not by the generator; every output is
  * compared with
  *   ref = clamp(RDBPOT(SRDHM(acc, m), e) + zp_out)
@@ -91,6 +92,47 @@ static int8_t yout[MAX_HW * MAX_HW * MAX_C];
 static int8_t wdw[MAX_C * 16];
 static int32_t borig[MAX_C];
 static int32_t bias[MAX_C];
+static int32_t lane[MAX_C];
+
+/* int16 biases (stoic_rt.h, b16; stoic_bias_at) in one case of three:
+ * b16 = 2^s, s in 0 .. 6; else 0 (int32 biases) */
+static int32_t rnd_b16(void)
+{
+    int32_t b16 = 0;
+    if (rnd_in(0, 2) == 0) {
+        b16 = (int32_t)(1U << (uint32_t)rnd_in(0, 6));
+    }
+    return b16;
+}
+
+/* output o's bias, the weights of o summing to s: borig[o] for the
+ * reference; the folded bias borig[o] - zp_in s for the kernel, as
+ * bias[o] (b16 0) or, a multiple of b16, as lane[o] = folded / b16 */
+static void draw_bias(int32_t o, int32_t s, int32_t zp_in, int32_t b16)
+{
+    if (b16 == 0) {
+        borig[o] = rnd_in(-300000, 300000);
+        bias[o] = borig[o] - (zp_in * s);
+    } else {
+        int32_t r = rnd_in(0, 9);
+        lane[o] = (r == 0) ? -32768 : ((r == 1) ? 32767 : rnd_in(-32768, 32767));
+        borig[o] = (lane[o] * b16) + (zp_in * s);
+    }
+}
+
+/* with b16 != 0: the lanes of outputs 0 .. n - 1 two to a word, lane 0
+ * (the low half) output 2k, lane 1 output 2k + 1 (0 past n), into bias[] */
+static void pack_lanes(int32_t n, int32_t b16)
+{
+    int32_t k;
+    if (b16 != 0) {
+        for (k = 0; k < (n + 1) / 2; k++) {
+            uint32_t lo = (uint32_t)lane[2 * k] & 0xFFFFU;
+            uint32_t hi = ((2 * k) + 1 < n) ? ((uint32_t)lane[(2 * k) + 1] & 0xFFFFU) : 0U;
+            bias[k] = (int32_t)(lo | (hi << 16U));
+        }
+    }
+}
 static int32_t qm[MAX_C];
 static int32_t scratch[4096];
 static int32_t wpw[MAX_C * 4];
@@ -132,6 +174,7 @@ static void case_dw3(int32_t c)
     int32_t zp_out = rnd_in(-128, 127);
     int32_t kind = rnd_in(0, 2);
     int32_t one = rnd_in(0, 3) == 0;
+    int32_t b16 = rnd_b16();
     int32_t lo;
     int32_t hi;
     int32_t o;
@@ -149,8 +192,7 @@ static void case_dw3(int32_t c)
             wdw[(o * 9) + i] = (int8_t)((kind == 1) ? ((rnd() & 1U) != 0U ? 127 : -127) : rnd_in(-127, 127));
             s += (int32_t)wdw[(o * 9) + i];
         }
-        borig[o] = rnd_in(-300000, 300000);
-        bias[o] = borig[o] - (zp_in * s);
+        draw_bias(o, s, zp_in, b16);
         qm[o] = ((o > 0) && (one != 0)) ? qm[0] : rnd_qm();
     }
     p.in_h = in_h;
@@ -170,6 +212,8 @@ static void case_dw3(int32_t c)
     p.c1 = (2 * zp_out) + 1;
     p.qm_step = one != 0 ? 0 : 1;
     p.qm = qm;
+    p.b16 = b16;
+    pack_lanes(out_c, b16);
     garbage();
     stoic_conv2d_s8_dw3(&p, xin, wdw, bias, yout, scratch);
     for (oh = 0; oh < out_h; oh++) {
@@ -211,6 +255,7 @@ static void case_pw(int32_t c)
     int32_t zp_out = rnd_in(-128, 127);
     int32_t kind = rnd_in(0, 2);
     int32_t one = rnd_in(0, 3) == 0;
+    int32_t b16 = rnd_b16();
     int32_t lo;
     int32_t hi;
     int32_t o;
@@ -236,8 +281,7 @@ static void case_pw(int32_t c)
             }
             wpw[(o * (n_w / 2)) + k] = (int32_t)u;
         }
-        borig[o] = rnd_in(-300000, 300000);
-        bias[o] = borig[o] - (zp_in * s);
+        draw_bias(o, s, zp_in, b16);
         qm[o] = ((o > 0) && (one != 0)) ? qm[0] : rnd_qm();
     }
     p.px = h * w;
@@ -254,6 +298,8 @@ static void case_pw(int32_t c)
     p.c1 = (2 * zp_out) + 1;
     p.qm_step = one != 0 ? 0 : 1;
     p.qm = qm;
+    p.b16 = b16;
+    pack_lanes(out_n, b16);
     garbage();
     stoic_pw_s8(&p, xin, wpw, bias, yout, scratch);
     for (q = 0; q < (pool != 0 ? (h / 2) * (w / 2) : h * w); q++) {

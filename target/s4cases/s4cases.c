@@ -10,7 +10,9 @@
  * out_n (1 .. 13: passes of two and a last row), int4
  * weights in [-7, 7] (runs of -7 and 7 too), int8 inputs (random or
  * extreme; the largest sums: +-7 against inputs at the extreme of the
- * weight's sign), zero points, biases, a packed multiplier with its shift
+ * weight's sign), zero points, biases (int32, or in one case of three
+ * int16 lanes times 2^s, two to a word: stoic_rt.h b16), a packed
+ * multiplier with its shift
  * (stoic_rt.h), a clamp; packs the weights in the documented layout
  * (here, from the comment of stoic_dense_s4_pk.c, not from the
  * generator) and folds the input zero point into the biases; and
@@ -44,6 +46,7 @@ static int8_t x8[MAX_ROWS * MAX_IN];
 static int8_t y8[MAX_ROWS * MAX_OUT];
 static int32_t wpk[MAX_OUT * MAX_G];
 static int32_t bias[MAX_OUT];
+static int32_t lane[MAX_OUT];
 static int32_t scratch[4 * MAX_G];
 
 /* word g of row o, as the comment of stoic_dense_s4_pk.c lays it out */
@@ -80,6 +83,8 @@ int main(void)
         int32_t zp_out = rnd_in(-128, 127);
         int32_t kind = rnd_in(0, 4);
         int32_t one = rnd_in(0, 3) == 0;
+        /* int16 biases (b16 = 2^s, stoic_bias_at) in one case of three */
+        int32_t b16 = (rnd_in(0, 2) == 0) ? (int32_t)(1U << (uint32_t)rnd_in(0, 6)) : 0;
         int32_t o;
         int32_t i;
         int32_t r;
@@ -143,7 +148,19 @@ int main(void)
             for (i = 0; i < in_n; i++) {
                 s += (int32_t)w8[o][i];
             }
-            bias[o] = b_orig[o] - (zp_in * s);
+            if (b16 == 0) {
+                bias[o] = b_orig[o] - (zp_in * s);
+            } else {
+                /* the folded bias a multiple of b16: lane o times b16 */
+                lane[o] = rnd_in(-32768, 32767);
+                b_orig[o] = (lane[o] * b16) + (zp_in * s);
+            }
+        }
+        for (o = 0; (b16 != 0) && (o < out_n); o += 2) {
+            /* two lanes a word: output o low, o + 1 high (0 past out_n) */
+            uint32_t lo16 = (uint32_t)lane[o] & 0xFFFFU;
+            uint32_t hi16 = (o + 1 < out_n) ? ((uint32_t)lane[o + 1] & 0xFFFFU) : 0U;
+            bias[o / 2] = (int32_t)(lo16 | (hi16 << 16U));
         }
         p.rows = rows;
         p.in_n = in_n;
@@ -157,6 +174,7 @@ int main(void)
         p.c1 = (2 * zp_out) + 1;
         p.qm_step = one != 0 ? 0 : 1;
         p.qm = qm;
+        p.b16 = b16;
         /* scratch holds garbage: the kernel must write every word it reads */
         for (i = 0; i < 4 * MAX_G; i++) {
             scratch[i] = (int32_t)rnd();

@@ -15,7 +15,7 @@
 #  - examples/dsconv (depthwise-separable CNN): the same search on the
 #    even rows of its validation split, the odd rows held back as its test
 #    split: top-1 drop on them <= 1 pp, generated code == evaluator, at
-#    least 6x smaller than float32 (issue 14 asks 10x: not yet, see the
+#    least 7x smaller than float32 (issue 14 asks 10x: not yet, see the
 #    README);
 #  - both searches again with every evaluation run whole
 #    (STOIC_NO_EVAL_CACHE=1): the same candidates, each measured the same
@@ -226,8 +226,8 @@ np.save('$d/test_x.npy', x[1::2]); np.save('$d/test_y.npy', y[1::2])" &&
     r=$d/out/model_report.json &&
     q=$(json $r "r['compression']['constant_bytes']") &&
     f=$(json $r "r['compression']['float32_constant_bytes']") &&
-    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 6x)" &&
-    [ $((q * 6)) -le $f ] &&
+    echo "bytes: $q of $f float32 bytes ($(awk -v q=$q -v f=$f 'BEGIN { printf "%.1fx smaller", f/q }'), floor 7x)" &&
+    [ $((q * 7)) -le $f ] &&
     top1_drop "held-back odd rows" $d/f32.npy $d/c.npy $d/test_y.npy
 }
 check "dsconv: budget search (int8, drop <= 1%) on half the validation rows; test drop <= 1 pp, generated == evaluator" dsconv_search
@@ -323,6 +323,44 @@ check "the pruned convolutions are emitted in the sparse form" sparse_conv_used
 check "mlp int8 --lowrank-energy 0.9: generated == evaluator" \
     variant lr8 $M/mlp.xml $M/test_x.npy --lowrank-energy 0.9 --precision int8 --calib $M/calib_x.npy
 
+# ---- int16 biases (--bias int16) ----------------------------------------------------
+# b16 TAG MODEL X.npy CHANNELS options...: the model with int32 and with
+# int16 biases, each generated == evaluator; the int16 form's constants
+# exactly 2 bytes fewer per output channel of its packed layers (CHANNELS,
+# counted by hand from the model), and its top-1 on X the int32 form's on
+# all but at most 1% of the rows (the biases rounded to multiples of 2^s
+# move an output by a fraction of a step)
+b16() {
+    bt=$1 bm=$2 bx=$3 ch=$4
+    shift 4
+    variant ${bt}32 $bm $bx "$@" && variant ${bt}16 $bm $bx "$@" --bias int16 &&
+    q32=$(json $W/${bt}32/out/model_report.json "r['compression']['constant_bytes']") &&
+    q16=$(json $W/${bt}16/out/model_report.json "r['compression']['constant_bytes']") &&
+    echo "bytes: $q32 with int32 biases, $q16 with int16 biases ($ch output channels)" &&
+    [ $((q32 - q16)) -eq $((2 * ch)) ] &&
+    grep -q '\.b16 = ' $W/${bt}16/out/model.c && ! grep -q '\.b16 = ' $W/${bt}32/out/model.c &&
+    /usr/bin/python3 -c "
+import numpy as np
+a = np.load('$W/${bt}32/c.npy'); b = np.load('$W/${bt}16/c.npy')
+ch = (a.argmax(1) != b.argmax(1)).mean()
+print('accuracy: top-1 of the int16-bias code differs from the int32 one on %.2f%% of %d rows' % (100 * ch, len(a)))
+assert ch <= 0.01"
+}
+# dsconv: 8 + 8 + 16 + 16 + 24 + 32 + 10 output channels (3x3 first layer
+# and depthwise, 1x1 with and without its pool, dense row pairs); mlp:
+# 300 + 100 + 10 (dense row pairs); digits CNN: 8 + 16 + 32 + 10 (its
+# 3x3 first layer, a convolution through stoic_conv2d_s8_pk, dense)
+check "dsconv int8, int16 biases: 2 bytes less per channel, generated == evaluator" \
+    b16 dsb $W/ds/ds.xml $DS/val_x.npy 114 --precision int8 --calib $DS/calib_x.npy
+check "dsconv int4 weights, int16 biases: 2 bytes less per channel, generated == evaluator" \
+    b16 dsb4 $W/ds/ds.xml $DS/val_x.npy 114 --precision int4 --calib $DS/calib_x.npy --scales tensor
+check "mlp int8, int16 biases: 2 bytes less per channel, generated == evaluator" \
+    b16 mlpb $M/mlp.xml $M/test_x.npy 410 --precision int8 --calib $M/calib_x.npy
+check "mlp int4 weights, int16 biases: 2 bytes less per channel, generated == evaluator" \
+    b16 mlpb4 $M/mlp.xml $M/test_x.npy 410 --precision int4 --calib $M/calib_x.npy
+check "digits CNN int8, int16 biases: 2 bytes less per channel, generated == evaluator" \
+    b16 dgb $D/digits.xml $D/val_x.npy 66 --precision int8 --calib $D/calib_x.npy
+
 # ---- channel pruning on a CNN: instructions ---------------------------------------
 count() { # dir -> instructions of model_run on row 0
     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Igenerator -I$1/out -include model.h \
@@ -391,6 +429,8 @@ refused() { # exit code, message, args...
     cat $W/r.err
     [ $rc -eq $code ] && grep -qE "$msg" $W/r.err
 }
+check "--bias int8 is a usage error" refused 2 "bias must be int32 or int16" \
+    generate $M/mlp.xml -o $W/x --bias int8
 check "--prune 1.5 is a usage error" refused 2 "bad value for --prune" \
     generate $M/mlp.xml -o $W/x --prune 1.5
 check "--max-accuracy-drop without --val" refused 2 "needs --val" \

@@ -7,7 +7,9 @@
 #   1. stoic generate model.xml -o OUT --name model --precision P --calib input.npy
 #      (the generator built with ASan/UBSan, bin/stoic-asan); every other
 #      pair of cases in name order with --kernels shared (the kernels'
-#      out-of-line forms; the others their inline forms, the default)
+#      out-of-line forms; the others their inline forms, the default),
+#      and every other int8 case of both forms (every other int4 case)
+#      with --bias int16 (the packed kernels' biases as int16)
 #   2. every OUT/*.c compiles silently with the strict flags, with clang
 #      (when installed) plus the sanitizers
 #        -O0 -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -76,19 +78,22 @@ build_run() {
         { reason="$tag: generated code != evaluator: $(head -2 "$w/cmp-$tag.log")"; return 1; }
 }
 
-one() { # case precision [shared]
+one() { # case precision [shared] [b16]
     name=$1
     p=$2
     # shared: the generated code calls the kernels' out-of-line forms
-    # (--kernels shared) instead of their inline forms
+    # (--kernels shared) instead of their inline forms; b16: the packed
+    # kernels' biases as int16 (--bias int16)
     kopt=
-    [ "${3:-}" = shared ] && kopt="--kernels shared"
+    bopt=
+    case " ${3:-} ${4:-} " in *" shared "*) kopt="--kernels shared" ;; esac
+    case " ${3:-} ${4:-} " in *" b16 "*) bopt="--bias int16" ;; esac
     dir=$CASES/$name
-    w=$WORK/$name-$p${3:+-$3}
+    w=$WORK/$name-$p${3:+-$3}${4:+-$4}
     out=$w/out
     rm -rf "$w"
     mkdir -p "$w"
-    q="--precision $p --calib $dir/input.npy"
+    q="--precision $p --calib $dir/input.npy $bopt"
     if grep -q "^$name $p " "$UNSUP" 2>/dev/null; then
         # shellcheck disable=SC2086
         $STOIC generate "$dir/model.xml" -o "$out" --name model $q >"$w/gen.log" 2>&1
@@ -137,18 +142,20 @@ one() { # case precision [shared]
     return 0
 }
 
-# one job of par_cases: "CASE PRECISION [shared]" -> $WORK/res/CASE_PRECISION[_shared]
+# one job of par_cases: "CASE PRECISION [shared] [b16]" ->
+# $WORK/res/CASE_PRECISION[_shared][_b16]
 if [ "${1:-}" = --one ]; then
     # shellcheck disable=SC2086
     set -- $2
-    r=$WORK/res/$1_$2${3:+_$3}
+    r=$WORK/res/$1_$2${3:+_$3}${4:+_$4}
+    f="${3:+ $3}${4:+ $4}"
     if [ ! -f "$CASES/$1/model.xml" ]; then
-        echo "FAIL $1 $2 ${3:-}: no such case" >"$r"
-    elif one "$1" "$2" "${3:-}"; then
-        echo "PASS $1 $2 ${3:-}" >"$r"
-        rm -rf "${WORK:?}/$1-$2${3:+-$3}"
+        echo "FAIL $1 $2$f: no such case" >"$r"
+    elif one "$1" "$2" "${3:-}" "${4:-}"; then
+        echo "PASS $1 $2$f" >"$r"
+        rm -rf "${WORK:?}/$1-$2${3:+-$3}${4:+-$4}"
     else
-        echo "FAIL $1 $2 ${3:-}: $reason" >"$r"
+        echo "FAIL $1 $2$f: $reason" >"$r"
     fi
     exit 0
 fi
@@ -190,14 +197,18 @@ fi
 # and in int16; alternate (the default, make check): the cases in name
 # order take int8 and int16 in turn, so each case is quantized once and
 # each operator's cases meet both precisions
-# every other pair of cases has its code generated with --kernels shared
+# every other pair of cases has its code generated with --kernels shared;
+# every other int8 case of each (and every other int4 case) with int16
+# biases (--bias int16)
 i=0
 i4=0
 for c in $list; do
     k=
     [ $((i % 4)) -ge 2 ] && k=" shared"
+    b=
+    [ $((i % 8)) -lt 4 ] && b=" b16"
     if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i % 2)) -eq 0 ]; then
-        echo "$c int8$k"
+        echo "$c int8$k$b"
     fi
     if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i % 2)) -eq 1 ]; then
         echo "$c int16$k"
@@ -207,7 +218,9 @@ for c in $list; do
     # them with QUANT_PRECISIONS=both)
     case $c in dense*|*1x1*)
         if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i4 % 2)) -eq 0 ]; then
-            echo "$c int4"
+            b=
+            [ $((i4 % 4)) -eq 0 ] && b=" b16"
+            echo "$c int4$b"
         fi
         i4=$((i4 + 1)) ;;
     esac

@@ -118,13 +118,18 @@ qone() {
         { echo "generate fails: $(grep -m1 error $w/generate.log)"; return; }
     eopts=""
     if [ -n "$gopts" ]; then
-        acc=$(grep -o '"what": "[^"]*", [^}]*"accepted": true' $w/out/model_report.json | grep -v '"what": "start: ')
+        # the moves accepted: hidden units of the GRU, then (the search's
+        # last phase) int16 biases for the dense head, its only layer
+        # with a packed kernel
+        acc=$(grep -o '"what": "[^"]*", [^}]*"accepted": true' $w/out/model_report.json |
+              grep -v '"what": "start: ' | grep -v '"what": "[^"]*int16 biases"')
+        b16=$(grep -o '"what": "[^"]*int16 biases", [^}]*"accepted": true' $w/out/model_report.json)
         f=$(echo "$acc" | sed -n 's|^"what": "/rnn/GRU channels \([0-9.]*\)".*|\1|p')
         [ -n "$f" ] && [ "$(echo "$acc" | wc -l)" -eq 1 ] ||
             { echo "the search did not remove hidden units of the GRU alone: $acc"; return; }
         grep -q '"layer": "/rnn/GRU", [^}]*"channels_removed": [1-9]' $w/out/model_report.json ||
             { echo "the report shows no hidden unit removed"; return; }
-        eopts="--prune-channels $f"
+        eopts="--prune-channels $f${b16:+ --bias int16}"
     fi
     grep -q "stoic_${kind}_s" $w/out/model.c ||
         { echo "no integer $kind kernel in model.c"; return; }

@@ -303,6 +303,9 @@ typedef struct {
     int act;           /* 0 none, 1 relu, 2 relu6-like */
     int w4;            /* int4 weights (wbits 4: values in [-7, 7]) */
     int pool;          /* conv: a 2x2 max pool of stride 2 fused (pool_max) */
+    int b16;           /* int8: int16 biases asked for (bias16), the folded biases
+                        * multiples of 2^s within int16 times 2^s; 2: one of them
+                        * off by one (not such a multiple: int32 biases) */
 } layer;
 
 /* A quantized one-layer graph as pass_quantize leaves it. */
@@ -394,6 +397,25 @@ static ir_graph *build(const layer *L, uint32_t *s, int force_bad)
     if (L->dt == IR_DT_S8 && L->act != 0 && qt_range(s, 0, 1) == 0) {
         g->t[t].zp = -128; /* the usual zero point of a relu output */
     }
+    if (L->b16 && L->dt == IR_DT_S8) {
+        /* as pass_quantize leaves a bias16 layer: the folded biases f =
+         * b - zp_in sum w, lanes of int16 (both ends among them) times
+         * 2^s, s mostly small */
+        int32_t sh = (int32_t)(qt_range(s, 0, 3) == 0 ? qt_range(s, 4, 14) : qt_range(s, 0, 3));
+        for (k = 0; k < oc; k++) {
+            int64_t sum = 0, r = qt_range(s, 0, 9), j;
+            int64_t f = r == 0 ? -32768 : (r == 1 ? 32767 : qt_range(s, -32768, 32767));
+            for (j = 0; j < per; j++) {
+                sum += w[(int64_t)k * per + j];
+            }
+            ((int32_t *)b)[k] = (int32_t)(f * ((int64_t)1 << sh) + (int64_t)g->t[g->input].zp * sum);
+        }
+        if (L->b16 == 2 && sh > 0) {
+            ((int32_t *)b)[qt_range(s, 0, oc - 1)] += 1;
+        }
+        g->n[ni].bias16 = 1;
+        g->n[ni].bias_shift = sh;
+    }
     g->n[ni].params[0] = ir_add_qconst(g, "w", &sw, IR_DT_S8, w, 2);
     g->n[ni].params[1] = ir_add_qconst(g, "b", &sb, L->dt == IR_DT_S8 ? IR_DT_S32 : IR_DT_S64, b, 2);
     g->n[ni].params[2] = ir_add_qconst(g, "q", &sb, IR_DT_QMUL, q, 2);
@@ -470,6 +492,21 @@ static int n_pw;
  * kernel lower chose, or -1 after a failed check. */
 /* layers the packed kernels ran with one multiplier (qm_step 0) */
 static int n_one;
+/* layers run with int16 biases (b16 != 0), by kernel */
+static int n_b16[LK_COUNT];
+
+/* the b16 of a packed int8 call (0: int32 biases, or no such field) */
+static int32_t call_b16(const lower_call *c)
+{
+    switch (c->k) {
+    case LK_DENSE_S8_PK: return c->p.dense_pk.b16;
+    case LK_CONV2D_S8_PK: return c->p.conv_pk.b16;
+    case LK_DENSE_S4_PK: return c->p.dense4_pk.b16;
+    case LK_PW_S8: return c->p.pw.b16;
+    case LK_CONV2D_S8_DW3: return c->p.dw3.b16;
+    default: return 0;
+    }
+}
 
 static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
 {
@@ -488,6 +525,25 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
     calls[0].node = 0;
     CU_ASSERT_FATAL(lower_attach(g, &calls[0]) == 0);
     kind = (int)calls[0].k;
+    {
+        /* int16 biases: only when asked for and every folded bias is a
+         * multiple of 2^s, s the shift pass_quantize chose; then half the
+         * words (two lanes each) */
+        int32_t b16 = call_b16(&calls[0]);
+        int ko = calls[0].k == LK_CONV2D_S8_DW3 ? 0 : 1;
+        int pairs = calls[0].k == LK_DENSE_S8_PK || calls[0].k == LK_CONV2D_S8_PK;
+        CU_ASSERT(b16 == 0 || (L->b16 != 0 && b16 == (int32_t)1 << g->n[0].bias_shift));
+        if (L->b16 == 2 && g->n[0].bias_shift > 0) {
+            CU_ASSERT(b16 == 0); /* one bias off the multiple */
+        } else if (L->b16 != 0 && L->dt == IR_DT_S8 && kind != LK_DENSE_S8 &&
+                   kind != LK_CONV2D_S8) {
+            CU_ASSERT(b16 != 0);
+        }
+        if (b16 != 0) {
+            CU_ASSERT(calls[0].own[ko].n == (pairs ? (oc + 1) / 2 : (oc + 1) / 2));
+            n_b16[calls[0].k]++;
+        }
+    }
     {
         /* the packed multipliers: one word each (per-channel, qm_step 4
          * or 1), or the shared one (per-tensor: qm_step 0, 4 or 1 words) */
@@ -675,6 +731,78 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
     free(y);
     ir_free(g);
     return bad != 0 ? -1 : kind;
+}
+
+/* int16 biases (bias16): every int8 packed kernel reads them (dense and
+ * conv row pairs, the last pair odd or not, blocks of three, two and one
+ * rows; 1x1 plain and pooled; 3x3 depthwise; int4 weights), against the
+ * int64 reference with the biases as int32; a bias that is no multiple
+ * of 2^s keeps the layer's biases int32 */
+static void test_bias16(void)
+{
+    uint32_t s = 0xB1A516u;
+    int n, k, off = 0;
+    memset(n_b16, 0, sizeof n_b16);
+    for (n = 0; n < 700; n++) {
+        layer L;
+        int32_t mult;
+        memset(&L, 0, sizeof L);
+        L.dt = IR_DT_S8;
+        L.b16 = qt_range(&s, 0, 7) == 0 ? 2 : 1;
+        L.act = (int)qt_range(&s, 0, 2);
+        L.kh = L.kw = L.groups = 1;
+        switch (n % 7) {
+        case 0: /* dense: row pairs (also as conv2d_s8_pk) */
+        case 1:
+            L.op = IR_OP_DENSE;
+            L.rows = (int32_t)qt_range(&s, 1, 7);
+            L.in_n = (int32_t)qt_range(&s, 1, 40);
+            L.out_n = (int32_t)qt_range(&s, 1, 19);
+            L.w4 = n % 7 == 1;
+            break;
+        case 2: /* conv, groups 1, 3x3 or 2x2, stride 1 or 2 */
+            L.op = IR_OP_CONV2D;
+            L.kh = L.kw = (int32_t)qt_range(&s, 2, 3);
+            L.sh = L.sw = (int32_t)qt_range(&s, 1, 2);
+            L.in_h = (int32_t)qt_range(&s, 3, 7);
+            L.in_w = (int32_t)qt_range(&s, 3, 7);
+            L.in_c = (int32_t)qt_range(&s, 1, 6);
+            L.out_c = (int32_t)qt_range(&s, 1, 11);
+            L.out_h = (L.in_h - L.kh) / L.sh + 1;
+            L.out_w = (L.in_w - L.kw) / L.sw + 1;
+            break;
+        case 3: /* 1x1: stoic_pw_s8, plain or with its max pool */
+        case 4:
+            L.op = IR_OP_CONV2D;
+            L.pool = n % 7 == 4;
+            L.in_h = L.out_h = 2 * (int32_t)qt_range(&s, 1, 4);
+            L.in_w = L.out_w = 2 * (int32_t)qt_range(&s, 1, 4);
+            L.in_c = (int32_t)qt_range(&s, 1, 16);
+            L.out_c = (int32_t)qt_range(&s, 1, 13);
+            break;
+        default: /* 3x3 depthwise, or one input channel */
+            L.op = IR_OP_CONV2D;
+            L.kh = L.kw = 3;
+            L.in_c = n % 7 == 5 ? (int32_t)qt_range(&s, 1, 6) : 1;
+            mult = (int32_t)qt_range(&s, 1, n % 7 == 5 ? 2 : 9);
+            L.groups = L.in_c;
+            L.out_c = L.in_c * mult;
+            L.pt = L.pl = 1;
+            L.in_h = L.out_h = (int32_t)qt_range(&s, 1, 9);
+            L.in_w = L.out_w = (int32_t)qt_range(&s, 1, 11);
+            break;
+        }
+        k = run_layer(&L, &s, 0, 2);
+        CU_ASSERT(k >= 0);
+        off += L.b16 == 2;
+    }
+    printf("\n  int16 biases: dense_s8_pk %d, conv2d_s8_pk %d, dense_s4_pk %d, pw_s8 %d, "
+           "conv2d_s8_dw3 %d (%d layers with a bias off the multiple)",
+           n_b16[LK_DENSE_S8_PK], n_b16[LK_CONV2D_S8_PK], n_b16[LK_DENSE_S4_PK], n_b16[LK_PW_S8],
+           n_b16[LK_CONV2D_S8_DW3], off);
+    CU_ASSERT(n_b16[LK_DENSE_S8_PK] > 70 && n_b16[LK_CONV2D_S8_PK] > 40 &&
+              n_b16[LK_DENSE_S4_PK] > 40 && n_b16[LK_PW_S8] > 120 &&
+              n_b16[LK_CONV2D_S8_DW3] > 120);
 }
 
 static void test_dense_pk(void)
@@ -934,6 +1062,8 @@ UNIT_SUITE(kernel_pk)
                 test_rq32_random);
     CU_add_test(s, "rounding divide by 2^e inline vs reference (1e6, ties)", test_rdbpot_random);
     CU_add_test(s, "dense int8/int16 packed, through lower, vs int64 reference", test_dense_pk);
+    CU_add_test(s, "int16 biases in every int8 packed kernel, through lower, vs reference",
+                test_bias16);
     CU_add_test(s, "dense and 1x1 conv with int4 weights, through lower, vs int64 reference",
                 test_dense_s4);
     CU_add_test(s, "bounds that fail: plain kernels chosen", test_fallback);
