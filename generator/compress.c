@@ -406,10 +406,16 @@ static int prunable(const ir_graph *g, const ir_node *n)
             (n->groups == 1 || (n->groups == cin && n->filters == cin)));
 }
 
-int compress_int4_form(const ir_node *n)
+int compress_int4_form(const ir_graph *g, const ir_node *n)
 {
+    const ir_shape *is = &g->t[n->inputs[0]].shape;
     if (n->op == IR_OP_DENSE) {
         return 1;
+    }
+    if (n->op == IR_OP_CONV2D && n->kernel[0] == 3 && n->kernel[1] == 3 && n->strides[0] == 1 &&
+        n->strides[1] == 1 && n->dilations[0] == 1 && n->dilations[1] == 1 &&
+        n->groups == is->d[is->rank - 1]) {
+        return 1; /* stoic_conv2d_s8_dw3 (w4): depthwise, or one input channel */
     }
     return (n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D) && n->groups == 1 &&
            n->kernel[0] == 1 && n->kernel[1] == 1 && n->strides[0] == 1 && n->strides[1] == 1 &&
@@ -1667,7 +1673,7 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         /* int4 weights: dense and 1x1 convolution layers (the others int8) */
         g->n[i].wbits = 0;
         if ((L != NULL ? L->precision : info->precision) == CFG_PREC_INT4) {
-            if (compress_int4_form(&g->n[i])) {
+            if (compress_int4_form(g, &g->n[i])) {
                 g->n[i].wbits = 4;
             } else if (prunable(g, &g->n[i])) {
                 int8_w++;
@@ -1679,8 +1685,9 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
     }
     if (int8_w > 0) {
         diag_note(d, model, 0,
-                  "%d layer%s asked for int4 keep%s int8 weights: the int4 kernel is for dense "
-                  "and 1x1 convolution layers (stride 1, no padding, groups 1)",
+                  "%d layer%s asked for int4 keep%s int8 weights: the int4 kernels are for dense "
+                  "layers, 1x1 convolutions (stride 1, no padding, groups 1) and 3x3 "
+                  "convolutions of stride 1 with one input channel per group",
                   int8_w, int8_w == 1 ? "" : "s", int8_w == 1 ? "s" : "");
     }
     if (any) {

@@ -152,9 +152,12 @@ void compress_info_free(compress_info *info);
  * once per info and kept in info->cache. */
 ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d);
 
-/* Whether layer n has an int4 kernel (stoic_dense_s4_pk): dense, and 2-D
- * or 1-D convolution with a 1x1 kernel, stride 1, no padding, groups 1. */
-int compress_int4_form(const ir_node *n);
+/* Whether layer n of g has an int4 kernel: dense, and 2-D or 1-D
+ * convolution with a 1x1 kernel, stride 1, no padding, groups 1
+ * (stoic_dense_s4_pk); 3x3 2-D convolution of stride 1, dilation 1, one
+ * input channel per group (stoic_conv2d_s8_dw3 with w4; padding beyond
+ * one, which it does not take, leaves the weights int8 in bytes). */
+int compress_int4_form(const ir_graph *g, const ir_node *n);
 void compress_plan_free(compress_plan *p);
 int compress_plan_copy(compress_plan *dst, const compress_plan *src);
 

@@ -235,6 +235,8 @@ static void own_array(const lower_call *c, int k, const char *name, const char *
                                                                                   : " ");
         if (dt == IR_DT_U8) {
             sb_printf(arrays, "%uU", (unsigned)((const uint8_t *)c->own[k].data)[j]);
+        } else if (dt == IR_DT_S8) {
+            sb_printf(arrays, "%d", (int)((const int8_t *)c->own[k].data)[j]);
         } else if (dt == IR_DT_F32) {
             sb_c_float_lit(arrays, ((const float *)c->own[k].data)[j]);
         } else {

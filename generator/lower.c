@@ -1176,6 +1176,7 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     stoic_conv2d_dw3_params *p = &c->p.dw3;
     pk_src s;
     int v[6];
+    int64_t k;
     if (n->op != IR_OP_CONV2D || f->k_h != 3 || f->k_w != 3 || f->stride_h != 1 ||
         f->stride_w != 1 || f->dil_h != 1 || f->dil_w != 1 || f->groups != f->in_c ||
         f->out_c % f->groups != 0 || f->pad_top < 0 || f->pad_top > 1 || f->pad_left < 0 ||
@@ -1185,6 +1186,11 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
         return 0;
     }
     c->k = n->prec == IR_DT_S8 ? LK_CONV2D_S8_DW3 : LK_CONV2D_S16_DW3;
+    /* int4 weights: two to a byte (own 2, attach_dw3) */
+    p->w4 = n->prec == IR_DT_S8 && n->wbits == 4 ? 1 : 0;
+    for (k = 0; p->w4 && k < (int64_t)f->out_c * 9; k++) {
+        p->w4 = s.w[k] >= -7 && s.w[k] <= 7; /* pass_quantize's int4 range */
+    }
     p->in_h = f->in_h;
     p->in_w = f->in_w;
     p->in_c = f->in_c;
@@ -1201,13 +1207,13 @@ static int lower_conv_dw3(const ir_graph *g, const ir_node *n, const stoic_conv2
     p->c1 = 2 * s.zp_out + 1;
     p->qm_step = 0;
     p->qm = NULL;
-    c->n_own = 2;
+    c->n_own = p->w4 ? 3 : 2;
     /* the plane: out_h + 2 rows of 2 n_pass + 1 words; int8: the channel's
      * block, 10 (stoic_conv2d_s8_dw3.h) */
     c->scratch_words = (int64_t)(p->out_h + 2) * (2 * p->n_pass + 1) +
                        (c->k == LK_CONV2D_S8_DW3 ? 10 : 0);
     v[0] = n->inputs[0];
-    v[1] = n->params[0];
+    v[1] = p->w4 ? LOWER_ARG_OWN(2) : n->params[0];
     v[2] = LOWER_ARG_OWN(0);
     v[3] = n->output;
     v[4] = LOWER_ARG_SCRATCH;
@@ -1225,6 +1231,19 @@ static int attach_dw3(const ir_graph *g, lower_call *c)
     if (bias_own(g, c, 0, "b", &s, p->out_c, 9, 0, c->k == LK_CONV2D_S16_DW3, &p->b16) != 0 ||
         pk_qm_words(c, 1, &s, p->out_c, 1, 1, &p->qm, &p->qm_step) != 0) {
         return -1;
+    }
+    if (p->w4) {
+        /* weight i (o * 9 + k) in nibble i: byte i / 2, low nibble first,
+         * plus 8 (stoic_rt.h) */
+        int64_t i, n = (int64_t)p->out_c * 9;
+        int8_t *w4 = own_alloc(c, 2, IR_DT_S8, (n + 1) / 2, "w");
+        if (w4 == NULL) {
+            return -1;
+        }
+        for (i = 0; i < n; i++) {
+            uint32_t nib = (uint32_t)(s.w[i] + 8) << (4U * (uint32_t)(i % 2));
+            w4[i / 2] = (int8_t)(uint8_t)((uint32_t)(uint8_t)w4[i / 2] | nib);
+        }
     }
     return 0;
 }
@@ -2491,6 +2510,9 @@ int lower_fields(const lower_call *c, lower_field *f, int max)
         fi(&l, "qm_step", p->qm_step);
         fo(&l, "qm", 1);
         f_b16(&l, p->b16);
+        if (p->w4 != 0) {
+            fi(&l, "w4", p->w4);
+        }
         break;
     }
     case LK_LSTM_S16:

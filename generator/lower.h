@@ -175,7 +175,8 @@ typedef struct {
      * constants by lower_attach; NULL data until then. */
     struct {
         void *data;
-        ir_dtype dtype;       /* IR_DT_S32, IR_DT_U8 or IR_DT_F32 (resize weights) */
+        ir_dtype dtype;       /* IR_DT_S32, IR_DT_S8 (int4 weight pairs), IR_DT_U8 or
+                               * IR_DT_F32 (resize weights) */
         int64_t n;
         const char *role;     /* "w", "b", "m", "e" */
     } own[LOWER_MAX_OWN];

@@ -433,14 +433,34 @@ static int quantize_weighted(qctx *c, int ni)
             sw[k] = a > 0.0 ? a / 127.0 : 1.0;
             qw[k] = (int8_t)(sc[k] > 0.0F ? 127 : (sc[k] < 0.0F ? -127 : 0));
         }
-    } else if (n->wscale_tensor) { /* one scale: every output's multiplier the same */
-        double s1;
-        quant_weights_q(w->data, 1, (int64_t)ch * per, qmax_w, qw, &s1);
-        for (k = 0; k < ch; k++) {
-            sw[k] = s1;
-        }
     } else {
-        quant_weights_q(w->data, ch, per, qmax_w, qw, sw);
+        int again = 1;
+        while (again) {
+            again = 0;
+            if (n->wscale_tensor) { /* one scale: every output's multiplier the same */
+                double s1;
+                quant_weights_q(w->data, 1, (int64_t)ch * per, qmax_w, qw, &s1);
+                for (k = 0; k < ch; k++) {
+                    sw[k] = s1;
+                }
+            } else {
+                quant_weights_q(w->data, ch, per, qmax_w, qw, sw);
+            }
+            /* int4 weights: the int4 kernels' output stage (as every packed
+             * kernel's) takes a multiplier below 1/2; a layer whose int4
+             * scales would make one 1/2 or more keeps int8 weights */
+            for (k = 0; qmax_w == 7 && k < ch; k++) {
+                if (in->scale * sw[k] / out->scale >= 0.5) {
+                    diag_note(c->d, c->g->file, n->line,
+                              "layer '%s': int4 weights would need an output multiplier of 1/2 "
+                              "or more (%g), which the int4 kernels do not take: int8 weights",
+                              n->name, in->scale * sw[k] / out->scale);
+                    qmax_w = 127;
+                    n->wbits = 0;
+                    again = 1;
+                }
+            }
+        }
     }
     /* A channel whose weights are so small that its multiplier has no Q31
      * form (M < 2^-32: a dead unit, weights decayed to ~1e-26) contributes

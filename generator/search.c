@@ -480,7 +480,7 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
         const compress_layer *L = &cur->l[x];
         int ni = ir_find_node(g, L->name);
         if (!L->prunable || ni < 0 || L->precision != CFG_PREC_INT8 || L->sparsity > 0.0 ||
-            !compress_int4_form(&g->n[ni]) || g->n[ni].params[0] < 0 ||
+            !compress_int4_form(g, &g->n[ni]) || g->n[ni].params[0] < 0 ||
             layer_share(g, ni, 0) < SEARCH_MIN_SHARE) {
             continue;
         }

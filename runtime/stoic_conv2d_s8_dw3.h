@@ -48,6 +48,12 @@
  * locals instead (dw8_channel_c), which the compiler holds in registers.
  * scratch: the plane, then the block, 10 words.
  *
+ * int4 weights (w4 1): w holds the weights in [-7, 7] two to a byte,
+ * weight k of channel o (k = 3 kh + kw) in nibble i = 9 o + k, the low
+ * nibble of byte i / 2 for even i, the high one for odd i, each plus 8;
+ * a channel's nine are unpacked into int8 before its passes
+ * (dw8_w4_unpack: 9 loads and shifts a channel, none per output).
+ *
  * Every loop bound and index comes from the parameter struct; no branch
  * depends on the data.
  */
@@ -240,6 +246,27 @@ STOIC_INLINE void dw8_channel_asm(const stoic_conv2d_dw3_params *p, const int32_
     }
 }
 
+/* channel o's nine int4 weights (w4: nibbles 9 o .. 9 o + 8 of w, each
+ * plus 8) as int8 in w9 */
+STOIC_INLINE void dw8_w4_unpack(const int8_t *w, int32_t o, int8_t *w9)
+{
+    int32_t k;
+    int32_t i;
+    uint32_t b;
+    uint32_t nib;
+
+    for (k = 0; k < 9; k++) {
+        i = (9 * o) + k;
+        b = (uint32_t)(uint8_t)w[i / 2];
+        if ((i % 2) == 0) {
+            nib = b & 0xFU;
+        } else {
+            nib = b >> 4U;
+        }
+        w9[k] = (int8_t)((int32_t)nib - 8);
+    }
+}
+
 /* scratch: the plane, then the channel's block */
 STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, const int8_t *in,
                                           const int8_t *w, const int32_t *bias, int8_t *out,
@@ -253,6 +280,8 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
     int32_t zz;       /* the word (zp_in, zp_in) */
     int32_t b2;       /* twice the bias: the accumulators hold 2 acc */
     int32_t qw;       /* the packed multiplier and shift of the channel */
+    int8_t w9[9];     /* its weights unpacked (int4, w4) */
+    const int8_t *wo; /* its nine weights */
 
     zz = stoic_dsp_opaque(stoic_dsp_pack(p->zp_in, p->zp_in));
     for (k = 0; k < n_plane; k++) {
@@ -264,10 +293,16 @@ STOIC_INLINE void stoic_conv2d_s8_dw3_inl(const stoic_conv2d_dw3_params *p, cons
             o = (g * p->depth_mult) + j;
             b2 = 2 * stoic_bias_at(bias, o, p->b16);
             qw = p->qm[o * p->qm_step];
-            if ((p->n_pass * p->out_h) < DW8_FEW_PASSES) {
-                dw8_channel_c(p, scratch, &w[o * 9], b2, qw, &out[o]);
+            if (p->w4 != 0) {
+                dw8_w4_unpack(w, o, w9);
+                wo = w9;
             } else {
-                dw8_channel_asm(p, scratch, &w[o * 9], b2, qw, &out[o], &scratch[n_plane]);
+                wo = &w[o * 9];
+            }
+            if ((p->n_pass * p->out_h) < DW8_FEW_PASSES) {
+                dw8_channel_c(p, scratch, wo, b2, qw, &out[o]);
+            } else {
+                dw8_channel_asm(p, scratch, wo, b2, qw, &out[o], &scratch[n_plane]);
             }
         }
     }

@@ -283,7 +283,8 @@ void stoic_conv2d_s16_pk(const stoic_conv2d_pk_params *p, const int16_t *in, con
 /* 3x3 convolution, stride 1, dilation 1, one input channel per group
  * (depthwise with a channel multiplier, or in_c == 1); pad_top and
  * pad_left in {0, 1}; weights OHWI int8 as in stoic_conv2d_s8 (9 per
- * output channel), bias folded; channel o's packed multiplier and shift
+ * output channel; int8 layers: with w4 1, int4 two to a byte, nibble
+ * 9 o + k plus 8, low nibble first), bias folded; channel o's packed multiplier and shift
  * is qm[o * qm_step] (qm_step 0: one for every channel). scratch:
  * (out_h + 2) * (2 * n_pass + 1) + 10 words, n_pass = ceil(out_w / 4).
  * Layout and proof: stoic_conv2d_s8_dw3.h. */
@@ -306,6 +307,7 @@ typedef struct {
     int32_t qm_step;       /* 1 (qm[out_c]), or 0 (qm[1]: one multiplier) */
     const int32_t *qm;     /* packed multipliers and shifts, as the row-pair kernels' */
     int32_t b16;           /* int8: 0, biases int32; else 2^s, biases int16 (stoic_bias_at) */
+    int32_t w4;            /* int8: 1, w holds int4 weights two to a byte (stoic_conv2d_s8_dw3.h) */
 } stoic_conv2d_dw3_params;
 void stoic_conv2d_s8_dw3(const stoic_conv2d_dw3_params *p, const int8_t *in,
                          const int8_t *w, const int32_t *bias, int8_t *out, int32_t *scratch);

@@ -20,7 +20,8 @@
  *    pool (in_n 5 .. 8 pooled: the assembly window);
  *  - 2x2 average pool of stride 2, pads 0 or 1, count_include_pad 0 or 1,
  *    shifts -22 .. 2.
- * Weights, inputs, biases (int32, or in one case of three int16 times
+ * Weights (the 3x3 ones in one case of three int4, two a byte), inputs,
+ * biases (int32, or in one case of three int16 times
  * 2^s, stoic_bias_at), zero points, multipliers and clamps are drawn
  * (inputs and int16 biases also at the extremes); the layouts are made here from the
  * comments of runtime/stoic_rt.h, not by the generator; every output is
@@ -90,6 +91,7 @@ static int8_t rnd_x(int32_t kind)
 static int8_t xin[MAX_HW * MAX_HW * MAX_C];
 static int8_t yout[MAX_HW * MAX_HW * MAX_C];
 static int8_t wdw[MAX_C * 16];
+static int8_t w4pk[(MAX_C * 9 + 1) / 2];   /* int4 weights two a byte (dw3, w4) */
 static int32_t borig[MAX_C];
 static int32_t bias[MAX_C];
 static int32_t lane[MAX_C];
@@ -175,6 +177,8 @@ static void case_dw3(int32_t c)
     int32_t kind = rnd_in(0, 2);
     int32_t one = rnd_in(0, 3) == 0;
     int32_t b16 = rnd_b16();
+    int32_t w4 = rnd_in(0, 2) == 0;   /* int4 weights in one case of three */
+    int32_t wmax = (w4 != 0) ? 7 : 127;
     int32_t lo;
     int32_t hi;
     int32_t o;
@@ -189,7 +193,8 @@ static void case_dw3(int32_t c)
     for (o = 0; o < out_c; o++) {
         int32_t s = 0;
         for (i = 0; i < 9; i++) {
-            wdw[(o * 9) + i] = (int8_t)((kind == 1) ? ((rnd() & 1U) != 0U ? 127 : -127) : rnd_in(-127, 127));
+            wdw[(o * 9) + i] = (int8_t)((kind == 1) ? ((rnd() & 1U) != 0U ? wmax : -wmax)
+                                                    : rnd_in(-wmax, wmax));
             s += (int32_t)wdw[(o * 9) + i];
         }
         draw_bias(o, s, zp_in, b16);
@@ -213,9 +218,17 @@ static void case_dw3(int32_t c)
     p.qm_step = one != 0 ? 0 : 1;
     p.qm = qm;
     p.b16 = b16;
+    p.w4 = w4;
     pack_lanes(out_c, b16);
+    /* int4: weight i (9 o + k) in nibble i, the low one of byte i / 2
+     * first, plus 8 (stoic_rt.h) */
+    for (i = 0; i < out_c * 9; i += 2) {
+        uint32_t n0 = (uint32_t)((int32_t)wdw[i] + 8);
+        uint32_t n1 = (i + 1 < out_c * 9) ? (uint32_t)((int32_t)wdw[i + 1] + 8) : 0U;
+        w4pk[i / 2] = (int8_t)(int32_t)(n0 | (n1 << 4U));
+    }
     garbage();
-    stoic_conv2d_s8_dw3(&p, xin, wdw, bias, yout, scratch);
+    stoic_conv2d_s8_dw3(&p, xin, (w4 != 0) ? w4pk : wdw, bias, yout, scratch);
     for (oh = 0; oh < out_h; oh++) {
         for (ow = 0; ow < out_w; ow++) {
             for (o = 0; o < out_c; o++) {

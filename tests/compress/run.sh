@@ -358,6 +358,22 @@ check "mlp int8, int16 biases: 2 bytes less per channel, generated == evaluator"
     b16 mlpb $M/mlp.xml $M/test_x.npy 410 --precision int8 --calib $M/calib_x.npy
 check "mlp int4 weights, int16 biases: 2 bytes less per channel, generated == evaluator" \
     b16 mlpb4 $M/mlp.xml $M/test_x.npy 410 --precision int4 --calib $M/calib_x.npy
+# int4 weights in the 3x3 kernels of one input channel per group
+# (stoic_conv2d_s8_dw3, w4): dsconv's first layer (1 -> 8) and its first
+# depthwise layer (8 channels) take nine int4 weights a channel, 36 bytes
+# each instead of 72 (counted by hand: 9 x 8 / 2); its second depthwise
+# layer, whose int4 scales would need an output multiplier of 1/2 or
+# more, keeps int8 weights, with a note
+dw_int4() {
+    variant dsi4 $W/ds/ds.xml $DS/val_x.npy --precision int4 --calib $DS/calib_x.npy &&
+    [ "$(grep -c '\.w4 = 1' $W/dsi4/out/model.c)" -eq 2 ] &&
+    grep -q "features.11/Conv': int4 weights would need an output multiplier" $W/dsi4/gen.log &&
+    [ "$(grep -c '^const int8_t model_p[0-9]*_w\[36\]' $W/dsi4/out/model_weights.c)" -eq 2 ] &&
+    q=$(json $W/dsi4/out/model_report.json "r['compression']['constant_bytes']") &&
+    json $W/dsi4/out/model_report.json "[l['precision'] for l in r['layers'] if l['op'] == 'conv2d']" &&
+    echo "bytes: $q (int8 3x3 weights: 2016)" && [ "$q" -eq $((2016 - 72)) ]
+}
+check "dsconv int4: the 3x3 first and depthwise layers' weights two a byte, generated == evaluator" dw_int4
 check "digits CNN int8, int16 biases: 2 bytes less per channel, generated == evaluator" \
     b16 dgb $D/digits.xml $D/val_x.npy 66 --precision int8 --calib $D/calib_x.npy
 

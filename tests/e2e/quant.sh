@@ -1,8 +1,9 @@
 #!/bin/sh
 # Quantized end-to-end tests (issue 4): every e2e case, quantized to int8
 # or to int16 (in turn, by name order; both with QUANT_PRECISIONS=both, make
-# check-e2e-quant-full), and every other dense and 1x1 case also with int4
-# weights (--precision int4; all of them with QUANT_PRECISIONS=both), with
+# check-e2e-quant-full), and every other dense, 1x1 and 3x3 depthwise case
+# also with int4 weights (--precision int4; all of them with
+# QUANT_PRECISIONS=both), with
 # its own input as calibration data:
 #   1. stoic generate model.xml -o OUT --name model --precision P --calib input.npy
 #      (the generator built with ASan/UBSan, bin/stoic-asan); every other
@@ -214,9 +215,9 @@ for c in $list; do
         echo "$c int16$k"
     fi
     # int4 weights: the cases of the layers that have an int4 kernel
-    # (dense, 1x1 convolution), every other one in name order (all of
-    # them with QUANT_PRECISIONS=both)
-    case $c in dense*|*1x1*)
+    # (dense, 1x1 convolution, 3x3 depthwise and first layer), every other
+    # one in name order (all of them with QUANT_PRECISIONS=both)
+    case $c in dense*|*1x1*|*depthwise*|dw3_*)
         if [ "${QUANT_PRECISIONS:-alternate}" = both ] || [ $((i4 % 2)) -eq 0 ]; then
             b=
             [ $((i4 % 4)) -eq 0 ] && b=" b16"

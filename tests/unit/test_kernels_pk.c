@@ -543,6 +543,22 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
             CU_ASSERT(calls[0].own[ko].n == (pairs ? (oc + 1) / 2 : (oc + 1) / 2));
             n_b16[calls[0].k]++;
         }
+        if (calls[0].k == LK_CONV2D_S8_DW3) {
+            /* int4: the weights two a byte, nibble i = 9 o + k (the low
+             * one first), value + 8; else the layer's int8 tensor */
+            const int8_t *wq = g->t[g->n[0].params[0]].qdata;
+            CU_ASSERT(calls[0].p.dw3.w4 == (L->w4 ? 1 : 0));
+            if (calls[0].p.dw3.w4) {
+                const uint8_t *pk = calls[0].own[2].data;
+                int64_t i, nbad = 0;
+                CU_ASSERT(calls[0].own[2].n == ((int64_t)oc * 9 + 1) / 2);
+                for (i = 0; i < (int64_t)oc * 9; i++) {
+                    int32_t nib = i % 2 == 0 ? pk[i / 2] & 15 : pk[i / 2] >> 4;
+                    nbad += nib - 8 != wq[i];
+                }
+                CU_ASSERT(nbad == 0);
+            }
+        }
     }
     {
         /* the packed multipliers: one word each (per-channel, qm_step 4
@@ -733,6 +749,24 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
     return bad != 0 ? -1 : kind;
 }
 
+/* a 3x3 stride-1 convolution with one input channel per group and pads 1
+ * (stoic_conv2d_s8_dw3): depthwise (dw: 1 .. 6 channels, multiplier 1 or
+ * 2) or the first layer of an image network (one input channel, 1 .. 9
+ * outputs); 1 .. 9 rows, 1 .. 11 columns */
+static void dw3_geom(layer *L, uint32_t *s, int dw)
+{
+    int32_t mult;
+    L->op = IR_OP_CONV2D;
+    L->kh = L->kw = 3;
+    L->in_c = dw ? (int32_t)qt_range(s, 1, 6) : 1;
+    mult = (int32_t)qt_range(s, 1, dw ? 2 : 9);
+    L->groups = L->in_c;
+    L->out_c = L->in_c * mult;
+    L->pt = L->pl = 1;
+    L->in_h = L->out_h = (int32_t)qt_range(s, 1, 9);
+    L->in_w = L->out_w = (int32_t)qt_range(s, 1, 11);
+}
+
 /* int16 biases (bias16): every int8 packed kernel reads them (dense and
  * conv row pairs, the last pair odd or not, blocks of three, two and one
  * rows; 1x1 plain and pooled; 3x3 depthwise; int4 weights), against the
@@ -745,7 +779,6 @@ static void test_bias16(void)
     memset(n_b16, 0, sizeof n_b16);
     for (n = 0; n < 700; n++) {
         layer L;
-        int32_t mult;
         memset(&L, 0, sizeof L);
         L.dt = IR_DT_S8;
         L.b16 = qt_range(&s, 0, 7) == 0 ? 2 : 1;
@@ -781,15 +814,7 @@ static void test_bias16(void)
             L.out_c = (int32_t)qt_range(&s, 1, 13);
             break;
         default: /* 3x3 depthwise, or one input channel */
-            L.op = IR_OP_CONV2D;
-            L.kh = L.kw = 3;
-            L.in_c = n % 7 == 5 ? (int32_t)qt_range(&s, 1, 6) : 1;
-            mult = (int32_t)qt_range(&s, 1, n % 7 == 5 ? 2 : 9);
-            L.groups = L.in_c;
-            L.out_c = L.in_c * mult;
-            L.pt = L.pl = 1;
-            L.in_h = L.out_h = (int32_t)qt_range(&s, 1, 9);
-            L.in_w = L.out_w = (int32_t)qt_range(&s, 1, 11);
+            dw3_geom(&L, &s, n % 7 == 5);
             break;
         }
         k = run_layer(&L, &s, 0, 2);
@@ -803,6 +828,32 @@ static void test_bias16(void)
     CU_ASSERT(n_b16[LK_DENSE_S8_PK] > 70 && n_b16[LK_CONV2D_S8_PK] > 40 &&
               n_b16[LK_DENSE_S4_PK] > 40 && n_b16[LK_PW_S8] > 120 &&
               n_b16[LK_CONV2D_S8_DW3] > 120);
+}
+
+/* int4 weights in the 3x3 kernels of one input channel per group
+ * (stoic_conv2d_s8_dw3 with w4: two weights a byte, nibble 9 o + k, low
+ * first, plus 8), against the int64 reference; the nibbles checked by
+ * hand for one layer; int32 and int16 biases */
+static void test_dw3_int4(void)
+{
+    uint32_t s = 0xD3A40004u;
+    int n, k, w4 = 0, other = 0;
+    for (n = 0; n < 1000; n++) {
+        layer L;
+        memset(&L, 0, sizeof L);
+        L.dt = IR_DT_S8;
+        L.w4 = 1;
+        L.b16 = qt_range(&s, 0, 2) == 0;
+        L.act = (int)qt_range(&s, 0, 2);
+        dw3_geom(&L, &s, n % 3 != 0);
+        k = run_layer(&L, &s, 0, 2);
+        CU_ASSERT(k >= 0);
+        w4 += k == LK_CONV2D_S8_DW3;
+        other += k != LK_CONV2D_S8_DW3;
+    }
+    CU_ASSERT(w4 > 950);
+    printf("\n  int4 3x3 (one input channel per group): %d through stoic_conv2d_s8_dw3, %d plain",
+           w4, other);
 }
 
 static void test_dense_pk(void)
@@ -1064,6 +1115,8 @@ UNIT_SUITE(kernel_pk)
     CU_add_test(s, "dense int8/int16 packed, through lower, vs int64 reference", test_dense_pk);
     CU_add_test(s, "int16 biases in every int8 packed kernel, through lower, vs reference",
                 test_bias16);
+    CU_add_test(s, "int4 weights in the 3x3 depthwise / first-layer kernel vs reference (1000)",
+                test_dw3_int4);
     CU_add_test(s, "dense and 1x1 conv with int4 weights, through lower, vs int64 reference",
                 test_dense_s4);
     CU_add_test(s, "bounds that fail: plain kernels chosen", test_fallback);
