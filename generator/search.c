@@ -457,6 +457,45 @@ static int bias16_able(const ir_graph *g, const compress_layer *L)
            (g->n[ni].op == IR_OP_DENSE || g->n[ni].op == IR_OP_CONV2D);
 }
 
+/* One step of the last phases (int4 weights, int16 biases): plan *trial
+ * (which this takes over) measured, recorded as phase `phase` (name pname
+ * on the progress line), and accepted in place of *cur when it saves
+ * bytes, fits the budget and stays under the error ceiling. Returns 1
+ * when accepted, 0 when not, -1 after an error. */
+static int last_phase_try(search_ctx *s, compress_info *info, const char *what, const char *pname,
+                          int phase, compress_plan *trial, compress_plan *cur, int64_t *cur_obj,
+                          double *cur_metric, double *cur_nmse, double ceiling)
+{
+    int64_t bb, bm;
+    double bmet, bn;
+    int fits;
+    progress(s, pname, what);
+    if (measure(s, trial, &bb, &bm, &bmet, &bn) != 0) {
+        show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
+        compress_plan_free(trial);
+        return record(info, what, -1, -1, -1.0, 0.0, phase, 0) != 0 ? -1 : 0;
+    }
+    fits = bmet <= info->max_drop && (ceiling < 0.0 || bn <= ceiling) && bb < *cur_obj;
+    show(info, what, bb, bm, bmet, s->last_drop, bn,
+         fits ? 1 : (bmet <= info->max_drop ? 2 : 0));
+    if (record(info, what, bb, bm, bmet, s->last_drop, phase, fits) != 0) {
+        compress_plan_free(trial);
+        return -1;
+    }
+    if (!fits) {
+        compress_plan_free(trial);
+        return 0;
+    }
+    info->cand[info->n_cand - 1].accepted = 1;
+    printf("search: accepted %s\n", what);
+    compress_plan_free(cur);
+    *cur = *trial;
+    *cur_obj = bb;
+    *cur_metric = bmet;
+    *cur_nmse = bn;
+    return 1;
+}
+
 /* The int4 phase (search_plan step 3): for each layer of plan *cur that
  * has an int4 kernel, stays int8 and is not sparse, in the order of its
  * float model's weight count (most first, then layer order), the plan
@@ -494,9 +533,6 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
     s->expect = n;
     for (y = 0; y < n && rc == 0 && s->evals < SEARCH_MAX_EVALS; y++) {
         compress_plan trial;
-        int64_t bb, bm;
-        double bmet, bn;
-        int fits;
         x = order[y];
         if (compress_plan_copy(&trial, cur) != 0) {
             rc = -1;
@@ -504,30 +540,9 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
         }
         trial.l[x].precision = CFG_PREC_INT4;
         snprintf(what, sizeof what, "%s int4 weights", trial.l[x].name);
-        progress(s, "int4", what);
-        if (measure(s, &trial, &bb, &bm, &bmet, &bn) != 0) {
-            show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
-            rc = record(info, what, -1, -1, -1.0, 0.0, 3, 0);
-            compress_plan_free(&trial);
-            continue;
-        }
-        fits = bmet <= info->max_drop && (ceiling < 0.0 || bn <= ceiling) && bb < *cur_obj;
-        show(info, what, bb, bm, bmet, s->last_drop, bn,
-             fits ? 1 : (bmet <= info->max_drop ? 2 : 0));
-        if (record(info, what, bb, bm, bmet, s->last_drop, 3, fits) != 0) {
-            rc = -1;
-        }
-        if (rc == 0 && fits) {
-            info->cand[info->n_cand - 1].accepted = 1;
-            printf("search: accepted %s\n", what);
-            compress_plan_free(cur);
-            *cur = trial;
-            *cur_obj = bb;
-            *cur_metric = bmet;
-            *cur_nmse = bn;
-        } else {
-            compress_plan_free(&trial);
-        }
+        rc = last_phase_try(s, info, what, "int4", 3, &trial, cur, cur_obj, cur_metric, cur_nmse,
+                            ceiling);
+        rc = rc < 0 ? -1 : 0;
     }
     free(order);
     free(cnt);
@@ -552,9 +567,6 @@ static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, c
     s->expect = n > 1 ? n + 1 : n;
     for (y = n > 1 ? -1 : 0; y < cur->n && rc == 0 && s->evals < SEARCH_MAX_EVALS; y++) {
         compress_plan trial;
-        int64_t bb, bm;
-        double bmet, bn;
-        int fits;
         if (y >= 0 && !bias16_able(g, &cur->l[y])) {
             continue;
         }
@@ -573,33 +585,13 @@ static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, c
         } else {
             snprintf(what, sizeof what, "%s int16 biases", trial.l[last].name);
         }
-        progress(s, "bias16", what);
-        if (measure(s, &trial, &bb, &bm, &bmet, &bn) != 0) {
-            show(info, what, 0, 0, 0.0, 0.0, 0.0, 0);
-            rc = record(info, what, -1, -1, -1.0, 0.0, 4, 0);
-            compress_plan_free(&trial);
-            continue;
+        rc = last_phase_try(s, info, what, "bias16", 4, &trial, cur, cur_obj, cur_metric, cur_nmse,
+                            ceiling);
+        if (rc == 1 && y < 0) {
+            rc = 0;
+            break; /* every layer at once: done */
         }
-        fits = bmet <= info->max_drop && (ceiling < 0.0 || bn <= ceiling) && bb < *cur_obj;
-        show(info, what, bb, bm, bmet, s->last_drop, bn,
-             fits ? 1 : (bmet <= info->max_drop ? 2 : 0));
-        if (record(info, what, bb, bm, bmet, s->last_drop, 4, fits) != 0) {
-            rc = -1;
-        }
-        if (rc == 0 && fits) {
-            info->cand[info->n_cand - 1].accepted = 1;
-            printf("search: accepted %s\n", what);
-            compress_plan_free(cur);
-            *cur = trial;
-            *cur_obj = bb;
-            *cur_metric = bmet;
-            *cur_nmse = bn;
-            if (y < 0) {
-                break; /* every layer at once: done */
-            }
-        } else {
-            compress_plan_free(&trial);
-        }
+        rc = rc < 0 ? -1 : 0;
     }
     return rc;
 }
