@@ -1,12 +1,13 @@
 #!/bin/sh
 # target/s4cases/run.sh TGT [PROG] -- runs target/s4cases/s4cases.c (the
-# int4 kernel against its independent reference on random cases), or
+# int4 kernel against its independent reference on random cases, with
+# int32 and int16 biases), or
 # PROG (dspcases: target/dspcases/dspcases.c, the kernels with inline
 # assembly passes), as built by target/target.mk on Cortex-M4 and
 # Cortex-M7 (QEMU mps2 boards, semihosting), big-endian PowerPC
 # (qemu-ppc) and the host; each must print "PROG: N cases, M outputs,
 # 0 mismatches" with N >= 1000 and exit 0. Part of make target-check.
-# REQ: REQ-CMP-006
+# REQ: REQ-CMP-005 REQ-CMP-006
 set -eu
 T=${1:?usage: target/s4cases/run.sh TGT [PROG]}
 P=${2:-s4cases}
