@@ -52,7 +52,8 @@
  * weight k of channel o (k = 3 kh + kw) in nibble i = 9 o + k, the low
  * nibble of byte i / 2 for even i, the high one for odd i, each plus 8;
  * a channel's nine are unpacked into int8 before its passes
- * (dw8_w4_unpack: 9 loads and shifts a channel, none per output).
+ * (dw8_w4_unpack: five byte loads and a few shifts a channel, nothing per
+ * output).
  *
  * Every loop bound and index comes from the parameter struct; no branch
  * depends on the data.
@@ -246,25 +247,39 @@ STOIC_INLINE void dw8_channel_asm(const stoic_conv2d_dw3_params *p, const int32_
     }
 }
 
+/* the nibble of v at bit sh, less 8: an int4 weight */
+STOIC_INLINE int8_t dw8_nib(uint32_t v, uint32_t sh)
+{
+    uint32_t n = (v >> sh) & 0xFU;
+    int32_t x = (int32_t)n;
+
+    return (int8_t)(x - 8);
+}
+
 /* channel o's nine int4 weights (w4: nibbles 9 o .. 9 o + 8 of w, each
- * plus 8) as int8 in w9 */
+ * plus 8) as int8 in w9: the five bytes that hold them, the first
+ * nibble the low one of the first byte for even o, its high one for odd
+ * o; the eight nibbles from the first as one word, the ninth apart */
 STOIC_INLINE void dw8_w4_unpack(const int8_t *w, int32_t o, int8_t *w9)
 {
-    int32_t k;
-    int32_t i;
-    uint32_t b;
-    uint32_t nib;
+    const int8_t *b = &w[(9 * o) / 2];
+    uint32_t v = (uint32_t)(uint8_t)b[0] | ((uint32_t)(uint8_t)b[1] << 8U) |
+                 ((uint32_t)(uint8_t)b[2] << 16U) | ((uint32_t)(uint8_t)b[3] << 24U);
+    uint32_t last = (uint32_t)(uint8_t)b[4];
 
-    for (k = 0; k < 9; k++) {
-        i = (9 * o) + k;
-        b = (uint32_t)(uint8_t)w[i / 2];
-        if ((i % 2) == 0) {
-            nib = b & 0xFU;
-        } else {
-            nib = b >> 4U;
-        }
-        w9[k] = (int8_t)((int32_t)nib - 8);
+    if ((o % 2) != 0) {
+        v = (v >> 4U) | (last << 28U);
+        last = last >> 4U;
     }
+    w9[0] = dw8_nib(v, 0U);
+    w9[1] = dw8_nib(v, 4U);
+    w9[2] = dw8_nib(v, 8U);
+    w9[3] = dw8_nib(v, 12U);
+    w9[4] = dw8_nib(v, 16U);
+    w9[5] = dw8_nib(v, 20U);
+    w9[6] = dw8_nib(v, 24U);
+    w9[7] = dw8_nib(v, 28U);
+    w9[8] = dw8_nib(last, 0U);
 }
 
 /* scratch: the plane, then the channel's block */
