@@ -378,23 +378,29 @@ static double bias16_round(double v, const int8_t *qw, int64_t k, int64_t per, i
 }
 
 /* The smallest s in [0, 14] with every channel's folded bias, rounded to
- * a multiple of 2^s, within int16 times 2^s; -1 when none is (the biases
- * stay int32). */
+ * a multiple of 2^s, within int16 times 2^s; -1 when none is, or when the
+ * rounding, at most 2^(s - 1) accumulator units, could move an output by
+ * more than 1/16 of its step (2^(s - 1) M > 1/16 for a channel's
+ * multiplier M: a channel whose weights became 0 has M = 1, its bias is
+ * its output) -- then the biases stay int32. */
+#define BIAS16_MAX_STEP (1.0 / 16.0)
 static int32_t bias16_shift(const qctx *c, const ir_node *n, const ir_tensor *w, const ir_tensor *b,
                             const int8_t *qw, const double *sw, int64_t per, int32_t zp)
 {
-    const ir_tensor *in = &c->g->t[n->inputs[0]];
+    const ir_tensor *in = &c->g->t[n->inputs[0]], *out = &c->g->t[n->output];
     int32_t ch = w->shape.d[0], s;
     int64_t k;
-    double fmax = 0.0;
+    double fmax = 0.0, mmax = 0.0;
     for (k = 0; k < ch; k++) {
         double bias = (double)b->data[k] - weight_error(c, n, w, qw, sw, k, per);
         double f = fabs(bias16_fold(round(bias / (in->scale * sw[k])), qw, k, per, zp));
+        double m = in->scale * sw[k] / out->scale;
         fmax = f > fmax ? f : fmax;
+        mmax = m > mmax ? m : mmax;
     }
     for (s = 0; s <= 14; s++) {
         if (floor(fmax / ldexp(1.0, s) + 0.5) <= 32767.0) {
-            return s;
+            return s == 0 || ldexp(1.0, s - 1) * mmax <= BIAS16_MAX_STEP ? s : -1;
         }
     }
     return -1;

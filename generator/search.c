@@ -236,7 +236,7 @@ static void show(const compress_info *info, const char *what, int64_t bytes, int
 static void progress(search_ctx *s, const char *phase, const char *what)
 {
     double el, per;
-    int done;
+    int done, lim;
     if (s->phase == NULL || strcmp(s->phase, phase) != 0) {
         s->phase = phase;
         s->t0 = now();
@@ -245,13 +245,15 @@ static void progress(search_ctx *s, const char *phase, const char *what)
     el = now() - s->t0;
     done = s->evals - s->evals0;
     per = done > 0 ? el / (double)done : 0.0;
+    /* the limit, or (the int16-bias trial past it) this evaluation */
+    lim = s->evals + 1 > SEARCH_MAX_EVALS ? s->evals + 1 : SEARCH_MAX_EVALS;
     if (done > 0) {
         fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
                 "phase (%.2f s each, about %.0f s left): %s\n", phase, s->evals + 1,
-                SEARCH_MAX_EVALS, s->expect, per, per * (double)s->expect, what);
+                lim, s->expect, per, per * (double)s->expect, what);
     } else {
         fprintf(stderr, "progress: %s, evaluation %d of at most %d, at most %d more in this "
-                "phase: %s\n", phase, s->evals + 1, SEARCH_MAX_EVALS, s->expect, what);
+                "phase: %s\n", phase, s->evals + 1, lim, s->expect, what);
     }
     fflush(stderr);
     if (s->expect > 0) {
@@ -553,9 +555,10 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
  * int8 (or int4-weight) dense and conv layer of plan *cur as int16 times
  * a power of two (bias="int16": half their bytes; the rounding moves an
  * output by a fraction of a step, so it seldom costs anything), measured
- * once for all of them and accepted when the plan saves bytes, fits the
- * budget and stays under the error ceiling; when it does not, each layer
- * alone, in layer order. */
+ * once for all of them (even past the evaluations' limit) and accepted
+ * when the plan saves bytes, fits the budget and stays under the error
+ * ceiling; when it does not, each layer alone, in layer order (within
+ * the limit). */
 static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, compress_plan *cur,
                         int64_t *cur_obj, double *cur_metric, double *cur_nmse, double ceiling)
 {
@@ -565,7 +568,10 @@ static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, c
         n += bias16_able(g, &cur->l[x]);
     }
     s->expect = n > 1 ? n + 1 : n;
-    for (y = n > 1 ? -1 : 0; y < cur->n && rc == 0 && s->evals < SEARCH_MAX_EVALS; y++) {
+    /* the trial of every layer at once runs even when the evaluations'
+     * limit is reached (one more): it is the one that saves the most */
+    for (y = n > 1 ? -1 : 0; y < cur->n && rc == 0 && (y < 0 || s->evals < SEARCH_MAX_EVALS);
+         y++) {
         compress_plan trial;
         if (y >= 0 && !bias16_able(g, &cur->l[y])) {
             continue;

@@ -114,6 +114,47 @@ static void test_int8_dense(void)
     ir_free(g);
 }
 
+/* int16 biases (bias16) on the int8 dense layer above: zp_x = -1, row sums
+ * of the weights 76 - 32 + 127 + 0 = 171 and 32 + 95 - 95 + 127 = 159, so
+ * the folded biases are f = qb + 171 and qb + 159 (f = qb - zp_x sum w) */
+static void bias16_case(float b1, int32_t want_shift, int32_t want_b0, int32_t want_b1)
+{
+    ir_graph *g = dense_graph(0);
+    double lo[16], hi[16];
+    int has[16], fc;
+    diag d;
+    const int32_t *qb;
+    memset(&d, 0, sizeof d);
+    ranges(g, lo, hi, has);
+    g->n[0].target = IR_DT_S8;
+    g->n[0].bias16 = 1;
+    g->t[g->n[0].params[1]].data[1] = b1;
+    CU_ASSERT_FATAL(pass_quantize(g, lo, hi, has, NULL, &d) == 0);
+    fc = ir_find_node(g, "fc");
+    qb = g->t[g->n[fc].params[1]].qdata;
+    CU_ASSERT_EQUAL(g->n[fc].bias_shift, want_shift);
+    CU_ASSERT_EQUAL(qb[0], want_b0);
+    CU_ASSERT_EQUAL(qb[1], want_b1);
+    ir_free(g);
+}
+
+static void test_bias16(void)
+{
+    /* b1 = -0.25 (test_int8_dense): qb = 2024, -10120; f = 2195, -9961, in
+     * int16: s = 0, nothing rounded */
+    bias16_case(-0.25F, 0, 2024, -10120);
+    /* b1 = -1: qb1 = -255 127 / (2 0.4F) = -40481.249 -> -40481, f1 = -40322
+     * beyond int16: s = 1, f rounded to even (ties away from zero): f0 =
+     * 2195 -> 2196, qb0 = 2025; f1 even, unchanged; the move, 1 unit,
+     * times M0 = 1/254, well below 1/16 of a step */
+    bias16_case(-1.0F, 1, 2025, -40481);
+    /* b1 = -30: qb1 = -30 40481.249 = -1214437.5 -> -1214437 (the float
+     * product rounds below the tie), f1 = -1214278 needs s = 6 (2^6 32767
+     * = 2097088 >= 1214278 > 2^5 32767): a move of 2^5 units is 32/254 of
+     * channel 0's step, more than 1/16: int32 biases, nothing rounded */
+    bias16_case(-30.0F, -1, 2024, -1214437);
+}
+
 static void test_int16_dense(void)
 {
     ir_graph *g = dense_graph(0);
@@ -241,6 +282,8 @@ UNIT_SUITE(pass_quantize_tests)
 {
     CU_pSuite s = CU_add_suite("pass_quantize hand-derived", NULL, NULL);
     CU_add_test(s, "int8 dense: scales, weights, bias, multipliers, bound", test_int8_dense);
+    CU_add_test(s, "int16 biases: the shift, the rounding of the folded bias, the 1/16-step limit",
+                test_bias16);
     CU_add_test(s, "int16 dense: int64 bias, multipliers, bound", test_int16_dense);
     CU_add_test(s, "mixed precision: convert layers", test_mixed_converts);
     CU_add_test(s, "accumulator overflow is refused", test_overflow_refused);
