@@ -925,6 +925,23 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
             sb_printf(lb, ", \"error_bound_in_range\": %s",
                       ot->eb_ok ? jnum(j1, sizeof j1, "%.9g", ot->eb_ns) : "null");
         }
+        if (n->bias16 && n->prec == IR_DT_S8 &&
+            (n->op == IR_OP_DENSE || n->op == IR_OP_CONV2D || n->op == IR_OP_CONV1D)) {
+            /* int16 biases asked for: whether the layer holds them (a
+             * packed kernel and a shift pass_quantize found), and the
+             * shift its folded biases were rounded to */
+            int b16 = 0;
+            for (k = 0; k < nc; k++) {
+                b16 |= n->bias_shift >= 0 &&
+                       (calls[k].k == LK_DENSE_S8_PK || calls[k].k == LK_CONV2D_S8_PK ||
+                        calls[k].k == LK_CONV2D_S8_DW3 || calls[k].k == LK_PW_S8 ||
+                        calls[k].k == LK_DENSE_S4_PK);
+            }
+            sb_printf(lb, ", \"bias_bits\": %d", b16 ? 16 : 32);
+            if (b16) {
+                sb_printf(lb, ", \"bias_shift\": %ld", (long)n->bias_shift);
+            }
+        }
         if (o->ev != NULL && i < o->ev->n_layers && o->ev->layers[i].node >= 0) {
             char j1[40], j2[40];
             sb_printf(lb, ", \"sqnr_db\": %s, \"max_abs_error\": %s",

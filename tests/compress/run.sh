@@ -339,6 +339,11 @@ b16() {
     echo "bytes: $q32 with int32 biases, $q16 with int16 biases ($ch output channels)" &&
     [ $((q32 - q16)) -eq $((2 * ch)) ] &&
     grep -q '\.b16 = ' $W/${bt}16/out/model.c && ! grep -q '\.b16 = ' $W/${bt}32/out/model.c &&
+    # the report names the layers with int16 biases and their shift: as
+    # many as the generated code's calls with .b16
+    nb=$(json $W/${bt}16/out/model_report.json \
+        "sum(1 for l in r['layers'] if l.get('bias_bits') == 16 and l['bias_shift'] >= 0)") &&
+    [ "$nb" -eq "$(grep -c '\.b16 = ' $W/${bt}16/out/model.c)" ] &&
     /usr/bin/python3 -c "
 import numpy as np
 a = np.load('$W/${bt}32/c.npy'); b = np.load('$W/${bt}16/c.npy')
