@@ -1564,6 +1564,7 @@ static void refit_keep(const ir_graph *g, const compress_layer *L, struct compre
 ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *p, diag *d)
 {
     int int8_w; /* layers asked int4 whose kernels take int8 weights */
+    int b32 = 0; /* weighted layers asked int16 biases that are not int8 / int4 */
     const float *calib = info->calib_x;
     int64_t rows = info->calib_rows;
     ir_graph *g;
@@ -1681,7 +1682,14 @@ ir_graph *compress_apply(const char *model, compress_info *info, compress_plan *
         }
         g->n[i].wscale_tensor = (L != NULL ? L->scales : info->scales) == CFG_SCALES_TENSOR;
         g->n[i].bias16 = (L != NULL ? L->bias : info->bias) == CFG_BIAS_INT16;
+        b32 += g->n[i].bias16 && prunable(g, &g->n[i]) && g->n[i].target != IR_DT_S8;
         any |= g->n[i].target != IR_DT_F32;
+    }
+    if (b32 > 0) {
+        diag_note(d, model, 0,
+                  "%d layer%s asked for int16 biases %s none: int16 biases are for int8 (and "
+                  "int4-weight) layers; float32 keeps float biases, int16 layers int64 ones",
+                  b32, b32 == 1 ? "" : "s", b32 == 1 ? "has" : "have");
     }
     if (int8_w > 0) {
         diag_note(d, model, 0,

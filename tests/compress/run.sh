@@ -379,6 +379,14 @@ dw_int4() {
     echo "bytes: $q (int8 3x3 weights: 2016)" && [ "$q" -eq $((2016 - 72)) ]
 }
 check "dsconv int4: the 3x3 first and depthwise layers' weights two a byte, generated == evaluator" dw_int4
+# int16 biases asked of int16 layers: a note, and int64 biases as before
+b16_int16() {
+    variant mlpb16s16 $M/mlp.xml $M/test_x.npy --precision int16 --calib $M/calib_x.npy \
+        --bias int16 &&
+    grep "3 layers asked for int16 biases have none" $W/mlpb16s16/gen.log &&
+    ! grep -q '\.b16 = ' $W/mlpb16s16/out/model.c
+}
+check "mlp int16 with --bias int16: a note, the int64 biases kept" b16_int16
 check "digits CNN int8, int16 biases: 2 bytes less per channel, generated == evaluator" \
     b16 dgb $D/digits.xml $D/val_x.npy 66 --precision int8 --calib $D/calib_x.npy
 
