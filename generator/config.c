@@ -35,6 +35,17 @@ int cfg_precision_parse(const char *s)
     return -1;
 }
 
+int cfg_bias_parse(const char *s)
+{
+    if (s != NULL && strcmp(s, "int32") == 0) {
+        return CFG_BIAS_INT32;
+    }
+    if (s != NULL && strcmp(s, "int16") == 0) {
+        return CFG_BIAS_INT16;
+    }
+    return -1;
+}
+
 const char *cfg_precision_name(cfg_precision p)
 {
     switch (p) {
@@ -111,7 +122,7 @@ static int read_quantization(const char *path, const xmlNode *q, compress_config
     }
     free(sc);
     if (bi != NULL) {
-        c->bias = strcmp(bi, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32;
+        c->bias = (cfg_bias)cfg_bias_parse(bi); /* the schema allows int32, int16 */
     }
     free(bi);
     if (cal != NULL) {
@@ -278,8 +289,7 @@ int config_load(const char *path, compress_config *c, diag *d)
             L->scales = sc == NULL ? CFG_SCALES_UNSET
                                    : (strcmp(sc, "tensor") == 0 ? CFG_SCALES_TENSOR
                                                                 : CFG_SCALES_CHANNEL);
-            L->bias = bi == NULL ? CFG_BIAS_UNSET
-                                 : (strcmp(bi, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32);
+            L->bias = bi == NULL ? CFG_BIAS_UNSET : (cfg_bias)cfg_bias_parse(bi);
             free(prec);
             free(sc);
             free(bi);

@@ -95,6 +95,8 @@ void cfg_compress_unset(cfg_compress *c);
 /* "int8" -> CFG_PREC_INT8, "int16" -> CFG_PREC_INT16, "int4" -> CFG_PREC_INT4, "float32" ->
  * CFG_PREC_F32; -1 (= CFG_PREC_UNSET) for anything else or NULL. */
 int cfg_precision_parse(const char *s);
+/* "int32" or "int16" (bias="...", --bias) -> cfg_bias; -1 otherwise */
+int cfg_bias_parse(const char *s);
 /* "int8", "int16", "int4", "float32"; "unset" for CFG_PREC_UNSET, "unknown" otherwise. */
 const char *cfg_precision_name(cfg_precision p);
 

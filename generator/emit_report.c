@@ -932,10 +932,7 @@ int emit_report(const ir_graph *g, const emit_options *o, outdir *st, diag *d)
              * shift its folded biases were rounded to */
             int b16 = 0;
             for (k = 0; k < nc; k++) {
-                b16 |= n->bias_shift >= 0 &&
-                       (calls[k].k == LK_DENSE_S8_PK || calls[k].k == LK_CONV2D_S8_PK ||
-                        calls[k].k == LK_CONV2D_S8_DW3 || calls[k].k == LK_PW_S8 ||
-                        calls[k].k == LK_DENSE_S4_PK);
+                b16 |= n->bias_shift >= 0 && lower_kernel_b16(calls[k].k);
             }
             sb_printf(lb, ", \"bias_bits\": %d", b16 ? 16 : 32);
             if (b16) {

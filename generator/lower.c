@@ -101,6 +101,12 @@ int lower_kernel_inlined(lower_kernel k, int shared)
     return !shared && lower_kernel_inline(k);
 }
 
+int lower_kernel_b16(lower_kernel k)
+{
+    return k == LK_DENSE_S8_PK || k == LK_CONV2D_S8_PK || k == LK_CONV2D_S8_DW3 ||
+           k == LK_PW_S8 || k == LK_DENSE_S4_PK;
+}
+
 /* The 14 geometry fields shared by every conv2d parameter struct (all but
  * groups), copied from one struct to another. */
 /* The carries of the sparse conv decoding (runtime stoic_conv2d_*_sparse.c):
@@ -755,9 +761,9 @@ static void *own_alloc(lower_call *c, int k, ir_dtype dt, int64_t n, const char 
 
 /* The folded biases of outputs [0, out_n) as own array k (role "c" or
  * "b") of call c, in the form the int8 packed kernels read
- * (stoic_bias_at, stoic_bias_rec): when the layer asks for int16 biases
- * (bias16, an int8 layer whose biases pass_quantize rounded to multiples
- * of 2^s) and every value is such a multiple within int16 times 2^s, two
+ * (stoic_bias_at, stoic_bias_rec): when the call's kernel reads them
+ * (lower_kernel_b16), the layer asks for int16 biases (bias16: its
+ * biases pass_quantize rounded to multiples of 2^s) and every value is such a multiple within int16 times 2^s, two
  * values a word (lanes: outputs 2i, 2i + 1; an odd last output's partner
  * 0) and *b16 = 2^s; else one int32 per output, or with pairs (the
  * row-pair kernels, out_n rounded up to even) per pair (b0, b0 + 256 b1),
@@ -776,7 +782,7 @@ static int bias_own(const ir_graph *g, lower_call *c, int k, const char *role, c
     for (o = 0; o < out_n; o++) {
         f[o] = pk_bias(s, o, per, &bd);
     }
-    if (!s16 && n->prec == IR_DT_S8 && n->bias16 && n->bias_shift >= 0 && n->bias_shift <= 14) {
+    if (lower_kernel_b16(c->k) && n->bias16 && n->bias_shift >= 0 && n->bias_shift <= 14) {
         u = (int64_t)1 << n->bias_shift;
         for (o = 0; o < out_n && u != 0; o++) {
             if (f[o] % u != 0 || f[o] / u < -32768 || f[o] / u > 32767) {

@@ -252,6 +252,9 @@ int lower_kernel_inline(lower_kernel k);
 /* Whether generated code calls kernel k in its inline form: it has one
  * and the kernels are not shared (stoic generate --kernels shared). */
 int lower_kernel_inlined(lower_kernel k, int shared);
+/* Whether kernel k can read its folded biases as int16 (b16,
+ * stoic_bias_at): the int8 packed kernels. */
+int lower_kernel_b16(lower_kernel k);
 
 /* Field names and values of a call's parameter struct, in declaration
  * order, for printing. Returns the number of fields written (at most max).

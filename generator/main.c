@@ -210,10 +210,10 @@ static int parse_args(int argc, char **argv, options *o)
                 }
                 o->co.scales = strcmp(v, "tensor") == 0 ? CFG_SCALES_TENSOR : CFG_SCALES_CHANNEL;
             } else if (strcmp(a, "--bias") == 0) {
-                if (strcmp(v, "int32") != 0 && strcmp(v, "int16") != 0) {
+                o->co.bias = cfg_bias_parse(v);
+                if (o->co.bias < 0) {
                     return usage_error("--bias must be int32 or int16, not '%s'", v);
                 }
-                o->co.bias = strcmp(v, "int16") == 0 ? CFG_BIAS_INT16 : CFG_BIAS_INT32;
             } else if (strcmp(a, "--calibration") == 0) {
                 o->co.method = calib_method_parse(v);
                 if (o->co.method < 0) {

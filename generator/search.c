@@ -562,7 +562,7 @@ static int int4_phase(search_ctx *s, const ir_graph *g, compress_info *info, com
 static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, compress_plan *cur,
                         int64_t *cur_obj, double *cur_metric, double *cur_nmse, double ceiling)
 {
-    int x, y, n = 0, rc = 0, last = -1;
+    int x, y, n = 0, rc = 0;
     char what[600];
     for (x = 0; x < cur->n; x++) {
         n += bias16_able(g, &cur->l[x]);
@@ -583,13 +583,12 @@ static int bias16_phase(search_ctx *s, const ir_graph *g, compress_info *info, c
         for (x = 0; x < trial.n; x++) {
             if ((y < 0 || x == y) && bias16_able(g, &trial.l[x])) {
                 trial.l[x].bias = CFG_BIAS_INT16;
-                last = x;
             }
         }
         if (y < 0) {
             snprintf(what, sizeof what, "int16 biases in %d layers", n);
         } else {
-            snprintf(what, sizeof what, "%s int16 biases", trial.l[last].name);
+            snprintf(what, sizeof what, "%s int16 biases", trial.l[y].name);
         }
         rc = last_phase_try(s, info, what, "bias16", 4, &trial, cur, cur_obj, cur_metric, cur_nmse,
                             ceiling);

@@ -531,7 +531,6 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
          * words (two lanes each) */
         int32_t b16 = call_b16(&calls[0]);
         int ko = calls[0].k == LK_CONV2D_S8_DW3 ? 0 : 1;
-        int pairs = calls[0].k == LK_DENSE_S8_PK || calls[0].k == LK_CONV2D_S8_PK;
         CU_ASSERT(b16 == 0 || (L->b16 != 0 && b16 == (int32_t)1 << g->n[0].bias_shift));
         if (L->b16 == 2 && g->n[0].bias_shift > 0) {
             CU_ASSERT(b16 == 0); /* one bias off the multiple */
@@ -540,7 +539,9 @@ static int run_layer(const layer *L, uint32_t *s, int force_bad, int trials)
             CU_ASSERT(b16 != 0);
         }
         if (b16 != 0) {
-            CU_ASSERT(calls[0].own[ko].n == (pairs ? (oc + 1) / 2 : (oc + 1) / 2));
+            /* per-output and row-pair kernels alike: lanes of outputs
+             * (2i, 2i + 1), one word each */
+            CU_ASSERT(calls[0].own[ko].n == (oc + 1) / 2);
             n_b16[calls[0].k]++;
         }
         if (calls[0].k == LK_CONV2D_S8_DW3) {
