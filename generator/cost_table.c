@@ -6,7 +6,7 @@
 #include "cost.h"
 
 const char cost_table_toolchain[] = "arm-none-eabi-gcc 12.2.1 -std=c99 -O2 -g -ffp-contract=off -pedantic -Wall -Wextra -Wconversion -Wshadow -Werror (target/target.mk), M4: -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard; M7: -mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard";
-const char cost_table_runtime_sha256[] = "db1ef72b0a11591cb786b6f38317d3d303ce2817c43148082d61548e749ab4ec";
+const char cost_table_runtime_sha256[] = "189490051a02ed41a1ff57496c014c84c8aa0c067806866c9df40092e1b8b7c8";
 
 /* COST_W order: calls, rows, pixels, group_pixels, outputs, kernel_rows,
  * taps, inner; COST_C order: ldst, branch, mul, other, div, mem, taken */

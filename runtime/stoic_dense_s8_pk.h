@@ -198,11 +198,8 @@ STOIC_INLINE void dpk8_block(const stoic_dense_s8_pk_params *p, const int32_t *w
     const int32_t *bp = consts;
     const int32_t *mp = p->qm;
     int8_t *op = out;
-    int32_t rw = 2;   /* words of a bias record: two int32, or one of two int16 lanes */
+    int32_t rw = stoic_bias_rec_words(p->b16);
 
-    if (p->b16 != 0) {
-        rw = 1;
-    }
     for (q = 0; q < n_quads; q++) {
         dpk8_rows(p, nr, xs, wp, 2, bp, mp, op, 1);
         dpk8_rows(p, nr, xs, &wp[1], 2, &bp[rw], &mp[2], &op[2], 1);
@@ -275,10 +272,7 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
     clamp = p->clamp;
     qs4 = p->qm_step;
     qs2 = p->qm_step / 2;
-    rw = 2;
-    if (p->b16 != 0) {
-        rw = 1;
-    }
+    rw = stoic_bias_rec_words(p->b16);
     /* three input rows a pass while three are left, then two when two are */
     n_r3 = p->rows / 3;
     for (r = 0; r < n_r3; r++) {
@@ -305,6 +299,10 @@ STOIC_INLINE void stoic_dense_s8_pk_inl(const stoic_dense_s8_pk_params *p, const
         bp = consts;
         mp = p->qm;
         for (q = 0; q < n_quads; q++) {
+            /* the int32 records read as four words, as before int16
+             * biases: through stoic_bias_rec, gcc 12 allocates the
+             * registers of the loop below differently (M4: one more
+             * instruction a pass of four outputs, mlp int8 +127) */
             if (rw == 2) {
                 a0 = bp[0];
                 c0 = bp[1];

@@ -964,11 +964,25 @@ STOIC_DSP_FN void stoic_bias_two(const int32_t *bias, int32_t q, int32_t b16, in
     }
 }
 
+/* The words of a row pair's bias record (stoic_bias_rec): two int32
+ * (b16 0), or one of two int16 lanes. */
+STOIC_DSP_FN int32_t stoic_bias_rec_words(int32_t b16)
+{
+    int32_t n = 2;
+    if (b16 != 0) {
+        n = 1;
+    }
+    return n;
+}
+
 /* The bias record of a row pair (o, o + 1) of the row-pair kernels
  * (stoic_rt.h) at bp: *a = bias[o], *c = bias[o] + 256 bias[o + 1]; b16
  * 0: the two int32 words bp[0], bp[1] as they are; else the one word
  * bp[0] of lanes (bias[o], bias[o + 1]) / b16 (stoic_bias_rec16, b16 !=
- * 0). Returns the words of the record, 2 or 1. */
+ * 0). Returns the words of the record, stoic_bias_rec_words(b16) (the
+ * value spelled out: through the call, gcc 12 schedules the M7 build of
+ * the conv kernel's loop differently, 32 instructions more on digits'
+ * fc1). */
 STOIC_DSP_FN void stoic_bias_rec16(const int32_t *bp, int32_t b16, int32_t *a, int32_t *c)
 {
     *a = stoic_dsp_lo16(bp[0]) * b16;

@@ -96,17 +96,6 @@ static int32_t borig[MAX_C];
 static int32_t bias[MAX_C];
 static int32_t lane[MAX_C];
 
-/* int16 biases (stoic_rt.h, b16; stoic_bias_at) in one case of three:
- * b16 = 2^s, s in 0 .. 6; else 0 (int32 biases) */
-static int32_t rnd_b16(void)
-{
-    int32_t b16 = 0;
-    if (rnd_in(0, 2) == 0) {
-        b16 = (int32_t)(1U << (uint32_t)rnd_in(0, 6));
-    }
-    return b16;
-}
-
 /* output o's bias, the weights of o summing to s: borig[o] for the
  * reference; the folded bias borig[o] - zp_in s for the kernel, as
  * bias[o] (b16 0) or, a multiple of b16, as lane[o] = folded / b16 */
@@ -116,23 +105,8 @@ static void draw_bias(int32_t o, int32_t s, int32_t zp_in, int32_t b16)
         borig[o] = rnd_in(-300000, 300000);
         bias[o] = borig[o] - (zp_in * s);
     } else {
-        int32_t r = rnd_in(0, 9);
-        lane[o] = (r == 0) ? -32768 : ((r == 1) ? 32767 : rnd_in(-32768, 32767));
+        lane[o] = rnd_lane();
         borig[o] = (lane[o] * b16) + (zp_in * s);
-    }
-}
-
-/* with b16 != 0: the lanes of outputs 0 .. n - 1 two to a word, lane 0
- * (the low half) output 2k, lane 1 output 2k + 1 (0 past n), into bias[] */
-static void pack_lanes(int32_t n, int32_t b16)
-{
-    int32_t k;
-    if (b16 != 0) {
-        for (k = 0; k < (n + 1) / 2; k++) {
-            uint32_t lo = (uint32_t)lane[2 * k] & 0xFFFFU;
-            uint32_t hi = ((2 * k) + 1 < n) ? ((uint32_t)lane[(2 * k) + 1] & 0xFFFFU) : 0U;
-            bias[k] = (int32_t)(lo | (hi << 16U));
-        }
     }
 }
 static int32_t qm[MAX_C];
@@ -219,7 +193,9 @@ static void case_dw3(int32_t c)
     p.qm = qm;
     p.b16 = b16;
     p.w4 = w4;
-    pack_lanes(out_c, b16);
+    if (b16 != 0) {
+        pack_lanes(lane, out_c, bias);
+    }
     /* int4: weight i (9 o + k) in nibble i, the low one of byte i / 2
      * first, plus 8 (stoic_rt.h) */
     for (i = 0; i < out_c * 9; i += 2) {
@@ -312,7 +288,9 @@ static void case_pw(int32_t c)
     p.qm_step = one != 0 ? 0 : 1;
     p.qm = qm;
     p.b16 = b16;
-    pack_lanes(out_n, b16);
+    if (b16 != 0) {
+        pack_lanes(lane, out_n, bias);
+    }
     garbage();
     stoic_pw_s8(&p, xin, wpw, bias, yout, scratch);
     for (q = 0; q < (pool != 0 ? (h / 2) * (w / 2) : h * w); q++) {

@@ -60,6 +60,37 @@ static int32_t rnd_in(int32_t lo, int32_t hi)
     return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1));
 }
 
+/* int16 biases (stoic_rt.h b16, stoic_bias_at) in one case of three:
+ * b16 = 2^s, s in 0 .. 6; else 0 (int32 biases) */
+static int32_t rnd_b16(void)
+{
+    int32_t b16 = 0;
+    if (rnd_in(0, 2) == 0) {
+        b16 = (int32_t)(1U << (uint32_t)rnd_in(0, 6));
+    }
+    return b16;
+}
+
+/* an int16 bias lane: random, or one of the two ends */
+static int32_t rnd_lane(void)
+{
+    int32_t r = rnd_in(0, 9);
+    return (r == 0) ? -32768 : ((r == 1) ? 32767 : rnd_in(-32768, 32767));
+}
+
+/* the int16 lanes of outputs 0 .. n - 1 two to a word, as the kernels
+ * read them: lane 0 (the low half) output 2k, lane 1 output 2k + 1 (0
+ * past n), words[k] */
+static void pack_lanes(const int32_t *lane, int32_t n, int32_t *words)
+{
+    int32_t k;
+    for (k = 0; k < (n + 1) / 2; k++) {
+        uint32_t lo = (uint32_t)lane[2 * k] & 0xFFFFU;
+        uint32_t hi = ((2 * k) + 1 < n) ? ((uint32_t)lane[(2 * k) + 1] & 0xFFFFU) : 0U;
+        words[k] = (int32_t)(lo | (hi << 16U));
+    }
+}
+
 /* TensorFlow Lite's SaturatingRoundingDoublingHighMul (never saturates
  * here: m > 0) */
 static int32_t ref_srdhm(int64_t a, int32_t m)

@@ -83,8 +83,7 @@ int main(void)
         int32_t zp_out = rnd_in(-128, 127);
         int32_t kind = rnd_in(0, 4);
         int32_t one = rnd_in(0, 3) == 0;
-        /* int16 biases (b16 = 2^s, stoic_bias_at) in one case of three */
-        int32_t b16 = (rnd_in(0, 2) == 0) ? (int32_t)(1U << (uint32_t)rnd_in(0, 6)) : 0;
+        int32_t b16 = rnd_b16();   /* int16 biases in one case of three */
         int32_t o;
         int32_t i;
         int32_t r;
@@ -152,15 +151,12 @@ int main(void)
                 bias[o] = b_orig[o] - (zp_in * s);
             } else {
                 /* the folded bias a multiple of b16: lane o times b16 */
-                lane[o] = rnd_in(-32768, 32767);
+                lane[o] = rnd_lane();
                 b_orig[o] = (lane[o] * b16) + (zp_in * s);
             }
         }
-        for (o = 0; (b16 != 0) && (o < out_n); o += 2) {
-            /* two lanes a word: output o low, o + 1 high (0 past out_n) */
-            uint32_t lo16 = (uint32_t)lane[o] & 0xFFFFU;
-            uint32_t hi16 = (o + 1 < out_n) ? ((uint32_t)lane[o + 1] & 0xFFFFU) : 0U;
-            bias[o / 2] = (int32_t)(lo16 | (hi16 << 16U));
+        if (b16 != 0) {
+            pack_lanes(lane, out_n, bias);
         }
         p.rows = rows;
         p.in_n = in_n;
